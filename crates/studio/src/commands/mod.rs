@@ -1,0 +1,147 @@
+//! The command table: every request the UI can make, declared once.
+//!
+//! Each row names a command, its request and response types, and the handler, an
+//! `async fn(&Studio, Request) -> Result<Response, CommandError>`. From the table come
+//! [`dispatch`] (what the hosts call with a command name and a JSON payload) and
+//! [`typescript_bindings`] (the UI's types, written to `ui/src/generated/studio.ts`).
+//!
+//! Adding a command: write the handler in a module here, add a row, run `make generate`.
+
+mod app;
+mod bindings;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{CommandError, Studio, StudioEvent};
+
+macro_rules! command_table {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident ( $request:ty ) -> $response:ty = $handler:path;
+    )*) => {
+        /// The names of every command, in table order.
+        pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        /// Runs the command `name` with a JSON `payload` (`null` for commands that take no
+        /// request) and returns its JSON response.
+        pub async fn dispatch(
+            studio: &Studio,
+            name: &str,
+            payload: serde_json::Value,
+        ) -> Result<serde_json::Value, CommandError> {
+            match name {
+                $(stringify!($name) => {
+                    let request: $request = decode(name, payload)?;
+                    let response: $response = $handler(studio, request).await?;
+                    encode(&response)
+                })*
+                _ => Err(CommandError::unknown_command(name)),
+            }
+        }
+
+        /// The TypeScript declarations of every command's types, the `Commands` map and
+        /// the event type, as committed in `ui/src/generated/studio.ts`.
+        pub fn typescript_bindings() -> String {
+            let mut out = bindings::Bindings::default();
+            $(out.command::<$request, $response>(
+                stringify!($name),
+                &[$($doc),*],
+            );)*
+            out.extra::<StudioEvent>();
+            out.extra::<CommandError>();
+            out.finish()
+        }
+    };
+}
+
+command_table! {
+    /// What this Atrium is, where it keeps its files, and problems found at start-up.
+    app_info(()) -> crate::AppInfo = app::app_info;
+    /// The user's settings.
+    get_settings(()) -> crate::Settings = app::get_settings;
+    /// Changes some settings, saves them, and announces `settings_changed`.
+    update_settings(crate::SettingsPatch) -> crate::Settings = app::update_settings;
+    /// Which deployment is connected and the state of the connection.
+    connection_status(()) -> crate::ConnectionStatus = app::connection_status;
+}
+
+fn decode<T: DeserializeOwned>(
+    command: &str,
+    payload: serde_json::Value,
+) -> Result<T, CommandError> {
+    serde_json::from_value(payload).map_err(|e| CommandError::bad_request(command, e))
+}
+
+fn encode<T: Serialize>(response: &T) -> Result<serde_json::Value, CommandError> {
+    serde_json::to_value(response).map_err(CommandError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ErrorCode, HostKind, StudioConfig};
+    use serde_json::json;
+
+    fn studio(dir: &std::path::Path) -> Studio {
+        Studio::new(StudioConfig { host: HostKind::Browser, config_dir: dir.to_path_buf() })
+    }
+
+    #[tokio::test]
+    async fn dispatch_runs_a_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let info = dispatch(&studio(dir.path()), "app_info", json!(null)).await.unwrap();
+        assert_eq!(info["host"], "browser");
+        assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+    }
+
+    #[tokio::test]
+    async fn unknown_command_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = dispatch(&studio(dir.path()), "drop_everything", json!(null)).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::UnknownCommand);
+        assert!(err.message.contains("drop_everything"), "{}", err.message);
+    }
+
+    #[tokio::test]
+    async fn bad_payload_is_a_bad_request_naming_the_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let studio = studio(dir.path());
+        let err =
+            dispatch(&studio, "update_settings", json!({"theme": "purple"})).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::BadRequest);
+        assert!(err.message.contains("update_settings"), "{}", err.message);
+        let err =
+            dispatch(&studio, "update_settings", json!({"colour": "dark"})).await.unwrap_err();
+        assert!(err.message.contains("colour"), "{}", err.message);
+        // Nothing was saved by the failed calls.
+        assert!(!dir.path().join("settings.json").exists());
+    }
+
+    #[tokio::test]
+    async fn update_settings_saves_and_announces() {
+        let dir = tempfile::tempdir().unwrap();
+        let studio = studio(dir.path());
+        let mut events = studio.subscribe();
+        let settings =
+            dispatch(&studio, "update_settings", json!({"theme": "dark"})).await.unwrap();
+        assert_eq!(settings, json!({"theme": "dark"}));
+        match events.try_recv().unwrap() {
+            StudioEvent::SettingsChanged { settings } => {
+                assert_eq!(settings.theme, crate::ThemePreference::Dark)
+            }
+            other => panic!("unexpected event {other:?}"),
+        }
+        // A new studio on the same folder reads the saved value.
+        let again = dispatch(&self::studio(dir.path()), "get_settings", json!(null)).await.unwrap();
+        assert_eq!(again, json!({"theme": "dark"}));
+    }
+
+    #[test]
+    fn every_command_is_in_the_bindings() {
+        let ts = typescript_bindings();
+        for name in COMMAND_NAMES {
+            assert!(ts.contains(&format!("  {name}: {{")), "{name} missing from the bindings");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Events the studio pushes to the UI without being asked.
+//!
+//! Hosts forward every [`StudioEvent`] to the window (Tauri events) or to each browser
+//! (the `/api/events` WebSocket); the UI applies them to its state.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::{ConnectionStatus, Settings};
+
+/// Something changed that the UI shows.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StudioEvent {
+    /// The settings changed (from any window or browser tab).
+    SettingsChanged { settings: Settings },
+    /// The connected deployment or its connection state changed.
+    ConnectionChanged { status: ConnectionStatus },
+}

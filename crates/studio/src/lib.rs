@@ -1,0 +1,30 @@
+//! The dashboard's core: everything the UI can ask for, behind typed commands.
+//!
+//! A command is declared once, in [`commands`], as `async fn(&Studio, Request) ->
+//! Result<Response, CommandError>`. From that one table come the dispatcher the hosts call
+//! and the TypeScript bindings the UI compiles against (`ui/src/generated/studio.ts`,
+//! committed; a test fails when it is stale).
+//!
+//! Two hosts serve the same commands and events:
+//! - the desktop window (`src-tauri`, over Tauri IPC), and
+//! - browser mode ([`browser`]): an HTTP + WebSocket server on 127.0.0.1 guarded by a random
+//!   per-launch token, so the UI also runs in a plain browser and under Playwright.
+//!
+//! Later issues add saved deployments, the keychain, local projects, SQL over tables
+//! (polars, which only this crate may depend on), export/import and the log archive.
+//! This crate must not depend on tauri: hosts adapt to it, never the other way round.
+
+pub mod browser;
+pub mod commands;
+mod error;
+mod events;
+mod settings;
+mod studio;
+
+pub use error::{CommandError, ErrorCode};
+pub use events::StudioEvent;
+pub use settings::{Settings, SettingsPatch, ThemePreference};
+pub use studio::{
+    AppInfo, ConnectionState, ConnectionStatus, DeploymentKind, DeploymentSummary, HostKind,
+    Studio, StudioConfig,
+};

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { AREAS, areaForShortcut, areaFromHash, hashForArea } from "./areas";
+
+describe("areas", () => {
+  it("lists the eight areas in sidebar order", () => {
+    expect(AREAS.map((a) => a.label)).toEqual([
+      "Data",
+      "Functions",
+      "Logs",
+      "Subscriptions",
+      "Vector",
+      "Query",
+      "Project",
+      "Settings",
+    ]);
+  });
+
+  it("says what every unbuilt area will offer", () => {
+    for (const area of AREAS.filter((a) => !a.built)) {
+      expect(area.plans.length, area.id).toBeGreaterThan(0);
+    }
+  });
+
+  it("round-trips areas through the location hash", () => {
+    for (const area of AREAS) expect(areaFromHash(hashForArea(area.id))).toBe(area.id);
+    expect(areaFromHash("")).toBe("data");
+    expect(areaFromHash("#/nowhere")).toBe("data");
+    expect(areaFromHash("#/logs?fn=x")).toBe("logs");
+  });
+
+  it("maps Alt+digit to areas and ignores other chords", () => {
+    const key = (k: string, mods: Partial<{ altKey: boolean; ctrlKey: boolean; metaKey: boolean }> = {}) => ({
+      altKey: false,
+      ctrlKey: false,
+      metaKey: false,
+      key: k,
+      code: `Digit${k}`,
+      ...mods,
+    });
+    expect(areaForShortcut(key("1", { altKey: true }))).toBe("data");
+    expect(areaForShortcut(key("8", { altKey: true }))).toBe("settings");
+    expect(areaForShortcut(key("9", { altKey: true }))).toBeUndefined();
+    expect(areaForShortcut(key("1"))).toBeUndefined();
+    expect(areaForShortcut(key("1", { altKey: true, ctrlKey: true }))).toBeUndefined();
+  });
+});

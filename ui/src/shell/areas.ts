@@ -1,0 +1,114 @@
+// The dashboard's areas: what each is for, in sidebar order, and how to reach it.
+
+export type AreaId =
+  | "data"
+  | "functions"
+  | "logs"
+  | "subscriptions"
+  | "vector"
+  | "query"
+  | "project"
+  | "settings";
+
+export interface Area {
+  id: AreaId;
+  label: string;
+  /** One sentence: what the user comes here to do. */
+  purpose: string;
+  /** What the area will offer, for areas not built yet. */
+  plans: string[];
+  built: boolean;
+}
+
+export const AREAS: readonly Area[] = [
+  {
+    id: "data",
+    label: "Data",
+    purpose: "Browse and edit tables, documents, schema and indexes.",
+    plans: [
+      "A live grid that scrolls through millions of documents",
+      "Filters, index ranges and sorting on any column",
+      "Staged edits committed in one transaction, with document history",
+    ],
+    built: false,
+  },
+  {
+    id: "functions",
+    label: "Functions",
+    purpose: "Run any query, mutation or action and see what it did.",
+    plans: [
+      "Modules and functions with their validators",
+      "A runner with generated argument forms and dry-run mutations",
+      "Per-function metrics",
+    ],
+    built: false,
+  },
+  {
+    id: "logs",
+    label: "Logs",
+    purpose: "Watch function logs stream in, and search the archive.",
+    plans: ["Live tail with filters", "A searchable archive kept across restarts", "Export to JSONL or CSV"],
+    built: false,
+  },
+  {
+    id: "subscriptions",
+    label: "Subscriptions",
+    purpose: "See live query subscriptions and why each one re-ran.",
+    plans: ["A live query panel with a timeline of results", "An inspector of every live subscription and the write that re-ran it"],
+    built: false,
+  },
+  {
+    id: "vector",
+    label: "Vector",
+    purpose: "Look inside vector indexes: contents, search, recall.",
+    plans: ["Index definitions and contents", "Similarity search with filters", "Recall checks and a 2D map"],
+    built: false,
+  },
+  {
+    id: "query",
+    label: "Query",
+    purpose: "Ask questions of your data in SQL or JavaScript.",
+    plans: ["SQL over tables, joins and group-bys", "JavaScript queries written like Convex functions", "Export to CSV, JSONL or Parquet"],
+    built: false,
+  },
+  {
+    id: "project",
+    label: "Project",
+    purpose: "Open a project folder and run it on the local engine, offline.",
+    plans: ["Create or open projects", "Hot reload on save", "Import, export and reset data"],
+    built: false,
+  },
+  {
+    id: "settings",
+    label: "Settings",
+    purpose: "Appearance, and where Atrium keeps its files.",
+    plans: [],
+    built: true,
+  },
+];
+
+export const DEFAULT_AREA: AreaId = "data";
+
+/** The area a location hash names (`#/logs`), or the default area. */
+export function areaFromHash(hash: string): AreaId {
+  const id = hash.replace(/^#\/?/, "").split(/[/?]/)[0];
+  return AREAS.find((area) => area.id === id)?.id ?? DEFAULT_AREA;
+}
+
+export function hashForArea(id: AreaId): string {
+  return `#/${id}`;
+}
+
+export function areaById(id: AreaId): Area {
+  const area = AREAS.find((a) => a.id === id);
+  if (!area) throw new Error(`unknown area ${id}`);
+  return area;
+}
+
+/** Alt+1 … Alt+8 select the areas in sidebar order. */
+export function areaForShortcut(event: { altKey: boolean; ctrlKey: boolean; metaKey: boolean; key: string; code?: string }): AreaId | undefined {
+  if (!event.altKey || event.ctrlKey || event.metaKey) return undefined;
+  const digit = event.code?.startsWith("Digit") ? event.code.slice(5) : event.key;
+  const index = Number.parseInt(digit, 10) - 1;
+  return Number.isInteger(index) ? AREAS[index]?.id : undefined;
+}

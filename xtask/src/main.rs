@@ -1,0 +1,39 @@
+//! Repository checks that keep the architecture honest, run as tests by `cargo test`.
+//!
+//! - Dependency rules ([`deps`]): only `src-tauri` reaches tauri; polars is a direct
+//!   dependency of `atrium-studio` alone, and the engine, runtime, server, client, value and
+//!   protocol crates reach neither, so their tests build fast.
+//! - Module docs ([`docs`]): every Rust file opens with a `//!` doc saying what it owns.
+//!
+//! `cargo run -p xtask` prints any violations and exits non-zero when there are some.
+
+mod deps;
+mod docs;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub(crate) fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repo")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let mut problems = Vec::new();
+    match deps::WorkspaceGraph::from_cargo_metadata(&repo_root()) {
+        Ok(graph) => problems.extend(deps::violations(&graph)),
+        Err(e) => problems.push(e),
+    }
+    problems.extend(docs::files_without_module_docs(&repo_root()));
+    if problems.is_empty() {
+        println!("tidy: all checks pass");
+        ExitCode::SUCCESS
+    } else {
+        for problem in &problems {
+            eprintln!("tidy: {problem}");
+        }
+        ExitCode::FAILURE
+    }
+}
