@@ -1,10 +1,25 @@
 //! Convex values, exactly as Convex defines them.
 //!
-//! This crate will own the value model every other crate speaks: the eight Convex types
-//! (null, int64, float64, boolean, string, bytes, array, object), their JSON wire encoding
-//! (`$integer`, `$bytes`, `$float`), the total order across types that indexes sort by,
-//! field-name rules, size and nesting limits, document IDs (table number, random bytes,
-//! checksum, base32) and validators.
+//! This crate owns the value model every other crate speaks:
+//! - [`Value`]: the eight Convex types (null, int64, float64, boolean, string, bytes, array,
+//!   object) with Convex's total order across types ([`Ord`]);
+//! - [`json`]: the Convex JSON wire encoding (`$integer`, `$float`, `$bytes`) both ways;
+//! - [`sort_key`]: an order-preserving byte encoding of values, used for index keys;
+//! - [`names`]: field-name, identifier and table-name rules;
+//! - [`limits`]: size, nesting, array-length and field-count limits, and the rules for
+//!   top-level document fields, with errors that name the offending path;
+//! - [`id`]: document IDs (table number, random bytes, checksum, base32).
 //!
 //! It must not know about storage, networking or JavaScript: it is the leaf of the graph.
-//! Filled by the local-engine issue; empty until then.
+
+pub mod id;
+pub mod json;
+pub mod limits;
+pub mod names;
+pub mod path;
+pub mod sort_key;
+mod value;
+
+pub use id::{DocumentId, IdError, TableNumber};
+pub use path::Path;
+pub use value::{Object, Value, ValueType};

@@ -1,0 +1,180 @@
+//! The Convex JSON wire encoding, both ways.
+//!
+//! Int64 is `{"$integer": base64(8 bytes, little-endian)}`; Float64 is a JSON number when
+//! finite and not `-0`, otherwise `{"$float": base64(8 bytes, little-endian IEEE-754)}`;
+//! bytes are `{"$bytes": base64}`. JSON numbers always decode to Float64. An object with
+//! exactly one key `$integer`, `$float` or `$bytes` is that type; any other key starting
+//! with `$` is invalid, and the legacy `$set`/`$map` are refused.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde_json::Value as Json;
+
+use crate::names::check_field_name;
+use crate::{Object, Path, Value};
+
+/// Why a JSON value is not a Convex value, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (at {path})")]
+pub struct JsonError {
+    pub path: Path,
+    pub message: String,
+}
+
+fn error(path: &Path, message: impl Into<String>) -> JsonError {
+    JsonError { path: path.clone(), message: message.into() }
+}
+
+/// Encodes a value as Convex JSON.
+pub fn to_json(value: &Value) -> Json {
+    match value {
+        Value::Null => Json::Null,
+        Value::Int64(i) => special("$integer", &i.to_le_bytes()),
+        Value::Float64(f) => {
+            let plain = f.is_finite() && !(*f == 0.0 && f.is_sign_negative());
+            match serde_json::Number::from_f64(*f) {
+                Some(number) if plain => Json::Number(number),
+                _ => special("$float", &f.to_le_bytes()),
+            }
+        }
+        Value::Boolean(b) => Json::Bool(*b),
+        Value::String(s) => Json::String(s.clone()),
+        Value::Bytes(b) => special("$bytes", b),
+        Value::Array(items) => Json::Array(items.iter().map(to_json).collect()),
+        Value::Object(fields) => {
+            Json::Object(fields.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
+    }
+}
+
+fn special(key: &str, bytes: &[u8]) -> Json {
+    let mut map = serde_json::Map::new();
+    map.insert(key.to_owned(), Json::String(BASE64.encode(bytes)));
+    Json::Object(map)
+}
+
+/// Decodes Convex JSON into a value.
+pub fn from_json(json: &Json) -> Result<Value, JsonError> {
+    decode(json, &Path::root())
+}
+
+/// Decodes Convex JSON text into a value.
+pub fn from_json_str(text: &str) -> Result<Value, JsonError> {
+    let json: Json = serde_json::from_str(text)
+        .map_err(|e| error(&Path::root(), format!("not valid JSON: {e}")))?;
+    from_json(&json)
+}
+
+fn decode(json: &Json, path: &Path) -> Result<Value, JsonError> {
+    Ok(match json {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Boolean(*b),
+        Json::Number(n) => Value::Float64(
+            n.as_f64().ok_or_else(|| error(path, format!("the number {n} is not a float64")))?,
+        ),
+        Json::String(s) => Value::String(s.clone()),
+        Json::Array(items) => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| decode(item, &path.index(i)))
+                .collect::<Result<_, _>>()?,
+        ),
+        Json::Object(map) => {
+            if map.len() == 1 {
+                let (key, inner) = map.iter().next().expect("one entry");
+                if let Some(value) = decode_special(key, inner, path)? {
+                    return Ok(value);
+                }
+            }
+            let mut object = Object::new();
+            for (key, inner) in map {
+                if key.starts_with('$') {
+                    return Err(error(
+                        path,
+                        format!("field name `{key}` starts with `$`, which is reserved"),
+                    ));
+                }
+                check_field_name(key).map_err(|reason| error(path, reason))?;
+                object.insert(key.clone(), decode(inner, &path.field(key))?);
+            }
+            Value::Object(object)
+        }
+    })
+}
+
+/// The value of a one-key `$…` object, `None` when the key is not special.
+fn decode_special(key: &str, inner: &Json, path: &Path) -> Result<Option<Value>, JsonError> {
+    let base64 = |what: &str| -> Result<Vec<u8>, JsonError> {
+        let text = inner
+            .as_str()
+            .ok_or_else(|| error(path, format!("`{key}` must hold a base64 string for {what}")))?;
+        BASE64.decode(text).map_err(|e| error(path, format!("`{key}` is not valid base64: {e}")))
+    };
+    let eight = |bytes: Vec<u8>| -> Result<[u8; 8], JsonError> {
+        bytes.try_into().map_err(|b: Vec<u8>| {
+            error(path, format!("`{key}` must hold 8 bytes, not {}", b.len()))
+        })
+    };
+    Ok(Some(match key {
+        "$integer" => Value::Int64(i64::from_le_bytes(eight(base64("an int64")?)?)),
+        "$float" => {
+            let f = f64::from_le_bytes(eight(base64("a float64")?)?);
+            if f.is_finite() && !(f == 0.0 && f.is_sign_negative()) {
+                return Err(error(
+                    path,
+                    format!("`$float` holds {f}, which should be encoded as a plain number"),
+                ));
+            }
+            Value::Float64(f)
+        }
+        "$bytes" => Value::Bytes(base64("bytes")?),
+        "$set" | "$map" => {
+            return Err(error(path, format!("`{key}` values are no longer supported")));
+        }
+        "$undefined" => return Err(error(path, "`undefined` is not a Convex value")),
+        _ => return Ok(None),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn encodes_like_the_convex_library() {
+        assert_eq!(to_json(&Value::Int64(1)), json!({"$integer": "AQAAAAAAAAA="}));
+        assert_eq!(to_json(&Value::Float64(f64::NAN)), json!({"$float": "AAAAAAAA+H8="}));
+        assert_eq!(to_json(&Value::Float64(f64::INFINITY)), json!({"$float": "AAAAAAAA8H8="}));
+        assert_eq!(to_json(&Value::Float64(-0.0)), json!({"$float": "AAAAAAAAAIA="}));
+        assert_eq!(to_json(&Value::Float64(1.5)), json!(1.5));
+        assert_eq!(to_json(&Value::Bytes(vec![1, 2, 3])), json!({"$bytes": "AQID"}));
+    }
+
+    #[test]
+    fn numbers_decode_to_float64() {
+        assert_eq!(from_json(&json!(3)).unwrap(), Value::Float64(3.0));
+        assert_eq!(from_json(&json!({"$integer": "AQAAAAAAAAA="})).unwrap(), Value::Int64(1));
+    }
+
+    #[test]
+    fn rejects_bad_specials_with_their_path() {
+        let err = from_json(&json!({"a": [1, {"$float": "AAAAAAAA8D8="}]})).unwrap_err();
+        assert_eq!(err.path.to_string(), ".a[1]");
+        assert!(err.message.contains("plain number"), "{err}");
+        let err = from_json(&json!({"$integer": "AQ=="})).unwrap_err();
+        assert!(err.message.contains("8 bytes"), "{err}");
+        let err = from_json(&json!({"x": {"$set": []}})).unwrap_err();
+        assert!(err.message.contains("$set"), "{err}");
+        let err = from_json(&json!({"$foo": 1, "b": 2})).unwrap_err();
+        assert!(err.message.contains("$foo"), "{err}");
+        assert!(from_json(&json!({"$undefined": null})).is_err());
+    }
+
+    #[test]
+    fn a_special_key_beside_others_is_refused() {
+        let err = from_json(&json!({"$integer": "AQAAAAAAAAA=", "b": 1})).unwrap_err();
+        assert!(err.message.contains("$integer"), "{err}");
+    }
+}
