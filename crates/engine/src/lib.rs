@@ -1,9 +1,40 @@
 //! The local engine's database.
 //!
-//! This crate will own storage (one SQLite file per deployment, an append-only log of
-//! document revisions, WAL), tables and indexes, optimistic serializable transactions with
-//! read sets recorded as index ranges, range-precise subscriptions, the scheduler, the
-//! function log store, and vector and text indexes.
+//! This crate owns storage (one SQLite file per deployment, WAL, an append-only log of
+//! document revisions), tables and indexes, optimistic serializable transactions whose read
+//! sets are index key ranges, range-precise subscriptions, and the function log store.
 //!
-//! It must not run JavaScript, speak HTTP, or depend on tauri or polars. Filled by the
-//! local-engine issue; empty until then.
+//! ```text
+//! Engine ── begin() ──▶ Transaction  (reads at a snapshot, buffers writes, records a ReadSet)
+//!   │                        │
+//!   │◀──── commit(tx) ───────┘  OCC: writes committed after the snapshot that hit the
+//!   │                           read set fail the commit with a retryable Conflict
+//!   ├── Persistence (SqlitePersistence): revisions, index entries, catalog, logs
+//!   └── Subscriptions: read sets of live queries; each commit reports exactly the ones
+//!       whose ranges contain a written key, with the write that caused it
+//! ```
+//!
+//! It must not run JavaScript, speak HTTP, or depend on tauri or polars. Vector and text
+//! indexes will sit beside the ordered indexes in [`catalog`] when they land.
+
+pub mod catalog;
+mod document;
+mod engine;
+mod error;
+pub mod key_range;
+pub mod logs;
+pub mod persistence;
+pub mod range;
+pub mod subscriptions;
+mod timestamp;
+mod transaction;
+
+pub use catalog::{Catalog, IndexId, IndexInfo, IndexState, TableInfo};
+pub use document::{Document, FieldPath};
+pub use engine::{CommitOutcome, Engine, EngineOptions};
+pub use error::EngineError;
+pub use key_range::KeyRange;
+pub use range::{IndexRangeExpr, Order};
+pub use subscriptions::{Invalidation, ReadSet, SubscriptionId};
+pub use timestamp::Timestamp;
+pub use transaction::{PatchValue, ScanPage, Transaction};

@@ -1,0 +1,527 @@
+//! [`Engine`]: opens a deployment's store, starts transactions, commits them with
+//! optimistic concurrency control, manages tables and indexes, and reports which
+//! subscriptions each commit invalidates.
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use atrium_value::{DocumentId, TableNumber};
+
+use crate::catalog::{
+    BY_CREATION_TIME, BY_ID, IndexState, check_user_index, index_fields, table_name_key,
+};
+use crate::logs::LogStore;
+use crate::persistence::{
+    CommitBatch, DocumentWrite, IndexWrite, Persistence, Revision, SqlitePersistence,
+};
+use crate::subscriptions::{Subscriptions, WrittenKey};
+use crate::transaction::PendingWrite;
+use crate::{
+    Catalog, EngineError, IndexId, IndexInfo, Invalidation, KeyRange, Order, ReadSet,
+    SubscriptionId, TableInfo, Timestamp, Transaction,
+};
+
+/// How the engine keeps its data.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// `synchronous=FULL`: survive power loss, at the cost of an fsync per commit.
+    /// Otherwise (default) a process crash loses nothing acknowledged.
+    pub durable: bool,
+    /// How long old document revisions are kept (for history and restore).
+    pub retention: Duration,
+    /// How many recent commits are remembered for conflict checks; a transaction whose
+    /// snapshot is older than all of them must retry.
+    pub commit_memory: usize,
+    /// How many function log entries are kept (oldest dropped first).
+    pub log_retention: usize,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            durable: false,
+            retention: Duration::from_secs(30 * 24 * 3600),
+            commit_memory: 10_000,
+            log_retention: 100_000,
+        }
+    }
+}
+
+/// What a commit did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitOutcome {
+    /// The commit's timestamp (the snapshot's, for a transaction that wrote nothing).
+    pub ts: Timestamp,
+    /// The subscriptions this commit hit, each with the write that hit it.
+    pub invalidated: Vec<Invalidation>,
+}
+
+struct CommitRecord {
+    ts: Timestamp,
+    written: Vec<WrittenKey>,
+}
+
+struct CommitState {
+    last_ts: Timestamp,
+    recent: VecDeque<CommitRecord>,
+    /// Commits at or before this timestamp are no longer in `recent`.
+    forgotten_until: Timestamp,
+}
+
+type Listener = Box<dyn Fn(&CommitOutcome) + Send + Sync>;
+
+pub(crate) struct Inner {
+    pub(crate) persistence: SqlitePersistence,
+    logs: LogStore,
+    options: EngineOptions,
+    catalog: RwLock<Arc<Catalog>>,
+    commit: Mutex<CommitState>,
+    subscriptions: Mutex<Subscriptions>,
+    reserved_tables: Mutex<Vec<TableNumber>>,
+    next_index_id: AtomicU32,
+    listeners: RwLock<Vec<Listener>>,
+}
+
+impl Inner {
+    pub(crate) fn reserve_table_number(&self, catalog: &Catalog) -> TableNumber {
+        let mut reserved = self.reserved_tables.lock().unwrap();
+        let latest = self.catalog.read().unwrap().clone();
+        let mut number = catalog.free_table_number(&reserved);
+        while latest.table_name(number).is_some() || reserved.contains(&number) {
+            number = TableNumber(number.0 + 1);
+        }
+        reserved.push(number);
+        number
+    }
+
+    pub(crate) fn release_table_numbers(&self, numbers: &[TableNumber]) {
+        if !numbers.is_empty() {
+            self.reserved_tables.lock().unwrap().retain(|n| !numbers.contains(n));
+        }
+    }
+
+    fn allocate_index_id(&self) -> IndexId {
+        IndexId(self.next_index_id.fetch_add(1, AtomicOrdering::SeqCst))
+    }
+
+    pub(crate) fn system_indexes(&self, table: TableNumber) -> Vec<IndexInfo> {
+        [BY_ID, BY_CREATION_TIME]
+            .into_iter()
+            .map(|name| IndexInfo {
+                id: self.allocate_index_id(),
+                table,
+                name: name.to_owned(),
+                fields: index_fields(name, &[]),
+                state: IndexState::Ready,
+            })
+            .collect()
+    }
+}
+
+/// A deployment's database. Cheap to clone; clones share the same store.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("path", &self.inner.persistence.path())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Opens the deployment stored at `path` (created if missing).
+    pub fn open(path: &Path, options: EngineOptions) -> Result<Self, EngineError> {
+        let persistence = SqlitePersistence::open(path, options.durable)?;
+        let loaded = persistence.load()?;
+        let logs = LogStore::open(path, options.log_retention)?;
+        let next_index_id = loaded.catalog.next_index_id.max(1);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                persistence,
+                logs,
+                options,
+                catalog: RwLock::new(Arc::new(loaded.catalog)),
+                commit: Mutex::new(CommitState {
+                    last_ts: loaded.max_ts,
+                    recent: VecDeque::new(),
+                    forgotten_until: loaded.max_ts,
+                }),
+                subscriptions: Mutex::new(Subscriptions::default()),
+                reserved_tables: Mutex::new(Vec::new()),
+                next_index_id: AtomicU32::new(next_index_id),
+                listeners: RwLock::new(Vec::new()),
+            }),
+        })
+    }
+
+    pub fn persistence(&self) -> &SqlitePersistence {
+        &self.inner.persistence
+    }
+
+    /// The function log store (in the same database file).
+    pub fn logs(&self) -> &LogStore {
+        &self.inner.logs
+    }
+
+    /// The tables and indexes as of the latest commit.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.inner.catalog.read().unwrap().clone()
+    }
+
+    /// The latest commit's timestamp.
+    pub fn latest_ts(&self) -> Timestamp {
+        self.inner.commit.lock().unwrap().last_ts
+    }
+
+    /// Starts a transaction reading at the latest commit.
+    pub fn begin(&self) -> Transaction {
+        // Read the timestamp and catalog under the commit lock so they agree.
+        let state = self.inner.commit.lock().unwrap();
+        let catalog = self.catalog();
+        let ts = state.last_ts;
+        drop(state);
+        Transaction::new(self.inner.clone(), ts, catalog)
+    }
+
+    /// Calls `listener` after every commit that wrote something.
+    pub fn on_commit(&self, listener: impl Fn(&CommitOutcome) + Send + Sync + 'static) {
+        self.inner.listeners.write().unwrap().push(Box::new(listener));
+    }
+
+    /// Commits a transaction. Fails with a retryable [`EngineError::Conflict`] when a commit
+    /// after its snapshot wrote something it read; then nothing is written.
+    pub fn commit(&self, mut tx: Transaction) -> Result<CommitOutcome, EngineError> {
+        if !tx.has_writes() {
+            return Ok(CommitOutcome { ts: tx.snapshot, invalidated: Vec::new() });
+        }
+        let mut state = self.inner.commit.lock().unwrap();
+        if tx.snapshot < state.forgotten_until {
+            return Err(EngineError::Conflict {
+                table: "(any)".into(),
+                what: "more than the engine remembers".into(),
+                ts: state.forgotten_until,
+            });
+        }
+        for record in state.recent.iter().filter(|r| r.ts > tx.snapshot) {
+            if let Some(write) = tx.read_set.first_hit(&record.written) {
+                return Err(EngineError::Conflict {
+                    table: write.table.clone(),
+                    what: match write.document {
+                        Some(id) => format!("document {id}"),
+                        None => "the table itself".into(),
+                    },
+                    ts: record.ts,
+                });
+            }
+        }
+
+        let ts = Timestamp::next_after(state.last_ts);
+        let mut catalog = (*self.catalog()).clone();
+        let mut batch = CommitBatch { ts, ..CommitBatch::default() };
+        let mut written = Vec::new();
+        for (table, indexes) in std::mem::take(&mut tx.new_tables) {
+            written.push(WrittenKey {
+                index: IndexId::TABLE_NAMES,
+                key: Some(table_name_key(&table.name)),
+                table: table.name.clone(),
+                document: None,
+            });
+            catalog.add_table(table.clone());
+            for index in &indexes {
+                catalog.add_index(index.clone());
+            }
+            batch.new_tables.push(table);
+            batch.new_indexes.extend(indexes);
+        }
+        for (id, write) in std::mem::take(&mut tx.writes) {
+            stage_write(&catalog, &id, &write, &mut batch, &mut written);
+        }
+
+        self.inner.persistence.commit(&batch)?;
+        self.finish_commit(&mut state, catalog, ts, written, &batch)
+    }
+
+    fn finish_commit(
+        &self,
+        state: &mut CommitState,
+        catalog: Catalog,
+        ts: Timestamp,
+        written: Vec<WrittenKey>,
+        batch: &CommitBatch,
+    ) -> Result<CommitOutcome, EngineError> {
+        *self.inner.catalog.write().unwrap() = Arc::new(catalog);
+        let numbers: Vec<TableNumber> = batch.new_tables.iter().map(|t| t.number).collect();
+        self.inner.release_table_numbers(&numbers);
+        state.last_ts = ts;
+        let invalidated = self.inner.subscriptions.lock().unwrap().invalidate(&written, ts);
+        state.recent.push_back(CommitRecord { ts, written });
+        while state.recent.len() > self.inner.options.commit_memory {
+            if let Some(old) = state.recent.pop_front() {
+                state.forgotten_until = old.ts;
+            }
+        }
+        let outcome = CommitOutcome { ts, invalidated };
+        for listener in self.inner.listeners.read().unwrap().iter() {
+            listener(&outcome);
+        }
+        Ok(outcome)
+    }
+
+    /// Runs `f` in a transaction and commits it, retrying on conflicts (up to `attempts`).
+    pub fn run<T>(
+        &self,
+        attempts: usize,
+        mut f: impl FnMut(&mut Transaction) -> Result<T, EngineError>,
+    ) -> Result<(T, CommitOutcome), EngineError> {
+        let mut last = None;
+        for _ in 0..attempts.max(1) {
+            let mut tx = self.begin();
+            let value = f(&mut tx)?;
+            match self.commit(tx) {
+                Ok(outcome) => return Ok((value, outcome)),
+                Err(e) if e.is_retryable() => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.expect("at least one attempt"))
+    }
+
+    /// Creates an empty table (with its `by_id` and `by_creation_time` indexes).
+    pub fn create_table(&self, name: &str) -> Result<TableInfo, EngineError> {
+        let mut tx = self.begin();
+        if tx.table_number(name).is_some() {
+            return Err(EngineError::InvalidTableName(format!("table `{name}` already exists")));
+        }
+        tx.insert_table_only(name)?;
+        self.commit(tx)?;
+        self.catalog().table(name).cloned().ok_or_else(|| EngineError::TableNotFound(name.into()))
+    }
+
+    /// Deletes a table and every document in it.
+    pub fn drop_table(&self, name: &str) -> Result<CommitOutcome, EngineError> {
+        let mut state = self.inner.commit.lock().unwrap();
+        let mut catalog = (*self.catalog()).clone();
+        let indexes: Vec<IndexId> = catalog
+            .table(name)
+            .map(|t| catalog.indexes_of(t.number).map(|i| i.id).collect())
+            .ok_or_else(|| EngineError::TableNotFound(name.into()))?;
+        let table = catalog.remove_table(name).expect("checked above");
+        let ts = Timestamp::next_after(state.last_ts);
+        let mut written: Vec<WrittenKey> = indexes
+            .into_iter()
+            .map(|index| WrittenKey { index, key: None, table: name.into(), document: None })
+            .collect();
+        written.push(WrittenKey {
+            index: IndexId::TABLE_NAMES,
+            key: Some(table_name_key(name)),
+            table: name.into(),
+            document: None,
+        });
+        let batch = CommitBatch { ts, dropped_tables: vec![table], ..CommitBatch::default() };
+        self.inner.persistence.commit(&batch)?;
+        self.finish_commit(&mut state, catalog, ts, written, &batch)
+    }
+
+    /// Adds an index to a table, filling it from the table's documents. `progress` is
+    /// called with (documents indexed, documents in the table) as the backfill goes.
+    pub fn add_index(
+        &self,
+        table: &str,
+        name: &str,
+        fields: &[String],
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<IndexInfo, EngineError> {
+        check_user_index(name, fields)?;
+        let mut state = self.inner.commit.lock().unwrap();
+        let mut catalog = (*self.catalog()).clone();
+        let number =
+            catalog.table(table).ok_or_else(|| EngineError::TableNotFound(table.into()))?.number;
+        if catalog.index(number, name).is_some() {
+            return Err(EngineError::IndexExists { index: format!("{table}.{name}") });
+        }
+        let index = IndexInfo {
+            id: self.inner.allocate_index_id(),
+            table: number,
+            name: name.to_owned(),
+            fields: index_fields(name, fields),
+            state: IndexState::Ready,
+        };
+        // Backfill under the commit lock: no commit can slip between the scan and the
+        // index's first entries.
+        let by_creation = catalog.index(number, BY_CREATION_TIME).cloned().ok_or_else(|| {
+            EngineError::Corrupt(format!("table {table} has no by_creation_time"))
+        })?;
+        let snapshot = state.last_ts;
+        let total = self.inner.persistence.count(
+            catalog.index(number, BY_ID).map(|i| i.id).unwrap_or(by_creation.id),
+            snapshot,
+        )?;
+        let ts = Timestamp::next_after(snapshot);
+        let mut batch = CommitBatch { ts, ..CommitBatch::default() };
+        let mut after: Option<Vec<u8>> = None;
+        let mut done = 0u64;
+        progress(0, total);
+        loop {
+            let page = self.inner.persistence.index_scan(
+                by_creation.id,
+                &KeyRange::all(),
+                snapshot,
+                Order::Asc,
+                after.as_deref(),
+                1000,
+            )?;
+            for (_, id) in &page.entries {
+                let document = self
+                    .inner
+                    .persistence
+                    .revision_at(id, snapshot)?
+                    .and_then(|r| r.document)
+                    .ok_or_else(|| {
+                        EngineError::Corrupt(format!("index entry for missing document {id}"))
+                    })?;
+                batch.index_writes.push(IndexWrite {
+                    index: index.id,
+                    key: index.key(&document),
+                    id: *id,
+                    deleted: false,
+                });
+            }
+            done += page.entries.len() as u64;
+            progress(done, total);
+            after = page.entries.last().map(|(k, _)| k.clone());
+            if page.exhausted {
+                break;
+            }
+        }
+        batch.new_indexes.push(index.clone());
+        catalog.add_index(index.clone());
+        self.inner.persistence.commit(&batch)?;
+        self.finish_commit(&mut state, catalog, ts, Vec::new(), &batch)?;
+        Ok(index)
+    }
+
+    /// Registers a query's read set, read at `read_ts`. If a commit after `read_ts` already
+    /// hit it, returns that invalidation instead of registering.
+    pub fn subscribe(
+        &self,
+        read_set: ReadSet,
+        read_ts: Timestamp,
+    ) -> Result<SubscriptionId, Invalidation> {
+        let state = self.inner.commit.lock().unwrap();
+        for record in state.recent.iter().filter(|r| r.ts > read_ts) {
+            if let Some(write) = read_set.first_hit(&record.written) {
+                return Err(Invalidation {
+                    subscription: SubscriptionId(0),
+                    ts: record.ts,
+                    table: write.table.clone(),
+                    document: write.document,
+                });
+            }
+        }
+        Ok(self.inner.subscriptions.lock().unwrap().register(read_set))
+    }
+
+    pub fn unsubscribe(&self, id: SubscriptionId) {
+        self.inner.subscriptions.lock().unwrap().unregister(id);
+    }
+
+    /// The read set of a live subscription (for the subscription inspector).
+    pub fn subscription_read_set(&self, id: SubscriptionId) -> Option<ReadSet> {
+        self.inner.subscriptions.lock().unwrap().read_set(id).cloned()
+    }
+
+    /// A document's stored revisions, newest first (within the retention window).
+    pub fn history(&self, id: &DocumentId, limit: usize) -> Result<Vec<Revision>, EngineError> {
+        self.inner.persistence.history(id, limit)
+    }
+
+    /// Forgets revisions older than the retention window. Returns rows removed.
+    pub fn prune_history(&self) -> Result<usize, EngineError> {
+        let now = Timestamp::next_after(Timestamp::ZERO);
+        let keep = self.inner.options.retention.as_nanos() as u64;
+        self.inner.persistence.prune(Timestamp(now.0.saturating_sub(keep)))
+    }
+
+    /// The number of documents in a table at the latest commit.
+    pub fn count(&self, table: &str) -> Result<u64, EngineError> {
+        let catalog = self.catalog();
+        let number =
+            catalog.table(table).ok_or_else(|| EngineError::TableNotFound(table.into()))?.number;
+        let by_id =
+            catalog.index(number, BY_ID).ok_or_else(|| EngineError::Corrupt("no by_id".into()))?;
+        self.inner.persistence.count(by_id.id, self.latest_ts())
+    }
+}
+
+/// Adds one document write to the batch: its revision, its index entries, and the keys
+/// conflict checks and subscriptions look at (old and new key in every index).
+fn stage_write(
+    catalog: &Catalog,
+    id: &DocumentId,
+    write: &PendingWrite,
+    batch: &mut CommitBatch,
+    written: &mut Vec<WrittenKey>,
+) {
+    let old = write.old.as_ref().map(|(d, _)| d);
+    if old.is_none() && write.new.is_none() {
+        return; // inserted and deleted in the same transaction
+    }
+    let table = catalog.table_name(write.table).unwrap_or("(unknown)").to_owned();
+    batch.documents.push(DocumentWrite {
+        id: *id,
+        document: write.new.clone(),
+        prev_ts: write.old.as_ref().map(|(_, ts)| *ts),
+    });
+    for index in catalog.indexes_of(write.table) {
+        let old_key = old.map(|d| index.key(d));
+        let new_key = write.new.as_ref().map(|d| index.key(d));
+        if old_key != new_key {
+            if let Some(key) = &old_key {
+                batch.index_writes.push(IndexWrite {
+                    index: index.id,
+                    key: key.clone(),
+                    id: *id,
+                    deleted: true,
+                });
+            }
+            if let Some(key) = &new_key {
+                batch.index_writes.push(IndexWrite {
+                    index: index.id,
+                    key: key.clone(),
+                    id: *id,
+                    deleted: false,
+                });
+            }
+        }
+        for key in [old_key, new_key].into_iter().flatten() {
+            let entry = WrittenKey {
+                index: index.id,
+                key: Some(key),
+                table: table.clone(),
+                document: Some(*id),
+            };
+            if !written.contains(&entry) {
+                written.push(entry);
+            }
+        }
+    }
+}
+
+impl Transaction {
+    /// Creates a table with no documents in this transaction.
+    pub(crate) fn insert_table_only(&mut self, name: &str) -> Result<(), EngineError> {
+        if self.table_number(name).is_none() {
+            let fields = atrium_value::Object::new();
+            let id = self.insert(name, fields)?;
+            self.writes.remove(&id);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,114 @@
+//! The function log store: execution records kept in the deployment's database, so logs
+//! survive restarts and are there when no UI was open.
+//!
+//! Entries are JSON objects (the log entry shape of Convex's log stream), appended with an
+//! increasing sequence number that serves as the tailing cursor. The oldest entries go
+//! first once more than the retention bound are stored.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, params};
+
+use crate::EngineError;
+
+/// One stored log entry and its cursor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRecord {
+    pub seq: u64,
+    pub entry: serde_json::Value,
+}
+
+#[derive(Debug)]
+pub struct LogStore {
+    connection: Mutex<Connection>,
+    max_entries: usize,
+}
+
+impl LogStore {
+    pub fn open(path: &Path, max_entries: usize) -> Result<Self, EngineError> {
+        let connection = Connection::open(path)?;
+        connection.busy_timeout(std::time::Duration::from_secs(10))?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.execute_batch(
+            "CREATE TABLE IF NOT EXISTS function_logs (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                entry TEXT NOT NULL
+            );",
+        )?;
+        Ok(Self { connection: Mutex::new(connection), max_entries: max_entries.max(1) })
+    }
+
+    /// Appends entries in order; returns the cursor of the last one.
+    pub fn append(&self, entries: &[serde_json::Value]) -> Result<u64, EngineError> {
+        let mut connection = self.connection.lock().unwrap();
+        let tx = connection.transaction()?;
+        {
+            let mut insert = tx.prepare_cached("INSERT INTO function_logs (entry) VALUES (?1)")?;
+            for entry in entries {
+                insert.execute([entry.to_string()])?;
+            }
+        }
+        let last: i64 =
+            tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM function_logs", [], |r| r.get(0))?;
+        tx.execute("DELETE FROM function_logs WHERE seq <= ?1", [last - self.max_entries as i64])?;
+        tx.commit()?;
+        Ok(last as u64)
+    }
+
+    /// Entries after `cursor` (0 for the oldest kept), oldest first, at most `limit`.
+    pub fn read_after(&self, cursor: u64, limit: usize) -> Result<Vec<LogRecord>, EngineError> {
+        let connection = self.connection.lock().unwrap();
+        let mut statement = connection.prepare_cached(
+            "SELECT seq, entry FROM function_logs WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![cursor as i64, limit as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        rows.map(|row| {
+            let (seq, text) = row?;
+            let entry = serde_json::from_str(&text)
+                .map_err(|e| EngineError::Corrupt(format!("log entry {seq}: {e}")))?;
+            Ok(LogRecord { seq: seq as u64, entry })
+        })
+        .collect()
+    }
+
+    /// The cursor of the newest entry (0 when there are none).
+    pub fn latest_cursor(&self) -> Result<u64, EngineError> {
+        let connection = self.connection.lock().unwrap();
+        let last: i64 =
+            connection
+                .query_row("SELECT COALESCE(MAX(seq), 0) FROM function_logs", [], |r| r.get(0))?;
+        Ok(last as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn appends_tails_and_keeps_a_bounded_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let store = LogStore::open(&path, 3).unwrap();
+        assert_eq!(store.latest_cursor().unwrap(), 0);
+        let c1 = store.append(&[json!({"n": 1}), json!({"n": 2})]).unwrap();
+        assert_eq!(c1, 2);
+        let tail = store.read_after(1, 10).unwrap();
+        assert_eq!(tail, vec![LogRecord { seq: 2, entry: json!({"n": 2}) }]);
+        store.append(&[json!({"n": 3}), json!({"n": 4})]).unwrap();
+        let all = store.read_after(0, 10).unwrap();
+        assert_eq!(
+            all.iter().map(|r| r.entry["n"].as_i64().unwrap()).collect::<Vec<_>>(),
+            vec![2, 3, 4]
+        );
+        drop(store);
+        // Kept across a restart.
+        let reopened = LogStore::open(&path, 3).unwrap();
+        assert_eq!(reopened.latest_cursor().unwrap(), 4);
+    }
+}

@@ -1,0 +1,386 @@
+//! [`SqlitePersistence`]: the engine's storage in one SQLite file (WAL).
+//!
+//! Tables: `commits(ts)`, `documents(id, ts, table_number, prev_ts, json)` — one row per
+//! revision, `json` NULL for a deletion — and `index_entries(index_id, key, ts, deleted,
+//! doc_id)`, plus the catalog (`tables`, `indexes`). One writer connection commits; readers
+//! take pooled connections of their own and never wait for it.
+//!
+//! Durability: WAL with `synchronous=NORMAL`, so a process crash loses nothing that was
+//! acknowledged; `EngineOptions::durable` switches to `FULL` for power-loss safety.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use atrium_value::{DocumentId, TableNumber};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use super::{CommitBatch, IndexEntries, Loaded, Persistence, Revision};
+use crate::catalog::{IndexInfo, IndexState, TableInfo};
+use crate::{Catalog, Document, EngineError, IndexId, KeyRange, Order, Timestamp};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS commits (ts INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS tables (
+    number INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS indexes (
+    id INTEGER PRIMARY KEY,
+    table_number INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    state TEXT NOT NULL,
+    UNIQUE (table_number, name)
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    table_number INTEGER NOT NULL,
+    prev_ts INTEGER,
+    json TEXT,
+    PRIMARY KEY (id, ts)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS documents_by_table ON documents (table_number);
+CREATE TABLE IF NOT EXISTS index_entries (
+    index_id INTEGER NOT NULL,
+    key BLOB NOT NULL,
+    ts INTEGER NOT NULL,
+    deleted INTEGER NOT NULL,
+    doc_id TEXT NOT NULL,
+    PRIMARY KEY (index_id, key, ts)
+) WITHOUT ROWID;
+";
+
+const SCHEMA_VERSION: &str = "1";
+
+/// The engine's SQLite store.
+#[derive(Debug)]
+pub struct SqlitePersistence {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn open_connection(path: &Path, durable: bool) -> Result<Connection, EngineError> {
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    connection.busy_timeout(std::time::Duration::from_secs(10))?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
+    connection.pragma_update(None, "foreign_keys", "OFF")?;
+    Ok(connection)
+}
+
+impl SqlitePersistence {
+    /// Opens (creating if needed) the store at `path`.
+    pub fn open(path: &Path, durable: bool) -> Result<Self, EngineError> {
+        let writer = open_connection(path, durable)?;
+        writer.execute_batch(SCHEMA)?;
+        let version: Option<String> = writer
+            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+            .optional()?;
+        match version.as_deref() {
+            None => {
+                writer.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
+                    [SCHEMA_VERSION],
+                )?;
+            }
+            Some(SCHEMA_VERSION) => {}
+            Some(other) => {
+                return Err(EngineError::Corrupt(format!(
+                    "{} has storage format {other}; this Atrium reads format {SCHEMA_VERSION}",
+                    path.display()
+                )));
+            }
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` with a reader connection from the pool.
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
+        let pooled = self.readers.lock().unwrap().pop();
+        let connection = match pooled {
+            Some(c) => c,
+            None => open_connection(&self.path, false)?,
+        };
+        let result = f(&connection);
+        self.readers.lock().unwrap().push(connection);
+        result
+    }
+
+    /// Runs `PRAGMA integrity_check`; `Ok(())` when the file is sound.
+    pub fn integrity_check(&self) -> Result<(), EngineError> {
+        let writer = self.writer.lock().unwrap();
+        let result: String = writer.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if result == "ok" { Ok(()) } else { Err(EngineError::Corrupt(result)) }
+    }
+}
+
+fn to_i64(ts: Timestamp) -> i64 {
+    ts.0 as i64
+}
+
+fn decode_id(text: String) -> Result<DocumentId, EngineError> {
+    DocumentId::decode(&text).map_err(|e| EngineError::Corrupt(format!("stored id: {e}")))
+}
+
+fn revision_from_row(ts: i64, json: Option<String>) -> Result<Revision, EngineError> {
+    Ok(Revision {
+        ts: Timestamp(ts as u64),
+        document: json.as_deref().map(Document::from_json_text).transpose()?,
+    })
+}
+
+impl Persistence for SqlitePersistence {
+    fn load(&self) -> Result<Loaded, EngineError> {
+        self.read(|c| {
+            let mut catalog = Catalog::default();
+            let mut tables = c.prepare("SELECT number, name FROM tables")?;
+            let rows =
+                tables.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (number, name) = row?;
+                catalog.add_table(TableInfo { name, number: TableNumber(number as u32) });
+            }
+            let mut indexes =
+                c.prepare("SELECT id, table_number, name, fields, state FROM indexes")?;
+            let rows = indexes.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?;
+            for row in rows {
+                let (id, table, name, fields, state) = row?;
+                let fields: Vec<String> = serde_json::from_str(&fields)
+                    .map_err(|e| EngineError::Corrupt(format!("index {name} fields: {e}")))?;
+                catalog.add_index(IndexInfo {
+                    id: IndexId(id as u32),
+                    table: TableNumber(table as u32),
+                    name,
+                    fields: fields
+                        .iter()
+                        .map(|f| f.split('.').map(str::to_owned).collect())
+                        .collect(),
+                    state: if state == "ready" {
+                        IndexState::Ready
+                    } else {
+                        IndexState::Backfilling
+                    },
+                });
+            }
+            let max_ts: Option<i64> =
+                c.query_row("SELECT MAX(ts) FROM commits", [], |r| r.get(0))?;
+            Ok(Loaded { catalog, max_ts: Timestamp(max_ts.unwrap_or(0) as u64) })
+        })
+    }
+
+    fn commit(&self, batch: &CommitBatch) -> Result<(), EngineError> {
+        let mut writer = self.writer.lock().unwrap();
+        let tx = writer.transaction()?;
+        let ts = to_i64(batch.ts);
+        tx.execute("INSERT INTO commits (ts) VALUES (?1)", [ts])?;
+        for table in &batch.dropped_tables {
+            let number = i64::from(table.number.0);
+            tx.execute(
+                "DELETE FROM index_entries WHERE index_id IN (SELECT id FROM indexes WHERE table_number = ?1)",
+                [number],
+            )?;
+            tx.execute("DELETE FROM indexes WHERE table_number = ?1", [number])?;
+            tx.execute("DELETE FROM documents WHERE table_number = ?1", [number])?;
+            tx.execute("DELETE FROM tables WHERE number = ?1", [number])?;
+        }
+        for table in &batch.new_tables {
+            tx.execute(
+                "INSERT INTO tables (number, name) VALUES (?1, ?2)",
+                params![i64::from(table.number.0), table.name],
+            )?;
+        }
+        for index in &batch.new_indexes {
+            let fields: Vec<String> = index.fields.iter().map(|f| f.join(".")).collect();
+            tx.execute(
+                "INSERT INTO indexes (id, table_number, name, fields, state) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    i64::from(index.id.0),
+                    i64::from(index.table.0),
+                    index.name,
+                    serde_json::to_string(&fields).expect("strings serialize"),
+                    match index.state {
+                        IndexState::Ready => "ready",
+                        IndexState::Backfilling => "backfilling",
+                    }
+                ],
+            )?;
+        }
+        for id in &batch.ready_indexes {
+            tx.execute("UPDATE indexes SET state = 'ready' WHERE id = ?1", [i64::from(id.0)])?;
+        }
+        {
+            let mut insert_doc = tx.prepare_cached(
+                "INSERT INTO documents (id, ts, table_number, prev_ts, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for write in &batch.documents {
+                insert_doc.execute(params![
+                    write.id.encode(),
+                    ts,
+                    i64::from(write.id.table.0),
+                    write.prev_ts.map(to_i64),
+                    write.document.as_ref().map(Document::to_json_text),
+                ])?;
+            }
+            let mut insert_entry = tx.prepare_cached(
+                "INSERT OR REPLACE INTO index_entries (index_id, key, ts, deleted, doc_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for entry in &batch.index_writes {
+                insert_entry.execute(params![
+                    i64::from(entry.index.0),
+                    entry.key,
+                    ts,
+                    entry.deleted,
+                    entry.id.encode()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn revision_at(&self, id: &DocumentId, ts: Timestamp) -> Result<Option<Revision>, EngineError> {
+        self.read(|c| {
+            let row: Option<(i64, Option<String>)> = c
+                .prepare_cached("SELECT ts, json FROM documents WHERE id = ?1 AND ts <= ?2 ORDER BY ts DESC LIMIT 1")?
+                .query_row(params![id.encode(), to_i64(ts)], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            row.map(|(ts, json)| revision_from_row(ts, json)).transpose()
+        })
+    }
+
+    fn index_scan(
+        &self,
+        index: IndexId,
+        range: &KeyRange,
+        ts: Timestamp,
+        order: Order,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<IndexEntries, EngineError> {
+        let mut sql = String::from(
+            "SELECT e.key, e.doc_id FROM index_entries e \
+             WHERE e.index_id = ?1 AND e.ts <= ?2 AND e.deleted = 0 \
+             AND NOT EXISTS (SELECT 1 FROM index_entries n WHERE n.index_id = e.index_id \
+                 AND n.key = e.key AND n.ts > e.ts AND n.ts <= ?2) \
+             AND e.key >= ?3",
+        );
+        if range.end.is_some() {
+            sql.push_str(" AND e.key < ?4");
+        }
+        if after.is_some() {
+            sql.push_str(match order {
+                Order::Asc => " AND e.key > ?5",
+                Order::Desc => " AND e.key < ?5",
+            });
+        }
+        sql.push_str(match order {
+            Order::Asc => " ORDER BY e.key ASC",
+            Order::Desc => " ORDER BY e.key DESC",
+        });
+        sql.push_str(" LIMIT ?6");
+        self.read(|c| {
+            let mut statement = c.prepare_cached(&sql)?;
+            let mut rows = statement.query(params![
+                i64::from(index.0),
+                to_i64(ts),
+                range.start,
+                range.end,
+                after,
+                (limit as i64).saturating_add(1)
+            ])?;
+            let mut entries = Vec::new();
+            while let Some(row) = rows.next()? {
+                entries.push((row.get::<_, Vec<u8>>(0)?, decode_id(row.get(1)?)?));
+            }
+            let exhausted = entries.len() <= limit;
+            entries.truncate(limit);
+            Ok(IndexEntries { entries, exhausted })
+        })
+    }
+
+    fn history(&self, id: &DocumentId, limit: usize) -> Result<Vec<Revision>, EngineError> {
+        self.read(|c| {
+            let mut statement = c.prepare_cached(
+                "SELECT ts, json FROM documents WHERE id = ?1 ORDER BY ts DESC LIMIT ?2",
+            )?;
+            let rows = statement.query_map(params![id.encode(), limit as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+            })?;
+            rows.map(|row| {
+                let (ts, json) = row?;
+                revision_from_row(ts, json)
+            })
+            .collect()
+        })
+    }
+
+    fn prune(&self, before: Timestamp) -> Result<usize, EngineError> {
+        let mut writer = self.writer.lock().unwrap();
+        let tx = writer.transaction()?;
+        let b = to_i64(before);
+        let mut removed = tx.execute(
+            "DELETE FROM documents WHERE ts < ?1 AND EXISTS (SELECT 1 FROM documents d \
+             WHERE d.id = documents.id AND d.ts > documents.ts AND d.ts <= ?1)",
+            [b],
+        )?;
+        removed += tx.execute(
+            "DELETE FROM documents WHERE ts < ?1 AND json IS NULL AND NOT EXISTS \
+             (SELECT 1 FROM documents d WHERE d.id = documents.id AND d.ts < documents.ts)",
+            [b],
+        )?;
+        removed += tx.execute(
+            "DELETE FROM index_entries WHERE ts < ?1 AND EXISTS (SELECT 1 FROM index_entries n \
+             WHERE n.index_id = index_entries.index_id AND n.key = index_entries.key \
+             AND n.ts > index_entries.ts AND n.ts <= ?1)",
+            [b],
+        )?;
+        removed += tx.execute(
+            "DELETE FROM index_entries WHERE ts < ?1 AND deleted = 1 AND NOT EXISTS \
+             (SELECT 1 FROM index_entries o WHERE o.index_id = index_entries.index_id \
+             AND o.key = index_entries.key AND o.ts < index_entries.ts)",
+            [b],
+        )?;
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    fn count(&self, by_id: IndexId, ts: Timestamp) -> Result<u64, EngineError> {
+        self.read(|c| {
+            let n: i64 = c
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM index_entries e WHERE e.index_id = ?1 AND e.ts <= ?2 AND e.deleted = 0 \
+                     AND NOT EXISTS (SELECT 1 FROM index_entries n WHERE n.index_id = e.index_id \
+                     AND n.key = e.key AND n.ts > e.ts AND n.ts <= ?2)",
+                )?
+                .query_row(params![i64::from(by_id.0), to_i64(ts)], |r| r.get(0))?;
+            Ok(n as u64)
+        })
+    }
+}

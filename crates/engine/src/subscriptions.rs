@@ -1,0 +1,257 @@
+//! Read sets and subscriptions: which live queries a commit affects, exactly.
+//!
+//! A [`ReadSet`] is the list of index key ranges a transaction or query read. A commit
+//! produces the keys it wrote — for each changed document, its old and new key in every
+//! index of its table. A subscription is hit when one of its ranges contains one of those
+//! keys; the hit carries the cause (commit timestamp, table, document). Unrelated writes to
+//! the same table hit nothing. The same test is the optimistic-concurrency check at commit.
+
+use std::collections::HashMap;
+
+use atrium_value::DocumentId;
+
+use crate::{IndexId, KeyRange, Timestamp};
+
+/// The index key ranges something read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadSet {
+    ranges: Vec<(IndexId, KeyRange)>,
+}
+
+impl ReadSet {
+    pub fn add(&mut self, index: IndexId, range: KeyRange) {
+        if !range.is_empty() && !self.ranges.iter().any(|(i, r)| *i == index && *r == range) {
+            self.ranges.push((index, range));
+        }
+    }
+
+    pub fn ranges(&self) -> &[(IndexId, KeyRange)] {
+        &self.ranges
+    }
+
+    pub fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    pub fn extend(&mut self, other: &ReadSet) {
+        for (index, range) in &other.ranges {
+            self.add(*index, range.clone());
+        }
+    }
+
+    /// The first write this read set depends on, if any.
+    pub fn first_hit<'a>(&self, writes: &'a [WrittenKey]) -> Option<&'a WrittenKey> {
+        writes.iter().find(|w| self.ranges.iter().any(|(index, range)| w.hits(*index, range)))
+    }
+}
+
+/// What a commit wrote, for conflict checks and invalidation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenKey {
+    pub index: IndexId,
+    /// `None`: the whole index changed (its table was dropped).
+    pub key: Option<Vec<u8>>,
+    pub table: String,
+    pub document: Option<DocumentId>,
+}
+
+impl WrittenKey {
+    fn hits(&self, index: IndexId, range: &KeyRange) -> bool {
+        self.index == index && self.key.as_ref().is_none_or(|key| range.contains(key))
+    }
+}
+
+/// Identifies a registered subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SubscriptionId(pub u64);
+
+/// A subscription hit by a commit, and the write that hit it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalidation {
+    pub subscription: SubscriptionId,
+    pub ts: Timestamp,
+    pub table: String,
+    /// The document whose write hit the subscription (`None` when a whole table changed).
+    pub document: Option<DocumentId>,
+}
+
+/// Live subscriptions, indexed so a commit finds the ones it hits without testing all of
+/// them: point ranges (`db.get`) by exact key, other ranges per index sorted by start.
+#[derive(Debug, Default)]
+pub struct Subscriptions {
+    next_id: u64,
+    read_sets: HashMap<SubscriptionId, ReadSet>,
+    points: HashMap<(IndexId, Vec<u8>), Vec<SubscriptionId>>,
+    ranges: HashMap<IndexId, Vec<(KeyRange, SubscriptionId)>>,
+}
+
+impl Subscriptions {
+    pub fn len(&self) -> usize {
+        self.read_sets.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.read_sets.is_empty()
+    }
+
+    pub fn read_set(&self, id: SubscriptionId) -> Option<&ReadSet> {
+        self.read_sets.get(&id)
+    }
+
+    pub fn register(&mut self, read_set: ReadSet) -> SubscriptionId {
+        self.next_id += 1;
+        let id = SubscriptionId(self.next_id);
+        for (index, range) in read_set.ranges() {
+            match range.as_point() {
+                Some(key) => self.points.entry((*index, key.to_vec())).or_default().push(id),
+                None => {
+                    let list = self.ranges.entry(*index).or_default();
+                    let at = list.partition_point(|(r, _)| r.start <= range.start);
+                    list.insert(at, (range.clone(), id));
+                }
+            }
+        }
+        self.read_sets.insert(id, read_set);
+        id
+    }
+
+    pub fn unregister(&mut self, id: SubscriptionId) {
+        let Some(read_set) = self.read_sets.remove(&id) else { return };
+        for (index, range) in read_set.ranges() {
+            match range.as_point() {
+                Some(key) => {
+                    let slot = (*index, key.to_vec());
+                    if let Some(ids) = self.points.get_mut(&slot) {
+                        ids.retain(|s| *s != id);
+                        if ids.is_empty() {
+                            self.points.remove(&slot);
+                        }
+                    }
+                }
+                None => {
+                    if let Some(list) = self.ranges.get_mut(index) {
+                        list.retain(|(_, s)| *s != id);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The subscriptions `writes` hit, each once with its first cause. Hit subscriptions
+    /// are removed: their result is stale, and whoever re-runs the query registers the new
+    /// read set.
+    pub fn invalidate(&mut self, writes: &[WrittenKey], ts: Timestamp) -> Vec<Invalidation> {
+        let mut hit: Vec<(SubscriptionId, &WrittenKey)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for write in writes {
+            let mut found = |id: SubscriptionId| {
+                if seen.insert(id) {
+                    hit.push((id, write));
+                }
+            };
+            match &write.key {
+                Some(key) => {
+                    if let Some(ids) = self.points.get(&(write.index, key.clone())) {
+                        ids.iter().copied().for_each(&mut found);
+                    }
+                    if let Some(list) = self.ranges.get(&write.index) {
+                        let candidates =
+                            list.partition_point(|(r, _)| r.start.as_slice() <= key.as_slice());
+                        for (range, id) in &list[..candidates] {
+                            if range.contains(key) {
+                                found(*id);
+                            }
+                        }
+                    }
+                }
+                None => {
+                    for ((index, _), ids) in &self.points {
+                        if *index == write.index {
+                            ids.iter().copied().for_each(&mut found);
+                        }
+                    }
+                    for (_, id) in self.ranges.get(&write.index).into_iter().flatten() {
+                        found(*id);
+                    }
+                }
+            }
+        }
+        let invalidations: Vec<Invalidation> = hit
+            .into_iter()
+            .map(|(subscription, write)| Invalidation {
+                subscription,
+                ts,
+                table: write.table.clone(),
+                document: write.document,
+            })
+            .collect();
+        for invalidation in &invalidations {
+            self.unregister(invalidation.subscription);
+        }
+        invalidations
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key_range::key_successor;
+
+    fn write(index: u32, key: &[u8]) -> WrittenKey {
+        WrittenKey {
+            index: IndexId(index),
+            key: Some(key.to_vec()),
+            table: "t".into(),
+            document: None,
+        }
+    }
+
+    fn read_set(ranges: &[(u32, KeyRange)]) -> ReadSet {
+        let mut set = ReadSet::default();
+        for (i, r) in ranges {
+            set.add(IndexId(*i), r.clone());
+        }
+        set
+    }
+
+    #[test]
+    fn only_intersecting_subscriptions_are_hit() {
+        let mut subs = Subscriptions::default();
+        let low = subs.register(read_set(&[(1, KeyRange { start: vec![0], end: Some(vec![10]) })]));
+        let high = subs.register(read_set(&[(1, KeyRange { start: vec![10], end: None })]));
+        let point = subs.register(read_set(&[(2, KeyRange::point(&[5]))]));
+        let other_index = subs.register(read_set(&[(3, KeyRange::all())]));
+
+        let hits = subs.invalidate(&[write(1, &[4])], Timestamp(7));
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].subscription, low);
+        assert_eq!(hits[0].ts, Timestamp(7));
+        assert!(subs.read_set(low).is_none(), "a hit subscription is removed");
+
+        assert!(
+            subs.invalidate(&[write(2, &[6]), write(2, &key_successor(&[5]))], Timestamp(8))
+                .is_empty()
+        );
+        let hits = subs.invalidate(&[write(2, &[5]), write(1, &[200])], Timestamp(9));
+        let ids: Vec<_> = hits.iter().map(|h| h.subscription).collect();
+        assert_eq!(ids, vec![point, high]);
+        assert!(subs.read_set(other_index).is_some());
+    }
+
+    #[test]
+    fn a_dropped_table_hits_every_reader_of_its_indexes() {
+        let mut subs = Subscriptions::default();
+        let a = subs.register(read_set(&[(1, KeyRange::point(&[1]))]));
+        let b = subs.register(read_set(&[(1, KeyRange::all())]));
+        let whole = WrittenKey { index: IndexId(1), key: None, table: "t".into(), document: None };
+        let mut ids: Vec<_> =
+            subs.invalidate(&[whole], Timestamp(1)).iter().map(|h| h.subscription).collect();
+        ids.sort();
+        assert_eq!(ids, vec![a, b]);
+        assert!(subs.is_empty());
+    }
+}

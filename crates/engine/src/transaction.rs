@@ -1,0 +1,456 @@
+//! [`Transaction`]: reads at a snapshot, buffered writes, and the read set they record.
+//!
+//! Reads see the transaction's own writes. Every read records what it depended on: `get`
+//! a point on the table's `by_id` index, a scan the key interval it actually consumed (from
+//! the range start to the last row returned, or the whole range once exhausted), looking up
+//! a table its name. At commit ([`crate::Engine::commit`]) the read set decides whether a
+//! concurrent commit conflicts, and a query's read set becomes its subscription.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use atrium_value::limits::check_document;
+use atrium_value::names::{CREATION_TIME_FIELD, ID_FIELD, check_user_table_name};
+use atrium_value::sort_key::sort_key;
+use atrium_value::{DocumentId, Object, TableNumber, Value};
+use rand_chacha::ChaCha12Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
+
+use crate::catalog::{BY_ID, IndexState, table_name_key};
+use crate::engine::Inner;
+use crate::key_range::key_successor;
+use crate::persistence::Persistence;
+use crate::{
+    Catalog, Document, EngineError, IndexId, IndexInfo, KeyRange, Order, ReadSet, TableInfo,
+    Timestamp,
+};
+
+/// A field's new value in a patch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PatchValue {
+    Set(Value),
+    /// Remove the field (`undefined` in a Convex patch).
+    Remove,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PendingWrite {
+    pub(crate) table: TableNumber,
+    /// The version the transaction replaced, as of its snapshot (`None` for an insert).
+    pub(crate) old: Option<(Document, Timestamp)>,
+    /// `None` for a delete.
+    pub(crate) new: Option<Document>,
+}
+
+/// A page of documents from an index scan.
+#[derive(Debug, Clone)]
+pub struct ScanPage {
+    /// Documents with their index keys, in scan order.
+    pub documents: Vec<(Vec<u8>, Document)>,
+    /// No more documents in the range after these.
+    pub exhausted: bool,
+}
+
+/// One transaction. Create with [`crate::Engine::begin`], finish with
+/// [`crate::Engine::commit`] (or drop it to abort).
+pub struct Transaction {
+    pub(crate) inner: Arc<Inner>,
+    pub(crate) snapshot: Timestamp,
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) writes: BTreeMap<DocumentId, PendingWrite>,
+    pub(crate) new_tables: Vec<(TableInfo, Vec<IndexInfo>)>,
+    pub(crate) read_set: ReadSet,
+    rng: ChaCha12Rng,
+    /// The wall-clock start of the transaction (after its snapshot): new documents'
+    /// `_creationTime` comes from it.
+    begin_time: Timestamp,
+    last_creation_time: f64,
+    documents_read: u64,
+    bytes_read: u64,
+}
+
+impl std::fmt::Debug for Transaction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transaction")
+            .field("snapshot", &self.snapshot)
+            .field("writes", &self.writes.len())
+            .field("read_ranges", &self.read_set.len())
+            .finish()
+    }
+}
+
+impl Drop for Transaction {
+    fn drop(&mut self) {
+        let numbers: Vec<TableNumber> = self.new_tables.iter().map(|(t, _)| t.number).collect();
+        self.inner.release_table_numbers(&numbers);
+    }
+}
+
+impl Transaction {
+    pub(crate) fn new(inner: Arc<Inner>, snapshot: Timestamp, catalog: Arc<Catalog>) -> Self {
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed).expect("the OS random source is available");
+        Self {
+            inner,
+            snapshot,
+            catalog,
+            writes: BTreeMap::new(),
+            new_tables: Vec::new(),
+            read_set: ReadSet::default(),
+            rng: ChaCha12Rng::from_seed(seed),
+            begin_time: Timestamp::next_after(snapshot),
+            last_creation_time: 0.0,
+            documents_read: 0,
+            bytes_read: 0,
+        }
+    }
+
+    /// Makes the IDs this transaction generates deterministic (queries and mutations run
+    /// with a seeded generator).
+    pub fn seed_ids(&mut self, seed: [u8; 32]) {
+        self.rng = ChaCha12Rng::from_seed(seed);
+    }
+
+    pub fn snapshot(&self) -> Timestamp {
+        self.snapshot
+    }
+
+    pub fn read_set(&self) -> &ReadSet {
+        &self.read_set
+    }
+
+    /// Documents and bytes read so far, for Convex's per-function limits.
+    pub fn read_stats(&self) -> (u64, u64) {
+        (self.documents_read, self.bytes_read)
+    }
+
+    pub fn has_writes(&self) -> bool {
+        !self.writes.is_empty() || !self.new_tables.is_empty()
+    }
+
+    /// The number of a table, recording the lookup. `None` when it does not exist.
+    pub fn table_number(&mut self, name: &str) -> Option<TableNumber> {
+        self.read_set.add(IndexId::TABLE_NAMES, KeyRange::point(&table_name_key(name)));
+        self.lookup_table(name).map(|t| t.number)
+    }
+
+    fn lookup_table(&self, name: &str) -> Option<&TableInfo> {
+        self.catalog
+            .table(name)
+            .or_else(|| self.new_tables.iter().map(|(t, _)| t).find(|t| t.name == name))
+    }
+
+    /// The table's name for a number (catalog or created in this transaction).
+    pub fn table_name(&self, number: TableNumber) -> Option<String> {
+        self.catalog.table_name(number).map(str::to_owned).or_else(|| {
+            self.new_tables.iter().find(|(t, _)| t.number == number).map(|(t, _)| t.name.clone())
+        })
+    }
+
+    fn indexes_of(&self, table: TableNumber) -> Vec<IndexInfo> {
+        let mut all: Vec<IndexInfo> = self.catalog.indexes_of(table).cloned().collect();
+        for (t, indexes) in &self.new_tables {
+            if t.number == table {
+                all.extend(indexes.iter().cloned());
+            }
+        }
+        all
+    }
+
+    /// An index of a table, by name; queries may not use one still backfilling.
+    pub fn index(&mut self, table: &str, index: &str) -> Result<IndexInfo, EngineError> {
+        let not_found = || EngineError::IndexNotFound(format!("{table}.{index}"));
+        let number = self.table_number(table).ok_or_else(not_found)?;
+        let info =
+            self.indexes_of(number).into_iter().find(|i| i.name == index).ok_or_else(not_found)?;
+        if info.state != IndexState::Ready {
+            return Err(EngineError::InvalidIndex(format!(
+                "index {table}.{index} is still backfilling and cannot be queried yet"
+            )));
+        }
+        Ok(info)
+    }
+
+    fn create_table(&mut self, name: &str) -> Result<TableNumber, EngineError> {
+        check_user_table_name(name).map_err(EngineError::InvalidTableName)?;
+        let number = self.inner.reserve_table_number(&self.catalog);
+        let table = TableInfo { name: name.to_owned(), number };
+        let indexes = self.inner.system_indexes(number);
+        self.new_tables.push((table, indexes));
+        Ok(number)
+    }
+
+    fn by_id(&self, table: TableNumber) -> Result<IndexInfo, EngineError> {
+        self.indexes_of(table)
+            .into_iter()
+            .find(|i| i.name == BY_ID)
+            .ok_or_else(|| EngineError::Corrupt(format!("table {} has no by_id index", table.0)))
+    }
+
+    fn count_read(&mut self, document: &Document) {
+        self.documents_read += 1;
+        self.bytes_read += document.to_value().size() as u64;
+    }
+
+    /// The document as this transaction sees it: its own writes, else the snapshot.
+    pub fn get(&mut self, id: &DocumentId) -> Result<Option<Document>, EngineError> {
+        let Some(_) = self.table_name(id.table) else { return Ok(None) };
+        let by_id = self.by_id(id.table)?;
+        self.read_set.add(by_id.id, KeyRange::point(&sort_key(&Value::String(id.encode()))));
+        let document = match self.writes.get(id) {
+            Some(write) => write.new.clone(),
+            None => self.inner.persistence.revision_at(id, self.snapshot)?.and_then(|r| r.document),
+        };
+        if let Some(document) = &document {
+            self.count_read(document);
+        }
+        Ok(document)
+    }
+
+    fn current_with_ts(
+        &mut self,
+        id: &DocumentId,
+    ) -> Result<Option<(Document, Option<Timestamp>)>, EngineError> {
+        if let Some(write) = self.writes.get(id) {
+            let prev = write.old.as_ref().map(|(_, ts)| *ts);
+            return Ok(write.new.clone().map(|d| (d, prev)));
+        }
+        self.get(id)?;
+        Ok(self
+            .inner
+            .persistence
+            .revision_at(id, self.snapshot)?
+            .and_then(|r| r.document.map(|d| (d, Some(r.ts)))))
+    }
+
+    fn check_fields(fields: &Object) -> Result<(), EngineError> {
+        for system in [ID_FIELD, CREATION_TIME_FIELD] {
+            if fields.contains_key(system) {
+                return Err(EngineError::InvalidDocumentFields(format!(
+                    "`{system}` is a system field and cannot be set"
+                )));
+            }
+        }
+        check_document(fields)?;
+        Ok(())
+    }
+
+    /// Inserts a document, creating the table if it does not exist. Returns its new ID.
+    pub fn insert(&mut self, table: &str, fields: Object) -> Result<DocumentId, EngineError> {
+        Self::check_fields(&fields)?;
+        let number = match self.table_number(table) {
+            Some(n) => n,
+            None => self.create_table(table)?,
+        };
+        // Creation times strictly increase within a transaction.
+        let base = self.begin_time.as_millis_f64();
+        let creation_time =
+            if self.last_creation_time >= base { self.last_creation_time.next_up() } else { base };
+        self.last_creation_time = creation_time;
+        let mut random = [0u8; 14];
+        self.rng.fill_bytes(&mut random);
+        let id = DocumentId::new(number, random, creation_time);
+        let document = Document { id, creation_time, fields };
+        check_document(document.to_value().as_object().expect("documents are objects"))?;
+        self.writes.insert(id, PendingWrite { table: number, old: None, new: Some(document) });
+        Ok(id)
+    }
+
+    fn write(&mut self, id: &DocumentId, new: Option<Document>) -> Result<(), EngineError> {
+        let (current, prev_ts) =
+            self.current_with_ts(id)?.ok_or(EngineError::DocumentNotFound(*id))?;
+        match self.writes.get_mut(id) {
+            Some(write) => write.new = new,
+            None => {
+                let old = prev_ts.map(|ts| (current, ts));
+                self.writes.insert(*id, PendingWrite { table: id.table, old, new });
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces a document's fields.
+    pub fn replace(&mut self, id: &DocumentId, fields: Object) -> Result<(), EngineError> {
+        Self::check_fields(&fields)?;
+        let (current, _) = self.current_with_ts(id)?.ok_or(EngineError::DocumentNotFound(*id))?;
+        let document = Document { id: *id, creation_time: current.creation_time, fields };
+        check_document(document.to_value().as_object().expect("documents are objects"))?;
+        self.write(id, Some(document))
+    }
+
+    /// Sets or removes top-level fields of a document.
+    pub fn patch(
+        &mut self,
+        id: &DocumentId,
+        patch: BTreeMap<String, PatchValue>,
+    ) -> Result<(), EngineError> {
+        let (current, _) = self.current_with_ts(id)?.ok_or(EngineError::DocumentNotFound(*id))?;
+        let mut fields = current.fields.clone();
+        for (name, change) in patch {
+            if name == ID_FIELD || name == CREATION_TIME_FIELD {
+                return Err(EngineError::InvalidDocumentFields(format!(
+                    "`{name}` is a system field and cannot be changed"
+                )));
+            }
+            match change {
+                PatchValue::Set(value) => {
+                    fields.insert(name, value);
+                }
+                PatchValue::Remove => {
+                    fields.remove(&name);
+                }
+            }
+        }
+        self.replace(id, fields)
+    }
+
+    /// Deletes a document.
+    pub fn delete(&mut self, id: &DocumentId) -> Result<(), EngineError> {
+        self.write(id, None)
+    }
+
+    /// Reads up to `limit` documents of `index` within `range`, in `order`, after the key
+    /// `after` (exclusive, in scan order) when given.
+    pub fn scan(
+        &mut self,
+        index: &IndexInfo,
+        range: &KeyRange,
+        order: Order,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<ScanPage, EngineError> {
+        // This transaction's own versions of the table's documents that fall in the range.
+        let mut overlay: Vec<(Vec<u8>, Document)> = self
+            .writes
+            .values()
+            .filter(|w| w.table == index.table)
+            .filter_map(|w| w.new.as_ref())
+            .map(|d| (index.key(d), d.clone()))
+            .filter(|(key, _)| range.contains(key))
+            .filter(|(key, _)| match (after, order) {
+                (None, _) => true,
+                (Some(a), Order::Asc) => key.as_slice() > a,
+                (Some(a), Order::Desc) => key.as_slice() < a,
+            })
+            .collect();
+        overlay.sort_by(|a, b| a.0.cmp(&b.0));
+        if order == Order::Desc {
+            overlay.reverse();
+        }
+
+        // Snapshot entries not shadowed by this transaction's writes.
+        let mut stored: Vec<(Vec<u8>, DocumentId)> = Vec::new();
+        let mut cursor = after.map(<[u8]>::to_vec);
+        let mut storage_exhausted = false;
+        while stored.len() < limit && !storage_exhausted {
+            let page = self.inner.persistence.index_scan(
+                index.id,
+                range,
+                self.snapshot,
+                order,
+                cursor.as_deref(),
+                (limit - stored.len()).max(16),
+            )?;
+            storage_exhausted = page.exhausted;
+            if let Some((last, _)) = page.entries.last() {
+                cursor = Some(last.clone());
+            }
+            stored.extend(page.entries.into_iter().filter(|(_, id)| !self.writes.contains_key(id)));
+        }
+        let boundary =
+            (!storage_exhausted).then(|| stored.last().map(|(k, _)| k.clone())).flatten();
+
+        // Merge the two sorted lists.
+        let before = |a: &[u8], b: &[u8]| match order {
+            Order::Asc => a < b,
+            Order::Desc => a > b,
+        };
+        let mut merged: Vec<(Vec<u8>, Option<Document>, DocumentId)> = Vec::new();
+        let mut stored_iter = stored.into_iter().peekable();
+        let mut overlay_iter = overlay
+            .into_iter()
+            .filter(|(key, _)| boundary.as_ref().is_none_or(|b| !before(b, key)))
+            .peekable();
+        loop {
+            let take_overlay = match (stored_iter.peek(), overlay_iter.peek()) {
+                (None, None) => break,
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
+                (Some((sk, _)), Some((ok, _))) => before(ok, sk),
+            };
+            if take_overlay {
+                let (key, document) = overlay_iter.next().expect("peeked");
+                let id = document.id;
+                merged.push((key, Some(document), id));
+            } else {
+                let (key, id) = stored_iter.next().expect("peeked");
+                merged.push((key, None, id));
+            }
+        }
+        let exhausted = storage_exhausted && merged.len() <= limit;
+        merged.truncate(limit);
+
+        let mut documents = Vec::with_capacity(merged.len());
+        for (key, document, id) in merged {
+            let document = match document {
+                Some(d) => d,
+                None => self
+                    .inner
+                    .persistence
+                    .revision_at(&id, self.snapshot)?
+                    .and_then(|r| r.document)
+                    .ok_or_else(|| {
+                        EngineError::Corrupt(format!("index entry for missing document {id}"))
+                    })?,
+            };
+            self.count_read(&document);
+            documents.push((key, document));
+        }
+
+        // Record what was consumed.
+        let consumed = match order {
+            Order::Asc => KeyRange {
+                start: after.map(key_successor).unwrap_or_else(|| range.start.clone()),
+                end: match (exhausted, documents.last()) {
+                    (false, Some((last, _))) => Some(key_successor(last)),
+                    _ => range.end.clone(),
+                },
+            },
+            Order::Desc => KeyRange {
+                start: match (exhausted, documents.last()) {
+                    (false, Some((last, _))) => last.clone(),
+                    _ => range.start.clone(),
+                },
+                end: after.map(<[u8]>::to_vec).or_else(|| range.end.clone()),
+            },
+        };
+        let consumed = KeyRange {
+            start: consumed.start.max(range.start.clone()),
+            end: match (&consumed.end, &range.end) {
+                (Some(a), Some(b)) => Some(a.min(b).clone()),
+                (a, b) => a.clone().or_else(|| b.clone()),
+            },
+        };
+        self.read_set.add(index.id, consumed);
+        Ok(ScanPage { documents, exhausted })
+    }
+
+    /// Reads every document of a table in creation order (a full table scan). An unknown
+    /// table yields nothing.
+    pub fn collect_table(&mut self, table: &str) -> Result<Vec<Document>, EngineError> {
+        if self.table_number(table).is_none() {
+            return Ok(Vec::new());
+        }
+        let index = self.index(table, crate::catalog::BY_CREATION_TIME)?;
+        let mut out = Vec::new();
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let page = self.scan(&index, &KeyRange::all(), Order::Asc, after.as_deref(), 256)?;
+            after = page.documents.last().map(|(k, _)| k.clone());
+            out.extend(page.documents.into_iter().map(|(_, d)| d));
+            if page.exhausted {
+                return Ok(out);
+            }
+        }
+    }
+}

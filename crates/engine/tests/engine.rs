@@ -1,0 +1,457 @@
+//! The engine through its public API on a real SQLite file: documents, indexes, snapshots,
+//! serializability, subscription precision, history, and bad input.
+
+use std::collections::BTreeMap;
+
+use atrium_engine::range::compile;
+use atrium_engine::{
+    Engine, EngineError, EngineOptions, IndexRangeExpr, KeyRange, Order, PatchValue, Transaction,
+};
+use atrium_value::{DocumentId, Object, Value};
+
+fn open(dir: &tempfile::TempDir) -> Engine {
+    Engine::open(&dir.path().join("deployment.sqlite3"), EngineOptions::default()).unwrap()
+}
+
+fn obj(fields: &[(&str, Value)]) -> Object {
+    fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+fn message(author: &str, body: &str) -> Object {
+    obj(&[("author", author.into()), ("body", body.into())])
+}
+
+fn insert(engine: &Engine, table: &str, fields: Object) -> DocumentId {
+    engine.run(3, |tx| tx.insert(table, fields.clone())).unwrap().0
+}
+
+fn scan_all(
+    tx: &mut Transaction,
+    table: &str,
+    index: &str,
+    exprs: &[IndexRangeExpr],
+    order: Order,
+) -> Vec<Object> {
+    let info = tx.index(table, index).unwrap();
+    let range = compile(&info, &format!("{table}.{index}"), exprs).unwrap();
+    tx.scan(&info, &range, order, None, 1000)
+        .unwrap()
+        .documents
+        .into_iter()
+        .map(|(_, d)| d.fields)
+        .collect()
+}
+
+#[test]
+fn documents_round_trip_and_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let id = insert(&engine, "messages", message("a", "hello"));
+    assert_eq!(id.table.0, 10001, "the first user table gets 10001");
+    assert_eq!(id.encode().len(), 32);
+
+    engine
+        .run(1, |tx| {
+            let mut patch = BTreeMap::new();
+            patch.insert("body".to_string(), PatchValue::Set("edited".into()));
+            patch.insert("author".to_string(), PatchValue::Remove);
+            tx.patch(&id, patch)
+        })
+        .unwrap();
+    drop(engine);
+
+    let engine = open(&dir);
+    let mut tx = engine.begin();
+    let doc = tx.get(&id).unwrap().unwrap();
+    assert_eq!(doc.fields, obj(&[("body", "edited".into())]));
+    assert!(doc.creation_time > 1.0e12, "creation time is milliseconds since the epoch");
+    assert_eq!(engine.count("messages").unwrap(), 1);
+
+    engine.run(1, |tx| tx.delete(&id)).unwrap();
+    assert_eq!(engine.begin().get(&id).unwrap(), None);
+    assert_eq!(engine.count("messages").unwrap(), 0);
+}
+
+#[test]
+fn tables_get_the_lowest_free_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let a = insert(&engine, "a", Object::new());
+    let b = insert(&engine, "b", Object::new());
+    assert_eq!((a.table.0, b.table.0), (10001, 10002));
+    assert!(a.encode().starts_with("j57") && b.encode().starts_with("j97"));
+    engine.drop_table("a").unwrap();
+    assert_eq!(engine.begin().get(&a).unwrap(), None);
+    let c = insert(&engine, "c", Object::new());
+    assert_eq!(c.table.0, 10001);
+}
+
+#[test]
+fn creation_times_strictly_increase_and_scans_keep_insertion_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let (ids, _) = engine
+        .run(1, |tx| {
+            (0..5)
+                .map(|i| tx.insert("t", obj(&[("i", Value::Int64(i))])))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .unwrap();
+    let mut tx = engine.begin();
+    let docs: Vec<_> = ids.iter().map(|id| tx.get(id).unwrap().unwrap()).collect();
+    for pair in docs.windows(2) {
+        assert!(pair[0].creation_time < pair[1].creation_time);
+    }
+    let order: Vec<_> =
+        tx.collect_table("t").unwrap().into_iter().map(|d| d.fields["i"].clone()).collect();
+    assert_eq!(order, (0..5).map(Value::Int64).collect::<Vec<_>>());
+    assert!(tx.collect_table("missing").unwrap().is_empty());
+}
+
+#[test]
+fn user_indexes_backfill_and_answer_ranges_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    for (author, n) in [("b", 2.0), ("a", 3.0), ("a", 1.0), ("c", 1.0), ("a", 2.0)] {
+        let mut fields = message(author, "x");
+        fields.insert("n".into(), Value::Float64(n));
+        insert(&engine, "messages", fields);
+    }
+    let mut reports = Vec::new();
+    engine
+        .add_index("messages", "by_author", &["author".into(), "n".into()], |done, total| {
+            reports.push((done, total))
+        })
+        .unwrap();
+    assert_eq!(reports.first(), Some(&(0, 5)));
+    assert_eq!(reports.last(), Some(&(5, 5)));
+
+    let mut tx = engine.begin();
+    let eq_a = [IndexRangeExpr::Eq("author".into(), Some("a".into()))];
+    let ns = |docs: Vec<Object>| docs.iter().map(|d| d["n"].clone()).collect::<Vec<_>>();
+    assert_eq!(
+        ns(scan_all(&mut tx, "messages", "by_author", &eq_a, Order::Asc)),
+        vec![1.0.into(), 2.0.into(), 3.0.into()]
+    );
+    assert_eq!(
+        ns(scan_all(&mut tx, "messages", "by_author", &eq_a, Order::Desc)),
+        vec![3.0.into(), 2.0.into(), 1.0.into()]
+    );
+    let gt = [
+        IndexRangeExpr::Eq("author".into(), Some("a".into())),
+        IndexRangeExpr::Gt("n".into(), Some(Value::Float64(1.0))),
+    ];
+    assert_eq!(
+        ns(scan_all(&mut tx, "messages", "by_author", &gt, Order::Asc)),
+        vec![2.0.into(), 3.0.into()]
+    );
+
+    // New writes maintain the index.
+    drop(tx);
+    let mut fields = message("a", "y");
+    fields.insert("n".into(), Value::Float64(0.5));
+    insert(&engine, "messages", fields);
+    let mut tx = engine.begin();
+    assert_eq!(scan_all(&mut tx, "messages", "by_author", &eq_a, Order::Asc).len(), 4);
+
+    assert!(matches!(
+        engine.add_index("messages", "by_author", &["body".into()], |_, _| {}),
+        Err(EngineError::IndexExists { .. })
+    ));
+    assert!(matches!(tx.index("messages", "by_nothing"), Err(EngineError::IndexNotFound(_))));
+}
+
+#[test]
+fn scans_page_with_cursors_and_see_the_transactions_own_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    for i in 0..10 {
+        insert(&engine, "t", obj(&[("i", Value::Int64(i))]));
+    }
+    let mut tx = engine.begin();
+    let index = tx.index("t", "by_creation_time").unwrap();
+    let mut seen = Vec::new();
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let page = tx.scan(&index, &KeyRange::all(), Order::Asc, after.as_deref(), 3).unwrap();
+        assert!(page.documents.len() <= 3);
+        after = page.documents.last().map(|(k, _)| k.clone());
+        seen.extend(page.documents.into_iter().map(|(_, d)| d.fields["i"].clone()));
+        if page.exhausted {
+            break;
+        }
+    }
+    assert_eq!(seen, (0..10).map(Value::Int64).collect::<Vec<_>>());
+
+    // Own writes: a deleted document disappears, an inserted one appears, an edit shows.
+    let all = tx.collect_table("t").unwrap();
+    tx.delete(&all[0].id).unwrap();
+    tx.replace(&all[1].id, obj(&[("i", Value::Int64(100))])).unwrap();
+    tx.insert("t", obj(&[("i", Value::Int64(10))])).unwrap();
+    let now: Vec<_> =
+        tx.collect_table("t").unwrap().into_iter().map(|d| d.fields["i"].clone()).collect();
+    let mut expected: Vec<Value> = vec![Value::Int64(100)];
+    expected.extend((2..11).map(Value::Int64));
+    assert_eq!(now, expected);
+}
+
+#[test]
+fn readers_see_their_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let id = insert(&engine, "t", obj(&[("v", Value::Int64(1))]));
+    let mut old_reader = engine.begin();
+    engine.run(1, |tx| tx.replace(&id, obj(&[("v", Value::Int64(2))]))).unwrap();
+    insert(&engine, "t", obj(&[("v", Value::Int64(3))]));
+    assert_eq!(old_reader.get(&id).unwrap().unwrap().fields["v"], Value::Int64(1));
+    assert_eq!(old_reader.collect_table("t").unwrap().len(), 1);
+    assert_eq!(engine.begin().collect_table("t").unwrap().len(), 2);
+}
+
+#[test]
+fn conflicting_transactions_one_commits_the_other_retries() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let id = insert(&engine, "counters", obj(&[("n", Value::Int64(0))]));
+
+    let increment = |tx: &mut Transaction| {
+        let n = match tx.get(&id).unwrap().unwrap().fields["n"] {
+            Value::Int64(n) => n,
+            _ => unreachable!(),
+        };
+        tx.replace(&id, obj(&[("n", Value::Int64(n + 1))])).unwrap();
+    };
+    let mut first = engine.begin();
+    let mut second = engine.begin();
+    increment(&mut first);
+    increment(&mut second);
+    engine.commit(first).unwrap();
+    let err = engine.commit(second).unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+    assert!(
+        err.to_string().contains("counters") && err.to_string().contains(&id.encode()),
+        "{err}"
+    );
+    assert_eq!(engine.begin().get(&id).unwrap().unwrap().fields["n"], Value::Int64(1));
+
+    // Retried, it commits on top.
+    engine
+        .run(3, |tx| {
+            increment(tx);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(engine.begin().get(&id).unwrap().unwrap().fields["n"], Value::Int64(2));
+}
+
+#[test]
+fn non_conflicting_transactions_both_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let a = insert(&engine, "t", obj(&[("v", Value::Int64(0))]));
+    let b = insert(&engine, "t", obj(&[("v", Value::Int64(0))]));
+    let mut first = engine.begin();
+    let mut second = engine.begin();
+    first.get(&a).unwrap();
+    first.replace(&a, obj(&[("v", Value::Int64(1))])).unwrap();
+    second.get(&b).unwrap();
+    second.replace(&b, obj(&[("v", Value::Int64(1))])).unwrap();
+    engine.commit(first).unwrap();
+    engine.commit(second).unwrap();
+}
+
+#[test]
+fn a_range_read_conflicts_with_an_insert_into_that_range_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    insert(&engine, "messages", message("a", "1"));
+    engine.add_index("messages", "by_author", &["author".into()], |_, _| {}).unwrap();
+    let eq = |a: &str| [IndexRangeExpr::Eq("author".into(), Some(a.into()))];
+
+    // A transaction that read author "a" and writes elsewhere.
+    let mut reader = engine.begin();
+    scan_all(&mut reader, "messages", "by_author", &eq("a"), Order::Asc);
+    reader.insert("summaries", obj(&[("count", Value::Int64(1))])).unwrap();
+    insert(&engine, "messages", message("b", "unrelated"));
+    engine.commit(reader).expect("a write outside the range read does not conflict");
+
+    let mut reader = engine.begin();
+    scan_all(&mut reader, "messages", "by_author", &eq("a"), Order::Asc);
+    reader.insert("summaries", obj(&[("count", Value::Int64(1))])).unwrap();
+    insert(&engine, "messages", message("a", "phantom"));
+    assert!(engine.commit(reader).unwrap_err().is_retryable(), "a phantom in the range conflicts");
+}
+
+#[test]
+fn concurrent_threads_never_lose_an_increment() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let id = insert(&engine, "counters", obj(&[("n", Value::Int64(0))]));
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let engine = engine.clone();
+            std::thread::spawn(move || {
+                for _ in 0..25 {
+                    engine
+                        .run(1000, |tx| {
+                            let Value::Int64(n) = tx.get(&id)?.unwrap().fields["n"] else {
+                                unreachable!()
+                            };
+                            tx.replace(&id, obj(&[("n", Value::Int64(n + 1))]))
+                        })
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(engine.begin().get(&id).unwrap().unwrap().fields["n"], Value::Int64(100));
+}
+
+#[test]
+fn subscriptions_are_invalidated_precisely_with_their_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let first = insert(&engine, "messages", message("a", "1"));
+    insert(&engine, "messages", message("b", "1"));
+    engine.add_index("messages", "by_author", &["author".into()], |_, _| {}).unwrap();
+
+    let subscribe = |author: &str| {
+        let mut tx = engine.begin();
+        scan_all(
+            &mut tx,
+            "messages",
+            "by_author",
+            &[IndexRangeExpr::Eq("author".into(), Some(author.into()))],
+            Order::Asc,
+        );
+        engine.subscribe(tx.read_set().clone(), tx.snapshot()).unwrap()
+    };
+    let sub_a = subscribe("a");
+    let sub_c = subscribe("c");
+    let sub_get = {
+        let mut tx = engine.begin();
+        tx.get(&first).unwrap();
+        engine.subscribe(tx.read_set().clone(), tx.snapshot()).unwrap()
+    };
+
+    // A write outside every subscribed range invalidates nothing, even in the same table.
+    let (_, outcome) = engine.run(1, |tx| tx.insert("messages", message("b", "2"))).unwrap();
+    assert_eq!(outcome.invalidated, vec![]);
+
+    // A write inside the "a" range invalidates exactly that subscription, naming the cause.
+    let (new_id, outcome) = engine.run(1, |tx| tx.insert("messages", message("a", "2"))).unwrap();
+    assert_eq!(outcome.invalidated.len(), 1, "{:?}", outcome.invalidated);
+    let hit = &outcome.invalidated[0];
+    assert_eq!(hit.subscription, sub_a);
+    assert_eq!(hit.table, "messages");
+    assert_eq!(hit.document, Some(new_id));
+    assert_eq!(hit.ts, outcome.ts);
+
+    // Moving a document into "c" hits the "c" range (new key) and the point read (by_id).
+    let (_, outcome) = engine
+        .run(1, |tx| {
+            let mut patch = BTreeMap::new();
+            patch.insert("author".into(), PatchValue::Set("c".into()));
+            tx.patch(&first, patch)
+        })
+        .unwrap();
+    let mut hit: Vec<_> =
+        outcome.invalidated.iter().map(|i| (i.subscription, i.document)).collect();
+    hit.sort();
+    assert_eq!(hit, vec![(sub_c, Some(first)), (sub_get, Some(first))]);
+}
+
+#[test]
+fn a_subscription_registered_late_learns_of_commits_it_missed() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let id = insert(&engine, "t", Object::new());
+    let mut tx = engine.begin();
+    tx.get(&id).unwrap();
+    engine.run(1, |w| w.replace(&id, obj(&[("x", Value::Null)]))).unwrap();
+    let missed = engine.subscribe(tx.read_set().clone(), tx.snapshot()).unwrap_err();
+    assert_eq!(missed.document, Some(id));
+}
+
+#[test]
+fn history_lists_revisions_and_an_old_version_can_be_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let id = insert(&engine, "t", obj(&[("v", Value::Int64(1))]));
+    engine.run(1, |tx| tx.replace(&id, obj(&[("v", Value::Int64(2))]))).unwrap();
+    engine.run(1, |tx| tx.delete(&id)).unwrap();
+    let history = engine.history(&id, 10).unwrap();
+    assert_eq!(history.len(), 3);
+    assert!(history[0].document.is_none(), "newest first: the deletion");
+    assert_eq!(history[2].document.as_ref().unwrap().fields["v"], Value::Int64(1));
+    assert!(history[0].ts > history[1].ts && history[1].ts > history[2].ts);
+
+    // Pruning with a generous retention window keeps everything.
+    assert_eq!(engine.prune_history().unwrap(), 0);
+    assert_eq!(engine.history(&id, 10).unwrap().len(), 3);
+}
+
+#[test]
+fn bad_input_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    insert(&engine, "t", Object::new());
+    let before = engine.latest_ts();
+
+    let too_big = obj(&[("blob", Value::Bytes(vec![0; 1 << 20]))]);
+    let nested = obj(&[("a", (0..20).fold(Value::Null, |v, _| Value::Array(vec![v])))]);
+    let bad_name = obj(&[("bad\u{1}", Value::Null)]);
+    let system = obj(&[("_id", "x".into())]);
+    for (what, fields) in [
+        ("too big", too_big),
+        ("too nested", nested),
+        ("bad name", bad_name),
+        ("system field", system),
+    ] {
+        let mut tx = engine.begin();
+        let err = tx.insert("t", fields).unwrap_err();
+        assert!(
+            matches!(err, EngineError::InvalidDocument(_) | EngineError::InvalidDocumentFields(_)),
+            "{what}: {err}"
+        );
+        engine.commit(tx).unwrap();
+    }
+    let mut tx = engine.begin();
+    assert!(matches!(tx.insert("bad-table", Object::new()), Err(EngineError::InvalidTableName(_))));
+    assert!(matches!(tx.insert("_system", Object::new()), Err(EngineError::InvalidTableName(_))));
+    assert!(DocumentId::decode("not-an-id").is_err());
+    drop(tx);
+
+    assert_eq!(engine.latest_ts(), before, "nothing was committed");
+    assert_eq!(engine.count("t").unwrap(), 1);
+    assert!(engine.catalog().table("bad-table").is_none());
+    assert!(
+        engine
+            .history(&DocumentId::decode("j57000820c20a1g7104gm2rc1m70ynr8").unwrap(), 5)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn reads_do_not_wait_for_a_commit_in_progress() {
+    // Readers use their own connections (WAL): many concurrent readers while writing.
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let id = insert(&engine, "t", obj(&[("v", Value::Int64(0))]));
+    let writer = {
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            for i in 0..50 {
+                engine.run(10, |tx| tx.replace(&id, obj(&[("v", Value::Int64(i))]))).unwrap();
+            }
+        })
+    };
+    for _ in 0..200 {
+        assert!(engine.begin().get(&id).unwrap().is_some());
+    }
+    writer.join().unwrap();
+}
