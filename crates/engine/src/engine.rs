@@ -223,10 +223,13 @@ impl Engine {
         }
 
         let ts = Timestamp::next_after(state.last_ts);
-        let mut catalog = (*self.catalog()).clone();
+        let current = self.catalog();
+        // Copy the catalog only when this commit changes it.
+        let mut changed: Option<Catalog> = (!tx.new_tables.is_empty()).then(|| (*current).clone());
         let mut batch = CommitBatch { ts, ..CommitBatch::default() };
         let mut written = Vec::new();
         for (table, indexes) in std::mem::take(&mut tx.new_tables) {
+            let catalog = changed.as_mut().expect("copied above");
             written.push(WrittenKey {
                 index: IndexId::TABLE_NAMES,
                 key: Some(table_name_key(&table.name)),
@@ -240,23 +243,26 @@ impl Engine {
             batch.new_tables.push(table);
             batch.new_indexes.extend(indexes);
         }
+        let catalog: &Catalog = changed.as_ref().unwrap_or(&current);
         for (id, write) in std::mem::take(&mut tx.writes) {
-            stage_write(&catalog, &id, &write, &mut batch, &mut written);
+            stage_write(catalog, &id, &write, &mut batch, &mut written);
         }
 
         self.inner.persistence.commit(&batch)?;
-        self.finish_commit(&mut state, catalog, ts, written, &batch)
+        self.finish_commit(&mut state, changed, ts, written, &batch)
     }
 
     fn finish_commit(
         &self,
         state: &mut CommitState,
-        catalog: Catalog,
+        catalog: Option<Catalog>,
         ts: Timestamp,
         written: Vec<WrittenKey>,
         batch: &CommitBatch,
     ) -> Result<CommitOutcome, EngineError> {
-        *self.inner.catalog.write().unwrap() = Arc::new(catalog);
+        if let Some(catalog) = catalog {
+            *self.inner.catalog.write().unwrap() = Arc::new(catalog);
+        }
         let numbers: Vec<TableNumber> = batch.new_tables.iter().map(|t| t.number).collect();
         self.inner.release_table_numbers(&numbers);
         state.last_ts = ts;
@@ -326,7 +332,7 @@ impl Engine {
         });
         let batch = CommitBatch { ts, dropped_tables: vec![table], ..CommitBatch::default() };
         self.inner.persistence.commit(&batch)?;
-        self.finish_commit(&mut state, catalog, ts, written, &batch)
+        self.finish_commit(&mut state, Some(catalog), ts, written, &batch)
     }
 
     /// Adds an index to a table, filling it from the table's documents. `progress` is
@@ -377,19 +383,11 @@ impl Engine {
                 after.as_deref(),
                 1000,
             )?;
-            for (_, id) in &page.entries {
-                let document = self
-                    .inner
-                    .persistence
-                    .revision_at(id, snapshot)?
-                    .and_then(|r| r.document)
-                    .ok_or_else(|| {
-                        EngineError::Corrupt(format!("index entry for missing document {id}"))
-                    })?;
+            for (_, document) in &page.entries {
                 batch.index_writes.push(IndexWrite {
                     index: index.id,
-                    key: index.key(&document),
-                    id: *id,
+                    key: index.key(document),
+                    id: document.id,
                     deleted: false,
                 });
             }
@@ -403,7 +401,7 @@ impl Engine {
         batch.new_indexes.push(index.clone());
         catalog.add_index(index.clone());
         self.inner.persistence.commit(&batch)?;
-        self.finish_commit(&mut state, catalog, ts, Vec::new(), &batch)?;
+        self.finish_commit(&mut state, Some(catalog), ts, Vec::new(), &batch)?;
         Ok(index)
     }
 

@@ -60,7 +60,8 @@ pub struct Transaction {
     pub(crate) writes: BTreeMap<DocumentId, PendingWrite>,
     pub(crate) new_tables: Vec<(TableInfo, Vec<IndexInfo>)>,
     pub(crate) read_set: ReadSet,
-    rng: ChaCha12Rng,
+    /// Seeded on first use (most transactions never insert).
+    rng: Option<ChaCha12Rng>,
     /// The wall-clock start of the transaction (after its snapshot): new documents'
     /// `_creationTime` comes from it.
     begin_time: Timestamp,
@@ -88,8 +89,6 @@ impl Drop for Transaction {
 
 impl Transaction {
     pub(crate) fn new(inner: Arc<Inner>, snapshot: Timestamp, catalog: Arc<Catalog>) -> Self {
-        let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).expect("the OS random source is available");
         Self {
             inner,
             snapshot,
@@ -97,7 +96,7 @@ impl Transaction {
             writes: BTreeMap::new(),
             new_tables: Vec::new(),
             read_set: ReadSet::default(),
-            rng: ChaCha12Rng::from_seed(seed),
+            rng: None,
             begin_time: Timestamp::next_after(snapshot),
             last_creation_time: 0.0,
             documents_read: 0,
@@ -108,7 +107,7 @@ impl Transaction {
     /// Makes the IDs this transaction generates deterministic (queries and mutations run
     /// with a seeded generator).
     pub fn seed_ids(&mut self, seed: [u8; 32]) {
-        self.rng = ChaCha12Rng::from_seed(seed);
+        self.rng = Some(ChaCha12Rng::from_seed(seed));
     }
 
     pub fn snapshot(&self) -> Timestamp {
@@ -180,23 +179,27 @@ impl Transaction {
         Ok(number)
     }
 
-    fn by_id(&self, table: TableNumber) -> Result<IndexInfo, EngineError> {
+    fn by_id(&self, table: TableNumber) -> Result<IndexId, EngineError> {
+        if let Some(index) = self.catalog.index(table, BY_ID) {
+            return Ok(index.id);
+        }
         self.indexes_of(table)
             .into_iter()
             .find(|i| i.name == BY_ID)
+            .map(|i| i.id)
             .ok_or_else(|| EngineError::Corrupt(format!("table {} has no by_id index", table.0)))
     }
 
     fn count_read(&mut self, document: &Document) {
         self.documents_read += 1;
-        self.bytes_read += document.to_value().size() as u64;
+        self.bytes_read += document_size(document) as u64;
     }
 
     /// The document as this transaction sees it: its own writes, else the snapshot.
     pub fn get(&mut self, id: &DocumentId) -> Result<Option<Document>, EngineError> {
         let Some(_) = self.table_name(id.table) else { return Ok(None) };
         let by_id = self.by_id(id.table)?;
-        self.read_set.add(by_id.id, KeyRange::point(&sort_key(&Value::String(id.encode()))));
+        self.read_set.add(by_id, KeyRange::point(&sort_key(&Value::String(id.encode()))));
         let document = match self.writes.get(id) {
             Some(write) => write.new.clone(),
             None => self.inner.persistence.revision_at(id, self.snapshot)?.and_then(|r| r.document),
@@ -248,7 +251,13 @@ impl Transaction {
             if self.last_creation_time >= base { self.last_creation_time.next_up() } else { base };
         self.last_creation_time = creation_time;
         let mut random = [0u8; 14];
-        self.rng.fill_bytes(&mut random);
+        self.rng
+            .get_or_insert_with(|| {
+                let mut seed = [0u8; 32];
+                getrandom::fill(&mut seed).expect("the OS random source is available");
+                ChaCha12Rng::from_seed(seed)
+            })
+            .fill_bytes(&mut random);
         let id = DocumentId::new(number, random, creation_time);
         let document = Document { id, creation_time, fields };
         check_document(document.to_value().as_object().expect("documents are objects"))?;
@@ -339,7 +348,7 @@ impl Transaction {
         }
 
         // Snapshot entries not shadowed by this transaction's writes.
-        let mut stored: Vec<(Vec<u8>, DocumentId)> = Vec::new();
+        let mut stored: Vec<(Vec<u8>, Document)> = Vec::new();
         let mut cursor = after.map(<[u8]>::to_vec);
         let mut storage_exhausted = false;
         while stored.len() < limit && !storage_exhausted {
@@ -355,7 +364,8 @@ impl Transaction {
             if let Some((last, _)) = page.entries.last() {
                 cursor = Some(last.clone());
             }
-            stored.extend(page.entries.into_iter().filter(|(_, id)| !self.writes.contains_key(id)));
+            stored
+                .extend(page.entries.into_iter().filter(|(_, d)| !self.writes.contains_key(&d.id)));
         }
         let boundary =
             (!storage_exhausted).then(|| stored.last().map(|(k, _)| k.clone())).flatten();
@@ -365,7 +375,7 @@ impl Transaction {
             Order::Asc => a < b,
             Order::Desc => a > b,
         };
-        let mut merged: Vec<(Vec<u8>, Option<Document>, DocumentId)> = Vec::new();
+        let mut documents: Vec<(Vec<u8>, Document)> = Vec::with_capacity(limit.min(1024));
         let mut stored_iter = stored.into_iter().peekable();
         let mut overlay_iter = overlay
             .into_iter()
@@ -378,33 +388,14 @@ impl Transaction {
                 (None, Some(_)) => true,
                 (Some((sk, _)), Some((ok, _))) => before(ok, sk),
             };
-            if take_overlay {
-                let (key, document) = overlay_iter.next().expect("peeked");
-                let id = document.id;
-                merged.push((key, Some(document), id));
-            } else {
-                let (key, id) = stored_iter.next().expect("peeked");
-                merged.push((key, None, id));
-            }
+            let next = if take_overlay { overlay_iter.next() } else { stored_iter.next() };
+            documents.push(next.expect("peeked"));
         }
-        let exhausted = storage_exhausted && merged.len() <= limit;
-        merged.truncate(limit);
-
-        let mut documents = Vec::with_capacity(merged.len());
-        for (key, document, id) in merged {
-            let document = match document {
-                Some(d) => d,
-                None => self
-                    .inner
-                    .persistence
-                    .revision_at(&id, self.snapshot)?
-                    .and_then(|r| r.document)
-                    .ok_or_else(|| {
-                        EngineError::Corrupt(format!("index entry for missing document {id}"))
-                    })?,
-            };
-            self.count_read(&document);
-            documents.push((key, document));
+        let exhausted = storage_exhausted && documents.len() <= limit;
+        documents.truncate(limit);
+        for (_, document) in &documents {
+            self.documents_read += 1;
+            self.bytes_read += document_size(document) as u64;
         }
 
         // Record what was consumed.
@@ -453,4 +444,11 @@ impl Transaction {
             }
         }
     }
+}
+
+/// A document's size as Convex counts it, without building the full value.
+fn document_size(document: &Document) -> usize {
+    // `_id` (32-character string) and `_creationTime` (float64), with their names.
+    let system = (3 + 1 + 34) + (13 + 1 + 9);
+    2 + system + document.fields.iter().map(|(k, v)| k.len() + 1 + v.size()).sum::<usize>()
 }

@@ -66,10 +66,11 @@ pub struct Loaded {
     pub max_ts: Timestamp,
 }
 
-/// A page of an index scan: live entries in order, and whether the range is exhausted.
+/// A page of an index scan: live entries in order with the document each points at (as of
+/// the scan's timestamp), and whether the range is exhausted.
 #[derive(Debug, Clone)]
 pub struct IndexEntries {
-    pub entries: Vec<(Vec<u8>, DocumentId)>,
+    pub entries: Vec<(Vec<u8>, Document)>,
     pub exhausted: bool,
 }
 
@@ -86,7 +87,8 @@ pub trait Persistence: Send + Sync {
     fn revision_at(&self, id: &DocumentId, ts: Timestamp) -> Result<Option<Revision>, EngineError>;
 
     /// Live index entries within `range` as of `ts`, in `order`, strictly after `after`
-    /// (in scan order) when given; at most `limit`.
+    /// (in scan order) when given; at most `limit`. Each comes with its document's
+    /// revision as of `ts`.
     fn index_scan(
         &self,
         index: IndexId,

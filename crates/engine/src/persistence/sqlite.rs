@@ -137,10 +137,6 @@ fn to_i64(ts: Timestamp) -> i64 {
     ts.0 as i64
 }
 
-fn decode_id(text: String) -> Result<DocumentId, EngineError> {
-    DocumentId::decode(&text).map_err(|e| EngineError::Corrupt(format!("stored id: {e}")))
-}
-
 fn revision_from_row(ts: i64, json: Option<String>) -> Result<Revision, EngineError> {
     Ok(Revision {
         ts: Timestamp(ts as u64),
@@ -285,7 +281,8 @@ impl Persistence for SqlitePersistence {
         limit: usize,
     ) -> Result<IndexEntries, EngineError> {
         let mut sql = String::from(
-            "SELECT e.key, e.doc_id FROM index_entries e \
+            "SELECT e.key, (SELECT d.json FROM documents d WHERE d.id = e.doc_id AND d.ts <= ?2 \
+                 ORDER BY d.ts DESC LIMIT 1) FROM index_entries e \
              WHERE e.index_id = ?1 AND e.ts <= ?2 AND e.deleted = 0 \
              AND NOT EXISTS (SELECT 1 FROM index_entries n WHERE n.index_id = e.index_id \
                  AND n.key = e.key AND n.ts > e.ts AND n.ts <= ?2) \
@@ -317,7 +314,11 @@ impl Persistence for SqlitePersistence {
             ])?;
             let mut entries = Vec::new();
             while let Some(row) = rows.next()? {
-                entries.push((row.get::<_, Vec<u8>>(0)?, decode_id(row.get(1)?)?));
+                let json: Option<String> = row.get(1)?;
+                let json = json.ok_or_else(|| {
+                    EngineError::Corrupt("an index entry points at a deleted document".into())
+                })?;
+                entries.push((row.get::<_, Vec<u8>>(0)?, Document::from_json_text(&json)?));
             }
             let exhausted = entries.len() <= limit;
             entries.truncate(limit);
