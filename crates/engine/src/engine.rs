@@ -17,6 +17,7 @@ use crate::logs::LogStore;
 use crate::persistence::{
     CommitBatch, DocumentWrite, IndexWrite, Persistence, Revision, SqlitePersistence,
 };
+use crate::schema::{CatalogIds, Schema};
 use crate::subscriptions::{Subscriptions, WrittenKey};
 use crate::transaction::PendingWrite;
 use crate::{
@@ -78,6 +79,7 @@ pub(crate) struct Inner {
     logs: LogStore,
     options: EngineOptions,
     catalog: RwLock<Arc<Catalog>>,
+    pub(crate) schema: RwLock<Option<Arc<Schema>>>,
     commit: Mutex<CommitState>,
     subscriptions: Mutex<Subscriptions>,
     reserved_tables: Mutex<Vec<TableNumber>>,
@@ -148,6 +150,7 @@ impl Engine {
                 logs,
                 options,
                 catalog: RwLock::new(Arc::new(loaded.catalog)),
+                schema: RwLock::new(None),
                 commit: Mutex::new(CommitState {
                     last_ts: loaded.max_ts,
                     recent: VecDeque::new(),
@@ -175,6 +178,39 @@ impl Engine {
         self.inner.catalog.read().unwrap().clone()
     }
 
+    /// Sets the schema new transactions validate their writes against (`None`: no schema).
+    pub fn set_schema(&self, schema: Option<Schema>) {
+        *self.inner.schema.write().unwrap() = schema.map(Arc::new);
+    }
+
+    pub fn schema(&self) -> Option<Arc<Schema>> {
+        self.inner.schema.read().unwrap().clone()
+    }
+
+    /// The documents that do not match `schema` (at most `limit`), as a schema push must
+    /// report them before it takes effect.
+    pub fn schema_violations(
+        &self,
+        schema: &Schema,
+        limit: usize,
+    ) -> Result<Vec<(String, DocumentId, String)>, EngineError> {
+        let mut violations = Vec::new();
+        let mut tx = self.begin();
+        let catalog = self.catalog();
+        let ids = CatalogIds { catalog: &catalog, extra: Vec::new() };
+        for table in schema.tables.keys() {
+            for document in tx.collect_table(table)? {
+                if let Err(error) = schema.check(table, &document.fields, &ids) {
+                    violations.push((table.clone(), document.id, error.to_string()));
+                    if violations.len() >= limit {
+                        return Ok(violations);
+                    }
+                }
+            }
+        }
+        Ok(violations)
+    }
+
     /// The latest commit's timestamp.
     pub fn latest_ts(&self) -> Timestamp {
         self.inner.commit.lock().unwrap().last_ts
@@ -187,7 +223,8 @@ impl Engine {
         let catalog = self.catalog();
         let ts = state.last_ts;
         drop(state);
-        Transaction::new(self.inner.clone(), ts, catalog)
+        let schema = self.schema();
+        Transaction::new(self.inner.clone(), ts, catalog, schema)
     }
 
     /// Calls `listener` after every commit that wrote something.

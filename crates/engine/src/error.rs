@@ -31,6 +31,10 @@ pub enum EngineError {
     InvalidDocument(#[from] LimitError),
     #[error("Invalid document: {0}")]
     InvalidDocumentFields(String),
+    #[error(
+        "Failed to insert or update a document in table \"{table}\" because it does not match the schema: {error}"
+    )]
+    SchemaViolation { table: String, error: atrium_value::validator::ValidationError },
     #[error("This transaction was already committed or aborted")]
     TransactionClosed,
     #[error("Storage error: {0}")]

@@ -20,6 +20,7 @@ use crate::catalog::{BY_ID, IndexState, table_name_key};
 use crate::engine::Inner;
 use crate::key_range::key_successor;
 use crate::persistence::Persistence;
+use crate::schema::{CatalogIds, Schema};
 use crate::{
     Catalog, Document, EngineError, IndexId, IndexInfo, KeyRange, Order, ReadSet, TableInfo,
     Timestamp,
@@ -60,6 +61,7 @@ pub struct Transaction {
     pub(crate) writes: BTreeMap<DocumentId, PendingWrite>,
     pub(crate) new_tables: Vec<(TableInfo, Vec<IndexInfo>)>,
     pub(crate) read_set: ReadSet,
+    schema: Option<Arc<Schema>>,
     /// Seeded on first use (most transactions never insert).
     rng: Option<ChaCha12Rng>,
     /// The wall-clock start of the transaction (after its snapshot): new documents'
@@ -88,7 +90,12 @@ impl Drop for Transaction {
 }
 
 impl Transaction {
-    pub(crate) fn new(inner: Arc<Inner>, snapshot: Timestamp, catalog: Arc<Catalog>) -> Self {
+    pub(crate) fn new(
+        inner: Arc<Inner>,
+        snapshot: Timestamp,
+        catalog: Arc<Catalog>,
+        schema: Option<Arc<Schema>>,
+    ) -> Self {
         Self {
             inner,
             snapshot,
@@ -96,6 +103,7 @@ impl Transaction {
             writes: BTreeMap::new(),
             new_tables: Vec::new(),
             read_set: ReadSet::default(),
+            schema,
             rng: None,
             begin_time: Timestamp::next_after(snapshot),
             last_creation_time: 0.0,
@@ -226,6 +234,18 @@ impl Transaction {
             .and_then(|r| r.document.map(|d| (d, Some(r.ts)))))
     }
 
+    /// Validates a document against the schema of its table, if there is one.
+    fn check_schema(&self, table: &str, fields: &Object) -> Result<(), EngineError> {
+        let Some(schema) = &self.schema else { return Ok(()) };
+        let ids = CatalogIds {
+            catalog: &self.catalog,
+            extra: self.new_tables.iter().map(|(t, _)| (t.number.0, t.name.clone())).collect(),
+        };
+        schema
+            .check(table, fields, &ids)
+            .map_err(|error| EngineError::SchemaViolation { table: table.to_owned(), error })
+    }
+
     fn check_fields(fields: &Object) -> Result<(), EngineError> {
         for system in [ID_FIELD, CREATION_TIME_FIELD] {
             if fields.contains_key(system) {
@@ -241,6 +261,7 @@ impl Transaction {
     /// Inserts a document, creating the table if it does not exist. Returns its new ID.
     pub fn insert(&mut self, table: &str, fields: Object) -> Result<DocumentId, EngineError> {
         Self::check_fields(&fields)?;
+        self.check_schema(table, &fields)?;
         let number = match self.table_number(table) {
             Some(n) => n,
             None => self.create_table(table)?,
@@ -282,6 +303,9 @@ impl Transaction {
     pub fn replace(&mut self, id: &DocumentId, fields: Object) -> Result<(), EngineError> {
         Self::check_fields(&fields)?;
         let (current, _) = self.current_with_ts(id)?.ok_or(EngineError::DocumentNotFound(*id))?;
+        if let Some(table) = self.table_name(id.table) {
+            self.check_schema(&table, &fields)?;
+        }
         let document = Document { id: *id, creation_time: current.creation_time, fields };
         check_document(document.to_value().as_object().expect("documents are objects"))?;
         self.write(id, Some(document))

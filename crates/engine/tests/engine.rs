@@ -455,3 +455,46 @@ fn reads_do_not_wait_for_a_commit_in_progress() {
     }
     writer.join().unwrap();
 }
+
+#[test]
+fn the_schema_is_enforced_on_writes_and_existing_documents_are_checked() {
+    use atrium_engine::Schema;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let user = insert(&engine, "users", obj(&[("name", "ada".into())]));
+    let stray = insert(&engine, "messages", obj(&[("text", "old shape".into())]));
+    let schema = Schema::from_json(&serde_json::json!({"tables": [{
+        "tableName": "messages",
+        "indexes": [],
+        "documentType": {"type": "object", "value": {
+            "body": {"fieldType": {"type": "string"}, "optional": false},
+            "author": {"fieldType": {"type": "id", "tableName": "users"}, "optional": false}
+        }}
+    }], "schemaValidation": true}))
+    .unwrap();
+
+    let violations = engine.schema_violations(&schema, 10).unwrap();
+    assert_eq!(violations.len(), 1);
+    assert_eq!((violations[0].0.as_str(), violations[0].1), ("messages", stray));
+    assert!(violations[0].2.contains("missing the required field `author`"), "{}", violations[0].2);
+
+    engine.set_schema(Some(schema));
+    let good = obj(&[("body", "hi".into()), ("author", Value::String(user.encode()))]);
+    insert(&engine, "messages", good);
+    let mut tx = engine.begin();
+    let wrong_table = obj(&[("body", "hi".into()), ("author", Value::String(stray.encode()))]);
+    let err = tx.insert("messages", wrong_table).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("Failed to insert or update a document in table \"messages\""),
+        "{text}"
+    );
+    assert!(text.contains("from table `messages`"), "{text}");
+    assert!(text.contains("Path: .author"), "{text}");
+    let err = tx.replace(&stray, obj(&[("body", Value::Int64(1))])).unwrap_err();
+    assert!(matches!(err, EngineError::SchemaViolation { .. }), "{err}");
+    // Tables outside the schema are not validated.
+    tx.insert("notes", obj(&[("anything", Value::Null)])).unwrap();
+    engine.commit(tx).unwrap();
+    assert_eq!(engine.count("messages").unwrap(), 2);
+}
