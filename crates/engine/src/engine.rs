@@ -142,6 +142,13 @@ impl Engine {
     pub fn open(path: &Path, options: EngineOptions) -> Result<Self, EngineError> {
         let persistence = SqlitePersistence::open(path, options.durable)?;
         let loaded = persistence.load()?;
+        // Old revisions beyond the retention window go at start-up.
+        let keep = options.retention.as_nanos() as u64;
+        let cutoff = Timestamp(Timestamp::next_after(Timestamp::ZERO).0.saturating_sub(keep));
+        let pruned = persistence.prune(cutoff)?;
+        if pruned > 0 {
+            tracing::info!("pruned {pruned} revisions older than the retention window");
+        }
         let logs = LogStore::open(path, options.log_retention)?;
         let next_index_id = loaded.catalog.next_index_id.max(1);
         Ok(Self {

@@ -337,6 +337,26 @@ impl Transaction {
         self.replace(id, fields)
     }
 
+    /// Writes an earlier revision of a document back as its newest version, with its
+    /// original ID and creation time, whether the document was since changed or deleted.
+    pub fn restore(&mut self, revision: Document) -> Result<(), EngineError> {
+        let id = revision.id;
+        let Some(table) = self.table_name(id.table) else {
+            return Err(EngineError::TableNotFound(format!("(table number {})", id.table.0)));
+        };
+        Self::check_fields(&revision.fields)?;
+        self.check_schema(&table, &revision.fields)?;
+        let current = self.current_with_ts(&id)?;
+        match self.writes.get_mut(&id) {
+            Some(write) => write.new = Some(revision),
+            None => {
+                let old = current.and_then(|(d, ts)| ts.map(|ts| (d, ts)));
+                self.writes.insert(id, PendingWrite { table: id.table, old, new: Some(revision) });
+            }
+        }
+        Ok(())
+    }
+
     /// Deletes a document.
     pub fn delete(&mut self, id: &DocumentId) -> Result<(), EngineError> {
         self.write(id, None)

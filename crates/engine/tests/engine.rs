@@ -392,6 +392,30 @@ fn history_lists_revisions_and_an_old_version_can_be_restored() {
     // Pruning with a generous retention window keeps everything.
     assert_eq!(engine.prune_history().unwrap(), 0);
     assert_eq!(engine.history(&id, 10).unwrap().len(), 3);
+
+    // Restore the first version: same ID, same creation time, back in the table.
+    let first = history[2].document.clone().unwrap();
+    engine.run(1, |tx| tx.restore(first.clone())).unwrap();
+    assert_eq!(engine.begin().get(&id).unwrap(), Some(first));
+    assert_eq!(engine.history(&id, 10).unwrap().len(), 4);
+}
+
+#[test]
+fn a_short_retention_window_prunes_old_revisions_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let engine = open(&dir);
+        let id = insert(&engine, "t", obj(&[("v", Value::Int64(1))]));
+        engine.run(1, |tx| tx.replace(&id, obj(&[("v", Value::Int64(2))]))).unwrap();
+        assert_eq!(engine.history(&id, 10).unwrap().len(), 2);
+        id
+    };
+    let options =
+        EngineOptions { retention: std::time::Duration::ZERO, ..EngineOptions::default() };
+    let engine = Engine::open(&dir.path().join("deployment.sqlite3"), options).unwrap();
+    let history = engine.history(&id, 10).unwrap();
+    assert_eq!(history.len(), 1, "only the current revision is left");
+    assert_eq!(engine.begin().get(&id).unwrap().unwrap().fields["v"], Value::Int64(2));
 }
 
 #[test]
