@@ -52,5 +52,11 @@ npm_ci() {
   fi
 }
 npm_ci ui
-[[ $purpose == test ]] && npm_ci tests
+if [[ $purpose == test ]]; then
+  npm_ci tests
+  # Convex projects the runtime tests run, each with its own `convex` package.
+  for fixture in tests/fixtures/*/; do
+    [[ -f $fixture/package-lock.json ]] && npm_ci "${fixture%/}"
+  done
+fi
 exit 0

@@ -1,10 +1,29 @@
 //! The function runtime: a Convex project's functions, run in QuickJS.
 //!
-//! This crate will own loading a project (TypeScript stripped, imports resolved from the
-//! project's `node_modules`), QuickJS isolates with a fresh context per call, the global
-//! `Convex` host interface (`syscall`, `asyncSyscall`, `jsSyscall`), determinism rules
-//! (seeded randomness, frozen time), limits that stop runaway functions, and the small web
-//! globals user code expects.
+//! This crate owns:
+//! - [`project`]: loading a project folder — `convex/*.ts|js` stripped of types with oxc,
+//!   imports resolved with oxc_resolver from the project's own `node_modules`, so the
+//!   project's `convex` package runs unchanged;
+//! - [`runner`]: running one function call in a fresh QuickJS context, with the global
+//!   `Convex` host interface, and driving its promise to completion;
+//! - [`syscalls`]: the host side of `Convex.syscall` / `Convex.asyncSyscall` (database ops
+//!   on an engine transaction);
+//! - [`query`]: Convex's serialized query language (sources, index ranges, filters, limits).
 //!
-//! It must not speak HTTP or depend on tauri or polars. Filled by the runtime issue; empty
-//! until then.
+//! Determinism: queries and mutations get a seeded `Math.random` and a frozen `Date.now`;
+//! their async syscalls resolve in the order they were made.
+//!
+//! It must not speak HTTP or depend on tauri or polars.
+
+mod error;
+pub mod project;
+pub mod query;
+pub mod runner;
+pub mod syscalls;
+mod transpile;
+
+pub use syscalls::HostState;
+
+pub use error::{FunctionError, RuntimeError};
+pub use project::Project;
+pub use runner::{FunctionKind, FunctionOutcome, LogLine, Runner};

@@ -1,0 +1,45 @@
+//! Errors: the function's own failure (reported to its caller) versus the runtime's.
+
+use atrium_value::Value;
+
+/// A function that threw: what its caller sees.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionError {
+    /// `Uncaught Error: …`, as Convex words it.
+    pub message: String,
+    /// The data of a thrown `ConvexError`.
+    pub data: Option<Value>,
+}
+
+impl std::fmt::Display for FunctionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The runtime could not run the function at all.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("Could not find module for function `{0}`: no file convex/{1}.ts or .js")]
+    ModuleNotFound(String, String),
+    #[error("{0}")]
+    FunctionNotFound(String),
+    #[error("Invalid function path `{0}`: expected `module:export`, e.g. `messages:list`")]
+    BadPath(String),
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax { path: String, line: usize, column: usize, message: String },
+    #[error("Cannot resolve import `{specifier}` in {importer}: {reason}")]
+    Import { specifier: String, importer: String, reason: String },
+    #[error("Could not read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
+    #[error("JavaScript engine error: {0}")]
+    Js(String),
+    #[error(transparent)]
+    Engine(#[from] atrium_engine::EngineError),
+}
+
+impl From<rquickjs::Error> for RuntimeError {
+    fn from(e: rquickjs::Error) -> Self {
+        RuntimeError::Js(e.to_string())
+    }
+}

@@ -1,0 +1,81 @@
+// Atrium's JavaScript prelude, run in every function's context before user modules load.
+// `host` is the native half (`__syscall`, `__async`, `__log`); this file builds the
+// `Convex` global the `convex` library expects, console, and the determinism rules.
+(({ host, deterministic, seed, now }) => {
+  globalThis.Convex = {
+    syscall: (op, args) => host.__syscall(op, args),
+    asyncSyscall: (op, args) => {
+      try {
+        return Promise.resolve(host.__async(op, args));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    jsSyscall: (op) => {
+      throw new Error(`Convex.jsSyscall("${op}") is not supported by this Atrium runtime yet`);
+    },
+  };
+
+  const format = (value) => {
+    if (typeof value === "string") return value;
+    if (value instanceof Error) return value.stack ? `${value}\n${value.stack}` : String(value);
+    try {
+      const text = JSON.stringify(value, (_, v) => (typeof v === "bigint" ? `${v}n` : v));
+      return text === undefined ? String(value) : text;
+    } catch {
+      return String(value);
+    }
+  };
+  const log = (level) => (...args) => host.__log(level, args.map(format).join(" "));
+  globalThis.console = {
+    log: log("LOG"),
+    info: log("INFO"),
+    warn: log("WARN"),
+    error: log("ERROR"),
+    debug: log("DEBUG"),
+    trace: log("LOG"),
+  };
+
+  if (deterministic) {
+    // Seeded randomness (mulberry32) and a frozen clock, as Convex gives queries and mutations.
+    let state = seed >>> 0;
+    Math.random = () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const RealDate = Date;
+    globalThis.Date = class Date extends RealDate {
+      constructor(...args) {
+        if (args.length === 0) super(now);
+        else super(...args);
+      }
+      static now() {
+        return now;
+      }
+    };
+    const forbidden = (name) => () => {
+      throw new Error(`Can't use ${name} in queries and mutations. Please consider using an action.`);
+    };
+    globalThis.setTimeout = forbidden("setTimeout");
+    globalThis.setInterval = forbidden("setInterval");
+    globalThis.fetch = forbidden("fetch");
+  }
+
+  // How the host reads a thrown value: name, message, and ConvexError data.
+  globalThis.__atrium_describe = (error) => {
+    if (error !== null && typeof error === "object") {
+      const symbol = error.ConvexErrorSymbol;
+      const isConvexError = symbol !== undefined && error[symbol] === true;
+      return JSON.stringify({
+        name: error.name === undefined ? "" : String(error.name),
+        message: error.message === undefined ? "" : String(error.message),
+        data: isConvexError ? error.data : undefined,
+        stack: typeof error.stack === "string" ? error.stack : undefined,
+      });
+    }
+    return JSON.stringify({ name: "", message: String(error) });
+  };
+});

@@ -1,0 +1,179 @@
+//! A Convex project on disk: where its function modules are, how their imports resolve, and
+//! the JavaScript QuickJS runs for each (TypeScript stripped once, then cached).
+//!
+//! Imports resolve like a bundler would for Convex: relative paths with `.ts`/`.js`
+//! extensions (and `./x.js` finding `x.ts`), bare specifiers from the project's own
+//! `node_modules` with the `import`/`default` export conditions. `node:` built-ins are
+//! refused with a message naming the importing module.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use oxc_resolver::{ResolveOptions, Resolver};
+use rquickjs::loader::{ImportAttributes, Loader, Resolver as JsResolver};
+use rquickjs::module::Declared;
+use rquickjs::{Ctx, Module};
+
+use crate::RuntimeError;
+use crate::transpile::to_javascript;
+
+const MODULE_EXTENSIONS: &[&str] = &["ts", "js", "mjs", "tsx", "jsx"];
+
+/// A project folder with a `convex/` directory.
+pub struct Project {
+    root: PathBuf,
+    functions_dir: PathBuf,
+    resolver: Resolver,
+    sources: Mutex<HashMap<PathBuf, Arc<str>>>,
+}
+
+impl std::fmt::Debug for Project {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Project").field("root", &self.root).finish_non_exhaustive()
+    }
+}
+
+impl Project {
+    /// Opens the project at `root` (the folder holding `convex/` and `node_modules/`).
+    pub fn open(root: &Path) -> Result<Arc<Self>, RuntimeError> {
+        let root = root
+            .canonicalize()
+            .map_err(|error| RuntimeError::Io { path: root.display().to_string(), error })?;
+        let functions_dir = root.join("convex");
+        if !functions_dir.is_dir() {
+            return Err(RuntimeError::Io {
+                path: functions_dir.display().to_string(),
+                error: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "the project has no convex/ folder",
+                ),
+            });
+        }
+        let resolver = Resolver::new(ResolveOptions {
+            condition_names: vec!["import".into(), "default".into()],
+            extensions: MODULE_EXTENSIONS.iter().map(|e| format!(".{e}")).collect(),
+            extension_alias: vec![(".js".into(), vec![".ts".into(), ".tsx".into(), ".js".into()])],
+            main_fields: vec!["module".into(), "main".into()],
+            builtin_modules: true,
+            ..ResolveOptions::default()
+        });
+        Ok(Arc::new(Self { root, functions_dir, resolver, sources: Mutex::new(HashMap::new()) }))
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The file of a function module (`messages` → `convex/messages.ts`).
+    pub fn module_file(&self, module: &str) -> Option<PathBuf> {
+        if module.split('/').any(|part| part.is_empty() || part == ".." || part == ".") {
+            return None;
+        }
+        let module = module.trim_end_matches(".js");
+        MODULE_EXTENSIONS
+            .iter()
+            .map(|ext| self.functions_dir.join(format!("{module}.{ext}")))
+            .find(|p| p.is_file())
+    }
+
+    /// Forgets cached JavaScript (after files changed on disk).
+    pub fn invalidate(&self) {
+        self.sources.lock().unwrap().clear();
+    }
+
+    /// The JavaScript for a module file, stripped of types, cached.
+    pub(crate) fn javascript(&self, path: &Path) -> Result<Arc<str>, RuntimeError> {
+        if let Some(source) = self.sources.lock().unwrap().get(path) {
+            return Ok(source.clone());
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| RuntimeError::Io { path: path.display().to_string(), error })?;
+        let shown = path.strip_prefix(&self.root).unwrap_or(path);
+        let js: Arc<str> = to_javascript(shown, &text)?.into();
+        self.sources.lock().unwrap().insert(path.to_path_buf(), js.clone());
+        Ok(js)
+    }
+
+    /// Resolves an import from the module `importer` (a file path).
+    pub(crate) fn resolve(&self, importer: &str, specifier: &str) -> Result<PathBuf, RuntimeError> {
+        let import_error = |reason: String| RuntimeError::Import {
+            specifier: specifier.to_owned(),
+            importer: Path::new(importer)
+                .strip_prefix(&self.root)
+                .unwrap_or(Path::new(importer))
+                .display()
+                .to_string(),
+            reason,
+        };
+        if specifier.starts_with("node:") {
+            return Err(import_error(
+                "Node.js built-in modules are not available in Atrium's runtime (QuickJS)".into(),
+            ));
+        }
+        let dir = Path::new(importer).parent().unwrap_or(&self.root);
+        match self.resolver.resolve(dir, specifier) {
+            Ok(resolution) => Ok(resolution.full_path()),
+            Err(oxc_resolver::ResolveError::Builtin { .. }) => Err(import_error(
+                "Node.js built-in modules are not available in Atrium's runtime (QuickJS)".into(),
+            )),
+            Err(e) => {
+                let hint =
+                    if !specifier.starts_with('.') && !self.root.join("node_modules").is_dir() {
+                        " (the project has no node_modules: run `npm install` in it)"
+                    } else {
+                        ""
+                    };
+                Err(import_error(format!("{e}{hint}")))
+            }
+        }
+    }
+}
+
+/// The module resolver and loader QuickJS calls, backed by a [`Project`].
+pub(crate) struct ProjectModules {
+    pub(crate) project: Arc<Project>,
+    /// The first resolution or load failure, with its full detail (QuickJS only keeps a
+    /// message).
+    pub(crate) failure: Arc<Mutex<Option<RuntimeError>>>,
+}
+
+impl ProjectModules {
+    fn fail<T>(&self, error: RuntimeError) -> rquickjs::Result<T> {
+        let message = error.to_string();
+        self.failure.lock().unwrap().get_or_insert(error);
+        Err(rquickjs::Error::new_loading_message("module", message))
+    }
+}
+
+impl JsResolver for ProjectModules {
+    fn resolve<'js>(
+        &mut self,
+        _ctx: &Ctx<'js>,
+        base: &str,
+        name: &str,
+        _attributes: Option<ImportAttributes<'js>>,
+    ) -> rquickjs::Result<String> {
+        if Path::new(name).is_absolute() && Path::new(name).is_file() {
+            return Ok(name.to_owned());
+        }
+        match self.project.resolve(base, name) {
+            Ok(path) => Ok(path.display().to_string()),
+            Err(e) => self.fail(e),
+        }
+    }
+}
+
+impl Loader for ProjectModules {
+    fn load<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        name: &str,
+        _attributes: Option<ImportAttributes<'js>>,
+    ) -> rquickjs::Result<Module<'js, Declared>> {
+        match self.project.javascript(Path::new(name)) {
+            Ok(js) => Module::declare(ctx.clone(), name, js.as_bytes().to_vec()),
+            Err(e) => self.fail(e),
+        }
+    }
+}

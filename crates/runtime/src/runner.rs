@@ -1,0 +1,326 @@
+//! Running one function call: a fresh QuickJS runtime and context, the prelude (the
+//! `Convex` global, console, determinism), the module imported through the project's
+//! loader, `invokeQuery`/`invokeMutation`/`invokeAction` called, and its promise driven to
+//! completion. Mutations commit afterwards and are retried on write conflicts.
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use atrium_engine::{CommitOutcome, Engine, ReadSet, Timestamp, Transaction};
+use atrium_value::Value;
+use atrium_value::json::{from_json_str, to_json};
+use rquickjs::promise::PromiseState;
+use rquickjs::{Context, Ctx, Exception, Function, Module, Object, Promise, Runtime as JsRuntime};
+
+use crate::project::ProjectModules;
+use crate::syscalls::HostState;
+use crate::{FunctionError, Project, RuntimeError};
+
+const PRELUDE: &str = include_str!("prelude.js");
+/// How often a mutation is retried after write conflicts.
+const MUTATION_ATTEMPTS: usize = 16;
+const MEMORY_LIMIT: usize = 512 << 20;
+const STACK_LIMIT: usize = 4 << 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FunctionKind {
+    Query,
+    Mutation,
+    Action,
+}
+
+impl FunctionKind {
+    fn invoke_method(self) -> &'static str {
+        match self {
+            FunctionKind::Query => "invokeQuery",
+            FunctionKind::Mutation => "invokeMutation",
+            FunctionKind::Action => "invokeAction",
+        }
+    }
+
+    fn marker(self) -> &'static str {
+        match self {
+            FunctionKind::Query => "isQuery",
+            FunctionKind::Mutation => "isMutation",
+            FunctionKind::Action => "isAction",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            FunctionKind::Query => "query",
+            FunctionKind::Mutation => "mutation",
+            FunctionKind::Action => "action",
+        }
+    }
+}
+
+/// A console line the function printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// `LOG`, `INFO`, `WARN`, `ERROR` or `DEBUG`.
+    pub level: String,
+    pub message: String,
+}
+
+/// What running a function produced.
+#[derive(Debug)]
+pub struct FunctionOutcome {
+    pub result: Result<Value, FunctionError>,
+    pub logs: Vec<LogLine>,
+    /// What a query read (its subscription); a mutation's last attempt's reads.
+    pub read_set: ReadSet,
+    pub snapshot: Timestamp,
+    /// A mutation's commit.
+    pub commit: Option<CommitOutcome>,
+    pub duration: Duration,
+}
+
+/// Runs a project's functions against an engine.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    project: Arc<Project>,
+    engine: Engine,
+}
+
+struct Execution {
+    result: Result<Value, FunctionError>,
+    state: HostState,
+}
+
+impl Runner {
+    pub fn new(project: Arc<Project>, engine: Engine) -> Self {
+        Self { project, engine }
+    }
+
+    pub fn project(&self) -> &Arc<Project> {
+        &self.project
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Runs `path` (`messages:send`) as `kind` with `args` (an object).
+    pub fn run(
+        &self,
+        path: &str,
+        kind: FunctionKind,
+        args: Value,
+    ) -> Result<FunctionOutcome, RuntimeError> {
+        let started = Instant::now();
+        let (module, export) = match path.split_once(':') {
+            Some((m, e)) if !m.is_empty() && !e.is_empty() => (m, e),
+            Some(_) => return Err(RuntimeError::BadPath(path.to_owned())),
+            None => (path, "default"),
+        };
+        let file = self
+            .project
+            .module_file(module)
+            .ok_or_else(|| RuntimeError::ModuleNotFound(path.to_owned(), module.to_owned()))?;
+        let args_json = serde_json::Value::Array(vec![to_json(&args)]).to_string();
+
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let tx = self.engine.begin();
+            let snapshot = tx.snapshot();
+            let execution = self.execute(&file, path, export, kind, &args_json, tx)?;
+            let read_set = execution.state.tx.read_set().clone();
+            let logs = execution.state.logs;
+            let outcome = |result, commit| FunctionOutcome {
+                result,
+                logs,
+                read_set,
+                snapshot,
+                commit,
+                duration: started.elapsed(),
+            };
+            if kind != FunctionKind::Mutation || execution.result.is_err() {
+                return Ok(outcome(execution.result, None));
+            }
+            match self.engine.commit(execution.state.tx) {
+                Ok(commit) => return Ok(outcome(execution.result, Some(commit))),
+                Err(e) if e.is_retryable() && attempts < MUTATION_ATTEMPTS => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn execute(
+        &self,
+        file: &Path,
+        path: &str,
+        export: &str,
+        kind: FunctionKind,
+        args_json: &str,
+        tx: Transaction,
+    ) -> Result<Execution, RuntimeError> {
+        let runtime = JsRuntime::new()?;
+        runtime.set_memory_limit(MEMORY_LIMIT);
+        runtime.set_max_stack_size(STACK_LIMIT);
+        let failure = Arc::new(Mutex::new(None));
+        let modules = || ProjectModules { project: self.project.clone(), failure: failure.clone() };
+        runtime.set_loader(modules(), modules());
+        let context = Context::full(&runtime)?;
+        let state = Rc::new(RefCell::new(HostState::new(tx, kind)));
+
+        let result = context.with(|ctx| -> Result<Result<Value, FunctionError>, RuntimeError> {
+            install(&ctx, &state, kind)?;
+            let imported = Module::import(&ctx, file.display().to_string());
+            let namespace: Object = match imported.and_then(|p| settle(&ctx, &p)) {
+                Ok(Some(value)) => value.into_object().ok_or_else(|| RuntimeError::Js("module namespace is not an object".into()))?,
+                Ok(None) => return Err(RuntimeError::Js(format!("Importing {} never finished", file.display()))),
+                Err(e) => {
+                    if let Some(failure) = failure.lock().unwrap().take() {
+                        return Err(failure);
+                    }
+                    let error = describe(&ctx, e);
+                    return Err(RuntimeError::Js(format!("Failed to load {}: {}", file.display(), error.message)));
+                }
+            };
+            let function: rquickjs::Value = namespace.get(export)?;
+            let Some(function) = function.into_object() else {
+                return Err(RuntimeError::FunctionNotFound(format!(
+                    "Could not find function for `{path}`: the module has no export named `{export}`"
+                )));
+            };
+            if !function.get::<_, Option<bool>>(kind.marker())?.unwrap_or(false) {
+                let registered = [FunctionKind::Query, FunctionKind::Mutation, FunctionKind::Action]
+                    .into_iter()
+                    .find(|k| function.get::<_, Option<bool>>(k.marker()).ok().flatten().unwrap_or(false));
+                return Err(RuntimeError::FunctionNotFound(match registered {
+                    Some(k) => format!("Function {path} is registered as a {} but is being run as a {}.", k.noun(), kind.noun()),
+                    None => format!("Function {path} is not a Convex function. Did you forget to wrap it with `query`, `mutation` or `action`?"),
+                }));
+            }
+            let invoke: Function = function.get(kind.invoke_method())?;
+            let call = match kind {
+                FunctionKind::Action => invoke.call::<_, Promise>((rquickjs::function::This(function.clone()), "", args_json)),
+                _ => invoke.call::<_, Promise>((rquickjs::function::This(function.clone()), args_json)),
+            };
+            let settled = call.and_then(|p| settle(&ctx, &p));
+            Ok(match settled {
+                Ok(Some(value)) => {
+                    let text: String = value
+                        .as_string()
+                        .ok_or_else(|| RuntimeError::Js("the function's result is not a string".into()))?
+                        .to_string()?;
+                    from_json_str(&text).map_err(|e| FunctionError { message: format!("Invalid return value: {e}"), data: None })
+                }
+                Ok(None) => Err(FunctionError { message: "Returned promise will never resolve".into(), data: None }),
+                Err(e) => Err(describe(&ctx, e)),
+            })
+        })?;
+        drop(context);
+        drop(runtime);
+        let state = Rc::try_unwrap(state)
+            .map_err(|_| RuntimeError::Js("host state still in use".into()))?
+            .into_inner();
+        Ok(Execution { result, state })
+    }
+}
+
+/// Installs the native host functions and runs the prelude.
+fn install<'js>(
+    ctx: &Ctx<'js>,
+    state: &Rc<RefCell<HostState>>,
+    kind: FunctionKind,
+) -> Result<(), RuntimeError> {
+    let host = Object::new(ctx.clone())?;
+    let s = state.clone();
+    host.set(
+        "__syscall",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'_>, op: String, args: String| -> rquickjs::Result<String> {
+                let result = s.borrow_mut().syscall(&op, &args);
+                result.map_err(|message| Exception::throw_message(&ctx, &message))
+            },
+        )?,
+    )?;
+    let s = state.clone();
+    host.set(
+        "__async",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'_>, op: String, args: String| -> rquickjs::Result<String> {
+                let result = s.borrow_mut().async_syscall(&op, &args);
+                result.map_err(|message| Exception::throw_message(&ctx, &message))
+            },
+        )?,
+    )?;
+    let s = state.clone();
+    host.set(
+        "__log",
+        Function::new(ctx.clone(), move |level: String, message: String| {
+            s.borrow_mut().logs.push(LogLine { level, message });
+        })?,
+    )?;
+    let options = Object::new(ctx.clone())?;
+    options.set("host", host)?;
+    options.set("deterministic", kind != FunctionKind::Action)?;
+    let mut seed = [0u8; 4];
+    getrandom_seed(&mut seed);
+    options.set("seed", u32::from_le_bytes(seed))?;
+    let now = state.borrow().tx.snapshot().as_millis_f64().max(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+            .floor(),
+    );
+    options.set("now", now)?;
+    let prelude: Function = ctx.eval(PRELUDE)?;
+    prelude.call::<_, ()>((options,))?;
+    Ok(())
+}
+
+fn getrandom_seed(out: &mut [u8]) {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    out.copy_from_slice(&nanos.to_le_bytes()[..out.len()]);
+}
+
+/// Runs jobs until `promise` settles; `Ok(None)` if it never can.
+fn settle<'js>(
+    ctx: &Ctx<'js>,
+    promise: &Promise<'js>,
+) -> rquickjs::Result<Option<rquickjs::Value<'js>>> {
+    loop {
+        match promise.state() {
+            PromiseState::Resolved | PromiseState::Rejected => return promise.result().transpose(),
+            PromiseState::Pending => {
+                if !ctx.execute_pending_job() {
+                    return Ok(None);
+                }
+            }
+        }
+    }
+}
+
+/// Turns a JavaScript exception into the function's error, as Convex reports it.
+fn describe(ctx: &Ctx<'_>, error: rquickjs::Error) -> FunctionError {
+    let thrown = match error {
+        rquickjs::Error::Exception => ctx.catch(),
+        other => return FunctionError { message: format!("Uncaught {other}"), data: None },
+    };
+    let described: Option<String> =
+        ctx.globals().get::<_, Function>("__atrium_describe").and_then(|f| f.call((thrown,))).ok();
+    let Some(json) = described.and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+    else {
+        return FunctionError { message: "Uncaught exception".into(), data: None };
+    };
+    let name = json["name"].as_str().unwrap_or_default();
+    let message = json["message"].as_str().unwrap_or_default();
+    let text = match (name.is_empty(), message.is_empty()) {
+        (false, false) => format!("Uncaught {name}: {message}"),
+        (false, true) => format!("Uncaught {name}"),
+        (true, _) => format!("Uncaught {message}"),
+    };
+    let data = json["data"].as_str().and_then(|d| from_json_str(d).ok());
+    FunctionError { message: text, data }
+}

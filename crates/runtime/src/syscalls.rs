@@ -1,0 +1,239 @@
+//! The host side of `Convex.syscall` and `Convex.asyncSyscall`: each op takes JSON text
+//! and returns JSON text, or an error message that user code sees as a thrown `Error`.
+//!
+//! Database ops run on the function's engine transaction; writes are refused outside
+//! mutations. Values inside use Convex JSON.
+
+use std::collections::{BTreeMap, HashMap};
+
+use atrium_engine::{PatchValue, Transaction};
+use atrium_value::json::{from_json, to_json};
+use atrium_value::names::{CREATION_TIME_FIELD, ID_FIELD};
+use atrium_value::{DocumentId, Object, Value};
+use serde_json::{Value as Json, json};
+
+use crate::query::{Query, QueryStream};
+use crate::runner::{FunctionKind, LogLine};
+
+/// Everything one function execution's syscalls share.
+pub struct HostState {
+    pub tx: Transaction,
+    pub kind: FunctionKind,
+    streams: HashMap<u32, QueryStream>,
+    next_query_id: u32,
+    pub logs: Vec<LogLine>,
+}
+
+impl std::fmt::Debug for HostState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostState")
+            .field("kind", &self.kind)
+            .field("queries", &self.streams.len())
+            .finish()
+    }
+}
+
+type OpResult = Result<Json, String>;
+
+impl HostState {
+    pub fn new(tx: Transaction, kind: FunctionKind) -> Self {
+        Self { tx, kind, streams: HashMap::new(), next_query_id: 0, logs: Vec::new() }
+    }
+
+    /// A synchronous syscall (`Convex.syscall`).
+    pub fn syscall(&mut self, op: &str, args: &str) -> Result<String, String> {
+        let args = parse_args(op, args)?;
+        let result = match op {
+            "1.0/queryStream" => self.query_stream(&args),
+            "1.0/queryCleanup" => self.query_cleanup(&args),
+            "1.0/db/normalizeId" => self.normalize_id(&args),
+            "1.0/getSnapshotTs" => Ok(json!(to_json(&Value::Int64(self.tx.snapshot().0 as i64)))),
+            other => Err(format!("Unknown syscall `{other}`")),
+        }?;
+        Ok(result.to_string())
+    }
+
+    /// An asynchronous syscall (`Convex.asyncSyscall`), completed before the function's
+    /// next microtask runs.
+    pub fn async_syscall(&mut self, op: &str, args: &str) -> Result<String, String> {
+        let args = parse_args(op, args)?;
+        let result = match op {
+            "1.0/get" => self.get(&args),
+            "1.0/queryStreamNext" => self.query_stream_next(&args),
+            "1.0/insert" => self.insert(&args),
+            "1.0/shallowMerge" => self.patch(&args),
+            "1.0/replace" => self.replace(&args),
+            "1.0/remove" => self.remove(&args),
+            "1.0/count" => self.count(&args),
+            "1.0/getUserIdentity" => Ok(Json::Null),
+            "1.0/actions/vectorSearch" => {
+                Err("Vector search is not supported by this Atrium engine yet".into())
+            }
+            other => Err(format!("Unknown or unsupported syscall `{other}`")),
+        }?;
+        Ok(result.to_string())
+    }
+
+    fn require_mutation(&self, what: &str) -> Result<(), String> {
+        match self.kind {
+            FunctionKind::Mutation => Ok(()),
+            _ => Err(format!("{what} is only allowed in mutations")),
+        }
+    }
+
+    fn document_id(&mut self, args: &Json, key: &str, op: &str) -> Result<DocumentId, String> {
+        let text = args
+            .get(key)
+            .and_then(Json::as_str)
+            .ok_or_else(|| format!("Missing argument `{key}` for `{op}`"))?;
+        let id = DocumentId::decode(text).map_err(|e| {
+            format!("Invalid argument `{key}` for `{op}`: Unable to decode ID: {e}")
+        })?;
+        if let Some(expected) = args.get("table").and_then(Json::as_str) {
+            let actual = self.tx.table_name(id.table);
+            if actual.as_deref() != Some(expected) {
+                return Err(format!(
+                    "Invalid argument `{key}` for `{op}`: expected to be an Id<\"{expected}\">, got Id<\"{}\"> instead.",
+                    actual.unwrap_or_else(|| "unknown".into())
+                ));
+            }
+        }
+        Ok(id)
+    }
+
+    fn get(&mut self, args: &Json) -> OpResult {
+        let id = self.document_id(args, "id", "db.get")?;
+        Ok(match self.tx.get(&id).map_err(|e| e.to_string())? {
+            Some(document) => to_json(&document.to_value()),
+            None => Json::Null,
+        })
+    }
+
+    fn insert(&mut self, args: &Json) -> OpResult {
+        self.require_mutation("db.insert")?;
+        let table = args
+            .get("table")
+            .and_then(Json::as_str)
+            .ok_or("Missing argument `table` for `db.insert`")?;
+        let fields = object_arg(args, "db.insert")?;
+        let id = self.tx.insert(table, fields).map_err(|e| e.to_string())?;
+        Ok(json!({ "_id": id.encode() }))
+    }
+
+    fn patch(&mut self, args: &Json) -> OpResult {
+        self.require_mutation("db.patch")?;
+        let id = self.document_id(args, "id", "db.patch")?;
+        let value =
+            args.get("value").and_then(Json::as_object).ok_or("`db.patch` takes an object")?;
+        let mut patch = BTreeMap::new();
+        for (name, field) in value {
+            let change = match field.as_object() {
+                Some(m) if m.len() == 1 && m.contains_key("$undefined") => PatchValue::Remove,
+                _ => PatchValue::Set(
+                    from_json(field).map_err(|e| format!("Invalid patch for `{name}`: {e}"))?,
+                ),
+            };
+            if name == ID_FIELD || name == CREATION_TIME_FIELD {
+                continue; // The library sends them back unchanged; they cannot change.
+            }
+            patch.insert(name.clone(), change);
+        }
+        if self.tx.get(&id).map_err(|e| e.to_string())?.is_none() {
+            return Err(format!("Update on nonexistent document ID {id}"));
+        }
+        self.tx.patch(&id, patch).map_err(|e| e.to_string())?;
+        self.get(&json!({ "id": id.encode() }))
+    }
+
+    fn replace(&mut self, args: &Json) -> OpResult {
+        self.require_mutation("db.replace")?;
+        let id = self.document_id(args, "id", "db.replace")?;
+        let mut fields = object_arg(args, "db.replace")?;
+        let Some(existing) = self.tx.get(&id).map_err(|e| e.to_string())? else {
+            return Err(format!("Replace on nonexistent document ID {id}"));
+        };
+        if let Some(given) = fields.remove(ID_FIELD)
+            && given != Value::String(id.encode())
+        {
+            return Err("Document's _id field doesn't match".into());
+        }
+        if let Some(given) = fields.remove(CREATION_TIME_FIELD)
+            && given != Value::Float64(existing.creation_time)
+        {
+            return Err("Document's _creationTime field doesn't match".into());
+        }
+        self.tx.replace(&id, fields).map_err(|e| e.to_string())?;
+        self.get(&json!({ "id": id.encode() }))
+    }
+
+    fn remove(&mut self, args: &Json) -> OpResult {
+        self.require_mutation("db.delete")?;
+        let id = self.document_id(args, "id", "db.delete")?;
+        let Some(existing) = self.tx.get(&id).map_err(|e| e.to_string())? else {
+            return Err(format!("Delete on nonexistent document ID {id}"));
+        };
+        self.tx.delete(&id).map_err(|e| e.to_string())?;
+        Ok(to_json(&existing.to_value()))
+    }
+
+    fn count(&mut self, args: &Json) -> OpResult {
+        let table = args.get("table").and_then(Json::as_str).ok_or("Missing argument `table`")?;
+        Ok(json!(self.tx.collect_table(table).map_err(|e| e.to_string())?.len() as f64))
+    }
+
+    fn query_stream(&mut self, args: &Json) -> OpResult {
+        let query = Query::parse(args.get("query").ok_or("Missing argument `query`")?)?;
+        let stream = QueryStream::open(query, &mut self.tx)?;
+        let id = self.next_query_id;
+        self.next_query_id += 1;
+        self.streams.insert(id, stream);
+        Ok(json!({ "queryId": id }))
+    }
+
+    fn query_id(args: &Json) -> Result<u32, String> {
+        args.get("queryId")
+            .and_then(Json::as_u64)
+            .map(|n| n as u32)
+            .ok_or_else(|| "Missing argument `queryId`".into())
+    }
+
+    fn query_stream_next(&mut self, args: &Json) -> OpResult {
+        let id = Self::query_id(args)?;
+        let stream = self.streams.get_mut(&id).ok_or_else(|| format!("Query {id} is not open"))?;
+        match stream.next(&mut self.tx)? {
+            Some(document) => Ok(json!({ "value": to_json(&document.to_value()), "done": false })),
+            None => {
+                self.streams.remove(&id);
+                Ok(json!({ "value": null, "done": true }))
+            }
+        }
+    }
+
+    fn query_cleanup(&mut self, args: &Json) -> OpResult {
+        Ok(json!(self.streams.remove(&Self::query_id(args)?).is_some()))
+    }
+
+    fn normalize_id(&mut self, args: &Json) -> OpResult {
+        let table = args.get("table").and_then(Json::as_str).ok_or("Missing argument `table`")?;
+        let text =
+            args.get("idString").and_then(Json::as_str).ok_or("Missing argument `idString`")?;
+        let id = DocumentId::decode(text)
+            .ok()
+            .filter(|id| self.tx.table_name(id.table).as_deref() == Some(table));
+        Ok(json!({ "id": id.map(|id| id.encode()) }))
+    }
+}
+
+fn parse_args(op: &str, args: &str) -> Result<Json, String> {
+    serde_json::from_str(args).map_err(|e| format!("Invalid arguments for syscall `{op}`: {e}"))
+}
+
+fn object_arg(args: &Json, op: &str) -> Result<Object, String> {
+    match from_json(
+        args.get("value").ok_or_else(|| format!("Missing argument `value` for `{op}`"))?,
+    ) {
+        Ok(Value::Object(fields)) => Ok(fields),
+        Ok(other) => Err(format!("`{op}` takes an object, not {}", other.value_type().name())),
+        Err(e) => Err(format!("Invalid value for `{op}`: {e}")),
+    }
+}
