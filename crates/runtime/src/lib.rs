@@ -26,4 +26,4 @@ pub use syscalls::HostState;
 
 pub use error::{FunctionError, RuntimeError};
 pub use project::Project;
-pub use runner::{FunctionKind, FunctionOutcome, LogLine, Runner};
+pub use runner::{Caller, FunctionKind, FunctionOutcome, Limits, LogLine, Runner};

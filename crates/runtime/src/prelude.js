@@ -18,6 +18,7 @@
 
   const format = (value) => {
     if (typeof value === "string") return value;
+    if (typeof value === "bigint") return `${value}n`;
     if (value instanceof Error) return value.stack ? `${value}\n${value.stack}` : String(value);
     try {
       const text = JSON.stringify(value, (_, v) => (typeof v === "bigint" ? `${v}n` : v));

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use atrium_engine::{CommitOutcome, Engine, ReadSet, Timestamp, Transaction};
 use atrium_value::Value;
 use atrium_value::json::{from_json_str, to_json};
+use atrium_value::validator::Validator;
 use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Exception, Function, Module, Object, Promise, Runtime as JsRuntime};
 
@@ -22,8 +23,42 @@ use crate::{FunctionError, Project, RuntimeError};
 const PRELUDE: &str = include_str!("prelude.js");
 /// How often a mutation is retried after write conflicts.
 const MUTATION_ATTEMPTS: usize = 16;
-const MEMORY_LIMIT: usize = 512 << 20;
-const STACK_LIMIT: usize = 4 << 20;
+
+/// The limits a function runs under; a function that breaks one fails cleanly and the
+/// engine keeps serving.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Wall-clock time for a query or mutation (Convex: 1 s of user time).
+    pub query_mutation_time: Duration,
+    pub action_time: Duration,
+    /// JavaScript heap (Convex: 64 MiB).
+    pub memory: usize,
+    /// Native stack for JavaScript recursion.
+    pub stack: usize,
+    /// Largest return value, in bytes of Convex JSON (Convex: 16 MiB).
+    pub result_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            query_mutation_time: Duration::from_secs(1),
+            action_time: Duration::from_secs(600),
+            memory: 64 << 20,
+            stack: 1 << 20,
+            result_size: 16 << 20,
+        }
+    }
+}
+
+/// Who is calling: clients may call public functions only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// A client over the HTTP API or WebSocket.
+    Client,
+    /// Another function, the scheduler, or an admin (the dashboard, the CLI).
+    Internal,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FunctionKind {
@@ -84,6 +119,7 @@ pub struct FunctionOutcome {
 pub struct Runner {
     project: Arc<Project>,
     engine: Engine,
+    limits: Limits,
 }
 
 struct Execution {
@@ -93,7 +129,12 @@ struct Execution {
 
 impl Runner {
     pub fn new(project: Arc<Project>, engine: Engine) -> Self {
-        Self { project, engine }
+        Self { project, engine, limits: Limits::default() }
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     pub fn project(&self) -> &Arc<Project> {
@@ -104,9 +145,22 @@ impl Runner {
         &self.engine
     }
 
-    /// Runs `path` (`messages:send`) as `kind` with `args` (an object).
+    /// Runs `path` (`messages:send`) as `kind` with `args` (an object), as an admin or
+    /// another function would: internal functions are allowed.
     pub fn run(
         &self,
+        path: &str,
+        kind: FunctionKind,
+        args: Value,
+    ) -> Result<FunctionOutcome, RuntimeError> {
+        self.run_as(Caller::Internal, path, kind, args)
+    }
+
+    /// Runs a function for `caller`; a client calling an internal function is refused as if
+    /// the function did not exist.
+    pub fn run_as(
+        &self,
+        caller: Caller,
         path: &str,
         kind: FunctionKind,
         args: Value,
@@ -128,7 +182,16 @@ impl Runner {
             attempts += 1;
             let tx = self.engine.begin();
             let snapshot = tx.snapshot();
-            let execution = self.execute(&file, path, export, kind, &args_json, tx)?;
+            let call = Call {
+                file: &file,
+                path,
+                export,
+                kind,
+                caller,
+                args: &args,
+                args_json: &args_json,
+            };
+            let execution = self.execute(&call, tx)?;
             let read_set = execution.state.tx.read_set().clone();
             let logs = execution.state.logs;
             let outcome = |result, commit| FunctionOutcome {
@@ -150,18 +213,25 @@ impl Runner {
         }
     }
 
-    fn execute(
-        &self,
-        file: &Path,
-        path: &str,
-        export: &str,
-        kind: FunctionKind,
-        args_json: &str,
-        tx: Transaction,
-    ) -> Result<Execution, RuntimeError> {
+    fn execute(&self, call: &Call<'_>, tx: Transaction) -> Result<Execution, RuntimeError> {
+        let Call { file, path, export, kind, caller, args, args_json } = *call;
         let runtime = JsRuntime::new()?;
-        runtime.set_memory_limit(MEMORY_LIMIT);
-        runtime.set_max_stack_size(STACK_LIMIT);
+        runtime.set_memory_limit(self.limits.memory);
+        runtime.set_max_stack_size(self.limits.stack);
+        let time_limit = match kind {
+            FunctionKind::Action => self.limits.action_time,
+            _ => self.limits.query_mutation_time,
+        };
+        let deadline = Instant::now() + time_limit;
+        let timed_out = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = timed_out.clone();
+        runtime.set_interrupt_handler(Some(Box::new(move || {
+            let over = Instant::now() > deadline;
+            if over {
+                flag.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            over
+        })));
         let failure = Arc::new(Mutex::new(None));
         let modules = || ProjectModules { project: self.project.clone(), failure: failure.clone() };
         runtime.set_loader(modules(), modules());
@@ -197,22 +267,59 @@ impl Runner {
                     None => format!("Function {path} is not a Convex function. Did you forget to wrap it with `query`, `mutation` or `action`?"),
                 }));
             }
+            let public = function.get::<_, Option<bool>>("isPublic")?.unwrap_or(false);
+            let internal = function.get::<_, Option<bool>>("isInternal")?.unwrap_or(false);
+            if caller == Caller::Client && internal && !public {
+                return Err(RuntimeError::FunctionNotFound(format!(
+                    "Could not find public function for '{path}'. Did you forget to run `npx convex dev` or `npx convex deploy`?"
+                )));
+            }
+            if let Some(validator) = exported_validator(&function, "exportArgs")?
+                && let Err(error) = validator.validate(args, &state.borrow().ids())
+            {
+                return Ok(Err(FunctionError { message: format!("ArgumentValidationError: {error}"), data: None }));
+            }
+            let returns = exported_validator(&function, "exportReturns")?;
             let invoke: Function = function.get(kind.invoke_method())?;
             let call = match kind {
                 FunctionKind::Action => invoke.call::<_, Promise>((rquickjs::function::This(function.clone()), "", args_json)),
                 _ => invoke.call::<_, Promise>((rquickjs::function::This(function.clone()), args_json)),
             };
             let settled = call.and_then(|p| settle(&ctx, &p));
+            if timed_out.load(std::sync::atomic::Ordering::Relaxed) {
+                return Ok(Err(FunctionError {
+                    message: format!("Function execution timed out (maximum duration: {})", seconds(time_limit)),
+                    data: None,
+                }));
+            }
             Ok(match settled {
                 Ok(Some(value)) => {
                     let text: String = value
                         .as_string()
                         .ok_or_else(|| RuntimeError::Js("the function's result is not a string".into()))?
                         .to_string()?;
-                    from_json_str(&text).map_err(|e| FunctionError { message: format!("Invalid return value: {e}"), data: None })
+                    if text.len() > self.limits.result_size {
+                        return Ok(Err(FunctionError {
+                            message: format!(
+                                "Function {path} return value is too large ({} bytes; the limit is {} bytes)",
+                                text.len(),
+                                self.limits.result_size
+                            ),
+                            data: None,
+                        }));
+                    }
+                    let value = from_json_str(&text)
+                        .map_err(|e| FunctionError { message: format!("Invalid return value: {e}"), data: None });
+                    match (value, &returns) {
+                        (Ok(value), Some(validator)) => match validator.validate(&value, &state.borrow().ids()) {
+                            Ok(()) => Ok(value),
+                            Err(error) => Err(FunctionError { message: format!("ReturnsValidationError: {error}"), data: None }),
+                        },
+                        (value, _) => value,
+                    }
                 }
                 Ok(None) => Err(FunctionError { message: "Returned promise will never resolve".into(), data: None }),
-                Err(e) => Err(describe(&ctx, e)),
+                Err(e) => Err(out_of_limits(&ctx, e, &self.limits)),
             })
         })?;
         drop(context);
@@ -222,6 +329,59 @@ impl Runner {
             .into_inner();
         Ok(Execution { result, state })
     }
+}
+
+struct Call<'a> {
+    file: &'a Path,
+    path: &'a str,
+    export: &'a str,
+    kind: FunctionKind,
+    caller: Caller,
+    args: &'a Value,
+    args_json: &'a str,
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{}s", d.as_secs_f64())
+}
+
+/// The validator a registered function exports (`exportArgs`/`exportReturns`), unless
+/// absent or `any`.
+fn exported_validator(
+    function: &Object<'_>,
+    method: &str,
+) -> Result<Option<Validator>, RuntimeError> {
+    let Some(export) = function.get::<_, Option<Function>>(method)? else { return Ok(None) };
+    let text: Option<String> = export.call((rquickjs::function::This(function.clone()),))?;
+    let Some(text) = text else { return Ok(None) };
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| RuntimeError::Js(format!("{method}() returned invalid JSON: {e}")))?;
+    if json.is_null() {
+        return Ok(None);
+    }
+    let validator = Validator::from_json(&json).map_err(RuntimeError::Js)?;
+    Ok((validator != Validator::Any).then_some(validator))
+}
+
+/// A failure, worded as a broken limit when it was one.
+fn out_of_limits(ctx: &Ctx<'_>, error: rquickjs::Error, limits: &Limits) -> FunctionError {
+    let described = describe(ctx, error);
+    if described.message.contains("out of memory") {
+        return FunctionError {
+            message: format!(
+                "JavaScript execution ran out of memory (maximum memory usage: {} MB)",
+                limits.memory >> 20
+            ),
+            data: None,
+        };
+    }
+    if described.message.contains("stack overflow") {
+        return FunctionError {
+            message: "Uncaught RangeError: Maximum call stack size exceeded".into(),
+            data: None,
+        };
+    }
+    described
 }
 
 /// Installs the native host functions and runs the prelude.

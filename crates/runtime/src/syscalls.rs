@@ -40,6 +40,11 @@ impl HostState {
         Self { tx, kind, streams: HashMap::new(), next_query_id: 0, logs: Vec::new() }
     }
 
+    /// Resolves document IDs to table names for validators.
+    pub fn ids(&self) -> impl atrium_value::validator::IdTables + '_ {
+        TxIds(&self.tx)
+    }
+
     /// A synchronous syscall (`Convex.syscall`).
     pub fn syscall(&mut self, op: &str, args: &str) -> Result<String, String> {
         let args = parse_args(op, args)?;
@@ -235,5 +240,15 @@ fn object_arg(args: &Json, op: &str) -> Result<Object, String> {
         Ok(Value::Object(fields)) => Ok(fields),
         Ok(other) => Err(format!("`{op}` takes an object, not {}", other.value_type().name())),
         Err(e) => Err(format!("Invalid value for `{op}`: {e}")),
+    }
+}
+
+struct TxIds<'a>(&'a Transaction);
+
+impl atrium_value::validator::IdTables for TxIds<'_> {
+    fn table_of(&self, id: &DocumentId) -> Option<(String, bool)> {
+        let name = self.0.table_name(id.table)?;
+        let system = name.starts_with('_');
+        Some((name, system))
     }
 }

@@ -1,0 +1,170 @@
+//! The runtime's behaviour on the `kitchen` fixture (written for these tests): validators,
+//! ConvexError data, visibility, console levels, determinism, and runaway functions.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use atrium_engine::{Engine, EngineOptions};
+use atrium_runtime::{Caller, FunctionKind, Limits, Project, Runner};
+use atrium_value::{Object, Value};
+
+fn runner() -> (tempfile::TempDir, Runner) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/kitchen");
+    assert!(
+        dir.join("node_modules/convex").is_dir(),
+        "run `npm ci` in {} (make test does it)",
+        dir.display()
+    );
+    let data = tempfile::tempdir().unwrap();
+    let engine =
+        Engine::open(&data.path().join("kitchen.sqlite3"), EngineOptions::default()).unwrap();
+    (data, Runner::new(Project::open(&dir).unwrap(), engine))
+}
+
+fn obj(fields: Vec<(&str, Value)>) -> Value {
+    Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Object>())
+}
+
+fn error_of(runner: &Runner, path: &str, kind: FunctionKind, args: Value) -> String {
+    match runner.run(path, kind, args).unwrap().result {
+        Err(e) => e.message,
+        Ok(v) => panic!("{path} should fail, returned {v}"),
+    }
+}
+
+#[test]
+fn arguments_and_results_are_validated() {
+    let (_d, runner) = runner();
+    let good = obj(vec![("name", "ada".into()), ("count", Value::Int64(1))]);
+    let result = runner.run("checks:typed", FunctionKind::Query, good).unwrap().result.unwrap();
+    assert_eq!(result, obj(vec![("greeting", "hello ada".into()), ("count", Value::Int64(2))]));
+
+    let missing =
+        error_of(&runner, "checks:typed", FunctionKind::Query, obj(vec![("name", "ada".into())]));
+    assert!(
+        missing
+            .starts_with("ArgumentValidationError: Object is missing the required field `count`"),
+        "{missing}"
+    );
+    let wrong = error_of(
+        &runner,
+        "checks:typed",
+        FunctionKind::Query,
+        obj(vec![("name", "ada".into()), ("count", Value::Float64(1.0))]),
+    );
+    assert!(
+        wrong.contains("Value does not match validator.") && wrong.contains("Path: .count"),
+        "{wrong}"
+    );
+    let extra = error_of(
+        &runner,
+        "checks:typed",
+        FunctionKind::Query,
+        obj(vec![("name", "a".into()), ("count", Value::Int64(1)), ("x", Value::Null)]),
+    );
+    assert!(extra.contains("extra field `x`"), "{extra}");
+
+    let returns = error_of(&runner, "checks:badReturn", FunctionKind::Query, obj(vec![]));
+    assert!(
+        returns.starts_with("ReturnsValidationError: Value does not match validator."),
+        "{returns}"
+    );
+}
+
+#[test]
+fn convex_errors_carry_their_data_and_roll_back() {
+    let (_d, runner) = runner();
+    let outcome = runner
+        .run("checks:fail", FunctionKind::Mutation, obj(vec![("code", "E42".into())]))
+        .unwrap();
+    let error = outcome.result.unwrap_err();
+    assert_eq!(error.data, Some(obj(vec![("code", "E42".into()), ("message", "Nope".into())])));
+    assert!(error.message.starts_with("Uncaught ConvexError"), "{}", error.message);
+    assert!(outcome.commit.is_none());
+    assert!(
+        runner.engine().catalog().table("attempts").is_none(),
+        "the failed mutation wrote nothing"
+    );
+
+    let plain = error_of(&runner, "checks:plainThrow", FunctionKind::Query, obj(vec![]));
+    assert_eq!(plain, "Uncaught Error: plain failure");
+}
+
+#[test]
+fn clients_cannot_call_internal_functions() {
+    let (_d, runner) = runner();
+    let err = runner
+        .run_as(Caller::Client, "checks:secret", FunctionKind::Mutation, obj(vec![]))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("Could not find public function for 'checks:secret'"),
+        "{err}"
+    );
+    assert!(runner.engine().catalog().table("secrets").is_none());
+    let admin = runner.run("checks:secret", FunctionKind::Mutation, obj(vec![])).unwrap();
+    assert_eq!(admin.result, Ok(Value::from("done")));
+}
+
+#[test]
+fn console_lines_keep_their_levels() {
+    let (_d, runner) = runner();
+    let outcome = runner.run("checks:logs", FunctionKind::Query, obj(vec![])).unwrap();
+    let lines: Vec<(String, String)> =
+        outcome.logs.into_iter().map(|l| (l.level, l.message)).collect();
+    let expected = [
+        ("LOG", "plain {\"a\":1} 2n"),
+        ("INFO", "information"),
+        ("WARN", "careful"),
+        ("ERROR", "broken"),
+        ("DEBUG", "details"),
+    ];
+    assert_eq!(
+        lines,
+        expected.iter().map(|(l, m)| (l.to_string(), m.to_string())).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn queries_see_seeded_randomness_a_frozen_clock_and_no_timers() {
+    let (_d, runner) = runner();
+    let result =
+        runner.run("checks:determinism", FunctionKind::Query, obj(vec![])).unwrap().result.unwrap();
+    let field = |name: &str| result.get_path([name]).cloned().unwrap();
+    let (Value::Float64(a), Value::Float64(b)) = (field("a"), field("b")) else {
+        panic!("{result}")
+    };
+    assert!((0.0..1.0).contains(&a) && (0.0..1.0).contains(&b) && a != b);
+    assert_eq!(field("now"), field("dateNow"), "Date.now and new Date agree: the clock is frozen");
+    let Value::String(timer) = field("timer") else { panic!() };
+    assert!(timer.contains("Can't use setTimeout in queries and mutations"), "{timer}");
+}
+
+#[test]
+fn runaway_functions_fail_cleanly_and_the_next_call_works() {
+    let (_d, runner) = runner();
+    let runner = runner.with_limits(Limits {
+        query_mutation_time: Duration::from_millis(500),
+        ..Limits::default()
+    });
+    let cases = [
+        ("runaway:spin", "timed out"),
+        ("runaway:allocate", "ran out of memory"),
+        ("runaway:recurse", "Maximum call stack size exceeded"),
+        ("runaway:huge", "too large"),
+        ("runaway:neverResolves", "will never resolve"),
+    ];
+    for (path, expected) in cases {
+        let started = std::time::Instant::now();
+        let message = error_of(&runner, path, FunctionKind::Query, obj(vec![]));
+        assert!(message.contains(expected), "{path}: {message}");
+        assert!(started.elapsed() < Duration::from_secs(10), "{path} took {:?}", started.elapsed());
+        let after = runner
+            .run(
+                "checks:typed",
+                FunctionKind::Query,
+                obj(vec![("name", "x".into()), ("count", Value::Int64(0))]),
+            )
+            .unwrap();
+        assert!(after.result.is_ok(), "after {path}: {:?}", after.result);
+    }
+}
