@@ -4,6 +4,8 @@
 //! - [`project`]: loading a project folder — `convex/*.ts|js` stripped of types with oxc,
 //!   imports resolved with oxc_resolver from the project's own `node_modules`, so the
 //!   project's `convex` package runs unchanged;
+//! - [`analysis`]: what the modules define (functions, visibility, validators, HTTP routes,
+//!   crons) and the schema, evaluated in an import phase;
 //! - [`runner`]: running one function call in a fresh QuickJS context, with the global
 //!   `Convex` host interface, and driving its promise to completion;
 //! - [`syscalls`]: the host side of `Convex.syscall` / `Convex.asyncSyscall` (database ops
@@ -15,6 +17,7 @@
 //!
 //! It must not speak HTTP or depend on tauri or polars.
 
+pub mod analysis;
 mod error;
 pub mod project;
 pub mod query;

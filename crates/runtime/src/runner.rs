@@ -192,7 +192,8 @@ impl Runner {
                 args_json: &args_json,
             };
             let execution = self.execute(&call, tx)?;
-            let read_set = execution.state.tx.read_set().clone();
+            let read_set =
+                execution.state.tx.as_ref().map(|tx| tx.read_set().clone()).unwrap_or_default();
             let logs = execution.state.logs;
             let outcome = |result, commit| FunctionOutcome {
                 result,
@@ -205,7 +206,10 @@ impl Runner {
             if kind != FunctionKind::Mutation || execution.result.is_err() {
                 return Ok(outcome(execution.result, None));
             }
-            match self.engine.commit(execution.state.tx) {
+            match self
+                .engine
+                .commit(execution.state.tx.expect("a function runs with a transaction"))
+            {
                 Ok(commit) => return Ok(outcome(execution.result, Some(commit))),
                 Err(e) if e.is_retryable() && attempts < MUTATION_ATTEMPTS => continue,
                 Err(e) => return Err(e.into()),
@@ -215,9 +219,7 @@ impl Runner {
 
     fn execute(&self, call: &Call<'_>, tx: Transaction) -> Result<Execution, RuntimeError> {
         let Call { file, path, export, kind, caller, args, args_json } = *call;
-        let runtime = JsRuntime::new()?;
-        runtime.set_memory_limit(self.limits.memory);
-        runtime.set_max_stack_size(self.limits.stack);
+        let (runtime, context, failure) = new_context(&self.project, &self.limits)?;
         let time_limit = match kind {
             FunctionKind::Action => self.limits.action_time,
             _ => self.limits.query_mutation_time,
@@ -232,26 +234,11 @@ impl Runner {
             }
             over
         })));
-        let failure = Arc::new(Mutex::new(None));
-        let modules = || ProjectModules { project: self.project.clone(), failure: failure.clone() };
-        runtime.set_loader(modules(), modules());
-        let context = Context::full(&runtime)?;
-        let state = Rc::new(RefCell::new(HostState::new(tx, kind)));
+        let state = Rc::new(RefCell::new(HostState::new(Some(tx), kind)));
 
         let result = context.with(|ctx| -> Result<Result<Value, FunctionError>, RuntimeError> {
             install(&ctx, &state, kind)?;
-            let imported = Module::import(&ctx, file.display().to_string());
-            let namespace: Object = match imported.and_then(|p| settle(&ctx, &p)) {
-                Ok(Some(value)) => value.into_object().ok_or_else(|| RuntimeError::Js("module namespace is not an object".into()))?,
-                Ok(None) => return Err(RuntimeError::Js(format!("Importing {} never finished", file.display()))),
-                Err(e) => {
-                    if let Some(failure) = failure.lock().unwrap().take() {
-                        return Err(failure);
-                    }
-                    let error = describe(&ctx, e);
-                    return Err(RuntimeError::Js(format!("Failed to load {}: {}", file.display(), error.message)));
-                }
-            };
+            let namespace = import_module(&ctx, file, &failure)?;
             let function: rquickjs::Value = namespace.get(export)?;
             let Some(function) = function.into_object() else {
                 return Err(RuntimeError::FunctionNotFound(format!(
@@ -347,7 +334,7 @@ fn seconds(d: Duration) -> String {
 
 /// The validator a registered function exports (`exportArgs`/`exportReturns`), unless
 /// absent or `any`.
-fn exported_validator(
+pub(crate) fn exported_validator(
     function: &Object<'_>,
     method: &str,
 ) -> Result<Option<Validator>, RuntimeError> {
@@ -384,8 +371,49 @@ fn out_of_limits(ctx: &Ctx<'_>, error: rquickjs::Error, limits: &Limits) -> Func
     described
 }
 
+/// Imports a module file and returns its namespace; a load failure keeps its detail
+/// (syntax error position, unresolved import).
+pub(crate) fn import_module<'js>(
+    ctx: &Ctx<'js>,
+    file: &Path,
+    failure: &Arc<Mutex<Option<RuntimeError>>>,
+) -> Result<Object<'js>, RuntimeError> {
+    let imported = Module::import(ctx, file.display().to_string());
+    match imported.and_then(|p| settle(ctx, &p)) {
+        Ok(Some(value)) => value
+            .into_object()
+            .ok_or_else(|| RuntimeError::Js("module namespace is not an object".into())),
+        Ok(None) => Err(RuntimeError::Js(format!(
+            "{}: Top-level awaits in source files are unsupported",
+            file.display()
+        ))),
+        Err(e) => {
+            if let Some(failure) = failure.lock().unwrap().take() {
+                return Err(failure);
+            }
+            let error = describe(ctx, e);
+            Err(RuntimeError::Js(format!("Failed to load {}: {}", file.display(), error.message)))
+        }
+    }
+}
+
+/// A fresh QuickJS runtime and context that load modules from `project`.
+pub(crate) fn new_context(
+    project: &Arc<Project>,
+    limits: &Limits,
+) -> Result<(JsRuntime, Context, Arc<Mutex<Option<RuntimeError>>>), RuntimeError> {
+    let runtime = JsRuntime::new()?;
+    runtime.set_memory_limit(limits.memory);
+    runtime.set_max_stack_size(limits.stack);
+    let failure = Arc::new(Mutex::new(None));
+    let modules = || ProjectModules { project: project.clone(), failure: failure.clone() };
+    runtime.set_loader(modules(), modules());
+    let context = Context::full(&runtime)?;
+    Ok((runtime, context, failure))
+}
+
 /// Installs the native host functions and runs the prelude.
-fn install<'js>(
+pub(crate) fn install<'js>(
     ctx: &Ctx<'js>,
     state: &Rc<RefCell<HostState>>,
     kind: FunctionKind,
@@ -426,7 +454,8 @@ fn install<'js>(
     let mut seed = [0u8; 4];
     getrandom_seed(&mut seed);
     options.set("seed", u32::from_le_bytes(seed))?;
-    let now = state.borrow().tx.snapshot().as_millis_f64().max(
+    let snapshot = state.borrow().tx.as_ref().map_or(0.0, |tx| tx.snapshot().as_millis_f64());
+    let now = snapshot.max(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
@@ -463,7 +492,7 @@ fn settle<'js>(
 }
 
 /// Turns a JavaScript exception into the function's error, as Convex reports it.
-fn describe(ctx: &Ctx<'_>, error: rquickjs::Error) -> FunctionError {
+pub(crate) fn describe(ctx: &Ctx<'_>, error: rquickjs::Error) -> FunctionError {
     let thrown = match error {
         rquickjs::Error::Exception => ctx.catch(),
         other => return FunctionError { message: format!("Uncaught {other}"), data: None },

@@ -17,7 +17,8 @@ use crate::runner::{FunctionKind, LogLine};
 
 /// Everything one function execution's syscalls share.
 pub struct HostState {
-    pub tx: Transaction,
+    /// `None` while modules are being imported (analysis): database use is refused.
+    pub tx: Option<Transaction>,
     pub kind: FunctionKind,
     streams: HashMap<u32, QueryStream>,
     next_query_id: u32,
@@ -36,13 +37,17 @@ impl std::fmt::Debug for HostState {
 type OpResult = Result<Json, String>;
 
 impl HostState {
-    pub fn new(tx: Transaction, kind: FunctionKind) -> Self {
+    pub fn new(tx: Option<Transaction>, kind: FunctionKind) -> Self {
         Self { tx, kind, streams: HashMap::new(), next_query_id: 0, logs: Vec::new() }
+    }
+
+    fn tx_mut(&mut self) -> Result<&mut Transaction, String> {
+        self.tx.as_mut().ok_or_else(import_time)
     }
 
     /// Resolves document IDs to table names for validators.
     pub fn ids(&self) -> impl atrium_value::validator::IdTables + '_ {
-        TxIds(&self.tx)
+        TxIds(self.tx.as_ref())
     }
 
     /// A synchronous syscall (`Convex.syscall`).
@@ -52,7 +57,9 @@ impl HostState {
             "1.0/queryStream" => self.query_stream(&args),
             "1.0/queryCleanup" => self.query_cleanup(&args),
             "1.0/db/normalizeId" => self.normalize_id(&args),
-            "1.0/getSnapshotTs" => Ok(json!(to_json(&Value::Int64(self.tx.snapshot().0 as i64)))),
+            "1.0/getSnapshotTs" => {
+                Ok(json!(to_json(&Value::Int64(self.tx_mut()?.snapshot().0 as i64))))
+            }
             other => Err(format!("Unknown syscall `{other}`")),
         }?;
         Ok(result.to_string())
@@ -95,7 +102,7 @@ impl HostState {
             format!("Invalid argument `{key}` for `{op}`: Unable to decode ID: {e}")
         })?;
         if let Some(expected) = args.get("table").and_then(Json::as_str) {
-            let actual = self.tx.table_name(id.table);
+            let actual = self.tx_mut()?.table_name(id.table);
             if actual.as_deref() != Some(expected) {
                 return Err(format!(
                     "Invalid argument `{key}` for `{op}`: expected to be an Id<\"{expected}\">, got Id<\"{}\"> instead.",
@@ -108,7 +115,7 @@ impl HostState {
 
     fn get(&mut self, args: &Json) -> OpResult {
         let id = self.document_id(args, "id", "db.get")?;
-        Ok(match self.tx.get(&id).map_err(|e| e.to_string())? {
+        Ok(match self.tx_mut()?.get(&id).map_err(|e| e.to_string())? {
             Some(document) => to_json(&document.to_value()),
             None => Json::Null,
         })
@@ -121,7 +128,7 @@ impl HostState {
             .and_then(Json::as_str)
             .ok_or("Missing argument `table` for `db.insert`")?;
         let fields = object_arg(args, "db.insert")?;
-        let id = self.tx.insert(table, fields).map_err(|e| e.to_string())?;
+        let id = self.tx_mut()?.insert(table, fields).map_err(|e| e.to_string())?;
         Ok(json!({ "_id": id.encode() }))
     }
 
@@ -143,10 +150,10 @@ impl HostState {
             }
             patch.insert(name.clone(), change);
         }
-        if self.tx.get(&id).map_err(|e| e.to_string())?.is_none() {
+        if self.tx_mut()?.get(&id).map_err(|e| e.to_string())?.is_none() {
             return Err(format!("Update on nonexistent document ID {id}"));
         }
-        self.tx.patch(&id, patch).map_err(|e| e.to_string())?;
+        self.tx_mut()?.patch(&id, patch).map_err(|e| e.to_string())?;
         self.get(&json!({ "id": id.encode() }))
     }
 
@@ -154,7 +161,7 @@ impl HostState {
         self.require_mutation("db.replace")?;
         let id = self.document_id(args, "id", "db.replace")?;
         let mut fields = object_arg(args, "db.replace")?;
-        let Some(existing) = self.tx.get(&id).map_err(|e| e.to_string())? else {
+        let Some(existing) = self.tx_mut()?.get(&id).map_err(|e| e.to_string())? else {
             return Err(format!("Replace on nonexistent document ID {id}"));
         };
         if let Some(given) = fields.remove(ID_FIELD)
@@ -167,28 +174,28 @@ impl HostState {
         {
             return Err("Document's _creationTime field doesn't match".into());
         }
-        self.tx.replace(&id, fields).map_err(|e| e.to_string())?;
+        self.tx_mut()?.replace(&id, fields).map_err(|e| e.to_string())?;
         self.get(&json!({ "id": id.encode() }))
     }
 
     fn remove(&mut self, args: &Json) -> OpResult {
         self.require_mutation("db.delete")?;
         let id = self.document_id(args, "id", "db.delete")?;
-        let Some(existing) = self.tx.get(&id).map_err(|e| e.to_string())? else {
+        let Some(existing) = self.tx_mut()?.get(&id).map_err(|e| e.to_string())? else {
             return Err(format!("Delete on nonexistent document ID {id}"));
         };
-        self.tx.delete(&id).map_err(|e| e.to_string())?;
+        self.tx_mut()?.delete(&id).map_err(|e| e.to_string())?;
         Ok(to_json(&existing.to_value()))
     }
 
     fn count(&mut self, args: &Json) -> OpResult {
         let table = args.get("table").and_then(Json::as_str).ok_or("Missing argument `table`")?;
-        Ok(json!(self.tx.collect_table(table).map_err(|e| e.to_string())?.len() as f64))
+        Ok(json!(self.tx_mut()?.collect_table(table).map_err(|e| e.to_string())?.len() as f64))
     }
 
     fn query_stream(&mut self, args: &Json) -> OpResult {
         let query = Query::parse(args.get("query").ok_or("Missing argument `query`")?)?;
-        let stream = QueryStream::open(query, &mut self.tx)?;
+        let stream = QueryStream::open(query, self.tx.as_mut().ok_or_else(import_time)?)?;
         let id = self.next_query_id;
         self.next_query_id += 1;
         self.streams.insert(id, stream);
@@ -205,7 +212,7 @@ impl HostState {
     fn query_stream_next(&mut self, args: &Json) -> OpResult {
         let id = Self::query_id(args)?;
         let stream = self.streams.get_mut(&id).ok_or_else(|| format!("Query {id} is not open"))?;
-        match stream.next(&mut self.tx)? {
+        match stream.next(self.tx.as_mut().ok_or_else(import_time)?)? {
             Some(document) => Ok(json!({ "value": to_json(&document.to_value()), "done": false })),
             None => {
                 self.streams.remove(&id);
@@ -222,9 +229,10 @@ impl HostState {
         let table = args.get("table").and_then(Json::as_str).ok_or("Missing argument `table`")?;
         let text =
             args.get("idString").and_then(Json::as_str).ok_or("Missing argument `idString`")?;
+        let tx = self.tx_mut()?;
         let id = DocumentId::decode(text)
             .ok()
-            .filter(|id| self.tx.table_name(id.table).as_deref() == Some(table));
+            .filter(|id| tx.table_name(id.table).as_deref() == Some(table));
         Ok(json!({ "id": id.map(|id| id.encode()) }))
     }
 }
@@ -243,11 +251,15 @@ fn object_arg(args: &Json, op: &str) -> Result<Object, String> {
     }
 }
 
-struct TxIds<'a>(&'a Transaction);
+fn import_time() -> String {
+    "Can't use database at import time".into()
+}
+
+struct TxIds<'a>(Option<&'a Transaction>);
 
 impl atrium_value::validator::IdTables for TxIds<'_> {
     fn table_of(&self, id: &DocumentId) -> Option<(String, bool)> {
-        let name = self.0.table_name(id.table)?;
+        let name = self.0?.table_name(id.table)?;
         let system = name.starts_with('_');
         Some((name, system))
     }

@@ -1,0 +1,245 @@
+//! Analysis: what a project's modules define — functions with their type, visibility and
+//! validators, HTTP routes, cron jobs — and its schema. Modules are evaluated in an import
+//! phase where database use is refused, as Convex does at push.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use atrium_engine::Schema;
+use rquickjs::{Function, Object};
+use serde_json::Value as Json;
+
+use crate::runner::{FunctionKind, Limits, describe, import_module, install, new_context};
+use crate::syscalls::HostState;
+use crate::{Project, RuntimeError};
+
+/// Who may call a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Public,
+    Internal,
+}
+
+/// A registered function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionInfo {
+    /// `messages:send`.
+    pub path: String,
+    pub kind: FunctionKind,
+    /// `None` for very old libraries that mark neither.
+    pub visibility: Option<Visibility>,
+    /// Validator JSON (`None`: unvalidated).
+    pub args: Option<Json>,
+    pub returns: Option<Json>,
+}
+
+/// An HTTP route of `convex/http.ts`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRoute {
+    pub method: String,
+    pub path: String,
+}
+
+/// One module's analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModuleAnalysis {
+    /// The module path without extension (`messages`, `folder/file`).
+    pub path: String,
+    pub functions: Vec<FunctionInfo>,
+    pub http_routes: Vec<HttpRoute>,
+    /// `crons.ts`'s exported cron specs, as JSON.
+    pub crons: Option<Json>,
+}
+
+/// The whole project's analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub modules: Vec<ModuleAnalysis>,
+    pub schema: Option<Schema>,
+}
+
+impl Analysis {
+    pub fn functions(&self) -> impl Iterator<Item = &FunctionInfo> {
+        self.modules.iter().flat_map(|m| m.functions.iter())
+    }
+
+    pub fn function(&self, path: &str) -> Option<&FunctionInfo> {
+        self.functions().find(|f| f.path == path)
+    }
+}
+
+const EXTENSIONS: &[&str] = &["ts", "tsx", "js", "mjs", "jsx"];
+
+/// The project's function modules: files under `convex/` with a module extension, except
+/// `_generated/`, `*.d.ts`, `schema.*`, dot files, and names with more than one dot (tests,
+/// configs), as the Convex CLI skips them.
+pub fn module_files(project: &Project) -> Result<Vec<(String, PathBuf)>, RuntimeError> {
+    let root = project.root().join("convex");
+    let mut out = Vec::new();
+    walk(&root, &root, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), RuntimeError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|error| RuntimeError::Io { path: dir.display().to_string(), error })?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.')
+            || name.starts_with('#')
+            || name == "_generated"
+            || name == "node_modules"
+        {
+            continue;
+        }
+        if path.is_dir() {
+            walk(root, &path, out)?;
+            continue;
+        }
+        let Some((stem, ext)) = name.split_once('.') else { continue };
+        if !EXTENSIONS.contains(&ext)
+            || stem == "schema"
+            || stem == "auth" && ext.starts_with("config")
+        {
+            continue;
+        }
+        let relative = path.strip_prefix(root).unwrap_or(&path).with_extension("");
+        out.push((relative.to_string_lossy().replace('\\', "/"), path));
+    }
+    Ok(())
+}
+
+/// Analyses every module and evaluates the schema.
+pub fn analyze(project: &Arc<Project>) -> Result<Analysis, RuntimeError> {
+    let mut modules = Vec::new();
+    for (module, file) in module_files(project)? {
+        modules.push(analyze_module(project, &module, &file)?);
+    }
+    Ok(Analysis { modules, schema: evaluate_schema(project)? })
+}
+
+fn with_namespace<T>(
+    project: &Arc<Project>,
+    file: &Path,
+    f: impl for<'js> FnOnce(&rquickjs::Ctx<'js>, Object<'js>) -> Result<T, RuntimeError>,
+) -> Result<T, RuntimeError> {
+    let limits =
+        Limits { query_mutation_time: std::time::Duration::from_secs(4), ..Limits::default() };
+    let (runtime, context, failure) = new_context(project, &limits)?;
+    let state = Rc::new(RefCell::new(HostState::new(None, FunctionKind::Query)));
+    let result = context.with(|ctx| {
+        install(&ctx, &state, FunctionKind::Query)?;
+        let namespace = import_module(&ctx, file, &failure)?;
+        f(&ctx, namespace)
+    });
+    drop(context);
+    drop(runtime);
+    result
+}
+
+fn has(object: &Object<'_>, key: &str) -> bool {
+    object.get::<_, Option<bool>>(key).ok().flatten().unwrap_or(false)
+}
+
+fn exported_json(object: &Object<'_>, method: &str) -> Result<Option<Json>, RuntimeError> {
+    let Some(export) = object.get::<_, Option<Function>>(method)? else { return Ok(None) };
+    let text: Option<String> = export.call((rquickjs::function::This(object.clone()),))?;
+    text.map(|t| {
+        serde_json::from_str(&t)
+            .map_err(|e| RuntimeError::Js(format!("{method}() returned invalid JSON: {e}")))
+    })
+    .transpose()
+    .map(|j: Option<Json>| j.filter(|j| !j.is_null()))
+}
+
+fn analyze_module(
+    project: &Arc<Project>,
+    module: &str,
+    file: &Path,
+) -> Result<ModuleAnalysis, RuntimeError> {
+    with_namespace(project, file, |ctx, namespace| {
+        let mut analysis = ModuleAnalysis {
+            path: module.to_owned(),
+            functions: Vec::new(),
+            http_routes: Vec::new(),
+            crons: None,
+        };
+        let mut names: Vec<String> = namespace.keys::<String>().collect::<Result<_, _>>()?;
+        names.sort();
+        for name in names {
+            let Ok(Some(export)) = namespace.get::<_, Option<Object>>(&name) else { continue };
+            let kinds: Vec<FunctionKind> =
+                [FunctionKind::Query, FunctionKind::Mutation, FunctionKind::Action]
+                    .into_iter()
+                    .filter(|k| {
+                        has(
+                            &export,
+                            match k {
+                                FunctionKind::Query => "isQuery",
+                                FunctionKind::Mutation => "isMutation",
+                                FunctionKind::Action => "isAction",
+                            },
+                        )
+                    })
+                    .collect();
+            if let [kind] = kinds[..] {
+                let visibility = match (has(&export, "isPublic"), has(&export, "isInternal")) {
+                    (true, false) => Some(Visibility::Public),
+                    (false, true) => Some(Visibility::Internal),
+                    (true, true) => continue,
+                    (false, false) => None,
+                };
+                analysis.functions.push(FunctionInfo {
+                    path: format!("{module}:{name}"),
+                    kind,
+                    visibility,
+                    args: exported_json(&export, "exportArgs")?,
+                    returns: exported_json(&export, "exportReturns")?,
+                });
+            }
+            if name == "default" && module == "http" && has(&export, "isRouter") {
+                let routes: Function = export.get("getRoutes")?;
+                let list: rquickjs::Array = routes
+                    .call((rquickjs::function::This(export.clone()),))
+                    .map_err(|e| RuntimeError::Js(describe(ctx, e).message))?;
+                for route in list.iter::<rquickjs::Array>() {
+                    let route = route?;
+                    analysis
+                        .http_routes
+                        .push(HttpRoute { path: route.get(0)?, method: route.get(1)? });
+                }
+            }
+            if name == "default" && module == "crons" && has(&export, "isCrons") {
+                analysis.crons = exported_json(&export, "export")?;
+            }
+        }
+        if module == "http"
+            && analysis.http_routes.is_empty()
+            && namespace.get::<_, Option<Object>>("default")?.is_none()
+        {
+            return Err(RuntimeError::Js(
+                "`convex/http.js` must have a default export of a Router.".into(),
+            ));
+        }
+        Ok(analysis)
+    })
+}
+
+/// Evaluates `convex/schema.ts` (if any) and returns its schema.
+pub fn evaluate_schema(project: &Arc<Project>) -> Result<Option<Schema>, RuntimeError> {
+    let Some(file) = project.module_file("schema") else { return Ok(None) };
+    with_namespace(project, &file, |_ctx, namespace| {
+        let Some(schema) = namespace.get::<_, Option<Object>>("default")? else {
+            return Err(RuntimeError::Js(
+                "convex/schema.ts must export a schema as its default export".into(),
+            ));
+        };
+        let json = exported_json(&schema, "export")?
+            .ok_or_else(|| RuntimeError::Js("the schema's export() returned nothing".into()))?;
+        Schema::from_json(&json).map(Some).map_err(RuntimeError::Js)
+    })
+}
