@@ -130,12 +130,15 @@ impl Project {
     }
 }
 
+/// The first module resolution or load failure of a context, with its full detail.
+pub(crate) type LoadFailure = Arc<Mutex<Option<RuntimeError>>>;
+
 /// The module resolver and loader QuickJS calls, backed by a [`Project`].
 pub(crate) struct ProjectModules {
     pub(crate) project: Arc<Project>,
     /// The first resolution or load failure, with its full detail (QuickJS only keeps a
     /// message).
-    pub(crate) failure: Arc<Mutex<Option<RuntimeError>>>,
+    pub(crate) failure: LoadFailure,
 }
 
 impl ProjectModules {

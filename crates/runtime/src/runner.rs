@@ -16,7 +16,7 @@ use atrium_value::validator::Validator;
 use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Exception, Function, Module, Object, Promise, Runtime as JsRuntime};
 
-use crate::project::ProjectModules;
+use crate::project::{LoadFailure, ProjectModules};
 use crate::syscalls::HostState;
 use crate::{FunctionError, Project, RuntimeError};
 
@@ -376,7 +376,7 @@ fn out_of_limits(ctx: &Ctx<'_>, error: rquickjs::Error, limits: &Limits) -> Func
 pub(crate) fn import_module<'js>(
     ctx: &Ctx<'js>,
     file: &Path,
-    failure: &Arc<Mutex<Option<RuntimeError>>>,
+    failure: &LoadFailure,
 ) -> Result<Object<'js>, RuntimeError> {
     let imported = Module::import(ctx, file.display().to_string());
     match imported.and_then(|p| settle(ctx, &p)) {
@@ -401,7 +401,7 @@ pub(crate) fn import_module<'js>(
 pub(crate) fn new_context(
     project: &Arc<Project>,
     limits: &Limits,
-) -> Result<(JsRuntime, Context, Arc<Mutex<Option<RuntimeError>>>), RuntimeError> {
+) -> Result<(JsRuntime, Context, LoadFailure), RuntimeError> {
     let runtime = JsRuntime::new()?;
     runtime.set_memory_limit(limits.memory);
     runtime.set_max_stack_size(limits.stack);
