@@ -325,9 +325,15 @@ pub struct QueryStream {
     operators: Vec<Operator>,
     counts: Vec<usize>,
     after: Option<Vec<u8>>,
-    buffer: VecDeque<Document>,
+    buffer: VecDeque<(Vec<u8>, Document)>,
     source_exhausted: bool,
     done: bool,
+    /// The index key of the last row read (returned or filtered out).
+    position: Option<Vec<u8>>,
+    /// Rows read from the index so far (Convex counts filtered rows too).
+    pub rows_read: usize,
+    /// Upper bound on how many rows the caller still wants (sizes index reads).
+    size_hint: Option<usize>,
 }
 
 const PAGE: usize = 32;
@@ -359,34 +365,84 @@ impl QueryStream {
             buffer: VecDeque::new(),
             source_exhausted: false,
             done: false,
+            position: None,
+            rows_read: 0,
+            size_hint: None,
         })
+    }
+
+    /// The index the query reads (for cursor fingerprints).
+    pub fn index(&self) -> Option<&IndexInfo> {
+        self.index.as_ref().map(|(i, _)| i)
+    }
+
+    /// Starts reading after the index key `position` (a pagination cursor).
+    pub fn start_after(&mut self, position: Vec<u8>) {
+        self.after = Some(position.clone());
+        self.position = Some(position);
+    }
+
+    /// Stops after the index key `position`, inclusive (a pagination end cursor).
+    pub fn end_at(&mut self, position: &[u8]) {
+        if let Some((_, range)) = &mut self.index {
+            match self.order {
+                Order::Asc => {
+                    let end = atrium_engine::key_range::key_successor(position);
+                    if range.end.as_ref().is_none_or(|e| end < *e) {
+                        range.end = Some(end);
+                    }
+                }
+                Order::Desc => {
+                    if position > range.start.as_slice() {
+                        range.start = position.to_vec();
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn set_size_hint(&mut self, rows: usize) {
+        self.size_hint = Some(rows.max(1));
+    }
+
+    pub fn position(&self) -> Option<&[u8]> {
+        self.position.as_deref()
     }
 
     /// How many rows to read next: no more than a leading `limit` still allows.
     fn page_size(&self) -> usize {
-        match self.operators.first() {
+        let by_limit = match self.operators.first() {
             Some(Operator::Limit(n)) => (n.saturating_sub(self.counts[0])).clamp(1, PAGE),
             _ => PAGE,
-        }
+        };
+        by_limit.min(self.size_hint.unwrap_or(PAGE)).max(1)
     }
 
     fn pull(&mut self, tx: &mut Transaction) -> Result<Option<Document>, QueryError> {
-        if let Some(d) = self.buffer.pop_front() {
-            return Ok(Some(d));
+        if self.buffer.is_empty() {
+            let Some((index, range)) = &self.index else { return Ok(None) };
+            if self.source_exhausted {
+                return Ok(None);
+            }
+            let page = tx
+                .scan(index, range, self.order, self.after.as_deref(), self.page_size())
+                .map_err(|e| e.to_string())?;
+            self.source_exhausted = page.exhausted;
+            if let Some((key, _)) = page.documents.last() {
+                self.after = Some(key.clone());
+            }
+            self.buffer.extend(page.documents);
         }
-        let Some((index, range)) = &self.index else { return Ok(None) };
-        if self.source_exhausted {
-            return Ok(None);
-        }
-        let page = tx
-            .scan(index, range, self.order, self.after.as_deref(), self.page_size())
-            .map_err(|e| e.to_string())?;
-        self.source_exhausted = page.exhausted;
-        if let Some((key, _)) = page.documents.last() {
-            self.after = Some(key.clone());
-        }
-        self.buffer.extend(page.documents.into_iter().map(|(_, d)| d));
-        Ok(self.buffer.pop_front())
+        Ok(self.buffer.pop_front().map(|(key, document)| {
+            self.position = Some(key);
+            self.rows_read += 1;
+            document
+        }))
+    }
+
+    /// Whether nothing more can come: the index range is exhausted or a limit is reached.
+    pub fn is_done(&self) -> bool {
+        self.done
     }
 
     /// The next document, or `None` when the query is done.

@@ -437,7 +437,7 @@ pub(crate) fn install<'js>(
             ctx.clone(),
             move |ctx: Ctx<'_>, op: String, args: String| -> rquickjs::Result<String> {
                 let result = s.borrow_mut().async_syscall(&op, &args);
-                result.map_err(|message| Exception::throw_message(&ctx, &message))
+                result.map_err(|error| throw_with_data(&ctx, &error.message, error.data.as_ref()))
             },
         )?,
     )?;
@@ -492,6 +492,25 @@ fn settle<'js>(
 }
 
 /// Turns a JavaScript exception into the function's error, as Convex reports it.
+/// Throws an `Error` with `message`, carrying `data` (Convex JSON) so the library turns it
+/// into a `ConvexError`.
+fn throw_with_data(
+    ctx: &Ctx<'_>,
+    message: &str,
+    data: Option<&serde_json::Value>,
+) -> rquickjs::Error {
+    let Some(data) = data else { return Exception::throw_message(ctx, message) };
+    let built = Exception::from_message(ctx.clone(), message).and_then(|exception| {
+        let value = ctx.json_parse(data.to_string())?;
+        exception.as_object().set("data", value)?;
+        Ok(exception)
+    });
+    match built {
+        Ok(exception) => exception.throw(),
+        Err(e) => e,
+    }
+}
+
 pub(crate) fn describe(ctx: &Ctx<'_>, error: rquickjs::Error) -> FunctionError {
     let thrown = match error {
         rquickjs::Error::Exception => ctx.catch(),

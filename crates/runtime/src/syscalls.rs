@@ -22,6 +22,7 @@ pub struct HostState {
     pub kind: FunctionKind,
     streams: HashMap<u32, QueryStream>,
     next_query_id: u32,
+    paginated: bool,
     pub logs: Vec<LogLine>,
 }
 
@@ -36,9 +37,92 @@ impl std::fmt::Debug for HostState {
 
 type OpResult = Result<Json, String>;
 
+/// A failed syscall: the message user code sees, and for a `ConvexError` its data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyscallError {
+    pub message: String,
+    /// Convex JSON; when present, the library throws a `ConvexError` with it.
+    pub data: Option<Json>,
+}
+
+impl From<String> for SyscallError {
+    fn from(message: String) -> Self {
+        Self { message, data: None }
+    }
+}
+
+impl From<&str> for SyscallError {
+    fn from(message: &str) -> Self {
+        Self { message: message.to_owned(), data: None }
+    }
+}
+
+/// Pagination's cursor positions: after an index key, or the end of the range.
+#[derive(Debug, Clone, PartialEq)]
+enum Position {
+    After(Vec<u8>),
+    End,
+}
+
+const MAX_PAGE_SIZE: f64 = 32_000.0;
+
+fn invalid_cursor() -> SyscallError {
+    SyscallError {
+        message: "InvalidCursor: Tried to run a query starting from a cursor, but it looks like this cursor is from a different query.".into(),
+        data: Some(json!({ "isConvexSystemError": true, "paginationError": "InvalidCursor" })),
+    }
+}
+
+/// A stable hash of the query and the index it reads, carried in every cursor.
+fn fingerprint(query: &Json, index: Option<&atrium_engine::IndexInfo>) -> u64 {
+    let mut text = query.to_string();
+    if let Some(index) = index {
+        for field in &index.fields {
+            text.push('|');
+            text.push_str(&field.join("."));
+        }
+    }
+    text.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+}
+
+fn encode_cursor(fp: u64, position: &Position) -> String {
+    match position {
+        Position::End => format!("{fp:016x}:end"),
+        Position::After(key) => {
+            let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+            format!("{fp:016x}:{hex}")
+        }
+    }
+}
+
+fn decode_cursor(fp: u64, cursor: &str) -> Result<Position, SyscallError> {
+    let (given, position) = cursor.split_once(':').ok_or_else(invalid_cursor)?;
+    if given != format!("{fp:016x}") {
+        return Err(invalid_cursor());
+    }
+    if position == "end" {
+        return Ok(Position::End);
+    }
+    if position.len() % 2 != 0 {
+        return Err(invalid_cursor());
+    }
+    (0..position.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&position[i..i + 2], 16).map_err(|_| invalid_cursor()))
+        .collect::<Result<Vec<u8>, _>>()
+        .map(Position::After)
+}
+
 impl HostState {
     pub fn new(tx: Option<Transaction>, kind: FunctionKind) -> Self {
-        Self { tx, kind, streams: HashMap::new(), next_query_id: 0, logs: Vec::new() }
+        Self {
+            tx,
+            kind,
+            streams: HashMap::new(),
+            next_query_id: 0,
+            paginated: false,
+            logs: Vec::new(),
+        }
     }
 
     fn tx_mut(&mut self) -> Result<&mut Transaction, String> {
@@ -67,8 +151,11 @@ impl HostState {
 
     /// An asynchronous syscall (`Convex.asyncSyscall`), completed before the function's
     /// next microtask runs.
-    pub fn async_syscall(&mut self, op: &str, args: &str) -> Result<String, String> {
+    pub fn async_syscall(&mut self, op: &str, args: &str) -> Result<String, SyscallError> {
         let args = parse_args(op, args)?;
+        if op == "1.0/queryPage" {
+            return self.query_page(&args).map(|r| r.to_string());
+        }
         let result = match op {
             "1.0/get" => self.get(&args),
             "1.0/queryStreamNext" => self.query_stream_next(&args),
@@ -219,6 +306,93 @@ impl HostState {
                 Ok(json!({ "value": null, "done": true }))
             }
         }
+    }
+
+    fn query_page(&mut self, args: &Json) -> Result<Json, SyscallError> {
+        let query_json = args.get("query").ok_or("Missing argument `query`")?;
+        let query = Query::parse(query_json)?;
+        if self.paginated {
+            return Err("This query or mutation function ran multiple paginated queries. Convex only supports a single paginated query in each function.".into());
+        }
+        self.paginated = true;
+        let page_size =
+            args.get("pageSize").and_then(Json::as_f64).ok_or("Missing argument `pageSize`")?;
+        if page_size < 1.0 {
+            return Err("Must request at least 1 document while paginating".into());
+        }
+        if page_size > MAX_PAGE_SIZE {
+            return Err(format!(
+                "Page size {page_size} is too large; the maximum is {MAX_PAGE_SIZE}"
+            )
+            .into());
+        }
+        let page_size = page_size as usize;
+        let max_rows = match args.get("maximumRowsRead").and_then(Json::as_f64) {
+            Some(n) if n < 1.0 => return Err("maximumRowsRead must be at least 1".into()),
+            Some(n) => Some(n as usize),
+            None => None,
+        };
+        let tx = self.tx.as_mut().ok_or_else(import_time)?;
+        let mut stream = QueryStream::open(query, tx)?;
+        let fp = fingerprint(query_json, stream.index());
+        let cursor = match args.get("cursor").and_then(Json::as_str) {
+            Some(c) => Some(decode_cursor(fp, c)?),
+            None => None,
+        };
+        let end = match args.get("endCursor").and_then(Json::as_str) {
+            Some(c) => Some(decode_cursor(fp, c)?),
+            None => None,
+        };
+        let mut page = Vec::new();
+        let mut positions = Vec::new();
+        let mut status = Json::Null;
+        if cursor != Some(Position::End) {
+            if let Some(Position::After(key)) = &cursor {
+                stream.start_after(key.clone());
+            }
+            if let Some(Position::After(key)) = &end {
+                stream.end_at(key);
+            }
+            loop {
+                if end.is_none() {
+                    if page.len() >= page_size {
+                        break;
+                    }
+                    if max_rows.is_some_and(|max| stream.rows_read >= max) {
+                        status = json!("SplitRequired");
+                        break;
+                    }
+                    stream.set_size_hint(page_size - page.len());
+                }
+                match stream.next(tx)? {
+                    Some(document) => {
+                        positions.push(stream.position().map(<[u8]>::to_vec).unwrap_or_default());
+                        page.push(to_json(&document.to_value()));
+                    }
+                    None => break,
+                }
+            }
+        }
+        let continue_at = match (&end, &cursor) {
+            (Some(end), _) => end.clone(),
+            (None, Some(Position::End)) => Position::End,
+            (None, _) if stream.is_done() => Position::End,
+            (None, _) => Position::After(stream.position().map(<[u8]>::to_vec).unwrap_or_default()),
+        };
+        if status.is_null()
+            && (page.len() > 6144 || max_rows.is_some_and(|max| stream.rows_read * 4 > max * 3))
+        {
+            status = json!("SplitRecommended");
+        }
+        let split = (page.len() > 2)
+            .then(|| encode_cursor(fp, &Position::After(positions[page.len() / 2].clone())));
+        Ok(json!({
+            "page": page,
+            "isDone": continue_at == Position::End,
+            "continueCursor": encode_cursor(fp, &continue_at),
+            "splitCursor": split,
+            "pageStatus": status,
+        }))
     }
 
     fn query_cleanup(&mut self, args: &Json) -> OpResult {
