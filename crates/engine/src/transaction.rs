@@ -52,6 +52,13 @@ pub struct ScanPage {
     pub exhausted: bool,
 }
 
+/// A point a transaction's writes can be rolled back to (a nested mutation that failed).
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    writes: BTreeMap<DocumentId, PendingWrite>,
+    new_tables: Vec<(TableInfo, Vec<IndexInfo>)>,
+}
+
 /// One transaction. Create with [`crate::Engine::begin`], finish with
 /// [`crate::Engine::commit`] (or drop it to abort).
 pub struct Transaction {
@@ -110,6 +117,21 @@ impl Transaction {
             documents_read: 0,
             bytes_read: 0,
         }
+    }
+
+    /// Remembers the writes so far.
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint { writes: self.writes.clone(), new_tables: self.new_tables.clone() }
+    }
+
+    /// Undoes every write since `checkpoint`. Reads stay in the read set: they happened.
+    pub fn rollback_to(&mut self, checkpoint: Checkpoint) {
+        let kept: Vec<TableNumber> = checkpoint.new_tables.iter().map(|(t, _)| t.number).collect();
+        let dropped: Vec<TableNumber> =
+            self.new_tables.iter().map(|(t, _)| t.number).filter(|n| !kept.contains(n)).collect();
+        self.inner.release_table_numbers(&dropped);
+        self.writes = checkpoint.writes;
+        self.new_tables = checkpoint.new_tables;
     }
 
     /// Makes the IDs this transaction generates deterministic (queries and mutations run

@@ -166,32 +166,20 @@ impl Runner {
         args: Value,
     ) -> Result<FunctionOutcome, RuntimeError> {
         let started = Instant::now();
-        let (module, export) = match path.split_once(':') {
-            Some((m, e)) if !m.is_empty() && !e.is_empty() => (m, e),
-            Some(_) => return Err(RuntimeError::BadPath(path.to_owned())),
-            None => (path, "default"),
-        };
-        let file = self
-            .project
-            .module_file(module)
-            .ok_or_else(|| RuntimeError::ModuleNotFound(path.to_owned(), module.to_owned()))?;
+        let target = self.resolve(path)?;
         let args_json = serde_json::Value::Array(vec![to_json(&args)]).to_string();
+        let (file, export) = (&target.file, target.export.as_str());
 
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let tx = self.engine.begin();
-            let snapshot = tx.snapshot();
-            let call = Call {
-                file: &file,
-                path,
-                export,
-                kind,
-                caller,
-                args: &args,
-                args_json: &args_json,
-            };
-            let execution = self.execute(&call, tx)?;
+            // Actions have no transaction: they reach the database through other functions.
+            let tx = (kind != FunctionKind::Action).then(|| self.engine.begin());
+            let snapshot =
+                tx.as_ref().map_or_else(|| self.engine.latest_ts(), Transaction::snapshot);
+            let call =
+                Call { file, path, export, kind, caller, args: &args, args_json: &args_json };
+            let execution = self.execute(&call, tx, 0)?;
             let read_set =
                 execution.state.tx.as_ref().map(|tx| tx.read_set().clone()).unwrap_or_default();
             let logs = execution.state.logs;
@@ -217,7 +205,54 @@ impl Runner {
         }
     }
 
-    fn execute(&self, call: &Call<'_>, tx: Transaction) -> Result<Execution, RuntimeError> {
+    /// The module file and export of a function path (`messages:send`; `messages` means its
+    /// default export).
+    fn resolve(&self, path: &str) -> Result<Target, RuntimeError> {
+        let (module, export) = match path.split_once(':') {
+            Some((m, e)) if !m.is_empty() && !e.is_empty() => (m, e),
+            Some(_) => return Err(RuntimeError::BadPath(path.to_owned())),
+            None => (path, "default"),
+        };
+        let file = self
+            .project
+            .module_file(module)
+            .ok_or_else(|| RuntimeError::ModuleNotFound(path.to_owned(), module.to_owned()))?;
+        Ok(Target { file, export: export.to_owned() })
+    }
+
+    /// Runs a function called by another one (`ctx.runQuery`/`ctx.runMutation` inside a
+    /// query or mutation) inside the caller's transaction. Returns the transaction, the
+    /// result and the nested function's console lines.
+    pub(crate) fn run_nested(
+        &self,
+        path: &str,
+        kind: FunctionKind,
+        args: &Value,
+        tx: Transaction,
+        depth: usize,
+    ) -> Result<(Transaction, Result<Value, FunctionError>, Vec<LogLine>), RuntimeError> {
+        let target = self.resolve(path)?;
+        let args_json = serde_json::Value::Array(vec![to_json(args)]).to_string();
+        let call = Call {
+            file: &target.file,
+            path,
+            export: &target.export,
+            kind,
+            caller: Caller::Internal,
+            args,
+            args_json: &args_json,
+        };
+        let execution = self.execute(&call, Some(tx), depth)?;
+        let tx = execution.state.tx.expect("a nested call keeps its transaction");
+        Ok((tx, execution.result, execution.state.logs))
+    }
+
+    fn execute(
+        &self,
+        call: &Call<'_>,
+        tx: Option<Transaction>,
+        depth: usize,
+    ) -> Result<Execution, RuntimeError> {
         let Call { file, path, export, kind, caller, args, args_json } = *call;
         let (runtime, context, failure) = new_context(&self.project, &self.limits)?;
         let time_limit = match kind {
@@ -234,7 +269,8 @@ impl Runner {
             }
             over
         })));
-        let state = Rc::new(RefCell::new(HostState::new(Some(tx), kind)));
+        let state =
+            Rc::new(RefCell::new(HostState::new(tx, kind).with_runner(self.clone(), depth)));
 
         let result = context.with(|ctx| -> Result<Result<Value, FunctionError>, RuntimeError> {
             install(&ctx, &state, kind)?;
@@ -316,6 +352,11 @@ impl Runner {
             .into_inner();
         Ok(Execution { result, state })
     }
+}
+
+struct Target {
+    file: std::path::PathBuf,
+    export: String,
 }
 
 struct Call<'a> {

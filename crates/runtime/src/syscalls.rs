@@ -13,7 +13,7 @@ use atrium_value::{DocumentId, Object, Value};
 use serde_json::{Value as Json, json};
 
 use crate::query::{Query, QueryStream};
-use crate::runner::{FunctionKind, LogLine};
+use crate::runner::{FunctionKind, LogLine, Runner};
 
 /// Everything one function execution's syscalls share.
 pub struct HostState {
@@ -24,6 +24,9 @@ pub struct HostState {
     next_query_id: u32,
     paginated: bool,
     pub logs: Vec<LogLine>,
+    /// For calls to other functions.
+    runner: Option<Runner>,
+    depth: usize,
 }
 
 impl std::fmt::Debug for HostState {
@@ -122,7 +125,16 @@ impl HostState {
             next_query_id: 0,
             paginated: false,
             logs: Vec::new(),
+            runner: None,
+            depth: 0,
         }
+    }
+
+    /// Lets this execution call other functions (`depth` is how deep in such calls it is).
+    pub fn with_runner(mut self, runner: Runner, depth: usize) -> Self {
+        self.runner = Some(runner);
+        self.depth = depth;
+        self
     }
 
     fn tx_mut(&mut self) -> Result<&mut Transaction, String> {
@@ -153,8 +165,13 @@ impl HostState {
     /// next microtask runs.
     pub fn async_syscall(&mut self, op: &str, args: &str) -> Result<String, SyscallError> {
         let args = parse_args(op, args)?;
-        if op == "1.0/queryPage" {
-            return self.query_page(&args).map(|r| r.to_string());
+        match op {
+            "1.0/queryPage" => return self.query_page(&args).map(|r| r.to_string()),
+            "1.0/runUdf" => return self.run_udf(&args).map(|r| r.to_string()),
+            "1.0/actions/query" | "1.0/actions/mutation" | "1.0/actions/action" => {
+                return self.run_from_action(op, &args).map(|r| r.to_string());
+            }
+            _ => {}
         }
         let result = match op {
             "1.0/get" => self.get(&args),
@@ -393,6 +410,87 @@ impl HostState {
             "splitCursor": split,
             "pageStatus": status,
         }))
+    }
+
+    fn called_function(args: &Json) -> Result<(String, Value), SyscallError> {
+        let name = match args.get("name").and_then(Json::as_str) {
+            Some(name) => name.to_owned(),
+            None => return Err("Calling functions by handle or component reference is not supported by this Atrium runtime yet".into()),
+        };
+        let name = name.strip_suffix(".js").map(str::to_owned).unwrap_or(name);
+        let call_args = match args.get("args") {
+            None | Some(Json::Null) => Value::Object(Object::new()),
+            Some(json) => {
+                from_json(json).map_err(|e| format!("Invalid arguments for `{name}`: {e}"))?
+            }
+        };
+        // The library sends a bare object; a legacy one-element array is accepted too.
+        let call_args = match call_args {
+            Value::Array(mut items) if items.len() == 1 => items.remove(0),
+            other => other,
+        };
+        Ok((name, call_args))
+    }
+
+    fn nested_failure(error: crate::FunctionError) -> SyscallError {
+        SyscallError { message: error.message, data: error.data.as_ref().map(to_json) }
+    }
+
+    /// `ctx.runQuery` / `ctx.runMutation` from a query or mutation: the callee runs in this
+    /// transaction; a failing mutation's writes are undone.
+    fn run_udf(&mut self, args: &Json) -> Result<Json, SyscallError> {
+        const MAX_DEPTH: usize = 8;
+        let kind = match args.get("udfType").and_then(Json::as_str) {
+            Some("query") | Some("snapshotQuery") => FunctionKind::Query,
+            Some("mutation") => FunctionKind::Mutation,
+            other => return Err(format!("Unsupported udfType {other:?} for runUdf").into()),
+        };
+        if kind == FunctionKind::Mutation && self.kind != FunctionKind::Mutation {
+            return Err("ctx.runMutation is only allowed in mutations and actions".into());
+        }
+        if self.depth >= MAX_DEPTH {
+            return Err(
+                format!("Function calls are nested more than {MAX_DEPTH} levels deep").into()
+            );
+        }
+        let (name, call_args) = Self::called_function(args)?;
+        let runner = self.runner.clone().ok_or("Calling other functions is not possible here")?;
+        let tx = self.tx.take().ok_or_else(import_time)?;
+        let checkpoint = tx.checkpoint();
+        let outcome = runner.run_nested(&name, kind, &call_args, tx, self.depth + 1);
+        match outcome {
+            Ok((mut tx, result, logs)) => {
+                self.logs.extend(logs);
+                if result.is_err() {
+                    tx.rollback_to(checkpoint);
+                }
+                self.tx = Some(tx);
+                result.map(|v| to_json(&v)).map_err(Self::nested_failure)
+            }
+            Err(error) => {
+                // The transaction went with the failed call: this execution cannot go on.
+                Err(format!("Failed to run `{name}`: {error}").into())
+            }
+        }
+    }
+
+    /// `ctx.runQuery` / `runMutation` / `runAction` from an action: each its own
+    /// transaction, as Convex runs them.
+    fn run_from_action(&mut self, op: &str, args: &Json) -> Result<Json, SyscallError> {
+        if self.kind != FunctionKind::Action {
+            return Err(format!("`{op}` is only available in actions").into());
+        }
+        let kind = match op {
+            "1.0/actions/query" => FunctionKind::Query,
+            "1.0/actions/mutation" => FunctionKind::Mutation,
+            _ => FunctionKind::Action,
+        };
+        let (name, call_args) = Self::called_function(args)?;
+        let runner = self.runner.clone().ok_or("Calling other functions is not possible here")?;
+        let outcome =
+            runner.run(&name, kind, call_args).map_err(|e| SyscallError::from(e.to_string()))?;
+        self.logs.extend(outcome.logs);
+        outcome.result.map(|v| to_json(&v)).map_err(Self::nested_failure)
     }
 
     fn query_cleanup(&mut self, args: &Json) -> OpResult {

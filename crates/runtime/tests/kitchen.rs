@@ -168,3 +168,30 @@ fn runaway_functions_fail_cleanly_and_the_next_call_works() {
         assert!(after.result.is_ok(), "after {path}: {:?}", after.result);
     }
 }
+
+#[test]
+fn functions_call_functions_in_and_out_of_transactions() {
+    let (_d, runner) = runner();
+    let result =
+        runner.run("calls:parent", FunctionKind::Mutation, obj(vec![])).unwrap().result.unwrap();
+    assert_eq!(
+        result,
+        obj(vec![
+            ("caught", "nested failure".into()),
+            ("count", Value::Float64(1.0)),
+            ("n", Value::Float64(4.0))
+        ])
+    );
+    assert_eq!(
+        runner.engine().count("notes").unwrap(),
+        1,
+        "the failed nested mutation's insert was undone"
+    );
+
+    let outcome = runner
+        .run("calls:viaAction", FunctionKind::Action, obj(vec![("label", "hi".into())]))
+        .unwrap();
+    assert_eq!(outcome.result, Ok(Value::Float64(2.0)));
+    assert!(outcome.logs.iter().any(|l| l.message == "added hi"), "{:?}", outcome.logs);
+    assert_eq!(runner.engine().count("notes").unwrap(), 2);
+}
