@@ -221,8 +221,7 @@ impl Runner {
     }
 
     /// Runs a function called by another one (`ctx.runQuery`/`ctx.runMutation` inside a
-    /// query or mutation) inside the caller's transaction. Returns the transaction, the
-    /// result and the nested function's console lines.
+    /// query or mutation) inside the caller's transaction.
     pub(crate) fn run_nested(
         &self,
         path: &str,
@@ -230,7 +229,7 @@ impl Runner {
         args: &Value,
         tx: Transaction,
         depth: usize,
-    ) -> Result<(Transaction, Result<Value, FunctionError>, Vec<LogLine>), RuntimeError> {
+    ) -> Result<Nested, RuntimeError> {
         let target = self.resolve(path)?;
         let args_json = serde_json::Value::Array(vec![to_json(args)]).to_string();
         let call = Call {
@@ -244,7 +243,7 @@ impl Runner {
         };
         let execution = self.execute(&call, Some(tx), depth)?;
         let tx = execution.state.tx.expect("a nested call keeps its transaction");
-        Ok((tx, execution.result, execution.state.logs))
+        Ok(Nested { tx, result: execution.result, logs: execution.state.logs })
     }
 
     fn execute(
@@ -352,6 +351,13 @@ impl Runner {
             .into_inner();
         Ok(Execution { result, state })
     }
+}
+
+/// A nested call's result, and the caller's transaction back.
+pub(crate) struct Nested {
+    pub(crate) tx: Transaction,
+    pub(crate) result: Result<Value, FunctionError>,
+    pub(crate) logs: Vec<LogLine>,
 }
 
 struct Target {

@@ -13,7 +13,7 @@ use atrium_value::{DocumentId, Object, Value};
 use serde_json::{Value as Json, json};
 
 use crate::query::{Query, QueryStream};
-use crate::runner::{FunctionKind, LogLine, Runner};
+use crate::runner::{FunctionKind, LogLine, Nested, Runner};
 
 /// Everything one function execution's syscalls share.
 pub struct HostState {
@@ -459,7 +459,7 @@ impl HostState {
         let checkpoint = tx.checkpoint();
         let outcome = runner.run_nested(&name, kind, &call_args, tx, self.depth + 1);
         match outcome {
-            Ok((mut tx, result, logs)) => {
+            Ok(Nested { mut tx, result, logs }) => {
                 self.logs.extend(logs);
                 if result.is_err() {
                     tx.rollback_to(checkpoint);
