@@ -132,7 +132,7 @@ fn with_namespace<T>(
     let (runtime, context, failure) = new_context(project, &limits)?;
     let state = Rc::new(RefCell::new(HostState::new(None, FunctionKind::Query)));
     let result = context.with(|ctx| {
-        install(&ctx, &state, FunctionKind::Query)?;
+        install(&ctx, &state, FunctionKind::Query, &Default::default())?;
         let namespace = import_module(&ctx, file, &failure)?;
         f(&ctx, namespace)
     });

@@ -4,6 +4,7 @@
 //! completion. Mutations commit afterwards and are retried on write conflicts.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
@@ -21,6 +22,7 @@ use crate::syscalls::HostState;
 use crate::{FunctionError, Project, RuntimeError};
 
 const PRELUDE: &str = include_str!("prelude.js");
+const WEB_GLOBALS: &str = include_str!("web_globals.js");
 /// How often a mutation is retried after write conflicts.
 const MUTATION_ATTEMPTS: usize = 16;
 
@@ -120,6 +122,8 @@ pub struct Runner {
     project: Arc<Project>,
     engine: Engine,
     limits: Limits,
+    /// The deployment's environment variables, as `process.env`.
+    env: Arc<BTreeMap<String, String>>,
 }
 
 struct Execution {
@@ -129,7 +133,13 @@ struct Execution {
 
 impl Runner {
     pub fn new(project: Arc<Project>, engine: Engine) -> Self {
-        Self { project, engine, limits: Limits::default() }
+        Self { project, engine, limits: Limits::default(), env: Arc::default() }
+    }
+
+    /// Sets the environment variables functions see in `process.env`.
+    pub fn with_env(mut self, env: BTreeMap<String, String>) -> Self {
+        self.env = Arc::new(env);
+        self
     }
 
     pub fn with_limits(mut self, limits: Limits) -> Self {
@@ -272,7 +282,7 @@ impl Runner {
             Rc::new(RefCell::new(HostState::new(tx, kind).with_runner(self.clone(), depth)));
 
         let result = context.with(|ctx| -> Result<Result<Value, FunctionError>, RuntimeError> {
-            install(&ctx, &state, kind)?;
+            install(&ctx, &state, kind, &self.env)?;
             let namespace = import_module(&ctx, file, &failure)?;
             let function: rquickjs::Value = namespace.get(export)?;
             let Some(function) = function.into_object() else {
@@ -464,6 +474,7 @@ pub(crate) fn install<'js>(
     ctx: &Ctx<'js>,
     state: &Rc<RefCell<HostState>>,
     kind: FunctionKind,
+    env: &BTreeMap<String, String>,
 ) -> Result<(), RuntimeError> {
     let host = Object::new(ctx.clone())?;
     let s = state.clone();
@@ -511,6 +522,34 @@ pub(crate) fn install<'js>(
     options.set("now", now)?;
     let prelude: Function = ctx.eval(PRELUDE)?;
     prelude.call::<_, ()>((options,))?;
+
+    // Web globals; randomness is seeded in queries and mutations, from the OS in actions.
+    let web: Function = ctx.eval(WEB_GLOBALS)?;
+    let web_options = Object::new(ctx.clone())?;
+    if kind == FunctionKind::Action {
+        web_options.set(
+            "randomBytes",
+            Function::new(ctx.clone(), |n: usize| -> Vec<u8> {
+                let mut bytes = vec![0u8; n.min(65536)];
+                getrandom::fill(&mut bytes).expect("the OS random source is available");
+                bytes
+            })?,
+        )?;
+    } else {
+        let seeded: Function =
+            ctx.eval("(n) => Array.from({ length: n }, () => Math.floor(Math.random() * 256))")?;
+        web_options.set("randomBytes", seeded)?;
+    }
+    web.call::<_, ()>((web_options,))?;
+
+    // `process.env`, present before any module loads.
+    let process = Object::new(ctx.clone())?;
+    let variables = Object::new(ctx.clone())?;
+    for (name, value) in env {
+        variables.set(name.as_str(), value.as_str())?;
+    }
+    process.set("env", variables)?;
+    ctx.globals().set("process", process)?;
     Ok(())
 }
 

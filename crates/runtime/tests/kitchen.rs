@@ -195,3 +195,35 @@ fn functions_call_functions_in_and_out_of_transactions() {
     assert!(outcome.logs.iter().any(|l| l.message == "added hi"), "{:?}", outcome.logs);
     assert_eq!(runner.engine().count("notes").unwrap(), 2);
 }
+
+#[test]
+fn web_globals_and_environment_variables() {
+    let (_d, runner) = runner();
+    let mut env = std::collections::BTreeMap::new();
+    env.insert("GREETING".to_string(), "hello from env".to_string());
+    let runner = runner.with_env(env);
+    let result =
+        runner.run("web:globals", FunctionKind::Query, obj(vec![])).unwrap().result.unwrap();
+    let get = |name: &str| result.get_path([name]).cloned().unwrap_or(Value::Null);
+    assert_eq!(get("byteLength"), Value::Float64(14.0), "h é(2) l l o space €(3) 😀(4)");
+    assert_eq!(get("text"), Value::from("héllo €😀"));
+    assert_eq!(get("base64"), Value::from("aGVsbG8="));
+    assert_eq!(get("unbase64"), Value::from("hello"));
+    assert_eq!(get("host"), Value::from("example.com"));
+    assert_eq!(get("pathname"), Value::from("/a/c"));
+    assert_eq!(get("y"), Value::from("two words"));
+    assert_eq!(get("href"), Value::from("https://user:pw@example.com/a/c?x=1&y=two+words&z=3#top"));
+    assert_eq!(get("relative"), Value::from("https://example.com/a/d?q=1"));
+    assert_eq!(get("randomLength"), Value::Float64(8.0));
+    let Value::String(uuid) = get("uuid") else { panic!() };
+    assert_eq!(uuid.len(), 36);
+    assert_eq!(&uuid[14..15], "4", "{uuid}");
+    assert_eq!(get("cloneIsDeep"), Value::Boolean(true));
+    assert_eq!(get("env"), Value::from("hello from env"));
+
+    let random = runner
+        .run("web:randomInAction", FunctionKind::Action, obj(vec![("n", Value::Float64(16.0))]))
+        .unwrap();
+    let Ok(Value::Array(bytes)) = random.result else { panic!("{:?}", random.result) };
+    assert_eq!(bytes.len(), 16);
+}
