@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use oxc_resolver::{ResolveOptions, Resolver};
 use rquickjs::loader::{ImportAttributes, Loader, Resolver as JsResolver};
-use rquickjs::module::Declared;
+use rquickjs::module::{Declared, WriteOptions};
 use rquickjs::{Ctx, Module};
 
 use crate::RuntimeError;
@@ -26,6 +26,8 @@ pub struct Project {
     functions_dir: PathBuf,
     resolver: Resolver,
     sources: Mutex<HashMap<PathBuf, Arc<str>>>,
+    /// Compiled QuickJS bytecode per module file, so each call only loads and evaluates.
+    bytecode: Mutex<HashMap<PathBuf, Arc<[u8]>>>,
 }
 
 impl std::fmt::Debug for Project {
@@ -58,7 +60,13 @@ impl Project {
             builtin_modules: true,
             ..ResolveOptions::default()
         });
-        Ok(Arc::new(Self { root, functions_dir, resolver, sources: Mutex::new(HashMap::new()) }))
+        Ok(Arc::new(Self {
+            root,
+            functions_dir,
+            resolver,
+            sources: Mutex::new(HashMap::new()),
+            bytecode: Mutex::new(HashMap::new()),
+        }))
     }
 
     pub fn root(&self) -> &Path {
@@ -80,6 +88,7 @@ impl Project {
     /// Forgets cached JavaScript (after files changed on disk).
     pub fn invalidate(&self) {
         self.sources.lock().unwrap().clear();
+        self.bytecode.lock().unwrap().clear();
     }
 
     /// The JavaScript for a module file, stripped of types, cached.
@@ -174,9 +183,22 @@ impl Loader for ProjectModules {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<Module<'js, Declared>> {
-        match self.project.javascript(Path::new(name)) {
-            Ok(js) => Module::declare(ctx.clone(), name, js.as_bytes().to_vec()),
-            Err(e) => self.fail(e),
+        let path = Path::new(name);
+        let cached = self.project.bytecode.lock().unwrap().get(path).cloned();
+        if let Some(bytes) = cached {
+            // SAFETY: the bytes were written by `Module::write` below, by this same QuickJS
+            // build in this process, from a module that compiled.
+            #[allow(unsafe_code, reason = "loading bytecode this process compiled")]
+            return unsafe { Module::load(ctx.clone(), &bytes) };
         }
+        let js = match self.project.javascript(path) {
+            Ok(js) => js,
+            Err(e) => return self.fail(e),
+        };
+        let module = Module::declare(ctx.clone(), name, js.as_bytes().to_vec())?;
+        if let Ok(bytes) = module.write(WriteOptions::default()) {
+            self.project.bytecode.lock().unwrap().insert(path.to_path_buf(), bytes.into());
+        }
+        Ok(module)
     }
 }

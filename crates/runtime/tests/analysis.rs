@@ -15,7 +15,10 @@ fn project(name: &str) -> std::sync::Arc<Project> {
 fn lists_modules_like_the_cli() {
     let modules: Vec<String> =
         module_files(&project("kitchen")).unwrap().into_iter().map(|(m, _)| m).collect();
-    assert_eq!(modules, vec!["calls", "checks", "crons", "http", "pages", "runaway", "web"]);
+    assert_eq!(
+        modules,
+        vec!["bench", "calls", "checks", "crons", "http", "pages", "runaway", "web"]
+    );
 }
 
 #[test]

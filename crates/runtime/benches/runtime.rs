@@ -1,0 +1,60 @@
+//! Function-call throughput, in process: an empty query and an insert mutation through the
+//! runtime, beside the engine's raw insert (the same document, no JavaScript) in the same
+//! run. `bench/runtime.sh` prints calls/s and ratios.
+
+use std::path::PathBuf;
+
+use atrium_engine::{Engine, EngineOptions};
+use atrium_runtime::{FunctionKind, Project, Runner};
+use atrium_value::{Object, Value};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn benches(c: &mut Criterion) {
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/kitchen");
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(&dir.path().join("bench.sqlite3"), EngineOptions::default()).unwrap();
+    let runner = Runner::new(Project::open(&fixture).unwrap(), engine.clone());
+    let empty_args = Value::Object(Object::new());
+
+    let mut group = c.benchmark_group("calls");
+    group.bench_function("empty_query", |b| {
+        b.iter(|| {
+            runner
+                .run("bench:empty", FunctionKind::Query, empty_args.clone())
+                .unwrap()
+                .result
+                .unwrap()
+        })
+    });
+    let mut n = 0.0;
+    group.bench_function("insert_mutation", |b| {
+        b.iter(|| {
+            n += 1.0;
+            let mut args = Object::new();
+            args.insert("n".into(), Value::Float64(n));
+            runner
+                .run("bench:insert", FunctionKind::Mutation, Value::Object(args))
+                .unwrap()
+                .result
+                .unwrap()
+        })
+    });
+    let mut m = 0.0;
+    group.bench_function("engine_insert", |b| {
+        b.iter(|| {
+            m += 1.0;
+            let mut fields = Object::new();
+            fields.insert("n".into(), Value::Float64(m));
+            fields.insert("body".into(), Value::from("a message body of ordinary length"));
+            engine.run(1, |tx| tx.insert("raw", fields.clone())).unwrap()
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = runtime_benches;
+    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(4)).warm_up_time(std::time::Duration::from_secs(1));
+    targets = benches
+}
+criterion_main!(runtime_benches);
