@@ -201,8 +201,13 @@ impl Transaction {
     }
 
     fn create_table(&mut self, name: &str) -> Result<TableNumber, EngineError> {
-        check_user_table_name(name).map_err(EngineError::InvalidTableName)?;
-        let number = self.inner.reserve_table_number(&self.catalog);
+        let number = match system_table_number(name) {
+            Some(number) => number,
+            None => {
+                check_user_table_name(name).map_err(EngineError::InvalidTableName)?;
+                self.inner.reserve_table_number(&self.catalog)
+            }
+        };
         let table = TableInfo { name: name.to_owned(), number };
         let indexes = self.inner.system_indexes(number);
         self.new_tables.push((table, indexes));
@@ -282,6 +287,28 @@ impl Transaction {
 
     /// Inserts a document, creating the table if it does not exist. Returns its new ID.
     pub fn insert(&mut self, table: &str, fields: Object) -> Result<DocumentId, EngineError> {
+        if table.starts_with('_') {
+            return Err(EngineError::InvalidTableName(format!(
+                "table name `{table}` starts with `_`, which is reserved for system tables"
+            )));
+        }
+        self.insert_any(table, fields)
+    }
+
+    /// Inserts into a system table (`_scheduled_functions`, `_storage`, `_cron_jobs`), which
+    /// have fixed table numbers as in Convex. Only the engine's own subsystems write these.
+    pub fn insert_system(
+        &mut self,
+        table: &str,
+        fields: Object,
+    ) -> Result<DocumentId, EngineError> {
+        if system_table_number(table).is_none() {
+            return Err(EngineError::InvalidTableName(format!("`{table}` is not a system table")));
+        }
+        self.insert_any(table, fields)
+    }
+
+    fn insert_any(&mut self, table: &str, fields: Object) -> Result<DocumentId, EngineError> {
         Self::check_fields(&fields)?;
         self.check_schema(table, &fields)?;
         let number = match self.table_number(table) {
@@ -517,4 +544,12 @@ fn document_size(document: &Document) -> usize {
     // `_id` (32-character string) and `_creationTime` (float64), with their names.
     let system = (3 + 1 + 34) + (13 + 1 + 9);
     2 + system + document.fields.iter().map(|(k, v)| k.len() + 1 + v.size()).sum::<usize>()
+}
+
+/// System tables and their fixed numbers (512 + n, as Convex numbers them).
+pub const SYSTEM_TABLES: &[(&str, u32)] =
+    &[("_cron_jobs", 531), ("_scheduled_functions", 539), ("_storage", 540)];
+
+fn system_table_number(name: &str) -> Option<TableNumber> {
+    SYSTEM_TABLES.iter().find(|(n, _)| *n == name).map(|(_, number)| TableNumber(*number))
 }

@@ -522,3 +522,24 @@ fn the_schema_is_enforced_on_writes_and_existing_documents_are_checked() {
     engine.commit(tx).unwrap();
     assert_eq!(engine.count("messages").unwrap(), 2);
 }
+
+#[test]
+fn system_tables_have_fixed_numbers_and_are_not_for_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let (id, _) = engine
+        .run(1, |tx| tx.insert_system("_scheduled_functions", obj(&[("name", "a:b".into())])))
+        .unwrap();
+    assert_eq!(id.table.0, 539);
+    assert!(id.encode().starts_with("kc2"), "{}", id.encode());
+    let mut tx = engine.begin();
+    assert!(matches!(
+        tx.insert("_scheduled_functions", Object::new()),
+        Err(EngineError::InvalidTableName(_))
+    ));
+    assert!(matches!(
+        tx.insert_system("_mine", Object::new()),
+        Err(EngineError::InvalidTableName(_))
+    ));
+    assert_eq!(tx.collect_table("_scheduled_functions").unwrap().len(), 1);
+}

@@ -243,3 +243,38 @@ pub fn evaluate_schema(project: &Arc<Project>) -> Result<Option<Schema>, Runtime
         Schema::from_json(&json).map(Some).map_err(RuntimeError::Js)
     })
 }
+
+impl crate::Runner {
+    /// Whether `path` is a query, mutation or action (its module imported in the import
+    /// phase).
+    pub fn function_kind(&self, path: &str) -> Result<FunctionKind, RuntimeError> {
+        let (module, export) = path.split_once(':').unwrap_or((path, "default"));
+        let module = module.trim_end_matches(".js");
+        let file = self
+            .project()
+            .module_file(module)
+            .ok_or_else(|| RuntimeError::ModuleNotFound(path.to_owned(), module.to_owned()))?;
+        with_namespace(self.project(), &file, |_ctx, namespace| {
+            let Some(function) = namespace.get::<_, Option<Object>>(export)? else {
+                return Err(RuntimeError::FunctionNotFound(format!(
+                    "`{path}`: the module has no export named `{export}`"
+                )));
+            };
+            [FunctionKind::Query, FunctionKind::Mutation, FunctionKind::Action]
+                .into_iter()
+                .find(|k| {
+                    has(
+                        &function,
+                        match k {
+                            FunctionKind::Query => "isQuery",
+                            FunctionKind::Mutation => "isMutation",
+                            FunctionKind::Action => "isAction",
+                        },
+                    )
+                })
+                .ok_or_else(|| {
+                    RuntimeError::FunctionNotFound(format!("`{path}` is not a Convex function"))
+                })
+        })
+    }
+}

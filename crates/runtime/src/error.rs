@@ -36,6 +36,9 @@ pub enum RuntimeError {
     Js(String),
     #[error(transparent)]
     Engine(#[from] atrium_engine::EngineError),
+    /// A scheduled job's mutation was not committed because the job was cancelled meanwhile.
+    #[error("the scheduled job was cancelled while it ran")]
+    Abandoned,
 }
 
 impl From<rquickjs::Error> for RuntimeError {

@@ -10,6 +10,7 @@
 //!   `Convex` host interface, and driving its promise to completion;
 //! - [`syscalls`]: the host side of `Convex.syscall` / `Convex.asyncSyscall` (database ops
 //!   on an engine transaction);
+//! - [`scheduler`]: scheduled functions (`_scheduled_functions`) and running due jobs;
 //! - [`query`]: Convex's serialized query language (sources, index ranges, filters, limits).
 //!
 //! Determinism: queries and mutations get a seeded `Math.random` and a frozen `Date.now`;
@@ -22,6 +23,7 @@ mod error;
 pub mod project;
 pub mod query;
 pub mod runner;
+pub mod scheduler;
 pub mod syscalls;
 mod transpile;
 

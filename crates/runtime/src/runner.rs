@@ -175,6 +175,38 @@ impl Runner {
         kind: FunctionKind,
         args: Value,
     ) -> Result<FunctionOutcome, RuntimeError> {
+        self.run_inner(caller, path, kind, args, None)
+    }
+
+    /// Runs a mutation and, in the same transaction just before it commits, `before_commit`
+    /// (the scheduler marks its job done there). When the hook returns `false` the mutation
+    /// is abandoned without committing and `Ok(None)` is returned.
+    pub(crate) fn run_with_hook(
+        &self,
+        path: &str,
+        args: Value,
+        before_commit: &BeforeCommit<'_>,
+    ) -> Result<Option<FunctionOutcome>, RuntimeError> {
+        match self.run_inner(
+            Caller::Internal,
+            path,
+            FunctionKind::Mutation,
+            args,
+            Some(before_commit),
+        ) {
+            Err(RuntimeError::Abandoned) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    fn run_inner(
+        &self,
+        caller: Caller,
+        path: &str,
+        kind: FunctionKind,
+        args: Value,
+        before_commit: Option<&BeforeCommit<'_>>,
+    ) -> Result<FunctionOutcome, RuntimeError> {
         let started = Instant::now();
         let target = self.resolve(path)?;
         let args_json = serde_json::Value::Array(vec![to_json(&args)]).to_string();
@@ -204,10 +236,13 @@ impl Runner {
             if kind != FunctionKind::Mutation || execution.result.is_err() {
                 return Ok(outcome(execution.result, None));
             }
-            match self
-                .engine
-                .commit(execution.state.tx.expect("a function runs with a transaction"))
+            let mut tx = execution.state.tx.expect("a function runs with a transaction");
+            if let Some(hook) = before_commit
+                && !hook(&mut tx)?
             {
+                return Err(RuntimeError::Abandoned);
+            }
+            match self.engine.commit(tx) {
                 Ok(commit) => return Ok(outcome(execution.result, Some(commit))),
                 Err(e) if e.is_retryable() && attempts < MUTATION_ATTEMPTS => continue,
                 Err(e) => return Err(e.into()),
@@ -369,6 +404,10 @@ pub(crate) struct Nested {
     pub(crate) result: Result<Value, FunctionError>,
     pub(crate) logs: Vec<LogLine>,
 }
+
+/// A step run inside a mutation's transaction just before it commits; `false` abandons it.
+pub(crate) type BeforeCommit<'a> =
+    dyn Fn(&mut Transaction) -> Result<bool, atrium_engine::EngineError> + 'a;
 
 struct Target {
     file: std::path::PathBuf,

@@ -14,6 +14,7 @@ use serde_json::{Value as Json, json};
 
 use crate::query::{Query, QueryStream};
 use crate::runner::{FunctionKind, LogLine, Nested, Runner};
+use crate::scheduler;
 
 /// Everything one function execution's syscalls share.
 pub struct HostState {
@@ -170,6 +171,12 @@ impl HostState {
             "1.0/runUdf" => return self.run_udf(&args).map(|r| r.to_string()),
             "1.0/actions/query" | "1.0/actions/mutation" | "1.0/actions/action" => {
                 return self.run_from_action(op, &args).map(|r| r.to_string());
+            }
+            "1.0/schedule" | "1.0/actions/schedule" => {
+                return self.schedule(op, &args).map(|r| r.to_string());
+            }
+            "1.0/cancel_job" | "1.0/actions/cancel_job" => {
+                return self.cancel_job(op, &args).map(|r| r.to_string());
             }
             _ => {}
         }
@@ -491,6 +498,48 @@ impl HostState {
             runner.run(&name, kind, call_args).map_err(|e| SyscallError::from(e.to_string()))?;
         self.logs.extend(outcome.logs);
         outcome.result.map(|v| to_json(&v)).map_err(Self::nested_failure)
+    }
+
+    fn schedule(&mut self, op: &str, args: &Json) -> Result<Json, SyscallError> {
+        let from_action = op.starts_with("1.0/actions/");
+        if from_action != (self.kind == FunctionKind::Action) || self.kind == FunctionKind::Query {
+            return Err(format!("`{op}` is not available here").into());
+        }
+        let (name, call_args) = Self::called_function(args)?;
+        let ts = args.get("ts").and_then(Json::as_f64).ok_or("Missing argument `ts`")?;
+        let runner = self.runner.clone().ok_or("Scheduling is not possible here")?;
+        let id = if from_action {
+            // From an action the job commits at once, in its own transaction.
+            let (id, _) = runner
+                .engine()
+                .run(16, |tx| {
+                    Ok(scheduler::schedule(tx, runner.project(), &name, ts, call_args.clone()))
+                })
+                .map_err(|e| SyscallError::from(e.to_string()))?;
+            id?
+        } else {
+            let tx = self.tx.as_mut().ok_or_else(import_time)?;
+            scheduler::schedule(tx, runner.project(), &name, ts, call_args)?
+        };
+        Ok(json!(id.encode()))
+    }
+
+    fn cancel_job(&mut self, op: &str, args: &Json) -> Result<Json, SyscallError> {
+        let text = args.get("id").and_then(Json::as_str).ok_or("Missing argument `id`")?;
+        let id =
+            DocumentId::decode(text).map_err(|e| format!("Invalid scheduled function ID: {e}"))?;
+        if op.starts_with("1.0/actions/") {
+            let runner = self.runner.clone().ok_or("Scheduling is not possible here")?;
+            let (result, _) = runner
+                .engine()
+                .run(16, |tx| Ok(scheduler::cancel(tx, &id)))
+                .map_err(|e| SyscallError::from(e.to_string()))?;
+            result?;
+        } else {
+            let tx = self.tx.as_mut().ok_or_else(import_time)?;
+            scheduler::cancel(tx, &id)?;
+        }
+        Ok(Json::Null)
     }
 
     fn query_cleanup(&mut self, args: &Json) -> OpResult {
