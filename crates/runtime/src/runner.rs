@@ -124,6 +124,9 @@ pub struct Runner {
     limits: Limits,
     /// The deployment's environment variables, as `process.env`.
     env: Arc<BTreeMap<String, String>>,
+    /// The user the functions run as (`ctx.auth.getUserIdentity()`); `None` for admin and
+    /// anonymous calls.
+    identity: Option<Arc<serde_json::Value>>,
 }
 
 struct Execution {
@@ -133,7 +136,40 @@ struct Execution {
 
 impl Runner {
     pub fn new(project: Arc<Project>, engine: Engine) -> Self {
-        Self { project, engine, limits: Limits::default(), env: Arc::default() }
+        Self { project, engine, limits: Limits::default(), env: Arc::default(), identity: None }
+    }
+
+    /// A runner whose calls run as `identity` (a UserIdentity object: `issuer` and
+    /// `subject`, plus any claims; `tokenIdentifier` is derived when absent). Functions they
+    /// call run as the same user; scheduled jobs run with no identity.
+    pub fn as_user(&self, identity: Option<serde_json::Value>) -> Result<Runner, RuntimeError> {
+        let identity = match identity {
+            None => None,
+            Some(serde_json::Value::Object(mut claims)) => {
+                let text = |key: &str| {
+                    claims.get(key).and_then(serde_json::Value::as_str).map(str::to_owned)
+                };
+                let (Some(issuer), Some(subject)) = (text("issuer"), text("subject")) else {
+                    return Err(RuntimeError::Js(
+                        "A user identity needs `issuer` and `subject`".into(),
+                    ));
+                };
+                claims
+                    .entry("tokenIdentifier")
+                    .or_insert_with(|| serde_json::Value::String(format!("{issuer}|{subject}")));
+                Some(Arc::new(serde_json::Value::Object(claims)))
+            }
+            Some(other) => {
+                return Err(RuntimeError::Js(format!(
+                    "A user identity must be an object, not {other}"
+                )));
+            }
+        };
+        Ok(Runner { identity, ..self.clone() })
+    }
+
+    pub fn identity(&self) -> Option<&serde_json::Value> {
+        self.identity.as_deref()
     }
 
     /// Sets the environment variables functions see in `process.env`.

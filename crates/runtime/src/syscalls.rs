@@ -188,7 +188,9 @@ impl HostState {
             "1.0/replace" => self.replace(&args),
             "1.0/remove" => self.remove(&args),
             "1.0/count" => self.count(&args),
-            "1.0/getUserIdentity" => Ok(Json::Null),
+            "1.0/getUserIdentity" => {
+                Ok(self.runner.as_ref().and_then(Runner::identity).cloned().unwrap_or(Json::Null))
+            }
             "1.0/actions/vectorSearch" => {
                 Err("Vector search is not supported by this Atrium engine yet".into())
             }

@@ -227,3 +227,22 @@ fn web_globals_and_environment_variables() {
     let Ok(Value::Array(bytes)) = random.result else { panic!("{:?}", random.result) };
     assert_eq!(bytes.len(), 16);
 }
+
+#[test]
+fn functions_see_the_identity_they_run_as() {
+    let (_d, runner) = runner();
+    let anonymous = runner.run("auth:whoami", FunctionKind::Query, obj(vec![])).unwrap();
+    assert_eq!(anonymous.result, Ok(Value::Null));
+
+    let user = runner
+        .as_user(Some(
+            serde_json::json!({"issuer": "https://auth.example", "subject": "u1", "name": "Ada"}),
+        ))
+        .unwrap();
+    let me = user.run("auth:whoami", FunctionKind::Query, obj(vec![])).unwrap().result.unwrap();
+    assert_eq!(me, obj(vec![("name", "Ada".into()), ("token", "https://auth.example|u1".into())]));
+    let via_action = user.run("auth:whoamiViaAction", FunctionKind::Action, obj(vec![])).unwrap();
+    assert_eq!(via_action.result, Ok(Value::from("u1")), "nested calls keep the identity");
+
+    assert!(runner.as_user(Some(serde_json::json!({"name": "no subject"}))).is_err());
+}
