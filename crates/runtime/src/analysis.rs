@@ -76,6 +76,18 @@ const EXTENSIONS: &[&str] = &["ts", "tsx", "js", "mjs", "jsx"];
 /// `_generated/`, `*.d.ts`, `schema.*`, dot files, and names with more than one dot (tests,
 /// configs), as the Convex CLI skips them.
 pub fn module_files(project: &Project) -> Result<Vec<(String, PathBuf)>, RuntimeError> {
+    if let Some(paths) = project.pushed_paths() {
+        // Pushed: every entry module; shared chunks under `_deps/` are never functions.
+        return Ok(paths
+            .into_iter()
+            .filter(|p| !p.starts_with("_deps/") && (p.ends_with(".js") || p.ends_with(".mjs")))
+            .map(|p| {
+                let module = p.trim_end_matches(".mjs").trim_end_matches(".js").to_owned();
+                (module, PathBuf::from(format!("{}{p}", crate::project::PUSHED_SCHEME)))
+            })
+            .filter(|(module, _)| module != "schema" && module != "auth.config")
+            .collect());
+    }
     let root = project.root().join("convex");
     let mut out = Vec::new();
     walk(&root, &root, &mut out)?;

@@ -20,11 +20,17 @@ use crate::transpile::to_javascript;
 
 const MODULE_EXTENSIONS: &[&str] = &["ts", "js", "mjs", "tsx", "jsx"];
 
-/// A project folder with a `convex/` directory.
+/// The scheme of modules that arrived by push (already bundled): `convex:/messages.js`.
+pub const PUSHED_SCHEME: &str = "convex:/";
+
+/// A Convex project: a folder with a `convex/` directory, or modules pushed by the official
+/// CLI (bundled ESM whose shared code sits in `_deps/` chunks).
 pub struct Project {
     root: PathBuf,
     functions_dir: PathBuf,
     resolver: Resolver,
+    /// Pushed modules by path (`messages.js`, `_deps/ABC123.js`); `None` for a folder.
+    pushed: Option<HashMap<String, Arc<str>>>,
     sources: Mutex<HashMap<PathBuf, Arc<str>>>,
     /// Compiled QuickJS bytecode per module file, so each call only loads and evaluates.
     bytecode: Mutex<HashMap<PathBuf, Arc<[u8]>>>,
@@ -64,13 +70,39 @@ impl Project {
             root,
             functions_dir,
             resolver,
+            pushed: None,
             sources: Mutex::new(HashMap::new()),
             bytecode: Mutex::new(HashMap::new()),
         }))
     }
 
+    /// A project from pushed modules (`path` → JavaScript source), as the CLI sends them.
+    pub fn from_modules(modules: impl IntoIterator<Item = (String, String)>) -> Arc<Self> {
+        let modules = modules
+            .into_iter()
+            .map(|(path, source)| (path.trim_start_matches("./").to_owned(), Arc::from(source)))
+            .collect();
+        Arc::new(Self {
+            root: PathBuf::from(PUSHED_SCHEME),
+            functions_dir: PathBuf::from(PUSHED_SCHEME),
+            resolver: Resolver::new(ResolveOptions::default()),
+            pushed: Some(modules),
+            sources: Mutex::new(HashMap::new()),
+            bytecode: Mutex::new(HashMap::new()),
+        })
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The pushed modules' paths (`None` for a project folder).
+    pub fn pushed_paths(&self) -> Option<Vec<String>> {
+        self.pushed.as_ref().map(|m| {
+            let mut paths: Vec<String> = m.keys().cloned().collect();
+            paths.sort();
+            paths
+        })
     }
 
     /// The file of a function module (`messages` → `convex/messages.ts`).
@@ -79,6 +111,13 @@ impl Project {
             return None;
         }
         let module = module.trim_end_matches(".js");
+        if let Some(pushed) = &self.pushed {
+            return ["js", "mjs"]
+                .iter()
+                .map(|ext| format!("{module}.{ext}"))
+                .find(|path| pushed.contains_key(path))
+                .map(|path| PathBuf::from(format!("{PUSHED_SCHEME}{path}")));
+        }
         MODULE_EXTENSIONS
             .iter()
             .map(|ext| self.functions_dir.join(format!("{module}.{ext}")))
@@ -93,6 +132,14 @@ impl Project {
 
     /// The JavaScript for a module file, stripped of types, cached.
     pub(crate) fn javascript(&self, path: &Path) -> Result<Arc<str>, RuntimeError> {
+        if let Some(pushed) = &self.pushed {
+            let key = path.to_string_lossy();
+            let key = key.strip_prefix(PUSHED_SCHEME).unwrap_or(&key);
+            return pushed.get(key).cloned().ok_or_else(|| RuntimeError::Io {
+                path: path.display().to_string(),
+                error: std::io::Error::new(std::io::ErrorKind::NotFound, "no such pushed module"),
+            });
+        }
         if let Some(source) = self.sources.lock().unwrap().get(path) {
             return Ok(source.clone());
         }
@@ -115,6 +162,9 @@ impl Project {
                 .to_string(),
             reason,
         };
+        if let Some(pushed) = &self.pushed {
+            return resolve_pushed(pushed, importer, specifier).map_err(import_error);
+        }
         if specifier.starts_with("node:") {
             return Err(import_error(
                 "Node.js built-in modules are not available in Atrium's runtime (QuickJS)".into(),
@@ -136,6 +186,42 @@ impl Project {
                 Err(import_error(format!("{e}{hint}")))
             }
         }
+    }
+}
+
+/// Resolves an import between pushed modules: relative paths only, within the push.
+fn resolve_pushed(
+    pushed: &HashMap<String, Arc<str>>,
+    importer: &str,
+    specifier: &str,
+) -> Result<PathBuf, String> {
+    if let Some(path) = specifier.strip_prefix(PUSHED_SCHEME)
+        && pushed.contains_key(path)
+    {
+        return Ok(PathBuf::from(specifier));
+    }
+    if !(specifier.starts_with("./") || specifier.starts_with("../")) {
+        return Err(format!(
+            "pushed modules may only import each other by relative path; `{specifier}` would need a package the push did not include"
+        ));
+    }
+    let base = importer.strip_prefix(PUSHED_SCHEME).unwrap_or(importer);
+    let mut parts: Vec<&str> = base.split('/').collect();
+    parts.pop(); // the importing file itself
+    for segment in specifier.split('/') {
+        match segment {
+            "." | "" => {}
+            ".." => {
+                parts.pop().ok_or("the path leaves the pushed modules")?;
+            }
+            other => parts.push(other),
+        }
+    }
+    let path = parts.join("/");
+    if pushed.contains_key(&path) {
+        Ok(PathBuf::from(format!("{PUSHED_SCHEME}{path}")))
+    } else {
+        Err(format!("no pushed module `{path}`"))
     }
 }
 

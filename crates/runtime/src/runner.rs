@@ -294,6 +294,11 @@ impl Runner {
             Some(_) => return Err(RuntimeError::BadPath(path.to_owned())),
             None => (path, "default"),
         };
+        if module.starts_with("_deps/") {
+            return Err(RuntimeError::FunctionNotFound(format!(
+                "`{path}` is in a shared chunk (_deps/), which holds no callable functions"
+            )));
+        }
         let file = self
             .project
             .module_file(module)
