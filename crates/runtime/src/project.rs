@@ -165,17 +165,22 @@ impl Project {
         if let Some(pushed) = &self.pushed {
             return resolve_pushed(pushed, importer, specifier).map_err(import_error);
         }
+        let no_builtins = || {
+            let use_node =
+                std::fs::read_to_string(importer).is_ok_and(|source| starts_with_use_node(&source));
+            import_error(if use_node {
+                "this is a \"use node\" module: Atrium runs functions in QuickJS, which has no Node.js built-in modules. \"use node\" modules run only when they import none; move the Node.js code to a service the action calls with fetch".into()
+            } else {
+                "Node.js built-in modules are not available in Atrium's runtime (QuickJS)".into()
+            })
+        };
         if specifier.starts_with("node:") {
-            return Err(import_error(
-                "Node.js built-in modules are not available in Atrium's runtime (QuickJS)".into(),
-            ));
+            return Err(no_builtins());
         }
         let dir = Path::new(importer).parent().unwrap_or(&self.root);
         match self.resolver.resolve(dir, specifier) {
             Ok(resolution) => Ok(resolution.full_path()),
-            Err(oxc_resolver::ResolveError::Builtin { .. }) => Err(import_error(
-                "Node.js built-in modules are not available in Atrium's runtime (QuickJS)".into(),
-            )),
+            Err(oxc_resolver::ResolveError::Builtin { .. }) => Err(no_builtins()),
             Err(e) => {
                 let hint =
                     if !specifier.starts_with('.') && !self.root.join("node_modules").is_dir() {
@@ -187,6 +192,22 @@ impl Project {
             }
         }
     }
+}
+
+/// Whether a module's first statement is the `"use node"` directive.
+pub(crate) fn starts_with_use_node(source: &str) -> bool {
+    let mut rest = source.trim_start();
+    // Skip leading comments.
+    loop {
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            break;
+        }
+    }
+    rest.starts_with("\"use node\"") || rest.starts_with("'use node'")
 }
 
 /// Resolves an import between pushed modules: relative paths only, within the push.
