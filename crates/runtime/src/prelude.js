@@ -65,6 +65,40 @@
     globalThis.fetch = forbidden("fetch");
   }
 
+  if (!deterministic) {
+    // Timers for actions: the host runs the earliest one whenever the job queue is empty.
+    const timers = new Map();
+    let nextId = 1;
+    const add = (callback, ms, args, repeat) => {
+      if (typeof callback !== "function") throw new TypeError("The callback must be a function");
+      const id = nextId++;
+      const delay = Math.max(0, Number(ms) || 0);
+      timers.set(id, { at: Date.now() + delay, callback, args, repeat: repeat ? delay : null });
+      return id;
+    };
+    globalThis.setTimeout = (callback, ms, ...args) => add(callback, ms, args, false);
+    globalThis.setInterval = (callback, ms, ...args) => add(callback, ms, args, true);
+    globalThis.clearTimeout = (id) => void timers.delete(id);
+    globalThis.clearInterval = globalThis.clearTimeout;
+    const earliest = () => {
+      let best = null;
+      for (const [id, t] of timers) if (best === null || t.at < best[1].at) best = [id, t];
+      return best;
+    };
+    globalThis.__atrium_next_timer = () => {
+      const next = earliest();
+      return next === null ? -1 : Math.max(0, next[1].at - Date.now());
+    };
+    globalThis.__atrium_fire_timer = () => {
+      const next = earliest();
+      if (next === null) return;
+      const [id, t] = next;
+      if (t.repeat === null) timers.delete(id);
+      else t.at = Date.now() + t.repeat;
+      t.callback(...t.args);
+    };
+  }
+
   // How the host reads a thrown value: name, message, and ConvexError data.
   globalThis.__atrium_describe = (error) => {
     if (error !== null && typeof error === "object") {

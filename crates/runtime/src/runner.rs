@@ -649,9 +649,21 @@ fn settle<'js>(
         match promise.state() {
             PromiseState::Resolved | PromiseState::Rejected => return promise.result().transpose(),
             PromiseState::Pending => {
-                if !ctx.execute_pending_job() {
+                if ctx.execute_pending_job() {
+                    continue;
+                }
+                // Idle: run the next timer (actions only), or give up.
+                let next: Option<Function> = ctx.globals().get("__atrium_next_timer")?;
+                let delay: f64 = match &next {
+                    Some(next) => next.call(())?,
+                    None => -1.0,
+                };
+                if delay < 0.0 {
                     return Ok(None);
                 }
+                std::thread::sleep(Duration::from_secs_f64(delay / 1000.0));
+                let fire: Function = ctx.globals().get("__atrium_fire_timer")?;
+                fire.call::<_, ()>(())?;
             }
         }
     }

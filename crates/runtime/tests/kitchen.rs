@@ -269,3 +269,17 @@ fn use_node_modules_run_unless_they_need_node() {
     let analysis = atrium_runtime::analysis::analyze(node_only.project()).unwrap_err().to_string();
     assert!(analysis.contains("nodeOnly.ts"), "analysis names the module: {analysis}");
 }
+
+#[test]
+fn actions_have_timers() {
+    let (_d, runner) = runner();
+    let result =
+        runner.run("web:timers", FunctionKind::Action, obj(vec![])).unwrap().result.unwrap();
+    assert_eq!(
+        result,
+        obj(vec![
+            ("order", Value::Array(vec!["first".into(), "second".into(), "interval x3".into()])),
+            ("waited", Value::Boolean(true)),
+        ])
+    );
+}
