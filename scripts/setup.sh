@@ -52,6 +52,8 @@ npm_ci() {
   fi
 }
 npm_ci ui
+# The sample project Atrium opens by default runs its own `convex` package.
+npm_ci assets/sample-project
 if [[ $purpose == test ]]; then
   npm_ci tests
   # Convex projects the runtime tests run, each with its own `convex` package.

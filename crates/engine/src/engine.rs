@@ -560,9 +560,7 @@ impl Transaction {
     /// Creates a table with no documents in this transaction.
     pub(crate) fn insert_table_only(&mut self, name: &str) -> Result<(), EngineError> {
         if self.table_number(name).is_none() {
-            let fields = atrium_value::Object::new();
-            let id = self.insert(name, fields)?;
-            self.writes.remove(&id);
+            self.create_table(name)?;
         }
         Ok(())
     }

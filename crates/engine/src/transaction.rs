@@ -200,7 +200,7 @@ impl Transaction {
         Ok(info)
     }
 
-    fn create_table(&mut self, name: &str) -> Result<TableNumber, EngineError> {
+    pub(crate) fn create_table(&mut self, name: &str) -> Result<TableNumber, EngineError> {
         let number = match system_table_number(name) {
             Some(number) => number,
             None => {
