@@ -153,6 +153,11 @@ impl Transaction {
         (self.documents_read, self.bytes_read)
     }
 
+    /// Documents written so far (inserted, changed or deleted).
+    pub fn write_count(&self) -> usize {
+        self.writes.len()
+    }
+
     pub fn has_writes(&self) -> bool {
         !self.writes.is_empty() || !self.new_tables.is_empty()
     }

@@ -344,18 +344,26 @@ impl Runner {
             FunctionKind::Action => self.limits.action_time,
             _ => self.limits.query_mutation_time,
         };
-        let deadline = Instant::now() + time_limit;
+        // The limit counts JavaScript time only: time inside syscalls (database reads and
+        // writes, nested calls) is subtracted, as Convex does.
+        let started = Instant::now();
+        let syscall_time = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let timed_out = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let flag = timed_out.clone();
+        let (flag, spent) = (timed_out.clone(), syscall_time.clone());
         runtime.set_interrupt_handler(Some(Box::new(move || {
-            let over = Instant::now() > deadline;
+            let in_syscalls =
+                Duration::from_nanos(spent.load(std::sync::atomic::Ordering::Relaxed));
+            let over = started.elapsed().saturating_sub(in_syscalls) > time_limit;
             if over {
                 flag.store(true, std::sync::atomic::Ordering::Relaxed);
             }
             over
         })));
-        let state =
-            Rc::new(RefCell::new(HostState::new(tx, kind).with_runner(self.clone(), depth)));
+        let state = Rc::new(RefCell::new(
+            HostState::new(tx, kind)
+                .with_runner(self.clone(), depth)
+                .with_syscall_clock(syscall_time),
+        ));
 
         let result = context.with(|ctx| -> Result<Result<Value, FunctionError>, RuntimeError> {
             install(&ctx, &state, kind, &self.env)?;
@@ -563,7 +571,7 @@ pub(crate) fn install<'js>(
         Function::new(
             ctx.clone(),
             move |ctx: Ctx<'_>, op: String, args: String| -> rquickjs::Result<String> {
-                let result = s.borrow_mut().syscall(&op, &args);
+                let result = s.borrow_mut().timed(|state| state.syscall(&op, &args));
                 result.map_err(|message| Exception::throw_message(&ctx, &message))
             },
         )?,
@@ -574,7 +582,7 @@ pub(crate) fn install<'js>(
         Function::new(
             ctx.clone(),
             move |ctx: Ctx<'_>, op: String, args: String| -> rquickjs::Result<String> {
-                let result = s.borrow_mut().async_syscall(&op, &args);
+                let result = s.borrow_mut().timed(|state| state.async_syscall(&op, &args));
                 result.map_err(|error| throw_with_data(&ctx, &error.message, error.data.as_ref()))
             },
         )?,

@@ -28,6 +28,8 @@ pub struct HostState {
     /// For calls to other functions.
     runner: Option<Runner>,
     depth: usize,
+    /// Nanoseconds spent in syscalls, which do not count against the time limit.
+    syscall_clock: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl std::fmt::Debug for HostState {
@@ -128,7 +130,29 @@ impl HostState {
             logs: Vec::new(),
             runner: None,
             depth: 0,
+            syscall_clock: None,
         }
+    }
+
+    pub fn with_syscall_clock(
+        mut self,
+        clock: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    ) -> Self {
+        self.syscall_clock = Some(clock);
+        self
+    }
+
+    /// Runs a syscall, adding its duration to the syscall clock.
+    pub fn timed<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let started = std::time::Instant::now();
+        let result = f(self);
+        if let Some(clock) = &self.syscall_clock {
+            clock.fetch_add(
+                started.elapsed().as_nanos() as u64,
+                std::sync::atomic::Ordering::Relaxed,
+            );
+        }
+        result
     }
 
     /// Lets this execution call other functions (`depth` is how deep in such calls it is).
@@ -167,7 +191,11 @@ impl HostState {
     pub fn async_syscall(&mut self, op: &str, args: &str) -> Result<String, SyscallError> {
         let args = parse_args(op, args)?;
         match op {
-            "1.0/queryPage" => return self.query_page(&args).map(|r| r.to_string()),
+            "1.0/queryPage" => {
+                let page = self.query_page(&args)?;
+                self.check_limits()?;
+                return Ok(page.to_string());
+            }
             "1.0/runUdf" => return self.run_udf(&args).map(|r| r.to_string()),
             "1.0/actions/query" | "1.0/actions/mutation" | "1.0/actions/action" => {
                 return self.run_from_action(op, &args).map(|r| r.to_string());
@@ -194,9 +222,38 @@ impl HostState {
             "1.0/actions/vectorSearch" => {
                 Err("Vector search is not supported by this Atrium engine yet".into())
             }
+            op if op.starts_with("1.0/storage") => {
+                Err(format!("File storage (`{op}`) is not supported by this Atrium engine yet"))
+            }
             other => Err(format!("Unknown or unsupported syscall `{other}`")),
         }?;
+        self.check_limits()?;
         Ok(result.to_string())
+    }
+
+    /// Convex's per-execution limits on what a function reads and writes.
+    fn check_limits(&self) -> Result<(), String> {
+        const MAX_DOCUMENTS_READ: u64 = 32_000;
+        const MAX_BYTES_READ: u64 = 16 << 20;
+        const MAX_DOCUMENTS_WRITTEN: usize = 16_000;
+        let Some(tx) = &self.tx else { return Ok(()) };
+        let (documents, bytes) = tx.read_stats();
+        if documents > MAX_DOCUMENTS_READ {
+            return Err(format!(
+                "Too many documents read in a single function execution (limit: {MAX_DOCUMENTS_READ}). Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expression."
+            ));
+        }
+        if bytes > MAX_BYTES_READ {
+            return Err(format!(
+                "Too many bytes read in a single function execution (limit: {MAX_BYTES_READ} bytes). Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expression."
+            ));
+        }
+        if tx.write_count() > MAX_DOCUMENTS_WRITTEN {
+            return Err(format!(
+                "Too many documents written in a single function execution (limit: {MAX_DOCUMENTS_WRITTEN})."
+            ));
+        }
+        Ok(())
     }
 
     fn require_mutation(&self, what: &str) -> Result<(), String> {

@@ -283,3 +283,23 @@ fn actions_have_timers() {
         ])
     );
 }
+
+#[test]
+fn reading_more_than_the_byte_limit_fails_cleanly() {
+    let (_d, runner) = runner();
+    // 180 documents of about 100 KB: more than the 16 MiB a function may read.
+    let blob = "x".repeat(100_000);
+    runner
+        .engine()
+        .run(1, |tx| {
+            for _ in 0..180 {
+                let mut fields = Object::new();
+                fields.insert("blob".into(), Value::from(blob.as_str()));
+                tx.insert("blobs", fields)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let message = error_of(&runner, "runaway:readEverything", FunctionKind::Query, obj(vec![]));
+    assert!(message.contains("Too many bytes read in a single function execution"), "{message}");
+}
