@@ -20,6 +20,7 @@
 
 pub mod analysis;
 mod error;
+pub mod execution_log;
 pub mod project;
 pub mod query;
 pub mod runner;
@@ -31,4 +32,4 @@ pub use syscalls::HostState;
 
 pub use error::{FunctionError, RuntimeError};
 pub use project::Project;
-pub use runner::{Caller, FunctionKind, FunctionOutcome, Limits, LogLine, Runner};
+pub use runner::{Caller, FunctionKind, FunctionOutcome, Limits, LogLine, Runner, Usage};

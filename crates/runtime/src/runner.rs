@@ -58,8 +58,10 @@ impl Default for Limits {
 pub enum Caller {
     /// A client over the HTTP API or WebSocket.
     Client,
-    /// Another function, the scheduler, or an admin (the dashboard, the CLI).
+    /// Another function, or an admin (the dashboard, the CLI).
     Internal,
+    /// The scheduler running a due job (internal functions allowed).
+    Scheduler,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +116,16 @@ pub struct FunctionOutcome {
     /// A mutation's commit.
     pub commit: Option<CommitOutcome>,
     pub duration: Duration,
+    /// Documents and bytes read, documents written (Convex's usage figures).
+    pub usage: Usage,
+}
+
+/// What one execution read and wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub documents_read: u64,
+    pub bytes_read: u64,
+    pub documents_written: u64,
 }
 
 /// Runs a project's functions against an engine.
@@ -224,7 +236,7 @@ impl Runner {
         before_commit: &BeforeCommit<'_>,
     ) -> Result<Option<FunctionOutcome>, RuntimeError> {
         match self.run_inner(
-            Caller::Internal,
+            Caller::Scheduler,
             path,
             FunctionKind::Mutation,
             args,
@@ -236,6 +248,30 @@ impl Runner {
     }
 
     fn run_inner(
+        &self,
+        caller: Caller,
+        path: &str,
+        kind: FunctionKind,
+        args: Value,
+        before_commit: Option<&BeforeCommit<'_>>,
+    ) -> Result<FunctionOutcome, RuntimeError> {
+        let outcome = self.attempts(caller, path, kind, args, before_commit);
+        if let Ok(outcome) = &outcome {
+            let entry = crate::execution_log::completion(
+                path,
+                kind,
+                caller,
+                self.identity.is_some(),
+                outcome,
+            );
+            if let Err(e) = self.engine.logs().append(&[entry]) {
+                tracing::warn!("could not record the execution of {path} in the log store: {e}");
+            }
+        }
+        outcome
+    }
+
+    fn attempts(
         &self,
         caller: Caller,
         path: &str,
@@ -260,6 +296,10 @@ impl Runner {
             let execution = self.execute(&call, tx, 0)?;
             let read_set =
                 execution.state.tx.as_ref().map(|tx| tx.read_set().clone()).unwrap_or_default();
+            let usage = execution.state.tx.as_ref().map_or_else(Usage::default, |tx| {
+                let (documents_read, bytes_read) = tx.read_stats();
+                Usage { documents_read, bytes_read, documents_written: tx.write_count() as u64 }
+            });
             let logs = execution.state.logs;
             let outcome = |result, commit| FunctionOutcome {
                 result,
@@ -268,6 +308,7 @@ impl Runner {
                 snapshot,
                 commit,
                 duration: started.elapsed(),
+                usage,
             };
             if kind != FunctionKind::Mutation || execution.result.is_err() {
                 return Ok(outcome(execution.result, None));

@@ -205,7 +205,12 @@ pub fn run_due_jobs(runner: &Runner, now: f64) -> Result<usize, RuntimeError> {
                 if !started {
                     continue;
                 }
-                let outcome = match runner.run(&name, FunctionKind::Action, args) {
+                let outcome = match runner.run_as(
+                    crate::Caller::Scheduler,
+                    &name,
+                    FunctionKind::Action,
+                    args,
+                ) {
                     Ok(outcome) => outcome.result.map(|_| ()).map_err(|e| e.message),
                     Err(error) => Err(error.to_string()),
                 };

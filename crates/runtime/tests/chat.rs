@@ -78,3 +78,40 @@ fn bad_arguments_and_wrong_kinds_are_clear_errors() {
     let err = runner.run("missing:list", FunctionKind::Query, args(&[])).unwrap_err();
     assert!(err.to_string().contains("convex/missing.ts"), "{err}");
 }
+
+#[test]
+fn every_execution_is_recorded_in_the_log_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(&dir.path().join("chat.sqlite3"), EngineOptions::default()).unwrap();
+    let runner = Runner::new(Project::open(&fixture("chat")).unwrap(), engine.clone());
+    runner
+        .run("messages:send", FunctionKind::Mutation, args(&[("body", "hi"), ("author", "a")]))
+        .unwrap();
+    runner.run("messages:send", FunctionKind::Mutation, args(&[("body", "hi")])).unwrap();
+    runner.run("messages:list", FunctionKind::Query, args(&[])).unwrap();
+
+    let records = engine.logs().read_after(0, 10).unwrap();
+    let summary: Vec<(String, String, bool)> = records
+        .iter()
+        .map(|r| {
+            (
+                r.entry["identifier"].as_str().unwrap().to_owned(),
+                r.entry["udfType"].as_str().unwrap().to_owned(),
+                r.entry["error"].is_null(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("messages:send".into(), "Mutation".into(), true),
+            ("messages:send".into(), "Mutation".into(), false),
+            ("messages:list".into(), "Query".into(), true),
+        ]
+    );
+    let failed = &records[1].entry;
+    assert!(failed["error"].as_str().unwrap().contains("ArgumentValidationError"), "{failed}");
+    assert_eq!(records[2].entry["usageStats"]["databaseReadDocuments"], 1);
+    assert!(records[0].entry["executionTime"].as_f64().unwrap() > 0.0);
+    assert_eq!(records[0].entry["requestId"].as_str().unwrap().len(), 16);
+}
