@@ -23,6 +23,7 @@ use crate::{FunctionError, Project, RuntimeError};
 
 const PRELUDE: &str = include_str!("prelude.js");
 const WEB_GLOBALS: &str = include_str!("web_globals.js");
+const FETCH: &str = include_str!("fetch.js");
 /// How often a mutation is retried after write conflicts.
 const MUTATION_ATTEMPTS: usize = 16;
 
@@ -671,6 +672,14 @@ pub(crate) fn install<'js>(
     }
     web.call::<_, ()>((web_options,))?;
 
+    // Headers/Request/Response everywhere; fetch itself in actions only.
+    let fetch: Function = ctx.eval(FETCH)?;
+    let fetch_options = Object::new(ctx.clone())?;
+    if kind == FunctionKind::Action {
+        fetch_options.set("send", Function::new(ctx.clone(), http_send)?)?;
+    }
+    fetch.call::<_, ()>((fetch_options,))?;
+
     // `process.env`, present before any module loads.
     let process = Object::new(ctx.clone())?;
     let variables = Object::new(ctx.clone())?;
@@ -687,6 +696,72 @@ fn getrandom_seed(out: &mut [u8]) {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     out.copy_from_slice(&nanos.to_le_bytes()[..out.len()]);
+}
+
+/// The HTTP client actions' `fetch` uses (one per process; never dropped).
+fn http_client() -> &'static reqwest::blocking::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::blocking::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::blocking::Client::builder()
+            .connect_timeout(Duration::from_secs(30))
+            .timeout(Duration::from_secs(300))
+            .user_agent(concat!("Atrium/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("the HTTP client builds")
+    })
+}
+
+/// `fetch`'s host half: sends a request and returns `{status, statusText, headers, body,
+/// url}`, or `{error}` when no response came.
+fn http_send<'js>(
+    ctx: Ctx<'js>,
+    url: String,
+    method: String,
+    headers: Vec<Vec<String>>,
+    body: Option<rquickjs::ArrayBuffer<'js>>,
+) -> rquickjs::Result<Object<'js>> {
+    let reply = Object::new(ctx.clone())?;
+    let method = match reqwest::Method::from_bytes(method.as_bytes()) {
+        Ok(m) => m,
+        Err(_) => {
+            reply.set("error", format!("invalid method {method}"))?;
+            return Ok(reply);
+        }
+    };
+    let mut request = http_client().request(method, &url);
+    for pair in &headers {
+        if let [name, value] = pair.as_slice() {
+            request = request.header(name.as_str(), value.as_str());
+        }
+    }
+    if let Some(body) = &body {
+        // SAFETY: the bytes are copied at once; no JavaScript runs (so nothing can detach or
+        // resize the buffer) while the slice lives.
+        #[allow(unsafe_code, reason = "copying an ArrayBuffer's bytes before any JS runs")]
+        let bytes = unsafe { body.as_bytes() }.map(<[u8]>::to_vec).unwrap_or_default();
+        request = request.body(bytes);
+    }
+    match request.send().and_then(|response| {
+        let status = response.status();
+        let final_url = response.url().to_string();
+        let headers: Vec<Vec<String>> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| vec![k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()])
+            .collect();
+        let bytes = response.bytes()?;
+        Ok((status, final_url, headers, bytes))
+    }) {
+        Ok((status, final_url, headers, bytes)) => {
+            reply.set("status", status.as_u16())?;
+            reply.set("statusText", status.canonical_reason().unwrap_or(""))?;
+            reply.set("headers", headers)?;
+            reply.set("url", final_url)?;
+            reply.set("body", rquickjs::ArrayBuffer::new(ctx.clone(), bytes.to_vec())?)?;
+        }
+        Err(error) => reply.set("error", error.to_string())?,
+    }
+    Ok(reply)
 }
 
 /// Runs jobs until `promise` settles; `Ok(None)` if it never can.

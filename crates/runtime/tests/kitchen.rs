@@ -303,3 +303,83 @@ fn reading_more_than_the_byte_limit_fails_cleanly() {
     let message = error_of(&runner, "runaway:readEverything", FunctionKind::Query, obj(vec![]));
     assert!(message.contains("Too many bytes read in a single function execution"), "{message}");
 }
+
+/// A one-connection-at-a-time HTTP server on 127.0.0.1 that echoes what it receives.
+fn echo_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(4) {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = vec![0u8; 65536];
+            let mut read = 0;
+            // Read headers, then as much body as Content-Length says.
+            loop {
+                let n = stream.read(&mut buffer[read..]).unwrap_or(0);
+                read += n;
+                let text = String::from_utf8_lossy(&buffer[..read]).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if read >= end + 4 + length || n == 0 {
+                        let head = &text[..end];
+                        let body = &text[end + 4..];
+                        let request_line = head.lines().next().unwrap_or_default();
+                        let test_header = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("x-test:")
+                                    .map(|v| v.trim().to_owned())
+                            })
+                            .unwrap_or_default();
+                        let reply = serde_json::json!({ "line": request_line, "body": body, "xTest": test_header }).to_string();
+                        let response = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Server: echo\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                            reply.len(),
+                            reply
+                        );
+                        let _ = stream.write_all(response.as_bytes());
+                        break;
+                    }
+                }
+                if n == 0 {
+                    break;
+                }
+            }
+        }
+    });
+    format!("http://{address}")
+}
+
+#[test]
+fn actions_fetch_and_queries_cannot() {
+    let (_d, runner) = runner();
+    let url = echo_server();
+    let result = runner
+        .run("web:fetchEcho", FunctionKind::Action, obj(vec![("url", url.as_str().into())]))
+        .unwrap()
+        .result
+        .unwrap();
+    let get = |p: &[&str]| result.get_path(p.iter().copied()).cloned().unwrap_or(Value::Null);
+    assert_eq!(get(&["status"]), Value::Float64(200.0));
+    assert_eq!(get(&["ok"]), Value::Boolean(true));
+    assert_eq!(get(&["server"]), Value::from("echo"));
+    assert_eq!(get(&["echoed", "line"]), Value::from("POST /echo?x=1 HTTP/1.1"));
+    assert_eq!(get(&["echoed", "body"]), Value::from("{\"hello\":\"world\"}"));
+    assert_eq!(get(&["echoed", "xTest"]), Value::from("yes"));
+    assert_eq!(get(&["unreachable"]), Value::from("TypeError: fetch failed"));
+    assert_eq!(get(&["built", "status"]), Value::Float64(201.0));
+    assert_eq!(get(&["built", "header"]), Value::from("here"));
+    assert_eq!(get(&["built", "body", "a"]), Value::Float64(1.0));
+
+    let message = error_of(&runner, "web:fetchInQuery", FunctionKind::Query, obj(vec![]));
+    assert!(message.contains("Can't use fetch in queries and mutations"), "{message}");
+}
