@@ -97,6 +97,21 @@
 
   Object.assign(globalThis, { Headers, Request, Response });
 
+  // Bytes <-> base64 for the host's HTTP action JSON.
+  globalThis.__atrium_to_base64 = (bytes) => {
+    let text = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    return btoa(text);
+  };
+  globalThis.__atrium_from_base64 = (base64) => {
+    const text = atob(base64);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return bytes;
+  };
+
   if (send) {
     globalThis.fetch = async (input, init) => {
       const request = new Request(input, init);

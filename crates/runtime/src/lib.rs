@@ -6,6 +6,7 @@
 //!   project's `convex` package runs unchanged;
 //! - [`analysis`]: what the modules define (functions, visibility, validators, HTTP routes,
 //!   crons) and the schema, evaluated in an import phase;
+//! - [`http`]: HTTP actions, routed through the project's `convex/http.ts`;
 //! - [`runner`]: running one function call in a fresh QuickJS context, with the global
 //!   `Convex` host interface, and driving its promise to completion;
 //! - [`syscalls`]: the host side of `Convex.syscall` / `Convex.asyncSyscall` (database ops
@@ -21,6 +22,7 @@
 pub mod analysis;
 mod error;
 pub mod execution_log;
+pub mod http;
 pub mod project;
 pub mod query;
 pub mod runner;

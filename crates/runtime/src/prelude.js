@@ -11,8 +11,25 @@
         return Promise.reject(error);
       }
     },
-    jsSyscall: (op) => {
-      throw new Error(`Convex.jsSyscall("${op}") is not supported by this Atrium runtime yet`);
+    // HTTP actions: the host's request/response JSON is `{url, method, headers: [[k, v]],
+    // body: base64 | null}` and `{status, statusText, headers, body}`.
+    jsSyscall: (op, args) => {
+      if (op === "requestFromConvexJson") {
+        const { url, method, headers, body } = args.convexJson;
+        return new Request(url, { method, headers, body: body === null ? null : globalThis.__atrium_from_base64(body) });
+      }
+      if (op === "convexJsonFromResponse") {
+        const response = args.response;
+        if (!(response instanceof Response)) throw new Error("HTTP actions must return a Response");
+        const bytes = response.body;
+        return {
+          status: response.status,
+          statusText: response.statusText,
+          headers: [...response.headers.entries()],
+          body: bytes === null ? null : globalThis.__atrium_to_base64(bytes),
+        };
+      }
+      throw new Error(`Unknown JS syscall: ${op}`);
     },
   };
 

@@ -381,35 +381,13 @@ impl Runner {
         depth: usize,
     ) -> Result<Execution, RuntimeError> {
         let Call { file, path, export, kind, caller, args, args_json } = *call;
-        let (runtime, context, failure) = new_context(&self.project, &self.limits)?;
-        let time_limit = match kind {
-            FunctionKind::Action => self.limits.action_time,
-            _ => self.limits.query_mutation_time,
-        };
-        // The limit counts JavaScript time only: time inside syscalls (database reads and
-        // writes, nested calls) is subtracted, as Convex does.
-        let started = Instant::now();
-        let syscall_time = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let timed_out = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (flag, spent) = (timed_out.clone(), syscall_time.clone());
-        runtime.set_interrupt_handler(Some(Box::new(move || {
-            let in_syscalls =
-                Duration::from_nanos(spent.load(std::sync::atomic::Ordering::Relaxed));
-            let over = started.elapsed().saturating_sub(in_syscalls) > time_limit;
-            if over {
-                flag.store(true, std::sync::atomic::Ordering::Relaxed);
-            }
-            over
-        })));
-        let state = Rc::new(RefCell::new(
-            HostState::new(tx, kind)
-                .with_runner(self.clone(), depth)
-                .with_syscall_clock(syscall_time),
-        ));
+        let sandbox = self.sandbox(kind, tx, depth)?;
+        let (state, failure, timed_out, time_limit) =
+            (&sandbox.state, &sandbox.failure, &sandbox.timed_out, sandbox.time_limit);
 
-        let result = context.with(|ctx| -> Result<Result<Value, FunctionError>, RuntimeError> {
-            install(&ctx, &state, kind, &self.env)?;
-            let namespace = import_module(&ctx, file, &failure)?;
+        let result = sandbox.context.with(|ctx| -> Result<Result<Value, FunctionError>, RuntimeError> {
+            install(&ctx, state, kind, &self.env)?;
+            let namespace = import_module(&ctx, file, failure)?;
             let function: rquickjs::Value = namespace.get(export)?;
             let Some(function) = function.into_object() else {
                 return Err(RuntimeError::FunctionNotFound(format!(
@@ -480,12 +458,68 @@ impl Runner {
                 Err(e) => Err(out_of_limits(&ctx, e, &self.limits)),
             })
         })?;
+        Ok(Execution { result, state: sandbox.finish()? })
+    }
+
+    /// A fresh QuickJS runtime and context for one execution: the project's modules, the
+    /// time limit (JavaScript time only: time inside syscalls is subtracted, as Convex
+    /// does), and the host state.
+    pub(crate) fn sandbox(
+        &self,
+        kind: FunctionKind,
+        tx: Option<Transaction>,
+        depth: usize,
+    ) -> Result<Sandbox, RuntimeError> {
+        let (runtime, context, failure) = new_context(&self.project, &self.limits)?;
+        let time_limit = match kind {
+            FunctionKind::Action => self.limits.action_time,
+            _ => self.limits.query_mutation_time,
+        };
+        let started = Instant::now();
+        let syscall_time = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let timed_out = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (flag, spent) = (timed_out.clone(), syscall_time.clone());
+        runtime.set_interrupt_handler(Some(Box::new(move || {
+            let in_syscalls =
+                Duration::from_nanos(spent.load(std::sync::atomic::Ordering::Relaxed));
+            let over = started.elapsed().saturating_sub(in_syscalls) > time_limit;
+            if over {
+                flag.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            over
+        })));
+        let state = Rc::new(RefCell::new(
+            HostState::new(tx, kind)
+                .with_runner(self.clone(), depth)
+                .with_syscall_clock(syscall_time),
+        ));
+        Ok(Sandbox { runtime, context, failure, state, timed_out, time_limit })
+    }
+
+    pub(crate) fn env(&self) -> &BTreeMap<String, String> {
+        &self.env
+    }
+}
+
+/// One execution's JavaScript world. Dropped (context before runtime) by
+/// [`Sandbox::finish`], which hands back the host state.
+pub(crate) struct Sandbox {
+    runtime: JsRuntime,
+    pub(crate) context: Context,
+    pub(crate) failure: LoadFailure,
+    pub(crate) state: Rc<RefCell<HostState>>,
+    pub(crate) timed_out: Arc<std::sync::atomic::AtomicBool>,
+    pub(crate) time_limit: Duration,
+}
+
+impl Sandbox {
+    pub(crate) fn finish(self) -> Result<HostState, RuntimeError> {
+        let Sandbox { runtime, context, state, .. } = self;
         drop(context);
         drop(runtime);
-        let state = Rc::try_unwrap(state)
-            .map_err(|_| RuntimeError::Js("host state still in use".into()))?
-            .into_inner();
-        Ok(Execution { result, state })
+        Rc::try_unwrap(state)
+            .map_err(|_| RuntimeError::Js("host state still in use".into()))
+            .map(RefCell::into_inner)
     }
 }
 
@@ -765,7 +799,7 @@ fn http_send<'js>(
 }
 
 /// Runs jobs until `promise` settles; `Ok(None)` if it never can.
-fn settle<'js>(
+pub(crate) fn settle<'js>(
     ctx: &Ctx<'js>,
     promise: &Promise<'js>,
 ) -> rquickjs::Result<Option<rquickjs::Value<'js>>> {

@@ -1,0 +1,187 @@
+//! HTTP actions: a request routed through the project's `convex/http.ts` router
+//! (`router.lookup`, then `router.runRequest`), the handler run as an action, the
+//! `Response` handed back. HEAD is routed as GET with the body dropped.
+
+use std::time::Instant;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use rquickjs::{Function, Object, Promise};
+use serde_json::{Value as Json, json};
+
+use crate::runner::{FunctionKind, FunctionOutcome, Usage, import_module, install, settle};
+use crate::{Caller, FunctionError, LogLine, Runner, RuntimeError};
+
+/// An incoming HTTP request for the project's HTTP actions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: String,
+    /// The full URL the client requested (the handler sees it as `request.url`).
+    pub url: String,
+    /// The path to route (relative to where HTTP actions are mounted).
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// What the HTTP action answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// The response, and the console lines the action printed.
+#[derive(Debug)]
+pub struct HttpOutcome {
+    pub response: HttpResponse,
+    pub logs: Vec<LogLine>,
+    /// The handler's error, when it threw (the response is then a 500).
+    pub error: Option<FunctionError>,
+}
+
+fn text_response(status: u16, text: &str) -> HttpResponse {
+    HttpResponse {
+        status,
+        headers: vec![("content-type".into(), "text/plain; charset=utf-8".into())],
+        body: text.as_bytes().to_vec(),
+    }
+}
+
+impl Runner {
+    /// Serves one HTTP request with the project's HTTP actions.
+    pub fn run_http(&self, request: &HttpRequest) -> Result<HttpOutcome, RuntimeError> {
+        let started = Instant::now();
+        let head = request.method.eq_ignore_ascii_case("HEAD");
+        let method = if head { "GET".to_owned() } else { request.method.to_ascii_uppercase() };
+        let Some(file) = self.project().module_file("http") else {
+            return Ok(HttpOutcome {
+                response: text_response(
+                    404,
+                    "This deployment has no HTTP actions (no convex/http.ts)",
+                ),
+                logs: Vec::new(),
+                error: None,
+            });
+        };
+        let sandbox = self.sandbox(FunctionKind::Action, None, 0)?;
+        let request_json = json!({
+            "url": request.url,
+            "method": method,
+            "headers": request.headers.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect::<Vec<_>>(),
+            "body": if request.body.is_empty() { Json::Null } else { Json::String(BASE64.encode(&request.body)) },
+        })
+        .to_string();
+
+        let result = sandbox.context.with(
+            |ctx| -> Result<Result<(HttpResponse, String), FunctionError>, RuntimeError> {
+                install(&ctx, &sandbox.state, FunctionKind::Action, self.env())?;
+                let namespace = import_module(&ctx, &file, &sandbox.failure)?;
+                let router: Option<Object> = namespace.get("default")?;
+                let Some(router) = router.filter(|r| {
+                    r.get::<_, Option<bool>>("isRouter").ok().flatten().unwrap_or(false)
+                }) else {
+                    return Err(RuntimeError::Js(
+                        "`convex/http.js` must have a default export of a Router.".into(),
+                    ));
+                };
+                let lookup: Function = router.get("lookup")?;
+                let found: Option<rquickjs::Array> =
+                    lookup.call((request.path.as_str(), method.as_str()))?;
+                let Some(found) = found else {
+                    return Ok(Ok((text_response(404, "No matching routes found"), String::new())));
+                };
+                let route: String = found.get(2)?;
+                let run: Function = router.get("runRequest")?;
+                let promise: rquickjs::Result<Promise> =
+                    run.call((request_json.as_str(), request.path.as_str()));
+                let settled = promise.and_then(|p| settle(&ctx, &p));
+                if sandbox.timed_out.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Ok(Err(FunctionError {
+                        message: format!(
+                            "Function execution timed out (maximum duration: {}s)",
+                            sandbox.time_limit.as_secs_f64()
+                        ),
+                        data: None,
+                    }));
+                }
+                match settled {
+                    Ok(Some(value)) => {
+                        let text: String = value
+                            .as_string()
+                            .ok_or_else(|| {
+                                RuntimeError::Js("runRequest did not return a string".into())
+                            })?
+                            .to_string()?;
+                        let reply: Json = serde_json::from_str(&text)
+                            .map_err(|e| RuntimeError::Js(format!("HTTP action response: {e}")))?;
+                        let headers = reply["headers"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|pair| {
+                                Some((pair[0].as_str()?.to_owned(), pair[1].as_str()?.to_owned()))
+                            })
+                            .collect();
+                        let body = match reply["body"].as_str() {
+                            Some(b) => BASE64
+                                .decode(b)
+                                .map_err(|e| RuntimeError::Js(format!("HTTP action body: {e}")))?,
+                            None => Vec::new(),
+                        };
+                        let status = reply["status"].as_u64().unwrap_or(200) as u16;
+                        Ok(Ok((HttpResponse { status, headers, body }, route)))
+                    }
+                    Ok(None) => Ok(Err(FunctionError {
+                        message: "Returned promise will never resolve".into(),
+                        data: None,
+                    })),
+                    Err(e) => Ok(Err(crate::runner::describe(&ctx, e))),
+                }
+            },
+        )?;
+        let state = sandbox.finish()?;
+
+        let (response, error, route) = match result {
+            Ok((mut response, route)) => {
+                if head {
+                    response.body.clear();
+                }
+                (response, None, route)
+            }
+            Err(error) => (text_response(500, &error.message), Some(error), String::new()),
+        };
+        let outcome = FunctionOutcome {
+            result: match &error {
+                Some(e) => Err(e.clone()),
+                None => Ok(atrium_value::Value::Null),
+            },
+            logs: state.logs.clone(),
+            read_set: Default::default(),
+            snapshot: self.engine().latest_ts(),
+            commit: None,
+            duration: started.elapsed(),
+            usage: Usage::default(),
+        };
+        if !route.is_empty() || error.is_some() {
+            let identifier =
+                format!("{method} {}", if route.is_empty() { &request.path } else { &route });
+            let mut entry = crate::execution_log::completion(
+                &identifier,
+                FunctionKind::Action,
+                Caller::Client,
+                false,
+                &outcome,
+            );
+            entry["udfType"] = json!("HttpAction");
+            entry["identifier"] = json!(identifier);
+            entry["caller"] = json!("HttpEndpoint");
+            entry["success"] = json!({ "status": response.status });
+            if let Err(e) = self.engine().logs().append(&[entry]) {
+                tracing::warn!("could not record an HTTP action in the log store: {e}");
+            }
+        }
+        Ok(HttpOutcome { response, logs: state.logs, error })
+    }
+}
