@@ -382,6 +382,7 @@ impl Runner {
     ) -> Result<Execution, RuntimeError> {
         let Call { file, path, export, kind, caller, args, args_json } = *call;
         let sandbox = self.sandbox(kind, tx, depth)?;
+        sandbox.state.borrow_mut().function_path = path.to_owned();
         let (state, failure, timed_out, time_limit) =
             (&sandbox.state, &sandbox.failure, &sandbox.timed_out, sandbox.time_limit);
 

@@ -28,6 +28,8 @@ pub struct HostState {
     /// For calls to other functions.
     runner: Option<Runner>,
     depth: usize,
+    /// The function being run (`messages:send`), for `ctx.meta`.
+    pub function_path: String,
     /// Nanoseconds spent in syscalls, which do not count against the time limit.
     syscall_clock: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
@@ -131,6 +133,7 @@ impl HostState {
             runner: None,
             depth: 0,
             syscall_clock: None,
+            function_path: String::new(),
         }
     }
 
@@ -216,6 +219,26 @@ impl HostState {
             "1.0/replace" => self.replace(&args),
             "1.0/remove" => self.remove(&args),
             "1.0/count" => self.count(&args),
+            "1.0/getFunctionMetadata" => Ok(json!({
+                "name": crate::execution_log::identifier(&self.function_path),
+                "componentPath": "",
+            })),
+            "1.0/getDeploymentMetadata" => {
+                Ok(json!({ "name": "local", "region": null, "class": "local" }))
+            }
+            "1.0/getRequestMetadata" => match self.kind {
+                FunctionKind::Query => {
+                    Err("RequestMetadataNotAllowed: request metadata is not available in queries"
+                        .into())
+                }
+                _ => Ok(
+                    json!({ "ip": null, "userAgent": null, "requestId": "", "scheduledFunctionId": null, "authToken": null }),
+                ),
+            },
+            "1.0/getTransactionMetrics" => self.transaction_metrics(),
+            "1.0/createFunctionHandle" => {
+                Err("Function handles are not supported by this Atrium runtime yet".into())
+            }
             "1.0/getUserIdentity" => {
                 Ok(self.runner.as_ref().and_then(Runner::identity).cloned().unwrap_or(Json::Null))
             }
@@ -254,6 +277,24 @@ impl HostState {
             ));
         }
         Ok(())
+    }
+
+    fn transaction_metrics(&self) -> OpResult {
+        let tx = self
+            .tx
+            .as_ref()
+            .ok_or("Transaction metrics are only available in queries and mutations")?;
+        let (documents, bytes) = tx.read_stats();
+        let metric = |used: u64, limit: u64| json!({ "used": used, "remaining": limit.saturating_sub(used) });
+        Ok(json!({
+            "bytesRead": metric(bytes, 16 << 20),
+            "bytesWritten": metric(0, 16 << 20),
+            "databaseQueries": metric(self.next_query_id as u64, 4096),
+            "documentsRead": metric(documents, 32_000),
+            "documentsWritten": metric(tx.write_count() as u64, 16_000),
+            "functionsScheduled": metric(0, 1000),
+            "scheduledFunctionArgsBytes": metric(0, 16 << 20),
+        }))
     }
 
     fn require_mutation(&self, what: &str) -> Result<(), String> {

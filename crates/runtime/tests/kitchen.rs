@@ -383,3 +383,12 @@ fn actions_fetch_and_queries_cannot() {
     let message = error_of(&runner, "web:fetchInQuery", FunctionKind::Query, obj(vec![]));
     assert!(message.contains("Can't use fetch in queries and mutations"), "{message}");
 }
+
+#[test]
+fn functions_can_read_their_metadata() {
+    let (_d, runner) = runner();
+    let result =
+        runner.run("checks:meta", FunctionKind::Mutation, obj(vec![])).unwrap().result.unwrap();
+    assert_eq!(result.get_path(["name"]), Some(&Value::from("checks:meta")));
+    assert_eq!(result.get_path(["written"]), Some(&Value::Float64(1.0)));
+}
