@@ -21,9 +21,9 @@ setup-test:
 ui:
 	cd ui && npm run --silent build
 
-# src-tauri embeds ui/dist, so the UI is built first.
+# src-tauri embeds ui/dist, so the UI is built first. atrium-engine is the headless engine.
 app: ui
-	cargo build -p atrium
+	cargo build -p atrium -p atrium-server
 
 lint:
 	cargo fmt --all --check

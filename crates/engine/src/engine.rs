@@ -234,6 +234,19 @@ impl Engine {
         Transaction::new(self.inner.clone(), ts, catalog, schema)
     }
 
+    /// Starts a read at an earlier commit timestamp (within the retention window). Fails for
+    /// a timestamp after the latest commit.
+    pub fn begin_at(&self, ts: Timestamp) -> Result<Transaction, EngineError> {
+        let latest = self.latest_ts();
+        if ts > latest {
+            return Err(EngineError::InvalidRange(format!(
+                "timestamp {} is after the latest commit {}",
+                ts.0, latest.0
+            )));
+        }
+        Ok(Transaction::new(self.inner.clone(), ts, self.catalog(), self.schema()))
+    }
+
     /// Calls `listener` after every commit that wrote something.
     pub fn on_commit(&self, listener: impl Fn(&CommitOutcome) + Send + Sync + 'static) {
         self.inner.listeners.write().unwrap().push(Box::new(listener));

@@ -1,10 +1,17 @@
 //! Convex's wire types, declared once for both ends of the protocol.
 //!
-//! This crate will own every message that crosses the network between a Convex deployment
-//! and a client: sync WebSocket client/server messages, HTTP API request and response
-//! bodies, function log entries, push requests and responses, and system-function payloads.
-//! `atrium-server` (the local engine's API) and `atrium-client` (the dashboard's connection
-//! to any deployment) both use these types, so the two sides cannot drift apart.
+//! This crate owns what crosses the network between a Convex deployment and its clients:
+//! - [`http`]: the HTTP function API's requests and responses (`/api/query`, …), error
+//!   bodies, `check_admin_key`;
+//! - [`format`]: the result formats (`convex_encoded_json`, clean `json`);
+//! - [`timestamp`]: timestamps as the wire writes them (base64 of 8 little-endian bytes).
 //!
-//! It must not depend on the engine, the runtime, tauri or polars. Filled by the server
-//! issue; empty until then.
+//! `atrium-server` (the local engine's API) and `atrium-client` (the dashboard's connection
+//! to any deployment) both use these types, so the two sides cannot drift apart. Sync
+//! WebSocket messages, log entries and push payloads join as those surfaces land.
+//!
+//! It must not depend on the engine, the runtime, tauri or polars.
+
+pub mod format;
+pub mod http;
+pub mod timestamp;

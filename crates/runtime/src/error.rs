@@ -24,6 +24,9 @@ pub enum RuntimeError {
     ModuleNotFound(String, String),
     #[error("{0}")]
     FunctionNotFound(String),
+    /// The function exists but is another kind (a mutation called as a query).
+    #[error("{0}")]
+    WrongKind(String),
     #[error("Invalid function path `{0}`: expected `module:export`, e.g. `messages:list`")]
     BadPath(String),
     #[error("{path}:{line}:{column}: {message}")]

@@ -140,6 +140,8 @@ pub struct Runner {
     /// The user the functions run as (`ctx.auth.getUserIdentity()`); `None` for admin and
     /// anonymous calls.
     identity: Option<Arc<serde_json::Value>>,
+    /// Queries read at this commit instead of the latest (`/api/query_at_ts`).
+    snapshot: Option<Timestamp>,
 }
 
 struct Execution {
@@ -149,7 +151,14 @@ struct Execution {
 
 impl Runner {
     pub fn new(project: Arc<Project>, engine: Engine) -> Self {
-        Self { project, engine, limits: Limits::default(), env: Arc::default(), identity: None }
+        Self {
+            project,
+            engine,
+            limits: Limits::default(),
+            env: Arc::default(),
+            identity: None,
+            snapshot: None,
+        }
     }
 
     /// A runner whose calls run as `identity` (a UserIdentity object: `issuer` and
@@ -179,6 +188,11 @@ impl Runner {
             }
         };
         Ok(Runner { identity, ..self.clone() })
+    }
+
+    /// A runner whose queries read at commit `ts` (mutations and actions are unaffected).
+    pub fn at_snapshot(&self, ts: Timestamp) -> Runner {
+        Runner { snapshot: Some(ts), ..self.clone() }
     }
 
     pub fn identity(&self) -> Option<&serde_json::Value> {
@@ -289,7 +303,11 @@ impl Runner {
         loop {
             attempts += 1;
             // Actions have no transaction: they reach the database through other functions.
-            let tx = (kind != FunctionKind::Action).then(|| self.engine.begin());
+            let tx = match (kind, self.snapshot) {
+                (FunctionKind::Action, _) => None,
+                (FunctionKind::Query, Some(ts)) => Some(self.engine.begin_at(ts)?),
+                _ => Some(self.engine.begin()),
+            };
             let snapshot =
                 tx.as_ref().map_or_else(|| self.engine.latest_ts(), Transaction::snapshot);
             let call =
@@ -399,10 +417,10 @@ impl Runner {
                 let registered = [FunctionKind::Query, FunctionKind::Mutation, FunctionKind::Action]
                     .into_iter()
                     .find(|k| function.get::<_, Option<bool>>(k.marker()).ok().flatten().unwrap_or(false));
-                return Err(RuntimeError::FunctionNotFound(match registered {
-                    Some(k) => format!("Function {path} is registered as a {} but is being run as a {}.", k.noun(), kind.noun()),
-                    None => format!("Function {path} is not a Convex function. Did you forget to wrap it with `query`, `mutation` or `action`?"),
-                }));
+                return Err(match registered {
+                    Some(k) => RuntimeError::WrongKind(format!("Function {path} is registered as a {} but is being run as a {}.", k.noun(), kind.noun())),
+                    None => RuntimeError::FunctionNotFound(format!("Function {path} is not a Convex function. Did you forget to wrap it with `query`, `mutation` or `action`?")),
+                });
             }
             let public = function.get::<_, Option<bool>>("isPublic")?.unwrap_or(false);
             let internal = function.get::<_, Option<bool>>("isInternal")?.unwrap_or(false);

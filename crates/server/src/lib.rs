@@ -1,8 +1,21 @@
 //! The local engine's Convex-compatible network API.
 //!
-//! This crate will own the HTTP API (`/api/query`, `/api/mutation`, ...), the sync
-//! WebSocket, the function log stream, system functions, admin-key checks, push from the
-//! official CLI, snapshot export/import, and the headless `atrium-engine` binary. It binds
-//! 127.0.0.1 by default and every admin route checks the admin key.
+//! This crate owns the deployment a project runs as ([`deployment`]: engine, runtime,
+//! schema applied, admin key, scheduler), admin-key checks ([`auth`]), and the HTTP API
+//! ([`api`]: `/api/query`, `/api/mutation`, `/api/action`, `/api/function`, `/api/run/*`,
+//! `/api/query_ts`, `/api/query_at_ts`, `/api/query_batch`, `/api/check_admin_key`, health
+//! routes, HTTP actions under `/http/` and on the site port), plus the headless
+//! `atrium-engine` binary. It binds 127.0.0.1 by default; every admin route checks the
+//! admin key.
 //!
-//! It must not depend on tauri or polars. Filled by the server issue; empty until then.
+//! Still to come: the sync WebSocket, the log stream, system functions, push, environment
+//! variables, snapshot export/import.
+//!
+//! It must not depend on tauri or polars.
+
+pub mod api;
+pub mod auth;
+pub mod deployment;
+
+pub use api::{RunningServer, ServerConfig, serve};
+pub use deployment::{Deployment, DeploymentConfig};

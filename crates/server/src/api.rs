@@ -1,0 +1,545 @@
+//! The HTTP API: health routes, the function API, admin-key checks, HTTP actions — served
+//! on the cloud port, with HTTP actions also at the root of the site port.
+//!
+//! Function outcomes are always HTTP 200 (`{"status":"success"|"error", …}`); other
+//! failures are `{code, message}` with a status from their class. CORS mirrors the caller.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use atrium_protocol::format::ValueFormat;
+use atrium_protocol::http::{
+    CheckAdminKeyResponse, ErrorBody, QueryAtTsRequest, QueryBatchRequest, QueryBatchResponse,
+    QueryTsResponse, RunRequest, UdfRequest, UdfResponse, log_line,
+};
+use atrium_protocol::timestamp;
+use atrium_runtime::http::HttpRequest;
+use atrium_runtime::{Caller, FunctionKind, FunctionOutcome, Runner, RuntimeError};
+use atrium_value::Value;
+use atrium_value::json::from_json;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Json, Router};
+use tokio::sync::oneshot;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+
+use crate::Deployment;
+use crate::auth::{Identity, identity_from_header};
+
+/// Where to listen.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// 127.0.0.1 unless asked otherwise.
+    pub host: IpAddr,
+    /// The cloud port (Convex's default 3210); 0 picks a free one.
+    pub port: u16,
+    /// The site port for HTTP actions (Convex's default 3211); 0 picks a free one.
+    pub site_port: u16,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self { host: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 3210, site_port: 3211 }
+    }
+}
+
+/// A server that is listening. [`RunningServer::stop`] shuts it down.
+#[derive(Debug)]
+pub struct RunningServer {
+    pub cloud_url: String,
+    pub site_url: String,
+    stops: Vec<oneshot::Sender<()>>,
+    tasks: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningServer {
+    pub async fn stop(self) {
+        for stop in self.stops {
+            let _ = stop.send(());
+        }
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    deployment: Arc<Deployment>,
+}
+
+/// An error outside a function: `{code, message}` with an HTTP status.
+#[derive(Debug)]
+struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, code, message: message.into() }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(ErrorBody { code: self.code.into(), message: self.message }))
+            .into_response()
+    }
+}
+
+/// The routes that require the admin key (checked by a test that calls each without one).
+pub const ADMIN_ROUTES: &[(&str, &str)] =
+    &[("GET", "/api/check_admin_key"), ("POST", "/api/function")];
+
+/// Starts serving `deployment`.
+pub async fn serve(
+    deployment: Arc<Deployment>,
+    config: ServerConfig,
+) -> std::io::Result<RunningServer> {
+    let state = AppState { deployment };
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_headers(AllowHeaders::mirror_request())
+        .allow_credentials(true)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::OPTIONS,
+            Method::PATCH,
+            Method::DELETE,
+            Method::PUT,
+        ])
+        .max_age(std::time::Duration::from_secs(86400));
+    let cloud = Router::new()
+        .route(
+            "/",
+            get(|| async { "This Convex deployment is running. See https://docs.convex.dev/." }),
+        )
+        .route("/instance_name", get(instance_name))
+        .route("/instance_version", get(version))
+        .route("/version", get(version))
+        .route("/echo", post(|body: Bytes| async move { body }))
+        .route("/api/check_admin_key", get(check_admin_key))
+        .route("/api/query", post(query))
+        .route("/api/mutation", post(mutation))
+        .route("/api/action", post(action))
+        .route("/api/function", post(function))
+        .route("/api/run/{*path}", post(run))
+        .route("/api/query_ts", post(query_ts))
+        .route("/api/query_at_ts", post(query_at_ts))
+        .route("/api/query_batch", post(query_batch))
+        .route("/http/{*path}", any(http_action))
+        .with_state(state.clone())
+        .layer(cors);
+    let site = Router::new().fallback(any(site_http_action)).with_state(state);
+
+    let cloud_listener =
+        tokio::net::TcpListener::bind(SocketAddr::new(config.host, config.port)).await?;
+    let site_listener =
+        tokio::net::TcpListener::bind(SocketAddr::new(config.host, config.site_port)).await?;
+    let cloud_url = format!("http://{}", cloud_listener.local_addr()?);
+    let site_url = format!("http://{}", site_listener.local_addr()?);
+    let mut stops = Vec::new();
+    let mut tasks = Vec::new();
+    for (listener, app) in [(cloud_listener, cloud), (site_listener, site)] {
+        let (stop, stopped) = oneshot::channel::<()>();
+        stops.push(stop);
+        tasks.push(tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        }));
+    }
+    Ok(RunningServer { cloud_url, site_url, stops, tasks })
+}
+
+async fn instance_name(State(state): State<AppState>) -> String {
+    state.deployment.name().to_owned()
+}
+
+async fn version() -> &'static str {
+    concat!("atrium-", env!("CARGO_PKG_VERSION"))
+}
+
+fn identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
+    let header = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    identity_from_header(header, state.deployment.admin_key()).map_err(|e| ApiError {
+        status: StatusCode::UNAUTHORIZED,
+        code: e.code,
+        message: e.message,
+    })
+}
+
+fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
+    match identity(state, headers)? {
+        Identity::Anonymous => Err(ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "BadAdminKey",
+            message: "This route requires the deployment's admin key (`Authorization: Convex <admin key>`)".into(),
+        }),
+        other => Ok(other),
+    }
+}
+
+async fn check_admin_key(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<CheckAdminKeyResponse>, ApiError> {
+    require_admin(&state, &headers)?;
+    let ops = [
+        "Deploy",
+        "ViewEnvironmentVariables",
+        "WriteEnvironmentVariables",
+        "ViewLogs",
+        "ViewMetrics",
+        "ViewData",
+        "WriteData",
+        "ActAsUser",
+        "RunInternalQueries",
+        "RunInternalMutations",
+        "RunInternalActions",
+        "RunTestQuery",
+    ];
+    Ok(Json(CheckAdminKeyResponse {
+        success: true,
+        allowed_ops: ops.iter().map(|s| s.to_string()).collect(),
+        is_read_only: false,
+    }))
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    if let Some(id) = headers.get("convex-request-id").and_then(|v| v.to_str().ok()) {
+        return id.to_owned();
+    }
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The arguments object from `args` (an object, or a one-element array holding it).
+fn arguments(args: &serde_json::Value) -> Result<Value, ApiError> {
+    let args = match args {
+        serde_json::Value::Null => return Ok(Value::Object(Default::default())),
+        serde_json::Value::Array(items) if items.len() == 1 => &items[0],
+        other => other,
+    };
+    match from_json(args) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(other) => Err(ApiError::bad_request(
+            "InvalidArgs",
+            format!("Function arguments must be an object, not {}", other.value_type().name()),
+        )),
+        Err(e) => {
+            Err(ApiError::bad_request("InvalidArgs", format!("Invalid function arguments: {e}")))
+        }
+    }
+}
+
+struct Call {
+    path: String,
+    /// `None`: whatever the function is (`/api/function`, `/api/run`).
+    kind: Option<FunctionKind>,
+    args: Value,
+    format: ValueFormat,
+    identity: Identity,
+    request_id: String,
+    at: Option<u64>,
+}
+
+fn not_found(path: &str, identity: &Identity) -> String {
+    match identity {
+        Identity::Admin => {
+            format!("Could not find function for '{path}'. Did you forget to run `npx convex dev`?")
+        }
+        _ => format!(
+            "Could not find public function for '{path}'. Did you forget to run `npx convex dev` or `npx convex deploy`?"
+        ),
+    }
+}
+
+fn error_response(
+    call: &Call,
+    message: String,
+    data: Option<&Value>,
+    logs: Vec<String>,
+) -> UdfResponse {
+    UdfResponse::Error {
+        error_message: format!("[Request ID: {}] Server Error\n{message}", call.request_id),
+        error_data: data.map(|d| call.format.encode(d)),
+        log_lines: logs,
+    }
+}
+
+/// Runs one function call and shapes its outcome.
+async fn run_call(state: &AppState, call: Call) -> UdfResponse {
+    let Some(runner) = state.deployment.runner() else {
+        return error_response(&call, not_found(&call.path, &call.identity), None, Vec::new());
+    };
+    if call.path.starts_with("_system/") {
+        return error_response(
+            &call,
+            format!("System function `{}` is not available on this engine yet", call.path),
+            None,
+            Vec::new(),
+        );
+    }
+    let path = call.path.clone();
+    let args = call.args.clone();
+    let identity = call.identity.clone();
+    let kind = call.kind;
+    let at = call.at;
+    let outcome = tokio::task::spawn_blocking(move || -> Result<FunctionOutcome, RuntimeError> {
+        let (runner, caller): (Runner, Caller) = match identity {
+            Identity::Admin => (runner, Caller::Internal),
+            Identity::AdminActingAs(user) => (runner.as_user(Some(user))?, Caller::Client),
+            Identity::Anonymous => (runner, Caller::Client),
+        };
+        let runner = match at {
+            Some(ts) => runner.at_snapshot(atrium_engine::Timestamp(ts)),
+            None => runner,
+        };
+        let kind = match kind {
+            Some(kind) => kind,
+            None => runner.function_kind(&path)?,
+        };
+        runner.run_as(caller, &path, kind, args)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(outcome)) => {
+            let logs = outcome.logs.iter().map(|l| log_line(&l.level, &l.message)).collect();
+            match outcome.result {
+                Ok(value) => {
+                    UdfResponse::Success { value: call.format.encode(&value), log_lines: logs }
+                }
+                Err(error) => error_response(&call, error.message, error.data.as_ref(), logs),
+            }
+        }
+        Ok(Err(
+            RuntimeError::FunctionNotFound(_)
+            | RuntimeError::ModuleNotFound(..)
+            | RuntimeError::BadPath(_),
+        )) => error_response(&call, not_found(&call.path, &call.identity), None, Vec::new()),
+        Ok(Err(error)) => error_response(&call, error.to_string(), None, Vec::new()),
+        Err(join) => error_response(&call, format!("Internal error: {join}"), None, Vec::new()),
+    }
+}
+
+fn format_of(name: Option<&str>) -> Result<ValueFormat, ApiError> {
+    ValueFormat::parse(name)
+        .map(|f| f.unwrap_or(ValueFormat::CleanJson))
+        .map_err(|e| ApiError::bad_request("BadFormat", e))
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request("BadJsonBody", format!("The request body is not valid: {e}"))
+    })
+}
+
+async fn udf(
+    state: AppState,
+    headers: HeaderMap,
+    body: Bytes,
+    kind: Option<FunctionKind>,
+) -> Result<Json<UdfResponse>, ApiError> {
+    let request: UdfRequest = parse_body(&body)?;
+    if request.component_path.as_deref().is_some_and(|c| !c.is_empty()) {
+        return Err(ApiError::bad_request(
+            "ComponentsNotSupported",
+            "Components are not supported by this engine yet",
+        ));
+    }
+    let call = Call {
+        path: request.path,
+        kind,
+        args: arguments(&request.args)?,
+        format: format_of(request.format.as_deref())?,
+        identity: identity(&state, &headers)?,
+        request_id: request_id(&headers),
+        at: None,
+    };
+    Ok(Json(run_call(&state, call).await))
+}
+
+async fn query(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UdfResponse>, ApiError> {
+    udf(state, headers, body, Some(FunctionKind::Query)).await
+}
+
+async fn mutation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UdfResponse>, ApiError> {
+    udf(state, headers, body, Some(FunctionKind::Mutation)).await
+}
+
+async fn action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UdfResponse>, ApiError> {
+    udf(state, headers, body, Some(FunctionKind::Action)).await
+}
+
+async fn function(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UdfResponse>, ApiError> {
+    require_admin(&state, &headers)?;
+    udf(state, headers, body, None).await
+}
+
+async fn run(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UdfResponse>, ApiError> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let Some((function, module)) = segments.split_last().filter(|(_, m)| !m.is_empty()) else {
+        return Err(ApiError::bad_request(
+            "MissingIdentifier",
+            format!("`/api/run/{path}` needs a module and a function, e.g. /api/run/messages/list"),
+        ));
+    };
+    let request: RunRequest = if body.is_empty() {
+        RunRequest { args: serde_json::Value::Null, format: None }
+    } else {
+        parse_body(&body)?
+    };
+    let call = Call {
+        path: format!("{}:{function}", module.join("/")),
+        kind: None,
+        args: arguments(&request.args)?,
+        format: format_of(request.format.as_deref())?,
+        identity: identity(&state, &headers)?,
+        request_id: request_id(&headers),
+        at: None,
+    };
+    Ok(Json(run_call(&state, call).await))
+}
+
+async fn query_ts(State(state): State<AppState>) -> Json<QueryTsResponse> {
+    Json(QueryTsResponse { ts: timestamp::encode(state.deployment.engine().latest_ts().0) })
+}
+
+async fn query_at_ts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UdfResponse>, ApiError> {
+    let request: QueryAtTsRequest = parse_body(&body)?;
+    let ts =
+        timestamp::decode(&request.ts).map_err(|e| ApiError::bad_request("InvalidTimestamp", e))?;
+    let call = Call {
+        path: request.path,
+        kind: Some(FunctionKind::Query),
+        args: arguments(&request.args)?,
+        format: format_of(request.format.as_deref())?,
+        identity: identity(&state, &headers)?,
+        request_id: request_id(&headers),
+        at: Some(ts),
+    };
+    Ok(Json(run_call(&state, call).await))
+}
+
+async fn query_batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<QueryBatchResponse>, ApiError> {
+    let request: QueryBatchRequest = parse_body(&body)?;
+    let at = state.deployment.engine().latest_ts().0;
+    let identity = identity(&state, &headers)?;
+    let mut results = Vec::with_capacity(request.queries.len());
+    for query in request.queries {
+        let call = Call {
+            path: query.path,
+            kind: Some(FunctionKind::Query),
+            args: arguments(&query.args)?,
+            format: format_of(query.format.as_deref())?,
+            identity: identity.clone(),
+            request_id: request_id(&headers),
+            at: Some(at),
+        };
+        results.push(run_call(&state, call).await);
+    }
+    Ok(Json(QueryBatchResponse { results }))
+}
+
+async fn serve_http_action(
+    state: AppState,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+    path: String,
+) -> Response {
+    let Some(runner) = state.deployment.runner() else {
+        return (StatusCode::NOT_FOUND, "This deployment has no HTTP actions").into_response();
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    let request = HttpRequest {
+        method: method.to_string(),
+        url: format!("http://{host}{path}{query}"),
+        path,
+        headers: headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.to_string(), v.to_str().ok()?.to_owned())))
+            .collect(),
+        body: body.to_vec(),
+    };
+    match tokio::task::spawn_blocking(move || runner.run_http(&request)).await {
+        Ok(Ok(outcome)) => {
+            let mut response = Response::new(Body::from(outcome.response.body));
+            *response.status_mut() = StatusCode::from_u16(outcome.response.status)
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            for (name, value) in outcome.response.headers {
+                if let (Ok(name), Ok(value)) =
+                    (header::HeaderName::try_from(name), HeaderValue::try_from(value))
+                {
+                    response.headers_mut().append(name, value);
+                }
+            }
+            response
+        }
+        Ok(Err(error)) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+        Err(join) => (StatusCode::INTERNAL_SERVER_ERROR, join.to_string()).into_response(),
+    }
+}
+
+async fn http_action(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    serve_http_action(state, method, uri, headers, body, format!("/{path}")).await
+}
+
+async fn site_http_action(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_owned();
+    serve_http_action(state, method, uri, headers, body, path).await
+}

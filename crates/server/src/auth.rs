@@ -1,0 +1,142 @@
+//! Admin keys and the identity a request carries.
+//!
+//! Keys look like Convex's: `<instance name>|<64 hex chars>`; clients treat them as opaque.
+//! A request's `Authorization` header is `Convex <key>` (admin), `Convex <key>:<base64
+//! identity JSON>` (admin acting as a user) or `Bearer <jwt>` (a user, which needs an auth
+//! provider; this engine has none yet). No header is an anonymous caller.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+/// Who is calling.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Identity {
+    /// No credentials: public functions only.
+    Anonymous,
+    /// The deployment's admin key.
+    Admin,
+    /// An admin testing as a user: functions see this identity.
+    AdminActingAs(serde_json::Value),
+}
+
+/// Why credentials were refused, with the code Convex uses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct AuthError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Makes a new admin key for an instance.
+pub fn generate_admin_key(instance: &str) -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{instance}|{hex}")
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn bad_admin_key() -> AuthError {
+    AuthError {
+        code: "BadAdminKey",
+        message: "The provided admin key was invalid for this instance".into(),
+    }
+}
+
+/// Strips the type prefixes cloud keys carry (`prod:`, `dev:`…), as Convex does.
+fn normalize(key: &str) -> &str {
+    for prefix in ["prod:", "dev:", "preview:", "project:"] {
+        if let Some(rest) = key.strip_prefix(prefix) {
+            return rest;
+        }
+    }
+    key
+}
+
+/// Checks an admin key (optionally followed by `:<base64 identity>`).
+pub fn check_admin_key(given: &str, admin_key: &str) -> Result<Identity, AuthError> {
+    let given = normalize(given.trim());
+    let (key, acting) = match given.split_once('|') {
+        Some((_, after)) => match after.split_once(':') {
+            Some((_, identity)) => (&given[..given.len() - identity.len() - 1], Some(identity)),
+            None => (given, None),
+        },
+        None => (given, None),
+    };
+    if !same(key, admin_key) {
+        return Err(bad_admin_key());
+    }
+    match acting {
+        None => Ok(Identity::Admin),
+        Some(encoded) => {
+            let bytes = BASE64.decode(encoded).map_err(|e| AuthError {
+                code: "InvalidAuthHeader",
+                message: format!("The identity after the admin key is not base64: {e}"),
+            })?;
+            let identity: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|e| AuthError {
+                    code: "InvalidAuthHeader",
+                    message: format!("The identity after the admin key is not JSON: {e}"),
+                })?;
+            Ok(Identity::AdminActingAs(identity))
+        }
+    }
+}
+
+/// The identity of a request from its `Authorization` header (or `adminKey` query value).
+pub fn identity_from_header(header: Option<&str>, admin_key: &str) -> Result<Identity, AuthError> {
+    let Some(header) = header.map(str::trim).filter(|h| !h.is_empty()) else {
+        return Ok(Identity::Anonymous);
+    };
+    let lower = header.to_ascii_lowercase();
+    if lower.starts_with("convex ") {
+        return check_admin_key(&header[7..], admin_key);
+    }
+    if lower.starts_with("bearer ") {
+        return Err(AuthError {
+            code: "NoAuthProvider",
+            message: "No auth provider found matching the given token: this deployment has no auth providers configured".into(),
+        });
+    }
+    Err(AuthError {
+        code: "InvalidAuthHeader",
+        message: "The Authorization header must be `Convex <admin key>` or `Bearer <token>`".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_check_and_carry_identities() {
+        let key = generate_admin_key("atrium-local");
+        assert!(key.starts_with("atrium-local|") && key.len() == "atrium-local|".len() + 64);
+        assert_eq!(identity_from_header(Some(&format!("Convex {key}")), &key), Ok(Identity::Admin));
+        assert_eq!(
+            identity_from_header(Some(&format!("convex dev:{key}")), &key),
+            Ok(Identity::Admin)
+        );
+        assert_eq!(identity_from_header(None, &key), Ok(Identity::Anonymous));
+        assert_eq!(
+            identity_from_header(Some("Convex atrium-local|00"), &key).unwrap_err().code,
+            "BadAdminKey"
+        );
+        let identity = BASE64.encode(br#"{"subject":"u1","issuer":"https://convex.test"}"#);
+        match identity_from_header(Some(&format!("Convex {key}:{identity}")), &key).unwrap() {
+            Identity::AdminActingAs(json) => assert_eq!(json["subject"], "u1"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            identity_from_header(Some("Bearer abc"), &key).unwrap_err().code,
+            "NoAuthProvider"
+        );
+        assert_eq!(
+            identity_from_header(Some("Basic abc"), &key).unwrap_err().code,
+            "InvalidAuthHeader"
+        );
+    }
+}

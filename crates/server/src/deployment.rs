@@ -1,0 +1,234 @@
+//! A deployment: one project running on the local engine — its data, its functions, its
+//! schema, its admin key and its scheduler.
+//!
+//! Opening a deployment opens (or creates) `<data dir>/deployment.sqlite3`, loads the
+//! project's `convex/` folder when there is one, analyses it, applies its schema (tables and
+//! indexes are created, existing documents checked), and keeps the admin key in
+//! `<data dir>/admin_key` (mode 0600) unless one is given.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use atrium_engine::{Engine, EngineOptions, Schema};
+use atrium_runtime::analysis::{Analysis, analyze};
+use atrium_runtime::{Project, Runner, scheduler};
+
+use crate::auth::generate_admin_key;
+
+/// How to open a deployment.
+#[derive(Debug, Clone)]
+pub struct DeploymentConfig {
+    /// The project folder (with `convex/`); `None` for an empty deployment that waits for a
+    /// push.
+    pub project_dir: Option<PathBuf>,
+    pub data_dir: PathBuf,
+    pub instance_name: String,
+    /// Use this admin key instead of the stored (or a new) one.
+    pub admin_key: Option<String>,
+}
+
+impl DeploymentConfig {
+    /// The default data folder for a project: the OS data dir, then
+    /// `atrium/deployments/<folder name>-<hash of its path>`.
+    pub fn default_data_dir(project_dir: &Path) -> PathBuf {
+        let canonical = project_dir.canonicalize().unwrap_or_else(|_| project_dir.to_path_buf());
+        let name: String = canonical
+            .file_name()
+            .map(|n| {
+                n.to_string_lossy()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                    .collect()
+            })
+            .unwrap_or_else(|| "project".into());
+        let hash = canonical
+            .to_string_lossy()
+            .bytes()
+            .fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3));
+        dirs::data_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("atrium/deployments")
+            .join(format!("{name}-{:08x}", hash as u32))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeploymentError {
+    #[error("Cannot use the data folder {path}: {error}")]
+    DataDir { path: String, error: std::io::Error },
+    #[error("The data in {path} cannot be opened: {error}")]
+    Engine { path: String, error: Box<atrium_engine::EngineError> },
+    #[error("The project cannot be loaded: {0}")]
+    Project(Box<atrium_runtime::RuntimeError>),
+    #[error("The schema cannot be applied: {0}")]
+    Schema(String),
+}
+
+/// A running deployment.
+pub struct Deployment {
+    name: String,
+    engine: Engine,
+    runner: RwLock<Option<Runner>>,
+    analysis: RwLock<Option<Analysis>>,
+    admin_key: String,
+    stop: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Deployment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deployment").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+fn load_or_create_admin_key(data_dir: &Path, instance: &str) -> Result<String, DeploymentError> {
+    let path = data_dir.join("admin_key");
+    let io = |error| DeploymentError::DataDir { path: path.display().to_string(), error };
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_owned();
+        if !existing.is_empty() {
+            return Ok(existing);
+        }
+    }
+    let key = generate_admin_key(instance);
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, &key).map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    }
+    std::fs::rename(&tmp, &path).map_err(io)?;
+    Ok(key)
+}
+
+/// Creates the schema's tables and indexes that do not exist yet.
+fn apply_schema(engine: &Engine, schema: &Schema) -> Result<(), DeploymentError> {
+    let violations =
+        engine.schema_violations(schema, 5).map_err(|e| DeploymentError::Schema(e.to_string()))?;
+    if let Some((table, id, error)) = violations.first() {
+        return Err(DeploymentError::Schema(format!(
+            "document {id} in table `{table}` does not match the schema: {error}"
+        )));
+    }
+    for (table, spec) in &schema.tables {
+        let catalog = engine.catalog();
+        if catalog.table(table).is_none() {
+            engine.create_table(table).map_err(|e| DeploymentError::Schema(e.to_string()))?;
+        }
+        for (index, fields) in &spec.indexes {
+            let catalog = engine.catalog();
+            let number = catalog.table(table).map(|t| t.number);
+            if number.is_some_and(|n| catalog.index(n, index).is_none()) {
+                engine
+                    .add_index(table, index, fields, |done, total| {
+                        tracing::info!("backfilling {table}.{index}: {done}/{total}");
+                    })
+                    .map_err(|e| DeploymentError::Schema(e.to_string()))?;
+            }
+        }
+    }
+    engine.set_schema(Some(schema.clone()));
+    Ok(())
+}
+
+impl Deployment {
+    pub fn open(config: DeploymentConfig) -> Result<Arc<Self>, DeploymentError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|error| DeploymentError::DataDir {
+            path: config.data_dir.display().to_string(),
+            error,
+        })?;
+        let db = config.data_dir.join("deployment.sqlite3");
+        let engine = Engine::open(&db, EngineOptions::default()).map_err(|error| {
+            DeploymentError::Engine { path: db.display().to_string(), error: Box::new(error) }
+        })?;
+        let admin_key = match config.admin_key {
+            Some(key) => key,
+            None => load_or_create_admin_key(&config.data_dir, &config.instance_name)?,
+        };
+        let deployment = Arc::new(Self {
+            name: config.instance_name,
+            engine,
+            runner: RwLock::new(None),
+            analysis: RwLock::new(None),
+            admin_key,
+            stop: Arc::new(AtomicBool::new(false)),
+        });
+        if let Some(dir) = &config.project_dir
+            && dir.join("convex").is_dir()
+        {
+            let project = Project::open(dir).map_err(|e| DeploymentError::Project(Box::new(e)))?;
+            deployment.load(project)?;
+        }
+        deployment.start_scheduler();
+        Ok(deployment)
+    }
+
+    /// Makes `project` the deployment's code: analysed, its schema applied.
+    pub fn load(&self, project: Arc<Project>) -> Result<(), DeploymentError> {
+        let analysis = analyze(&project).map_err(|e| DeploymentError::Project(Box::new(e)))?;
+        if let Some(schema) = &analysis.schema {
+            apply_schema(&self.engine, schema)?;
+        }
+        *self.runner.write().unwrap() = Some(Runner::new(project, self.engine.clone()));
+        *self.analysis.write().unwrap() = Some(analysis);
+        Ok(())
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn admin_key(&self) -> &str {
+        &self.admin_key
+    }
+
+    /// The runner for the current code, if any code is loaded.
+    pub fn runner(&self) -> Option<Runner> {
+        self.runner.read().unwrap().clone()
+    }
+
+    pub fn analysis(&self) -> Option<Analysis> {
+        self.analysis.read().unwrap().clone()
+    }
+
+    /// Runs due scheduled functions in the background until the deployment stops.
+    fn start_scheduler(self: &Arc<Self>) {
+        let weak = Arc::downgrade(self);
+        let stop = self.stop.clone();
+        std::thread::Builder::new()
+            .name("atrium-scheduler".into())
+            .spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let Some(deployment) = weak.upgrade() else { return };
+                    if let Some(runner) = deployment.runner() {
+                        let now = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+                        if let Err(e) = scheduler::run_due_jobs(&runner, now) {
+                            tracing::warn!("scheduler: {e}");
+                        }
+                    }
+                    drop(deployment);
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+            })
+            .expect("the scheduler thread starts");
+    }
+
+    /// Stops background work.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Deployment {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

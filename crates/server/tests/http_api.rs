@@ -1,0 +1,272 @@
+//! The HTTP API over real sockets on 127.0.0.1, serving the chat and kitchen fixtures.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use atrium_server::api::ADMIN_ROUTES;
+use atrium_server::{Deployment, DeploymentConfig, RunningServer, ServerConfig, serve};
+use serde_json::{Value, json};
+
+struct Fixture {
+    server: RunningServer,
+    deployment: Arc<Deployment>,
+    _data: tempfile::TempDir,
+}
+
+async fn start(project: &str) -> Fixture {
+    let data = tempfile::tempdir().unwrap();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(project);
+    let deployment = Deployment::open(DeploymentConfig {
+        project_dir: Some(dir),
+        data_dir: data.path().to_path_buf(),
+        instance_name: "test-instance".into(),
+        admin_key: None,
+    })
+    .unwrap();
+    let config = ServerConfig { port: 0, site_port: 0, ..ServerConfig::default() };
+    let server = serve(deployment.clone(), config).await.unwrap();
+    Fixture { server, deployment, _data: data }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+async fn post(f: &Fixture, path: &str, body: Value, key: Option<&str>) -> (u16, Value) {
+    let mut request = client().post(format!("{}{path}", f.server.cloud_url)).json(&body);
+    if let Some(key) = key {
+        request = request.header("authorization", format!("Convex {key}"));
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_admin_route_refuses_a_missing_or_wrong_key() {
+    let f = start("chat").await;
+    for (method, path) in ADMIN_ROUTES {
+        for key in [None, Some("test-instance|0000"), Some("someone-else|1234")] {
+            let url = format!("{}{path}", f.server.cloud_url);
+            let mut request = match *method {
+                "GET" => client().get(&url),
+                _ => client().post(&url).json(&json!({"path": "messages:list", "args": {}})),
+            };
+            if let Some(key) = key {
+                request = request.header("authorization", format!("Convex {key}"));
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 401, "{method} {path} with {key:?}");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["code"], "BadAdminKey", "{method} {path}: {body}");
+        }
+    }
+    let key = f.deployment.admin_key().to_owned();
+    let ok = client()
+        .get(format!("{}/api/check_admin_key", f.server.cloud_url))
+        .header("authorization", format!("Convex {key}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    f.server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mutations_and_queries_round_trip_in_both_formats() {
+    let f = start("chat").await;
+    let (status, sent) = post(&f, "/api/mutation", json!({"path": "messages:send", "args": [{"body": "hi", "author": "ada"}], "format": "convex_encoded_json"}), None).await;
+    assert_eq!((status, &sent), (200, &json!({"status": "success", "value": null})));
+    let (_, listed) =
+        post(&f, "/api/query", json!({"path": "messages:list", "args": {}}), None).await;
+    assert_eq!(listed["status"], "success");
+    assert_eq!(listed["value"][0]["body"], "hi");
+    assert!(listed["value"][0]["_creationTime"].is_number());
+
+    let (_, wrong) = post(
+        &f,
+        "/api/query",
+        json!({"path": "messages:send", "args": {"body": "x", "author": "y"}}),
+        None,
+    )
+    .await;
+    assert_eq!(wrong["status"], "error");
+    assert!(
+        wrong["errorMessage"].as_str().unwrap().contains("registered as a mutation"),
+        "{wrong}"
+    );
+    let (_, bad_args) =
+        post(&f, "/api/mutation", json!({"path": "messages:send", "args": {"body": 1}}), None)
+            .await;
+    assert!(
+        bad_args["errorMessage"].as_str().unwrap().contains("ArgumentValidationError"),
+        "{bad_args}"
+    );
+    let (status, bad_format) =
+        post(&f, "/api/query", json!({"path": "messages:list", "args": {}, "format": "xml"}), None)
+            .await;
+    assert_eq!((status, bad_format["code"].as_str()), (400, Some("BadFormat")));
+    f.server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn snapshots_batches_and_run_paths() {
+    let f = start("chat").await;
+    post(
+        &f,
+        "/api/mutation",
+        json!({"path": "messages:send", "args": {"body": "one", "author": "a"}}),
+        None,
+    )
+    .await;
+    let ts = client()
+        .post(format!("{}/api/query_ts", f.server.cloud_url))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["ts"]
+        .clone();
+    post(
+        &f,
+        "/api/mutation",
+        json!({"path": "messages:send", "args": {"body": "two", "author": "a"}}),
+        None,
+    )
+    .await;
+    let (_, then) =
+        post(&f, "/api/query_at_ts", json!({"path": "messages:list", "args": {}, "ts": ts}), None)
+            .await;
+    assert_eq!(
+        then["value"].as_array().unwrap().len(),
+        1,
+        "the earlier snapshot has one message: {then}"
+    );
+    let (_, batch) = post(&f, "/api/query_batch", json!({"queries": [{"path": "messages:list", "args": {}}, {"path": "messages:nope", "args": {}}]}), None).await;
+    assert_eq!(batch["results"][0]["value"].as_array().unwrap().len(), 2);
+    assert_eq!(batch["results"][1]["status"], "error");
+
+    let key = f.deployment.admin_key().to_owned();
+    let (_, run) = post(&f, "/api/run/messages/list", json!({"args": {}}), Some(&key)).await;
+    assert_eq!(run["value"].as_array().unwrap().len(), 2);
+    let (status, missing) = post(&f, "/api/run/list", json!({}), Some(&key)).await;
+    assert_eq!((status, missing["code"].as_str()), (400, Some("MissingIdentifier")));
+    let (_, function) = post(
+        &f,
+        "/api/function",
+        json!({"path": "messages:send", "args": {"body": "three", "author": "b"}}),
+        Some(&key),
+    )
+    .await;
+    assert_eq!(function["status"], "success", "{function}");
+    f.server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn internal_functions_need_the_admin_key_and_identities_pass_through() {
+    let f = start("kitchen").await;
+    let (_, anonymous) =
+        post(&f, "/api/mutation", json!({"path": "checks:secret", "args": {}}), None).await;
+    assert!(
+        anonymous["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("Could not find public function for 'checks:secret'"),
+        "{anonymous}"
+    );
+    let key = f.deployment.admin_key().to_owned();
+    let (_, admin) =
+        post(&f, "/api/mutation", json!({"path": "checks:secret", "args": {}}), Some(&key)).await;
+    assert_eq!(admin["value"], "done");
+
+    use base64::Engine as _;
+    let identity = base64::engine::general_purpose::STANDARD
+        .encode(br#"{"issuer":"https://convex.test","subject":"u1","name":"Ann"}"#);
+    let (_, me) = post(
+        &f,
+        "/api/query",
+        json!({"path": "auth:whoami", "args": {}}),
+        Some(&format!("{key}:{identity}")),
+    )
+    .await;
+    assert_eq!(me["value"], json!({"name": "Ann", "token": "https://convex.test|u1"}));
+
+    let (_, failing) = post(
+        &f,
+        "/api/mutation",
+        json!({"path": "checks:fail", "args": {"code": "E1"}, "format": "convex_encoded_json"}),
+        None,
+    )
+    .await;
+    assert_eq!(failing["errorData"], json!({"code": "E1", "message": "Nope"}));
+    assert!(failing["errorMessage"].as_str().unwrap().starts_with("[Request ID: "));
+    let (_, logs) = post(&f, "/api/query", json!({"path": "checks:logs", "args": {}}), None).await;
+    assert_eq!(logs["logLines"][1], "[INFO] information");
+    f.server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_actions_answer_on_both_ports_and_cors_is_mirrored() {
+    let f = start("kitchen").await;
+    let hello = client().get(format!("{}/http/hello", f.server.cloud_url)).send().await.unwrap();
+    assert_eq!(hello.text().await.unwrap(), "hello");
+    let echo = client()
+        .post(format!("{}/echo?q=site", f.server.site_url))
+        .header("content-type", "application/json")
+        .body(r#"{"x":1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(echo.status().as_u16(), 201);
+    assert_eq!(echo.headers()["x-echo"], "yes");
+    let body: Value = echo.json().await.unwrap();
+    assert_eq!((body["got"]["x"].clone(), body["q"].clone()), (json!(1), json!("site")));
+    let missing = client().get(format!("{}/nowhere", f.server.site_url)).send().await.unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+
+    let preflight = client()
+        .request(reqwest::Method::OPTIONS, format!("{}/api/query", f.server.cloud_url))
+        .header("origin", "http://localhost:5173")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type,convex-client")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "http://localhost:5173");
+    assert_eq!(preflight.headers()["access-control-allow-credentials"], "true");
+
+    let root = client().get(&f.server.cloud_url).send().await.unwrap().text().await.unwrap();
+    assert!(root.starts_with("This Convex deployment is running"));
+    let name = client()
+        .get(format!("{}/instance_name", f.server.cloud_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(name, "test-instance");
+    f.server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_admin_key_is_kept_in_a_private_file_and_reused() {
+    let data = tempfile::tempdir().unwrap();
+    let config = || DeploymentConfig {
+        project_dir: None,
+        data_dir: data.path().to_path_buf(),
+        instance_name: "keyed".into(),
+        admin_key: None,
+    };
+    let first = Deployment::open(config()).unwrap().admin_key().to_owned();
+    let second = Deployment::open(config()).unwrap().admin_key().to_owned();
+    assert_eq!(first, second);
+    assert!(first.starts_with("keyed|"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.path().join("admin_key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
