@@ -10,7 +10,9 @@ run: setup-run app
 	$(ATRIUM)
 
 ## Install what tests need and run every test: Rust, UI unit tests, end-to-end.
-test: setup-test ui lint rust-tests ui-tests app e2e
+# `cargo test` also builds the binaries the end-to-end tests start (`atrium`,
+# `atrium-engine`), with the same features, so nothing is compiled twice.
+test: setup-test ui lint rust-tests ui-tests e2e
 
 setup-run:
 	@scripts/setup.sh run
