@@ -4,14 +4,16 @@
 //! - [`http`]: the HTTP function API's requests and responses (`/api/query`, …), error
 //!   bodies, `check_admin_key`;
 //! - [`format`]: the result formats (`convex_encoded_json`, clean `json`);
+//! - [`sync`]: the sync WebSocket's client and server messages;
 //! - [`timestamp`]: timestamps as the wire writes them (base64 of 8 little-endian bytes).
 //!
 //! `atrium-server` (the local engine's API) and `atrium-client` (the dashboard's connection
-//! to any deployment) both use these types, so the two sides cannot drift apart. Sync
-//! WebSocket messages, log entries and push payloads join as those surfaces land.
+//! to any deployment) both use these types, so the two sides cannot drift apart. Log
+//! entries and push payloads join as those surfaces land.
 //!
 //! It must not depend on the engine, the runtime, tauri or polars.
 
 pub mod format;
 pub mod http;
+pub mod sync;
 pub mod timestamp;

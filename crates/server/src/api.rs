@@ -135,6 +135,12 @@ pub async fn serve(
         .route("/api/query_batch", post(query_batch))
         .route("/http/{*path}", any(http_action))
         .with_state(state.clone())
+        .merge(
+            Router::new()
+                .route("/api/sync", get(crate::sync::upgrade))
+                .route("/api/{version}/sync", get(crate::sync::upgrade))
+                .with_state(state.deployment.clone()),
+        )
         .layer(cors);
     let site = Router::new().fallback(any(site_http_action)).with_state(state);
 

@@ -8,10 +8,10 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use atrium_engine::{Engine, EngineOptions, Schema};
+use atrium_engine::{CommitOutcome, Engine, EngineOptions, Schema};
 use atrium_runtime::analysis::{Analysis, analyze};
 use atrium_runtime::{Project, Runner, scheduler};
 
@@ -74,6 +74,38 @@ pub struct Deployment {
     analysis: RwLock<Option<Analysis>>,
     admin_key: String,
     stop: Arc<AtomicBool>,
+    /// Every commit, for sync sessions to find their invalidated queries.
+    commits: tokio::sync::broadcast::Sender<Arc<CommitOutcome>>,
+    /// Results of WebSocket mutations by (session, request id), so a replayed mutation is
+    /// answered without running again. Kept in memory, for the most recent ones.
+    mutation_results: Mutex<MutationResults>,
+}
+
+/// Recently answered mutations, oldest forgotten first.
+#[derive(Debug, Default)]
+pub(crate) struct MutationResults {
+    order: std::collections::VecDeque<(String, u32)>,
+    results: std::collections::HashMap<(String, u32), serde_json::Value>,
+}
+
+const REMEMBERED_MUTATIONS: usize = 10_000;
+
+impl MutationResults {
+    pub(crate) fn get(&self, session: &str, request: u32) -> Option<serde_json::Value> {
+        self.results.get(&(session.to_owned(), request)).cloned()
+    }
+
+    pub(crate) fn insert(&mut self, session: &str, request: u32, response: serde_json::Value) {
+        let key = (session.to_owned(), request);
+        if self.results.insert(key.clone(), response).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > REMEMBERED_MUTATIONS {
+            if let Some(old) = self.order.pop_front() {
+                self.results.remove(&old);
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Deployment {
@@ -147,8 +179,15 @@ impl Deployment {
             Some(key) => key,
             None => load_or_create_admin_key(&config.data_dir, &config.instance_name)?,
         };
+        let (commits, _) = tokio::sync::broadcast::channel(1024);
+        let sender = commits.clone();
+        engine.on_commit(move |outcome| {
+            let _ = sender.send(Arc::new(outcome.clone()));
+        });
         let deployment = Arc::new(Self {
             name: config.instance_name,
+            commits,
+            mutation_results: Mutex::new(MutationResults::default()),
             engine,
             runner: RwLock::new(None),
             analysis: RwLock::new(None),
@@ -186,6 +225,15 @@ impl Deployment {
 
     pub fn admin_key(&self) -> &str {
         &self.admin_key
+    }
+
+    /// Commits as they happen.
+    pub fn subscribe_commits(&self) -> tokio::sync::broadcast::Receiver<Arc<CommitOutcome>> {
+        self.commits.subscribe()
+    }
+
+    pub(crate) fn mutation_results(&self) -> std::sync::MutexGuard<'_, MutationResults> {
+        self.mutation_results.lock().unwrap()
     }
 
     /// The runner for the current code, if any code is loaded.

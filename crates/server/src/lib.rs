@@ -8,7 +8,8 @@
 //! `atrium-engine` binary. It binds 127.0.0.1 by default; every admin route checks the
 //! admin key.
 //!
-//! Still to come: the sync WebSocket, the log stream, system functions, push, environment
+//! The sync WebSocket ([`sync`]) serves `ConvexClient` and React apps. Still to come: the
+//! log stream, system functions, push, environment
 //! variables, snapshot export/import.
 //!
 //! It must not depend on tauri or polars.
@@ -16,6 +17,7 @@
 pub mod api;
 pub mod auth;
 pub mod deployment;
+mod sync;
 
 pub use api::{RunningServer, ServerConfig, serve};
 pub use deployment::{Deployment, DeploymentConfig};

@@ -1,0 +1,503 @@
+//! The sync WebSocket: one session per socket, holding the client's query set and identity,
+//! answering mutations and actions, and sending Transitions whenever a commit invalidates
+//! one of its queries.
+//!
+//! Obligations kept (the reference's §5.4): Transitions chain exactly (each starts where the
+//! last ended); all results in one Transition are computed at its end timestamp; a
+//! Transition reaching a successful mutation's commit timestamp follows its response;
+//! replayed mutations (same session and request id) get their stored answer; a Ping goes
+//! out after 15 s of silence.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use atrium_engine::{SubscriptionId, Timestamp};
+use atrium_protocol::format::ValueFormat;
+use atrium_protocol::http::log_line;
+use atrium_protocol::sync::{
+    ClientMessage, QuerySetModification, ServerMessage, StateModification, StateVersion, TokenType,
+};
+use atrium_protocol::timestamp;
+use atrium_runtime::{Caller, FunctionKind, FunctionOutcome, Runner, RuntimeError};
+use atrium_value::Value;
+use atrium_value::json::from_json;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use serde_json::Value as Json;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::Deployment;
+use crate::auth::{Identity, check_admin_key};
+
+const PING_AFTER: Duration = Duration::from_secs(15);
+
+pub(crate) async fn upgrade(
+    State(deployment): State<Arc<Deployment>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade.on_upgrade(move |socket| async move {
+        let mut session = Session::new(deployment);
+        session.run(socket).await;
+        session.close();
+    })
+}
+
+struct LiveQuery {
+    udf_path: String,
+    args: Value,
+    subscription: Option<SubscriptionId>,
+    /// What was last sent, to skip unchanged results.
+    last: Option<StateModification>,
+}
+
+struct Session {
+    deployment: Arc<Deployment>,
+    session_id: String,
+    identity: Identity,
+    query_set: u32,
+    identity_version: u32,
+    sent: StateVersion,
+    sent_ts: u64,
+    queries: BTreeMap<u32, LiveQuery>,
+}
+
+/// Why a session ends early: a message to send before closing.
+struct Fatal(ServerMessage);
+
+fn fatal(error: impl Into<String>) -> Fatal {
+    Fatal(ServerMessage::FatalError { error: error.into() })
+}
+
+fn arguments(args: &Json) -> Result<Value, String> {
+    let args = match args {
+        Json::Null => return Ok(Value::Object(Default::default())),
+        Json::Array(items) if items.len() == 1 => &items[0],
+        other => other,
+    };
+    match from_json(args) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(other) => {
+            Err(format!("Function arguments must be an object, not {}", other.value_type().name()))
+        }
+        Err(e) => Err(format!("Invalid function arguments: {e}")),
+    }
+}
+
+fn logs(outcome: &FunctionOutcome) -> Vec<String> {
+    outcome.logs.iter().map(|l| log_line(&l.level, &l.message)).collect()
+}
+
+fn request_id() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn server_error(message: &str) -> String {
+    format!("[Request ID: {}] Server Error\n{message}", request_id())
+}
+
+impl Session {
+    fn new(deployment: Arc<Deployment>) -> Self {
+        Self {
+            deployment,
+            session_id: String::new(),
+            identity: Identity::Anonymous,
+            query_set: 0,
+            identity_version: 0,
+            sent: StateVersion::initial(),
+            sent_ts: 0,
+            queries: BTreeMap::new(),
+        }
+    }
+
+    async fn run(&mut self, mut socket: WebSocket) {
+        let mut commits = self.deployment.subscribe_commits();
+        let mut last_sent = tokio::time::Instant::now();
+        loop {
+            let outgoing = tokio::select! {
+                incoming = socket.recv() => match incoming {
+                    Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientMessage>(&text) {
+                        Ok(message) => self.handle(message).await,
+                        Err(e) => Err(fatal(format!("Invalid message: {e}"))),
+                    },
+                    Some(Ok(Message::Binary(_))) => Err(fatal("Binary frames are not part of the sync protocol")),
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                    Some(Ok(_)) => Ok(Vec::new()),
+                },
+                commit = commits.recv() => match commit {
+                    Ok(commit) => {
+                        let hit: Vec<u32> = self.queries.iter()
+                            .filter(|(_, q)| q.subscription.is_some_and(|s| commit.invalidated.iter().any(|i| i.subscription == s)))
+                            .map(|(id, _)| *id)
+                            .collect();
+                        if hit.is_empty() { Ok(Vec::new()) } else { self.refresh(hit, false).await.map(|t| vec![t]) }
+                    }
+                    // Missed notifications: re-run everything to be safe.
+                    Err(RecvError::Lagged(_)) => {
+                        let all = self.queries.keys().copied().collect();
+                        self.refresh(all, false).await.map(|t| vec![t])
+                    }
+                    Err(RecvError::Closed) => return,
+                },
+                _ = tokio::time::sleep_until(last_sent + PING_AFTER) => Ok(vec![ServerMessage::Ping]),
+            };
+            let (messages, close) = match outgoing {
+                Ok(messages) => (messages, false),
+                Err(Fatal(message)) => (vec![message], true),
+            };
+            for message in messages {
+                let Ok(text) = serde_json::to_string(&message) else { continue };
+                if socket.send(Message::Text(text.into())).await.is_err() {
+                    return;
+                }
+                last_sent = tokio::time::Instant::now();
+            }
+            if close {
+                let _ = socket.send(Message::Close(None)).await;
+                return;
+            }
+        }
+    }
+
+    fn close(&mut self) {
+        for query in self.queries.values() {
+            if let Some(subscription) = query.subscription {
+                self.deployment.engine().unsubscribe(subscription);
+            }
+        }
+    }
+
+    fn runner(&self) -> Result<(Runner, Caller), String> {
+        let runner = self.deployment.runner().ok_or("This deployment has no functions yet")?;
+        Ok(match &self.identity {
+            Identity::Admin => (runner, Caller::Internal),
+            Identity::AdminActingAs(user) => {
+                (runner.as_user(Some(user.clone())).map_err(|e| e.to_string())?, Caller::Client)
+            }
+            Identity::Anonymous => (runner, Caller::Client),
+        })
+    }
+
+    async fn handle(&mut self, message: ClientMessage) -> Result<Vec<ServerMessage>, Fatal> {
+        match message {
+            ClientMessage::Connect { session_id, max_observed_timestamp, .. } => {
+                self.session_id = session_id;
+                if let Some(observed) =
+                    max_observed_timestamp.as_deref().and_then(|t| timestamp::decode(t).ok())
+                    && observed > self.deployment.engine().latest_ts().0
+                {
+                    return Err(fatal(
+                        "The client has seen a newer timestamp than this deployment has: it was reset or restored",
+                    ));
+                }
+                Ok(Vec::new())
+            }
+            ClientMessage::Authenticate { base_version, token_type, value, impersonating } => {
+                if base_version != self.identity_version {
+                    return Err(fatal(format!(
+                        "Authenticate baseVersion {base_version} does not match {}",
+                        self.identity_version
+                    )));
+                }
+                let identity = match token_type {
+                    TokenType::None => Identity::Anonymous,
+                    TokenType::Admin => {
+                        let key = value.unwrap_or_default();
+                        match check_admin_key(&key, self.deployment.admin_key()) {
+                            Ok(_) => match impersonating {
+                                Some(user) => Identity::AdminActingAs(user),
+                                None => Identity::Admin,
+                            },
+                            Err(e) => {
+                                return Err(Fatal(ServerMessage::AuthError {
+                                    error: e.message,
+                                    base_version,
+                                    auth_update_attempted: true,
+                                }));
+                            }
+                        }
+                    }
+                    TokenType::User => {
+                        return Err(Fatal(ServerMessage::AuthError {
+                            error: "No auth provider found matching the given token: this deployment has no auth providers configured".into(),
+                            base_version,
+                            auth_update_attempted: true,
+                        }));
+                    }
+                };
+                self.identity = identity;
+                self.identity_version += 1;
+                let all = self.queries.keys().copied().collect();
+                Ok(vec![self.refresh(all, true).await?])
+            }
+            ClientMessage::ModifyQuerySet { base_version, new_version, modifications } => {
+                if base_version != self.query_set {
+                    return Err(fatal(format!(
+                        "BaseVersionMismatch: expected {}, got {base_version}",
+                        self.query_set
+                    )));
+                }
+                if new_version <= base_version {
+                    return Err(fatal(
+                        "ModifyQuerySet newVersion must be greater than baseVersion",
+                    ));
+                }
+                let mut added = Vec::new();
+                let mut removed = Vec::new();
+                for modification in modifications {
+                    match modification {
+                        QuerySetModification::Add {
+                            query_id,
+                            udf_path,
+                            args,
+                            component_path,
+                            ..
+                        } => {
+                            if component_path.as_deref().is_some_and(|c| !c.is_empty()) {
+                                return Err(fatal(
+                                    "Components are not supported by this engine yet",
+                                ));
+                            }
+                            let args = arguments(&args).map_err(fatal)?;
+                            if self
+                                .queries
+                                .insert(
+                                    query_id,
+                                    LiveQuery { udf_path, args, subscription: None, last: None },
+                                )
+                                .is_some()
+                            {
+                                return Err(fatal(format!("Query {query_id} was added twice")));
+                            }
+                            added.push(query_id);
+                        }
+                        QuerySetModification::Remove { query_id } => {
+                            let query = self.queries.remove(&query_id).ok_or_else(|| {
+                                fatal(format!("Removed unknown query {query_id}"))
+                            })?;
+                            if let Some(s) = query.subscription {
+                                self.deployment.engine().unsubscribe(s);
+                            }
+                            removed.push(query_id);
+                        }
+                    }
+                }
+                self.query_set = new_version;
+                let mut transition = self.refresh(added, true).await?;
+                if let ServerMessage::Transition { modifications, .. } = &mut transition {
+                    modifications.extend(
+                        removed
+                            .into_iter()
+                            .map(|query_id| StateModification::QueryRemoved { query_id }),
+                    );
+                    modifications.sort_by_key(modification_query_id);
+                }
+                Ok(vec![transition])
+            }
+            ClientMessage::Mutation { request_id, udf_path, args, .. } => {
+                let stored = self.deployment.mutation_results().get(&self.session_id, request_id);
+                if let Some(stored) = stored
+                    && let Ok(message) = serde_json::from_value::<ServerMessage>(stored)
+                {
+                    // A replay after a reconnect: the same answer, no second run.
+                    return Ok(vec![message, self.refresh(Vec::new(), false).await?]);
+                }
+                let (success, result, ts, log_lines, error_data) =
+                    self.call(&udf_path, &args, FunctionKind::Mutation).await;
+                let response = ServerMessage::MutationResponse {
+                    request_id,
+                    success,
+                    result,
+                    ts: ts.map(timestamp::encode),
+                    log_lines,
+                    error_data,
+                };
+                if success
+                    && !self.session_id.is_empty()
+                    && let Ok(json) = serde_json::to_value(&response)
+                {
+                    self.deployment.mutation_results().insert(&self.session_id, request_id, json);
+                }
+                // Read-your-writes: a Transition at or after the commit follows the response.
+                Ok(vec![response, self.refresh(Vec::new(), false).await?])
+            }
+            ClientMessage::Action { request_id, udf_path, args, .. } => {
+                let (success, result, _, log_lines, error_data) =
+                    self.call(&udf_path, &args, FunctionKind::Action).await;
+                Ok(vec![ServerMessage::ActionResponse {
+                    request_id,
+                    success,
+                    result,
+                    log_lines,
+                    error_data,
+                }])
+            }
+            ClientMessage::Event { .. } => Ok(Vec::new()),
+        }
+    }
+
+    /// Runs a mutation or action: (success, result or error message, commit ts, logs, error data).
+    async fn call(
+        &self,
+        path: &str,
+        args: &Json,
+        kind: FunctionKind,
+    ) -> (bool, Json, Option<u64>, Vec<String>, Option<Json>) {
+        let failure =
+            |message: String| (false, Json::String(server_error(&message)), None, Vec::new(), None);
+        let args = match arguments(args) {
+            Ok(args) => args,
+            Err(e) => return failure(e),
+        };
+        let (runner, caller) = match self.runner() {
+            Ok(r) => r,
+            Err(e) => return failure(e),
+        };
+        let path = path.to_owned();
+        let outcome =
+            tokio::task::spawn_blocking(move || runner.run_as(caller, &path, kind, args)).await;
+        match outcome {
+            Ok(Ok(outcome)) => {
+                let lines = logs(&outcome);
+                let ts = outcome.commit.as_ref().map_or(outcome.snapshot.0, |c| c.ts.0);
+                match outcome.result {
+                    Ok(value) => {
+                        (true, ValueFormat::ConvexEncodedJson.encode(&value), Some(ts), lines, None)
+                    }
+                    Err(error) => (
+                        false,
+                        Json::String(server_error(&error.message)),
+                        None,
+                        lines,
+                        error.data.as_ref().map(|d| ValueFormat::ConvexEncodedJson.encode(d)),
+                    ),
+                }
+            }
+            Ok(Err(error)) => failure(describe_runtime_error(&error)),
+            Err(join) => failure(join.to_string()),
+        }
+    }
+
+    /// Re-runs `query_ids` at the latest timestamp and builds the next Transition. Unchanged
+    /// results are left out unless `always_send` (new queries, a new identity).
+    async fn refresh(
+        &mut self,
+        mut query_ids: Vec<u32>,
+        always_send: bool,
+    ) -> Result<ServerMessage, Fatal> {
+        let mut modifications = Vec::new();
+        let ts = loop {
+            let ts = self.deployment.engine().latest_ts();
+            let mut again = Vec::new();
+            for query_id in std::mem::take(&mut query_ids) {
+                let Some(query) = self.queries.get(&query_id) else { continue };
+                let (udf_path, args) = (query.udf_path.clone(), query.args.clone());
+                let (modification, subscription) =
+                    self.run_query(query_id, &udf_path, args, ts).await;
+                let query = self.queries.get_mut(&query_id).expect("present above");
+                if let Some(old) = query.subscription.take() {
+                    self.deployment.engine().unsubscribe(old);
+                }
+                match subscription {
+                    Ok(subscription) => query.subscription = subscription,
+                    // A commit after `ts` already changed what it read: run it again.
+                    Err(()) => again.push(query_id),
+                }
+                if always_send || query.last.as_ref() != Some(&modification) {
+                    query.last = Some(modification.clone());
+                    modifications.retain(|m| modification_query_id(m) != query_id);
+                    modifications.push(modification);
+                }
+            }
+            if again.is_empty() {
+                break ts;
+            }
+            query_ids = again;
+        };
+        modifications.sort_by_key(modification_query_id);
+        let end_ts = ts.0.max(self.sent_ts);
+        let end = StateVersion {
+            query_set: self.query_set,
+            identity: self.identity_version,
+            ts: timestamp::encode(end_ts),
+        };
+        let start = std::mem::replace(&mut self.sent, end.clone());
+        self.sent_ts = end_ts;
+        Ok(ServerMessage::Transition { start_version: start, end_version: end, modifications })
+    }
+
+    /// Runs one query at `ts`; its result, and its subscription (`Err` if already stale).
+    async fn run_query(
+        &self,
+        query_id: u32,
+        path: &str,
+        args: Value,
+        ts: Timestamp,
+    ) -> (StateModification, Result<Option<SubscriptionId>, ()>) {
+        let failed = |message: String, log_lines: Vec<String>, error_data: Option<Json>| {
+            StateModification::QueryFailed {
+                query_id,
+                error_message: server_error(&message),
+                log_lines,
+                journal: None,
+                error_data,
+            }
+        };
+        let (runner, caller) = match self.runner() {
+            Ok(r) => r,
+            Err(e) => return (failed(e, Vec::new(), None), Ok(None)),
+        };
+        let path = path.to_owned();
+        let outcome = tokio::task::spawn_blocking(move || {
+            runner.at_snapshot(ts).run_as(caller, &path, FunctionKind::Query, args)
+        })
+        .await;
+        let outcome = match outcome {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(error)) => {
+                return (failed(describe_runtime_error(&error), Vec::new(), None), Ok(None));
+            }
+            Err(join) => return (failed(join.to_string(), Vec::new(), None), Ok(None)),
+        };
+        let subscription =
+            match self.deployment.engine().subscribe(outcome.read_set.clone(), outcome.snapshot) {
+                Ok(id) => Ok(Some(id)),
+                Err(_) => Err(()),
+            };
+        let lines = logs(&outcome);
+        let modification = match outcome.result {
+            Ok(value) => StateModification::QueryUpdated {
+                query_id,
+                value: ValueFormat::ConvexEncodedJson.encode(&value),
+                log_lines: lines,
+                journal: None,
+            },
+            Err(error) => failed(
+                error.message,
+                lines,
+                error.data.as_ref().map(|d| ValueFormat::ConvexEncodedJson.encode(d)),
+            ),
+        };
+        (modification, subscription)
+    }
+}
+
+fn modification_query_id(m: &StateModification) -> u32 {
+    match m {
+        StateModification::QueryUpdated { query_id, .. }
+        | StateModification::QueryFailed { query_id, .. }
+        | StateModification::QueryRemoved { query_id } => *query_id,
+    }
+}
+
+fn describe_runtime_error(error: &RuntimeError) -> String {
+    match error {
+        RuntimeError::FunctionNotFound(_) | RuntimeError::ModuleNotFound(..) | RuntimeError::BadPath(_) => {
+            "Could not find public function. Did you forget to run `npx convex dev` or `npx convex deploy`?".to_owned()
+        }
+        other => other.to_string(),
+    }
+}

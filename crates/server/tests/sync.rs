@@ -1,0 +1,156 @@
+//! The sync protocol spoken frame by frame: query subscriptions, Transitions that chain and
+//! follow commits, mutation responses with timestamps, replays answered once, and fatal
+//! errors for broken clients.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use atrium_server::{Deployment, DeploymentConfig, RunningServer, ServerConfig, serve};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn start() -> (RunningServer, Arc<Deployment>, tempfile::TempDir) {
+    let data = tempfile::tempdir().unwrap();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/chat");
+    let deployment = Deployment::open(DeploymentConfig {
+        project_dir: Some(dir),
+        data_dir: data.path().to_path_buf(),
+        instance_name: "sync-test".into(),
+        admin_key: None,
+    })
+    .unwrap();
+    let server = serve(
+        deployment.clone(),
+        ServerConfig { port: 0, site_port: 0, ..ServerConfig::default() },
+    )
+    .await
+    .unwrap();
+    (server, deployment, data)
+}
+
+async fn connect(server: &RunningServer, session: &str) -> Socket {
+    let url = format!("{}/api/1.48.0/sync", server.cloud_url.replace("http://", "ws://"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    send(&mut socket, json!({"type": "Connect", "sessionId": session, "connectionCount": 0, "lastCloseReason": "InitialConnect", "clientTs": 0})).await;
+    socket
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket.send(Message::Text(message.to_string().into())).await.unwrap();
+}
+
+/// The next message that is not a Ping.
+async fn next(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message within 10 s");
+        match message {
+            Some(Ok(Message::Text(text))) => {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                if value["type"] != "Ping" {
+                    return value;
+                }
+            }
+            Some(Ok(Message::Close(_))) | None => return json!({"type": "<closed>"}),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+async fn http_mutation(server: &RunningServer, body: &str) {
+    reqwest::Client::new()
+        .post(format!("{}/api/mutation", server.cloud_url))
+        .json(&json!({"path": "messages:send", "args": {"body": body, "author": "http"}}))
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn subscriptions_follow_commits_and_transitions_chain() {
+    let (server, _deployment, _data) = start().await;
+    let mut socket = connect(&server, "11111111-1111-1111-1111-111111111111").await;
+    send(
+        &mut socket,
+        json!({"type": "ModifyQuerySet", "baseVersion": 0, "newVersion": 1, "modifications": [
+        {"type": "Add", "queryId": 0, "udfPath": "messages:list", "args": [{}]}]}),
+    )
+    .await;
+    let first = next(&mut socket).await;
+    assert_eq!(first["type"], "Transition");
+    assert_eq!(first["startVersion"], json!({"querySet": 0, "identity": 0, "ts": "AAAAAAAAAAA="}));
+    assert_eq!(first["endVersion"]["querySet"], 1);
+    assert_eq!(
+        first["modifications"],
+        json!([{"type": "QueryUpdated", "queryId": 0, "value": [], "logLines": [], "journal": null}])
+    );
+
+    http_mutation(&server, "pushed to you").await;
+    let update = next(&mut socket).await;
+    assert_eq!(update["startVersion"], first["endVersion"], "Transitions chain");
+    assert_eq!(update["modifications"][0]["value"][0]["body"], "pushed to you");
+
+    send(&mut socket, json!({"type": "ModifyQuerySet", "baseVersion": 1, "newVersion": 2, "modifications": [{"type": "Remove", "queryId": 0}]})).await;
+    let removed = next(&mut socket).await;
+    assert_eq!(removed["modifications"], json!([{"type": "QueryRemoved", "queryId": 0}]));
+    assert_eq!(removed["startVersion"], update["endVersion"]);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mutations_answer_with_a_timestamp_and_replays_run_once() {
+    let (server, deployment, _data) = start().await;
+    let session = "22222222-2222-2222-2222-222222222222";
+    let mut socket = connect(&server, session).await;
+    let mutation = json!({"type": "Mutation", "requestId": 0, "udfPath": "messages:send", "args": [{"body": "once", "author": "ws"}]});
+    send(&mut socket, mutation.clone()).await;
+    let response = next(&mut socket).await;
+    assert_eq!(
+        (response["type"].as_str(), response["success"].as_bool()),
+        (Some("MutationResponse"), Some(true))
+    );
+    let ts = atrium_protocol::timestamp::decode(response["ts"].as_str().unwrap()).unwrap();
+    let transition = next(&mut socket).await;
+    let reached =
+        atrium_protocol::timestamp::decode(transition["endVersion"]["ts"].as_str().unwrap())
+            .unwrap();
+    assert!(reached >= ts, "a Transition reaching the commit follows the response");
+
+    // The client reconnects and re-sends the same request: answered, not run again.
+    drop(socket);
+    let mut again = connect(&server, session).await;
+    send(&mut again, mutation).await;
+    let replayed = next(&mut again).await;
+    assert_eq!(replayed["ts"], response["ts"]);
+    assert_eq!(deployment.engine().count("messages").unwrap(), 1);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn broken_clients_get_a_fatal_error_and_bad_keys_an_auth_error() {
+    let (server, _deployment, _data) = start().await;
+    let mut socket = connect(&server, "33333333-3333-3333-3333-333333333333").await;
+    send(
+        &mut socket,
+        json!({"type": "ModifyQuerySet", "baseVersion": 5, "newVersion": 6, "modifications": []}),
+    )
+    .await;
+    let fatal = next(&mut socket).await;
+    assert_eq!(fatal["type"], "FatalError");
+    assert!(fatal["error"].as_str().unwrap().contains("BaseVersionMismatch"));
+
+    let mut socket = connect(&server, "44444444-4444-4444-4444-444444444444").await;
+    send(&mut socket, json!({"type": "Authenticate", "baseVersion": 0, "tokenType": "Admin", "value": "sync-test|bad"})).await;
+    let auth = next(&mut socket).await;
+    assert_eq!(
+        (auth["type"].as_str(), auth["authUpdateAttempted"].as_bool()),
+        (Some("AuthError"), Some(true))
+    );
+    server.stop().await;
+}
