@@ -93,8 +93,12 @@ impl IntoResponse for ApiError {
 }
 
 /// The routes that require the admin key (checked by a test that calls each without one).
-pub const ADMIN_ROUTES: &[(&str, &str)] =
-    &[("GET", "/api/check_admin_key"), ("POST", "/api/function")];
+pub const ADMIN_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/check_admin_key"),
+    ("POST", "/api/function"),
+    ("GET", "/api/stream_function_logs"),
+    ("GET", "/api/app_metrics/stream_function_logs"),
+];
 
 /// Starts serving `deployment`.
 pub async fn serve(
@@ -133,6 +137,8 @@ pub async fn serve(
         .route("/api/query_ts", post(query_ts))
         .route("/api/query_at_ts", post(query_at_ts))
         .route("/api/query_batch", post(query_batch))
+        .route("/api/stream_function_logs", get(stream_function_logs))
+        .route("/api/app_metrics/stream_function_logs", get(stream_function_logs))
         .route("/http/{*path}", any(http_action))
         .with_state(state.clone())
         .merge(
@@ -484,6 +490,52 @@ async fn query_batch(
         results.push(run_call(&state, call).await);
     }
     Ok(Json(QueryBatchResponse { results }))
+}
+
+#[derive(serde::Deserialize)]
+struct LogCursor {
+    #[serde(default)]
+    cursor: f64,
+}
+
+/// How many entries one answer of the log stream carries at most.
+const LOG_PAGE: usize = 1000;
+/// How long the log stream waits for a new entry before answering with none.
+const LOG_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `GET /api/stream_function_logs?cursor=N`: entries after the cursor (our cursor is the
+/// log store's sequence number), waiting up to 60 s for one; `cursor=0` gives the most
+/// recent 1000.
+async fn stream_function_logs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<LogCursor>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require_admin(&state, &headers)?;
+    let logs_error = |e: atrium_engine::EngineError| ApiError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        code: "InternalServerError",
+        message: format!("The log store cannot be read: {e}"),
+    };
+    let engine = state.deployment.engine().clone();
+    let mut cursor = query.cursor.max(0.0) as u64;
+    if cursor == 0 {
+        let latest = engine.logs().latest_cursor().map_err(logs_error)?;
+        cursor = latest.saturating_sub(LOG_PAGE as u64);
+    }
+    let deadline = tokio::time::Instant::now() + LOG_WAIT;
+    loop {
+        let records = engine.logs().read_after(cursor, LOG_PAGE).map_err(logs_error)?;
+        if let Some(last) = records.last() {
+            let new_cursor = last.seq as f64;
+            let entries: Vec<serde_json::Value> = records.into_iter().map(|r| r.entry).collect();
+            return Ok(Json(serde_json::json!({ "entries": entries, "newCursor": new_cursor })));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(Json(serde_json::json!({ "entries": [], "newCursor": query.cursor })));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 async fn serve_http_action(

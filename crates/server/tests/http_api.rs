@@ -270,3 +270,45 @@ async fn the_admin_key_is_kept_in_a_private_file_and_reused() {
         assert_eq!(mode & 0o777, 0o600);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_log_stream_tails_executions() {
+    let f = start("chat").await;
+    let key = f.deployment.admin_key().to_owned();
+    let logs = |cursor: f64| {
+        let url = format!("{}/api/stream_function_logs?cursor={cursor}", f.server.cloud_url);
+        let key = key.clone();
+        async move {
+            client()
+                .get(url)
+                .header("authorization", format!("Convex {key}"))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    post(
+        &f,
+        "/api/mutation",
+        json!({"path": "messages:send", "args": {"body": "a", "author": "b"}}),
+        None,
+    )
+    .await;
+    let head = logs(0.0).await;
+    assert_eq!(head["entries"][0]["identifier"], "messages:send");
+    assert_eq!(head["entries"][0]["kind"], "Completion");
+    let cursor = head["newCursor"].as_f64().unwrap();
+
+    // A long poll waits for the next execution.
+    let waiting = tokio::spawn(logs(cursor));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    post(&f, "/api/query", json!({"path": "messages:list", "args": {}}), None).await;
+    let next = waiting.await.unwrap();
+    assert_eq!(next["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(next["entries"][0]["udfType"], "Query");
+    assert!(next["newCursor"].as_f64().unwrap() > cursor);
+    f.server.stop().await;
+}
