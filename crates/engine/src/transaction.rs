@@ -552,8 +552,12 @@ fn document_size(document: &Document) -> usize {
 }
 
 /// System tables and their fixed numbers (512 + n, as Convex numbers them).
-pub const SYSTEM_TABLES: &[(&str, u32)] =
-    &[("_cron_jobs", 531), ("_scheduled_functions", 539), ("_storage", 540)];
+pub const SYSTEM_TABLES: &[(&str, u32)] = &[
+    ("_environment_variables", 529),
+    ("_cron_jobs", 531),
+    ("_scheduled_functions", 539),
+    ("_storage", 540),
+];
 
 fn system_table_number(name: &str) -> Option<TableNumber> {
     SYSTEM_TABLES.iter().find(|(n, _)| *n == name).map(|(_, number)| TableNumber(*number))

@@ -98,6 +98,9 @@ pub const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/function"),
     ("GET", "/api/stream_function_logs"),
     ("GET", "/api/app_metrics/stream_function_logs"),
+    ("POST", "/api/update_environment_variables"),
+    ("GET", "/api/list_environment_variables"),
+    ("GET", "/api/v1/list_environment_variables"),
 ];
 
 /// Starts serving `deployment`.
@@ -139,6 +142,9 @@ pub async fn serve(
         .route("/api/query_batch", post(query_batch))
         .route("/api/stream_function_logs", get(stream_function_logs))
         .route("/api/app_metrics/stream_function_logs", get(stream_function_logs))
+        .route("/api/update_environment_variables", post(update_environment_variables))
+        .route("/api/list_environment_variables", get(list_environment_variables))
+        .route("/api/v1/list_environment_variables", get(list_environment_variables))
         .route("/http/{*path}", any(http_action))
         .with_state(state.clone())
         .merge(
@@ -291,17 +297,17 @@ fn error_response(
 
 /// Runs one function call and shapes its outcome.
 async fn run_call(state: &AppState, call: Call) -> UdfResponse {
+    if crate::system::is_system(&call.path) {
+        return match crate::system::run(&state.deployment, &call.identity, &call.path, &call.args) {
+            Ok(value) => {
+                UdfResponse::Success { value: call.format.encode(&value), log_lines: Vec::new() }
+            }
+            Err(message) => error_response(&call, message, None, Vec::new()),
+        };
+    }
     let Some(runner) = state.deployment.runner() else {
         return error_response(&call, not_found(&call.path, &call.identity), None, Vec::new());
     };
-    if call.path.starts_with("_system/") {
-        return error_response(
-            &call,
-            format!("System function `{}` is not available on this engine yet", call.path),
-            None,
-            Vec::new(),
-        );
-    }
     let path = call.path.clone();
     let args = call.args.clone();
     let identity = call.identity.clone();
@@ -490,6 +496,48 @@ async fn query_batch(
         results.push(run_call(&state, call).await);
     }
     Ok(Json(QueryBatchResponse { results }))
+}
+
+#[derive(serde::Deserialize)]
+struct EnvironmentChanges {
+    changes: Vec<EnvironmentChange>,
+}
+
+#[derive(serde::Deserialize)]
+struct EnvironmentChange {
+    name: String,
+    value: Option<String>,
+}
+
+/// `POST /api/update_environment_variables` `{changes: [{name, value | null}]}`.
+async fn update_environment_variables(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    require_admin(&state, &headers)?;
+    let request: EnvironmentChanges = parse_body(&body)?;
+    let changes: Vec<(String, Option<String>)> =
+        request.changes.into_iter().map(|c| (c.name, c.value)).collect();
+    let deployment = state.deployment.clone();
+    tokio::task::spawn_blocking(move || deployment.update_environment(&changes))
+        .await
+        .map_err(|e| ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "InternalServerError",
+            message: e.to_string(),
+        })?
+        .map_err(|message| ApiError::bad_request("InvalidEnvironmentVariables", message))?;
+    Ok(StatusCode::OK)
+}
+
+/// `GET /api/list_environment_variables` → `{environmentVariables: {NAME: value}}`.
+async fn list_environment_variables(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require_admin(&state, &headers)?;
+    Ok(Json(serde_json::json!({ "environmentVariables": state.deployment.environment() })))
 }
 
 #[derive(serde::Deserialize)]

@@ -6,6 +6,7 @@
 //! indexes are created, existing documents checked), and keeps the admin key in
 //! `<data dir>/admin_key` (mode 0600) unless one is given.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -74,11 +75,22 @@ pub struct Deployment {
     analysis: RwLock<Option<Analysis>>,
     admin_key: String,
     stop: Arc<AtomicBool>,
-    /// Every commit, for sync sessions to find their invalidated queries.
-    commits: tokio::sync::broadcast::Sender<Arc<CommitOutcome>>,
+    /// Every commit and environment change, for sync sessions to re-run queries.
+    events: tokio::sync::broadcast::Sender<DeploymentEvent>,
+    /// Environment variables, as functions see them in `process.env`.
+    env: RwLock<BTreeMap<String, String>>,
     /// Results of WebSocket mutations by (session, request id), so a replayed mutation is
     /// answered without running again. Kept in memory, for the most recent ones.
     mutation_results: Mutex<MutationResults>,
+}
+
+/// What sync sessions hear about.
+#[derive(Debug, Clone)]
+pub enum DeploymentEvent {
+    /// A commit; its invalidated subscriptions need re-running.
+    Commit(Arc<CommitOutcome>),
+    /// Environment variables changed: every query may answer differently.
+    EnvironmentChanged,
 }
 
 /// Recently answered mutations, oldest forgotten first.
@@ -179,14 +191,19 @@ impl Deployment {
             Some(key) => key,
             None => load_or_create_admin_key(&config.data_dir, &config.instance_name)?,
         };
-        let (commits, _) = tokio::sync::broadcast::channel(1024);
-        let sender = commits.clone();
+        let (events, _) = tokio::sync::broadcast::channel(1024);
+        let sender = events.clone();
         engine.on_commit(move |outcome| {
-            let _ = sender.send(Arc::new(outcome.clone()));
+            let _ = sender.send(DeploymentEvent::Commit(Arc::new(outcome.clone())));
         });
+        let env = crate::env::load(&engine).map_err(|error| DeploymentError::Engine {
+            path: db.display().to_string(),
+            error: Box::new(error),
+        })?;
         let deployment = Arc::new(Self {
             name: config.instance_name,
-            commits,
+            events,
+            env: RwLock::new(env),
             mutation_results: Mutex::new(MutationResults::default()),
             engine,
             runner: RwLock::new(None),
@@ -227,9 +244,22 @@ impl Deployment {
         &self.admin_key
     }
 
-    /// Commits as they happen.
-    pub fn subscribe_commits(&self) -> tokio::sync::broadcast::Receiver<Arc<CommitOutcome>> {
-        self.commits.subscribe()
+    /// Commits and environment changes as they happen.
+    pub fn subscribe_events(&self) -> tokio::sync::broadcast::Receiver<DeploymentEvent> {
+        self.events.subscribe()
+    }
+
+    pub fn environment(&self) -> BTreeMap<String, String> {
+        self.env.read().unwrap().clone()
+    }
+
+    /// Sets (`Some`) or removes (`None`) environment variables; live queries re-run.
+    pub fn update_environment(&self, changes: &[(String, Option<String>)]) -> Result<(), String> {
+        crate::env::apply(&self.engine, changes)?;
+        let fresh = crate::env::load(&self.engine).map_err(|e| e.to_string())?;
+        *self.env.write().unwrap() = fresh;
+        let _ = self.events.send(DeploymentEvent::EnvironmentChanged);
+        Ok(())
     }
 
     pub(crate) fn mutation_results(&self) -> std::sync::MutexGuard<'_, MutationResults> {
@@ -238,7 +268,8 @@ impl Deployment {
 
     /// The runner for the current code, if any code is loaded.
     pub fn runner(&self) -> Option<Runner> {
-        self.runner.read().unwrap().clone()
+        let runner = self.runner.read().unwrap().clone()?;
+        Some(runner.with_env(self.environment()))
     }
 
     pub fn analysis(&self) -> Option<Analysis> {

@@ -8,16 +8,18 @@
 //! `atrium-engine` binary. It binds 127.0.0.1 by default; every admin route checks the
 //! admin key.
 //!
-//! The sync WebSocket ([`sync`]) serves `ConvexClient` and React apps. Still to come: the
-//! log stream, system functions, push, environment
-//! variables, snapshot export/import.
+//! The sync WebSocket (`sync`) serves `ConvexClient` and React apps; the function log stream,
+//! environment variables (`env`) and the CLI's system functions (`system`) are served too.
+//! Still to come: push and snapshot export/import.
 //!
 //! It must not depend on tauri or polars.
 
 pub mod api;
 pub mod auth;
 pub mod deployment;
+mod env;
 mod sync;
+mod system;
 
 pub use api::{RunningServer, ServerConfig, serve};
 pub use deployment::{Deployment, DeploymentConfig};

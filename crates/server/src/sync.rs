@@ -30,6 +30,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::Deployment;
 use crate::auth::{Identity, check_admin_key};
+use crate::deployment::DeploymentEvent;
 
 const PING_AFTER: Duration = Duration::from_secs(15);
 
@@ -114,7 +115,7 @@ impl Session {
     }
 
     async fn run(&mut self, mut socket: WebSocket) {
-        let mut commits = self.deployment.subscribe_commits();
+        let mut events = self.deployment.subscribe_events();
         let mut last_sent = tokio::time::Instant::now();
         loop {
             let outgoing = tokio::select! {
@@ -127,8 +128,12 @@ impl Session {
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                     Some(Ok(_)) => Ok(Vec::new()),
                 },
-                commit = commits.recv() => match commit {
-                    Ok(commit) => {
+                event = events.recv() => match event {
+                    Ok(DeploymentEvent::EnvironmentChanged) => {
+                        let all = self.queries.keys().copied().collect();
+                        self.refresh(all, false).await.map(|t| vec![t])
+                    }
+                    Ok(DeploymentEvent::Commit(commit)) => {
                         let hit: Vec<u32> = self.queries.iter()
                             .filter(|(_, q)| q.subscription.is_some_and(|s| commit.invalidated.iter().any(|i| i.subscription == s)))
                             .map(|(id, _)| *id)
@@ -446,6 +451,20 @@ impl Session {
                 error_data,
             }
         };
+        if crate::system::is_system(path) {
+            // Answered natively, once: system results are not live.
+            let modification =
+                match crate::system::run(&self.deployment, &self.identity, path, &args) {
+                    Ok(value) => StateModification::QueryUpdated {
+                        query_id,
+                        value: ValueFormat::ConvexEncodedJson.encode(&value),
+                        log_lines: Vec::new(),
+                        journal: None,
+                    },
+                    Err(message) => failed(message, Vec::new(), None),
+                };
+            return (modification, Ok(None));
+        }
         let (runner, caller) = match self.runner() {
             Ok(r) => r,
             Err(e) => return (failed(e, Vec::new(), None), Ok(None)),

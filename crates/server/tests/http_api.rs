@@ -312,3 +312,117 @@ async fn the_log_stream_tails_executions() {
     assert!(next["newCursor"].as_f64().unwrap() > cursor);
     f.server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn environment_variables_reach_functions_and_the_cli_queries() {
+    let f = start("kitchen").await;
+    let key = f.deployment.admin_key().to_owned();
+    let (status, _) = post(&f, "/api/update_environment_variables", json!({"changes": [{"name": "GREETING", "value": "hello from env"}, {"name": "OTHER", "value": "x"}]}), Some(&key)).await;
+    assert_eq!(status, 200);
+    let (status, bad) = post(
+        &f,
+        "/api/update_environment_variables",
+        json!({"changes": [{"name": "bad-name", "value": "x"}]}),
+        Some(&key),
+    )
+    .await;
+    assert_eq!((status, bad["code"].as_str()), (400, Some("InvalidEnvironmentVariables")));
+    post(
+        &f,
+        "/api/update_environment_variables",
+        json!({"changes": [{"name": "OTHER", "value": null}]}),
+        Some(&key),
+    )
+    .await;
+
+    let (_, globals) =
+        post(&f, "/api/query", json!({"path": "web:globals", "args": {}}), None).await;
+    assert_eq!(globals["value"]["env"], "hello from env");
+    let listed: Value = client()
+        .get(format!("{}/api/list_environment_variables", f.server.cloud_url))
+        .header("authorization", format!("Convex {key}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed, json!({"environmentVariables": {"GREETING": "hello from env"}}));
+    let (_, env_list) = post(
+        &f,
+        "/api/query",
+        json!({"path": "_system/cli/queryEnvironmentVariables:default", "args": {}}),
+        Some(&key),
+    )
+    .await;
+    assert_eq!(env_list["value"][0]["name"], "GREETING");
+    let (_, env_get) = post(
+        &f,
+        "/api/query",
+        json!({"path": "_system/cli/queryEnvironmentVariables:get", "args": {"name": "NOPE"}}),
+        Some(&key),
+    )
+    .await;
+    assert_eq!(env_get["value"], Value::Null);
+    f.server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cli_system_functions_answer_for_admins_only() {
+    let f = start("chat").await;
+    let key = f.deployment.admin_key().to_owned();
+    for i in 0..5 {
+        post(
+            &f,
+            "/api/mutation",
+            json!({"path": "messages:send", "args": {"body": format!("m{i}"), "author": "a"}}),
+            None,
+        )
+        .await;
+    }
+    let (_, denied) =
+        post(&f, "/api/query", json!({"path": "_system/cli/tables:default", "args": {}}), None)
+            .await;
+    assert!(denied["errorMessage"].as_str().unwrap().contains("admin key"), "{denied}");
+
+    let (_, tables) = post(&f, "/api/query", json!({"path": "_system/cli/tables:default", "args": {"paginationOpts": {"cursor": null, "numItems": 10000}}}), Some(&key)).await;
+    assert_eq!(tables["value"]["page"], json!([{"name": "messages"}]));
+    let (_, size) = post(
+        &f,
+        "/api/query",
+        json!({"path": "_system/cli/tableSize:default", "args": {"tableName": "messages"}}),
+        Some(&key),
+    )
+    .await;
+    assert_eq!(size["value"], 5.0);
+
+    let mut bodies = Vec::new();
+    let mut cursor = Value::Null;
+    loop {
+        let (_, page) = post(&f, "/api/query", json!({"path": "_system/cli/tableData:default", "args": {"table": "messages", "order": "desc", "paginationOpts": {"cursor": cursor, "numItems": 2}}}), Some(&key)).await;
+        bodies.extend(
+            page["value"]["page"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["body"].as_str().unwrap().to_owned()),
+        );
+        if page["value"]["isDone"] == true {
+            break;
+        }
+        cursor = page["value"]["continueCursor"].clone();
+    }
+    assert_eq!(bodies, vec!["m4", "m3", "m2", "m1", "m0"]);
+
+    let (_, spec) = post(
+        &f,
+        "/api/query",
+        json!({"path": "_system/cli/modules:apiSpec", "args": {}}),
+        Some(&key),
+    )
+    .await;
+    let identifiers: Vec<&str> =
+        spec["value"].as_array().unwrap().iter().filter_map(|s| s["identifier"].as_str()).collect();
+    assert_eq!(identifiers, vec!["messages.js:list", "messages.js:send"]);
+    f.server.stop().await;
+}

@@ -1,0 +1,187 @@
+//! The system functions the official CLI calls (`_system/cli/*`), answered natively: table
+//! lists and contents, table sizes, the function spec, environment variables. Admin only.
+
+use atrium_engine::{KeyRange, Order};
+use atrium_runtime::FunctionKind;
+use atrium_runtime::analysis::Visibility;
+use atrium_value::{Object, Value};
+
+use crate::Deployment;
+use crate::auth::Identity;
+
+pub(crate) fn is_system(path: &str) -> bool {
+    path.starts_with("_system/")
+}
+
+fn object(fields: Vec<(&str, Value)>) -> Value {
+    Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Object>())
+}
+
+fn string_arg<'a>(args: &'a Value, name: &str) -> Result<&'a str, String> {
+    args.get_path([name])
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("Missing argument `{name}`"))
+}
+
+fn number_arg(args: &Value, path: &[&str]) -> Option<f64> {
+    match args.get_path(path.iter().copied()) {
+        Some(Value::Float64(n)) => Some(*n),
+        Some(Value::Int64(n)) => Some(*n as f64),
+        _ => None,
+    }
+}
+
+/// `module:function`, with `.js` and `:default` normalised away.
+fn canonical(path: &str) -> String {
+    let (module, function) = path.split_once(':').unwrap_or((path, "default"));
+    format!("{}:{function}", module.trim_end_matches(".js"))
+}
+
+/// Runs a system function as `identity`.
+pub(crate) fn run(
+    deployment: &Deployment,
+    identity: &Identity,
+    path: &str,
+    args: &Value,
+) -> Result<Value, String> {
+    if *identity != Identity::Admin {
+        return Err(format!("System function `{path}` can only be called with the admin key"));
+    }
+    let engine = deployment.engine();
+    match canonical(path).as_str() {
+        "_system/cli/tables:default" => {
+            let mut names: Vec<String> = engine
+                .catalog()
+                .tables()
+                .map(|t| t.name.clone())
+                .filter(|n| !n.starts_with('_'))
+                .collect();
+            names.sort();
+            let page =
+                names.into_iter().map(|name| object(vec![("name", Value::String(name))])).collect();
+            Ok(object(vec![
+                ("page", Value::Array(page)),
+                ("isDone", Value::Boolean(true)),
+                ("continueCursor", Value::from("end")),
+            ]))
+        }
+        "_system/cli/tableData:default" => {
+            let table = string_arg(args, "table")?;
+            let order = match args.get_path(["order"]).and_then(Value::as_str) {
+                Some("desc") => Order::Desc,
+                _ => Order::Asc,
+            };
+            let limit = number_arg(args, &["paginationOpts", "numItems"])
+                .unwrap_or(100.0)
+                .clamp(1.0, 10_000.0) as usize;
+            let cursor = args
+                .get_path(["paginationOpts", "cursor"])
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let mut tx = engine.begin();
+            if tx.table_number(table).is_none() {
+                return Ok(object(vec![
+                    ("page", Value::Array(Vec::new())),
+                    ("isDone", Value::Boolean(true)),
+                    ("continueCursor", Value::from("end")),
+                ]));
+            }
+            let index = tx.index(table, "by_creation_time").map_err(|e| e.to_string())?;
+            let after = match cursor.as_deref() {
+                None => None,
+                Some("end") => {
+                    return Ok(object(vec![
+                        ("page", Value::Array(Vec::new())),
+                        ("isDone", Value::Boolean(true)),
+                        ("continueCursor", Value::from("end")),
+                    ]));
+                }
+                Some(hex) => Some(
+                    (0..hex.len())
+                        .step_by(2)
+                        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+                        .collect::<Option<Vec<u8>>>()
+                        .ok_or("Invalid cursor")?,
+                ),
+            };
+            let page = tx
+                .scan(&index, &KeyRange::all(), order, after.as_deref(), limit)
+                .map_err(|e| e.to_string())?;
+            let next = match (page.exhausted, page.documents.last()) {
+                (false, Some((key, _))) => key.iter().map(|b| format!("{b:02x}")).collect(),
+                _ => "end".to_owned(),
+            };
+            let docs = page.documents.into_iter().map(|(_, d)| d.to_value()).collect();
+            Ok(object(vec![
+                ("page", Value::Array(docs)),
+                ("isDone", Value::Boolean(page.exhausted)),
+                ("continueCursor", Value::String(next)),
+            ]))
+        }
+        "_system/cli/tableSize:default" => {
+            let table = string_arg(args, "tableName")?;
+            Ok(Value::Float64(engine.count(table).unwrap_or(0) as f64))
+        }
+        "_system/cli/modules:apiSpec" => {
+            let Some(analysis) = deployment.analysis() else { return Ok(Value::Array(Vec::new())) };
+            let mut spec = Vec::new();
+            for function in analysis.functions() {
+                let (module, name) =
+                    function.path.split_once(':').unwrap_or((&function.path, "default"));
+                let mut fields = vec![
+                    (
+                        "functionType",
+                        Value::from(match function.kind {
+                            FunctionKind::Query => "Query",
+                            FunctionKind::Mutation => "Mutation",
+                            FunctionKind::Action => "Action",
+                        }),
+                    ),
+                    ("identifier", Value::String(format!("{module}.js:{name}"))),
+                ];
+                if let Some(visibility) = function.visibility {
+                    let kind = if visibility == Visibility::Public { "public" } else { "internal" };
+                    fields.push(("visibility", object(vec![("kind", Value::from(kind))])));
+                }
+                let json = |v: &Option<serde_json::Value>| {
+                    v.as_ref().map_or(Value::Null, |j| Value::String(j.to_string()))
+                };
+                fields.push(("args", json(&function.args)));
+                fields.push(("returns", json(&function.returns)));
+                spec.push(object(fields));
+            }
+            for module in &analysis.modules {
+                for route in &module.http_routes {
+                    spec.push(object(vec![
+                        ("functionType", Value::from("HttpAction")),
+                        ("method", Value::String(route.method.clone())),
+                        ("path", Value::String(route.path.clone())),
+                    ]));
+                }
+            }
+            Ok(Value::Array(spec))
+        }
+        "_system/cli/queryEnvironmentVariables:default" => {
+            let mut tx = engine.begin();
+            let mut docs: Vec<Value> = tx
+                .collect_table(crate::env::TABLE)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|d| d.to_value())
+                .collect();
+            docs.sort_by(|a, b| a.get_path(["name"]).cmp(&b.get_path(["name"])));
+            Ok(Value::Array(docs))
+        }
+        "_system/cli/queryEnvironmentVariables:get" => {
+            let name = string_arg(args, "name")?;
+            Ok(match deployment.environment().get(name) {
+                Some(value) => object(vec![
+                    ("name", Value::from(name)),
+                    ("value", Value::String(value.clone())),
+                ]),
+                None => Value::Null,
+            })
+        }
+        other => Err(format!("System function `{other}` is not available on this engine yet")),
+    }
+}
