@@ -1,0 +1,99 @@
+// The official `convex` CLI (1.48.0, self-hosted mode) against `atrium-engine` serving the
+// chat fixture: run, data, env set/list, logs.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { REPO } from "./lib/atrium.mjs";
+import { startEngine } from "./lib/engine.mjs";
+
+const PROJECT = join(REPO, "tests/fixtures/chat");
+const CLI = join(PROJECT, "node_modules/.bin/convex");
+
+describe("the official convex CLI against atrium-engine", () => {
+  let engine;
+  const env = () => ({
+    ...process.env,
+    CONVEX_SELF_HOSTED_URL: engine.url,
+    CONVEX_SELF_HOSTED_ADMIN_KEY: engine.adminKey,
+    CONVEX_DEPLOYMENT: "",
+    CONVEX_DEPLOY_KEY: "",
+  });
+
+  /** Runs the CLI to completion; resolves to { code, stdout, stderr }. */
+  const convex = (...args) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(CLI, args, { cwd: PROJECT, env: env(), stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (c) => (stdout += c));
+      child.stderr.on("data", (c) => (stderr += c));
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(new Error(`convex ${args.join(" ")} timed out; stderr:\n${stderr}`));
+      }, 60_000);
+      child.on("exit", (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+
+  before(async () => {
+    engine = await startEngine(PROJECT);
+  });
+
+  after(async () => {
+    await engine?.stop();
+  });
+
+  test("convex run sends and lists", async () => {
+    const sent = await convex("run", "messages:send", '{"body":"hi","author":"a"}');
+    assert.equal(sent.code, 0, sent.stderr);
+    const listed = await convex("run", "messages:list");
+    assert.equal(listed.code, 0, listed.stderr);
+    const messages = JSON.parse(listed.stdout);
+    assert.deepEqual(messages.map((m) => [m.body, m.author]), [["hi", "a"]]);
+  });
+
+  test("convex run names a missing function", async () => {
+    const missing = await convex("run", "messages:nope");
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr + missing.stdout, /Could not find function/);
+  });
+
+  test("convex data lists tables and documents", async () => {
+    const tables = await convex("data");
+    assert.equal(tables.code, 0, tables.stderr);
+    assert.match(tables.stdout, /messages/);
+    const rows = await convex("data", "messages");
+    assert.equal(rows.code, 0, rows.stderr);
+    assert.match(rows.stdout, /"hi"/);
+  });
+
+  test("convex env set and list", async () => {
+    const set = await convex("env", "set", "FOO", "bar");
+    assert.equal(set.code, 0, set.stderr);
+    const list = await convex("env", "list");
+    assert.match(list.stdout, /^FOO=bar$/m);
+    const get = await convex("env", "get", "FOO");
+    assert.match(get.stdout, /bar/);
+  });
+
+  test("convex logs sees a run", async () => {
+    const child = spawn(CLI, ["logs", "--success"], { cwd: PROJECT, env: env(), stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (c) => (output += c));
+    child.stderr.on("data", (c) => (output += c));
+    try {
+      await new Promise((r) => setTimeout(r, 3000));
+      await convex("run", "messages:send", '{"body":"logged","author":"b"}');
+      const deadline = Date.now() + 20_000;
+      while (!/\[CONVEX M\(messages:send\)\] Function executed/.test(output)) {
+        if (Date.now() > deadline) throw new Error(`convex logs printed no execution:\n${output}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      child.kill();
+    }
+  });
+});
