@@ -97,3 +97,67 @@ describe("the official convex CLI against atrium-engine", () => {
     }
   });
 });
+
+describe("pushing code with the official CLI", () => {
+  let engine;
+  let project;
+  let empty;
+
+  const cli = (...args) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(join(project, "node_modules/.bin/convex"), args, {
+        cwd: project,
+        env: { ...process.env, CONVEX_SELF_HOSTED_URL: engine.url, CONVEX_SELF_HOSTED_ADMIN_KEY: engine.adminKey, CONVEX_DEPLOYMENT: "", CONVEX_DEPLOY_KEY: "" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (c) => (output += c));
+      child.stderr.on("data", (c) => (output += c));
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(new Error(`convex ${args.join(" ")} timed out:\n${output}`));
+      }, 120_000);
+      child.on("exit", (code) => {
+        clearTimeout(timer);
+        resolve({ code, output });
+      });
+    });
+
+  before(async () => {
+    // A copy of the chat project (the CLI writes codegen and .env.local into it) and an
+    // engine started on an empty folder: the code arrives only by push.
+    const { cpSync, mkdtempSync, mkdirSync, symlinkSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    project = mkdtempSync(join(tmpdir(), "atrium-push-"));
+    cpSync(join(PROJECT, "convex"), join(project, "convex"), { recursive: true });
+    cpSync(join(PROJECT, "package.json"), join(project, "package.json"));
+    symlinkSync(join(PROJECT, "node_modules"), join(project, "node_modules"));
+    empty = join(project, "empty-engine-folder");
+    mkdirSync(empty);
+    engine = await startEngine(empty);
+  });
+
+  after(async () => {
+    await engine?.stop();
+    const { rmSync } = await import("node:fs");
+    if (project) rmSync(project, { recursive: true, force: true });
+  });
+
+  test("convex deploy makes the functions runnable", async () => {
+    const deployed = await cli("deploy", "-y");
+    assert.equal(deployed.code, 0, deployed.output);
+    assert.match(deployed.output, /Deployed Convex functions to/);
+    const sent = await cli("run", "messages:send", '{"body":"deployed","author":"cli"}');
+    assert.equal(sent.code, 0, sent.output);
+    const listed = await cli("run", "messages:list");
+    assert.match(listed.output, /"deployed"/);
+  });
+
+  test("convex dev --once pushes and writes the deployment URLs", async () => {
+    const dev = await cli("dev", "--once");
+    assert.equal(dev.code, 0, dev.output);
+    assert.match(dev.output, /Convex functions ready/);
+    const { readFileSync } = await import("node:fs");
+    assert.match(readFileSync(join(project, ".env.local"), "utf8"), new RegExp(`CONVEX_URL=${engine.url}`));
+  });
+});

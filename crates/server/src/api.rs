@@ -69,6 +69,8 @@ impl RunningServer {
 #[derive(Clone)]
 struct AppState {
     deployment: Arc<Deployment>,
+    /// (cloud URL, site URL) as clients reach them.
+    urls: Arc<(String, String)>,
 }
 
 /// An error outside a function: `{code, message}` with an HTTP status.
@@ -101,6 +103,12 @@ pub const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/update_environment_variables"),
     ("GET", "/api/list_environment_variables"),
     ("GET", "/api/v1/list_environment_variables"),
+    ("GET", "/api/v1/get_canonical_urls"),
+    ("POST", "/api/get_config_hashes"),
+    ("POST", "/api/deploy2/evaluate_push"),
+    ("POST", "/api/deploy2/start_push"),
+    ("POST", "/api/deploy2/wait_for_schema"),
+    ("POST", "/api/deploy2/finish_push"),
 ];
 
 /// Starts serving `deployment`.
@@ -108,7 +116,13 @@ pub async fn serve(
     deployment: Arc<Deployment>,
     config: ServerConfig,
 ) -> std::io::Result<RunningServer> {
-    let state = AppState { deployment };
+    let cloud_listener =
+        tokio::net::TcpListener::bind(SocketAddr::new(config.host, config.port)).await?;
+    let site_listener =
+        tokio::net::TcpListener::bind(SocketAddr::new(config.host, config.site_port)).await?;
+    let cloud_url = format!("http://{}", cloud_listener.local_addr()?);
+    let site_url = format!("http://{}", site_listener.local_addr()?);
+    let state = AppState { deployment, urls: Arc::new((cloud_url.clone(), site_url.clone())) };
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
         .allow_headers(AllowHeaders::mirror_request())
@@ -145,6 +159,13 @@ pub async fn serve(
         .route("/api/update_environment_variables", post(update_environment_variables))
         .route("/api/list_environment_variables", get(list_environment_variables))
         .route("/api/v1/list_environment_variables", get(list_environment_variables))
+        .route("/api/v1/get_canonical_urls", get(canonical_urls))
+        .route("/api/get_config_hashes", post(get_config_hashes))
+        .route("/api/deploy2/evaluate_push", post(evaluate_push))
+        .route("/api/deploy2/start_push", post(start_push))
+        .route("/api/deploy2/wait_for_schema", post(wait_for_schema))
+        .route("/api/deploy2/finish_push", post(finish_push))
+        .route("/api/deploy2/report_push_completed", post(report_push_completed))
         .route("/http/{*path}", any(http_action))
         .with_state(state.clone())
         .merge(
@@ -156,12 +177,6 @@ pub async fn serve(
         .layer(cors);
     let site = Router::new().fallback(any(site_http_action)).with_state(state);
 
-    let cloud_listener =
-        tokio::net::TcpListener::bind(SocketAddr::new(config.host, config.port)).await?;
-    let site_listener =
-        tokio::net::TcpListener::bind(SocketAddr::new(config.host, config.site_port)).await?;
-    let cloud_url = format!("http://{}", cloud_listener.local_addr()?);
-    let site_url = format!("http://{}", site_listener.local_addr()?);
     let mut stops = Vec::new();
     let mut tasks = Vec::new();
     for (listener, app) in [(cloud_listener, cloud), (site_listener, site)] {
@@ -496,6 +511,171 @@ async fn query_batch(
         results.push(run_call(&state, call).await);
     }
     Ok(Json(QueryBatchResponse { results }))
+}
+
+/// The admin key from the header or, for push routes, from the body's `adminKey`.
+fn require_admin_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &serde_json::Value,
+) -> Result<(), ApiError> {
+    if headers.get(header::AUTHORIZATION).is_none()
+        && let Some(key) = body.get("adminKey").and_then(serde_json::Value::as_str)
+    {
+        return crate::auth::check_admin_key(key, state.deployment.admin_key())
+            .map(|_| ())
+            .map_err(|e| ApiError {
+                status: StatusCode::UNAUTHORIZED,
+                code: e.code,
+                message: e.message,
+            });
+    }
+    require_admin(state, headers).map(|_| ())
+}
+
+fn push_body(headers: &HeaderMap, body: &Bytes) -> Result<serde_json::Value, ApiError> {
+    crate::push::body_json(headers, body).map_err(|e| ApiError::bad_request("BadJsonBody", e))
+}
+
+fn push_error(error: crate::deployment::DeploymentError) -> ApiError {
+    ApiError::bad_request("InvalidModules", error.to_string())
+}
+
+async fn canonical_urls(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require_admin(&state, &headers)?;
+    Ok(Json(serde_json::json!({ "convexCloudUrl": state.urls.0, "convexSiteUrl": state.urls.1 })))
+}
+
+async fn get_config_hashes(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let request = push_body(&headers, &body)?;
+    require_admin_in(&state, &headers, &request)?;
+    let hashes: Vec<serde_json::Value> = state
+        .deployment
+        .pushed_modules()
+        .iter()
+        .filter(|m| m.path != "schema.js")
+        .map(|m| serde_json::json!({ "path": m.path, "hash": m.hash(), "environment": m.environment }))
+        .collect();
+    Ok(Json(serde_json::json!({
+        "config": { "functions": "convex/" },
+        "moduleHashes": hashes,
+        "udfServerVersion": if hashes.is_empty() { serde_json::Value::Null } else { "1.48.0".into() },
+        "nodeVersion": null,
+    })))
+}
+
+async fn evaluate_push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let request = push_body(&headers, &body)?;
+    require_admin_in(&state, &headers, &request)?;
+    Ok(Json(
+        serde_json::json!({ "schemaChange": { "allocatedComponentIds": {}, "schemaIds": {}, "indexDiffs": {} } }),
+    ))
+}
+
+async fn start_push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let request = push_body(&headers, &body)?;
+    require_admin_in(&state, &headers, &request)?;
+    let modules = crate::push::modules_of(&request, &state.deployment.pushed_modules())
+        .map_err(|e| ApiError::bad_request("InvalidModules", e))?;
+    let deployment = state.deployment.clone();
+    let pending = tokio::task::spawn_blocking(move || deployment.start_push(modules))
+        .await
+        .map_err(|e| ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "InternalServerError",
+            message: e.to_string(),
+        })?
+        .map_err(push_error)?;
+    Ok(Json(crate::push::start_push_response(&pending.id, &state.deployment.environment())))
+}
+
+async fn wait_for_schema(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let request = push_body(&headers, &body)?;
+    require_admin_in(&state, &headers, &request)?;
+    // The schema that matters is the one `start_push` analysed; check existing documents.
+    let pending = state.deployment.pending_schema();
+    if let Some(schema) = pending {
+        let deployment = state.deployment.clone();
+        let violations =
+            tokio::task::spawn_blocking(move || deployment.engine().schema_violations(&schema, 1))
+                .await
+                .map_err(|e| ApiError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    code: "InternalServerError",
+                    message: e.to_string(),
+                })?
+                .map_err(|e| ApiError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    code: "InternalServerError",
+                    message: e.to_string(),
+                })?;
+        if let Some((table, id, error)) = violations.first() {
+            return Ok(Json(serde_json::json!({
+                "type": "failed",
+                "error": format!("Document with ID \"{id}\" in table \"{table}\" does not match the schema: {error}"),
+                "componentPath": "",
+                "tableName": table,
+            })));
+        }
+    }
+    Ok(Json(serde_json::json!({ "type": "complete" })))
+}
+
+async fn finish_push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let request = push_body(&headers, &body)?;
+    require_admin_in(&state, &headers, &request)?;
+    if request.get("dryRun").and_then(serde_json::Value::as_bool).unwrap_or(false) {
+        return Ok(Json(
+            serde_json::json!({ "authDiff": {"added": [], "removed": []}, "definitionDiffs": {}, "componentDiffs": {} }),
+        ));
+    }
+    let id = request
+        .pointer("/startPush/atriumPushId")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "InvalidPush",
+                "finish_push needs the start_push response it follows",
+            )
+        })?
+        .to_owned();
+    let deployment = state.deployment.clone();
+    let (added, removed) = tokio::task::spawn_blocking(move || deployment.finish_push(&id))
+        .await
+        .map_err(|e| ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "InternalServerError",
+            message: e.to_string(),
+        })?
+        .map_err(push_error)?;
+    Ok(Json(crate::push::finish_push_response(added, removed)))
+}
+
+async fn report_push_completed() -> Json<serde_json::Value> {
+    Json(serde_json::json!({}))
 }
 
 #[derive(serde::Deserialize)]

@@ -17,6 +17,7 @@ use atrium_runtime::analysis::{Analysis, analyze};
 use atrium_runtime::{Project, Runner, scheduler};
 
 use crate::auth::generate_admin_key;
+use crate::push::PushedModule;
 
 /// How to open a deployment.
 #[derive(Debug, Clone)]
@@ -82,7 +83,22 @@ pub struct Deployment {
     /// Results of WebSocket mutations by (session, request id), so a replayed mutation is
     /// answered without running again. Kept in memory, for the most recent ones.
     mutation_results: Mutex<MutationResults>,
+    data_dir: PathBuf,
+    /// The code pushed by the CLI (empty when the code comes from a project folder).
+    pushed: RwLock<Vec<PushedModule>>,
+    /// A push between `start_push` and `finish_push`.
+    pending: Mutex<Option<PendingPush>>,
 }
+
+/// Modules analysed by `start_push`, waiting for `finish_push`.
+#[derive(Debug, Clone)]
+pub struct PendingPush {
+    pub id: String,
+    pub modules: Vec<PushedModule>,
+    pub schema: Option<Schema>,
+}
+
+const PUSHED_MODULES_FILE: &str = "pushed_modules.json";
 
 /// What sync sessions hear about.
 #[derive(Debug, Clone)]
@@ -205,13 +221,25 @@ impl Deployment {
             events,
             env: RwLock::new(env),
             mutation_results: Mutex::new(MutationResults::default()),
+            data_dir: config.data_dir.clone(),
+            pushed: RwLock::new(Vec::new()),
+            pending: Mutex::new(None),
             engine,
             runner: RwLock::new(None),
             analysis: RwLock::new(None),
             admin_key,
             stop: Arc::new(AtomicBool::new(false)),
         });
-        if let Some(dir) = &config.project_dir
+        let stored = config.data_dir.join(PUSHED_MODULES_FILE);
+        if let Ok(text) = std::fs::read_to_string(&stored) {
+            // Code pushed by the CLI wins over the folder: it is what was last deployed.
+            let modules: Vec<PushedModule> =
+                serde_json::from_str(&text).map_err(|e| DeploymentError::DataDir {
+                    path: stored.display().to_string(),
+                    error: std::io::Error::other(e),
+                })?;
+            deployment.activate_pushed(modules)?;
+        } else if let Some(dir) = &config.project_dir
             && dir.join("convex").is_dir()
         {
             let project = Project::open(dir).map_err(|e| DeploymentError::Project(Box::new(e)))?;
@@ -229,6 +257,68 @@ impl Deployment {
         }
         *self.runner.write().unwrap() = Some(Runner::new(project, self.engine.clone()));
         *self.analysis.write().unwrap() = Some(analysis);
+        Ok(())
+    }
+
+    /// The pushed code, with each module's hash, for `get_config_hashes`.
+    pub fn pushed_modules(&self) -> Vec<PushedModule> {
+        self.pushed.read().unwrap().clone()
+    }
+
+    /// Analyses pushed modules (nothing changes yet) and keeps them pending.
+    pub fn start_push(&self, modules: Vec<PushedModule>) -> Result<PendingPush, DeploymentError> {
+        let project =
+            Project::from_modules(modules.iter().map(|m| (m.path.clone(), m.source.clone())));
+        let analysis = analyze(&project).map_err(|e| DeploymentError::Project(Box::new(e)))?;
+        let mut id = [0u8; 8];
+        getrandom::fill(&mut id).expect("the OS random source is available");
+        let pending = PendingPush {
+            id: id.iter().map(|b| format!("{b:02x}")).collect(),
+            modules,
+            schema: analysis.schema,
+        };
+        *self.pending.lock().unwrap() = Some(pending.clone());
+        Ok(pending)
+    }
+
+    /// The schema of the pending push, if it has one.
+    pub fn pending_schema(&self) -> Option<Schema> {
+        self.pending.lock().unwrap().as_ref().and_then(|p| p.schema.clone())
+    }
+
+    /// The pending push with this id.
+    pub fn pending_push(&self, id: &str) -> Option<PendingPush> {
+        self.pending.lock().unwrap().clone().filter(|p| p.id == id)
+    }
+
+    /// Makes the pending push the deployment's code; returns (added, removed) module paths.
+    pub fn finish_push(&self, id: &str) -> Result<(Vec<String>, Vec<String>), DeploymentError> {
+        let pending = self.pending_push(id).ok_or_else(|| {
+            DeploymentError::Schema("This push was superseded by another one; push again".into())
+        })?;
+        let before: Vec<String> = self.pushed_modules().into_iter().map(|m| m.path).collect();
+        let after: Vec<String> = pending.modules.iter().map(|m| m.path.clone()).collect();
+        self.activate_pushed(pending.modules)?;
+        *self.pending.lock().unwrap() = None;
+        let added = after.iter().filter(|p| !before.contains(p)).cloned().collect();
+        let removed = before.into_iter().filter(|p| !after.contains(p)).collect();
+        Ok((added, removed))
+    }
+
+    fn activate_pushed(&self, modules: Vec<PushedModule>) -> Result<(), DeploymentError> {
+        let project =
+            Project::from_modules(modules.iter().map(|m| (m.path.clone(), m.source.clone())));
+        self.load(project)?;
+        let path = self.data_dir.join(PUSHED_MODULES_FILE);
+        let io = |error| DeploymentError::DataDir { path: path.display().to_string(), error };
+        let tmp = path.with_extension("tmp");
+        std::fs::write(
+            &tmp,
+            serde_json::to_vec(&modules).map_err(|e| io(std::io::Error::other(e)))?,
+        )
+        .map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+        *self.pushed.write().unwrap() = modules;
         Ok(())
     }
 

@@ -10,7 +10,8 @@
 //!
 //! The sync WebSocket (`sync`) serves `ConvexClient` and React apps; the function log stream,
 //! environment variables (`env`) and the CLI's system functions (`system`) are served too.
-//! Still to come: push and snapshot export/import.
+//! Code arrives from a project folder or by push from the official CLI ([`push`]). Still to
+//! come: snapshot export/import.
 //!
 //! It must not depend on tauri or polars.
 
@@ -18,6 +19,7 @@ pub mod api;
 pub mod auth;
 pub mod deployment;
 mod env;
+pub mod push;
 mod sync;
 mod system;
 

@@ -1,0 +1,193 @@
+//! Push from the official CLI (`npx convex deploy`, `npx convex dev`): the
+//! `get_config_hashes` → `start_push` → `wait_for_schema` → `finish_push` handshake, with
+//! Brotli-compressed bodies. Pushed modules are already bundled ESM (`_deps/` chunks for
+//! shared code); `start_push` analyses them and keeps them pending, `finish_push` makes them
+//! the deployment's code and stores them so a restart keeps them.
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value as Json, json};
+use sha2::{Digest, Sha256};
+
+/// A module as the CLI pushes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushedModule {
+    pub path: String,
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_map: Option<String>,
+    #[serde(default = "isolate")]
+    pub environment: String,
+}
+
+fn isolate() -> String {
+    "isolate".into()
+}
+
+impl PushedModule {
+    /// What `get_config_hashes` reports: sha256 (hex) of the source then the source map.
+    pub fn hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(self.source.as_bytes());
+        if let Some(map) = &self.source_map {
+            hasher.update(map.as_bytes());
+        }
+        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// The request body, decompressed when it says `Content-Encoding: br`.
+pub(crate) fn body_json(headers: &HeaderMap, body: &Bytes) -> Result<Json, String> {
+    let brotli = headers
+        .get(axum::http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("br"));
+    let bytes = if brotli {
+        let mut out = Vec::new();
+        brotli_decompressor::Decompressor::new(body.as_ref(), 64 * 1024)
+            .read_to_end(&mut out)
+            .map_err(|e| format!("The request body is not valid Brotli: {e}"))?;
+        out
+    } else {
+        body.to_vec()
+    };
+    serde_json::from_slice(&bytes).map_err(|e| format!("The request body is not valid JSON: {e}"))
+}
+
+/// The modules a `start_push` request describes: changed ones as sent, unchanged ones from
+/// the current code (by hash), and the schema module.
+pub(crate) fn modules_of(
+    request: &Json,
+    current: &[PushedModule],
+) -> Result<Vec<PushedModule>, String> {
+    let app = request.get("appDefinition").ok_or("The push has no appDefinition")?;
+    if request.get("componentDefinitions").and_then(Json::as_array).is_some_and(|c| !c.is_empty()) {
+        return Err("Components are not supported by this engine yet".into());
+    }
+    let mut modules: BTreeMap<String, PushedModule> = BTreeMap::new();
+    for module in app.get("changedModules").and_then(Json::as_array).into_iter().flatten() {
+        let module: PushedModule = serde_json::from_value(module.clone())
+            .map_err(|e| format!("A pushed module is malformed: {e}"))?;
+        modules.insert(module.path.clone(), module);
+    }
+    for unchanged in app.get("unchangedModuleHashes").and_then(Json::as_array).into_iter().flatten()
+    {
+        let path = unchanged.get("path").and_then(Json::as_str).unwrap_or_default();
+        let hash = unchanged.get("sha256").and_then(Json::as_str).unwrap_or_default();
+        let existing = current
+            .iter()
+            .find(|m| m.path == path && m.hash() == hash)
+            .ok_or_else(|| format!("Could not find existing unchanged module {path}."))?;
+        modules.insert(path.to_owned(), existing.clone());
+    }
+    if let Some(schema) = app.get("schema").filter(|s| !s.is_null()) {
+        let mut schema: PushedModule = serde_json::from_value(schema.clone())
+            .map_err(|e| format!("The pushed schema is malformed: {e}"))?;
+        schema.path = "schema.js".into();
+        modules.insert(schema.path.clone(), schema);
+    }
+    Ok(modules.into_values().collect())
+}
+
+/// The part of `StartPushResponse` the CLI needs (its validators accept this minimum).
+pub(crate) fn start_push_response(push_id: &str, environment: &BTreeMap<String, String>) -> Json {
+    json!({
+        "environmentVariables": environment,
+        "externalDepsId": null,
+        "componentDefinitionPackages": {},
+        "appAuth": [],
+        "analysis": {
+            "": {
+                "definition": {
+                    "path": "",
+                    "definitionType": {"type": "app"},
+                    "childComponents": [],
+                    "httpMounts": {},
+                    "exports": {"type": "branch", "branch": []}
+                },
+                "schema": null,
+                "functions": {},
+                "udfConfig": {
+                    "serverVersion": "1.48.0",
+                    "importPhaseRngSeed": {"$bytes": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="},
+                    "importPhaseUnixTimestamp": {"$integer": "AAAAAAAAAAA="}
+                }
+            }
+        },
+        "app": {
+            "definitionPath": "",
+            "componentPath": "",
+            "args": {},
+            "childComponents": {},
+            "httpRoutes": {"httpModuleRoutes": null, "mounts": []},
+            "exports": {}
+        },
+        "schemaChange": {"allocatedComponentIds": {}, "schemaIds": {}, "indexDiffs": {}},
+        "atriumPushId": push_id,
+    })
+}
+
+/// `finish_push`'s diff: which modules came and went.
+pub(crate) fn finish_push_response(added: Vec<String>, removed: Vec<String>) -> Json {
+    json!({
+        "authDiff": {"added": [], "removed": []},
+        "definitionDiffs": {},
+        "componentDiffs": {
+            "": {
+                "diffType": {"type": "modify"},
+                "moduleDiff": {"added": added, "removed": removed},
+                "udfConfigDiff": null,
+                "cronDiff": {"added": [], "updated": [], "deleted": []},
+                "indexDiff": {"added_indexes": [], "removed_indexes": [], "enabled_indexes": [], "disabled_indexes": []},
+                "schemaDiff": null
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unchanged_modules_come_from_the_current_code() {
+        let current = vec![PushedModule {
+            path: "a.js".into(),
+            source: "export const x = 1;".into(),
+            source_map: None,
+            environment: "isolate".into(),
+        }];
+        let request = json!({"appDefinition": {
+            "changedModules": [{"path": "b.js", "source": "export const y = 2;", "environment": "isolate"}],
+            "unchangedModuleHashes": [{"path": "a.js", "environment": "isolate", "sha256": current[0].hash()}],
+            "schema": {"path": "schema.js", "source": "export default 1;", "environment": "isolate"}
+        }});
+        let modules = modules_of(&request, &current).unwrap();
+        assert_eq!(
+            modules.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(),
+            vec!["a.js", "b.js", "schema.js"]
+        );
+        let stale =
+            json!({"appDefinition": {"unchangedModuleHashes": [{"path": "a.js", "sha256": "00"}]}});
+        assert!(
+            modules_of(&stale, &current)
+                .unwrap_err()
+                .contains("Could not find existing unchanged module a.js")
+        );
+    }
+
+    #[test]
+    fn brotli_bodies_are_decompressed() {
+        // "{}" as Node's zlib.brotliCompressSync writes it.
+        let compressed: &[u8] = &[0x8b, 0x00, 0x80, 0x7b, 0x7d, 0x03];
+        let mut headers = HeaderMap::new();
+        headers.insert(axum::http::header::CONTENT_ENCODING, "br".parse().unwrap());
+        assert_eq!(body_json(&headers, &Bytes::from_static(compressed)), Ok(json!({})));
+        assert!(body_json(&headers, &Bytes::from_static(b"not brotli")).is_err());
+    }
+}
