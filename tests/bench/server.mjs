@@ -1,0 +1,138 @@
+// Server benchmarks, each beside a bare baseline measured in the same run:
+// 1. mutation → update latency for 100 subscribed ConvexClients, beside a bare WebSocket
+//    broadcast to 100 sockets (p50/p99);
+// 2. empty-query HTTP requests/s, beside a bare Node HTTP server answering JSON.
+// Run by bench/server.sh (which builds atrium-engine in release). Lives under tests/ to use
+// its npm packages.
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
+import WebSocket, { WebSocketServer } from "ws";
+
+const REPO = new URL("../..", import.meta.url).pathname;
+const BIN = process.env.ATRIUM_ENGINE_BIN;
+const SUBSCRIBERS = 100;
+const ROUNDS = 30;
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function startEngine(project) {
+  const data = mkdtempSync(join(tmpdir(), "atrium-bench-"));
+  const child = spawn(BIN, ["serve", project, "--port", "0", "--site-port", "0", "--data-dir", data], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  await new Promise((resolve) => child.stdout.on("data", (c) => { out += c; if (/Admin key/.test(out)) resolve(); }));
+  const url = out.match(/Convex URL: (\S+)/)[1];
+  return { url, stop: () => { child.kill("SIGTERM"); rmSync(data, { recursive: true, force: true }); } };
+}
+
+async function subscriptionLatency() {
+  const engine = await startEngine(join(REPO, "tests/fixtures/chat"));
+  const clients = [];
+  const seen = [];
+  for (let i = 0; i < SUBSCRIBERS; i++) {
+    const client = new ConvexClient(engine.url, { webSocketConstructor: WebSocket, unsavedChangesWarning: false });
+    seen.push(new Map());
+    client.onUpdate("messages:list", {}, (messages) => {
+      const now = performance.now();
+      for (const m of messages) if (!seen[i].has(m.body)) seen[i].set(m.body, now);
+    });
+    clients.push(client);
+  }
+  await sleep(2000);
+  const writer = new ConvexHttpClient(engine.url);
+  const latencies = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const body = `round ${round}`;
+    const start = performance.now();
+    await writer.mutation("messages:send", { body, author: "bench" });
+    const deadline = Date.now() + 10_000;
+    while (seen.some((s) => !s.has(body)) && Date.now() < deadline) await sleep(1);
+    for (const s of seen) if (s.has(body)) latencies.push(s.get(body) - start);
+  }
+  await Promise.all(clients.map((c) => c.close()));
+  engine.stop();
+  return latencies;
+}
+
+async function bareWebSocketLatency() {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((r) => server.on("listening", r));
+  const url = `ws://127.0.0.1:${server.address().port}`;
+  const arrivals = new Map();
+  const sockets = [];
+  for (let i = 0; i < SUBSCRIBERS; i++) {
+    const ws = new WebSocket(url);
+    await new Promise((r) => ws.on("open", r));
+    ws.on("message", (data) => {
+      const key = String(data);
+      if (!arrivals.has(key)) arrivals.set(key, []);
+      arrivals.get(key).push(performance.now());
+    });
+    sockets.push(ws);
+  }
+  const latencies = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const key = `round ${round}`;
+    const start = performance.now();
+    // The "mutation": a request to the server, which then pushes to every subscriber.
+    for (const client of server.clients) client.send(key);
+    const deadline = Date.now() + 5000;
+    while ((arrivals.get(key)?.length ?? 0) < SUBSCRIBERS && Date.now() < deadline) await sleep(1);
+    for (const t of arrivals.get(key) ?? []) latencies.push(t - start);
+  }
+  sockets.forEach((s) => s.close());
+  server.close();
+  return latencies;
+}
+
+async function requestsPerSecond(url, body, seconds = 5, concurrency = 8) {
+  let count = 0;
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+        await response.text();
+        count += 1;
+      }
+    }),
+  );
+  return count / seconds;
+}
+
+async function emptyQueryRate() {
+  const engine = await startEngine(join(REPO, "tests/fixtures/kitchen"));
+  const rate = await requestsPerSecond(`${engine.url}/api/query`, JSON.stringify({ path: "bench:empty", args: {} }));
+  engine.stop();
+  const bare = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.setHeader("content-type", "application/json");
+      res.end('{"status":"success","value":null}');
+    });
+  });
+  await new Promise((r) => bare.listen(0, "127.0.0.1", r));
+  const bareRate = await requestsPerSecond(`http://127.0.0.1:${bare.address().port}/`, "{}");
+  bare.close();
+  return { rate, bareRate };
+}
+
+const engineLatency = await subscriptionLatency();
+const bareLatency = await bareWebSocketLatency();
+const { rate, bareRate } = await emptyQueryRate();
+const row = (name, values) => `${name.padEnd(34)} p50 ${percentile(values, 50).toFixed(2).padStart(8)} ms   p99 ${percentile(values, 99).toFixed(2).padStart(8)} ms   (n=${values.length})`;
+console.log(`mutation → update, ${SUBSCRIBERS} subscribers, ${ROUNDS} rounds`);
+console.log(row("  atrium-engine (ConvexClient)", engineLatency));
+console.log(row("  bare WebSocket broadcast", bareLatency));
+console.log(`  ratio p50 ${(percentile(engineLatency, 50) / percentile(bareLatency, 50)).toFixed(1)}x, p99 ${(percentile(engineLatency, 99) / percentile(bareLatency, 99)).toFixed(1)}x`);
+console.log("empty query over HTTP (8 concurrent clients, 5 s)");
+console.log(`  atrium-engine  ${rate.toFixed(0).padStart(8)} requests/s`);
+console.log(`  bare node HTTP ${bareRate.toFixed(0).padStart(8)} requests/s   ratio ${(rate / bareRate).toFixed(3)}x`);
+process.exit(0);
