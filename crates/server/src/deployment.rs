@@ -88,6 +88,19 @@ pub struct Deployment {
     pushed: RwLock<Vec<PushedModule>>,
     /// A push between `start_push` and `finish_push`.
     pending: Mutex<Option<PendingPush>>,
+    /// Query results shared by sync sessions at the newest timestamp.
+    query_cache: Mutex<QueryCache>,
+}
+
+/// One query's result, shared by every session that asks for it at the same timestamp.
+pub(crate) type SharedOutcome = Result<Arc<atrium_runtime::FunctionOutcome>, String>;
+
+/// Results at one timestamp, keyed by identity, function and arguments: a hundred clients
+/// subscribed to the same query cost one run per commit, not a hundred.
+#[derive(Debug, Default)]
+struct QueryCache {
+    ts: u64,
+    slots: std::collections::HashMap<String, Arc<tokio::sync::OnceCell<SharedOutcome>>>,
 }
 
 /// Modules analysed by `start_push`, waiting for `finish_push`.
@@ -224,6 +237,7 @@ impl Deployment {
             data_dir: config.data_dir.clone(),
             pushed: RwLock::new(Vec::new()),
             pending: Mutex::new(None),
+            query_cache: Mutex::new(QueryCache::default()),
             engine,
             runner: RwLock::new(None),
             analysis: RwLock::new(None),
@@ -256,6 +270,7 @@ impl Deployment {
             apply_schema(&self.engine, schema)?;
         }
         *self.runner.write().unwrap() = Some(Runner::new(project, self.engine.clone()));
+        self.clear_query_cache();
         *self.analysis.write().unwrap() = Some(analysis);
         Ok(())
     }
@@ -279,6 +294,29 @@ impl Deployment {
         };
         *self.pending.lock().unwrap() = Some(pending.clone());
         Ok(pending)
+    }
+
+    /// The slot holding (or about to hold) a query's result at `ts`. Only the newest
+    /// timestamp is cached; an older one gets a private slot.
+    pub(crate) fn query_slot(
+        &self,
+        key: String,
+        ts: u64,
+    ) -> Arc<tokio::sync::OnceCell<SharedOutcome>> {
+        let mut cache = self.query_cache.lock().unwrap();
+        if ts > cache.ts {
+            cache.ts = ts;
+            cache.slots.clear();
+        }
+        if ts < cache.ts {
+            return Arc::new(tokio::sync::OnceCell::new());
+        }
+        cache.slots.entry(key).or_default().clone()
+    }
+
+    /// Forgets shared results (new code or environment: the same query may answer otherwise).
+    fn clear_query_cache(&self) {
+        self.query_cache.lock().unwrap().slots.clear();
     }
 
     /// The schema of the pending push, if it has one.
@@ -348,6 +386,7 @@ impl Deployment {
         crate::env::apply(&self.engine, changes)?;
         let fresh = crate::env::load(&self.engine).map_err(|e| e.to_string())?;
         *self.env.write().unwrap() = fresh;
+        self.clear_query_cache();
         let _ = self.events.send(DeploymentEvent::EnvironmentChanged);
         Ok(())
     }

@@ -469,17 +469,28 @@ impl Session {
             Ok(r) => r,
             Err(e) => return (failed(e, Vec::new(), None), Ok(None)),
         };
+        // Sessions asking the same thing at the same timestamp share one run.
+        let key =
+            format!("{:?}\u{0}{path}\u{0}{}", self.identity, atrium_value::json::to_json(&args));
+        let slot = self.deployment.query_slot(key, ts.0);
         let path = path.to_owned();
-        let outcome = tokio::task::spawn_blocking(move || {
-            runner.at_snapshot(ts).run_as(caller, &path, FunctionKind::Query, args)
-        })
-        .await;
-        let outcome = match outcome {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(error)) => {
-                return (failed(describe_runtime_error(&error), Vec::new(), None), Ok(None));
-            }
-            Err(join) => return (failed(join.to_string(), Vec::new(), None), Ok(None)),
+        let shared = slot
+            .get_or_init(|| async move {
+                let run = tokio::task::spawn_blocking(move || {
+                    runner.at_snapshot(ts).run_as(caller, &path, FunctionKind::Query, args)
+                })
+                .await;
+                match run {
+                    Ok(Ok(outcome)) => Ok(Arc::new(outcome)),
+                    Ok(Err(error)) => Err(describe_runtime_error(&error)),
+                    Err(join) => Err(join.to_string()),
+                }
+            })
+            .await
+            .clone();
+        let outcome = match shared {
+            Ok(outcome) => outcome,
+            Err(message) => return (failed(message, Vec::new(), None), Ok(None)),
         };
         let subscription =
             match self.deployment.engine().subscribe(outcome.read_set.clone(), outcome.snapshot) {
@@ -487,15 +498,15 @@ impl Session {
                 Err(_) => Err(()),
             };
         let lines = logs(&outcome);
-        let modification = match outcome.result {
+        let modification = match &outcome.result {
             Ok(value) => StateModification::QueryUpdated {
                 query_id,
-                value: ValueFormat::ConvexEncodedJson.encode(&value),
+                value: ValueFormat::ConvexEncodedJson.encode(value),
                 log_lines: lines,
                 journal: None,
             },
             Err(error) => failed(
-                error.message,
+                error.message.clone(),
                 lines,
                 error.data.as_ref().map(|d| ValueFormat::ConvexEncodedJson.encode(d)),
             ),
