@@ -286,6 +286,29 @@ struct Call {
     at: Option<u64>,
 }
 
+impl Call {
+    /// A call from a request's parts: arguments decoded, format checked, a request id given.
+    fn new(
+        path: String,
+        kind: Option<FunctionKind>,
+        args: &serde_json::Value,
+        format: Option<&str>,
+        identity: Identity,
+        headers: &HeaderMap,
+        at: Option<u64>,
+    ) -> Result<Self, ApiError> {
+        Ok(Call {
+            path,
+            kind,
+            args: arguments(args)?,
+            format: format_of(format)?,
+            identity,
+            request_id: request_id(headers),
+            at,
+        })
+    }
+}
+
 fn not_found(path: &str, identity: &Identity) -> String {
     match identity {
         Identity::Admin => {
@@ -390,15 +413,16 @@ async fn udf(
             "Components are not supported by this engine yet",
         ));
     }
-    let call = Call {
-        path: request.path,
+    let identity = identity(&state, &headers)?;
+    let call = Call::new(
+        request.path,
         kind,
-        args: arguments(&request.args)?,
-        format: format_of(request.format.as_deref())?,
-        identity: identity(&state, &headers)?,
-        request_id: request_id(&headers),
-        at: None,
-    };
+        &request.args,
+        request.format.as_deref(),
+        identity,
+        &headers,
+        None,
+    )?;
     Ok(Json(run_call(&state, call).await))
 }
 
@@ -453,15 +477,10 @@ async fn run(
     } else {
         parse_body(&body)?
     };
-    let call = Call {
-        path: format!("{}:{function}", module.join("/")),
-        kind: None,
-        args: arguments(&request.args)?,
-        format: format_of(request.format.as_deref())?,
-        identity: identity(&state, &headers)?,
-        request_id: request_id(&headers),
-        at: None,
-    };
+    let identity = identity(&state, &headers)?;
+    let path = format!("{}:{function}", module.join("/"));
+    let call =
+        Call::new(path, None, &request.args, request.format.as_deref(), identity, &headers, None)?;
     Ok(Json(run_call(&state, call).await))
 }
 
@@ -477,15 +496,17 @@ async fn query_at_ts(
     let request: QueryAtTsRequest = parse_body(&body)?;
     let ts =
         timestamp::decode(&request.ts).map_err(|e| ApiError::bad_request("InvalidTimestamp", e))?;
-    let call = Call {
-        path: request.path,
-        kind: Some(FunctionKind::Query),
-        args: arguments(&request.args)?,
-        format: format_of(request.format.as_deref())?,
-        identity: identity(&state, &headers)?,
-        request_id: request_id(&headers),
-        at: Some(ts),
-    };
+    let identity = identity(&state, &headers)?;
+    let (path, format) = (request.path, request.format.as_deref());
+    let call = Call::new(
+        path,
+        Some(FunctionKind::Query),
+        &request.args,
+        format,
+        identity,
+        &headers,
+        Some(ts),
+    )?;
     Ok(Json(run_call(&state, call).await))
 }
 
@@ -499,15 +520,10 @@ async fn query_batch(
     let identity = identity(&state, &headers)?;
     let mut results = Vec::with_capacity(request.queries.len());
     for query in request.queries {
-        let call = Call {
-            path: query.path,
-            kind: Some(FunctionKind::Query),
-            args: arguments(&query.args)?,
-            format: format_of(query.format.as_deref())?,
-            identity: identity.clone(),
-            request_id: request_id(&headers),
-            at: Some(at),
-        };
+        let (path, format) = (query.path, query.format.as_deref());
+        let kind = Some(FunctionKind::Query);
+        let call =
+            Call::new(path, kind, &query.args, format, identity.clone(), &headers, Some(at))?;
         results.push(run_call(&state, call).await);
     }
     Ok(Json(QueryBatchResponse { results }))
