@@ -79,6 +79,48 @@ describe("the official convex CLI against atrium-engine", () => {
     assert.match(get.stdout, /bar/);
   });
 
+  test("convex export, then convex import into a fresh engine, gives the same documents", async () => {
+    const { mkdtempSync, mkdirSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const work = mkdtempSync(join(tmpdir(), "atrium-snapshot-"));
+    const zip = join(work, "snapshot.zip");
+    const exported = await convex("export", "--path", zip);
+    assert.equal(exported.code, 0, exported.stderr);
+    const before = JSON.parse((await convex("run", "messages:list")).stdout);
+
+    const emptyFolder = join(work, "empty");
+    mkdirSync(emptyFolder);
+    const fresh = await startEngine(emptyFolder);
+    try {
+      const into = (...args) =>
+        new Promise((resolve) => {
+          const child = spawn(CLI, args, {
+            cwd: PROJECT,
+            env: { ...env(), CONVEX_SELF_HOSTED_URL: fresh.url, CONVEX_SELF_HOSTED_ADMIN_KEY: fresh.adminKey },
+            stdio: ["ignore", "pipe", "pipe"],
+          });
+          let output = "";
+          child.stdout.on("data", (c) => (output += c));
+          child.stderr.on("data", (c) => (output += c));
+          child.on("exit", (code) => resolve({ code, output }));
+        });
+      const imported = await into("import", "-y", zip);
+      assert.equal(imported.code, 0, imported.output);
+      assert.match(imported.output, new RegExp(`Added ${before.length} documents`));
+      const response = await fetch(`${fresh.url}/api/query`, {
+        method: "POST",
+        headers: { authorization: `Convex ${fresh.adminKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ path: "_system/cli/tableData:default", args: { table: "messages", paginationOpts: { cursor: null, numItems: 1000 } } }),
+      });
+      const after = (await response.json()).value.page;
+      const key = (docs) => docs.map((d) => [d._id, d._creationTime, d.body, d.author]).sort();
+      assert.deepEqual(key(after), key(before), "same IDs, creation times and fields");
+    } finally {
+      await fresh.stop();
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   test("convex logs sees a run", async () => {
     const child = spawn(CLI, ["logs", "--success"], { cwd: PROJECT, env: env(), stdio: ["ignore", "pipe", "pipe"] });
     let output = "";

@@ -99,6 +99,16 @@ impl Inner {
         number
     }
 
+    /// Whether a table number is used by a committed table or reserved by a transaction.
+    pub(crate) fn table_number_taken(&self, number: TableNumber) -> bool {
+        self.catalog.read().unwrap().table_name(number).is_some()
+            || self.reserved_tables.lock().unwrap().contains(&number)
+    }
+
+    pub(crate) fn reserve_specific(&self, number: TableNumber) {
+        self.reserved_tables.lock().unwrap().push(number);
+    }
+
     pub(crate) fn release_table_numbers(&self, numbers: &[TableNumber]) {
         if !numbers.is_empty() {
             self.reserved_tables.lock().unwrap().retain(|n| !numbers.contains(n));

@@ -391,6 +391,69 @@ impl Transaction {
         self.replace(id, fields)
     }
 
+    /// Makes sure a user table exists, with `number` when it is created here (imports keep
+    /// the table numbers IDs embed). Fails when the table exists with another number.
+    pub fn ensure_table(
+        &mut self,
+        name: &str,
+        number: Option<TableNumber>,
+    ) -> Result<TableNumber, EngineError> {
+        if let Some(existing) = self.table_number(name) {
+            if number.is_some_and(|n| n != existing) {
+                return Err(EngineError::InvalidTableName(format!(
+                    "table `{name}` has number {} here but {} in the import; import into an empty deployment",
+                    existing.0,
+                    number.map_or(0, |n| n.0)
+                )));
+            }
+            return Ok(existing);
+        }
+        check_user_table_name(name).map_err(EngineError::InvalidTableName)?;
+        let number = match number {
+            Some(n) => {
+                if self.table_name(n).is_some() || self.inner.table_number_taken(n) {
+                    return Err(EngineError::InvalidTableName(format!(
+                        "table number {} for `{name}` is already used by another table",
+                        n.0
+                    )));
+                }
+                self.inner.reserve_specific(n);
+                n
+            }
+            None => self.inner.reserve_table_number(&self.catalog),
+        };
+        let indexes = self.inner.system_indexes(number);
+        self.new_tables.push((TableInfo { name: name.to_owned(), number }, indexes));
+        Ok(number)
+    }
+
+    /// Inserts a document under a given ID and creation time (imports). The table must be the
+    /// ID's table, and the ID must not exist yet.
+    pub fn insert_with_id(
+        &mut self,
+        table: &str,
+        id: DocumentId,
+        creation_time: f64,
+        fields: Object,
+    ) -> Result<(), EngineError> {
+        Self::check_fields(&fields)?;
+        self.check_schema(table, &fields)?;
+        if self.table_number(table) != Some(id.table) {
+            return Err(EngineError::InvalidDocumentFields(format!(
+                "ID {id} does not belong to table `{table}`"
+            )));
+        }
+        if self.get(&id)?.is_some() {
+            return Err(EngineError::InvalidDocumentFields(format!(
+                "a document with ID {id} already exists"
+            )));
+        }
+        let document = Document { id, creation_time, fields };
+        check_document(document.to_value().as_object().expect("documents are objects"))?;
+        self.writes.insert(id, PendingWrite { table: id.table, old: None, new: Some(document) });
+        Ok(())
+    }
+
     /// Writes an earlier revision of a document back as its newest version, with its
     /// original ID and creation time, whether the document was since changed or deleted.
     pub fn restore(&mut self, revision: Document) -> Result<(), EngineError> {

@@ -23,6 +23,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
+use std::collections::BTreeMap;
 use tokio::sync::oneshot;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
@@ -109,6 +110,12 @@ pub const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/deploy2/start_push"),
     ("POST", "/api/deploy2/wait_for_schema"),
     ("POST", "/api/deploy2/finish_push"),
+    ("POST", "/api/export/request/zip"),
+    ("GET", "/api/export/zip/0"),
+    ("POST", "/api/import/start_upload"),
+    ("POST", "/api/import/upload_part"),
+    ("POST", "/api/import/finish_upload"),
+    ("POST", "/api/perform_import"),
 ];
 
 /// Starts serving `deployment`.
@@ -166,6 +173,12 @@ pub async fn serve(
         .route("/api/deploy2/wait_for_schema", post(wait_for_schema))
         .route("/api/deploy2/finish_push", post(finish_push))
         .route("/api/deploy2/report_push_completed", post(report_push_completed))
+        .route("/api/export/request/zip", post(request_export))
+        .route("/api/export/zip/{key}", get(download_export))
+        .route("/api/import/start_upload", post(start_upload))
+        .route("/api/import/upload_part", post(upload_part))
+        .route("/api/import/finish_upload", post(finish_upload))
+        .route("/api/perform_import", post(perform_import))
         .route("/http/{*path}", any(http_action))
         .with_state(state.clone())
         .merge(
@@ -692,6 +705,202 @@ async fn finish_push(
 
 async fn report_push_completed() -> Json<serde_json::Value> {
     Json(serde_json::json!({}))
+}
+
+fn internal(message: impl std::fmt::Display) -> ApiError {
+    ApiError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        code: "InternalServerError",
+        message: message.to_string(),
+    }
+}
+
+/// `POST /api/export/request/zip`: writes the snapshot now; `exports:getLatest` then reports
+/// it completed.
+async fn request_export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    require_admin(&state, &headers)?;
+    let engine = state.deployment.engine().clone();
+    let (ts, zip) = tokio::task::spawn_blocking(move || crate::snapshot::export_zip(&engine))
+        .await
+        .map_err(internal)?
+        .map_err(internal)?;
+    let (id, created) = crate::snapshot::record_id(533);
+    let int = |n: u64| Value::Int64(n as i64);
+    let mut document = atrium_value::Object::new();
+    for (k, v) in [
+        ("_id", Value::String(id.clone())),
+        ("_creationTime", Value::Float64(created)),
+        ("state", Value::from("completed")),
+        ("start_ts", int(ts)),
+        ("complete_ts", int(ts)),
+        ("expiration_ts", int(ts + 30 * 24 * 3600 * 1_000_000_000)),
+        ("zip_object_key", Value::String(format!("{ts}.zip"))),
+        ("component", Value::Null),
+        ("requestor", Value::from("snapshotExport")),
+        ("size", int(zip.len() as u64)),
+    ] {
+        document.insert(k.to_owned(), v);
+    }
+    let mut format = atrium_value::Object::new();
+    format.insert("format".into(), Value::from("zip"));
+    format.insert("include_storage".into(), Value::Boolean(false));
+    document.insert("format".into(), Value::Object(format));
+    state.deployment.exports.lock().unwrap().push(crate::deployment::ExportRecord {
+        document: Value::Object(document),
+        id,
+        start_ts: ts,
+        zip: Arc::new(zip),
+    });
+    Ok(StatusCode::OK)
+}
+
+/// `GET /api/export/zip/{start_ts or id}`: the ZIP.
+async fn download_export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    require_admin(&state, &headers)?;
+    let record = state
+        .deployment
+        .exports
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|r| r.id == key || r.start_ts.to_string() == key)
+        .cloned()
+        .ok_or_else(|| ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "ExportNotFound",
+            message: format!("No export {key}"),
+        })?;
+    let mut response = Response::new(Body::from(record.zip.as_ref().clone()));
+    let name = format!("snapshot_{}_{}.zip", state.deployment.name(), record.start_ts);
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename={name}")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=2592000"));
+    Ok(response)
+}
+
+async fn start_upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require_admin(&state, &headers)?;
+    let (token, _) = crate::snapshot::record_id(534);
+    state.deployment.uploads.lock().unwrap().insert(token.clone(), BTreeMap::new());
+    Ok(Json(serde_json::json!({ "uploadToken": token })))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UploadPart {
+    upload_token: Option<String>,
+    part_number: Option<u32>,
+}
+
+async fn upload_part(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(part): axum::extract::Query<UploadPart>,
+    body: Bytes,
+) -> Result<Json<String>, ApiError> {
+    require_admin(&state, &headers)?;
+    let (Some(token), Some(number)) = (part.upload_token, part.part_number) else {
+        return Err(ApiError::bad_request(
+            "InvalidUpload",
+            "upload_part needs uploadToken and partNumber",
+        ));
+    };
+    let mut uploads = state.deployment.uploads.lock().unwrap();
+    let parts = uploads.get_mut(&token).ok_or_else(|| {
+        ApiError::bad_request("InvalidUploadToken", "Unknown upload token: start the upload again")
+    })?;
+    parts.insert(number, body.to_vec());
+    Ok(Json(format!("part-{number}")))
+}
+
+/// `POST /api/import/finish_upload`: runs the import at once (no confirmation step) and
+/// records its outcome for `queryImport`.
+async fn finish_upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require_admin(&state, &headers)?;
+    let request: serde_json::Value = parse_body(&body)?;
+    let token = request["uploadToken"].as_str().unwrap_or_default().to_owned();
+    let parts = state.deployment.uploads.lock().unwrap().remove(&token).ok_or_else(|| {
+        ApiError::bad_request("InvalidUploadToken", "Unknown upload token: start the upload again")
+    })?;
+    let bytes: Vec<u8> = parts.into_values().flatten().collect();
+    let format = request
+        .pointer("/import/format")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("jsonLines")
+        .to_owned();
+    let table =
+        request.pointer("/import/tableName").and_then(serde_json::Value::as_str).map(str::to_owned);
+    let mode_text =
+        request.pointer("/import/mode").and_then(serde_json::Value::as_str).map(str::to_owned);
+    let mode = crate::snapshot::ImportMode::parse(mode_text.as_deref())
+        .map_err(|e| ApiError::bad_request("InvalidImport", e))?;
+    let engine = state.deployment.engine().clone();
+    let (f, t) = (format.clone(), table.clone());
+    let outcome = tokio::task::spawn_blocking(move || {
+        crate::snapshot::import(&engine, &bytes, &f, t.as_deref(), mode)
+    })
+    .await
+    .map_err(internal)?;
+    let (id, created) = crate::snapshot::record_id(534);
+    let mut import_state = atrium_value::Object::new();
+    match outcome {
+        Ok(written) => {
+            import_state.insert("state".into(), Value::from("completed"));
+            import_state.insert("num_rows_written".into(), Value::Int64(written as i64));
+        }
+        Err(error) => {
+            import_state.insert("state".into(), Value::from("failed"));
+            import_state.insert("error_message".into(), Value::String(error));
+        }
+    }
+    let mut format_doc = atrium_value::Object::new();
+    format_doc.insert("format".into(), Value::String(format));
+    if let Some(table) = table {
+        format_doc.insert("table".into(), Value::String(table));
+    }
+    let mut document = atrium_value::Object::new();
+    document.insert("_id".into(), Value::String(id.clone()));
+    document.insert("_creationTime".into(), Value::Float64(created));
+    document.insert("state".into(), Value::Object(import_state));
+    document.insert("format".into(), Value::Object(format_doc));
+    document
+        .insert("mode".into(), Value::String(mode_text.unwrap_or_else(|| "requireEmpty".into())));
+    document.insert("component_path".into(), Value::Null);
+    document.insert(
+        "requestor".into(),
+        Value::Object([("type".to_string(), Value::from("snapshotImport"))].into_iter().collect()),
+    );
+    state.deployment.imports.lock().unwrap().push(crate::deployment::ImportRecord {
+        id: id.clone(),
+        document: Value::Object(document),
+    });
+    Ok(Json(serde_json::json!({ "importId": id })))
+}
+
+async fn perform_import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    // Imports run at finish_upload; there is nothing left to confirm.
+    require_admin(&state, &headers)?;
+    Ok(StatusCode::OK)
 }
 
 #[derive(serde::Deserialize)]

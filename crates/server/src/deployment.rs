@@ -90,6 +90,27 @@ pub struct Deployment {
     pending: Mutex<Option<PendingPush>>,
     /// Query results shared by sync sessions at the newest timestamp.
     query_cache: Mutex<QueryCache>,
+    /// Snapshot exports made since start, newest last.
+    pub(crate) exports: Mutex<Vec<ExportRecord>>,
+    /// Imports since start, newest last, and uploads in progress by token.
+    pub(crate) imports: Mutex<Vec<ImportRecord>>,
+    pub(crate) uploads: Mutex<std::collections::HashMap<String, BTreeMap<u32, Vec<u8>>>>,
+}
+
+/// A finished export, as `_system/cli/exports:getLatest` reports it.
+#[derive(Debug, Clone)]
+pub(crate) struct ExportRecord {
+    pub(crate) document: atrium_value::Value,
+    pub(crate) id: String,
+    pub(crate) start_ts: u64,
+    pub(crate) zip: Arc<Vec<u8>>,
+}
+
+/// An import's state document, as `_system/cli/queryImport` reports it.
+#[derive(Debug, Clone)]
+pub(crate) struct ImportRecord {
+    pub(crate) id: String,
+    pub(crate) document: atrium_value::Value,
 }
 
 /// One query's result, shared by every session that asks for it at the same timestamp.
@@ -238,6 +259,9 @@ impl Deployment {
             pushed: RwLock::new(Vec::new()),
             pending: Mutex::new(None),
             query_cache: Mutex::new(QueryCache::default()),
+            exports: Mutex::new(Vec::new()),
+            imports: Mutex::new(Vec::new()),
+            uploads: Mutex::new(std::collections::HashMap::new()),
             engine,
             runner: RwLock::new(None),
             analysis: RwLock::new(None),

@@ -10,8 +10,8 @@
 //!
 //! The sync WebSocket (`sync`) serves `ConvexClient` and React apps; the function log stream,
 //! environment variables (`env`) and the CLI's system functions (`system`) are served too.
-//! Code arrives from a project folder or by push from the official CLI ([`push`]). Still to
-//! come: snapshot export/import.
+//! Code arrives from a project folder or by push from the official CLI ([`push`]); snapshots
+//! export and import in Convex's ZIP layout (`snapshot`).
 //!
 //! It must not depend on tauri or polars.
 
@@ -20,6 +20,7 @@ pub mod auth;
 pub mod deployment;
 mod env;
 pub mod push;
+mod snapshot;
 mod sync;
 mod system;
 

@@ -182,6 +182,25 @@ pub(crate) fn run(
                 None => Value::Null,
             })
         }
+        "_system/cli/exports:getLatest" => Ok(deployment
+            .exports
+            .lock()
+            .unwrap()
+            .last()
+            .map_or(Value::Null, |r| r.document.clone())),
+        "_system/cli/queryImport:list" => {
+            let imports = deployment.imports.lock().unwrap();
+            Ok(Value::Array(imports.iter().rev().take(20).map(|r| r.document.clone()).collect()))
+        }
+        "_system/cli/queryImport:default" => {
+            let id = string_arg(args, "importId")?;
+            let imports = deployment.imports.lock().unwrap();
+            imports
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| r.document.clone())
+                .ok_or_else(|| format!("No import {id}"))
+        }
         other => Err(format!("System function `{other}` is not available on this engine yet")),
     }
 }

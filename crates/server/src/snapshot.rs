@@ -1,0 +1,347 @@
+//! Snapshot export and import in Convex's ZIP layout, and JSONL / JSON-array imports.
+//!
+//! ```text
+//! README.md
+//! _tables/documents.jsonl            {"name": "messages", "id": 10001} per user table
+//! <table>/documents.jsonl            one document per line, export_json encoding
+//! <table>/generated_schema.jsonl     "uniform" (marks export_json)
+//! ```
+//! export_json: int64 as a JSON integer, finite float64 as a number with a decimal point,
+//! NaN/±∞ as `{"$float"}`, bytes as `{"$bytes"}`. Imports keep `_id`, `_creationTime` and
+//! table numbers, so references between documents survive.
+
+use std::collections::BTreeMap;
+use std::io::{Read as _, Write as _};
+
+use atrium_engine::Engine;
+use atrium_value::json::{from_json, to_json};
+use atrium_value::names::{CREATION_TIME_FIELD, ID_FIELD};
+use atrium_value::{DocumentId, Object, TableNumber, Value};
+use serde_json::Value as Json;
+
+const README: &str = "# Convex snapshot\n\nExported by Atrium's local engine. Each folder is a table; `documents.jsonl` holds one document per line.\n";
+
+/// export_json for one value.
+fn export_json(value: &Value) -> Json {
+    match value {
+        Value::Int64(i) => Json::from(*i),
+        Value::Float64(f) if f.is_finite() => {
+            serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number)
+        }
+        Value::Array(items) => Json::Array(items.iter().map(export_json).collect()),
+        Value::Object(fields) => {
+            Json::Object(fields.iter().map(|(k, v)| (k.clone(), export_json(v))).collect())
+        }
+        other => to_json(other),
+    }
+}
+
+/// The reverse of [`export_json`]: integers are int64, numbers with a point are float64.
+fn import_export_json(json: &Json) -> Result<Value, String> {
+    Ok(match json {
+        Json::Number(n) if n.is_i64() || n.is_u64() => {
+            Value::Int64(n.as_i64().ok_or_else(|| format!("{n} does not fit an int64"))?)
+        }
+        Json::Array(items) => {
+            Value::Array(items.iter().map(import_export_json).collect::<Result<_, _>>()?)
+        }
+        Json::Object(map)
+            if !(map.len() == 1 && map.keys().next().is_some_and(|k| k.starts_with('$'))) =>
+        {
+            let mut object = Object::new();
+            for (k, v) in map {
+                object.insert(k.clone(), import_export_json(v)?);
+            }
+            Value::Object(object)
+        }
+        other => from_json(other).map_err(|e| e.to_string())?,
+    })
+}
+
+/// Writes every user table at the latest commit; returns (its timestamp, the ZIP bytes).
+pub(crate) fn export_zip(engine: &Engine) -> Result<(u64, Vec<u8>), String> {
+    let mut tx = engine.begin();
+    let ts = tx.snapshot().0;
+    let catalog = engine.catalog();
+    let mut tables: Vec<(String, TableNumber, Vec<atrium_engine::Document>)> = Vec::new();
+    for table in catalog.tables().filter(|t| !t.name.starts_with('_')) {
+        let documents = tx.collect_table(&table.name).map_err(|e| e.to_string())?;
+        tables.push((table.name.clone(), table.number, documents));
+    }
+    tables.sort_by_key(|(name, _, docs)| (docs.len(), name.clone()));
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .unix_permissions(0o644);
+    let mut write = |path: &str, bytes: &[u8]| -> Result<(), String> {
+        zip.start_file(path, options).map_err(|e| e.to_string())?;
+        zip.write_all(bytes).map_err(|e| e.to_string())
+    };
+    write("README.md", README.as_bytes())?;
+    let mut index = String::new();
+    for (name, number, _) in &tables {
+        index.push_str(&serde_json::json!({"name": name, "id": number.0}).to_string());
+        index.push('\n');
+    }
+    write("_tables/documents.jsonl", index.as_bytes())?;
+    for (name, _, documents) in &tables {
+        let mut lines = String::new();
+        for document in documents {
+            lines.push_str(&export_json(&document.to_value()).to_string());
+            lines.push('\n');
+        }
+        write(&format!("{name}/documents.jsonl"), lines.as_bytes())?;
+        write(&format!("{name}/generated_schema.jsonl"), b"\"uniform\"\n")?;
+    }
+    let bytes = zip.finish().map_err(|e| e.to_string())?.into_inner();
+    Ok((ts, bytes))
+}
+
+/// How an import treats existing data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ImportMode {
+    RequireEmpty,
+    Append,
+    Replace,
+    ReplaceAll,
+}
+
+impl ImportMode {
+    pub(crate) fn parse(text: Option<&str>) -> Result<Self, String> {
+        match text.unwrap_or("requireEmpty") {
+            "requireEmpty" => Ok(ImportMode::RequireEmpty),
+            "append" => Ok(ImportMode::Append),
+            "replace" => Ok(ImportMode::Replace),
+            "replaceAll" => Ok(ImportMode::ReplaceAll),
+            other => Err(format!("Unknown import mode `{other}`")),
+        }
+    }
+}
+
+/// Documents to import, per table, with the table numbers a ZIP names.
+struct Parsed {
+    tables: BTreeMap<String, Vec<Object>>,
+    numbers: BTreeMap<String, u32>,
+}
+
+fn parse_lines(text: &str, uniform: bool, table: &str) -> Result<Vec<Object>, String> {
+    let mut documents = Vec::new();
+    for (line_number, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let json: Json = serde_json::from_str(line)
+            .map_err(|e| format!("{table}, line {}: not JSON: {e}", line_number + 1))?;
+        let value = if uniform {
+            import_export_json(&json)
+        } else {
+            from_json(&json).map_err(|e| e.to_string())
+        }
+        .map_err(|e| format!("{table}, line {}: {e}", line_number + 1))?;
+        match value {
+            Value::Object(object) => documents.push(object),
+            _ => {
+                return Err(format!(
+                    "{table}, line {}: each line must be a JSON object",
+                    line_number + 1
+                ));
+            }
+        }
+    }
+    Ok(documents)
+}
+
+fn parse(bytes: &[u8], format: &str, table: Option<&str>) -> Result<Parsed, String> {
+    let mut parsed = Parsed { tables: BTreeMap::new(), numbers: BTreeMap::new() };
+    let need_table =
+        || table.map(str::to_owned).ok_or_else(|| format!("A {format} import needs a table name"));
+    match format {
+        "jsonLines" => {
+            let text =
+                std::str::from_utf8(bytes).map_err(|_| "The file is not UTF-8".to_owned())?;
+            if text.starts_with('\u{feff}') {
+                return Err("The file starts with a UTF-8 byte order mark; remove it".into());
+            }
+            let name = need_table()?;
+            let docs = parse_lines(text, false, &name)?;
+            parsed.tables.insert(name, docs);
+        }
+        "jsonArray" => {
+            let name = need_table()?;
+            let json: Json =
+                serde_json::from_slice(bytes).map_err(|e| format!("The file is not JSON: {e}"))?;
+            let Json::Array(items) = json else {
+                return Err("A jsonArray import must hold one JSON array".into());
+            };
+            let mut docs = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                match from_json(item).map_err(|e| format!("element {i}: {e}"))? {
+                    Value::Object(object) => docs.push(object),
+                    _ => return Err(format!("element {i} is not an object")),
+                }
+            }
+            parsed.tables.insert(name, docs);
+        }
+        "zip" => {
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+                .map_err(|e| format!("Not a ZIP file: {e}"))?;
+            let mut files: BTreeMap<String, String> = BTreeMap::new();
+            for i in 0..archive.len() {
+                let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
+                let name = entry.name().to_owned();
+                if name.ends_with("documents.jsonl") || name.ends_with("generated_schema.jsonl") {
+                    let mut text = String::new();
+                    entry.read_to_string(&mut text).map_err(|e| format!("{name}: {e}"))?;
+                    files.insert(name, text);
+                }
+            }
+            for line in
+                files.get("_tables/documents.jsonl").map(String::as_str).unwrap_or("").lines()
+            {
+                let json: Json = serde_json::from_str(line)
+                    .map_err(|e| format!("_tables/documents.jsonl: {e}"))?;
+                if let (Some(name), Some(id)) = (json["name"].as_str(), json["id"].as_u64()) {
+                    parsed.numbers.insert(name.to_owned(), id as u32);
+                }
+            }
+            for (path, text) in &files {
+                let Some(table) = path.strip_suffix("/documents.jsonl") else { continue };
+                if table.starts_with('_') || table.contains('/') {
+                    continue;
+                }
+                let uniform = files
+                    .get(&format!("{table}/generated_schema.jsonl"))
+                    .is_some_and(|s| s.trim() == "\"uniform\"");
+                parsed.tables.insert(table.to_owned(), parse_lines(text, uniform, table)?);
+            }
+        }
+        "csv" => return Err("CSV imports are not supported by this engine yet; use JSONL".into()),
+        other => return Err(format!("Unknown import format `{other}`")),
+    }
+    Ok(parsed)
+}
+
+/// Imports in one transaction; returns how many documents were written.
+pub(crate) fn import(
+    engine: &Engine,
+    bytes: &[u8],
+    format: &str,
+    table: Option<&str>,
+    mode: ImportMode,
+) -> Result<u64, String> {
+    let parsed = parse(bytes, format, table)?;
+    let (written, _) = engine
+        .run(1, |tx| {
+            let mut written = 0u64;
+            let mut targets: Vec<String> = parsed.tables.keys().cloned().collect();
+            if mode == ImportMode::ReplaceAll {
+                targets.extend(engine.catalog().tables().map(|t| t.name.clone()).filter(|n| !n.starts_with('_')));
+            }
+            for name in &targets {
+                if tx.table_number(name).is_none() {
+                    continue;
+                }
+                let existing = tx.collect_table(name)?;
+                match mode {
+                    ImportMode::RequireEmpty if !existing.is_empty() && parsed.tables.contains_key(name) => {
+                        return Err(atrium_engine::EngineError::InvalidDocumentFields(format!(
+                            "table `{name}` is not empty ({} documents); import with --replace or --append",
+                            existing.len()
+                        )));
+                    }
+                    ImportMode::Replace | ImportMode::ReplaceAll => {
+                        for document in existing {
+                            tx.delete(&document.id)?;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for (name, documents) in &parsed.tables {
+                let number = tx.ensure_table(name, parsed.numbers.get(name).map(|n| TableNumber(*n)))?;
+                for document in documents {
+                    let mut fields = document.clone();
+                    let id = fields.remove(ID_FIELD).and_then(|v| v.as_str().and_then(|s| DocumentId::decode(s).ok()));
+                    let creation = match fields.remove(CREATION_TIME_FIELD) {
+                        Some(Value::Float64(t)) => Some(t),
+                        Some(Value::Int64(t)) => Some(t as f64),
+                        _ => None,
+                    };
+                    match (id.filter(|id| id.table == number), creation) {
+                        (Some(id), Some(creation)) if tx.get(&id)?.is_none() => {
+                            tx.insert_with_id(name, id, creation, fields)?
+                        }
+                        _ => {
+                            tx.insert(name, fields)?;
+                        }
+                    }
+                    written += 1;
+                }
+            }
+            Ok(written)
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(written)
+}
+
+/// A document ID for a record of a virtual system table (`_exports`, `_snapshot_imports`).
+pub(crate) fn record_id(table: u32) -> (String, f64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    let mut random = [0u8; 14];
+    getrandom::fill(&mut random).expect("the OS random source is available");
+    (DocumentId::new(TableNumber(table), random, now).encode(), now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_json_keeps_types_apart() {
+        let value = Value::Array(vec![
+            Value::Int64(5),
+            Value::Float64(5.0),
+            Value::Float64(f64::NAN),
+            Value::Bytes(vec![1]),
+        ]);
+        let json = export_json(&value);
+        assert_eq!(json.to_string(), r#"[5,5.0,{"$float":"AAAAAAAA+H8="},{"$bytes":"AQ=="}]"#);
+        assert_eq!(
+            import_export_json(&serde_json::from_str(&json.to_string()).unwrap()).unwrap(),
+            value
+        );
+    }
+
+    #[test]
+    fn round_trip_through_a_zip_keeps_ids_and_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = Engine::open(&dir.path().join("a.sqlite3"), Default::default()).unwrap();
+        let mut fields = Object::new();
+        fields.insert("n".into(), Value::Int64(7));
+        let (id, _) = source.run(1, |tx| tx.insert("things", fields.clone())).unwrap();
+        let (_, zip) = export_zip(&source).unwrap();
+
+        let target = Engine::open(&dir.path().join("b.sqlite3"), Default::default()).unwrap();
+        assert_eq!(import(&target, &zip, "zip", None, ImportMode::RequireEmpty).unwrap(), 1);
+        let copy = target.begin().get(&id).unwrap().expect("same ID");
+        assert_eq!(copy.fields["n"], Value::Int64(7));
+        let again = import(&target, &zip, "zip", None, ImportMode::RequireEmpty).unwrap_err();
+        assert!(again.contains("not empty"), "{again}");
+        assert_eq!(import(&target, &zip, "zip", None, ImportMode::Replace).unwrap(), 1);
+        assert_eq!(target.count("things").unwrap(), 1);
+    }
+
+    #[test]
+    fn jsonl_imports_and_bad_lines_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(&dir.path().join("c.sqlite3"), Default::default()).unwrap();
+        let good = b"{\"a\": 1}\n{\"a\": 2}\n";
+        assert_eq!(
+            import(&engine, good, "jsonLines", Some("rows"), ImportMode::Append).unwrap(),
+            2
+        );
+        let bad = b"{\"a\": 1}\nnot json\n";
+        let err = import(&engine, bad, "jsonLines", Some("rows"), ImportMode::Append).unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
+        assert_eq!(engine.count("rows").unwrap(), 2, "nothing of the failed import was written");
+    }
+}
