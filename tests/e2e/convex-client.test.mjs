@@ -1,5 +1,6 @@
 // The official `ConvexClient` (convex@1.48.0) over the sync WebSocket against
-// `atrium-engine`: a live subscription sees a mutation made by another client.
+// `atrium-engine`: a live subscription sees a mutation made by another client, and a
+// mutation replayed after a dropped connection is applied once.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -58,5 +59,35 @@ describe("ConvexClient over the sync WebSocket", () => {
     const messages = await client.query("messages:list", {});
     assert.ok(messages.some((m) => m.body === "over the socket"));
     await assert.rejects(client.mutation("messages:send", { body: 1, author: "x" }), /ArgumentValidationError/);
+  });
+
+  test("a mutation replayed after a forced reconnect is applied once", async () => {
+    // A socket that drops the connection just after the first Mutation leaves it, so the
+    // client reconnects and replays it (the engine may still be running the original; the
+    // client's random backoff decides, and crates/server/tests/sync.rs pins that case).
+    let sockets = 0;
+    let dropped = false;
+    class DroppingSocket extends WebSocket {
+      constructor(...args) {
+        super(...args);
+        sockets += 1;
+      }
+      send(data) {
+        super.send(data);
+        if (!dropped && JSON.parse(data).type === "Mutation") {
+          dropped = true;
+          setTimeout(() => this.terminate(), 20);
+        }
+      }
+    }
+    const flaky = new ConvexClient(engine.url, { webSocketConstructor: DroppingSocket, unsavedChangesWarning: false });
+    try {
+      await flaky.mutation("messages:sendSlowly", { body: "replayed once", author: "lin", spin: 15_000_000 });
+      assert.ok(dropped && sockets >= 2, `the connection was dropped and reopened (${sockets} sockets)`);
+      const messages = await flaky.query("messages:list", {});
+      assert.equal(messages.filter((m) => m.body === "replayed once").length, 1);
+    } finally {
+      await flaky.close();
+    }
   });
 });

@@ -36,6 +36,7 @@ fn chat_functions_and_schema() {
         vec![
             ("messages:list", FunctionKind::Query, Some(Visibility::Public)),
             ("messages:send", FunctionKind::Mutation, Some(Visibility::Public)),
+            ("messages:sendSlowly", FunctionKind::Mutation, Some(Visibility::Public)),
         ]
     );
     let send = analysis.function("messages:send").unwrap();

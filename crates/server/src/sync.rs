@@ -30,7 +30,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::Deployment;
 use crate::auth::{Identity, check_admin_key};
-use crate::deployment::DeploymentEvent;
+use crate::deployment::{DeploymentEvent, MutationClaim};
 
 const PING_AFTER: Duration = Duration::from_secs(15);
 
@@ -303,12 +303,27 @@ impl Session {
                 Ok(vec![transition])
             }
             ClientMessage::Mutation { request_id, udf_path, args, .. } => {
-                let stored = self.deployment.mutation_results().get(&self.session_id, request_id);
-                if let Some(stored) = stored
-                    && let Ok(message) = serde_json::from_value::<ServerMessage>(stored)
-                {
-                    // A replay after a reconnect: the same answer, no second run.
-                    return Ok(vec![message, self.refresh(Vec::new(), false).await?]);
+                let mut claimed = None;
+                if !self.session_id.is_empty() {
+                    let claim =
+                        self.deployment.mutation_results().claim(&self.session_id, request_id);
+                    let answered = match claim {
+                        MutationClaim::Answered(stored) => Some(stored),
+                        // The first run's connection dropped mid-flight: share its answer.
+                        MutationClaim::Running(mut running) => {
+                            running.wait_for(Option::is_some).await.ok().and_then(|v| v.clone())
+                        }
+                        MutationClaim::Run(sender) => {
+                            claimed = Some(sender);
+                            None
+                        }
+                    };
+                    if let Some(stored) = answered
+                        && let Ok(message) = serde_json::from_value::<ServerMessage>(stored)
+                    {
+                        // A replay after a reconnect: the same answer, no second run.
+                        return Ok(vec![message, self.refresh(Vec::new(), false).await?]);
+                    }
                 }
                 let (success, result, ts, log_lines, error_data) =
                     self.call(&udf_path, &args, FunctionKind::Mutation).await;
@@ -320,11 +335,15 @@ impl Session {
                     log_lines,
                     error_data,
                 };
-                if success
-                    && !self.session_id.is_empty()
-                    && let Ok(json) = serde_json::to_value(&response)
-                {
-                    self.deployment.mutation_results().insert(&self.session_id, request_id, json);
+                if let Some(sender) = claimed {
+                    // Only committed answers are kept; a failed run may be retried.
+                    let stored = success.then(|| serde_json::to_value(&response).ok()).flatten();
+                    self.deployment.mutation_results().finish(
+                        &self.session_id,
+                        request_id,
+                        sender,
+                        stored,
+                    );
                 }
                 // Read-your-writes: a Transition at or after the commit follows the response.
                 Ok(vec![response, self.refresh(Vec::new(), false).await?])

@@ -133,6 +133,28 @@ async fn mutations_answer_with_a_timestamp_and_replays_run_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_replay_during_the_first_run_waits_for_it_instead_of_running_again() {
+    let (server, deployment, _data) = start().await;
+    let session = "33333333-3333-3333-3333-333333333333";
+    let mutation = json!({"type": "Mutation", "requestId": 4, "udfPath": "messages:sendSlowly",
+        "args": [{"body": "slow", "author": "ws", "spin": 15_000_000}]});
+    let mut first = connect(&server, session).await;
+    send(&mut first, mutation.clone()).await;
+    // The first connection is still running it when the client, reconnected, replays it.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    let mut second = connect(&server, session).await;
+    send(&mut second, mutation).await;
+    let replayed = next(&mut second).await;
+    let original = next(&mut first).await;
+    assert_eq!(replayed["success"], true, "{replayed}");
+    assert_eq!(replayed["ts"], original["ts"], "the replay carries the first run's answer");
+    assert_eq!(deployment.engine().count("messages").unwrap(), 1);
+    eprintln!("replay answered after {:?}", started.elapsed());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn broken_clients_get_a_fatal_error_and_bad_keys_an_auth_error() {
     let (server, _deployment, _data) = start().await;
     let mut socket = connect(&server, "33333333-3333-3333-3333-333333333333").await;
