@@ -1,9 +1,15 @@
 //! A Convex protocol client for any Convex-compatible deployment.
 //!
-//! This crate will own the dashboard's connection to a deployment, local or remote, over
-//! Convex's protocol only: the HTTP API, the sync WebSocket with reconnect, query-set resume
-//! and mutation replay, typed calls to system functions, and the log stream. No code path
-//! is special-cased for the local engine.
+//! This crate owns the dashboard's connection to a deployment, local or remote, over
+//! Convex's protocol only. No code path is special-cased for the local engine.
 //!
-//! It must not depend on the engine, tauri or polars. Filled by the Data-area issue; empty
-//! until then.
+//! Today: the HTTP function API (queries, mutations, actions in Convex-encoded JSON, so
+//! int64 and bytes survive) and the admin-key check, with errors that say whether the URL,
+//! the key or the function was at fault. Still to come: the sync WebSocket with reconnect,
+//! query-set resume and mutation replay, typed system-function calls, and the log stream.
+//!
+//! It must not depend on the engine, tauri or polars.
+
+mod http;
+
+pub use http::{ClientError, DeploymentClient, FunctionKind};
