@@ -21,6 +21,8 @@ pub enum ClientError {
     BadAdminKey { url: String, message: String },
     #[error("{url} answered HTTP {status} ({code}): {message}")]
     Http { url: String, status: u16, code: String, message: String },
+    #[error("the connection to {url} is closed")]
+    Closed { url: String },
     #[error("{url} does not answer like a Convex deployment: {reason}")]
     NotADeployment { url: String, reason: String },
     /// The function ran (or was refused) and reported an error; `data` is a
@@ -81,6 +83,11 @@ impl DeploymentClient {
     pub fn with_admin_key(mut self, admin_key: impl Into<String>) -> Self {
         self.admin_key = Some(admin_key.into());
         self
+    }
+
+    /// The admin key calls carry, if any.
+    pub(crate) fn admin_key(&self) -> Option<&str> {
+        self.admin_key.as_deref()
     }
 
     /// The deployment's URL, without a trailing slash.

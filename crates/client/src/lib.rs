@@ -5,11 +5,14 @@
 //!
 //! Today: the HTTP function API (queries, mutations, actions in Convex-encoded JSON, so
 //! int64 and bytes survive) and the admin-key check, with errors that say whether the URL,
-//! the key or the function was at fault. Still to come: the sync WebSocket with reconnect,
-//! query-set resume and mutation replay, typed system-function calls, and the log stream.
+//! the key or the function was at fault (`http`); and the sync WebSocket — live queries and
+//! mutations with reconnect, query-set resume and mutation replay (`sync`). Still to come:
+//! typed system-function calls and the log stream.
 //!
 //! It must not depend on the engine, tauri or polars.
 
 mod http;
+mod sync;
 
 pub use http::{ClientError, DeploymentClient, FunctionKind};
+pub use sync::{ConnectionState, Subscription, SyncClient};

@@ -1,0 +1,421 @@
+//! The sync WebSocket: live query subscriptions and mutations over one connection that
+//! reconnects by itself, re-adds its queries (query-set resume) and re-sends unanswered
+//! mutations under the same session and request IDs (the deployment answers a replay once).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use atrium_protocol::sync::{
+    ClientMessage, QuerySetModification, ServerMessage, StateModification, TokenType,
+};
+use atrium_value::Value;
+use atrium_value::json::{from_json, to_json};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value as Json;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::{ClientError, DeploymentClient};
+
+/// The client version sent in the sync URL, as the official client does.
+const PROTOCOL_VERSION: &str = "1.48.0";
+/// A connection that lasted this long resets the backoff.
+const STABLE_AFTER: Duration = Duration::from_secs(10);
+/// The longest wait between reconnect attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Where the connection stands, for the header's connection indicator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectionState {
+    Connecting,
+    Connected,
+    /// Lost or refused; the next attempt is under way or waiting out a backoff.
+    Reconnecting {
+        attempt: u32,
+        reason: String,
+    },
+    /// [`SyncClient`] was dropped.
+    Closed,
+}
+
+type QueryResult = Option<Result<Value, String>>;
+
+enum Command {
+    Subscribe { id: u32, path: String, args: Json, values: watch::Sender<QueryResult> },
+    Unsubscribe { id: u32 },
+    Mutation { path: String, args: Json, reply: oneshot::Sender<Result<Value, ClientError>> },
+}
+
+/// One live connection to a deployment's sync endpoint.
+#[derive(Debug)]
+pub struct SyncClient {
+    commands: mpsc::UnboundedSender<Command>,
+    state: watch::Receiver<ConnectionState>,
+    next_query: std::sync::atomic::AtomicU32,
+    url: String,
+}
+
+/// A live query: [`Subscription::next`] yields each new result. Dropping it unsubscribes.
+#[derive(Debug)]
+pub struct Subscription {
+    id: u32,
+    values: watch::Receiver<QueryResult>,
+    commands: mpsc::UnboundedSender<Command>,
+    url: String,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Command")
+    }
+}
+
+impl SyncClient {
+    /// Starts connecting (in the background) to `deployment`'s sync endpoint, as its admin
+    /// when it has an admin key. Must be called inside a tokio runtime.
+    pub fn connect(deployment: &DeploymentClient) -> Self {
+        let (commands, receiver) = mpsc::unbounded_channel();
+        let (state_sender, state) = watch::channel(ConnectionState::Connecting);
+        let url = deployment.url();
+        let socket_url = format!(
+            "{}/api/{PROTOCOL_VERSION}/sync",
+            url.replacen("http", "ws", 1) // http → ws, https → wss
+        );
+        let connection = Connection {
+            socket_url,
+            admin_key: deployment.admin_key().map(str::to_owned),
+            session_id: session_id(),
+            queries: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            next_request: 0,
+            query_set: 0,
+            state: state_sender,
+        };
+        tokio::spawn(connection.run(receiver));
+        Self { commands, state, next_query: 0.into(), url }
+    }
+
+    /// The connection's state now; `changed()` on the receiver wakes on every change.
+    pub fn state(&self) -> watch::Receiver<ConnectionState> {
+        self.state.clone()
+    }
+
+    /// Subscribes to a query; its first result arrives through [`Subscription::next`].
+    pub fn subscribe(&self, path: &str, args: &Value) -> Subscription {
+        let id = self.next_query.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (sender, values) = watch::channel(None);
+        let _ = self.commands.send(Command::Subscribe {
+            id,
+            path: path.to_owned(),
+            args: Json::Array(vec![to_json(args)]),
+            values: sender,
+        });
+        Subscription { id, values, commands: self.commands.clone(), url: self.url.clone() }
+    }
+
+    /// Runs a mutation; if the connection drops first it is re-sent after reconnecting
+    /// and still applied once.
+    pub async fn mutation(&self, path: &str, args: &Value) -> Result<Value, ClientError> {
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Mutation {
+            path: path.to_owned(),
+            args: Json::Array(vec![to_json(args)]),
+            reply,
+        };
+        self.commands.send(command).map_err(|_| self.closed())?;
+        answer.await.map_err(|_| self.closed())?
+    }
+
+    fn closed(&self) -> ClientError {
+        ClientError::Closed { url: self.url.clone() }
+    }
+}
+
+impl Subscription {
+    /// Waits for the query's next result (the first one, then each change).
+    pub async fn next(&mut self) -> Result<Value, ClientError> {
+        self.values.changed().await.map_err(|_| ClientError::Closed { url: self.url.clone() })?;
+        match self.values.borrow_and_update().clone() {
+            Some(Ok(value)) => Ok(value),
+            Some(Err(message)) => {
+                Err(ClientError::Function { message, data: None, log_lines: Vec::new() })
+            }
+            None => Err(ClientError::Closed { url: self.url.clone() }),
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Unsubscribe { id: self.id });
+    }
+}
+
+struct Query {
+    path: String,
+    args: Json,
+    values: watch::Sender<QueryResult>,
+}
+
+struct PendingMutation {
+    path: String,
+    args: Json,
+    reply: oneshot::Sender<Result<Value, ClientError>>,
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The background task's state, kept across reconnects.
+struct Connection {
+    socket_url: String,
+    admin_key: Option<String>,
+    session_id: String,
+    queries: BTreeMap<u32, Query>,
+    pending: BTreeMap<u32, PendingMutation>,
+    next_request: u32,
+    query_set: u32,
+    state: watch::Sender<ConnectionState>,
+}
+
+/// Why a connection ended: the reason to show, or the client was dropped.
+enum Ended {
+    Lost(String),
+    Dropped,
+}
+
+impl Connection {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let mut connection_count = 0;
+        let mut last_close = "InitialConnect".to_owned();
+        let mut attempt = 0;
+        loop {
+            let ended = match tokio_tungstenite::connect_async(&self.socket_url).await {
+                Ok((socket, _)) => {
+                    let opened = tokio::time::Instant::now();
+                    let ended =
+                        self.serve(socket, &mut commands, connection_count, &last_close).await;
+                    connection_count += 1;
+                    if opened.elapsed() > STABLE_AFTER {
+                        attempt = 0; // it was up a while: the first retry comes quickly
+                    }
+                    ended
+                }
+                Err(e) => Ended::Lost(e.to_string()),
+            };
+            let reason = match ended {
+                Ended::Dropped => break,
+                Ended::Lost(reason) => reason,
+            };
+            attempt += 1;
+            last_close = reason.clone();
+            self.state.send_replace(ConnectionState::Reconnecting { attempt, reason });
+            let backoff = MAX_BACKOFF.min(Duration::from_millis(100) * 2u32.pow(attempt.min(6)));
+            let wake = tokio::time::sleep(backoff);
+            tokio::pin!(wake);
+            loop {
+                tokio::select! {
+                    () = &mut wake => break,
+                    command = commands.recv() => match command {
+                        Some(command) => {
+                            self.record(command);
+                        }
+                        None => {
+                            self.state.send_replace(ConnectionState::Closed);
+                            return;
+                        }
+                    },
+                }
+            }
+        }
+        self.state.send_replace(ConnectionState::Closed);
+    }
+
+    /// Notes a command made while disconnected; it is sent on the next connection.
+    fn record(&mut self, command: Command) -> Option<ClientMessage> {
+        match command {
+            Command::Subscribe { id, path, args, values } => {
+                self.queries.insert(id, Query { path: path.clone(), args: args.clone(), values });
+                self.query_set += 1;
+                Some(ClientMessage::ModifyQuerySet {
+                    base_version: self.query_set - 1,
+                    new_version: self.query_set,
+                    modifications: vec![add(id, path, args)],
+                })
+            }
+            Command::Unsubscribe { id } => {
+                self.queries.remove(&id)?;
+                self.query_set += 1;
+                Some(ClientMessage::ModifyQuerySet {
+                    base_version: self.query_set - 1,
+                    new_version: self.query_set,
+                    modifications: vec![QuerySetModification::Remove { query_id: id }],
+                })
+            }
+            Command::Mutation { path, args, reply } => {
+                let request_id = self.next_request;
+                self.next_request += 1;
+                self.pending.insert(
+                    request_id,
+                    PendingMutation { path: path.clone(), args: args.clone(), reply },
+                );
+                Some(mutation(request_id, path, args))
+            }
+        }
+    }
+
+    /// One connection's life: handshake, resume, then commands out and messages in.
+    async fn serve(
+        &mut self,
+        mut socket: Socket,
+        commands: &mut mpsc::UnboundedReceiver<Command>,
+        connection_count: u32,
+        last_close: &str,
+    ) -> Ended {
+        // A new connection starts from an empty query set; re-add what is subscribed.
+        self.query_set = u32::from(!self.queries.is_empty());
+        let mut opening = vec![ClientMessage::Connect {
+            session_id: self.session_id.clone(),
+            connection_count,
+            last_close_reason: Some(last_close.to_owned()),
+            max_observed_timestamp: None,
+            client_ts: None,
+        }];
+        if let Some(key) = &self.admin_key {
+            opening.push(ClientMessage::Authenticate {
+                base_version: 0,
+                token_type: TokenType::Admin,
+                value: Some(key.clone()),
+                impersonating: None,
+            });
+        }
+        if !self.queries.is_empty() {
+            let modifications = self
+                .queries
+                .iter()
+                .map(|(id, q)| add(*id, q.path.clone(), q.args.clone()))
+                .collect();
+            opening.push(ClientMessage::ModifyQuerySet {
+                base_version: 0,
+                new_version: 1,
+                modifications,
+            });
+        }
+        // Unanswered mutations go again, in order, under the same request IDs.
+        opening.extend(
+            self.pending.iter().map(|(id, m)| mutation(*id, m.path.clone(), m.args.clone())),
+        );
+        for message in opening {
+            if let Err(reason) = send(&mut socket, &message).await {
+                return Ended::Lost(reason);
+            }
+        }
+        self.state.send_replace(ConnectionState::Connected);
+        loop {
+            tokio::select! {
+                command = commands.recv() => {
+                    let Some(command) = command else { return Ended::Dropped };
+                    if let Some(message) = self.record(command)
+                        && let Err(reason) = send(&mut socket, &message).await
+                    {
+                        return Ended::Lost(reason);
+                    }
+                }
+                frame = socket.next() => match frame {
+                    Some(Ok(Message::Text(text))) => {
+                        match serde_json::from_str::<ServerMessage>(&text) {
+                            Ok(message) => if let Err(reason) = self.receive(message) {
+                                return Ended::Lost(reason);
+                            },
+                            Err(e) => return Ended::Lost(format!("the deployment sent an unreadable message: {e}")),
+                        }
+                    }
+                    Some(Ok(Message::Close(frame))) => {
+                        return Ended::Lost(frame.map_or("closed by the deployment".into(), |f| f.reason.to_string()));
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Ended::Lost(e.to_string()),
+                    None => return Ended::Lost("the connection closed".into()),
+                },
+            }
+        }
+    }
+
+    fn receive(&mut self, message: ServerMessage) -> Result<(), String> {
+        match message {
+            ServerMessage::Transition { modifications, .. } => {
+                for modification in modifications {
+                    let (id, result) = match modification {
+                        StateModification::QueryUpdated { query_id, value, .. } => (
+                            query_id,
+                            from_json(&value).map_err(|e| format!("unreadable query result: {e}")),
+                        ),
+                        StateModification::QueryFailed { query_id, error_message, .. } => {
+                            (query_id, Err(error_message))
+                        }
+                        StateModification::QueryRemoved { .. } => continue,
+                    };
+                    if let Some(query) = self.queries.get(&id) {
+                        query.values.send_replace(Some(result));
+                    }
+                }
+            }
+            ServerMessage::MutationResponse {
+                request_id,
+                success,
+                result,
+                log_lines,
+                error_data,
+                ..
+            } => {
+                if let Some(pending) = self.pending.remove(&request_id) {
+                    let outcome = if success {
+                        from_json(&result).map_err(|e| ClientError::Function {
+                            message: format!("unreadable mutation result: {e}"),
+                            data: None,
+                            log_lines: Vec::new(),
+                        })
+                    } else {
+                        Err(ClientError::Function {
+                            message: result
+                                .as_str()
+                                .map_or_else(|| result.to_string(), str::to_owned),
+                            data: error_data.as_ref().and_then(|d| from_json(d).ok()),
+                            log_lines,
+                        })
+                    };
+                    let _ = pending.reply.send(outcome);
+                }
+            }
+            ServerMessage::FatalError { error } => return Err(error),
+            ServerMessage::AuthError { error, .. } => {
+                return Err(format!("the deployment refused the admin key: {error}"));
+            }
+            ServerMessage::ActionResponse { .. } | ServerMessage::Ping => {}
+        }
+        Ok(())
+    }
+}
+
+fn add(query_id: u32, udf_path: String, args: Json) -> QuerySetModification {
+    QuerySetModification::Add { query_id, udf_path, args, journal: None, component_path: None }
+}
+
+fn mutation(request_id: u32, udf_path: String, args: Json) -> ClientMessage {
+    ClientMessage::Mutation { request_id, udf_path, args, component_path: None }
+}
+
+async fn send(socket: &mut Socket, message: &ClientMessage) -> Result<(), String> {
+    let text = serde_json::to_string(message).map_err(|e| e.to_string())?;
+    socket.send(Message::Text(text.into())).await.map_err(|e| e.to_string())
+}
+
+/// A random version-4 UUID, the session ID the deployment files replays under.
+fn session_id() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
