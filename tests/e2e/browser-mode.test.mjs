@@ -52,7 +52,10 @@ describe("browser mode", () => {
     assert.equal(new URL(page.url()).search, "");
     await page.getByRole("navigation", { name: "Areas" }).waitFor();
     assert.equal(await page.getByTestId("deployment-name").textContent(), "No deployment");
-    assert.equal(await page.getByTestId("connection-state").textContent(), "Not connected");
+    // The state shows "Loading…" until the first status call answers.
+    const state = page.getByTestId("connection-state");
+    await state.filter({ hasNotText: "Loading…" }).waitFor({ timeout: 10_000 });
+    assert.equal(await state.textContent(), "Not connected");
     await page.screenshot({ path: join(ARTIFACTS, "browser-shell.png") });
     await page.close();
   });

@@ -129,7 +129,12 @@ describe("desktop window", () => {
     const nav = await waitFor("the sidebar", () => driver.textOf("nav[aria-label=Areas]"));
     for (const label of AREAS) assert.match(nav, new RegExp(label));
     assert.equal(await driver.textOf("[data-testid=deployment-name]"), "No deployment");
-    assert.equal(await driver.textOf("[data-testid=connection-state]"), "Not connected");
+    // "Loading…" until the first status call answers.
+    const state = await waitFor("the connection state", async () => {
+      const text = await driver.textOf("[data-testid=connection-state]");
+      return text !== "Loading…" && text;
+    });
+    assert.equal(state, "Not connected");
   });
 
   test("clicking through the sidebar changes the area and the header", async () => {
