@@ -1,37 +1,12 @@
 //! The HTTP client against a real `atrium-server` on 127.0.0.1: function calls both ways,
 //! the admin-key check, and a distinct error for each way a connection can be wrong.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+mod common;
 
 use atrium_client::{ClientError, DeploymentClient};
-use atrium_server::{Deployment, DeploymentConfig, RunningServer, ServerConfig, serve};
 use atrium_value::Value;
-use atrium_value::json::from_json;
+use common::{args, start};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-async fn start() -> (RunningServer, Arc<Deployment>, tempfile::TempDir) {
-    let data = tempfile::tempdir().unwrap();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/chat");
-    let deployment = Deployment::open(DeploymentConfig {
-        project_dir: Some(dir),
-        data_dir: data.path().to_path_buf(),
-        instance_name: "client-test".into(),
-        admin_key: None,
-    })
-    .unwrap();
-    let server = serve(
-        deployment.clone(),
-        ServerConfig { port: 0, site_port: 0, ..ServerConfig::default() },
-    )
-    .await
-    .unwrap();
-    (server, deployment, data)
-}
-
-fn args(json: serde_json::Value) -> Value {
-    from_json(&json).unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mutations_and_queries_round_trip_and_function_errors_carry_the_message() {

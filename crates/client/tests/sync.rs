@@ -2,33 +2,14 @@
 //! live updates, query-set resume after a dropped connection, and a mutation that is
 //! replayed after the drop and applied once.
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use atrium_client::{ConnectionState, DeploymentClient, Subscription, SyncClient};
-use atrium_server::{Deployment, DeploymentConfig, RunningServer, ServerConfig, serve};
 use atrium_value::Value;
-use atrium_value::json::from_json;
-
-async fn start() -> (RunningServer, Arc<Deployment>, tempfile::TempDir) {
-    let data = tempfile::tempdir().unwrap();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/chat");
-    let deployment = Deployment::open(DeploymentConfig {
-        project_dir: Some(dir),
-        data_dir: data.path().to_path_buf(),
-        instance_name: "sync-client-test".into(),
-        admin_key: None,
-    })
-    .unwrap();
-    let server = serve(
-        deployment.clone(),
-        ServerConfig { port: 0, site_port: 0, ..ServerConfig::default() },
-    )
-    .await
-    .unwrap();
-    (server, deployment, data)
-}
+use common::{args, start};
 
 /// Forwards 127.0.0.1 connections to `upstream`; `cut` drops every open one.
 struct Proxy {
@@ -61,10 +42,6 @@ impl Proxy {
             task.abort();
         }
     }
-}
-
-fn args(json: serde_json::Value) -> Value {
-    from_json(&json).unwrap()
 }
 
 /// The message bodies in a `messages:list` result.
