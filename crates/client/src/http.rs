@@ -21,6 +21,10 @@ pub enum ClientError {
     BadAdminKey { url: String, message: String },
     #[error("{url} answered HTTP {status} ({code}): {message}")]
     Http { url: String, status: u16, code: String, message: String },
+    #[error(
+        "the connection to {url} was lost while the action ran; it may or may not have completed ({reason})"
+    )]
+    ConnectionLost { url: String, reason: String },
     #[error("the connection to {url} is closed")]
     Closed { url: String },
     #[error("{url} does not answer like a Convex deployment: {reason}")]

@@ -44,6 +44,7 @@ enum Command {
     Subscribe { id: u32, path: String, args: Json, values: watch::Sender<QueryResult> },
     Unsubscribe { id: u32 },
     Mutation { path: String, args: Json, reply: oneshot::Sender<Result<Value, ClientError>> },
+    Action { path: String, args: Json, reply: oneshot::Sender<Result<Value, ClientError>> },
 }
 
 /// One live connection to a deployment's sync endpoint.
@@ -87,6 +88,8 @@ impl SyncClient {
             session_id: session_id(),
             queries: BTreeMap::new(),
             pending: BTreeMap::new(),
+            actions: BTreeMap::new(),
+            url: url.clone(),
             next_request: 0,
             query_set: 0,
             state: state_sender,
@@ -126,6 +129,19 @@ impl SyncClient {
         answer.await.map_err(|_| self.closed())?
     }
 
+    /// Runs an action. Actions are not replayed: one in flight when the connection drops
+    /// fails with [`ClientError::ConnectionLost`], since it may or may not have run.
+    pub async fn action(&self, path: &str, args: &Value) -> Result<Value, ClientError> {
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Action {
+            path: path.to_owned(),
+            args: Json::Array(vec![to_json(args)]),
+            reply,
+        };
+        self.commands.send(command).map_err(|_| self.closed())?;
+        answer.await.map_err(|_| self.closed())?
+    }
+
     fn closed(&self) -> ClientError {
         ClientError::Closed { url: self.url.clone() }
     }
@@ -157,6 +173,14 @@ struct Query {
     values: watch::Sender<QueryResult>,
 }
 
+struct PendingAction {
+    path: String,
+    args: Json,
+    reply: oneshot::Sender<Result<Value, ClientError>>,
+    /// Sent on the current connection (else queued until the next one).
+    sent: bool,
+}
+
 struct PendingMutation {
     path: String,
     args: Json,
@@ -173,6 +197,8 @@ struct Connection {
     session_id: String,
     queries: BTreeMap<u32, Query>,
     pending: BTreeMap<u32, PendingMutation>,
+    actions: BTreeMap<u32, PendingAction>,
+    url: String,
     next_request: u32,
     query_set: u32,
     state: watch::Sender<ConnectionState>,
@@ -207,6 +233,7 @@ impl Connection {
                 Ended::Dropped => break,
                 Ended::Lost(reason) => reason,
             };
+            self.fail_sent_actions(&reason);
             attempt += 1;
             last_close = reason.clone();
             self.state.send_replace(ConnectionState::Reconnecting { attempt, reason });
@@ -218,7 +245,7 @@ impl Connection {
                     () = &mut wake => break,
                     command = commands.recv() => match command {
                         Some(command) => {
-                            self.record(command);
+                            self.record(command, false);
                         }
                         None => {
                             self.state.send_replace(ConnectionState::Closed);
@@ -231,8 +258,9 @@ impl Connection {
         self.state.send_replace(ConnectionState::Closed);
     }
 
-    /// Notes a command made while disconnected; it is sent on the next connection.
-    fn record(&mut self, command: Command) -> Option<ClientMessage> {
+    /// Notes a command and returns the message to send now; while disconnected
+    /// (`connected` false) the message is dropped and the next connection sends the state.
+    fn record(&mut self, command: Command, connected: bool) -> Option<ClientMessage> {
         match command {
             Command::Subscribe { id, path, args, values } => {
                 self.queries.insert(id, Query { path: path.clone(), args: args.clone(), values });
@@ -260,6 +288,32 @@ impl Connection {
                     PendingMutation { path: path.clone(), args: args.clone(), reply },
                 );
                 Some(mutation(request_id, path, args))
+            }
+            Command::Action { path, args, reply } => {
+                let request_id = self.next_request;
+                self.next_request += 1;
+                let pending = PendingAction {
+                    path: path.clone(),
+                    args: args.clone(),
+                    reply,
+                    sent: connected,
+                };
+                self.actions.insert(request_id, pending);
+                Some(action(request_id, path, args))
+            }
+        }
+    }
+
+    /// Actions in flight on a lost connection may or may not have run: they fail.
+    fn fail_sent_actions(&mut self, reason: &str) {
+        let sent: Vec<u32> =
+            self.actions.iter().filter(|(_, a)| a.sent).map(|(id, _)| *id).collect();
+        for id in sent {
+            if let Some(action) = self.actions.remove(&id) {
+                let _ = action.reply.send(Err(ClientError::ConnectionLost {
+                    url: self.url.clone(),
+                    reason: reason.to_owned(),
+                }));
             }
         }
     }
@@ -305,6 +359,11 @@ impl Connection {
         opening.extend(
             self.pending.iter().map(|(id, m)| mutation(*id, m.path.clone(), m.args.clone())),
         );
+        // Actions queued while disconnected go now.
+        for (id, queued) in self.actions.iter_mut().filter(|(_, a)| !a.sent) {
+            queued.sent = true;
+            opening.push(action(*id, queued.path.clone(), queued.args.clone()));
+        }
         for message in opening {
             if let Err(reason) = send(&mut socket, &message).await {
                 return Ended::Lost(reason);
@@ -315,7 +374,7 @@ impl Connection {
             tokio::select! {
                 command = commands.recv() => {
                     let Some(command) = command else { return Ended::Dropped };
-                    if let Some(message) = self.record(command)
+                    if let Some(message) = self.record(command, true)
                         && let Err(reason) = send(&mut socket, &message).await
                     {
                         return Ended::Lost(reason);
@@ -369,32 +428,49 @@ impl Connection {
                 ..
             } => {
                 if let Some(pending) = self.pending.remove(&request_id) {
-                    let outcome = if success {
-                        from_json(&result).map_err(|e| ClientError::Function {
-                            message: format!("unreadable mutation result: {e}"),
-                            data: None,
-                            log_lines: Vec::new(),
-                        })
-                    } else {
-                        Err(ClientError::Function {
-                            message: result
-                                .as_str()
-                                .map_or_else(|| result.to_string(), str::to_owned),
-                            data: error_data.as_ref().and_then(|d| from_json(d).ok()),
-                            log_lines,
-                        })
-                    };
-                    let _ = pending.reply.send(outcome);
+                    let _ = pending.reply.send(outcome(success, result, log_lines, error_data));
+                }
+            }
+            ServerMessage::ActionResponse {
+                request_id,
+                success,
+                result,
+                log_lines,
+                error_data,
+            } => {
+                if let Some(pending) = self.actions.remove(&request_id) {
+                    let _ = pending.reply.send(outcome(success, result, log_lines, error_data));
                 }
             }
             ServerMessage::FatalError { error } => return Err(error),
             ServerMessage::AuthError { error, .. } => {
                 return Err(format!("the deployment refused the admin key: {error}"));
             }
-            ServerMessage::ActionResponse { .. } | ServerMessage::Ping => {}
+            ServerMessage::Ping => {}
         }
         Ok(())
     }
+}
+
+/// A mutation's or action's response as its caller's result.
+fn outcome(
+    success: bool,
+    result: Json,
+    log_lines: Vec<String>,
+    error_data: Option<Json>,
+) -> Result<Value, ClientError> {
+    if success {
+        return from_json(&result).map_err(|e| ClientError::Function {
+            message: format!("unreadable result: {e}"),
+            data: None,
+            log_lines: Vec::new(),
+        });
+    }
+    Err(ClientError::Function {
+        message: result.as_str().map_or_else(|| result.to_string(), str::to_owned),
+        data: error_data.as_ref().and_then(|d| from_json(d).ok()),
+        log_lines,
+    })
 }
 
 fn add(query_id: u32, udf_path: String, args: Json) -> QuerySetModification {
@@ -403,6 +479,10 @@ fn add(query_id: u32, udf_path: String, args: Json) -> QuerySetModification {
 
 fn mutation(request_id: u32, udf_path: String, args: Json) -> ClientMessage {
     ClientMessage::Mutation { request_id, udf_path, args, component_path: None }
+}
+
+fn action(request_id: u32, udf_path: String, args: Json) -> ClientMessage {
+    ClientMessage::Action { request_id, udf_path, args, component_path: None }
 }
 
 async fn send(socket: &mut Socket, message: &ClientMessage) -> Result<(), String> {

@@ -1,15 +1,16 @@
 //! The sync client against a real `atrium-server`, through a TCP proxy the test can cut:
 //! live updates, query-set resume after a dropped connection, and a mutation that is
-//! replayed after the drop and applied once.
+//! replayed after the drop and applied once, and an action cut off mid-run that fails
+//! instead of running twice.
 
 mod common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use atrium_client::{ConnectionState, DeploymentClient, Subscription, SyncClient};
+use atrium_client::{ClientError, ConnectionState, DeploymentClient, Subscription, SyncClient};
 use atrium_value::Value;
-use common::{args, start};
+use common::{args, start, start_fixture};
 
 /// Forwards 127.0.0.1 connections to `upstream`; `cut` drops every open one.
 struct Proxy {
@@ -153,4 +154,32 @@ async fn an_unreachable_deployment_reports_reconnecting_with_the_reason() {
     let state = wait_for(&mut state, |s| matches!(s, ConnectionState::Reconnecting { .. })).await;
     let ConnectionState::Reconnecting { reason, .. } = state else { unreachable!() };
     assert!(reason.to_lowercase().contains("refused"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn actions_answer_and_one_cut_off_fails_rather_than_running_twice() {
+    let (server, _deployment, _data) = start_fixture("kitchen").await;
+    let proxy = Proxy::start(&server.cloud_url).await;
+    let client = SyncClient::connect(&DeploymentClient::new(&proxy.url).unwrap());
+    let hi = args(serde_json::json!({"text": "hi"}));
+    assert_eq!(client.action("nodeFriendly:shout", &hi).await.unwrap(), Value::String("HI".into()));
+
+    // `web:timers` waits about 75 ms on timers; the connection drops under it.
+    let none = args(serde_json::json!({}));
+    let timers = tokio::time::timeout(Duration::from_secs(10), client.action("web:timers", &none));
+    let (outcome, ()) = tokio::join!(timers, async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        proxy.cut();
+    });
+    match outcome.expect("answered within 10 s") {
+        Err(error @ ClientError::ConnectionLost { .. }) => {
+            assert!(error.to_string().contains("may or may not"), "{error}");
+        }
+        other => panic!("a lost action, got {other:?}"),
+    }
+    // The client carries on after reconnecting.
+    let ok = args(serde_json::json!({"text": "ok"}));
+    assert_eq!(client.action("nodeFriendly:shout", &ok).await.unwrap(), Value::String("OK".into()));
+    drop(client);
+    server.stop().await;
 }
