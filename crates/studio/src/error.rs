@@ -20,6 +20,16 @@ pub enum ErrorCode {
     Io,
     /// A bug or an unexpected state in Atrium itself.
     Internal,
+    /// A deployment URL that is not an http(s) URL.
+    BadUrl,
+    /// The deployment could not be reached (or the connection was lost).
+    Unreachable,
+    /// The deployment refused the admin key, or none was given where one is needed.
+    BadAdminKey,
+    /// Something answered at the URL, but not as a Convex deployment.
+    NotADeployment,
+    /// A function ran on the deployment and reported an error.
+    FunctionFailed,
 }
 
 /// A failed command: `code` for programs, `message` for people.

@@ -26,6 +26,20 @@ export type ConnectionState = { "state": "not_connected" } | { "state": "connect
 export type ConnectionStatus = { deployment: DeploymentSummary | null, state: ConnectionState, };
 
 /**
+ * A deployment to try: its URL and, to act as its admin, its admin key.
+ */
+export type ConnectionTest = { url: string, 
+/**
+ * Typed by the user into the connection form; never sent back to the UI.
+ */
+admin_key: string | null, };
+
+/**
+ * What the admin key may do on the deployment.
+ */
+export type ConnectionTestResult = { url: string, allowed_ops: Array<string>, read_only: boolean, };
+
+/**
  * A deployment the dashboard can connect to.
  */
 export type DeploymentKind = "local" | "remote";
@@ -38,7 +52,7 @@ export type DeploymentSummary = { name: string, url: string, kind: DeploymentKin
 /**
  * Why a command failed, as a stable code the UI can branch on.
  */
-export type ErrorCode = "unknown_command" | "bad_request" | "not_found" | "io" | "internal";
+export type ErrorCode = "unknown_command" | "bad_request" | "not_found" | "io" | "internal" | "bad_url" | "unreachable" | "bad_admin_key" | "not_a_deployment" | "function_failed";
 
 /**
  * Which host the studio runs in.
@@ -83,7 +97,11 @@ export interface Commands {
    * Which deployment is connected and the state of the connection.
    */
   connection_status: { request: null; response: ConnectionStatus };
+  /**
+   * Tries a deployment URL and admin key: what the key may do, or which part is wrong.
+   */
+  test_connection: { request: ConnectionTest; response: ConnectionTestResult };
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection"] as const;

@@ -124,6 +124,11 @@ async fn rpc(
                 ErrorCode::UnknownCommand | ErrorCode::NotFound => StatusCode::NOT_FOUND,
                 ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
                 ErrorCode::Io | ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+                // Not 401: that status means the browser lost Atrium's own launch token.
+                ErrorCode::BadUrl | ErrorCode::BadAdminKey | ErrorCode::FunctionFailed => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                ErrorCode::Unreachable | ErrorCode::NotADeployment => StatusCode::BAD_GATEWAY,
             };
             (status, axum::Json(error)).into_response()
         }

@@ -9,6 +9,9 @@
 
 mod app;
 mod bindings;
+mod connections;
+
+pub use connections::{ConnectionTest, ConnectionTestResult};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -64,6 +67,8 @@ command_table! {
     update_settings(crate::SettingsPatch) -> crate::Settings = app::update_settings;
     /// Which deployment is connected and the state of the connection.
     connection_status(()) -> crate::ConnectionStatus = app::connection_status;
+    /// Tries a deployment URL and admin key: what the key may do, or which part is wrong.
+    test_connection(ConnectionTest) -> ConnectionTestResult = connections::test_connection;
 }
 
 fn decode<T: DeserializeOwned>(
