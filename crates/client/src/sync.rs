@@ -119,26 +119,24 @@ impl SyncClient {
     /// Runs a mutation; if the connection drops first it is re-sent after reconnecting
     /// and still applied once.
     pub async fn mutation(&self, path: &str, args: &Value) -> Result<Value, ClientError> {
-        let (reply, answer) = oneshot::channel();
-        let command = Command::Mutation {
-            path: path.to_owned(),
-            args: Json::Array(vec![to_json(args)]),
-            reply,
-        };
-        self.commands.send(command).map_err(|_| self.closed())?;
-        answer.await.map_err(|_| self.closed())?
+        let args = Json::Array(vec![to_json(args)]);
+        self.request(|reply| Command::Mutation { path: path.to_owned(), args, reply }).await
     }
 
     /// Runs an action. Actions are not replayed: one in flight when the connection drops
     /// fails with [`ClientError::ConnectionLost`], since it may or may not have run.
     pub async fn action(&self, path: &str, args: &Value) -> Result<Value, ClientError> {
+        let args = Json::Array(vec![to_json(args)]);
+        self.request(|reply| Command::Action { path: path.to_owned(), args, reply }).await
+    }
+
+    /// Hands a command to the connection task and waits for its answer.
+    async fn request(
+        &self,
+        command: impl FnOnce(oneshot::Sender<Result<Value, ClientError>>) -> Command,
+    ) -> Result<Value, ClientError> {
         let (reply, answer) = oneshot::channel();
-        let command = Command::Action {
-            path: path.to_owned(),
-            args: Json::Array(vec![to_json(args)]),
-            reply,
-        };
-        self.commands.send(command).map_err(|_| self.closed())?;
+        self.commands.send(command(reply)).map_err(|_| self.closed())?;
         answer.await.map_err(|_| self.closed())?
     }
 
