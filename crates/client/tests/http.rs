@@ -4,13 +4,14 @@
 mod common;
 
 use atrium_client::{ClientError, DeploymentClient};
+use atrium_server::test_support::serve_fixture;
 use atrium_value::Value;
-use common::{args, start};
+use common::args;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mutations_and_queries_round_trip_and_function_errors_carry_the_message() {
-    let (server, _deployment, _data) = start().await;
+    let (server, _deployment, _data) = serve_fixture("chat", "client-test").await;
     let client = DeploymentClient::new(&server.cloud_url).unwrap();
     let sent = args(serde_json::json!({"body": "from Rust", "author": "atrium"}));
     assert_eq!(client.mutation("messages:send", &sent).await.unwrap(), Value::Null);
@@ -32,7 +33,7 @@ async fn mutations_and_queries_round_trip_and_function_errors_carry_the_message(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_admin_key_check_tells_a_good_key_from_a_bad_one() {
-    let (server, deployment, _data) = start().await;
+    let (server, deployment, _data) = serve_fixture("chat", "client-test").await;
     let client = DeploymentClient::new(&server.cloud_url).unwrap();
     let good = client.clone().with_admin_key(deployment.admin_key());
     let allowed = good.check_admin_key().await.unwrap();

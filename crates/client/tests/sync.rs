@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use atrium_client::{ClientError, ConnectionState, DeploymentClient, Subscription, SyncClient};
+use atrium_server::test_support::serve_fixture;
 use atrium_value::Value;
-use common::{args, start, start_fixture};
+use common::args;
 
 /// Forwards 127.0.0.1 connections to `upstream`; `cut` drops every open one.
 struct Proxy {
@@ -81,7 +82,7 @@ async fn wait_for(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn subscriptions_stay_live_across_a_dropped_connection() {
-    let (server, deployment, _data) = start().await;
+    let (server, deployment, _data) = serve_fixture("chat", "client-test").await;
     let proxy = Proxy::start(&server.cloud_url).await;
     let direct = DeploymentClient::new(&server.cloud_url).unwrap();
     let client = SyncClient::connect(
@@ -120,7 +121,7 @@ async fn subscriptions_stay_live_across_a_dropped_connection() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_mutation_cut_off_mid_run_is_replayed_and_applied_once() {
-    let (server, deployment, _data) = start().await;
+    let (server, deployment, _data) = serve_fixture("chat", "client-test").await;
     let proxy = Proxy::start(&server.cloud_url).await;
     let client = SyncClient::connect(&DeploymentClient::new(&proxy.url).unwrap());
     let mut state = client.state();
@@ -158,7 +159,7 @@ async fn an_unreachable_deployment_reports_reconnecting_with_the_reason() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn actions_answer_and_one_cut_off_fails_rather_than_running_twice() {
-    let (server, _deployment, _data) = start_fixture("kitchen").await;
+    let (server, _deployment, _data) = serve_fixture("kitchen", "client-test").await;
     let proxy = Proxy::start(&server.cloud_url).await;
     let client = SyncClient::connect(&DeploymentClient::new(&proxy.url).unwrap());
     let hi = args(serde_json::json!({"text": "hi"}));

@@ -23,6 +23,8 @@ pub mod push;
 mod snapshot;
 mod sync;
 mod system;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 
 pub use api::{RunningServer, ServerConfig, serve};
 pub use deployment::{Deployment, DeploymentConfig};

@@ -1,10 +1,10 @@
 //! The HTTP API over real sockets on 127.0.0.1, serving the chat and kitchen fixtures.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use atrium_server::api::ADMIN_ROUTES;
-use atrium_server::{Deployment, DeploymentConfig, RunningServer, ServerConfig, serve};
+use atrium_server::test_support::serve_fixture;
+use atrium_server::{Deployment, DeploymentConfig, RunningServer};
 use serde_json::{Value, json};
 
 struct Fixture {
@@ -14,17 +14,7 @@ struct Fixture {
 }
 
 async fn start(project: &str) -> Fixture {
-    let data = tempfile::tempdir().unwrap();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(project);
-    let deployment = Deployment::open(DeploymentConfig {
-        project_dir: Some(dir),
-        data_dir: data.path().to_path_buf(),
-        instance_name: "test-instance".into(),
-        admin_key: None,
-    })
-    .unwrap();
-    let config = ServerConfig { port: 0, site_port: 0, ..ServerConfig::default() };
-    let server = serve(deployment.clone(), config).await.unwrap();
+    let (server, deployment, data) = serve_fixture(project, "test-instance").await;
     Fixture { server, deployment, _data: data }
 }
 

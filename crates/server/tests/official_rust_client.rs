@@ -2,28 +2,15 @@
 //! and receives the update a mutation causes.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use atrium_server::{Deployment, DeploymentConfig, ServerConfig, serve};
+use atrium_server::test_support::serve_fixture;
 use convex::{ConvexClient, FunctionResult, Value};
 use futures_util::StreamExt;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_official_rust_client_subscribes_and_sees_updates() {
-    let data = tempfile::tempdir().unwrap();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/chat");
-    let deployment = Deployment::open(DeploymentConfig {
-        project_dir: Some(dir),
-        data_dir: data.path().to_path_buf(),
-        instance_name: "rust-client".into(),
-        admin_key: None,
-    })
-    .unwrap();
-    let server =
-        serve(deployment, ServerConfig { port: 0, site_port: 0, ..ServerConfig::default() })
-            .await
-            .unwrap();
+    let (server, _deployment, _data) = serve_fixture("chat", "rust-client").await;
 
     let mut client = ConvexClient::new(&server.cloud_url).await.unwrap();
     let mut subscription = client.subscribe("messages:list", BTreeMap::new()).await.unwrap();

@@ -2,11 +2,11 @@
 //! follow commits, mutation responses with timestamps, replays answered once, and fatal
 //! errors for broken clients.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use atrium_server::{Deployment, DeploymentConfig, RunningServer, ServerConfig, serve};
+use atrium_server::test_support::serve_fixture;
+use atrium_server::{Deployment, RunningServer};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
@@ -15,22 +15,7 @@ type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn start() -> (RunningServer, Arc<Deployment>, tempfile::TempDir) {
-    let data = tempfile::tempdir().unwrap();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/chat");
-    let deployment = Deployment::open(DeploymentConfig {
-        project_dir: Some(dir),
-        data_dir: data.path().to_path_buf(),
-        instance_name: "sync-test".into(),
-        admin_key: None,
-    })
-    .unwrap();
-    let server = serve(
-        deployment.clone(),
-        ServerConfig { port: 0, site_port: 0, ..ServerConfig::default() },
-    )
-    .await
-    .unwrap();
-    (server, deployment, data)
+    serve_fixture("chat", "sync-test").await
 }
 
 async fn connect(server: &RunningServer, session: &str) -> Socket {

@@ -1,31 +1,14 @@
 //! `test_connection` against a real `atrium-server` on 127.0.0.1: a good key, and an error
 //! code naming the part to fix for a bad URL, a closed port and a wrong key.
 
-use std::path::PathBuf;
-
-use atrium_server::{Deployment, DeploymentConfig, ServerConfig, serve};
+use atrium_server::test_support::serve_fixture;
 use atrium_studio::commands::dispatch;
 use atrium_studio::{ErrorCode, HostKind, Studio, StudioConfig};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn test_connection_accepts_the_right_key_and_names_what_is_wrong_otherwise() {
-    let data = tempfile::tempdir().unwrap();
-    let deployment = Deployment::open(DeploymentConfig {
-        project_dir: Some(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/chat"),
-        ),
-        data_dir: data.path().to_path_buf(),
-        instance_name: "studio-test".into(),
-        admin_key: None,
-    })
-    .unwrap();
-    let server = serve(
-        deployment.clone(),
-        ServerConfig { port: 0, site_port: 0, ..ServerConfig::default() },
-    )
-    .await
-    .unwrap();
+    let (server, deployment, _data) = serve_fixture("chat", "studio-test").await;
     let config = tempfile::tempdir().unwrap();
     let studio = Studio::new(StudioConfig {
         host: HostKind::Browser,

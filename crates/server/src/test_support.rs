@@ -1,0 +1,28 @@
+//! For tests in this and other crates (feature `test-support`): a deployment serving one
+//! of the repository's test projects (`tests/fixtures/<name>`) on free 127.0.0.1 ports.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::{Deployment, DeploymentConfig, RunningServer, ServerConfig, serve};
+
+/// Serves `tests/fixtures/<fixture>` as `instance_name`, from a fresh data directory that
+/// lives as long as the returned guard.
+pub async fn serve_fixture(
+    fixture: &str,
+    instance_name: &str,
+) -> (RunningServer, Arc<Deployment>, tempfile::TempDir) {
+    let data = tempfile::tempdir().expect("a temporary data directory");
+    let project =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(fixture);
+    let deployment = Deployment::open(DeploymentConfig {
+        project_dir: Some(project),
+        data_dir: data.path().to_path_buf(),
+        instance_name: instance_name.into(),
+        admin_key: None,
+    })
+    .unwrap_or_else(|e| panic!("the {fixture} fixture opens: {e}"));
+    let config = ServerConfig { port: 0, site_port: 0, ..ServerConfig::default() };
+    let server = serve(deployment.clone(), config).await.expect("the server starts");
+    (server, deployment, data)
+}
