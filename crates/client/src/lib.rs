@@ -6,11 +6,12 @@
 //! Today: the HTTP function API (queries, mutations, actions in Convex-encoded JSON, so
 //! int64 and bytes survive) and the admin-key check, with errors that say whether the URL,
 //! the key or the function was at fault (`http`); and the sync WebSocket — live queries and
-//! mutations with reconnect, query-set resume and mutation replay (`sync`). Still to come:
-//! typed system-function calls and the log stream.
+//! mutations with reconnect, query-set resume and mutation replay (`sync`); typed calls to
+//! the dashboard's system functions (`dashboard`). Still to come: the log stream.
 //!
 //! It must not depend on the engine, tauri or polars.
 
+pub mod dashboard;
 mod http;
 mod sync;
 

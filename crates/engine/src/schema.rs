@@ -30,6 +30,8 @@ pub struct TableSchema {
 pub struct Schema {
     pub tables: BTreeMap<String, TableSchema>,
     pub schema_validation: bool,
+    /// The JSON it was parsed from (`schema.export()`), for tools that show it.
+    pub exported: Json,
 }
 
 impl Schema {
@@ -42,6 +44,7 @@ impl Schema {
         let mut schema = Schema {
             tables: BTreeMap::new(),
             schema_validation: json.get("schemaValidation").and_then(Json::as_bool).unwrap_or(true),
+            exported: json.clone(),
         };
         for table in tables {
             let name = table

@@ -140,6 +140,11 @@ impl Transaction {
         self.rng = Some(ChaCha12Rng::from_seed(seed));
     }
 
+    /// The tables and indexes this transaction sees.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
     pub fn snapshot(&self) -> Timestamp {
         self.snapshot
     }
@@ -585,6 +590,51 @@ impl Transaction {
         };
         self.read_set.add(index.id, consumed);
         Ok(ScanPage { documents, exhausted })
+    }
+
+    /// The number of documents in a table at this snapshot (an unknown table has none),
+    /// recorded as a read of the whole table: any insert or delete invalidates it. This
+    /// transaction's own writes are not counted.
+    pub fn count(&mut self, table: &str) -> Result<u64, EngineError> {
+        if self.table_number(table).is_none() {
+            return Ok(0);
+        }
+        let by_id = self.index(table, crate::catalog::BY_ID)?;
+        self.read_set.add(by_id.id, KeyRange::all());
+        self.inner.persistence.count(by_id.id, self.snapshot)
+    }
+
+    /// Like [`Transaction::scan`] over the whole index, but starting `offset` documents in:
+    /// a grid's jump to row N without reading rows 0..N. The skipped part is recorded as
+    /// read too (a write there moves every later row). Counts committed documents only.
+    pub fn scan_from_offset(
+        &mut self,
+        index: &IndexInfo,
+        order: Order,
+        offset: u64,
+        limit: usize,
+    ) -> Result<ScanPage, EngineError> {
+        if offset == 0 {
+            return self.scan(index, &KeyRange::all(), order, None, limit);
+        }
+        let all = KeyRange::all();
+        let Some(before) = self.inner.persistence.key_at_offset(
+            index.id,
+            &all,
+            self.snapshot,
+            order,
+            offset - 1,
+        )?
+        else {
+            self.read_set.add(index.id, all);
+            return Ok(ScanPage { documents: Vec::new(), exhausted: true });
+        };
+        let skipped = match order {
+            Order::Asc => KeyRange { start: all.start.clone(), end: Some(key_successor(&before)) },
+            Order::Desc => KeyRange { start: before.clone(), end: None },
+        };
+        self.read_set.add(index.id, skipped);
+        self.scan(index, &all, order, Some(&before), limit)
     }
 
     /// Reads every document of a table in creation order (a full table scan). An unknown

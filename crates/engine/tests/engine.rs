@@ -543,3 +543,54 @@ fn system_tables_have_fixed_numbers_and_are_not_for_users() {
     ));
     assert_eq!(tx.collect_table("_scheduled_functions").unwrap().len(), 1);
 }
+
+#[test]
+fn a_scan_can_start_at_an_offset_and_counts_are_live_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let ids: Vec<DocumentId> =
+        (0..10).map(|n| insert(&engine, "rows", obj(&[("n", Value::Int64(n))]))).collect();
+    let numbers = |page: atrium_engine::ScanPage| -> Vec<i64> {
+        page.documents
+            .into_iter()
+            .map(|(_, d)| match d.fields.get("n") {
+                Some(Value::Int64(n)) => *n,
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect()
+    };
+    let mut tx = engine.begin();
+    let index = tx.index("rows", "by_creation_time").unwrap();
+    assert_eq!(numbers(tx.scan_from_offset(&index, Order::Asc, 7, 2).unwrap()), vec![7, 8]);
+    assert_eq!(numbers(tx.scan_from_offset(&index, Order::Desc, 7, 5).unwrap()), vec![2, 1, 0]);
+    assert!(tx.scan_from_offset(&index, Order::Asc, 10, 5).unwrap().documents.is_empty());
+    assert_eq!(tx.count("rows").unwrap(), 10);
+    assert_eq!(tx.count("no_such_table").unwrap(), 0);
+
+    // A window at offset 7 re-runs when a row before it goes away (every row moves up),
+    // but not when one after the window changes.
+    let window = {
+        let mut tx = engine.begin();
+        let index = tx.index("rows", "by_creation_time").unwrap();
+        tx.scan_from_offset(&index, Order::Asc, 7, 2).unwrap();
+        engine.subscribe(tx.read_set().clone(), tx.snapshot()).unwrap()
+    };
+    let counted = {
+        let mut tx = engine.begin();
+        tx.count("rows").unwrap();
+        engine.subscribe(tx.read_set().clone(), tx.snapshot()).unwrap()
+    };
+    let (_, outcome) = engine
+        .run(1, |tx| {
+            let mut patch = BTreeMap::new();
+            patch.insert("n".into(), PatchValue::Set(Value::Int64(99)));
+            tx.patch(&ids[9], patch)
+        })
+        .unwrap();
+    let hit: Vec<_> = outcome.invalidated.iter().map(|i| i.subscription).collect();
+    assert_eq!(hit, vec![counted], "only the count reads row 9");
+    let (_, outcome) = engine.run(1, |tx| tx.delete(&ids[2])).unwrap();
+    // (The count's subscription was used up by the first hit.)
+    let hit: Vec<_> = outcome.invalidated.iter().map(|i| i.subscription).collect();
+    assert_eq!(hit, vec![window]);
+}

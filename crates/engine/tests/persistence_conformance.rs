@@ -117,6 +117,15 @@ fn conformance(p: &dyn Persistence) {
     assert_eq!(p.count(INDEX, Timestamp(20)).unwrap(), 3);
     assert_eq!(p.count(INDEX, Timestamp(30)).unwrap(), 2);
 
+    // Offsets count live entries at the snapshot, in either order.
+    let at =
+        |ts, order, n| p.key_at_offset(INDEX, &KeyRange::all(), Timestamp(ts), order, n).unwrap();
+    assert_eq!(at(20, Order::Asc, 0), Some(b"b".to_vec()));
+    assert_eq!(at(20, Order::Asc, 2), Some(b"z".to_vec()));
+    assert_eq!(at(20, Order::Desc, 1), Some(b"c".to_vec()));
+    assert_eq!(at(30, Order::Asc, 1), Some(b"z".to_vec()));
+    assert_eq!(at(30, Order::Asc, 2), None);
+
     // Pruning keeps what reads at or after the cutoff see.
     let removed = p.prune(Timestamp(30)).unwrap();
     assert!(removed > 0);

@@ -349,10 +349,18 @@ fn error_response(
 /// Runs one function call and shapes its outcome.
 async fn run_call(state: &AppState, call: Call) -> UdfResponse {
     if crate::system::is_system(&call.path) {
-        return match crate::system::run(&state.deployment, &call.identity, &call.path, &call.args) {
-            Ok(value) => {
-                UdfResponse::Success { value: call.format.encode(&value), log_lines: Vec::new() }
-            }
+        let at = call.at.map(atrium_engine::Timestamp);
+        return match crate::system::run(
+            &state.deployment,
+            &call.identity,
+            &call.path,
+            &call.args,
+            at,
+        ) {
+            Ok(answer) => UdfResponse::Success {
+                value: call.format.encode(&answer.value),
+                log_lines: Vec::new(),
+            },
             Err(message) => error_response(&call, message, None, Vec::new()),
         };
     }

@@ -17,6 +17,7 @@
 
 pub mod api;
 pub mod auth;
+mod dashboard;
 pub mod deployment;
 mod env;
 pub mod push;

@@ -376,6 +376,29 @@ impl Session {
             Ok(args) => args,
             Err(e) => return failure(e),
         };
+        if crate::system::is_system(path) {
+            let deployment = self.deployment.clone();
+            let (identity, path) = (self.identity.clone(), path.to_owned());
+            let answer = tokio::task::spawn_blocking(move || {
+                crate::system::run(&deployment, &identity, &path, &args, None)
+            })
+            .await
+            .unwrap_or_else(|join| Err(join.to_string()));
+            return match answer {
+                Ok(answer) => {
+                    let ts =
+                        answer.commit_ts.unwrap_or_else(|| self.deployment.engine().latest_ts().0);
+                    (
+                        true,
+                        ValueFormat::ConvexEncodedJson.encode(&answer.value),
+                        Some(ts),
+                        Vec::new(),
+                        None,
+                    )
+                }
+                Err(message) => failure(message),
+            };
+        }
         let (runner, caller) = match self.runner() {
             Ok(r) => r,
             Err(e) => return failure(e),
@@ -471,18 +494,35 @@ impl Session {
             }
         };
         if crate::system::is_system(path) {
-            // Answered natively, once: system results are not live.
-            let modification =
-                match crate::system::run(&self.deployment, &self.identity, path, &args) {
-                    Ok(value) => StateModification::QueryUpdated {
+            // Answered natively; the dashboard's queries stay live through their read set.
+            let deployment = self.deployment.clone();
+            let (identity, path) = (self.identity.clone(), path.to_owned());
+            let answer = tokio::task::spawn_blocking(move || {
+                crate::system::run(&deployment, &identity, &path, &args, Some(ts))
+            })
+            .await
+            .unwrap_or_else(|join| Err(join.to_string()));
+            return match answer {
+                Ok(answer) => {
+                    let subscription = match answer.read {
+                        Some((read_set, snapshot)) => {
+                            match self.deployment.engine().subscribe(read_set, snapshot) {
+                                Ok(id) => Ok(Some(id)),
+                                Err(_) => Err(()),
+                            }
+                        }
+                        None => Ok(None),
+                    };
+                    let modification = StateModification::QueryUpdated {
                         query_id,
-                        value: ValueFormat::ConvexEncodedJson.encode(&value),
+                        value: ValueFormat::ConvexEncodedJson.encode(&answer.value),
                         log_lines: Vec::new(),
                         journal: None,
-                    },
-                    Err(message) => failed(message, Vec::new(), None),
-                };
-            return (modification, Ok(None));
+                    };
+                    (modification, subscription)
+                }
+                Err(message) => (failed(message, Vec::new(), None), Ok(None)),
+            };
         }
         let (runner, caller) = match self.runner() {
             Ok(r) => r,

@@ -1,7 +1,8 @@
-//! The system functions the official CLI calls (`_system/cli/*`), answered natively: table
-//! lists and contents, table sizes, the function spec, environment variables. Admin only.
+//! System functions (`_system/*`), admin only, answered natively: the ones the official
+//! CLI calls (`_system/cli/*`: table lists and contents, table sizes, the function spec,
+//! environment variables) here, and the dashboard's (see [`crate::dashboard`]).
 
-use atrium_engine::{KeyRange, Order};
+use atrium_engine::{KeyRange, Order, ReadSet, Timestamp};
 use atrium_runtime::FunctionKind;
 use atrium_runtime::analysis::Visibility;
 use atrium_value::{Object, Value};
@@ -37,18 +38,60 @@ fn canonical(path: &str) -> String {
     format!("{}:{function}", module.trim_end_matches(".js"))
 }
 
-/// Runs a system function as `identity`.
+/// A system function's answer.
+pub(crate) struct SystemAnswer {
+    pub value: Value,
+    /// For a query that can stay live: what it read, at which snapshot.
+    pub read: Option<(ReadSet, Timestamp)>,
+    /// For a write: its commit timestamp.
+    pub commit_ts: Option<u64>,
+}
+
+impl SystemAnswer {
+    fn once(value: Value) -> Self {
+        Self { value, read: None, commit_ts: None }
+    }
+}
+
+/// Runs a system function as `identity`; a query reads at `at` (the latest commit when
+/// `None`).
 pub(crate) fn run(
     deployment: &Deployment,
     identity: &Identity,
     path: &str,
     args: &Value,
-) -> Result<Value, String> {
+    at: Option<Timestamp>,
+) -> Result<SystemAnswer, String> {
     if *identity != Identity::Admin {
         return Err(format!("System function `{path}` can only be called with the admin key"));
     }
+    let path = canonical(path);
+    if crate::dashboard::handles(&path) {
+        if crate::dashboard::is_mutation(&path) {
+            let (value, ts) = crate::dashboard::mutation(deployment.engine(), &path, args)?;
+            return Ok(SystemAnswer { value, read: None, commit_ts: Some(ts) });
+        }
+        let engine = deployment.engine();
+        let mut tx = match at {
+            Some(ts) => engine.begin_at(ts).map_err(|e| e.to_string())?,
+            None => engine.begin(),
+        };
+        return match crate::dashboard::query(deployment, &mut tx, &path, args) {
+            Some(result) => Ok(SystemAnswer {
+                value: result?,
+                read: Some((tx.read_set().clone(), tx.snapshot())),
+                commit_ts: None,
+            }),
+            None => Err(format!("Could not find function for '{path}'")),
+        };
+    }
+    cli(deployment, &path, args).map(SystemAnswer::once)
+}
+
+/// The CLI's system functions (not live).
+fn cli(deployment: &Deployment, path: &str, args: &Value) -> Result<Value, String> {
     let engine = deployment.engine();
-    match canonical(path).as_str() {
+    match path {
         "_system/cli/tables:default" => {
             let mut names: Vec<String> = engine
                 .catalog()
@@ -96,19 +139,13 @@ pub(crate) fn run(
                         ("continueCursor", Value::from("end")),
                     ]));
                 }
-                Some(hex) => Some(
-                    (0..hex.len())
-                        .step_by(2)
-                        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
-                        .collect::<Option<Vec<u8>>>()
-                        .ok_or("Invalid cursor")?,
-                ),
+                Some(hex) => Some(crate::dashboard::unhex(hex).ok_or("Invalid cursor")?),
             };
             let page = tx
                 .scan(&index, &KeyRange::all(), order, after.as_deref(), limit)
                 .map_err(|e| e.to_string())?;
             let next = match (page.exhausted, page.documents.last()) {
-                (false, Some((key, _))) => key.iter().map(|b| format!("{b:02x}")).collect(),
+                (false, Some((key, _))) => crate::dashboard::hex(key),
                 _ => "end".to_owned(),
             };
             let docs = page.documents.into_iter().map(|(_, d)| d.to_value()).collect();

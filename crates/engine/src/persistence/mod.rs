@@ -109,4 +109,16 @@ pub trait Persistence: Send + Sync {
 
     /// The number of live documents in a table as of `ts`.
     fn count(&self, by_id: IndexId, ts: Timestamp) -> Result<u64, EngineError>;
+
+    /// The key of the live entry `offset` places into `range` (0 = the first), in `order`,
+    /// as of `ts`; `None` when the range holds no more than `offset` entries. Lets a grid
+    /// jump to a row without reading the rows before it.
+    fn key_at_offset(
+        &self,
+        index: IndexId,
+        range: &KeyRange,
+        ts: Timestamp,
+        order: Order,
+        offset: u64,
+    ) -> Result<Option<Vec<u8>>, EngineError>;
 }

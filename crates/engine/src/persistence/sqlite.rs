@@ -372,6 +372,45 @@ impl Persistence for SqlitePersistence {
         Ok(removed)
     }
 
+    fn key_at_offset(
+        &self,
+        index: IndexId,
+        range: &KeyRange,
+        ts: Timestamp,
+        order: Order,
+        offset: u64,
+    ) -> Result<Option<Vec<u8>>, EngineError> {
+        let mut sql = String::from(
+            "SELECT e.key FROM index_entries e \
+             WHERE e.index_id = ?1 AND e.ts <= ?2 AND e.deleted = 0 \
+             AND NOT EXISTS (SELECT 1 FROM index_entries n WHERE n.index_id = e.index_id \
+                 AND n.key = e.key AND n.ts > e.ts AND n.ts <= ?2) \
+             AND e.key >= ?3",
+        );
+        if range.end.is_some() {
+            sql.push_str(" AND e.key < ?4");
+        }
+        sql.push_str(match order {
+            Order::Asc => " ORDER BY e.key ASC",
+            Order::Desc => " ORDER BY e.key DESC",
+        });
+        sql.push_str(" LIMIT 1 OFFSET ?5");
+        self.read(|c| {
+            let mut statement = c.prepare_cached(&sql)?;
+            let mut rows = statement.query(params![
+                i64::from(index.0),
+                to_i64(ts),
+                range.start,
+                range.end,
+                i64::try_from(offset).unwrap_or(i64::MAX)
+            ])?;
+            Ok(match rows.next()? {
+                Some(row) => Some(row.get(0)?),
+                None => None,
+            })
+        })
+    }
+
     fn count(&self, by_id: IndexId, ts: Timestamp) -> Result<u64, EngineError> {
         self.read(|c| {
             let n: i64 = c
