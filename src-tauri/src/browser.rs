@@ -14,15 +14,13 @@ pub(crate) fn run(port: u16) -> Result<(), String> {
 }
 
 async fn serve(port: u16) -> Result<(), String> {
-    let studio = Arc::new(Studio::new(StudioConfig {
-        host: HostKind::Browser,
-        config_dir: StudioConfig::default_config_dir(),
-    }));
+    let studio = Arc::new(Studio::new(StudioConfig::for_host(HostKind::Browser)));
+    studio.start().await;
     for warning in studio.app_info().warnings {
         eprintln!("atrium: {warning}");
     }
     let options = BrowserOptions { port, assets: Arc::new(EmbeddedUi) };
-    let host = BrowserHost::start(studio, options).await.map_err(|e| {
+    let host = BrowserHost::start(studio.clone(), options).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             format!(
                 "port {port} on 127.0.0.1 is already in use. Pick another with --port N, or leave --port out to use a free one."
@@ -36,6 +34,7 @@ async fn serve(port: u16) -> Result<(), String> {
 
     wait_for_stop_signal().await;
     eprintln!("atrium: stopping");
+    studio.shutdown().await;
     host.stop_and_wait().await.map_err(|e| format!("browser mode stopped with an error: {e}"))
 }
 

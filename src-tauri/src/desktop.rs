@@ -33,10 +33,7 @@ async fn rpc(
 }
 
 pub(crate) fn run() -> Result<(), String> {
-    let studio = Arc::new(Studio::new(StudioConfig {
-        host: HostKind::Desktop,
-        config_dir: StudioConfig::default_config_dir(),
-    }));
+    let studio = Arc::new(Studio::new(StudioConfig::for_host(HostKind::Desktop)));
     for warning in studio.app_info().warnings {
         eprintln!("atrium: {warning}");
     }
@@ -45,7 +42,10 @@ pub(crate) fn run() -> Result<(), String> {
         .invoke_handler(tauri::generate_handler![rpc])
         .setup(|app| {
             let handle = app.handle().clone();
-            let mut events = app.state::<Arc<Studio>>().subscribe();
+            let studio = app.state::<Arc<Studio>>().inner().clone();
+            let mut events = studio.subscribe();
+            // The sample project and the last connection come up in the background.
+            tauri::async_runtime::spawn(async move { studio.start().await });
             tauri::async_runtime::spawn(async move {
                 use tokio::sync::broadcast::error::RecvError;
                 loop {

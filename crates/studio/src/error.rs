@@ -30,6 +30,12 @@ pub enum ErrorCode {
     NotADeployment,
     /// A function ran on the deployment and reported an error.
     FunctionFailed,
+    /// The command needs a connected deployment and none is.
+    NotConnected,
+    /// The connection's safe mode forbids this write.
+    ReadOnly,
+    /// The connection's safe mode asks for confirmation and the request did not carry it.
+    NeedsConfirmation,
 }
 
 /// A failed command: `code` for programs, `message` for people.

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::data::ViewInfo;
 use crate::{ConnectionStatus, Settings};
 
 /// Something changed that the UI shows.
@@ -16,4 +17,6 @@ pub enum StudioEvent {
     SettingsChanged { settings: Settings },
     /// The connected deployment or its connection state changed.
     ConnectionChanged { status: ConnectionStatus },
+    /// An open data view's rows may have changed: fetch the visible ones again.
+    DataViewChanged { info: ViewInfo },
 }

@@ -10,19 +10,29 @@
 //! - browser mode ([`browser`]): an HTTP + WebSocket server on 127.0.0.1 guarded by a random
 //!   per-launch token, so the UI also runs in a plain browser and under Playwright.
 //!
-//! Later issues add saved deployments, the keychain, local projects, SQL over tables
-//! (polars, which only this crate may depend on), export/import and the log archive.
+//! It keeps saved deployments (admin keys in the OS keychain), runs the built-in sample
+//! project on the local engine, holds the connection to the chosen deployment and the Data
+//! area's live views. Later issues add local projects, SQL over tables (polars, which only
+//! this crate may depend on), export/import and the log archive.
 //! This crate must not depend on tauri: hosts adapt to it, never the other way round.
 
 pub mod browser;
 pub mod commands;
+mod connections;
+pub mod data;
+mod deployment;
 mod error;
 mod events;
+mod files;
+mod keychain;
+mod local;
 mod settings;
 mod studio;
 
+pub use connections::{SafeMode, SavedConnection};
 pub use error::{CommandError, ErrorCode};
 pub use events::StudioEvent;
+pub use keychain::KeyStoreKind;
 pub use settings::{Settings, SettingsPatch, ThemePreference};
 pub use studio::{
     AppInfo, ConnectionState, ConnectionStatus, DeploymentKind, DeploymentSummary, HostKind,

@@ -5,7 +5,6 @@
 //! half-written file. A file that cannot be read or parsed is left untouched until the user
 //! changes a setting; until then the defaults apply and the problem is reported.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -98,16 +97,8 @@ impl SettingsFile {
                 format!("Could not save settings ({what} {}): {e}", self.path.display()),
             )
         };
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| io_error("creating the folder for", e))?;
         let json = serde_json::to_vec_pretty(settings).map_err(CommandError::internal)?;
-        let tmp = self.path.with_extension("json.tmp");
-        let mut file = std::fs::File::create(&tmp).map_err(|e| io_error("creating", e))?;
-        file.write_all(&json).map_err(|e| io_error("writing", e))?;
-        file.sync_all().map_err(|e| io_error("syncing", e))?;
-        drop(file);
-        std::fs::rename(&tmp, &self.path).map_err(|e| io_error("replacing", e))?;
-        Ok(())
+        crate::files::write_atomically(&self.path, &json, false).map_err(|e| io_error("writing", e))
     }
 }
 

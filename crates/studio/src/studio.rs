@@ -1,14 +1,18 @@
 //! [`Studio`]: the state every command runs against, and what it reports about itself.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tokio::sync::broadcast;
 use ts_rs::TS;
 
+use crate::connections::{ConnectionsFile, ConnectionsFileContents, SafeMode};
+use crate::deployment::Connected;
+use crate::keychain::{KeyStore, KeyStoreKind};
+use crate::local::LocalProject;
 use crate::settings::SettingsFile;
-use crate::{CommandError, Settings, SettingsPatch, StudioEvent};
+use crate::{CommandError, ErrorCode, Settings, SettingsPatch, StudioEvent};
 
 /// Which host the studio runs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -24,8 +28,12 @@ pub enum HostKind {
 #[derive(Debug, Clone)]
 pub struct StudioConfig {
     pub host: HostKind,
-    /// Where settings (and later saved deployments and projects) are kept.
+    /// Where settings and saved connections are kept.
     pub config_dir: PathBuf,
+    /// Where local projects keep their data (the sample project's engine, for one).
+    pub data_dir: PathBuf,
+    /// Where admin keys go; `None` picks the OS keychain when one answers.
+    pub key_store: Option<KeyStoreKind>,
 }
 
 impl StudioConfig {
@@ -37,6 +45,32 @@ impl StudioConfig {
         }
         dirs::config_dir().unwrap_or_else(std::env::temp_dir).join("atrium")
     }
+
+    /// The platform's data directory for Atrium (`~/.local/share/atrium` on Linux), or
+    /// `ATRIUM_DATA_DIR`; under `ATRIUM_CONFIG_DIR` alone, its `data` folder.
+    pub fn default_data_dir() -> PathBuf {
+        if let Some(dir) = std::env::var_os("ATRIUM_DATA_DIR") {
+            return PathBuf::from(dir);
+        }
+        if let Some(dir) = std::env::var_os("ATRIUM_CONFIG_DIR") {
+            return PathBuf::from(dir).join("data");
+        }
+        dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("atrium")
+    }
+
+    /// The defaults for a host: the config and data folders above.
+    pub fn for_host(host: HostKind) -> Self {
+        // `ATRIUM_KEY_STORE=file` keeps tests and scripts out of the user's keychain.
+        let key_store = std::env::var("ATRIUM_KEY_STORE")
+            .is_ok_and(|v| v == "file")
+            .then_some(KeyStoreKind::PrivateFile);
+        Self {
+            host,
+            config_dir: Self::default_config_dir(),
+            data_dir: Self::default_data_dir(),
+            key_store,
+        }
+    }
 }
 
 /// About this Atrium and where it keeps its files.
@@ -47,6 +81,8 @@ pub struct AppInfo {
     pub config_dir: String,
     /// Problems found at start-up that the user should know about.
     pub warnings: Vec<String>,
+    /// Where admin keys are kept.
+    pub key_store: KeyStoreKind,
 }
 
 /// A deployment the dashboard can connect to.
@@ -62,9 +98,13 @@ pub enum DeploymentKind {
 /// The connected deployment, as the header shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct DeploymentSummary {
+    /// The saved connection's ID.
+    pub id: String,
     pub name: String,
     pub url: String,
     pub kind: DeploymentKind,
+    pub colour: String,
+    pub safe_mode: SafeMode,
 }
 
 /// The state of the connection to the deployment.
@@ -73,13 +113,18 @@ pub struct DeploymentSummary {
 pub enum ConnectionState {
     /// No deployment is selected.
     NotConnected,
+    /// Opening the connection for the first time.
+    Connecting,
     Connected,
-    /// The connection dropped; Atrium is trying again.
+    /// No connection; Atrium keeps trying. `connected_before` is false when the deployment
+    /// has not answered at all since it was chosen (a wrong or unreachable URL).
     Reconnecting {
         attempt: u32,
+        reason: String,
+        connected_before: bool,
     },
-    /// The deployment cannot be reached.
-    Offline {
+    /// The deployment answered but refused the admin key.
+    Refused {
         reason: String,
     },
 }
@@ -96,10 +141,18 @@ pub struct ConnectionStatus {
 pub struct Studio {
     host: HostKind,
     config_dir: PathBuf,
+    data_dir: PathBuf,
     settings_file: SettingsFile,
     settings: Mutex<Settings>,
+    pub(crate) connections_file: ConnectionsFile,
+    pub(crate) saved: Mutex<ConnectionsFileContents>,
+    pub(crate) keys: KeyStore,
+    /// The built-in sample project, once started.
+    pub(crate) local: Mutex<Option<Arc<LocalProject>>>,
+    pub(crate) active: Mutex<Option<Arc<Connected>>>,
     connection: Mutex<ConnectionStatus>,
-    startup_warnings: Vec<String>,
+    pub(crate) views: crate::data::Views,
+    startup_warnings: Mutex<Vec<String>>,
     events: broadcast::Sender<StudioEvent>,
 }
 
@@ -107,18 +160,57 @@ impl Studio {
     pub fn new(config: StudioConfig) -> Self {
         let settings_file = SettingsFile::new(&config.config_dir);
         let (settings, problem) = settings_file.load();
-        let (events, _) = broadcast::channel(256);
+        let connections_file = ConnectionsFile::new(&config.config_dir);
+        let (saved, connections_problem) = connections_file.load();
+        let (events, _) = broadcast::channel(1024);
         Self {
             host: config.host,
+            keys: KeyStore::open(&config.config_dir, config.key_store),
+            data_dir: config.data_dir,
             config_dir: config.config_dir,
             settings_file,
             settings: Mutex::new(settings),
+            connections_file,
+            saved: Mutex::new(saved),
+            local: Mutex::new(None),
+            active: Mutex::new(None),
             connection: Mutex::new(ConnectionStatus {
                 deployment: None,
                 state: ConnectionState::NotConnected,
             }),
-            startup_warnings: problem.into_iter().collect(),
+            views: Default::default(),
+            startup_warnings: Mutex::new(problem.into_iter().chain(connections_problem).collect()),
             events,
+        }
+    }
+
+    /// Starts what runs in the background: the built-in sample project (when its folder is
+    /// there), then reconnects to the deployment used last, or the sample project.
+    pub async fn start(self: &Arc<Self>) {
+        match crate::local::start_sample(&self.data_dir).await {
+            Ok(Some(project)) => *self.local.lock().unwrap() = Some(Arc::new(project)),
+            Ok(None) => {}
+            Err(message) => self.startup_warnings.lock().unwrap().push(message),
+        }
+        let last = self.saved.lock().unwrap().last_used.clone();
+        let has_local = self.local.lock().unwrap().is_some();
+        let target = last.or_else(|| has_local.then(|| crate::local::SAMPLE_ID.to_owned()));
+        if let Some(id) = target
+            && let Err(e) = crate::deployment::connect(self, &id).await
+        {
+            self.startup_warnings
+                .lock()
+                .unwrap()
+                .push(format!("Could not reopen the last connection: {e}"));
+        }
+    }
+
+    /// Stops the background work (the sample project's engine).
+    pub async fn shutdown(&self) {
+        *self.active.lock().unwrap() = None;
+        let local = self.local.lock().unwrap().take();
+        if let Some(local) = local {
+            local.stop().await;
         }
     }
 
@@ -127,7 +219,7 @@ impl Studio {
         self.events.subscribe()
     }
 
-    fn emit(&self, event: StudioEvent) {
+    pub(crate) fn emit(&self, event: StudioEvent) {
         // No listener is fine: nobody is looking.
         let _ = self.events.send(event);
     }
@@ -137,7 +229,8 @@ impl Studio {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             host: self.host,
             config_dir: self.config_dir.display().to_string(),
-            warnings: self.startup_warnings.clone(),
+            warnings: self.startup_warnings.lock().unwrap().clone(),
+            key_store: self.keys.kind(),
         }
     }
 
@@ -162,5 +255,27 @@ impl Studio {
 
     pub fn connection_status(&self) -> ConnectionStatus {
         self.connection.lock().unwrap().clone()
+    }
+
+    /// Sets the connection status and tells every listener (only when it changed).
+    pub(crate) fn set_connection_status(&self, status: ConnectionStatus) {
+        {
+            let mut current = self.connection.lock().unwrap();
+            if *current == status {
+                return;
+            }
+            *current = status.clone();
+        }
+        self.emit(StudioEvent::ConnectionChanged { status });
+    }
+
+    /// The connected deployment, or an error saying none is.
+    pub(crate) fn connected(&self) -> Result<Arc<Connected>, CommandError> {
+        self.active.lock().unwrap().clone().ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::NotConnected,
+                "No deployment is connected. Pick one in Connections.",
+            )
+        })
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use atrium_studio::browser::{BrowserHost, BrowserOptions, DirAssets};
-use atrium_studio::{HostKind, Studio, StudioConfig};
+use atrium_studio::{HostKind, KeyStoreKind, Studio, StudioConfig};
 use futures_util::StreamExt;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
@@ -22,6 +22,8 @@ async fn start() -> Fixture {
     let studio = Arc::new(Studio::new(StudioConfig {
         host: HostKind::Browser,
         config_dir: config.path().to_path_buf(),
+        data_dir: config.path().join("data"),
+        key_store: Some(KeyStoreKind::PrivateFile),
     }));
     let host = BrowserHost::start(
         studio,

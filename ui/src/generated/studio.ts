@@ -8,7 +8,55 @@ export type AppInfo = { version: string, host: HostKind, config_dir: string,
 /**
  * Problems found at start-up that the user should know about.
  */
-warnings: Array<string>, };
+warnings: Array<string>, 
+/**
+ * Where admin keys are kept.
+ */
+key_store: KeyStoreKind, };
+
+/**
+ * Edits to commit together.
+ */
+export type ApplyRequest = { writes: Array<WriteRequest>, 
+/**
+ * The user confirmed (needed when the connection's safe mode asks for it).
+ */
+confirmed: boolean, };
+
+export type ApplyResult = { 
+/**
+ * IDs of inserted documents, in order.
+ */
+inserted: Array<string>, 
+/**
+ * Whether the writes were committed in one transaction (false on a deployment that
+ * lacks Atrium's `applyWrites`: applied one by one).
+ */
+atomic: boolean, };
+
+/**
+ * One condition on one field.
+ */
+export type Clause = { 
+/**
+ * A field path; nested fields with dots (`address.city`).
+ */
+field: string, op: FilterOp, 
+/**
+ * The operand, as Convex-encoded JSON.
+ */
+value: unknown, 
+/**
+ * Disabled clauses are kept in the filter but ignored.
+ */
+enabled: boolean, };
+
+export type ClearResult = { deleted: number, };
+
+/**
+ * How the clauses combine.
+ */
+export type Combinator = "and" | "or";
 
 /**
  * A failed command: `code` for programs, `message` for people.
@@ -16,9 +64,34 @@ warnings: Array<string>, };
 export type CommandError = { code: ErrorCode, message: string, };
 
 /**
+ * A connection to add (no `id`) or change.
+ */
+export type ConnectionDraft = { id: string | null, name: string, url: string, colour: string, safe_mode: SafeMode, 
+/**
+ * A new admin key; blank or missing keeps the stored one.
+ */
+admin_key: string | null, };
+
+/**
+ * A connection as the UI sees it: everything but the key.
+ */
+export type ConnectionInfo = { id: string, name: string, url: string, colour: string, safe_mode: SafeMode, has_admin_key: boolean, 
+/**
+ * The sample project on the built-in engine (cannot be edited or removed).
+ */
+built_in: boolean, };
+
+/**
+ * The saved connections, which one is connected, and where keys are kept.
+ */
+export type ConnectionList = { connections: Array<ConnectionInfo>, active: string | null, key_store: KeyStoreKind, };
+
+export type ConnectionRef = { id: string, };
+
+/**
  * The state of the connection to the deployment.
  */
-export type ConnectionState = { "state": "not_connected" } | { "state": "connected" } | { "state": "reconnecting", attempt: number, } | { "state": "offline", reason: string, };
+export type ConnectionState = { "state": "not_connected" } | { "state": "connecting" } | { "state": "connected" } | { "state": "reconnecting", attempt: number, reason: string, connected_before: boolean, } | { "state": "refused", reason: string, };
 
 /**
  * Which deployment is connected, and how the connection is.
@@ -32,7 +105,11 @@ export type ConnectionTest = { url: string,
 /**
  * Typed by the user into the connection form; never sent back to the UI.
  */
-admin_key: string | null, };
+admin_key: string | null, 
+/**
+ * A saved connection whose stored key to use when `admin_key` is blank.
+ */
+id: string | null, };
 
 /**
  * What the admin key may do on the deployment.
@@ -47,17 +124,74 @@ export type DeploymentKind = "local" | "remote";
 /**
  * The connected deployment, as the header shows it.
  */
-export type DeploymentSummary = { name: string, url: string, kind: DeploymentKind, };
+export type DeploymentSummary = { 
+/**
+ * The saved connection's ID.
+ */
+id: string, name: string, url: string, kind: DeploymentKind, colour: string, safe_mode: SafeMode, };
+
+export type DocumentDetail = { 
+/**
+ * The document now (null if it does not exist).
+ */
+document: unknown, 
+/**
+ * Its revisions, newest first; `null` when the deployment does not offer history.
+ */
+history: Array<RevisionInfo> | null, };
+
+export type DocumentRequest = { id: string, };
 
 /**
  * Why a command failed, as a stable code the UI can branch on.
  */
-export type ErrorCode = "unknown_command" | "bad_request" | "not_found" | "io" | "internal" | "bad_url" | "unreachable" | "bad_admin_key" | "not_a_deployment" | "function_failed";
+export type ErrorCode = "unknown_command" | "bad_request" | "not_found" | "io" | "internal" | "bad_url" | "unreachable" | "bad_admin_key" | "not_a_deployment" | "function_failed" | "not_connected" | "read_only" | "needs_confirmation";
+
+export type Filter = { combinator: Combinator, clauses: Array<Clause>, };
+
+export type FilterOp = "eq" | "neq" | "lt" | "lte" | "gt" | "gte" | "any_of" | "none_of" | "type" | "contains" | "regex";
 
 /**
  * Which host the studio runs in.
  */
 export type HostKind = "desktop" | "browser";
+
+/**
+ * An index of a table.
+ */
+export type IndexSummary = { name: string, fields: Array<string>, 
+/**
+ * "done" or "backfilling".
+ */
+backfill: string, };
+
+/**
+ * Which store holds the admin keys.
+ */
+export type KeyStoreKind = "keychain" | "private_file";
+
+export type RestoreRequest = { id: string, ts: number, confirmed: boolean, };
+
+/**
+ * A revision of a document (`document` null when the revision deleted it).
+ */
+export type RevisionInfo = { 
+/**
+ * The commit timestamp (nanoseconds).
+ */
+ts: number, document: unknown, };
+
+/**
+ * Rows of a view, as Convex-encoded JSON documents.
+ */
+export type Rows = { offset: number, rows: unknown[], info: ViewInfo, };
+
+export type RowsRequest = { view: number, offset: number, limit: number, };
+
+/**
+ * How careful the dashboard is with writes on a deployment.
+ */
+export type SafeMode = "normal" | "confirm_writes" | "read_only";
 
 /**
  * Everything the user can set.
@@ -69,15 +203,76 @@ export type Settings = { theme: ThemePreference, };
  */
 export type SettingsPatch = { theme?: ThemePreference, };
 
+export type Sort = { field: string, descending: boolean, };
+
 /**
  * Something changed that the UI shows.
  */
-export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, };
+export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, } | { "type": "data_view_changed", info: ViewInfo, };
+
+export type TableRequest = { table: string, confirmed: boolean, };
+
+/**
+ * A table's declared schema (if any) and its indexes.
+ */
+export type TableSchemaInfo = { 
+/**
+ * The table's entry in the deployment's schema (`{tableName, documentType, …}`), or
+ * null when the schema does not declare it.
+ */
+declared: unknown, 
+/**
+ * Whether the deployment enforces its schema.
+ */
+schema_validation: boolean, indexes: Array<IndexSummary>, };
+
+/**
+ * A table and its document count.
+ */
+export type TableSummary = { name: string, count: number, };
 
 /**
  * Which colour theme the UI uses.
  */
 export type ThemePreference = "system" | "light" | "dark";
+
+/**
+ * A view's size and progress.
+ */
+export type ViewInfo = { view: number, mode: ViewMode, 
+/**
+ * Rows in the view (for a scan: matching documents among those read).
+ */
+total: number, 
+/**
+ * Documents read (a scan) — the table's size for a window.
+ */
+scanned: number, 
+/**
+ * Whether every document of the table was considered.
+ */
+complete: boolean, 
+/**
+ * Why the view stopped updating, if it did.
+ */
+error: string | null, };
+
+/**
+ * How a view is served.
+ */
+export type ViewMode = "window" | "scan";
+
+export type ViewRef = { view: number, };
+
+/**
+ * What to show: a table, optionally filtered and sorted.
+ */
+export type ViewSpec = { table: string, filter: Filter | null, sort: Sort | null, };
+
+/**
+ * One edit, with values as Convex-encoded JSON.
+ */
+export type WriteRequest = { "op": "insert", table: string, document: unknown, } | { "op": "patch", table: string, id: string, fields: Record<string, unknown>, } | { "op": "replace", id: string, document: unknown, } | { "op": "delete", id: string, };
 
 /** Every studio command, with its request and response types. */
 export interface Commands {
@@ -101,7 +296,67 @@ export interface Commands {
    * Tries a deployment URL and admin key: what the key may do, or which part is wrong.
    */
   test_connection: { request: ConnectionTest; response: ConnectionTestResult };
+  /**
+   * The saved connections (and the built-in sample project), without their keys.
+   */
+  list_connections: { request: null; response: ConnectionList };
+  /**
+   * Adds or changes a saved connection; its admin key goes to the key store.
+   */
+  save_connection: { request: ConnectionDraft; response: ConnectionList };
+  /**
+   * Forgets a saved connection and its admin key.
+   */
+  remove_connection: { request: ConnectionRef; response: ConnectionList };
+  /**
+   * Connects to a saved connection (closing open data views).
+   */
+  connect: { request: ConnectionRef; response: ConnectionStatus };
+  /**
+   * Disconnects from the current deployment.
+   */
+  disconnect: { request: null; response: ConnectionStatus };
+  /**
+   * The connected deployment's tables with their document counts.
+   */
+  data_tables: { request: null; response: Array<TableSummary> };
+  /**
+   * Opens a live view of a table (filtered and sorted) and returns its first rows.
+   */
+  data_open: { request: ViewSpec; response: Rows };
+  /**
+   * Rows of an open view by offset.
+   */
+  data_rows: { request: RowsRequest; response: Rows };
+  /**
+   * Closes a view (its subscriptions end).
+   */
+  data_close: { request: ViewRef; response: null };
+  /**
+   * Commits edits — in one transaction where the deployment can.
+   */
+  data_apply: { request: ApplyRequest; response: ApplyResult };
+  /**
+   * Deletes every document of a table (needs `confirmed`).
+   */
+  data_clear_table: { request: TableRequest; response: ClearResult };
+  /**
+   * Creates an empty table.
+   */
+  data_create_table: { request: TableRequest; response: null };
+  /**
+   * A document and, where the deployment offers it, its revision history.
+   */
+  data_document: { request: DocumentRequest; response: DocumentDetail };
+  /**
+   * Puts a document back as it was at a revision.
+   */
+  data_restore: { request: RestoreRequest; response: null };
+  /**
+   * A table's declared schema and its indexes.
+   */
+  data_schema: { request: TableRequest; response: TableSchemaInfo };
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema"] as const;

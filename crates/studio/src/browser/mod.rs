@@ -129,6 +129,9 @@ async fn rpc(
                     StatusCode::UNPROCESSABLE_ENTITY
                 }
                 ErrorCode::Unreachable | ErrorCode::NotADeployment => StatusCode::BAD_GATEWAY,
+                ErrorCode::NotConnected | ErrorCode::ReadOnly | ErrorCode::NeedsConfirmation => {
+                    StatusCode::CONFLICT
+                }
             };
             (status, axum::Json(error)).into_response()
         }

@@ -1,10 +1,16 @@
-//! Commands about deployments to connect to: trying a URL and admin key before saving them.
+//! Commands about deployments: saved connections (their admin keys go to the key store and
+//! never come back to the UI), trying a URL and key, and choosing the connected one.
 
-use atrium_client::{ClientError, DeploymentClient};
+use std::sync::Arc;
+
+use atrium_client::DeploymentClient;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{CommandError, ErrorCode, Studio};
+use crate::connections::{SafeMode, SavedConnection, new_id, validate};
+use crate::keychain::KeyStoreKind;
+use crate::local::SAMPLE_ID;
+use crate::{CommandError, ConnectionStatus, ErrorCode, Studio};
 
 /// A deployment to try: its URL and, to act as its admin, its admin key.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
@@ -14,6 +20,9 @@ pub struct ConnectionTest {
     /// Typed by the user into the connection form; never sent back to the UI.
     #[serde(default)]
     pub admin_key: Option<String>,
+    /// A saved connection whose stored key to use when `admin_key` is blank.
+    #[serde(default)]
+    pub id: Option<String>,
 }
 
 /// What the admin key may do on the deployment.
@@ -24,15 +33,63 @@ pub struct ConnectionTestResult {
     pub read_only: bool,
 }
 
+/// A connection as the UI sees it: everything but the key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ConnectionInfo {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub colour: String,
+    pub safe_mode: SafeMode,
+    pub has_admin_key: bool,
+    /// The sample project on the built-in engine (cannot be edited or removed).
+    pub built_in: bool,
+}
+
+/// The saved connections, which one is connected, and where keys are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ConnectionList {
+    pub connections: Vec<ConnectionInfo>,
+    pub active: Option<String>,
+    pub key_store: KeyStoreKind,
+}
+
+/// A connection to add (no `id`) or change.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionDraft {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    pub url: String,
+    pub colour: String,
+    pub safe_mode: SafeMode,
+    /// A new admin key; blank or missing keeps the stored one.
+    #[serde(default)]
+    pub admin_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionRef {
+    pub id: String,
+}
+
 pub(super) async fn test_connection(
-    _: &Studio,
+    studio: &Arc<Studio>,
     request: ConnectionTest,
 ) -> Result<ConnectionTestResult, CommandError> {
-    let mut client = DeploymentClient::new(&request.url).map_err(client_error)?;
-    if let Some(key) = request.admin_key.filter(|k| !k.trim().is_empty()) {
-        client = client.with_admin_key(key.trim());
+    let mut client = DeploymentClient::new(&request.url).map_err(super::client_error)?;
+    let typed = request.admin_key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
+    let key = match (typed, &request.id) {
+        (Some(key), _) => Some(key),
+        (None, Some(id)) => crate::deployment::resolve(studio, id).ok().and_then(|(_, key)| key),
+        (None, None) => None,
+    };
+    if let Some(key) = key {
+        client = client.with_admin_key(key);
     }
-    let answer = client.check_admin_key().await.map_err(client_error)?;
+    let answer = client.check_admin_key().await.map_err(super::client_error)?;
     Ok(ConnectionTestResult {
         url: client.url(),
         allowed_ops: answer.allowed_ops,
@@ -40,16 +97,127 @@ pub(super) async fn test_connection(
     })
 }
 
-/// The client's error as a command error whose code says which part to fix.
-fn client_error(error: ClientError) -> CommandError {
-    let code = match &error {
-        ClientError::BadUrl { .. } => ErrorCode::BadUrl,
-        ClientError::Unreachable { .. }
-        | ClientError::Closed { .. }
-        | ClientError::ConnectionLost { .. } => ErrorCode::Unreachable,
-        ClientError::BadAdminKey { .. } => ErrorCode::BadAdminKey,
-        ClientError::NotADeployment { .. } | ClientError::Http { .. } => ErrorCode::NotADeployment,
-        ClientError::Function { .. } => ErrorCode::FunctionFailed,
+pub(super) async fn list_connections(
+    studio: &Arc<Studio>,
+    _: (),
+) -> Result<ConnectionList, CommandError> {
+    let mut connections = Vec::new();
+    if let Some(local) = studio.local.lock().unwrap().clone() {
+        connections.push(ConnectionInfo {
+            id: SAMPLE_ID.into(),
+            name: local.name.clone(),
+            url: local.url.clone(),
+            colour: "#10b981".into(),
+            safe_mode: SafeMode::Normal,
+            has_admin_key: true,
+            built_in: true,
+        });
+    }
+    let saved = studio.saved.lock().unwrap().connections.clone();
+    for c in saved {
+        let has_admin_key = studio.keys.get(&c.id)?.is_some();
+        connections.push(ConnectionInfo {
+            id: c.id,
+            name: c.name,
+            url: c.url,
+            colour: c.colour,
+            safe_mode: c.safe_mode,
+            has_admin_key,
+            built_in: false,
+        });
+    }
+    let active = studio.active.lock().unwrap().as_ref().map(|c| c.summary.id.clone());
+    Ok(ConnectionList { connections, active, key_store: studio.keys.kind() })
+}
+
+pub(super) async fn save_connection(
+    studio: &Arc<Studio>,
+    draft: ConnectionDraft,
+) -> Result<ConnectionList, CommandError> {
+    if draft.id.as_deref() == Some(SAMPLE_ID) {
+        return Err(CommandError::new(
+            ErrorCode::BadRequest,
+            "The sample project's connection cannot be changed.",
+        ));
+    }
+    let url = validate(&draft.name, &draft.url, &draft.colour)?;
+    let id = draft.id.clone().unwrap_or_else(new_id);
+    let connection = SavedConnection {
+        id: id.clone(),
+        name: draft.name.trim().to_owned(),
+        url,
+        colour: draft.colour.to_lowercase(),
+        safe_mode: draft.safe_mode,
     };
-    CommandError::new(code, error.to_string())
+    // The key first: a connection is never saved pointing at a key that failed to store.
+    if let Some(key) = draft.admin_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        studio.keys.set(&id, key)?;
+    }
+    let reconnect = {
+        let mut saved = studio.saved.lock().unwrap();
+        let mut updated = saved.clone();
+        match updated.connections.iter_mut().find(|c| c.id == id) {
+            Some(existing) => *existing = connection,
+            None if draft.id.is_some() => {
+                return Err(CommandError::new(
+                    ErrorCode::NotFound,
+                    format!("There is no saved connection {id}."),
+                ));
+            }
+            None => updated.connections.push(connection),
+        }
+        studio.connections_file.save(&updated)?;
+        *saved = updated;
+        studio.active.lock().unwrap().as_ref().is_some_and(|c| c.summary.id == id)
+    };
+    if reconnect {
+        // The connected deployment changed: use its new URL, key and safe mode.
+        crate::deployment::connect(studio, &id).await?;
+    }
+    list_connections(studio, ()).await
+}
+
+pub(super) async fn remove_connection(
+    studio: &Arc<Studio>,
+    request: ConnectionRef,
+) -> Result<ConnectionList, CommandError> {
+    {
+        let mut saved = studio.saved.lock().unwrap();
+        let mut updated = saved.clone();
+        let before = updated.connections.len();
+        updated.connections.retain(|c| c.id != request.id);
+        if updated.connections.len() == before {
+            return Err(CommandError::new(
+                ErrorCode::NotFound,
+                format!("There is no saved connection {}.", request.id),
+            ));
+        }
+        if updated.last_used.as_deref() == Some(request.id.as_str()) {
+            updated.last_used = None;
+        }
+        studio.connections_file.save(&updated)?;
+        *saved = updated;
+    }
+    studio.keys.delete(&request.id)?;
+    let was_active =
+        studio.active.lock().unwrap().as_ref().is_some_and(|c| c.summary.id == request.id);
+    if was_active {
+        crate::deployment::disconnect(studio);
+    }
+    list_connections(studio, ()).await
+}
+
+pub(super) async fn connect(
+    studio: &Arc<Studio>,
+    request: ConnectionRef,
+) -> Result<ConnectionStatus, CommandError> {
+    crate::deployment::connect(studio, &request.id).await
+}
+
+pub(super) async fn disconnect(
+    studio: &Arc<Studio>,
+    _: (),
+) -> Result<ConnectionStatus, CommandError> {
+    crate::deployment::disconnect(studio);
+    Ok(studio.connection_status())
 }

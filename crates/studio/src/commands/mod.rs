@@ -10,13 +10,26 @@
 mod app;
 mod bindings;
 mod connections;
+mod data;
 
-pub use connections::{ConnectionTest, ConnectionTestResult};
+pub use connections::{
+    ConnectionDraft, ConnectionInfo, ConnectionList, ConnectionRef, ConnectionTest,
+    ConnectionTestResult,
+};
+pub use data::{
+    ApplyRequest, ApplyResult, ClearResult, DocumentDetail, DocumentRequest, IndexSummary,
+    RestoreRequest, RevisionInfo, RowsRequest, TableRequest, TableSchemaInfo, TableSummary,
+    ViewRef, WriteRequest,
+};
+
+use std::sync::Arc;
+
+use atrium_client::ClientError;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{CommandError, Studio, StudioEvent};
+use crate::{CommandError, ErrorCode, Studio, StudioEvent};
 
 macro_rules! command_table {
     ($(
@@ -29,7 +42,7 @@ macro_rules! command_table {
         /// Runs the command `name` with a JSON `payload` (`null` for commands that take no
         /// request) and returns its JSON response.
         pub async fn dispatch(
-            studio: &Studio,
+            studio: &Arc<Studio>,
             name: &str,
             payload: serde_json::Value,
         ) -> Result<serde_json::Value, CommandError> {
@@ -69,6 +82,61 @@ command_table! {
     connection_status(()) -> crate::ConnectionStatus = app::connection_status;
     /// Tries a deployment URL and admin key: what the key may do, or which part is wrong.
     test_connection(ConnectionTest) -> ConnectionTestResult = connections::test_connection;
+    /// The saved connections (and the built-in sample project), without their keys.
+    list_connections(()) -> ConnectionList = connections::list_connections;
+    /// Adds or changes a saved connection; its admin key goes to the key store.
+    save_connection(ConnectionDraft) -> ConnectionList = connections::save_connection;
+    /// Forgets a saved connection and its admin key.
+    remove_connection(ConnectionRef) -> ConnectionList = connections::remove_connection;
+    /// Connects to a saved connection (closing open data views).
+    connect(ConnectionRef) -> crate::ConnectionStatus = connections::connect;
+    /// Disconnects from the current deployment.
+    disconnect(()) -> crate::ConnectionStatus = connections::disconnect;
+    /// The connected deployment's tables with their document counts.
+    data_tables(()) -> Vec<TableSummary> = data::data_tables;
+    /// Opens a live view of a table (filtered and sorted) and returns its first rows.
+    data_open(crate::data::ViewSpec) -> crate::data::Rows = data::data_open;
+    /// Rows of an open view by offset.
+    data_rows(RowsRequest) -> crate::data::Rows = data::data_rows;
+    /// Closes a view (its subscriptions end).
+    data_close(ViewRef) -> () = data::data_close;
+    /// Commits edits — in one transaction where the deployment can.
+    data_apply(ApplyRequest) -> ApplyResult = data::data_apply;
+    /// Deletes every document of a table (needs `confirmed`).
+    data_clear_table(TableRequest) -> ClearResult = data::data_clear_table;
+    /// Creates an empty table.
+    data_create_table(TableRequest) -> () = data::data_create_table;
+    /// A document and, where the deployment offers it, its revision history.
+    data_document(DocumentRequest) -> DocumentDetail = data::data_document;
+    /// Puts a document back as it was at a revision.
+    data_restore(RestoreRequest) -> () = data::data_restore;
+    /// A table's declared schema and its indexes.
+    data_schema(TableRequest) -> TableSchemaInfo = data::data_schema;
+}
+
+/// The client's error as a command error whose code says which part to fix.
+pub(crate) fn client_error(error: ClientError) -> CommandError {
+    let code = match &error {
+        ClientError::BadUrl { .. } => ErrorCode::BadUrl,
+        ClientError::Unreachable { .. }
+        | ClientError::Closed { .. }
+        | ClientError::ConnectionLost { .. } => ErrorCode::Unreachable,
+        ClientError::BadAdminKey { .. } => ErrorCode::BadAdminKey,
+        ClientError::NotADeployment { .. } | ClientError::Http { .. } => ErrorCode::NotADeployment,
+        ClientError::Function { .. } => ErrorCode::FunctionFailed,
+    };
+    let message = match &error {
+        // Strip the server's request-ID prefix: the user wants the reason.
+        ClientError::Function { message, .. } => clean_function_message(message),
+        other => other.to_string(),
+    };
+    CommandError::new(code, message)
+}
+
+/// `[Request ID: …] Server Error\nUncaught Error: reason` → `reason`.
+fn clean_function_message(message: &str) -> String {
+    let body = message.split_once("Server Error\n").map_or(message, |(_, rest)| rest);
+    body.trim_start_matches("Uncaught Error: ").trim().to_owned()
 }
 
 fn decode<T: DeserializeOwned>(
@@ -88,8 +156,13 @@ mod tests {
     use crate::{ErrorCode, HostKind, StudioConfig};
     use serde_json::json;
 
-    fn studio(dir: &std::path::Path) -> Studio {
-        Studio::new(StudioConfig { host: HostKind::Browser, config_dir: dir.to_path_buf() })
+    fn studio(dir: &std::path::Path) -> Arc<Studio> {
+        Arc::new(Studio::new(StudioConfig {
+            host: HostKind::Browser,
+            config_dir: dir.to_path_buf(),
+            data_dir: dir.join("data"),
+            key_store: Some(crate::KeyStoreKind::PrivateFile),
+        }))
     }
 
     #[tokio::test]

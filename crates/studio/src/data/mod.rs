@@ -1,0 +1,436 @@
+//! The Data area's live table views.
+//!
+//! A view is one table seen through an optional filter and sort. The UI asks for rows by
+//! offset (`data_rows`) as it scrolls, and hears `data_view_changed` when what it shows may
+//! have changed. Two ways to serve a view, both live over the sync socket:
+//! - **window**: no filter, creation-time order. Only the rows around what the grid shows
+//!   are subscribed (Atrium's `tableWindow` query, which starts at a row offset), so a
+//!   table of a million documents costs a window's worth of memory and jumping to row
+//!   900,000 is one query.
+//! - **scan**: a filter, a sort by another field, or a deployment without `tableWindow`.
+//!   Pages of the table are subscribed one after another up to [`SCAN_LIMIT`] documents;
+//!   the matching documents are kept, sorted, and the view says how many were read and
+//!   whether that was the whole table.
+
+pub(crate) mod filter;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use atrium_client::dashboard::{DashboardQuery, Page, Window, is_missing_function};
+use atrium_client::{ClientError, Subscription};
+use atrium_value::Value;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use filter::{Clause, Combinator, Filter, FilterOp, Sort};
+
+use crate::deployment::Connected;
+use crate::{CommandError, ErrorCode, Studio, StudioEvent};
+
+/// Most documents a scan reads before it stops and says so.
+pub const SCAN_LIMIT: u64 = 100_000;
+/// Documents per subscribed page while scanning.
+const SCAN_PAGE: usize = 1_000;
+/// Rows subscribed on either side of what the grid asked for.
+const WINDOW_MARGIN: u64 = 100;
+/// How long the first answer of a query may take.
+const FIRST_ANSWER: Duration = Duration::from_secs(60);
+
+/// What to show: a table, optionally filtered and sorted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ViewSpec {
+    pub table: String,
+    #[serde(default)]
+    pub filter: Option<Filter>,
+    #[serde(default)]
+    pub sort: Option<Sort>,
+}
+
+/// How a view is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewMode {
+    Window,
+    Scan,
+}
+
+/// A view's size and progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ViewInfo {
+    pub view: u64,
+    pub mode: ViewMode,
+    /// Rows in the view (for a scan: matching documents among those read).
+    #[ts(type = "number")]
+    pub total: u64,
+    /// Documents read (a scan) — the table's size for a window.
+    #[ts(type = "number")]
+    pub scanned: u64,
+    /// Whether every document of the table was considered.
+    pub complete: bool,
+    /// Why the view stopped updating, if it did.
+    pub error: Option<String>,
+}
+
+/// Rows of a view, as Convex-encoded JSON documents.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Rows {
+    #[ts(type = "number")]
+    pub offset: u64,
+    #[ts(type = "unknown[]")]
+    pub rows: Vec<serde_json::Value>,
+    pub info: ViewInfo,
+}
+
+/// The open views, by ID.
+#[derive(Debug, Default)]
+pub(crate) struct Views {
+    next: AtomicU64,
+    open: Mutex<HashMap<u64, Arc<View>>>,
+}
+
+impl Views {
+    pub(crate) fn close_all(&self) {
+        self.open.lock().unwrap().clear();
+    }
+
+    pub(crate) fn close(&self, id: u64) {
+        self.open.lock().unwrap().remove(&id);
+    }
+
+    fn get(&self, id: u64) -> Result<Arc<View>, CommandError> {
+        self.open.lock().unwrap().get(&id).cloned().ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::NotFound,
+                format!("View {id} is closed (the connection changed); open the table again."),
+            )
+        })
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct View {
+    id: u64,
+    table: String,
+    descending: bool,
+    filter: filter::CompiledFilter,
+    sort: Option<Sort>,
+    connected: Arc<Connected>,
+    studio: Weak<Studio>,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    mode: Option<ViewMode>,
+    total: u64,
+    scanned: u64,
+    complete: bool,
+    error: Option<String>,
+    /// Window mode: the subscribed window.
+    window_offset: u64,
+    window: Vec<Value>,
+    window_task: Option<AbortOnDrop>,
+    /// Scan mode: the matching rows, in view order.
+    rows: Vec<Value>,
+    scan_task: Option<AbortOnDrop>,
+}
+
+#[derive(Debug)]
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Drop for View {
+    fn drop(&mut self) {
+        let mut state = self.state.lock().unwrap();
+        state.window_task = None;
+        state.scan_task = None;
+    }
+}
+
+fn client_error(error: ClientError) -> CommandError {
+    crate::commands::client_error(error)
+}
+
+impl View {
+    fn info(&self) -> ViewInfo {
+        let state = self.state.lock().unwrap();
+        ViewInfo {
+            view: self.id,
+            mode: state.mode.unwrap_or(ViewMode::Window),
+            total: state.total,
+            scanned: state.scanned,
+            complete: state.complete,
+            error: state.error.clone(),
+        }
+    }
+
+    fn changed(&self) {
+        if let Some(studio) = self.studio.upgrade() {
+            studio.emit(StudioEvent::DataViewChanged { info: self.info() });
+        }
+    }
+
+    fn window_query(&self, offset: u64, limit: usize) -> DashboardQuery {
+        DashboardQuery::TableWindow {
+            table: self.table.clone(),
+            offset,
+            limit,
+            descending: self.descending,
+        }
+    }
+
+    /// Subscribes rows `offset..offset + limit` (with a margin) and waits for them.
+    /// `Ok(false)`: the deployment has no window query.
+    async fn subscribe_window(
+        self: &Arc<Self>,
+        offset: u64,
+        limit: usize,
+    ) -> Result<bool, CommandError> {
+        let start = offset.saturating_sub(WINDOW_MARGIN);
+        let size = (limit as u64 + 2 * WINDOW_MARGIN).min(10_000) as usize;
+        let query = self.window_query(start, size);
+        let mut subscription = self.connected.sync.subscribe(query.path(), &query.args());
+        let first = match tokio::time::timeout(FIRST_ANSWER, subscription.next()).await {
+            Err(_) => {
+                return Err(CommandError::new(
+                    ErrorCode::Unreachable,
+                    "The deployment did not answer within a minute.",
+                ));
+            }
+            Ok(Err(e)) if is_missing_function(&e) => return Ok(false),
+            Ok(Err(e)) => return Err(client_error(e)),
+            Ok(Ok(value)) => Window::from_value(&value).map_err(client_error)?,
+        };
+        let task = tokio::spawn(follow_window(Arc::downgrade(self), subscription));
+        let mut state = self.state.lock().unwrap();
+        state.mode = Some(ViewMode::Window);
+        state.window_offset = start;
+        state.total = first.total;
+        state.scanned = first.total;
+        state.complete = true;
+        state.error = None;
+        state.window = first.documents;
+        state.window_task = Some(AbortOnDrop(task.abort_handle()));
+        Ok(true)
+    }
+
+    /// Reads the table page by page (each page subscribed), then keeps the result live.
+    async fn start_scan(self: &Arc<Self>) -> Result<(), CommandError> {
+        let pages = self.read_pages(None, Vec::new()).await?;
+        self.recompute(&pages);
+        let task = tokio::spawn(follow_scan(Arc::downgrade(self), pages));
+        self.state.lock().unwrap().scan_task = Some(AbortOnDrop(task.abort_handle()));
+        Ok(())
+    }
+
+    /// Subscribes pages from `cursor` on, after the `kept` ones, up to the scan limit.
+    async fn read_pages(
+        &self,
+        mut cursor: Option<String>,
+        mut pages: Vec<LivePage>,
+    ) -> Result<Vec<LivePage>, CommandError> {
+        let mut read: u64 = pages.iter().map(|p| p.page.documents.len() as u64).sum();
+        loop {
+            let query = DashboardQuery::TablePage {
+                table: self.table.clone(),
+                cursor: cursor.clone(),
+                limit: SCAN_PAGE,
+                descending: self.descending,
+            };
+            let mut subscription = self.connected.sync.subscribe(query.path(), &query.args());
+            let value = tokio::time::timeout(FIRST_ANSWER, subscription.next())
+                .await
+                .map_err(|_| {
+                    CommandError::new(
+                        ErrorCode::Unreachable,
+                        "The deployment did not answer within a minute.",
+                    )
+                })?
+                .map_err(client_error)?;
+            let page = Page::from_value(&value).map_err(client_error)?;
+            read += page.documents.len() as u64;
+            let next = page.continue_cursor.clone();
+            let done = page.is_done;
+            pages.push(LivePage { page, subscription });
+            if done || read >= SCAN_LIMIT || next.is_none() {
+                return Ok(pages);
+            }
+            cursor = next;
+        }
+    }
+
+    fn recompute(&self, pages: &[LivePage]) {
+        let mut scanned = 0u64;
+        let mut rows = Vec::new();
+        for page in pages {
+            scanned += page.page.documents.len() as u64;
+            rows.extend(page.page.documents.iter().filter(|d| self.filter.matches(d)).cloned());
+        }
+        if let Some(sort) = &self.sort {
+            filter::sort(&mut rows, sort);
+        }
+        let complete = pages.last().is_none_or(|p| p.page.is_done);
+        let mut state = self.state.lock().unwrap();
+        state.mode = Some(ViewMode::Scan);
+        state.total = rows.len() as u64;
+        state.scanned = scanned;
+        state.complete = complete;
+        state.rows = rows;
+    }
+
+    async fn rows(self: &Arc<Self>, offset: u64, limit: usize) -> Result<Rows, CommandError> {
+        let limit = limit.clamp(1, 5_000);
+        let mode = self.state.lock().unwrap().mode;
+        if mode == Some(ViewMode::Window) {
+            let covered = {
+                let state = self.state.lock().unwrap();
+                let end = (offset + limit as u64).min(state.total);
+                let have_end = state.window_offset + state.window.len() as u64;
+                offset >= state.window_offset && end <= have_end
+            };
+            if !covered {
+                self.subscribe_window(offset, limit).await?;
+            }
+        }
+        let state = self.state.lock().unwrap();
+        let source: &[Value] = match state.mode {
+            Some(ViewMode::Window) => {
+                let skip = offset.saturating_sub(state.window_offset) as usize;
+                state.window.get(skip..).unwrap_or_default()
+            }
+            _ => state.rows.get(offset as usize..).unwrap_or_default(),
+        };
+        let rows = source.iter().take(limit).map(atrium_value::json::to_json).collect();
+        drop(state);
+        Ok(Rows { offset, rows, info: self.info() })
+    }
+}
+
+/// A subscribed page of a scan.
+struct LivePage {
+    page: Page,
+    subscription: Subscription,
+}
+
+async fn follow_window(view: Weak<View>, mut subscription: Subscription) {
+    loop {
+        let next = subscription.next().await;
+        let Some(view) = view.upgrade() else { return };
+        match next {
+            Ok(value) => match Window::from_value(&value) {
+                Ok(window) => {
+                    let mut state = view.state.lock().unwrap();
+                    state.total = window.total;
+                    state.scanned = window.total;
+                    state.window = window.documents;
+                    state.error = None;
+                }
+                Err(e) => view.state.lock().unwrap().error = Some(e.to_string()),
+            },
+            Err(ClientError::Function { message, .. }) => {
+                view.state.lock().unwrap().error = Some(message);
+            }
+            Err(e) => {
+                view.state.lock().unwrap().error = Some(e.to_string());
+                view.changed();
+                return;
+            }
+        }
+        view.changed();
+    }
+}
+
+async fn follow_scan(view: Weak<View>, mut pages: Vec<LivePage>) {
+    loop {
+        if pages.is_empty() {
+            return;
+        }
+        let (result, index) = {
+            let nexts = pages.iter_mut().map(|p| Box::pin(p.subscription.next()));
+            let (result, index, _) = futures_util::future::select_all(nexts).await;
+            (result, index)
+        };
+        let Some(view) = view.upgrade() else { return };
+        match result.and_then(|v| Page::from_value(&v)) {
+            Ok(page) => {
+                let boundary_moved = page.continue_cursor != pages[index].page.continue_cursor
+                    || page.is_done != pages[index].page.is_done;
+                pages[index].page = page;
+                if boundary_moved {
+                    // Later pages started at the old boundary: read them again from the new one.
+                    pages.truncate(index + 1);
+                    let last = &pages[index].page;
+                    if !last.is_done
+                        && let Some(cursor) = last.continue_cursor.clone()
+                    {
+                        match view.read_pages(Some(cursor), std::mem::take(&mut pages)).await {
+                            Ok(read) => pages = read,
+                            Err(e) => {
+                                view.state.lock().unwrap().error = Some(e.message);
+                                view.changed();
+                                return;
+                            }
+                        }
+                    }
+                }
+                view.recompute(&pages);
+                view.state.lock().unwrap().error = None;
+            }
+            Err(e) => {
+                let closed = matches!(e, ClientError::Closed { .. });
+                view.state.lock().unwrap().error = Some(e.to_string());
+                if closed {
+                    view.changed();
+                    return;
+                }
+            }
+        }
+        view.changed();
+    }
+}
+
+/// Opens a view of the connected deployment.
+pub(crate) async fn open(studio: &Arc<Studio>, spec: ViewSpec) -> Result<Rows, CommandError> {
+    let connected = studio.connected()?;
+    let compiled = filter::CompiledFilter::new(&spec.filter.clone().unwrap_or_default())?;
+    let by_creation = spec.sort.as_ref().is_none_or(|s| s.field == "_creationTime");
+    let descending = match &spec.sort {
+        Some(s) if s.field == "_creationTime" => s.descending,
+        _ => true,
+    };
+    let id = studio.views.next.fetch_add(1, Ordering::Relaxed) + 1;
+    let view = Arc::new(View {
+        id,
+        table: spec.table.clone(),
+        descending,
+        filter: compiled,
+        sort: spec.sort.filter(|s| s.field != "_creationTime"),
+        connected,
+        studio: Arc::downgrade(studio),
+        state: Mutex::new(State::default()),
+    });
+    let windowed = view.filter.is_empty() && by_creation && view.subscribe_window(0, 200).await?;
+    if !windowed {
+        view.start_scan().await?;
+    }
+    studio.views.open.lock().unwrap().insert(id, view.clone());
+    view.rows(0, 200).await
+}
+
+/// Rows of an open view.
+pub(crate) async fn rows(
+    studio: &Studio,
+    view: u64,
+    offset: u64,
+    limit: usize,
+) -> Result<Rows, CommandError> {
+    studio.views.get(view)?.rows(offset, limit).await
+}

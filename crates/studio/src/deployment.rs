@@ -1,0 +1,168 @@
+//! The connected deployment: its HTTP and sync clients and safe mode, and a task that turns
+//! the sync connection's state — and the admin-key check made each time it (re)connects —
+//! into the header's [`ConnectionStatus`].
+
+use std::sync::Arc;
+
+use atrium_client::{ClientError, ConnectionState as SyncState, DeploymentClient, SyncClient};
+
+use crate::connections::{SafeMode, SavedConnection};
+use crate::local::SAMPLE_ID;
+use crate::{
+    CommandError, ConnectionState, ConnectionStatus, DeploymentKind, DeploymentSummary, ErrorCode,
+    Studio,
+};
+
+/// A deployment the dashboard is connected to.
+#[derive(Debug)]
+pub(crate) struct Connected {
+    pub summary: DeploymentSummary,
+    pub http: DeploymentClient,
+    pub sync: SyncClient,
+    watcher: tokio::task::AbortHandle,
+}
+
+impl Connected {
+    pub(crate) fn safe_mode(&self) -> SafeMode {
+        self.summary.safe_mode
+    }
+}
+
+impl Drop for Connected {
+    fn drop(&mut self) {
+        self.watcher.abort();
+    }
+}
+
+/// A connection's details and admin key: a saved one, or the built-in sample project.
+pub(crate) fn resolve(
+    studio: &Studio,
+    id: &str,
+) -> Result<(DeploymentSummary, Option<String>), CommandError> {
+    if id == SAMPLE_ID {
+        let local = studio.local.lock().unwrap().clone().ok_or_else(|| {
+            CommandError::new(ErrorCode::NotFound, "The sample project is not running.")
+        })?;
+        let summary = DeploymentSummary {
+            id: id.to_owned(),
+            name: local.name.clone(),
+            url: local.url.clone(),
+            kind: DeploymentKind::Local,
+            colour: "#10b981".into(),
+            safe_mode: SafeMode::Normal,
+        };
+        return Ok((summary, Some(local.admin_key.clone())));
+    }
+    let saved: SavedConnection =
+        studio.saved.lock().unwrap().connections.iter().find(|c| c.id == id).cloned().ok_or_else(
+            || {
+                CommandError::new(
+                    ErrorCode::NotFound,
+                    format!("There is no saved connection {id}."),
+                )
+            },
+        )?;
+    let key = studio.keys.get(id)?;
+    let local = saved.url.contains("://127.0.0.1") || saved.url.contains("://localhost");
+    let summary = DeploymentSummary {
+        id: saved.id,
+        name: saved.name,
+        url: saved.url,
+        kind: if local { DeploymentKind::Local } else { DeploymentKind::Remote },
+        colour: saved.colour,
+        safe_mode: saved.safe_mode,
+    };
+    Ok((summary, key))
+}
+
+/// Connects to connection `id`, replacing the current one (its data views close).
+pub(crate) async fn connect(
+    studio: &Arc<Studio>,
+    id: &str,
+) -> Result<ConnectionStatus, CommandError> {
+    let (summary, key) = resolve(studio, id)?;
+    let mut http = DeploymentClient::new(&summary.url)
+        .map_err(|e| CommandError::new(ErrorCode::BadUrl, e.to_string()))?;
+    if let Some(key) = key {
+        http = http.with_admin_key(key);
+    }
+    let sync = SyncClient::connect(&http);
+    let states = sync.state();
+    let watcher =
+        tokio::spawn(watch_state(Arc::downgrade(studio), summary.clone(), http.clone(), states));
+    let connected = Arc::new(Connected {
+        summary: summary.clone(),
+        http,
+        sync,
+        watcher: watcher.abort_handle(),
+    });
+    studio.views.close_all();
+    *studio.active.lock().unwrap() = Some(connected);
+    studio.set_connection_status(ConnectionStatus {
+        deployment: Some(summary),
+        state: ConnectionState::Connecting,
+    });
+    {
+        let mut saved = studio.saved.lock().unwrap();
+        if saved.last_used.as_deref() != Some(id) {
+            saved.last_used = Some(id.to_owned());
+            // Remembering the choice is a convenience; failing to save it is not an error.
+            let _ = studio.connections_file.save(&saved);
+        }
+    }
+    Ok(studio.connection_status())
+}
+
+/// Disconnects (the header then says "Not connected").
+pub(crate) fn disconnect(studio: &Studio) {
+    studio.views.close_all();
+    *studio.active.lock().unwrap() = None;
+    studio.set_connection_status(ConnectionStatus {
+        deployment: None,
+        state: ConnectionState::NotConnected,
+    });
+}
+
+async fn watch_state(
+    studio: std::sync::Weak<Studio>,
+    summary: DeploymentSummary,
+    http: DeploymentClient,
+    mut states: tokio::sync::watch::Receiver<SyncState>,
+) {
+    let mut connected_before = false;
+    loop {
+        let sync_state = states.borrow_and_update().clone();
+        let state = match sync_state {
+            SyncState::Connecting => ConnectionState::Connecting,
+            SyncState::Connected => match http.check_admin_key().await {
+                Ok(_) => {
+                    connected_before = true;
+                    ConnectionState::Connected
+                }
+                Err(ClientError::BadAdminKey { message, .. }) => ConnectionState::Refused {
+                    reason: format!("The deployment refused the admin key: {message}"),
+                },
+                Err(other) => ConnectionState::Reconnecting {
+                    attempt: 1,
+                    reason: other.to_string(),
+                    connected_before,
+                },
+            },
+            SyncState::Reconnecting { attempt, reason } => {
+                ConnectionState::Reconnecting { attempt, reason, connected_before }
+            }
+            SyncState::Closed => ConnectionState::NotConnected,
+        };
+        let Some(studio) = studio.upgrade() else { return };
+        let still_current =
+            studio.active.lock().unwrap().as_ref().is_some_and(|c| c.summary.id == summary.id);
+        if !still_current {
+            return;
+        }
+        studio.set_connection_status(ConnectionStatus { deployment: Some(summary.clone()), state });
+        drop(studio);
+        if states.changed().await.is_err() {
+            return;
+        }
+    }
+}
