@@ -51,11 +51,10 @@ describe("browser mode", () => {
     // The token is traded for a cookie and dropped from the address bar.
     assert.equal(new URL(page.url()).search, "");
     await page.getByRole("navigation", { name: "Areas" }).waitFor();
-    assert.equal(await page.getByTestId("deployment-name").textContent(), "No deployment");
-    // The state shows "Loading…" until the first status call answers.
+    // The built-in sample project is connected by default.
     const state = page.getByTestId("connection-state");
-    await state.filter({ hasNotText: "Loading…" }).waitFor({ timeout: 10_000 });
-    assert.equal(await state.textContent(), "Not connected");
+    await state.filter({ hasText: "Connected" }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId("deployment-name").textContent(), "Sample project");
     await page.screenshot({ path: join(ARTIFACTS, "browser-shell.png") });
     await page.close();
   });
@@ -70,7 +69,11 @@ describe("browser mode", () => {
       assert.equal(await page.locator(`nav [data-area="${id}"]`).getAttribute("aria-current"), "page");
       assert.equal(new URL(page.url()).hash, `#/${id}`);
       const text = await page.getByTestId(`area-${id}`).textContent();
-      if (id === "settings") {
+      if (id === "data") {
+        // The sample project's tables, with counts.
+        await page.getByTestId("count-tasks").waitFor();
+        assert.match(await page.getByTestId("area-data").textContent(), /tasks/);
+      } else if (id === "settings") {
         assert.match(text, /Version/);
         assert.equal(await page.getByTestId("app-host").textContent(), "Browser mode");
         assert.match(await page.getByTestId("app-version").textContent(), /^\d+\.\d+\.\d+/);

@@ -128,13 +128,13 @@ describe("desktop window", () => {
     assert.equal(await driver.title(), "Atrium");
     const nav = await waitFor("the sidebar", () => driver.textOf("nav[aria-label=Areas]"));
     for (const label of AREAS) assert.match(nav, new RegExp(label));
-    assert.equal(await driver.textOf("[data-testid=deployment-name]"), "No deployment");
-    // "Loading…" until the first status call answers.
+    // The built-in sample project starts in the background and is connected by default.
     const state = await waitFor("the connection state", async () => {
       const text = await driver.textOf("[data-testid=connection-state]");
-      return text !== "Loading…" && text;
+      return text === "Connected" && text;
     });
-    assert.equal(state, "Not connected");
+    assert.equal(state, "Connected");
+    assert.equal(await driver.textOf("[data-testid=deployment-name]"), "Sample project");
   });
 
   test("clicking through the sidebar changes the area and the header", async () => {

@@ -1,4 +1,7 @@
 // The dashboard shell: sidebar, header, and the current area.
+import { useEffect, useState } from "react";
+import { ConnectionsDialog } from "./features/connections/ConnectionsDialog";
+import { DataArea } from "./features/data/DataArea";
 import { NotBuiltYet } from "./features/placeholder/NotBuiltYet";
 import { SettingsArea } from "./features/settings/SettingsArea";
 import { areaById } from "./shell/areas";
@@ -13,12 +16,25 @@ export function App() {
   useTheme(studio.settings?.theme);
   const [areaId, go] = useArea();
   const area = areaById(areaId);
+  const [connections, setConnections] = useState(false);
+
+  // Alt+0 opens Connections.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.altKey && !event.ctrlKey && !event.metaKey && (event.code === "Digit0" || event.key === "0")) {
+        event.preventDefault();
+        setConnections(true);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
 
   return (
     <div className="shell">
       <Sidebar current={areaId} onSelect={go} />
       <div className="main">
-        <Header title={area.label} status={studio.connection} link={studio.link} />
+        <Header title={area.label} status={studio.connection} link={studio.link} onOpenConnections={() => setConnections(true)} />
         {studio.error && (
           <div className="banner error" role="alert">
             {studio.error}
@@ -27,11 +43,14 @@ export function App() {
         <main className="content" id="content">
           {area.id === "settings" ? (
             <SettingsArea info={studio.info} settings={studio.settings} onChange={studio.updateSettings} />
+          ) : area.id === "data" ? (
+            <DataArea connection={studio.connection} />
           ) : (
             <NotBuiltYet area={area} />
           )}
         </main>
       </div>
+      {connections && <ConnectionsDialog onClose={() => setConnections(false)} />}
     </div>
   );
 }

@@ -148,9 +148,14 @@ async fn watch_state(
                     connected_before,
                 },
             },
-            SyncState::Reconnecting { attempt, reason } => {
-                ConnectionState::Reconnecting { attempt, reason, connected_before }
-            }
+            // The socket is down: ask over HTTP whether it is the key (which no retry
+            // fixes) or the network.
+            SyncState::Reconnecting { attempt, reason } => match http.check_admin_key().await {
+                Err(ClientError::BadAdminKey { message, .. }) => ConnectionState::Refused {
+                    reason: format!("The deployment refused the admin key: {message}"),
+                },
+                _ => ConnectionState::Reconnecting { attempt, reason, connected_before },
+            },
             SyncState::Closed => ConnectionState::NotConnected,
         };
         let Some(studio) = studio.upgrade() else { return };

@@ -61,6 +61,15 @@ pub(crate) async fn start_sample(data_dir: &Path) -> Result<Option<LocalProject>
     )
     .await
     .map_err(|e| format!("The sample project's engine could not listen on 127.0.0.1: {e}"))?;
+    // Sample data on first start (`seed:seed` does nothing when there is data already).
+    let client = atrium_client::DeploymentClient::new(&server.cloud_url)
+        .map_err(|e| e.to_string())?
+        .with_admin_key(deployment.admin_key());
+    if let Err(e) =
+        client.mutation("seed:seed", &atrium_value::Value::Object(Default::default())).await
+    {
+        tracing::warn!("the sample project's seed failed: {e}");
+    }
     Ok(Some(LocalProject {
         name: "Sample project".into(),
         url: server.cloud_url.clone(),

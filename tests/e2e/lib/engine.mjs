@@ -12,10 +12,13 @@ export function engineBinary() {
   return bin;
 }
 
-/** Starts `atrium-engine serve <project>` on free ports; resolves to { url, siteUrl, adminKey, stop }. */
-export async function startEngine(project) {
-  const data = mkdtempSync(join(tmpdir(), "atrium-engine-"));
-  const child = spawn(engineBinary(), ["serve", project, "--port", "0", "--site-port", "0", "--data-dir", data], {
+/**
+ * Starts `atrium-engine serve <project>` on free ports (or `port`); resolves to
+ * { url, siteUrl, adminKey, stop }. With `data`, that data folder is used and kept.
+ */
+export async function startEngine(project, { port = 0, data: keep } = {}) {
+  const data = keep ?? mkdtempSync(join(tmpdir(), "atrium-engine-"));
+  const child = spawn(engineBinary(), ["serve", project, "--port", String(port), "--site-port", "0", "--data-dir", data], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -42,7 +45,7 @@ export async function startEngine(project) {
       child.kill("SIGTERM");
       await exited;
     }
-    rmSync(data, { recursive: true, force: true });
+    if (!keep) rmSync(data, { recursive: true, force: true });
   };
   return { url: field("Convex URL"), siteUrl: field("Site URL"), adminKey: field("Admin key"), stop, process: child };
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ConnectionStatus } from "../generated/studio";
 import { describeConnection, Header } from "./Header";
 
-const local = { name: "sample-project", url: "http://127.0.0.1:3210", kind: "local" as const };
+const local = { id: "sample", name: "sample-project", url: "http://127.0.0.1:3210", kind: "local" as const, colour: "#10b981", safe_mode: "normal" as const };
 
 afterEach(cleanup);
 
@@ -17,8 +17,10 @@ describe("Header", () => {
   it("names the deployment and each connection state", () => {
     const cases: [ConnectionStatus["state"], string, string][] = [
       [{ state: "connected" }, "Connected", "tone-ok"],
-      [{ state: "reconnecting", attempt: 3 }, "Reconnecting", "tone-warn"],
-      [{ state: "offline", reason: "connection refused" }, "Offline", "tone-bad"],
+      [{ state: "connecting" }, "Connecting…", "tone-idle"],
+      [{ state: "reconnecting", attempt: 3, reason: "closed", connected_before: true }, "Connection lost", "tone-warn"],
+      [{ state: "reconnecting", attempt: 3, reason: "connection refused", connected_before: false }, "Unreachable", "tone-bad"],
+      [{ state: "refused", reason: "bad key" }, "Admin key refused", "tone-bad"],
     ];
     for (const [state, label, tone] of cases) {
       render(<Header title="Data" link="up" status={{ deployment: local, state }} />);
@@ -36,8 +38,13 @@ describe("Header", () => {
     expect(d.tone).toBe("bad");
   });
 
-  it("carries the offline reason as detail", () => {
-    const d = describeConnection({ deployment: local, state: { state: "offline", reason: "bad admin key" } }, "up");
+  it("carries the reason as detail", () => {
+    const d = describeConnection({ deployment: local, state: { state: "refused", reason: "bad admin key" } }, "up");
     expect(d.detail).toBe("bad admin key");
+  });
+
+  it("marks a deployment's safe mode", () => {
+    render(<Header title="Data" link="up" status={{ deployment: { ...local, safe_mode: "read_only" }, state: { state: "connected" } }} />);
+    expect(screen.getByTestId("safe-mode").textContent).toBe("read-only");
   });
 });

@@ -30,7 +30,7 @@ export const AREAS: readonly Area[] = [
       "Filters, index ranges and sorting on any column",
       "Staged edits committed in one transaction, with document history",
     ],
-    built: false,
+    built: true,
   },
   {
     id: "functions",

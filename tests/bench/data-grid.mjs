@@ -1,0 +1,137 @@
+// The Data area on a 1,000,000-document table, in Chromium against release builds:
+// time to first rows and time to jump to row 900,000, beside the same reads made directly
+// over HTTP (the baseline, measured in the same run), and the app's memory (the studio
+// process's RSS and the page's JS heap) before and after.
+//
+// Run by bench/data.sh. Environment: ATRIUM_BIN, ATRIUM_ENGINE_BIN (release binaries),
+// DOCS (default 1,000,000).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO, startBrowserMode } from "../e2e/lib/atrium.mjs";
+import { launchChromium } from "../e2e/lib/chromium.mjs";
+import { startEngine } from "../e2e/lib/engine.mjs";
+
+const DOCS = Number(process.env.DOCS ?? 1_000_000);
+const TARGET = Math.min(900_000, DOCS - 1);
+const BATCH = 4096;
+
+function project() {
+  const dir = mkdtempSync(join(tmpdir(), "atrium-bench-rows-"));
+  mkdirSync(join(dir, "convex"));
+  symlinkSync(join(REPO, "tests/node_modules"), join(dir, "node_modules"));
+  writeFileSync(
+    join(dir, "convex/schema.ts"),
+    `import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+export default defineSchema({ rows: defineTable({ n: v.number(), label: v.string(), group: v.string() }) });
+`,
+  );
+  return dir;
+}
+
+async function admin(engine, kind, path, args) {
+  const response = await fetch(`${engine.url}/api/${kind}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Convex ${engine.adminKey}` },
+    body: JSON.stringify({ path, args, format: "json" }),
+  });
+  const body = await response.json();
+  if (body.status !== "success") throw new Error(`${path}: ${body.errorMessage}`);
+  return body.value;
+}
+
+const rss = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (x) => `${x.toFixed(0)} MB`;
+const ms = (x) => `${x.toFixed(0)} ms`;
+
+const dir = project();
+const engine = await startEngine(dir);
+let atrium;
+let browser;
+try {
+  // 1. The table.
+  let started = performance.now();
+  for (let done = 0; done < DOCS; done += BATCH) {
+    const writes = [];
+    for (let i = done; i < Math.min(DOCS, done + BATCH); i++) {
+      writes.push({ op: "insert", table: "rows", document: { n: i, label: `row ${i}`, group: `g${i % 10}` } });
+    }
+    await admin(engine, "mutation", "_system/atrium/applyWrites", { writes });
+    if (done % 100_000 < BATCH) process.stderr.write(`filled ${done + writes.length}\n`);
+  }
+  const fillSeconds = (performance.now() - started) / 1000;
+
+  // 2. Baseline: the same windows read directly over HTTP.
+  const direct = async (offset) => {
+    const t = performance.now();
+    const w = await admin(engine, "query", "_system/atrium/tableWindow", { table: "rows", offset, numItems: 260, order: "asc" });
+    if (w.page.length === 0) throw new Error("empty window");
+    return performance.now() - t;
+  };
+  const directFirst = median(await Promise.all([0, 1, 2, 3, 4].map(() => direct(0))));
+  const directJump = [];
+  for (let i = 0; i < 5; i++) directJump.push(await direct(TARGET - 100));
+
+  // 3. Atrium in Chromium.
+  atrium = await startBrowserMode({ env: { ATRIUM_SAMPLE_PROJECT: "" } });
+  const rpc = (command, payload) =>
+    fetch(`${atrium.origin}/api/rpc/${command}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${atrium.token}`, "content-type": "application/json" },
+      body: JSON.stringify(payload),
+    }).then((r) => r.json());
+  const saved = await rpc("save_connection", { id: null, name: "Million", url: engine.url, colour: "#3b82f6", safe_mode: "normal", admin_key: engine.adminKey });
+  await rpc("connect", { id: saved.connections[0].id });
+  browser = await launchChromium();
+  const page = await browser.context.newPage();
+  const idleRss = rss(atrium.process.pid);
+
+  // Trade the launch token for the cookie first, then time a fresh load of the table.
+  await page.goto(atrium.url);
+  await page.goto("about:blank");
+  started = performance.now();
+  await page.goto(`${atrium.origin}/#/data/rows`);
+  await page.locator('.grid-row[data-row="0"] [data-column="n"]').filter({ hasText: /^\d+$/ }).waitFor({ timeout: 120_000 });
+  const firstRows = performance.now() - started;
+  const afterOpenRss = rss(atrium.process.pid);
+
+  // Sorting: the view is newest first; row 900,000 (1-based 900,001) is n = DOCS - 900,001.
+  const jumps = [];
+  for (const row of [TARGET, 100_000, 500_000, TARGET, 250_000]) {
+    const t = performance.now();
+    await page.getByLabel("Go to row").fill(String(row + 1));
+    await page.getByLabel("Go to row").press("Enter");
+    await page
+      .locator(`.grid-row[data-row="${row}"] [data-column="n"]`)
+      .filter({ hasText: String(DOCS - 1 - row) })
+      .waitFor({ timeout: 120_000 });
+    jumps.push({ row, ms: performance.now() - t });
+  }
+  const jumpTarget = median(jumps.filter((j) => j.row === TARGET).map((j) => j.ms));
+
+  // Scrolling: 40 wheel steps, time until the last screen's rows are filled.
+  const t = performance.now();
+  for (let i = 0; i < 40; i++) await page.mouse.wheel(0, 600);
+  await page.waitForFunction(() => document.querySelectorAll(".grid-cell.loading").length === 0, null, { timeout: 60_000 });
+  const scroll = performance.now() - t;
+  const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
+  const domRows = await page.locator(".grid-row").count();
+  const endRss = rss(atrium.process.pid);
+  const engineRss = rss(engine.process.pid);
+
+  console.log(`\nData grid on ${DOCS.toLocaleString("en-US")} documents (release build)`);
+  console.log(`  fill: ${fillSeconds.toFixed(1)} s (${Math.round(DOCS / fillSeconds).toLocaleString("en-US")} docs/s through applyWrites)`);
+  console.log(`  time to first rows:   UI ${ms(firstRows)}   direct HTTP window ${ms(directFirst)}   ratio ${(firstRows / directFirst).toFixed(1)}×`);
+  console.log(`  jump to row ${TARGET.toLocaleString("en-US")}: UI ${ms(jumpTarget)}   direct HTTP window ${ms(median(directJump))}   ratio ${(jumpTarget / median(directJump)).toFixed(1)}×`);
+  console.log(`  all jumps: ${jumps.map((j) => `${j.row}: ${ms(j.ms)}`).join(", ")}`);
+  console.log(`  40 wheel steps then rows filled: ${ms(scroll)}; rows in the DOM: ${domRows}`);
+  console.log(`  studio RSS: idle ${mb(idleRss)}, table open ${mb(afterOpenRss)}, after jumps and scrolling ${mb(endRss)} (${(endRss / idleRss).toFixed(2)}× idle)`);
+  console.log(`  page JS heap: ${mb(heap / 1024 / 1024)}; engine RSS: ${mb(engineRss)}`);
+} finally {
+  await browser?.close();
+  await atrium?.stop();
+  await engine.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,293 @@
+// The document grid: only the visible rows are in the DOM, so a table of a million
+// documents scrolls like one of a hundred. Past ~10 million pixels the scrollbar maps to
+// rows proportionally instead of one pixel per pixel (browsers cap element heights).
+import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { type Doc, editText, formatValue, type Json, looksLikeId, typeOf } from "./values";
+
+export const ROW_HEIGHT = 30;
+const MAX_SCROLL_HEIGHT = 10_000_000;
+
+export interface CellRef {
+  row: number;
+  column: string;
+}
+
+export interface GridProps {
+  columns: string[];
+  total: number;
+  rowAt(index: number): Doc | undefined;
+  onRange(start: number, count: number): void;
+  sort?: { field: string; descending: boolean };
+  onSort(column: string): void;
+  selected: Set<string>;
+  onToggleSelect(id: string, on: boolean): void;
+  onOpenDocument(id: string): void;
+  /** Staged values by document ID and field, shown instead of the stored ones. */
+  staged: Map<string, Record<string, Json>>;
+  editable: boolean;
+  onCommitEdit(doc: Doc, column: string, text: string): Promise<string | null>;
+  /** Scroll so that this row is at the top (a jump). */
+  jumpTo?: { row: number; nonce: number };
+}
+
+export function Grid(props: GridProps) {
+  const { columns, total, rowAt, onRange } = props;
+  const body = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(600);
+  const [active, setActive] = useState<CellRef>({ row: 0, column: columns[1] ?? "_id" });
+  const [editing, setEditing] = useState<{ cell: CellRef; text: string; error?: string; busy?: boolean }>();
+  const [expanded, setExpanded] = useState<{ cell: CellRef; value: Json }>();
+
+  const fullHeight = total * ROW_HEIGHT;
+  const scaled = fullHeight > MAX_SCROLL_HEIGHT;
+  const scrollHeight = scaled ? MAX_SCROLL_HEIGHT : fullHeight;
+  const visible = Math.ceil(Math.max(0, height - ROW_HEIGHT) / ROW_HEIGHT) + 1;
+  const first = scaled
+    ? Math.min(total - 1, Math.round((scrollTop / Math.max(1, scrollHeight - height)) * Math.max(0, total - visible + 1)))
+    : Math.floor(scrollTop / ROW_HEIGHT);
+  const start = Math.max(0, first);
+  const count = Math.max(0, Math.min(visible, total - start));
+  const layerTop = scaled ? scrollTop : start * ROW_HEIGHT;
+
+  useLayoutEffect(() => {
+    const element = body.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setHeight(element.clientHeight));
+    observer.observe(element);
+    setHeight(element.clientHeight);
+    return () => observer.disconnect();
+  }, []);
+
+  useEffect(() => onRange(start, Math.max(count, 1) + 20), [start, count, onRange]);
+
+  useEffect(() => {
+    if (!props.jumpTo || !body.current) return;
+    const row = Math.min(props.jumpTo.row, Math.max(0, total - 1));
+    body.current.scrollTop = scaled ? (row / Math.max(1, total - visible + 1)) * (scrollHeight - height) : row * ROW_HEIGHT;
+    setActive((a) => ({ ...a, row }));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.jumpTo?.nonce]);
+
+  const valueOf = (doc: Doc, column: string): Json | undefined => {
+    const staged = props.staged.get(doc._id as string);
+    if (staged && column in staged) return staged[column];
+    return doc[column];
+  };
+
+  const startEdit = (cell: CellRef) => {
+    const doc = rowAt(cell.row);
+    if (!doc || !props.editable || cell.column.startsWith("_")) return;
+    setEditing({ cell, text: editText(valueOf(doc, cell.column)) });
+  };
+
+  const commit = async () => {
+    if (!editing) return;
+    const doc = rowAt(editing.cell.row);
+    if (!doc) return;
+    setEditing({ ...editing, busy: true, error: undefined });
+    const problem = await props.onCommitEdit(doc, editing.cell.column, editing.text);
+    if (problem) setEditing({ ...editing, busy: false, error: problem });
+    else {
+      setEditing(undefined);
+      body.current?.focus();
+    }
+  };
+
+  const move = (rows: number, cols: number) => {
+    setActive((a) => {
+      const row = Math.max(0, Math.min(total - 1, a.row + rows));
+      const ci = Math.max(0, Math.min(columns.length - 1, columns.indexOf(a.column) + cols));
+      const element = body.current;
+      if (element && !scaled) {
+        const top = row * ROW_HEIGHT;
+        if (top < element.scrollTop) element.scrollTop = top;
+        if (top + ROW_HEIGHT > element.scrollTop + height - ROW_HEIGHT) element.scrollTop = top - height + 2 * ROW_HEIGHT;
+      }
+      return { row, column: columns[ci] ?? a.column };
+    });
+  };
+
+  const onKey = (event: KeyboardEvent) => {
+    if (editing) return;
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => move(1, 0),
+      ArrowUp: () => move(-1, 0),
+      ArrowLeft: () => move(0, -1),
+      ArrowRight: () => move(0, 1),
+      PageDown: () => move(visible - 2, 0),
+      PageUp: () => move(-(visible - 2), 0),
+      Enter: () => startEdit(active),
+      " ": () => {
+        const doc = rowAt(active.row);
+        if (doc) props.onOpenDocument(doc._id as string);
+      },
+    };
+    const action = keys[event.key];
+    if (action) {
+      event.preventDefault();
+      action();
+    }
+  };
+
+  const widthOf = (column: string) => (column === "_id" ? 270 : column === "_creationTime" ? 190 : 180);
+  const template = `36px 72px ${columns.map((c) => `${widthOf(c)}px`).join(" ")}`;
+  const rows = [];
+  for (let i = start; i < start + count; i++) {
+    const doc = rowAt(i);
+    const id = doc?._id as string | undefined;
+    rows.push(
+      <div
+        className={`grid-row${id && props.selected.has(id) ? " selected" : ""}`}
+        role="row"
+        aria-rowindex={i + 2}
+        key={i}
+        style={{ gridTemplateColumns: template, height: ROW_HEIGHT }}
+        data-row={i}
+      >
+        <div className="grid-cell check" role="gridcell">
+          {id && (
+            <input
+              type="checkbox"
+              aria-label={`Select row ${i + 1}`}
+              checked={props.selected.has(id)}
+              onChange={(e) => props.onToggleSelect(id, e.target.checked)}
+            />
+          )}
+        </div>
+        <div className="grid-cell rownum" role="gridcell">
+          {i + 1}
+        </div>
+        {columns.map((column) => {
+          const cell = { row: i, column };
+          const isActive = active.row === i && active.column === column;
+          const isEditing = editing && editing.cell.row === i && editing.cell.column === column;
+          if (!doc) {
+            return <div className="grid-cell loading" role="gridcell" key={column} />;
+          }
+          const value = valueOf(doc, column);
+          const isStaged = !!props.staged.get(id!) && column in (props.staged.get(id!) ?? {});
+          const type = typeOf(value);
+          return (
+            <div
+              key={column}
+              role="gridcell"
+              data-column={column}
+              className={`grid-cell t-${type}${isActive ? " active" : ""}${isStaged ? " staged" : ""}`}
+              onClick={() => setActive(cell)}
+              onDoubleClick={() => startEdit(cell)}
+              title={type === "object" || type === "array" ? JSON.stringify(value, null, 2) : undefined}
+            >
+              {isEditing ? (
+                <div className="cell-editor">
+                  <input
+                    autoFocus
+                    aria-label={`Edit ${column}`}
+                    value={editing.text}
+                    disabled={editing.busy}
+                    onChange={(e) => setEditing({ ...editing, text: e.target.value, error: undefined })}
+                    onKeyDown={(e) => {
+                      if (e.key === "Enter") void commit();
+                      if (e.key === "Escape") {
+                        setEditing(undefined);
+                        body.current?.focus();
+                      }
+                      e.stopPropagation();
+                    }}
+                  />
+                  {editing.error && (
+                    <div className="cell-error" role="alert">
+                      {editing.error}
+                    </div>
+                  )}
+                </div>
+              ) : column === "_id" ? (
+                <button className="id-link" onClick={() => props.onOpenDocument(id!)}>
+                  {id}
+                </button>
+              ) : looksLikeId(value) ? (
+                <button className="id-link" title="Open the referenced document" onClick={() => props.onOpenDocument(value)}>
+                  {value}
+                </button>
+              ) : column === "_creationTime" && typeof value === "number" ? (
+                new Date(value).toISOString().replace("T", " ").replace("Z", "")
+              ) : type === "object" || type === "array" ? (
+                <>
+                  <button
+                    className="expand"
+                    aria-label={`Expand ${column}`}
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      setExpanded(expanded && expanded.cell.row === i && expanded.cell.column === column ? undefined : { cell, value: value! });
+                    }}
+                  >
+                    ▸
+                  </button>
+                  {formatValue(value)}
+                </>
+              ) : type === "unset" ? (
+                <span className="unset">unset</span>
+              ) : (
+                formatValue(value)
+              )}
+            </div>
+          );
+        })}
+      </div>,
+    );
+  }
+
+  return (
+    <div className="grid" role="grid" aria-rowcount={total + 1} aria-colcount={columns.length + 2}>
+      <div
+        className="grid-body"
+        ref={body}
+        tabIndex={0}
+        onKeyDown={onKey}
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        data-testid="grid-body"
+      >
+        <div className="grid-head" role="row" style={{ gridTemplateColumns: template }}>
+          <div className="grid-cell check" role="columnheader" />
+          <div className="grid-cell rownum" role="columnheader">
+            #
+          </div>
+          {columns.map((column) => {
+            const sorted = props.sort?.field === column || (!props.sort && column === "_creationTime");
+            const descending = props.sort ? props.sort.descending : true;
+            return (
+              <div
+                key={column}
+                className={`grid-cell head${sorted ? " sorted" : ""}`}
+                role="columnheader"
+                aria-sort={sorted ? (descending ? "descending" : "ascending") : "none"}
+              >
+                <button onClick={() => props.onSort(column)} title={`Sort by ${column}`}>
+                  {column}
+                  {sorted && <span aria-hidden="true">{descending ? " ↓" : " ↑"}</span>}
+                </button>
+              </div>
+            );
+          })}
+        </div>
+        <div style={{ height: scrollHeight, position: "relative", minWidth: "max-content" }}>
+          <div className="grid-layer" style={{ top: layerTop }}>
+            {rows}
+          </div>
+        </div>
+        {total === 0 && <div className="grid-empty">No documents.</div>}
+      </div>
+      {expanded && (
+        <div className="expanded" role="dialog" aria-label={`${expanded.cell.column} value`}>
+          <div className="expanded-head">
+            <strong>{expanded.cell.column}</strong> · row {expanded.cell.row + 1}
+            <button onClick={() => setExpanded(undefined)} aria-label="Close">
+              ×
+            </button>
+          </div>
+          <pre>{JSON.stringify(expanded.value, null, 2)}</pre>
+        </div>
+      )}
+    </div>
+  );
+}

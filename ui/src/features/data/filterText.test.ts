@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { FilterSyntaxError, filterToText, parseFilterText } from "./filterText";
+
+describe("filter text", () => {
+  it("round-trips every operator", () => {
+    const text = 'author == "ann" and n > 3 and n <= 10n and tag in ["a", "b"] and tag not in ["c"] and x is unset and body contains "hi and bye" and body ~ "^m[0-9]" and k != null and a >= 1 and b < 2.5';
+    const filter = parseFilterText(text);
+    expect(filter.combinator).toBe("and");
+    expect(filter.clauses.map((c) => c.op)).toEqual(["eq", "gt", "lte", "any_of", "none_of", "type", "contains", "regex", "neq", "gte", "lt"]);
+    expect(filter.clauses[2]?.value).toEqual({ $integer: "CgAAAAAAAAA=" });
+    expect(filter.clauses[6]?.value).toBe("hi and bye");
+    expect(filterToText(filter)).toBe(text);
+  });
+
+  it("reads or, nested fields and empty text", () => {
+    const filter = parseFilterText('address.city == "Oslo" OR n < 0');
+    expect(filter).toEqual({
+      combinator: "or",
+      clauses: [
+        { field: "address.city", op: "eq", value: "Oslo", enabled: true },
+        { field: "n", op: "lt", value: 0, enabled: true },
+      ],
+    });
+    expect(parseFilterText("   ")).toEqual({ combinator: "and", clauses: [] });
+  });
+
+  it("names what is wrong and where", () => {
+    const error = (text: string) => {
+      try {
+        parseFilterText(text);
+      } catch (e) {
+        return e as FilterSyntaxError;
+      }
+      throw new Error("no error");
+    };
+    expect(error("author = 1").message).toContain("expected an operator");
+    expect(error("author == ann").message).toContain("ann is not a value");
+    expect(error("author == ann").position).toBe(10);
+    expect(error('a == 1 and b == 2 or c == 3').message).toContain("not both");
+    expect(error("a == 1 b == 2").message).toContain("expected `and`");
+  });
+});

@@ -1,0 +1,109 @@
+// One live view of a table: opened in the studio, rows fetched by offset as the grid
+// scrolls, and fetched again when the studio says the view changed.
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { Rows, ViewInfo, ViewSpec } from "../../generated/studio";
+import { call, onStudioEvent, StudioError } from "../../platform";
+import type { Doc } from "./values";
+
+interface Block {
+  offset: number;
+  rows: Doc[];
+}
+
+export interface DataView {
+  info?: ViewInfo;
+  /** The failure to open or read the view, if any. */
+  error?: string;
+  loading: boolean;
+  rowAt(index: number): Doc | undefined;
+  /** Rows currently loaded (for columns inferred from data). */
+  loaded: Doc[];
+  /** Tells the view which rows the grid shows. */
+  showRange(start: number, count: number): void;
+}
+
+const message = (e: unknown) => (e instanceof StudioError ? e.message : String(e));
+
+export function useDataView(spec: ViewSpec | undefined, onOpened?: (rows: Rows) => void): DataView {
+  const [info, setInfo] = useState<ViewInfo>();
+  const [block, setBlock] = useState<Block>({ offset: 0, rows: [] });
+  const [error, setError] = useState<string>();
+  const [loading, setLoading] = useState(false);
+  const view = useRef<number | undefined>(undefined);
+  const range = useRef({ start: 0, count: 60 });
+  const sequence = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const specKey = spec ? JSON.stringify(spec) : "";
+
+  const apply = useCallback((rows: Rows, seq: number) => {
+    if (seq !== sequence.current) return; // an older answer than one already shown
+    setInfo(rows.info);
+    setBlock({ offset: rows.offset, rows: rows.rows as Doc[] });
+  }, []);
+
+  const fetchNow = useCallback(() => {
+    const id = view.current;
+    if (id === undefined) return;
+    const seq = ++sequence.current;
+    const { start, count } = range.current;
+    call("data_rows", { view: id, offset: start, limit: count })
+      .then((rows) => apply(rows, seq))
+      .catch((e) => seq === sequence.current && setError(message(e)));
+  }, [apply]);
+
+  useEffect(() => {
+    if (!spec) return;
+    let live = true;
+    setInfo(undefined);
+    setBlock({ offset: 0, rows: [] });
+    setError(undefined);
+    setLoading(true);
+    range.current = { start: 0, count: range.current.count };
+    const seq = ++sequence.current;
+    call("data_open", spec)
+      .then((rows) => {
+        if (!live) {
+          void call("data_close", { view: rows.info.view }).catch(() => {});
+          return;
+        }
+        view.current = rows.info.view;
+        apply(rows, seq);
+        onOpened?.(rows);
+      })
+      .catch((e) => live && setError(message(e)))
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+      const id = view.current;
+      view.current = undefined;
+      if (id !== undefined) void call("data_close", { view: id }).catch(() => {});
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [specKey]);
+
+  useEffect(
+    () =>
+      onStudioEvent((event) => {
+        if (event.type === "data_view_changed" && event.info.view === view.current) {
+          setInfo(event.info);
+          fetchNow();
+        }
+      }),
+    [fetchNow],
+  );
+
+  const showRange = useCallback(
+    (start: number, count: number) => {
+      const same = range.current.start === start && range.current.count === count;
+      range.current = { start, count };
+      if (same) return;
+      clearTimeout(timer.current);
+      timer.current = setTimeout(fetchNow, 40);
+    },
+    [fetchNow],
+  );
+
+  const rowAt = useCallback((index: number) => block.rows[index - block.offset], [block]);
+
+  return { info, error, loading, rowAt, loaded: block.rows, showRange };
+}
