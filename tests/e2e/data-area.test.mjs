@@ -113,6 +113,9 @@ describe("the Data area", () => {
     await page.getByTestId("count-people").filter({ hasText: "40" }).waitFor();
     await page.getByTestId("view-count").filter({ hasText: "40 documents" }).waitFor();
     assert.equal(await page.getByTestId("live-indicator").textContent(), "Live");
+    // Columns in the schema's declared order, not alphabetical.
+    const headers = await page.getByRole("columnheader").allTextContents();
+    assert.deepEqual(headers.slice(2, 6), ["_id", "name", "age", "city"]);
     // Newest first: the last inserted person is on top.
     assert.equal((await column(page, "name"))[0], "P39");
     await shot(page, "table");

@@ -90,6 +90,11 @@ impl DeploymentClient {
     }
 
     /// The admin key calls carry, if any.
+    /// Whether calls carry an admin key.
+    pub fn has_admin_key(&self) -> bool {
+        self.admin_key.is_some()
+    }
+
     pub(crate) fn admin_key(&self) -> Option<&str> {
         self.admin_key.as_deref()
     }

@@ -2,7 +2,7 @@
 //! optimistic concurrency control, manages tables and indexes, and reports which
 //! subscriptions each commit invalidates.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -13,6 +13,7 @@ use atrium_value::{DocumentId, TableNumber};
 use crate::catalog::{
     BY_CREATION_TIME, BY_ID, IndexState, check_user_index, index_fields, table_name_key,
 };
+use crate::counts::TableCounts;
 use crate::logs::LogStore;
 use crate::persistence::{
     CommitBatch, DocumentWrite, IndexWrite, Persistence, Revision, SqlitePersistence,
@@ -85,9 +86,37 @@ pub(crate) struct Inner {
     reserved_tables: Mutex<Vec<TableNumber>>,
     next_index_id: AtomicU32,
     listeners: RwLock<Vec<Listener>>,
+    counts: Mutex<TableCounts>,
 }
 
 impl Inner {
+    /// The number of documents in `table` at `snapshot`: remembered counts when they
+    /// cover it, otherwise a full count (which also starts remembering the table).
+    pub(crate) fn count(
+        &self,
+        table: TableNumber,
+        by_id: IndexId,
+        snapshot: Timestamp,
+    ) -> Result<u64, EngineError> {
+        if let Some(n) = self.counts.lock().unwrap().at(table, snapshot) {
+            return Ok(n);
+        }
+        {
+            // Seed at the latest commit while no commit can run, so none is missed.
+            let state = self.commit.lock().unwrap();
+            let mut counts = self.counts.lock().unwrap();
+            if !counts.is_seeded(table) {
+                let n = self.persistence.count(by_id, state.last_ts)?;
+                counts.seed(table, state.last_ts, n);
+            }
+            if let Some(n) = counts.at(table, snapshot) {
+                return Ok(n);
+            }
+        }
+        // A snapshot older than what is remembered.
+        self.persistence.count(by_id, snapshot)
+    }
+
     pub(crate) fn reserve_table_number(&self, catalog: &Catalog) -> TableNumber {
         let mut reserved = self.reserved_tables.lock().unwrap();
         let latest = self.catalog.read().unwrap().clone();
@@ -177,6 +206,7 @@ impl Engine {
                 reserved_tables: Mutex::new(Vec::new()),
                 next_index_id: AtomicU32::new(next_index_id),
                 listeners: RwLock::new(Vec::new()),
+                counts: Mutex::new(TableCounts::default()),
             }),
         })
     }
@@ -311,11 +341,19 @@ impl Engine {
             batch.new_indexes.extend(indexes);
         }
         let catalog: &Catalog = changed.as_ref().unwrap_or(&current);
+        let mut deltas: HashMap<TableNumber, i64> = HashMap::new();
         for (id, write) in std::mem::take(&mut tx.writes) {
+            let delta = match (&write.old, &write.new) {
+                (None, Some(_)) => 1,
+                (Some(_), None) => -1,
+                _ => 0,
+            };
+            *deltas.entry(write.table).or_default() += delta;
             stage_write(catalog, &id, &write, &mut batch, &mut written);
         }
 
         self.inner.persistence.commit(&batch)?;
+        self.inner.counts.lock().unwrap().commit(ts, &deltas);
         self.finish_commit(&mut state, changed, ts, written, &batch)
     }
 
@@ -397,8 +435,10 @@ impl Engine {
             table: name.into(),
             document: None,
         });
+        let number = table.number;
         let batch = CommitBatch { ts, dropped_tables: vec![table], ..CommitBatch::default() };
         self.inner.persistence.commit(&batch)?;
+        self.inner.counts.lock().unwrap().forget(number);
         self.finish_commit(&mut state, Some(catalog), ts, written, &batch)
     }
 
@@ -521,7 +561,7 @@ impl Engine {
             catalog.table(table).ok_or_else(|| EngineError::TableNotFound(table.into()))?.number;
         let by_id =
             catalog.index(number, BY_ID).ok_or_else(|| EngineError::Corrupt("no by_id".into()))?;
-        self.inner.persistence.count(by_id.id, self.latest_ts())
+        self.inner.count(number, by_id.id, self.latest_ts())
     }
 }
 

@@ -18,6 +18,7 @@
 //! indexes will sit beside the ordered indexes in [`catalog`] when they land.
 
 pub mod catalog;
+mod counts;
 mod document;
 mod engine;
 mod error;

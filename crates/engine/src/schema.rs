@@ -32,9 +32,20 @@ pub struct Schema {
     pub schema_validation: bool,
     /// The JSON it was parsed from (`schema.export()`), for tools that show it.
     pub exported: Json,
+    /// The same JSON as the text `export()` returned, fields in declaration order (empty
+    /// when built from a JSON value).
+    pub exported_text: String,
 }
 
 impl Schema {
+    /// Parses the JSON text `schema.export()` returns, keeping the text.
+    pub fn from_json_text(text: &str) -> Result<Schema, String> {
+        let json: Json = serde_json::from_str(text).map_err(|e| format!("schema JSON: {e}"))?;
+        let mut schema = Self::from_json(&json)?;
+        schema.exported_text = text.to_owned();
+        Ok(schema)
+    }
+
     /// Parses the JSON `schema.export()` returns.
     pub fn from_json(json: &Json) -> Result<Schema, String> {
         let tables = json
@@ -45,6 +56,7 @@ impl Schema {
             tables: BTreeMap::new(),
             schema_validation: json.get("schemaValidation").and_then(Json::as_bool).unwrap_or(true),
             exported: json.clone(),
+            exported_text: String::new(),
         };
         for table in tables {
             let name = table

@@ -601,7 +601,7 @@ impl Transaction {
         }
         let by_id = self.index(table, crate::catalog::BY_ID)?;
         self.read_set.add(by_id.id, KeyRange::all());
-        self.inner.persistence.count(by_id.id, self.snapshot)
+        self.inner.count(by_id.table, by_id.id, self.snapshot)
     }
 
     /// Like [`Transaction::scan`] over the whole index, but starting `offset` documents in:

@@ -594,3 +594,47 @@ fn a_scan_can_start_at_an_offset_and_counts_are_live_reads() {
     let hit: Vec<_> = outcome.invalidated.iter().map(|i| i.subscription).collect();
     assert_eq!(hit, vec![window]);
 }
+
+#[test]
+fn counts_stay_right_at_every_snapshot_through_inserts_deletes_and_drops() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    let ids: Vec<DocumentId> =
+        (0..5).map(|n| insert(&engine, "rows", obj(&[("n", Value::Int64(n))]))).collect();
+    let after_five = engine.latest_ts();
+    assert_eq!(engine.count("rows").unwrap(), 5, "the first count seeds the remembered one");
+    engine
+        .run(1, |tx| {
+            tx.delete(&ids[0])?;
+            tx.delete(&ids[1])?;
+            tx.insert("rows", obj(&[("n", Value::Int64(9))]))?;
+            // Inserted and deleted in one transaction: no change.
+            let gone = tx.insert("rows", obj(&[("n", Value::Int64(10))]))?;
+            tx.delete(&gone)?;
+            let mut patch = BTreeMap::new();
+            patch.insert("n".into(), PatchValue::Set(Value::Int64(99)));
+            tx.patch(&ids[2], patch)
+        })
+        .unwrap();
+    assert_eq!(engine.count("rows").unwrap(), 4);
+    assert_eq!(engine.begin_at(after_five).unwrap().count("rows").unwrap(), 5);
+    // A failed commit changes nothing.
+    let mut tx = engine.begin();
+    tx.insert("rows", obj(&[("n", Value::from("not checked here"))])).unwrap();
+    let mut conflicting = engine.begin();
+    conflicting.count("rows").unwrap();
+    conflicting.insert("rows", obj(&[("n", Value::Int64(1))])).unwrap();
+    engine.commit(tx).unwrap();
+    assert!(engine.commit(conflicting).is_err(), "it read the count another commit changed");
+    assert_eq!(engine.count("rows").unwrap(), 5);
+    // Dropping the table forgets its count; a new table with its number starts at zero.
+    engine.drop_table("rows").unwrap();
+    insert(&engine, "other", obj(&[("n", Value::Int64(1))]));
+    assert_eq!(engine.count("other").unwrap(), 1);
+    insert(&engine, "rows", obj(&[("n", Value::Int64(1))]));
+    assert_eq!(engine.count("rows").unwrap(), 1);
+    // Reopening counts from storage.
+    drop(engine);
+    let engine = open(&dir);
+    assert_eq!(engine.count("rows").unwrap(), 1);
+}

@@ -250,9 +250,15 @@ pub fn evaluate_schema(project: &Arc<Project>) -> Result<Option<Schema>, Runtime
                 "convex/schema.ts must export a schema as its default export".into(),
             ));
         };
-        let json = exported_json(&schema, "export")?
+        let export = schema
+            .get::<_, Option<Function>>("export")?
+            .ok_or_else(|| RuntimeError::Js("the schema has no export()".into()))?;
+        let text: Option<String> = export.call((rquickjs::function::This(schema.clone()),))?;
+        let text = text
+            .filter(|t| t.trim() != "null")
             .ok_or_else(|| RuntimeError::Js("the schema's export() returned nothing".into()))?;
-        Schema::from_json(&json).map(Some).map_err(RuntimeError::Js)
+        // The text keeps the fields in the order they were declared.
+        Schema::from_json_text(&text).map(Some).map_err(RuntimeError::Js)
     })
 }
 

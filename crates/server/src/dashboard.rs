@@ -252,10 +252,14 @@ fn indexes(tx: &mut Transaction, table: &str) -> Value {
 
 /// `{active, inProgress}`: the schema in force as Convex's schema JSON text.
 fn schemas(deployment: &Deployment) -> Value {
-    let active = deployment
-        .engine()
-        .schema()
-        .map_or(Value::Null, |schema| Value::String(schema.exported.to_string()));
+    // As the project's `export()` wrote it, so fields keep their declared order.
+    let active = deployment.engine().schema().map_or(Value::Null, |schema| {
+        Value::String(if schema.exported_text.is_empty() {
+            schema.exported.to_string()
+        } else {
+            schema.exported_text.clone()
+        })
+    });
     object(vec![("active", active), ("inProgress", Value::Null)])
 }
 

@@ -151,9 +151,12 @@ async fn watch_state(
             // The socket is down: ask over HTTP whether it is the key (which no retry
             // fixes) or the network.
             SyncState::Reconnecting { attempt, reason } => match http.check_admin_key().await {
-                Err(ClientError::BadAdminKey { message, .. }) => ConnectionState::Refused {
-                    reason: format!("The deployment refused the admin key: {message}"),
-                },
+                // (Without a key there is nothing to ask: the socket is what failed.)
+                Err(ClientError::BadAdminKey { message, .. }) if http.has_admin_key() => {
+                    ConnectionState::Refused {
+                        reason: format!("The deployment refused the admin key: {message}"),
+                    }
+                }
                 _ => ConnectionState::Reconnecting { attempt, reason, connected_before },
             },
             SyncState::Closed => ConnectionState::NotConnected,

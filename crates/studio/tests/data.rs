@@ -210,7 +210,10 @@ async fn browse_filter_sort_edit_and_watch() {
 
     // Schema and indexes.
     let schema = dispatch(&studio, "data_schema", json!({"table": "messages"})).await.unwrap();
-    assert_eq!(schema["declared"]["tableName"], "messages");
+    assert_eq!(schema["declared"], true);
+    let text = schema["schema_text"].as_str().unwrap();
+    // Declared order (author, then body), as the project wrote it.
+    assert!(text.find("\"author\"").unwrap() < text.find("\"body\"").unwrap(), "{text}");
     assert!(schema["indexes"].as_array().unwrap().iter().any(|i| i["name"] == "by_creation_time"));
     server.stop().await;
 }

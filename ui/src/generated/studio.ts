@@ -217,10 +217,14 @@ export type TableRequest = { table: string, confirmed: boolean, };
  */
 export type TableSchemaInfo = { 
 /**
- * The table's entry in the deployment's schema (`{tableName, documentType, …}`), or
- * null when the schema does not declare it.
+ * The deployment's schema as JSON text (`{tables: [{tableName, documentType, …}]}`),
+ * fields in declared order — parse it where order matters; null without a schema.
  */
-declared: unknown, 
+schema_text: string | null, 
+/**
+ * Whether the schema declares this table.
+ */
+declared: boolean, 
 /**
  * Whether the deployment enforces its schema.
  */

@@ -144,10 +144,11 @@ pub struct IndexSummary {
 /// A table's declared schema (if any) and its indexes.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct TableSchemaInfo {
-    /// The table's entry in the deployment's schema (`{tableName, documentType, …}`), or
-    /// null when the schema does not declare it.
-    #[ts(type = "unknown")]
-    pub declared: serde_json::Value,
+    /// The deployment's schema as JSON text (`{tables: [{tableName, documentType, …}]}`),
+    /// fields in declared order — parse it where order matters; null without a schema.
+    pub schema_text: Option<String>,
+    /// Whether the schema declares this table.
+    pub declared: bool,
     /// Whether the deployment enforces its schema.
     pub schema_validation: bool,
     pub indexes: Vec<IndexSummary>,
@@ -349,21 +350,16 @@ pub(super) async fn data_schema(
 ) -> Result<TableSchemaInfo, CommandError> {
     let connected = studio.connected()?;
     let schemas = connected.http.dashboard(&DashboardQuery::Schemas).await.map_err(client_error)?;
-    let exported: serde_json::Value = schemas
-        .get_path(["active"])
-        .and_then(Value::as_str)
+    let schema_text = schemas.get_path(["active"]).and_then(Value::as_str).map(str::to_owned);
+    let exported: serde_json::Value = schema_text
+        .as_deref()
         .and_then(|text| serde_json::from_str(text).ok())
         .unwrap_or(serde_json::Value::Null);
-    let declared = exported
-        .get("tables")
-        .and_then(|t| t.as_array())
-        .and_then(|tables| {
-            tables.iter().find(|t| {
-                t.get("tableName").and_then(|n| n.as_str()) == Some(request.table.as_str())
-            })
-        })
-        .cloned()
-        .unwrap_or(serde_json::Value::Null);
+    let declared = exported.get("tables").and_then(|t| t.as_array()).is_some_and(|tables| {
+        tables
+            .iter()
+            .any(|t| t.get("tableName").and_then(|n| n.as_str()) == Some(request.table.as_str()))
+    });
     let schema_validation =
         exported.get("schemaValidation").and_then(|v| v.as_bool()).unwrap_or(false);
     let indexes = connected
@@ -391,5 +387,5 @@ pub(super) async fn data_schema(
             .collect(),
         _ => Vec::new(),
     };
-    Ok(TableSchemaInfo { declared, schema_validation, indexes })
+    Ok(TableSchemaInfo { schema_text, declared, schema_validation, indexes })
 }

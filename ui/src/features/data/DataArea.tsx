@@ -111,7 +111,9 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
     [table, connected, filter, sort],
   );
   const view = useDataView(spec);
-  const documentType = (schema?.declared as { documentType?: Validator } | null)?.documentType ?? undefined;
+  // Parsed here (not in Rust) so the fields keep the order the schema declares them in.
+  const declared = useMemo(() => declaredTable(schema, table), [schema, table]);
+  const documentType = declared?.documentType ?? undefined;
   const columns = useMemo(() => columnsFor(documentType, view.loaded), [documentType, view.loaded]);
 
   const stagedFields = useMemo(() => {
@@ -308,6 +310,23 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   }
 
   const info = view.info;
+  if (!connected && !info) {
+    const state = connection?.state;
+    const why =
+      state?.state === "refused"
+        ? `${deployment.name} refused the admin key. Open Connections (Alt+0), edit the connection and paste the deployment's admin key.`
+        : state?.state === "reconnecting"
+          ? `Atrium cannot reach ${deployment.url} (${state.reason}). It keeps trying; check the URL in Connections (Alt+0) if this persists.`
+          : `Connecting to ${deployment.url}…`;
+    return (
+      <section className="data-empty" data-testid="area-data">
+        <h2>{state?.state === "connecting" ? "Connecting…" : "No data to show"}</h2>
+        <p className="muted" data-testid="data-unavailable">
+          {why}
+        </p>
+      </section>
+    );
+  }
   const visibleTables = (tables ?? []).filter((t) => t.name.toLowerCase().includes(tableQuery.toLowerCase()));
   const live = connected && info && !info.error;
 
@@ -447,7 +466,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
         {view.error && <div className="inline-error" role="alert">{view.error}</div>}
 
         <div className="grid-wrap">
-          {showSchema && <SchemaPanel schema={schema} rows={view.loaded} />}
+          {showSchema && <SchemaPanel schema={schema} declared={declared} rows={view.loaded} />}
           {info ? (
             <Grid
               columns={columns}
@@ -554,15 +573,15 @@ function FilterBuilder({ filter, columns, onChange }: { filter: Filter; columns:
   );
 }
 
-function SchemaPanel({ schema, rows }: { schema?: TableSchemaInfo; rows: Doc[] }) {
+function SchemaPanel({ schema, declared, rows }: { schema?: TableSchemaInfo; declared?: DeclaredTable; rows: Doc[] }) {
   const inferred = new Map<string, Set<string>>();
   for (const row of rows) for (const [k, v] of Object.entries(row)) inferred.set(k, (inferred.get(k) ?? new Set()).add(typeOf(v)));
   return (
     <div className="schema-panel" data-testid="schema-panel">
       <div>
         <h3>Declared</h3>
-        {schema?.declared ? (
-          <pre>{JSON.stringify((schema.declared as { documentType?: unknown }).documentType ?? null, null, 2)}</pre>
+        {declared ? (
+          <pre>{JSON.stringify(declared.documentType ?? null, null, 2)}</pre>
         ) : (
           <p className="muted">The schema does not declare this table.</p>
         )}
@@ -590,6 +609,22 @@ function SchemaPanel({ schema, rows }: { schema?: TableSchemaInfo; rows: Doc[] }
       </div>
     </div>
   );
+}
+
+interface DeclaredTable {
+  tableName: string;
+  documentType?: Validator | null;
+}
+
+/** The table's entry in the schema text, if the schema declares it. */
+function declaredTable(schema: TableSchemaInfo | undefined, table: string | undefined): DeclaredTable | undefined {
+  if (!schema?.schema_text || !table) return undefined;
+  try {
+    const parsed = JSON.parse(schema.schema_text) as { tables?: DeclaredTable[] };
+    return parsed.tables?.find((t) => t.tableName === table);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A starting document for the add dialog: the schema's fields with empty values. */
