@@ -19,8 +19,17 @@ pub enum DashboardQuery {
     TableMapping,
     /// The number of documents in a table.
     TableSize { table: String },
-    /// Documents `offset..offset + limit` of a table in creation order (Atrium extension).
-    TableWindow { table: String, offset: u64, limit: usize, descending: bool },
+    /// Documents `offset..offset + limit` of a table in the order of `index` (creation
+    /// time when `None`) within `range` (Convex's index range expressions; `Null` for all),
+    /// and how many the range holds (Atrium extension).
+    TableWindow {
+        table: String,
+        index: Option<String>,
+        range: Value,
+        offset: u64,
+        limit: usize,
+        descending: bool,
+    },
     /// One page of a table in creation order (Convex's dashboard query).
     TablePage { table: String, cursor: Option<String>, limit: usize, descending: bool },
     /// A document by ID (`null` when there is none).
@@ -59,8 +68,10 @@ impl DashboardQuery {
         match self {
             Self::TableMapping | Self::Schemas => object(vec![]),
             Self::TableSize { table } => object(vec![("tableName", Value::from(table.as_str()))]),
-            Self::TableWindow { table, offset, limit, descending } => object(vec![
+            Self::TableWindow { table, index, range, offset, limit, descending } => object(vec![
                 ("table", Value::from(table.as_str())),
+                ("index", index.as_deref().map_or(Value::Null, Value::from)),
+                ("range", range.clone()),
                 ("offset", Value::Float64(*offset as f64)),
                 ("numItems", Value::Float64(*limit as f64)),
                 ("order", order(*descending)),

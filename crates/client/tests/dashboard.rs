@@ -59,6 +59,8 @@ async fn browse_edit_and_watch_a_table() {
     assert_eq!((bodies(&second.documents), second.is_done), (vec!["m1".into(), "m0".into()], true));
     let window = DashboardQuery::TableWindow {
         table: "messages".into(),
+        index: None,
+        range: Value::Null,
         offset: 3,
         limit: 10,
         descending: false,

@@ -604,37 +604,46 @@ impl Transaction {
         self.inner.count(by_id.table, by_id.id, self.snapshot)
     }
 
-    /// Like [`Transaction::scan`] over the whole index, but starting `offset` documents in:
-    /// a grid's jump to row N without reading rows 0..N. The skipped part is recorded as
-    /// read too (a write there moves every later row). Counts committed documents only.
+    /// The number of documents of `index` within `range` at this snapshot, recorded as a
+    /// read of the range. (For a whole table, [`Transaction::count`] is cheaper.)
+    pub fn count_range(&mut self, index: &IndexInfo, range: &KeyRange) -> Result<u64, EngineError> {
+        self.read_set.add(index.id, range.clone());
+        self.inner.persistence.count_range(index.id, range, self.snapshot)
+    }
+
+    /// Like [`Transaction::scan`], but starting `offset` documents into `range`: a grid's
+    /// jump to row N without reading rows 0..N. The skipped part is recorded as read too
+    /// (a write there moves every later row). Counts committed documents only.
     pub fn scan_from_offset(
         &mut self,
         index: &IndexInfo,
+        range: &KeyRange,
         order: Order,
         offset: u64,
         limit: usize,
     ) -> Result<ScanPage, EngineError> {
         if offset == 0 {
-            return self.scan(index, &KeyRange::all(), order, None, limit);
+            return self.scan(index, range, order, None, limit);
         }
-        let all = KeyRange::all();
         let Some(before) = self.inner.persistence.key_at_offset(
             index.id,
-            &all,
+            range,
             self.snapshot,
             order,
             offset - 1,
         )?
         else {
-            self.read_set.add(index.id, all);
+            self.read_set.add(index.id, range.clone());
             return Ok(ScanPage { documents: Vec::new(), exhausted: true });
         };
         let skipped = match order {
-            Order::Asc => KeyRange { start: all.start.clone(), end: Some(key_successor(&before)) },
-            Order::Desc => KeyRange { start: before.clone(), end: None },
+            Order::Asc => {
+                KeyRange { start: range.start.clone(), end: Some(key_successor(&before)) }
+            }
+            Order::Desc => KeyRange { start: before.clone(), end: range.end.clone() },
         };
         self.read_set.add(index.id, skipped);
-        self.scan(index, &all, order, Some(&before), limit)
+        self.scan(index, range, order, Some(&before), limit)
     }
 
     /// Reads every document of a table in creation order (a full table scan). An unknown

@@ -561,9 +561,20 @@ fn a_scan_can_start_at_an_offset_and_counts_are_live_reads() {
     };
     let mut tx = engine.begin();
     let index = tx.index("rows", "by_creation_time").unwrap();
-    assert_eq!(numbers(tx.scan_from_offset(&index, Order::Asc, 7, 2).unwrap()), vec![7, 8]);
-    assert_eq!(numbers(tx.scan_from_offset(&index, Order::Desc, 7, 5).unwrap()), vec![2, 1, 0]);
-    assert!(tx.scan_from_offset(&index, Order::Asc, 10, 5).unwrap().documents.is_empty());
+    assert_eq!(
+        numbers(tx.scan_from_offset(&index, &KeyRange::all(), Order::Asc, 7, 2).unwrap()),
+        vec![7, 8]
+    );
+    assert_eq!(
+        numbers(tx.scan_from_offset(&index, &KeyRange::all(), Order::Desc, 7, 5).unwrap()),
+        vec![2, 1, 0]
+    );
+    assert!(
+        tx.scan_from_offset(&index, &KeyRange::all(), Order::Asc, 10, 5)
+            .unwrap()
+            .documents
+            .is_empty()
+    );
     assert_eq!(tx.count("rows").unwrap(), 10);
     assert_eq!(tx.count("no_such_table").unwrap(), 0);
 
@@ -572,7 +583,7 @@ fn a_scan_can_start_at_an_offset_and_counts_are_live_reads() {
     let window = {
         let mut tx = engine.begin();
         let index = tx.index("rows", "by_creation_time").unwrap();
-        tx.scan_from_offset(&index, Order::Asc, 7, 2).unwrap();
+        tx.scan_from_offset(&index, &KeyRange::all(), Order::Asc, 7, 2).unwrap();
         engine.subscribe(tx.read_set().clone(), tx.snapshot()).unwrap()
     };
     let counted = {
@@ -637,4 +648,30 @@ fn counts_stay_right_at_every_snapshot_through_inserts_deletes_and_drops() {
     drop(engine);
     let engine = open(&dir);
     assert_eq!(engine.count("rows").unwrap(), 1);
+}
+
+#[test]
+fn offsets_and_counts_work_within_an_index_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    for n in 0..20i64 {
+        let city = if n % 2 == 0 { "Oslo" } else { "Rome" };
+        insert(&engine, "people", obj(&[("city", city.into()), ("n", Value::Int64(n))]));
+    }
+    engine.add_index("people", "by_city_n", &["city".into(), "n".into()], |_, _| {}).unwrap();
+    let mut tx = engine.begin();
+    let index = tx.index("people", "by_city_n").unwrap();
+    let range = compile(
+        &index,
+        "people.by_city_n",
+        &[
+            IndexRangeExpr::Eq("city".into(), Some("Rome".into())),
+            IndexRangeExpr::Gt("n".into(), Some(Value::Int64(4))),
+        ],
+    )
+    .unwrap();
+    assert_eq!(tx.count_range(&index, &range).unwrap(), 8, "Rome with n in 5, 7, … 17, 19");
+    let page = tx.scan_from_offset(&index, &range, Order::Desc, 2, 3).unwrap();
+    let ns: Vec<Value> = page.documents.iter().map(|(_, d)| d.fields["n"].clone()).collect();
+    assert_eq!(ns, vec![Value::Int64(15), Value::Int64(13), Value::Int64(11)]);
 }

@@ -10,7 +10,9 @@
 
 use std::collections::BTreeMap;
 
-use atrium_engine::{Engine, EngineError, IndexState, KeyRange, Order, PatchValue, Transaction};
+use atrium_engine::{
+    Engine, EngineError, IndexRangeExpr, IndexState, KeyRange, Order, PatchValue, Transaction,
+};
 use atrium_value::names::{CREATION_TIME_FIELD, ID_FIELD};
 use atrium_value::{DocumentId, Object, Value};
 
@@ -185,8 +187,11 @@ fn paginated_documents(tx: &mut Transaction, args: &Value) -> Result<Value, Stri
     ]))
 }
 
-/// `{table, offset, numItems, order?}`: the documents from row `offset` on (creation
-/// order, newest first by default) and the table's size, read at one snapshot.
+/// `{table, offset, numItems, order?, index?, range?}`: the documents from row `offset`
+/// on, in the order of `index` (creation time by default; newest first unless `order` is
+/// "asc") within `range` (Convex's index range expressions: `[{type: "Eq" | "Gt" | "Gte" |
+/// "Lt" | "Lte", fieldPath, value}]`, equalities on a prefix of the index's fields, then
+/// bounds on the next one), and how many documents the range holds, at one snapshot.
 fn table_window(tx: &mut Transaction, args: &Value) -> Result<Value, String> {
     let table = arg_str(args, "table")?;
     let order = order_arg(args)?;
@@ -195,19 +200,56 @@ fn table_window(tx: &mut Transaction, args: &Value) -> Result<Value, String> {
         return Err(format!("`offset` must be a whole number ≥ 0, not {offset}"));
     }
     let limit = page_size(args, &["numItems"]);
-    let total = tx.count(table).map_err(e)?;
+    let index_name = match args.get_path(["index"]) {
+        None | Some(Value::Null) => "by_creation_time",
+        Some(Value::String(name)) => name.as_str(),
+        Some(_) => return Err("`index` must be an index name".into()),
+    };
+    let exprs = range_exprs(args.get_path(["range"]))?;
     if tx.table_number(table).is_none() {
+        tx.count(table).map_err(e)?; // records the read, so the window sees the table appear
         return Ok(object(vec![
             ("page", Value::Array(Vec::new())),
             ("total", Value::Float64(0.0)),
         ]));
     }
-    let index = tx.index(table, "by_creation_time").map_err(e)?;
-    let page = tx.scan_from_offset(&index, order, offset as u64, limit).map_err(e)?;
+    let index = tx.index(table, index_name).map_err(e)?;
+    let range = atrium_engine::range::compile(&index, &format!("{table}.{index_name}"), &exprs)
+        .map_err(e)?;
+    let total = if exprs.is_empty() { tx.count(table) } else { tx.count_range(&index, &range) }
+        .map_err(e)?;
+    let page = tx.scan_from_offset(&index, &range, order, offset as u64, limit).map_err(e)?;
     Ok(object(vec![
         ("page", Value::Array(page.documents.into_iter().map(|(_, d)| d.to_value()).collect())),
         ("total", Value::Float64(total as f64)),
     ]))
+}
+
+/// Convex's serialized index range expressions.
+fn range_exprs(range: Option<&Value>) -> Result<Vec<IndexRangeExpr>, String> {
+    let list = match range {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err("`range` must be an array of range expressions".into()),
+    };
+    list.iter()
+        .map(|expr| {
+            let field = expr
+                .get_path(["fieldPath"])
+                .and_then(Value::as_str)
+                .ok_or("a range expression needs `fieldPath`")?
+                .to_owned();
+            let value = expr.get_path(["value"]).cloned();
+            Ok(match expr.get_path(["type"]).and_then(Value::as_str) {
+                Some("Eq") => IndexRangeExpr::Eq(field, value),
+                Some("Gt") => IndexRangeExpr::Gt(field, value),
+                Some("Gte") => IndexRangeExpr::Gte(field, value),
+                Some("Lt") => IndexRangeExpr::Lt(field, value),
+                Some("Lte") => IndexRangeExpr::Lte(field, value),
+                other => return Err(format!("unknown range expression type {other:?}")),
+            })
+        })
+        .collect()
 }
 
 fn parse_id(text: &str) -> Result<DocumentId, String> {

@@ -141,6 +141,41 @@ async fn browse_filter_sort_edit_and_watch() {
     assert_eq!(bad.code, ErrorCode::BadRequest);
     assert!(bad.message.contains("regular expression"), "{}", bad.message);
 
+    // A sort an index serves is a window in index order; so is a chosen index range.
+    deployment.engine().add_index("messages", "by_author", &["author".into()], |_, _| {}).unwrap();
+    let by_author = dispatch(
+        &studio,
+        "data_open",
+        json!({"table": "messages", "sort": {"field": "author", "descending": true}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (by_author["info"]["mode"].clone(), by_author["info"]["index"].clone()),
+        (json!("window"), json!("by_author"))
+    );
+    assert_eq!(by_author["rows"][0]["author"], "cat");
+    assert_eq!(by_author["rows"][1]["author"], "bob");
+    let bobs = dispatch(
+        &studio,
+        "data_open",
+        json!({"table": "messages", "index": {"name": "by_author",
+               "clauses": [{"field": "author", "op": "eq", "value": "bob"}]}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(bobs["info"]["total"], 15);
+    assert!(bobs["rows"].as_array().unwrap().iter().all(|r| r["author"] == "bob"));
+    let bad = dispatch(
+        &studio,
+        "data_open",
+        json!({"table": "messages", "index": {"name": "by_author",
+               "clauses": [{"field": "body", "op": "eq", "value": "x"}]}}),
+    )
+    .await
+    .unwrap_err();
+    assert!(bad.message.contains("body"), "{}", bad.message);
+
     // The filtered view stays live too.
     let filtered_id = filtered["info"]["view"].as_u64().unwrap();
     other.mutation("messages:send", &send("m2-late", "dan")).await.unwrap();

@@ -157,6 +157,11 @@ export type FilterOp = "eq" | "neq" | "lt" | "lte" | "gt" | "gte" | "any_of" | "
 export type HostKind = "desktop" | "browser";
 
 /**
+ * A range of an index: equalities on a prefix of its fields, then bounds on the next.
+ */
+export type IndexRange = { name: string, clauses: Array<RangeClause>, descending: boolean, };
+
+/**
  * An index of a table.
  */
 export type IndexSummary = { name: string, fields: Array<string>, 
@@ -169,6 +174,16 @@ backfill: string, };
  * Which store holds the admin keys.
  */
 export type KeyStoreKind = "keychain" | "private_file";
+
+export type RangeClause = { field: string, 
+/**
+ * eq, gt, gte, lt or lte.
+ */
+op: FilterOp, 
+/**
+ * Convex-encoded JSON.
+ */
+value: unknown, };
 
 export type RestoreRequest = { id: string, ts: number, confirmed: boolean, };
 
@@ -245,6 +260,11 @@ export type ThemePreference = "system" | "light" | "dark";
  */
 export type ViewInfo = { view: number, mode: ViewMode, 
 /**
+ * The index whose order (and range) a window follows; `None` for creation time or a
+ * scan.
+ */
+index: string | null, 
+/**
  * Rows in the view (for a scan: matching documents among those read).
  */
 total: number, 
@@ -269,9 +289,9 @@ export type ViewMode = "window" | "scan";
 export type ViewRef = { view: number, };
 
 /**
- * What to show: a table, optionally filtered and sorted.
+ * What to show: a table, optionally filtered and sorted, or a range of one of its indexes.
  */
-export type ViewSpec = { table: string, filter: Filter | null, sort: Sort | null, };
+export type ViewSpec = { table: string, filter: Filter | null, sort: Sort | null, index: IndexRange | null, };
 
 /**
  * One edit, with values as Convex-encoded JSON.

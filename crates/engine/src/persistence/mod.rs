@@ -110,6 +110,14 @@ pub trait Persistence: Send + Sync {
     /// The number of live documents in a table as of `ts`.
     fn count(&self, by_id: IndexId, ts: Timestamp) -> Result<u64, EngineError>;
 
+    /// The number of live entries of `index` within `range` as of `ts`.
+    fn count_range(
+        &self,
+        index: IndexId,
+        range: &KeyRange,
+        ts: Timestamp,
+    ) -> Result<u64, EngineError>;
+
     /// The key of the live entry `offset` places into `range` (0 = the first), in `order`,
     /// as of `ts`; `None` when the range holds no more than `offset` entries. Lets a grid
     /// jump to a row without reading the rows before it.

@@ -411,6 +411,30 @@ impl Persistence for SqlitePersistence {
         })
     }
 
+    fn count_range(
+        &self,
+        index: IndexId,
+        range: &KeyRange,
+        ts: Timestamp,
+    ) -> Result<u64, EngineError> {
+        let mut sql = String::from(
+            "SELECT COUNT(*) FROM index_entries e WHERE e.index_id = ?1 AND e.ts <= ?2 \
+             AND e.deleted = 0 AND NOT EXISTS (SELECT 1 FROM index_entries n \
+             WHERE n.index_id = e.index_id AND n.key = e.key AND n.ts > e.ts AND n.ts <= ?2) \
+             AND e.key >= ?3",
+        );
+        if range.end.is_some() {
+            sql.push_str(" AND e.key < ?4");
+        }
+        self.read(|c| {
+            let n: i64 = c.prepare_cached(&sql)?.query_row(
+                params![i64::from(index.0), to_i64(ts), range.start, range.end],
+                |r| r.get(0),
+            )?;
+            Ok(n as u64)
+        })
+    }
+
     fn count(&self, by_id: IndexId, ts: Timestamp) -> Result<u64, EngineError> {
         self.read(|c| {
             let n: i64 = c

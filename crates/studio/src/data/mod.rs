@@ -3,9 +3,10 @@
 //! A view is one table seen through an optional filter and sort. The UI asks for rows by
 //! offset (`data_rows`) as it scrolls, and hears `data_view_changed` when what it shows may
 //! have changed. Two ways to serve a view, both live over the sync socket:
-//! - **window**: no filter, creation-time order. Only the rows around what the grid shows
-//!   are subscribed (Atrium's `tableWindow` query, which starts at a row offset), so a
-//!   table of a million documents costs a window's worth of memory and jumping to row
+//! - **window**: no filter, in the order of an index — creation time, an index whose first
+//!   field is the sort column, or a chosen index range. Only the rows around what the grid
+//!   shows are subscribed (Atrium's `tableWindow` query, which starts at a row offset), so
+//!   a table of a million documents costs a window's worth of memory and jumping to row
 //!   900,000 is one query.
 //! - **scan**: a filter, a sort by another field, or a deployment without `tableWindow`.
 //!   Pages of the table are subscribed one after another up to [`SCAN_LIMIT`] documents;
@@ -39,7 +40,7 @@ const WINDOW_MARGIN: u64 = 100;
 /// How long the first answer of a query may take.
 const FIRST_ANSWER: Duration = Duration::from_secs(60);
 
-/// What to show: a table, optionally filtered and sorted.
+/// What to show: a table, optionally filtered and sorted, or a range of one of its indexes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ViewSpec {
     pub table: String,
@@ -47,6 +48,28 @@ pub struct ViewSpec {
     pub filter: Option<Filter>,
     #[serde(default)]
     pub sort: Option<Sort>,
+    #[serde(default)]
+    pub index: Option<IndexRange>,
+}
+
+/// A range of an index: equalities on a prefix of its fields, then bounds on the next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct IndexRange {
+    pub name: String,
+    #[serde(default)]
+    pub clauses: Vec<RangeClause>,
+    #[serde(default)]
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RangeClause {
+    pub field: String,
+    /// eq, gt, gte, lt or lte.
+    pub op: FilterOp,
+    /// Convex-encoded JSON.
+    #[ts(type = "unknown")]
+    pub value: serde_json::Value,
 }
 
 /// How a view is served.
@@ -62,6 +85,9 @@ pub enum ViewMode {
 pub struct ViewInfo {
     pub view: u64,
     pub mode: ViewMode,
+    /// The index whose order (and range) a window follows; `None` for creation time or a
+    /// scan.
+    pub index: Option<String>,
     /// Rows in the view (for a scan: matching documents among those read).
     #[ts(type = "number")]
     pub total: u64,
@@ -115,6 +141,8 @@ pub(crate) struct View {
     id: u64,
     table: String,
     descending: bool,
+    /// For a window: the index and its range (`None`: creation time, everything).
+    index: Option<(String, Value)>,
     filter: filter::CompiledFilter,
     sort: Option<Sort>,
     connected: Arc<Connected>,
@@ -165,6 +193,10 @@ impl View {
         ViewInfo {
             view: self.id,
             mode: state.mode.unwrap_or(ViewMode::Window),
+            index: match state.mode {
+                Some(ViewMode::Scan) => None,
+                _ => self.index.as_ref().map(|(name, _)| name.clone()),
+            },
             total: state.total,
             scanned: state.scanned,
             complete: state.complete,
@@ -181,6 +213,8 @@ impl View {
     fn window_query(&self, offset: u64, limit: usize) -> DashboardQuery {
         DashboardQuery::TableWindow {
             table: self.table.clone(),
+            index: self.index.as_ref().map(|(name, _)| name.clone()),
+            range: self.index.as_ref().map_or(Value::Null, |(_, range)| range.clone()),
             offset,
             limit,
             descending: self.descending,
@@ -397,28 +431,98 @@ async fn follow_scan(view: Weak<View>, mut pages: Vec<LivePage>) {
     }
 }
 
+/// Convex's index range expressions for a chosen range.
+fn range_value(range: &IndexRange) -> Result<Value, CommandError> {
+    let bad = |m: String| CommandError::new(ErrorCode::BadRequest, m);
+    let exprs = range
+        .clauses
+        .iter()
+        .map(|c| {
+            let kind = match c.op {
+                FilterOp::Eq => "Eq",
+                FilterOp::Gt => "Gt",
+                FilterOp::Gte => "Gte",
+                FilterOp::Lt => "Lt",
+                FilterOp::Lte => "Lte",
+                other => {
+                    return Err(bad(format!(
+                        "An index range takes ==, <, <=, > and >= only; `{}` has {other:?}",
+                        c.field
+                    )));
+                }
+            };
+            let value = atrium_value::json::from_json(&c.value)
+                .map_err(|e| bad(format!("The value for `{}` is not Convex JSON: {e}", c.field)))?;
+            let mut fields = atrium_value::Object::new();
+            fields.insert("type".into(), Value::from(kind));
+            fields.insert("fieldPath".into(), Value::from(c.field.as_str()));
+            fields.insert("value".into(), value);
+            Ok(Value::Object(fields))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Value::Array(exprs))
+}
+
+/// An index of the table whose first field is `field`, to sort by it without scanning.
+async fn index_for_sort(connected: &Connected, table: &str, field: &str) -> Option<String> {
+    let query = DashboardQuery::Indexes { table: table.to_owned() };
+    let Ok(Value::Array(indexes)) = connected.http.dashboard(&query).await else { return None };
+    indexes.iter().find_map(|index| {
+        let first = match index.get_path(["fields"]) {
+            Some(Value::Array(fields)) => fields.first()?.as_str()?.to_owned(),
+            _ => return None,
+        };
+        let ready =
+            index.get_path(["backfill", "state"]).and_then(Value::as_str) != Some("backfilling");
+        (first == field && ready).then(|| index.get_path(["name"])?.as_str().map(str::to_owned))?
+    })
+}
+
 /// Opens a view of the connected deployment.
 pub(crate) async fn open(studio: &Arc<Studio>, spec: ViewSpec) -> Result<Rows, CommandError> {
     let connected = studio.connected()?;
     let compiled = filter::CompiledFilter::new(&spec.filter.clone().unwrap_or_default())?;
+    if spec.index.is_some() && !compiled.is_empty() {
+        return Err(CommandError::new(
+            ErrorCode::BadRequest,
+            "An index range and filter clauses cannot be combined yet: use one or the other.",
+        ));
+    }
     let by_creation = spec.sort.as_ref().is_none_or(|s| s.field == "_creationTime");
-    let descending = match &spec.sort {
-        Some(s) if s.field == "_creationTime" => s.descending,
-        _ => true,
+    // Which order the window follows: a chosen index range, an index serving the sort,
+    // or creation time.
+    let (index, descending, sort) = if let Some(range) = &spec.index {
+        (Some((range.name.clone(), range_value(range)?)), range.descending, None)
+    } else if by_creation {
+        (None, spec.sort.as_ref().is_none_or(|s| s.descending), None)
+    } else {
+        let sort = spec.sort.clone().expect("not by creation time");
+        match index_for_sort(&connected, &spec.table, &sort.field).await {
+            Some(name) if compiled.is_empty() => (Some((name, Value::Null)), sort.descending, None),
+            _ => (None, true, Some(sort)),
+        }
     };
+    let windowable = compiled.is_empty() && sort.is_none();
     let id = studio.views.next.fetch_add(1, Ordering::Relaxed) + 1;
     let view = Arc::new(View {
         id,
         table: spec.table.clone(),
         descending,
+        index,
         filter: compiled,
-        sort: spec.sort.filter(|s| s.field != "_creationTime"),
+        sort,
         connected,
         studio: Arc::downgrade(studio),
         state: Mutex::new(State::default()),
     });
-    let windowed = view.filter.is_empty() && by_creation && view.subscribe_window(0, 200).await?;
+    let windowed = windowable && view.subscribe_window(0, 200).await?;
     if !windowed {
+        if spec.index.is_some() {
+            return Err(CommandError::new(
+                ErrorCode::BadRequest,
+                "This deployment cannot serve index ranges to Atrium (it lacks _system/atrium/tableWindow); use a filter instead.",
+            ));
+        }
         view.start_scan().await?;
     }
     studio.views.open.lock().unwrap().insert(id, view.clone());

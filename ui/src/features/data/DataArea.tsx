@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { type Confirmation, ConfirmDialog } from "../../components/ConfirmDialog";
 import { JsonEditor } from "../../components/JsonEditor";
-import type { ConnectionStatus, Filter, FilterOp, Sort, TableSchemaInfo, TableSummary, ViewSpec, WriteRequest } from "../../generated/studio";
+import type { ConnectionStatus, Filter, FilterOp, IndexRange, Sort, TableSchemaInfo, TableSummary, ViewSpec, WriteRequest } from "../../generated/studio";
 import { call, onStudioEvent, StudioError } from "../../platform";
 import { DocumentPanel } from "./DocumentPanel";
 import { filterToText, OP_LABELS, parseFilterText } from "./filterText";
@@ -40,6 +40,8 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   const [filterError, setFilterError] = useState<string>();
   const [showBuilder, setShowBuilder] = useState(false);
   const [sort, setSort] = useState<Sort | null>(null);
+  const [indexName, setIndexName] = useState("");
+  const [indexRange, setIndexRange] = useState<IndexRange | null>(null);
   const [staging, setStaging] = useState(false);
   const [staged, setStaged] = useState<Staged[]>([]);
   const [stagedError, setStagedError] = useState<string>();
@@ -82,6 +84,8 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
     setFilter({ combinator: "and", clauses: [] });
     setFilterText("");
     setSort(null);
+    setIndexName("");
+    setIndexRange(null);
     setPanel(undefined);
   }, [table]);
 
@@ -107,8 +111,13 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   }, [table, connected, deployment?.id]);
 
   const spec: ViewSpec | undefined = useMemo(
-    () => (table && connected ? { table, filter: filter.clauses.length ? filter : null, sort } : undefined),
-    [table, connected, filter, sort],
+    () =>
+      table && connected
+        ? indexRange
+          ? { table, filter: null, sort: null, index: indexRange }
+          : { table, filter: filter.clauses.length ? filter : null, sort, index: null }
+        : undefined,
+    [table, connected, filter, sort, indexRange],
   );
   const view = useDataView(spec);
   // Parsed here (not in Rust) so the fields keep the order the schema declares them in.
@@ -164,7 +173,12 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   const applyFilterText = (text: string) => {
     try {
       const parsed = parseFilterText(text);
-      setFilter(parsed);
+      if (indexName) {
+        if (parsed.clauses.length > 1 && parsed.combinator === "or") throw new Error("An index range joins its clauses with `and`.");
+        const bad = parsed.clauses.find((c) => !["eq", "lt", "lte", "gt", "gte"].includes(c.op));
+        if (bad) throw new Error(`An index range takes == < <= > >= only, not \`${OP_LABELS[bad.op]}\` on ${bad.field}.`);
+        setIndexRange({ name: indexName, clauses: parsed.clauses.map(({ field, op, value }) => ({ field, op, value })), descending: false });
+      } else setFilter(parsed);
       setFilterError(undefined);
     } catch (e) {
       setFilterError((e as Error).message);
@@ -177,6 +191,8 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   };
 
   const onSort = (column: string) => {
+    setIndexRange(null);
+    setIndexName("");
     setSort((current) => {
       if (column === "_creationTime") {
         const descending = current === null || current.field !== "_creationTime" ? false : !current.descending;
@@ -360,7 +376,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
             <span className="view-count" data-testid="view-count">
               {info.mode === "scan"
                 ? `${info.total.toLocaleString("en-US")} matching · scanned ${info.scanned.toLocaleString("en-US")}${info.complete ? " (all)" : ` (stopped at the scan limit)`}`
-                : `${info.total.toLocaleString("en-US")} documents`}
+                : `${info.total.toLocaleString("en-US")} documents${info.index ? ` · index ${info.index}` : ""}`}
             </span>
           )}
           <span className={`live-pill ${live ? "on" : "off"}`} data-testid="live-indicator" title={info?.error ?? (connected ? "Rows update as documents change" : "Waiting for the connection")}>
@@ -368,16 +384,6 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
             {live ? "Live" : info?.error || (info && !connected) ? "Paused" : "…"}
           </span>
           <div className="toolbar-spacer" />
-          <form
-            className="jump"
-            onSubmit={(e) => {
-              e.preventDefault();
-              const row = Number.parseInt(jumpInput.current?.value ?? "", 10);
-              if (Number.isFinite(row) && row >= 1) setJump({ row: row - 1, nonce: Date.now() });
-            }}
-          >
-            <input ref={jumpInput} aria-label="Go to row" placeholder="Row #" inputMode="numeric" />
-          </form>
           <label className="toggle">
             <input type="checkbox" checked={staging} onChange={(e) => setStaging(e.target.checked)} disabled={!canWrite} /> Stage edits
           </label>
@@ -404,26 +410,63 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
           >
             <input
               className="filter-text"
-              aria-label="Filter"
-              placeholder='Filter, e.g. author == "ann" or n > 3 — Enter to apply'
+              aria-label={indexName ? "Index range" : "Filter"}
+              placeholder={
+                indexName
+                  ? `Range of ${indexName}: equalities on its first fields, then bounds — Enter to apply`
+                  : 'Filter, e.g. author == "ann" or n > 3 — Enter to apply'
+              }
               value={filterText}
               onChange={(e) => setFilterText(e.target.value)}
             />
           </form>
-          <button onClick={() => setShowBuilder((b) => !b)} aria-expanded={showBuilder}>
+          <select
+            aria-label="Index"
+            value={indexName}
+            title="Read a range of an index instead of filtering (fast on large tables)"
+            onChange={(e) => {
+              setIndexName(e.target.value);
+              setIndexRange(e.target.value ? { name: e.target.value, clauses: [], descending: false } : null);
+              setFilterText("");
+              setFilter({ combinator: "and", clauses: [] });
+              setFilterError(undefined);
+            }}
+          >
+            <option value="">No index</option>
+            {schema?.indexes
+              .filter((i) => i.name !== "by_creation_time")
+              .map((i) => (
+                <option key={i.name} value={i.name}>
+                  {i.name} [{i.fields.join(", ")}]
+                </option>
+              ))}
+          </select>
+          <button onClick={() => setShowBuilder((b) => !b)} aria-expanded={showBuilder} disabled={!!indexName}>
             {showBuilder ? "Hide builder" : "Builder"}
           </button>
-          {(filter.clauses.length > 0 || sort) && (
+          {(filter.clauses.length > 0 || sort || indexRange) && (
             <button
               onClick={() => {
                 setClauses({ combinator: "and", clauses: [] });
                 setSort(null);
+                setIndexName("");
+                setIndexRange(null);
               }}
             >
               Reset
             </button>
           )}
           {sort && <span className="muted">sorted by {sort.field} {sort.descending ? "↓" : "↑"}</span>}
+          <form
+            className="jump"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const row = Number.parseInt(jumpInput.current?.value ?? "", 10);
+              if (Number.isFinite(row) && row >= 1) setJump({ row: row - 1, nonce: Date.now() });
+            }}
+          >
+            <input ref={jumpInput} aria-label="Go to row" placeholder="Row #" inputMode="numeric" />
+          </form>
         </div>
         {filterError && <div className="inline-error" role="alert">{filterError}</div>}
         {showBuilder && <FilterBuilder filter={filter} columns={columns} onChange={setClauses} />}
