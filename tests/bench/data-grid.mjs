@@ -5,29 +5,23 @@
 //
 // Run by bench/data.sh. Environment: ATRIUM_BIN, ATRIUM_ENGINE_BIN (release binaries),
 // DOCS (default 1,000,000).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { REPO, startBrowserMode } from "../e2e/lib/atrium.mjs";
+import { readFileSync } from "node:fs";
+import { startBrowserMode } from "../e2e/lib/atrium.mjs";
 import { launchChromium } from "../e2e/lib/chromium.mjs";
 import { startEngine } from "../e2e/lib/engine.mjs";
+import { writeProject } from "../e2e/lib/projects.mjs";
 
 const DOCS = Number(process.env.DOCS ?? 1_000_000);
 const TARGET = Math.min(900_000, DOCS - 1);
 const BATCH = 4096;
 
 function project() {
-  const dir = mkdtempSync(join(tmpdir(), "atrium-bench-rows-"));
-  mkdirSync(join(dir, "convex"));
-  symlinkSync(join(REPO, "tests/node_modules"), join(dir, "node_modules"));
-  writeFileSync(
-    join(dir, "convex/schema.ts"),
-    `import { defineSchema, defineTable } from "convex/server";
+  return writeProject({
+    "convex/schema.ts": `import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 export default defineSchema({ rows: defineTable({ n: v.number(), label: v.string(), group: v.string() }) });
 `,
-  );
-  return dir;
+  });
 }
 
 async function admin(engine, kind, path, args) {
@@ -46,8 +40,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (x) => `${x.toFixed(0)} MB`;
 const ms = (x) => `${x.toFixed(0)} ms`;
 
-const dir = project();
-const engine = await startEngine(dir);
+const generated = project();
+const engine = await startEngine(generated.dir);
 let atrium;
 let browser;
 try {
@@ -135,5 +129,5 @@ try {
   await browser?.close();
   await atrium?.stop();
   await engine.stop();
-  rmSync(dir, { recursive: true, force: true });
+  generated.remove();
 }

@@ -5,14 +5,15 @@
 // appear without a reload. Then the header's states for a wrong key, an unreachable URL
 // and a dropped connection that comes back.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ConvexHttpClient } from "convex/browser";
-import { ARTIFACTS, REPO, startBrowserMode } from "./lib/atrium.mjs";
+import { ARTIFACTS, startBrowserMode } from "./lib/atrium.mjs";
 import { launchChromium } from "./lib/chromium.mjs";
 import { startEngine } from "./lib/engine.mjs";
+import { writeProject } from "./lib/projects.mjs";
 
 const CITIES = ["Oslo", "Rome", "Lima", "Pune"];
 const PEOPLE = Array.from({ length: 40 }, (_, i) => ({
@@ -23,21 +24,14 @@ const PEOPLE = Array.from({ length: 40 }, (_, i) => ({
 
 /** A Convex project with a `people` table, written to a temporary folder. */
 function generateProject() {
-  const dir = mkdtempSync(join(tmpdir(), "atrium-people-"));
-  mkdirSync(join(dir, "convex"));
-  symlinkSync(join(REPO, "tests/node_modules"), join(dir, "node_modules"));
-  writeFileSync(
-    join(dir, "convex/schema.ts"),
-    `import { defineSchema, defineTable } from "convex/server";
+  return writeProject({
+    "convex/schema.ts": `import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 export default defineSchema({
   people: defineTable({ name: v.string(), age: v.number(), city: v.string() }).index("by_city", ["city"]),
 });
 `,
-  );
-  writeFileSync(
-    join(dir, "convex/people.ts"),
-    `import { mutationGeneric as mutation, queryGeneric as query } from "convex/server";
+    "convex/people.ts": `import { mutationGeneric as mutation, queryGeneric as query } from "convex/server";
 import { v } from "convex/values";
 export const add = mutation({
   args: { people: v.array(v.object({ name: v.string(), age: v.number(), city: v.string() })) },
@@ -47,8 +41,7 @@ export const add = mutation({
 });
 export const list = query({ args: {}, handler: (ctx) => ctx.db.query("people").collect() });
 `,
-  );
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  });
 }
 
 const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `data-${name}.png`) });

@@ -1,23 +1,19 @@
-//! `test_connection` against a real `atrium-server` on 127.0.0.1: a good key, and an error
-//! code naming the part to fix for a bad URL, a closed port and a wrong key.
+//! Connections against a real `atrium-server` on 127.0.0.1: `test_connection` (a good key,
+//! and an error code naming the part to fix for a bad URL, a closed port and a wrong key),
+//! saved connections with their keys kept out of the UI, and the header's states.
 
-use std::sync::Arc;
+mod common;
 
 use atrium_server::test_support::serve_fixture;
 use atrium_studio::commands::dispatch;
-use atrium_studio::{ErrorCode, HostKind, KeyStoreKind, Studio, StudioConfig};
+use atrium_studio::{ErrorCode, Studio};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn test_connection_accepts_the_right_key_and_names_what_is_wrong_otherwise() {
     let (server, deployment, _data) = serve_fixture("chat", "studio-test").await;
     let config = tempfile::tempdir().unwrap();
-    let studio = Arc::new(Studio::new(StudioConfig {
-        host: HostKind::Browser,
-        config_dir: config.path().to_path_buf(),
-        data_dir: config.path().join("data"),
-        key_store: Some(KeyStoreKind::PrivateFile),
-    }));
+    let studio = common::studio(config.path());
     let url = format!("{}/", server.cloud_url);
 
     let ok = dispatch(
@@ -69,12 +65,7 @@ async fn wait_for_state(
 async fn saved_connections_keep_keys_out_of_the_ui_and_the_header_says_what_is_wrong() {
     let (server, deployment, _data) = serve_fixture("chat", "studio-test").await;
     let config = tempfile::tempdir().unwrap();
-    let studio = Arc::new(Studio::new(StudioConfig {
-        host: HostKind::Browser,
-        config_dir: config.path().to_path_buf(),
-        data_dir: config.path().join("data"),
-        key_store: Some(KeyStoreKind::PrivateFile),
-    }));
+    let studio = common::studio(config.path());
     let mut events = studio.subscribe();
     let key = deployment.admin_key().to_owned();
 
@@ -141,12 +132,7 @@ async fn saved_connections_keep_keys_out_of_the_ui_and_the_header_says_what_is_w
         serde_json::to_value(studio.connection_status()).unwrap()["state"]["state"],
         "not_connected"
     );
-    let again = Arc::new(Studio::new(StudioConfig {
-        host: HostKind::Browser,
-        config_dir: config.path().to_path_buf(),
-        data_dir: config.path().join("data"),
-        key_store: Some(KeyStoreKind::PrivateFile),
-    }));
+    let again = common::studio(config.path());
     let list = dispatch(&again, "list_connections", json!(null)).await.unwrap();
     assert_eq!(list["connections"][0]["id"], id.as_str());
     server.stop().await;

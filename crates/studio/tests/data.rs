@@ -2,13 +2,14 @@
 //! window view, a filtered and sorted scan view that stays live, writes committed in one
 //! transaction, safe modes, and document history.
 
-use std::sync::Arc;
+mod common;
+
 use std::time::Duration;
 
 use atrium_client::DeploymentClient;
 use atrium_server::test_support::serve_fixture;
 use atrium_studio::commands::dispatch;
-use atrium_studio::{ErrorCode, HostKind, KeyStoreKind, Studio, StudioConfig, StudioEvent};
+use atrium_studio::{ErrorCode, StudioEvent};
 use serde_json::{Value, json};
 
 fn bodies(rows: &Value) -> Vec<String> {
@@ -43,12 +44,7 @@ async fn changed(
 async fn browse_filter_sort_edit_and_watch() {
     let (server, deployment, _data) = serve_fixture("chat", "studio-data").await;
     let config = tempfile::tempdir().unwrap();
-    let studio = Arc::new(Studio::new(StudioConfig {
-        host: HostKind::Browser,
-        config_dir: config.path().to_path_buf(),
-        data_dir: config.path().join("data"),
-        key_store: Some(KeyStoreKind::PrivateFile),
-    }));
+    let studio = common::studio(config.path());
     let list = dispatch(
         &studio,
         "save_connection",

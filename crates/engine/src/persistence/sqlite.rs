@@ -144,6 +144,34 @@ fn revision_from_row(ts: i64, json: Option<String>) -> Result<Revision, EngineEr
     })
 }
 
+/// `SELECT <columns> FROM index_entries e` limited to the entries of index `?1` live at
+/// `?2` (newest per key, not a tombstone) with keys from `?3` (up to `?4` when the range
+/// has an end), in `order` when given. Every range read builds on this.
+fn live_entries_sql(columns: &str, range: &KeyRange, order: Option<Order>, after: bool) -> String {
+    let mut sql = format!(
+        "SELECT {columns} FROM index_entries e \
+         WHERE e.index_id = ?1 AND e.ts <= ?2 AND e.deleted = 0 \
+         AND NOT EXISTS (SELECT 1 FROM index_entries n WHERE n.index_id = e.index_id \
+             AND n.key = e.key AND n.ts > e.ts AND n.ts <= ?2) \
+         AND e.key >= ?3"
+    );
+    if range.end.is_some() {
+        sql.push_str(" AND e.key < ?4");
+    }
+    if after {
+        sql.push_str(match order {
+            Some(Order::Desc) => " AND e.key < ?5",
+            _ => " AND e.key > ?5",
+        });
+    }
+    match order {
+        Some(Order::Asc) => sql.push_str(" ORDER BY e.key ASC"),
+        Some(Order::Desc) => sql.push_str(" ORDER BY e.key DESC"),
+        None => {}
+    }
+    sql
+}
+
 impl Persistence for SqlitePersistence {
     fn load(&self) -> Result<Loaded, EngineError> {
         self.read(|c| {
@@ -280,27 +308,13 @@ impl Persistence for SqlitePersistence {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<IndexEntries, EngineError> {
-        let mut sql = String::from(
-            "SELECT e.key, (SELECT d.json FROM documents d WHERE d.id = e.doc_id AND d.ts <= ?2 \
-                 ORDER BY d.ts DESC LIMIT 1) FROM index_entries e \
-             WHERE e.index_id = ?1 AND e.ts <= ?2 AND e.deleted = 0 \
-             AND NOT EXISTS (SELECT 1 FROM index_entries n WHERE n.index_id = e.index_id \
-                 AND n.key = e.key AND n.ts > e.ts AND n.ts <= ?2) \
-             AND e.key >= ?3",
+        let mut sql = live_entries_sql(
+            "e.key, (SELECT d.json FROM documents d WHERE d.id = e.doc_id AND d.ts <= ?2 \
+                 ORDER BY d.ts DESC LIMIT 1)",
+            range,
+            Some(order),
+            after.is_some(),
         );
-        if range.end.is_some() {
-            sql.push_str(" AND e.key < ?4");
-        }
-        if after.is_some() {
-            sql.push_str(match order {
-                Order::Asc => " AND e.key > ?5",
-                Order::Desc => " AND e.key < ?5",
-            });
-        }
-        sql.push_str(match order {
-            Order::Asc => " ORDER BY e.key ASC",
-            Order::Desc => " ORDER BY e.key DESC",
-        });
         sql.push_str(" LIMIT ?6");
         self.read(|c| {
             let mut statement = c.prepare_cached(&sql)?;
@@ -380,20 +394,7 @@ impl Persistence for SqlitePersistence {
         order: Order,
         offset: u64,
     ) -> Result<Option<Vec<u8>>, EngineError> {
-        let mut sql = String::from(
-            "SELECT e.key FROM index_entries e \
-             WHERE e.index_id = ?1 AND e.ts <= ?2 AND e.deleted = 0 \
-             AND NOT EXISTS (SELECT 1 FROM index_entries n WHERE n.index_id = e.index_id \
-                 AND n.key = e.key AND n.ts > e.ts AND n.ts <= ?2) \
-             AND e.key >= ?3",
-        );
-        if range.end.is_some() {
-            sql.push_str(" AND e.key < ?4");
-        }
-        sql.push_str(match order {
-            Order::Asc => " ORDER BY e.key ASC",
-            Order::Desc => " ORDER BY e.key DESC",
-        });
+        let mut sql = live_entries_sql("e.key", range, Some(order), false);
         sql.push_str(" LIMIT 1 OFFSET ?5");
         self.read(|c| {
             let mut statement = c.prepare_cached(&sql)?;
@@ -417,34 +418,25 @@ impl Persistence for SqlitePersistence {
         range: &KeyRange,
         ts: Timestamp,
     ) -> Result<u64, EngineError> {
-        let mut sql = String::from(
-            "SELECT COUNT(*) FROM index_entries e WHERE e.index_id = ?1 AND e.ts <= ?2 \
-             AND e.deleted = 0 AND NOT EXISTS (SELECT 1 FROM index_entries n \
-             WHERE n.index_id = e.index_id AND n.key = e.key AND n.ts > e.ts AND n.ts <= ?2) \
-             AND e.key >= ?3",
-        );
-        if range.end.is_some() {
-            sql.push_str(" AND e.key < ?4");
-        }
+        let sql = live_entries_sql("COUNT(*)", range, None, false);
         self.read(|c| {
-            let n: i64 = c.prepare_cached(&sql)?.query_row(
-                params![i64::from(index.0), to_i64(ts), range.start, range.end],
-                |r| r.get(0),
-            )?;
+            let mut statement = c.prepare_cached(&sql)?;
+            // The statement names ?4 only when the range has an end.
+            let n: i64 = match &range.end {
+                Some(end) => statement
+                    .query_row(params![i64::from(index.0), to_i64(ts), range.start, end], |r| {
+                        r.get(0)
+                    })?,
+                None => statement
+                    .query_row(params![i64::from(index.0), to_i64(ts), range.start], |r| {
+                        r.get(0)
+                    })?,
+            };
             Ok(n as u64)
         })
     }
 
     fn count(&self, by_id: IndexId, ts: Timestamp) -> Result<u64, EngineError> {
-        self.read(|c| {
-            let n: i64 = c
-                .prepare_cached(
-                    "SELECT COUNT(*) FROM index_entries e WHERE e.index_id = ?1 AND e.ts <= ?2 AND e.deleted = 0 \
-                     AND NOT EXISTS (SELECT 1 FROM index_entries n WHERE n.index_id = e.index_id \
-                     AND n.key = e.key AND n.ts > e.ts AND n.ts <= ?2)",
-                )?
-                .query_row(params![i64::from(by_id.0), to_i64(ts)], |r| r.get(0))?;
-            Ok(n as u64)
-        })
+        self.count_range(by_id, &KeyRange::all(), ts)
     }
 }
