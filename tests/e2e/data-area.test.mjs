@@ -236,7 +236,8 @@ describe("the Data area", () => {
     await page.locator('.grid-row[data-row="1"] [data-column="_id"] .id-link').click();
     const panel = page.getByTestId("document-panel");
     await panel.waitFor();
-    // Row 1 was edited once (Staged A): two revisions.
+    // Row 1 was edited once (Staged A): two revisions (the panel loads them after opening).
+    await panel.getByTestId("history").locator("li").nth(1).waitFor();
     assert.equal(await panel.getByTestId("history").locator("li").count(), 2);
     await shot(page, "document-panel");
     await panel.getByRole("button", { name: "Close document panel" }).click();

@@ -58,7 +58,7 @@ impl FunctionKind {
 pub struct DeploymentClient {
     url: Url,
     admin_key: Option<String>,
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
 }
 
 impl DeploymentClient {
@@ -89,12 +89,12 @@ impl DeploymentClient {
         self
     }
 
-    /// The admin key calls carry, if any.
     /// Whether calls carry an admin key.
     pub fn has_admin_key(&self) -> bool {
         self.admin_key.is_some()
     }
 
+    /// The admin key calls carry, if any.
     pub(crate) fn admin_key(&self) -> Option<&str> {
         self.admin_key.as_deref()
     }
@@ -104,11 +104,11 @@ impl DeploymentClient {
         self.url.as_str().trim_end_matches('/').to_owned()
     }
 
-    fn endpoint(&self, route: &str) -> String {
+    pub(crate) fn endpoint(&self, route: &str) -> String {
         format!("{}/api/{route}", self.url())
     }
 
-    fn authorize(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    pub(crate) fn authorize(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.admin_key {
             Some(key) => request.header("Authorization", format!("Convex {key}")),
             None => request,
@@ -169,7 +169,7 @@ impl DeploymentClient {
         self.call(FunctionKind::Action, path, args).await
     }
 
-    async fn send(
+    pub(crate) async fn send(
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<(StatusCode, String), ClientError> {
@@ -182,7 +182,7 @@ impl DeploymentClient {
     }
 
     /// The body as `T` on success; otherwise the deployment's `{code, message}` error.
-    fn decode<T: serde::de::DeserializeOwned>(
+    pub(crate) fn decode<T: serde::de::DeserializeOwned>(
         &self,
         status: StatusCode,
         body: &str,

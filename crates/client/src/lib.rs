@@ -7,13 +7,15 @@
 //! int64 and bytes survive) and the admin-key check, with errors that say whether the URL,
 //! the key or the function was at fault (`http`); and the sync WebSocket — live queries and
 //! mutations with reconnect, query-set resume and mutation replay (`sync`); typed calls to
-//! the dashboard's system functions (`dashboard`). Still to come: the log stream.
+//! the dashboard's system functions (`dashboard`); the function log stream (`logs`).
 //!
 //! It must not depend on the engine, tauri or polars.
 
 pub mod dashboard;
 mod http;
+mod logs;
 mod sync;
 
 pub use http::{ClientError, DeploymentClient, FunctionKind};
+pub use logs::{LogBatch, LogStream};
 pub use sync::{ConnectionState, Subscription, SyncClient};

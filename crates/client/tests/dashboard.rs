@@ -129,3 +129,37 @@ async fn browse_edit_and_watch_a_table() {
         client.query("_system/atrium/noSuchThing:default", &args(json!({}))).await.unwrap_err();
     assert!(is_missing_function(&missing), "{missing}");
 }
+
+#[tokio::test]
+async fn the_log_stream_delivers_new_executions_and_refuses_a_wrong_key() {
+    let (server, deployment, _data) = serve_fixture("chat", "dashboard-logs").await;
+    let admin =
+        DeploymentClient::new(&server.cloud_url).unwrap().with_admin_key(deployment.admin_key());
+    let anonymous = DeploymentClient::new(&server.cloud_url).unwrap();
+    anonymous
+        .mutation("messages:send", &args(json!({"author": "a", "body": "before"})))
+        .await
+        .unwrap();
+
+    // From "now": the earlier call is not delivered, the next one is.
+    let mut stream = atrium_client::LogStream::new(admin.clone(), false);
+    let next = tokio::spawn(async move { stream.next().await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    anonymous
+        .mutation("messages:send", &args(json!({"author": "a", "body": "after"})))
+        .await
+        .unwrap();
+    let entries =
+        tokio::time::timeout(Duration::from_secs(10), next).await.unwrap().unwrap().unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["identifier"], "messages:send");
+    assert_eq!(entries[0]["kind"], "Completion");
+
+    // With history, both are there.
+    let history = admin.function_logs(0.0).await.unwrap();
+    assert!(history.entries.len() >= 2);
+    let wrong =
+        DeploymentClient::new(&server.cloud_url).unwrap().with_admin_key("dashboard-logs|00");
+    let mut refused = atrium_client::LogStream::new(wrong, true);
+    assert!(matches!(refused.next().await, Err(atrium_client::ClientError::BadAdminKey { .. })));
+}
