@@ -56,8 +56,16 @@ async function addConnection(page, { name, url, key }) {
   return dialog;
 }
 
-async function waitForState(page, label) {
-  await page.getByTestId("connection-state").filter({ hasText: label }).waitFor({ timeout: 20_000 });
+async function waitForState(page, label, atrium) {
+  try {
+    await page.getByTestId("connection-state").filter({ hasText: label }).waitFor({ timeout: 45_000 });
+  } catch (e) {
+    // Say what the header showed instead, and what Atrium printed.
+    const state = await page.getByTestId("connection-state").textContent().catch(() => "?");
+    const detail = await page.getByTestId("deployment").getAttribute("title").catch(() => "?");
+    await shot(page, `state-timeout-${label.replace(/\W+/g, "-")}`);
+    throw new Error(`header never said ${label}; it said ${state} (${detail})\n${atrium?.stderr() ?? ""}`, { cause: e });
+  }
 }
 
 /** The text of one column in the rendered rows, top to bottom. */
@@ -93,7 +101,7 @@ describe("the Data area", () => {
 
   test("connects through the Connections dialog", async () => {
     // The built-in sample project is connected by default.
-    await waitForState(page, "Connected");
+    await waitForState(page, "Connected", atrium);
     assert.equal(await page.getByTestId("deployment-name").textContent(), "Sample project");
     const dialog = await addConnection(page, { name: "People", url: engine.url, key: engine.adminKey });
     await dialog.getByRole("button", { name: "Test connection" }).click();
@@ -101,7 +109,7 @@ describe("the Data area", () => {
     await shot(page, "connection-form");
     await dialog.getByRole("button", { name: "Save and connect" }).click();
     await dialog.waitFor({ state: "detached" });
-    await waitForState(page, "Connected");
+    await waitForState(page, "Connected", atrium);
     assert.equal(await page.getByTestId("deployment-name").textContent(), "People");
     await page.getByTestId("count-people").filter({ hasText: "40" }).waitFor();
     await page.getByTestId("view-count").filter({ hasText: "40 documents" }).waitFor();
@@ -273,23 +281,23 @@ describe("the header's connection states", () => {
 
     let dialog = await addConnection(page, { name: "Wrong key", url: engine.url, key: "local|00ff" });
     await dialog.getByRole("button", { name: "Save and connect" }).click();
-    await waitForState(page, "Admin key refused");
+    await waitForState(page, "Admin key refused", atrium);
     assert.match(await page.getByTestId("connection-detail").textContent(), /admin key/);
     await shot(page, "state-refused");
 
     dialog = await addConnection(page, { name: "Nowhere", url: "http://127.0.0.1:9", key: "k" });
     await dialog.getByRole("button", { name: "Save and connect" }).click();
-    await waitForState(page, "Unreachable");
+    await waitForState(page, "Unreachable", atrium);
     await shot(page, "state-unreachable");
 
     dialog = await addConnection(page, { name: "Flaky", url: engine.url, key: engine.adminKey });
     await dialog.getByRole("button", { name: "Save and connect" }).click();
-    await waitForState(page, "Connected");
+    await waitForState(page, "Connected", atrium);
     await engine.stop();
-    await waitForState(page, "Connection lost");
+    await waitForState(page, "Connection lost", atrium);
     await shot(page, "state-lost");
     engine = await startEngine(project.dir, { port, data });
-    await waitForState(page, "Connected");
+    await waitForState(page, "Connected", atrium);
     await page.getByTestId("live-indicator").filter({ hasText: "Live" }).waitFor({ timeout: 20_000 });
     rmSync(data, { recursive: true, force: true });
   });

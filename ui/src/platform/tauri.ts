@@ -8,6 +8,7 @@ import { type Platform, toStudioError } from "./types";
 const STUDIO_EVENT = "studio-event";
 
 export function tauriPlatform(): Platform {
+  const linkHandlers = new Set<(state: "up") => void>();
   return {
     kind: "desktop",
     async invoke(command, payload) {
@@ -22,16 +23,21 @@ export function tauriPlatform(): Platform {
       let stopped = false;
       void listen<StudioEvent>(STUDIO_EVENT, (event) => handler(event.payload)).then((unlisten) => {
         if (stopped) unlisten();
-        else stop = unlisten;
+        else {
+          stop = unlisten;
+          // Listening now: anything that changed before is re-read.
+          for (const link of linkHandlers) link("up");
+        }
       });
       return () => {
         stopped = true;
         stop?.();
       };
     },
-    onLinkChange() {
-      // The window and its host live and die together.
-      return () => {};
+    onLinkChange(handler) {
+      // The window and its host live and die together: the link only ever comes up.
+      linkHandlers.add(handler);
+      return () => linkHandlers.delete(handler);
     },
   };
 }

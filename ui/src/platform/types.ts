@@ -12,7 +12,10 @@ export interface Platform {
   invoke(command: string, payload: unknown): Promise<unknown>;
   /** Calls `handler` for every studio event until the returned function is called. */
   listen(handler: (event: StudioEvent) => void): () => void;
-  /** Calls `handler` when the link to the host goes down or comes back. */
+  /**
+   * Calls `handler` when the link to the host goes down or comes back, and with "up" once
+   * the event stream is open (events sent before that were missed: re-read state then).
+   */
   onLinkChange(handler: (state: LinkState) => void): () => void;
 }
 

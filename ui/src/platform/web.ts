@@ -24,7 +24,10 @@ export function webPlatform(origin: string = window.location.origin): Platform {
     socket = ws;
     ws.onopen = () => {
       attempt = 0;
-      setLink("up");
+      // Announced even when the link was already up: events sent before the socket
+      // opened are lost, so listeners re-read what they show.
+      link = "up";
+      for (const handler of linkHandlers) handler("up");
     };
     ws.onmessage = (message) => {
       const event = JSON.parse(String(message.data)) as StudioEvent;

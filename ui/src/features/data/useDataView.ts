@@ -2,7 +2,7 @@
 // scrolls, and fetched again when the studio says the view changed.
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Rows, ViewInfo, ViewSpec } from "../../generated/studio";
-import { call, onStudioEvent, StudioError } from "../../platform";
+import { call, onLinkChange, onStudioEvent, StudioError } from "../../platform";
 import type { Doc } from "./values";
 
 interface Block {
@@ -81,16 +81,20 @@ export function useDataView(spec: ViewSpec | undefined, onOpened?: (rows: Rows) 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [specKey]);
 
-  useEffect(
-    () =>
-      onStudioEvent((event) => {
-        if (event.type === "data_view_changed" && event.info.view === view.current) {
-          setInfo(event.info);
-          fetchNow();
-        }
-      }),
-    [fetchNow],
-  );
+  useEffect(() => {
+    const stopEvents = onStudioEvent((event) => {
+      if (event.type === "data_view_changed" && event.info.view === view.current) {
+        setInfo(event.info);
+        fetchNow();
+      }
+    });
+    // Changes announced while the event stream was not open are read again.
+    const stopLink = onLinkChange((state) => state === "up" && fetchNow());
+    return () => {
+      stopEvents();
+      stopLink();
+    };
+  }, [fetchNow]);
 
   const showRange = useCallback(
     (start: number, count: number) => {
