@@ -240,6 +240,17 @@ describe("the Data area", () => {
     await shot(page, "live-insert");
   });
 
+  test("creates a table", async () => {
+    await page.getByRole("button", { name: "+ New table" }).click();
+    const dialog = page.getByRole("dialog", { name: "New table" });
+    await dialog.getByLabel("Table name").fill("empty_things");
+    await dialog.getByRole("button", { name: "Create table" }).click();
+    await page.getByTestId("count-empty_things").filter({ hasText: "0" }).waitFor();
+    await page.getByText("No documents.").waitFor();
+    await page.getByRole("button", { name: /^people/ }).click();
+    await page.getByTestId("view-count").filter({ hasText: "39 documents" }).waitFor();
+  });
+
   test("opens a document with its history", async () => {
     await page.locator('.grid-row[data-row="1"] [data-column="_id"] .id-link').click();
     const panel = page.getByTestId("document-panel");

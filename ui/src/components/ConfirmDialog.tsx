@@ -12,7 +12,14 @@ export function ConfirmDialog({ request, onAnswer }: { request: Confirmation; on
   const confirm = useRef<HTMLButtonElement>(null);
   useEffect(() => confirm.current?.focus(), []);
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === "Escape" && onAnswer(false)}>
+    <div
+      className="modal-backdrop"
+      onKeyDown={(e) => {
+        if (e.key !== "Escape") return;
+        e.stopPropagation(); // only this dialog closes
+        onAnswer(false);
+      }}
+    >
       <div className="modal" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title" aria-describedby="confirm-message">
         <h2 id="confirm-title">{request.title}</h2>
         <p id="confirm-message">{request.message}</p>

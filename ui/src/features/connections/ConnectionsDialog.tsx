@@ -2,6 +2,7 @@
 // a form to add or change one — name, URL, admin key, colour, safe mode — with "Test
 // connection". Admin keys go to the studio's key store; this UI never reads them back.
 import { useCallback, useEffect, useRef, useState } from "react";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import type { ConnectionDraft, ConnectionInfo, ConnectionList, SafeMode } from "../../generated/studio";
 import { call, StudioError } from "../../platform";
 
@@ -24,6 +25,7 @@ export function ConnectionsDialog({ onClose }: { onClose(): void }) {
   const [formError, setFormError] = useState<string>();
   const [test, setTest] = useState<{ ok: boolean; text: string }>();
   const [busy, setBusy] = useState(false);
+  const [removing, setRemoving] = useState<ConnectionInfo>();
   const first = useRef<HTMLButtonElement>(null);
 
   const load = useCallback(() => {
@@ -76,7 +78,6 @@ export function ConnectionsDialog({ onClose }: { onClose(): void }) {
   };
 
   const remove = async (c: ConnectionInfo) => {
-    if (!window.confirm(`Forget ${c.name} and its admin key?`)) return;
     try {
       setList(await call("remove_connection", { id: c.id }));
     } catch (e) {
@@ -123,12 +124,21 @@ export function ConnectionsDialog({ onClose }: { onClose(): void }) {
                   >
                     Edit
                   </button>
-                  <button onClick={() => remove(c)}>Remove</button>
+                  <button onClick={() => setRemoving(c)}>Remove</button>
                 </>
               )}
             </li>
           ))}
         </ul>
+        {removing && (
+          <ConfirmDialog
+            request={{ title: "Remove connection", message: `Forget ${removing.name} and its admin key?`, confirmLabel: "Remove", danger: true }}
+            onAnswer={(ok) => {
+              if (ok) void remove(removing);
+              setRemoving(undefined);
+            }}
+          />
+        )}
         {!draft && (
           <button
             onClick={() => {

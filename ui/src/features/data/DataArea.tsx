@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { type Confirmation, ConfirmDialog } from "../../components/ConfirmDialog";
 import { JsonEditor } from "../../components/JsonEditor";
+import { type Prompt, PromptDialog } from "../../components/PromptDialog";
 import type { ConnectionStatus, Filter, FilterOp, IndexRange, Sort, TableSchemaInfo, TableSummary, ViewSpec, WriteRequest } from "../../generated/studio";
 import { call, onStudioEvent, StudioError } from "../../platform";
 import { DocumentPanel } from "./DocumentPanel";
@@ -49,6 +50,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [panel, setPanel] = useState<string>();
   const [confirm, setConfirm] = useState<{ request: Confirmation; resolve(ok: boolean): void }>();
+  const [prompt, setPrompt] = useState<{ request: Prompt; resolve(value: string | null): void }>();
   const [adding, setAdding] = useState<string>();
   const [addError, setAddError] = useState<string>();
   const [schema, setSchema] = useState<TableSchemaInfo>();
@@ -59,9 +61,10 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   const jumpInput = useRef<HTMLInputElement>(null);
 
   const ask = (request: Confirmation) => new Promise<boolean>((resolve) => setConfirm({ request, resolve }));
+  const askText = (request: Prompt) => new Promise<string | null>((resolve) => setPrompt({ request, resolve }));
 
   const loadTables = useCallback(() => {
-    call("data_tables")
+    return call("data_tables")
       .then((list) => {
         setTables(list);
         setTablesError(undefined);
@@ -282,11 +285,12 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   };
 
   const createTable = async () => {
-    const name = window.prompt("Name of the new table");
+    const name = await askText({ title: "New table", label: "Table name", submitLabel: "Create table", placeholder: "e.g. messages" });
     if (!name) return;
     try {
       await call("data_create_table", { table: name, confirmed: safeMode === "confirm_writes" });
-      loadTables();
+      // The list must hold the new table before it is chosen (or the first one wins).
+      await loadTables();
       setTable(name);
     } catch (e) {
       setNotice(message(e));
@@ -556,6 +560,16 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
             </div>
           </div>
         </div>
+      )}
+
+      {prompt && (
+        <PromptDialog
+          request={prompt.request}
+          onAnswer={(value) => {
+            prompt.resolve(value);
+            setPrompt(undefined);
+          }}
+        />
       )}
 
       {confirm && (
