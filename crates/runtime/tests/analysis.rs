@@ -34,6 +34,7 @@ fn chat_functions_and_schema() {
     assert_eq!(
         functions,
         vec![
+            ("messages:byAuthor", FunctionKind::Query, Some(Visibility::Public)),
             ("messages:list", FunctionKind::Query, Some(Visibility::Public)),
             ("messages:send", FunctionKind::Mutation, Some(Visibility::Public)),
             ("messages:sendSlowly", FunctionKind::Mutation, Some(Visibility::Public)),
@@ -43,6 +44,7 @@ fn chat_functions_and_schema() {
     assert_eq!(send.args.as_ref().unwrap()["value"]["body"]["fieldType"]["type"], "string");
     let schema = analysis.schema.expect("chat has a schema");
     assert!(schema.tables["messages"].document.is_some());
+    assert_eq!(schema.tables["messages"].indexes["by_author"], vec!["author".to_owned()]);
 }
 
 #[test]

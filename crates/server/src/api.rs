@@ -100,6 +100,7 @@ pub const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/check_admin_key"),
     ("POST", "/api/function"),
     ("GET", "/api/stream_function_logs"),
+    ("GET", "/api/atrium/subscriptions"),
     ("GET", "/api/app_metrics/stream_function_logs"),
     ("POST", "/api/update_environment_variables"),
     ("GET", "/api/list_environment_variables"),
@@ -162,6 +163,7 @@ pub async fn serve(
         .route("/api/query_at_ts", post(query_at_ts))
         .route("/api/query_batch", post(query_batch))
         .route("/api/stream_function_logs", get(stream_function_logs))
+        .route("/api/atrium/subscriptions", get(live_subscriptions))
         .route("/api/app_metrics/stream_function_logs", get(stream_function_logs))
         .route("/api/update_environment_variables", post(update_environment_variables))
         .route("/api/list_environment_variables", get(list_environment_variables))
@@ -357,10 +359,15 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
             &call.args,
             at,
         ) {
-            Ok(answer) => UdfResponse::Success {
-                value: call.format.encode(&answer.value),
-                log_lines: Vec::new(),
-            },
+            Ok(answer) => {
+                if let Some(ts) = answer.commit_ts {
+                    state.deployment.inspector.record_commit(ts, commit_source(&call));
+                }
+                UdfResponse::Success {
+                    value: call.format.encode(&answer.value),
+                    log_lines: Vec::new(),
+                }
+            }
             Err(message) => error_response(&call, message, None, Vec::new()),
         };
     }
@@ -391,6 +398,9 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
     .await;
     match outcome {
         Ok(Ok(outcome)) => {
+            if let Some(commit) = &outcome.commit {
+                state.deployment.inspector.record_commit(commit.ts.0, commit_source(&call));
+            }
             let logs = outcome.logs.iter().map(|l| log_line(&l.level, &l.message)).collect();
             match outcome.result {
                 Ok(value) => {
@@ -406,6 +416,13 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
         )) => error_response(&call, not_found(&call.path, &call.identity), None, Vec::new()),
         Ok(Err(error)) => error_response(&call, error.to_string(), None, Vec::new()),
         Err(join) => error_response(&call, format!("Internal error: {join}"), None, Vec::new()),
+    }
+}
+
+fn commit_source(call: &Call) -> crate::inspector::CommitSource {
+    crate::inspector::CommitSource {
+        function: call.path.clone(),
+        request_id: call.request_id.clone(),
     }
 }
 
@@ -967,6 +984,16 @@ const LOG_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// `GET /api/stream_function_logs?cursor=N`: entries after the cursor (our cursor is the
 /// log store's sequence number), waiting up to 60 s for one; `cursor=0` gives the most
 /// recent 1000.
+/// Atrium's subscription inspector: every live query of every sync session, what it read
+/// and which write last re-ran it.
+async fn live_subscriptions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require_admin(&state, &headers)?;
+    Ok(Json(state.deployment.inspector.snapshot(state.deployment.engine())))
+}
+
 async fn stream_function_logs(
     State(state): State<AppState>,
     headers: HeaderMap,

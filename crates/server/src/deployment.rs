@@ -95,6 +95,8 @@ pub struct Deployment {
     /// Imports since start, newest last, and uploads in progress by token.
     pub(crate) imports: Mutex<Vec<ImportRecord>>,
     pub(crate) uploads: Mutex<std::collections::HashMap<String, BTreeMap<u32, Vec<u8>>>>,
+    /// Live queries and the writes that re-ran them, for `/api/atrium/subscriptions`.
+    pub(crate) inspector: crate::inspector::Inspector,
 }
 
 /// A finished export, as `_system/cli/exports:getLatest` reports it.
@@ -299,6 +301,7 @@ impl Deployment {
             pending: Mutex::new(None),
             query_cache: Mutex::new(QueryCache::default()),
             exports: Mutex::new(Vec::new()),
+            inspector: Default::default(),
             imports: Mutex::new(Vec::new()),
             uploads: Mutex::new(std::collections::HashMap::new()),
             engine,

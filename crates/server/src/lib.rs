@@ -20,6 +20,7 @@ pub mod auth;
 mod dashboard;
 pub mod deployment;
 mod env;
+mod inspector;
 pub mod push;
 mod snapshot;
 mod sync;

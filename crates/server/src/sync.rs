@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use atrium_engine::{SubscriptionId, Timestamp};
+use atrium_engine::{Invalidation, SubscriptionId, Timestamp};
 use atrium_protocol::format::ValueFormat;
 use atrium_protocol::http::log_line;
 use atrium_protocol::sync::{
@@ -49,12 +49,16 @@ struct LiveQuery {
     udf_path: String,
     args: Value,
     subscription: Option<SubscriptionId>,
+    /// The write that made it due to run again, for the inspector.
+    pending_cause: Option<Invalidation>,
     /// What was last sent, to skip unchanged results.
     last: Option<StateModification>,
 }
 
 struct Session {
     deployment: Arc<Deployment>,
+    /// This socket's number, which the inspector files its queries under.
+    socket: u64,
     session_id: String,
     identity: Identity,
     query_set: u32,
@@ -90,6 +94,18 @@ fn logs(outcome: &FunctionOutcome) -> Vec<String> {
     outcome.logs.iter().map(|l| log_line(&l.level, &l.message)).collect()
 }
 
+/// Who a session runs queries as, for the inspector.
+fn identity_label(identity: &Identity) -> String {
+    match identity {
+        Identity::Anonymous => "anonymous".into(),
+        Identity::Admin => "admin".into(),
+        Identity::AdminActingAs(user) => format!(
+            "admin acting as {}",
+            user.get("subject").and_then(|s| s.as_str()).unwrap_or("a user")
+        ),
+    }
+}
+
 fn request_id() -> String {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).expect("the OS random source is available");
@@ -102,8 +118,10 @@ fn server_error(message: &str) -> String {
 
 impl Session {
     fn new(deployment: Arc<Deployment>) -> Self {
+        static SOCKETS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Self {
             deployment,
+            socket: SOCKETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             session_id: String::new(),
             identity: Identity::Anonymous,
             query_set: 0,
@@ -134,10 +152,16 @@ impl Session {
                         self.refresh(all, false).await.map(|t| vec![t])
                     }
                     Ok(DeploymentEvent::Commit(commit)) => {
-                        let hit: Vec<u32> = self.queries.iter()
-                            .filter(|(_, q)| q.subscription.is_some_and(|s| commit.invalidated.iter().any(|i| i.subscription == s)))
-                            .map(|(id, _)| *id)
-                            .collect();
+                        let mut hit = Vec::new();
+                        for (id, query) in self.queries.iter_mut() {
+                            let cause = query.subscription.and_then(|s| {
+                                commit.invalidated.iter().find(|i| i.subscription == s)
+                            });
+                            if let Some(cause) = cause {
+                                query.pending_cause = Some(cause.clone());
+                                hit.push(*id);
+                            }
+                        }
                         if hit.is_empty() { Ok(Vec::new()) } else { self.refresh(hit, false).await.map(|t| vec![t]) }
                     }
                     // Missed notifications: re-run everything to be safe.
@@ -168,6 +192,7 @@ impl Session {
     }
 
     fn close(&mut self) {
+        self.deployment.inspector.socket_closed(self.socket);
         for query in self.queries.values() {
             if let Some(subscription) = query.subscription {
                 self.deployment.engine().unsubscribe(subscription);
@@ -271,7 +296,13 @@ impl Session {
                                 .queries
                                 .insert(
                                     query_id,
-                                    LiveQuery { udf_path, args, subscription: None, last: None },
+                                    LiveQuery {
+                                        udf_path,
+                                        args,
+                                        subscription: None,
+                                        pending_cause: None,
+                                        last: None,
+                                    },
                                 )
                                 .is_some()
                             {
@@ -286,6 +317,7 @@ impl Session {
                             if let Some(s) = query.subscription {
                                 self.deployment.engine().unsubscribe(s);
                             }
+                            self.deployment.inspector.query_removed(self.socket, query_id);
                             removed.push(query_id);
                         }
                     }
@@ -326,7 +358,7 @@ impl Session {
                     }
                 }
                 let (success, result, ts, log_lines, error_data) =
-                    self.call(&udf_path, &args, FunctionKind::Mutation).await;
+                    self.call(&udf_path, &args, FunctionKind::Mutation, request_id).await;
                 let response = ServerMessage::MutationResponse {
                     request_id,
                     success,
@@ -350,7 +382,7 @@ impl Session {
             }
             ClientMessage::Action { request_id, udf_path, args, .. } => {
                 let (success, result, _, log_lines, error_data) =
-                    self.call(&udf_path, &args, FunctionKind::Action).await;
+                    self.call(&udf_path, &args, FunctionKind::Action, request_id).await;
                 Ok(vec![ServerMessage::ActionResponse {
                     request_id,
                     success,
@@ -363,12 +395,30 @@ impl Session {
         }
     }
 
+    /// Convex's ID for a request over this socket: the first 16 hex digits of
+    /// sha256("<session>|<request>").
+    fn request_id_of(&self, request: u32) -> String {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(format!("{}|{request}", self.session_id));
+        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Remembers which function made the commit at `ts`, for the inspector.
+    fn record_commit(&self, ts: u64, path: &str, request: u32) {
+        let source = crate::inspector::CommitSource {
+            function: path.to_owned(),
+            request_id: self.request_id_of(request),
+        };
+        self.deployment.inspector.record_commit(ts, source);
+    }
+
     /// Runs a mutation or action: (success, result or error message, commit ts, logs, error data).
     async fn call(
         &self,
         path: &str,
         args: &Json,
         kind: FunctionKind,
+        request: u32,
     ) -> (bool, Json, Option<u64>, Vec<String>, Option<Json>) {
         let failure =
             |message: String| (false, Json::String(server_error(&message)), None, Vec::new(), None);
@@ -378,14 +428,17 @@ impl Session {
         };
         if crate::system::is_system(path) {
             let deployment = self.deployment.clone();
-            let (identity, path) = (self.identity.clone(), path.to_owned());
+            let (identity, owned) = (self.identity.clone(), path.to_owned());
             let answer = tokio::task::spawn_blocking(move || {
-                crate::system::run(&deployment, &identity, &path, &args, None)
+                crate::system::run(&deployment, &identity, &owned, &args, None)
             })
             .await
             .unwrap_or_else(|join| Err(join.to_string()));
             return match answer {
                 Ok(answer) => {
+                    if let Some(ts) = answer.commit_ts {
+                        self.record_commit(ts, path, request);
+                    }
                     let ts =
                         answer.commit_ts.unwrap_or_else(|| self.deployment.engine().latest_ts().0);
                     (
@@ -403,11 +456,14 @@ impl Session {
             Ok(r) => r,
             Err(e) => return failure(e),
         };
-        let path = path.to_owned();
+        let owned = path.to_owned();
         let outcome =
-            tokio::task::spawn_blocking(move || runner.run_as(caller, &path, kind, args)).await;
+            tokio::task::spawn_blocking(move || runner.run_as(caller, &owned, kind, args)).await;
         match outcome {
             Ok(Ok(outcome)) => {
+                if let Some(commit) = &outcome.commit {
+                    self.record_commit(commit.ts.0, path, request);
+                }
                 let lines = logs(&outcome);
                 let ts = outcome.commit.as_ref().map_or(outcome.snapshot.0, |c| c.ts.0);
                 match outcome.result {
@@ -453,6 +509,22 @@ impl Session {
                     // A commit after `ts` already changed what it read: run it again.
                     Err(()) => again.push(query_id),
                 }
+                let result_bytes = match &modification {
+                    StateModification::QueryUpdated { value, .. } => value.to_string().len(),
+                    _ => 0,
+                };
+                self.deployment.inspector.query_ran(crate::inspector::QueryRun {
+                    socket: self.socket,
+                    session_id: &self.session_id,
+                    query_id,
+                    function: &query.udf_path,
+                    args: atrium_value::json::to_json(&query.args),
+                    identity: identity_label(&self.identity),
+                    subscription: query.subscription,
+                    result_bytes,
+                    ts: ts.0,
+                    cause: query.pending_cause.take(),
+                });
                 if always_send || query.last.as_ref() != Some(&modification) {
                     query.last = Some(modification.clone());
                     modifications.retain(|m| modification_query_id(m) != query_id);

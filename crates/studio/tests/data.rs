@@ -138,7 +138,6 @@ async fn browse_filter_sort_edit_and_watch() {
     assert!(bad.message.contains("regular expression"), "{}", bad.message);
 
     // A sort an index serves is a window in index order; so is a chosen index range.
-    deployment.engine().add_index("messages", "by_author", &["author".into()], |_, _| {}).unwrap();
     let by_author = dispatch(
         &studio,
         "data_open",

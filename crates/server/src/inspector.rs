@@ -1,0 +1,185 @@
+//! The live-subscription inspector: every query a sync session holds (session, function,
+//! arguments, result size, runs), what it read (its subscription's index ranges), and the
+//! write that last re-ran it — the commit's table and document from the engine's
+//! invalidation, and the function and request that made the commit, recorded here as
+//! mutations commit. Served to admins at `GET /api/atrium/subscriptions`; Convex itself
+//! has no such endpoint.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Mutex;
+
+use atrium_engine::{Engine, Invalidation, SubscriptionId};
+use serde_json::{Value as Json, json};
+
+/// Commits remembered for attribution (older ones are named by table and document only).
+const COMMITS_REMEMBERED: usize = 4096;
+
+/// What committed a write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CommitSource {
+    pub function: String,
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone)]
+struct Cause {
+    ts: u64,
+    table: String,
+    document: Option<String>,
+    source: Option<CommitSource>,
+}
+
+#[derive(Debug, Clone)]
+struct LiveQueryRecord {
+    session_id: String,
+    function: String,
+    args: Json,
+    identity: String,
+    subscription: Option<SubscriptionId>,
+    result_bytes: usize,
+    runs: u64,
+    last_run_ts: u64,
+    last_cause: Option<Cause>,
+}
+
+/// One run of a live query, as the sync session reports it.
+pub(crate) struct QueryRun<'a> {
+    pub socket: u64,
+    pub session_id: &'a str,
+    pub query_id: u32,
+    pub function: &'a str,
+    pub args: Json,
+    pub identity: String,
+    pub subscription: Option<SubscriptionId>,
+    pub result_bytes: usize,
+    pub ts: u64,
+    /// The invalidation that made it run again (`None` for its first run).
+    pub cause: Option<Invalidation>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Inspector {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// By (socket, query ID).
+    queries: BTreeMap<(u64, u32), LiveQueryRecord>,
+    commits: VecDeque<(u64, CommitSource)>,
+}
+
+impl Inspector {
+    /// Remembers which function (and request) committed at `ts`.
+    pub(crate) fn record_commit(&self, ts: u64, source: CommitSource) {
+        let mut state = self.state.lock().unwrap();
+        state.commits.push_back((ts, source));
+        while state.commits.len() > COMMITS_REMEMBERED {
+            state.commits.pop_front();
+        }
+    }
+
+    pub(crate) fn query_ran(&self, run: QueryRun<'_>) {
+        let mut state = self.state.lock().unwrap();
+        let cause = run.cause.map(|hit| Cause {
+            ts: hit.ts.0,
+            table: hit.table,
+            document: hit.document.map(|d| d.encode()),
+            source: state
+                .commits
+                .iter()
+                .rev()
+                .find(|(ts, _)| *ts == hit.ts.0)
+                .map(|(_, s)| s.clone()),
+        });
+        let record =
+            state.queries.entry((run.socket, run.query_id)).or_insert_with(|| LiveQueryRecord {
+                session_id: run.session_id.to_owned(),
+                function: run.function.to_owned(),
+                args: run.args.clone(),
+                identity: run.identity.clone(),
+                subscription: None,
+                result_bytes: 0,
+                runs: 0,
+                last_run_ts: 0,
+                last_cause: None,
+            });
+        record.session_id = run.session_id.to_owned();
+        record.identity = run.identity;
+        record.subscription = run.subscription;
+        record.result_bytes = run.result_bytes;
+        record.runs += 1;
+        record.last_run_ts = run.ts;
+        if cause.is_some() {
+            record.last_cause = cause;
+        }
+    }
+
+    pub(crate) fn query_removed(&self, socket: u64, query_id: u32) {
+        self.state.lock().unwrap().queries.remove(&(socket, query_id));
+    }
+
+    pub(crate) fn socket_closed(&self, socket: u64) {
+        self.state.lock().unwrap().queries.retain(|(s, _), _| *s != socket);
+    }
+
+    /// Every live query with its read set, as JSON.
+    pub(crate) fn snapshot(&self, engine: &Engine) -> Json {
+        let catalog = engine.catalog();
+        let state = self.state.lock().unwrap();
+        let queries: Vec<Json> = state
+            .queries
+            .iter()
+            .map(|((socket, query_id), q)| {
+                let read_set: Vec<Json> = q
+                    .subscription
+                    .and_then(|s| engine.subscription_read_set(s))
+                    .map(|set| {
+                        set.ranges()
+                            .iter()
+                            .map(|(index, range)| {
+                                let name = catalog.index_by_id(*index).map_or_else(
+                                    || format!("index {}", index.0),
+                                    |i| {
+                                        let table = catalog.table_name(i.table).unwrap_or("?");
+                                        format!("{table}.{}", i.name)
+                                    },
+                                );
+                                json!({
+                                    "index": name,
+                                    "start": hex(&range.start),
+                                    "end": range.end.as_deref().map(hex),
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                json!({
+                    "socket": socket,
+                    "sessionId": q.session_id,
+                    "queryId": query_id,
+                    "function": q.function,
+                    "args": q.args,
+                    "identity": q.identity,
+                    "live": q.subscription.is_some(),
+                    "readSet": read_set,
+                    "resultBytes": q.result_bytes,
+                    "runs": q.runs,
+                    "lastRunTs": q.last_run_ts,
+                    "lastCause": q.last_cause.as_ref().map(|c| json!({
+                        "ts": c.ts,
+                        "table": c.table,
+                        "document": c.document,
+                        "function": c.source.as_ref().map(|s| s.function.clone()),
+                        "requestId": c.source.as_ref().map(|s| s.request_id.clone()),
+                    })),
+                })
+            })
+            .collect();
+        json!({ "subscriptions": queries })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
