@@ -306,3 +306,16 @@ impl DeploymentClient {
         .map(|_| ())
     }
 }
+
+impl DeploymentClient {
+    /// Atrium's subscription inspector (`GET /api/atrium/subscriptions`): `None` when the
+    /// deployment has no such endpoint (a Convex deployment does not).
+    pub async fn live_subscriptions(&self) -> Result<Option<serde_json::Value>, ClientError> {
+        let request = self.authorize(self.http.get(self.endpoint("atrium/subscriptions")));
+        let (status, body) = self.send(request).await?;
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        self.decode(status, &body).map(Some)
+    }
+}

@@ -54,10 +54,13 @@ pub struct RunningServer {
     pub site_url: String,
     stops: Vec<oneshot::Sender<()>>,
     tasks: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// Tells long polls to answer now rather than hold the shutdown up.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl RunningServer {
     pub async fn stop(self) {
+        let _ = self.stopping.send(true);
         for stop in self.stops {
             let _ = stop.send(());
         }
@@ -70,6 +73,8 @@ impl RunningServer {
 #[derive(Clone)]
 struct AppState {
     deployment: Arc<Deployment>,
+    /// Becomes true when the server is stopping.
+    stopping: tokio::sync::watch::Receiver<bool>,
     /// (cloud URL, site URL) as clients reach them.
     urls: Arc<(String, String)>,
 }
@@ -130,7 +135,12 @@ pub async fn serve(
         tokio::net::TcpListener::bind(SocketAddr::new(config.host, config.site_port)).await?;
     let cloud_url = format!("http://{}", cloud_listener.local_addr()?);
     let site_url = format!("http://{}", site_listener.local_addr()?);
-    let state = AppState { deployment, urls: Arc::new((cloud_url.clone(), site_url.clone())) };
+    let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
+    let state = AppState {
+        deployment,
+        stopping: stopping_rx,
+        urls: Arc::new((cloud_url.clone(), site_url.clone())),
+    };
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
         .allow_headers(AllowHeaders::mirror_request())
@@ -205,7 +215,7 @@ pub async fn serve(
                 .await
         }));
     }
-    Ok(RunningServer { cloud_url, site_url, stops, tasks })
+    Ok(RunningServer { cloud_url, site_url, stops, tasks, stopping })
 }
 
 async fn instance_name(State(state): State<AppState>) -> String {
@@ -1012,6 +1022,7 @@ async fn stream_function_logs(
         cursor = latest.saturating_sub(LOG_PAGE as u64);
     }
     let deadline = tokio::time::Instant::now() + LOG_WAIT;
+    let mut stopping = state.stopping.clone();
     loop {
         let records = engine.logs().read_after(cursor, LOG_PAGE).map_err(logs_error)?;
         if let Some(last) = records.last() {
@@ -1019,10 +1030,13 @@ async fn stream_function_logs(
             let entries: Vec<serde_json::Value> = records.into_iter().map(|r| r.entry).collect();
             return Ok(Json(serde_json::json!({ "entries": entries, "newCursor": new_cursor })));
         }
-        if tokio::time::Instant::now() >= deadline {
+        if tokio::time::Instant::now() >= deadline || *stopping.borrow() {
             return Ok(Json(serde_json::json!({ "entries": [], "newCursor": query.cursor })));
         }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_millis(200)) => {}
+            _ = stopping.changed() => {}
+        }
     }
 }
 

@@ -20,6 +20,7 @@ pub(crate) struct Connected {
     pub http: DeploymentClient,
     pub sync: SyncClient,
     watcher: tokio::task::AbortHandle,
+    log_follower: tokio::task::AbortHandle,
 }
 
 impl Connected {
@@ -31,6 +32,7 @@ impl Connected {
 impl Drop for Connected {
     fn drop(&mut self) {
         self.watcher.abort();
+        self.log_follower.abort();
     }
 }
 
@@ -90,11 +92,14 @@ pub(crate) async fn connect(
     let states = sync.state();
     let watcher =
         tokio::spawn(watch_state(Arc::downgrade(studio), summary.clone(), http.clone(), states));
+    studio.logs.lock().unwrap().clear();
+    let log_follower = tokio::spawn(crate::logs::follow(Arc::downgrade(studio), http.clone()));
     let connected = Arc::new(Connected {
         summary: summary.clone(),
         http,
         sync,
         watcher: watcher.abort_handle(),
+        log_follower: log_follower.abort_handle(),
     });
     studio.views.close_all();
     *studio.active.lock().unwrap() = Some(connected);

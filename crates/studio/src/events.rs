@@ -19,4 +19,6 @@ pub enum StudioEvent {
     ConnectionChanged { status: ConnectionStatus },
     /// An open data view's rows may have changed: fetch the visible ones again.
     DataViewChanged { info: ViewInfo },
+    /// New entries from the connected deployment's log stream, oldest first.
+    LogEntries { entries: Vec<crate::logs::LogEntry> },
 }

@@ -26,6 +26,7 @@ mod events;
 mod files;
 mod keychain;
 mod local;
+mod logs;
 mod settings;
 mod studio;
 

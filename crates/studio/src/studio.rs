@@ -152,6 +152,8 @@ pub struct Studio {
     pub(crate) active: Mutex<Option<Arc<Connected>>>,
     connection: Mutex<ConnectionStatus>,
     pub(crate) views: crate::data::Views,
+    /// The connected deployment's newest log entries.
+    pub(crate) logs: Mutex<std::collections::VecDeque<crate::logs::LogEntry>>,
     startup_warnings: Mutex<Vec<String>>,
     events: broadcast::Sender<StudioEvent>,
 }
@@ -179,6 +181,7 @@ impl Studio {
                 state: ConnectionState::NotConnected,
             }),
             views: Default::default(),
+            logs: Mutex::new(Default::default()),
             startup_warnings: Mutex::new(problem.into_iter().chain(connections_problem).collect()),
             events,
         }

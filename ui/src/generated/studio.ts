@@ -175,6 +175,49 @@ backfill: string, };
  */
 export type KeyStoreKind = "keychain" | "private_file";
 
+/**
+ * One live query of one client session.
+ */
+export type LiveSubscription = { session_id: string, query_id: number, function: string, args: unknown, identity: string, read_set: Array<ReadRange>, result_bytes: number, runs: number, last_cause: SubscriptionCause | null, };
+
+/**
+ * One function execution (or an action's progress) from the log stream.
+ */
+export type LogEntry = { id: string, 
+/**
+ * "completion", or "progress" for lines an action logged while running.
+ */
+kind: string, 
+/**
+ * `module:function`.
+ */
+function: string, 
+/**
+ * Query, Mutation, Action or HttpAction.
+ */
+udf_type: string, 
+/**
+ * Milliseconds since the epoch.
+ */
+timestamp: number, 
+/**
+ * The error message of a failed execution.
+ */
+error: string | null, execution_ms: number | null, request_id: string | null, caller: string | null, documents_read: number | null, documents_written: number | null, lines: Array<LogLine>, };
+
+/**
+ * One line a function logged.
+ */
+export type LogLine = { 
+/**
+ * LOG, DEBUG, INFO, WARN or ERROR.
+ */
+level: string, text: string, 
+/**
+ * Milliseconds since the epoch.
+ */
+timestamp: number, };
+
 export type RangeClause = { field: string, 
 /**
  * eq, gt, gte, lt or lte.
@@ -184,6 +227,11 @@ op: FilterOp,
  * Convex-encoded JSON.
  */
 value: unknown, };
+
+/**
+ * An index range a live query read (bounds as hex of the index key).
+ */
+export type ReadRange = { index: string, start: string, end: string | null, };
 
 export type RestoreRequest = { id: string, ts: number, confirmed: boolean, };
 
@@ -223,7 +271,25 @@ export type Sort = { field: string, descending: boolean, };
 /**
  * Something changed that the UI shows.
  */
-export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, } | { "type": "data_view_changed", info: ViewInfo, };
+export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, } | { "type": "data_view_changed", info: ViewInfo, } | { "type": "log_entries", entries: Array<LogEntry>, };
+
+/**
+ * The write that last re-ran a live query.
+ */
+export type SubscriptionCause = { ts: number, table: string, document: string | null, 
+/**
+ * The mutation that committed it, when the deployment knows.
+ */
+function: string | null, request_id: string | null, };
+
+/**
+ * The deployment's live subscriptions, or that it cannot list them.
+ */
+export type SubscriptionReport = { 
+/**
+ * False for a deployment without Atrium's inspector (a Convex deployment).
+ */
+available: boolean, subscriptions: Array<LiveSubscription>, };
 
 export type TableRequest = { table: string, confirmed: boolean, };
 
@@ -380,7 +446,16 @@ export interface Commands {
    * A table's declared schema and its indexes.
    */
   data_schema: { request: TableRequest; response: TableSchemaInfo };
+  /**
+   * The connected deployment's log entries followed so far (newer ones arrive as
+   * `log_entries` events).
+   */
+  logs_recent: { request: null; response: Array<LogEntry> };
+  /**
+   * Every live subscription on the deployment and the write that last re-ran each.
+   */
+  inspect_subscriptions: { request: null; response: SubscriptionReport };
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "inspect_subscriptions"] as const;

@@ -11,6 +11,7 @@ mod app;
 mod bindings;
 mod connections;
 mod data;
+mod live;
 
 pub use connections::{
     ConnectionDraft, ConnectionInfo, ConnectionList, ConnectionRef, ConnectionTest,
@@ -21,6 +22,7 @@ pub use data::{
     RestoreRequest, RevisionInfo, RowsRequest, TableRequest, TableSchemaInfo, TableSummary,
     ViewRef, WriteRequest,
 };
+pub use live::{LiveSubscription, ReadRange, SubscriptionCause, SubscriptionReport};
 
 use std::sync::Arc;
 
@@ -112,6 +114,11 @@ command_table! {
     data_restore(RestoreRequest) -> () = data::data_restore;
     /// A table's declared schema and its indexes.
     data_schema(TableRequest) -> TableSchemaInfo = data::data_schema;
+    /// The connected deployment's log entries followed so far (newer ones arrive as
+    /// `log_entries` events).
+    logs_recent(()) -> Vec<crate::logs::LogEntry> = live::logs_recent;
+    /// Every live subscription on the deployment and the write that last re-ran each.
+    inspect_subscriptions(()) -> SubscriptionReport = live::inspect_subscriptions;
 }
 
 /// The client's error as a command error whose code says which part to fix.

@@ -1,0 +1,109 @@
+//! Commands of the Logs and Subscriptions areas: the log entries followed so far, and the
+//! deployment's live subscriptions (Atrium's inspector, where the deployment has it).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::logs::LogEntry;
+use crate::{CommandError, Studio};
+
+pub(super) async fn logs_recent(
+    studio: &Arc<Studio>,
+    _: (),
+) -> Result<Vec<LogEntry>, CommandError> {
+    studio.connected()?;
+    Ok(crate::logs::recent(&studio.logs.lock().unwrap()))
+}
+
+/// The write that last re-ran a live query.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SubscriptionCause {
+    pub ts: f64,
+    pub table: String,
+    pub document: Option<String>,
+    /// The mutation that committed it, when the deployment knows.
+    pub function: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// An index range a live query read (bounds as hex of the index key).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReadRange {
+    pub index: String,
+    pub start: String,
+    pub end: Option<String>,
+}
+
+/// One live query of one client session.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LiveSubscription {
+    pub session_id: String,
+    pub query_id: u32,
+    pub function: String,
+    #[ts(type = "unknown")]
+    pub args: serde_json::Value,
+    pub identity: String,
+    pub read_set: Vec<ReadRange>,
+    pub result_bytes: f64,
+    pub runs: f64,
+    pub last_cause: Option<SubscriptionCause>,
+}
+
+/// The deployment's live subscriptions, or that it cannot list them.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SubscriptionReport {
+    /// False for a deployment without Atrium's inspector (a Convex deployment).
+    pub available: bool,
+    pub subscriptions: Vec<LiveSubscription>,
+}
+
+pub(super) async fn inspect_subscriptions(
+    studio: &Arc<Studio>,
+    _: (),
+) -> Result<SubscriptionReport, CommandError> {
+    let connected = studio.connected()?;
+    let Some(report) = connected.http.live_subscriptions().await.map_err(super::client_error)?
+    else {
+        return Ok(SubscriptionReport { available: false, subscriptions: Vec::new() });
+    };
+    let text =
+        |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+    let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_f64()).unwrap_or(0.0);
+    let list = report.get("subscriptions").and_then(|s| s.as_array()).cloned().unwrap_or_default();
+    let subscriptions = list
+        .iter()
+        .map(|s| LiveSubscription {
+            session_id: text(s, "sessionId").unwrap_or_default(),
+            query_id: num(s, "queryId") as u32,
+            function: text(s, "function").unwrap_or_default(),
+            args: s.get("args").cloned().unwrap_or_default(),
+            identity: text(s, "identity").unwrap_or_default(),
+            read_set: s
+                .get("readSet")
+                .and_then(|r| r.as_array())
+                .map(|ranges| {
+                    ranges
+                        .iter()
+                        .map(|r| ReadRange {
+                            index: text(r, "index").unwrap_or_default(),
+                            start: text(r, "start").unwrap_or_default(),
+                            end: text(r, "end"),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            result_bytes: num(s, "resultBytes"),
+            runs: num(s, "runs"),
+            last_cause: s.get("lastCause").filter(|c| !c.is_null()).map(|c| SubscriptionCause {
+                ts: num(c, "ts"),
+                table: text(c, "table").unwrap_or_default(),
+                document: text(c, "document"),
+                function: text(c, "function"),
+                request_id: text(c, "requestId"),
+            }),
+        })
+        .collect();
+    Ok(SubscriptionReport { available: true, subscriptions })
+}

@@ -1,0 +1,168 @@
+//! The connected deployment's function logs, followed live: a task reads the deployment's
+//! log stream (`atrium-client`'s `LogStream`, starting with the history the deployment
+//! keeps), turns each execution into a [`LogEntry`], keeps the newest ones in memory for
+//! windows that open later, and announces each batch as `log_entries`.
+
+use std::collections::VecDeque;
+use std::sync::Weak;
+
+use atrium_client::{DeploymentClient, LogStream};
+use serde::Serialize;
+use serde_json::Value as Json;
+use ts_rs::TS;
+
+use crate::{Studio, StudioEvent};
+
+/// Entries kept for windows that open later.
+pub(crate) const KEPT: usize = 5_000;
+
+/// One line a function logged.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LogLine {
+    /// LOG, DEBUG, INFO, WARN or ERROR.
+    pub level: String,
+    pub text: String,
+    /// Milliseconds since the epoch.
+    pub timestamp: f64,
+}
+
+/// One function execution (or an action's progress) from the log stream.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LogEntry {
+    pub id: String,
+    /// "completion", or "progress" for lines an action logged while running.
+    pub kind: String,
+    /// `module:function`.
+    pub function: String,
+    /// Query, Mutation, Action or HttpAction.
+    pub udf_type: String,
+    /// Milliseconds since the epoch.
+    pub timestamp: f64,
+    /// The error message of a failed execution.
+    pub error: Option<String>,
+    pub execution_ms: Option<f64>,
+    pub request_id: Option<String>,
+    pub caller: Option<String>,
+    pub documents_read: Option<f64>,
+    pub documents_written: Option<f64>,
+    pub lines: Vec<LogLine>,
+}
+
+fn text(value: &Json, key: &str) -> Option<String> {
+    value.get(key).and_then(Json::as_str).map(str::to_owned)
+}
+
+fn number(value: &Json, path: &[&str]) -> Option<f64> {
+    path.iter().try_fold(value, |v, k| v.get(k))?.as_f64()
+}
+
+/// A stream entry as the UI shows it; unknown shapes become an entry that says so.
+pub(crate) fn entry(raw: &Json) -> LogEntry {
+    let lines = raw
+        .get("logLines")
+        .and_then(Json::as_array)
+        .map(|lines| {
+            lines
+                .iter()
+                .map(|line| match line {
+                    Json::String(s) => {
+                        LogLine { level: "LOG".into(), text: s.clone(), timestamp: 0.0 }
+                    }
+                    structured => LogLine {
+                        level: text(structured, "level").unwrap_or_else(|| "LOG".into()),
+                        text: structured
+                            .get("messages")
+                            .and_then(Json::as_array)
+                            .map(|m| {
+                                m.iter()
+                                    .map(|p| {
+                                        p.as_str().map_or_else(|| p.to_string(), str::to_owned)
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join(" ")
+                            })
+                            .unwrap_or_default(),
+                        timestamp: number(structured, &["timestamp"]).unwrap_or(0.0),
+                    },
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let seconds = number(raw, &["timestamp"]).unwrap_or(0.0);
+    LogEntry {
+        id: text(raw, "executionId").unwrap_or_else(|| format!("{seconds}")),
+        kind: text(raw, "kind").unwrap_or_default().to_lowercase(),
+        function: text(raw, "identifier").unwrap_or_else(|| "?".into()),
+        udf_type: text(raw, "udfType").unwrap_or_default(),
+        timestamp: seconds * 1000.0,
+        error: text(raw, "error"),
+        execution_ms: number(raw, &["executionTime"]).map(|s| s * 1000.0),
+        request_id: text(raw, "requestId"),
+        caller: text(raw, "caller"),
+        documents_read: number(raw, &["usageStats", "databaseReadDocuments"]),
+        documents_written: number(raw, &["usageStats", "databaseWriteDocuments"]),
+        lines,
+    }
+}
+
+/// Follows `client`'s log stream until the connection changes (the task is aborted) or
+/// the deployment refuses.
+pub(crate) async fn follow(studio: Weak<Studio>, client: DeploymentClient) {
+    let mut stream = LogStream::new(client, true);
+    loop {
+        let batch = match stream.next().await {
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::warn!("the log stream stopped: {e}");
+                return;
+            }
+        };
+        if batch.is_empty() {
+            continue;
+        }
+        let Some(studio) = studio.upgrade() else { return };
+        let entries: Vec<LogEntry> = batch.iter().map(entry).collect();
+        {
+            let mut kept = studio.logs.lock().unwrap();
+            kept.extend(entries.iter().cloned());
+            while kept.len() > KEPT {
+                kept.pop_front();
+            }
+        }
+        studio.emit(StudioEvent::LogEntries { entries });
+    }
+}
+
+/// The kept entries, oldest first.
+pub(crate) fn recent(logs: &VecDeque<LogEntry>) -> Vec<LogEntry> {
+    logs.iter().cloned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn completions_become_entries_with_their_lines() {
+        let raw = json!({"kind": "Completion", "udfType": "Mutation", "identifier": "messages:send",
+            "logLines": [{"messages": ["'hi'", "42"], "level": "WARN", "timestamp": 1000},
+                         "[LOG] plain"],
+            "timestamp": 1.5, "executionTime": 0.012, "error": null, "requestId": "ab",
+            "executionId": "e1", "caller": "HttpApi",
+            "usageStats": {"databaseReadDocuments": 3, "databaseWriteDocuments": 1}});
+        let e = entry(&raw);
+        assert_eq!(
+            (e.function.as_str(), e.kind.as_str(), e.timestamp),
+            ("messages:send", "completion", 1500.0)
+        );
+        assert_eq!(e.execution_ms, Some(12.0));
+        assert_eq!(e.error, None);
+        assert_eq!((e.documents_read, e.documents_written), (Some(3.0), Some(1.0)));
+        assert_eq!(e.lines[0].text, "'hi' 42");
+        assert_eq!(e.lines[0].level, "WARN");
+        assert_eq!(e.lines[1].text, "[LOG] plain");
+        let failed = entry(&json!({"kind": "Completion", "identifier": "a:b", "error": "boom"}));
+        assert_eq!(failed.error.as_deref(), Some("boom"));
+    }
+}

@@ -1,0 +1,76 @@
+//! The Logs and Subscriptions areas' commands against a real `atrium-server`: executions
+//! arrive as `log_entries` events and stay in `logs_recent`; the inspector lists another
+//! client's live query and names the mutation that re-ran it.
+
+mod common;
+
+use std::time::Duration;
+
+use atrium_client::{DeploymentClient, SyncClient};
+use atrium_server::test_support::serve_fixture;
+use atrium_studio::StudioEvent;
+use atrium_studio::commands::dispatch;
+use serde_json::json;
+
+fn args(value: serde_json::Value) -> atrium_value::Value {
+    atrium_value::json::from_json(&value).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn logs_follow_live_and_the_inspector_names_what_reran_a_query() {
+    let (server, deployment, _data) = serve_fixture("chat", "studio-live").await;
+    let config = tempfile::tempdir().unwrap();
+    let studio = common::studio(config.path());
+    let list = dispatch(
+        &studio,
+        "save_connection",
+        json!({"name": "Chat", "url": server.cloud_url, "colour": "#3b82f6",
+               "safe_mode": "normal", "admin_key": deployment.admin_key()}),
+    )
+    .await
+    .unwrap();
+    let mut events = studio.subscribe();
+    dispatch(&studio, "connect", json!({"id": list["connections"][0]["id"]})).await.unwrap();
+
+    // Another client keeps a query live.
+    let other = DeploymentClient::new(&server.cloud_url).unwrap();
+    let sync = SyncClient::connect(&other);
+    let mut ann = sync.subscribe("messages:byAuthor", &args(json!({"author": "ann"})));
+    ann.next().await.unwrap();
+
+    other.mutation("messages:send", &args(json!({"author": "ann", "body": "hi"}))).await.unwrap();
+    // The execution reaches the studio as an event, within a few seconds.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let sent = loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await.expect("a log event").unwrap()
+        {
+            StudioEvent::LogEntries { entries } => {
+                if let Some(e) = entries.iter().find(|e| e.function == "messages:send") {
+                    break e.clone();
+                }
+            }
+            _ => continue,
+        }
+    };
+    assert_eq!((sent.udf_type.as_str(), sent.error.clone()), ("Mutation", None));
+    let recent = dispatch(&studio, "logs_recent", json!(null)).await.unwrap();
+    assert!(recent.as_array().unwrap().iter().any(|e| e["function"] == "messages:send"));
+
+    ann.next().await.unwrap();
+    let report = dispatch(&studio, "inspect_subscriptions", json!(null)).await.unwrap();
+    assert_eq!(report["available"], true);
+    let live = report["subscriptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["function"] == "messages:byAuthor")
+        .unwrap_or_else(|| panic!("{report}"))
+        .clone();
+    assert_eq!(live["args"], json!({"author": "ann"}));
+    assert_eq!(live["last_cause"]["function"], "messages:send");
+    assert_eq!(live["last_cause"]["table"], "messages");
+    assert!(
+        live["read_set"].as_array().unwrap().iter().any(|r| r["index"] == "messages.by_author")
+    );
+    server.stop().await;
+}
