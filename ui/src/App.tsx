@@ -2,6 +2,8 @@
 import { useEffect, useState } from "react";
 import { ConnectionsDialog } from "./features/connections/ConnectionsDialog";
 import { DataArea } from "./features/data/DataArea";
+import { LogsArea } from "./features/logs/LogsArea";
+import { SubscriptionsArea } from "./features/subscriptions/SubscriptionsArea";
 import { NotBuiltYet } from "./features/placeholder/NotBuiltYet";
 import { SettingsArea } from "./features/settings/SettingsArea";
 import { areaById } from "./shell/areas";
@@ -45,6 +47,10 @@ export function App() {
             <SettingsArea info={studio.info} settings={studio.settings} onChange={studio.updateSettings} />
           ) : area.id === "data" ? (
             <DataArea connection={studio.connection} />
+          ) : area.id === "logs" ? (
+            <LogsArea connection={studio.connection} />
+          ) : area.id === "subscriptions" ? (
+            <SubscriptionsArea connection={studio.connection} />
           ) : (
             <NotBuiltYet area={area} />
           )}

@@ -139,7 +139,13 @@ impl Inspector {
                             .iter()
                             .map(|(index, range)| {
                                 let name = catalog.index_by_id(*index).map_or_else(
-                                    || format!("index {}", index.0),
+                                    || {
+                                        if *index == atrium_engine::IndexId::TABLE_NAMES {
+                                            "(table names)".to_owned()
+                                        } else {
+                                            format!("index {}", index.0)
+                                        }
+                                    },
                                     |i| {
                                         let table = catalog.table_name(i.table).unwrap_or("?");
                                         format!("{table}.{}", i.name)

@@ -48,14 +48,14 @@ export const AREAS: readonly Area[] = [
     label: "Logs",
     purpose: "Watch function logs stream in, and search the archive.",
     plans: ["Live tail with filters", "A searchable archive kept across restarts", "Export to JSONL or CSV"],
-    built: false,
+    built: true,
   },
   {
     id: "subscriptions",
     label: "Subscriptions",
     purpose: "See live query subscriptions and why each one re-ran.",
     plans: ["A live query panel with a timeline of results", "An inspector of every live subscription and the write that re-ran it"],
-    built: false,
+    built: true,
   },
   {
     id: "vector",

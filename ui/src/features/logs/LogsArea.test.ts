@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import type { LogEntry } from "../../generated/studio";
+import { entryText, matches } from "./LogsArea";
+
+const entry = (over: Partial<LogEntry>): LogEntry => ({
+  id: "e",
+  kind: "completion",
+  function: "messages:send",
+  udf_type: "Mutation",
+  timestamp: Date.UTC(2026, 10, 24, 12, 0, 0),
+  error: null,
+  execution_ms: 12.5,
+  request_id: "abc123",
+  caller: "HttpApi",
+  documents_read: 1,
+  documents_written: 1,
+  lines: [{ level: "INFO", text: "sent 'hi'", timestamp: 0 }],
+  ...over,
+});
+
+const all = { func: "", level: "any" as const, status: "all" as const, text: "" };
+
+describe("log filters", () => {
+  it("filter by function, level, status and text", () => {
+    const ok = entry({});
+    const failed = entry({ function: "messages:list", udf_type: "Query", error: "boom", lines: [] });
+    expect(matches(ok, { ...all, func: "SEND" })).toBe(true);
+    expect(matches(failed, { ...all, func: "send" })).toBe(false);
+    expect(matches(ok, { ...all, level: "INFO" })).toBe(true);
+    expect(matches(ok, { ...all, level: "WARN" })).toBe(false);
+    expect(matches(failed, { ...all, level: "ERROR" })).toBe(true);
+    expect(matches(failed, { ...all, status: "failure" })).toBe(true);
+    expect(matches(ok, { ...all, status: "failure" })).toBe(false);
+    expect(matches(ok, { ...all, text: "abc123" })).toBe(true);
+    expect(matches(ok, { ...all, text: "'HI'" })).toBe(true);
+    expect(matches(failed, { ...all, text: "hi" })).toBe(false);
+  });
+
+  it("copies an execution as clean lines", () => {
+    expect(entryText(entry({ error: "boom" }))).toBe(
+      "2026-11-24T12:00:00.000Z Mutation messages:send failed in 12.5 ms [request abc123]\n  [INFO] sent 'hi'\n  Error: boom",
+    );
+  });
+});

@@ -1,0 +1,175 @@
+// The Logs area: the connected deployment's function executions as they happen, with
+// filters (function, level, status, text, request ID), pause/resume, jump to the next
+// error, and an execution's detail with its log lines, timing and reads/writes.
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { ConnectionStatus, LogEntry } from "../../generated/studio";
+import { call, onLinkChange, onStudioEvent, StudioError } from "../../platform";
+
+const KEPT = 5000;
+const SHOWN = 1000;
+const LEVELS = ["any", "DEBUG", "LOG", "INFO", "WARN", "ERROR"] as const;
+
+export interface LogFilter {
+  func: string;
+  level: (typeof LEVELS)[number];
+  status: "all" | "success" | "failure";
+  text: string;
+}
+
+/** Whether an entry passes the filter (exported for tests). */
+export function matches(entry: LogEntry, filter: LogFilter): boolean {
+  if (filter.func && !entry.function.toLowerCase().includes(filter.func.toLowerCase())) return false;
+  if (filter.status === "success" && entry.error) return false;
+  if (filter.status === "failure" && !entry.error) return false;
+  if (filter.level !== "any") {
+    const wantError = filter.level === "ERROR" && entry.error;
+    if (!wantError && !entry.lines.some((l) => l.level === filter.level)) return false;
+  }
+  if (filter.text) {
+    const needle = filter.text.toLowerCase();
+    const haystack = [entry.function, entry.error ?? "", entry.request_id ?? "", ...entry.lines.map((l) => l.text)].join("\n").toLowerCase();
+    if (!haystack.includes(needle)) return false;
+  }
+  return true;
+}
+
+/** An execution as plain text, for copying: one line per log line. */
+export function entryText(entry: LogEntry): string {
+  const head = `${new Date(entry.timestamp).toISOString()} ${entry.udf_type} ${entry.function} ${entry.error ? "failed" : "ok"}${entry.execution_ms != null ? ` in ${entry.execution_ms.toFixed(1)} ms` : ""}${entry.request_id ? ` [request ${entry.request_id}]` : ""}`;
+  const lines = entry.lines.map((l) => `  [${l.level}] ${l.text}`);
+  return [head, ...lines, ...(entry.error ? [`  Error: ${entry.error}`] : [])].join("\n");
+}
+
+const time = (ms: number) => new Date(ms).toISOString().slice(11, 23);
+const TYPE_BADGE: Record<string, string> = { Query: "Q", Mutation: "M", Action: "A", HttpAction: "H" };
+
+export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
+  const [entries, setEntries] = useState<LogEntry[]>([]);
+  const [error, setError] = useState<string>();
+  const [paused, setPaused] = useState(false);
+  const [held, setHeld] = useState<LogEntry[]>([]);
+  const [filter, setFilter] = useState<LogFilter>({ func: "", level: "any", status: "all", text: "" });
+  const [open, setOpen] = useState<string>();
+  const list = useRef<HTMLDivElement>(null);
+  const pausedRef = useRef(paused);
+  pausedRef.current = paused;
+  const deploymentId = connection?.deployment?.id;
+
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      call("logs_recent")
+        .then((recent) => live && (setEntries(recent.slice(-KEPT)), setError(undefined)))
+        .catch((e) => live && setError(e instanceof StudioError ? e.message : String(e)));
+    void load();
+    const stopEvents = onStudioEvent((event) => {
+      if (event.type !== "log_entries") return;
+      if (pausedRef.current) setHeld((h) => [...h, ...event.entries].slice(-KEPT));
+      else setEntries((e) => [...e, ...event.entries].slice(-KEPT));
+    });
+    const stopLink = onLinkChange((state) => state === "up" && void load());
+    return () => {
+      live = false;
+      stopEvents();
+      stopLink();
+    };
+  }, [deploymentId]);
+
+  const shown = useMemo(() => entries.filter((e) => matches(e, filter)).slice(-SHOWN), [entries, filter]);
+
+  // Follow the tail unless paused.
+  useEffect(() => {
+    if (!paused && list.current) list.current.scrollTop = list.current.scrollHeight;
+  }, [shown, paused]);
+
+  const resume = () => {
+    setEntries((e) => [...e, ...held].slice(-KEPT));
+    setHeld([]);
+    setPaused(false);
+  };
+
+  const nextError = () => {
+    const start = open ? shown.findIndex((e) => e.id === open) + 1 : 0;
+    const next = shown.slice(start).find((e) => e.error) ?? shown.find((e) => e.error);
+    if (!next) return;
+    setPaused(true);
+    setOpen(next.id);
+    list.current?.querySelector(`[data-entry="${CSS.escape(next.id)}"]`)?.scrollIntoView({ block: "center" });
+  };
+
+  if (!connection?.deployment) {
+    return (
+      <section className="data-empty" data-testid="area-logs">
+        <h2>No deployment connected</h2>
+        <p className="muted">Open Connections (Alt+0) to choose one; its function logs stream in here.</p>
+      </section>
+    );
+  }
+
+  return (
+    <section className="logs-area" data-testid="area-logs">
+      <div className="toolbar">
+        <input aria-label="Function" placeholder="Function" value={filter.func} onChange={(e) => setFilter({ ...filter, func: e.target.value })} />
+        <select aria-label="Level" value={filter.level} onChange={(e) => setFilter({ ...filter, level: e.target.value as LogFilter["level"] })}>
+          {LEVELS.map((l) => (
+            <option key={l} value={l}>
+              {l === "any" ? "Any level" : l}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Status" value={filter.status} onChange={(e) => setFilter({ ...filter, status: e.target.value as LogFilter["status"] })}>
+          <option value="all">All</option>
+          <option value="success">Succeeded</option>
+          <option value="failure">Failed</option>
+        </select>
+        <input className="grow" aria-label="Search logs" placeholder="Text or request ID" value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.target.value })} />
+        <button onClick={nextError}>Next error</button>
+        {paused ? (
+          <button className="primary" onClick={resume}>
+            Resume{held.length ? ` (${held.length} new)` : ""}
+          </button>
+        ) : (
+          <button onClick={() => setPaused(true)}>Pause</button>
+        )}
+        <span className={`live-pill ${paused ? "off" : "on"}`} data-testid="logs-live">
+          <span className="state-dot" aria-hidden="true" />
+          {paused ? "Paused" : "Live"}
+        </span>
+      </div>
+      {error && <div className="inline-error" role="alert">{error}</div>}
+      <div className="log-list" ref={list} role="log" aria-label="Function logs" data-testid="log-list">
+        {shown.length === 0 && <div className="grid-empty">No executions{entries.length ? " match the filter" : " yet"}.</div>}
+        {shown.map((entry) => (
+          <div key={entry.id} className={`log-entry${entry.error ? " failed" : ""}${open === entry.id ? " open" : ""}`} data-entry={entry.id}>
+            <button className="log-row" onClick={() => setOpen(open === entry.id ? undefined : entry.id)} aria-expanded={open === entry.id}>
+              <span className="log-time">{time(entry.timestamp)}</span>
+              <span className={`log-type t-${entry.udf_type}`} title={entry.udf_type}>
+                {TYPE_BADGE[entry.udf_type] ?? "?"}
+              </span>
+              <span className="log-function">{entry.function}</span>
+              <span className="log-status">{entry.kind === "progress" ? "…" : entry.error ? "failed" : "ok"}</span>
+              <span className="log-duration">{entry.execution_ms != null ? `${entry.execution_ms.toFixed(1)} ms` : ""}</span>
+              <span className="log-first">{entry.error ?? entry.lines[0]?.text ?? ""}</span>
+            </button>
+            {open === entry.id && (
+              <div className="log-detail">
+                <pre>{entryText(entry)}</pre>
+                <dl className="facts">
+                  <dt>Request</dt>
+                  <dd>{entry.request_id ?? "—"}</dd>
+                  <dt>Caller</dt>
+                  <dd>{entry.caller ?? "—"}</dd>
+                  <dt>Documents read / written</dt>
+                  <dd>
+                    {entry.documents_read ?? "—"} / {entry.documents_written ?? "—"}
+                  </dd>
+                </dl>
+                <button onClick={() => void navigator.clipboard?.writeText(entryText(entry)).catch(() => {})}>Copy</button>
+              </div>
+            )}
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}

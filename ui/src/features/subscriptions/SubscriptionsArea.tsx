@@ -1,0 +1,115 @@
+// The Subscriptions area: every live query clients hold on the deployment — function,
+// arguments, session, what it read (index ranges), result size, runs — and the write that
+// last re-ran it (table, document, mutation, request). Refreshed every second while open.
+// A deployment without Atrium's inspector (Convex itself) is named as such.
+import { useEffect, useState } from "react";
+import type { ConnectionStatus, SubscriptionReport } from "../../generated/studio";
+import { call, StudioError } from "../../platform";
+
+export function SubscriptionsArea({ connection }: { connection?: ConnectionStatus }) {
+  const [report, setReport] = useState<SubscriptionReport>();
+  const [error, setError] = useState<string>();
+  const connected = connection?.state.state === "connected";
+
+  useEffect(() => {
+    if (!connected) return;
+    let live = true;
+    const load = () =>
+      call("inspect_subscriptions")
+        .then((r) => live && (setReport(r), setError(undefined)))
+        .catch((e) => live && setError(e instanceof StudioError ? e.message : String(e)));
+    void load();
+    const timer = setInterval(load, 1000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [connected, connection?.deployment?.id]);
+
+  if (!connection?.deployment) {
+    return (
+      <section className="data-empty" data-testid="area-subscriptions">
+        <h2>No deployment connected</h2>
+        <p className="muted">Open Connections (Alt+0) to choose one.</p>
+      </section>
+    );
+  }
+  if (report && !report.available) {
+    return (
+      <section className="data-empty" data-testid="area-subscriptions">
+        <h2>Not available on this deployment</h2>
+        <p className="muted">
+          {connection.deployment.name} does not list its live subscriptions: Convex deployments keep that to themselves. Atrium's local engine does.
+        </p>
+      </section>
+    );
+  }
+  const list = report?.subscriptions ?? [];
+  return (
+    <section className="subscriptions-area" data-testid="area-subscriptions">
+      <div className="toolbar">
+        <h2 className="table-title">Live subscriptions</h2>
+        <span className="view-count" data-testid="subscription-count">
+          {list.length} live quer{list.length === 1 ? "y" : "ies"}
+        </span>
+      </div>
+      {error && <div className="inline-error" role="alert">{error}</div>}
+      <table className="inspector" data-testid="inspector">
+        <thead>
+          <tr>
+            <th>Function</th>
+            <th>Arguments</th>
+            <th>Session</th>
+            <th>Reads</th>
+            <th>Result</th>
+            <th>Runs</th>
+            <th>Last re-run by</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((s) => (
+            <tr key={`${s.session_id}/${s.query_id}`} data-function={s.function}>
+              <td>
+                <code>{s.function}</code>
+                <div className="muted">{s.identity}</div>
+              </td>
+              <td>
+                <code>{JSON.stringify(s.args)}</code>
+              </td>
+              <td title={s.session_id}>
+                <code>{s.session_id.slice(0, 8) || "—"}</code> #{s.query_id}
+              </td>
+              <td>
+                {s.read_set.map((r, i) => (
+                  <div key={i} title={`${r.start} … ${r.end ?? "end"}`}>
+                    <code>{r.index}</code>
+                  </div>
+                ))}
+              </td>
+              <td>{s.result_bytes.toLocaleString("en-US")} B</td>
+              <td>{s.runs}</td>
+              <td className="cause">
+                {s.last_cause ? (
+                  <>
+                    <code>{s.last_cause.function ?? "a write"}</code> wrote <code>{s.last_cause.table}</code>
+                    {s.last_cause.document && <div className="muted">{s.last_cause.document}</div>}
+                    {s.last_cause.request_id && <div className="muted">request {s.last_cause.request_id}</div>}
+                  </>
+                ) : (
+                  <span className="muted">— (first run)</span>
+                )}
+              </td>
+            </tr>
+          ))}
+          {list.length === 0 && (
+            <tr>
+              <td colSpan={7} className="muted">
+                No client holds a live query right now.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
