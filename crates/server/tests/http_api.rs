@@ -413,6 +413,14 @@ async fn the_cli_system_functions_answer_for_admins_only() {
     .await;
     let identifiers: Vec<&str> =
         spec["value"].as_array().unwrap().iter().filter_map(|s| s["identifier"].as_str()).collect();
-    assert_eq!(identifiers, vec!["messages.js:list", "messages.js:send", "messages.js:sendSlowly"]);
+    assert_eq!(
+        identifiers,
+        vec![
+            "messages.js:byAuthor",
+            "messages.js:list",
+            "messages.js:send",
+            "messages.js:sendSlowly"
+        ]
+    );
     f.server.stop().await;
 }
