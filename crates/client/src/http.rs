@@ -128,6 +128,19 @@ impl DeploymentClient {
         self.decode(status, &body)
     }
 
+    /// The same deployment and admin key, acting as a user: functions see `identity`
+    /// (`{subject, issuer, name, email, …}`) as the caller (Convex's
+    /// `Convex <key>:<base64 identity>`). Without an admin key it changes nothing.
+    pub fn acting_as(&self, identity: &serde_json::Value) -> Self {
+        use base64::Engine as _;
+        let mut client = self.clone();
+        if let Some(key) = &self.admin_key {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(identity.to_string());
+            client.admin_key = Some(format!("{key}:{encoded}"));
+        }
+        client
+    }
+
     /// Runs a public function (any function, with an admin key) and returns its value.
     pub async fn call(
         &self,
@@ -135,6 +148,16 @@ impl DeploymentClient {
         path: &str,
         args: &Value,
     ) -> Result<Value, ClientError> {
+        self.call_with_logs(kind, path, args).await.map(|(value, _)| value)
+    }
+
+    /// Like [`DeploymentClient::call`], with the lines the function logged.
+    pub async fn call_with_logs(
+        &self,
+        kind: FunctionKind,
+        path: &str,
+        args: &Value,
+    ) -> Result<(Value, Vec<String>), ClientError> {
         let body = UdfRequest {
             path: path.to_owned(),
             args: to_json(args),
@@ -144,9 +167,11 @@ impl DeploymentClient {
         let request = self.authorize(self.http.post(self.endpoint(kind.route())).json(&body));
         let (status, body) = self.send(request).await?;
         match self.decode::<UdfResponse>(status, &body)? {
-            UdfResponse::Success { value, .. } => from_json(&value).map_err(|e| {
-                self.not_a_deployment(format!("its result is not Convex-encoded JSON: {e}"))
-            }),
+            UdfResponse::Success { value, log_lines } => {
+                from_json(&value).map(|value| (value, log_lines)).map_err(|e| {
+                    self.not_a_deployment(format!("its result is not Convex-encoded JSON: {e}"))
+                })
+            }
             UdfResponse::Error { error_message, error_data, log_lines } => {
                 Err(ClientError::Function {
                     message: error_message,

@@ -102,6 +102,7 @@ pub(crate) async fn connect(
         log_follower: log_follower.abort_handle(),
     });
     studio.views.close_all();
+    studio.watches.lock().unwrap().clear();
     *studio.active.lock().unwrap() = Some(connected);
     studio.set_connection_status(ConnectionStatus {
         deployment: Some(summary),

@@ -19,6 +19,8 @@ pub enum StudioEvent {
     ConnectionChanged { status: ConnectionStatus },
     /// An open data view's rows may have changed: fetch the visible ones again.
     DataViewChanged { info: ViewInfo },
+    /// A watched query has a new result.
+    QueryWatchUpdate { update: crate::commands::QueryVersion },
     /// New entries from the connected deployment's log stream, oldest first.
     LogEntries { entries: Vec<crate::logs::LogEntry> },
 }

@@ -152,6 +152,8 @@ pub struct Studio {
     pub(crate) active: Mutex<Option<Arc<Connected>>>,
     connection: Mutex<ConnectionStatus>,
     pub(crate) views: crate::data::Views,
+    /// Queries kept live for the Functions area, by watch ID.
+    pub(crate) watches: Mutex<std::collections::HashMap<u64, crate::data::AbortOnDrop>>,
     /// The connected deployment's newest log entries.
     pub(crate) logs: Mutex<std::collections::VecDeque<crate::logs::LogEntry>>,
     startup_warnings: Mutex<Vec<String>>,
@@ -182,6 +184,7 @@ impl Studio {
             }),
             views: Default::default(),
             logs: Mutex::new(Default::default()),
+            watches: Mutex::new(Default::default()),
             startup_warnings: Mutex::new(problem.into_iter().chain(connections_problem).collect()),
             events,
         }

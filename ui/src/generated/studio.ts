@@ -152,9 +152,37 @@ export type Filter = { combinator: Combinator, clauses: Array<Clause>, };
 export type FilterOp = "eq" | "neq" | "lt" | "lte" | "gt" | "gte" | "any_of" | "none_of" | "type" | "contains" | "regex";
 
 /**
+ * A function of the deployment.
+ */
+export type FunctionInfo = { 
+/**
+ * `module:function`.
+ */
+path: string, 
+/**
+ * query, mutation or action.
+ */
+kind: string, 
+/**
+ * public or internal.
+ */
+visibility: string, 
+/**
+ * The arguments validator (Convex's validator JSON), when it declares one.
+ */
+args: unknown, returns: unknown, };
+
+export type FunctionList = { functions: Array<FunctionInfo>, routes: Array<HttpRoute>, };
+
+/**
  * Which host the studio runs in.
  */
 export type HostKind = "desktop" | "browser";
+
+/**
+ * An HTTP route of the deployment's router.
+ */
+export type HttpRoute = { method: string, path: string, };
 
 /**
  * A range of an index: equalities on a prefix of its fields, then bounds on the next.
@@ -218,6 +246,19 @@ level: string, text: string,
  */
 timestamp: number, };
 
+/**
+ * A new result of a watched query.
+ */
+export type QueryVersion = { watch: number, 
+/**
+ * 1 for the first result, then one more per change.
+ */
+version: number, 
+/**
+ * When the studio received it (milliseconds since the epoch).
+ */
+received_ms: number, value: unknown, error: string | null, };
+
 export type RangeClause = { field: string, 
 /**
  * eq, gt, gte, lt or lte.
@@ -252,6 +293,36 @@ export type Rows = { offset: number, rows: unknown[], info: ViewInfo, };
 export type RowsRequest = { view: number, offset: number, limit: number, };
 
 /**
+ * A function to run.
+ */
+export type RunRequest = { path: string, 
+/**
+ * query, mutation or action.
+ */
+kind: string, 
+/**
+ * Convex-encoded JSON object.
+ */
+args: Record<string, unknown>, 
+/**
+ * Run acting as this user identity (`{subject, issuer, …}`) instead of as admin.
+ */
+identity: Record<string, unknown> | null, confirmed: boolean, };
+
+/**
+ * What a run did.
+ */
+export type RunResult = { ok: boolean, 
+/**
+ * The returned value (Convex-encoded JSON); null on failure.
+ */
+value: unknown, error: string | null, 
+/**
+ * A ConvexError's data.
+ */
+error_data: unknown, log_lines: Array<string>, duration_ms: number, };
+
+/**
  * How careful the dashboard is with writes on a deployment.
  */
 export type SafeMode = "normal" | "confirm_writes" | "read_only";
@@ -271,7 +342,7 @@ export type Sort = { field: string, descending: boolean, };
 /**
  * Something changed that the UI shows.
  */
-export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, } | { "type": "data_view_changed", info: ViewInfo, } | { "type": "log_entries", entries: Array<LogEntry>, };
+export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, } | { "type": "data_view_changed", info: ViewInfo, } | { "type": "query_watch_update", update: QueryVersion, } | { "type": "log_entries", entries: Array<LogEntry>, };
 
 /**
  * The write that last re-ran a live query.
@@ -358,6 +429,10 @@ export type ViewRef = { view: number, };
  * What to show: a table, optionally filtered and sorted, or a range of one of its indexes.
  */
 export type ViewSpec = { table: string, filter: Filter | null, sort: Sort | null, index: IndexRange | null, };
+
+export type WatchRef = { watch: number, };
+
+export type WatchRequest = { path: string, args: Record<string, unknown>, };
 
 /**
  * One edit, with values as Convex-encoded JSON.
@@ -455,7 +530,23 @@ export interface Commands {
    * Every live subscription on the deployment and the write that last re-ran each.
    */
   inspect_subscriptions: { request: null; response: SubscriptionReport };
+  /**
+   * The deployment's functions with their validators, and its HTTP routes.
+   */
+  function_list: { request: null; response: FunctionList };
+  /**
+   * Runs a function as admin or acting as a user: its result, logs, duration, error.
+   */
+  run_function: { request: RunRequest; response: RunResult };
+  /**
+   * Keeps a query live; each result arrives as `query_watch_update`.
+   */
+  watch_query: { request: WatchRequest; response: WatchRef };
+  /**
+   * Stops keeping a query live.
+   */
+  unwatch_query: { request: WatchRef; response: null };
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "inspect_subscriptions"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "inspect_subscriptions", "function_list", "run_function", "watch_query", "unwatch_query"] as const;

@@ -11,6 +11,7 @@ mod app;
 mod bindings;
 mod connections;
 mod data;
+mod functions;
 mod live;
 
 pub use connections::{
@@ -21,6 +22,10 @@ pub use data::{
     ApplyRequest, ApplyResult, ClearResult, DocumentDetail, DocumentRequest, IndexSummary,
     RestoreRequest, RevisionInfo, RowsRequest, TableRequest, TableSchemaInfo, TableSummary,
     ViewRef, WriteRequest,
+};
+pub use functions::{
+    FunctionInfo, FunctionList, HttpRoute, QueryVersion, RunRequest, RunResult, WatchRef,
+    WatchRequest,
 };
 pub use live::{LiveSubscription, ReadRange, SubscriptionCause, SubscriptionReport};
 
@@ -119,6 +124,14 @@ command_table! {
     logs_recent(()) -> Vec<crate::logs::LogEntry> = live::logs_recent;
     /// Every live subscription on the deployment and the write that last re-ran each.
     inspect_subscriptions(()) -> SubscriptionReport = live::inspect_subscriptions;
+    /// The deployment's functions with their validators, and its HTTP routes.
+    function_list(()) -> FunctionList = functions::function_list;
+    /// Runs a function as admin or acting as a user: its result, logs, duration, error.
+    run_function(RunRequest) -> RunResult = functions::run_function;
+    /// Keeps a query live; each result arrives as `query_watch_update`.
+    watch_query(WatchRequest) -> WatchRef = functions::watch_query;
+    /// Stops keeping a query live.
+    unwatch_query(WatchRef) -> () = functions::unwatch_query;
 }
 
 /// The client's error as a command error whose code says which part to fix.
@@ -141,7 +154,7 @@ pub(crate) fn client_error(error: ClientError) -> CommandError {
 }
 
 /// `[Request ID: …] Server Error\nUncaught Error: reason` → `reason`.
-fn clean_function_message(message: &str) -> String {
+pub(crate) fn clean_function_message(message: &str) -> String {
     let body = message.split_once("Server Error\n").map_or(message, |(_, rest)| rest);
     body.trim_start_matches("Uncaught Error: ").trim().to_owned()
 }

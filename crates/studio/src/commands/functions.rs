@@ -1,0 +1,287 @@
+//! Commands of the Functions area: the deployment's functions with their validators (from
+//! the function spec the CLI reads), running one — as admin or acting as a user — with its
+//! result, logs, duration and error data, and keeping a query live, each new result
+//! announced as `query_watch_update`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use atrium_client::{ClientError, FunctionKind};
+use atrium_value::Value;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::connections::SafeMode;
+use crate::data::AbortOnDrop;
+use crate::{CommandError, ErrorCode, Studio, StudioEvent};
+
+/// A function of the deployment.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FunctionInfo {
+    /// `module:function`.
+    pub path: String,
+    /// query, mutation or action.
+    pub kind: String,
+    /// public or internal.
+    pub visibility: String,
+    /// The arguments validator (Convex's validator JSON), when it declares one.
+    #[ts(type = "unknown")]
+    pub args: serde_json::Value,
+    #[ts(type = "unknown")]
+    pub returns: serde_json::Value,
+}
+
+/// An HTTP route of the deployment's router.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct HttpRoute {
+    pub method: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FunctionList {
+    pub functions: Vec<FunctionInfo>,
+    pub routes: Vec<HttpRoute>,
+}
+
+/// A function to run.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    pub path: String,
+    /// query, mutation or action.
+    pub kind: String,
+    /// Convex-encoded JSON object.
+    #[ts(type = "Record<string, unknown>")]
+    pub args: serde_json::Value,
+    /// Run acting as this user identity (`{subject, issuer, …}`) instead of as admin.
+    #[serde(default)]
+    #[ts(type = "Record<string, unknown> | null")]
+    pub identity: Option<serde_json::Value>,
+    #[serde(default)]
+    pub confirmed: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct RunResult {
+    pub ok: bool,
+    /// The returned value (Convex-encoded JSON); null on failure.
+    #[ts(type = "unknown")]
+    pub value: serde_json::Value,
+    pub error: Option<String>,
+    /// A ConvexError's data.
+    #[ts(type = "unknown")]
+    pub error_data: serde_json::Value,
+    pub log_lines: Vec<String>,
+    pub duration_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct WatchRequest {
+    pub path: String,
+    #[ts(type = "Record<string, unknown>")]
+    pub args: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WatchRef {
+    #[ts(type = "number")]
+    pub watch: u64,
+}
+
+/// A new result of a watched query.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct QueryVersion {
+    #[ts(type = "number")]
+    pub watch: u64,
+    /// 1 for the first result, then one more per change.
+    pub version: u32,
+    /// When the studio received it (milliseconds since the epoch).
+    pub received_ms: f64,
+    #[ts(type = "unknown")]
+    pub value: serde_json::Value,
+    pub error: Option<String>,
+}
+
+fn kind_of(kind: &str) -> Result<FunctionKind, CommandError> {
+    match kind {
+        "query" => Ok(FunctionKind::Query),
+        "mutation" => Ok(FunctionKind::Mutation),
+        "action" => Ok(FunctionKind::Action),
+        other => Err(CommandError::new(
+            ErrorCode::BadRequest,
+            format!("kind must be query, mutation or action, not {other:?}"),
+        )),
+    }
+}
+
+fn args_value(json: &serde_json::Value) -> Result<Value, CommandError> {
+    match atrium_value::json::from_json(json) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) => Err(CommandError::new(ErrorCode::BadRequest, "Arguments must be an object.")),
+        Err(e) => Err(CommandError::new(
+            ErrorCode::BadRequest,
+            format!("The arguments are not valid Convex JSON: {e}"),
+        )),
+    }
+}
+
+fn now_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+pub(super) async fn function_list(
+    studio: &Arc<Studio>,
+    _: (),
+) -> Result<FunctionList, CommandError> {
+    let connected = studio.connected()?;
+    let spec = connected
+        .http
+        .query("_system/cli/modules:apiSpec", &Value::Object(Default::default()))
+        .await
+        .map_err(super::client_error)?;
+    let spec = atrium_value::json::to_json(&spec);
+    let mut list = FunctionList { functions: Vec::new(), routes: Vec::new() };
+    for entry in spec.as_array().into_iter().flatten() {
+        let text = |k: &str| entry.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+        let validator = |k: &str| {
+            entry
+                .get(k)
+                .and_then(|v| v.as_str())
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or(serde_json::Value::Null)
+        };
+        match text("functionType").as_str() {
+            "HttpAction" => {
+                list.routes.push(HttpRoute { method: text("method"), path: text("path") })
+            }
+            kind => {
+                let identifier = text("identifier");
+                let (module, name) = identifier.split_once(':').unwrap_or((&identifier, "default"));
+                list.functions.push(FunctionInfo {
+                    path: format!("{}:{name}", module.trim_end_matches(".js")),
+                    kind: kind.to_lowercase(),
+                    visibility: entry
+                        .get("visibility")
+                        .and_then(|v| v.get("kind"))
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("public")
+                        .to_owned(),
+                    args: validator("args"),
+                    returns: validator("returns"),
+                });
+            }
+        }
+    }
+    list.functions.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(list)
+}
+
+pub(super) async fn run_function(
+    studio: &Arc<Studio>,
+    request: RunRequest,
+) -> Result<RunResult, CommandError> {
+    let connected = studio.connected()?;
+    let kind = kind_of(&request.kind)?;
+    if kind != FunctionKind::Query {
+        match connected.safe_mode() {
+            SafeMode::ReadOnly => {
+                return Err(CommandError::new(
+                    ErrorCode::ReadOnly,
+                    format!("{} is read-only in Atrium: only queries run.", connected.summary.name),
+                ));
+            }
+            SafeMode::ConfirmWrites if !request.confirmed => {
+                return Err(CommandError::new(
+                    ErrorCode::NeedsConfirmation,
+                    format!(
+                        "{} asks for confirmation before mutations and actions.",
+                        connected.summary.name
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
+    let args = args_value(&request.args)?;
+    let client = match &request.identity {
+        Some(identity) => connected.http.acting_as(identity),
+        None => connected.http.clone(),
+    };
+    let started = Instant::now();
+    let outcome = client.call_with_logs(kind, &request.path, &args).await;
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok(match outcome {
+        Ok((value, log_lines)) => RunResult {
+            ok: true,
+            value: atrium_value::json::to_json(&value),
+            error: None,
+            error_data: serde_json::Value::Null,
+            log_lines,
+            duration_ms,
+        },
+        Err(ClientError::Function { message, data, log_lines }) => RunResult {
+            ok: false,
+            value: serde_json::Value::Null,
+            error: Some(super::clean_function_message(&message)),
+            error_data: data.as_ref().map_or(serde_json::Value::Null, atrium_value::json::to_json),
+            log_lines,
+            duration_ms,
+        },
+        Err(other) => return Err(super::client_error(other)),
+    })
+}
+
+pub(super) async fn watch_query(
+    studio: &Arc<Studio>,
+    request: WatchRequest,
+) -> Result<WatchRef, CommandError> {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let connected = studio.connected()?;
+    let args = args_value(&request.args)?;
+    let watch = NEXT.fetch_add(1, Ordering::Relaxed);
+    let mut subscription = connected.sync.subscribe(&request.path, &args);
+    let events = Arc::downgrade(studio);
+    let task = tokio::spawn(async move {
+        let mut version = 0;
+        loop {
+            let next = subscription.next().await;
+            let Some(studio) = events.upgrade() else { return };
+            version += 1;
+            let (value, error) = match next {
+                Ok(value) => (atrium_value::json::to_json(&value), None),
+                Err(ClientError::Function { message, .. }) => {
+                    (serde_json::Value::Null, Some(super::clean_function_message(&message)))
+                }
+                Err(e) => {
+                    let update = QueryVersion {
+                        watch,
+                        version,
+                        received_ms: now_ms(),
+                        value: serde_json::Value::Null,
+                        error: Some(e.to_string()),
+                    };
+                    studio.emit(StudioEvent::QueryWatchUpdate { update });
+                    return;
+                }
+            };
+            let update = QueryVersion { watch, version, received_ms: now_ms(), value, error };
+            studio.emit(StudioEvent::QueryWatchUpdate { update });
+        }
+    });
+    studio.watches.lock().unwrap().insert(watch, AbortOnDrop(task.abort_handle()));
+    Ok(WatchRef { watch })
+}
+
+pub(super) async fn unwatch_query(
+    studio: &Arc<Studio>,
+    request: WatchRef,
+) -> Result<(), CommandError> {
+    studio.watches.lock().unwrap().remove(&request.watch);
+    Ok(())
+}

@@ -1,0 +1,170 @@
+//! The Functions area's commands against a real `atrium-server` (the kitchen fixture): the
+//! function list with validators, runs with results, logs and ConvexError data, acting as
+//! a user, safe modes, and a query kept live.
+
+mod common;
+
+use std::time::Duration;
+
+use atrium_server::test_support::serve_fixture;
+use atrium_studio::commands::dispatch;
+use atrium_studio::{ErrorCode, StudioEvent};
+use serde_json::json;
+
+/// The next `query_watch_update`, as JSON.
+async fn next_version(
+    events: &mut tokio::sync::broadcast::Receiver<StudioEvent>,
+) -> serde_json::Value {
+    loop {
+        let event =
+            tokio::time::timeout(Duration::from_secs(10), events.recv()).await.unwrap().unwrap();
+        if let StudioEvent::QueryWatchUpdate { update } = event {
+            return serde_json::to_value(update).unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_run_act_as_a_user_and_watch() {
+    let (server, deployment, _data) = serve_fixture("kitchen", "studio-functions").await;
+    let config = tempfile::tempdir().unwrap();
+    let studio = common::studio(config.path());
+    let save = |mode: &str| {
+        json!({"id": null, "name": "Kitchen", "url": server.cloud_url, "colour": "#3b82f6",
+               "safe_mode": mode, "admin_key": deployment.admin_key()})
+    };
+    let list = dispatch(&studio, "save_connection", save("normal")).await.unwrap();
+    let id = list["connections"][0]["id"].as_str().unwrap().to_owned();
+    dispatch(&studio, "connect", json!({"id": id})).await.unwrap();
+
+    let functions = dispatch(&studio, "function_list", json!(null)).await.unwrap();
+    let typed = functions["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "checks:typed")
+        .unwrap_or_else(|| panic!("{functions}"));
+    assert_eq!(
+        (typed["kind"].clone(), typed["visibility"].clone()),
+        (json!("query"), json!("public"))
+    );
+    assert_eq!(typed["args"]["value"]["count"]["fieldType"]["type"], "bigint");
+    assert!(
+        functions["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == "checks:secret" && f["visibility"] == "internal")
+    );
+    assert!(!functions["routes"].as_array().unwrap().is_empty(), "kitchen has HTTP routes");
+
+    // A query with an int64 argument.
+    let run = dispatch(
+        &studio,
+        "run_function",
+        json!({"path": "checks:typed", "kind": "query",
+               "args": {"name": "ann", "count": {"$integer": "AQAAAAAAAAA="}}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(run["ok"], true, "{run}");
+    assert_eq!(run["value"]["greeting"], "hello ann");
+    assert_eq!(run["value"]["count"], json!({"$integer": "AgAAAAAAAAA="}));
+    assert!(run["duration_ms"].as_f64().unwrap() > 0.0);
+
+    // Logs come back with the result.
+    let logs = dispatch(
+        &studio,
+        "run_function",
+        json!({"path": "checks:logs", "kind": "query", "args": {}}),
+    )
+    .await
+    .unwrap();
+    assert!(
+        logs["log_lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().contains("careful")),
+        "{logs}"
+    );
+
+    // A ConvexError's data is kept apart from the message.
+    let failed = dispatch(
+        &studio,
+        "run_function",
+        json!({"path": "checks:fail", "kind": "mutation", "args": {"code": "E42"}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(failed["ok"], false);
+    assert_eq!(failed["error_data"], json!({"code": "E42", "message": "Nope"}));
+    assert!(!failed["error"].as_str().unwrap().contains("Request ID"), "{failed}");
+
+    // Acting as a user.
+    let me = dispatch(
+        &studio,
+        "run_function",
+        json!({"path": "auth:whoami", "kind": "query", "args": {},
+               "identity": {"subject": "user-7", "issuer": "https://issuer.example", "name": "Ada"}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(me["value"]["name"], "Ada", "{me}");
+    let admin = dispatch(
+        &studio,
+        "run_function",
+        json!({"path": "auth:whoami", "kind": "query", "args": {}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(admin["value"], json!(null));
+
+    // A query kept live gets a new version when a mutation changes what it read.
+    let mut events = studio.subscribe();
+    let watch = dispatch(&studio, "watch_query", json!({"path": "calls:countNotes", "args": {}}))
+        .await
+        .unwrap();
+    let first = next_version(&mut events).await;
+    assert_eq!(
+        (first["watch"].clone(), first["version"].clone()),
+        (watch["watch"].clone(), json!(1))
+    );
+    let before = first["value"].as_f64().unwrap();
+    dispatch(
+        &studio,
+        "run_function",
+        json!({"path": "calls:parent", "kind": "mutation", "args": {}}),
+    )
+    .await
+    .unwrap();
+    let second = next_version(&mut events).await;
+    assert_eq!(second["version"], 2);
+    assert!(second["value"].as_f64().unwrap() > before, "{second}");
+    dispatch(&studio, "unwatch_query", watch).await.unwrap();
+
+    // Safe modes: read-only runs queries only; confirm-writes needs `confirmed`.
+    dispatch(&studio, "save_connection", {
+        let mut s = save("read_only");
+        s["id"] = json!(id);
+        s
+    })
+    .await
+    .unwrap();
+    let refused = dispatch(
+        &studio,
+        "run_function",
+        json!({"path": "calls:parent", "kind": "mutation", "args": {}}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::ReadOnly);
+    dispatch(
+        &studio,
+        "run_function",
+        json!({"path": "calls:countNotes", "kind": "query", "args": {}}),
+    )
+    .await
+    .unwrap();
+    server.stop().await;
+}
