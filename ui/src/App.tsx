@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import { ConnectionsDialog } from "./features/connections/ConnectionsDialog";
 import { DataArea } from "./features/data/DataArea";
+import { FunctionsArea } from "./features/functions/FunctionsArea";
 import { LogsArea } from "./features/logs/LogsArea";
 import { SubscriptionsArea } from "./features/subscriptions/SubscriptionsArea";
 import { NotBuiltYet } from "./features/placeholder/NotBuiltYet";
@@ -47,6 +48,8 @@ export function App() {
             <SettingsArea info={studio.info} settings={studio.settings} onChange={studio.updateSettings} />
           ) : area.id === "data" ? (
             <DataArea connection={studio.connection} />
+          ) : area.id === "functions" ? (
+            <FunctionsArea connection={studio.connection} />
           ) : area.id === "logs" ? (
             <LogsArea connection={studio.connection} />
           ) : area.id === "subscriptions" ? (

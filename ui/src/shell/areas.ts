@@ -41,7 +41,7 @@ export const AREAS: readonly Area[] = [
       "A runner with generated argument forms and dry-run mutations",
       "Per-function metrics",
     ],
-    built: false,
+    built: true,
   },
   {
     id: "logs",
