@@ -126,6 +126,27 @@ describe("the Functions area on the sample project", () => {
     await page.screenshot({ path: join(ARTIFACTS, "functions-error-data.png") });
   });
 
+  test("dry-runs a mutation: its write set shows, the data does not change", async () => {
+    const rpc = (command, payload) =>
+      fetch(`${atrium.origin}/api/rpc/${command}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${atrium.token}`, "content-type": "application/json" },
+        body: JSON.stringify(payload),
+      }).then((r) => r.json());
+    const stats = () => rpc("run_function", { path: "tasks:stats", kind: "query", args: {}, identity: null, confirmed: false });
+    const before = (await stats()).value;
+    await pick("tasks", "add");
+    const runner = page.getByTestId("runner");
+    await runner.getByLabel("text", { exact: true }).fill("Only a rehearsal");
+    await runner.getByRole("button", { name: "Dry run" }).click();
+    const dry = page.getByTestId("dry-run");
+    await dry.getByText("1 document would change").waitFor();
+    assert.match(await dry.textContent(), /insert\s*tasks/);
+    assert.match(await dry.locator(".diff-added").allTextContents().then((t) => t.join("\n")), /"text": "Only a rehearsal"/);
+    assert.deepEqual((await stats()).value, before, "nothing was saved");
+    await page.screenshot({ path: join(ARTIFACTS, "functions-dry-run.png") });
+  });
+
   test("runs an action and shows its result", async () => {
     await pick("reports", "weeklySummary");
     await page.getByTestId("runner").getByRole("button", { name: "Run action" }).click();

@@ -319,3 +319,23 @@ impl DeploymentClient {
         self.decode(status, &body).map(Some)
     }
 }
+
+impl DeploymentClient {
+    /// Runs a mutation without committing it (Atrium's `POST /api/atrium/dry_run`): the
+    /// answer as JSON (`{status, value, errorMessage, errorData, logLines, writes:
+    /// [{table, id, before, after}], executionTime}`), or `None` when the deployment cannot
+    /// dry-run (a Convex deployment).
+    pub async fn dry_run(
+        &self,
+        path: &str,
+        args: &Value,
+    ) -> Result<Option<serde_json::Value>, ClientError> {
+        let body = serde_json::json!({ "path": path, "args": atrium_value::json::to_json(args) });
+        let request = self.authorize(self.http.post(self.endpoint("atrium/dry_run")).json(&body));
+        let (status, body) = self.send(request).await?;
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        self.decode(status, &body).map(Some)
+    }
+}

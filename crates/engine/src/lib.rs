@@ -40,4 +40,6 @@ pub use range::{IndexRangeExpr, Order};
 pub use schema::{Schema, TableSchema};
 pub use subscriptions::{Invalidation, ReadSet, SubscriptionId};
 pub use timestamp::Timestamp;
-pub use transaction::{Checkpoint, PatchValue, SYSTEM_TABLES, ScanPage, Transaction};
+pub use transaction::{
+    Checkpoint, PatchValue, PendingChange, SYSTEM_TABLES, ScanPage, Transaction,
+};

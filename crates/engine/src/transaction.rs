@@ -43,6 +43,15 @@ pub(crate) struct PendingWrite {
     pub(crate) new: Option<Document>,
 }
 
+/// One document a transaction would change if it committed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingChange {
+    pub table: String,
+    pub id: DocumentId,
+    pub before: Option<Document>,
+    pub after: Option<Document>,
+}
+
 /// A page of documents from an index scan.
 #[derive(Debug, Clone)]
 pub struct ScanPage {
@@ -156,6 +165,21 @@ impl Transaction {
     /// Documents and bytes read so far, for Convex's per-function limits.
     pub fn read_stats(&self) -> (u64, u64) {
         (self.documents_read, self.bytes_read)
+    }
+
+    /// The writes so far, each with the document before (as of the snapshot) and after
+    /// (`None`: not there), in document ID order — what a dry run shows.
+    pub fn pending_writes(&self) -> Vec<PendingChange> {
+        self.writes
+            .iter()
+            .filter(|(_, w)| w.old.is_some() || w.new.is_some())
+            .map(|(id, w)| PendingChange {
+                table: self.table_name(w.table).unwrap_or_else(|| format!("table {}", w.table.0)),
+                id: *id,
+                before: w.old.as_ref().map(|(d, _)| d.clone()),
+                after: w.new.clone(),
+            })
+            .collect()
     }
 
     /// Documents written so far (inserted, changed or deleted).

@@ -34,4 +34,4 @@ pub use syscalls::HostState;
 
 pub use error::{FunctionError, RuntimeError};
 pub use project::Project;
-pub use runner::{Caller, FunctionKind, FunctionOutcome, Limits, LogLine, Runner, Usage};
+pub use runner::{Caller, DryRun, FunctionKind, FunctionOutcome, Limits, LogLine, Runner, Usage};

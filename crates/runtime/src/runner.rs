@@ -106,6 +106,15 @@ pub struct LogLine {
     pub message: String,
 }
 
+/// What a mutation would have done ([`Runner::dry_run`]).
+#[derive(Debug)]
+pub struct DryRun {
+    pub result: Result<Value, FunctionError>,
+    pub logs: Vec<LogLine>,
+    pub writes: Vec<atrium_engine::PendingChange>,
+    pub duration: std::time::Duration,
+}
+
 /// What running a function produced.
 #[derive(Debug)]
 pub struct FunctionOutcome {
@@ -239,6 +248,34 @@ impl Runner {
         args: Value,
     ) -> Result<FunctionOutcome, RuntimeError> {
         self.run_inner(caller, path, kind, args, None)
+    }
+
+    /// Runs a mutation without committing it: its result, logs and the writes it would
+    /// have made (each document before and after). Nothing is stored and nothing is
+    /// scheduled; the execution is not recorded in the log store.
+    pub fn dry_run(&self, caller: Caller, path: &str, args: Value) -> Result<DryRun, RuntimeError> {
+        let started = Instant::now();
+        let target = self.resolve(path)?;
+        let args_json = serde_json::Value::Array(vec![to_json(&args)]).to_string();
+        let call = Call {
+            file: &target.file,
+            path,
+            export: target.export.as_str(),
+            kind: FunctionKind::Mutation,
+            caller,
+            args: &args,
+            args_json: &args_json,
+        };
+        let execution = self.execute(&call, Some(self.engine.begin()), 0)?;
+        let writes =
+            execution.state.tx.as_ref().map(Transaction::pending_writes).unwrap_or_default();
+        // The transaction is dropped here: nothing it wrote is committed.
+        Ok(DryRun {
+            result: execution.result,
+            logs: execution.state.logs,
+            writes,
+            duration: started.elapsed(),
+        })
     }
 
     /// Runs a mutation and, in the same transaction just before it commits, `before_commit`

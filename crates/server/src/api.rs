@@ -106,6 +106,7 @@ pub const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/function"),
     ("GET", "/api/stream_function_logs"),
     ("GET", "/api/atrium/subscriptions"),
+    ("POST", "/api/atrium/dry_run"),
     ("GET", "/api/app_metrics/stream_function_logs"),
     ("POST", "/api/update_environment_variables"),
     ("GET", "/api/list_environment_variables"),
@@ -174,6 +175,7 @@ pub async fn serve(
         .route("/api/query_batch", post(query_batch))
         .route("/api/stream_function_logs", get(stream_function_logs))
         .route("/api/atrium/subscriptions", get(live_subscriptions))
+        .route("/api/atrium/dry_run", post(dry_run))
         .route("/api/app_metrics/stream_function_logs", get(stream_function_logs))
         .route("/api/update_environment_variables", post(update_environment_variables))
         .route("/api/list_environment_variables", get(list_environment_variables))
@@ -994,6 +996,82 @@ const LOG_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// `GET /api/stream_function_logs?cursor=N`: entries after the cursor (our cursor is the
 /// log store's sequence number), waiting up to 60 s for one; `cursor=0` gives the most
 /// recent 1000.
+/// `{path, args}`: runs a mutation without committing it (Atrium extension, admin only;
+/// an acting-as identity in the key applies): its result, logs and the writes it would
+/// have made, each document before and after, in Convex-encoded JSON.
+async fn dry_run(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let identity = require_admin(&state, &headers)?;
+    #[derive(serde::Deserialize)]
+    struct DryRunRequest {
+        path: String,
+        #[serde(default)]
+        args: serde_json::Value,
+    }
+    let request: DryRunRequest = parse_body(&body)?;
+    let args = match atrium_value::json::from_json(&request.args) {
+        Ok(value @ atrium_value::Value::Object(_)) => value,
+        Ok(atrium_value::Value::Null) => atrium_value::Value::Object(Default::default()),
+        _ => {
+            return Err(ApiError::bad_request(
+                "BadArgs",
+                "`args` must be an object of Convex-encoded JSON",
+            ));
+        }
+    };
+    let Some(runner) = state.deployment.runner() else {
+        return Err(ApiError::bad_request("NoFunctions", "This deployment has no functions yet"));
+    };
+    let path = request.path.clone();
+    let run = tokio::task::spawn_blocking(move || {
+        let (runner, caller) = match identity {
+            Identity::AdminActingAs(user) => (runner.as_user(Some(user))?, Caller::Client),
+            _ => (runner, Caller::Internal),
+        };
+        if runner.function_kind(&path)? != FunctionKind::Mutation {
+            return Err(RuntimeError::FunctionNotFound(format!(
+                "`{path}` is not a mutation: only mutations can be dry-run"
+            )));
+        }
+        runner.dry_run(caller, &path, args)
+    })
+    .await
+    .map_err(|e| ApiError::bad_request("Internal", e.to_string()))?;
+    let run = run.map_err(|e| ApiError::bad_request("DryRunFailed", e.to_string()))?;
+    let encode = |v: &atrium_value::Value| ValueFormat::ConvexEncodedJson.encode(v);
+    let writes: Vec<serde_json::Value> = run
+        .writes
+        .iter()
+        .map(|w| {
+            serde_json::json!({
+                "table": w.table,
+                "id": w.id.encode(),
+                "before": w.before.as_ref().map(|d| encode(&d.to_value())),
+                "after": w.after.as_ref().map(|d| encode(&d.to_value())),
+            })
+        })
+        .collect();
+    let logs: Vec<String> = run.logs.iter().map(|l| log_line(&l.level, &l.message)).collect();
+    let (status, value, error, data) = match &run.result {
+        Ok(v) => ("success", encode(v), None, None),
+        Err(e) => {
+            ("error", serde_json::Value::Null, Some(e.message.clone()), e.data.as_ref().map(encode))
+        }
+    };
+    Ok(Json(serde_json::json!({
+        "status": status,
+        "value": value,
+        "errorMessage": error,
+        "errorData": data,
+        "logLines": logs,
+        "writes": writes,
+        "executionTime": run.duration.as_secs_f64(),
+    })))
+}
+
 /// Atrium's subscription inspector: every live query of every sync session, what it read
 /// and which write last re-ran it.
 async fn live_subscriptions(

@@ -120,6 +120,48 @@ async fn list_run_act_as_a_user_and_watch() {
     .unwrap();
     assert_eq!(admin["value"], json!(null));
 
+    // A dry run shows the writes and changes nothing.
+    let count = |v: &serde_json::Value| v["value"].as_f64().unwrap();
+    let before = dispatch(
+        &studio,
+        "run_function",
+        json!({"path": "calls:countNotes", "kind": "query", "args": {}}),
+    )
+    .await
+    .unwrap();
+    let dry = dispatch(
+        &studio,
+        "dry_run_function",
+        json!({"path": "calls:parent", "kind": "mutation", "args": {}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(dry["available"], true);
+    assert_eq!(dry["run"]["ok"], true, "{dry}");
+    let writes = dry["writes"].as_array().unwrap();
+    assert_eq!(writes.len(), 1, "the failing sub-mutation's write was rolled back: {dry}");
+    assert_eq!(
+        (writes[0]["table"].clone(), writes[0]["before"].clone()),
+        (json!("notes"), json!(null))
+    );
+    assert_eq!(writes[0]["after"]["label"], "four");
+    let after = dispatch(
+        &studio,
+        "run_function",
+        json!({"path": "calls:countNotes", "kind": "query", "args": {}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(count(&after), count(&before), "nothing was committed");
+    let not_a_mutation = dispatch(
+        &studio,
+        "dry_run_function",
+        json!({"path": "calls:countNotes", "kind": "query", "args": {}}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(not_a_mutation.code, ErrorCode::BadRequest);
+
     // A query kept live gets a new version when a mutation changes what it read.
     let mut events = studio.subscribe();
     let watch = dispatch(&studio, "watch_query", json!({"path": "calls:countNotes", "args": {}}))

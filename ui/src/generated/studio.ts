@@ -143,6 +143,20 @@ history: Array<RevisionInfo> | null, };
 export type DocumentRequest = { id: string, };
 
 /**
+ * What a mutation would do, run and rolled back.
+ */
+export type DryRunResult = { 
+/**
+ * False on a deployment that cannot dry-run (a Convex deployment).
+ */
+available: boolean, run: RunResult | null, writes: Array<DryRunWrite>, };
+
+/**
+ * One document a dry-run mutation would change (Convex-encoded JSON; null: not there).
+ */
+export type DryRunWrite = { table: string, id: string, before: unknown, after: unknown, };
+
+/**
  * Why a command failed, as a stable code the UI can branch on.
  */
 export type ErrorCode = "unknown_command" | "bad_request" | "not_found" | "io" | "internal" | "bad_url" | "unreachable" | "bad_admin_key" | "not_a_deployment" | "function_failed" | "not_connected" | "read_only" | "needs_confirmation";
@@ -539,6 +553,10 @@ export interface Commands {
    */
   run_function: { request: RunRequest; response: RunResult };
   /**
+   * Runs a mutation and rolls it back: its result and the writes it would make.
+   */
+  dry_run_function: { request: RunRequest; response: DryRunResult };
+  /**
    * Keeps a query live; each result arrives as `query_watch_update`.
    */
   watch_query: { request: WatchRequest; response: WatchRef };
@@ -549,4 +567,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "inspect_subscriptions", "function_list", "run_function", "watch_query", "unwatch_query"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "watch_query", "unwatch_query"] as const;

@@ -78,6 +78,26 @@ pub struct RunResult {
     pub duration_ms: f64,
 }
 
+/// One document a dry-run mutation would change (Convex-encoded JSON; null: not there).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DryRunWrite {
+    pub table: String,
+    pub id: String,
+    #[ts(type = "unknown")]
+    pub before: serde_json::Value,
+    #[ts(type = "unknown")]
+    pub after: serde_json::Value,
+}
+
+/// What a mutation would do, run and rolled back.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DryRunResult {
+    /// False on a deployment that cannot dry-run (a Convex deployment).
+    pub available: bool,
+    pub run: Option<RunResult>,
+    pub writes: Vec<DryRunWrite>,
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct WatchRequest {
@@ -235,6 +255,57 @@ pub(super) async fn run_function(
         },
         Err(other) => return Err(super::client_error(other)),
     })
+}
+
+pub(super) async fn dry_run_function(
+    studio: &Arc<Studio>,
+    request: RunRequest,
+) -> Result<DryRunResult, CommandError> {
+    let connected = studio.connected()?;
+    if request.kind != "mutation" {
+        return Err(CommandError::new(ErrorCode::BadRequest, "Only mutations can be dry-run."));
+    }
+    let args = args_value(&request.args)?;
+    let client = match &request.identity {
+        Some(identity) => connected.http.acting_as(identity),
+        None => connected.http.clone(),
+    };
+    let Some(answer) = client.dry_run(&request.path, &args).await.map_err(super::client_error)?
+    else {
+        return Ok(DryRunResult { available: false, run: None, writes: Vec::new() });
+    };
+    let field = |k: &str| answer.get(k).cloned().unwrap_or(serde_json::Value::Null);
+    let ok = answer.get("status").and_then(|s| s.as_str()) == Some("success");
+    let run = RunResult {
+        ok,
+        value: field("value"),
+        error: answer
+            .get("errorMessage")
+            .and_then(|m| m.as_str())
+            .map(super::clean_function_message),
+        error_data: field("errorData"),
+        log_lines: answer
+            .get("logLines")
+            .and_then(|l| l.as_array())
+            .map(|l| l.iter().filter_map(|x| x.as_str()).map(str::to_owned).collect())
+            .unwrap_or_default(),
+        duration_ms: answer.get("executionTime").and_then(|t| t.as_f64()).unwrap_or(0.0) * 1000.0,
+    };
+    let writes = answer
+        .get("writes")
+        .and_then(|w| w.as_array())
+        .map(|list| {
+            list.iter()
+                .map(|w| DryRunWrite {
+                    table: w.get("table").and_then(|t| t.as_str()).unwrap_or_default().to_owned(),
+                    id: w.get("id").and_then(|t| t.as_str()).unwrap_or_default().to_owned(),
+                    before: w.get("before").cloned().unwrap_or_default(),
+                    after: w.get("after").cloned().unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(DryRunResult { available: true, run: Some(run), writes })
 }
 
 pub(super) async fn watch_query(

@@ -24,8 +24,8 @@ pub use data::{
     ViewRef, WriteRequest,
 };
 pub use functions::{
-    FunctionInfo, FunctionList, HttpRoute, QueryVersion, RunRequest, RunResult, WatchRef,
-    WatchRequest,
+    DryRunResult, DryRunWrite, FunctionInfo, FunctionList, HttpRoute, QueryVersion, RunRequest,
+    RunResult, WatchRef, WatchRequest,
 };
 pub use live::{LiveSubscription, ReadRange, SubscriptionCause, SubscriptionReport};
 
@@ -128,6 +128,8 @@ command_table! {
     function_list(()) -> FunctionList = functions::function_list;
     /// Runs a function as admin or acting as a user: its result, logs, duration, error.
     run_function(RunRequest) -> RunResult = functions::run_function;
+    /// Runs a mutation and rolls it back: its result and the writes it would make.
+    dry_run_function(RunRequest) -> DryRunResult = functions::dry_run_function;
     /// Keeps a query live; each result arrives as `query_watch_update`.
     watch_query(WatchRequest) -> WatchRef = functions::watch_query;
     /// Stops keeping a query live.

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { JsonEditor } from "../../components/JsonEditor";
-import type { ConnectionStatus, FunctionInfo, FunctionList, QueryVersion, RunResult } from "../../generated/studio";
+import type { ConnectionStatus, DryRunResult, FunctionInfo, FunctionList, QueryVersion, RunResult } from "../../generated/studio";
 import { call, onStudioEvent, StudioError } from "../../platform";
 import type { Json } from "../data/values";
 import { type ArgField, buildArgs, diffLines, fieldsOf, textsOf, typeLabel } from "./argsForm";
@@ -125,6 +125,7 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
   const [actAs, setActAs] = useState(false);
   const [identity, setIdentity] = useState(DEFAULT_IDENTITY);
   const [result, setResult] = useState<RunResult>();
+  const [dry, setDry] = useState<DryRunResult>();
   const [runError, setRunError] = useState<string>();
   const [running, setRunning] = useState(false);
   const key = historyKey(deploymentId, fn.path);
@@ -155,18 +156,39 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
     return Object.keys(built.errors).length ? null : built.args;
   };
 
+  const identityOrNull = (): Record<string, unknown> | null | false => {
+    if (!actAs) return null;
+    try {
+      return JSON.parse(identity) as Record<string, unknown>;
+    } catch {
+      setRunError("The user identity is not valid JSON.");
+      return false;
+    }
+  };
+
+  const dryRun = async () => {
+    const args = currentArgs();
+    const who = identityOrNull();
+    if (!args || who === false) return;
+    setRunning(true);
+    setRunError(undefined);
+    try {
+      const r = await call("dry_run_function", { path: fn.path, kind: fn.kind, args, identity: who, confirmed: false });
+      setDry(r);
+      setResult(undefined);
+    } catch (e) {
+      setRunError(message(e));
+    } finally {
+      setRunning(false);
+    }
+  };
+
   const run = async () => {
     const args = currentArgs();
     if (!args) return;
-    let who: Record<string, unknown> | null = null;
-    if (actAs) {
-      try {
-        who = JSON.parse(identity) as Record<string, unknown>;
-      } catch {
-        setRunError("The user identity is not valid JSON.");
-        return;
-      }
-    }
+    setDry(undefined);
+    const who = identityOrNull();
+    if (who === false) return;
     if (confirmWrites && fn.kind !== "query" && !(await ask())) return;
     setRunning(true);
     setRunError(undefined);
@@ -297,6 +319,11 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
         <button className="primary" onClick={run} disabled={running} title="Ctrl+Enter">
           {running ? "Running…" : `Run ${fn.kind}`}
         </button>
+        {fn.kind === "mutation" && (
+          <button onClick={dryRun} disabled={running} title="Run it and roll it back: see what it would write">
+            Dry run
+          </button>
+        )}
         {fn.kind === "query" &&
           (watch === undefined ? (
             <button onClick={startWatch}>Keep live</button>
@@ -324,6 +351,42 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
             <>
               <div className="muted">Logs</div>
               <pre className="run-logs">{result.log_lines.join("\n")}</pre>
+            </>
+          )}
+        </div>
+      )}
+
+      {dry && (
+        <div className={`run-result${dry.run?.ok === false ? " failed" : ""}`} data-testid="dry-run">
+          {!dry.available ? (
+            <p className="muted">This deployment cannot dry-run mutations (Atrium's local engine can).</p>
+          ) : (
+            <>
+              <div className="run-head">
+                <strong>Dry run — nothing was saved</strong>
+                <span className="muted">
+                  {dry.writes.length} document{dry.writes.length === 1 ? "" : "s"} would change · {dry.run?.duration_ms.toFixed(1)} ms
+                </span>
+              </div>
+              {dry.run?.ok ? <pre>{JSON.stringify(dry.run.value, null, 2)}</pre> : <pre className="error-text">{dry.run?.error}</pre>}
+              {dry.writes.map((w) => (
+                <div key={w.id} className="dry-write">
+                  <div>
+                    <strong>{w.before === null ? "insert" : w.after === null ? "delete" : "update"}</strong> <code>{w.table}</code>{" "}
+                    <span className="muted">{w.id}</span>
+                  </div>
+                  <pre className="diff">
+                    {diffLines(w.before === null ? "" : JSON.stringify(w.before, null, 2), w.after === null ? "" : JSON.stringify(w.after, null, 2))
+                      .filter((l) => l.text !== "")
+                      .map((line, i) => (
+                        <div key={i} className={`diff-${line.kind}`}>
+                          {line.kind === "added" ? "+ " : line.kind === "removed" ? "- " : "  "}
+                          {line.text}
+                        </div>
+                      ))}
+                  </pre>
+                </div>
+              ))}
             </>
           )}
         </div>
