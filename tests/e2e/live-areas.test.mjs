@@ -3,6 +3,8 @@
 // function and status; the inspector lists a query the official ConvexClient keeps live
 // and names the mutation that re-ran it.
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
@@ -16,18 +18,23 @@ describe("the Logs and Subscriptions areas", () => {
   let browser;
   let page;
   let live;
+  let rpc;
+  let connectionId;
+  const data = mkdtempSync(join(tmpdir(), "atrium-engine-logs-"));
+  const exports = mkdtempSync(join(tmpdir(), "atrium-exports-"));
 
   before(async () => {
-    engine = await startEngine(join(REPO, "tests/fixtures/chat"));
-    atrium = await startBrowserMode({ env: { ATRIUM_SAMPLE_PROJECT: "" } });
-    const rpc = (command, payload) =>
+    engine = await startEngine(join(REPO, "tests/fixtures/chat"), { data });
+    atrium = await startBrowserMode({ env: { ATRIUM_SAMPLE_PROJECT: "", ATRIUM_EXPORT_DIR: exports } });
+    rpc = (command, payload) =>
       fetch(`${atrium.origin}/api/rpc/${command}`, {
         method: "POST",
         headers: { authorization: `Bearer ${atrium.token}`, "content-type": "application/json" },
         body: JSON.stringify(payload),
       }).then((r) => r.json());
     const saved = await rpc("save_connection", { id: null, name: "Chat", url: engine.url, colour: "#3b82f6", safe_mode: "normal", admin_key: engine.adminKey });
-    await rpc("connect", { id: saved.connections[0].id });
+    connectionId = saved.connections[0].id;
+    await rpc("connect", { id: connectionId });
     browser = await launchChromium();
     page = await browser.context.newPage();
     await page.goto(atrium.url);
@@ -39,6 +46,8 @@ describe("the Logs and Subscriptions areas", () => {
     await browser?.close();
     await atrium?.stop();
     await engine?.stop();
+    rmSync(data, { recursive: true, force: true });
+    rmSync(exports, { recursive: true, force: true });
   });
 
   test("a mutation appears in the live tail, and filters narrow it", async () => {
@@ -62,6 +71,13 @@ describe("the Logs and Subscriptions areas", () => {
     await row.first().getByRole("button").first().click();
     assert.match(await page.locator(".log-detail pre").first().textContent(), /Mutation messages:send ok/);
     await page.screenshot({ path: join(ARTIFACTS, "logs-tail.png") });
+    // The filtered view exported as JSONL.
+    await page.getByRole("button", { name: "Export JSONL" }).click();
+    const notice = await page.getByTestId("logs-notice").textContent();
+    const path = /to (\S+\.jsonl)/.exec(notice)?.[1];
+    assert.ok(path?.startsWith(exports), notice);
+    const lines = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.ok(lines.length >= 1 && lines.every((l) => l.function === "messages:send"), JSON.stringify(lines));
     await page.getByLabel("Function", { exact: true }).fill("");
   });
 
@@ -80,6 +96,23 @@ describe("the Logs and Subscriptions areas", () => {
     assert.match(await row.textContent(), /messages\.by_author/);
     assert.ok(updates >= 2, "the client saw the new result");
     await page.screenshot({ path: join(ARTIFACTS, "subscriptions-inspector.png") });
+  });
+
+  test("after the engine restarts, the earlier logs are still there", async () => {
+    await live?.close();
+    live = undefined;
+    const port = new URL(engine.url).port;
+    await engine.stop();
+    engine = await startEngine(join(REPO, "tests/fixtures/chat"), { port, data });
+    await page.getByTestId("connection-state").filter({ hasText: "Connected" }).waitFor({ timeout: 30_000 });
+    // Connecting again forgets what the studio held: what shows now comes from the
+    // engine's own log store, which outlived the restart.
+    await rpc("connect", { id: connectionId });
+    await page.locator('nav [data-area="logs"]').click();
+    await page.getByLabel("Search logs").fill("");
+    const earlier = page.getByTestId("log-list").locator(".log-entry").filter({ hasText: "messages:send" });
+    await earlier.first().waitFor({ timeout: 10_000 });
+    assert.ok((await earlier.count()) >= 2, "both sends from before the restart");
   });
 });
 

@@ -90,8 +90,16 @@ pub(crate) async fn connect(
     }
     let sync = SyncClient::connect(&http);
     let states = sync.state();
-    let watcher =
-        tokio::spawn(watch_state(Arc::downgrade(studio), summary.clone(), http.clone(), states));
+    // The watcher starts reporting once this connection is in place and says "connecting",
+    // so its first report cannot be overwritten by that.
+    let (ready, gate) = tokio::sync::oneshot::channel();
+    let watcher = tokio::spawn(watch_state(
+        Arc::downgrade(studio),
+        summary.clone(),
+        http.clone(),
+        states,
+        gate,
+    ));
     studio.logs.lock().unwrap().clear();
     let log_follower = tokio::spawn(crate::logs::follow(Arc::downgrade(studio), http.clone()));
     let connected = Arc::new(Connected {
@@ -108,6 +116,7 @@ pub(crate) async fn connect(
         deployment: Some(summary),
         state: ConnectionState::Connecting,
     });
+    let _ = ready.send(());
     {
         let mut saved = studio.saved.lock().unwrap();
         if saved.last_used.as_deref() != Some(id) {
@@ -134,7 +143,11 @@ async fn watch_state(
     summary: DeploymentSummary,
     http: DeploymentClient,
     mut states: tokio::sync::watch::Receiver<SyncState>,
+    ready: tokio::sync::oneshot::Receiver<()>,
 ) {
+    if ready.await.is_err() {
+        return; // the connection was not put in place
+    }
     let mut connected_before = false;
     loop {
         let sync_state = states.borrow_and_update().clone();

@@ -34,6 +34,8 @@ pub struct StudioConfig {
     pub data_dir: PathBuf,
     /// Where admin keys go; `None` picks the OS keychain when one answers.
     pub key_store: Option<KeyStoreKind>,
+    /// Where exported files are saved.
+    pub export_dir: PathBuf,
 }
 
 impl StudioConfig {
@@ -44,6 +46,15 @@ impl StudioConfig {
             return PathBuf::from(dir);
         }
         dirs::config_dir().unwrap_or_else(std::env::temp_dir).join("atrium")
+    }
+
+    /// Where exports go: `ATRIUM_EXPORT_DIR`, the user's Downloads folder, or the data
+    /// folder's `exports`.
+    pub fn default_export_dir(data_dir: &std::path::Path) -> PathBuf {
+        if let Some(dir) = std::env::var_os("ATRIUM_EXPORT_DIR") {
+            return PathBuf::from(dir);
+        }
+        dirs::download_dir().unwrap_or_else(|| data_dir.join("exports"))
     }
 
     /// The platform's data directory for Atrium (`~/.local/share/atrium` on Linux), or
@@ -64,10 +75,12 @@ impl StudioConfig {
         let key_store = std::env::var("ATRIUM_KEY_STORE")
             .is_ok_and(|v| v == "file")
             .then_some(KeyStoreKind::PrivateFile);
+        let data_dir = Self::default_data_dir();
         Self {
             host,
             config_dir: Self::default_config_dir(),
-            data_dir: Self::default_data_dir(),
+            export_dir: Self::default_export_dir(&data_dir),
+            data_dir,
             key_store,
         }
     }
@@ -142,6 +155,7 @@ pub struct Studio {
     host: HostKind,
     config_dir: PathBuf,
     data_dir: PathBuf,
+    export_dir: PathBuf,
     settings_file: SettingsFile,
     settings: Mutex<Settings>,
     pub(crate) connections_file: ConnectionsFile,
@@ -171,6 +185,7 @@ impl Studio {
             host: config.host,
             keys: KeyStore::open(&config.config_dir, config.key_store),
             data_dir: config.data_dir,
+            export_dir: config.export_dir,
             config_dir: config.config_dir,
             settings_file,
             settings: Mutex::new(settings),
@@ -223,6 +238,11 @@ impl Studio {
     /// Events for one listener (a window or a browser tab).
     pub fn subscribe(&self) -> broadcast::Receiver<StudioEvent> {
         self.events.subscribe()
+    }
+
+    /// Where exported files are saved.
+    pub(crate) fn export_dir(&self) -> PathBuf {
+        self.export_dir.clone()
     }
 
     pub(crate) fn emit(&self, event: StudioEvent) {

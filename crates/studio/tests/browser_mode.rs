@@ -24,6 +24,7 @@ async fn start() -> Fixture {
         config_dir: config.path().to_path_buf(),
         data_dir: config.path().join("data"),
         key_store: Some(KeyStoreKind::PrivateFile),
+        export_dir: config.path().join("exports"),
     }));
     let host = BrowserHost::start(
         studio,

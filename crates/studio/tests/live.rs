@@ -74,3 +74,30 @@ async fn logs_follow_live_and_the_inspector_names_what_reran_a_query() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn exports_are_saved_beside_each_other_never_over_one_another() {
+    let config = tempfile::tempdir().unwrap();
+    let studio = common::studio(config.path());
+    let first =
+        dispatch(&studio, "save_export", json!({"file_name": "logs.jsonl", "text": "{\"a\":1}\n"}))
+            .await
+            .unwrap();
+    let second =
+        dispatch(&studio, "save_export", json!({"file_name": "logs.jsonl", "text": "{\"a\":2}\n"}))
+            .await
+            .unwrap();
+    let (a, b) = (first["path"].as_str().unwrap(), second["path"].as_str().unwrap());
+    assert!(a.ends_with("exports/logs.jsonl") && b.ends_with("exports/logs-1.jsonl"), "{a} {b}");
+    assert_eq!(std::fs::read_to_string(a).unwrap(), "{\"a\":1}\n");
+    assert_eq!(std::fs::read_to_string(b).unwrap(), "{\"a\":2}\n");
+    let bad = dispatch(&studio, "save_export", json!({"file_name": "../escape.txt", "text": "x"}))
+        .await
+        .map(|v| v["path"].as_str().unwrap().to_owned())
+        .unwrap();
+    assert!(bad.ends_with("exports/escape.txt"), "only the file name is used: {bad}");
+    let err = dispatch(&studio, "save_export", json!({"file_name": "..", "text": "x"}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, atrium_studio::ErrorCode::BadRequest);
+}

@@ -342,6 +342,20 @@ error_data: unknown, log_lines: Array<string>, duration_ms: number, };
 export type SafeMode = "normal" | "confirm_writes" | "read_only";
 
 /**
+ * Text to save as a file.
+ */
+export type SaveText = { 
+/**
+ * A plain file name (`logs.jsonl`); a number is added when it exists.
+ */
+file_name: string, text: string, };
+
+/**
+ * Where the file went.
+ */
+export type SavedFile = { path: string, };
+
+/**
  * Everything the user can set.
  */
 export type Settings = { theme: ThemePreference, };
@@ -541,6 +555,10 @@ export interface Commands {
    */
   logs_recent: { request: null; response: Array<LogEntry> };
   /**
+   * Saves exported text (filtered logs) to the Downloads folder; returns its path.
+   */
+  save_export: { request: SaveText; response: SavedFile };
+  /**
    * Every live subscription on the deployment and the write that last re-ran each.
    */
   inspect_subscriptions: { request: null; response: SubscriptionReport };
@@ -567,4 +585,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "watch_query", "unwatch_query"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "watch_query", "unwatch_query"] as const;

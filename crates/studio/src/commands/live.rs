@@ -107,3 +107,55 @@ pub(super) async fn inspect_subscriptions(
         .collect();
     Ok(SubscriptionReport { available: true, subscriptions })
 }
+
+/// Text to save as a file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SaveText {
+    /// A plain file name (`logs.jsonl`); a number is added when it exists.
+    pub file_name: String,
+    pub text: String,
+}
+
+/// Where the file went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SavedFile {
+    pub path: String,
+}
+
+/// Saves exported text (filtered logs as JSONL or CSV) in the user's Downloads folder (or
+/// Atrium's data folder where there is none), never over an existing file.
+pub(super) async fn save_export(
+    studio: &Arc<Studio>,
+    request: SaveText,
+) -> Result<SavedFile, CommandError> {
+    let name = std::path::Path::new(&request.file_name)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.is_empty() && !n.starts_with('.'))
+        .ok_or_else(|| {
+            CommandError::new(
+                crate::ErrorCode::BadRequest,
+                format!("{:?} is not a plain file name", request.file_name),
+            )
+        })?
+        .to_owned();
+    let dir = studio.export_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        CommandError::new(crate::ErrorCode::Io, format!("Could not create {}: {e}", dir.display()))
+    })?;
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) => (s.to_owned(), format!(".{e}")),
+        None => (name.clone(), String::new()),
+    };
+    let mut path = dir.join(&name);
+    let mut n = 1;
+    while path.exists() {
+        path = dir.join(format!("{stem}-{n}{ext}"));
+        n += 1;
+    }
+    std::fs::write(&path, request.text.as_bytes()).map_err(|e| {
+        CommandError::new(crate::ErrorCode::Io, format!("Could not write {}: {e}", path.display()))
+    })?;
+    Ok(SavedFile { path: path.display().to_string() })
+}

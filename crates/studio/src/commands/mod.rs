@@ -27,7 +27,9 @@ pub use functions::{
     DryRunResult, DryRunWrite, FunctionInfo, FunctionList, HttpRoute, QueryVersion, RunRequest,
     RunResult, WatchRef, WatchRequest,
 };
-pub use live::{LiveSubscription, ReadRange, SubscriptionCause, SubscriptionReport};
+pub use live::{
+    LiveSubscription, ReadRange, SaveText, SavedFile, SubscriptionCause, SubscriptionReport,
+};
 
 use std::sync::Arc;
 
@@ -122,6 +124,8 @@ command_table! {
     /// The connected deployment's log entries followed so far (newer ones arrive as
     /// `log_entries` events).
     logs_recent(()) -> Vec<crate::logs::LogEntry> = live::logs_recent;
+    /// Saves exported text (filtered logs) to the Downloads folder; returns its path.
+    save_export(SaveText) -> SavedFile = live::save_export;
     /// Every live subscription on the deployment and the write that last re-ran each.
     inspect_subscriptions(()) -> SubscriptionReport = live::inspect_subscriptions;
     /// The deployment's functions with their validators, and its HTTP routes.
@@ -184,6 +188,7 @@ mod tests {
             config_dir: dir.to_path_buf(),
             data_dir: dir.join("data"),
             key_store: Some(crate::KeyStoreKind::PrivateFile),
+            export_dir: dir.join("exports"),
         }))
     }
 

@@ -12,5 +12,6 @@ pub fn studio(dir: &std::path::Path) -> Arc<Studio> {
         config_dir: dir.to_path_buf(),
         data_dir: dir.join("data"),
         key_store: Some(KeyStoreKind::PrivateFile),
+        export_dir: dir.join("exports"),
     }))
 }

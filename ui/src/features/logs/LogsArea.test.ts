@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogEntry } from "../../generated/studio";
-import { entryText, matches } from "./LogsArea";
+import { entryText, exportText, matches } from "./LogsArea";
 
 const entry = (over: Partial<LogEntry>): LogEntry => ({
   id: "e",
@@ -34,6 +34,16 @@ describe("log filters", () => {
     expect(matches(ok, { ...all, text: "abc123" })).toBe(true);
     expect(matches(ok, { ...all, text: "'HI'" })).toBe(true);
     expect(matches(failed, { ...all, text: "hi" })).toBe(false);
+  });
+
+  it("exports CSV with quoted cells and JSONL with one entry a line", () => {
+    const e = entry({ error: 'bad "quote", here', lines: [{ level: "LOG", text: "a", timestamp: 0 }, { level: "WARN", text: "b", timestamp: 0 }] });
+    const csv = exportText([e], "csv").split("\n");
+    expect(csv[0]).toBe("time,function,type,status,duration_ms,request_id,error,log_lines");
+    expect(csv[1]).toBe('2026-11-24T12:00:00.000Z,messages:send,Mutation,failed,12.500,abc123,"bad ""quote"", here","[LOG] a');
+    expect(csv[2]).toBe('[WARN] b"');
+    const jsonl = exportText([e, entry({ id: "f" })], "jsonl").trimEnd().split("\n");
+    expect(jsonl.map((l) => JSON.parse(l).id)).toEqual(["e", "f"]);
   });
 
   it("copies an execution as clean lines", () => {

@@ -33,6 +33,31 @@ export function matches(entry: LogEntry, filter: LogFilter): boolean {
   return true;
 }
 
+function csvCell(value: string): string {
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** Entries as CSV (one row per execution; log lines joined) or JSONL (one entry a line). */
+export function exportText(entries: LogEntry[], format: "csv" | "jsonl"): string {
+  if (format === "jsonl") return entries.map((e) => JSON.stringify(e)).join("\n") + (entries.length ? "\n" : "");
+  const header = "time,function,type,status,duration_ms,request_id,error,log_lines";
+  const rows = entries.map((e) =>
+    [
+      new Date(e.timestamp).toISOString(),
+      e.function,
+      e.udf_type,
+      e.error ? "failed" : "ok",
+      e.execution_ms?.toFixed(3) ?? "",
+      e.request_id ?? "",
+      e.error ?? "",
+      e.lines.map((l) => `[${l.level}] ${l.text}`).join("\n"),
+    ]
+      .map(csvCell)
+      .join(","),
+  );
+  return [header, ...rows].join("\n") + "\n";
+}
+
 /** An execution as plain text, for copying: one line per log line. */
 export function entryText(entry: LogEntry): string {
   const head = `${new Date(entry.timestamp).toISOString()} ${entry.udf_type} ${entry.function} ${entry.error ? "failed" : "ok"}${entry.execution_ms != null ? ` in ${entry.execution_ms.toFixed(1)} ms` : ""}${entry.request_id ? ` [request ${entry.request_id}]` : ""}`;
@@ -50,6 +75,7 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
   const [held, setHeld] = useState<LogEntry[]>([]);
   const [filter, setFilter] = useState<LogFilter>({ func: "", level: "any", status: "all", text: "" });
   const [open, setOpen] = useState<string>();
+  const [notice, setNotice] = useState<string>();
   const list = useRef<HTMLDivElement>(null);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
@@ -124,6 +150,20 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
         </select>
         <input className="grow" aria-label="Search logs" placeholder="Text or request ID" value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.target.value })} />
         <button onClick={nextError}>Next error</button>
+        {(["jsonl", "csv"] as const).map((format) => (
+          <button
+            key={format}
+            disabled={shown.length === 0}
+            title={`Save the ${shown.length} shown executions as ${format.toUpperCase()}`}
+            onClick={() =>
+              call("save_export", { file_name: `atrium-logs.${format}`, text: exportText(shown, format) })
+                .then((saved) => setNotice(`Saved ${shown.length} executions to ${saved.path}`))
+                .catch((e) => setNotice(e instanceof StudioError ? e.message : String(e)))
+            }
+          >
+            Export {format.toUpperCase()}
+          </button>
+        ))}
         {paused ? (
           <button className="primary" onClick={resume}>
             Resume{held.length ? ` (${held.length} new)` : ""}
@@ -137,6 +177,14 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
         </span>
       </div>
       {error && <div className="inline-error" role="alert">{error}</div>}
+      {notice && (
+        <div className="notice" role="status" data-testid="logs-notice">
+          {notice}
+          <button onClick={() => setNotice(undefined)} aria-label="Dismiss">
+            ×
+          </button>
+        </div>
+      )}
       <div className="log-list" ref={list} role="log" aria-label="Function logs" data-testid="log-list">
         {shown.length === 0 && <div className="grid-empty">No executions{entries.length ? " match the filter" : " yet"}.</div>}
         {shown.map((entry) => (
