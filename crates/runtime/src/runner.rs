@@ -151,6 +151,8 @@ pub struct Runner {
     identity: Option<Arc<serde_json::Value>>,
     /// Queries read at this commit instead of the latest (`/api/query_at_ts`).
     snapshot: Option<Timestamp>,
+    /// The request ID the log entry carries (a random one when `None`).
+    request_id: Option<Arc<str>>,
 }
 
 struct Execution {
@@ -167,6 +169,7 @@ impl Runner {
             env: Arc::default(),
             identity: None,
             snapshot: None,
+            request_id: None,
         }
     }
 
@@ -202,6 +205,12 @@ impl Runner {
     /// A runner whose queries read at commit `ts` (mutations and actions are unaffected).
     pub fn at_snapshot(&self, ts: Timestamp) -> Runner {
         Runner { snapshot: Some(ts), ..self.clone() }
+    }
+
+    /// A runner whose executions are logged under `request_id` (the ID the caller's
+    /// request got), so logs and the subscription inspector name the same request.
+    pub fn with_request_id(&self, request_id: &str) -> Runner {
+        Runner { request_id: Some(Arc::from(request_id)), ..self.clone() }
     }
 
     pub fn identity(&self) -> Option<&serde_json::Value> {
@@ -309,13 +318,16 @@ impl Runner {
     ) -> Result<FunctionOutcome, RuntimeError> {
         let outcome = self.attempts(caller, path, kind, args, before_commit);
         if let Ok(outcome) = &outcome {
-            let entry = crate::execution_log::completion(
+            let mut entry = crate::execution_log::completion(
                 path,
                 kind,
                 caller,
                 self.identity.is_some(),
                 outcome,
             );
+            if let Some(id) = &self.request_id {
+                entry["requestId"] = serde_json::Value::String(id.to_string());
+            }
             if let Err(e) = self.engine.logs().append(&[entry]) {
                 tracing::warn!("could not record the execution of {path} in the log store: {e}");
             }

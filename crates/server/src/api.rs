@@ -389,6 +389,7 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
     let path = call.path.clone();
     let args = call.args.clone();
     let identity = call.identity.clone();
+    let request_id = call.request_id.clone();
     let kind = call.kind;
     let at = call.at;
     let outcome = tokio::task::spawn_blocking(move || -> Result<FunctionOutcome, RuntimeError> {
@@ -400,7 +401,8 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
         let runner = match at {
             Some(ts) => runner.at_snapshot(atrium_engine::Timestamp(ts)),
             None => runner,
-        };
+        }
+        .with_request_id(&request_id);
         let kind = match kind {
             Some(kind) => kind,
             None => runner.function_kind(&path)?,

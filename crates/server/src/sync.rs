@@ -457,6 +457,7 @@ impl Session {
             Err(e) => return failure(e),
         };
         let owned = path.to_owned();
+        let runner = runner.with_request_id(&self.request_id_of(request));
         let outcome =
             tokio::task::spawn_blocking(move || runner.run_as(caller, &owned, kind, args)).await;
         match outcome {

@@ -69,6 +69,8 @@ async fn logs_follow_live_and_the_inspector_names_what_reran_a_query() {
     assert_eq!(live["args"], json!({"author": "ann"}));
     assert_eq!(live["last_cause"]["function"], "messages:send");
     assert_eq!(live["last_cause"]["table"], "messages");
+    // The log entry and the inspector name the same request.
+    assert_eq!(live["last_cause"]["request_id"], json!(sent.request_id), "{live}");
     assert!(
         live["read_set"].as_array().unwrap().iter().any(|r| r["index"] == "messages.by_author")
     );
