@@ -180,8 +180,10 @@ describe("the Functions area on the sample project", () => {
     await page.screenshot({ path: join(ARTIFACTS, "functions-dry-run.png") });
   });
 
-  test("runs an action and shows its result", async () => {
+  test("runs an action and shows its result, and its module's source", async () => {
     await pick("reports", "weeklySummary");
+    await page.getByTestId("runner").getByText("Source").click();
+    await page.getByTestId("function-source").filter({ hasText: "export const weeklySummary = action(" }).waitFor();
     await page.getByTestId("runner").getByRole("button", { name: "Run action" }).click();
     await page.getByTestId("run-value").filter({ hasText: /tasks done/ }).waitFor();
   });

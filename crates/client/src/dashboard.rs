@@ -339,3 +339,24 @@ impl DeploymentClient {
         self.decode(status, &body).map(Some)
     }
 }
+
+impl DeploymentClient {
+    /// A function module's source (Atrium's `GET /api/atrium/module_source`): its file name
+    /// and text, or `None` when the deployment does not serve sources (or has no such
+    /// module).
+    pub async fn module_source(
+        &self,
+        module: &str,
+    ) -> Result<Option<(String, String)>, ClientError> {
+        let mut url = reqwest::Url::parse(&self.endpoint("atrium/module_source"))
+            .map_err(|e| ClientError::BadUrl { url: self.url(), reason: e.to_string() })?;
+        url.query_pairs_mut().append_pair("module", module);
+        let (status, body) = self.send(self.authorize(self.http.get(url))).await?;
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let answer: serde_json::Value = self.decode(status, &body)?;
+        let text = |k: &str| answer.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+        Ok(Some((text("path"), text("source"))))
+    }
+}

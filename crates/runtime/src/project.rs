@@ -124,6 +124,21 @@ impl Project {
             .find(|p| p.is_file())
     }
 
+    /// A function module's source as written (TypeScript or JavaScript from the project
+    /// folder, or the bundle the CLI pushed) and its name; `None` when there is no such
+    /// module.
+    pub fn module_source(&self, module: &str) -> Option<(String, String)> {
+        let file = self.module_file(module)?;
+        let text = file.to_str().and_then(|f| f.strip_prefix(PUSHED_SCHEME)).map_or_else(
+            || std::fs::read_to_string(&file).ok(),
+            |pushed| self.pushed.as_ref().and_then(|m| m.get(pushed)).map(|s| s.to_string()),
+        )?;
+        let name = file
+            .strip_prefix(&self.root)
+            .map_or_else(|_| file.display().to_string(), |p| p.display().to_string());
+        Some((name, text))
+    }
+
     /// Forgets cached JavaScript (after files changed on disk).
     pub fn invalidate(&self) {
         self.sources.lock().unwrap().clear();

@@ -107,6 +107,7 @@ pub const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/stream_function_logs"),
     ("GET", "/api/atrium/subscriptions"),
     ("POST", "/api/atrium/dry_run"),
+    ("GET", "/api/atrium/module_source"),
     ("GET", "/api/app_metrics/stream_function_logs"),
     ("POST", "/api/update_environment_variables"),
     ("GET", "/api/list_environment_variables"),
@@ -176,6 +177,7 @@ pub async fn serve(
         .route("/api/stream_function_logs", get(stream_function_logs))
         .route("/api/atrium/subscriptions", get(live_subscriptions))
         .route("/api/atrium/dry_run", post(dry_run))
+        .route("/api/atrium/module_source", get(module_source))
         .route("/api/app_metrics/stream_function_logs", get(stream_function_logs))
         .route("/api/update_environment_variables", post(update_environment_variables))
         .route("/api/list_environment_variables", get(list_environment_variables))
@@ -998,6 +1000,26 @@ const LOG_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// `GET /api/stream_function_logs?cursor=N`: entries after the cursor (our cursor is the
 /// log store's sequence number), waiting up to 60 s for one; `cursor=0` gives the most
 /// recent 1000.
+/// `?module=tasks`: a function module's source as written (Atrium extension, admin only).
+async fn module_source(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require_admin(&state, &headers)?;
+    let module = query.get("module").map(String::as_str).unwrap_or_default();
+    let runner = state.deployment.runner();
+    let found = runner.as_ref().and_then(|r| r.project().module_source(module));
+    match found {
+        Some((path, source)) => Ok(Json(serde_json::json!({ "path": path, "source": source }))),
+        None => Err(ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "ModuleNotFound",
+            message: format!("This deployment has no module {module:?}"),
+        }),
+    }
+}
+
 /// `{path, args}`: runs a mutation without committing it (Atrium extension, admin only;
 /// an acting-as identity in the key applies): its result, logs and the writes it would
 /// have made, each document before and after, in Convex-encoded JSON.

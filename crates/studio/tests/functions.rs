@@ -58,6 +58,15 @@ async fn list_run_act_as_a_user_and_watch() {
     );
     assert!(!functions["routes"].as_array().unwrap().is_empty(), "kitchen has HTTP routes");
 
+    // The source of a module, as written.
+    let source =
+        dispatch(&studio, "function_source", json!({"module": "checks:typed"})).await.unwrap();
+    assert_eq!(source["available"], true);
+    assert!(source["path"].as_str().unwrap().ends_with("checks.ts"), "{source}");
+    assert!(source["source"].as_str().unwrap().contains("export const typed = query("));
+    let missing = dispatch(&studio, "function_source", json!({"module": "nope"})).await.unwrap();
+    assert_eq!(missing["available"], false);
+
     // A query with an int64 argument.
     let run = dispatch(
         &studio,

@@ -261,6 +261,11 @@ level: string, text: string,
 timestamp: number, };
 
 /**
+ * A module's source, when the deployment serves it.
+ */
+export type ModuleSource = { available: boolean, path: string, source: string, };
+
+/**
  * A new result of a watched query.
  */
 export type QueryVersion = { watch: number, 
@@ -366,6 +371,15 @@ export type Settings = { theme: ThemePreference, };
 export type SettingsPatch = { theme?: ThemePreference, };
 
 export type Sort = { field: string, descending: boolean, };
+
+/**
+ * A module to show the source of.
+ */
+export type SourceRequest = { 
+/**
+ * `tasks` (or a function path, `tasks:add`).
+ */
+module: string, };
 
 /**
  * Something changed that the UI shows.
@@ -575,6 +589,10 @@ export interface Commands {
    */
   dry_run_function: { request: RunRequest; response: DryRunResult };
   /**
+   * A function module's source, where the deployment serves it.
+   */
+  function_source: { request: SourceRequest; response: ModuleSource };
+  /**
    * Keeps a query live; each result arrives as `query_watch_update`.
    */
   watch_query: { request: WatchRequest; response: WatchRef };
@@ -585,4 +603,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "watch_query", "unwatch_query"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query"] as const;

@@ -308,6 +308,34 @@ pub(super) async fn dry_run_function(
     Ok(DryRunResult { available: true, run: Some(run), writes })
 }
 
+/// A module to show the source of.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRequest {
+    /// `tasks` (or a function path, `tasks:add`).
+    pub module: String,
+}
+
+/// A module's source, when the deployment serves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ModuleSource {
+    pub available: bool,
+    pub path: String,
+    pub source: String,
+}
+
+pub(super) async fn function_source(
+    studio: &Arc<Studio>,
+    request: SourceRequest,
+) -> Result<ModuleSource, CommandError> {
+    let connected = studio.connected()?;
+    let module = request.module.split(':').next().unwrap_or_default();
+    Ok(match connected.http.module_source(module).await.map_err(super::client_error)? {
+        Some((path, source)) => ModuleSource { available: true, path, source },
+        None => ModuleSource { available: false, path: String::new(), source: String::new() },
+    })
+}
+
 pub(super) async fn watch_query(
     studio: &Arc<Studio>,
     request: WatchRequest,

@@ -24,8 +24,8 @@ pub use data::{
     ViewRef, WriteRequest,
 };
 pub use functions::{
-    DryRunResult, DryRunWrite, FunctionInfo, FunctionList, HttpRoute, QueryVersion, RunRequest,
-    RunResult, WatchRef, WatchRequest,
+    DryRunResult, DryRunWrite, FunctionInfo, FunctionList, HttpRoute, ModuleSource, QueryVersion,
+    RunRequest, RunResult, SourceRequest, WatchRef, WatchRequest,
 };
 pub use live::{
     LiveSubscription, ReadRange, SaveText, SavedFile, SubscriptionCause, SubscriptionReport,
@@ -134,6 +134,8 @@ command_table! {
     run_function(RunRequest) -> RunResult = functions::run_function;
     /// Runs a mutation and rolls it back: its result and the writes it would make.
     dry_run_function(RunRequest) -> DryRunResult = functions::dry_run_function;
+    /// A function module's source, where the deployment serves it.
+    function_source(SourceRequest) -> ModuleSource = functions::function_source;
     /// Keeps a query live; each result arrives as `query_watch_update`.
     watch_query(WatchRequest) -> WatchRef = functions::watch_query;
     /// Stops keeping a query live.

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { JsonEditor } from "../../components/JsonEditor";
-import type { ConnectionStatus, DryRunResult, FunctionInfo, FunctionList, QueryVersion, RunResult } from "../../generated/studio";
+import type { ConnectionStatus, DryRunResult, FunctionInfo, FunctionList, ModuleSource, QueryVersion, RunResult } from "../../generated/studio";
 import { call, onStudioEvent, StudioError } from "../../platform";
 import type { Json } from "../data/values";
 import { type ArgField, buildArgs, diffLines, fieldsOf, textsOf, typeLabel } from "./argsForm";
@@ -281,6 +281,8 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
         )}
       </div>
 
+      <SourceView path={fn.path} />
+
       {!jsonMode && fields ? (
         <div className="args-form" role="group" aria-label="Arguments">
           {fields.length === 0 && <p className="muted">No arguments.</p>}
@@ -447,5 +449,25 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
         </details>
       )}
     </div>
+  );
+}
+
+/** The function's module source, loaded when opened. */
+function SourceView({ path }: { path: string }) {
+  const [source, setSource] = useState<ModuleSource>();
+  const [error, setError] = useState<string>();
+  const load = () => {
+    if (source) return;
+    call("function_source", { module: path })
+      .then(setSource)
+      .catch((e) => setError(message(e)));
+  };
+  return (
+    <details className="source-view" onToggle={(e) => (e.currentTarget as HTMLDetailsElement).open && load()}>
+      <summary>Source{source?.available ? ` — ${source.path}` : ""}</summary>
+      {error && <div className="inline-error">{error}</div>}
+      {source && !source.available && <p className="muted">This deployment does not serve its source.</p>}
+      {source?.available && <pre data-testid="function-source">{source.source}</pre>}
+    </details>
   );
 }
