@@ -71,12 +71,7 @@ try {
 
   // 3. Atrium in Chromium.
   atrium = await startBrowserMode({ env: { ATRIUM_SAMPLE_PROJECT: "" } });
-  const rpc = (command, payload) =>
-    fetch(`${atrium.origin}/api/rpc/${command}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${atrium.token}`, "content-type": "application/json" },
-      body: JSON.stringify(payload),
-    }).then((r) => r.json());
+  const rpc = atrium.rpc;
   const saved = await rpc("save_connection", { id: null, name: "Million", url: engine.url, colour: "#3b82f6", safe_mode: "normal", admin_key: engine.adminKey });
   await rpc("connect", { id: saved.connections[0].id });
   browser = await launchChromium();

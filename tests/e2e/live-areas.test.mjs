@@ -26,12 +26,7 @@ describe("the Logs and Subscriptions areas", () => {
   before(async () => {
     engine = await startEngine(join(REPO, "tests/fixtures/chat"), { data });
     atrium = await startBrowserMode({ env: { ATRIUM_SAMPLE_PROJECT: "", ATRIUM_EXPORT_DIR: exports } });
-    rpc = (command, payload) =>
-      fetch(`${atrium.origin}/api/rpc/${command}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${atrium.token}`, "content-type": "application/json" },
-        body: JSON.stringify(payload),
-      }).then((r) => r.json());
+    rpc = atrium.rpc;
     const saved = await rpc("save_connection", { id: null, name: "Chat", url: engine.url, colour: "#3b82f6", safe_mode: "normal", admin_key: engine.adminKey });
     connectionId = saved.connections[0].id;
     await rpc("connect", { id: connectionId });
@@ -160,12 +155,7 @@ describe("the Functions area on the sample project", () => {
   });
 
   test("dry-runs a mutation: its write set shows, the data does not change", async () => {
-    const rpc = (command, payload) =>
-      fetch(`${atrium.origin}/api/rpc/${command}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${atrium.token}`, "content-type": "application/json" },
-        body: JSON.stringify(payload),
-      }).then((r) => r.json());
+    const rpc = atrium.rpc;
     const stats = () => rpc("run_function", { path: "tasks:stats", kind: "query", args: {}, identity: null, confirmed: false });
     const before = (await stats()).value;
     await pick("tasks", "add");
@@ -197,12 +187,7 @@ describe("the Functions area on the sample project", () => {
     const panel = page.getByTestId("live-panel");
     await panel.getByText("1 version").waitFor();
     // A write from elsewhere: the sample project's own mutation over HTTP.
-    const rpc = (command, payload) =>
-      fetch(`${atrium.origin}/api/rpc/${command}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${atrium.token}`, "content-type": "application/json" },
-        body: JSON.stringify(payload),
-      }).then((r) => r.json());
+    const rpc = atrium.rpc;
     const added = await rpc("run_function", { path: "tasks:add", kind: "mutation", args: { text: "live one" }, identity: null, confirmed: false });
     assert.equal(added.ok, true);
     await panel.getByText("2 versions").waitFor({ timeout: 10_000 });

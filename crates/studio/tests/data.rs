@@ -45,16 +45,7 @@ async fn browse_filter_sort_edit_and_watch() {
     let (server, deployment, _data) = serve_fixture("chat", "studio-data").await;
     let config = tempfile::tempdir().unwrap();
     let studio = common::studio(config.path());
-    let list = dispatch(
-        &studio,
-        "save_connection",
-        json!({"name": "Chat", "url": server.cloud_url, "colour": "#3b82f6",
-               "safe_mode": "normal", "admin_key": deployment.admin_key()}),
-    )
-    .await
-    .unwrap();
-    let id = list["connections"][0]["id"].as_str().unwrap().to_owned();
-    dispatch(&studio, "connect", json!({"id": id})).await.unwrap();
+    let id = common::connect(&studio, &server.cloud_url, deployment.admin_key()).await;
 
     // Thirty messages in one commit.
     let writes: Vec<Value> = (0..30)
@@ -212,7 +203,7 @@ async fn browse_filter_sort_edit_and_watch() {
     assert_eq!(detail["document"]["body"], "live");
 
     // Safe modes: confirm-writes needs `confirmed`; read-only refuses.
-    let save = |mode: &str| json!({"id": id, "name": "Chat", "url": server.cloud_url, "colour": "#3b82f6", "safe_mode": mode});
+    let save = |mode: &str| json!({"id": id, "name": "Test", "url": server.cloud_url, "colour": "#3b82f6", "safe_mode": mode});
     dispatch(&studio, "save_connection", save("confirm_writes")).await.unwrap();
     let delete = json!({"writes": [{"op": "delete", "id": ids[2]}]});
     let err = dispatch(&studio, "data_apply", delete.clone()).await.unwrap_err();

@@ -21,16 +21,8 @@ async fn logs_follow_live_and_the_inspector_names_what_reran_a_query() {
     let (server, deployment, _data) = serve_fixture("chat", "studio-live").await;
     let config = tempfile::tempdir().unwrap();
     let studio = common::studio(config.path());
-    let list = dispatch(
-        &studio,
-        "save_connection",
-        json!({"name": "Chat", "url": server.cloud_url, "colour": "#3b82f6",
-               "safe_mode": "normal", "admin_key": deployment.admin_key()}),
-    )
-    .await
-    .unwrap();
     let mut events = studio.subscribe();
-    dispatch(&studio, "connect", json!({"id": list["connections"][0]["id"]})).await.unwrap();
+    common::connect(&studio, &server.cloud_url, deployment.admin_key()).await;
 
     // Another client keeps a query live.
     let other = DeploymentClient::new(&server.cloud_url).unwrap();

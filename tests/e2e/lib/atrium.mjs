@@ -60,5 +60,13 @@ export async function startBrowserMode({ args = [], env = {} } = {}) {
     }
     config.remove();
   };
-  return { url, origin: parsed.origin, token: parsed.searchParams.get("token"), process: child, stop, stderr: () => stderr };
+  const token = parsed.searchParams.get("token");
+  /** Calls a studio command directly (as the UI would), resolving to its JSON answer. */
+  const rpc = (command, payload = null) =>
+    fetch(`${parsed.origin}/api/rpc/${command}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(payload),
+    }).then((r) => r.json());
+  return { url, origin: parsed.origin, token, process: child, stop, stderr: () => stderr, rpc };
 }

@@ -15,3 +15,21 @@ pub fn studio(dir: &std::path::Path) -> Arc<Studio> {
         export_dir: dir.join("exports"),
     }))
 }
+
+/// Saves a normal-mode connection to `url` with `admin_key` and connects to it; its ID.
+#[allow(dead_code)] // not every test file connects
+pub async fn connect(studio: &Arc<Studio>, url: &str, admin_key: &str) -> String {
+    let list = atrium_studio::commands::dispatch(
+        studio,
+        "save_connection",
+        serde_json::json!({"name": "Test", "url": url, "colour": "#3b82f6",
+                           "safe_mode": "normal", "admin_key": admin_key}),
+    )
+    .await
+    .unwrap();
+    let id = list["connections"][0]["id"].as_str().unwrap().to_owned();
+    atrium_studio::commands::dispatch(studio, "connect", serde_json::json!({"id": id}))
+        .await
+        .unwrap();
+    id
+}

@@ -63,13 +63,16 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   const ask = (request: Confirmation) => new Promise<boolean>((resolve) => setConfirm({ request, resolve }));
   const askText = (request: Prompt) => new Promise<string | null>((resolve) => setPrompt({ request, resolve }));
 
+  const tablesRequest = useRef(0);
   const loadTables = useCallback(() => {
+    const seq = ++tablesRequest.current; // only the newest answer counts
     return call("data_tables")
       .then((list) => {
+        if (seq !== tablesRequest.current) return;
         setTables(list);
         setTablesError(undefined);
       })
-      .catch((e) => setTablesError(message(e)));
+      .catch((e) => seq === tablesRequest.current && setTablesError(message(e)));
   }, []);
 
   // Tables load when a deployment is connected; the first one opens if none is chosen.
@@ -108,9 +111,14 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
 
   useEffect(() => {
     if (!table || !connected) return;
+    let current = true; // an answer for a table no longer shown is dropped
+    setSchema(undefined);
     call("data_schema", { table, confirmed: false })
-      .then(setSchema)
-      .catch(() => setSchema(undefined));
+      .then((info) => current && setSchema(info))
+      .catch(() => current && setSchema(undefined));
+    return () => {
+      current = false;
+    };
   }, [table, connected, deployment?.id]);
 
   const spec: ViewSpec | undefined = useMemo(

@@ -377,16 +377,7 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
                     <strong>{w.before === null ? "insert" : w.after === null ? "delete" : "update"}</strong> <code>{w.table}</code>{" "}
                     <span className="muted">{w.id}</span>
                   </div>
-                  <pre className="diff">
-                    {diffLines(w.before === null ? "" : JSON.stringify(w.before, null, 2), w.after === null ? "" : JSON.stringify(w.after, null, 2))
-                      .filter((l) => l.text !== "")
-                      .map((line, i) => (
-                        <div key={i} className={`diff-${line.kind}`}>
-                          {line.kind === "added" ? "+ " : line.kind === "removed" ? "- " : "  "}
-                          {line.text}
-                        </div>
-                      ))}
-                  </pre>
+                  <DiffView before={w.before} after={w.after} />
                 </div>
               ))}
             </>
@@ -410,16 +401,13 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
             ))}
           </ol>
           {shown && (
-            <pre className="diff" data-testid="live-diff">
-              {shown.error
-                ? shown.error
-                : diffLines(previous ? JSON.stringify(previous.value, null, 2) : "", JSON.stringify(shown.value, null, 2)).map((line, i) => (
-                    <div key={i} className={`diff-${line.kind}`}>
-                      {line.kind === "added" ? "+ " : line.kind === "removed" ? "- " : "  "}
-                      {line.text}
-                    </div>
-                  ))}
-            </pre>
+            shown.error ? (
+              <pre className="diff error-text" data-testid="live-diff">
+                {shown.error}
+              </pre>
+            ) : (
+              <DiffView before={previous ? previous.value : null} after={shown.value} testId="live-diff" />
+            )
           )}
         </div>
       )}
@@ -469,5 +457,22 @@ function SourceView({ path }: { path: string }) {
       {source && !source.available && <p className="muted">This deployment does not serve its source.</p>}
       {source?.available && <pre data-testid="function-source">{source.source}</pre>}
     </details>
+  );
+}
+
+/** Two JSON values as a line diff (null: nothing there). */
+function DiffView({ before, after, testId }: { before: unknown; after: unknown; testId?: string }) {
+  const text = (v: unknown) => (v === null ? "" : JSON.stringify(v, null, 2));
+  return (
+    <pre className="diff" data-testid={testId}>
+      {diffLines(text(before), text(after))
+        .filter((l) => l.text !== "")
+        .map((line, i) => (
+          <div key={i} className={`diff-${line.kind}`}>
+            {line.kind === "added" ? "+ " : line.kind === "removed" ? "- " : "  "}
+            {line.text}
+          </div>
+        ))}
+    </pre>
   );
 }
