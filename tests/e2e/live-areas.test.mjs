@@ -170,6 +170,13 @@ describe("the Functions area on the sample project", () => {
     await page.screenshot({ path: join(ARTIFACTS, "functions-dry-run.png") });
   });
 
+  test("lists the project's cron jobs", async () => {
+    await page.getByLabel("Find a function").fill("");
+    const crons = page.getByTestId("cron-jobs");
+    await crons.getByText("archive completed tasks").waitFor();
+    assert.match(await crons.textContent(), /daily at 03:00 UTC/);
+  });
+
   test("runs an action and shows its result, and its module's source", async () => {
     await pick("reports", "weeklySummary");
     await page.getByTestId("runner").getByText("Source").click();

@@ -60,6 +60,7 @@ pub(crate) fn query(
         "_system/frontend/getSchemas:default" => Ok(schemas(deployment)),
         "_system/atrium/tableWindow:default" => table_window(tx, args),
         "_system/atrium/documentHistory:default" => history(deployment.engine(), args),
+        "_system/atrium/cronJobs:default" => Ok(cron_jobs(deployment)),
         _ => return None,
     };
     Some(result)
@@ -303,6 +304,34 @@ fn schemas(deployment: &Deployment) -> Value {
         })
     });
     object(vec![("active", active), ("inProgress", Value::Null)])
+}
+
+/// The project's cron jobs as `crons.ts` declares them: `[{name, function, args,
+/// schedule}]`, `schedule` as Convex exports it (`{type: "daily", hourUTC, minuteUTC}`, …).
+fn cron_jobs(deployment: &Deployment) -> Value {
+    let Some(analysis) = deployment.analysis() else { return Value::Array(Vec::new()) };
+    let mut jobs = Vec::new();
+    for crons in analysis.modules.iter().filter_map(|m| m.crons.as_ref()) {
+        let Some(map) = crons.as_object() else { continue };
+        for (name, spec) in map {
+            let args = spec
+                .get("args")
+                .and_then(|a| a.as_array())
+                .and_then(|a| a.first())
+                .cloned()
+                .unwrap_or(serde_json::Value::Object(Default::default()));
+            let json = serde_json::json!({
+                "name": name,
+                "function": spec.get("name").cloned().unwrap_or_default(),
+                "args": args,
+                "schedule": spec.get("schedule").cloned().unwrap_or_default(),
+            });
+            if let Ok(value) = atrium_value::json::from_json(&json) {
+                jobs.push(value);
+            }
+        }
+    }
+    Value::Array(jobs)
 }
 
 /// `{id, limit?}`: a document's revisions, newest first: `{ts, document}` (null when the

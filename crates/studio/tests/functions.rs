@@ -57,6 +57,12 @@ async fn list_run_act_as_a_user_and_watch() {
             .any(|f| f["path"] == "checks:secret" && f["visibility"] == "internal")
     );
     assert!(!functions["routes"].as_array().unwrap().is_empty(), "kitchen has HTTP routes");
+    let cron = &functions["crons"][0];
+    assert_eq!(
+        (cron["name"].clone(), cron["function"].clone(), cron["schedule"].clone()),
+        (json!("tidy up"), json!("checks:secret"), json!("every 5 min")),
+        "{functions}"
+    );
 
     // The source of a module, as written.
     let source =

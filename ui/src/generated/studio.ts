@@ -117,6 +117,19 @@ id: string | null, };
 export type ConnectionTestResult = { url: string, allowed_ops: Array<string>, read_only: boolean, };
 
 /**
+ * A cron job of the project (from `crons.ts`).
+ */
+export type CronJob = { name: string, 
+/**
+ * `module:function` it runs.
+ */
+function: string, 
+/**
+ * When, in words ("daily at 03:00 UTC").
+ */
+schedule: string, args: unknown, };
+
+/**
  * A deployment the dashboard can connect to.
  */
 export type DeploymentKind = "local" | "remote";
@@ -186,7 +199,11 @@ visibility: string,
  */
 args: unknown, returns: unknown, };
 
-export type FunctionList = { functions: Array<FunctionInfo>, routes: Array<HttpRoute>, };
+export type FunctionList = { functions: Array<FunctionInfo>, routes: Array<HttpRoute>, 
+/**
+ * Empty where the deployment does not list them (a Convex deployment, through this).
+ */
+crons: Array<CronJob>, };
 
 /**
  * Which host the studio runs in.

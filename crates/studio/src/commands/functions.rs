@@ -39,10 +39,61 @@ pub struct HttpRoute {
     pub path: String,
 }
 
+/// A cron job of the project (from `crons.ts`).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CronJob {
+    pub name: String,
+    /// `module:function` it runs.
+    pub function: String,
+    /// When, in words ("daily at 03:00 UTC").
+    pub schedule: String,
+    #[ts(type = "unknown")]
+    pub args: serde_json::Value,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct FunctionList {
     pub functions: Vec<FunctionInfo>,
     pub routes: Vec<HttpRoute>,
+    /// Empty where the deployment does not list them (a Convex deployment, through this).
+    pub crons: Vec<CronJob>,
+}
+
+/// A Convex cron schedule in words.
+pub(crate) fn describe_schedule(schedule: &serde_json::Value) -> String {
+    // Numbers may arrive as JSON numbers or as Convex int64 (`{"$integer": …}`).
+    let n = |k: &str| {
+        let v = schedule.get(k);
+        v.and_then(|v| v.as_f64())
+            .or_else(|| {
+                let value = atrium_value::json::from_json(v?).ok()?;
+                match value {
+                    Value::Int64(i) => Some(i as f64),
+                    Value::Float64(f) => Some(f),
+                    _ => None,
+                }
+            })
+            .unwrap_or(0.0) as u64
+    };
+    let at = || format!("{:02}:{:02} UTC", n("hourUTC"), n("minuteUTC"));
+    match schedule.get("type").and_then(|t| t.as_str()).unwrap_or_default() {
+        // As written: `{seconds}`, `{minutes}` or `{hours}`.
+        "interval" => match ["hours", "minutes", "seconds"].iter().find(|k| n(k) > 0) {
+            Some(&"hours") => format!("every {} h", n("hours")),
+            Some(&"minutes") => format!("every {} min", n("minutes")),
+            _ => format!("every {} s", n("seconds")),
+        },
+        "hourly" => format!("hourly at :{:02}", n("minuteUTC")),
+        "daily" => format!("daily at {}", at()),
+        "weekly" => format!(
+            "weekly on {} at {}",
+            schedule.get("dayOfWeek").and_then(|d| d.as_str()).unwrap_or("?"),
+            at()
+        ),
+        "monthly" => format!("monthly on day {} at {}", n("day"), at()),
+        "cron" => format!("cron {}", schedule.get("cron").and_then(|c| c.as_str()).unwrap_or("?")),
+        _ => schedule.to_string(),
+    }
 }
 
 /// A function to run.
@@ -166,7 +217,7 @@ pub(super) async fn function_list(
         .await
         .map_err(super::client_error)?;
     let spec = atrium_value::json::to_json(&spec);
-    let mut list = FunctionList { functions: Vec::new(), routes: Vec::new() };
+    let mut list = FunctionList { functions: Vec::new(), routes: Vec::new(), crons: Vec::new() };
     for entry in spec.as_array().into_iter().flatten() {
         let text = |k: &str| entry.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
         let validator = |k: &str| {
@@ -199,6 +250,24 @@ pub(super) async fn function_list(
         }
     }
     list.functions.sort_by(|a, b| a.path.cmp(&b.path));
+    // Atrium's extension; a deployment without it simply lists none.
+    if let Ok(Value::Array(jobs)) = connected
+        .http
+        .query("_system/atrium/cronJobs:default", &Value::Object(Default::default()))
+        .await
+    {
+        for job in jobs.iter().map(atrium_value::json::to_json) {
+            let text = |k: &str| job.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            list.crons.push(CronJob {
+                name: text("name"),
+                function: text("function").trim_end_matches(".js").replace(".js:", ":"),
+                schedule: describe_schedule(
+                    job.get("schedule").unwrap_or(&serde_json::Value::Null),
+                ),
+                args: job.get("args").cloned().unwrap_or_default(),
+            });
+        }
+    }
     Ok(list)
 }
 

@@ -24,8 +24,8 @@ pub use data::{
     ViewRef, WriteRequest,
 };
 pub use functions::{
-    DryRunResult, DryRunWrite, FunctionInfo, FunctionList, HttpRoute, ModuleSource, QueryVersion,
-    RunRequest, RunResult, SourceRequest, WatchRef, WatchRequest,
+    CronJob, DryRunResult, DryRunWrite, FunctionInfo, FunctionList, HttpRoute, ModuleSource,
+    QueryVersion, RunRequest, RunResult, SourceRequest, WatchRef, WatchRequest,
 };
 pub use live::{
     LiveSubscription, ReadRange, SaveText, SavedFile, SubscriptionCause, SubscriptionReport,

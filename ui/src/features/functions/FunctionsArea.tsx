@@ -90,6 +90,21 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
             </ul>
           </div>
         ))}
+        {list && list.crons.length > 0 && (
+          <div className="fn-module" data-testid="cron-jobs">
+            <div className="fn-module-name">Cron jobs</div>
+            <ul>
+              {list.crons.map((c) => (
+                <li key={c.name}>
+                  <button className="table-item" title={`Runs ${c.function}`} onClick={() => setSelected(c.function)}>
+                    <span>{c.name}</span>
+                    <span className="table-count">{c.schedule}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         {list && list.routes.length > 0 && (
           <div className="fn-module">
             <div className="fn-module-name">HTTP routes</div>
