@@ -237,9 +237,11 @@ impl Session {
                     TokenType::Admin => {
                         let key = value.unwrap_or_default();
                         match check_admin_key(&key, self.deployment.admin_key()) {
-                            Ok(_) => match impersonating {
+                            // `impersonating`, or an identity after the key (`key:base64`,
+                            // as over HTTP).
+                            Ok(from_key) => match impersonating {
                                 Some(user) => Identity::AdminActingAs(user),
-                                None => Identity::Admin,
+                                None => from_key,
                             },
                             Err(e) => {
                                 return Err(Fatal(ServerMessage::AuthError {

@@ -200,6 +200,23 @@ async fn list_run_act_as_a_user_and_watch() {
     assert!(second["value"].as_f64().unwrap() > before, "{second}");
     dispatch(&studio, "unwatch_query", watch).await.unwrap();
 
+    // Kept live acting as a user: the query sees that user.
+    let as_ada = dispatch(
+        &studio,
+        "watch_query",
+        json!({"path": "auth:whoami", "args": {},
+               "identity": {"subject": "user-7", "issuer": "https://issuer.example", "name": "Ada"}}),
+    )
+    .await
+    .unwrap();
+    let seen = next_version(&mut events).await;
+    assert_eq!(
+        (seen["watch"].clone(), seen["value"]["name"].clone()),
+        (as_ada["watch"].clone(), json!("Ada")),
+        "{seen}"
+    );
+    dispatch(&studio, "unwatch_query", as_ada).await.unwrap();
+
     // Safe modes: read-only runs queries only; confirm-writes needs `confirmed`.
     dispatch(&studio, "save_connection", {
         let mut s = save("read_only");

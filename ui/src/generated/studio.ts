@@ -491,7 +491,11 @@ export type ViewSpec = { table: string, filter: Filter | null, sort: Sort | null
 
 export type WatchRef = { watch: number, };
 
-export type WatchRequest = { path: string, args: Record<string, unknown>, };
+export type WatchRequest = { path: string, args: Record<string, unknown>, 
+/**
+ * Keep it live acting as this user (a connection of its own) instead of as admin.
+ */
+identity: Record<string, unknown> | null, };
 
 /**
  * One edit, with values as Convex-encoded JSON.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use atrium_client::{ClientError, FunctionKind};
+use atrium_client::{ClientError, FunctionKind, SyncClient};
 use atrium_value::Value;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -155,6 +155,10 @@ pub struct WatchRequest {
     pub path: String,
     #[ts(type = "Record<string, unknown>")]
     pub args: serde_json::Value,
+    /// Keep it live acting as this user (a connection of its own) instead of as admin.
+    #[serde(default)]
+    #[ts(type = "Record<string, unknown> | null")]
+    pub identity: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -413,9 +417,12 @@ pub(super) async fn watch_query(
     let connected = studio.connected()?;
     let args = args_value(&request.args)?;
     let watch = NEXT.fetch_add(1, Ordering::Relaxed);
-    let mut subscription = connected.sync.subscribe(&request.path, &args);
+    // Acting as a user needs a sync connection of its own, held as long as the watch.
+    let own = request.identity.as_ref().map(|i| SyncClient::connect(&connected.http.acting_as(i)));
+    let mut subscription = own.as_ref().unwrap_or(&connected.sync).subscribe(&request.path, &args);
     let events = Arc::downgrade(studio);
     let task = tokio::spawn(async move {
+        let _own = own;
         let mut version = 0;
         loop {
             let next = subscription.next().await;

@@ -228,12 +228,13 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
 
   const startWatch = async () => {
     const args = currentArgs();
-    if (!args) return;
+    const who = identityOrNull();
+    if (!args || who === false) return;
     stopWatch();
     setVersions([]);
     setShownVersion(undefined);
     try {
-      const w = await call("watch_query", { path: fn.path, args });
+      const w = await call("watch_query", { path: fn.path, args, identity: who });
       watchRef.current = w.watch;
       setWatch(w.watch);
       setVersions(early.current.get(w.watch) ?? []);
