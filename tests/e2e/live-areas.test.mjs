@@ -108,6 +108,15 @@ describe("the Logs and Subscriptions areas", () => {
     const earlier = page.getByTestId("log-list").locator(".log-entry").filter({ hasText: "messages:send" });
     await earlier.first().waitFor({ timeout: 10_000 });
     assert.ok((await earlier.count()) >= 2, "both sends from before the restart");
+    // The archive search reaches the engine's log store directly.
+    await page.getByLabel("Function", { exact: true }).fill("messages:send");
+    await page.getByRole("button", { name: "Search archive" }).click();
+    const banner = page.getByTestId("archive-banner");
+    await banner.waitFor();
+    const found = Number(/(\d+) execution/.exec(await banner.textContent())?.[1]);
+    assert.ok(found >= 2, await banner.textContent());
+    await page.getByRole("button", { name: "Back to live" }).click();
+    await page.getByLabel("Function", { exact: true }).fill("");
   });
 });
 

@@ -84,3 +84,41 @@ impl LogStream {
         }
     }
 }
+
+impl DeploymentClient {
+    /// The deployment's log archive searched, newest first (Atrium's
+    /// `GET /api/atrium/logs`): entries whose function is `function` and whose text holds
+    /// `text`, and the `before` of the next page; `None` when the deployment has no such
+    /// archive (a Convex deployment).
+    pub async fn search_logs(
+        &self,
+        text: Option<&str>,
+        function: Option<&str>,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Option<(Vec<serde_json::Value>, Option<u64>)>, ClientError> {
+        let mut url = reqwest::Url::parse(&self.endpoint("atrium/logs"))
+            .map_err(|e| ClientError::BadUrl { url: self.url(), reason: e.to_string() })?;
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("limit", &limit.to_string());
+            if let Some(t) = text {
+                q.append_pair("text", t);
+            }
+            if let Some(f) = function {
+                q.append_pair("function", f);
+            }
+            if let Some(b) = before {
+                q.append_pair("before", &b.to_string());
+            }
+        }
+        let (status, body) = self.send(self.authorize(self.http.get(url))).await?;
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let answer: serde_json::Value = self.decode(status, &body)?;
+        let entries = answer.get("entries").and_then(|e| e.as_array()).cloned().unwrap_or_default();
+        let next = answer.get("next").and_then(|n| n.as_u64());
+        Ok(Some((entries, next)))
+    }
+}

@@ -75,6 +75,37 @@ impl LogStore {
         .collect()
     }
 
+    /// Entries before `before` (all when `None`), newest first, at most `limit`, whose
+    /// function is `function` (when given) and whose text contains `text` (ignoring ASCII
+    /// case, when given): searching the whole archive, not only what a tail has seen.
+    pub fn search(
+        &self,
+        text: Option<&str>,
+        function: Option<&str>,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<LogRecord>, EngineError> {
+        let connection = self.connection.lock().unwrap();
+        let mut statement = connection.prepare_cached(
+            "SELECT seq, entry FROM function_logs \
+             WHERE (?1 IS NULL OR seq < ?1) \
+             AND (?2 IS NULL OR instr(lower(entry), lower(?2)) > 0) \
+             AND (?3 IS NULL OR json_extract(entry, '$.identifier') = ?3) \
+             ORDER BY seq DESC LIMIT ?4",
+        )?;
+        let rows = statement
+            .query_map(params![before.map(|b| b as i64), text, function, limit as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?;
+        rows.map(|row| {
+            let (seq, text) = row?;
+            let entry = serde_json::from_str(&text)
+                .map_err(|e| EngineError::Corrupt(format!("log entry {seq}: {e}")))?;
+            Ok(LogRecord { seq: seq as u64, entry })
+        })
+        .collect()
+    }
+
     /// The cursor of the newest entry (0 when there are none).
     pub fn latest_cursor(&self) -> Result<u64, EngineError> {
         let connection = self.connection.lock().unwrap();

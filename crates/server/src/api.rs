@@ -108,6 +108,7 @@ pub const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/atrium/subscriptions"),
     ("POST", "/api/atrium/dry_run"),
     ("GET", "/api/atrium/module_source"),
+    ("GET", "/api/atrium/logs"),
     ("GET", "/api/app_metrics/stream_function_logs"),
     ("POST", "/api/update_environment_variables"),
     ("GET", "/api/list_environment_variables"),
@@ -178,6 +179,7 @@ pub async fn serve(
         .route("/api/atrium/subscriptions", get(live_subscriptions))
         .route("/api/atrium/dry_run", post(dry_run))
         .route("/api/atrium/module_source", get(module_source))
+        .route("/api/atrium/logs", get(search_logs))
         .route("/api/app_metrics/stream_function_logs", get(stream_function_logs))
         .route("/api/update_environment_variables", post(update_environment_variables))
         .route("/api/list_environment_variables", get(list_environment_variables))
@@ -1000,6 +1002,44 @@ const LOG_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// `GET /api/stream_function_logs?cursor=N`: entries after the cursor (our cursor is the
 /// log store's sequence number), waiting up to 60 s for one; `cursor=0` gives the most
 /// recent 1000.
+/// `?text=&function=&before=&limit=`: the log archive searched, newest first (Atrium
+/// extension, admin only): `{entries, next}` where `next` is the `before` for the next
+/// page (null at the end).
+async fn search_logs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require_admin(&state, &headers)?;
+    let get = |k: &str| query.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let number = |k: &str| -> Result<Option<u64>, ApiError> {
+        get(k)
+            .map(|v| {
+                v.parse::<u64>().map_err(|_| {
+                    ApiError::bad_request(
+                        "BadQuery",
+                        format!("`{k}` must be a whole number, not {v:?}"),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let limit = number("limit")?.unwrap_or(200).clamp(1, 1000) as usize;
+    let records = state
+        .deployment
+        .engine()
+        .logs()
+        .search(get("text"), get("function"), number("before")?, limit)
+        .map_err(|e| ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "InternalServerError",
+            message: format!("The log store cannot be read: {e}"),
+        })?;
+    let next = (records.len() == limit).then(|| records.last().map(|r| r.seq)).flatten();
+    let entries: Vec<serde_json::Value> = records.into_iter().map(|r| r.entry).collect();
+    Ok(Json(serde_json::json!({ "entries": entries, "next": next })))
+}
+
 /// `?module=tasks`: a function module's source as written (Atrium extension, admin only).
 async fn module_source(
     State(state): State<AppState>,

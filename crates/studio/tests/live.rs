@@ -48,6 +48,27 @@ async fn logs_follow_live_and_the_inspector_names_what_reran_a_query() {
     let recent = dispatch(&studio, "logs_recent", json!(null)).await.unwrap();
     assert!(recent.as_array().unwrap().iter().any(|e| e["function"] == "messages:send"));
 
+    // The archive answers searches by text and by function, newest first.
+    for n in 0..3 {
+        other
+            .mutation(
+                "messages:send",
+                &args(json!({"author": "zed", "body": format!("needle {n}")})),
+            )
+            .await
+            .unwrap();
+    }
+    let found = dispatch(&studio, "search_logs", json!({"text": "", "function": "messages:send"}))
+        .await
+        .unwrap();
+    assert_eq!(found["available"], true);
+    assert_eq!(found["entries"].as_array().unwrap().len(), 4, "{found}");
+    assert!(found["entries"].as_array().unwrap().iter().all(|e| e["function"] == "messages:send"));
+    let none = dispatch(&studio, "search_logs", json!({"text": "", "function": "messages:list"}))
+        .await
+        .unwrap();
+    assert_eq!(none["entries"], json!([]));
+
     ann.next().await.unwrap();
     let report = dispatch(&studio, "inspect_subscriptions", json!(null)).await.unwrap();
     assert_eq!(report["available"], true);

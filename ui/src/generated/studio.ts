@@ -278,6 +278,36 @@ level: string, text: string,
 timestamp: number, };
 
 /**
+ * A search of the deployment's log archive.
+ */
+export type LogSearch = { 
+/**
+ * Text the entry holds (any case); empty for any.
+ */
+text: string, 
+/**
+ * Exactly this function (`module:function`); empty for any.
+ */
+function: string, 
+/**
+ * Entries older than this archive position (the `next` of a previous page).
+ */
+before: number | null, };
+
+/**
+ * A page of the archive, newest first.
+ */
+export type LogSearchResult = { 
+/**
+ * False for a deployment without Atrium's archive (a Convex deployment).
+ */
+available: boolean, entries: Array<LogEntry>, 
+/**
+ * Where the next (older) page starts; null at the end.
+ */
+next: number | null, };
+
+/**
  * A module's source, when the deployment serves it.
  */
 export type ModuleSource = { available: boolean, path: string, source: string, };
@@ -590,6 +620,10 @@ export interface Commands {
    */
   logs_recent: { request: null; response: Array<LogEntry> };
   /**
+   * Searches the deployment's whole log archive (newest first, by pages).
+   */
+  search_logs: { request: LogSearch; response: LogSearchResult };
+  /**
    * Saves exported text (filtered logs) to the Downloads folder; returns its path.
    */
   save_export: { request: SaveText; response: SavedFile };
@@ -624,4 +658,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query"] as const;

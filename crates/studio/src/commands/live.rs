@@ -159,3 +159,52 @@ pub(super) async fn save_export(
     })?;
     Ok(SavedFile { path: path.display().to_string() })
 }
+
+/// A search of the deployment's log archive.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct LogSearch {
+    /// Text the entry holds (any case); empty for any.
+    #[serde(default)]
+    pub text: String,
+    /// Exactly this function (`module:function`); empty for any.
+    #[serde(default)]
+    pub function: String,
+    /// Entries older than this archive position (the `next` of a previous page).
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub before: Option<u64>,
+}
+
+/// A page of the archive, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LogSearchResult {
+    /// False for a deployment without Atrium's archive (a Convex deployment).
+    pub available: bool,
+    pub entries: Vec<LogEntry>,
+    /// Where the next (older) page starts; null at the end.
+    #[ts(type = "number | null")]
+    pub next: Option<u64>,
+}
+
+pub(super) async fn search_logs(
+    studio: &Arc<Studio>,
+    request: LogSearch,
+) -> Result<LogSearchResult, CommandError> {
+    let connected = studio.connected()?;
+    let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let (text, function) = (some(&request.text), some(&request.function));
+    let found = connected
+        .http
+        .search_logs(text.as_deref(), function.as_deref(), request.before, 200)
+        .await
+        .map_err(super::client_error)?;
+    Ok(match found {
+        Some((entries, next)) => LogSearchResult {
+            available: true,
+            entries: entries.iter().map(crate::logs::entry).collect(),
+            next,
+        },
+        None => LogSearchResult { available: false, entries: Vec::new(), next: None },
+    })
+}

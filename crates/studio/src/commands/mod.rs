@@ -28,7 +28,8 @@ pub use functions::{
     QueryVersion, RunRequest, RunResult, SourceRequest, WatchRef, WatchRequest,
 };
 pub use live::{
-    LiveSubscription, ReadRange, SaveText, SavedFile, SubscriptionCause, SubscriptionReport,
+    LiveSubscription, LogSearch, LogSearchResult, ReadRange, SaveText, SavedFile,
+    SubscriptionCause, SubscriptionReport,
 };
 
 use std::sync::Arc;
@@ -124,6 +125,8 @@ command_table! {
     /// The connected deployment's log entries followed so far (newer ones arrive as
     /// `log_entries` events).
     logs_recent(()) -> Vec<crate::logs::LogEntry> = live::logs_recent;
+    /// Searches the deployment's whole log archive (newest first, by pages).
+    search_logs(LogSearch) -> LogSearchResult = live::search_logs;
     /// Saves exported text (filtered logs) to the Downloads folder; returns its path.
     save_export(SaveText) -> SavedFile = live::save_export;
     /// Every live subscription on the deployment and the write that last re-ran each.

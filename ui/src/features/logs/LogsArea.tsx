@@ -76,6 +76,8 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
   const [filter, setFilter] = useState<LogFilter>({ func: "", level: "any", status: "all", text: "" });
   const [open, setOpen] = useState<string>();
   const [notice, setNotice] = useState<string>();
+  // Archive mode: results of a search of the deployment's whole log store.
+  const [archive, setArchive] = useState<{ entries: LogEntry[]; next: number | null }>();
   const list = useRef<HTMLDivElement>(null);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
@@ -101,7 +103,28 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
     };
   }, [deploymentId]);
 
-  const shown = useMemo(() => entries.filter((e) => matches(e, filter)).slice(-SHOWN), [entries, filter]);
+  const shown = useMemo(
+    () => (archive ? archive.entries : entries.filter((e) => matches(e, filter)).slice(-SHOWN)),
+    [entries, filter, archive],
+  );
+
+  const searchArchive = async (before: number | null) => {
+    try {
+      // An exact `module:function` narrows by function; otherwise it is searched as text.
+      const exact = filter.func.includes(":");
+      const text = [filter.text, exact ? "" : filter.func].filter(Boolean).join(" ").trim();
+      const found = await call("search_logs", { text, function: exact ? filter.func : "", before });
+      if (!found.available) {
+        setNotice("This deployment does not keep a searchable log archive.");
+        return;
+      }
+      const page = [...found.entries].reverse(); // shown oldest first, like the tail
+      setArchive((a) => ({ entries: before !== null && a ? [...page, ...a.entries] : page, next: found.next }));
+      setPaused(true);
+    } catch (e) {
+      setNotice(e instanceof StudioError ? e.message : String(e));
+    }
+  };
 
   // Follow the tail unless paused.
   useEffect(() => {
@@ -109,6 +132,7 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
   }, [shown, paused]);
 
   const resume = () => {
+    setArchive(undefined);
     setEntries((e) => [...e, ...held].slice(-KEPT));
     setHeld([]);
     setPaused(false);
@@ -150,6 +174,13 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
         </select>
         <input className="grow" aria-label="Search logs" placeholder="Text or request ID" value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.target.value })} />
         <button onClick={nextError}>Next error</button>
+        {archive ? (
+          <button onClick={() => setArchive(undefined)}>Back to live</button>
+        ) : (
+          <button onClick={() => void searchArchive(null)} title="Search everything the deployment kept, not only this tail">
+            Search archive
+          </button>
+        )}
         {(["jsonl", "csv"] as const).map((format) => (
           <button
             key={format}
@@ -183,6 +214,12 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
           <button onClick={() => setNotice(undefined)} aria-label="Dismiss">
             ×
           </button>
+        </div>
+      )}
+      {archive && (
+        <div className="notice" role="status" data-testid="archive-banner">
+          Archive: {archive.entries.length} execution{archive.entries.length === 1 ? "" : "s"} found
+          {archive.next !== null && <button onClick={() => void searchArchive(archive.next)}>Older</button>}
         </div>
       )}
       <div className="log-list" ref={list} role="log" aria-label="Function logs" data-testid="log-list">
