@@ -66,13 +66,7 @@ impl LogStore {
         let rows = statement.query_map(params![cursor as i64, limit as i64], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
         })?;
-        rows.map(|row| {
-            let (seq, text) = row?;
-            let entry = serde_json::from_str(&text)
-                .map_err(|e| EngineError::Corrupt(format!("log entry {seq}: {e}")))?;
-            Ok(LogRecord { seq: seq as u64, entry })
-        })
-        .collect()
+        records(rows)
     }
 
     /// Entries before `before` (all when `None`), newest first, at most `limit`, whose
@@ -97,13 +91,7 @@ impl LogStore {
             .query_map(params![before.map(|b| b as i64), text, function, limit as i64], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
             })?;
-        rows.map(|row| {
-            let (seq, text) = row?;
-            let entry = serde_json::from_str(&text)
-                .map_err(|e| EngineError::Corrupt(format!("log entry {seq}: {e}")))?;
-            Ok(LogRecord { seq: seq as u64, entry })
-        })
-        .collect()
+        records(rows)
     }
 
     /// The cursor of the newest entry (0 when there are none).
@@ -142,4 +130,17 @@ mod tests {
         let reopened = LogStore::open(&path, 3).unwrap();
         assert_eq!(reopened.latest_cursor().unwrap(), 4);
     }
+}
+
+/// Stored `(seq, JSON text)` rows as records; a damaged entry is reported as such.
+fn records(
+    rows: impl Iterator<Item = rusqlite::Result<(i64, String)>>,
+) -> Result<Vec<LogRecord>, EngineError> {
+    rows.map(|row| {
+        let (seq, text) = row?;
+        let entry = serde_json::from_str(&text)
+            .map_err(|e| EngineError::Corrupt(format!("log entry {seq}: {e}")))?;
+        Ok(LogRecord { seq: seq as u64, entry })
+    })
+    .collect()
 }
