@@ -104,6 +104,19 @@ impl LogStore {
     }
 }
 
+/// Stored `(seq, JSON text)` rows as records; a damaged entry is reported as such.
+fn records(
+    rows: impl Iterator<Item = rusqlite::Result<(i64, String)>>,
+) -> Result<Vec<LogRecord>, EngineError> {
+    rows.map(|row| {
+        let (seq, text) = row?;
+        let entry = serde_json::from_str(&text)
+            .map_err(|e| EngineError::Corrupt(format!("log entry {seq}: {e}")))?;
+        Ok(LogRecord { seq: seq as u64, entry })
+    })
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,17 +143,4 @@ mod tests {
         let reopened = LogStore::open(&path, 3).unwrap();
         assert_eq!(reopened.latest_cursor().unwrap(), 4);
     }
-}
-
-/// Stored `(seq, JSON text)` rows as records; a damaged entry is reported as such.
-fn records(
-    rows: impl Iterator<Item = rusqlite::Result<(i64, String)>>,
-) -> Result<Vec<LogRecord>, EngineError> {
-    rows.map(|row| {
-        let (seq, text) = row?;
-        let entry = serde_json::from_str(&text)
-            .map_err(|e| EngineError::Corrupt(format!("log entry {seq}: {e}")))?;
-        Ok(LogRecord { seq: seq as u64, entry })
-    })
-    .collect()
 }
