@@ -6,7 +6,7 @@ import { tauriPlatform } from "./tauri";
 import type { LinkState, Platform } from "./types";
 import { webPlatform } from "./web";
 
-export { StudioError } from "./types";
+export { errorMessage, StudioError } from "./types";
 export type { HostKind, LinkState, Platform } from "./types";
 
 function insideTauri(): boolean {

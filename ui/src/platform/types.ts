@@ -30,6 +30,11 @@ export class StudioError extends Error {
   }
 }
 
+/** What to show for a failed call: a `StudioError`'s message, anything else as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof StudioError ? error.message : String(error);
+}
+
 /** Turns whatever a host rejected with into a `StudioError`. */
 export function toStudioError(error: unknown): StudioError {
   if (error instanceof StudioError) return error;

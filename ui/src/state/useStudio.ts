@@ -2,7 +2,7 @@
 // link to the host. Loaded once, then kept current by studio events.
 import { useEffect, useState } from "react";
 import type { AppInfo, ConnectionStatus, Settings, SettingsPatch } from "../generated/studio";
-import { call, type LinkState, onLinkChange, onStudioEvent, StudioError } from "../platform";
+import { call, errorMessage, onLinkChange, onStudioEvent, type LinkState } from "../platform";
 
 export interface StudioState {
   info?: AppInfo;
@@ -23,7 +23,7 @@ export function useStudio(): StudioState {
 
   useEffect(() => {
     let live = true;
-    const fail = (e: unknown) => live && setError(e instanceof StudioError ? e.message : String(e));
+    const fail = (e: unknown) => live && setError(errorMessage(e));
     const load = () =>
       Promise.all([call("app_info"), call("get_settings"), call("connection_status")])
         .then(([i, s, c]) => {
@@ -66,7 +66,7 @@ export function useStudio(): StudioState {
       setError(undefined);
     } catch (e) {
       setSettings(before);
-      setError(e instanceof StudioError ? e.message : String(e));
+      setError(errorMessage(e));
     }
   };
 

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import type { ConnectionDraft, ConnectionInfo, ConnectionList, SafeMode } from "../../generated/studio";
-import { call, StudioError } from "../../platform";
+import { call, errorMessage } from "../../platform";
 
 const SAFE_MODES: { value: SafeMode; label: string; hint: string }[] = [
   { value: "normal", label: "Normal", hint: "Edits apply when made." },
@@ -12,7 +12,6 @@ const SAFE_MODES: { value: SafeMode; label: string; hint: string }[] = [
   { value: "read_only", label: "Read-only", hint: "No writes from Atrium." },
 ];
 
-const message = (e: unknown) => (e instanceof StudioError ? e.message : String(e));
 
 function emptyDraft(): ConnectionDraft {
   return { id: null, name: "", url: "", colour: "#3b82f6", safe_mode: "normal", admin_key: "" };
@@ -31,7 +30,7 @@ export function ConnectionsDialog({ onClose }: { onClose(): void }) {
   const load = useCallback(() => {
     call("list_connections")
       .then(setList)
-      .catch((e) => setError(message(e)));
+      .catch((e) => setError(errorMessage(e)));
   }, []);
   useEffect(load, [load]);
   useEffect(() => first.current?.focus(), [list === undefined]);
@@ -41,7 +40,7 @@ export function ConnectionsDialog({ onClose }: { onClose(): void }) {
       await call("connect", { id: c.id });
       onClose();
     } catch (e) {
-      setError(message(e));
+      setError(errorMessage(e));
     }
   };
 
@@ -53,7 +52,7 @@ export function ConnectionsDialog({ onClose }: { onClose(): void }) {
       const result = await call("test_connection", { url: draft.url, admin_key: draft.admin_key, id: draft.id });
       setTest({ ok: true, text: `Connected to ${result.url}: the key may ${result.read_only ? "only read" : "read and write"}.` });
     } catch (e) {
-      setTest({ ok: false, text: message(e) });
+      setTest({ ok: false, text: errorMessage(e) });
     } finally {
       setBusy(false);
     }
@@ -71,7 +70,7 @@ export function ConnectionsDialog({ onClose }: { onClose(): void }) {
       setTest(undefined);
       if (andConnect && saved) await connect(saved);
     } catch (e) {
-      setFormError(message(e));
+      setFormError(errorMessage(e));
     } finally {
       setBusy(false);
     }
@@ -81,7 +80,7 @@ export function ConnectionsDialog({ onClose }: { onClose(): void }) {
     try {
       setList(await call("remove_connection", { id: c.id }));
     } catch (e) {
-      setError(message(e));
+      setError(errorMessage(e));
     }
   };
 

@@ -6,14 +6,13 @@ import { type Confirmation, ConfirmDialog } from "../../components/ConfirmDialog
 import { JsonEditor } from "../../components/JsonEditor";
 import { type Prompt, PromptDialog } from "../../components/PromptDialog";
 import type { ConnectionStatus, Filter, FilterOp, IndexRange, Sort, TableSchemaInfo, TableSummary, ViewSpec, WriteRequest } from "../../generated/studio";
-import { call, onStudioEvent, StudioError } from "../../platform";
+import { call, errorMessage, onStudioEvent } from "../../platform";
 import { DocumentPanel } from "./DocumentPanel";
 import { filterToText, OP_LABELS, parseFilterText } from "./filterText";
 import { Grid } from "./Grid";
 import { useDataView } from "./useDataView";
 import { checkFields, checkValue, columnsFor, type Doc, fieldValidator, formatValue, type Json, parseInput, typeOf, type Validator } from "./values";
 
-const message = (e: unknown) => (e instanceof StudioError ? e.message : String(e));
 
 interface Staged {
   write: WriteRequest;
@@ -72,7 +71,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
         setTables(list);
         setTablesError(undefined);
       })
-      .catch((e) => seq === tablesRequest.current && setTablesError(message(e)));
+      .catch((e) => seq === tablesRequest.current && setTablesError(errorMessage(e)));
   }, []);
 
   // Tables load when a deployment is connected; the first one opens if none is chosen.
@@ -158,7 +157,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
       setVersion((v) => v + 1);
       return null;
     } catch (e) {
-      return message(e);
+      return errorMessage(e);
     }
   };
 
@@ -288,7 +287,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
       setNotice(`Deleted ${result.deleted} documents.`);
       loadTables();
     } catch (e) {
-      setNotice(message(e));
+      setNotice(errorMessage(e));
     }
   };
 
@@ -301,7 +300,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
       await loadTables();
       setTable(name);
     } catch (e) {
-      setNotice(message(e));
+      setNotice(errorMessage(e));
     }
   };
 
@@ -324,7 +323,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
       await call("data_restore", { id: panel, ts: payload.ts!, confirmed: true });
       return null;
     } catch (e) {
-      return message(e);
+      return errorMessage(e);
     }
   };
 

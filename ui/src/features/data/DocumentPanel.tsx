@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { JsonEditor } from "../../components/JsonEditor";
 import type { DocumentDetail } from "../../generated/studio";
-import { call, StudioError } from "../../platform";
+import { call, errorMessage } from "../../platform";
 import { type Doc, formatValue, type Json, looksLikeId } from "./values";
 
 export function DocumentPanel({
@@ -35,7 +35,7 @@ export function DocumentPanel({
         setDetail(d);
         setError(undefined);
       })
-      .catch((e) => setError(e instanceof StudioError ? e.message : String(e)));
+      .catch((e) => setError(errorMessage(e)));
   }, [id]);
   useEffect(load, [load, version]);
 

@@ -2,7 +2,7 @@
 // scrolls, and fetched again when the studio says the view changed.
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Rows, ViewInfo, ViewSpec } from "../../generated/studio";
-import { call, onLinkChange, onStudioEvent, StudioError } from "../../platform";
+import { call, errorMessage, onLinkChange, onStudioEvent } from "../../platform";
 import type { Doc } from "./values";
 
 interface Block {
@@ -22,7 +22,6 @@ export interface DataView {
   showRange(start: number, count: number): void;
 }
 
-const message = (e: unknown) => (e instanceof StudioError ? e.message : String(e));
 
 export function useDataView(spec: ViewSpec | undefined, onOpened?: (rows: Rows) => void): DataView {
   const [info, setInfo] = useState<ViewInfo>();
@@ -48,7 +47,7 @@ export function useDataView(spec: ViewSpec | undefined, onOpened?: (rows: Rows) 
     const { start, count } = range.current;
     call("data_rows", { view: id, offset: start, limit: count })
       .then((rows) => apply(rows, seq))
-      .catch((e) => seq === sequence.current && setError(message(e)));
+      .catch((e) => seq === sequence.current && setError(errorMessage(e)));
   }, [apply]);
 
   useEffect(() => {
@@ -70,7 +69,7 @@ export function useDataView(spec: ViewSpec | undefined, onOpened?: (rows: Rows) 
         apply(rows, seq);
         onOpened?.(rows);
       })
-      .catch((e) => live && setError(message(e)))
+      .catch((e) => live && setError(errorMessage(e)))
       .finally(() => live && setLoading(false));
     return () => {
       live = false;

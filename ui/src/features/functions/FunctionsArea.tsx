@@ -7,11 +7,10 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { JsonEditor } from "../../components/JsonEditor";
 import type { ConnectionStatus, DryRunResult, FunctionInfo, FunctionList, ModuleSource, QueryVersion, RunResult } from "../../generated/studio";
-import { call, onStudioEvent, StudioError } from "../../platform";
+import { call, errorMessage, onStudioEvent } from "../../platform";
 import type { Json } from "../data/values";
 import { type ArgField, buildArgs, diffLines, fieldsOf, textsOf, typeLabel } from "./argsForm";
 
-const message = (e: unknown) => (e instanceof StudioError ? e.message : String(e));
 const BADGE: Record<string, string> = { query: "Q", mutation: "M", action: "A" };
 const DEFAULT_IDENTITY = '{\n  "subject": "user-1",\n  "issuer": "https://example.com",\n  "name": "Test User"\n}';
 
@@ -48,7 +47,7 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
         setList(l);
         setError(undefined);
       })
-      .catch((e) => setError(message(e)));
+      .catch((e) => setError(errorMessage(e)));
   }, [connected, deployment?.id]);
 
   const shown = (list?.functions ?? []).filter((f) => f.path.toLowerCase().includes(search.toLowerCase()));
@@ -192,7 +191,7 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
       setDry(r);
       setResult(undefined);
     } catch (e) {
-      setRunError(message(e));
+      setRunError(errorMessage(e));
     } finally {
       setRunning(false);
     }
@@ -214,7 +213,7 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
       setHistory(next);
       localStorage.setItem(key, JSON.stringify(next));
     } catch (e) {
-      setRunError(message(e));
+      setRunError(errorMessage(e));
     } finally {
       setRunning(false);
     }
@@ -240,7 +239,7 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
       setVersions(early.current.get(w.watch) ?? []);
       early.current.clear();
     } catch (e) {
-      setRunError(message(e));
+      setRunError(errorMessage(e));
     }
   };
 
@@ -464,7 +463,7 @@ function SourceView({ path }: { path: string }) {
     if (source) return;
     call("function_source", { module: path })
       .then(setSource)
-      .catch((e) => setError(message(e)));
+      .catch((e) => setError(errorMessage(e)));
   };
   return (
     <details className="source-view" onToggle={(e) => (e.currentTarget as HTMLDetailsElement).open && load()}>

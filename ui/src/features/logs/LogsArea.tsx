@@ -3,7 +3,7 @@
 // error, and an execution's detail with its log lines, timing and reads/writes.
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { ConnectionStatus, LogEntry } from "../../generated/studio";
-import { call, onLinkChange, onStudioEvent, StudioError } from "../../platform";
+import { call, errorMessage, onLinkChange, onStudioEvent } from "../../platform";
 
 const KEPT = 5000;
 const SHOWN = 1000;
@@ -88,7 +88,7 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
     const load = () =>
       call("logs_recent")
         .then((recent) => live && (setEntries(recent.slice(-KEPT)), setError(undefined)))
-        .catch((e) => live && setError(e instanceof StudioError ? e.message : String(e)));
+        .catch((e) => live && setError(errorMessage(e)));
     void load();
     const stopEvents = onStudioEvent((event) => {
       if (event.type !== "log_entries") return;
@@ -122,7 +122,7 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
       setArchive((a) => ({ entries: before !== null && a ? [...page, ...a.entries] : page, next: found.next }));
       setPaused(true);
     } catch (e) {
-      setNotice(e instanceof StudioError ? e.message : String(e));
+      setNotice(errorMessage(e));
     }
   };
 
@@ -189,7 +189,7 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
             onClick={() =>
               call("save_export", { file_name: `atrium-logs.${format}`, text: exportText(shown, format) })
                 .then((saved) => setNotice(`Saved ${shown.length} executions to ${saved.path}`))
-                .catch((e) => setNotice(e instanceof StudioError ? e.message : String(e)))
+                .catch((e) => setNotice(errorMessage(e)))
             }
           >
             Export {format.toUpperCase()}

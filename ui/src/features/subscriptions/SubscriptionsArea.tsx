@@ -4,7 +4,7 @@
 // A deployment without Atrium's inspector (Convex itself) is named as such.
 import { useEffect, useState } from "react";
 import type { ConnectionStatus, SubscriptionReport } from "../../generated/studio";
-import { call, StudioError } from "../../platform";
+import { call, errorMessage } from "../../platform";
 
 export function SubscriptionsArea({ connection }: { connection?: ConnectionStatus }) {
   const [report, setReport] = useState<SubscriptionReport>();
@@ -17,7 +17,7 @@ export function SubscriptionsArea({ connection }: { connection?: ConnectionStatu
     const load = () =>
       call("inspect_subscriptions")
         .then((r) => live && (setReport(r), setError(undefined)))
-        .catch((e) => live && setError(e instanceof StudioError ? e.message : String(e)));
+        .catch((e) => live && setError(errorMessage(e)));
     void load();
     const timer = setInterval(load, 1000);
     return () => {
