@@ -311,16 +311,9 @@ impl DeploymentClient {
     /// Atrium's subscription inspector (`GET /api/atrium/subscriptions`): `None` when the
     /// deployment has no such endpoint (a Convex deployment does not).
     pub async fn live_subscriptions(&self) -> Result<Option<serde_json::Value>, ClientError> {
-        let request = self.authorize(self.http.get(self.endpoint("atrium/subscriptions")));
-        let (status, body) = self.send(request).await?;
-        if status == reqwest::StatusCode::NOT_FOUND {
-            return Ok(None);
-        }
-        self.decode(status, &body).map(Some)
+        self.extension(self.http.get(self.endpoint("atrium/subscriptions"))).await
     }
-}
 
-impl DeploymentClient {
     /// Runs a mutation without committing it (Atrium's `POST /api/atrium/dry_run`): the
     /// answer as JSON (`{status, value, errorMessage, errorData, logLines, writes:
     /// [{table, id, before, after}], executionTime}`), or `None` when the deployment cannot
@@ -331,16 +324,9 @@ impl DeploymentClient {
         args: &Value,
     ) -> Result<Option<serde_json::Value>, ClientError> {
         let body = serde_json::json!({ "path": path, "args": atrium_value::json::to_json(args) });
-        let request = self.authorize(self.http.post(self.endpoint("atrium/dry_run")).json(&body));
-        let (status, body) = self.send(request).await?;
-        if status == reqwest::StatusCode::NOT_FOUND {
-            return Ok(None);
-        }
-        self.decode(status, &body).map(Some)
+        self.extension(self.http.post(self.endpoint("atrium/dry_run")).json(&body)).await
     }
-}
 
-impl DeploymentClient {
     /// A function module's source (Atrium's `GET /api/atrium/module_source`): its file name
     /// and text, or `None` when the deployment does not serve sources (or has no such
     /// module).
@@ -348,14 +334,11 @@ impl DeploymentClient {
         &self,
         module: &str,
     ) -> Result<Option<(String, String)>, ClientError> {
-        let mut url = reqwest::Url::parse(&self.endpoint("atrium/module_source"))
-            .map_err(|e| ClientError::BadUrl { url: self.url(), reason: e.to_string() })?;
-        url.query_pairs_mut().append_pair("module", module);
-        let (status, body) = self.send(self.authorize(self.http.get(url))).await?;
-        if status == reqwest::StatusCode::NOT_FOUND {
+        let request =
+            self.http.get(self.endpoint("atrium/module_source")).query(&[("module", module)]);
+        let Some(answer) = self.extension::<serde_json::Value>(request).await? else {
             return Ok(None);
-        }
-        let answer: serde_json::Value = self.decode(status, &body)?;
+        };
         let text = |k: &str| answer.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
         Ok(Some((text("path"), text("source"))))
     }

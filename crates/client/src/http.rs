@@ -206,6 +206,19 @@ impl DeploymentClient {
         Ok((status, body))
     }
 
+    /// Calls an Atrium extension endpoint (`request` is authorized here): its answer, or
+    /// `None` when the deployment has no such endpoint (a Convex deployment answers 404).
+    pub(crate) async fn extension<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Option<T>, ClientError> {
+        let (status, body) = self.send(self.authorize(request)).await?;
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        self.decode(status, &body).map(Some)
+    }
+
     /// The body as `T` on success; otherwise the deployment's `{code, message}` error.
     pub(crate) fn decode<T: serde::de::DeserializeOwned>(
         &self,

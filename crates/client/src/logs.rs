@@ -97,26 +97,14 @@ impl DeploymentClient {
         before: Option<u64>,
         limit: usize,
     ) -> Result<Option<(Vec<serde_json::Value>, Option<u64>)>, ClientError> {
-        let mut url = reqwest::Url::parse(&self.endpoint("atrium/logs"))
-            .map_err(|e| ClientError::BadUrl { url: self.url(), reason: e.to_string() })?;
-        {
-            let mut q = url.query_pairs_mut();
-            q.append_pair("limit", &limit.to_string());
-            if let Some(t) = text {
-                q.append_pair("text", t);
-            }
-            if let Some(f) = function {
-                q.append_pair("function", f);
-            }
-            if let Some(b) = before {
-                q.append_pair("before", &b.to_string());
-            }
-        }
-        let (status, body) = self.send(self.authorize(self.http.get(url))).await?;
-        if status == reqwest::StatusCode::NOT_FOUND {
+        let mut query = vec![("limit", limit.to_string())];
+        query.extend(text.map(|t| ("text", t.to_owned())));
+        query.extend(function.map(|f| ("function", f.to_owned())));
+        query.extend(before.map(|b| ("before", b.to_string())));
+        let request = self.http.get(self.endpoint("atrium/logs")).query(&query);
+        let Some(answer) = self.extension::<serde_json::Value>(request).await? else {
             return Ok(None);
-        }
-        let answer: serde_json::Value = self.decode(status, &body)?;
+        };
         let entries = answer.get("entries").and_then(|e| e.as_array()).cloned().unwrap_or_default();
         let next = answer.get("next").and_then(|n| n.as_u64());
         Ok(Some((entries, next)))
