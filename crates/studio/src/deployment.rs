@@ -27,6 +27,38 @@ impl Connected {
     pub(crate) fn safe_mode(&self) -> SafeMode {
         self.summary.safe_mode
     }
+
+    /// Whether the connection's safe mode lets a write through: always in normal mode,
+    /// with `confirmed` when it asks first, never when read-only. The errors end with
+    /// `read_only_hint` and name `writes` ("every write", "mutations and actions").
+    pub(crate) fn allow_write(
+        &self,
+        confirmed: bool,
+        read_only_hint: &str,
+        writes: &str,
+    ) -> Result<(), CommandError> {
+        let name = &self.summary.name;
+        match self.safe_mode() {
+            SafeMode::Normal => Ok(()),
+            SafeMode::ConfirmWrites if confirmed => Ok(()),
+            SafeMode::ReadOnly => Err(CommandError::new(
+                ErrorCode::ReadOnly,
+                format!("{name} is read-only in Atrium{read_only_hint}"),
+            )),
+            SafeMode::ConfirmWrites => Err(CommandError::new(
+                ErrorCode::NeedsConfirmation,
+                format!("{name} asks for confirmation before {writes}."),
+            )),
+        }
+    }
+
+    /// The HTTP client, acting as `identity` when one is given.
+    pub(crate) fn http_as(&self, identity: Option<&serde_json::Value>) -> DeploymentClient {
+        match identity {
+            Some(identity) => self.http.acting_as(identity),
+            None => self.http.clone(),
+        }
+    }
 }
 
 impl Drop for Connected {

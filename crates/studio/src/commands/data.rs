@@ -9,7 +9,6 @@ use atrium_value::Value;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::connections::SafeMode;
 use crate::data::{Rows, ViewSpec};
 use crate::{CommandError, ErrorCode, Studio};
 
@@ -162,22 +161,11 @@ fn json_value(json: &serde_json::Value, what: &str) -> Result<Value, CommandErro
 
 /// Refuses writes a connection's safe mode does not allow.
 fn check_write_allowed(studio: &Studio, confirmed: bool) -> Result<(), CommandError> {
-    let connected = studio.connected()?;
-    match connected.safe_mode() {
-        SafeMode::Normal => Ok(()),
-        SafeMode::ReadOnly => Err(CommandError::new(
-            ErrorCode::ReadOnly,
-            format!(
-                "{} is read-only in Atrium (its safe mode); change that in Connections to edit.",
-                connected.summary.name
-            ),
-        )),
-        SafeMode::ConfirmWrites if confirmed => Ok(()),
-        SafeMode::ConfirmWrites => Err(CommandError::new(
-            ErrorCode::NeedsConfirmation,
-            format!("{} asks for confirmation before every write.", connected.summary.name),
-        )),
-    }
+    studio.connected()?.allow_write(
+        confirmed,
+        " (its safe mode); change that in Connections to edit.",
+        "every write",
+    )
 }
 
 pub(super) async fn data_tables(

@@ -12,7 +12,6 @@ use atrium_value::Value;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::connections::SafeMode;
 use crate::data::AbortOnDrop;
 use crate::{CommandError, ErrorCode, Studio, StudioEvent};
 
@@ -282,30 +281,10 @@ pub(super) async fn run_function(
     let connected = studio.connected()?;
     let kind = kind_of(&request.kind)?;
     if kind != FunctionKind::Query {
-        match connected.safe_mode() {
-            SafeMode::ReadOnly => {
-                return Err(CommandError::new(
-                    ErrorCode::ReadOnly,
-                    format!("{} is read-only in Atrium: only queries run.", connected.summary.name),
-                ));
-            }
-            SafeMode::ConfirmWrites if !request.confirmed => {
-                return Err(CommandError::new(
-                    ErrorCode::NeedsConfirmation,
-                    format!(
-                        "{} asks for confirmation before mutations and actions.",
-                        connected.summary.name
-                    ),
-                ));
-            }
-            _ => {}
-        }
+        connected.allow_write(request.confirmed, ": only queries run.", "mutations and actions")?;
     }
     let args = args_value(&request.args)?;
-    let client = match &request.identity {
-        Some(identity) => connected.http.acting_as(identity),
-        None => connected.http.clone(),
-    };
+    let client = connected.http_as(request.identity.as_ref());
     let started = Instant::now();
     let outcome = client.call_with_logs(kind, &request.path, &args).await;
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -339,10 +318,7 @@ pub(super) async fn dry_run_function(
         return Err(CommandError::new(ErrorCode::BadRequest, "Only mutations can be dry-run."));
     }
     let args = args_value(&request.args)?;
-    let client = match &request.identity {
-        Some(identity) => connected.http.acting_as(identity),
-        None => connected.http.clone(),
-    };
+    let client = connected.http_as(request.identity.as_ref());
     let Some(answer) = client.dry_run(&request.path, &args).await.map_err(super::client_error)?
     else {
         return Ok(DryRunResult { available: false, run: None, writes: Vec::new() });
