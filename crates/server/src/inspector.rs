@@ -48,7 +48,8 @@ pub(crate) struct QueryRun<'a> {
     pub session_id: &'a str,
     pub query_id: u32,
     pub function: &'a str,
-    pub args: Json,
+    /// Converted to JSON only when the query is first recorded.
+    pub args: &'a atrium_value::Value,
     pub identity: String,
     pub subscription: Option<SubscriptionId>,
     pub result_bytes: usize,
@@ -96,7 +97,7 @@ impl Inspector {
             state.queries.entry((run.socket, run.query_id)).or_insert_with(|| LiveQueryRecord {
                 session_id: run.session_id.to_owned(),
                 function: run.function.to_owned(),
-                args: run.args.clone(),
+                args: atrium_value::json::to_json(run.args),
                 identity: run.identity.clone(),
                 subscription: None,
                 result_bytes: 0,
@@ -184,6 +185,25 @@ impl Inspector {
             .collect();
         json!({ "subscriptions": queries })
     }
+}
+
+/// The length of a JSON value's text, counted without building it (a query's result size,
+/// measured on every run).
+pub(crate) fn json_size(value: &Json) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing to a counter cannot fail.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
 }
 
 fn hex(bytes: &[u8]) -> String {

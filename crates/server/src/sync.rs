@@ -397,6 +397,22 @@ impl Session {
         }
     }
 
+    /// Runs a system function as this session's identity, off the async threads.
+    async fn run_system(
+        &self,
+        path: &str,
+        args: Value,
+        at: Option<Timestamp>,
+    ) -> Result<crate::system::SystemAnswer, String> {
+        let deployment = self.deployment.clone();
+        let (identity, path) = (self.identity.clone(), path.to_owned());
+        tokio::task::spawn_blocking(move || {
+            crate::system::run(&deployment, &identity, &path, &args, at)
+        })
+        .await
+        .unwrap_or_else(|join| Err(join.to_string()))
+    }
+
     /// Convex's ID for a request over this socket: the first 16 hex digits of
     /// sha256("<session>|<request>").
     fn request_id_of(&self, request: u32) -> String {
@@ -429,13 +445,7 @@ impl Session {
             Err(e) => return failure(e),
         };
         if crate::system::is_system(path) {
-            let deployment = self.deployment.clone();
-            let (identity, owned) = (self.identity.clone(), path.to_owned());
-            let answer = tokio::task::spawn_blocking(move || {
-                crate::system::run(&deployment, &identity, &owned, &args, None)
-            })
-            .await
-            .unwrap_or_else(|join| Err(join.to_string()));
+            let answer = self.run_system(path, args, None).await;
             return match answer {
                 Ok(answer) => {
                     if let Some(ts) = answer.commit_ts {
@@ -513,7 +523,9 @@ impl Session {
                     Err(()) => again.push(query_id),
                 }
                 let result_bytes = match &modification {
-                    StateModification::QueryUpdated { value, .. } => value.to_string().len(),
+                    StateModification::QueryUpdated { value, .. } => {
+                        crate::inspector::json_size(value)
+                    }
                     _ => 0,
                 };
                 self.deployment.inspector.query_ran(crate::inspector::QueryRun {
@@ -521,7 +533,7 @@ impl Session {
                     session_id: &self.session_id,
                     query_id,
                     function: &query.udf_path,
-                    args: atrium_value::json::to_json(&query.args),
+                    args: &query.args,
                     identity: identity_label(&self.identity),
                     subscription: query.subscription,
                     result_bytes,
@@ -570,13 +582,7 @@ impl Session {
         };
         if crate::system::is_system(path) {
             // Answered natively; the dashboard's queries stay live through their read set.
-            let deployment = self.deployment.clone();
-            let (identity, path) = (self.identity.clone(), path.to_owned());
-            let answer = tokio::task::spawn_blocking(move || {
-                crate::system::run(&deployment, &identity, &path, &args, Some(ts))
-            })
-            .await
-            .unwrap_or_else(|join| Err(join.to_string()));
+            let answer = self.run_system(path, args, Some(ts)).await;
             return match answer {
                 Ok(answer) => {
                     let subscription = match answer.read {
