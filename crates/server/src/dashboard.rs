@@ -28,19 +28,27 @@ pub(crate) fn handles(path: &str) -> bool {
     path.starts_with("_system/frontend/") || path.starts_with("_system/atrium/")
 }
 
+/// An editing function: it writes in the transaction it is given.
+type Writer = fn(&Engine, &mut Transaction, &Value) -> Result<Value, EngineError>;
+
+/// The editing function at `path` (`None` for a read-only one or an unknown path).
+fn writer(path: &str) -> Option<Writer> {
+    Some(match path {
+        "_system/frontend/addDocument:default" => |_, tx, args| add_documents(tx, args),
+        "_system/frontend/patchDocumentsFields:default" => |_, tx, args| patch_documents(tx, args),
+        "_system/frontend/replaceDocument:default" => |_, tx, args| replace_document(tx, args),
+        "_system/frontend/deleteDocuments:default" => |_, tx, args| delete_documents(tx, args),
+        "_system/frontend/clearTablePage:default" => |_, tx, args| clear_table_page(tx, args),
+        "_system/frontend/createTable:default" => |_, tx, args| create_table(tx, args),
+        "_system/atrium/applyWrites:default" => |_, tx, args| apply_writes(tx, args),
+        "_system/atrium/restoreRevision:default" => restore_revision,
+        _ => return None,
+    })
+}
+
 /// Whether `path` writes (and so must run as a mutation).
 pub(crate) fn is_mutation(path: &str) -> bool {
-    matches!(
-        path,
-        "_system/frontend/addDocument:default"
-            | "_system/frontend/patchDocumentsFields:default"
-            | "_system/frontend/replaceDocument:default"
-            | "_system/frontend/deleteDocuments:default"
-            | "_system/frontend/clearTablePage:default"
-            | "_system/frontend/createTable:default"
-            | "_system/atrium/applyWrites:default"
-            | "_system/atrium/restoreRevision:default"
-    )
+    writer(path).is_some()
 }
 
 /// Runs a read-only dashboard function in `tx`; `None` when `path` is not one.
@@ -68,19 +76,9 @@ pub(crate) fn query(
 
 /// Runs an editing function in one transaction (retried on conflicts) and commits it.
 pub(crate) fn mutation(engine: &Engine, path: &str, args: &Value) -> Result<(Value, u64), String> {
-    let (value, outcome) = engine
-        .run(3, |tx| match path {
-            "_system/frontend/addDocument:default" => add_documents(tx, args),
-            "_system/frontend/patchDocumentsFields:default" => patch_documents(tx, args),
-            "_system/frontend/replaceDocument:default" => replace_document(tx, args),
-            "_system/frontend/deleteDocuments:default" => delete_documents(tx, args),
-            "_system/frontend/clearTablePage:default" => clear_table_page(tx, args),
-            "_system/frontend/createTable:default" => create_table(tx, args),
-            "_system/atrium/applyWrites:default" => apply_writes(tx, args),
-            "_system/atrium/restoreRevision:default" => restore_revision(engine, tx, args),
-            other => Err(invalid(format!("`{other}` is not an editing function"))),
-        })
-        .map_err(|e| e.to_string())?;
+    let write = writer(path).ok_or_else(|| format!("`{path}` is not an editing function"))?;
+    let (value, outcome) =
+        engine.run(3, |tx| write(engine, tx, args)).map_err(|e| e.to_string())?;
     Ok((value, outcome.ts.0))
 }
 
