@@ -8,6 +8,7 @@
 //! or keep it live over the sync socket ([`crate::SyncClient::subscribe`] with its
 //! [`DashboardQuery::path`] and [`DashboardQuery::args`]).
 
+use atrium_protocol::atrium::{DryRunRequest, DryRunResponse, LiveSubscriptions, ModuleSource};
 use atrium_value::{Object, Value};
 
 use crate::{ClientError, DeploymentClient};
@@ -310,36 +311,27 @@ impl DeploymentClient {
 impl DeploymentClient {
     /// Atrium's subscription inspector (`GET /api/atrium/subscriptions`): `None` when the
     /// deployment has no such endpoint (a Convex deployment does not).
-    pub async fn live_subscriptions(&self) -> Result<Option<serde_json::Value>, ClientError> {
+    pub async fn live_subscriptions(&self) -> Result<Option<LiveSubscriptions>, ClientError> {
         self.extension(self.http.get(self.endpoint("atrium/subscriptions"))).await
     }
 
-    /// Runs a mutation without committing it (Atrium's `POST /api/atrium/dry_run`): the
-    /// answer as JSON (`{status, value, errorMessage, errorData, logLines, writes:
-    /// [{table, id, before, after}], executionTime}`), or `None` when the deployment cannot
-    /// dry-run (a Convex deployment).
+    /// Runs a mutation without committing it (Atrium's `POST /api/atrium/dry_run`): its
+    /// result and write set, or `None` when the deployment cannot dry-run (a Convex
+    /// deployment).
     pub async fn dry_run(
         &self,
         path: &str,
         args: &Value,
-    ) -> Result<Option<serde_json::Value>, ClientError> {
-        let body = serde_json::json!({ "path": path, "args": atrium_value::json::to_json(args) });
+    ) -> Result<Option<DryRunResponse>, ClientError> {
+        let body = DryRunRequest { path: path.to_owned(), args: atrium_value::json::to_json(args) };
         self.extension(self.http.post(self.endpoint("atrium/dry_run")).json(&body)).await
     }
 
-    /// A function module's source (Atrium's `GET /api/atrium/module_source`): its file name
-    /// and text, or `None` when the deployment does not serve sources (or has no such
-    /// module).
-    pub async fn module_source(
-        &self,
-        module: &str,
-    ) -> Result<Option<(String, String)>, ClientError> {
+    /// A function module's source (Atrium's `GET /api/atrium/module_source`), or `None`
+    /// when the deployment does not serve sources (or has no such module).
+    pub async fn module_source(&self, module: &str) -> Result<Option<ModuleSource>, ClientError> {
         let request =
             self.http.get(self.endpoint("atrium/module_source")).query(&[("module", module)]);
-        let Some(answer) = self.extension::<serde_json::Value>(request).await? else {
-            return Ok(None);
-        };
-        let text = |k: &str| answer.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-        Ok(Some((text("path"), text("source"))))
+        self.extension(request).await
     }
 }

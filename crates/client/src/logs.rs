@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use atrium_protocol::atrium::LogSearch;
 use serde::Deserialize;
 
 use crate::{ClientError, DeploymentClient};
@@ -96,17 +97,12 @@ impl DeploymentClient {
         function: Option<&str>,
         before: Option<u64>,
         limit: usize,
-    ) -> Result<Option<(Vec<serde_json::Value>, Option<u64>)>, ClientError> {
+    ) -> Result<Option<LogSearch>, ClientError> {
         let mut query = vec![("limit", limit.to_string())];
         query.extend(text.map(|t| ("text", t.to_owned())));
         query.extend(function.map(|f| ("function", f.to_owned())));
         query.extend(before.map(|b| ("before", b.to_string())));
         let request = self.http.get(self.endpoint("atrium/logs")).query(&query);
-        let Some(answer) = self.extension::<serde_json::Value>(request).await? else {
-            return Ok(None);
-        };
-        let entries = answer.get("entries").and_then(|e| e.as_array()).cloned().unwrap_or_default();
-        let next = answer.get("next").and_then(|n| n.as_u64());
-        Ok(Some((entries, next)))
+        self.extension(request).await
     }
 }

@@ -5,7 +5,9 @@
 //!   bodies, `check_admin_key`;
 //! - [`format`]: the result formats (`convex_encoded_json`, clean `json`);
 //! - [`sync`]: the sync WebSocket's client and server messages;
-//! - [`timestamp`]: timestamps as the wire writes them (base64 of 8 little-endian bytes).
+//! - [`timestamp`]: timestamps as the wire writes them (base64 of 8 little-endian bytes);
+//! - [`atrium`]: Atrium's own `/api/atrium/*` endpoints (inspector, dry runs, sources,
+//!   log archive search).
 //!
 //! `atrium-server` (the local engine's API) and `atrium-client` (the dashboard's connection
 //! to any deployment) both use these types, so the two sides cannot drift apart. Log
@@ -13,6 +15,7 @@
 //!
 //! It must not depend on the engine, the runtime, tauri or polars.
 
+pub mod atrium;
 pub mod format;
 pub mod http;
 pub mod sync;

@@ -1009,7 +1009,7 @@ async fn search_logs(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<atrium_protocol::atrium::LogSearch>, ApiError> {
     require_admin(&state, &headers)?;
     let get = |k: &str| query.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let number = |k: &str| -> Result<Option<u64>, ApiError> {
@@ -1036,8 +1036,8 @@ async fn search_logs(
             message: format!("The log store cannot be read: {e}"),
         })?;
     let next = (records.len() == limit).then(|| records.last().map(|r| r.seq)).flatten();
-    let entries: Vec<serde_json::Value> = records.into_iter().map(|r| r.entry).collect();
-    Ok(Json(serde_json::json!({ "entries": entries, "next": next })))
+    let entries = records.into_iter().map(|r| r.entry).collect();
+    Ok(Json(atrium_protocol::atrium::LogSearch { entries, next }))
 }
 
 /// `?module=tasks`: a function module's source as written (Atrium extension, admin only).
@@ -1045,13 +1045,13 @@ async fn module_source(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<atrium_protocol::atrium::ModuleSource>, ApiError> {
     require_admin(&state, &headers)?;
     let module = query.get("module").map(String::as_str).unwrap_or_default();
     let runner = state.deployment.runner();
     let found = runner.as_ref().and_then(|r| r.project().module_source(module));
     match found {
-        Some((path, source)) => Ok(Json(serde_json::json!({ "path": path, "source": source }))),
+        Some((path, source)) => Ok(Json(atrium_protocol::atrium::ModuleSource { path, source })),
         None => Err(ApiError {
             status: StatusCode::NOT_FOUND,
             code: "ModuleNotFound",
@@ -1067,14 +1067,9 @@ async fn dry_run(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<atrium_protocol::atrium::DryRunResponse>, ApiError> {
+    use atrium_protocol::atrium::{DryRunRequest, DryRunResponse, DryRunWrite};
     let identity = require_admin(&state, &headers)?;
-    #[derive(serde::Deserialize)]
-    struct DryRunRequest {
-        path: String,
-        #[serde(default)]
-        args: serde_json::Value,
-    }
     let request: DryRunRequest = parse_body(&body)?;
     let args = match atrium_value::json::from_json(&request.args) {
         Ok(value @ atrium_value::Value::Object(_)) => value,
@@ -1106,34 +1101,31 @@ async fn dry_run(
     .map_err(|e| ApiError::bad_request("Internal", e.to_string()))?;
     let run = run.map_err(|e| ApiError::bad_request("DryRunFailed", e.to_string()))?;
     let encode = |v: &atrium_value::Value| ValueFormat::ConvexEncodedJson.encode(v);
-    let writes: Vec<serde_json::Value> = run
+    let writes = run
         .writes
         .iter()
-        .map(|w| {
-            serde_json::json!({
-                "table": w.table,
-                "id": w.id.encode(),
-                "before": w.before.as_ref().map(|d| encode(&d.to_value())),
-                "after": w.after.as_ref().map(|d| encode(&d.to_value())),
-            })
+        .map(|w| DryRunWrite {
+            table: w.table.clone(),
+            id: w.id.encode(),
+            before: w.before.as_ref().map(|d| encode(&d.to_value())),
+            after: w.after.as_ref().map(|d| encode(&d.to_value())),
         })
         .collect();
-    let logs: Vec<String> = run.logs.iter().map(|l| log_line(&l.level, &l.message)).collect();
-    let (status, value, error, data) = match &run.result {
+    let (status, value, error_message, error_data) = match &run.result {
         Ok(v) => ("success", encode(v), None, None),
         Err(e) => {
             ("error", serde_json::Value::Null, Some(e.message.clone()), e.data.as_ref().map(encode))
         }
     };
-    Ok(Json(serde_json::json!({
-        "status": status,
-        "value": value,
-        "errorMessage": error,
-        "errorData": data,
-        "logLines": logs,
-        "writes": writes,
-        "executionTime": run.duration.as_secs_f64(),
-    })))
+    Ok(Json(DryRunResponse {
+        status: status.to_owned(),
+        value,
+        error_message,
+        error_data,
+        log_lines: run.logs.iter().map(|l| log_line(&l.level, &l.message)).collect(),
+        writes,
+        execution_time: run.duration.as_secs_f64(),
+    }))
 }
 
 /// Atrium's subscription inspector: every live query of every sync session, what it read
@@ -1141,7 +1133,7 @@ async fn dry_run(
 async fn live_subscriptions(
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<atrium_protocol::atrium::LiveSubscriptions>, ApiError> {
     require_admin(&state, &headers)?;
     Ok(Json(state.deployment.inspector.snapshot(state.deployment.engine())))
 }

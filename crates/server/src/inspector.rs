@@ -8,8 +8,9 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
-use atrium_engine::{Engine, Invalidation, SubscriptionId};
-use serde_json::{Value as Json, json};
+use atrium_engine::{Engine, IndexId, Invalidation, SubscriptionId};
+use atrium_protocol::atrium::{LiveQuery, LiveSubscriptions, ReadRange, WriteCause};
+use serde_json::Value as Json;
 
 /// Commits remembered for attribution (older ones are named by table and document only).
 const COMMITS_REMEMBERED: usize = 4096;
@@ -124,66 +125,53 @@ impl Inspector {
         self.state.lock().unwrap().queries.retain(|(s, _), _| *s != socket);
     }
 
-    /// Every live query with its read set, as JSON.
-    pub(crate) fn snapshot(&self, engine: &Engine) -> Json {
+    /// Every live query with its read set.
+    pub(crate) fn snapshot(&self, engine: &Engine) -> LiveSubscriptions {
         let catalog = engine.catalog();
+        let index_name = |index: IndexId| match catalog.index_by_id(index) {
+            Some(i) => format!("{}.{}", catalog.table_name(i.table).unwrap_or("?"), i.name),
+            None if index == IndexId::TABLE_NAMES => "(table names)".to_owned(),
+            None => format!("index {}", index.0),
+        };
         let state = self.state.lock().unwrap();
-        let queries: Vec<Json> = state
+        let subscriptions = state
             .queries
             .iter()
-            .map(|((socket, query_id), q)| {
-                let read_set: Vec<Json> = q
+            .map(|((socket, query_id), q)| LiveQuery {
+                socket: *socket,
+                session_id: q.session_id.clone(),
+                query_id: *query_id,
+                function: q.function.clone(),
+                args: q.args.clone(),
+                identity: q.identity.clone(),
+                live: q.subscription.is_some(),
+                read_set: q
                     .subscription
                     .and_then(|s| engine.subscription_read_set(s))
                     .map(|set| {
                         set.ranges()
                             .iter()
-                            .map(|(index, range)| {
-                                let name = catalog.index_by_id(*index).map_or_else(
-                                    || {
-                                        if *index == atrium_engine::IndexId::TABLE_NAMES {
-                                            "(table names)".to_owned()
-                                        } else {
-                                            format!("index {}", index.0)
-                                        }
-                                    },
-                                    |i| {
-                                        let table = catalog.table_name(i.table).unwrap_or("?");
-                                        format!("{table}.{}", i.name)
-                                    },
-                                );
-                                json!({
-                                    "index": name,
-                                    "start": hex(&range.start),
-                                    "end": range.end.as_deref().map(hex),
-                                })
+                            .map(|(index, range)| ReadRange {
+                                index: index_name(*index),
+                                start: hex(&range.start),
+                                end: range.end.as_deref().map(hex),
                             })
                             .collect()
                     })
-                    .unwrap_or_default();
-                json!({
-                    "socket": socket,
-                    "sessionId": q.session_id,
-                    "queryId": query_id,
-                    "function": q.function,
-                    "args": q.args,
-                    "identity": q.identity,
-                    "live": q.subscription.is_some(),
-                    "readSet": read_set,
-                    "resultBytes": q.result_bytes,
-                    "runs": q.runs,
-                    "lastRunTs": q.last_run_ts,
-                    "lastCause": q.last_cause.as_ref().map(|c| json!({
-                        "ts": c.ts,
-                        "table": c.table,
-                        "document": c.document,
-                        "function": c.source.as_ref().map(|s| s.function.clone()),
-                        "requestId": c.source.as_ref().map(|s| s.request_id.clone()),
-                    })),
-                })
+                    .unwrap_or_default(),
+                result_bytes: q.result_bytes as u64,
+                runs: q.runs,
+                last_run_ts: q.last_run_ts,
+                last_cause: q.last_cause.as_ref().map(|c| WriteCause {
+                    ts: c.ts,
+                    table: c.table.clone(),
+                    document: c.document.clone(),
+                    function: c.source.as_ref().map(|s| s.function.clone()),
+                    request_id: c.source.as_ref().map(|s| s.request_id.clone()),
+                }),
             })
             .collect();
-        json!({ "subscriptions": queries })
+        LiveSubscriptions { subscriptions }
     }
 }
 

@@ -323,37 +323,24 @@ pub(super) async fn dry_run_function(
     else {
         return Ok(DryRunResult { available: false, run: None, writes: Vec::new() });
     };
-    let field = |k: &str| answer.get(k).cloned().unwrap_or(serde_json::Value::Null);
-    let ok = answer.get("status").and_then(|s| s.as_str()) == Some("success");
     let run = RunResult {
-        ok,
-        value: field("value"),
-        error: answer
-            .get("errorMessage")
-            .and_then(|m| m.as_str())
-            .map(super::clean_function_message),
-        error_data: field("errorData"),
-        log_lines: answer
-            .get("logLines")
-            .and_then(|l| l.as_array())
-            .map(|l| l.iter().filter_map(|x| x.as_str()).map(str::to_owned).collect())
-            .unwrap_or_default(),
-        duration_ms: answer.get("executionTime").and_then(|t| t.as_f64()).unwrap_or(0.0) * 1000.0,
+        ok: answer.status == "success",
+        value: answer.value,
+        error: answer.error_message.as_deref().map(super::clean_function_message),
+        error_data: answer.error_data.unwrap_or(serde_json::Value::Null),
+        log_lines: answer.log_lines,
+        duration_ms: answer.execution_time * 1000.0,
     };
     let writes = answer
-        .get("writes")
-        .and_then(|w| w.as_array())
-        .map(|list| {
-            list.iter()
-                .map(|w| DryRunWrite {
-                    table: w.get("table").and_then(|t| t.as_str()).unwrap_or_default().to_owned(),
-                    id: w.get("id").and_then(|t| t.as_str()).unwrap_or_default().to_owned(),
-                    before: w.get("before").cloned().unwrap_or_default(),
-                    after: w.get("after").cloned().unwrap_or_default(),
-                })
-                .collect()
+        .writes
+        .into_iter()
+        .map(|w| DryRunWrite {
+            table: w.table,
+            id: w.id,
+            before: w.before.unwrap_or(serde_json::Value::Null),
+            after: w.after.unwrap_or(serde_json::Value::Null),
         })
-        .unwrap_or_default();
+        .collect();
     Ok(DryRunResult { available: true, run: Some(run), writes })
 }
 
@@ -380,7 +367,7 @@ pub(super) async fn function_source(
     let connected = studio.connected()?;
     let module = request.module.split(':').next().unwrap_or_default();
     Ok(match connected.http.module_source(module).await.map_err(super::client_error)? {
-        Some((path, source)) => ModuleSource { available: true, path, source },
+        Some(found) => ModuleSource { available: true, path: found.path, source: found.source },
         None => ModuleSource { available: false, path: String::new(), source: String::new() },
     })
 }

@@ -68,40 +68,28 @@ pub(super) async fn inspect_subscriptions(
     else {
         return Ok(SubscriptionReport { available: false, subscriptions: Vec::new() });
     };
-    let text =
-        |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
-    let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_f64()).unwrap_or(0.0);
-    let list = report.get("subscriptions").and_then(|s| s.as_array()).cloned().unwrap_or_default();
-    let subscriptions = list
-        .iter()
+    let subscriptions = report
+        .subscriptions
+        .into_iter()
         .map(|s| LiveSubscription {
-            session_id: text(s, "sessionId").unwrap_or_default(),
-            query_id: num(s, "queryId") as u32,
-            function: text(s, "function").unwrap_or_default(),
-            args: s.get("args").cloned().unwrap_or_default(),
-            identity: text(s, "identity").unwrap_or_default(),
+            session_id: s.session_id,
+            query_id: s.query_id,
+            function: s.function,
+            args: s.args,
+            identity: s.identity,
             read_set: s
-                .get("readSet")
-                .and_then(|r| r.as_array())
-                .map(|ranges| {
-                    ranges
-                        .iter()
-                        .map(|r| ReadRange {
-                            index: text(r, "index").unwrap_or_default(),
-                            start: text(r, "start").unwrap_or_default(),
-                            end: text(r, "end"),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            result_bytes: num(s, "resultBytes"),
-            runs: num(s, "runs"),
-            last_cause: s.get("lastCause").filter(|c| !c.is_null()).map(|c| SubscriptionCause {
-                ts: num(c, "ts"),
-                table: text(c, "table").unwrap_or_default(),
-                document: text(c, "document"),
-                function: text(c, "function"),
-                request_id: text(c, "requestId"),
+                .read_set
+                .into_iter()
+                .map(|r| ReadRange { index: r.index, start: r.start, end: r.end })
+                .collect(),
+            result_bytes: s.result_bytes as f64,
+            runs: s.runs as f64,
+            last_cause: s.last_cause.map(|c| SubscriptionCause {
+                ts: c.ts as f64,
+                table: c.table,
+                document: c.document,
+                function: c.function,
+                request_id: c.request_id,
             }),
         })
         .collect();
@@ -200,10 +188,10 @@ pub(super) async fn search_logs(
         .await
         .map_err(super::client_error)?;
     Ok(match found {
-        Some((entries, next)) => LogSearchResult {
+        Some(found) => LogSearchResult {
             available: true,
-            entries: entries.iter().map(crate::logs::entry).collect(),
-            next,
+            entries: found.entries.iter().map(crate::logs::entry).collect(),
+            next: found.next,
         },
         None => LogSearchResult { available: false, entries: Vec::new(), next: None },
     })

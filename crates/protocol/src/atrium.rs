@@ -1,0 +1,100 @@
+//! Atrium's own endpoints on the local engine (`/api/atrium/*`), which a Convex deployment
+//! does not serve: the subscription inspector, mutation dry runs, module sources and the
+//! log archive search. Values inside are Convex-encoded JSON.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+/// `GET /api/atrium/subscriptions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveSubscriptions {
+    pub subscriptions: Vec<LiveQuery>,
+}
+
+/// One live query of one sync socket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveQuery {
+    pub socket: u64,
+    pub session_id: String,
+    pub query_id: u32,
+    pub function: String,
+    pub args: Json,
+    /// "admin", "anonymous" or "admin acting as <subject>".
+    pub identity: String,
+    /// Whether it holds a subscription (false after a failed run).
+    pub live: bool,
+    pub read_set: Vec<ReadRange>,
+    pub result_bytes: u64,
+    pub runs: u64,
+    pub last_run_ts: u64,
+    pub last_cause: Option<WriteCause>,
+}
+
+/// An index range a query read; bounds as hex of the index key (`end` none: to the end).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadRange {
+    /// `table.index`.
+    pub index: String,
+    pub start: String,
+    pub end: Option<String>,
+}
+
+/// The write that last re-ran a query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteCause {
+    pub ts: u64,
+    pub table: String,
+    pub document: Option<String>,
+    /// The function that committed it, when the engine recorded one.
+    pub function: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// `POST /api/atrium/dry_run`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DryRunRequest {
+    pub path: String,
+    #[serde(default)]
+    pub args: Json,
+}
+
+/// What a mutation would have done.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DryRunResponse {
+    /// "success" or "error".
+    pub status: String,
+    pub value: Json,
+    pub error_message: Option<String>,
+    pub error_data: Option<Json>,
+    pub log_lines: Vec<String>,
+    pub writes: Vec<DryRunWrite>,
+    /// Seconds.
+    pub execution_time: f64,
+}
+
+/// One document a dry-run mutation would change (`before`/`after` none: not there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DryRunWrite {
+    pub table: String,
+    pub id: String,
+    pub before: Option<Json>,
+    pub after: Option<Json>,
+}
+
+/// `GET /api/atrium/module_source?module=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModuleSource {
+    pub path: String,
+    pub source: String,
+}
+
+/// `GET /api/atrium/logs?text=&function=&before=&limit=`: log entries newest first, and
+/// the `before` of the next page (none at the end).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogSearch {
+    pub entries: Vec<Json>,
+    pub next: Option<u64>,
+}
