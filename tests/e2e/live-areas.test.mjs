@@ -212,4 +212,43 @@ describe("the Functions area on the sample project", () => {
     assert.match(diff, new RegExp(`\\+\\s+"total": ${before.total + 1}\\b`));
     await page.screenshot({ path: join(ARTIFACTS, "functions-live.png") });
   });
+
+  test("shows per-function metrics with charts, and what an action called in its log detail", async () => {
+    await page.getByRole("button", { name: "Metrics overview" }).click();
+    const panel = page.getByTestId("metrics-panel");
+    // The earlier tests ran tasks:add once through the runner and once over RPC.
+    const row = panel.locator('tr[data-function="tasks:add"]');
+    await row.waitFor({ timeout: 10_000 });
+    const cells = (await row.locator("td").allTextContents()).map((t) => t.trim());
+    assert.ok(Number(cells[1]) >= 1, `calls: ${cells}`);
+    assert.ok(Number(cells[3]) > 0 && Number(cells[5]) >= Number(cells[3]), `p50 and p99: ${cells}`);
+    assert.match(await page.getByTestId("metrics-source").textContent(), /from the deployment's log archive/);
+    // Two charts drawn on canvases, with the series named in their legends.
+    for (const chart of ["chart-calls", "chart-latency"]) {
+      const canvas = page.getByTestId(chart).locator("canvas");
+      await canvas.waitFor();
+      const box = await canvas.boundingBox();
+      assert.ok(box.width > 200 && box.height > 100, `${chart}: ${JSON.stringify(box)}`);
+    }
+    assert.match(await page.getByTestId("chart-latency").textContent(), /p50.*p95.*p99/s);
+    await panel.getByRole("button", { name: "15 min" }).click();
+    await row.waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "functions-metrics.png") });
+    // One function's metrics under its runner.
+    await row.getByRole("button", { name: "tasks:add" }).click();
+    await page.getByTestId("runner").getByText("Metrics", { exact: true }).click();
+    await page.getByTestId("runner").getByTestId("chart-calls").locator("canvas").waitFor();
+
+    // The action's execution lists the query and mutation it called; they name it back.
+    await page.locator('nav [data-area="logs"]').click();
+    const action = page.getByTestId("log-list").locator(".log-entry").filter({ hasText: "reports:weeklySummary" }).last();
+    await action.getByRole("button").first().click();
+    const chain = action.getByTestId("caller-chain");
+    await chain.waitFor();
+    assert.match(await chain.textContent(), /Called.*Query tasks:stats ok.*Mutation tasks:archiveDone ok/s);
+    await page.screenshot({ path: join(ARTIFACTS, "logs-caller-chain.png") });
+    await chain.getByRole("button", { name: /tasks:stats/ }).click();
+    const query = page.getByTestId("log-list").locator(".log-entry.open");
+    assert.match(await query.getByTestId("caller-chain").textContent(), /Called by.*Action reports:weeklySummary/s);
+  });
 });

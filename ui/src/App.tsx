@@ -5,6 +5,7 @@ import { DataArea } from "./features/data/DataArea";
 import { FunctionsArea } from "./features/functions/FunctionsArea";
 import { LogsArea } from "./features/logs/LogsArea";
 import { SubscriptionsArea } from "./features/subscriptions/SubscriptionsArea";
+import { QueryArea } from "./features/query/QueryArea";
 import { NotBuiltYet } from "./features/placeholder/NotBuiltYet";
 import { SettingsArea } from "./features/settings/SettingsArea";
 import { areaById } from "./shell/areas";
@@ -54,6 +55,8 @@ export function App() {
             <LogsArea connection={studio.connection} />
           ) : area.id === "subscriptions" ? (
             <SubscriptionsArea connection={studio.connection} />
+          ) : area.id === "query" ? (
+            <QueryArea connection={studio.connection} />
           ) : (
             <NotBuiltYet area={area} />
           )}

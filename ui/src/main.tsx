@@ -1,3 +1,4 @@
+import "./platform/locale"; // first: fixes navigator.language before libraries read it
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use atrium_protocol::atrium::LogSearch;
+use atrium_protocol::atrium::{ExecutionColumns, LogQuery, LogSearch};
 use serde::Deserialize;
 
 use crate::{ClientError, DeploymentClient};
@@ -88,21 +88,21 @@ impl LogStream {
 
 impl DeploymentClient {
     /// The deployment's log archive searched, newest first (Atrium's
-    /// `GET /api/atrium/logs`): entries whose function is `function` and whose text holds
-    /// `text`, and the `before` of the next page; `None` when the deployment has no such
-    /// archive (a Convex deployment).
-    pub async fn search_logs(
+    /// `GET /api/atrium/logs`): the entries `query` selects and the `before` of the next
+    /// page; `None` when the deployment has no such archive (a Convex deployment).
+    pub async fn search_logs(&self, query: &LogQuery) -> Result<Option<LogSearch>, ClientError> {
+        let request = self.http.get(self.endpoint("atrium/logs")).query(query);
+        self.extension(request).await
+    }
+
+    /// Every completed execution the deployment's log archive keeps since `since` (seconds
+    /// since the epoch), as columns (Atrium's `GET /api/atrium/executions`); `None` when
+    /// the deployment has no such archive.
+    pub async fn executions_since(
         &self,
-        text: Option<&str>,
-        function: Option<&str>,
-        before: Option<u64>,
-        limit: usize,
-    ) -> Result<Option<LogSearch>, ClientError> {
-        let mut query = vec![("limit", limit.to_string())];
-        query.extend(text.map(|t| ("text", t.to_owned())));
-        query.extend(function.map(|f| ("function", f.to_owned())));
-        query.extend(before.map(|b| ("before", b.to_string())));
-        let request = self.http.get(self.endpoint("atrium/logs")).query(&query);
+        since: f64,
+    ) -> Result<Option<ExecutionColumns>, ClientError> {
+        let request = self.http.get(self.endpoint("atrium/executions")).query(&[("since", since)]);
         self.extension(request).await
     }
 }

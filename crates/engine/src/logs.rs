@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
+use atrium_protocol::atrium::ExecutionColumns;
 use rusqlite::{Connection, params};
 
 use crate::EngineError;
@@ -17,6 +18,19 @@ use crate::EngineError;
 pub struct LogRecord {
     pub seq: u64,
     pub entry: serde_json::Value,
+}
+
+/// Which entries a search returns; `None` fields match everything.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogFilter {
+    /// Contained in the entry's text, ignoring ASCII case.
+    pub text: Option<String>,
+    /// The function's identifier (`messages:send`).
+    pub function: Option<String>,
+    /// Only failed executions (`true`) or only successful ones (`false`).
+    pub failed: Option<bool>,
+    /// Executions that logged at least one line at this level (LOG, INFO, WARN, ERROR, DEBUG).
+    pub level: Option<String>,
 }
 
 #[derive(Debug)]
@@ -69,13 +83,11 @@ impl LogStore {
         records(rows)
     }
 
-    /// Entries before `before` (all when `None`), newest first, at most `limit`, whose
-    /// function is `function` (when given) and whose text contains `text` (ignoring ASCII
-    /// case, when given): searching the whole archive, not only what a tail has seen.
+    /// Entries before `before` (all when `None`), newest first, at most `limit`, that pass
+    /// `filter`: searching the whole archive, not only what a tail has seen.
     pub fn search(
         &self,
-        text: Option<&str>,
-        function: Option<&str>,
+        filter: &LogFilter,
         before: Option<u64>,
         limit: usize,
     ) -> Result<Vec<LogRecord>, EngineError> {
@@ -85,13 +97,46 @@ impl LogStore {
              WHERE (?1 IS NULL OR seq < ?1) \
              AND (?2 IS NULL OR instr(lower(entry), lower(?2)) > 0) \
              AND (?3 IS NULL OR json_extract(entry, '$.identifier') = ?3) \
-             ORDER BY seq DESC LIMIT ?4",
+             AND (?4 IS NULL OR (json_extract(entry, '$.error') IS NOT NULL) = ?4) \
+             AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(entry, '$.logLines') \
+                  WHERE upper(json_extract(value, '$.level')) = upper(?5))) \
+             ORDER BY seq DESC LIMIT ?6",
         )?;
-        let rows = statement
-            .query_map(params![before.map(|b| b as i64), text, function, limit as i64], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })?;
+        let params = params![
+            before.map(|b| b as i64),
+            filter.text,
+            filter.function,
+            filter.failed,
+            filter.level,
+            limit as i64
+        ];
+        let rows =
+            statement.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         records(rows)
+    }
+
+    /// Every completed execution whose timestamp (seconds since the epoch) is at or after
+    /// `since`, oldest first, reduced to what per-function metrics need.
+    pub fn executions_since(&self, since: f64) -> Result<ExecutionColumns, EngineError> {
+        let connection = self.connection.lock().unwrap();
+        let mut statement = connection.prepare_cached(
+            "SELECT json_extract(entry, '$.identifier'), json_extract(entry, '$.udfType'), \
+                    json_extract(entry, '$.timestamp'), json_extract(entry, '$.executionTime'), \
+                    json_extract(entry, '$.error') IS NOT NULL \
+             FROM function_logs \
+             WHERE json_extract(entry, '$.kind') = 'Completion' \
+             AND json_extract(entry, '$.timestamp') >= ?1 ORDER BY seq",
+        )?;
+        let mut rows = statement.query([since])?;
+        let mut columns = ExecutionColumns::default();
+        while let Some(row) = rows.next()? {
+            columns.function.push(row.get::<_, Option<String>>(0)?.unwrap_or_default());
+            columns.udf_type.push(row.get::<_, Option<String>>(1)?.unwrap_or_default());
+            columns.timestamp.push(row.get::<_, Option<f64>>(2)?.unwrap_or_default());
+            columns.execution_ms.push(row.get::<_, Option<f64>>(3)?.unwrap_or_default() * 1000.0);
+            columns.failed.push(row.get(4)?);
+        }
+        Ok(columns)
     }
 
     /// The cursor of the newest entry (0 when there are none).
@@ -142,5 +187,69 @@ mod tests {
         // Kept across a restart.
         let reopened = LogStore::open(&path, 3).unwrap();
         assert_eq!(reopened.latest_cursor().unwrap(), 4);
+    }
+
+    fn completion(
+        function: &str,
+        timestamp: f64,
+        ms: f64,
+        error: Option<&str>,
+        level: &str,
+    ) -> serde_json::Value {
+        json!({
+            "kind": "Completion", "identifier": function, "udfType": "Mutation",
+            "timestamp": timestamp, "executionTime": ms / 1000.0, "error": error,
+            "executionId": format!("{function}-{timestamp}"),
+            "logLines": [{"messages": ["hello"], "level": level}],
+        })
+    }
+
+    #[test]
+    fn searches_by_status_and_level_and_samples_executions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LogStore::open(&dir.path().join("logs.sqlite3"), 100).unwrap();
+        store
+            .append(&[
+                completion("a:one", 10.0, 5.0, None, "LOG"),
+                completion("a:one", 20.0, 7.0, Some("boom"), "ERROR"),
+                completion("b:two", 30.0, 9.0, None, "WARN"),
+                json!({"kind": "Progress", "identifier": "b:two", "timestamp": 31.0}),
+            ])
+            .unwrap();
+        let functions = |filter: LogFilter| -> Vec<f64> {
+            store
+                .search(&filter, None, 10)
+                .unwrap()
+                .iter()
+                .map(|r| r.entry["timestamp"].as_f64().unwrap())
+                .collect()
+        };
+        assert_eq!(functions(LogFilter { failed: Some(true), ..Default::default() }), vec![20.0]);
+        assert_eq!(
+            functions(LogFilter { failed: Some(false), ..Default::default() }),
+            vec![31.0, 30.0, 10.0]
+        );
+        assert_eq!(
+            functions(LogFilter { level: Some("warn".into()), ..Default::default() }),
+            vec![30.0]
+        );
+        assert_eq!(
+            functions(LogFilter {
+                function: Some("a:one".into()),
+                level: Some("LOG".into()),
+                ..Default::default()
+            }),
+            vec![10.0]
+        );
+
+        let samples = store.executions_since(15.0).unwrap();
+        assert_eq!(
+            samples.function,
+            vec!["a:one", "b:two"],
+            "progress and older entries are left out"
+        );
+        assert_eq!(samples.failed, vec![true, false]);
+        assert_eq!(samples.timestamp, vec![20.0, 30.0]);
+        assert!((samples.execution_ms[1] - 9.0).abs() < 1e-9);
     }
 }

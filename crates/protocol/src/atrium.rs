@@ -91,10 +91,45 @@ pub struct ModuleSource {
     pub source: String,
 }
 
-/// `GET /api/atrium/logs?text=&function=&before=&limit=`: log entries newest first, and
+/// The query string of `GET /api/atrium/logs`; `None` fields match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    /// `success` or `failure`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// LOG, DEBUG, INFO, WARN or ERROR: executions that logged a line at that level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// The `next` of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<u64>,
+    pub limit: usize,
+}
+
+/// `GET /api/atrium/logs?text=&function=&status=&level=&before=&limit=` (`status`: `success`
+/// or `failure`; `level`: executions that logged a line at that level): log entries newest
+/// first, and
 /// the `before` of the next page (none at the end).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogSearch {
     pub entries: Vec<Json>,
     pub next: Option<u64>,
+}
+
+/// `GET /api/atrium/executions?since=` (seconds since the epoch): every completed execution
+/// the log store keeps from then on, oldest first, as columns of equal length.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecutionColumns {
+    pub function: Vec<String>,
+    /// Query, Mutation, Action or HttpAction.
+    pub udf_type: Vec<String>,
+    /// Seconds since the epoch.
+    pub timestamp: Vec<f64>,
+    pub execution_ms: Vec<f64>,
+    pub failed: Vec<bool>,
 }

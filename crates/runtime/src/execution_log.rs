@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value as Json, json};
 
-use crate::runner::{Caller, FunctionKind, FunctionOutcome};
+use crate::runner::{Caller, ExecutionIds, FunctionKind, FunctionOutcome};
 
 fn random_hex(bytes: usize) -> String {
     let mut buffer = vec![0u8; bytes];
@@ -14,7 +14,13 @@ fn random_hex(bytes: usize) -> String {
     buffer.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn execution_id() -> String {
+/// A new random request ID (16 hex digits, as Convex's).
+pub(crate) fn request_id() -> String {
+    random_hex(8)
+}
+
+/// A new random execution ID (a UUID v4, as Convex's).
+pub(crate) fn execution_id() -> String {
     let h = random_hex(16);
     format!("{}-{}-4{}-{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[16..20], &h[20..32])
 }
@@ -27,12 +33,13 @@ pub fn identifier(path: &str) -> String {
 }
 
 /// The Completion entry for one top-level execution.
-pub fn completion(
+pub(crate) fn completion(
     path: &str,
     kind: FunctionKind,
     caller: Caller,
     as_user: bool,
     outcome: &FunctionOutcome,
+    ids: &ExecutionIds,
 ) -> Json {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
     let seconds = outcome.duration.as_secs_f64();
@@ -65,18 +72,19 @@ pub fn completion(
         "logLines": log_lines,
         "timestamp": now,
         "cachedResult": false,
-        "caller": match caller {
-            Caller::Client => "HttpApi",
-            Caller::Internal => "Tester",
-            Caller::Scheduler => "Scheduler",
+        "caller": match (caller, &ids.parent) {
+            (_, Some(_)) => "Action",
+            (Caller::Client, None) => "HttpApi",
+            (Caller::Internal, None) => "Tester",
+            (Caller::Scheduler, None) => "Scheduler",
         },
-        "parentExecutionId": null,
+        "parentExecutionId": ids.parent,
         "executionTime": seconds,
         "userExecutionTime": seconds,
         "success": null,
         "error": error,
-        "requestId": random_hex(8),
-        "executionId": execution_id(),
+        "requestId": ids.request_id,
+        "executionId": ids.execution_id,
         "usageStats": {
             "databaseReadBytes": outcome.usage.bytes_read,
             "databaseWriteBytes": 0,

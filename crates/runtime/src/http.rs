@@ -65,7 +65,8 @@ impl Runner {
                 error: None,
             });
         };
-        let sandbox = self.sandbox(FunctionKind::Action, None, 0)?;
+        let (ids, runner) = self.start_execution();
+        let sandbox = runner.sandbox(FunctionKind::Action, None, 0)?;
         let request_json = json!({
             "url": request.url,
             "method": method,
@@ -173,6 +174,7 @@ impl Runner {
                 Caller::Client,
                 false,
                 &outcome,
+                &ids,
             );
             entry["udfType"] = json!("HttpAction");
             entry["identifier"] = json!(identifier);

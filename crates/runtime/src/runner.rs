@@ -153,6 +153,18 @@ pub struct Runner {
     snapshot: Option<Timestamp>,
     /// The request ID the log entry carries (a random one when `None`).
     request_id: Option<Arc<str>>,
+    /// The execution calling through this runner (an action's `ctx.runQuery` and friends):
+    /// logged as the parent of the executions it starts.
+    calling_execution: Option<Arc<str>>,
+}
+
+/// Identifies one execution in the log store: its own ID, its request's (shared with the
+/// functions an action calls), and the execution of the action that called it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ExecutionIds {
+    pub execution_id: String,
+    pub request_id: String,
+    pub parent: Option<String>,
 }
 
 struct Execution {
@@ -170,7 +182,27 @@ impl Runner {
             identity: None,
             snapshot: None,
             request_id: None,
+            calling_execution: None,
         }
+    }
+
+    /// The IDs of a new execution started through this runner, and the runner that
+    /// execution runs with: functions it calls log it as their parent and share its request.
+    pub(crate) fn start_execution(&self) -> (ExecutionIds, Runner) {
+        let ids = ExecutionIds {
+            execution_id: crate::execution_log::execution_id(),
+            request_id: self
+                .request_id
+                .as_deref()
+                .map_or_else(crate::execution_log::request_id, str::to_owned),
+            parent: self.calling_execution.as_deref().map(str::to_owned),
+        };
+        let runner = Runner {
+            request_id: Some(Arc::from(ids.request_id.as_str())),
+            calling_execution: Some(Arc::from(ids.execution_id.as_str())),
+            ..self.clone()
+        };
+        (ids, runner)
     }
 
     /// A runner whose calls run as `identity` (a UserIdentity object: `issuer` and
@@ -316,18 +348,17 @@ impl Runner {
         args: Value,
         before_commit: Option<&BeforeCommit<'_>>,
     ) -> Result<FunctionOutcome, RuntimeError> {
-        let outcome = self.attempts(caller, path, kind, args, before_commit);
+        let (ids, runner) = self.start_execution();
+        let outcome = runner.attempts(caller, path, kind, args, before_commit);
         if let Ok(outcome) = &outcome {
-            let mut entry = crate::execution_log::completion(
+            let entry = crate::execution_log::completion(
                 path,
                 kind,
                 caller,
                 self.identity.is_some(),
                 outcome,
+                &ids,
             );
-            if let Some(id) = &self.request_id {
-                entry["requestId"] = serde_json::Value::String(id.to_string());
-            }
             if let Err(e) = self.engine.logs().append(&[entry]) {
                 tracing::warn!("could not record the execution of {path} in the log store: {e}");
             }

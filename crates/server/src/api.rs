@@ -39,11 +39,19 @@ pub struct ServerConfig {
     pub port: u16,
     /// The site port for HTTP actions (Convex's default 3211); 0 picks a free one.
     pub site_port: u16,
+    /// Whether Atrium's own endpoints (`/api/atrium/*`) are served. Off, the server answers
+    /// only what Convex's backend does, so tests can stand it in for a Convex deployment.
+    pub atrium_extensions: bool,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { host: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 3210, site_port: 3211 }
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 3210,
+            site_port: 3211,
+            atrium_extensions: true,
+        }
     }
 }
 
@@ -109,6 +117,7 @@ pub const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/atrium/dry_run"),
     ("GET", "/api/atrium/module_source"),
     ("GET", "/api/atrium/logs"),
+    ("GET", "/api/atrium/executions"),
     ("GET", "/api/app_metrics/stream_function_logs"),
     ("POST", "/api/update_environment_variables"),
     ("GET", "/api/list_environment_variables"),
@@ -126,6 +135,19 @@ pub const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/import/finish_upload"),
     ("POST", "/api/perform_import"),
 ];
+
+/// Answers `/api/atrium/*` with a plain 404, as a Convex deployment does, when Atrium's
+/// endpoints are off.
+async fn refuse_extensions_when_off(
+    State(extensions): State<bool>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if !extensions && request.uri().path().starts_with("/api/atrium/") {
+        return (StatusCode::NOT_FOUND, "Not found").into_response();
+    }
+    next.run(request).await
+}
 
 /// Starts serving `deployment`.
 pub async fn serve(
@@ -180,6 +202,7 @@ pub async fn serve(
         .route("/api/atrium/dry_run", post(dry_run))
         .route("/api/atrium/module_source", get(module_source))
         .route("/api/atrium/logs", get(search_logs))
+        .route("/api/atrium/executions", get(executions))
         .route("/api/app_metrics/stream_function_logs", get(stream_function_logs))
         .route("/api/update_environment_variables", post(update_environment_variables))
         .route("/api/list_environment_variables", get(list_environment_variables))
@@ -205,6 +228,10 @@ pub async fn serve(
                 .route("/api/{version}/sync", get(crate::sync::upgrade))
                 .with_state(state.deployment.clone()),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            config.atrium_extensions,
+            refuse_extensions_when_off,
+        ))
         .layer(cors);
     let site = Router::new().fallback(any(site_http_action)).with_state(state);
 
@@ -1005,6 +1032,30 @@ const LOG_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// `?text=&function=&before=&limit=`: the log archive searched, newest first (Atrium
 /// extension, admin only): `{entries, next}` where `next` is the `before` for the next
 /// page (null at the end).
+/// The kept executions since a time, for per-function metrics.
+async fn executions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Json<atrium_protocol::atrium::ExecutionColumns>, ApiError> {
+    require_admin(&state, &headers)?;
+    let since = match query.get("since").map(String::as_str) {
+        None | Some("") => 0.0,
+        Some(text) => text.parse::<f64>().ok().filter(|s| s.is_finite()).ok_or_else(|| {
+            ApiError::bad_request(
+                "BadQuery",
+                format!("`since` must be seconds since the epoch, not {text:?}"),
+            )
+        })?,
+    };
+    let engine = state.deployment.engine().clone();
+    let columns = tokio::task::spawn_blocking(move || engine.logs().executions_since(since))
+        .await
+        .map_err(|e| internal(format!("the log store read failed: {e}")))?
+        .map_err(|e| internal(format!("The log store cannot be read: {e}")))?;
+    Ok(Json(columns))
+}
+
 async fn search_logs(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -1025,16 +1076,31 @@ async fn search_logs(
             .transpose()
     };
     let limit = number("limit")?.unwrap_or(200).clamp(1, 1000) as usize;
-    let records = state
-        .deployment
-        .engine()
-        .logs()
-        .search(get("text"), get("function"), number("before")?, limit)
-        .map_err(|e| ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "InternalServerError",
-            message: format!("The log store cannot be read: {e}"),
-        })?;
+    let failed = match get("status") {
+        None => None,
+        Some("success") => Some(false),
+        Some("failure") => Some(true),
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "BadQuery",
+                format!("`status` must be \"success\" or \"failure\", not {other:?}"),
+            ));
+        }
+    };
+    let filter = atrium_engine::logs::LogFilter {
+        text: get("text").map(str::to_owned),
+        function: get("function").map(str::to_owned),
+        failed,
+        level: get("level").map(str::to_owned),
+    };
+    let records =
+        state.deployment.engine().logs().search(&filter, number("before")?, limit).map_err(
+            |e| ApiError {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                code: "InternalServerError",
+                message: format!("The log store cannot be read: {e}"),
+            },
+        )?;
     let next = (records.len() == limit).then(|| records.last().map(|r| r.seq)).flatten();
     let entries = records.into_iter().map(|r| r.entry).collect();
     Ok(Json(atrium_protocol::atrium::LogSearch { entries, next }))

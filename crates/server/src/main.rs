@@ -129,7 +129,12 @@ fn main() -> ExitCode {
     runtime.block_on(async move {
         let server = match serve(
             deployment.clone(),
-            ServerConfig { host: options.host, port: options.port, site_port: options.site_port },
+            ServerConfig {
+                host: options.host,
+                port: options.port,
+                site_port: options.site_port,
+                ..ServerConfig::default()
+            },
         )
         .await
         {

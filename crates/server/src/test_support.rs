@@ -12,6 +12,23 @@ pub async fn serve_fixture(
     fixture: &str,
     instance_name: &str,
 ) -> (RunningServer, Arc<Deployment>, tempfile::TempDir) {
+    serve_fixture_with(fixture, instance_name, true).await
+}
+
+/// As [`serve_fixture`], without Atrium's own endpoints: what a client sees of a Convex
+/// deployment.
+pub async fn serve_fixture_as_convex(
+    fixture: &str,
+    instance_name: &str,
+) -> (RunningServer, Arc<Deployment>, tempfile::TempDir) {
+    serve_fixture_with(fixture, instance_name, false).await
+}
+
+async fn serve_fixture_with(
+    fixture: &str,
+    instance_name: &str,
+    atrium_extensions: bool,
+) -> (RunningServer, Arc<Deployment>, tempfile::TempDir) {
     let data = tempfile::tempdir().expect("a temporary data directory");
     let project =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(fixture);
@@ -22,7 +39,8 @@ pub async fn serve_fixture(
         admin_key: None,
     })
     .unwrap_or_else(|e| panic!("the {fixture} fixture opens: {e}"));
-    let config = ServerConfig { port: 0, site_port: 0, ..ServerConfig::default() };
+    let config =
+        ServerConfig { port: 0, site_port: 0, atrium_extensions, ..ServerConfig::default() };
     let server = serve(deployment.clone(), config).await.expect("the server starts");
     (server, deployment, data)
 }

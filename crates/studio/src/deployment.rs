@@ -8,6 +8,7 @@ use atrium_client::{ClientError, ConnectionState as SyncState, DeploymentClient,
 
 use crate::connections::{SafeMode, SavedConnection};
 use crate::local::SAMPLE_ID;
+use crate::log_archive::RecordedArchive;
 use crate::{
     CommandError, ConnectionState, ConnectionStatus, DeploymentKind, DeploymentSummary, ErrorCode,
     Studio,
@@ -21,6 +22,9 @@ pub(crate) struct Connected {
     pub sync: SyncClient,
     watcher: tokio::task::AbortHandle,
     log_follower: tokio::task::AbortHandle,
+    /// The log archive the studio records for this connection (see [`RecordedArchive`]);
+    /// `None` when it could not be opened (the reason was logged).
+    pub archive: Option<RecordedArchive>,
 }
 
 impl Connected {
@@ -133,15 +137,21 @@ pub(crate) async fn connect(
         gate,
     ));
     studio.logs.lock().unwrap().clear();
-    let log_follower = tokio::spawn(crate::logs::follow(Arc::downgrade(studio), http.clone()));
+    let archive = RecordedArchive::open(studio.data_dir(), &summary.id)
+        .inspect_err(|e| tracing::warn!("{e}"))
+        .ok();
+    let log_follower =
+        tokio::spawn(crate::logs::follow(Arc::downgrade(studio), http.clone(), archive.clone()));
     let connected = Arc::new(Connected {
         summary: summary.clone(),
         http,
         sync,
         watcher: watcher.abort_handle(),
         log_follower: log_follower.abort_handle(),
+        archive,
     });
     studio.views.close_all();
+    studio.sql.clear();
     studio.watches.lock().unwrap().clear();
     *studio.active.lock().unwrap() = Some(connected);
     studio.set_connection_status(ConnectionStatus {
@@ -163,6 +173,7 @@ pub(crate) async fn connect(
 /// Disconnects (the header then says "Not connected").
 pub(crate) fn disconnect(studio: &Studio) {
     studio.views.close_all();
+    studio.sql.clear();
     *studio.active.lock().unwrap() = None;
     studio.set_connection_status(ConnectionStatus {
         deployment: None,

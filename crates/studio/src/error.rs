@@ -36,6 +36,8 @@ pub enum ErrorCode {
     ReadOnly,
     /// The connection's safe mode asks for confirmation and the request did not carry it.
     NeedsConfirmation,
+    /// The data asked for does not fit in this machine's memory.
+    TooLarge,
 }
 
 /// A failed command: `code` for programs, `message` for people.

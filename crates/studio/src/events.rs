@@ -23,4 +23,10 @@ pub enum StudioEvent {
     QueryWatchUpdate { update: crate::commands::QueryVersion },
     /// New entries from the connected deployment's log stream, oldest first.
     LogEntries { entries: Vec<crate::logs::LogEntry> },
+    /// A table being loaded for SQL: documents read so far.
+    SqlLoadProgress { progress: crate::sql::LoadProgress },
+    /// A table loaded for SQL was read again after the deployment changed it.
+    SqlTableReloaded { table: crate::sql::LoadedTableInfo },
+    /// An export being written: rows so far.
+    ExportProgress { progress: crate::commands::ExportProgress },
 }

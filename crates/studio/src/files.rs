@@ -28,6 +28,45 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8], private: bool) -> std:
     std::fs::rename(&tmp, path)
 }
 
+/// Creates a new file named `name` (only its last component; a name starting with `.` is
+/// refused) in `dir`, or `stem-1.ext`, `stem-2.ext`, … when taken: an export never
+/// overwrites another.
+pub(crate) fn create_export_file(
+    dir: &Path,
+    name: &str,
+) -> Result<(std::path::PathBuf, std::fs::File), crate::CommandError> {
+    use crate::{CommandError, ErrorCode};
+    let name = Path::new(name)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.is_empty() && !n.starts_with('.'))
+        .ok_or_else(|| {
+            CommandError::new(ErrorCode::BadRequest, format!("{name:?} is not a plain file name"))
+        })?
+        .to_owned();
+    std::fs::create_dir_all(dir).map_err(|e| {
+        CommandError::new(ErrorCode::Io, format!("Could not create {}: {e}", dir.display()))
+    })?;
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) => (s.to_owned(), format!(".{e}")),
+        None => (name.clone(), String::new()),
+    };
+    for n in 0.. {
+        let path = if n == 0 { dir.join(&name) } else { dir.join(format!("{stem}-{n}{ext}")) };
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(file) => return Ok((path, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(CommandError::new(
+                    ErrorCode::Io,
+                    format!("Could not create {}: {e}", path.display()),
+                ));
+            }
+        }
+    }
+    unreachable!("some numbered name is free")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,8 +12,9 @@
 //!
 //! It keeps saved deployments (admin keys in the OS keychain), runs the built-in sample
 //! project on the local engine, holds the connection to the chosen deployment and the Data
-//! area's live views. Later issues add local projects, SQL over tables (polars, which only
-//! this crate may depend on), export/import and the log archive.
+//! area's live views, follows its logs (recording them where the deployment keeps no
+//! searchable archive) and computes per-function metrics with polars, which only this crate
+//! may depend on. Later issues add local projects, SQL over tables and export/import.
 //! This crate must not depend on tauri: hosts adapt to it, never the other way round.
 
 pub mod browser;
@@ -26,8 +27,11 @@ mod events;
 mod files;
 mod keychain;
 mod local;
+mod log_archive;
 mod logs;
+pub mod metrics;
 mod settings;
+pub mod sql;
 mod studio;
 
 pub use connections::{SafeMode, SavedConnection};

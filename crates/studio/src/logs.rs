@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 use ts_rs::TS;
 
+use crate::log_archive::RecordedArchive;
 use crate::{Studio, StudioEvent};
 
 /// Entries kept for windows that open later.
@@ -42,7 +43,10 @@ pub struct LogEntry {
     pub error: Option<String>,
     pub execution_ms: Option<f64>,
     pub request_id: Option<String>,
+    /// HttpApi, Scheduler, Action (called by another execution), …
     pub caller: Option<String>,
+    /// The execution of the action that called this one.
+    pub parent_id: Option<String>,
     pub documents_read: Option<f64>,
     pub documents_written: Option<f64>,
     pub lines: Vec<LogLine>,
@@ -99,6 +103,7 @@ pub(crate) fn entry(raw: &Json) -> LogEntry {
         execution_ms: number(raw, &["executionTime"]).map(|s| s * 1000.0),
         request_id: text(raw, "requestId"),
         caller: text(raw, "caller"),
+        parent_id: text(raw, "parentExecutionId"),
         documents_read: number(raw, &["usageStats", "databaseReadDocuments"]),
         documents_written: number(raw, &["usageStats", "databaseWriteDocuments"]),
         lines,
@@ -106,9 +111,21 @@ pub(crate) fn entry(raw: &Json) -> LogEntry {
 }
 
 /// Follows `client`'s log stream until the connection changes (the task is aborted) or
-/// the deployment refuses.
-pub(crate) async fn follow(studio: Weak<Studio>, client: DeploymentClient) {
-    let mut stream = LogStream::new(client, true);
+/// the deployment refuses. Where the deployment keeps no searchable archive of its own,
+/// the entries are recorded in `archive` too (those newer than what it holds: the stream
+/// starts with the deployment's history).
+pub(crate) async fn follow(
+    studio: Weak<Studio>,
+    client: DeploymentClient,
+    archive: Option<RecordedArchive>,
+) {
+    let recorded_up_to = match &archive {
+        Some(archive) => archive.newest_timestamp().await,
+        None => 0.0,
+    };
+    // `None` until the deployment has said whether it keeps an archive.
+    let mut deployment_archives: Option<bool> = None;
+    let mut stream = LogStream::new(client.clone(), true);
     loop {
         let batch = match stream.next().await {
             Ok(batch) => batch,
@@ -119,6 +136,23 @@ pub(crate) async fn follow(studio: Weak<Studio>, client: DeploymentClient) {
         };
         if batch.is_empty() {
             continue;
+        }
+        if let Some(archive) = &archive {
+            if deployment_archives.is_none() {
+                deployment_archives =
+                    client.executions_since(f64::MAX).await.ok().map(|found| found.is_some());
+            }
+            // Recorded unless the deployment is known to keep its own.
+            if deployment_archives != Some(true) {
+                let new: Vec<Json> = batch
+                    .iter()
+                    .filter(|e| e["timestamp"].as_f64().is_none_or(|t| t > recorded_up_to))
+                    .cloned()
+                    .collect();
+                if !new.is_empty() {
+                    archive.record(new).await;
+                }
+            }
         }
         let Some(studio) = studio.upgrade() else { return };
         let entries: Vec<LogEntry> = batch.iter().map(entry).collect();

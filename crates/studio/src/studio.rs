@@ -168,6 +168,8 @@ pub struct Studio {
     pub(crate) views: crate::data::Views,
     /// Queries kept live for the Functions area, by watch ID.
     pub(crate) watches: Mutex<std::collections::HashMap<u64, crate::data::AbortOnDrop>>,
+    /// Tables loaded for SQL and kept results.
+    pub(crate) sql: crate::sql::SqlState,
     /// The connected deployment's newest log entries.
     pub(crate) logs: Mutex<std::collections::VecDeque<crate::logs::LogEntry>>,
     startup_warnings: Mutex<Vec<String>>,
@@ -199,6 +201,7 @@ impl Studio {
             }),
             views: Default::default(),
             logs: Mutex::new(Default::default()),
+            sql: Default::default(),
             watches: Mutex::new(Default::default()),
             startup_warnings: Mutex::new(problem.into_iter().chain(connections_problem).collect()),
             events,
@@ -296,6 +299,11 @@ impl Studio {
     }
 
     /// The connected deployment, or an error saying none is.
+    /// Where the studio keeps its own data (local projects, recorded log archives).
+    pub(crate) fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
     pub(crate) fn connected(&self) -> Result<Arc<Connected>, CommandError> {
         self.active.lock().unwrap().clone().ok_or_else(|| {
             CommandError::new(

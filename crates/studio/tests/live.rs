@@ -61,7 +61,7 @@ async fn logs_follow_live_and_the_inspector_names_what_reran_a_query() {
     let found = dispatch(&studio, "search_logs", json!({"text": "", "function": "messages:send"}))
         .await
         .unwrap();
-    assert_eq!(found["available"], true);
+    assert_eq!(found["source"], "deployment");
     assert_eq!(found["entries"].as_array().unwrap().len(), 4, "{found}");
     assert!(found["entries"].as_array().unwrap().iter().all(|e| e["function"] == "messages:send"));
     let none = dispatch(&studio, "search_logs", json!({"text": "", "function": "messages:list"}))

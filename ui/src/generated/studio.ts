@@ -172,7 +172,24 @@ export type DryRunWrite = { table: string, id: string, before: unknown, after: u
 /**
  * Why a command failed, as a stable code the UI can branch on.
  */
-export type ErrorCode = "unknown_command" | "bad_request" | "not_found" | "io" | "internal" | "bad_url" | "unreachable" | "bad_admin_key" | "not_a_deployment" | "function_failed" | "not_connected" | "read_only" | "needs_confirmation";
+export type ErrorCode = "unknown_command" | "bad_request" | "not_found" | "io" | "internal" | "bad_url" | "unreachable" | "bad_admin_key" | "not_a_deployment" | "function_failed" | "not_connected" | "read_only" | "needs_confirmation" | "too_large";
+
+/**
+ * An export written.
+ */
+export type ExportDone = { path: string, rows: number, bytes: number, };
+
+export type ExportFormat = "csv" | "jsonl" | "parquet";
+
+/**
+ * Export progress, announced as `export_progress`.
+ */
+export type ExportProgress = { path: string, written: number, total: number, };
+
+/**
+ * What to export: a kept result, or a whole table (loaded first when it is not).
+ */
+export type ExportRequest = { result: number | null, table: string | null, format: ExportFormat, };
 
 export type Filter = { combinator: Combinator, clauses: Array<Clause>, };
 
@@ -204,6 +221,15 @@ export type FunctionList = { functions: Array<FunctionInfo>, routes: Array<HttpR
  * Empty where the deployment does not list them (a Convex deployment, through this).
  */
 crons: Array<CronJob>, };
+
+/**
+ * One function's figures over the window.
+ */
+export type FunctionMetrics = { function: string, 
+/**
+ * Query, Mutation, Action or HttpAction.
+ */
+udf_type: string, calls: number, errors: number, p50_ms: number, p95_ms: number, p99_ms: number, };
 
 /**
  * Which host the studio runs in.
@@ -240,6 +266,16 @@ export type KeyStoreKind = "keychain" | "private_file";
 export type LiveSubscription = { session_id: string, query_id: number, function: string, args: unknown, identity: string, read_set: Array<ReadRange>, result_bytes: number, runs: number, last_cause: SubscriptionCause | null, };
 
 /**
+ * Loading progress, announced as `sql_load_progress`.
+ */
+export type LoadProgress = { table: string, loaded: number, total: number, };
+
+/**
+ * A loaded table as the UI lists it.
+ */
+export type LoadedTableInfo = { name: string, documents: number, columns: Array<string>, notes: Array<string>, loaded_at: number, load_ms: number, };
+
+/**
  * One function execution (or an action's progress) from the log stream.
  */
 export type LogEntry = { id: string, 
@@ -262,7 +298,15 @@ timestamp: number,
 /**
  * The error message of a failed execution.
  */
-error: string | null, execution_ms: number | null, request_id: string | null, caller: string | null, documents_read: number | null, documents_written: number | null, lines: Array<LogLine>, };
+error: string | null, execution_ms: number | null, request_id: string | null, 
+/**
+ * HttpApi, Scheduler, Action (called by another execution), …
+ */
+caller: string | null, 
+/**
+ * The execution of the action that called this one.
+ */
+parent_id: string | null, documents_read: number | null, documents_written: number | null, lines: Array<LogLine>, };
 
 /**
  * One line a function logged.
@@ -290,6 +334,15 @@ text: string,
  */
 function: string, 
 /**
+ * "success" or "failure"; empty for any.
+ */
+status: string, 
+/**
+ * Executions that logged a line at this level (LOG, INFO, WARN, ERROR, DEBUG); empty
+ * for any.
+ */
+level: string, 
+/**
  * Entries older than this archive position (the `next` of a previous page).
  */
 before: number | null, };
@@ -299,13 +352,68 @@ before: number | null, };
  */
 export type LogSearchResult = { 
 /**
- * False for a deployment without Atrium's archive (a Convex deployment).
+ * Which archive answered: "deployment" (its own log store, Atrium's engine) or
+ * "recorded" (what the studio recorded while connected).
  */
-available: boolean, entries: Array<LogEntry>, 
+source: string, entries: Array<LogEntry>, 
 /**
  * Where the next (older) page starts; null at the end.
  */
 next: number | null, };
+
+/**
+ * Metrics of every function over a window, and the chart series of one (or of all).
+ */
+export type MetricsReport = { 
+/**
+ * The window's start, in milliseconds since the epoch.
+ */
+since_ms: number, bucket_seconds: number, 
+/**
+ * Executions in the window (all functions).
+ */
+executions: number, 
+/**
+ * Busiest first.
+ */
+functions: Array<FunctionMetrics>, 
+/**
+ * Over time, for the chosen function (all functions when none was chosen).
+ */
+series: MetricsSeries, };
+
+/**
+ * Which metrics to compute.
+ */
+export type MetricsRequest = { window: MetricsWindow, 
+/**
+ * The function whose series to chart (`module:function`); all functions when absent.
+ */
+function: string | null, };
+
+/**
+ * The metrics and where their executions came from.
+ */
+export type MetricsResult = { 
+/**
+ * "deployment" (its own log archive) or "recorded" (what the studio recorded while
+ * connected: a Convex deployment keeps no archive to read).
+ */
+source: string, report: MetricsReport, };
+
+/**
+ * Figures per time bucket, for charts; a bucket without calls has no percentiles.
+ */
+export type MetricsSeries = { 
+/**
+ * Each bucket's start, in milliseconds since the epoch.
+ */
+starts_ms: Array<number>, calls: Array<number>, errors: Array<number>, p50_ms: Array<number | null>, p95_ms: Array<number | null>, p99_ms: Array<number | null>, };
+
+/**
+ * How far back metrics look, and how wide their chart buckets are.
+ */
+export type MetricsWindow = "15m" | "1h" | "24h" | "7d";
 
 /**
  * A module's source, when the deployment serves it.
@@ -429,9 +537,46 @@ export type SourceRequest = {
 module: string, };
 
 /**
+ * Where a SQL error is, when polars' parser says (1-based).
+ */
+export type SqlError = { message: string, line: number | null, column: number | null, };
+
+/**
+ * What running SQL gave: a result, or an error with its position.
+ */
+export type SqlOutcome = { result: SqlResultInfo | null, error: SqlError | null, };
+
+/**
+ * A SQL statement to run.
+ */
+export type SqlRequest = { sql: string, };
+
+/**
+ * A result kept in the studio: its shape; rows are read with `sql_rows`.
+ */
+export type SqlResultInfo = { result: number, columns: Array<string>, 
+/**
+ * Each column's polars type (`i64`, `str`, `struct[2]`, …).
+ */
+types: Array<string>, rows: number, run_ms: number, 
+/**
+ * The tables the statement named, as loaded (with their notes).
+ */
+tables: Array<LoadedTableInfo>, };
+
+/**
+ * Rows of a result, each a JSON object of its columns.
+ */
+export type SqlRows = { rows: Record<string, unknown>[], };
+
+export type SqlRowsRequest = { result: number, offset: number, limit: number, };
+
+export type SqlTableRequest = { table: string, };
+
+/**
  * Something changed that the UI shows.
  */
-export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, } | { "type": "data_view_changed", info: ViewInfo, } | { "type": "query_watch_update", update: QueryVersion, } | { "type": "log_entries", entries: Array<LogEntry>, };
+export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, } | { "type": "data_view_changed", info: ViewInfo, } | { "type": "query_watch_update", update: QueryVersion, } | { "type": "log_entries", entries: Array<LogEntry>, } | { "type": "sql_load_progress", progress: LoadProgress, } | { "type": "sql_table_reloaded", table: LoadedTableInfo, } | { "type": "export_progress", progress: ExportProgress, };
 
 /**
  * The write that last re-ran a live query.
@@ -655,7 +800,34 @@ export interface Commands {
    * Stops keeping a query live.
    */
   unwatch_query: { request: WatchRef; response: null };
+  /**
+   * Calls, errors and p50/p95/p99 execution time per function over a window, from the
+   * log archive, with the series of one function (or all) for charts.
+   */
+  function_metrics: { request: MetricsRequest; response: MetricsResult };
+  /**
+   * The tables loaded for SQL, with their columns and notes.
+   */
+  sql_tables: { request: null; response: Array<LoadedTableInfo> };
+  /**
+   * Loads (or reloads) a table for SQL, announcing `sql_load_progress`.
+   */
+  sql_load: { request: SqlTableRequest; response: LoadedTableInfo };
+  /**
+   * Runs SQL over the deployment's tables (loading those it names): a kept result or an
+   * error with its position.
+   */
+  sql_run: { request: SqlRequest; response: SqlOutcome };
+  /**
+   * Rows of a kept SQL result, as JSON objects.
+   */
+  sql_rows: { request: SqlRowsRequest; response: SqlRows };
+  /**
+   * Writes a result or a whole table to CSV, JSONL or Parquet in the export folder,
+   * announcing `export_progress`.
+   */
+  sql_export: { request: ExportRequest; response: ExportDone };
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export"] as const;

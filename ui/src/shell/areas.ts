@@ -69,7 +69,7 @@ export const AREAS: readonly Area[] = [
     label: "Query",
     purpose: "Ask questions of your data in SQL or JavaScript.",
     plans: ["SQL over tables, joins and group-bys", "JavaScript queries written like Convex functions", "Export to CSV, JSONL or Parquet"],
-    built: false,
+    built: true,
   },
   {
     id: "project",

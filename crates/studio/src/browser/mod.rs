@@ -132,6 +132,7 @@ async fn rpc(
                 ErrorCode::NotConnected | ErrorCode::ReadOnly | ErrorCode::NeedsConfirmation => {
                     StatusCode::CONFLICT
                 }
+                ErrorCode::TooLarge => StatusCode::INSUFFICIENT_STORAGE,
             };
             (status, axum::Json(error)).into_response()
         }

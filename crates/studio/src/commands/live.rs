@@ -7,7 +7,10 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::logs::LogEntry;
-use crate::{CommandError, Studio};
+use atrium_engine::logs::LogFilter;
+use atrium_protocol::atrium::LogQuery;
+
+use crate::{CommandError, ErrorCode, Studio};
 
 pub(super) async fn logs_recent(
     studio: &Arc<Studio>,
@@ -117,32 +120,9 @@ pub(super) async fn save_export(
     studio: &Arc<Studio>,
     request: SaveText,
 ) -> Result<SavedFile, CommandError> {
-    let name = std::path::Path::new(&request.file_name)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .filter(|n| !n.is_empty() && !n.starts_with('.'))
-        .ok_or_else(|| {
-            CommandError::new(
-                crate::ErrorCode::BadRequest,
-                format!("{:?} is not a plain file name", request.file_name),
-            )
-        })?
-        .to_owned();
-    let dir = studio.export_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        CommandError::new(crate::ErrorCode::Io, format!("Could not create {}: {e}", dir.display()))
-    })?;
-    let (stem, ext) = match name.rsplit_once('.') {
-        Some((s, e)) => (s.to_owned(), format!(".{e}")),
-        None => (name.clone(), String::new()),
-    };
-    let mut path = dir.join(&name);
-    let mut n = 1;
-    while path.exists() {
-        path = dir.join(format!("{stem}-{n}{ext}"));
-        n += 1;
-    }
-    std::fs::write(&path, request.text.as_bytes()).map_err(|e| {
+    let (path, mut file) =
+        crate::files::create_export_file(&studio.export_dir(), &request.file_name)?;
+    std::io::Write::write_all(&mut file, request.text.as_bytes()).map_err(|e| {
         CommandError::new(crate::ErrorCode::Io, format!("Could not write {}: {e}", path.display()))
     })?;
     Ok(SavedFile { path: path.display().to_string() })
@@ -158,6 +138,13 @@ pub struct LogSearch {
     /// Exactly this function (`module:function`); empty for any.
     #[serde(default)]
     pub function: String,
+    /// "success" or "failure"; empty for any.
+    #[serde(default)]
+    pub status: String,
+    /// Executions that logged a line at this level (LOG, INFO, WARN, ERROR, DEBUG); empty
+    /// for any.
+    #[serde(default)]
+    pub level: String,
     /// Entries older than this archive position (the `next` of a previous page).
     #[serde(default)]
     #[ts(type = "number | null")]
@@ -167,13 +154,16 @@ pub struct LogSearch {
 /// A page of the archive, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct LogSearchResult {
-    /// False for a deployment without Atrium's archive (a Convex deployment).
-    pub available: bool,
+    /// Which archive answered: "deployment" (its own log store, Atrium's engine) or
+    /// "recorded" (what the studio recorded while connected).
+    pub source: String,
     pub entries: Vec<LogEntry>,
     /// Where the next (older) page starts; null at the end.
     #[ts(type = "number | null")]
     pub next: Option<u64>,
 }
+
+const SEARCH_PAGE: usize = 200;
 
 pub(super) async fn search_logs(
     studio: &Arc<Studio>,
@@ -181,18 +171,60 @@ pub(super) async fn search_logs(
 ) -> Result<LogSearchResult, CommandError> {
     let connected = studio.connected()?;
     let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let (text, function) = (some(&request.text), some(&request.function));
-    let found = connected
-        .http
-        .search_logs(text.as_deref(), function.as_deref(), request.before, 200)
-        .await
-        .map_err(super::client_error)?;
-    Ok(match found {
-        Some(found) => LogSearchResult {
-            available: true,
+    let status = some(&request.status);
+    if let Some(status) = &status
+        && status != "success"
+        && status != "failure"
+    {
+        return Err(CommandError::new(
+            ErrorCode::BadRequest,
+            format!("The status filter must be \"success\" or \"failure\", not {status:?}."),
+        ));
+    }
+    let query = LogQuery {
+        text: some(&request.text),
+        function: some(&request.function),
+        status,
+        level: some(&request.level).map(|l| l.to_uppercase()),
+        before: request.before,
+        limit: SEARCH_PAGE,
+    };
+    if let Some(found) = connected.http.search_logs(&query).await.map_err(super::client_error)? {
+        return Ok(LogSearchResult {
+            source: "deployment".into(),
             entries: found.entries.iter().map(crate::logs::entry).collect(),
             next: found.next,
-        },
-        None => LogSearchResult { available: false, entries: Vec::new(), next: None },
+        });
+    }
+    let archive = recorded_archive(&connected)?;
+    let filter = LogFilter {
+        text: query.text,
+        function: query.function,
+        failed: query.status.map(|s| s == "failure"),
+        level: query.level,
+    };
+    let records = tokio::task::spawn_blocking(move || {
+        archive.store().search(&filter, query.before, SEARCH_PAGE)
+    })
+    .await
+    .map_err(CommandError::internal)?
+    .map_err(|e| CommandError::internal(format!("The recorded log archive cannot be read: {e}")))?;
+    let next = (records.len() == SEARCH_PAGE).then(|| records.last().map(|r| r.seq)).flatten();
+    Ok(LogSearchResult {
+        source: "recorded".into(),
+        entries: records.iter().map(|r| crate::logs::entry(&r.entry)).collect(),
+        next,
+    })
+}
+
+/// The connection's recorded archive, or an error saying why there is none.
+pub(super) fn recorded_archive(
+    connected: &crate::deployment::Connected,
+) -> Result<crate::log_archive::RecordedArchive, CommandError> {
+    connected.archive.clone().ok_or_else(|| {
+        CommandError::internal(
+            "This deployment keeps no searchable log archive, and the studio could not open \
+             its own (see the studio's log)",
+        )
     })
 }

@@ -13,6 +13,8 @@ mod connections;
 mod data;
 mod functions;
 mod live;
+mod metrics;
+mod sql;
 
 pub use connections::{
     ConnectionDraft, ConnectionInfo, ConnectionList, ConnectionRef, ConnectionTest,
@@ -30,6 +32,11 @@ pub use functions::{
 pub use live::{
     LiveSubscription, LogSearch, LogSearchResult, ReadRange, SaveText, SavedFile,
     SubscriptionCause, SubscriptionReport,
+};
+pub use metrics::{MetricsRequest, MetricsResult};
+pub use sql::{
+    ExportDone, ExportProgress, ExportRequest, SqlOutcome, SqlRequest, SqlResultInfo, SqlRows,
+    SqlRowsRequest, SqlTableRequest,
 };
 
 use std::sync::Arc;
@@ -143,6 +150,21 @@ command_table! {
     watch_query(WatchRequest) -> WatchRef = functions::watch_query;
     /// Stops keeping a query live.
     unwatch_query(WatchRef) -> () = functions::unwatch_query;
+    /// Calls, errors and p50/p95/p99 execution time per function over a window, from the
+    /// log archive, with the series of one function (or all) for charts.
+    function_metrics(MetricsRequest) -> MetricsResult = metrics::function_metrics;
+    /// The tables loaded for SQL, with their columns and notes.
+    sql_tables(()) -> Vec<crate::sql::LoadedTableInfo> = sql::sql_tables;
+    /// Loads (or reloads) a table for SQL, announcing `sql_load_progress`.
+    sql_load(SqlTableRequest) -> crate::sql::LoadedTableInfo = sql::sql_load;
+    /// Runs SQL over the deployment's tables (loading those it names): a kept result or an
+    /// error with its position.
+    sql_run(SqlRequest) -> SqlOutcome = sql::sql_run;
+    /// Rows of a kept SQL result, as JSON objects.
+    sql_rows(SqlRowsRequest) -> SqlRows = sql::sql_rows;
+    /// Writes a result or a whole table to CSV, JSONL or Parquet in the export folder,
+    /// announcing `export_progress`.
+    sql_export(ExportRequest) -> ExportDone = sql::sql_export;
 }
 
 /// The client's error as a command error whose code says which part to fix.

@@ -4,6 +4,7 @@
 // be kept live, each new version on a timeline with a diff from the one before; the last
 // 25 runs of each function are kept (per deployment, in this browser or window).
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { MetricsPanel } from "./MetricsPanel";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { JsonEditor } from "../../components/JsonEditor";
 import type { ConnectionStatus, DryRunResult, FunctionInfo, FunctionList, ModuleSource, QueryVersion, RunResult } from "../../generated/studio";
@@ -72,6 +73,9 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
       <aside className="table-list" aria-label="Functions">
         <input className="search" aria-label="Find a function" placeholder="Find a function" value={search} onChange={(e) => setSearch(e.target.value)} />
         {error && <div className="inline-error" role="alert">{error}</div>}
+        <button className={selected === undefined ? "table-item active" : "table-item"} onClick={() => setSelected(undefined)} aria-current={selected === undefined}>
+          <span className="table-name">Metrics overview</span>
+        </button>
         {[...byModule].map(([module, fns]) => (
           <div key={module} className="fn-module">
             <div className="fn-module-name">{module}</div>
@@ -123,7 +127,10 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
         {fn ? (
           <Runner key={fn.path} fn={fn} deploymentId={deployment.id} confirmWrites={deployment.safe_mode === "confirm_writes"} />
         ) : (
-          <p className="muted">Choose a function to run it.</p>
+          <>
+            <p className="muted runner-hint">Choose a function to run it.</p>
+            <MetricsPanel onPick={setSelected} />
+          </>
         )}
       </div>
     </section>
@@ -437,6 +444,8 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
         />
       )}
 
+      <MetricsView fn={fn.path} />
+
       {history.length > 0 && (
         <details className="history-list">
           <summary>Run history ({history.length})</summary>
@@ -452,6 +461,17 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
         </details>
       )}
     </div>
+  );
+}
+
+/** The function's metrics, computed when opened. */
+function MetricsView({ fn }: { fn: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="metrics-view" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+      <summary>Metrics</summary>
+      {open && <MetricsPanel fn={fn} />}
+    </details>
   );
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogEntry } from "../../generated/studio";
-import { entryText, exportText, matches } from "./LogsArea";
+import { callerChain, entryText, exportText, matches } from "./LogsArea";
 
 const entry = (over: Partial<LogEntry>): LogEntry => ({
   id: "e",
@@ -12,6 +12,7 @@ const entry = (over: Partial<LogEntry>): LogEntry => ({
   execution_ms: 12.5,
   request_id: "abc123",
   caller: "HttpApi",
+  parent_id: null,
   documents_read: 1,
   documents_written: 1,
   lines: [{ level: "INFO", text: "sent 'hi'", timestamp: 0 }],
@@ -50,5 +51,19 @@ describe("log filters", () => {
     expect(entryText(entry({ error: "boom" }))).toBe(
       "2026-11-24T12:00:00.000Z Mutation messages:send failed in 12.5 ms [request abc123]\n  [INFO] sent 'hi'\n  Error: boom",
     );
+  });
+});
+
+describe("callerChain", () => {
+  it("walks parents up and lists what an execution called", () => {
+    const action = entry({ id: "a", function: "calls:viaAction", udf_type: "Action" });
+    const mutation = entry({ id: "m", function: "calls:addNote", parent_id: "a" });
+    const query = entry({ id: "q", function: "calls:countNotes", parent_id: "a" });
+    const nested = entry({ id: "n", function: "inner:q", parent_id: "m" });
+    const known = [action, mutation, query, nested];
+    expect(callerChain(nested, known).parents.map((p) => (typeof p === "string" ? p : p.id))).toEqual(["a", "m"]);
+    expect(callerChain(action, known).called.map((c) => c.id)).toEqual(["m", "q"]);
+    // A parent that is not at hand is named by its ID.
+    expect(callerChain(entry({ id: "x", parent_id: "gone" }), known).parents).toEqual(["gone"]);
   });
 });

@@ -77,7 +77,7 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
   const [open, setOpen] = useState<string>();
   const [notice, setNotice] = useState<string>();
   // Archive mode: results of a search of the deployment's whole log store.
-  const [archive, setArchive] = useState<{ entries: LogEntry[]; next: number | null }>();
+  const [archive, setArchive] = useState<{ entries: LogEntry[]; next: number | null; source: string }>();
   const list = useRef<HTMLDivElement>(null);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
@@ -113,13 +113,15 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
       // An exact `module:function` narrows by function; otherwise it is searched as text.
       const exact = filter.func.includes(":");
       const text = [filter.text, exact ? "" : filter.func].filter(Boolean).join(" ").trim();
-      const found = await call("search_logs", { text, function: exact ? filter.func : "", before });
-      if (!found.available) {
-        setNotice("This deployment does not keep a searchable log archive.");
-        return;
-      }
+      const found = await call("search_logs", {
+        text,
+        function: exact ? filter.func : "",
+        status: filter.status === "all" ? "" : filter.status,
+        level: filter.level === "any" ? "" : filter.level,
+        before,
+      });
       const page = [...found.entries].reverse(); // shown oldest first, like the tail
-      setArchive((a) => ({ entries: before !== null && a ? [...page, ...a.entries] : page, next: found.next }));
+      setArchive((a) => ({ entries: before !== null && a ? [...page, ...a.entries] : page, next: found.next, source: found.source }));
       setPaused(true);
     } catch (e) {
       setNotice(errorMessage(e));
@@ -219,6 +221,7 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
       {archive && (
         <div className="notice" role="status" data-testid="archive-banner">
           Archive: {archive.entries.length} execution{archive.entries.length === 1 ? "" : "s"} found
+          {archive.source === "recorded" ? " in the log archive Atrium recorded while connected (this deployment keeps none)" : " in the deployment's log archive"}
           {archive.next !== null && <button onClick={() => void searchArchive(archive.next)}>Older</button>}
         </div>
       )}
@@ -249,6 +252,7 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
                     {entry.documents_read ?? "—"} / {entry.documents_written ?? "—"}
                   </dd>
                 </dl>
+                <CallerChain entry={entry} known={archive ? [...archive.entries, ...entries] : entries} onOpen={setOpen} />
                 <button onClick={() => void navigator.clipboard?.writeText(entryText(entry)).catch(() => {})}>Copy</button>
               </div>
             )}
@@ -256,5 +260,58 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
         ))}
       </div>
     </section>
+  );
+}
+
+/** Who called an execution (the action it ran for) and what it called, from the entries
+ * at hand; an ID not among them is shown as such. */
+/** Who called an execution (the actions it ran for, outermost first) and what it called,
+ * from the entries at hand; a parent not among them is given by its ID. */
+export function callerChain(entry: LogEntry, known: LogEntry[]): { parents: (LogEntry | string)[]; called: LogEntry[] } {
+  const byId = new Map(known.map((e) => [e.id, e]));
+  const parents: (LogEntry | string)[] = [];
+  for (let id = entry.parent_id; id && parents.length < 20; ) {
+    const parent = byId.get(id);
+    parents.unshift(parent ?? id);
+    id = parent?.parent_id ?? null;
+  }
+  return { parents, called: known.filter((e) => e.parent_id === entry.id) };
+}
+
+function CallerChain({ entry, known, onOpen }: { entry: LogEntry; known: LogEntry[]; onOpen: (id: string) => void }) {
+  const { parents, called } = callerChain(entry, known);
+  if (parents.length === 0 && called.length === 0) return null;
+  const link = (e: LogEntry | string) =>
+    typeof e === "string" ? (
+      <span className="muted">execution {e} (not in view; search the archive for it)</span>
+    ) : (
+      <button className="link-button" onClick={() => onOpen(e.id)}>
+        {e.udf_type} {e.function} {e.error ? "failed" : "ok"}
+        {e.execution_ms != null ? ` in ${e.execution_ms.toFixed(1)} ms` : ""}
+      </button>
+    );
+  return (
+    <div className="caller-chain" data-testid="caller-chain">
+      {parents.length > 0 && (
+        <>
+          <div className="muted">Called by</div>
+          <ul>
+            {parents.map((p) => (
+              <li key={typeof p === "string" ? p : p.id}>{link(p)}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      {called.length > 0 && (
+        <>
+          <div className="muted">Called</div>
+          <ul>
+            {called.map((c) => (
+              <li key={c.id}>{link(c)}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
   );
 }

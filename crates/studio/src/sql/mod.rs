@@ -1,0 +1,381 @@
+//! SQL over the connected deployment's tables, with polars: tables are read through the
+//! client (page by page, with progress) into frames ([`frame`]), kept while connected and
+//! reloaded when the deployment reports a change; queries run in polars' SQL context;
+//! results are kept for the grid to read by offset and for export ([`export`]).
+
+pub mod export;
+pub mod frame;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Instant;
+
+use atrium_client::dashboard::{DashboardQuery, Page};
+use polars::prelude::*;
+use polars::sql::SQLContext;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::data::AbortOnDrop;
+use crate::deployment::Connected;
+use crate::{CommandError, ErrorCode, Studio, StudioEvent};
+
+/// Documents read per request while loading a table.
+const LOAD_PAGE: usize = 1_000;
+/// How long loading waits for the deployment's first answer about a table's changes.
+const WATCH_START: std::time::Duration = std::time::Duration::from_secs(10);
+/// Results kept for the grid and exports (older ones are dropped).
+const KEPT_RESULTS: usize = 8;
+
+/// A table read into memory.
+#[derive(Debug)]
+pub struct LoadedTable {
+    pub frame: DataFrame,
+    /// Values changed to fit a column type (see [`frame::documents_to_frame`]).
+    pub notes: Vec<String>,
+    /// Milliseconds since the epoch.
+    pub loaded_at: f64,
+    pub load_ms: f64,
+}
+
+/// A loaded table as the UI lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LoadedTableInfo {
+    pub name: String,
+    #[ts(type = "number")]
+    pub documents: u64,
+    pub columns: Vec<String>,
+    pub notes: Vec<String>,
+    pub loaded_at: f64,
+    pub load_ms: f64,
+}
+
+/// Loading progress, announced as `sql_load_progress`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LoadProgress {
+    pub table: String,
+    #[ts(type = "number")]
+    pub loaded: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+/// The loaded tables and kept results of the connected deployment.
+#[derive(Debug, Default)]
+pub(crate) struct SqlState {
+    tables: Mutex<HashMap<String, Arc<LoadedTable>>>,
+    /// One task per loaded table, reloading it when the deployment reports a change.
+    watchers: Mutex<HashMap<String, AbortOnDrop>>,
+    results: Mutex<VecDeque<(u64, Arc<DataFrame>)>>,
+    next_result: AtomicU64,
+}
+
+impl SqlState {
+    /// Forgets everything (the deployment changed).
+    pub(crate) fn clear(&self) {
+        self.watchers.lock().unwrap().clear();
+        self.tables.lock().unwrap().clear();
+        self.results.lock().unwrap().clear();
+    }
+
+    pub(crate) fn table(&self, name: &str) -> Option<Arc<LoadedTable>> {
+        self.tables.lock().unwrap().get(name).cloned()
+    }
+
+    pub(crate) fn tables(&self) -> Vec<LoadedTableInfo> {
+        let tables = self.tables.lock().unwrap();
+        let mut infos: Vec<LoadedTableInfo> =
+            tables.iter().map(|(name, table)| info(name, table)).collect();
+        infos.sort_by(|a, b| a.name.cmp(&b.name));
+        infos
+    }
+
+    pub(crate) fn keep_result(&self, frame: DataFrame) -> u64 {
+        let id = self.next_result.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut results = self.results.lock().unwrap();
+        results.push_back((id, Arc::new(frame)));
+        while results.len() > KEPT_RESULTS {
+            results.pop_front();
+        }
+        id
+    }
+
+    pub(crate) fn result(&self, id: u64) -> Result<Arc<DataFrame>, CommandError> {
+        self.results
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, f)| f.clone())
+            .ok_or_else(|| {
+                CommandError::new(
+                    ErrorCode::NotFound,
+                    format!("Result {id} is no longer kept: run the query again."),
+                )
+            })
+    }
+}
+
+pub(crate) fn info(name: &str, table: &LoadedTable) -> LoadedTableInfo {
+    LoadedTableInfo {
+        name: name.to_owned(),
+        documents: table.frame.height() as u64,
+        columns: table.frame.get_column_names().iter().map(|c| c.to_string()).collect(),
+        notes: table.notes.clone(),
+        loaded_at: table.loaded_at,
+        load_ms: table.load_ms,
+    }
+}
+
+fn now_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// Bytes of memory the system can still give (Linux's MemAvailable), if known.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+fn human_bytes(bytes: f64) -> String {
+    let units = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < units.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", units[unit])
+}
+
+/// Reads `table` from the deployment into a frame, announcing progress, and keeps it (a
+/// task reloads it whenever the deployment reports a change to it). Refuses a table that
+/// would not fit in memory, saying how big it is.
+pub(crate) async fn load_table(
+    studio: &Arc<Studio>,
+    connected: &Arc<Connected>,
+    table: &str,
+) -> Result<Arc<LoadedTable>, CommandError> {
+    // Watch first: the table's size query is invalidated by any write to the table, and a
+    // write after its first answer is either in what is read next or reported later.
+    let query = DashboardQuery::TableSize { table: table.to_owned() };
+    let mut changes = connected.sync.subscribe(query.path(), &query.args());
+    let watching = tokio::time::timeout(WATCH_START, changes.next()).await;
+    let loaded = read_table(studio, connected, table).await?;
+    studio.sql.tables.lock().unwrap().insert(table.to_owned(), loaded.clone());
+    if matches!(watching, Ok(Ok(_))) {
+        let watcher = tokio::spawn(reload_on_change(
+            Arc::downgrade(studio),
+            connected.clone(),
+            table.to_owned(),
+            changes,
+        ));
+        studio
+            .sql
+            .watchers
+            .lock()
+            .unwrap()
+            .insert(table.to_owned(), AbortOnDrop(watcher.abort_handle()));
+    } else {
+        tracing::warn!(
+            "`{table}` is loaded for SQL but will not be reloaded on changes: the deployment's sync did not answer"
+        );
+    }
+    Ok(loaded)
+}
+
+async fn read_table(
+    studio: &Arc<Studio>,
+    connected: &Connected,
+    table: &str,
+) -> Result<Arc<LoadedTable>, CommandError> {
+    let started = Instant::now();
+    let http = &connected.http;
+    let total = http.table_size(table).await.map_err(crate::commands::client_error)?;
+    let mut documents = Vec::with_capacity(total.min(10_000_000) as usize);
+    let mut cursor = None;
+    loop {
+        let query = DashboardQuery::TablePage {
+            table: table.to_owned(),
+            cursor: cursor.take(),
+            limit: LOAD_PAGE,
+            descending: false,
+        };
+        let value = http.dashboard(&query).await.map_err(crate::commands::client_error)?;
+        let page = Page::from_value(&value).map_err(crate::commands::client_error)?;
+        if documents.is_empty() && !page.documents.is_empty() {
+            check_fits(table, total, &page.documents)?;
+        }
+        documents.extend(page.documents);
+        studio.emit(StudioEvent::SqlLoadProgress {
+            progress: LoadProgress {
+                table: table.to_owned(),
+                loaded: documents.len() as u64,
+                total: total.max(documents.len() as u64),
+            },
+        });
+        match page.continue_cursor {
+            Some(next) if !page.is_done => cursor = Some(next),
+            _ => break,
+        }
+    }
+    let name = table.to_owned();
+    let (frame, notes) =
+        tokio::task::spawn_blocking(move || frame::documents_to_frame(&name, &documents))
+            .await
+            .map_err(CommandError::internal)?
+            .map_err(|e| {
+                CommandError::internal(format!("Could not make a frame of `{table}`: {e}"))
+            })?;
+    Ok(Arc::new(LoadedTable {
+        frame,
+        notes,
+        loaded_at: now_ms(),
+        load_ms: started.elapsed().as_secs_f64() * 1000.0,
+    }))
+}
+
+/// Refuses a table whose documents (estimated from the first page) would take more than
+/// half the memory the system has left.
+fn check_fits(table: &str, total: u64, first: &[atrium_value::Value]) -> Result<(), CommandError> {
+    let sample: usize =
+        first.iter().map(|d| atrium_value::json::to_json(d).to_string().len()).sum();
+    // The documents, their JSON text and the frame are all in memory at once for a moment.
+    let estimate = sample as f64 / first.len() as f64 * total as f64 * 3.0;
+    let available = available_memory().unwrap_or(4 << 30) as f64;
+    if estimate > available / 2.0 {
+        return Err(CommandError::new(
+            ErrorCode::TooLarge,
+            format!(
+                "`{table}` holds {total} documents, about {} in memory once loaded, more than \
+                 this machine can spare ({} available). Query it with a filter instead: a \
+                 JavaScript query over one of its indexes, or the Data area's filters.",
+                human_bytes(estimate),
+                human_bytes(available)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Reloads `table` each time the deployment reports a change to it (`changes` has given
+/// its first answer), and announces `sql_table_reloaded`.
+async fn reload_on_change(
+    studio: Weak<Studio>,
+    connected: Arc<Connected>,
+    table: String,
+    mut changes: atrium_client::Subscription,
+) {
+    while changes.next().await.is_ok() {
+        // Writes often come in bursts: wait for them to settle.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let Some(studio) = studio.upgrade() else { return };
+        match read_table(&studio, &connected, &table).await {
+            Ok(loaded) => {
+                let info = info(&table, &loaded);
+                studio.sql.tables.lock().unwrap().insert(table.clone(), loaded);
+                studio.emit(StudioEvent::SqlTableReloaded { table: info });
+            }
+            Err(e) => tracing::warn!("reloading `{table}` for SQL failed: {}", e.message),
+        }
+    }
+}
+
+/// Where a SQL error is, when polars' parser says (1-based).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SqlError {
+    pub message: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+/// `Line: 1, Column: 15` in a parser message → (1, 15).
+fn error_position(message: &str) -> (Option<u32>, Option<u32>) {
+    let number_after = |key: &str| -> Option<u32> {
+        let at = message.find(key)? + key.len();
+        message[at..]
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .ok()
+    };
+    (number_after("Line:"), number_after("Column:"))
+}
+
+/// The names in `sql` that are tables of the deployment (in the order they appear).
+pub(crate) fn referenced_tables(sql: &str, tables: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    for word in sql.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+        if tables.iter().any(|t| t == word) && !found.iter().any(|f| f == word) {
+            found.push(word.to_owned());
+        }
+    }
+    found
+}
+
+/// Runs `sql` over `tables` (name → frame); a bad query is an [`SqlError`].
+pub fn run_sql(sql: &str, tables: &[(String, DataFrame)]) -> Result<DataFrame, SqlError> {
+    let mut context = SQLContext::new();
+    for (name, frame) in tables {
+        context.register(name, frame.clone().lazy());
+    }
+    let to_error = |e: PolarsError| {
+        let message = e.to_string();
+        let (mut line, mut column) = error_position(&message);
+        // The parser gives no position when the text ended too soon: that is its end.
+        if line.is_none() && message.contains("found: EOF") {
+            let (l, c) = end_position(sql);
+            (line, column) = (Some(l), Some(c));
+        }
+        SqlError { message: clean_message(&message), line, column }
+    };
+    context.execute(sql).and_then(LazyFrame::collect).map_err(to_error)
+}
+
+/// The 1-based line and column just after the last character of `text`.
+fn end_position(text: &str) -> (u32, u32) {
+    let trimmed = text.trim_end();
+    let line = trimmed.lines().count().max(1) as u32;
+    let column = trimmed.lines().last().map_or(0, |l| l.chars().count()) as u32 + 1;
+    (line, column)
+}
+
+/// polars' messages start with the error kind and may carry a backtrace hint.
+fn clean_message(message: &str) -> String {
+    message
+        .lines()
+        .filter(|l| !l.contains("RUST_BACKTRACE"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_positions_and_table_names() {
+        assert_eq!(
+            error_position(
+                "sql parser error: Expected: end of statement, found: x at Line: 2, Column: 15"
+            ),
+            (Some(2), Some(15))
+        );
+        assert_eq!(error_position("no position"), (None, None));
+        assert_eq!(end_position("SELECT a\nFROM t WHERE \n"), (2, 13));
+        let tables = vec!["users".to_owned(), "posts".to_owned(), "po".to_owned()];
+        assert_eq!(
+            referenced_tables("SELECT * FROM posts p JOIN users u ON p.author = u._id", &tables),
+            vec!["posts", "users"]
+        );
+    }
+}

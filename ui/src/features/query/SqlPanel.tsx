@@ -1,0 +1,234 @@
+// SQL over the connected deployment's tables: the studio loads the tables a statement names
+// into polars frames (with progress), runs it, and keeps the result; the grid reads its
+// rows by offset. Loaded tables reload when the deployment changes them, and the last
+// statement runs again. Results (or whole tables) export to CSV, JSON Lines or Parquet.
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { ExportFormat, LoadedTableInfo, LoadProgress, SqlError, SqlResultInfo, TableSummary } from "../../generated/studio";
+import { call, errorMessage, onStudioEvent } from "../../platform";
+import { CodeEditor } from "../../components/CodeEditor";
+import { DocumentPanel } from "../data/DocumentPanel";
+import { Grid } from "../data/Grid";
+import type { Doc } from "../data/values";
+
+const FORMATS: ExportFormat[] = ["csv", "jsonl", "parquet"];
+const HISTORY_KEY = (deployment: string) => `atrium.sql.history.${deployment}`;
+
+function loadHistory(deployment: string): string[] {
+  try {
+    return JSON.parse(localStorage.getItem(HISTORY_KEY(deployment)) ?? "[]") as string[];
+  } catch {
+    return [];
+  }
+}
+
+export function SqlPanel({ deploymentId }: { deploymentId: string }) {
+  const [text, setText] = useState("");
+  const [tables, setTables] = useState<TableSummary[]>([]);
+  const [loaded, setLoaded] = useState<Record<string, LoadedTableInfo>>({});
+  const [progress, setProgress] = useState<LoadProgress>();
+  const [result, setResult] = useState<SqlResultInfo>();
+  const [sqlError, setSqlError] = useState<SqlError>();
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [running, setRunning] = useState(false);
+  const [rows, setRows] = useState<{ result: number; offset: number; rows: Doc[] }>();
+  const [panel, setPanel] = useState<string>();
+  const [mark, setMark] = useState<{ line: number; column: number }>();
+  const [history, setHistory] = useState<string[]>(() => loadHistory(deploymentId));
+  const lastRun = useRef<string | undefined>(undefined);
+  const range = useRef({ start: 0, count: 60 });
+  const runSeq = useRef(0);
+
+  useEffect(() => {
+    call("data_tables")
+      .then((t) => {
+        setTables(t);
+        setText((current) => current || (t[0] ? `SELECT * FROM ${t[0].name} LIMIT 100` : ""));
+      })
+      .catch((e) => setError(errorMessage(e)));
+    call("sql_tables")
+      .then((t) => setLoaded(Object.fromEntries(t.map((i) => [i.name, i]))))
+      .catch(() => {});
+  }, [deploymentId]);
+
+  const fetchRows = useCallback((id: number) => {
+    const { start, count } = range.current;
+    call("sql_rows", { result: id, offset: start, limit: count })
+      .then((r) => setRows({ result: id, offset: start, rows: r.rows as Doc[] }))
+      .catch((e) => setError(errorMessage(e)));
+  }, []);
+
+  const run = useCallback(
+    async (statement: string, reason?: string) => {
+      if (!statement.trim()) return;
+      const seq = ++runSeq.current;
+      setRunning(true);
+      setError(undefined);
+      try {
+        const outcome = await call("sql_run", { sql: statement });
+        if (seq !== runSeq.current) return;
+        lastRun.current = statement;
+        setSqlError(outcome.error ?? undefined);
+        if (outcome.error?.line) setMark({ line: outcome.error.line, column: outcome.error.column ?? 1 });
+        if (outcome.result) {
+          const info = outcome.result;
+          setResult(info);
+          setLoaded((l) => ({ ...l, ...Object.fromEntries(info.tables.map((t) => [t.name, t])) }));
+          range.current = { start: 0, count: range.current.count };
+          fetchRows(info.result);
+          setNotice(reason);
+          if (!reason) {
+            const next = [statement, ...history.filter((h) => h !== statement)].slice(0, 30);
+            setHistory(next);
+            localStorage.setItem(HISTORY_KEY(deploymentId), JSON.stringify(next));
+          }
+        }
+      } catch (e) {
+        if (seq === runSeq.current) setError(errorMessage(e));
+      } finally {
+        if (seq === runSeq.current) {
+          setRunning(false);
+          setProgress(undefined);
+        }
+      }
+    },
+    [deploymentId, fetchRows, history],
+  );
+
+  // Loading progress; a loaded table the deployment changed was read again: run again.
+  const latestRun = useRef(run);
+  latestRun.current = run;
+  const resultRef = useRef(result);
+  resultRef.current = result;
+  useEffect(
+    () =>
+      onStudioEvent((event) => {
+        if (event.type === "sql_load_progress") setProgress(event.progress);
+        if (event.type === "sql_table_reloaded") {
+          setLoaded((l) => ({ ...l, [event.table.name]: event.table }));
+          const used = resultRef.current?.tables.some((t) => t.name === event.table.name);
+          if (used && lastRun.current) void latestRun.current(lastRun.current, `Updated: ${event.table.name} changed on the deployment.`);
+        }
+      }),
+    [],
+  );
+
+  const exportAs = async (format: ExportFormat, table?: string) => {
+    try {
+      setNotice(`Exporting${table ? ` ${table}` : ""} as ${format.toUpperCase()}…`);
+      const done = await call("sql_export", { result: table ? null : resultRef.current!.result, table: table ?? null, format });
+      setNotice(`Saved ${done.rows.toLocaleString()} rows (${(done.bytes / 1024).toFixed(1)} KB) to ${done.path}`);
+    } catch (e) {
+      setNotice(errorMessage(e));
+    }
+  };
+
+  const rowAt = (index: number): Doc | undefined =>
+    rows && result && rows.result === result.result && index >= rows.offset && index < rows.offset + rows.rows.length ? rows.rows[index - rows.offset] : undefined;
+
+  const notes = result?.tables.flatMap((t) => t.notes) ?? [];
+
+  return (
+    <div className="sql-panel">
+      <aside className="table-list" aria-label="Tables for SQL">
+        <div className="fn-module-name">Tables</div>
+        {tables.map((t) => {
+          const info = loaded[t.name];
+          return (
+            <div key={t.name} className="sql-table" data-table={t.name}>
+              <button className="table-item" title="Query this table" onClick={() => setText(`SELECT * FROM ${t.name} LIMIT 100`)}>
+                <span className="table-name">{t.name}</span>
+                <span className="table-count">{info ? `${info.documents.toLocaleString()} loaded` : t.count.toLocaleString()}</span>
+              </button>
+              {info && (
+                <div className="muted sql-columns" title={info.columns.join(", ")}>
+                  {info.columns.filter((c) => !c.startsWith("_")).join(", ")}
+                </div>
+              )}
+            </div>
+          );
+        })}
+        {history.length > 0 && (
+          <details className="history-list">
+            <summary>History ({history.length})</summary>
+            <ol>
+              {history.map((h) => (
+                <li key={h}>
+                  <button onClick={() => setText(h)} title={h}>
+                    <code>{h.length > 60 ? `${h.slice(0, 60)}…` : h}</code>
+                  </button>
+                </li>
+              ))}
+            </ol>
+          </details>
+        )}
+      </aside>
+      <div className="data-main sql-main">
+        <CodeEditor value={text} onChange={setText} label="SQL" language="sql" onRun={() => void run(text)} mark={mark} />
+        <div className="toolbar">
+          <button className="primary" onClick={() => void run(text)} disabled={running} title="Ctrl+Enter">
+            {running ? "Running…" : "Run SQL"}
+          </button>
+          {progress && (
+            <span className="sql-progress" role="status" data-testid="sql-progress">
+              Loading {progress.table}: {progress.loaded.toLocaleString()} / {progress.total.toLocaleString()}
+              <progress max={progress.total || 1} value={progress.loaded} />
+            </span>
+          )}
+          {result && (
+            <span className="muted" data-testid="sql-status">
+              {result.rows.toLocaleString()} row{result.rows === 1 ? "" : "s"} · {result.run_ms.toFixed(1)} ms ·{" "}
+              {result.tables.map((t) => `${t.name} (${t.documents.toLocaleString()} documents, loaded ${new Date(t.loaded_at).toLocaleTimeString()})`).join(", ")}
+            </span>
+          )}
+          <div className="toolbar-spacer" />
+          {FORMATS.map((f) => (
+            <button key={f} disabled={!result} onClick={() => void exportAs(f)} title={`Save the result as ${f.toUpperCase()}`}>
+              Export {f.toUpperCase()}
+            </button>
+          ))}
+        </div>
+        {sqlError && (
+          <div className="inline-error" role="alert" data-testid="sql-error">
+            {sqlError.line ? `Line ${sqlError.line}, column ${sqlError.column}: ` : ""}
+            {sqlError.message}
+          </div>
+        )}
+        {error && <div className="inline-error" role="alert">{error}</div>}
+        {notice && (
+          <div className="notice" role="status" data-testid="sql-notice">
+            {notice}
+            <button onClick={() => setNotice(undefined)} aria-label="Dismiss">
+              ×
+            </button>
+          </div>
+        )}
+        {notes.map((n) => (
+          <div key={n} className="notice" role="note">
+            {n}
+          </div>
+        ))}
+        {result && (
+          <Grid
+            key={result.result}
+            columns={result.columns}
+            total={result.rows}
+            rowAt={rowAt}
+            onRange={(start, count) => {
+              range.current = { start, count };
+              fetchRows(result.result);
+            }}
+            onSort={() => {}}
+            selected={new Set()}
+            onToggleSelect={() => {}}
+            onOpenDocument={setPanel}
+            staged={new Map()}
+            editable={false}
+            onCommitEdit={async () => "Results of SQL are read-only."}
+          />
+        )}
+      </div>
+      {panel && <DocumentPanel id={panel} onClose={() => setPanel(undefined)} onOpen={setPanel} canWrite={false} write={async () => "Read-only here."} version={0} />}
+    </div>
+  );
+}
