@@ -5,7 +5,7 @@
 // appear without a reload. Then the header's states for a wrong key, an unreachable URL
 // and a dropped connection that comes back.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -81,12 +81,14 @@ describe("the Data area", () => {
   let page;
   let client;
 
+  const exports = mkdtempSync(join(tmpdir(), "atrium-data-exports-"));
+
   before(async () => {
     project = generateProject();
     engine = await startEngine(project.dir);
     client = new ConvexHttpClient(engine.url);
     await client.mutation("people:add", { people: PEOPLE });
-    atrium = await startBrowserMode();
+    atrium = await startBrowserMode({ env: { ATRIUM_EXPORT_DIR: exports } });
     browser = await launchChromium();
     page = await browser.context.newPage();
     await page.goto(atrium.url);
@@ -97,6 +99,7 @@ describe("the Data area", () => {
     await atrium?.stop();
     await engine?.stop();
     project?.remove();
+    rmSync(exports, { recursive: true, force: true });
   });
 
   test("connects through the Connections dialog", async () => {
@@ -137,6 +140,17 @@ describe("the Data area", () => {
     const cities = new Set(await column(page, "city"));
     assert.deepEqual([...cities].sort(), ["Oslo", "Rome"]);
     await shot(page, "filter-or");
+    // The filtered view exported as it stands.
+    await page.getByLabel("Export view").selectOption("csv");
+    const saved = page.getByRole("status").filter({ hasText: /^Saved 20 documents to / });
+    await saved.waitFor({ timeout: 15_000 });
+    const path = /to (\S+\.csv)/.exec(await saved.textContent())?.[1];
+    assert.ok(path?.startsWith(exports), await saved.textContent());
+    const [header, ...lines] = readFileSync(path, "utf8").trim().split("\n");
+    const city = header.split(",").indexOf("city");
+    assert.ok(city >= 0, header);
+    assert.equal(lines.length, 20);
+    assert.ok(lines.every((l) => ["Oslo", "Rome"].includes(l.split(",")[city])), lines.join("\n"));
     await page.getByRole("button", { name: "Reset" }).click();
     await page.getByTestId("view-count").filter({ hasText: "40 documents" }).waitFor();
   });
@@ -269,6 +283,8 @@ describe("the header's connection states", () => {
   let atrium;
   let browser;
   let page;
+
+  const exports = mkdtempSync(join(tmpdir(), "atrium-data-exports-"));
 
   before(async () => {
     project = generateProject();

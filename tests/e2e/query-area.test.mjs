@@ -1,7 +1,8 @@
-// The Query area's SQL in Chromium against the built-in sample project: a JOIN with a
+// The Query area in Chromium against the built-in sample project. SQL: a JOIN with a
 // GROUP BY shown in the grid, an error placed at its line and column, the result exported
 // to CSV (the file checked), and the result refreshed after a mutation from the official
-// ConvexHttpClient changes a table it used.
+// ConvexHttpClient changes a table it used. JavaScript: a query through an index with its
+// result and cost line, then kept live and updated by another client's mutation.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -93,5 +94,38 @@ describe("the Query area's SQL", () => {
     await notice.filter({ hasText: "Updated: tasks changed" }).waitFor({ timeout: 15_000 });
     await status.filter({ hasText: `${(rows + 1).toLocaleString("en-US")} row` }).waitFor();
     assert.equal((await cells("text"))[0], "AAA from SQL test");
+  });
+
+  test("runs a JavaScript query with its cost, then keeps it live", async () => {
+    await page.getByRole("tab", { name: "JavaScript" }).click();
+    const editor = page.getByLabel("JavaScript query", { exact: true });
+    await editor.click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText(
+      'async (ctx) => {\nconst open = await ctx.db.query("tasks").withIndex("by_done", (q) => q.eq("done", false)).collect();\n' +
+        'console.log("open tasks", open.length);\nreturn open.map((t) => ({ text: t.text, priority: t.priority }));\n}',
+    );
+    await page.keyboard.press("Control+Enter");
+    const cost = page.getByTestId("js-cost");
+    await cost.waitFor({ timeout: 15_000 });
+    const line = await cost.textContent();
+    assert.match(line, /^Read (\d+) documents? \(.*of the 32,000 limit\).* · index tasks\.by_done · returned (\d+) ·/);
+    const [, read, returned] = /^Read (\d+).* returned (\d+)/.exec(line);
+    assert.equal(read, returned, "the index range read only the open tasks");
+    const open = Number(returned);
+    assert.equal((await cells("text")).length, Math.min(open, 20), "one grid row per open task (as far as shown)");
+    assert.match(await page.locator(".run-logs").textContent(), /open tasks \d+/);
+    await page.screenshot({ path: join(ARTIFACTS, "query-js.png") });
+
+    await page.getByRole("button", { name: "Keep live" }).click();
+    const live = page.getByTestId("js-live");
+    await live.filter({ hasText: "version 1" }).waitFor({ timeout: 10_000 });
+    const { ConvexHttpClient } = await import("convex/browser");
+    const info = await atrium.rpc("connection_status", null);
+    await new ConvexHttpClient(info.deployment.url).mutation("tasks:add", { text: "live JS", priority: 1 });
+    await live.filter({ hasText: "version 2" }).waitFor({ timeout: 10_000 });
+    await cost.filter({ hasText: `returned ${open + 1} ·` }).waitFor();
+    await page.getByRole("button", { name: "Stop live" }).click();
   });
 });

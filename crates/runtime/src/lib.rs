@@ -30,7 +30,7 @@ pub mod scheduler;
 pub mod syscalls;
 mod transpile;
 
-pub use syscalls::HostState;
+pub use syscalls::{HostState, MAX_BYTES_READ, MAX_DOCUMENTS_READ};
 
 pub use error::{FunctionError, RuntimeError};
 pub use project::Project;

@@ -32,6 +32,8 @@ pub struct Project {
     /// Pushed modules by path (`messages.js`, `_deps/ABC123.js`); `None` for a folder.
     pushed: Option<HashMap<String, Arc<str>>>,
     sources: Mutex<HashMap<PathBuf, Arc<str>>>,
+    /// Queries written in the dashboard, as modules ([`Project::adhoc_query_module`]).
+    adhoc: Mutex<HashMap<PathBuf, Arc<str>>>,
     /// Compiled QuickJS bytecode per module file, so each call only loads and evaluates.
     bytecode: Mutex<HashMap<PathBuf, Arc<[u8]>>>,
 }
@@ -72,6 +74,7 @@ impl Project {
             resolver,
             pushed: None,
             sources: Mutex::new(HashMap::new()),
+            adhoc: Mutex::new(HashMap::new()),
             bytecode: Mutex::new(HashMap::new()),
         }))
     }
@@ -88,6 +91,7 @@ impl Project {
             resolver: Resolver::new(ResolveOptions::default()),
             pushed: Some(modules),
             sources: Mutex::new(HashMap::new()),
+            adhoc: Mutex::new(HashMap::new()),
             bytecode: Mutex::new(HashMap::new()),
         })
     }
@@ -145,8 +149,66 @@ impl Project {
         self.bytecode.lock().unwrap().clear();
     }
 
+    /// A query written in the dashboard — a function expression like a Convex handler,
+    /// `async (ctx) => …`, TypeScript allowed — as a module whose default export is that
+    /// handler registered with the project's own `queryGeneric`: imported from
+    /// `convex/server` in a project folder, and found among the shared chunks of pushed
+    /// bundles (whose names are minified) by what it returns. Its path.
+    pub(crate) fn adhoc_query_module(&self, source: &str) -> Result<PathBuf, RuntimeError> {
+        // Checked on its own first, so a syntax error's line and column are the user's.
+        to_javascript(Path::new("query.ts"), &format!("({source}\n);"))?;
+        let registration = match &self.pushed {
+            None => "import { queryGeneric } from \"convex/server\";\n".to_owned(),
+            Some(modules) => {
+                let mut chunks: Vec<&String> =
+                    modules.keys().filter(|k| k.starts_with("_deps/")).collect();
+                chunks.sort();
+                let imports: String = chunks
+                    .iter()
+                    .enumerate()
+                    .map(|(i, chunk)| format!("import * as chunk{i} from \"./{chunk}\";\n"))
+                    .collect();
+                let list: Vec<String> = (0..chunks.len()).map(|i| format!("chunk{i}")).collect();
+                format!(
+                    "{imports}const queryGeneric = [{}].flatMap((m) => Object.values(m)).find((f) => {{\n\
+                     if (typeof f !== \"function\") return false;\n\
+                     try {{ const q = f({{ args: {{}}, handler: () => null }});\n\
+                     return !!q && q.isQuery === true && q.isPublic === true && typeof q.invokeQuery === \"function\"; }}\n\
+                     catch {{ return false; }}\n}});\n\
+                     if (!queryGeneric) throw new Error(\"This deployment's pushed code does not include Convex's query registration, so ad-hoc queries cannot run on it\");\n",
+                    list.join(", ")
+                )
+            }
+        };
+        let text = format!(
+            "{registration}export default queryGeneric({{ args: {{}}, handler: (\n{source}\n) }});\n"
+        );
+        let js: Arc<str> = to_javascript(Path::new("query.ts"), &text)?.into();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&text, &mut hasher);
+        let name = format!("_atrium_query_{:016x}.js", std::hash::Hasher::finish(&hasher));
+        let path = match &self.pushed {
+            Some(_) => PathBuf::from(format!("{PUSHED_SCHEME}{name}")),
+            None => self.functions_dir.join(name),
+        };
+        let mut adhoc = self.adhoc.lock().unwrap();
+        // Bounded: older queries' modules and bytecode go.
+        if adhoc.len() >= 64 {
+            let mut bytecode = self.bytecode.lock().unwrap();
+            for old in adhoc.keys() {
+                bytecode.remove(old);
+            }
+            adhoc.clear();
+        }
+        adhoc.insert(path.clone(), js);
+        Ok(path)
+    }
+
     /// The JavaScript for a module file, stripped of types, cached.
     pub(crate) fn javascript(&self, path: &Path) -> Result<Arc<str>, RuntimeError> {
+        if let Some(js) = self.adhoc.lock().unwrap().get(path) {
+            return Ok(js.clone());
+        }
         if let Some(pushed) = &self.pushed {
             let key = path.to_string_lossy();
             let key = key.strip_prefix(PUSHED_SCHEME).unwrap_or(&key);
@@ -288,7 +350,9 @@ impl JsResolver for ProjectModules {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<String> {
-        if Path::new(name).is_absolute() && Path::new(name).is_file() {
+        if Path::new(name).is_absolute() && Path::new(name).is_file()
+            || self.project.adhoc.lock().unwrap().contains_key(Path::new(name))
+        {
             return Ok(name.to_owned());
         }
         match self.project.resolve(base, name) {

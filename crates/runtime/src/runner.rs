@@ -319,6 +319,41 @@ impl Runner {
         })
     }
 
+    /// Runs a query written in the dashboard (`async (ctx) => …`, see
+    /// [`Project::adhoc_query_module`]) read-only at the latest commit (or this runner's
+    /// snapshot), as admin: its result, logs, read set and what it read. Not recorded in
+    /// the log store.
+    pub fn run_query_source(&self, source: &str) -> Result<FunctionOutcome, RuntimeError> {
+        let started = Instant::now();
+        let file = self.project.adhoc_query_module(source)?;
+        let args = Value::Object(Default::default());
+        let call = Call {
+            file: &file,
+            path: "_atrium/query",
+            export: "default",
+            kind: FunctionKind::Query,
+            caller: Caller::Internal,
+            args: &args,
+            args_json: "[{}]",
+        };
+        let tx = match self.snapshot {
+            Some(ts) => self.engine.begin_at(ts)?,
+            None => self.engine.begin(),
+        };
+        let snapshot = tx.snapshot();
+        let execution = self.execute(&call, Some(tx), 0)?;
+        let tx = execution.state.tx.as_ref().expect("a query runs with a transaction");
+        Ok(FunctionOutcome {
+            read_set: tx.read_set().clone(),
+            usage: usage(tx),
+            result: execution.result,
+            logs: execution.state.logs,
+            snapshot,
+            commit: None,
+            duration: started.elapsed(),
+        })
+    }
+
     /// Runs a mutation and, in the same transaction just before it commits, `before_commit`
     /// (the scheduler marks its job done there). When the hook returns `false` the mutation
     /// is abandoned without committing and `Ok(None)` is returned.
@@ -395,10 +430,7 @@ impl Runner {
             let execution = self.execute(&call, tx, 0)?;
             let read_set =
                 execution.state.tx.as_ref().map(|tx| tx.read_set().clone()).unwrap_or_default();
-            let usage = execution.state.tx.as_ref().map_or_else(Usage::default, |tx| {
-                let (documents_read, bytes_read) = tx.read_stats();
-                Usage { documents_read, bytes_read, documents_written: tx.write_count() as u64 }
-            });
+            let usage = execution.state.tx.as_ref().map_or_else(Usage::default, usage);
             let logs = execution.state.logs;
             let outcome = |result, commit| FunctionOutcome {
                 result,
@@ -715,6 +747,12 @@ pub(crate) fn import_module<'js>(
             Err(RuntimeError::Js(format!("Failed to load {}: {}", file.display(), error.message)))
         }
     }
+}
+
+/// What a transaction read and wrote.
+fn usage(tx: &Transaction) -> Usage {
+    let (documents_read, bytes_read) = tx.read_stats();
+    Usage { documents_read, bytes_read, documents_written: tx.write_count() as u64 }
 }
 
 /// A fresh QuickJS runtime and context that load modules from `project`.

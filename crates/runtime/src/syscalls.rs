@@ -73,6 +73,12 @@ enum Position {
 }
 
 const MAX_PAGE_SIZE: f64 = 32_000.0;
+/// Convex's limit on documents one execution reads.
+pub const MAX_DOCUMENTS_READ: u64 = 32_000;
+/// Convex's limit on bytes one execution reads.
+pub const MAX_BYTES_READ: u64 = 16 << 20;
+/// Convex's limit on documents one execution writes.
+const MAX_DOCUMENTS_WRITTEN: usize = 16_000;
 
 fn invalid_cursor() -> SyscallError {
     SyscallError {
@@ -256,9 +262,6 @@ impl HostState {
 
     /// Convex's per-execution limits on what a function reads and writes.
     fn check_limits(&self) -> Result<(), String> {
-        const MAX_DOCUMENTS_READ: u64 = 32_000;
-        const MAX_BYTES_READ: u64 = 16 << 20;
-        const MAX_DOCUMENTS_WRITTEN: usize = 16_000;
         let Some(tx) = &self.tx else { return Ok(()) };
         let (documents, bytes) = tx.read_stats();
         if documents > MAX_DOCUMENTS_READ {
@@ -287,10 +290,10 @@ impl HostState {
         let (documents, bytes) = tx.read_stats();
         let metric = |used: u64, limit: u64| json!({ "used": used, "remaining": limit.saturating_sub(used) });
         Ok(json!({
-            "bytesRead": metric(bytes, 16 << 20),
+            "bytesRead": metric(bytes, MAX_BYTES_READ),
             "bytesWritten": metric(0, 16 << 20),
             "databaseQueries": metric(self.next_query_id as u64, 4096),
-            "documentsRead": metric(documents, 32_000),
+            "documentsRead": metric(documents, MAX_DOCUMENTS_READ),
             "documentsWritten": metric(tx.write_count() as u64, 16_000),
             "functionsScheduled": metric(0, 1000),
             "scheduledFunctionArgsBytes": metric(0, 16 << 20),

@@ -104,6 +104,22 @@ fn bundled_modules_with_shared_chunks_run() {
 }
 
 #[test]
+fn ad_hoc_queries_find_the_query_registration_in_minified_chunks() {
+    let data = tempfile::tempdir().unwrap();
+    let engine =
+        Engine::open(&data.path().join("pushed.sqlite3"), EngineOptions::default()).unwrap();
+    let runner = Runner::new(Project::from_modules(bundle()), engine);
+    runner.run("calls:parent", FunctionKind::Mutation, obj(vec![])).unwrap();
+    let outcome = runner
+        .run_query_source(
+            "async (ctx) => (await ctx.db.query(\"notes\").collect()).map((n) => n.label)",
+        )
+        .unwrap();
+    assert_eq!(outcome.result, Ok(Value::Array(vec![Value::from("four")])));
+    assert_eq!(outcome.usage.documents_read, 1);
+}
+
+#[test]
 fn pushed_modules_cannot_import_packages() {
     let project = Project::from_modules([(
         "bad.js".to_string(),

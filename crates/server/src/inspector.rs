@@ -128,11 +128,7 @@ impl Inspector {
     /// Every live query with its read set.
     pub(crate) fn snapshot(&self, engine: &Engine) -> LiveSubscriptions {
         let catalog = engine.catalog();
-        let index_name = |index: IndexId| match catalog.index_by_id(index) {
-            Some(i) => format!("{}.{}", catalog.table_name(i.table).unwrap_or("?"), i.name),
-            None if index == IndexId::TABLE_NAMES => "(table names)".to_owned(),
-            None => format!("index {}", index.0),
-        };
+        let index_name = |index: IndexId| index_label(&catalog, index);
         let state = self.state.lock().unwrap();
         let subscriptions = state
             .queries
@@ -196,4 +192,13 @@ pub(crate) fn json_size(value: &Json) -> usize {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An index as people read it: `messages.by_author`.
+pub(crate) fn index_label(catalog: &atrium_engine::Catalog, index: IndexId) -> String {
+    match catalog.index_by_id(index) {
+        Some(i) => format!("{}.{}", catalog.table_name(i.table).unwrap_or("?"), i.name),
+        None if index == IndexId::TABLE_NAMES => "(table names)".to_owned(),
+        None => format!("index {}", index.0),
+    }
 }

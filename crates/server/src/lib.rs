@@ -15,6 +15,7 @@
 //!
 //! It must not depend on tauri or polars.
 
+mod adhoc;
 pub mod api;
 pub mod auth;
 mod dashboard;

@@ -66,6 +66,10 @@ pub(crate) fn run(
         return Err(format!("System function `{path}` can only be called with the admin key"));
     }
     let path = canonical(path);
+    if path == crate::adhoc::PATH {
+        let (value, read, snapshot) = crate::adhoc::run(deployment, args, at)?;
+        return Ok(SystemAnswer { value, read: Some((read, snapshot)), commit_ts: None });
+    }
     if crate::dashboard::handles(&path) {
         if crate::dashboard::is_mutation(&path) {
             let (value, ts) = crate::dashboard::mutation(deployment.engine(), &path, args)?;

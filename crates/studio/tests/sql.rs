@@ -200,5 +200,42 @@ async fn sql_over_tables_with_nested_fields_groups_joins_and_exports() {
         .unwrap();
     assert!(done["path"].as_str().unwrap().ends_with("posts.jsonl"));
     assert_eq!(std::fs::read_to_string(done["path"].as_str().unwrap()).unwrap().lines().count(), 3);
+
+    // The Data area's views as they stand: a filtered scan, and a whole window.
+    let scan = dispatch(
+        &studio,
+        "data_open",
+        json!({"table": "posts", "filter": {"clauses": [{"field": "likes", "op": "gt", "value": 4}]}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(scan["info"]["mode"], "scan");
+    let done =
+        dispatch(&studio, "data_export", json!({"view": scan["info"]["view"], "format": "csv"}))
+            .await
+            .unwrap();
+    assert_eq!(done["rows"], 2, "only the posts the filter keeps");
+    let back = read_frame(std::path::Path::new(done["path"].as_str().unwrap()), ExportFormat::Csv)
+        .unwrap();
+    let mut titles: Vec<String> = back
+        .column("title")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|t| t.unwrap().to_owned())
+        .collect();
+    titles.sort();
+    assert_eq!(titles, vec!["three", "two"]);
+    let window = dispatch(&studio, "data_open", json!({"table": "users"})).await.unwrap();
+    assert_eq!(window["info"]["mode"], "window");
+    let done = dispatch(
+        &studio,
+        "data_export",
+        json!({"view": window["info"]["view"], "format": "parquet"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done["rows"], 4);
     server.stop().await;
 }

@@ -256,6 +256,21 @@ export type IndexSummary = { name: string, fields: Array<string>,
 backfill: string, };
 
 /**
+ * A query's text.
+ */
+export type JsQueryRequest = { source: string, };
+
+/**
+ * The deployment's answer: `{value | error, errorData, logLines, cost}` in Convex JSON
+ * (the same shape each live update carries).
+ */
+export type JsQueryResult = { 
+/**
+ * False when the deployment cannot run ad-hoc queries (a Convex deployment).
+ */
+available: boolean, answer: unknown, };
+
+/**
  * Which store holds the admin keys.
  */
 export type KeyStoreKind = "keychain" | "private_file";
@@ -627,6 +642,11 @@ export type TableSummary = { name: string, count: number, };
 export type ThemePreference = "system" | "light" | "dark";
 
 /**
+ * What to export from the Data area: an open view as it stands (filters, sort, range).
+ */
+export type ViewExportRequest = { view: number, format: ExportFormat, };
+
+/**
  * A view's size and progress.
  */
 export type ViewInfo = { view: number, mode: ViewMode, 
@@ -827,7 +847,21 @@ export interface Commands {
    * announcing `export_progress`.
    */
   sql_export: { request: ExportRequest; response: ExportDone };
+  /**
+   * Writes an open Data view as it stands (filters, sort, index range) to CSV, JSONL or
+   * Parquet, announcing `export_progress`.
+   */
+  data_export: { request: ViewExportRequest; response: ExportDone };
+  /**
+   * Runs a query written like a Convex function (`async (ctx) => …`) read-only: its
+   * value, logs and cost (documents and bytes read, indexes, rows returned).
+   */
+  run_js_query: { request: JsQueryRequest; response: JsQueryResult };
+  /**
+   * Keeps such a query live; each answer arrives as `query_watch_update`.
+   */
+  watch_js_query: { request: JsQueryRequest; response: WatchRef };
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query"] as const;

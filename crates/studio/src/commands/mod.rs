@@ -12,6 +12,7 @@ mod bindings;
 mod connections;
 mod data;
 mod functions;
+mod js_query;
 mod live;
 mod metrics;
 mod sql;
@@ -29,6 +30,7 @@ pub use functions::{
     CronJob, DryRunResult, DryRunWrite, FunctionInfo, FunctionList, HttpRoute, ModuleSource,
     QueryVersion, RunRequest, RunResult, SourceRequest, WatchRef, WatchRequest,
 };
+pub use js_query::{JsQueryRequest, JsQueryResult};
 pub use live::{
     LiveSubscription, LogSearch, LogSearchResult, ReadRange, SaveText, SavedFile,
     SubscriptionCause, SubscriptionReport,
@@ -36,7 +38,7 @@ pub use live::{
 pub use metrics::{MetricsRequest, MetricsResult};
 pub use sql::{
     ExportDone, ExportProgress, ExportRequest, SqlOutcome, SqlRequest, SqlResultInfo, SqlRows,
-    SqlRowsRequest, SqlTableRequest,
+    SqlRowsRequest, SqlTableRequest, ViewExportRequest,
 };
 
 use std::sync::Arc;
@@ -165,6 +167,14 @@ command_table! {
     /// Writes a result or a whole table to CSV, JSONL or Parquet in the export folder,
     /// announcing `export_progress`.
     sql_export(ExportRequest) -> ExportDone = sql::sql_export;
+    /// Writes an open Data view as it stands (filters, sort, index range) to CSV, JSONL or
+    /// Parquet, announcing `export_progress`.
+    data_export(ViewExportRequest) -> ExportDone = sql::data_export;
+    /// Runs a query written like a Convex function (`async (ctx) => …`) read-only: its
+    /// value, logs and cost (documents and bytes read, indexes, rows returned).
+    run_js_query(JsQueryRequest) -> JsQueryResult = js_query::run_js_query;
+    /// Keeps such a query live; each answer arrives as `query_watch_update`.
+    watch_js_query(JsQueryRequest) -> WatchRef = js_query::watch_js_query;
 }
 
 /// The client's error as a command error whose code says which part to fix.

@@ -195,6 +195,44 @@ pub(super) async fn sql_export(
             ));
         }
     };
+    write_export(studio, frame, &stem, request.format).await
+}
+
+/// What to export from the Data area: an open view as it stands (filters, sort, range).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ViewExportRequest {
+    #[ts(type = "number")]
+    pub view: u64,
+    pub format: ExportFormat,
+}
+
+pub(super) async fn data_export(
+    studio: &Arc<Studio>,
+    request: ViewExportRequest,
+) -> Result<ExportDone, CommandError> {
+    let view = studio.views.get(request.view)?;
+    let table = view.table().to_owned();
+    let documents = view.all_documents().await?;
+    let name = table.clone();
+    let (frame, _notes) = tokio::task::spawn_blocking(move || {
+        crate::sql::frame::documents_to_frame(&name, &documents)
+    })
+    .await
+    .map_err(CommandError::internal)?
+    .map_err(|e| CommandError::internal(format!("Could not make a frame of `{table}`: {e}")))?;
+    write_export(studio, frame, &table, request.format).await
+}
+
+/// Writes `frame` as `<stem>.<format>` in the export folder (never over another file),
+/// announcing `export_progress`; a failed write leaves no file behind.
+async fn write_export(
+    studio: &Arc<Studio>,
+    frame: polars::prelude::DataFrame,
+    stem: &str,
+    format: ExportFormat,
+) -> Result<ExportDone, CommandError> {
+    let request = ExportRequest { result: None, table: None, format };
     let name = format!("{stem}.{}", request.format.extension());
     let (path, file) = crate::files::create_export_file(&studio.export_dir(), &name)?;
     let shown = path.display().to_string();

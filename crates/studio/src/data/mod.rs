@@ -126,7 +126,7 @@ impl Views {
         self.open.lock().unwrap().remove(&id);
     }
 
-    fn get(&self, id: u64) -> Result<Arc<View>, CommandError> {
+    pub(crate) fn get(&self, id: u64) -> Result<Arc<View>, CommandError> {
         self.open.lock().unwrap().get(&id).cloned().ok_or_else(|| {
             CommandError::new(
                 ErrorCode::NotFound,
@@ -218,6 +218,52 @@ impl View {
             offset,
             limit,
             descending: self.descending,
+        }
+    }
+
+    /// The table this view shows.
+    pub(crate) fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Every document the view holds, in its order, read once (for an export): a scan's
+    /// matching documents as they stand; a window's whole range, page by page over HTTP
+    /// (not through the grid's live window, which stays where it is).
+    pub(crate) async fn all_documents(&self) -> Result<Vec<Value>, CommandError> {
+        const PAGE: usize = 1_000;
+        if self.state.lock().unwrap().mode == Some(ViewMode::Scan) {
+            return Ok(self.state.lock().unwrap().rows.clone());
+        }
+        let http = &self.connected.http;
+        let mut documents = Vec::new();
+        if self.index.is_none() {
+            // Creation order: cursor pages, each as cheap as the first.
+            let mut cursor = None;
+            loop {
+                let query = DashboardQuery::TablePage {
+                    table: self.table.clone(),
+                    cursor: cursor.take(),
+                    limit: PAGE,
+                    descending: self.descending,
+                };
+                let page = Page::from_value(&http.dashboard(&query).await.map_err(client_error)?)
+                    .map_err(client_error)?;
+                documents.extend(page.documents);
+                match page.continue_cursor {
+                    Some(next) if !page.is_done => cursor = Some(next),
+                    _ => return Ok(documents),
+                }
+            }
+        }
+        loop {
+            let query = self.window_query(documents.len() as u64, PAGE);
+            let window = Window::from_value(&http.dashboard(&query).await.map_err(client_error)?)
+                .map_err(client_error)?;
+            let done = window.documents.len() < PAGE;
+            documents.extend(window.documents);
+            if done || documents.len() as u64 >= window.total {
+                return Ok(documents);
+            }
         }
     }
 

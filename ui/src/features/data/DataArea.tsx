@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { type Confirmation, ConfirmDialog } from "../../components/ConfirmDialog";
 import { JsonEditor } from "../../components/JsonEditor";
 import { type Prompt, PromptDialog } from "../../components/PromptDialog";
-import type { ConnectionStatus, Filter, FilterOp, IndexRange, Sort, TableSchemaInfo, TableSummary, ViewSpec, WriteRequest } from "../../generated/studio";
+import type { ConnectionStatus, ExportFormat, Filter, FilterOp, IndexRange, Sort, TableSchemaInfo, TableSummary, ViewSpec, WriteRequest } from "../../generated/studio";
 import { call, errorMessage, onStudioEvent } from "../../platform";
 import { DocumentPanel } from "./DocumentPanel";
 import { filterToText, OP_LABELS, parseFilterText } from "./filterText";
@@ -410,6 +410,25 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
           <button aria-pressed={showSchema} onClick={() => setShowSchema((s) => !s)}>
             Schema
           </button>
+          <select
+            aria-label="Export view"
+            value=""
+            disabled={!info}
+            title="Save this view as it stands (filters, sort, range) as a file"
+            onChange={(e) => {
+              const format = e.target.value as ExportFormat;
+              if (!info || !format) return;
+              setNotice(`Exporting ${table} as ${format.toUpperCase()}…`);
+              call("data_export", { view: info.view, format })
+                .then((done) => setNotice(`Saved ${done.rows.toLocaleString("en-US")} documents to ${done.path}`))
+                .catch((err) => setNotice(errorMessage(err)));
+            }}
+          >
+            <option value="">Export…</option>
+            <option value="csv">CSV</option>
+            <option value="jsonl">JSON Lines</option>
+            <option value="parquet">Parquet</option>
+          </select>
         </div>
 
         <div className="filter-bar">

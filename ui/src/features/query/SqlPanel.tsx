@@ -9,17 +9,9 @@ import { CodeEditor } from "../../components/CodeEditor";
 import { DocumentPanel } from "../data/DocumentPanel";
 import { Grid } from "../data/Grid";
 import type { Doc } from "../data/values";
+import { loadHistory, remember } from "./queryHistory";
 
 const FORMATS: ExportFormat[] = ["csv", "jsonl", "parquet"];
-const HISTORY_KEY = (deployment: string) => `atrium.sql.history.${deployment}`;
-
-function loadHistory(deployment: string): string[] {
-  try {
-    return JSON.parse(localStorage.getItem(HISTORY_KEY(deployment)) ?? "[]") as string[];
-  } catch {
-    return [];
-  }
-}
 
 export function SqlPanel({ deploymentId }: { deploymentId: string }) {
   const [text, setText] = useState("");
@@ -34,7 +26,7 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
   const [rows, setRows] = useState<{ result: number; offset: number; rows: Doc[] }>();
   const [panel, setPanel] = useState<string>();
   const [mark, setMark] = useState<{ line: number; column: number }>();
-  const [history, setHistory] = useState<string[]>(() => loadHistory(deploymentId));
+  const [history, setHistory] = useState<string[]>(() => loadHistory(deploymentId, "sql"));
   const lastRun = useRef<string | undefined>(undefined);
   const range = useRef({ start: 0, count: 60 });
   const runSeq = useRef(0);
@@ -77,11 +69,7 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
           range.current = { start: 0, count: range.current.count };
           fetchRows(info.result);
           setNotice(reason);
-          if (!reason) {
-            const next = [statement, ...history.filter((h) => h !== statement)].slice(0, 30);
-            setHistory(next);
-            localStorage.setItem(HISTORY_KEY(deploymentId), JSON.stringify(next));
-          }
+          if (!reason) setHistory(remember(deploymentId, "sql", statement));
         }
       } catch (e) {
         if (seq === runSeq.current) setError(errorMessage(e));
@@ -92,7 +80,7 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
         }
       }
     },
-    [deploymentId, fetchRows, history],
+    [deploymentId, fetchRows],
   );
 
   // Loading progress; a loaded table the deployment changed was read again: run again.
