@@ -202,10 +202,9 @@ describe("the Functions area on the sample project", () => {
     await runner.getByRole("button", { name: "Keep live" }).click();
     const panel = page.getByTestId("live-panel");
     await panel.getByText("1 version").waitFor();
-    // A write from elsewhere: the sample project's own mutation over HTTP.
-    const rpc = atrium.rpc;
-    const added = await rpc("run_function", { path: "tasks:add", kind: "mutation", args: { text: "live one" }, identity: null, confirmed: false });
-    assert.equal(added.ok, true);
+    // A write from elsewhere: the official ConvexHttpClient, against the sample project.
+    const status = await atrium.rpc("connection_status", null);
+    await new ConvexHttpClient(status.deployment.url).mutation("tasks:add", { text: "live one" });
     await panel.getByText("2 versions").waitFor({ timeout: 10_000 });
     const diff = await page.getByTestId("live-diff").textContent();
     assert.match(diff, new RegExp(`-\\s+"total": ${before.total}\\b`));
@@ -216,7 +215,7 @@ describe("the Functions area on the sample project", () => {
   test("shows per-function metrics with charts, and what an action called in its log detail", async () => {
     await page.getByRole("button", { name: "Metrics overview" }).click();
     const panel = page.getByTestId("metrics-panel");
-    // The earlier tests ran tasks:add once through the runner and once over RPC.
+    // The earlier tests ran tasks:add through the runner and from the official client.
     const row = panel.locator('tr[data-function="tasks:add"]');
     await row.waitFor({ timeout: 10_000 });
     const cells = (await row.locator("td").allTextContents()).map((t) => t.trim());
@@ -250,5 +249,14 @@ describe("the Functions area on the sample project", () => {
     await chain.getByRole("button", { name: /tasks:stats/ }).click();
     const query = page.getByTestId("log-list").locator(".log-entry.open");
     assert.match(await query.getByTestId("caller-chain").textContent(), /Called by.*Action reports:weeklySummary/s);
+
+    // Filter by level: the action logged a LOG line, tasks:add logged nothing.
+    const entries = page.getByTestId("log-list").locator(".log-entry");
+    await page.getByLabel("Level").selectOption("LOG");
+    await entries.filter({ hasText: "reports:weeklySummary" }).first().waitFor();
+    assert.equal(await entries.filter({ hasText: "tasks:add" }).count(), 0);
+    await page.getByLabel("Level").selectOption("WARN");
+    assert.equal(await entries.filter({ hasText: "reports:weeklySummary" }).count(), 0);
+    await page.getByLabel("Level").selectOption("any");
   });
 });

@@ -209,7 +209,7 @@ async fn read_table(
         let value = http.dashboard(&query).await.map_err(crate::commands::client_error)?;
         let page = Page::from_value(&value).map_err(crate::commands::client_error)?;
         if documents.is_empty() && !page.documents.is_empty() {
-            check_fits(table, total, &page.documents)?;
+            check_fits(table, total, &page.documents, available_memory().unwrap_or(4 << 30))?;
         }
         documents.extend(page.documents);
         studio.emit(StudioEvent::SqlLoadProgress {
@@ -242,12 +242,17 @@ async fn read_table(
 
 /// Refuses a table whose documents (estimated from the first page) would take more than
 /// half the memory the system has left.
-fn check_fits(table: &str, total: u64, first: &[atrium_value::Value]) -> Result<(), CommandError> {
+fn check_fits(
+    table: &str,
+    total: u64,
+    first: &[atrium_value::Value],
+    available: u64,
+) -> Result<(), CommandError> {
     let sample: usize =
         first.iter().map(|d| atrium_value::json::to_json(d).to_string().len()).sum();
     // The documents, their JSON text and the frame are all in memory at once for a moment.
     let estimate = sample as f64 / first.len() as f64 * total as f64 * 3.0;
-    let available = available_memory().unwrap_or(4 << 30) as f64;
+    let available = available as f64;
     if estimate > available / 2.0 {
         return Err(CommandError::new(
             ErrorCode::TooLarge,
@@ -371,6 +376,16 @@ mod tests {
             (Some(2), Some(15))
         );
         assert_eq!(error_position("no position"), (None, None));
+        let docs = vec![atrium_value::Value::String("x".repeat(1000))];
+        assert!(check_fits("t", 1_000, &docs, 1 << 30).is_ok());
+        let refused = check_fits("big", 10_000_000, &docs, 1 << 30).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::TooLarge);
+        assert!(
+            refused.message.contains("`big` holds 10000000 documents, about 30.1 GB")
+                && refused.message.contains("with a filter"),
+            "{}",
+            refused.message
+        );
         assert_eq!(end_position("SELECT a\nFROM t WHERE \n"), (2, 13));
         let tables = vec!["users".to_owned(), "posts".to_owned(), "po".to_owned()];
         assert_eq!(

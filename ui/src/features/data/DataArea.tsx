@@ -7,6 +7,7 @@ import { JsonEditor } from "../../components/JsonEditor";
 import { type Prompt, PromptDialog } from "../../components/PromptDialog";
 import type { ConnectionStatus, ExportFormat, Filter, FilterOp, IndexRange, Sort, TableSchemaInfo, TableSummary, ViewSpec, WriteRequest } from "../../generated/studio";
 import { call, errorMessage, onStudioEvent } from "../../platform";
+import { useExportProgress } from "../../state/useExportProgress";
 import { DocumentPanel } from "./DocumentPanel";
 import { filterToText, OP_LABELS, parseFilterText } from "./filterText";
 import { Grid } from "./Grid";
@@ -55,6 +56,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   const [schema, setSchema] = useState<TableSchemaInfo>();
   const [showSchema, setShowSchema] = useState(false);
   const [notice, setNotice] = useState<string>();
+  const exporting = useExportProgress();
   const [jump, setJump] = useState<{ row: number; nonce: number }>();
   const [version, setVersion] = useState(0);
   const jumpInput = useRef<HTMLInputElement>(null);
@@ -526,6 +528,11 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
                 ))}
               </ol>
             )}
+          </div>
+        )}
+        {exporting && (
+          <div className="notice" role="status">
+            {exporting}
           </div>
         )}
         {notice && (

@@ -3,13 +3,13 @@
 // read against Convex's limits, the indexes it used, rows returned. Arrays of objects show
 // in the grid; anything else as JSON.
 import { useEffect, useMemo, useRef, useState } from "react";
+import type { QueryVersion } from "../../generated/studio";
 import { call, errorMessage, onStudioEvent } from "../../platform";
 import { CodeEditor } from "../../components/CodeEditor";
-import { PromptDialog } from "../../components/PromptDialog";
-import { Grid } from "../data/Grid";
 import type { Doc, Json } from "../data/values";
 import { DocumentPanel } from "../data/DocumentPanel";
-import { forget, loadHistory, loadSaved, remember, save, type SavedQuery } from "./queryHistory";
+import { HistoryList, ResultGrid, SavedQueries } from "./shared";
+import { loadHistory, remember } from "./queryHistory";
 
 interface Cost {
   documentsRead: number;
@@ -62,7 +62,6 @@ export function JsPanel({ deploymentId, firstTable }: { deploymentId: string; fi
   const [running, setRunning] = useState(false);
   const [live, setLive] = useState<{ watch: number; version: number; at: number }>();
   const [history, setHistory] = useState(() => loadHistory(deploymentId, "js"));
-  const [saved, setSaved] = useState<SavedQuery[]>(() => loadSaved(deploymentId, "js"));
   const [naming, setNaming] = useState(false);
   const [panel, setPanel] = useState<string>();
   const [mark, setMark] = useState<{ line: number; column: number }>();
@@ -76,13 +75,20 @@ export function JsPanel({ deploymentId, firstTable }: { deploymentId: string; fi
   };
   useEffect(() => () => stopLive(), []); // eslint-disable-line react-hooks/exhaustive-deps
 
+  // Updates can arrive before `watch_js_query` has answered with their watch ID: the
+  // newest of each unknown watch is held until the answer comes.
+  const early = useRef(new Map<number, QueryVersion>());
+  const apply = (update: QueryVersion) => {
+    if (update.error) setError(update.error);
+    else setAnswer(update.value as unknown as Answer);
+    setLive((l) => l && { ...l, version: update.version, at: update.received_ms });
+  };
   useEffect(
     () =>
       onStudioEvent((event) => {
-        if (event.type !== "query_watch_update" || event.update.watch !== liveRef.current?.watch) return;
-        if (event.update.error) setError(event.update.error);
-        else setAnswer(event.update.value as unknown as Answer);
-        setLive((l) => l && { ...l, version: event.update.version, at: event.update.received_ms });
+        if (event.type !== "query_watch_update") return;
+        if (event.update.watch === liveRef.current?.watch) apply(event.update);
+        else early.current.set(event.update.watch, event.update);
       }),
     [],
   );
@@ -115,7 +121,12 @@ export function JsPanel({ deploymentId, firstTable }: { deploymentId: string; fi
     setError(undefined);
     try {
       const ref = await call("watch_js_query", { source: text });
-      setLive({ watch: ref.watch, version: 0, at: Date.now() });
+      const started = { watch: ref.watch, version: 0, at: Date.now() };
+      liveRef.current = started;
+      setLive(started);
+      const held = early.current.get(ref.watch);
+      early.current.clear();
+      if (held) apply(held);
       setHistory(remember(deploymentId, "js", text));
     } catch (e) {
       showError(e);
@@ -128,32 +139,8 @@ export function JsPanel({ deploymentId, firstTable }: { deploymentId: string; fi
   return (
     <div className="sql-panel">
       <aside className="table-list" aria-label="Saved JavaScript queries">
-        <div className="fn-module-name">Saved</div>
-        {saved.length === 0 && <p className="muted small-note">Save a query to keep it here.</p>}
-        {saved.map((s) => (
-          <div key={s.name} className="saved-query">
-            <button className="table-item" onClick={() => setText(s.text)} title={s.text}>
-              <span className="table-name">{s.name}</span>
-            </button>
-            <button className="icon-button" aria-label={`Forget ${s.name}`} onClick={() => setSaved(forget(deploymentId, "js", s.name))}>
-              ×
-            </button>
-          </div>
-        ))}
-        {history.length > 0 && (
-          <details className="history-list">
-            <summary>History ({history.length})</summary>
-            <ol>
-              {history.map((h) => (
-                <li key={h}>
-                  <button onClick={() => setText(h)} title={h}>
-                    <code>{h.length > 60 ? `${h.slice(0, 60)}…` : h}</code>
-                  </button>
-                </li>
-              ))}
-            </ol>
-          </details>
-        )}
+        <SavedQueries deploymentId={deploymentId} language="js" text={text} onPick={setText} naming={naming} onNamed={() => setNaming(false)} />
+        <HistoryList history={history} onPick={setText} />
       </aside>
       <div className="data-main sql-main">
         <CodeEditor value={text} onChange={setText} label="JavaScript query" language="javascript" onRun={() => void run()} mark={mark} />
@@ -200,34 +187,12 @@ export function JsPanel({ deploymentId, firstTable }: { deploymentId: string; fi
         )}
         {answer && answer.logLines.length > 0 && <pre className="run-logs">{answer.logLines.join("\n")}</pre>}
         {answer && answer.value !== undefined && columns ? (
-          <Grid
-            key={columns.join(",")}
-            columns={columns}
-            total={rows.length}
-            rowAt={(i) => rows[i]}
-            onRange={() => {}}
-            onSort={() => {}}
-            selected={new Set()}
-            onToggleSelect={() => {}}
-            onOpenDocument={setPanel}
-            staged={new Map()}
-            editable={false}
-            onCommitEdit={async () => "Query results are read-only."}
-          />
+          <ResultGrid key={columns.join(",")} columns={columns} total={rows.length} rowAt={(i) => rows[i]} onOpenDocument={setPanel} />
         ) : (
           answer && answer.value !== undefined && <pre data-testid="js-value">{JSON.stringify(answer.value, null, 2)}</pre>
         )}
       </div>
       {panel && <DocumentPanel id={panel} onClose={() => setPanel(undefined)} onOpen={setPanel} canWrite={false} write={async () => "Read-only here."} version={0} />}
-      {naming && (
-        <PromptDialog
-          request={{ title: "Save query", label: "Name", submitLabel: "Save", placeholder: "Open tasks by priority" }}
-          onAnswer={(name) => {
-            setNaming(false);
-            if (name?.trim()) setSaved(save(deploymentId, "js", name.trim(), text));
-          }}
-        />
-      )}
     </div>
   );
 }

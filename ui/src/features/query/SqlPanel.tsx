@@ -7,7 +7,8 @@ import type { ExportFormat, LoadedTableInfo, LoadProgress, SqlError, SqlResultIn
 import { call, errorMessage, onStudioEvent } from "../../platform";
 import { CodeEditor } from "../../components/CodeEditor";
 import { DocumentPanel } from "../data/DocumentPanel";
-import { Grid } from "../data/Grid";
+import { useExportProgress } from "../../state/useExportProgress";
+import { HistoryList, ResultGrid, SavedQueries } from "./shared";
 import type { Doc } from "../data/values";
 import { loadHistory, remember } from "./queryHistory";
 
@@ -27,6 +28,8 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
   const [panel, setPanel] = useState<string>();
   const [mark, setMark] = useState<{ line: number; column: number }>();
   const [history, setHistory] = useState<string[]>(() => loadHistory(deploymentId, "sql"));
+  const [naming, setNaming] = useState(false);
+  const exporting = useExportProgress();
   const lastRun = useRef<string | undefined>(undefined);
   const range = useRef({ start: 0, count: 60 });
   const runSeq = useRef(0);
@@ -119,6 +122,7 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
   return (
     <div className="sql-panel">
       <aside className="table-list" aria-label="Tables for SQL">
+        <SavedQueries deploymentId={deploymentId} language="sql" text={text} onPick={setText} naming={naming} onNamed={() => setNaming(false)} />
         <div className="fn-module-name">Tables</div>
         {tables.map((t) => {
           const info = loaded[t.name];
@@ -136,20 +140,7 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
             </div>
           );
         })}
-        {history.length > 0 && (
-          <details className="history-list">
-            <summary>History ({history.length})</summary>
-            <ol>
-              {history.map((h) => (
-                <li key={h}>
-                  <button onClick={() => setText(h)} title={h}>
-                    <code>{h.length > 60 ? `${h.slice(0, 60)}…` : h}</code>
-                  </button>
-                </li>
-              ))}
-            </ol>
-          </details>
-        )}
+        <HistoryList history={history} onPick={setText} />
       </aside>
       <div className="data-main sql-main">
         <CodeEditor value={text} onChange={setText} label="SQL" language="sql" onRun={() => void run(text)} mark={mark} />
@@ -169,6 +160,7 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
               {result.tables.map((t) => `${t.name} (${t.documents.toLocaleString()} documents, loaded ${new Date(t.loaded_at).toLocaleTimeString()})`).join(", ")}
             </span>
           )}
+          <button onClick={() => setNaming(true)}>Save…</button>
           <div className="toolbar-spacer" />
           {FORMATS.map((f) => (
             <button key={f} disabled={!result} onClick={() => void exportAs(f)} title={`Save the result as ${f.toUpperCase()}`}>
@@ -191,13 +183,18 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
             </button>
           </div>
         )}
+        {exporting && (
+          <div className="notice" role="status" data-testid="export-progress">
+            {exporting}
+          </div>
+        )}
         {notes.map((n) => (
           <div key={n} className="notice" role="note">
             {n}
           </div>
         ))}
         {result && (
-          <Grid
+          <ResultGrid
             key={result.result}
             columns={result.columns}
             total={result.rows}
@@ -206,13 +203,7 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
               range.current = { start, count };
               fetchRows(result.result);
             }}
-            onSort={() => {}}
-            selected={new Set()}
-            onToggleSelect={() => {}}
             onOpenDocument={setPanel}
-            staged={new Map()}
-            editable={false}
-            onCommitEdit={async () => "Results of SQL are read-only."}
           />
         )}
       </div>
