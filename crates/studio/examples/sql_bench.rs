@@ -7,6 +7,8 @@
 use std::io::Write as _;
 use std::time::Instant;
 
+use polars::prelude::SerReader as _;
+
 use atrium_studio::sql::{frame::documents_to_frame, run_sql};
 use serde_json::json;
 
@@ -56,6 +58,16 @@ fn main() {
     assert!(notes.is_empty(), "{notes:?}");
     drop(documents);
     let tables = vec![("orders".to_owned(), frame)];
+    // polars reading the same NDJSON by itself: how much of the load is its JSON reader.
+    let started = Instant::now();
+    let direct = polars::prelude::JsonReader::new(std::fs::File::open(&out).unwrap())
+        .with_json_format(polars::prelude::JsonFormat::JsonLines)
+        .infer_schema_len(None)
+        .finish()
+        .unwrap();
+    let polars_ndjson_ms = started.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(direct.height(), count);
+    drop(direct);
 
     let mut runs = Vec::new();
     let mut result = None;
@@ -81,6 +93,7 @@ fn main() {
         "{}",
         json!({
             "documents": count, "generate_ms": generate_ms, "load_ms": load_ms,
+            "polars_ndjson_ms": polars_ndjson_ms,
             "query_ms_median": runs[2], "query_ms_min": runs[0], "groups": groups, "rows_counted": n,
         })
     );

@@ -1,5 +1,6 @@
 // A CodeMirror 6 editor for JSON, SQL or JavaScript text. Ctrl/Cmd+Enter runs (`onRun`);
 // `mark` selects a position (a reported error's line and column) and scrolls to it.
+import { closeCompletion } from "@codemirror/autocomplete";
 import { javascript } from "@codemirror/lang-javascript";
 import { json } from "@codemirror/lang-json";
 import { sql } from "@codemirror/lang-sql";
@@ -38,7 +39,19 @@ export function CodeEditor({
       doc: value,
       parent: host.current!,
       extensions: [
-        Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (latest.current.onRun?.(), !!latest.current.onRun) }])),
+        Prec.highest(
+          keymap.of([
+            {
+              key: "Mod-Enter",
+              run: (target) => {
+                if (!latest.current.onRun) return false;
+                closeCompletion(target);
+                latest.current.onRun();
+                return true;
+              },
+            },
+          ]),
+        ),
         basicSetup,
         LANGUAGES[language](),
         EditorView.updateListener.of((update) => {

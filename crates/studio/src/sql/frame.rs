@@ -3,7 +3,7 @@
 //! field whose values have no common type and were turned into text; frame rows become
 //! plain JSON for the grid; and a frame is flattened for CSV (nested values as JSON text).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Cursor;
 
 use atrium_value::Value;
@@ -23,14 +23,14 @@ enum Kind {
 }
 
 impl Kind {
-    fn of(value: &Json) -> Option<Kind> {
+    fn of(value: &Value) -> Option<Kind> {
         match value {
-            Json::Null => None,
-            Json::Bool(_) => Some(Kind::Boolean),
-            Json::Number(_) => Some(Kind::Number),
-            Json::String(_) => Some(Kind::Text),
-            Json::Array(_) => Some(Kind::List),
-            Json::Object(_) => Some(Kind::Object),
+            Value::Null => None,
+            Value::Boolean(_) => Some(Kind::Boolean),
+            Value::Int64(_) | Value::Float64(_) => Some(Kind::Number),
+            Value::String(_) | Value::Bytes(_) => Some(Kind::Text),
+            Value::Array(_) => Some(Kind::List),
+            Value::Object(_) => Some(Kind::Object),
         }
     }
 
@@ -45,82 +45,115 @@ impl Kind {
     }
 }
 
-/// A Convex value as plain JSON for polars: int64 as a JSON integer, bytes as base64 text,
-/// NaN and ±Infinity as null (JSON has no such numbers; `non_finite` counts them).
-fn plain(value: &Value, non_finite: &mut u64) -> Json {
-    match value {
-        Value::Null => Json::Null,
-        Value::Int64(i) => Json::from(*i),
-        Value::Float64(f) => serde_json::Number::from_f64(*f).map_or_else(
-            || {
-                *non_finite += 1;
-                Json::Null
-            },
-            Json::Number,
-        ),
-        Value::Boolean(b) => Json::Bool(*b),
-        Value::String(s) => Json::String(s.clone()),
-        Value::Bytes(b) => Json::String(BASE64.encode(b)),
-        Value::Array(items) => Json::Array(items.iter().map(|v| plain(v, non_finite)).collect()),
-        Value::Object(fields) => {
-            Json::Object(fields.iter().map(|(k, v)| (k.clone(), plain(v, non_finite))).collect())
-        }
-    }
-}
-
-/// Records the kinds of every value at every path (`a`, `a.b`, `a[]`) of `value`.
-fn record_kinds(path: &str, value: &Json, kinds: &mut BTreeMap<String, BTreeSet<Kind>>) {
+/// The kinds of every value at every path (`a`, `a.b`, `a[]`) of the documents. `path` is a
+/// reused buffer, so a path seen before costs no allocation.
+fn record_kinds(path: &mut String, value: &Value, kinds: &mut HashMap<String, BTreeSet<Kind>>) {
     let Some(kind) = Kind::of(value) else { return };
-    kinds.entry(path.to_owned()).or_default().insert(kind);
+    match kinds.get_mut(path.as_str()) {
+        Some(set) => {
+            set.insert(kind);
+        }
+        None => {
+            kinds.insert(path.clone(), BTreeSet::from([kind]));
+        }
+    }
+    let len = path.len();
     match value {
-        Json::Object(fields) => {
-            for (key, v) in fields {
-                record_kinds(&format!("{path}.{key}"), v, kinds);
+        Value::Object(fields) => {
+            for (key, v) in fields.iter() {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                record_kinds(path, v, kinds);
+                path.truncate(len);
             }
         }
-        Json::Array(items) => {
+        Value::Array(items) => {
+            path.push_str("[]");
             for v in items {
-                record_kinds(&format!("{path}[]"), v, kinds);
+                record_kinds(path, v, kinds);
             }
+            path.truncate(len);
         }
         _ => {}
     }
 }
 
-/// Replaces the value at `path` (relative, as recorded) with its JSON text where it is not
-/// already a string.
-fn stringify_at(value: &mut Json, path: &[&str]) {
-    let Some((first, rest)) = path.split_first() else {
-        if !value.is_string() && !value.is_null() {
-            *value = Json::String(value.to_string());
-        }
-        return;
-    };
-    match (*first, value) {
-        ("[]", Json::Array(items)) => items.iter_mut().for_each(|v| stringify_at(v, rest)),
-        (key, Json::Object(fields)) => {
-            if let Some(v) = fields.get_mut(key) {
-                stringify_at(v, rest);
-            }
-        }
-        _ => {}
-    }
+/// Writes `value` as plain JSON for polars: int64 as a JSON integer, bytes as base64 text,
+/// NaN and ±Infinity as null (counted in `non_finite`); at a path in `mixed`, any value
+/// that is not a string is written as a string holding its JSON text.
+struct PlainWriter<'a> {
+    out: Vec<u8>,
+    path: String,
+    mixed: &'a HashSet<String>,
+    non_finite: u64,
 }
 
-fn split_path(path: &str) -> Vec<&str> {
-    // `a.b[].c` → ["a", "b", "[]", "c"]
-    let mut parts = Vec::new();
-    for segment in path.split('.') {
-        let mut segment = segment;
-        let mut lists = 0;
-        while let Some(stripped) = segment.strip_suffix("[]") {
-            segment = stripped;
-            lists += 1;
+impl PlainWriter<'_> {
+    fn value(&mut self, value: &Value) {
+        if !self.mixed.is_empty()
+            && !matches!(value, Value::Null | Value::String(_) | Value::Bytes(_))
+            && self.mixed.contains(self.path.as_str())
+        {
+            // Its own JSON, nothing under it written as text again.
+            let none = HashSet::new();
+            let mut inner =
+                PlainWriter { out: Vec::new(), path: String::new(), mixed: &none, non_finite: 0 };
+            inner.value(value);
+            self.non_finite += inner.non_finite;
+            let text = String::from_utf8(inner.out).expect("JSON text is UTF-8");
+            serde_json::to_writer(&mut self.out, &text).expect("writing to memory");
+            return;
         }
-        parts.push(segment);
-        parts.extend(std::iter::repeat_n("[]", lists));
+        match value {
+            Value::Null => self.out.extend_from_slice(b"null"),
+            Value::Int64(i) => serde_json::to_writer(&mut self.out, i).expect("writing to memory"),
+            Value::Float64(f) if f.is_finite() => {
+                serde_json::to_writer(&mut self.out, f).expect("writing to memory")
+            }
+            Value::Float64(_) => {
+                self.non_finite += 1;
+                self.out.extend_from_slice(b"null");
+            }
+            Value::Boolean(b) => self.out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Value::String(s) => serde_json::to_writer(&mut self.out, s).expect("writing to memory"),
+            Value::Bytes(b) => {
+                serde_json::to_writer(&mut self.out, &BASE64.encode(b)).expect("writing to memory")
+            }
+            Value::Array(items) => {
+                let len = self.path.len();
+                self.path.push_str("[]");
+                self.out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(b',');
+                    }
+                    self.value(item);
+                }
+                self.out.push(b']');
+                self.path.truncate(len);
+            }
+            Value::Object(fields) => {
+                let len = self.path.len();
+                self.out.push(b'{');
+                for (i, (key, v)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(b',');
+                    }
+                    serde_json::to_writer(&mut self.out, key).expect("writing to memory");
+                    self.out.push(b':');
+                    if len > 0 {
+                        self.path.push('.');
+                    }
+                    self.path.push_str(key);
+                    self.value(v);
+                    self.path.truncate(len);
+                }
+                self.out.push(b'}');
+            }
+        }
     }
-    parts
 }
 
 /// The documents of `table` as a frame (`_id` and `_creationTime` first), and notes about
@@ -129,52 +162,59 @@ pub fn documents_to_frame(
     table: &str,
     documents: &[Value],
 ) -> PolarsResult<(DataFrame, Vec<String>)> {
-    let mut non_finite = 0;
-    let mut rows: Vec<Json> = documents.iter().map(|d| plain(d, &mut non_finite)).collect();
-    let mut kinds = BTreeMap::new();
-    for row in &rows {
-        if let Json::Object(fields) = row {
-            for (key, v) in fields {
-                record_kinds(key, v, &mut kinds);
-            }
+    let mut kinds = HashMap::new();
+    let mut path = String::new();
+    for document in documents {
+        record_kinds(&mut path, document, &mut kinds);
+    }
+    // The outermost mixed paths only: writing one as text covers everything under it.
+    let mut candidates: Vec<(&String, &BTreeSet<Kind>)> =
+        kinds.iter().filter(|(p, set)| set.len() > 1 && !p.is_empty()).collect();
+    candidates.sort_by(|a, b| a.0.cmp(b.0));
+    let mut mixed_paths: Vec<(&String, &BTreeSet<Kind>)> = Vec::new();
+    for (p, set) in candidates {
+        let under = |outer: &str| {
+            p.strip_prefix(outer)
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with("[]"))
+        };
+        if !mixed_paths.iter().any(|(outer, _)| under(outer)) {
+            mixed_paths.push((p, set));
         }
     }
-    let mut notes = Vec::new();
-    // The outermost mixed paths only: stringifying one covers everything under it.
-    let mut mixed: Vec<(&String, &BTreeSet<Kind>)> = Vec::new();
-    for (path, set) in &kinds {
-        if set.len() > 1 && !mixed.iter().any(|(outer, _)| path.starts_with(outer.as_str())) {
-            mixed.push((path, set));
-        }
-    }
-    for (path, set) in &mixed {
-        let parts = split_path(path);
-        for row in &mut rows {
-            stringify_at(row, &parts);
-        }
-        let names: Vec<&str> = set.iter().map(|k| k.name()).collect();
-        notes.push(format!(
-            "`{table}.{path}` holds {} values, which have no common column type: it is a \
-             string column here, the non-string values written as JSON text.",
-            names.join(" and ")
-        ));
-    }
-    if non_finite > 0 {
-        notes.push(format!(
-            "{non_finite} NaN or Infinity value{} in `{table}` became null (JSON, which the \
-             frame is read from, has no such numbers).",
-            if non_finite == 1 { "" } else { "s" }
-        ));
-    }
-    if rows.is_empty() {
+    let mut notes: Vec<String> = mixed_paths
+        .iter()
+        .map(|(p, set)| {
+            let names: Vec<&str> = set.iter().map(|k| k.name()).collect();
+            format!(
+                "`{table}.{p}` holds {} values, which have no common column type: it is a \
+                 string column here, the non-string values written as JSON text.",
+                names.join(" and ")
+            )
+        })
+        .collect();
+    let mixed: HashSet<String> = mixed_paths.iter().map(|(p, _)| (*p).clone()).collect();
+    if documents.is_empty() {
         return Ok((DataFrame::empty(), notes));
     }
-    let mut text = Vec::with_capacity(rows.len() * 64);
-    for row in &rows {
-        serde_json::to_writer(&mut text, row).expect("JSON values serialize");
-        text.push(b'\n');
+    let mut writer = PlainWriter {
+        out: Vec::with_capacity(documents.len() * 128),
+        path: String::new(),
+        mixed: &mixed,
+        non_finite: 0,
+    };
+    for document in documents {
+        writer.value(document);
+        writer.out.push(b'\n');
     }
-    let frame = JsonReader::new(Cursor::new(text))
+    if writer.non_finite > 0 {
+        notes.push(format!(
+            "{} NaN or Infinity value{} in `{table}` became null (JSON, which the frame is \
+             read from, has no such numbers).",
+            writer.non_finite,
+            if writer.non_finite == 1 { "" } else { "s" }
+        ));
+    }
+    let frame = JsonReader::new(Cursor::new(writer.out))
         .with_json_format(JsonFormat::JsonLines)
         .infer_schema_len(None)
         .finish()?;
@@ -276,11 +316,5 @@ mod tests {
         assert_eq!(flat.column("profile").unwrap().dtype(), &DataType::String);
         let rows = rows_as_json(&flat, 0, 1).unwrap();
         assert_eq!(rows[0]["tags"], "[\"x\",\"y\"]");
-    }
-
-    #[test]
-    fn paths_split_at_dots_and_lists() {
-        assert_eq!(split_path("a.b[].c"), vec!["a", "b", "[]", "c"]);
-        assert_eq!(split_path("a[][]"), vec!["a", "[]", "[]"]);
     }
 }

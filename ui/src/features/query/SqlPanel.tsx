@@ -154,12 +154,6 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
               <progress max={progress.total || 1} value={progress.loaded} />
             </span>
           )}
-          {result && (
-            <span className="muted" data-testid="sql-status">
-              {result.rows.toLocaleString()} row{result.rows === 1 ? "" : "s"} · {result.run_ms.toFixed(1)} ms ·{" "}
-              {result.tables.map((t) => `${t.name} (${t.documents.toLocaleString()} documents, loaded ${new Date(t.loaded_at).toLocaleTimeString()})`).join(", ")}
-            </span>
-          )}
           <button onClick={() => setNaming(true)}>Save…</button>
           <div className="toolbar-spacer" />
           {FORMATS.map((f) => (
@@ -168,6 +162,12 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
             </button>
           ))}
         </div>
+        {result && (
+          <div className="muted cost-line" data-testid="sql-status">
+            {result.rows.toLocaleString()} row{result.rows === 1 ? "" : "s"} · {result.run_ms.toFixed(1)} ms ·{" "}
+            {result.tables.map((t) => `${t.name} (${t.documents.toLocaleString()} documents, loaded ${new Date(t.loaded_at).toLocaleTimeString()})`).join(", ")}
+          </div>
+        )}
         {sqlError && (
           <div className="inline-error" role="alert" data-testid="sql-error">
             {sqlError.line ? `Line ${sqlError.line}, column ${sqlError.column}: ` : ""}
