@@ -73,7 +73,7 @@ describe("browser mode", () => {
         // The sample project's tables, with counts.
         await page.getByTestId("count-tasks").waitFor();
         assert.match(await page.getByTestId("area-data").textContent(), /tasks/);
-      } else if (id === "logs" || id === "subscriptions" || id === "functions" || id === "query") {
+      } else if (id === "logs" || id === "subscriptions" || id === "functions" || id === "query" || id === "project") {
         // Built: they show the sample project's logs and live queries, not a plan.
         assert.doesNotMatch(text, /Not built yet/);
       } else if (id === "settings") {

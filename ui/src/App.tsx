@@ -6,6 +6,7 @@ import { FunctionsArea } from "./features/functions/FunctionsArea";
 import { LogsArea } from "./features/logs/LogsArea";
 import { SubscriptionsArea } from "./features/subscriptions/SubscriptionsArea";
 import { QueryArea } from "./features/query/QueryArea";
+import { ProjectArea } from "./features/projects/ProjectArea";
 import { NotBuiltYet } from "./features/placeholder/NotBuiltYet";
 import { SettingsArea } from "./features/settings/SettingsArea";
 import { areaById } from "./shell/areas";
@@ -57,6 +58,8 @@ export function App() {
             <SubscriptionsArea connection={studio.connection} />
           ) : area.id === "query" ? (
             <QueryArea connection={studio.connection} />
+          ) : area.id === "project" ? (
+            <ProjectArea />
           ) : (
             <NotBuiltYet area={area} />
           )}

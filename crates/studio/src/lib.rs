@@ -30,6 +30,7 @@ mod local;
 mod log_archive;
 mod logs;
 pub mod metrics;
+pub mod projects;
 mod settings;
 pub mod sql;
 mod studio;

@@ -2,7 +2,7 @@
 //! free 127.0.0.1 ports, so a first launch has a deployment to look at with no setup. It
 //! is reached like any other deployment, through its URL and admin key.
 //!
-//! (Running any project folder this way is the Projects area's job.)
+//! [`start`] runs any project folder this way; the Project area's projects use it too.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -45,36 +45,67 @@ fn sample_dir() -> Option<PathBuf> {
 pub(crate) async fn start_sample(data_dir: &Path) -> Result<Option<LocalProject>, String> {
     let Some(project) = sample_dir() else { return Ok(None) };
     let data = data_dir.join("projects").join("sample-project");
+    let running = start(&project, &data, "sample-project", "Sample project").await?;
+    running.seed().await;
+    Ok(Some(running))
+}
+
+/// The folder templates are copied from: the sample project's (`ATRIUM_SAMPLE_PROJECT` when
+/// it names one — set empty it only keeps the sample from starting — or the repository's
+/// `assets/sample-project`), if it is there.
+pub(crate) fn template_source() -> Option<PathBuf> {
+    sample_dir().or_else(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/sample-project");
+        dir.join("convex").is_dir().then_some(dir)
+    })
+}
+
+/// Serves the project folder `project` on the built-in engine with its data in `data`, on
+/// free 127.0.0.1 ports.
+pub(crate) async fn start(
+    project: &Path,
+    data: &Path,
+    instance: &str,
+    name: &str,
+) -> Result<LocalProject, String> {
     let config = DeploymentConfig {
-        project_dir: Some(project.clone()),
-        data_dir: data,
-        instance_name: "sample-project".into(),
+        project_dir: Some(project.to_path_buf()),
+        data_dir: data.to_path_buf(),
+        instance_name: instance.into(),
         admin_key: None,
     };
+    let shown = project.display().to_string();
     let deployment = tokio::task::spawn_blocking(move || Deployment::open(config))
         .await
         .map_err(|e| e.to_string())?
-        .map_err(|e| format!("The sample project ({}) did not start: {e}", project.display()))?;
+        .map_err(|e| format!("{name} ({shown}) did not start: {e}"))?;
     let server = atrium_server::serve(
         deployment.clone(),
         ServerConfig { port: 0, site_port: 0, ..ServerConfig::default() },
     )
     .await
-    .map_err(|e| format!("The sample project's engine could not listen on 127.0.0.1: {e}"))?;
-    // Sample data on first start (`seed:seed` does nothing when there is data already).
-    let client = atrium_client::DeploymentClient::new(&server.cloud_url)
-        .map_err(|e| e.to_string())?
-        .with_admin_key(deployment.admin_key());
-    if let Err(e) =
-        client.mutation("seed:seed", &atrium_value::Value::Object(Default::default())).await
-    {
-        tracing::warn!("the sample project's seed failed: {e}");
-    }
-    Ok(Some(LocalProject {
-        name: "Sample project".into(),
+    .map_err(|e| format!("{name}'s engine could not listen on 127.0.0.1: {e}"))?;
+    Ok(LocalProject {
+        name: name.into(),
         url: server.cloud_url.clone(),
         admin_key: deployment.admin_key().to_owned(),
         server: tokio::sync::Mutex::new(Some(server)),
         _deployment: deployment,
-    }))
+    })
+}
+
+impl LocalProject {
+    /// Runs the project's `seed:seed` mutation (the sample's does nothing when there is
+    /// data already); a failure is logged, not fatal.
+    pub(crate) async fn seed(&self) {
+        let client = match atrium_client::DeploymentClient::new(&self.url) {
+            Ok(client) => client.with_admin_key(&self.admin_key),
+            Err(e) => return tracing::warn!("{e}"),
+        };
+        if let Err(e) =
+            client.mutation("seed:seed", &atrium_value::Value::Object(Default::default())).await
+        {
+            tracing::warn!("{}'s seed failed: {e}", self.name);
+        }
+    }
 }

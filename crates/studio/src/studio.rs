@@ -168,6 +168,8 @@ pub struct Studio {
     pub(crate) views: crate::data::Views,
     /// Queries kept live for the Functions area, by watch ID.
     pub(crate) watches: Mutex<std::collections::HashMap<u64, crate::data::AbortOnDrop>>,
+    /// Local projects and their running engines.
+    pub(crate) projects: crate::projects::Projects,
     /// Tables loaded for SQL and kept results.
     pub(crate) sql: crate::sql::SqlState,
     /// The connected deployment's newest log entries.
@@ -182,6 +184,8 @@ impl Studio {
         let (settings, problem) = settings_file.load();
         let connections_file = ConnectionsFile::new(&config.config_dir);
         let (saved, connections_problem) = connections_file.load();
+        let (projects, projects_problem) =
+            crate::projects::Projects::load(&config.config_dir, &config.data_dir);
         let (events, _) = broadcast::channel(1024);
         Self {
             host: config.host,
@@ -203,7 +207,10 @@ impl Studio {
             logs: Mutex::new(Default::default()),
             sql: Default::default(),
             watches: Mutex::new(Default::default()),
-            startup_warnings: Mutex::new(problem.into_iter().chain(connections_problem).collect()),
+            projects,
+            startup_warnings: Mutex::new(
+                problem.into_iter().chain(connections_problem).chain(projects_problem).collect(),
+            ),
             events,
         }
     }
@@ -219,9 +226,16 @@ impl Studio {
         let last = self.saved.lock().unwrap().last_used.clone();
         let has_local = self.local.lock().unwrap().is_some();
         let target = last.or_else(|| has_local.then(|| crate::local::SAMPLE_ID.to_owned()));
-        if let Some(id) = target
-            && let Err(e) = crate::deployment::connect(self, &id).await
-        {
+        // A local project's engine is started again (on new ports) before connecting.
+        let project = target.as_ref().and_then(|id| self.projects.with_connection(id));
+        let reconnected = match (&target, project) {
+            (_, Some(project)) => {
+                crate::commands::connect_project(self, &project).await.map(|_| ())
+            }
+            (Some(id), None) => crate::deployment::connect(self, id).await.map(|_| ()),
+            (None, None) => Ok(()),
+        };
+        if let Err(e) = reconnected {
             self.startup_warnings
                 .lock()
                 .unwrap()
@@ -229,9 +243,10 @@ impl Studio {
         }
     }
 
-    /// Stops the background work (the sample project's engine).
+    /// Stops the background work (the sample project's and local projects' engines).
     pub async fn shutdown(&self) {
         *self.active.lock().unwrap() = None;
+        self.projects.stop_all().await;
         let local = self.local.lock().unwrap().take();
         if let Some(local) = local {
             local.stop().await;

@@ -54,6 +54,15 @@ enabled: boolean, };
 export type ClearResult = { deleted: number, };
 
 /**
+ * The `.env.local` written for the official CLI.
+ */
+export type CliEnvWritten = { path: string, 
+/**
+ * What was set, the key's value left out.
+ */
+url: string, };
+
+/**
  * How the clauses combine.
  */
 export type Combinator = "and" | "or";
@@ -435,6 +444,32 @@ export type MetricsWindow = "15m" | "1h" | "24h" | "7d";
  */
 export type ModuleSource = { available: boolean, path: string, source: string, };
 
+export type ProjectCreate = { name: string, template: Template, 
+/**
+ * The new project's folder (must not exist or be empty); empty for
+ * `~/AtriumProjects/<name>`.
+ */
+dir: string, };
+
+/**
+ * A project as the UI lists it (no admin key).
+ */
+export type ProjectInfo = { id: string, name: string, dir: string, state: ProjectState, 
+/**
+ * The deployment URL while running (what `CONVEX_SELF_HOSTED_URL` is set to).
+ */
+url: string | null, error: string | null, 
+/**
+ * Bytes of its data folder.
+ */
+data_bytes: number, };
+
+export type ProjectOpen = { dir: string, };
+
+export type ProjectRef = { id: string, };
+
+export type ProjectState = "stopped" | "running" | "failed";
+
 /**
  * A new result of a watched query.
  */
@@ -635,6 +670,11 @@ schema_validation: boolean, indexes: Array<IndexSummary>, };
  * A table and its document count.
  */
 export type TableSummary = { name: string, count: number, };
+
+/**
+ * Which template a new project starts from.
+ */
+export type Template = "sample" | "empty";
 
 /**
  * Which colour theme the UI uses.
@@ -861,7 +901,39 @@ export interface Commands {
    * Keeps such a query live; each answer arrives as `query_watch_update`.
    */
   watch_js_query: { request: JsQueryRequest; response: WatchRef };
+  /**
+   * The local projects with their state, URL and data size.
+   */
+  project_list: { request: null; response: Array<ProjectInfo> };
+  /**
+   * Creates a project from a template in a new folder.
+   */
+  project_create: { request: ProjectCreate; response: Array<ProjectInfo> };
+  /**
+   * Adds an existing Convex project folder (checked: convex/, node_modules/convex).
+   */
+  project_open: { request: ProjectOpen; response: Array<ProjectInfo> };
+  /**
+   * Starts a project on its own engine and ports.
+   */
+  project_start: { request: ProjectRef; response: Array<ProjectInfo> };
+  /**
+   * Stops a project's engine.
+   */
+  project_stop: { request: ProjectRef; response: Array<ProjectInfo> };
+  /**
+   * Removes a project from the list (its folder and data stay).
+   */
+  project_remove: { request: ProjectRef; response: Array<ProjectInfo> };
+  /**
+   * Starts a project if needed and connects to it.
+   */
+  project_connect: { request: ProjectRef; response: ConnectionStatus };
+  /**
+   * Writes the official CLI's two variables into the running project's `.env.local`.
+   */
+  project_write_env: { request: ProjectRef; response: CliEnvWritten };
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env"] as const;

@@ -76,7 +76,7 @@ export const AREAS: readonly Area[] = [
     label: "Project",
     purpose: "Open a project folder and run it on the local engine, offline.",
     plans: ["Create or open projects", "Hot reload on save", "Import, export and reset data"],
-    built: false,
+    built: true,
   },
   {
     id: "settings",

@@ -15,6 +15,7 @@ mod functions;
 mod js_query;
 mod live;
 mod metrics;
+mod projects;
 mod sql;
 
 pub use connections::{
@@ -36,6 +37,8 @@ pub use live::{
     SubscriptionCause, SubscriptionReport,
 };
 pub use metrics::{MetricsRequest, MetricsResult};
+pub(crate) use projects::connect_project;
+pub use projects::{CliEnvWritten, ProjectCreate, ProjectOpen, ProjectRef};
 pub use sql::{
     ExportDone, ExportProgress, ExportRequest, SqlOutcome, SqlRequest, SqlResultInfo, SqlRows,
     SqlRowsRequest, SqlTableRequest, ViewExportRequest,
@@ -175,6 +178,22 @@ command_table! {
     run_js_query(JsQueryRequest) -> JsQueryResult = js_query::run_js_query;
     /// Keeps such a query live; each answer arrives as `query_watch_update`.
     watch_js_query(JsQueryRequest) -> WatchRef = js_query::watch_js_query;
+    /// The local projects with their state, URL and data size.
+    project_list(()) -> Vec<crate::projects::ProjectInfo> = projects::project_list;
+    /// Creates a project from a template in a new folder.
+    project_create(ProjectCreate) -> Vec<crate::projects::ProjectInfo> = projects::project_create;
+    /// Adds an existing Convex project folder (checked: convex/, node_modules/convex).
+    project_open(ProjectOpen) -> Vec<crate::projects::ProjectInfo> = projects::project_open;
+    /// Starts a project on its own engine and ports.
+    project_start(ProjectRef) -> Vec<crate::projects::ProjectInfo> = projects::project_start;
+    /// Stops a project's engine.
+    project_stop(ProjectRef) -> Vec<crate::projects::ProjectInfo> = projects::project_stop;
+    /// Removes a project from the list (its folder and data stay).
+    project_remove(ProjectRef) -> Vec<crate::projects::ProjectInfo> = projects::project_remove;
+    /// Starts a project if needed and connects to it.
+    project_connect(ProjectRef) -> crate::ConnectionStatus = projects::project_connect;
+    /// Writes the official CLI's two variables into the running project's `.env.local`.
+    project_write_env(ProjectRef) -> CliEnvWritten = projects::project_write_env;
 }
 
 /// The client's error as a command error whose code says which part to fix.

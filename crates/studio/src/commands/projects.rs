@@ -1,0 +1,164 @@
+//! Commands of the Project area: the local projects, creating one from a template or
+//! opening a folder, starting and stopping each on its own engine, connecting to one, and
+//! writing the official CLI's variables into its `.env.local`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::connections::SafeMode;
+use crate::projects::{ProjectInfo, Template};
+use crate::{CommandError, ConnectionStatus, ErrorCode, Studio};
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectCreate {
+    pub name: String,
+    pub template: Template,
+    /// The new project's folder (must not exist or be empty); empty for
+    /// `~/AtriumProjects/<name>`.
+    #[serde(default)]
+    pub dir: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectOpen {
+    pub dir: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectRef {
+    pub id: String,
+}
+
+/// The `.env.local` written for the official CLI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CliEnvWritten {
+    pub path: String,
+    /// What was set, the key's value left out.
+    pub url: String,
+}
+
+pub(super) async fn project_list(
+    studio: &Arc<Studio>,
+    _: (),
+) -> Result<Vec<ProjectInfo>, CommandError> {
+    Ok(studio.projects.list())
+}
+
+fn default_folder(name: &str) -> PathBuf {
+    let slug: String = name
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    dirs::home_dir().unwrap_or_else(std::env::temp_dir).join("AtriumProjects").join(slug)
+}
+
+pub(super) async fn project_create(
+    studio: &Arc<Studio>,
+    request: ProjectCreate,
+) -> Result<Vec<ProjectInfo>, CommandError> {
+    let dir = match request.dir.trim() {
+        "" => default_folder(&request.name),
+        dir => PathBuf::from(dir),
+    };
+    let projects = studio.clone();
+    let (name, template) = (request.name.clone(), request.template);
+    tokio::task::spawn_blocking(move || projects.projects.create(&name, &dir, template))
+        .await
+        .map_err(CommandError::internal)??;
+    Ok(studio.projects.list())
+}
+
+pub(super) async fn project_open(
+    studio: &Arc<Studio>,
+    request: ProjectOpen,
+) -> Result<Vec<ProjectInfo>, CommandError> {
+    studio.projects.open(std::path::Path::new(request.dir.trim()))?;
+    Ok(studio.projects.list())
+}
+
+pub(super) async fn project_start(
+    studio: &Arc<Studio>,
+    request: ProjectRef,
+) -> Result<Vec<ProjectInfo>, CommandError> {
+    studio.projects.start(&request.id).await?;
+    Ok(studio.projects.list())
+}
+
+pub(super) async fn project_stop(
+    studio: &Arc<Studio>,
+    request: ProjectRef,
+) -> Result<Vec<ProjectInfo>, CommandError> {
+    studio.projects.stop(&request.id).await?;
+    Ok(studio.projects.list())
+}
+
+pub(super) async fn project_remove(
+    studio: &Arc<Studio>,
+    request: ProjectRef,
+) -> Result<Vec<ProjectInfo>, CommandError> {
+    studio.projects.remove(&request.id).await?;
+    Ok(studio.projects.list())
+}
+
+/// Starts the project if needed and connects the studio to it (through a saved
+/// connection named after it, its key in the key store).
+pub(super) async fn project_connect(
+    studio: &Arc<Studio>,
+    request: ProjectRef,
+) -> Result<ConnectionStatus, CommandError> {
+    connect_project(studio, &request.id).await
+}
+
+/// Starts project `id` if needed and connects to it.
+pub(crate) async fn connect_project(
+    studio: &Arc<Studio>,
+    id: &str,
+) -> Result<ConnectionStatus, CommandError> {
+    let request = ProjectRef { id: id.to_owned() };
+    let running = studio.projects.start(&request.id).await?;
+    let project = studio.projects.get(&request.id)?;
+    let draft = super::ConnectionDraft {
+        id: project
+            .connection
+            .clone()
+            .filter(|c| studio.saved.lock().unwrap().connections.iter().any(|s| &s.id == c)),
+        name: project.name.clone(),
+        url: running.url.clone(),
+        colour: "#16a34a".into(),
+        safe_mode: SafeMode::Normal,
+        admin_key: Some(running.admin_key.clone()),
+    };
+    let list = super::connections::save_connection(studio, draft.clone()).await?;
+    let id = match draft.id {
+        Some(id) => id,
+        None => list
+            .connections
+            .iter()
+            .find(|c| c.url == running.url)
+            .map(|c| c.id.clone())
+            .ok_or_else(|| CommandError::internal("the project's connection was not saved"))?,
+    };
+    studio.projects.set_connection(&request.id, &id)?;
+    super::connections::connect(studio, super::ConnectionRef { id }).await
+}
+
+/// Writes `CONVEX_SELF_HOSTED_URL` and `CONVEX_SELF_HOSTED_ADMIN_KEY` into the running
+/// project's `.env.local` (0600), for `npx convex dev` and the user's app.
+pub(super) async fn project_write_env(
+    studio: &Arc<Studio>,
+    request: ProjectRef,
+) -> Result<CliEnvWritten, CommandError> {
+    let project = studio.projects.get(&request.id)?;
+    let running = studio.projects.running(&request.id).ok_or_else(|| {
+        CommandError::new(ErrorCode::BadRequest, format!("Start {} first.", project.name))
+    })?;
+    let path = crate::projects::write_cli_env(&project.dir, &running.url, &running.admin_key)?;
+    Ok(CliEnvWritten { path: path.display().to_string(), url: running.url.clone() })
+}

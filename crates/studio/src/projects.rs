@@ -1,0 +1,452 @@
+//! Local projects: Convex project folders the studio runs on its own engine — created from
+//! a template (the sample project, or an empty one) or opened from disk — each on its own
+//! free 127.0.0.1 ports with its data under the studio's data folder, several at once. The
+//! list (`projects.json` in the config folder) survives restarts; running state does not.
+//! Admin keys stay in the studio: a project's key reaches the user's app only as the
+//! `.env.local` the official CLI reads, written on request.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::local::LocalProject;
+use crate::{CommandError, ErrorCode};
+
+/// A project in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SavedProject {
+    pub id: String,
+    pub name: String,
+    pub dir: PathBuf,
+    /// Runs `seed:seed` on start (projects made from the sample template).
+    #[serde(default)]
+    pub seed: bool,
+    /// The saved connection that reaches it, once connected.
+    #[serde(default)]
+    pub connection: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectState {
+    Stopped,
+    Running,
+    /// The last start failed (see `error`).
+    Failed,
+}
+
+/// A project as the UI lists it (no admin key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ProjectInfo {
+    pub id: String,
+    pub name: String,
+    pub dir: String,
+    pub state: ProjectState,
+    /// The deployment URL while running (what `CONVEX_SELF_HOSTED_URL` is set to).
+    pub url: Option<String>,
+    pub error: Option<String>,
+    /// Bytes of its data folder.
+    #[ts(type = "number")]
+    pub data_bytes: u64,
+}
+
+/// Which template a new project starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Template {
+    /// The sample project: tasks, projects and notes, with sample data.
+    Sample,
+    /// One table and one query, no data.
+    Empty,
+}
+
+const EMPTY_SCHEMA: &str = "import { defineSchema, defineTable } from \"convex/server\";\n\
+import { v } from \"convex/values\";\n\n\
+export default defineSchema({\n  items: defineTable({ text: v.string() }),\n});\n";
+const EMPTY_FUNCTIONS: &str = "import { v } from \"convex/values\";\n\
+import { mutation, query } from \"./_generated/server\";\n\n\
+export const list = query({\n  args: {},\n  handler: async (ctx) => await ctx.db.query(\"items\").collect(),\n});\n\n\
+export const add = mutation({\n  args: { text: v.string() },\n  handler: async (ctx, { text }) => await ctx.db.insert(\"items\", { text }),\n});\n";
+
+/// The project list, its file, and the running engines.
+#[derive(Debug)]
+pub(crate) struct Projects {
+    file: PathBuf,
+    data_dir: PathBuf,
+    saved: Mutex<Vec<SavedProject>>,
+    running: Mutex<HashMap<String, Arc<LocalProject>>>,
+    errors: Mutex<HashMap<String, String>>,
+}
+
+fn io(what: &str, path: &Path, e: std::io::Error) -> CommandError {
+    CommandError::new(ErrorCode::Io, format!("Could not {what} {}: {e}", path.display()))
+}
+
+fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> Result<(), CommandError> {
+    std::fs::create_dir_all(to).map_err(|e| io("create", to, e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| io("read", from, e))? {
+        let entry = entry.map_err(|e| io("read", from, e))?;
+        let name = entry.file_name();
+        if skip.iter().any(|s| name == *s) {
+            continue;
+        }
+        let (source, target) = (entry.path(), to.join(&name));
+        let kind = entry.file_type().map_err(|e| io("read", &source, e))?;
+        if kind.is_dir() {
+            copy_dir(&source, &target, &[])?;
+        } else if kind.is_symlink() {
+            // node_modules/.bin holds relative links; they stay links.
+            let link = std::fs::read_link(&source).map_err(|e| io("read", &source, e))?;
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&link, &target).map_err(|e| io("link", &target, e))?;
+            #[cfg(not(unix))]
+            std::fs::copy(source.parent().unwrap_or(from).join(&link), &target)
+                .map_err(|e| io("copy", &source, e))?;
+        } else {
+            std::fs::copy(&source, &target).map_err(|e| io("copy", &source, e))?;
+        }
+    }
+    Ok(())
+}
+
+fn folder_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| match e.file_type() {
+                    Ok(t) if t.is_dir() => folder_size(&e.path()),
+                    _ => e.metadata().map(|m| m.len()).unwrap_or(0),
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Why `dir` cannot run as a Convex project, if it cannot: no `convex/` folder, or no
+/// `convex` package installed (with the command that installs it).
+pub(crate) fn diagnose(dir: &Path) -> Option<String> {
+    if !dir.is_dir() {
+        return Some(format!("{} is not a folder.", dir.display()));
+    }
+    if !dir.join("convex").is_dir() {
+        return Some(format!(
+            "{} is not a Convex project: it has no convex/ folder.",
+            dir.display()
+        ));
+    }
+    if !dir.join("node_modules/convex/package.json").is_file() {
+        let declared = std::fs::read_to_string(dir.join("package.json"))
+            .is_ok_and(|p| p.contains("\"convex\""));
+        let command = if declared { "npm install" } else { "npm install convex" };
+        return Some(format!(
+            "{} has no node_modules/convex, which its functions import. Install it: \
+             cd {} && {command}",
+            dir.display(),
+            shell_quote(&dir.display().to_string())
+        ));
+    }
+    None
+}
+
+fn shell_quote(text: &str) -> String {
+    if text.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+impl Projects {
+    pub(crate) fn load(config_dir: &Path, data_dir: &Path) -> (Self, Option<String>) {
+        let file = config_dir.join("projects.json");
+        let (saved, problem) = match std::fs::read_to_string(&file) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Vec::new(), None),
+            Err(e) => (Vec::new(), Some(format!("Could not read {}: {e}", file.display()))),
+            Ok(text) => match serde_json::from_str(&text) {
+                Ok(saved) => (saved, None),
+                Err(e) => (
+                    Vec::new(),
+                    Some(format!(
+                        "{} is damaged ({e}); the project list starts empty.",
+                        file.display()
+                    )),
+                ),
+            },
+        };
+        let projects = Self {
+            file,
+            data_dir: data_dir.join("local-projects"),
+            saved: Mutex::new(saved),
+            running: Mutex::default(),
+            errors: Mutex::default(),
+        };
+        (projects, problem)
+    }
+
+    fn save(&self, saved: &[SavedProject]) -> Result<(), CommandError> {
+        let text = serde_json::to_vec_pretty(saved).map_err(CommandError::internal)?;
+        crate::files::write_atomically(&self.file, &text, false)
+            .map_err(|e| io("save", &self.file, e))
+    }
+
+    fn data_of(&self, id: &str) -> PathBuf {
+        self.data_dir.join(id)
+    }
+
+    pub(crate) fn list(&self) -> Vec<ProjectInfo> {
+        let saved = self.saved.lock().unwrap().clone();
+        let running = self.running.lock().unwrap();
+        let errors = self.errors.lock().unwrap();
+        saved
+            .into_iter()
+            .map(|p| {
+                let live = running.get(&p.id);
+                let error = errors.get(&p.id).cloned();
+                ProjectInfo {
+                    state: match (live, &error) {
+                        (Some(_), _) => ProjectState::Running,
+                        (None, Some(_)) => ProjectState::Failed,
+                        (None, None) => ProjectState::Stopped,
+                    },
+                    url: live.map(|l| l.url.clone()),
+                    error,
+                    data_bytes: folder_size(&self.data_of(&p.id)),
+                    dir: p.dir.display().to_string(),
+                    id: p.id,
+                    name: p.name,
+                }
+            })
+            .collect()
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Result<SavedProject, CommandError> {
+        self.saved.lock().unwrap().iter().find(|p| p.id == id).cloned().ok_or_else(|| {
+            CommandError::new(ErrorCode::NotFound, format!("There is no project {id}."))
+        })
+    }
+
+    /// The project reached through saved connection `connection`, if one is.
+    pub(crate) fn with_connection(&self, connection: &str) -> Option<String> {
+        let saved = self.saved.lock().unwrap();
+        saved.iter().find(|p| p.connection.as_deref() == Some(connection)).map(|p| p.id.clone())
+    }
+
+    pub(crate) fn running(&self, id: &str) -> Option<Arc<LocalProject>> {
+        self.running.lock().unwrap().get(id).cloned()
+    }
+
+    fn add(&self, name: &str, dir: &Path, seed: bool) -> Result<SavedProject, CommandError> {
+        let mut saved = self.saved.lock().unwrap();
+        if let Some(existing) = saved.iter().find(|p| p.dir == dir) {
+            return Err(CommandError::new(
+                ErrorCode::BadRequest,
+                format!("{} is already in the list as {}.", dir.display(), existing.name),
+            ));
+        }
+        let project = SavedProject {
+            id: crate::connections::new_id(),
+            name: name.to_owned(),
+            dir: dir.to_path_buf(),
+            seed,
+            connection: None,
+        };
+        let mut next = saved.clone();
+        next.push(project.clone());
+        self.save(&next)?;
+        *saved = next;
+        Ok(project)
+    }
+
+    /// Copies `template` into `dir` (which must not exist or be empty) and adds it.
+    pub(crate) fn create(
+        &self,
+        name: &str,
+        dir: &Path,
+        template: Template,
+    ) -> Result<SavedProject, CommandError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(CommandError::new(ErrorCode::BadRequest, "A project needs a name."));
+        }
+        if dir.read_dir().is_ok_and(|mut entries| entries.next().is_some()) {
+            return Err(CommandError::new(
+                ErrorCode::BadRequest,
+                format!("{} is not empty: choose a new folder for the project.", dir.display()),
+            ));
+        }
+        let source = crate::local::template_source().ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::NotFound,
+                "The project templates are not installed with this build of Atrium.",
+            )
+        })?;
+        match template {
+            Template::Sample => copy_dir(&source, dir, &["node_modules"])?,
+            Template::Empty => {
+                let convex = dir.join("convex");
+                copy_dir(&source.join("convex/_generated"), &convex.join("_generated"), &[])?;
+                for (file, text) in [
+                    (convex.join("schema.ts"), EMPTY_SCHEMA),
+                    (convex.join("items.ts"), EMPTY_FUNCTIONS),
+                    (
+                        dir.join("package.json"),
+                        "{\n  \"private\": true,\n  \"type\": \"module\",\n  \"dependencies\": { \"convex\": \"1.48.0\" }\n}\n",
+                    ),
+                ] {
+                    std::fs::write(&file, text).map_err(|e| io("write", &file, e))?;
+                }
+            }
+        }
+        // The installed packages (`convex` and what its CLI needs), so the project runs —
+        // and `npx convex dev` works — offline.
+        copy_dir(&source.join("node_modules"), &dir.join("node_modules"), &[])?;
+        self.add(name, dir, template == Template::Sample)
+    }
+
+    /// Adds an existing project folder, after checking it can run.
+    pub(crate) fn open(&self, dir: &Path) -> Result<SavedProject, CommandError> {
+        let dir = dir.canonicalize().map_err(|e| io("open", dir, e))?;
+        if let Some(problem) = diagnose(&dir) {
+            return Err(CommandError::new(ErrorCode::BadRequest, problem));
+        }
+        let name =
+            dir.file_name().map_or_else(|| "project".into(), |n| n.to_string_lossy().into_owned());
+        self.add(&name, &dir, false)
+    }
+
+    /// Starts the project's engine (a no-op when it runs).
+    pub(crate) async fn start(&self, id: &str) -> Result<Arc<LocalProject>, CommandError> {
+        if let Some(running) = self.running(id) {
+            return Ok(running);
+        }
+        let project = self.get(id)?;
+        let started = match diagnose(&project.dir) {
+            Some(problem) => Err(problem),
+            None => {
+                crate::local::start(
+                    &project.dir,
+                    &self.data_of(id),
+                    &format!("project-{id}"),
+                    &project.name,
+                )
+                .await
+            }
+        };
+        match started {
+            Ok(running) => {
+                if project.seed {
+                    running.seed().await;
+                }
+                let running = Arc::new(running);
+                self.errors.lock().unwrap().remove(id);
+                self.running.lock().unwrap().insert(id.to_owned(), running.clone());
+                Ok(running)
+            }
+            Err(problem) => {
+                self.errors.lock().unwrap().insert(id.to_owned(), problem.clone());
+                Err(CommandError::new(ErrorCode::BadRequest, problem))
+            }
+        }
+    }
+
+    pub(crate) async fn stop(&self, id: &str) -> Result<(), CommandError> {
+        self.get(id)?;
+        let running = self.running.lock().unwrap().remove(id);
+        if let Some(running) = running {
+            running.stop().await;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn stop_all(&self) {
+        let all: Vec<_> = self.running.lock().unwrap().drain().map(|(_, p)| p).collect();
+        for project in all {
+            project.stop().await;
+        }
+    }
+
+    /// Removes a (stopped) project from the list; its folder and data stay on disk.
+    pub(crate) async fn remove(&self, id: &str) -> Result<(), CommandError> {
+        self.stop(id).await?;
+        let mut saved = self.saved.lock().unwrap();
+        let next: Vec<_> = saved.iter().filter(|p| p.id != id).cloned().collect();
+        self.save(&next)?;
+        *saved = next;
+        Ok(())
+    }
+
+    pub(crate) fn set_connection(&self, id: &str, connection: &str) -> Result<(), CommandError> {
+        let mut saved = self.saved.lock().unwrap();
+        let mut next = saved.clone();
+        if let Some(p) = next.iter_mut().find(|p| p.id == id) {
+            p.connection = Some(connection.to_owned());
+        }
+        self.save(&next)?;
+        *saved = next;
+        Ok(())
+    }
+}
+
+/// Sets `CONVEX_SELF_HOSTED_URL` and `CONVEX_SELF_HOSTED_ADMIN_KEY` in `<dir>/.env.local`
+/// (other lines kept), so the official CLI (`npx convex dev`) and the app use the engine.
+pub(crate) fn write_cli_env(
+    dir: &Path,
+    url: &str,
+    admin_key: &str,
+) -> Result<PathBuf, CommandError> {
+    let path = dir.join(".env.local");
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(io("read", &path, e)),
+    };
+    let mut lines: Vec<String> = existing
+        .lines()
+        .filter(|l| {
+            !l.starts_with("CONVEX_SELF_HOSTED_URL=")
+                && !l.starts_with("CONVEX_SELF_HOSTED_ADMIN_KEY=")
+                && !l.starts_with("CONVEX_DEPLOYMENT=")
+        })
+        .map(str::to_owned)
+        .collect();
+    lines.push(format!("CONVEX_SELF_HOSTED_URL={url}"));
+    lines.push(format!("CONVEX_SELF_HOSTED_ADMIN_KEY={admin_key}"));
+    // The key is a secret: the file is the owner's only.
+    crate::files::write_atomically(&path, (lines.join("\n") + "\n").as_bytes(), true)
+        .map_err(|e| io("write", &path, e))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnoses_folders_that_cannot_run() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(diagnose(dir.path()).unwrap().contains("has no convex/ folder"));
+        std::fs::create_dir(dir.path().join("convex")).unwrap();
+        let missing = diagnose(dir.path()).unwrap();
+        assert!(missing.ends_with("&& npm install convex"), "{missing}");
+        std::fs::write(dir.path().join("package.json"), "{\"dependencies\":{\"convex\":\"1\"}}")
+            .unwrap();
+        assert!(diagnose(dir.path()).unwrap().ends_with("&& npm install"));
+        assert_eq!(shell_quote("/a b/c"), "'/a b/c'");
+    }
+
+    #[test]
+    fn the_cli_env_keeps_other_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".env.local"), "VITE_X=1\nCONVEX_DEPLOYMENT=dev:old\n")
+            .unwrap();
+        let path = write_cli_env(dir.path(), "http://127.0.0.1:5", "name|abc").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(path).unwrap(),
+            "VITE_X=1\nCONVEX_SELF_HOSTED_URL=http://127.0.0.1:5\nCONVEX_SELF_HOSTED_ADMIN_KEY=name|abc\n"
+        );
+    }
+}

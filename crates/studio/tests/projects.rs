@@ -1,0 +1,123 @@
+//! Local projects: created from the sample and empty templates, run two at once on their
+//! own engines (stopping one leaves the other serving), opened from a folder (with a clear
+//! diagnosis when it cannot run), connected to, and given the official CLI's variables in
+//! `.env.local` — the admin key never in what the UI receives.
+
+mod common;
+
+use atrium_client::DeploymentClient;
+use atrium_studio::commands::dispatch;
+use serde_json::{Value, json};
+
+fn project<'a>(list: &'a Value, name: &str) -> &'a Value {
+    list.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{list}"))
+}
+
+fn args(value: Value) -> atrium_value::Value {
+    atrium_value::json::from_json(&value).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_projects_run_at_once_and_stopping_one_leaves_the_other() {
+    let config = tempfile::tempdir().unwrap();
+    let folders = tempfile::tempdir().unwrap();
+    let studio = common::studio(config.path());
+    for (name, template) in [("Alpha", "sample"), ("Beta", "empty")] {
+        let dir = folders.path().join(name.to_lowercase());
+        dispatch(
+            &studio,
+            "project_create",
+            json!({"name": name, "template": template, "dir": dir}),
+        )
+        .await
+        .unwrap();
+        assert!(dir.join("node_modules/convex/package.json").is_file(), "it runs offline");
+    }
+    // A folder that is not empty is refused, and nothing is added.
+    let taken = dispatch(
+        &studio,
+        "project_create",
+        json!({"name": "Again", "template": "empty", "dir": folders.path().join("alpha")}),
+    )
+    .await
+    .unwrap_err();
+    assert!(taken.message.contains("is not empty"), "{}", taken.message);
+
+    let list = dispatch(&studio, "project_list", json!(null)).await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let (alpha, beta) =
+        (project(&list, "Alpha")["id"].clone(), project(&list, "Beta")["id"].clone());
+    assert_eq!(project(&list, "Alpha")["state"], "stopped");
+    dispatch(&studio, "project_start", json!({"id": alpha})).await.unwrap();
+    let list = dispatch(&studio, "project_start", json!({"id": beta})).await.unwrap();
+    let (alpha_url, beta_url) = (
+        project(&list, "Alpha")["url"].as_str().unwrap().to_owned(),
+        project(&list, "Beta")["url"].as_str().unwrap().to_owned(),
+    );
+    assert_ne!(alpha_url, beta_url, "each on its own port");
+    assert_eq!(project(&list, "Alpha")["state"], "running");
+    assert!(project(&list, "Alpha")["data_bytes"].as_u64().unwrap() > 0);
+
+    // The sample template comes with its data; the empty one with its functions.
+    let alpha_client = DeploymentClient::new(&alpha_url).unwrap();
+    let stats = alpha_client.query("tasks:stats", &args(json!({}))).await.unwrap();
+    assert!(stats.get_path(["total"]).is_some(), "{stats:?}");
+    let beta_client = DeploymentClient::new(&beta_url).unwrap();
+    beta_client.mutation("items:add", &args(json!({"text": "first"}))).await.unwrap();
+
+    // Stopping Alpha leaves Beta serving.
+    let list = dispatch(&studio, "project_stop", json!({"id": alpha})).await.unwrap();
+    assert_eq!(project(&list, "Alpha")["state"], "stopped");
+    assert!(alpha_client.query("tasks:stats", &args(json!({}))).await.is_err());
+    let items = beta_client.query("items:list", &args(json!({}))).await.unwrap();
+    assert_eq!(atrium_value::json::to_json(&items)[0]["text"], "first");
+
+    // Connecting starts it again and makes it the connected deployment.
+    let status = dispatch(&studio, "project_connect", json!({"id": alpha})).await.unwrap();
+    assert_eq!(status["deployment"]["name"], "Alpha");
+    let tables = dispatch(&studio, "data_tables", json!(null)).await.unwrap();
+    assert!(tables.as_array().unwrap().iter().any(|t| t["name"] == "tasks"), "{tables}");
+
+    // The CLI's variables go to .env.local (owner-only); the UI never sees the key.
+    let written = dispatch(&studio, "project_write_env", json!({"id": beta})).await.unwrap();
+    let env = std::fs::read_to_string(written["path"].as_str().unwrap()).unwrap();
+    assert!(env.contains(&format!("CONVEX_SELF_HOSTED_URL={beta_url}\n")), "{env}");
+    let key_line = env.lines().find(|l| l.starts_with("CONVEX_SELF_HOSTED_ADMIN_KEY=")).unwrap();
+    let key = key_line.trim_start_matches("CONVEX_SELF_HOSTED_ADMIN_KEY=");
+    assert!(key.contains('|'), "{key_line}");
+    assert!(!written.to_string().contains(key));
+    let list = dispatch(&studio, "project_list", json!(null)).await.unwrap();
+    assert!(!list.to_string().contains(key), "no admin key in the list");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode =
+            std::fs::metadata(written["path"].as_str().unwrap()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    studio.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn opening_a_folder_says_what_is_missing() {
+    let config = tempfile::tempdir().unwrap();
+    let studio = common::studio(config.path());
+    let folder = tempfile::tempdir().unwrap();
+    let no_convex =
+        dispatch(&studio, "project_open", json!({"dir": folder.path()})).await.unwrap_err();
+    assert!(no_convex.message.contains("has no convex/ folder"), "{}", no_convex.message);
+    std::fs::create_dir(folder.path().join("convex")).unwrap();
+    std::fs::write(
+        folder.path().join("package.json"),
+        "{\"dependencies\":{\"convex\":\"1.48.0\"}}",
+    )
+    .unwrap();
+    let no_modules =
+        dispatch(&studio, "project_open", json!({"dir": folder.path()})).await.unwrap_err();
+    assert!(no_modules.message.contains("no node_modules/convex"), "{}", no_modules.message);
+    assert!(no_modules.message.ends_with("&& npm install"), "{}", no_modules.message);
+    let missing =
+        dispatch(&studio, "project_open", json!({"dir": "/no/such/folder"})).await.unwrap_err();
+    assert!(missing.message.contains("/no/such/folder"), "{}", missing.message);
+    assert_eq!(dispatch(&studio, "project_list", json!(null)).await.unwrap(), json!([]));
+}
