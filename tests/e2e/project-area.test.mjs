@@ -1,13 +1,16 @@
 // The Project area in Chromium: create a project from the sample template in a new folder,
 // start it on its own engine, write the official CLI's variables into its .env.local (the
 // file checked; the window never shows the admin key), run the official CLI's
-// `convex dev --once` there against it, and open it in the Data area.
+// `convex dev --once` there against it, and open it in the Data area. Then hot reload: a
+// function saved on disk is served without a restart; a syntax error shows with file and
+// line while the previous version keeps answering.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { ConvexHttpClient } from "convex/browser";
 import { ARTIFACTS, startBrowserMode } from "./lib/atrium.mjs";
 import { launchChromium } from "./lib/chromium.mjs";
 
@@ -69,5 +72,39 @@ describe("the Project area", () => {
     await page.getByTestId("connection-state").filter({ hasText: "Connected" }).waitFor({ timeout: 30_000 });
     await page.getByTestId("count-tasks").waitFor({ timeout: 15_000 });
     assert.match(await page.getByTestId("deployment-name").textContent(), /Todo app/);
+  });
+
+  test("reloads a function saved on disk, and reports a syntax error while the old one serves", async () => {
+    const dir = join(folders, "todo-app");
+    await page.locator('nav [data-area="project"]').click();
+    const row = page.locator('tr[data-project="Todo app"]');
+    const url = /CONVEX_SELF_HOSTED_URL=(\S+?)Copy/.exec(await row.getByTestId("cli-env").textContent())?.[1];
+    const client = new ConvexHttpClient(url);
+    const source = (greeting) =>
+      `import { query } from "./_generated/server";\nexport const hello = query({ args: {}, handler: async () => ${JSON.stringify(greeting)} });\n`;
+    const answers = async (expected) => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const got = await client.query("extra:hello", {}).catch((e) => String(e));
+        if (got === expected) return;
+        assert.ok(Date.now() < deadline, `still ${got}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    writeFileSync(join(dir, "convex/extra.ts"), source("hello v1"));
+    await answers("hello v1");
+    writeFileSync(join(dir, "convex/extra.ts"), source("hello v2"));
+    await answers("hello v2");
+    await row.getByTestId("reloads").waitFor();
+
+    writeFileSync(join(dir, "convex/extra.ts"), 'import { query } from "./_generated/server";\nexport const hello = query({ args: {}, handler: async () => ( });\n');
+    const error = row.getByTestId("reload-error");
+    await error.waitFor({ timeout: 15_000 });
+    assert.match(await error.textContent(), /extra\.ts:2:/);
+    assert.equal(await client.query("extra:hello", {}), "hello v2", "the previous version still answers");
+    await page.screenshot({ path: join(ARTIFACTS, "project-reload-error.png") });
+    writeFileSync(join(dir, "convex/extra.ts"), source("hello v3"));
+    await answers("hello v3");
+    await error.waitFor({ state: "detached" });
   });
 });

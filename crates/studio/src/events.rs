@@ -27,6 +27,9 @@ pub enum StudioEvent {
     SqlLoadProgress { progress: crate::sql::LoadProgress },
     /// A table loaded for SQL was read again after the deployment changed it.
     SqlTableReloaded { table: crate::sql::LoadedTableInfo },
+    /// A local project's state changed by itself (its code reloaded after a change on disk,
+    /// or failed to).
+    ProjectsChanged { projects: Vec<crate::projects::ProjectInfo> },
     /// An export being written: rows so far.
     ExportProgress { progress: crate::commands::ExportProgress },
 }

@@ -19,7 +19,7 @@ pub(crate) struct LocalProject {
     pub url: String,
     pub admin_key: String,
     server: tokio::sync::Mutex<Option<RunningServer>>,
-    _deployment: Arc<Deployment>,
+    pub deployment: Arc<Deployment>,
 }
 
 impl LocalProject {
@@ -90,7 +90,7 @@ pub(crate) async fn start(
         url: server.cloud_url.clone(),
         admin_key: deployment.admin_key().to_owned(),
         server: tokio::sync::Mutex::new(Some(server)),
-        _deployment: deployment,
+        deployment,
     })
 }
 

@@ -51,6 +51,11 @@ pub struct ProjectInfo {
     /// Bytes of its data folder.
     #[ts(type = "number")]
     pub data_bytes: u64,
+    /// Times its code was reloaded after a change on disk since it started.
+    pub reloads: u32,
+    /// Why the last change on disk could not be loaded (file and line where known); the
+    /// previous version keeps serving.
+    pub reload_error: Option<String>,
 }
 
 /// Which template a new project starts from.
@@ -77,8 +82,23 @@ pub(crate) struct Projects {
     file: PathBuf,
     data_dir: PathBuf,
     saved: Mutex<Vec<SavedProject>>,
-    running: Mutex<HashMap<String, Arc<LocalProject>>>,
+    running: Mutex<HashMap<String, RunningProject>>,
     errors: Mutex<HashMap<String, String>>,
+}
+
+/// A started project: its engine, and what watches its `convex/` folder.
+#[derive(Debug)]
+struct RunningProject {
+    local: Arc<LocalProject>,
+    reload: Arc<Mutex<ReloadState>>,
+    _watcher: Option<notify::RecommendedWatcher>,
+    _task: crate::data::AbortOnDrop,
+}
+
+#[derive(Debug, Default)]
+struct ReloadState {
+    reloads: u32,
+    error: Option<String>,
 }
 
 fn io(what: &str, path: &Path, e: std::io::Error) -> CommandError {
@@ -212,7 +232,9 @@ impl Projects {
                         (None, Some(_)) => ProjectState::Failed,
                         (None, None) => ProjectState::Stopped,
                     },
-                    url: live.map(|l| l.url.clone()),
+                    url: live.map(|l| l.local.url.clone()),
+                    reloads: live.map_or(0, |l| l.reload.lock().unwrap().reloads),
+                    reload_error: live.and_then(|l| l.reload.lock().unwrap().error.clone()),
                     error,
                     data_bytes: folder_size(&self.data_of(&p.id)),
                     dir: p.dir.display().to_string(),
@@ -236,7 +258,7 @@ impl Projects {
     }
 
     pub(crate) fn running(&self, id: &str) -> Option<Arc<LocalProject>> {
-        self.running.lock().unwrap().get(id).cloned()
+        self.running.lock().unwrap().get(id).map(|r| r.local.clone())
     }
 
     fn add(&self, name: &str, dir: &Path, seed: bool) -> Result<SavedProject, CommandError> {
@@ -318,8 +340,14 @@ impl Projects {
         self.add(&name, &dir, false)
     }
 
-    /// Starts the project's engine (a no-op when it runs).
-    pub(crate) async fn start(&self, id: &str) -> Result<Arc<LocalProject>, CommandError> {
+    /// Starts the project's engine (a no-op when it runs) and watches its `convex/` folder:
+    /// each change is loaded (`on_reload` is told), or its error kept while the previous
+    /// version serves.
+    pub(crate) async fn start(
+        &self,
+        id: &str,
+        on_reload: impl Fn() + Send + Sync + 'static,
+    ) -> Result<Arc<LocalProject>, CommandError> {
         if let Some(running) = self.running(id) {
             return Ok(running);
         }
@@ -342,8 +370,25 @@ impl Projects {
                     running.seed().await;
                 }
                 let running = Arc::new(running);
+                let reload = Arc::new(Mutex::new(ReloadState::default()));
+                let (watcher, task) =
+                    watch(&project.dir, running.clone(), reload.clone(), Arc::new(on_reload));
+                if watcher.is_none() {
+                    reload.lock().unwrap().error = Some(format!(
+                        "{}/convex cannot be watched, so changes load only on the next start.",
+                        project.dir.display()
+                    ));
+                }
                 self.errors.lock().unwrap().remove(id);
-                self.running.lock().unwrap().insert(id.to_owned(), running.clone());
+                self.running.lock().unwrap().insert(
+                    id.to_owned(),
+                    RunningProject {
+                        local: running.clone(),
+                        reload,
+                        _watcher: watcher,
+                        _task: task,
+                    },
+                );
                 Ok(running)
             }
             Err(problem) => {
@@ -357,7 +402,7 @@ impl Projects {
         self.get(id)?;
         let running = self.running.lock().unwrap().remove(id);
         if let Some(running) = running {
-            running.stop().await;
+            running.local.stop().await;
         }
         Ok(())
     }
@@ -365,7 +410,7 @@ impl Projects {
     pub(crate) async fn stop_all(&self) {
         let all: Vec<_> = self.running.lock().unwrap().drain().map(|(_, p)| p).collect();
         for project in all {
-            project.stop().await;
+            project.local.stop().await;
         }
     }
 
@@ -389,6 +434,55 @@ impl Projects {
         *saved = next;
         Ok(())
     }
+}
+
+/// Watches `<dir>/convex` and loads the project again after each burst of changes (files
+/// written by editors arrive as several events), recording the outcome in `state`.
+fn watch(
+    dir: &Path,
+    running: Arc<LocalProject>,
+    state: Arc<Mutex<ReloadState>>,
+    on_reload: Arc<dyn Fn() + Send + Sync>,
+) -> (Option<notify::RecommendedWatcher>, crate::data::AbortOnDrop) {
+    use notify::Watcher as _;
+    let (changed, mut changes) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if event.is_ok_and(|e| !e.kind.is_access()) {
+            let _ = changed.send(());
+        }
+    })
+    .and_then(|mut watcher| {
+        watcher.watch(&dir.join("convex"), notify::RecursiveMode::Recursive).map(|()| watcher)
+    })
+    .inspect_err(|e| tracing::warn!("cannot watch {}/convex: {e}", dir.display()))
+    .ok();
+    let dir = dir.to_path_buf();
+    let task = tokio::spawn(async move {
+        while changes.recv().await.is_some() {
+            // Let the burst settle.
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            while changes.try_recv().is_ok() {}
+            let (dir, deployment) = (dir.clone(), running.deployment.clone());
+            let loaded = tokio::task::spawn_blocking(move || {
+                let project = atrium_runtime::Project::open(&dir).map_err(|e| e.to_string())?;
+                deployment.load(project).map_err(|e| e.to_string())
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+            {
+                let mut state = state.lock().unwrap();
+                match loaded {
+                    Ok(()) => {
+                        state.reloads += 1;
+                        state.error = None;
+                    }
+                    Err(error) => state.error = Some(error),
+                }
+            }
+            on_reload();
+        }
+    });
+    (watcher, crate::data::AbortOnDrop(task.abort_handle()))
 }
 
 /// Sets `CONVEX_SELF_HOSTED_URL` and `CONVEX_SELF_HOSTED_ADMIN_KEY` in `<dir>/.env.local`

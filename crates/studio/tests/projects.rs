@@ -95,6 +95,44 @@ async fn two_projects_run_at_once_and_stopping_one_leaves_the_other() {
             std::fs::metadata(written["path"].as_str().unwrap()).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
+    // Hot reload: a new function saved on disk is served without a restart; a syntax error
+    // is reported with file and line while the previous version keeps answering.
+    let beta_dir = folders.path().join("beta");
+    let functions = beta_dir.join("convex/items.ts");
+    let original = std::fs::read_to_string(&functions).unwrap();
+    std::fs::write(
+        &functions,
+        format!("{original}\nexport const count = query({{ args: {{}}, handler: async (ctx) => (await ctx.db.query(\"items\").collect()).length }});\n"),
+    )
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let count = loop {
+        if let Ok(value) = beta_client.query("items:count", &args(json!({}))).await {
+            break value;
+        }
+        assert!(std::time::Instant::now() < deadline, "the new function was never served");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(count, atrium_value::Value::Float64(1.0));
+    std::fs::write(&functions, format!("{original}\nexport const count = query({{ args: {{}},\n  handler: async (ctx) => ((\n}});\n")).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let error = loop {
+        let list = dispatch(&studio, "project_list", json!(null)).await.unwrap();
+        if let Some(error) = project(&list, "Beta")["reload_error"].as_str() {
+            break error.to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the syntax error was never reported: {list}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(error.contains("items.ts:"), "names the file and line: {error}");
+    assert_eq!(
+        beta_client.query("items:count", &args(json!({}))).await.unwrap(),
+        atrium_value::Value::Float64(1.0),
+        "the previous version still answers"
+    );
     studio.shutdown().await;
 }
 

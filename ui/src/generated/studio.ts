@@ -462,7 +462,16 @@ url: string | null, error: string | null,
 /**
  * Bytes of its data folder.
  */
-data_bytes: number, };
+data_bytes: number, 
+/**
+ * Times its code was reloaded after a change on disk since it started.
+ */
+reloads: number, 
+/**
+ * Why the last change on disk could not be loaded (file and line where known); the
+ * previous version keeps serving.
+ */
+reload_error: string | null, };
 
 export type ProjectOpen = { dir: string, };
 
@@ -626,7 +635,7 @@ export type SqlTableRequest = { table: string, };
 /**
  * Something changed that the UI shows.
  */
-export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, } | { "type": "data_view_changed", info: ViewInfo, } | { "type": "query_watch_update", update: QueryVersion, } | { "type": "log_entries", entries: Array<LogEntry>, } | { "type": "sql_load_progress", progress: LoadProgress, } | { "type": "sql_table_reloaded", table: LoadedTableInfo, } | { "type": "export_progress", progress: ExportProgress, };
+export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, } | { "type": "data_view_changed", info: ViewInfo, } | { "type": "query_watch_update", update: QueryVersion, } | { "type": "log_entries", entries: Array<LogEntry>, } | { "type": "sql_load_progress", progress: LoadProgress, } | { "type": "sql_table_reloaded", table: LoadedTableInfo, } | { "type": "projects_changed", projects: Array<ProjectInfo>, } | { "type": "export_progress", progress: ExportProgress, };
 
 /**
  * The write that last re-ran a live query.

@@ -10,7 +10,7 @@ use ts_rs::TS;
 
 use crate::connections::SafeMode;
 use crate::projects::{ProjectInfo, Template};
-use crate::{CommandError, ConnectionStatus, ErrorCode, Studio};
+use crate::{CommandError, ConnectionStatus, ErrorCode, Studio, StudioEvent};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +41,23 @@ pub struct CliEnvWritten {
     pub path: String,
     /// What was set, the key's value left out.
     pub url: String,
+}
+
+/// Starts project `id`; each reload after a change on disk is announced as
+/// `projects_changed`.
+async fn start(
+    studio: &Arc<Studio>,
+    id: &str,
+) -> Result<Arc<crate::local::LocalProject>, CommandError> {
+    let weak = Arc::downgrade(studio);
+    studio
+        .projects
+        .start(id, move || {
+            if let Some(studio) = weak.upgrade() {
+                studio.emit(StudioEvent::ProjectsChanged { projects: studio.projects.list() });
+            }
+        })
+        .await
 }
 
 pub(super) async fn project_list(
@@ -87,7 +104,7 @@ pub(super) async fn project_start(
     studio: &Arc<Studio>,
     request: ProjectRef,
 ) -> Result<Vec<ProjectInfo>, CommandError> {
-    studio.projects.start(&request.id).await?;
+    start(studio, &request.id).await?;
     Ok(studio.projects.list())
 }
 
@@ -122,7 +139,7 @@ pub(crate) async fn connect_project(
     id: &str,
 ) -> Result<ConnectionStatus, CommandError> {
     let request = ProjectRef { id: id.to_owned() };
-    let running = studio.projects.start(&request.id).await?;
+    let running = start(studio, &request.id).await?;
     let project = studio.projects.get(&request.id)?;
     let draft = super::ConnectionDraft {
         id: project

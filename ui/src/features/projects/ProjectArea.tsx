@@ -4,7 +4,7 @@
 // go to the project's .env.local; the admin key never comes to this window).
 import { useEffect, useState } from "react";
 import type { ProjectInfo, Template } from "../../generated/studio";
-import { call, errorMessage } from "../../platform";
+import { call, errorMessage, onStudioEvent } from "../../platform";
 
 const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(0)} KiB` : `${n} B`);
 
@@ -22,6 +22,8 @@ export function ProjectArea() {
     call("project_list")
       .then(setProjects)
       .catch((e) => setError(errorMessage(e)));
+    // Reloads after changes on disk (and their errors) arrive by themselves.
+    return onStudioEvent((event) => event.type === "projects_changed" && setProjects(event.projects));
   }, []);
 
   /** Runs one action at a time; whether it succeeded. */
@@ -132,6 +134,17 @@ export function ProjectArea() {
                   </div>
                 )}
                 {p.error && <div className="error-text">{p.error}</div>}
+                {p.reload_error && (
+                  <div className="error-text reload-error" data-testid="reload-error">
+                    {p.reload_error}
+                    <div className="muted">The previous version keeps serving until this loads.</div>
+                  </div>
+                )}
+                {p.state === "running" && !p.reload_error && p.reloads > 0 && (
+                  <div className="muted" data-testid="reloads">
+                    Reloaded {p.reloads} time{p.reloads === 1 ? "" : "s"} after changes on disk
+                  </div>
+                )}
               </td>
               <td data-testid="project-state">{p.state === "running" ? "Running" : p.state === "failed" ? "Failed" : "Stopped"}</td>
               <td className="num">{bytes(p.data_bytes)}</td>
