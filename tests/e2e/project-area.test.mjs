@@ -107,4 +107,33 @@ describe("the Project area", () => {
     await answers("hello v3");
     await error.waitFor({ state: "detached" });
   });
+
+  test("exports a snapshot, resets the data after confirming, and imports the snapshot back", async () => {
+    const row = page.locator('tr[data-project="Todo app"]');
+    const url = /CONVEX_SELF_HOSTED_URL=(\S+?)Copy/.exec(await row.getByTestId("cli-env").textContent())?.[1];
+    const client = new ConvexHttpClient(url);
+    await client.mutation("tasks:add", { text: "kept in the snapshot" });
+    const total = async () => (await new ConvexHttpClient(/CONVEX_SELF_HOSTED_URL=(\S+?)Copy/.exec(await row.getByTestId("cli-env").textContent())[1]).query("tasks:stats", {})).total;
+    const before = await total();
+
+    await row.getByRole("button", { name: "Data & settings" }).click();
+    const tools = row.getByTestId("project-tools");
+    await tools.getByRole("button", { name: "Export snapshot" }).click();
+    const message = tools.getByTestId("tools-message");
+    await message.filter({ hasText: /^Saved a snapshot/ }).waitFor();
+    const zip = /to (\S+\.zip)$/.exec(await message.textContent())?.[1];
+    assert.ok(zip, await message.textContent());
+
+    await tools.getByRole("button", { name: "Reset data…" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Reset data" }).click();
+    await message.filter({ hasText: "data was reset" }).waitFor({ timeout: 30_000 });
+    assert.equal(await total(), before - 1, "the added task is gone; the template's seed is back");
+
+    await tools.getByLabel("Snapshot to import").fill(zip);
+    await tools.getByLabel("Import mode").selectOption("replaceAll");
+    await tools.getByRole("button", { name: "Import" }).click();
+    await message.filter({ hasText: /^Imported \d+ documents/ }).waitFor();
+    assert.equal(await total(), before, "the snapshot's tasks are back");
+    await page.screenshot({ path: join(ARTIFACTS, "project-tools.png") });
+  });
 });

@@ -461,6 +461,19 @@ impl Deployment {
         self.mutation_results.lock().unwrap()
     }
 
+    /// Every user table at the latest commit as a snapshot ZIP in Convex's layout (what
+    /// `npx convex export` downloads): the commit's timestamp and the bytes.
+    pub fn export_snapshot(&self) -> Result<(u64, Vec<u8>), String> {
+        crate::snapshot::export_zip(&self.engine)
+    }
+
+    /// Imports a snapshot ZIP (Convex's layout) in one transaction; `mode` is
+    /// `requireEmpty`, `append`, `replace` or `replaceAll`. The number of documents written.
+    pub fn import_snapshot(&self, zip: &[u8], mode: &str) -> Result<u64, String> {
+        let mode = crate::snapshot::ImportMode::parse(Some(mode))?;
+        crate::snapshot::import(&self.engine, zip, "zip", None, mode)
+    }
+
     /// The runner for the current code, if any code is loaded.
     pub fn runner(&self) -> Option<Runner> {
         let runner = self.runner.read().unwrap().clone()?;

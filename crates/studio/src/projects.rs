@@ -424,6 +424,18 @@ impl Projects {
         Ok(())
     }
 
+    /// Deletes the project's data (documents, logs, pushed code) after stopping it; it is
+    /// started again on the next start.
+    pub(crate) async fn reset(&self, id: &str) -> Result<(), CommandError> {
+        self.stop(id).await?;
+        let data = self.data_of(id);
+        match std::fs::remove_dir_all(&data) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io("delete", &data, e)),
+        }
+    }
+
     pub(crate) fn set_connection(&self, id: &str, connection: &str) -> Result<(), CommandError> {
         let mut saved = self.saved.lock().unwrap();
         let mut next = saved.clone();

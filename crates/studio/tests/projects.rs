@@ -159,3 +159,67 @@ async fn opening_a_folder_says_what_is_missing() {
     assert!(missing.message.contains("/no/such/folder"), "{}", missing.message);
     assert_eq!(dispatch(&studio, "project_list", json!(null)).await.unwrap(), json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn snapshots_reset_and_environment_variables() {
+    let config = tempfile::tempdir().unwrap();
+    let folders = tempfile::tempdir().unwrap();
+    let studio = common::studio(config.path());
+    let dir = folders.path().join("gamma");
+    let list = dispatch(
+        &studio,
+        "project_create",
+        json!({"name": "Gamma", "template": "empty", "dir": dir}),
+    )
+    .await
+    .unwrap();
+    let id = project(&list, "Gamma")["id"].clone();
+    let list = dispatch(&studio, "project_start", json!({"id": id})).await.unwrap();
+    let client = DeploymentClient::new(project(&list, "Gamma")["url"].as_str().unwrap()).unwrap();
+    for text in ["one", "two"] {
+        client.mutation("items:add", &args(json!({"text": text}))).await.unwrap();
+    }
+    let count = |client: DeploymentClient| async move {
+        atrium_value::json::to_json(&client.query("items:list", &args(json!({}))).await.unwrap())
+            .as_array()
+            .unwrap()
+            .len()
+    };
+
+    let exported = dispatch(&studio, "project_export", json!({"id": id})).await.unwrap();
+    let zip = exported["path"].as_str().unwrap().to_owned();
+    assert!(
+        zip.ends_with("gamma-snapshot.zip") && exported["bytes"].as_u64().unwrap() > 0,
+        "{exported}"
+    );
+
+    let unconfirmed = dispatch(&studio, "project_reset", json!({"id": id})).await.unwrap_err();
+    assert_eq!(unconfirmed.code, atrium_studio::ErrorCode::NeedsConfirmation);
+    assert_eq!(count(client.clone()).await, 2, "nothing was deleted without confirming");
+    let list =
+        dispatch(&studio, "project_reset", json!({"id": id, "confirmed": true})).await.unwrap();
+    let client = DeploymentClient::new(project(&list, "Gamma")["url"].as_str().unwrap()).unwrap();
+    assert_eq!(count(client.clone()).await, 0, "reset deletes the documents");
+
+    let imported =
+        dispatch(&studio, "project_import", json!({"id": id, "path": zip})).await.unwrap();
+    assert_eq!(imported["documents"], 2);
+    assert_eq!(count(client.clone()).await, 2);
+    // A second import into data that is there is refused whole (requireEmpty).
+    let refused =
+        dispatch(&studio, "project_import", json!({"id": id, "path": zip})).await.unwrap_err();
+    assert!(refused.message.contains("nothing was written"), "{}", refused.message);
+    assert_eq!(count(client.clone()).await, 2);
+
+    let vars =
+        dispatch(&studio, "project_env_set", json!({"id": id, "name": "GREETING", "value": "hi"}))
+            .await
+            .unwrap();
+    assert_eq!(vars, json!([{"name": "GREETING", "value": "hi"}]));
+    let vars =
+        dispatch(&studio, "project_env_set", json!({"id": id, "name": "GREETING", "value": null}))
+            .await
+            .unwrap();
+    assert_eq!(vars, json!([]));
+    studio.shutdown().await;
+}

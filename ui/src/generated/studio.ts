@@ -178,6 +178,8 @@ available: boolean, run: RunResult | null, writes: Array<DryRunWrite>, };
  */
 export type DryRunWrite = { table: string, id: string, before: unknown, after: unknown, };
 
+export type EnvVar = { name: string, value: string, };
+
 /**
  * Why a command failed, as a stable code the UI can branch on.
  */
@@ -444,12 +446,32 @@ export type MetricsWindow = "15m" | "1h" | "24h" | "7d";
  */
 export type ModuleSource = { available: boolean, path: string, source: string, };
 
+/**
+ * A project and a confirmation, for what cannot be undone.
+ */
+export type ProjectConfirm = { id: string, confirmed: boolean, };
+
 export type ProjectCreate = { name: string, template: Template, 
 /**
  * The new project's folder (must not exist or be empty); empty for
  * `~/AtriumProjects/<name>`.
  */
 dir: string, };
+
+/**
+ * An environment variable of a project (`value` null removes it).
+ */
+export type ProjectEnvSet = { id: string, name: string, value: string | null, };
+
+export type ProjectImport = { id: string, 
+/**
+ * A snapshot ZIP (from Atrium or `npx convex export`).
+ */
+path: string, 
+/**
+ * `requireEmpty` (the default: refuse if there is data), `append` or `replaceAll`.
+ */
+mode: string | null, };
 
 /**
  * A project as the UI lists it (no admin key).
@@ -583,6 +605,15 @@ export type Settings = { theme: ThemePreference, };
  * A change to some settings; absent fields stay as they are.
  */
 export type SettingsPatch = { theme?: ThemePreference, };
+
+/**
+ * A snapshot written or read.
+ */
+export type SnapshotDone = { path: string, bytes: number, 
+/**
+ * Documents imported (0 for an export).
+ */
+documents: number, };
 
 export type Sort = { field: string, descending: boolean, };
 
@@ -942,7 +973,27 @@ export interface Commands {
    * Writes the official CLI's two variables into the running project's `.env.local`.
    */
   project_write_env: { request: ProjectRef; response: CliEnvWritten };
+  /**
+   * Deletes a project's data (needs `confirmed`) and starts it again.
+   */
+  project_reset: { request: ProjectConfirm; response: Array<ProjectInfo> };
+  /**
+   * Writes a running project's data as a snapshot ZIP to the export folder.
+   */
+  project_export: { request: ProjectRef; response: SnapshotDone };
+  /**
+   * Imports a snapshot ZIP into a running project, all or nothing.
+   */
+  project_import: { request: ProjectImport; response: SnapshotDone };
+  /**
+   * A running project's environment variables.
+   */
+  project_env: { request: ProjectRef; response: Array<EnvVar> };
+  /**
+   * Sets or removes one of a running project's environment variables.
+   */
+  project_env_set: { request: ProjectEnvSet; response: Array<EnvVar> };
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set"] as const;

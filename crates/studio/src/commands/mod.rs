@@ -38,7 +38,10 @@ pub use live::{
 };
 pub use metrics::{MetricsRequest, MetricsResult};
 pub(crate) use projects::connect_project;
-pub use projects::{CliEnvWritten, ProjectCreate, ProjectOpen, ProjectRef};
+pub use projects::{
+    CliEnvWritten, EnvVar, ProjectConfirm, ProjectCreate, ProjectEnvSet, ProjectImport,
+    ProjectOpen, ProjectRef, SnapshotDone,
+};
 pub use sql::{
     ExportDone, ExportProgress, ExportRequest, SqlOutcome, SqlRequest, SqlResultInfo, SqlRows,
     SqlRowsRequest, SqlTableRequest, ViewExportRequest,
@@ -194,6 +197,16 @@ command_table! {
     project_connect(ProjectRef) -> crate::ConnectionStatus = projects::project_connect;
     /// Writes the official CLI's two variables into the running project's `.env.local`.
     project_write_env(ProjectRef) -> CliEnvWritten = projects::project_write_env;
+    /// Deletes a project's data (needs `confirmed`) and starts it again.
+    project_reset(ProjectConfirm) -> Vec<crate::projects::ProjectInfo> = projects::project_reset;
+    /// Writes a running project's data as a snapshot ZIP to the export folder.
+    project_export(ProjectRef) -> SnapshotDone = projects::project_export;
+    /// Imports a snapshot ZIP into a running project, all or nothing.
+    project_import(ProjectImport) -> SnapshotDone = projects::project_import;
+    /// A running project's environment variables.
+    project_env(ProjectRef) -> Vec<EnvVar> = projects::project_env;
+    /// Sets or removes one of a running project's environment variables.
+    project_env_set(ProjectEnvSet) -> Vec<EnvVar> = projects::project_env_set;
 }
 
 /// The client's error as a command error whose code says which part to fix.

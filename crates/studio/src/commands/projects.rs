@@ -172,10 +172,169 @@ pub(super) async fn project_write_env(
     studio: &Arc<Studio>,
     request: ProjectRef,
 ) -> Result<CliEnvWritten, CommandError> {
-    let project = studio.projects.get(&request.id)?;
-    let running = studio.projects.running(&request.id).ok_or_else(|| {
-        CommandError::new(ErrorCode::BadRequest, format!("Start {} first.", project.name))
-    })?;
+    let (project, running) = running(studio, &request.id)?;
     let path = crate::projects::write_cli_env(&project.dir, &running.url, &running.admin_key)?;
     Ok(CliEnvWritten { path: path.display().to_string(), url: running.url.clone() })
+}
+
+/// A project and a confirmation, for what cannot be undone.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectConfirm {
+    pub id: String,
+    #[serde(default)]
+    pub confirmed: bool,
+}
+
+/// Deletes a project's data and starts it again empty (the sample template seeds again).
+pub(super) async fn project_reset(
+    studio: &Arc<Studio>,
+    request: ProjectConfirm,
+) -> Result<Vec<ProjectInfo>, CommandError> {
+    let project = studio.projects.get(&request.id)?;
+    if !request.confirmed {
+        return Err(CommandError::new(
+            ErrorCode::NeedsConfirmation,
+            format!(
+                "Resetting deletes every document of {} (its code stays). Confirm to go on.",
+                project.name
+            ),
+        ));
+    }
+    let was_connected =
+        studio.connected().ok().is_some_and(|c| Some(&c.summary.id) == project.connection.as_ref());
+    studio.projects.reset(&request.id).await?;
+    if was_connected {
+        connect_project(studio, &request.id).await?;
+    } else {
+        start(studio, &request.id).await?;
+    }
+    Ok(studio.projects.list())
+}
+
+/// A snapshot written or read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SnapshotDone {
+    pub path: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// Documents imported (0 for an export).
+    #[ts(type = "number")]
+    pub documents: u64,
+}
+
+/// Writes the running project's data as a snapshot ZIP (Convex's layout, what
+/// `npx convex import` reads) to the export folder.
+pub(super) async fn project_export(
+    studio: &Arc<Studio>,
+    request: ProjectRef,
+) -> Result<SnapshotDone, CommandError> {
+    let (project, running) = running(studio, &request.id)?;
+    let deployment = running.deployment.clone();
+    let (_, zip) = tokio::task::spawn_blocking(move || deployment.export_snapshot())
+        .await
+        .map_err(CommandError::internal)?
+        .map_err(|e| CommandError::new(ErrorCode::Internal, format!("The snapshot failed: {e}")))?;
+    let stem: String = project
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    let (path, mut file) =
+        crate::files::create_export_file(&studio.export_dir(), &format!("{stem}-snapshot.zip"))?;
+    std::io::Write::write_all(&mut file, &zip).map_err(|e| {
+        let _ = std::fs::remove_file(&path);
+        CommandError::new(ErrorCode::Io, format!("Could not write {}: {e}", path.display()))
+    })?;
+    Ok(SnapshotDone { path: path.display().to_string(), bytes: zip.len() as u64, documents: 0 })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectImport {
+    pub id: String,
+    /// A snapshot ZIP (from Atrium or `npx convex export`).
+    pub path: String,
+    /// `requireEmpty` (the default: refuse if there is data), `append` or `replaceAll`.
+    #[serde(default)]
+    pub mode: Option<String>,
+}
+
+/// Imports a snapshot ZIP into the running project, all or nothing.
+pub(super) async fn project_import(
+    studio: &Arc<Studio>,
+    request: ProjectImport,
+) -> Result<SnapshotDone, CommandError> {
+    let (_, running) = running(studio, &request.id)?;
+    let path = PathBuf::from(request.path.trim());
+    let zip = std::fs::read(&path).map_err(|e| {
+        CommandError::new(ErrorCode::Io, format!("Could not read {}: {e}", path.display()))
+    })?;
+    let deployment = running.deployment.clone();
+    let mode = request.mode.unwrap_or_else(|| "requireEmpty".into());
+    let bytes = zip.len() as u64;
+    let documents = tokio::task::spawn_blocking(move || deployment.import_snapshot(&zip, &mode))
+        .await
+        .map_err(CommandError::internal)?
+        .map_err(|e| {
+            CommandError::new(
+                ErrorCode::BadRequest,
+                format!("The import failed, nothing was written: {e}"),
+            )
+        })?;
+    Ok(SnapshotDone { path: path.display().to_string(), bytes, documents })
+}
+
+/// An environment variable of a project (`value` null removes it).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectEnvSet {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct EnvVar {
+    pub name: String,
+    pub value: String,
+}
+
+pub(super) async fn project_env(
+    studio: &Arc<Studio>,
+    request: ProjectRef,
+) -> Result<Vec<EnvVar>, CommandError> {
+    let (_, running) = running(studio, &request.id)?;
+    Ok(running
+        .deployment
+        .environment()
+        .into_iter()
+        .map(|(name, value)| EnvVar { name, value })
+        .collect())
+}
+
+/// Sets or removes one variable; functions see it at once (live queries re-run).
+pub(super) async fn project_env_set(
+    studio: &Arc<Studio>,
+    request: ProjectEnvSet,
+) -> Result<Vec<EnvVar>, CommandError> {
+    let (_, running) = running(studio, &request.id)?;
+    let name = request.name.trim().to_owned();
+    running
+        .deployment
+        .update_environment(&[(name, request.value)])
+        .map_err(|e| CommandError::new(ErrorCode::BadRequest, e))?;
+    project_env(studio, ProjectRef { id: request.id }).await
+}
+
+fn running(
+    studio: &Arc<Studio>,
+    id: &str,
+) -> Result<(crate::projects::SavedProject, Arc<crate::local::LocalProject>), CommandError> {
+    let project = studio.projects.get(id)?;
+    let running = studio.projects.running(id).ok_or_else(|| {
+        CommandError::new(ErrorCode::BadRequest, format!("Start {} first.", project.name))
+    })?;
+    Ok((project, running))
 }

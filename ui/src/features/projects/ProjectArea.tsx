@@ -5,6 +5,7 @@
 import { useEffect, useState } from "react";
 import type { ProjectInfo, Template } from "../../generated/studio";
 import { call, errorMessage, onStudioEvent } from "../../platform";
+import { ProjectTools } from "./ProjectTools";
 
 const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(0)} KiB` : `${n} B`);
 
@@ -17,6 +18,7 @@ export function ProjectArea() {
   const [template, setTemplate] = useState<Template>("sample");
   const [folder, setFolder] = useState("");
   const [openDir, setOpenDir] = useState("");
+  const [open, setOpen] = useState<string>();
 
   useEffect(() => {
     call("project_list")
@@ -140,6 +142,7 @@ export function ProjectArea() {
                     <div className="muted">The previous version keeps serving until this loads.</div>
                   </div>
                 )}
+                {open === p.id && <ProjectTools project={p} onChanged={setProjects} />}
                 {p.state === "running" && !p.reload_error && p.reloads > 0 && (
                   <div className="muted" data-testid="reloads">
                     Reloaded {p.reloads} time{p.reloads === 1 ? "" : "s"} after changes on disk
@@ -182,6 +185,9 @@ export function ProjectArea() {
                   }
                 >
                   Write .env.local
+                </button>
+                <button aria-expanded={open === p.id} onClick={() => setOpen(open === p.id ? undefined : p.id)}>
+                  Data &amp; settings
                 </button>
                 <button disabled={busy !== undefined} onClick={() => void act(`remove ${p.id}`, () => call("project_remove", { id: p.id }), `Removed ${p.name} from the list (its folder stays).`)}>
                   Remove

@@ -1,0 +1,109 @@
+// One running project's data and settings: snapshot export and import (Convex's ZIP, what
+// `npx convex export`/`import` use), reset with confirmation, and environment variables.
+import { useEffect, useState } from "react";
+import type { EnvVar, ProjectInfo } from "../../generated/studio";
+import { call, errorMessage } from "../../platform";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+
+export function ProjectTools({ project, onChanged }: { project: ProjectInfo; onChanged(list: ProjectInfo[]): void }) {
+  const [vars, setVars] = useState<EnvVar[]>([]);
+  const [name, setName] = useState("");
+  const [value, setValue] = useState("");
+  const [zip, setZip] = useState("");
+  const [mode, setMode] = useState("requireEmpty");
+  const [message, setMessage] = useState<{ text: string; error?: boolean }>();
+  const [confirming, setConfirming] = useState(false);
+  const running = project.state === "running";
+
+  useEffect(() => {
+    if (running) void call("project_env", { id: project.id }).then(setVars).catch(() => setVars([]));
+  }, [project.id, running]);
+
+  const run = async (work: () => Promise<string>) => {
+    setMessage(undefined);
+    try {
+      setMessage({ text: await work() });
+    } catch (e) {
+      setMessage({ text: errorMessage(e), error: true });
+    }
+  };
+
+  return (
+    <div className="project-tools" data-testid="project-tools">
+      {!running && <p className="muted">Start the project to export, import or change its variables.</p>}
+      <div className="tool-row">
+        <strong>Data</strong>
+        <button disabled={!running} onClick={() => void run(async () => {
+          const done = await call("project_export", { id: project.id });
+          return `Saved a snapshot (${(done.bytes / 1024).toFixed(1)} KiB) to ${done.path}`;
+        })}>
+          Export snapshot
+        </button>
+        <input aria-label="Snapshot to import" placeholder="/path/to/snapshot.zip" value={zip} onChange={(e) => setZip(e.target.value)} />
+        <select aria-label="Import mode" value={mode} onChange={(e) => setMode(e.target.value)}>
+          <option value="requireEmpty">Only into empty tables</option>
+          <option value="append">Append</option>
+          <option value="replaceAll">Replace all data</option>
+        </select>
+        <button disabled={!running || !zip.trim()} onClick={() => void run(async () => {
+          const done = await call("project_import", { id: project.id, path: zip, mode });
+          return `Imported ${done.documents.toLocaleString("en-US")} documents from ${done.path}`;
+        })}>
+          Import
+        </button>
+        <button className="danger" onClick={() => setConfirming(true)}>
+          Reset data…
+        </button>
+      </div>
+      <div className="tool-row">
+        <strong>Environment</strong>
+        {vars.length === 0 && running && <span className="muted">No variables.</span>}
+        {vars.map((v) => (
+          <span key={v.name} className="env-var">
+            <code>{v.name}</code>=<code>{v.value}</code>
+            <button className="icon-button" aria-label={`Remove ${v.name}`} onClick={() => void run(async () => {
+              setVars(await call("project_env_set", { id: project.id, name: v.name, value: null }));
+              return `Removed ${v.name}.`;
+            })}>
+              ×
+            </button>
+          </span>
+        ))}
+      </div>
+      <form
+        className="tool-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            setVars(await call("project_env_set", { id: project.id, name, value }));
+            setName("");
+            setValue("");
+            return `Set ${name}; functions see it now.`;
+          });
+        }}
+      >
+        <input aria-label="Variable name" placeholder="NAME" value={name} onChange={(e) => setName(e.target.value)} disabled={!running} />
+        <input aria-label="Variable value" placeholder="value" value={value} onChange={(e) => setValue(e.target.value)} disabled={!running} />
+        <button disabled={!running || !name.trim()}>Set variable</button>
+      </form>
+      {message && (
+        <div className={message.error ? "inline-error" : "notice"} role={message.error ? "alert" : "status"} data-testid="tools-message">
+          {message.text}
+        </div>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          request={{ title: `Reset ${project.name}?`, message: "Every document, log and pushed module of this project is deleted; its folder and code stay.", confirmLabel: "Reset data", danger: true }}
+          onAnswer={(ok) => {
+            setConfirming(false);
+            if (ok)
+              void run(async () => {
+                onChanged(await call("project_reset", { id: project.id, confirmed: true }));
+                return `${project.name}'s data was reset.`;
+              });
+          }}
+        />
+      )}
+    </div>
+  );
+}
