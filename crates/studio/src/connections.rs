@@ -56,32 +56,11 @@ impl ConnectionsFile {
     /// The saved connections; a missing file means none. A damaged file is reported and
     /// left alone (nothing is saved over it until the user changes something).
     pub(crate) fn load(&self) -> (ConnectionsFileContents, Option<String>) {
-        match std::fs::read(&self.path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Default::default(), None),
-            Err(e) => {
-                (Default::default(), Some(format!("Could not read {}: {e}", self.path.display())))
-            }
-            Ok(bytes) => match serde_json::from_slice(&bytes) {
-                Ok(contents) => (contents, None),
-                Err(e) => (
-                    Default::default(),
-                    Some(format!(
-                        "{} is not valid connections JSON ({e}); starting without saved connections.",
-                        self.path.display()
-                    )),
-                ),
-            },
-        }
+        crate::files::read_json(&self.path, "connections")
     }
 
     pub(crate) fn save(&self, contents: &ConnectionsFileContents) -> Result<(), CommandError> {
-        let json = serde_json::to_vec_pretty(contents).map_err(CommandError::internal)?;
-        crate::files::write_atomically(&self.path, &json, false).map_err(|e| {
-            CommandError::new(
-                ErrorCode::Io,
-                format!("Could not save connections ({}): {e}", self.path.display()),
-            )
-        })
+        crate::files::write_json(&self.path, contents, "connections")
     }
 }
 

@@ -28,6 +28,51 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8], private: bool) -> std:
     std::fs::rename(&tmp, path)
 }
 
+/// Reads one of the studio's JSON files (`what` names its contents: "settings"). A missing
+/// file is the default; an unreadable or damaged one is the default too, with a sentence
+/// saying so — and the file is left as it is until something is saved over it.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned + Default>(
+    path: &Path,
+    what: &str,
+) -> (T, Option<String>) {
+    match std::fs::read(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (T::default(), None),
+        Err(e) => (
+            T::default(),
+            Some(format!(
+                "Could not read {}: {e}. Starting without the saved {what}.",
+                path.display()
+            )),
+        ),
+        Ok(bytes) => match serde_json::from_slice(&bytes) {
+            Ok(value) => (value, None),
+            Err(e) => (
+                T::default(),
+                Some(format!(
+                    "{} is not valid {what} JSON ({e}). Starting without the saved {what}; the \
+                     file is left as it is until you change something.",
+                    path.display()
+                )),
+            ),
+        },
+    }
+}
+
+/// Writes one of the studio's JSON files atomically; an error names `what` and the path.
+pub(crate) fn write_json<T: serde::Serialize>(
+    path: &Path,
+    value: &T,
+    what: &str,
+) -> Result<(), crate::CommandError> {
+    let json = serde_json::to_vec_pretty(value).map_err(crate::CommandError::internal)?;
+    write_atomically(path, &json, false).map_err(|e| {
+        crate::CommandError::new(
+            crate::ErrorCode::Io,
+            format!("Could not save the {what} ({}): {e}", path.display()),
+        )
+    })
+}
+
 /// Creates a new file named `name` (only its last component; a name starting with `.` is
 /// refused) in `dir`, or `stem-1.ext`, `stem-2.ext`, … when taken: an export never
 /// overwrites another.

@@ -183,20 +183,7 @@ fn shell_quote(text: &str) -> String {
 impl Projects {
     pub(crate) fn load(config_dir: &Path, data_dir: &Path) -> (Self, Option<String>) {
         let file = config_dir.join("projects.json");
-        let (saved, problem) = match std::fs::read_to_string(&file) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Vec::new(), None),
-            Err(e) => (Vec::new(), Some(format!("Could not read {}: {e}", file.display()))),
-            Ok(text) => match serde_json::from_str(&text) {
-                Ok(saved) => (saved, None),
-                Err(e) => (
-                    Vec::new(),
-                    Some(format!(
-                        "{} is damaged ({e}); the project list starts empty.",
-                        file.display()
-                    )),
-                ),
-            },
-        };
+        let (saved, problem) = crate::files::read_json(&file, "project list");
         let projects = Self {
             file,
             data_dir: data_dir.join("local-projects"),
@@ -208,9 +195,7 @@ impl Projects {
     }
 
     fn save(&self, saved: &[SavedProject]) -> Result<(), CommandError> {
-        let text = serde_json::to_vec_pretty(saved).map_err(CommandError::internal)?;
-        crate::files::write_atomically(&self.file, &text, false)
-            .map_err(|e| io("save", &self.file, e))
+        crate::files::write_json(&self.file, &saved, "project list")
     }
 
     fn data_of(&self, id: &str) -> PathBuf {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{CommandError, ErrorCode};
+use crate::CommandError;
 
 /// Which colour theme the UI uses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -66,39 +66,13 @@ impl SettingsFile {
     /// Reads the settings; a missing file means defaults. On a bad file, returns the
     /// defaults and a sentence saying what was wrong.
     pub(crate) fn load(&self) -> (Settings, Option<String>) {
-        match std::fs::read(&self.path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Settings::default(), None),
-            Err(e) => (
-                Settings::default(),
-                Some(format!(
-                    "Could not read {}: {e}. Using default settings.",
-                    self.path.display()
-                )),
-            ),
-            Ok(bytes) => match serde_json::from_slice(&bytes) {
-                Ok(settings) => (settings, None),
-                Err(e) => (
-                    Settings::default(),
-                    Some(format!(
-                        "{} is not valid settings JSON ({e}). Using default settings; the file is left as it is until you change a setting.",
-                        self.path.display()
-                    )),
-                ),
-            },
-        }
+        crate::files::read_json(&self.path, "settings")
     }
 
     /// Writes the settings atomically: a temporary file in the same directory, synced, then
     /// renamed over the old file.
     pub(crate) fn save(&self, settings: &Settings) -> Result<(), CommandError> {
-        let io_error = |what: &str, e: std::io::Error| {
-            CommandError::new(
-                ErrorCode::Io,
-                format!("Could not save settings ({what} {}): {e}", self.path.display()),
-            )
-        };
-        let json = serde_json::to_vec_pretty(settings).map_err(CommandError::internal)?;
-        crate::files::write_atomically(&self.path, &json, false).map_err(|e| io_error("writing", e))
+        crate::files::write_json(&self.path, settings, "settings")
     }
 }
 
