@@ -239,12 +239,28 @@ fn load_or_create_admin_key(data_dir: &Path, instance: &str) -> Result<String, D
 }
 
 /// Creates the schema's tables and indexes that do not exist yet.
-fn apply_schema(engine: &Engine, schema: &Schema) -> Result<(), DeploymentError> {
-    let violations =
-        engine.schema_violations(schema, 5).map_err(|e| DeploymentError::Schema(e.to_string()))?;
-    if let Some((table, id, error)) = violations.first() {
+/// What a new index's backfill has done: table, index, documents done, documents in all.
+pub type BackfillProgress<'a> = &'a dyn Fn(&str, &str, u64, u64);
+
+fn apply_schema(
+    engine: &Engine,
+    schema: &Schema,
+    progress: BackfillProgress<'_>,
+) -> Result<(), DeploymentError> {
+    const SHOWN: usize = 5;
+    let violations = engine
+        .schema_violations(schema, SHOWN + 1)
+        .map_err(|e| DeploymentError::Schema(e.to_string()))?;
+    if !violations.is_empty() {
+        let listed: Vec<String> = violations
+            .iter()
+            .take(SHOWN)
+            .map(|(table, id, error)| format!("- document {id} in table `{table}`: {error}"))
+            .collect();
+        let more = if violations.len() > SHOWN { "\n- and more" } else { "" };
         return Err(DeploymentError::Schema(format!(
-            "document {id} in table `{table}` does not match the schema: {error}"
+            "existing documents do not match the schema:\n{}{more}",
+            listed.join("\n")
         )));
     }
     for (table, spec) in &schema.tables {
@@ -259,6 +275,7 @@ fn apply_schema(engine: &Engine, schema: &Schema) -> Result<(), DeploymentError>
                 engine
                     .add_index(table, index, fields, |done, total| {
                         tracing::info!("backfilling {table}.{index}: {done}/{total}");
+                        progress(table, index, done, total);
                     })
                     .map_err(|e| DeploymentError::Schema(e.to_string()))?;
             }
@@ -331,9 +348,19 @@ impl Deployment {
 
     /// Makes `project` the deployment's code: analysed, its schema applied.
     pub fn load(&self, project: Arc<Project>) -> Result<(), DeploymentError> {
+        self.load_with_progress(project, &|_, _, _, _| {})
+    }
+
+    /// [`Deployment::load`], telling `progress` how the backfill of each new index goes. On
+    /// an error the code loaded before keeps serving.
+    pub fn load_with_progress(
+        &self,
+        project: Arc<Project>,
+        progress: BackfillProgress<'_>,
+    ) -> Result<(), DeploymentError> {
         let analysis = analyze(&project).map_err(|e| DeploymentError::Project(Box::new(e)))?;
         if let Some(schema) = &analysis.schema {
-            apply_schema(&self.engine, schema)?;
+            apply_schema(&self.engine, schema, progress)?;
         }
         *self.runner.write().unwrap() = Some(Runner::new(project, self.engine.clone()));
         self.clear_query_cache();

@@ -45,7 +45,7 @@ fn sample_dir() -> Option<PathBuf> {
 pub(crate) async fn start_sample(data_dir: &Path) -> Result<Option<LocalProject>, String> {
     let Some(project) = sample_dir() else { return Ok(None) };
     let data = data_dir.join("projects").join("sample-project");
-    let running = start(&project, &data, "sample-project", "Sample project").await?;
+    let running = start(&project, &data, "sample-project", "Sample project", None).await?;
     running.seed().await;
     Ok(Some(running))
 }
@@ -67,6 +67,7 @@ pub(crate) async fn start(
     data: &Path,
     instance: &str,
     name: &str,
+    port: Option<u16>,
 ) -> Result<LocalProject, String> {
     let config = DeploymentConfig {
         project_dir: Some(project.to_path_buf()),
@@ -79,12 +80,20 @@ pub(crate) async fn start(
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("{name} ({shown}) did not start: {e}"))?;
+    // A chosen port takes the next one for HTTP actions, as Convex's 3210 and 3211.
+    let (port, site_port) = port.map_or((0, 0), |p| (p, p.saturating_add(1)));
     let server = atrium_server::serve(
         deployment.clone(),
-        ServerConfig { port: 0, site_port: 0, ..ServerConfig::default() },
+        ServerConfig { port, site_port, ..ServerConfig::default() },
     )
     .await
-    .map_err(|e| format!("{name}'s engine could not listen on 127.0.0.1: {e}"))?;
+    .map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "Port {port} or {site_port} on 127.0.0.1 is already in use (another program, or \
+             another project): choose another port for {name}, or stop what uses it."
+        ),
+        _ => format!("{name}'s engine could not listen on 127.0.0.1: {e}"),
+    })?;
     Ok(LocalProject {
         name: name.into(),
         url: server.cloud_url.clone(),

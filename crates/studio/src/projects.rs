@@ -27,6 +27,9 @@ pub(crate) struct SavedProject {
     /// The saved connection that reaches it, once connected.
     #[serde(default)]
     pub connection: Option<String>,
+    /// The port to serve on (and the next one for HTTP actions); free ones when `None`.
+    #[serde(default)]
+    pub port: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -47,6 +50,8 @@ pub struct ProjectInfo {
     pub state: ProjectState,
     /// The deployment URL while running (what `CONVEX_SELF_HOSTED_URL` is set to).
     pub url: Option<String>,
+    /// The chosen port; null for free ones.
+    pub port: Option<u16>,
     pub error: Option<String>,
     /// Bytes of its data folder.
     #[ts(type = "number")]
@@ -56,6 +61,8 @@ pub struct ProjectInfo {
     /// Why the last change on disk could not be loaded (file and line where known); the
     /// previous version keeps serving.
     pub reload_error: Option<String>,
+    /// A new index being filled after a reload: "tasks.by_priority: 5,000 of 20,000".
+    pub backfill: Option<String>,
 }
 
 /// Which template a new project starts from.
@@ -99,6 +106,7 @@ struct RunningProject {
 struct ReloadState {
     reloads: u32,
     error: Option<String>,
+    backfill: Option<String>,
 }
 
 fn io(what: &str, path: &Path, e: std::io::Error) -> CommandError {
@@ -220,8 +228,10 @@ impl Projects {
                     url: live.map(|l| l.local.url.clone()),
                     reloads: live.map_or(0, |l| l.reload.lock().unwrap().reloads),
                     reload_error: live.and_then(|l| l.reload.lock().unwrap().error.clone()),
+                    backfill: live.and_then(|l| l.reload.lock().unwrap().backfill.clone()),
                     error,
                     data_bytes: folder_size(&self.data_of(&p.id)),
+                    port: p.port,
                     dir: p.dir.display().to_string(),
                     id: p.id,
                     name: p.name,
@@ -260,6 +270,7 @@ impl Projects {
             dir: dir.to_path_buf(),
             seed,
             connection: None,
+            port: None,
         };
         let mut next = saved.clone();
         next.push(project.clone());
@@ -345,6 +356,7 @@ impl Projects {
                     &self.data_of(id),
                     &format!("project-{id}"),
                     &project.name,
+                    project.port,
                 )
                 .await
             }
@@ -421,6 +433,25 @@ impl Projects {
         }
     }
 
+    /// Sets the port a project is served on from its next start (`None`: free ports).
+    pub(crate) fn set_port(&self, id: &str, port: Option<u16>) -> Result<(), CommandError> {
+        if port == Some(0) {
+            return Err(CommandError::new(
+                ErrorCode::BadRequest,
+                "Port 0 is not a port; leave it empty for a free one.",
+            ));
+        }
+        let mut saved = self.saved.lock().unwrap();
+        let mut next = saved.clone();
+        let project = next.iter_mut().find(|p| p.id == id).ok_or_else(|| {
+            CommandError::new(ErrorCode::NotFound, format!("There is no project {id}."))
+        })?;
+        project.port = port;
+        self.save(&next)?;
+        *saved = next;
+        Ok(())
+    }
+
     pub(crate) fn set_connection(&self, id: &str, connection: &str) -> Result<(), CommandError> {
         let mut saved = self.saved.lock().unwrap();
         let mut next = saved.clone();
@@ -460,14 +491,27 @@ fn watch(
             tokio::time::sleep(std::time::Duration::from_millis(150)).await;
             while changes.try_recv().is_ok() {}
             let (dir, deployment) = (dir.clone(), running.deployment.clone());
+            let (progress_state, progress_told) = (state.clone(), on_reload.clone());
             let loaded = tokio::task::spawn_blocking(move || {
                 let project = atrium_runtime::Project::open(&dir).map_err(|e| e.to_string())?;
-                deployment.load(project).map_err(|e| e.to_string())
+                let last = Mutex::new(std::time::Instant::now());
+                let progress = |table: &str, index: &str, done: u64, total: u64| {
+                    let mut last = last.lock().unwrap();
+                    if done < total && last.elapsed() < std::time::Duration::from_millis(250) {
+                        return;
+                    }
+                    *last = std::time::Instant::now();
+                    progress_state.lock().unwrap().backfill =
+                        Some(format!("{table}.{index}: {done} of {total} documents"));
+                    progress_told();
+                };
+                deployment.load_with_progress(project, &progress).map_err(|e| e.to_string())
             })
             .await
             .unwrap_or_else(|e| Err(e.to_string()));
             {
                 let mut state = state.lock().unwrap();
+                state.backfill = None;
                 match loaded {
                     Ok(()) => {
                         state.reloads += 1;

@@ -211,6 +211,66 @@ async fn snapshots_reset_and_environment_variables() {
     assert!(refused.message.contains("nothing was written"), "{}", refused.message);
     assert_eq!(count(client.clone()).await, 2);
 
+    // A schema the data does not match: the reload error lists the offending documents,
+    // and the previous code keeps serving.
+    let schema = dir.join("convex/schema.ts");
+    let original_schema = std::fs::read_to_string(&schema).unwrap();
+    std::fs::write(&schema, original_schema.replace("text: v.string()", "text: v.number()"))
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let error = loop {
+        let list = dispatch(&studio, "project_list", json!(null)).await.unwrap();
+        if let Some(error) = project(&list, "Gamma")["reload_error"].as_str() {
+            break error.to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "no schema error: {list}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(error.matches("in table `items`").count(), 2, "both documents listed: {error}");
+    assert_eq!(count(client.clone()).await, 2);
+    // A new index backfills on reload; the error clears.
+    std::fs::write(
+        &schema,
+        original_schema.replace(
+            "defineTable({ text: v.string() })",
+            "defineTable({ text: v.string() }).index(\"by_text\", [\"text\"])",
+        ),
+    )
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let list = dispatch(&studio, "project_list", json!(null)).await.unwrap();
+        if project(&list, "Gamma")["reload_error"].is_null() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the fixed schema never loaded: {list}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let status = dispatch(&studio, "project_connect", json!({"id": id})).await.unwrap();
+    assert_eq!(status["deployment"]["name"], "Gamma");
+    let schema_info = dispatch(&studio, "data_schema", json!({"table": "items"})).await.unwrap();
+    assert!(schema_info.to_string().contains("by_text"), "{schema_info}");
+
+    // A chosen port that is taken: a clear message, and the project is marked failed.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let failed =
+        dispatch(&studio, "project_set_port", json!({"id": id, "port": port})).await.unwrap_err();
+    assert!(
+        failed.message.contains(&format!("Port {port}"))
+            && failed.message.contains("already in use"),
+        "{}",
+        failed.message
+    );
+    let list = dispatch(&studio, "project_list", json!(null)).await.unwrap();
+    assert_eq!(project(&list, "Gamma")["state"], "failed");
+    drop(taken);
+    let list =
+        dispatch(&studio, "project_set_port", json!({"id": id, "port": null})).await.unwrap();
+    assert_eq!(project(&list, "Gamma")["port"], Value::Null);
+    let list = dispatch(&studio, "project_start", json!({"id": id})).await.unwrap();
+    assert_eq!(project(&list, "Gamma")["state"], "running");
+
     let vars =
         dispatch(&studio, "project_env_set", json!({"id": id, "name": "GREETING", "value": "hi"}))
             .await

@@ -480,7 +480,11 @@ export type ProjectInfo = { id: string, name: string, dir: string, state: Projec
 /**
  * The deployment URL while running (what `CONVEX_SELF_HOSTED_URL` is set to).
  */
-url: string | null, error: string | null, 
+url: string | null, 
+/**
+ * The chosen port; null for free ones.
+ */
+port: number | null, error: string | null, 
 /**
  * Bytes of its data folder.
  */
@@ -493,9 +497,19 @@ reloads: number,
  * Why the last change on disk could not be loaded (file and line where known); the
  * previous version keeps serving.
  */
-reload_error: string | null, };
+reload_error: string | null, 
+/**
+ * A new index being filled after a reload: "tasks.by_priority: 5,000 of 20,000".
+ */
+backfill: string | null, };
 
 export type ProjectOpen = { dir: string, };
+
+export type ProjectPort = { id: string, 
+/**
+ * The deployment's port (HTTP actions on the next one); null for free ports.
+ */
+port: number | null, };
 
 export type ProjectRef = { id: string, };
 
@@ -993,7 +1007,11 @@ export interface Commands {
    * Sets or removes one of a running project's environment variables.
    */
   project_env_set: { request: ProjectEnvSet; response: Array<EnvVar> };
+  /**
+   * Chooses the port a project is served on (null: free ports); restarts it if running.
+   */
+  project_set_port: { request: ProjectPort; response: Array<ProjectInfo> };
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port"] as const;

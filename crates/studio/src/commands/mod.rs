@@ -40,7 +40,7 @@ pub use metrics::{MetricsRequest, MetricsResult};
 pub(crate) use projects::connect_project;
 pub use projects::{
     CliEnvWritten, EnvVar, ProjectConfirm, ProjectCreate, ProjectEnvSet, ProjectImport,
-    ProjectOpen, ProjectRef, SnapshotDone,
+    ProjectOpen, ProjectPort, ProjectRef, SnapshotDone,
 };
 pub use sql::{
     ExportDone, ExportProgress, ExportRequest, SqlOutcome, SqlRequest, SqlResultInfo, SqlRows,
@@ -207,6 +207,8 @@ command_table! {
     project_env(ProjectRef) -> Vec<EnvVar> = projects::project_env;
     /// Sets or removes one of a running project's environment variables.
     project_env_set(ProjectEnvSet) -> Vec<EnvVar> = projects::project_env_set;
+    /// Chooses the port a project is served on (null: free ports); restarts it if running.
+    project_set_port(ProjectPort) -> Vec<crate::projects::ProjectInfo> = projects::project_set_port;
 }
 
 /// The client's error as a command error whose code says which part to fix.

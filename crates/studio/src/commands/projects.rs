@@ -338,3 +338,25 @@ fn running(
     })?;
     Ok((project, running))
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectPort {
+    pub id: String,
+    /// The deployment's port (HTTP actions on the next one); null for free ports.
+    #[serde(default)]
+    pub port: Option<u16>,
+}
+
+/// Chooses the port a project is served on; a running project restarts on it.
+pub(super) async fn project_set_port(
+    studio: &Arc<Studio>,
+    request: ProjectPort,
+) -> Result<Vec<ProjectInfo>, CommandError> {
+    studio.projects.set_port(&request.id, request.port)?;
+    if studio.projects.running(&request.id).is_some() {
+        studio.projects.stop(&request.id).await?;
+        start(studio, &request.id).await?;
+    }
+    Ok(studio.projects.list())
+}

@@ -136,6 +136,11 @@ export function ProjectArea() {
                   </div>
                 )}
                 {p.error && <div className="error-text">{p.error}</div>}
+                {p.backfill && (
+                  <div className="muted" role="status" data-testid="backfill">
+                    Filling a new index: {p.backfill}
+                  </div>
+                )}
                 {p.reload_error && (
                   <div className="error-text reload-error" data-testid="reload-error">
                     {p.reload_error}

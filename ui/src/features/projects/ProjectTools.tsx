@@ -13,6 +13,7 @@ export function ProjectTools({ project, onChanged }: { project: ProjectInfo; onC
   const [mode, setMode] = useState("requireEmpty");
   const [message, setMessage] = useState<{ text: string; error?: boolean }>();
   const [confirming, setConfirming] = useState(false);
+  const [port, setPort] = useState(project.port ? String(project.port) : "");
   const running = project.state === "running";
 
   useEffect(() => {
@@ -55,6 +56,21 @@ export function ProjectTools({ project, onChanged }: { project: ProjectInfo; onC
           Reset data…
         </button>
       </div>
+      <form
+        className="tool-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            const chosen = port.trim() ? Number(port) : null;
+            onChanged(await call("project_set_port", { id: project.id, port: chosen }));
+            return chosen ? `${project.name} is served on port ${chosen} (HTTP actions on ${chosen + 1}).` : `${project.name} is served on free ports.`;
+          });
+        }}
+      >
+        <strong>Port</strong>
+        <input aria-label="Port" inputMode="numeric" pattern="[0-9]*" placeholder="free (e.g. 3210)" value={port} onChange={(e) => setPort(e.target.value)} />
+        <button>Use port</button>
+      </form>
       <div className="tool-row">
         <strong>Environment</strong>
         {vars.length === 0 && running && <span className="muted">No variables.</span>}
