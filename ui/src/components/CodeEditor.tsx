@@ -4,22 +4,27 @@ import { closeCompletion } from "@codemirror/autocomplete";
 import { javascript } from "@codemirror/lang-javascript";
 import { json } from "@codemirror/lang-json";
 import { sql } from "@codemirror/lang-sql";
-import { Prec } from "@codemirror/state";
+import { Compartment, Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 import { EditorView, basicSetup } from "codemirror";
 import { useEffect, useRef } from "react";
 
 export type CodeLanguage = "json" | "sql" | "javascript";
 
-const LANGUAGES = { json: () => json(), sql: () => sql(), javascript: () => javascript({ typescript: true }) };
+/** Tables and their columns, for SQL completion. */
+export type SqlSchema = Record<string, string[]>;
+
+const language = (name: CodeLanguage, schema?: SqlSchema) =>
+  name === "json" ? json() : name === "sql" ? sql({ schema, upperCaseKeywords: true }) : javascript({ typescript: true });
 
 export function CodeEditor({
   value,
   onChange,
   label,
-  language,
+  language: languageName,
   onRun,
   mark,
+  schema,
 }: {
   value: string;
   onChange(text: string): void;
@@ -28,9 +33,12 @@ export function CodeEditor({
   onRun?: () => void;
   /** 1-based line and column to select (a new object each time it should move). */
   mark?: { line: number; column: number };
+  /** For SQL: the tables and columns to complete. */
+  schema?: SqlSchema;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | undefined>(undefined);
+  const languageSlot = useRef(new Compartment());
   const latest = useRef({ onChange, onRun });
   latest.current = { onChange, onRun };
 
@@ -53,7 +61,7 @@ export function CodeEditor({
           ]),
         ),
         basicSetup,
-        LANGUAGES[language](),
+        languageSlot.current.of(language(languageName, schema)),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) latest.current.onChange(update.state.doc.toString());
         }),
@@ -73,6 +81,11 @@ export function CodeEditor({
       editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value } });
     }
   }, [value]);
+
+  // New tables or columns: completion follows.
+  useEffect(() => {
+    view.current?.dispatch({ effects: languageSlot.current.reconfigure(language(languageName, schema)) });
+  }, [languageName, schema]);
 
   useEffect(() => {
     const editor = view.current;

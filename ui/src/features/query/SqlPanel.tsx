@@ -2,7 +2,7 @@
 // into polars frames (with progress), runs it, and keeps the result; the grid reads its
 // rows by offset. Loaded tables reload when the deployment changes them, and the last
 // statement runs again. Results (or whole tables) export to CSV, JSON Lines or Parquet.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ExportFormat, LoadedTableInfo, LoadProgress, SqlError, SqlResultInfo, TableSummary } from "../../generated/studio";
 import { call, errorMessage, onStudioEvent } from "../../platform";
 import { CodeEditor } from "../../components/CodeEditor";
@@ -118,6 +118,11 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
     rows && result && rows.result === result.result && index >= rows.offset && index < rows.offset + rows.rows.length ? rows.rows[index - rows.offset] : undefined;
 
   const notes = result?.tables.flatMap((t) => t.notes) ?? [];
+  // Completion: every table, with the columns of those loaded.
+  const schema = useMemo(
+    () => Object.fromEntries(tables.map((t) => [t.name, loaded[t.name]?.columns ?? []])),
+    [tables, loaded],
+  );
 
   return (
     <div className="sql-panel">
@@ -143,7 +148,7 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
         <HistoryList history={history} onPick={setText} />
       </aside>
       <div className="data-main sql-main">
-        <CodeEditor value={text} onChange={setText} label="SQL" language="sql" onRun={() => void run(text)} mark={mark} />
+        <CodeEditor value={text} onChange={setText} label="SQL" language="sql" onRun={() => void run(text)} mark={mark} schema={schema} />
         <div className="toolbar">
           <button className="primary" onClick={() => void run(text)} disabled={running} title="Ctrl+Enter">
             {running ? "Running…" : "Run SQL"}
