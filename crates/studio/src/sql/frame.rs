@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Cursor;
+use std::sync::Arc;
 
 use atrium_value::Value;
 use base64::Engine as _;
@@ -45,38 +46,92 @@ impl Kind {
     }
 }
 
-/// The kinds of every value at every path (`a`, `a.b`, `a[]`) of the documents. `path` is a
-/// reused buffer, so a path seen before costs no allocation.
-fn record_kinds(path: &mut String, value: &Value, kinds: &mut HashMap<String, BTreeSet<Kind>>) {
-    let Some(kind) = Kind::of(value) else { return };
-    match kinds.get_mut(path.as_str()) {
-        Some(set) => {
-            set.insert(kind);
+/// What the documents hold at every path (`a`, `a.b`, `a[]`; the document itself is ""):
+/// the kinds of its values, whether any number there is a float, and an object's fields.
+#[derive(Debug, Default)]
+struct Shapes {
+    kinds: HashMap<String, BTreeSet<Kind>>,
+    floats: HashSet<String>,
+    fields: HashMap<String, BTreeSet<String>>,
+}
+
+impl Shapes {
+    /// Records `value` at `path` (a reused buffer, so a path seen before costs no
+    /// allocation).
+    fn record(&mut self, path: &mut String, value: &Value) {
+        let Some(kind) = Kind::of(value) else { return };
+        match self.kinds.get_mut(path.as_str()) {
+            Some(set) => {
+                set.insert(kind);
+            }
+            None => {
+                self.kinds.insert(path.clone(), BTreeSet::from([kind]));
+            }
         }
-        None => {
-            kinds.insert(path.clone(), BTreeSet::from([kind]));
+        if matches!(value, Value::Float64(_)) && !self.floats.contains(path.as_str()) {
+            self.floats.insert(path.clone());
         }
-    }
-    let len = path.len();
-    match value {
-        Value::Object(fields) => {
-            for (key, v) in fields.iter() {
-                if !path.is_empty() {
-                    path.push('.');
+        let len = path.len();
+        match value {
+            Value::Object(fields) => {
+                let known = self.fields.entry(path.clone()).or_default();
+                for key in fields.keys() {
+                    if !known.contains(key) {
+                        known.insert(key.clone());
+                    }
                 }
-                path.push_str(key);
-                record_kinds(path, v, kinds);
+                for (key, v) in fields.iter() {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                    self.record(path, v);
+                    path.truncate(len);
+                }
+            }
+            Value::Array(items) => {
+                path.push_str("[]");
+                for v in items {
+                    self.record(path, v);
+                }
                 path.truncate(len);
             }
+            _ => {}
         }
-        Value::Array(items) => {
-            path.push_str("[]");
-            for v in items {
-                record_kinds(path, v, kinds);
-            }
-            path.truncate(len);
+    }
+
+    /// The column type for `path`: text where values are mixed (they are written as text)
+    /// or only null; structs and lists from what they hold.
+    fn dtype(&self, path: &str, mixed: &HashSet<String>) -> DataType {
+        if mixed.contains(path) {
+            return DataType::String;
         }
-        _ => {}
+        let Some(kind) = self.kinds.get(path).and_then(|set| set.first()) else {
+            return DataType::String;
+        };
+        match kind {
+            Kind::Boolean => DataType::Boolean,
+            Kind::Text => DataType::String,
+            Kind::Number if self.floats.contains(path) => DataType::Float64,
+            Kind::Number => DataType::Int64,
+            Kind::List => DataType::List(Box::new(self.dtype(&format!("{path}[]"), mixed))),
+            Kind::Object => DataType::Struct(self.struct_fields(path, mixed)),
+        }
+    }
+
+    fn struct_fields(&self, path: &str, mixed: &HashSet<String>) -> Vec<Field> {
+        self.fields
+            .get(path)
+            .map(|keys| {
+                keys.iter()
+                    .map(|key| {
+                        let child =
+                            if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                        Field::new(key.as_str().into(), self.dtype(&child, mixed))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -156,20 +211,24 @@ impl PlainWriter<'_> {
     }
 }
 
+/// Reads that fell back to inference (tests check there are none).
+#[cfg(test)]
+static SCHEMA_FALLBACKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// The documents of `table` as a frame (`_id` and `_creationTime` first), and notes about
 /// values that were changed to fit: mixed-type fields made text, NaN/Infinity made null.
 pub fn documents_to_frame(
     table: &str,
     documents: &[Value],
 ) -> PolarsResult<(DataFrame, Vec<String>)> {
-    let mut kinds = HashMap::new();
+    let mut shapes = Shapes::default();
     let mut path = String::new();
     for document in documents {
-        record_kinds(&mut path, document, &mut kinds);
+        shapes.record(&mut path, document);
     }
     // The outermost mixed paths only: writing one as text covers everything under it.
     let mut candidates: Vec<(&String, &BTreeSet<Kind>)> =
-        kinds.iter().filter(|(p, set)| set.len() > 1 && !p.is_empty()).collect();
+        shapes.kinds.iter().filter(|(p, set)| set.len() > 1 && !p.is_empty()).collect();
     candidates.sort_by(|a, b| a.0.cmp(b.0));
     let mut mixed_paths: Vec<(&String, &BTreeSet<Kind>)> = Vec::new();
     for (p, set) in candidates {
@@ -214,10 +273,26 @@ pub fn documents_to_frame(
             if writer.non_finite == 1 { "" } else { "s" }
         ));
     }
-    let frame = JsonReader::new(Cursor::new(writer.out))
+    // The schema is known from the pass above, so polars need not infer it (a second read
+    // of everything); should it refuse the text, inference is the fallback.
+    let schema: Schema = shapes.struct_fields("", &mixed).into_iter().collect();
+    let text = writer.out;
+    let frame = match JsonReader::new(Cursor::new(text.as_slice()))
         .with_json_format(JsonFormat::JsonLines)
-        .infer_schema_len(None)
-        .finish()?;
+        .with_schema(Arc::new(schema))
+        .finish()
+    {
+        Ok(frame) => frame,
+        Err(e) => {
+            tracing::debug!("reading `{table}` with its schema failed ({e}); inferring it");
+            #[cfg(test)]
+            SCHEMA_FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            JsonReader::new(Cursor::new(text.as_slice()))
+                .with_json_format(JsonFormat::JsonLines)
+                .infer_schema_len(None)
+                .finish()?
+        }
+    };
     let mut order: Vec<PlSmallStr> = ["_id", "_creationTime"]
         .into_iter()
         .filter(|c| frame.schema().contains(c))
@@ -312,6 +387,11 @@ mod tests {
         assert_eq!(first[0]["code"], "7.0", "the number (a float64) is kept as its JSON text");
         assert_eq!(first[0]["profile"]["age"], "30.0");
 
+        assert_eq!(
+            SCHEMA_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed),
+            0,
+            "the derived schema was used"
+        );
         let flat = flatten_for_csv(&frame).unwrap();
         assert_eq!(flat.column("profile").unwrap().dtype(), &DataType::String);
         let rows = rows_as_json(&flat, 0, 1).unwrap();
