@@ -154,6 +154,25 @@ async fn opening_a_folder_says_what_is_missing() {
         dispatch(&studio, "project_open", json!({"dir": folder.path()})).await.unwrap_err();
     assert!(no_modules.message.contains("no node_modules/convex"), "{}", no_modules.message);
     assert!(no_modules.message.ends_with("&& npm install"), "{}", no_modules.message);
+    // A data folder that cannot be used: the start fails saying which folder and why.
+    let made = tempfile::tempdir().unwrap();
+    let list = dispatch(
+        &studio,
+        "project_create",
+        json!({"name": "Delta", "template": "empty", "dir": made.path().join("delta")}),
+    )
+    .await
+    .unwrap();
+    let id = project(&list, "Delta")["id"].as_str().unwrap().to_owned();
+    let data = config.path().join("data/local-projects").join(&id);
+    std::fs::create_dir_all(data.parent().unwrap()).unwrap();
+    std::fs::write(&data, "not a folder").unwrap();
+    let refused = dispatch(&studio, "project_start", json!({"id": id})).await.unwrap_err();
+    assert!(refused.message.contains(&data.display().to_string()), "{}", refused.message);
+    let list = dispatch(&studio, "project_list", json!(null)).await.unwrap();
+    assert_eq!(project(&list, "Delta")["state"], "failed");
+    dispatch(&studio, "project_remove", json!({"id": id})).await.unwrap();
+
     let missing =
         dispatch(&studio, "project_open", json!({"dir": "/no/such/folder"})).await.unwrap_err();
     assert!(missing.message.contains("/no/such/folder"), "{}", missing.message);
