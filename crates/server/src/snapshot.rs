@@ -60,6 +60,14 @@ fn import_export_json(json: &Json) -> Result<Value, String> {
 
 /// Writes every user table at the latest commit; returns (its timestamp, the ZIP bytes).
 pub(crate) fn export_zip(engine: &Engine) -> Result<(u64, Vec<u8>), String> {
+    export_zip_with_progress(engine, &|_, _| {})
+}
+
+/// [`export_zip`], telling `progress` (documents written, documents in all) after each table.
+pub(crate) fn export_zip_with_progress(
+    engine: &Engine,
+    progress: &dyn Fn(u64, u64),
+) -> Result<(u64, Vec<u8>), String> {
     let mut tx = engine.begin();
     let ts = tx.snapshot().0;
     let catalog = engine.catalog();
@@ -84,6 +92,8 @@ pub(crate) fn export_zip(engine: &Engine) -> Result<(u64, Vec<u8>), String> {
         index.push('\n');
     }
     write("_tables/documents.jsonl", index.as_bytes())?;
+    let total: u64 = tables.iter().map(|(_, _, d)| d.len() as u64).sum();
+    let mut done = 0;
     for (name, _, documents) in &tables {
         let mut lines = String::new();
         for document in documents {
@@ -92,6 +102,8 @@ pub(crate) fn export_zip(engine: &Engine) -> Result<(u64, Vec<u8>), String> {
         }
         write(&format!("{name}/documents.jsonl"), lines.as_bytes())?;
         write(&format!("{name}/generated_schema.jsonl"), b"\"uniform\"\n")?;
+        done += documents.len() as u64;
+        progress(done, total);
     }
     let bytes = zip.finish().map_err(|e| e.to_string())?.into_inner();
     Ok((ts, bytes))

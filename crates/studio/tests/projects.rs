@@ -205,7 +205,17 @@ async fn snapshots_reset_and_environment_variables() {
             .len()
     };
 
+    let mut events = studio.subscribe();
     let exported = dispatch(&studio, "project_export", json!({"id": id})).await.unwrap();
+    let mut reported = None;
+    while let Ok(event) = events.try_recv() {
+        if let atrium_studio::StudioEvent::ExportProgress { progress } = event {
+            reported = Some((progress.written, progress.total, progress.path));
+        }
+    }
+    let (written, total, path) = reported.expect("the export reported its progress");
+    assert_eq!((written, total), (2, 2));
+    assert_eq!(Some(path.as_str()), exported["path"].as_str());
     let zip = exported["path"].as_str().unwrap().to_owned();
     assert!(
         zip.ends_with("gamma-snapshot.zip") && exported["bytes"].as_u64().unwrap() > 0,

@@ -230,11 +230,6 @@ pub(super) async fn project_export(
     request: ProjectRef,
 ) -> Result<SnapshotDone, CommandError> {
     let (project, running) = running(studio, &request.id)?;
-    let deployment = running.deployment.clone();
-    let (_, zip) = tokio::task::spawn_blocking(move || deployment.export_snapshot())
-        .await
-        .map_err(CommandError::internal)?
-        .map_err(|e| CommandError::new(ErrorCode::Internal, format!("The snapshot failed: {e}")))?;
     let stem: String = project
         .name
         .chars()
@@ -242,11 +237,31 @@ pub(super) async fn project_export(
         .collect();
     let (path, mut file) =
         crate::files::create_export_file(&studio.export_dir(), &format!("{stem}-snapshot.zip"))?;
-    std::io::Write::write_all(&mut file, &zip).map_err(|e| {
-        let _ = std::fs::remove_file(&path);
-        CommandError::new(ErrorCode::Io, format!("Could not write {}: {e}", path.display()))
-    })?;
-    Ok(SnapshotDone { path: path.display().to_string(), bytes: zip.len() as u64, documents: 0 })
+    let deployment = running.deployment.clone();
+    let (weak, shown) = (Arc::downgrade(studio), path.display().to_string());
+    let exported = tokio::task::spawn_blocking(move || {
+        deployment.export_snapshot(&|written, total| {
+            if let Some(studio) = weak.upgrade() {
+                let progress = super::ExportProgress { path: shown.clone(), written, total };
+                studio.emit(StudioEvent::ExportProgress { progress });
+            }
+        })
+    })
+    .await
+    .map_err(CommandError::internal)?;
+    let written = exported.map_err(|e| format!("The snapshot failed: {e}")).and_then(|(_, zip)| {
+        std::io::Write::write_all(&mut file, &zip)
+            .map(|()| zip.len() as u64)
+            .map_err(|e| format!("Could not write {}: {e}", path.display()))
+    });
+    match written {
+        Ok(bytes) => Ok(SnapshotDone { path: path.display().to_string(), bytes, documents: 0 }),
+        Err(message) => {
+            // No half-written snapshot is left behind.
+            let _ = std::fs::remove_file(&path);
+            Err(CommandError::new(ErrorCode::Io, message))
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import type { EnvVar, ProjectInfo } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { useExportProgress } from "../../state/useExportProgress";
 
 export function ProjectTools({ project, onChanged }: { project: ProjectInfo; onChanged(list: ProjectInfo[]): void }) {
   const [vars, setVars] = useState<EnvVar[]>([]);
@@ -15,6 +16,7 @@ export function ProjectTools({ project, onChanged }: { project: ProjectInfo; onC
   const [confirming, setConfirming] = useState(false);
   const [port, setPort] = useState(project.port ? String(project.port) : "");
   const running = project.state === "running";
+  const exporting = useExportProgress();
 
   useEffect(() => {
     if (running) void call("project_env", { id: project.id }).then(setVars).catch(() => setVars([]));
@@ -102,6 +104,11 @@ export function ProjectTools({ project, onChanged }: { project: ProjectInfo; onC
         <input aria-label="Variable value" placeholder="value" value={value} onChange={(e) => setValue(e.target.value)} disabled={!running} />
         <button disabled={!running || !name.trim()}>Set variable</button>
       </form>
+      {exporting && (
+        <div className="notice" role="status">
+          {exporting}
+        </div>
+      )}
       {message && (
         <div className={message.error ? "inline-error" : "notice"} role={message.error ? "alert" : "status"} data-testid="tools-message">
           {message.text}
