@@ -284,8 +284,6 @@ describe("the header's connection states", () => {
   let browser;
   let page;
 
-  const exports = mkdtempSync(join(tmpdir(), "atrium-data-exports-"));
-
   before(async () => {
     project = generateProject();
     atrium = await startBrowserMode({ env: { ATRIUM_SAMPLE_PROJECT: "" } });

@@ -36,6 +36,11 @@ fn sample_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("ATRIUM_SAMPLE_PROJECT") {
         return (!dir.is_empty()).then(|| PathBuf::from(dir));
     }
+    repository_sample()
+}
+
+/// The repository's `assets/sample-project`, if it is there.
+fn repository_sample() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/sample-project");
     dir.join("convex").is_dir().then_some(dir)
 }
@@ -54,10 +59,7 @@ pub(crate) async fn start_sample(data_dir: &Path) -> Result<Option<LocalProject>
 /// it names one — set empty it only keeps the sample from starting — or the repository's
 /// `assets/sample-project`), if it is there.
 pub(crate) fn template_source() -> Option<PathBuf> {
-    sample_dir().or_else(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/sample-project");
-        dir.join("convex").is_dir().then_some(dir)
-    })
+    sample_dir().or_else(repository_sample)
 }
 
 /// Serves the project folder `project` on the built-in engine with its data in `data`, on

@@ -41,23 +41,31 @@ impl RecordedArchive {
         data_dir.join("log-archives").join(format!("{name}.sqlite3"))
     }
 
-    pub(crate) fn store(&self) -> &LogStore {
-        &self.store
+    /// Runs `read` on the archive off the async threads; a failure says the recorded
+    /// archive could not be read.
+    pub(crate) async fn read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&LogStore) -> Result<T, atrium_engine::EngineError> + Send + 'static,
+    ) -> Result<T, crate::CommandError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || read(&store))
+            .await
+            .map_err(crate::CommandError::internal)?
+            .map_err(|e| {
+                crate::CommandError::internal(format!(
+                    "The recorded log archive cannot be read: {e}"
+                ))
+            })
     }
 
     /// The timestamp (seconds) of the newest recorded entry: a stream that starts with the
     /// deployment's history records only what is newer.
     pub(crate) async fn newest_timestamp(&self) -> f64 {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
-            store
-                .search(&LogFilter::default(), None, 1)
-                .ok()
-                .and_then(|found| found.first().and_then(|r| r.entry["timestamp"].as_f64()))
-                .unwrap_or(0.0)
-        })
-        .await
-        .unwrap_or(0.0)
+        self.read(|store| store.search(&LogFilter::default(), None, 1))
+            .await
+            .ok()
+            .and_then(|found| found.first().and_then(|r| r.entry["timestamp"].as_f64()))
+            .unwrap_or(0.0)
     }
 
     /// Records `entries` (raw stream entries).

@@ -219,6 +219,10 @@ impl Projects {
             .map(|p| {
                 let live = running.get(&p.id);
                 let error = errors.get(&p.id).cloned();
+                let (reloads, reload_error, backfill) = live.map_or((0, None, None), |l| {
+                    let state = l.reload.lock().unwrap();
+                    (state.reloads, state.error.clone(), state.backfill.clone())
+                });
                 ProjectInfo {
                     state: match (live, &error) {
                         (Some(_), _) => ProjectState::Running,
@@ -226,9 +230,9 @@ impl Projects {
                         (None, None) => ProjectState::Stopped,
                     },
                     url: live.map(|l| l.local.url.clone()),
-                    reloads: live.map_or(0, |l| l.reload.lock().unwrap().reloads),
-                    reload_error: live.and_then(|l| l.reload.lock().unwrap().error.clone()),
-                    backfill: live.and_then(|l| l.reload.lock().unwrap().backfill.clone()),
+                    reloads,
+                    reload_error,
+                    backfill,
                     error,
                     data_bytes: folder_size(&self.data_of(&p.id)),
                     port: p.port,

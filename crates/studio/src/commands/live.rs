@@ -203,12 +203,8 @@ pub(super) async fn search_logs(
         failed: query.status.map(|s| s == "failure"),
         level: query.level,
     };
-    let records = tokio::task::spawn_blocking(move || {
-        archive.store().search(&filter, query.before, SEARCH_PAGE)
-    })
-    .await
-    .map_err(CommandError::internal)?
-    .map_err(|e| CommandError::internal(format!("The recorded log archive cannot be read: {e}")))?;
+    let records =
+        archive.read(move |store| store.search(&filter, query.before, SEARCH_PAGE)).await?;
     let next = (records.len() == SEARCH_PAGE).then(|| records.last().map(|r| r.seq)).flatten();
     Ok(LogSearchResult {
         source: "recorded".into(),

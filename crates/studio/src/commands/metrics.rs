@@ -43,15 +43,7 @@ pub(super) async fn function_metrics(
             Some(columns) => ("deployment", columns),
             None => {
                 let archive = super::live::recorded_archive(&connected)?;
-                let columns =
-                    tokio::task::spawn_blocking(move || archive.store().executions_since(since))
-                        .await
-                        .map_err(CommandError::internal)?
-                        .map_err(|e| {
-                            CommandError::internal(format!(
-                                "The recorded log archive cannot be read: {e}"
-                            ))
-                        })?;
+                let columns = archive.read(move |store| store.executions_since(since)).await?;
                 ("recorded", columns)
             }
         };

@@ -67,13 +67,16 @@ pub(super) async fn project_list(
     Ok(studio.projects.list())
 }
 
-fn default_folder(name: &str) -> PathBuf {
-    let slug: String = name
-        .trim()
+/// A project's name as one lower-case file name: `Todo app` → `todo-app`.
+fn slug(name: &str) -> String {
+    name.trim()
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-        .collect();
-    dirs::home_dir().unwrap_or_else(std::env::temp_dir).join("AtriumProjects").join(slug)
+        .collect()
+}
+
+fn default_folder(name: &str) -> PathBuf {
+    dirs::home_dir().unwrap_or_else(std::env::temp_dir).join("AtriumProjects").join(slug(name))
 }
 
 pub(super) async fn project_create(
@@ -230,13 +233,10 @@ pub(super) async fn project_export(
     request: ProjectRef,
 ) -> Result<SnapshotDone, CommandError> {
     let (project, running) = running(studio, &request.id)?;
-    let stem: String = project
-        .name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-        .collect();
-    let (path, mut file) =
-        crate::files::create_export_file(&studio.export_dir(), &format!("{stem}-snapshot.zip"))?;
+    let (path, mut file) = crate::files::create_export_file(
+        &studio.export_dir(),
+        &format!("{}-snapshot.zip", slug(&project.name)),
+    )?;
     let deployment = running.deployment.clone();
     let (weak, shown) = (Arc::downgrade(studio), path.display().to_string());
     let exported = tokio::task::spawn_blocking(move || {

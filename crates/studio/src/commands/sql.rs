@@ -232,13 +232,12 @@ async fn write_export(
     stem: &str,
     format: ExportFormat,
 ) -> Result<ExportDone, CommandError> {
-    let request = ExportRequest { result: None, table: None, format };
-    let name = format!("{stem}.{}", request.format.extension());
+    let name = format!("{stem}.{}", format.extension());
     let (path, file) = crate::files::create_export_file(&studio.export_dir(), &name)?;
     let shown = path.display().to_string();
     let total = frame.height() as u64;
     let weak = Arc::downgrade(studio);
-    let (progress_path, format, written_path) = (shown.clone(), request.format, path.clone());
+    let progress_path = shown.clone();
     let written = tokio::task::spawn_blocking(move || {
         crate::sql::export::write_frame(&frame, format, file, |written| {
             if let Some(studio) = weak.upgrade() {
@@ -256,7 +255,7 @@ async fn write_export(
     .map_err(CommandError::internal)?;
     if let Err(e) = written {
         // A half-written file is worse than none.
-        let _ = std::fs::remove_file(&written_path);
+        let _ = std::fs::remove_file(&path);
         return Err(CommandError::new(ErrorCode::Io, format!("Could not write {shown}: {e}")));
     }
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);

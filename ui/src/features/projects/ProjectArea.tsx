@@ -4,10 +4,10 @@
 // go to the project's .env.local; the admin key never comes to this window).
 import { useEffect, useState } from "react";
 import type { ProjectInfo, Template } from "../../generated/studio";
+import { formatBytes } from "../../components/formatBytes";
 import { call, errorMessage, onStudioEvent } from "../../platform";
 import { ProjectTools } from "./ProjectTools";
 
-const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(0)} KiB` : `${n} B`);
 
 export function ProjectArea() {
   const [projects, setProjects] = useState<ProjectInfo[]>([]);
@@ -155,7 +155,7 @@ export function ProjectArea() {
                 )}
               </td>
               <td data-testid="project-state">{p.state === "running" ? "Running" : p.state === "failed" ? "Failed" : "Stopped"}</td>
-              <td className="num">{bytes(p.data_bytes)}</td>
+              <td className="num">{formatBytes(p.data_bytes)}</td>
               <td>
                 <div className="project-actions">
                 {p.state === "running" ? (

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import type { EnvVar, ProjectInfo } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { formatBytes } from "../../components/formatBytes";
 import { useExportProgress } from "../../state/useExportProgress";
 
 export function ProjectTools({ project, onChanged }: { project: ProjectInfo; onChanged(list: ProjectInfo[]): void }) {
@@ -38,7 +39,7 @@ export function ProjectTools({ project, onChanged }: { project: ProjectInfo; onC
         <strong>Data</strong>
         <button disabled={!running} onClick={() => void run(async () => {
           const done = await call("project_export", { id: project.id });
-          return `Saved a snapshot (${(done.bytes / 1024).toFixed(1)} KiB) to ${done.path}`;
+          return `Saved a snapshot (${formatBytes(done.bytes)}) to ${done.path}`;
         })}>
           Export snapshot
         </button>

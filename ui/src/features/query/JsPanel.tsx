@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { QueryVersion } from "../../generated/studio";
 import { call, errorMessage, onStudioEvent } from "../../platform";
 import { CodeEditor } from "../../components/CodeEditor";
+import { formatBytes } from "../../components/formatBytes";
 import type { Doc, Json } from "../data/values";
 import { DocumentPanel } from "../data/DocumentPanel";
 import { HistoryList, ResultGrid, SavedQueries } from "./shared";
@@ -30,7 +31,6 @@ export interface Answer {
   cost?: Cost;
 }
 
-const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
 
 /** The cost line: what the query read against Convex's limits (exported for tests). */
 export function costLine(cost: Cost): string {
@@ -38,7 +38,7 @@ export function costLine(cost: Cost): string {
   const indexes = cost.indexes.length ? `index ${cost.indexes.join(", ")}` : "no index";
   return (
     `Read ${cost.documentsRead.toLocaleString("en-US")} document${cost.documentsRead === 1 ? "" : "s"} (${percent(cost.documentsRead, cost.documentsReadLimit)} of the ${cost.documentsReadLimit.toLocaleString("en-US")} limit), ` +
-    `${bytes(cost.bytesRead)} (${percent(cost.bytesRead, cost.bytesReadLimit)} of ${bytes(cost.bytesReadLimit)}) · ${indexes} · returned ${cost.returned.toLocaleString("en-US")} · ${cost.executionMs.toFixed(1)} ms`
+    `${formatBytes(cost.bytesRead)} (${percent(cost.bytesRead, cost.bytesReadLimit)} of ${formatBytes(cost.bytesReadLimit)}) · ${indexes} · returned ${cost.returned.toLocaleString("en-US")} · ${cost.executionMs.toFixed(1)} ms`
   );
 }
 

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ExportFormat, LoadedTableInfo, LoadProgress, SqlError, SqlResultInfo, TableSummary } from "../../generated/studio";
 import { call, errorMessage, onStudioEvent } from "../../platform";
 import { CodeEditor } from "../../components/CodeEditor";
+import { formatBytes } from "../../components/formatBytes";
 import { DocumentPanel } from "../data/DocumentPanel";
 import { useExportProgress } from "../../state/useExportProgress";
 import { HistoryList, ResultGrid, SavedQueries } from "./shared";
@@ -108,7 +109,7 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
     try {
       setNotice(`Exporting${table ? ` ${table}` : ""} as ${format.toUpperCase()}…`);
       const done = await call("sql_export", { result: table ? null : resultRef.current!.result, table: table ?? null, format });
-      setNotice(`Saved ${done.rows.toLocaleString()} rows (${(done.bytes / 1024).toFixed(1)} KB) to ${done.path}`);
+      setNotice(`Saved ${done.rows.toLocaleString()} rows (${formatBytes(done.bytes)}) to ${done.path}`);
     } catch (e) {
       setNotice(errorMessage(e));
     }
