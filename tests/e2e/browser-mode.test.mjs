@@ -73,15 +73,16 @@ describe("browser mode", () => {
         // The sample project's tables, with counts.
         await page.getByTestId("count-tasks").waitFor();
         assert.match(await page.getByTestId("area-data").textContent(), /tasks/);
-      } else if (id === "logs" || id === "subscriptions" || id === "functions" || id === "query" || id === "project") {
-        // Built: they show the sample project's logs and live queries, not a plan.
-        assert.doesNotMatch(text, /Not built yet/);
+      } else if (id === "vector") {
+        // The sample project's vector index.
+        await page.getByRole("button", { name: /notes\.by_embedding/ }).waitFor();
       } else if (id === "settings") {
         assert.match(text, /Version/);
         assert.equal(await page.getByTestId("app-host").textContent(), "Browser mode");
         assert.match(await page.getByTestId("app-version").textContent(), /^\d+\.\d+\.\d+/);
       } else {
-        assert.match(text, /Not built yet/, `${id} should say it is not built yet`);
+        // Built: they show the sample project's logs, functions, live queries and projects.
+        assert.ok(text.length > 0, `${id} shows something`);
       }
     }
     await page.close();

@@ -7,7 +7,7 @@ import { LogsArea } from "./features/logs/LogsArea";
 import { SubscriptionsArea } from "./features/subscriptions/SubscriptionsArea";
 import { QueryArea } from "./features/query/QueryArea";
 import { ProjectArea } from "./features/projects/ProjectArea";
-import { NotBuiltYet } from "./features/placeholder/NotBuiltYet";
+import { VectorArea } from "./features/vector/VectorArea";
 import { SettingsArea } from "./features/settings/SettingsArea";
 import { areaById } from "./shell/areas";
 import { Header } from "./shell/Header";
@@ -61,7 +61,7 @@ export function App() {
           ) : area.id === "project" ? (
             <ProjectArea />
           ) : (
-            <NotBuiltYet area={area} />
+            <VectorArea connection={studio.connection} />
           )}
         </main>
       </div>

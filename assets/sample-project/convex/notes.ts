@@ -1,5 +1,5 @@
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
+import { action, mutation, query } from "./_generated/server";
 
 export const list = query({
   args: { topic: v.optional(v.string()) },
@@ -16,5 +16,17 @@ export const add = mutation({
       throw new Error(`embedding has ${note.embedding.length} dimensions; the index expects 8`);
     }
     return await ctx.db.insert("notes", note);
+  },
+});
+
+/** The notes nearest a vector (cosine similarity), optionally on one topic. */
+export const similar = action({
+  args: { vector: v.array(v.float64()), topic: v.optional(v.string()), limit: v.optional(v.number()) },
+  handler: async (ctx, { vector, topic, limit }) => {
+    return await ctx.vectorSearch("notes", "by_embedding", {
+      vector,
+      limit: limit ?? 5,
+      filter: topic === undefined ? undefined : (q) => q.eq("topic", topic),
+    });
   },
 });

@@ -7,7 +7,7 @@
 //! int64 and bytes survive) and the admin-key check, with errors that say whether the URL,
 //! the key or the function was at fault (`http`); and the sync WebSocket — live queries and
 //! mutations with reconnect, query-set resume and mutation replay (`sync`); typed calls to
-//! the dashboard's system functions (`dashboard`); the function log stream (`logs`).
+//! the dashboard's system functions (`dashboard`); the function log stream (`logs`); Atrium's vector index endpoints (`vector`).
 //!
 //! It must not depend on the engine, tauri or polars.
 
@@ -15,6 +15,7 @@ pub mod dashboard;
 mod http;
 mod logs;
 mod sync;
+mod vector;
 
 pub use http::{ClientError, DeploymentClient, FunctionKind};
 pub use logs::{LogBatch, LogStream};

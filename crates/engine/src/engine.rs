@@ -2,7 +2,7 @@
 //! optimistic concurrency control, manages tables and indexes, and reports which
 //! subscriptions each commit invalidates.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -21,6 +21,7 @@ use crate::persistence::{
 use crate::schema::{CatalogIds, Schema};
 use crate::subscriptions::{Subscriptions, WrittenKey};
 use crate::transaction::PendingWrite;
+use crate::vector::{HnswParams, VectorIndex, stage_vector_writes};
 use crate::{
     Catalog, EngineError, IndexId, IndexInfo, Invalidation, KeyRange, Order, ReadSet,
     SubscriptionId, TableInfo, Timestamp, Transaction,
@@ -39,6 +40,10 @@ pub struct EngineOptions {
     pub commit_memory: usize,
     /// How many function log entries are kept (oldest dropped first).
     pub log_retention: usize,
+    /// Vector searches scan exactly up to this many vectors; above it an index builds and
+    /// uses an HNSW graph.
+    pub vector_exact_limit: usize,
+    pub hnsw: HnswParams,
 }
 
 impl Default for EngineOptions {
@@ -48,6 +53,8 @@ impl Default for EngineOptions {
             retention: Duration::from_secs(30 * 24 * 3600),
             commit_memory: 10_000,
             log_retention: 100_000,
+            vector_exact_limit: 10_000,
+            hnsw: HnswParams::default(),
         }
     }
 }
@@ -66,8 +73,8 @@ struct CommitRecord {
     written: Vec<WrittenKey>,
 }
 
-struct CommitState {
-    last_ts: Timestamp,
+pub(crate) struct CommitState {
+    pub(crate) last_ts: Timestamp,
     recent: VecDeque<CommitRecord>,
     /// Commits at or before this timestamp are no longer in `recent`.
     forgotten_until: Timestamp,
@@ -81,12 +88,32 @@ pub(crate) struct Inner {
     options: EngineOptions,
     catalog: RwLock<Arc<Catalog>>,
     pub(crate) schema: RwLock<Option<Arc<Schema>>>,
-    commit: Mutex<CommitState>,
+    pub(crate) commit: Mutex<CommitState>,
     subscriptions: Mutex<Subscriptions>,
     reserved_tables: Mutex<Vec<TableNumber>>,
     next_index_id: AtomicU32,
     listeners: RwLock<Vec<Listener>>,
     counts: Mutex<TableCounts>,
+    /// Vector indexes by ID. Commits change them under the commit lock.
+    pub(crate) vectors: RwLock<BTreeMap<IndexId, Arc<RwLock<VectorIndex>>>>,
+}
+
+impl Inner {
+    pub(crate) fn options(&self) -> &EngineOptions {
+        &self.options
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Store graphs extended since they were last stored, so a restart loads them.
+        for index in self.vectors.get_mut().unwrap().values() {
+            let mut index = index.write().unwrap();
+            if let Err(error) = crate::vector::save_graph(&self.persistence, &mut index, true) {
+                tracing::warn!("could not store a vector index graph: {error}");
+            }
+        }
+    }
 }
 
 impl Inner {
@@ -144,7 +171,7 @@ impl Inner {
         }
     }
 
-    fn allocate_index_id(&self) -> IndexId {
+    pub(crate) fn allocate_index_id(&self) -> IndexId {
         IndexId(self.next_index_id.fetch_add(1, AtomicOrdering::SeqCst))
     }
 
@@ -165,7 +192,7 @@ impl Inner {
 /// A deployment's database. Cheap to clone; clones share the same store.
 #[derive(Clone)]
 pub struct Engine {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -189,7 +216,9 @@ impl Engine {
             tracing::info!("pruned {pruned} revisions older than the retention window");
         }
         let logs = LogStore::open(path, options.log_retention)?;
-        let next_index_id = loaded.catalog.next_index_id.max(1);
+        let vectors = crate::vector::load(&persistence, &options)?;
+        let next_index_id =
+            vectors.keys().map(|id| id.0 + 1).fold(loaded.catalog.next_index_id.max(1), u32::max);
         Ok(Self {
             inner: Arc::new(Inner {
                 persistence,
@@ -207,6 +236,7 @@ impl Engine {
                 next_index_id: AtomicU32::new(next_index_id),
                 listeners: RwLock::new(Vec::new()),
                 counts: Mutex::new(TableCounts::default()),
+                vectors: RwLock::new(vectors),
             }),
         })
     }
@@ -342,7 +372,22 @@ impl Engine {
         }
         let catalog: &Catalog = changed.as_ref().unwrap_or(&current);
         let mut deltas: HashMap<TableNumber, i64> = HashMap::new();
+        let vectors = self.inner.vectors.read().unwrap().clone();
+        let mut next_slots = HashMap::new();
         for (id, write) in std::mem::take(&mut tx.writes) {
+            for index in vectors.values() {
+                let index = index.read().unwrap();
+                if index.info.table == write.table {
+                    stage_vector_writes(
+                        &index,
+                        &id,
+                        write.old.as_ref().map(|(d, _)| d),
+                        write.new.as_ref(),
+                        &mut next_slots,
+                        &mut batch.vector_writes,
+                    );
+                }
+            }
             let delta = match (&write.old, &write.new) {
                 (None, Some(_)) => 1,
                 (Some(_), None) => -1,
@@ -354,6 +399,11 @@ impl Engine {
 
         self.inner.persistence.commit(&batch)?;
         self.inner.counts.lock().unwrap().commit(ts, &deltas);
+        crate::vector::apply_commit(
+            &self.inner,
+            &vectors,
+            std::mem::take(&mut batch.vector_writes),
+        );
         self.finish_commit(&mut state, changed, ts, written, &batch)
     }
 
@@ -438,6 +488,7 @@ impl Engine {
         let number = table.number;
         let batch = CommitBatch { ts, dropped_tables: vec![table], ..CommitBatch::default() };
         self.inner.persistence.commit(&batch)?;
+        self.inner.vectors.write().unwrap().retain(|_, i| i.read().unwrap().info.table != number);
         self.inner.counts.lock().unwrap().forget(number);
         self.finish_commit(&mut state, Some(catalog), ts, written, &batch)
     }

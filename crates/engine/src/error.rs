@@ -25,6 +25,9 @@ pub enum EngineError {
     InvalidTableName(String),
     #[error("Invalid index: {0}")]
     InvalidIndex(String),
+    /// A vector search that cannot run (its message is Convex's where Convex has one).
+    #[error("{0}")]
+    InvalidVectorQuery(String),
     #[error("Invalid index range: {0}")]
     InvalidRange(String),
     #[error("Invalid document: {0}")]

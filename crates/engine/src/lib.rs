@@ -14,8 +14,9 @@
 //!       whose ranges contain a written key, with the write that caused it
 //! ```
 //!
-//! It must not run JavaScript, speak HTTP, or depend on tauri or polars. Vector and text
-//! indexes will sit beside the ordered indexes in [`catalog`] when they land.
+//! Vector indexes ([`vector`]) sit beside the ordered indexes: kept in the same commits,
+//! searched exactly or through an HNSW graph. It must not run JavaScript, speak HTTP, or
+//! depend on tauri or polars. Text (search) indexes are not built yet.
 
 pub mod catalog;
 mod counts;
@@ -30,6 +31,7 @@ pub mod schema;
 pub mod subscriptions;
 mod timestamp;
 mod transaction;
+pub mod vector;
 
 pub use catalog::{Catalog, IndexId, IndexInfo, IndexState, TableInfo};
 pub use document::{Document, FieldPath};

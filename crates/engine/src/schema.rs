@@ -2,8 +2,8 @@
 //! index definitions, enforced on every write when `schemaValidation` is on.
 //!
 //! Tables not listed in the schema are not validated. The system fields `_id` and
-//! `_creationTime` are implicitly allowed. Vector and search index definitions are kept for
-//! the indexes that will serve them.
+//! `_creationTime` are implicitly allowed. Vector index definitions become
+//! [`crate::vector`] indexes; search index definitions are kept but not served yet.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +12,7 @@ use atrium_value::{DocumentId, Object, Value};
 use serde_json::Value as Json;
 
 use crate::Catalog;
+use crate::vector::VectorIndexSpec;
 
 /// One table's part of the schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,8 +21,9 @@ pub struct TableSchema {
     pub document: Option<Validator>,
     /// Index name → declared fields.
     pub indexes: BTreeMap<String, Vec<String>>,
-    /// Vector and search index definitions, as exported (served by later work).
-    pub vector_indexes: Vec<Json>,
+    /// Vector index name → definition.
+    pub vector_indexes: BTreeMap<String, VectorIndexSpec>,
+    /// Search index definitions, as exported (not served yet).
     pub search_indexes: Vec<Json>,
 }
 
@@ -91,12 +93,20 @@ impl Schema {
             }
             let list =
                 |key: &str| table.get(key).and_then(Json::as_array).cloned().unwrap_or_default();
+            let mut vector_indexes = BTreeMap::new();
+            for index in list("vectorIndexes") {
+                let (index_name, spec) = VectorIndexSpec::from_json(&name, &index)?;
+                if indexes.contains_key(&index_name) || vector_indexes.contains_key(&index_name) {
+                    return Err(format!("table `{name}` has two indexes named `{index_name}`"));
+                }
+                vector_indexes.insert(index_name, spec);
+            }
             schema.tables.insert(
                 name,
                 TableSchema {
                     document,
                     indexes,
-                    vector_indexes: list("vectorIndexes"),
+                    vector_indexes,
                     search_indexes: list("searchIndexes"),
                 },
             );

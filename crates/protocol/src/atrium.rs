@@ -133,3 +133,138 @@ pub struct ExecutionColumns {
     pub execution_ms: Vec<f64>,
     pub failed: Vec<bool>,
 }
+
+/// `GET /api/atrium/vector_indexes`: every vector index and its state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VectorIndexList {
+    pub indexes: Vec<VectorIndexState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VectorIndexState {
+    pub table: String,
+    pub name: String,
+    pub vector_field: String,
+    pub dimensions: u32,
+    pub filter_fields: Vec<String>,
+    /// Documents indexed.
+    pub vectors: u64,
+    /// Documents in the table the index does not hold (a missing, malformed or
+    /// wrong-length vector), with up to 20 of them and why.
+    pub skipped: u64,
+    pub skipped_sample: Vec<SkippedDocument>,
+    pub memory_bytes: u64,
+    /// The HNSW graph's node count, when the index has one (it searches exactly otherwise).
+    pub graph_nodes: Option<u64>,
+    pub graph_bytes: u64,
+    /// How long this process took to build the graph (absent when it was loaded).
+    pub graph_build_ms: Option<f64>,
+    /// Searches scan exactly up to this many vectors.
+    pub exact_limit: u64,
+    pub m: u32,
+    pub ef_construction: u32,
+    pub ef_search: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedDocument {
+    pub id: String,
+    pub reason: String,
+}
+
+/// One filter term: documents whose `field` equals `value` (Convex-encoded JSON).
+/// Several terms match any of them, as `q.or(q.eq(…), …)` does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VectorFilterTerm {
+    pub field: String,
+    pub value: Json,
+}
+
+/// `POST /api/atrium/vector_search`: search by a vector, or by a document's stored vector
+/// (`like`: "more like this").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VectorSearchRequest {
+    /// `table.index`.
+    pub index_name: String,
+    #[serde(default)]
+    pub vector: Option<Vec<f64>>,
+    #[serde(default)]
+    pub like: Option<String>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+    #[serde(default)]
+    pub filter: Vec<VectorFilterTerm>,
+    /// "auto" (default: as `ctx.vectorSearch`), "exact" or "approximate".
+    #[serde(default)]
+    pub method: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VectorSearchResponse {
+    pub results: Vec<VectorSearchHit>,
+    /// Whether the graph answered (false: an exact scan).
+    pub approximate: bool,
+    /// Vectors the filter let through.
+    pub candidates: u64,
+    pub took_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VectorSearchHit {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(rename = "_score")]
+    pub score: f64,
+}
+
+/// `POST /api/atrium/vector_sample`: up to `limit` stored vectors spread over the index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VectorSampleRequest {
+    pub index_name: String,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VectorSampleResponse {
+    pub points: Vec<VectorPoint>,
+}
+
+/// A stored vector (unit length) with its document and filter values (one per filter
+/// field, `null` when the document lacks it; Convex-encoded).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VectorPoint {
+    pub id: String,
+    pub vector: Vec<f32>,
+    pub filters: Vec<Option<Json>>,
+}
+
+/// `POST /api/atrium/vector_recall`: recall@k of graph search against an exact scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VectorRecallRequest {
+    pub index_name: String,
+    pub k: u32,
+    pub queries: u32,
+    #[serde(default)]
+    pub filter: Vec<VectorFilterTerm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VectorRecallResponse {
+    pub k: u32,
+    /// Each query's recall, in query order.
+    pub recalls: Vec<f32>,
+    pub mean: f32,
+    /// Median milliseconds per query.
+    pub exact_ms: f64,
+    pub approximate_ms: f64,
+    /// False when the index is small enough to search exactly and a graph was built for
+    /// the check.
+    pub graph_in_use: bool,
+    pub vectors: u64,
+}

@@ -248,9 +248,7 @@ impl HostState {
             "1.0/getUserIdentity" => {
                 Ok(self.runner.as_ref().and_then(Runner::identity).cloned().unwrap_or(Json::Null))
             }
-            "1.0/actions/vectorSearch" => {
-                Err("Vector search is not supported by this Atrium engine yet".into())
-            }
+            "1.0/actions/vectorSearch" => self.vector_search(&args),
             op if op.starts_with("1.0/storage") => {
                 Err(format!("File storage (`{op}`) is not supported by this Atrium engine yet"))
             }
@@ -601,6 +599,53 @@ impl HostState {
             runner.run(&name, kind, call_args).map_err(|e| SyscallError::from(e.to_string()))?;
         self.logs.extend(outcome.logs);
         outcome.result.map(|v| to_json(&v)).map_err(Self::nested_failure)
+    }
+
+    /// `ctx.vectorSearch(table, index, { vector, limit, filter })` in an action: the
+    /// latest commit's nearest documents as `[{ _id, _score }]`.
+    fn vector_search(&mut self, args: &Json) -> OpResult {
+        if self.kind != FunctionKind::Action {
+            return Err("`vectorSearch` is only available in actions".into());
+        }
+        let runner = self.runner.clone().ok_or("Vector search is not possible here")?;
+        let query = args.get("query").ok_or("vectorSearch: missing `query`")?;
+        let index_name = query.get("indexName").and_then(Json::as_str).unwrap_or_default();
+        let (table, index) = index_name
+            .split_once('.')
+            .ok_or_else(|| format!("vectorSearch: invalid index name `{index_name}`"))?;
+        let vector = query
+            .get("vector")
+            .and_then(Json::as_array)
+            .ok_or("`vector` must be a non-empty Array in vectorSearch")?
+            .iter()
+            .map(|x| x.as_f64().ok_or("`vector` must contain only numbers in vectorSearch"))
+            .collect::<Result<Vec<f64>, _>>()?;
+        let limit = match query.get("limit") {
+            None | Some(Json::Null) => atrium_engine::vector::DEFAULT_RESULTS,
+            Some(n) => n.as_f64().filter(|n| n.fract() == 0.0 && *n >= 1.0).ok_or_else(|| {
+                format!("vectorSearch: `limit` must be a positive integer, got {n}")
+            })? as usize,
+        };
+        let filter = atrium_engine::vector::filter_from_expression(
+            query.get("expressions").unwrap_or(&Json::Null),
+        )?;
+        let outcome = runner
+            .engine()
+            .vector_search(&atrium_engine::vector::VectorQuery {
+                table: table.to_owned(),
+                index: index.to_owned(),
+                vector,
+                limit,
+                filter,
+                method: atrium_engine::vector::SearchMethod::Auto,
+            })
+            .map_err(|e| e.to_string())?;
+        let results: Vec<Json> = outcome
+            .hits
+            .iter()
+            .map(|hit| json!({ "_id": hit.id.encode(), "_score": hit.score }))
+            .collect();
+        Ok(json!({ "results": results }))
     }
 
     fn schedule(&mut self, op: &str, args: &Json) -> Result<Json, SyscallError> {

@@ -51,6 +51,9 @@ fn the_sample_project_analyses_seeds_and_answers() {
         for (name, fields) in indexes {
             engine.add_index(table, name, fields, |_, _| {}).unwrap();
         }
+        for (name, spec) in &schema.tables[table].vector_indexes {
+            engine.add_vector_index(table, name, spec, |_, _| {}).unwrap();
+        }
     }
     let runner = Runner::new(project, engine.clone());
     let run =
@@ -105,4 +108,62 @@ fn the_sample_project_analyses_seeds_and_answers() {
         run("tasks:add", FunctionKind::Mutation, obj(vec![("text", " ".into())])).unwrap_err();
     assert_eq!(empty.data.unwrap().get_path(["code"]), Some(&Value::from("EMPTY_TEXT")));
     assert_eq!(engine.count("notes").unwrap(), 12);
+
+    // `ctx.vectorSearch` in an action: a note's own embedding finds it first (score 1),
+    // and a topic filter keeps only that topic.
+    let Ok(Value::Array(notes)) = run("notes:list", FunctionKind::Query, obj(vec![])) else {
+        panic!()
+    };
+    let travel =
+        notes.iter().find(|n| n.get_path(["topic"]) == Some(&Value::from("travel"))).unwrap();
+    let similar = |topic: Option<&str>| {
+        let mut args = vec![("vector", travel.get_path(["embedding"]).cloned().unwrap())];
+        if let Some(topic) = topic {
+            args.push(("topic", topic.into()));
+        }
+        match run("notes:similar", FunctionKind::Action, obj(args)) {
+            Ok(Value::Array(hits)) => hits,
+            other => panic!("{other:?}"),
+        }
+    };
+    let hits = similar(None);
+    assert_eq!(hits.len(), 5);
+    assert_eq!(hits[0].get_path(["_id"]), travel.get_path(["_id"]));
+    let Some(Value::Float64(score)) = hits[0].get_path(["_score"]) else { panic!() };
+    assert!((score - 1.0).abs() < 1e-5, "{score}");
+    let scores: Vec<f64> = hits
+        .iter()
+        .map(|h| match h.get_path(["_score"]) {
+            Some(Value::Float64(s)) => *s,
+            _ => f64::NAN,
+        })
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first: {scores:?}");
+    let cooking = similar(Some("cooking"));
+    assert_eq!(cooking.len(), 4, "4 of the 12 notes are on cooking");
+    let topics: Vec<Value> = cooking
+        .iter()
+        .map(|h| {
+            let id = h.get_path(["_id"]).unwrap();
+            notes
+                .iter()
+                .find(|n| n.get_path(["_id"]) == Some(id))
+                .unwrap()
+                .get_path(["topic"])
+                .cloned()
+                .unwrap()
+        })
+        .collect();
+    assert!(topics.iter().all(|t| *t == Value::from("cooking")), "{topics:?}");
+    let wrong = run(
+        "notes:similar",
+        FunctionKind::Action,
+        obj(vec![("vector", Value::Array(vec![Value::Float64(1.0); 3]))]),
+    )
+    .unwrap_err();
+    assert!(
+        wrong.message.contains("Expected a vector with dimensions 8, received 3."),
+        "{}",
+        wrong.message
+    );
 }

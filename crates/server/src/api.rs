@@ -79,8 +79,8 @@ impl RunningServer {
 }
 
 #[derive(Clone)]
-struct AppState {
-    deployment: Arc<Deployment>,
+pub(crate) struct AppState {
+    pub(crate) deployment: Arc<Deployment>,
     /// Becomes true when the server is stopping.
     stopping: tokio::sync::watch::Receiver<bool>,
     /// (cloud URL, site URL) as clients reach them.
@@ -89,14 +89,14 @@ struct AppState {
 
 /// An error outside a function: `{code, message}` with an HTTP status.
 #[derive(Debug)]
-struct ApiError {
+pub(crate) struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
 }
 
 impl ApiError {
-    fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self { status: StatusCode::BAD_REQUEST, code, message: message.into() }
     }
 }
@@ -118,6 +118,10 @@ pub const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/atrium/module_source"),
     ("GET", "/api/atrium/logs"),
     ("GET", "/api/atrium/executions"),
+    ("GET", "/api/atrium/vector_indexes"),
+    ("POST", "/api/atrium/vector_search"),
+    ("POST", "/api/atrium/vector_sample"),
+    ("POST", "/api/atrium/vector_recall"),
     ("GET", "/api/app_metrics/stream_function_logs"),
     ("POST", "/api/update_environment_variables"),
     ("GET", "/api/list_environment_variables"),
@@ -203,6 +207,10 @@ pub async fn serve(
         .route("/api/atrium/module_source", get(module_source))
         .route("/api/atrium/logs", get(search_logs))
         .route("/api/atrium/executions", get(executions))
+        .route("/api/atrium/vector_indexes", get(crate::vector::list))
+        .route("/api/atrium/vector_search", post(crate::vector::search))
+        .route("/api/atrium/vector_sample", post(crate::vector::sample))
+        .route("/api/atrium/vector_recall", post(crate::vector::recall))
         .route("/api/app_metrics/stream_function_logs", get(stream_function_logs))
         .route("/api/update_environment_variables", post(update_environment_variables))
         .route("/api/list_environment_variables", get(list_environment_variables))
@@ -268,7 +276,7 @@ fn identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError>
     })
 }
 
-fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
+pub(crate) fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
     match identity(state, headers)? {
         Identity::Anonymous => Err(ApiError {
             status: StatusCode::UNAUTHORIZED,
@@ -777,7 +785,7 @@ async fn report_push_completed() -> Json<serde_json::Value> {
     Json(serde_json::json!({}))
 }
 
-fn internal(message: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(message: impl std::fmt::Display) -> ApiError {
     ApiError {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         code: "InternalServerError",

@@ -281,6 +281,27 @@ fn apply_schema(
             }
         }
     }
+    for info in engine.vector_index_infos() {
+        let table = engine.catalog().table_name(info.table).map(str::to_owned);
+        let declared = table
+            .as_ref()
+            .and_then(|t| schema.tables.get(t))
+            .is_some_and(|t| t.vector_indexes.contains_key(&info.name));
+        if let (Some(table), false) = (table, declared) {
+            engine
+                .drop_vector_index(&table, &info.name)
+                .map_err(|e| DeploymentError::Schema(e.to_string()))?;
+        }
+    }
+    for (table, spec) in &schema.tables {
+        for (index, vector) in &spec.vector_indexes {
+            engine
+                .add_vector_index(table, index, vector, |done, total| {
+                    progress(table, index, done, total);
+                })
+                .map_err(|e| DeploymentError::Schema(e.to_string()))?;
+        }
+    }
     engine.set_schema(Some(schema.clone()));
     Ok(())
 }

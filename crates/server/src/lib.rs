@@ -28,6 +28,7 @@ mod sync;
 mod system;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+mod vector;
 
 pub use api::{RunningServer, ServerConfig, serve};
 pub use deployment::{Deployment, DeploymentConfig};

@@ -34,6 +34,7 @@ pub mod projects;
 mod settings;
 pub mod sql;
 mod studio;
+pub mod vector_map;
 
 pub use connections::{SafeMode, SavedConnection};
 pub use error::{CommandError, ErrorCode};

@@ -207,6 +207,15 @@ export type Filter = { combinator: Combinator, clauses: Array<Clause>, };
 export type FilterOp = "eq" | "neq" | "lt" | "lte" | "gt" | "gte" | "any_of" | "none_of" | "type" | "contains" | "regex";
 
 /**
+ * One filter term; terms are OR'd (Convex's `q.or(q.eq(field, value), …)`).
+ */
+export type FilterTerm = { field: string, 
+/**
+ * Convex-encoded JSON.
+ */
+value: unknown, };
+
+/**
  * A function of the deployment.
  */
 export type FunctionInfo = { 
@@ -387,6 +396,12 @@ source: string, entries: Array<LogEntry>,
  */
 next: number | null, };
 
+export type MapPoint = { id: string, x: number, y: number, 
+/**
+ * The colouring field's value as text (null when the document lacks it).
+ */
+group: string | null, };
+
 /**
  * Metrics of every function over a window, and the chart series of one (or of all).
  */
@@ -543,6 +558,14 @@ value: unknown, };
  */
 export type ReadRange = { index: string, start: string, end: string | null, };
 
+export type RecallCheck = { table: string, index: string, k: number, queries: number, filter: Array<FilterTerm>, };
+
+export type RecallResult = { k: number, recalls: Array<number>, mean: number, exact_ms: number, approximate_ms: number, 
+/**
+ * False: the index searches exactly (it is small) and a graph was built to measure.
+ */
+graph_in_use: boolean, vectors: number, };
+
 export type RestoreRequest = { id: string, ts: number, confirmed: boolean, };
 
 /**
@@ -619,6 +642,8 @@ export type Settings = { theme: ThemePreference, };
  * A change to some settings; absent fields stay as they are.
  */
 export type SettingsPatch = { theme?: ThemePreference, };
+
+export type SkippedView = { id: string, reason: string, };
 
 /**
  * A snapshot written or read.
@@ -734,6 +759,82 @@ export type Template = "sample" | "empty";
  * Which colour theme the UI uses.
  */
 export type ThemePreference = "system" | "light" | "dark";
+
+export type VectorHitView = { id: string, score: number, 
+/**
+ * The document (Convex-encoded JSON; null if it is gone).
+ */
+document: unknown, };
+
+/**
+ * The vector indexes, and whether the deployment lets the studio search them.
+ */
+export type VectorIndexList = { searchable: boolean, 
+/**
+ * Why not, when not.
+ */
+message: string | null, indexes: Array<VectorIndexView>, };
+
+/**
+ * A vector index: its definition and, where the deployment reports it, its state.
+ */
+export type VectorIndexView = { table: string, name: string, vector_field: string, dimensions: number, filter_fields: Array<string>, 
+/**
+ * Documents indexed (null: the deployment does not say).
+ */
+vectors: number | null, 
+/**
+ * Documents the index does not hold, with some of them and why.
+ */
+skipped: number | null, skipped_sample: Array<SkippedView>, memory_bytes: number | null, 
+/**
+ * "exact" (searched by scanning every vector), "graph" (an HNSW graph), or null.
+ */
+mode: string | null, graph_nodes: number | null, graph_bytes: number | null, graph_build_ms: number | null, exact_limit: number | null, 
+/**
+ * "M 16 · efConstruction 100 · efSearch 64".
+ */
+graph_params: string | null, };
+
+export type VectorMap = { points: Array<MapPoint>, 
+/**
+ * The share of variance along each axis (0..1).
+ */
+explained: [number, number], 
+/**
+ * Vectors in the index (the map shows `points.len()` of them).
+ */
+total: number, };
+
+export type VectorMapRequest = { table: string, index: string, 
+/**
+ * At most this many vectors (spread over the index).
+ */
+limit: number, 
+/**
+ * The filter field to colour points by (null: none).
+ */
+color_by: string | null, };
+
+export type VectorSearch = { table: string, index: string, 
+/**
+ * A vector to search with…
+ */
+vector: Array<number> | null, 
+/**
+ * …or a document whose stored vector to search with ("more like this").
+ */
+like: string | null, limit: number, filter: Array<FilterTerm>, 
+/**
+ * "auto" (as `ctx.vectorSearch`), "exact" or "approximate".
+ */
+method: string, };
+
+export type VectorSearchResult = { hits: Array<VectorHitView>, approximate: boolean, 
+/**
+ * Vectors the filter let through.
+ */
+candidates: number, took_ms: number, };
 
 /**
  * What to export from the Data area: an open view as it stands (filters, sort, range).
@@ -1011,7 +1112,25 @@ export interface Commands {
    * Chooses the port a project is served on (null: free ports); restarts it if running.
    */
   project_set_port: { request: ProjectPort; response: Array<ProjectInfo> };
+  /**
+   * The deployment's vector indexes with their state (counts, memory, graph), or their
+   * definitions from the schema where the deployment cannot be searched from here.
+   */
+  vector_indexes: { request: null; response: VectorIndexList };
+  /**
+   * Searches a vector index by a vector or a document's vector, with filter terms; the
+   * hits come with their documents.
+   */
+  vector_search: { request: VectorSearch; response: VectorSearchResult };
+  /**
+   * Recall@k of the approximate index against an exact scan over sample queries.
+   */
+  vector_recall: { request: RecallCheck; response: RecallResult };
+  /**
+   * A sample of an index's vectors projected to 2D (PCA), grouped by a filter field.
+   */
+  vector_map: { request: VectorMapRequest; response: VectorMap };
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;

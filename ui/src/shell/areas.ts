@@ -15,9 +15,6 @@ export interface Area {
   label: string;
   /** One sentence: what the user comes here to do. */
   purpose: string;
-  /** What the area will offer, for areas not built yet. */
-  plans: string[];
-  built: boolean;
 }
 
 export const AREAS: readonly Area[] = [
@@ -25,65 +22,41 @@ export const AREAS: readonly Area[] = [
     id: "data",
     label: "Data",
     purpose: "Browse and edit tables, documents, schema and indexes.",
-    plans: [
-      "A live grid that scrolls through millions of documents",
-      "Filters, index ranges and sorting on any column",
-      "Staged edits committed in one transaction, with document history",
-    ],
-    built: true,
   },
   {
     id: "functions",
     label: "Functions",
     purpose: "Run any query, mutation or action and see what it did.",
-    plans: [
-      "Modules and functions with their validators",
-      "A runner with generated argument forms and dry-run mutations",
-      "Per-function metrics",
-    ],
-    built: true,
   },
   {
     id: "logs",
     label: "Logs",
     purpose: "Watch function logs stream in, and search the archive.",
-    plans: ["Live tail with filters", "A searchable archive kept across restarts", "Export to JSONL or CSV"],
-    built: true,
   },
   {
     id: "subscriptions",
     label: "Subscriptions",
     purpose: "See live query subscriptions and why each one re-ran.",
-    plans: ["A live query panel with a timeline of results", "An inspector of every live subscription and the write that re-ran it"],
-    built: true,
   },
   {
     id: "vector",
     label: "Vector",
     purpose: "Look inside vector indexes: contents, search, recall.",
-    plans: ["Index definitions and contents", "Similarity search with filters", "Recall checks and a 2D map"],
-    built: false,
   },
   {
     id: "query",
     label: "Query",
     purpose: "Ask questions of your data in SQL or JavaScript.",
-    plans: ["SQL over tables, joins and group-bys", "JavaScript queries written like Convex functions", "Export to CSV, JSONL or Parquet"],
-    built: true,
   },
   {
     id: "project",
     label: "Project",
     purpose: "Open a project folder and run it on the local engine, offline.",
-    plans: ["Create or open projects", "Hot reload on save", "Import, export and reset data"],
-    built: true,
   },
   {
     id: "settings",
     label: "Settings",
     purpose: "Appearance, and where Atrium keeps its files.",
-    plans: [],
-    built: true,
   },
 ];
 

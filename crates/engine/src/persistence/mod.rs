@@ -8,10 +8,11 @@
 
 mod sqlite;
 
-pub use sqlite::SqlitePersistence;
+pub use sqlite::{SqlitePersistence, StoredVectorIndex};
 
 use atrium_value::DocumentId;
 
+use crate::vector::VectorWrite;
 use crate::{
     Catalog, Document, EngineError, IndexId, IndexInfo, KeyRange, Order, TableInfo, Timestamp,
 };
@@ -48,6 +49,8 @@ pub struct CommitBatch {
     pub ready_indexes: Vec<IndexId>,
     /// Tables dropped in this commit (their catalog entries, documents and index entries go).
     pub dropped_tables: Vec<TableInfo>,
+    /// Changes to vector indexes (slots retired and added, documents skipped).
+    pub vector_writes: Vec<VectorWrite>,
 }
 
 /// A stored revision of a document.

@@ -4,6 +4,10 @@
 //! revision, `json` NULL for a deletion — and `index_entries(index_id, key, ts, deleted,
 //! doc_id)`, plus the catalog (`tables`, `indexes`). One writer connection commits; readers
 //! take pooled connections of their own and never wait for it.
+//! Vector indexes keep their current state only (searches read the latest commit):
+//! `vector_indexes`, `vector_entries(index_id, slot, doc_id, vector, filters, live)`,
+//! `vector_skipped` (documents not indexed, and why) and `vector_graphs` (a serialised HNSW
+//! graph with the number of slots it covers).
 //!
 //! Durability: WAL with `synchronous=NORMAL`, so a process crash loses nothing that was
 //! acknowledged; `EngineOptions::durable` switches to `FULL` for power-loss safety.
@@ -16,7 +20,10 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::{CommitBatch, IndexEntries, Loaded, Persistence, Revision};
 use crate::catalog::{IndexInfo, IndexState, TableInfo};
+use crate::vector::{StoredVector, VectorIndexInfo, VectorIndexSpec, VectorWrite};
 use crate::{Catalog, Document, EngineError, IndexId, KeyRange, Order, Timestamp};
+use atrium_value::Value;
+use serde_json::Value as Json;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -50,6 +57,33 @@ CREATE TABLE IF NOT EXISTS index_entries (
     doc_id TEXT NOT NULL,
     PRIMARY KEY (index_id, key, ts)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vector_indexes (
+    id INTEGER PRIMARY KEY,
+    table_number INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    UNIQUE (table_number, name)
+);
+CREATE TABLE IF NOT EXISTS vector_entries (
+    index_id INTEGER NOT NULL,
+    slot INTEGER NOT NULL,
+    doc_id TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    filters TEXT NOT NULL,
+    live INTEGER NOT NULL,
+    PRIMARY KEY (index_id, slot)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vector_skipped (
+    index_id INTEGER NOT NULL,
+    doc_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (index_id, doc_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vector_graphs (
+    index_id INTEGER PRIMARY KEY,
+    slots INTEGER NOT NULL,
+    graph BLOB NOT NULL
+);
 ";
 
 const SCHEMA_VERSION: &str = "1";
@@ -231,6 +265,13 @@ impl Persistence for SqlitePersistence {
                 [number],
             )?;
             tx.execute("DELETE FROM indexes WHERE table_number = ?1", [number])?;
+            for vector_table in ["vector_entries", "vector_skipped", "vector_graphs"] {
+                tx.execute(
+                    &format!("DELETE FROM {vector_table} WHERE index_id IN (SELECT id FROM vector_indexes WHERE table_number = ?1)"),
+                    [number],
+                )?;
+            }
+            tx.execute("DELETE FROM vector_indexes WHERE table_number = ?1", [number])?;
             tx.execute("DELETE FROM documents WHERE table_number = ?1", [number])?;
             tx.execute("DELETE FROM tables WHERE number = ?1", [number])?;
         }
@@ -284,6 +325,7 @@ impl Persistence for SqlitePersistence {
                     entry.id.encode()
                 ])?;
             }
+            write_vector_changes(&tx, &batch.vector_writes)?;
         }
         tx.commit()?;
         Ok(())
@@ -438,5 +480,242 @@ impl Persistence for SqlitePersistence {
 
     fn count(&self, by_id: IndexId, ts: Timestamp) -> Result<u64, EngineError> {
         self.count_range(by_id, &KeyRange::all(), ts)
+    }
+}
+
+/// A vector index as stored: its definition, slots in order, skipped documents, graph.
+#[derive(Debug)]
+pub struct StoredVectorIndex {
+    pub info: VectorIndexInfo,
+    /// Every slot in slot order, with whether it is live.
+    pub entries: Vec<(StoredVector, bool)>,
+    pub skipped: Vec<(DocumentId, String)>,
+    /// The stored graph and the number of slots it covers.
+    pub graph: Option<(usize, Vec<u8>)>,
+}
+
+fn vector_bytes(vector: &[f32]) -> Vec<u8> {
+    vector.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// Filter values as JSON: one array per field, empty when the document lacks it.
+fn filters_json(filters: &[Option<Value>]) -> String {
+    let items: Vec<Json> = filters
+        .iter()
+        .map(|f| Json::Array(f.iter().map(atrium_value::json::to_json).collect()))
+        .collect();
+    Json::Array(items).to_string()
+}
+
+fn corrupt_vector(what: impl std::fmt::Display) -> EngineError {
+    EngineError::Corrupt(format!("a stored vector index entry is damaged: {what}"))
+}
+
+fn parse_filters(text: &str) -> Result<Vec<Option<Value>>, EngineError> {
+    let json: Vec<Vec<Json>> = serde_json::from_str(text).map_err(corrupt_vector)?;
+    json.into_iter()
+        .map(|f| f.first().map(atrium_value::json::from_json).transpose().map_err(corrupt_vector))
+        .collect()
+}
+
+fn insert_vector_entry(
+    tx: &rusqlite::Transaction<'_>,
+    index: IndexId,
+    slot: u32,
+    entry: &StoredVector,
+    live: bool,
+) -> Result<(), EngineError> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO vector_entries (index_id, slot, doc_id, vector, filters, live) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        i64::from(index.0),
+        i64::from(slot),
+        entry.id.encode(),
+        vector_bytes(&entry.vector),
+        filters_json(&entry.filters),
+        live
+    ])?;
+    Ok(())
+}
+
+fn write_vector_changes(
+    tx: &rusqlite::Transaction<'_>,
+    writes: &[VectorWrite],
+) -> Result<(), EngineError> {
+    for write in writes {
+        let index = i64::from(write.index.0);
+        if let Some(slot) = write.retire {
+            tx.prepare_cached(
+                "UPDATE vector_entries SET live = 0 WHERE index_id = ?1 AND slot = ?2",
+            )?
+            .execute(params![index, i64::from(slot)])?;
+        }
+        if let Some((slot, entry)) = &write.insert {
+            insert_vector_entry(tx, write.index, *slot, entry, true)?;
+        }
+        tx.prepare_cached("DELETE FROM vector_skipped WHERE index_id = ?1 AND doc_id = ?2")?
+            .execute(params![index, write.id.encode()])?;
+        if let Some(reason) = &write.skipped {
+            tx.prepare_cached(
+                "INSERT INTO vector_skipped (index_id, doc_id, reason) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![index, write.id.encode(), reason])?;
+        }
+    }
+    Ok(())
+}
+
+impl SqlitePersistence {
+    /// Every vector index with its slots, skipped documents and stored graph.
+    pub fn load_vector_indexes(&self) -> Result<Vec<StoredVectorIndex>, EngineError> {
+        self.read(|c| {
+            let mut indexes = Vec::new();
+            let mut statement =
+                c.prepare("SELECT id, table_number, name, spec FROM vector_indexes ORDER BY id")?;
+            let rows = statement.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?;
+            for row in rows {
+                let (id, table, name, spec) = row?;
+                let spec: Json = serde_json::from_str(&spec).map_err(corrupt_vector)?;
+                let (_, spec) = VectorIndexSpec::from_json(
+                    "",
+                    &serde_json::json!({
+                        "indexDescriptor": name,
+                        "vectorField": spec["vectorField"],
+                        "dimensions": spec["dimensions"],
+                        "filterFields": spec["filterFields"],
+                    }),
+                )
+                .map_err(corrupt_vector)?;
+                let info = VectorIndexInfo {
+                    id: IndexId(id as u32),
+                    table: TableNumber(table as u32),
+                    name,
+                    spec,
+                };
+                indexes.push(StoredVectorIndex {
+                    info,
+                    entries: Vec::new(),
+                    skipped: Vec::new(),
+                    graph: None,
+                });
+            }
+            for index in &mut indexes {
+                let id = i64::from(index.info.id.0);
+                let dims = index.info.spec.dimensions;
+                let mut statement = c.prepare(
+                    "SELECT slot, doc_id, vector, filters, live FROM vector_entries WHERE index_id = ?1 ORDER BY slot",
+                )?;
+                let mut rows = statement.query([id])?;
+                while let Some(row) = rows.next()? {
+                    let slot: i64 = row.get(0)?;
+                    if slot as usize != index.entries.len() {
+                        return Err(corrupt_vector(format!("slot {slot} is out of order")));
+                    }
+                    let doc: String = row.get(1)?;
+                    let bytes: Vec<u8> = row.get(2)?;
+                    if bytes.len() != dims * 4 {
+                        return Err(corrupt_vector(format!("slot {slot} has the wrong length")));
+                    }
+                    let vector = bytes
+                        .chunks_exact(4)
+                        .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+                        .collect();
+                    let filters = parse_filters(&row.get::<_, String>(3)?)?;
+                    let id = DocumentId::decode(&doc).map_err(corrupt_vector)?;
+                    index.entries.push((StoredVector { id, vector, filters }, row.get(4)?));
+                }
+                let mut statement =
+                    c.prepare("SELECT doc_id, reason FROM vector_skipped WHERE index_id = ?1")?;
+                let rows = statement
+                    .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+                for row in rows {
+                    let (doc, reason) = row?;
+                    index
+                        .skipped
+                        .push((DocumentId::decode(&doc).map_err(corrupt_vector)?, reason));
+                }
+                index.graph = c
+                    .query_row(
+                        "SELECT slots, graph FROM vector_graphs WHERE index_id = ?1",
+                        [id],
+                        |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, Vec<u8>>(1)?)),
+                    )
+                    .optional()?;
+            }
+            Ok(indexes)
+        })
+    }
+
+    /// Writes a vector index whole — definition, live entries renumbered from slot 0,
+    /// skipped documents, graph — replacing whatever was stored for it, atomically.
+    pub fn replace_vector_index(
+        &self,
+        info: &VectorIndexInfo,
+        entries: &[StoredVector],
+        skipped: &std::collections::BTreeMap<DocumentId, String>,
+        graph: Option<&[u8]>,
+    ) -> Result<(), EngineError> {
+        let mut writer = self.writer.lock().unwrap();
+        let tx = writer.transaction()?;
+        let id = i64::from(info.id.0);
+        tx.execute(
+            "INSERT OR REPLACE INTO vector_indexes (id, table_number, name, spec) VALUES (?1, ?2, ?3, ?4)",
+            params![id, i64::from(info.table.0), info.name, info.spec.to_json().to_string()],
+        )?;
+        for table in ["vector_entries", "vector_skipped", "vector_graphs"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE index_id = ?1"), [id])?;
+        }
+        for (slot, entry) in entries.iter().enumerate() {
+            insert_vector_entry(&tx, info.id, slot as u32, entry, true)?;
+        }
+        for (doc, reason) in skipped {
+            tx.execute(
+                "INSERT INTO vector_skipped (index_id, doc_id, reason) VALUES (?1, ?2, ?3)",
+                params![id, doc.encode(), reason],
+            )?;
+        }
+        if let Some(graph) = graph {
+            tx.execute(
+                "INSERT INTO vector_graphs (index_id, slots, graph) VALUES (?1, ?2, ?3)",
+                params![id, entries.len() as i64, graph],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Stores a vector index's graph, covering its first `slots` slots.
+    pub fn save_vector_graph(
+        &self,
+        index: IndexId,
+        slots: usize,
+        graph: &[u8],
+    ) -> Result<(), EngineError> {
+        self.writer.lock().unwrap().execute(
+            "INSERT OR REPLACE INTO vector_graphs (index_id, slots, graph) VALUES (?1, ?2, ?3)",
+            params![i64::from(index.0), slots as i64, graph],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets a vector index.
+    pub fn drop_vector_index(&self, index: IndexId) -> Result<(), EngineError> {
+        let mut writer = self.writer.lock().unwrap();
+        let tx = writer.transaction()?;
+        let id = i64::from(index.0);
+        for table in ["vector_entries", "vector_skipped", "vector_graphs"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE index_id = ?1"), [id])?;
+        }
+        tx.execute("DELETE FROM vector_indexes WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(())
     }
 }

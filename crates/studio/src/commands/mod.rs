@@ -17,6 +17,7 @@ mod live;
 mod metrics;
 mod projects;
 mod sql;
+mod vector;
 
 pub use connections::{
     ConnectionDraft, ConnectionInfo, ConnectionList, ConnectionRef, ConnectionTest,
@@ -45,6 +46,11 @@ pub use projects::{
 pub use sql::{
     ExportDone, ExportProgress, ExportRequest, SqlOutcome, SqlRequest, SqlResultInfo, SqlRows,
     SqlRowsRequest, SqlTableRequest, ViewExportRequest,
+};
+
+pub use vector::{
+    FilterTerm, MapPoint, RecallCheck, RecallResult, SkippedView, VectorHitView, VectorIndexList,
+    VectorIndexView, VectorMap, VectorMapRequest, VectorSearch, VectorSearchResult,
 };
 
 use std::sync::Arc;
@@ -209,6 +215,16 @@ command_table! {
     project_env_set(ProjectEnvSet) -> Vec<EnvVar> = projects::project_env_set;
     /// Chooses the port a project is served on (null: free ports); restarts it if running.
     project_set_port(ProjectPort) -> Vec<crate::projects::ProjectInfo> = projects::project_set_port;
+    /// The deployment's vector indexes with their state (counts, memory, graph), or their
+    /// definitions from the schema where the deployment cannot be searched from here.
+    vector_indexes(()) -> VectorIndexList = vector::vector_indexes;
+    /// Searches a vector index by a vector or a document's vector, with filter terms; the
+    /// hits come with their documents.
+    vector_search(VectorSearch) -> VectorSearchResult = vector::vector_search;
+    /// Recall@k of the approximate index against an exact scan over sample queries.
+    vector_recall(RecallCheck) -> RecallResult = vector::vector_recall;
+    /// A sample of an index's vectors projected to 2D (PCA), grouped by a filter field.
+    vector_map(VectorMapRequest) -> VectorMap = vector::vector_map;
 }
 
 /// The client's error as a command error whose code says which part to fix.

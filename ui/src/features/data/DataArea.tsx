@@ -26,6 +26,12 @@ function tableFromHash(): string | undefined {
   return match?.[1] ? decodeURIComponent(match[1]) : undefined;
 }
 
+/** The document a link asked to open (`#/data/<table>?doc=<id>`). */
+function documentFromHash(): string | undefined {
+  const match = /[?&]doc=([^&]+)/.exec(window.location.hash);
+  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
+}
+
 export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   const deployment = connection?.deployment;
   const connected = connection?.state.state === "connected";
@@ -85,6 +91,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
     const firstTable = tables?.[0];
     if (firstTable && (!table || !tables!.some((t) => t.name === table))) setTable(firstTable.name);
   }, [tables, table]);
+  const linkedDocument = useRef(documentFromHash());
   useEffect(() => {
     if (table) window.history.replaceState(null, "", `#/data/${encodeURIComponent(table)}`);
     setSelected(new Set());
@@ -93,7 +100,8 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
     setSort(null);
     setIndexName("");
     setIndexRange(null);
-    setPanel(undefined);
+    setPanel(linkedDocument.current);
+    linkedDocument.current = undefined;
   }, [table]);
 
   // Counts follow changes (at most once a second).

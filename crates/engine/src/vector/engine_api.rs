@@ -1,0 +1,393 @@
+//! The engine's vector index operations: loading indexes at open, applying commits,
+//! storing graphs, and the public [`Engine`] methods (add, drop, search, inspect).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use super::hnsw::Hnsw;
+use super::index::entry_of;
+use super::{
+    RecallReport, SearchMethod, StoredVector, VectorIndex, VectorIndexInfo, VectorIndexSpec,
+    VectorIndexStatus, VectorQuery, VectorSearchOutcome, VectorWrite,
+};
+use crate::catalog::BY_CREATION_TIME;
+use crate::engine::Inner;
+use crate::persistence::{Persistence, SqlitePersistence};
+use crate::{Engine, EngineError, EngineOptions, IndexId, KeyRange, Order};
+
+pub(crate) type VectorIndexes = BTreeMap<IndexId, Arc<RwLock<VectorIndex>>>;
+
+/// Reads every stored vector index, with its graph brought up to date.
+pub(crate) fn load(
+    persistence: &SqlitePersistence,
+    options: &EngineOptions,
+) -> Result<VectorIndexes, EngineError> {
+    let mut indexes = BTreeMap::new();
+    for stored in persistence.load_vector_indexes()? {
+        let mut index = VectorIndex::new(stored.info);
+        for (entry, live) in stored.entries {
+            index.store.push(entry, live);
+        }
+        index.skipped = stored.skipped.into_iter().collect();
+        if let Some((slots, bytes)) = stored.graph
+            && slots <= index.store.slots()
+        {
+            let graph = Hnsw::from_bytes(&bytes)?;
+            if graph.len() == slots {
+                index.graph = Some(graph);
+                index.graph_saved = slots;
+            }
+        }
+        if index.maintain_graph(options.vector_exact_limit, options.hnsw) {
+            tracing::info!("built the graph of vector index {}", index.info.name);
+        }
+        save_graph(persistence, &mut index, false)?;
+        indexes.insert(index.info.id, Arc::new(RwLock::new(index)));
+    }
+    Ok(indexes)
+}
+
+/// Stores the index's graph when it has grown enough since last stored (or at all, when
+/// `any_change`).
+pub(crate) fn save_graph(
+    persistence: &SqlitePersistence,
+    index: &mut VectorIndex,
+    any_change: bool,
+) -> Result<(), EngineError> {
+    let Some(graph) = &index.graph else { return Ok(()) };
+    let due = if any_change { graph.len() > index.graph_saved } else { index.graph_needs_saving() };
+    if due {
+        persistence.save_vector_graph(index.info.id, graph.len(), &graph.to_bytes())?;
+        index.graph_saved = graph.len();
+    }
+    Ok(())
+}
+
+/// Applies a commit's vector writes (already stored) to the in-memory indexes. Runs under
+/// the commit lock, so the next transaction's searches see them.
+pub(crate) fn apply_commit(inner: &Inner, indexes: &VectorIndexes, writes: Vec<VectorWrite>) {
+    if writes.is_empty() {
+        return;
+    }
+    let mut touched = Vec::new();
+    for write in writes {
+        if let Some(index) = indexes.get(&write.index) {
+            if !touched.contains(&write.index) {
+                touched.push(write.index);
+            }
+            index.write().unwrap().apply(write);
+        }
+    }
+    let options = inner.options();
+    for id in touched {
+        let mut index = indexes[&id].write().unwrap();
+        if index.needs_compaction() {
+            if let Err(error) = compact(&inner.persistence, &mut index, options) {
+                tracing::warn!("could not compact vector index {}: {error}", index.info.name);
+            }
+            continue;
+        }
+        index.maintain_graph(options.vector_exact_limit, options.hnsw);
+        if let Err(error) = save_graph(&inner.persistence, &mut index, false) {
+            tracing::warn!("could not store the graph of {}: {error}", index.info.name);
+        }
+    }
+}
+
+/// Rebuilds an index from its live entries (slots renumbered, graph rebuilt) and stores it.
+fn compact(
+    persistence: &SqlitePersistence,
+    index: &mut VectorIndex,
+    options: &EngineOptions,
+) -> Result<(), EngineError> {
+    let entries = index.live_entries();
+    let mut fresh = VectorIndex::new(index.info.clone());
+    for entry in &entries {
+        fresh.store.push(entry.clone(), true);
+    }
+    fresh.skipped = std::mem::take(&mut index.skipped);
+    fresh.maintain_graph(options.vector_exact_limit, options.hnsw);
+    let graph = fresh.graph.as_ref().map(Hnsw::to_bytes);
+    persistence.replace_vector_index(&fresh.info, &entries, &fresh.skipped, graph.as_deref())?;
+    fresh.graph_saved = if graph.is_some() { entries.len() } else { 0 };
+    *index = fresh;
+    Ok(())
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+impl Engine {
+    fn vector_index(
+        &self,
+        table: &str,
+        name: &str,
+    ) -> Result<Arc<RwLock<VectorIndex>>, EngineError> {
+        let number = self.catalog().table(table).map(|t| t.number);
+        number
+            .and_then(|number| {
+                self.inner
+                    .vectors
+                    .read()
+                    .unwrap()
+                    .values()
+                    .find(|i| {
+                        let i = i.read().unwrap();
+                        i.info.table == number && i.info.name == name
+                    })
+                    .cloned()
+            })
+            .ok_or_else(|| EngineError::IndexNotFound(format!("{table}.{name}")))
+    }
+
+    /// The vector indexes' definitions.
+    pub fn vector_index_infos(&self) -> Vec<VectorIndexInfo> {
+        let indexes = self.inner.vectors.read().unwrap();
+        indexes.values().map(|i| i.read().unwrap().info.clone()).collect()
+    }
+
+    /// Adds a vector index to a table, indexing its documents (`progress`: documents
+    /// read, documents in the table). Replaces an index of that name with another spec.
+    pub fn add_vector_index(
+        &self,
+        table: &str,
+        name: &str,
+        spec: &VectorIndexSpec,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<VectorIndexInfo, EngineError> {
+        spec.check(table, name)?;
+        if let Ok(existing) = self.vector_index(table, name) {
+            let existing = existing.read().unwrap().info.clone();
+            if existing.spec == *spec {
+                return Ok(existing);
+            }
+            self.drop_vector_index(table, name)?;
+        }
+        // Under the commit lock, so no commit slips between the scan and the index.
+        let state = self.inner.commit.lock().unwrap();
+        let catalog = self.catalog();
+        let number =
+            catalog.table(table).ok_or_else(|| EngineError::TableNotFound(table.into()))?.number;
+        if catalog.index(number, name).is_some() {
+            return Err(EngineError::IndexExists { index: format!("{table}.{name}") });
+        }
+        let by_creation = catalog.index(number, BY_CREATION_TIME).cloned().ok_or_else(|| {
+            EngineError::Corrupt(format!("table {table} has no by_creation_time"))
+        })?;
+        let info = VectorIndexInfo {
+            id: self.inner.allocate_index_id(),
+            table: number,
+            name: name.to_owned(),
+            spec: spec.clone(),
+        };
+        let snapshot = state.last_ts;
+        // (Not `Inner::count`: it may take the commit lock this holds.)
+        let by_id = catalog.index(number, "by_id").map_or(by_creation.id, |i| i.id);
+        let total = self.inner.persistence.count(by_id, snapshot)?;
+        let mut index = VectorIndex::new(info.clone());
+        let mut entries: Vec<StoredVector> = Vec::new();
+        let mut after: Option<Vec<u8>> = None;
+        progress(0, total);
+        loop {
+            let page = self.inner.persistence.index_scan(
+                by_creation.id,
+                &KeyRange::all(),
+                snapshot,
+                Order::Asc,
+                after.as_deref(),
+                1000,
+            )?;
+            for (_, document) in &page.entries {
+                match entry_of(spec, document) {
+                    Ok(entry) => {
+                        index.store.push(entry.clone(), true);
+                        entries.push(entry);
+                    }
+                    Err(reason) => {
+                        index.skipped.insert(document.id, reason);
+                    }
+                }
+            }
+            progress((entries.len() + index.skipped.len()) as u64, total);
+            after = page.entries.last().map(|(k, _)| k.clone());
+            if page.exhausted {
+                break;
+            }
+        }
+        let options = self.inner.options();
+        index.maintain_graph(options.vector_exact_limit, options.hnsw);
+        let graph = index.graph.as_ref().map(Hnsw::to_bytes);
+        self.inner.persistence.replace_vector_index(
+            &info,
+            &entries,
+            &index.skipped,
+            graph.as_deref(),
+        )?;
+        index.graph_saved = if graph.is_some() { entries.len() } else { 0 };
+        self.inner.vectors.write().unwrap().insert(info.id, Arc::new(RwLock::new(index)));
+        drop(state);
+        Ok(info)
+    }
+
+    /// Removes a vector index.
+    pub fn drop_vector_index(&self, table: &str, name: &str) -> Result<(), EngineError> {
+        let _state = self.inner.commit.lock().unwrap();
+        let index = self.vector_index(table, name)?;
+        let id = index.read().unwrap().info.id;
+        self.inner.persistence.drop_vector_index(id)?;
+        self.inner.vectors.write().unwrap().remove(&id);
+        Ok(())
+    }
+
+    /// Every vector index's state.
+    pub fn vector_index_statuses(&self) -> Vec<VectorIndexStatus> {
+        let catalog = self.catalog();
+        let options = self.inner.options();
+        let indexes = self.inner.vectors.read().unwrap();
+        indexes
+            .values()
+            .map(|index| {
+                let index = index.read().unwrap();
+                VectorIndexStatus {
+                    table: catalog.table_name(index.info.table).unwrap_or("").to_owned(),
+                    info: index.info.clone(),
+                    vectors: index.store.live_count(),
+                    skipped: index.skipped.len(),
+                    skipped_sample: index
+                        .skipped
+                        .iter()
+                        .take(20)
+                        .map(|(id, why)| (*id, why.clone()))
+                        .collect(),
+                    memory_bytes: index.memory_bytes(),
+                    graph_nodes: index.graph.as_ref().map(Hnsw::len),
+                    graph_bytes: index.graph.as_ref().map_or(0, Hnsw::memory_bytes),
+                    graph_build_ms: index.build_ms,
+                    exact_limit: options.vector_exact_limit,
+                    params: options.hnsw,
+                }
+            })
+            .collect()
+    }
+
+    /// Searches a vector index at the latest commit.
+    pub fn vector_search(&self, query: &VectorQuery) -> Result<VectorSearchOutcome, EngineError> {
+        if self.catalog().table(&query.table).is_none() {
+            // Convex answers a search of a table that does not exist with no results.
+            return Ok(VectorSearchOutcome { hits: Vec::new(), approximate: false, candidates: 0 });
+        }
+        let index = self.vector_index(&query.table, &query.index)?;
+        let index = index.read().unwrap();
+        let options = self.inner.options();
+        let built = (query.method == SearchMethod::Approximate && index.graph.is_none())
+            .then(|| Hnsw::build(&index.store, options.hnsw));
+        index.search(query, options.vector_exact_limit, built.as_ref())
+    }
+
+    /// Up to `limit` of an index's vectors (unit length), spread evenly over the index.
+    pub fn vector_sample(
+        &self,
+        table: &str,
+        name: &str,
+        limit: usize,
+    ) -> Result<Vec<StoredVector>, EngineError> {
+        let index = self.vector_index(table, name)?;
+        let index = index.read().unwrap();
+        let live: Vec<u32> = index.store.live_slots().collect();
+        let step = (live.len() as f64 / limit.max(1) as f64).max(1.0);
+        Ok((0..limit.min(live.len()))
+            .map(|i| index.store.entry(live[(i as f64 * step) as usize]))
+            .collect())
+    }
+
+    /// An indexed document's stored vector (unit length), if it is indexed.
+    pub fn vector_of(
+        &self,
+        table: &str,
+        name: &str,
+        id: &atrium_value::DocumentId,
+    ) -> Result<Option<StoredVector>, EngineError> {
+        let index = self.vector_index(table, name)?;
+        let index = index.read().unwrap();
+        Ok(index.store.slot_of(id).map(|slot| index.store.entry(slot)))
+    }
+
+    /// Recall@k of graph search against an exact scan, for `queries` of the index's own
+    /// vectors (each query leaves its own document out), under the filter terms given.
+    /// A small index that searches exactly gets a graph built for the check.
+    pub fn vector_recall(
+        &self,
+        table: &str,
+        name: &str,
+        k: usize,
+        queries: usize,
+        filter: &[(String, atrium_value::Value)],
+    ) -> Result<RecallReport, EngineError> {
+        let index = self.vector_index(table, name)?;
+        let index = index.read().unwrap();
+        let store = &index.store;
+        let terms: Vec<(usize, &atrium_value::Value)> = filter
+            .iter()
+            .map(|(field, value)| {
+                let position = index.info.spec.filter_fields.iter().position(|f| f == field).ok_or_else(|| {
+                    EngineError::InvalidVectorQuery(format!(
+                        "Vector query against {table}.{name} contains a filter on {field} but that field isn't indexed for filtering in `filterFields`."
+                    ))
+                })?;
+                Ok((position, value))
+            })
+            .collect::<Result<_, EngineError>>()?;
+        let built;
+        let fallback = if index.graph.is_none() {
+            built = Hnsw::build(store, self.inner.options().hnsw);
+            Some(&built)
+        } else {
+            None
+        };
+        let live: Vec<u32> = store.live_slots().collect();
+        let step = (live.len() as f64 / queries.max(1) as f64).max(1.0);
+        let picked: Vec<u32> =
+            (0..queries.min(live.len())).map(|i| live[(i as f64 * step) as usize]).collect();
+        let (mut recalls, mut exact_ms, mut approximate_ms) = (Vec::new(), Vec::new(), Vec::new());
+        for query_slot in picked {
+            let accept = |slot: u32| {
+                slot != query_slot
+                    && (terms.is_empty()
+                        || terms.iter().any(|(i, v)| store.filters(slot)[*i].as_ref() == Some(*v)))
+            };
+            let vector = store.vector(query_slot).to_vec();
+            let started = Instant::now();
+            let exact = store.exact(&vector, k, accept);
+            exact_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+            let started = Instant::now();
+            let approximate = index.approximate(&vector, k, &accept, fallback);
+            approximate_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+            if exact.is_empty() {
+                continue;
+            }
+            let found =
+                exact.iter().filter(|e| approximate.iter().any(|a| a.slot == e.slot)).count();
+            recalls.push(found as f32 / exact.len() as f32);
+        }
+        let mean = if recalls.is_empty() {
+            1.0
+        } else {
+            recalls.iter().sum::<f32>() / recalls.len() as f32
+        };
+        Ok(RecallReport {
+            k,
+            mean,
+            recalls,
+            exact_ms: median(exact_ms),
+            approximate_ms: median(approximate_ms),
+            graph_in_use: index.graph.is_some(),
+            vectors: store.live_count(),
+        })
+    }
+}
