@@ -483,12 +483,12 @@ impl Persistence for SqlitePersistence {
     }
 }
 
-/// A vector index as stored: its definition, slots in order, skipped documents, graph.
+/// A vector index as stored: its definition, slot count, skipped documents, graph (the
+/// slots themselves are read with [`SqlitePersistence::read_vector_entries`]).
 #[derive(Debug)]
 pub struct StoredVectorIndex {
     pub info: VectorIndexInfo,
-    /// Every slot in slot order, with whether it is live.
-    pub entries: Vec<(StoredVector, bool)>,
+    pub slots: usize,
     pub skipped: Vec<(DocumentId, String)>,
     /// The stored graph and the number of slots it covers.
     pub graph: Option<(usize, Vec<u8>)>,
@@ -602,45 +602,26 @@ impl SqlitePersistence {
                 };
                 indexes.push(StoredVectorIndex {
                     info,
-                    entries: Vec::new(),
+                    slots: 0,
                     skipped: Vec::new(),
                     graph: None,
                 });
             }
             for index in &mut indexes {
                 let id = i64::from(index.info.id.0);
-                let dims = index.info.spec.dimensions;
-                let mut statement = c.prepare(
-                    "SELECT slot, doc_id, vector, filters, live FROM vector_entries WHERE index_id = ?1 ORDER BY slot",
+                let slots: i64 = c.query_row(
+                    "SELECT COUNT(*) FROM vector_entries WHERE index_id = ?1",
+                    [id],
+                    |r| r.get(0),
                 )?;
-                let mut rows = statement.query([id])?;
-                while let Some(row) = rows.next()? {
-                    let slot: i64 = row.get(0)?;
-                    if slot as usize != index.entries.len() {
-                        return Err(corrupt_vector(format!("slot {slot} is out of order")));
-                    }
-                    let doc: String = row.get(1)?;
-                    let bytes: Vec<u8> = row.get(2)?;
-                    if bytes.len() != dims * 4 {
-                        return Err(corrupt_vector(format!("slot {slot} has the wrong length")));
-                    }
-                    let vector = bytes
-                        .chunks_exact(4)
-                        .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
-                        .collect();
-                    let filters = parse_filters(&row.get::<_, String>(3)?)?;
-                    let id = DocumentId::decode(&doc).map_err(corrupt_vector)?;
-                    index.entries.push((StoredVector { id, vector, filters }, row.get(4)?));
-                }
+                index.slots = slots as usize;
                 let mut statement =
                     c.prepare("SELECT doc_id, reason FROM vector_skipped WHERE index_id = ?1")?;
                 let rows = statement
                     .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
                 for row in rows {
                     let (doc, reason) = row?;
-                    index
-                        .skipped
-                        .push((DocumentId::decode(&doc).map_err(corrupt_vector)?, reason));
+                    index.skipped.push((DocumentId::decode(&doc).map_err(corrupt_vector)?, reason));
                 }
                 index.graph = c
                     .query_row(
@@ -654,12 +635,49 @@ impl SqlitePersistence {
         })
     }
 
+    /// Calls `f` with each of a vector index's slots in slot order (and whether it is
+    /// live), streaming them from disk.
+    pub fn read_vector_entries(
+        &self,
+        info: &VectorIndexInfo,
+        mut f: impl FnMut(StoredVector, bool),
+    ) -> Result<(), EngineError> {
+        let dims = info.spec.dimensions;
+        self.read(|c| {
+            let mut statement = c.prepare(
+                "SELECT slot, doc_id, vector, filters, live FROM vector_entries WHERE index_id = ?1 ORDER BY slot",
+            )?;
+            let mut rows = statement.query([i64::from(info.id.0)])?;
+            let mut expected = 0i64;
+            while let Some(row) = rows.next()? {
+                let slot: i64 = row.get(0)?;
+                if slot != expected {
+                    return Err(corrupt_vector(format!("slot {slot} is out of order")));
+                }
+                expected += 1;
+                let doc: String = row.get(1)?;
+                let bytes: Vec<u8> = row.get(2)?;
+                if bytes.len() != dims * 4 {
+                    return Err(corrupt_vector(format!("slot {slot} has the wrong length")));
+                }
+                let vector = bytes
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+                    .collect();
+                let filters = parse_filters(&row.get::<_, String>(3)?)?;
+                let id = DocumentId::decode(&doc).map_err(corrupt_vector)?;
+                f(StoredVector { id, vector, filters }, row.get(4)?);
+            }
+            Ok(())
+        })
+    }
+
     /// Writes a vector index whole — definition, live entries renumbered from slot 0,
     /// skipped documents, graph — replacing whatever was stored for it, atomically.
     pub fn replace_vector_index(
         &self,
         info: &VectorIndexInfo,
-        entries: &[StoredVector],
+        entries: &mut dyn Iterator<Item = StoredVector>,
         skipped: &std::collections::BTreeMap<DocumentId, String>,
         graph: Option<&[u8]>,
     ) -> Result<(), EngineError> {
@@ -673,8 +691,10 @@ impl SqlitePersistence {
         for table in ["vector_entries", "vector_skipped", "vector_graphs"] {
             tx.execute(&format!("DELETE FROM {table} WHERE index_id = ?1"), [id])?;
         }
-        for (slot, entry) in entries.iter().enumerate() {
-            insert_vector_entry(&tx, info.id, slot as u32, entry, true)?;
+        let mut count = 0usize;
+        for (slot, entry) in entries.enumerate() {
+            insert_vector_entry(&tx, info.id, slot as u32, &entry, true)?;
+            count += 1;
         }
         for (doc, reason) in skipped {
             tx.execute(
@@ -685,7 +705,7 @@ impl SqlitePersistence {
         if let Some(graph) = graph {
             tx.execute(
                 "INSERT INTO vector_graphs (index_id, slots, graph) VALUES (?1, ?2, ?3)",
-                params![id, entries.len() as i64, graph],
+                params![id, count as i64, graph],
             )?;
         }
         tx.commit()?;

@@ -26,9 +26,10 @@ pub(crate) fn load(
     let mut indexes = BTreeMap::new();
     for stored in persistence.load_vector_indexes()? {
         let mut index = VectorIndex::new(stored.info);
-        for (entry, live) in stored.entries {
+        index.store.reserve(stored.slots);
+        persistence.read_vector_entries(&index.info, |entry, live| {
             index.store.push(entry, live);
-        }
+        })?;
         index.skipped = stored.skipped.into_iter().collect();
         if let Some((slots, bytes)) = stored.graph
             && slots <= index.store.slots()
@@ -101,17 +102,33 @@ fn compact(
     index: &mut VectorIndex,
     options: &EngineOptions,
 ) -> Result<(), EngineError> {
-    let entries = index.live_entries();
     let mut fresh = VectorIndex::new(index.info.clone());
-    for entry in &entries {
-        fresh.store.push(entry.clone(), true);
+    fresh.store.reserve(index.store.live_count());
+    for slot in index.store.live_slots() {
+        fresh.store.push(index.store.entry(slot), true);
     }
     fresh.skipped = std::mem::take(&mut index.skipped);
     fresh.maintain_graph(options.vector_exact_limit, options.hnsw);
-    let graph = fresh.graph.as_ref().map(Hnsw::to_bytes);
-    persistence.replace_vector_index(&fresh.info, &entries, &fresh.skipped, graph.as_deref())?;
-    fresh.graph_saved = if graph.is_some() { entries.len() } else { 0 };
+    store_whole(persistence, &mut fresh)?;
     *index = fresh;
+    Ok(())
+}
+
+/// Stores an index whose slots are all live (just built), with its graph.
+fn store_whole(
+    persistence: &SqlitePersistence,
+    index: &mut VectorIndex,
+) -> Result<(), EngineError> {
+    let graph = index.graph.as_ref().map(Hnsw::to_bytes);
+    let store = &index.store;
+    let mut entries = store.live_slots().map(|slot| store.entry(slot));
+    persistence.replace_vector_index(
+        &index.info,
+        &mut entries,
+        &index.skipped,
+        graph.as_deref(),
+    )?;
+    index.graph_saved = index.graph.as_ref().map_or(0, Hnsw::len);
     Ok(())
 }
 
@@ -191,7 +208,7 @@ impl Engine {
         let by_id = catalog.index(number, "by_id").map_or(by_creation.id, |i| i.id);
         let total = self.inner.persistence.count(by_id, snapshot)?;
         let mut index = VectorIndex::new(info.clone());
-        let mut entries: Vec<StoredVector> = Vec::new();
+        index.store.reserve(total as usize);
         let mut after: Option<Vec<u8>> = None;
         progress(0, total);
         loop {
@@ -206,15 +223,14 @@ impl Engine {
             for (_, document) in &page.entries {
                 match entry_of(spec, document) {
                     Ok(entry) => {
-                        index.store.push(entry.clone(), true);
-                        entries.push(entry);
+                        index.store.push(entry, true);
                     }
                     Err(reason) => {
                         index.skipped.insert(document.id, reason);
                     }
                 }
             }
-            progress((entries.len() + index.skipped.len()) as u64, total);
+            progress((index.store.slots() + index.skipped.len()) as u64, total);
             after = page.entries.last().map(|(k, _)| k.clone());
             if page.exhausted {
                 break;
@@ -222,14 +238,7 @@ impl Engine {
         }
         let options = self.inner.options();
         index.maintain_graph(options.vector_exact_limit, options.hnsw);
-        let graph = index.graph.as_ref().map(Hnsw::to_bytes);
-        self.inner.persistence.replace_vector_index(
-            &info,
-            &entries,
-            &index.skipped,
-            graph.as_deref(),
-        )?;
-        index.graph_saved = if graph.is_some() { entries.len() } else { 0 };
+        store_whole(&self.inner.persistence, &mut index)?;
         self.inner.vectors.write().unwrap().insert(info.id, Arc::new(RwLock::new(index)));
         drop(state);
         Ok(info)
@@ -332,17 +341,7 @@ impl Engine {
         let index = self.vector_index(table, name)?;
         let index = index.read().unwrap();
         let store = &index.store;
-        let terms: Vec<(usize, &atrium_value::Value)> = filter
-            .iter()
-            .map(|(field, value)| {
-                let position = index.info.spec.filter_fields.iter().position(|f| f == field).ok_or_else(|| {
-                    EngineError::InvalidVectorQuery(format!(
-                        "Vector query against {table}.{name} contains a filter on {field} but that field isn't indexed for filtering in `filterFields`."
-                    ))
-                })?;
-                Ok((position, value))
-            })
-            .collect::<Result<_, EngineError>>()?;
+        let terms = index.filter_terms(table, filter)?;
         let built;
         let fallback = if index.graph.is_none() {
             built = Hnsw::build(store, self.inner.options().hnsw);
@@ -356,11 +355,7 @@ impl Engine {
             (0..queries.min(live.len())).map(|i| live[(i as f64 * step) as usize]).collect();
         let (mut recalls, mut exact_ms, mut approximate_ms) = (Vec::new(), Vec::new(), Vec::new());
         for query_slot in picked {
-            let accept = |slot: u32| {
-                slot != query_slot
-                    && (terms.is_empty()
-                        || terms.iter().any(|(i, v)| store.filters(slot)[*i].as_ref() == Some(*v)))
-            };
+            let accept = |slot: u32| slot != query_slot && index.matches(slot, &terms);
             let vector = store.vector(query_slot).to_vec();
             let started = Instant::now();
             let exact = store.exact(&vector, k, accept);

@@ -195,11 +195,6 @@ impl VectorIndex {
         slots >= 1000 && slots - live > live
     }
 
-    /// The live entries, in slot order (what a compaction keeps).
-    pub(crate) fn live_entries(&self) -> Vec<StoredVector> {
-        self.store.live_slots().map(|s| self.store.entry(s)).collect()
-    }
-
     pub(crate) fn memory_bytes(&self) -> usize {
         self.store.memory_bytes() + self.graph.as_ref().map_or(0, Hnsw::memory_bytes)
     }
@@ -224,21 +219,33 @@ impl VectorIndex {
     }
 
     /// Which filter field each term names, checked against `filterFields`.
-    fn filter_terms(&self, query: &VectorQuery) -> Result<Vec<(usize, Value)>, EngineError> {
-        query
-            .filter
+    /// Filter terms as (filter field position, value), checked against `filterFields`.
+    pub(crate) fn filter_terms(
+        &self,
+        table: &str,
+        filter: &[(String, Value)],
+    ) -> Result<Vec<(usize, Value)>, EngineError> {
+        filter
             .iter()
             .map(|(field, value)| {
                 let position =
                     self.info.spec.filter_fields.iter().position(|f| f == field).ok_or_else(|| {
                         EngineError::InvalidVectorQuery(format!(
-                            "Vector query against {}.{} contains a filter on {field} but that field isn't indexed for filtering in `filterFields`.",
-                            query.table, query.index
+                            "Vector query against {table}.{} contains a filter on {field} but that field isn't indexed for filtering in `filterFields`.",
+                            self.info.name
                         ))
                     })?;
                 Ok((position, value.clone()))
             })
             .collect()
+    }
+
+    /// Whether a slot's filter values match any of the terms (all slots match none).
+    pub(crate) fn matches(&self, slot: u32, terms: &[(usize, Value)]) -> bool {
+        terms.is_empty() || {
+            let values = self.store.filters(slot);
+            terms.iter().any(|(i, v)| values[*i].as_ref() == Some(v))
+        }
     }
 
     pub(crate) fn search(
@@ -254,14 +261,9 @@ impl VectorIndex {
             )));
         }
         let vector = self.query_vector(&query.vector)?;
-        let terms = self.filter_terms(query)?;
+        let terms = self.filter_terms(&query.table, &query.filter)?;
         let store = &self.store;
-        let matches = |slot: u32| {
-            terms.is_empty() || {
-                let values = store.filters(slot);
-                terms.iter().any(|(i, v)| values[*i].as_ref() == Some(v))
-            }
-        };
+        let matches = |slot: u32| self.matches(slot, &terms);
         let candidates = if terms.is_empty() {
             store.live_count()
         } else {

@@ -48,8 +48,17 @@ pub(crate) fn normalize(vector: &mut [f32]) {
     }
 }
 
-/// The dot product, written so the compiler vectorises it (eight independent sums).
+/// The dot product, with the widest SIMD the CPU offers (simsimd picks it at run time).
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+    use simsimd::SpatialSimilarity;
+    match f32::dot(a, b) {
+        Some(d) => d as f32,
+        None => portable_dot(a, b),
+    }
+}
+
+/// The same in plain Rust, written so the compiler vectorises it (eight independent sums).
+fn portable_dot(a: &[f32], b: &[f32]) -> f32 {
     let mut sums = [0f32; 8];
     let (a8, a_rest) = a.as_chunks::<8>();
     let (b8, b_rest) = b.as_chunks::<8>();
@@ -131,6 +140,15 @@ impl TopK {
 impl VectorStore {
     pub(crate) fn new(dims: usize) -> Self {
         Self { dims, ..Self::default() }
+    }
+
+    /// Makes room for `additional` more slots at once (bulk loads grow no further).
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.vectors.reserve_exact(additional * self.dims);
+        self.ids.reserve_exact(additional);
+        self.live.reserve_exact(additional);
+        self.filters.reserve_exact(additional);
+        self.slot_of.reserve(additional);
     }
 
     /// The number of slots, live or retired.
@@ -244,7 +262,8 @@ mod tests {
         let a: Vec<f32> = (0..19).map(|i| i as f32 * 0.5).collect();
         let b: Vec<f32> = (0..19).map(|i| 1.0 - i as f32 * 0.1).collect();
         let plain: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-        assert!((dot(&a, &b) - plain).abs() < 1e-4);
+        assert!((dot(&a, &b) - plain).abs() < 1e-3);
+        assert!((portable_dot(&a, &b) - plain).abs() < 1e-3);
     }
 
     #[test]

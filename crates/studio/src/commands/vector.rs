@@ -392,3 +392,26 @@ pub(super) async fn vector_map(
         .collect();
     Ok(VectorMap { points, explained: projection.explained, total })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definitions_come_from_an_exported_schema() {
+        let schema = serde_json::json!({"tables": [
+            {"tableName": "notes", "indexes": [], "vectorIndexes": [
+                {"indexDescriptor": "by_embedding", "vectorField": "embedding", "dimensions": 1536, "filterFields": ["topic", "lang"]}
+            ]},
+            {"tableName": "tasks", "indexes": [], "vectorIndexes": []}
+        ]});
+        let indexes = from_schema(&schema);
+        assert_eq!(indexes.len(), 1);
+        let index = &indexes[0];
+        assert_eq!((index.table.as_str(), index.name.as_str()), ("notes", "by_embedding"));
+        assert_eq!((index.vector_field.as_str(), index.dimensions), ("embedding", 1536));
+        assert_eq!(index.filter_fields, vec!["topic".to_string(), "lang".to_string()]);
+        assert_eq!((index.vectors, index.mode.as_deref()), (None, None), "state unknown");
+        assert!(from_schema(&serde_json::Value::Null).is_empty());
+    }
+}
