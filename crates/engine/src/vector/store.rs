@@ -190,10 +190,8 @@ impl VectorStore {
         self.ids.push(entry.id);
         self.live.push(live);
         self.filters.push(entry.filters);
-        if live {
-            if let Some(old) = self.slot_of.insert(entry.id, slot) {
-                self.live[old as usize] = false;
-            }
+        if live && let Some(old) = self.slot_of.insert(entry.id, slot) {
+            self.live[old as usize] = false;
         }
         slot
     }
