@@ -96,6 +96,8 @@ pub(crate) struct Inner {
     counts: Mutex<TableCounts>,
     /// Vector indexes by ID. Commits change them under the commit lock.
     pub(crate) vectors: RwLock<BTreeMap<IndexId, Arc<RwLock<VectorIndex>>>>,
+    /// Vector graphs being built in the background, and a signal when one finishes.
+    pub(crate) vector_builds: (Mutex<usize>, std::sync::Condvar),
 }
 
 impl Inner {
@@ -216,10 +218,10 @@ impl Engine {
             tracing::info!("pruned {pruned} revisions older than the retention window");
         }
         let logs = LogStore::open(path, options.log_retention)?;
-        let vectors = crate::vector::load(&persistence, &options)?;
+        let vectors = crate::vector::load(&persistence)?;
         let next_index_id =
             vectors.keys().map(|id| id.0 + 1).fold(loaded.catalog.next_index_id.max(1), u32::max);
-        Ok(Self {
+        let engine = Self {
             inner: Arc::new(Inner {
                 persistence,
                 logs,
@@ -237,8 +239,11 @@ impl Engine {
                 listeners: RwLock::new(Vec::new()),
                 counts: Mutex::new(TableCounts::default()),
                 vectors: RwLock::new(vectors),
+                vector_builds: (Mutex::new(0), std::sync::Condvar::new()),
             }),
-        })
+        };
+        crate::vector::start_builds(&engine.inner);
+        Ok(engine)
     }
 
     pub fn persistence(&self) -> &SqlitePersistence {

@@ -160,6 +160,9 @@ pub struct VectorIndexState {
     pub graph_bytes: u64,
     /// How long this process took to build the graph (absent when it was loaded).
     pub graph_build_ms: Option<f64>,
+    /// A graph is being built in the background (searches are exact until it is ready).
+    #[serde(default)]
+    pub graph_building: bool,
     /// Searches scan exactly up to this many vectors.
     pub exact_limit: u64,
     pub m: u32,

@@ -85,6 +85,7 @@ pub(crate) async fn list(
                 graph_nodes: s.graph_nodes.map(|n| n as u64),
                 graph_bytes: s.graph_bytes as u64,
                 graph_build_ms: s.graph_build_ms,
+                graph_building: s.building,
                 exact_limit: s.exact_limit as u64,
                 m: s.params.m as u32,
                 ef_construction: s.params.ef_construction as u32,

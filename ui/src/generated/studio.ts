@@ -788,7 +788,8 @@ vectors: number | null,
  */
 skipped: number | null, skipped_sample: Array<SkippedView>, memory_bytes: number | null, 
 /**
- * "exact" (searched by scanning every vector), "graph" (an HNSW graph), or null.
+ * "exact" (searched by scanning every vector), "graph" (an HNSW graph), "building"
+ * (a graph is being built; searches are exact meanwhile), or null.
  */
 mode: string | null, graph_nodes: number | null, graph_bytes: number | null, graph_build_ms: number | null, exact_limit: number | null, 
 /**

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use super::hnsw::Hnsw;
 use super::index::entry_of;
+use super::store::VectorsSnapshot;
 use super::{
     RecallReport, SearchMethod, StoredVector, VectorIndex, VectorIndexInfo, VectorIndexSpec,
     VectorIndexStatus, VectorQuery, VectorSearchOutcome, VectorWrite,
@@ -14,15 +15,13 @@ use super::{
 use crate::catalog::BY_CREATION_TIME;
 use crate::engine::Inner;
 use crate::persistence::{Persistence, SqlitePersistence};
-use crate::{Engine, EngineError, EngineOptions, IndexId, KeyRange, Order};
+use crate::{Engine, EngineError, IndexId, KeyRange, Order};
 
 pub(crate) type VectorIndexes = BTreeMap<IndexId, Arc<RwLock<VectorIndex>>>;
 
-/// Reads every stored vector index, with its graph brought up to date.
-pub(crate) fn load(
-    persistence: &SqlitePersistence,
-    options: &EngineOptions,
-) -> Result<VectorIndexes, EngineError> {
+/// Reads every stored vector index, with its stored graph brought up to date (an index
+/// that needs a graph and has none gets one from [`start_builds`] once the engine is up).
+pub(crate) fn load(persistence: &SqlitePersistence) -> Result<VectorIndexes, EngineError> {
     let mut indexes = BTreeMap::new();
     for stored in persistence.load_vector_indexes()? {
         let mut index = VectorIndex::new(stored.info);
@@ -40,8 +39,8 @@ pub(crate) fn load(
                 index.graph_saved = slots;
             }
         }
-        if index.maintain_graph(options.vector_exact_limit, options.hnsw) {
-            tracing::info!("built the graph of vector index {}", index.info.name);
+        if let Some(graph) = &mut index.graph {
+            graph.catch_up(&index.store);
         }
         save_graph(persistence, &mut index, false)?;
         indexes.insert(index.info.id, Arc::new(RwLock::new(index)));
@@ -65,9 +64,58 @@ pub(crate) fn save_graph(
     Ok(())
 }
 
+/// Starts building the graphs of indexes that need one (after opening).
+pub(crate) fn start_builds(inner: &Arc<Inner>) {
+    let indexes = inner.vectors.read().unwrap().clone();
+    for index in indexes.values() {
+        let snapshot = index.write().unwrap().maintain_graph(inner.options().vector_exact_limit);
+        if let Some(snapshot) = snapshot {
+            spawn_build(inner, index.clone(), snapshot);
+        }
+    }
+}
+
+/// Builds an index's graph on a thread of its own over `snapshot`; meanwhile commits go on
+/// and searches scan exactly. The graph then takes in the slots added since, and is stored.
+fn spawn_build(inner: &Arc<Inner>, index: Arc<RwLock<VectorIndex>>, snapshot: VectorsSnapshot) {
+    let params = inner.options().hnsw;
+    let weak = Arc::downgrade(inner);
+    *inner.vector_builds.0.lock().unwrap() += 1;
+    let finished = |inner: &Inner| {
+        let (count, done) = &inner.vector_builds;
+        *count.lock().unwrap() -= 1;
+        done.notify_all();
+    };
+    let building = index.clone();
+    let spawned = std::thread::Builder::new().name("atrium-vector-graph".into()).spawn(move || {
+        let started = Instant::now();
+        // Stop when the engine is gone.
+        let graph = Hnsw::build_until(&snapshot, params, &|| weak.strong_count() == 0);
+        let Some(inner) = weak.upgrade() else { return };
+        if let Some(graph) = graph {
+            let mut index = building.write().unwrap();
+            index.finish_build(graph, started.elapsed().as_secs_f64() * 1000.0);
+            tracing::info!(
+                "built the graph of vector index {} in {:.1} s",
+                index.info.name,
+                started.elapsed().as_secs_f64()
+            );
+            if let Err(error) = save_graph(&inner.persistence, &mut index, true) {
+                tracing::warn!("could not store the graph of {}: {error}", index.info.name);
+            }
+        }
+        finished(&inner);
+    });
+    if let Err(error) = spawned {
+        tracing::warn!("could not start a vector index graph build: {error}");
+        index.write().unwrap().building = false;
+        finished(inner);
+    }
+}
+
 /// Applies a commit's vector writes (already stored) to the in-memory indexes. Runs under
 /// the commit lock, so the next transaction's searches see them.
-pub(crate) fn apply_commit(inner: &Inner, indexes: &VectorIndexes, writes: Vec<VectorWrite>) {
+pub(crate) fn apply_commit(inner: &Arc<Inner>, indexes: &VectorIndexes, writes: Vec<VectorWrite>) {
     if writes.is_empty() {
         return;
     }
@@ -84,31 +132,30 @@ pub(crate) fn apply_commit(inner: &Inner, indexes: &VectorIndexes, writes: Vec<V
     for id in touched {
         let mut index = indexes[&id].write().unwrap();
         if index.needs_compaction() {
-            if let Err(error) = compact(&inner.persistence, &mut index, options) {
+            if let Err(error) = compact(&inner.persistence, &mut index) {
                 tracing::warn!("could not compact vector index {}: {error}", index.info.name);
             }
+        }
+        if let Some(snapshot) = index.maintain_graph(options.vector_exact_limit) {
+            drop(index);
+            spawn_build(inner, indexes[&id].clone(), snapshot);
             continue;
         }
-        index.maintain_graph(options.vector_exact_limit, options.hnsw);
         if let Err(error) = save_graph(&inner.persistence, &mut index, false) {
             tracing::warn!("could not store the graph of {}: {error}", index.info.name);
         }
     }
 }
 
-/// Rebuilds an index from its live entries (slots renumbered, graph rebuilt) and stores it.
-fn compact(
-    persistence: &SqlitePersistence,
-    index: &mut VectorIndex,
-    options: &EngineOptions,
-) -> Result<(), EngineError> {
+/// Rewrites an index from its live entries (slots renumbered, no graph: the caller starts
+/// a new build) and stores it.
+fn compact(persistence: &SqlitePersistence, index: &mut VectorIndex) -> Result<(), EngineError> {
     let mut fresh = VectorIndex::new(index.info.clone());
     fresh.store.reserve(index.store.live_count());
     for slot in index.store.live_slots() {
         fresh.store.push(index.store.entry(slot), true);
     }
     fresh.skipped = std::mem::take(&mut index.skipped);
-    fresh.maintain_graph(options.vector_exact_limit, options.hnsw);
     store_whole(persistence, &mut fresh)?;
     *index = fresh;
     Ok(())
@@ -236,12 +283,24 @@ impl Engine {
                 break;
             }
         }
-        let options = self.inner.options();
-        index.maintain_graph(options.vector_exact_limit, options.hnsw);
         store_whole(&self.inner.persistence, &mut index)?;
-        self.inner.vectors.write().unwrap().insert(info.id, Arc::new(RwLock::new(index)));
+        let snapshot = index.maintain_graph(self.inner.options().vector_exact_limit);
+        let index = Arc::new(RwLock::new(index));
+        self.inner.vectors.write().unwrap().insert(info.id, index.clone());
         drop(state);
+        if let Some(snapshot) = snapshot {
+            spawn_build(&self.inner, index, snapshot);
+        }
         Ok(info)
+    }
+
+    /// Waits until no vector index graph is being built (tests and benchmarks).
+    pub fn wait_for_vector_builds(&self) {
+        let (count, done) = &self.inner.vector_builds;
+        let mut running = count.lock().unwrap();
+        while *running > 0 {
+            running = done.wait(running).unwrap();
+        }
     }
 
     /// Removes a vector index.
@@ -278,6 +337,7 @@ impl Engine {
                     graph_nodes: index.graph.as_ref().map(Hnsw::len),
                     graph_bytes: index.graph.as_ref().map_or(0, Hnsw::memory_bytes),
                     graph_build_ms: index.build_ms,
+                    building: index.building,
                     exact_limit: options.vector_exact_limit,
                     params: options.hnsw,
                 }

@@ -10,7 +10,7 @@
 
 use std::collections::BinaryHeap;
 
-use super::store::{Scored, TopK, VectorStore, dot};
+use super::store::{Scored, TopK, VectorStore, Vectors, dot};
 use crate::EngineError;
 
 /// Graph parameters. Defaults: 16 links per node (32 on the bottom layer), 100 candidates
@@ -64,10 +64,27 @@ impl Hnsw {
     }
 
     /// Builds a graph over all of `store`'s slots.
-    pub(crate) fn build(store: &VectorStore, params: HnswParams) -> Self {
+    pub(crate) fn build(store: &impl Vectors, params: HnswParams) -> Self {
         let mut graph = Self::new(params);
         graph.catch_up(store);
         graph
+    }
+
+    /// Builds a graph over `vectors`, checking `stop` every thousand nodes; `None` when it
+    /// said to stop.
+    pub(crate) fn build_until(
+        vectors: &impl Vectors,
+        params: HnswParams,
+        stop: &dyn Fn() -> bool,
+    ) -> Option<Self> {
+        let mut graph = Self::new(params);
+        while graph.links.len() < vectors.slots() {
+            if graph.links.len() % 1000 == 0 && stop() {
+                return None;
+            }
+            graph.insert(vectors, graph.links.len() as u32);
+        }
+        Some(graph)
     }
 
     pub(crate) fn params(&self) -> HnswParams {
@@ -80,7 +97,7 @@ impl Hnsw {
     }
 
     /// Adds the slots appended to `store` since the graph last saw it.
-    pub(crate) fn catch_up(&mut self, store: &VectorStore) {
+    pub(crate) fn catch_up(&mut self, store: &impl Vectors) {
         while self.links.len() < store.slots() {
             self.insert(store, self.links.len() as u32);
         }
@@ -108,7 +125,7 @@ impl Hnsw {
         ((-uniform.ln() * level_mult) as usize).min(16)
     }
 
-    fn insert(&mut self, store: &VectorStore, node: u32) {
+    fn insert(&mut self, store: &impl Vectors, node: u32) {
         debug_assert_eq!(node as usize, self.links.len());
         let layer = self.random_layer();
         self.links.push(vec![Vec::new(); layer + 1]);
@@ -146,7 +163,7 @@ impl Hnsw {
     }
 
     /// Adds `node` to `from`'s links on `layer`, pruning them with the heuristic when full.
-    fn link(&mut self, store: &VectorStore, from: u32, node: u32, score: f32, layer: usize) {
+    fn link(&mut self, store: &impl Vectors, from: u32, node: u32, score: f32, layer: usize) {
         let max = self.max_links(layer);
         let links = &mut self.links[from as usize][layer];
         if links.len() < max {
@@ -164,7 +181,7 @@ impl Hnsw {
         *links = kept.iter().map(|s| s.slot).collect();
     }
 
-    fn greedy(&self, store: &VectorStore, query: &[f32], start: Scored, layer: usize) -> Scored {
+    fn greedy(&self, store: &impl Vectors, query: &[f32], start: Scored, layer: usize) -> Scored {
         let mut best = start;
         loop {
             let mut improved = false;
@@ -185,7 +202,7 @@ impl Hnsw {
     /// `accept` lets through (all when `None`).
     fn search_layer(
         &self,
-        store: &VectorStore,
+        store: &impl Vectors,
         query: &[f32],
         entry_points: &[Scored],
         ef: usize,
@@ -347,7 +364,7 @@ impl<'a> Reader<'a> {
 
 /// The paper's neighbour heuristic over candidates sorted best first: keep a candidate
 /// only when it is more similar to the base than to every neighbour already kept.
-fn select_neighbours(store: &VectorStore, candidates: &[Scored], max: usize) -> Vec<Scored> {
+fn select_neighbours(store: &impl Vectors, candidates: &[Scored], max: usize) -> Vec<Scored> {
     let mut kept: Vec<Scored> = Vec::with_capacity(max);
     for candidate in candidates {
         if kept.len() >= max {

@@ -2,12 +2,11 @@
 //! documents it skipped — and how a commit's document writes become index writes.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Instant;
 
 use atrium_value::{DocumentId, Value};
 
-use super::hnsw::{Hnsw, HnswParams};
-use super::store::{Scored, StoredVector, VectorStore, normalize};
+use super::hnsw::Hnsw;
+use super::store::{Scored, StoredVector, VectorStore, VectorsSnapshot, normalize};
 use super::{
     MAX_RESULTS, SearchMethod, VectorIndexInfo, VectorIndexSpec, VectorQuery, VectorSearchOutcome,
 };
@@ -39,6 +38,8 @@ pub(crate) struct VectorIndex {
     pub(crate) graph_saved: usize,
     pub(crate) skipped: BTreeMap<DocumentId, String>,
     pub(crate) build_ms: Option<f64>,
+    /// A graph is being built in the background (searches are exact meanwhile).
+    pub(crate) building: bool,
 }
 
 /// A document's vector and filter values, or why it is not indexed.
@@ -139,6 +140,7 @@ impl VectorIndex {
             graph_saved: 0,
             skipped: BTreeMap::new(),
             build_ms: None,
+            building: false,
         }
     }
 
@@ -161,22 +163,29 @@ impl VectorIndex {
         }
     }
 
-    /// Builds the graph when the index has outgrown exact search, or extends it with new
-    /// slots. Returns true when it built a new graph.
-    pub(crate) fn maintain_graph(&mut self, exact_limit: usize, params: HnswParams) -> bool {
+    /// Extends the graph with new slots; or, when the index has outgrown exact search and
+    /// has no graph, marks it building and returns what a background build should read.
+    pub(crate) fn maintain_graph(&mut self, exact_limit: usize) -> Option<VectorsSnapshot> {
         match &mut self.graph {
             Some(graph) => {
                 graph.catch_up(&self.store);
-                false
+                None
             }
-            None if self.store.live_count() > exact_limit => {
-                let started = Instant::now();
-                self.graph = Some(Hnsw::build(&self.store, params));
-                self.build_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
-                true
+            None if !self.building && self.store.live_count() > exact_limit => {
+                self.building = true;
+                Some(self.store.snapshot())
             }
-            None => false,
+            None => None,
         }
+    }
+
+    /// Takes a graph built in the background over the first slots, and extends it with
+    /// the slots added since.
+    pub(crate) fn finish_build(&mut self, mut graph: Hnsw, build_ms: f64) {
+        graph.catch_up(&self.store);
+        self.graph = Some(graph);
+        self.building = false;
+        self.build_ms = Some(build_ms);
     }
 
     /// Whether enough slots were added since the graph was stored that it should be
@@ -192,7 +201,7 @@ impl VectorIndex {
     pub(crate) fn needs_compaction(&self) -> bool {
         let slots = self.store.slots();
         let live = self.store.live_count();
-        slots >= 1000 && slots - live > live
+        !self.building && slots >= 1000 && slots - live > live
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {

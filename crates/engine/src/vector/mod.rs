@@ -5,7 +5,8 @@
 //! data). A search reads the latest commit, as Convex's does. Below
 //! [`crate::EngineOptions::vector_exact_limit`] vectors a search is an exact scan; above it
 //! the index keeps an HNSW graph ([`hnsw`]), stored beside the vectors so a restart loads
-//! it instead of rebuilding it.
+//! it instead of rebuilding it. A graph is built on a thread of its own over a snapshot of
+//! the vectors, so commits never wait for it; searches scan exactly until it is ready.
 //!
 //! As in Convex, a write is never rejected because of a vector index: a document whose
 //! field is missing, not an array of float64, of the wrong length (or, here, not finite) is
@@ -20,7 +21,7 @@ use atrium_value::names::check_identifier;
 use atrium_value::{DocumentId, TableNumber, Value};
 use serde_json::Value as Json;
 
-pub(crate) use engine_api::{apply_commit, load, save_graph};
+pub(crate) use engine_api::{apply_commit, load, save_graph, start_builds};
 pub use hnsw::HnswParams;
 pub use index::VectorWrite;
 pub(crate) use index::{VectorIndex, stage_vector_writes};
@@ -179,6 +180,8 @@ pub struct VectorIndexStatus {
     pub graph_bytes: usize,
     /// How long the graph took to build when this process built it, in milliseconds.
     pub graph_build_ms: Option<f64>,
+    /// A graph is being built in the background; searches scan exactly meanwhile.
+    pub building: bool,
     /// Searches are exact up to this many vectors.
     pub exact_limit: usize,
     pub params: HnswParams,

@@ -4,9 +4,14 @@
 //! and its filter field values. Slots are appended and never reused while a graph points at
 //! them: replacing or deleting a document's vector retires its slot (still readable, so a
 //! graph can route through it, but never returned). Compaction rebuilds the store.
+//!
+//! Vectors live in chunks of [`CHUNK`] slots; a full chunk is frozen behind an `Arc`, so a
+//! [`VectorsSnapshot`] (what a background graph build reads) costs a copy of the last,
+//! partial chunk only.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
 
 use atrium_value::{DocumentId, Value};
 
@@ -27,10 +32,77 @@ pub struct StoredVector {
     pub filters: Vec<Option<Value>>,
 }
 
+/// Slots per frozen chunk of vectors.
+pub(crate) const CHUNK: usize = 1024;
+
+/// Read access to vectors by slot: the store itself, or a snapshot of it.
+pub(crate) trait Vectors {
+    fn vector(&self, slot: u32) -> &[f32];
+    fn slots(&self) -> usize;
+}
+
+/// Vectors in chunks: frozen full ones (shared) and the partial last one.
+#[derive(Debug, Clone, Default)]
+struct Chunks {
+    dims: usize,
+    frozen: Vec<Arc<[f32]>>,
+    tail: Vec<f32>,
+}
+
+impl Chunks {
+    fn vector(&self, slot: u32) -> &[f32] {
+        let (chunk, offset) = (slot as usize / CHUNK, slot as usize % CHUNK * self.dims);
+        let data: &[f32] = match self.frozen.get(chunk) {
+            Some(frozen) => frozen,
+            None => &self.tail,
+        };
+        &data[offset..offset + self.dims]
+    }
+
+    fn push(&mut self, vector: &[f32]) {
+        if self.tail.capacity() == 0 {
+            self.tail.reserve_exact(CHUNK * self.dims);
+        }
+        self.tail.extend_from_slice(vector);
+        if self.tail.len() == CHUNK * self.dims {
+            self.frozen.push(Arc::from(std::mem::take(&mut self.tail)));
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        (self.frozen.len() * CHUNK * self.dims + self.tail.capacity()) * 4
+    }
+}
+
+/// The vectors of a store's first `slots` slots, as they were when taken.
+#[derive(Debug, Clone)]
+pub(crate) struct VectorsSnapshot {
+    chunks: Chunks,
+    slots: usize,
+}
+
+impl Vectors for VectorsSnapshot {
+    fn vector(&self, slot: u32) -> &[f32] {
+        self.chunks.vector(slot)
+    }
+    fn slots(&self) -> usize {
+        self.slots
+    }
+}
+
+impl Vectors for VectorStore {
+    fn vector(&self, slot: u32) -> &[f32] {
+        VectorStore::vector(self, slot)
+    }
+    fn slots(&self) -> usize {
+        VectorStore::slots(self)
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct VectorStore {
     pub(crate) dims: usize,
-    vectors: Vec<f32>,
+    vectors: Chunks,
     ids: Vec<DocumentId>,
     live: Vec<bool>,
     filters: Vec<Vec<Option<Value>>>,
@@ -139,16 +211,7 @@ impl TopK {
 
 impl VectorStore {
     pub(crate) fn new(dims: usize) -> Self {
-        Self { dims, ..Self::default() }
-    }
-
-    /// Makes room for `additional` more slots at once (bulk loads grow no further).
-    pub(crate) fn reserve(&mut self, additional: usize) {
-        self.vectors.reserve_exact(additional * self.dims);
-        self.ids.reserve_exact(additional);
-        self.live.reserve_exact(additional);
-        self.filters.reserve_exact(additional);
-        self.slot_of.reserve(additional);
+        Self { dims, vectors: Chunks { dims, ..Chunks::default() }, ..Self::default() }
     }
 
     /// The number of slots, live or retired.
@@ -156,13 +219,25 @@ impl VectorStore {
         self.ids.len()
     }
 
-    pub(crate) fn live_count(&self) -> usize {
-        self.slot_of.len()
+    pub(crate) fn vector(&self, slot: u32) -> &[f32] {
+        self.vectors.vector(slot)
     }
 
-    pub(crate) fn vector(&self, slot: u32) -> &[f32] {
-        let start = slot as usize * self.dims;
-        &self.vectors[start..start + self.dims]
+    /// The vectors as they are now (full chunks shared, the last one copied).
+    pub(crate) fn snapshot(&self) -> VectorsSnapshot {
+        VectorsSnapshot { chunks: self.vectors.clone(), slots: self.slots() }
+    }
+
+    /// Makes room for `additional` more slots at once (bulk loads grow no further).
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.ids.reserve_exact(additional);
+        self.live.reserve_exact(additional);
+        self.filters.reserve_exact(additional);
+        self.slot_of.reserve(additional);
+    }
+
+    pub(crate) fn live_count(&self) -> usize {
+        self.slot_of.len()
     }
 
     pub(crate) fn is_live(&self, slot: u32) -> bool {
@@ -186,7 +261,7 @@ impl VectorStore {
     pub(crate) fn push(&mut self, entry: StoredVector, live: bool) -> u32 {
         debug_assert_eq!(entry.vector.len(), self.dims);
         let slot = self.ids.len() as u32;
-        self.vectors.extend_from_slice(&entry.vector);
+        self.vectors.push(&entry.vector);
         self.ids.push(entry.id);
         self.live.push(live);
         self.filters.push(entry.filters);
@@ -218,7 +293,7 @@ impl VectorStore {
 
     /// Bytes held: vectors, IDs, flags and filter values.
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.vectors.capacity() * 4
+        self.vectors.bytes()
             + self.ids.capacity() * std::mem::size_of::<DocumentId>()
             + self.live.capacity()
             + self.filters.iter().map(|f| 24 + f.capacity() * 32).sum::<usize>()

@@ -33,7 +33,8 @@ pub struct VectorIndexView {
     pub skipped: Option<u64>,
     pub skipped_sample: Vec<SkippedView>,
     pub memory_bytes: Option<u64>,
-    /// "exact" (searched by scanning every vector), "graph" (an HNSW graph), or null.
+    /// "exact" (searched by scanning every vector), "graph" (an HNSW graph), "building"
+    /// (a graph is being built; searches are exact meanwhile), or null.
     pub mode: Option<String>,
     pub graph_nodes: Option<u64>,
     pub graph_bytes: Option<u64>,
@@ -237,7 +238,16 @@ pub(super) async fn vector_indexes(
                     .map(|d| SkippedView { id: d.id, reason: d.reason })
                     .collect(),
                 memory_bytes: Some(s.memory_bytes),
-                mode: Some(if s.graph_nodes.is_some() { "graph" } else { "exact" }.into()),
+                mode: Some(
+                    if s.graph_nodes.is_some() {
+                        "graph"
+                    } else if s.graph_building {
+                        "building"
+                    } else {
+                        "exact"
+                    }
+                    .into(),
+                ),
                 graph_nodes: s.graph_nodes,
                 graph_bytes: Some(s.graph_bytes),
                 graph_build_ms: s.graph_build_ms,

@@ -123,7 +123,9 @@ function IndexDetails({ index }: { index: VectorIndexView }) {
             </dd>
             <dt>Search</dt>
             <dd data-testid="vector-mode">
-              {index.mode === "graph"
+              {index.mode === "building"
+                ? `Building an HNSW graph in the background; searches scan exactly until it is ready`
+                : index.mode === "graph"
                 ? `HNSW graph of ${index.graph_nodes?.toLocaleString("en-US")} nodes (${index.graph_params}${index.graph_build_ms != null ? `, built in ${(index.graph_build_ms / 1000).toFixed(1)} s` : ", loaded from disk"})`
                 : `Exact scan (graph above ${index.exact_limit?.toLocaleString("en-US")} vectors)`}
             </dd>
