@@ -131,10 +131,10 @@ pub(crate) fn apply_commit(inner: &Arc<Inner>, indexes: &VectorIndexes, writes: 
     let options = inner.options();
     for id in touched {
         let mut index = indexes[&id].write().unwrap();
-        if index.needs_compaction() {
-            if let Err(error) = compact(&inner.persistence, &mut index) {
-                tracing::warn!("could not compact vector index {}: {error}", index.info.name);
-            }
+        if index.needs_compaction()
+            && let Err(error) = compact(&inner.persistence, &mut index)
+        {
+            tracing::warn!("could not compact vector index {}: {error}", index.info.name);
         }
         if let Some(snapshot) = index.maintain_graph(options.vector_exact_limit) {
             drop(index);

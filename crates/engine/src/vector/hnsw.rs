@@ -79,7 +79,7 @@ impl Hnsw {
     ) -> Option<Self> {
         let mut graph = Self::new(params);
         while graph.links.len() < vectors.slots() {
-            if graph.links.len() % 1000 == 0 && stop() {
+            if graph.links.len().is_multiple_of(1000) && stop() {
                 return None;
             }
             graph.insert(vectors, graph.links.len() as u32);
