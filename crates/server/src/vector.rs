@@ -14,10 +14,18 @@ use atrium_protocol::atrium::{
 };
 use atrium_value::{DocumentId, Value};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 
 use crate::api::{ApiError, AppState, internal, require_admin};
+
+/// The request body, read after the admin key is checked (so a missing key is reported as
+/// such, not as a malformed body).
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| bad(format!("the request body is not what this endpoint takes: {e}")))
+}
 
 fn bad(message: impl Into<String>) -> ApiError {
     ApiError::bad_request("InvalidVectorQuery", message)
@@ -100,9 +108,10 @@ pub(crate) async fn list(
 pub(crate) async fn search(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(request): Json<VectorSearchRequest>,
+    body: Bytes,
 ) -> Result<Json<VectorSearchResponse>, ApiError> {
     require_admin(&state, &headers)?;
+    let request: VectorSearchRequest = parse(&body)?;
     let (table, index) = index_name(&request.index_name)?;
     let filter = filter_terms(&request.filter)?;
     let method = match request.method.as_deref() {
@@ -161,9 +170,10 @@ const MAX_SAMPLE: u32 = 5000;
 pub(crate) async fn sample(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(request): Json<VectorSampleRequest>,
+    body: Bytes,
 ) -> Result<Json<VectorSampleResponse>, ApiError> {
     require_admin(&state, &headers)?;
+    let request: VectorSampleRequest = parse(&body)?;
     let (table, index) = index_name(&request.index_name)?;
     if request.limit > MAX_SAMPLE {
         return Err(bad(format!(
@@ -194,9 +204,10 @@ pub(crate) async fn sample(
 pub(crate) async fn recall(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(request): Json<VectorRecallRequest>,
+    body: Bytes,
 ) -> Result<Json<VectorRecallResponse>, ApiError> {
     require_admin(&state, &headers)?;
+    let request: VectorRecallRequest = parse(&body)?;
     let (table, index) = index_name(&request.index_name)?;
     let filter = filter_terms(&request.filter)?;
     if !(1..=256).contains(&request.k) || !(1..=1000).contains(&request.queries) {
