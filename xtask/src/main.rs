@@ -14,10 +14,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub(crate) fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the repo")
-        .to_path_buf()
+    // Cargo sets the variable when it runs us; the compile-time value is the fallback. (A
+    // shared target dir can hold a binary built from another clone of the repository.)
+    let manifest_dir =
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
+    PathBuf::from(manifest_dir).parent().expect("xtask lives in the repo").to_path_buf()
 }
 
 fn main() -> ExitCode {
