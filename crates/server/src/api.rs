@@ -234,7 +234,7 @@ pub async fn serve(
             Router::new()
                 .route("/api/sync", get(crate::sync::upgrade))
                 .route("/api/{version}/sync", get(crate::sync::upgrade))
-                .with_state(state.deployment.clone()),
+                .with_state((state.deployment.clone(), state.stopping.clone())),
         )
         .layer(axum::middleware::from_fn_with_state(
             config.atrium_extensions,

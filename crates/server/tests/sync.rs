@@ -161,3 +161,30 @@ async fn broken_clients_get_a_fatal_error_and_bad_keys_an_auth_error() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn stopping_the_server_ends_its_sync_sessions_and_lets_go_of_the_deployment() {
+    let (server, deployment, _data) = start().await;
+    let mut socket = connect(&server, "stopping").await;
+    send(&mut socket, json!({"type": "ModifyQuerySet", "baseVersion": 0, "newVersion": 1, "modifications": [{"type": "Add", "queryId": 0, "udfPath": "messages:list", "args": [{}]}]})).await;
+    assert_eq!(next(&mut socket).await["type"], "Transition");
+    server.stop().await;
+    // The socket is closed by the server, not left open holding the deployment.
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the session ended when the server stopped");
+    let released = tokio::time::timeout(Duration::from_secs(5), async {
+        while Arc::strong_count(&deployment) > 1 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(released.is_ok(), "still held {} times", Arc::strong_count(&deployment));
+}

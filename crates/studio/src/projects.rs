@@ -404,6 +404,20 @@ impl Projects {
         let running = self.running.lock().unwrap().remove(id);
         if let Some(running) = running {
             running.local.stop().await;
+            let deployment = running.local.deployment.clone();
+            drop(running);
+            // Requests, sync sessions and the scheduler may hold the deployment a moment
+            // longer; its SQLite files must be closed before a reset deletes them (SQLite
+            // removes its WAL by name on close, which would be the next engine's).
+            for _ in 0..250 {
+                if Arc::strong_count(&deployment) == 1 {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            if Arc::strong_count(&deployment) > 1 {
+                tracing::warn!("project {id}: its engine is still in use 5 s after stopping");
+            }
         }
         Ok(())
     }
