@@ -73,7 +73,8 @@ impl IndexInfo {
     }
 }
 
-fn path(dotted: &str) -> FieldPath {
+/// `a.b.c` as a field path.
+pub(crate) fn path(dotted: &str) -> FieldPath {
     dotted.split('.').map(str::to_owned).collect()
 }
 

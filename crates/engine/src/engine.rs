@@ -23,7 +23,7 @@ use crate::subscriptions::{Subscriptions, WrittenKey};
 use crate::transaction::PendingWrite;
 use crate::vector::{HnswParams, VectorIndex, stage_vector_writes};
 use crate::{
-    Catalog, EngineError, IndexId, IndexInfo, Invalidation, KeyRange, Order, ReadSet,
+    Catalog, Document, EngineError, IndexId, IndexInfo, Invalidation, KeyRange, Order, ReadSet,
     SubscriptionId, TableInfo, Timestamp, Transaction,
 };
 
@@ -175,6 +175,47 @@ impl Inner {
 
     pub(crate) fn allocate_index_id(&self) -> IndexId {
         IndexId(self.next_index_id.fetch_add(1, AtomicOrdering::SeqCst))
+    }
+
+    /// Reads every document of `table` as of `snapshot` in creation order, for an index
+    /// backfill, telling `progress` (documents read, documents in the table). Run it under
+    /// the commit lock, so no commit slips between the scan and the new index (it counts
+    /// through storage, not [`Inner::count`], which may take that lock).
+    pub(crate) fn backfill_scan(
+        &self,
+        catalog: &Catalog,
+        table: &str,
+        snapshot: Timestamp,
+        mut progress: impl FnMut(u64, u64),
+        mut each: impl FnMut(&Document),
+    ) -> Result<(), EngineError> {
+        let number =
+            catalog.table(table).ok_or_else(|| EngineError::TableNotFound(table.into()))?.number;
+        let by_creation = catalog.index(number, BY_CREATION_TIME).ok_or_else(|| {
+            EngineError::Corrupt(format!("table {table} has no by_creation_time"))
+        })?;
+        let by_id = catalog.index(number, BY_ID).map_or(by_creation.id, |i| i.id);
+        let total = self.persistence.count(by_id, snapshot)?;
+        let mut after: Option<Vec<u8>> = None;
+        let mut done = 0u64;
+        progress(0, total);
+        loop {
+            let page = self.persistence.index_scan(
+                by_creation.id,
+                &KeyRange::all(),
+                snapshot,
+                Order::Asc,
+                after.as_deref(),
+                1000,
+            )?;
+            page.entries.iter().for_each(|(_, document)| each(document));
+            done += page.entries.len() as u64;
+            progress(done, total);
+            after = page.entries.last().map(|(k, _)| k.clone());
+            if page.exhausted {
+                return Ok(());
+            }
+        }
     }
 
     pub(crate) fn system_indexes(&self, table: TableNumber) -> Vec<IndexInfo> {
@@ -505,7 +546,7 @@ impl Engine {
         table: &str,
         name: &str,
         fields: &[String],
-        mut progress: impl FnMut(u64, u64),
+        progress: impl FnMut(u64, u64),
     ) -> Result<IndexInfo, EngineError> {
         check_user_index(name, fields)?;
         let mut state = self.inner.commit.lock().unwrap();
@@ -524,43 +565,16 @@ impl Engine {
         };
         // Backfill under the commit lock: no commit can slip between the scan and the
         // index's first entries.
-        let by_creation = catalog.index(number, BY_CREATION_TIME).cloned().ok_or_else(|| {
-            EngineError::Corrupt(format!("table {table} has no by_creation_time"))
-        })?;
-        let snapshot = state.last_ts;
-        let total = self.inner.persistence.count(
-            catalog.index(number, BY_ID).map(|i| i.id).unwrap_or(by_creation.id),
-            snapshot,
-        )?;
-        let ts = Timestamp::next_after(snapshot);
+        let ts = Timestamp::next_after(state.last_ts);
         let mut batch = CommitBatch { ts, ..CommitBatch::default() };
-        let mut after: Option<Vec<u8>> = None;
-        let mut done = 0u64;
-        progress(0, total);
-        loop {
-            let page = self.inner.persistence.index_scan(
-                by_creation.id,
-                &KeyRange::all(),
-                snapshot,
-                Order::Asc,
-                after.as_deref(),
-                1000,
-            )?;
-            for (_, document) in &page.entries {
-                batch.index_writes.push(IndexWrite {
-                    index: index.id,
-                    key: index.key(document),
-                    id: document.id,
-                    deleted: false,
-                });
-            }
-            done += page.entries.len() as u64;
-            progress(done, total);
-            after = page.entries.last().map(|(k, _)| k.clone());
-            if page.exhausted {
-                break;
-            }
-        }
+        self.inner.backfill_scan(&catalog, table, state.last_ts, progress, |document| {
+            batch.index_writes.push(IndexWrite {
+                index: index.id,
+                key: index.key(document),
+                id: document.id,
+                deleted: false,
+            });
+        })?;
         batch.new_indexes.push(index.clone());
         catalog.add_index(index.clone());
         self.inner.persistence.commit(&batch)?;

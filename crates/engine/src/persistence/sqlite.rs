@@ -583,17 +583,9 @@ impl SqlitePersistence {
             })?;
             for row in rows {
                 let (id, table, name, spec) = row?;
-                let spec: Json = serde_json::from_str(&spec).map_err(corrupt_vector)?;
-                let (_, spec) = VectorIndexSpec::from_json(
-                    "",
-                    &serde_json::json!({
-                        "indexDescriptor": name,
-                        "vectorField": spec["vectorField"],
-                        "dimensions": spec["dimensions"],
-                        "filterFields": spec["filterFields"],
-                    }),
-                )
-                .map_err(corrupt_vector)?;
+                let mut spec: Json = serde_json::from_str(&spec).map_err(corrupt_vector)?;
+                spec["indexDescriptor"] = Json::from(name.as_str());
+                let (_, spec) = VectorIndexSpec::from_json("", &spec).map_err(corrupt_vector)?;
                 let info = VectorIndexInfo {
                     id: IndexId(id as u32),
                     table: TableNumber(table as u32),

@@ -12,10 +12,9 @@ use super::{
     RecallReport, SearchMethod, StoredVector, VectorIndex, VectorIndexInfo, VectorIndexSpec,
     VectorIndexStatus, VectorQuery, VectorSearchOutcome, VectorWrite,
 };
-use crate::catalog::BY_CREATION_TIME;
 use crate::engine::Inner;
-use crate::persistence::{Persistence, SqlitePersistence};
-use crate::{Engine, EngineError, IndexId, KeyRange, Order};
+use crate::persistence::SqlitePersistence;
+use crate::{Engine, EngineError, IndexId};
 
 pub(crate) type VectorIndexes = BTreeMap<IndexId, Arc<RwLock<VectorIndex>>>;
 
@@ -223,7 +222,7 @@ impl Engine {
         table: &str,
         name: &str,
         spec: &VectorIndexSpec,
-        mut progress: impl FnMut(u64, u64),
+        progress: impl FnMut(u64, u64),
     ) -> Result<VectorIndexInfo, EngineError> {
         spec.check(table, name)?;
         if let Ok(existing) = self.vector_index(table, name) {
@@ -241,48 +240,23 @@ impl Engine {
         if catalog.index(number, name).is_some() {
             return Err(EngineError::IndexExists { index: format!("{table}.{name}") });
         }
-        let by_creation = catalog.index(number, BY_CREATION_TIME).cloned().ok_or_else(|| {
-            EngineError::Corrupt(format!("table {table} has no by_creation_time"))
-        })?;
         let info = VectorIndexInfo {
             id: self.inner.allocate_index_id(),
             table: number,
             name: name.to_owned(),
             spec: spec.clone(),
         };
-        let snapshot = state.last_ts;
-        // (Not `Inner::count`: it may take the commit lock this holds.)
-        let by_id = catalog.index(number, "by_id").map_or(by_creation.id, |i| i.id);
-        let total = self.inner.persistence.count(by_id, snapshot)?;
         let mut index = VectorIndex::new(info.clone());
-        index.store.reserve(total as usize);
-        let mut after: Option<Vec<u8>> = None;
-        progress(0, total);
-        loop {
-            let page = self.inner.persistence.index_scan(
-                by_creation.id,
-                &KeyRange::all(),
-                snapshot,
-                Order::Asc,
-                after.as_deref(),
-                1000,
-            )?;
-            for (_, document) in &page.entries {
-                match entry_of(spec, document) {
-                    Ok(entry) => {
-                        index.store.push(entry, true);
-                    }
-                    Err(reason) => {
-                        index.skipped.insert(document.id, reason);
-                    }
+        self.inner.backfill_scan(&catalog, table, state.last_ts, progress, |document| {
+            match entry_of(spec, document) {
+                Ok(entry) => {
+                    index.store.push(entry, true);
+                }
+                Err(reason) => {
+                    index.skipped.insert(document.id, reason);
                 }
             }
-            progress((index.store.slots() + index.skipped.len()) as u64, total);
-            after = page.entries.last().map(|(k, _)| k.clone());
-            if page.exhausted {
-                break;
-            }
-        }
+        })?;
         store_whole(&self.inner.persistence, &mut index)?;
         let snapshot = index.maintain_graph(self.inner.options().vector_exact_limit);
         let index = Arc::new(RwLock::new(index));
@@ -368,11 +342,7 @@ impl Engine {
     ) -> Result<Vec<StoredVector>, EngineError> {
         let index = self.vector_index(table, name)?;
         let index = index.read().unwrap();
-        let live: Vec<u32> = index.store.live_slots().collect();
-        let step = (live.len() as f64 / limit.max(1) as f64).max(1.0);
-        Ok((0..limit.min(live.len()))
-            .map(|i| index.store.entry(live[(i as f64 * step) as usize]))
-            .collect())
+        Ok(index.store.spread_live_slots(limit).into_iter().map(|s| index.store.entry(s)).collect())
     }
 
     /// An indexed document's stored vector (unit length), if it is indexed.
@@ -409,10 +379,7 @@ impl Engine {
         } else {
             None
         };
-        let live: Vec<u32> = store.live_slots().collect();
-        let step = (live.len() as f64 / queries.max(1) as f64).max(1.0);
-        let picked: Vec<u32> =
-            (0..queries.min(live.len())).map(|i| live[(i as f64 * step) as usize]).collect();
+        let picked = store.spread_live_slots(queries);
         let (mut recalls, mut exact_ms, mut approximate_ms) = (Vec::new(), Vec::new(), Vec::new());
         for query_slot in picked {
             let accept = |slot: u32| slot != query_slot && index.matches(slot, &terms);

@@ -10,6 +10,7 @@ use super::store::{Scored, StoredVector, VectorStore, VectorsSnapshot, normalize
 use super::{
     MAX_RESULTS, SearchMethod, VectorIndexInfo, VectorIndexSpec, VectorQuery, VectorSearchOutcome,
 };
+use crate::catalog::path;
 use crate::{Document, EngineError, IndexId};
 
 /// Below this fraction of the index passing the filter, a filtered search scans the
@@ -47,9 +48,8 @@ pub(crate) fn entry_of(
     spec: &VectorIndexSpec,
     document: &Document,
 ) -> Result<StoredVector, String> {
-    let path: Vec<String> = spec.vector_field.split('.').map(str::to_owned).collect();
     let field = &spec.vector_field;
-    let vector = match document.field(&path) {
+    let vector = match document.field(&path(field)) {
         None => return Err(format!("no `{field}` field")),
         Some(Value::Array(items)) => items,
         Some(other) => {
@@ -80,18 +80,14 @@ pub(crate) fn entry_of(
         }
     }
     normalize(&mut floats);
-    let filters = spec
-        .filter_fields
-        .iter()
-        .map(|f| document.field(&f.split('.').map(str::to_owned).collect::<Vec<_>>()))
-        .collect();
+    let filters = spec.filter_fields.iter().map(|f| document.field(&path(f))).collect();
     Ok(StoredVector { id: document.id, vector: floats, filters })
 }
 
 /// Whether two versions of a document index the same way (no write needed).
 fn same_entry(spec: &VectorIndexSpec, old: &Document, new: &Document) -> bool {
     std::iter::once(&spec.vector_field).chain(&spec.filter_fields).all(|f| {
-        let path: Vec<String> = f.split('.').map(str::to_owned).collect();
+        let path = path(f);
         old.field(&path) == new.field(&path)
     })
 }

@@ -286,6 +286,13 @@ impl VectorStore {
         }
     }
 
+    /// Up to `n` live slots spread evenly over the store, in slot order (samples).
+    pub(crate) fn spread_live_slots(&self, n: usize) -> Vec<u32> {
+        let live: Vec<u32> = self.live_slots().collect();
+        let step = (live.len() as f64 / n.max(1) as f64).max(1.0);
+        (0..n.min(live.len())).map(|i| live[(i as f64 * step) as usize]).collect()
+    }
+
     /// Live slots, in slot order.
     pub(crate) fn live_slots(&self) -> impl Iterator<Item = u32> + '_ {
         self.live.iter().enumerate().filter(|(_, live)| **live).map(|(i, _)| i as u32)
