@@ -64,6 +64,9 @@ pub struct RunningServer {
     tasks: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
     /// Tells long polls to answer now rather than hold the shutdown up.
     stopping: tokio::sync::watch::Sender<bool>,
+    /// Tells sync sessions to close, once the listeners are gone (so a client that
+    /// reconnects at once finds no server rather than a session that closes again).
+    closing_sessions: tokio::sync::watch::Sender<bool>,
 }
 
 impl RunningServer {
@@ -75,6 +78,7 @@ impl RunningServer {
         for task in self.tasks {
             let _ = task.await;
         }
+        let _ = self.closing_sessions.send(true);
     }
 }
 
@@ -165,6 +169,7 @@ pub async fn serve(
     let cloud_url = format!("http://{}", cloud_listener.local_addr()?);
     let site_url = format!("http://{}", site_listener.local_addr()?);
     let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
+    let (closing_sessions, closing_sessions_rx) = tokio::sync::watch::channel(false);
     let state = AppState {
         deployment,
         stopping: stopping_rx,
@@ -234,7 +239,7 @@ pub async fn serve(
             Router::new()
                 .route("/api/sync", get(crate::sync::upgrade))
                 .route("/api/{version}/sync", get(crate::sync::upgrade))
-                .with_state((state.deployment.clone(), state.stopping.clone())),
+                .with_state((state.deployment.clone(), closing_sessions_rx)),
         )
         .layer(axum::middleware::from_fn_with_state(
             config.atrium_extensions,
@@ -256,7 +261,7 @@ pub async fn serve(
                 .await
         }));
     }
-    Ok(RunningServer { cloud_url, site_url, stops, tasks, stopping })
+    Ok(RunningServer { cloud_url, site_url, stops, tasks, stopping, closing_sessions })
 }
 
 async fn instance_name(State(state): State<AppState>) -> String {

@@ -34,17 +34,17 @@ use crate::deployment::{DeploymentEvent, MutationClaim};
 
 const PING_AFTER: Duration = Duration::from_secs(15);
 
-/// The sync route's state: the deployment, and the server's stop signal (a session ends
-/// when the server stops, so the deployment is not held open by a client still connected).
+/// The sync route's state: the deployment, and the signal that the server has stopped (a
+/// session then ends, so a client still connected does not hold the deployment open).
 type SyncState = (Arc<Deployment>, tokio::sync::watch::Receiver<bool>);
 
 pub(crate) async fn upgrade(
-    State((deployment, stopping)): State<SyncState>,
+    State((deployment, closing)): State<SyncState>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     upgrade.on_upgrade(move |socket| async move {
         let mut session = Session::new(deployment);
-        session.run(socket, stopping).await;
+        session.run(socket, closing).await;
         session.close();
     })
 }
@@ -139,17 +139,19 @@ impl Session {
     async fn run(
         &mut self,
         mut socket: WebSocket,
-        mut stopping: tokio::sync::watch::Receiver<bool>,
+        mut closing: tokio::sync::watch::Receiver<bool>,
     ) {
         let mut events = self.deployment.subscribe_events();
         let mut last_sent = tokio::time::Instant::now();
         loop {
-            if *stopping.borrow() {
+            // The flag only ever turns true, and a dropped server (its sender gone) has
+            // stopped too: either way the session ends.
+            if *closing.borrow() || closing.has_changed().is_err() {
                 let _ = socket.send(Message::Close(None)).await;
                 return;
             }
             let outgoing = tokio::select! {
-                _ = stopping.changed() => continue,
+                _ = closing.changed() => continue,
                 incoming = socket.recv() => match incoming {
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientMessage>(&text) {
                         Ok(message) => self.handle(message).await,
