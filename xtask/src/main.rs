@@ -4,9 +4,12 @@
 //!   dependency of `atrium-studio` alone, and the engine, runtime, server, client, value and
 //!   protocol crates reach neither, so their tests build fast.
 //! - Module docs ([`docs`]): every Rust file opens with a `//!` doc saying what it owns.
+//! - Import cycles ([`cycles`]): no two files of a crate use each other, directly or
+//!   around a loop.
 //!
 //! `cargo run -p xtask` prints any violations and exits non-zero when there are some.
 
+mod cycles;
 mod deps;
 mod docs;
 
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
         Err(e) => problems.push(e),
     }
     problems.extend(docs::files_without_module_docs(&repo_root()));
+    problems.extend(cycles::import_cycles(&repo_root()));
     if problems.is_empty() {
         println!("tidy: all checks pass");
         ExitCode::SUCCESS

@@ -137,6 +137,14 @@ fn decode_special(key: &str, inner: &Json, path: &Path) -> Result<Option<Value>,
     }))
 }
 
+/// `Display` for a value is its Convex JSON text; it lives beside the encoding it prints, so
+/// `value.rs` stays below `json.rs`.
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", to_json(self))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

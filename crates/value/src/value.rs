@@ -2,7 +2,6 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// An object's fields, kept sorted by name (as Convex's encoder writes them).
 pub type Object = BTreeMap<String, Value>;
@@ -149,13 +148,6 @@ impl PartialEq for Value {
 }
 
 impl Eq for Value {}
-
-impl fmt::Display for Value {
-    /// The Convex JSON text of the value.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", crate::json::to_json(self))
-    }
-}
 
 impl From<i64> for Value {
     fn from(v: i64) -> Self {
