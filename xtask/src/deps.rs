@@ -18,6 +18,21 @@ pub(crate) const TAURI_HOST: &str = "atrium";
 /// The only crate that may depend on polars directly.
 pub(crate) const POLARS_USER: &str = "atrium-studio";
 
+/// `cargo metadata` of the workspace at `root`, as JSON.
+pub(crate) fn cargo_metadata(root: &Path) -> Result<serde_json::Value, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["metadata", "--format-version", "1"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("could not run cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr)));
+    }
+    serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("cargo metadata printed invalid JSON: {e}"))
+}
+
 /// Packages by name, with the names of the packages each depends on (all kinds: normal,
 /// build and dev).
 #[derive(Debug, Default)]
@@ -36,21 +51,7 @@ fn is_polars(name: &str) -> bool {
 
 impl WorkspaceGraph {
     pub(crate) fn from_cargo_metadata(root: &Path) -> Result<Self, String> {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let output = Command::new(cargo)
-            .args(["metadata", "--format-version", "1"])
-            .current_dir(root)
-            .output()
-            .map_err(|e| format!("could not run cargo metadata: {e}"))?;
-        if !output.status.success() {
-            return Err(format!(
-                "cargo metadata failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-        let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
-            .map_err(|e| format!("cargo metadata printed invalid JSON: {e}"))?;
-        Self::from_metadata(&metadata)
+        Self::from_metadata(&cargo_metadata(root)?)
     }
 
     pub(crate) fn from_metadata(metadata: &serde_json::Value) -> Result<Self, String> {

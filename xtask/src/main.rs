@@ -6,12 +6,14 @@
 //! - Module docs ([`docs`]): every Rust file opens with a `//!` doc saying what it owns.
 //! - Import cycles ([`cycles`]): no two files of a crate use each other, directly or
 //!   around a loop.
+//! - Unused dependencies ([`unused_deps`]): every declared dependency is used somewhere.
 //!
 //! `cargo run -p xtask` prints any violations and exits non-zero when there are some.
 
 mod cycles;
 mod deps;
 mod docs;
+mod unused_deps;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,8 +28,14 @@ pub(crate) fn repo_root() -> PathBuf {
 
 fn main() -> ExitCode {
     let mut problems = Vec::new();
-    match deps::WorkspaceGraph::from_cargo_metadata(&repo_root()) {
-        Ok(graph) => problems.extend(deps::violations(&graph)),
+    match deps::cargo_metadata(&repo_root()) {
+        Ok(metadata) => {
+            match deps::WorkspaceGraph::from_metadata(&metadata) {
+                Ok(graph) => problems.extend(deps::violations(&graph)),
+                Err(e) => problems.push(e),
+            }
+            problems.extend(unused_deps::unused_dependencies(&repo_root(), &metadata));
+        }
         Err(e) => problems.push(e),
     }
     problems.extend(docs::files_without_module_docs(&repo_root()));
