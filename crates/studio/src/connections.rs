@@ -87,7 +87,7 @@ pub(crate) fn validate(name: &str, url: &str, colour: &str) -> Result<String, Co
 pub(crate) fn new_id() -> String {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).expect("the OS random source");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 #[cfg(test)]
