@@ -5,9 +5,10 @@
 // 25 runs of each function are kept (per deployment, in this browser or window).
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { MetricsPanel } from "./MetricsPanel";
-import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { type Confirmation, ConfirmDialog } from "../../components/ConfirmDialog";
 import { JsonEditor } from "../../components/JsonEditor";
 import type { ConnectionStatus, DryRunResult, FunctionInfo, FunctionList, ModuleSource, QueryVersion, RunResult } from "../../generated/studio";
+import { useQuestion } from "../../lib/useQuestion";
 import { call, errorMessage, onStudioEvent } from "../../platform";
 import type { Json } from "../data/values";
 import { type ArgField, buildArgs, diffLines, fieldsOf, textsOf, typeLabel } from "./argsForm";
@@ -157,8 +158,7 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
   const watchRef = useRef<number | undefined>(undefined);
   // Updates can arrive before `watch_query` answers with their ID: held here until then.
   const early = useRef(new Map<number, QueryVersion[]>());
-  const [confirming, setConfirming] = useState<{ resolve(ok: boolean): void }>();
-  const ask = () => new Promise<boolean>((resolve) => setConfirming({ resolve }));
+  const confirm = useQuestion<Confirmation, boolean>();
 
   const currentArgs = (): Record<string, Json> | null => {
     if (jsonMode || !fields) {
@@ -210,7 +210,7 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
     setDry(undefined);
     const who = identityOrNull();
     if (who === false) return;
-    if (confirmWrites && fn.kind !== "query" && !(await ask())) return;
+    if (confirmWrites && fn.kind !== "query" && !(await confirm.ask({ title: `Run ${fn.path}`, message: "This connection asks before every write. Run it?", confirmLabel: "Run" }))) return;
     setRunning(true);
     setRunError(undefined);
     try {
@@ -434,15 +434,7 @@ function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploym
         </div>
       )}
 
-      {confirming && (
-        <ConfirmDialog
-          request={{ title: `Run ${fn.path}`, message: "This connection asks before every write. Run it?", confirmLabel: "Run" }}
-          onAnswer={(ok) => {
-            confirming.resolve(ok);
-            setConfirming(undefined);
-          }}
-        />
-      )}
+      {confirm.pending && <ConfirmDialog request={confirm.pending} onAnswer={confirm.answer} />}
 
       <MetricsView fn={fn.path} />
 
