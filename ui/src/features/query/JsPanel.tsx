@@ -73,7 +73,7 @@ export function JsPanel({ deploymentId, firstTable }: { deploymentId: string; fi
     if (current) void call("unwatch_query", { watch: current.watch }).catch(() => {});
     setLive(undefined);
   };
-  useEffect(() => () => stopLive(), []); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => () => stopLive(), []);
 
   // Updates can arrive before `watch_js_query` has answered with their watch ID: the
   // newest of each unknown watch is held until the answer comes.
