@@ -1,7 +1,7 @@
 // The Logs area: the connected deployment's function executions as they happen, with
 // filters (function, level, status, text, request ID), pause/resume, jump to the next
 // error, and an execution's detail with its log lines, timing and reads/writes.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import type { ConnectionStatus, LogEntry } from "../../generated/studio";
 import { call, errorMessage, onLinkChange, onStudioEvent } from "../../platform";
 import { callerChain, entryText, exportText, LEVELS, type LogFilter, matches } from "./logEntries";
@@ -22,9 +22,13 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
   // Archive mode: results of a search of the deployment's whole log store.
   const [archive, setArchive] = useState<{ entries: LogEntry[]; next: number | null; source: string }>();
   const list = useRef<HTMLDivElement>(null);
-  const pausedRef = useRef(paused);
-  pausedRef.current = paused;
   const deploymentId = connection?.deployment?.id;
+
+  // New entries are held while paused.
+  const arrived = useEffectEvent((more: LogEntry[]) => {
+    if (paused) setHeld((h) => [...h, ...more].slice(-KEPT));
+    else setEntries((e) => [...e, ...more].slice(-KEPT));
+  });
 
   useEffect(() => {
     let live = true;
@@ -35,8 +39,7 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
     void load();
     const stopEvents = onStudioEvent((event) => {
       if (event.type !== "log_entries") return;
-      if (pausedRef.current) setHeld((h) => [...h, ...event.entries].slice(-KEPT));
-      else setEntries((e) => [...e, ...event.entries].slice(-KEPT));
+      arrived(event.entries);
     });
     const stopLink = onLinkChange((state) => state === "up" && void load());
     return () => {
