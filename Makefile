@@ -30,6 +30,7 @@ app: ui
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
+	cd ui && npx eslint . --max-warnings 0
 
 rust-tests:
 	cargo test --workspace

@@ -7,7 +7,7 @@ import { sql } from "@codemirror/lang-sql";
 import { Compartment, Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 import { EditorView, basicSetup } from "codemirror";
-import { useEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef } from "react";
 
 export type CodeLanguage = "json" | "sql" | "javascript";
 
@@ -40,9 +40,15 @@ export function CodeEditor({
   const view = useRef<EditorView | undefined>(undefined);
   const languageSlot = useRef(new Compartment());
   const latest = useRef({ onChange, onRun });
-  latest.current = { onChange, onRun };
+  useLayoutEffect(() => {
+    latest.current = { onChange, onRun };
+  });
+  // The editor is created once, from the first props; later `value`s come from the editor
+  // itself, and the effects below carry a value, language or schema set from outside.
+  const first = useRef({ value, label, languageName, schema });
 
   useEffect(() => {
+    const { value, label, languageName, schema } = first.current;
     const editor = new EditorView({
       doc: value,
       parent: host.current!,
@@ -70,8 +76,6 @@ export function CodeEditor({
     });
     view.current = editor;
     return () => editor.destroy();
-    // Created once; later `value`s come from the editor itself.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   // A value set from outside (a history entry, a template) replaces the text.

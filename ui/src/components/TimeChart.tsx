@@ -1,6 +1,6 @@
 // A time-series chart (uPlot on a canvas): one x axis of timestamps and a few series, in
 // the theme's colours, resizing with its container. Null values leave gaps.
-import { useEffect, useRef } from "react";
+import { useEffect, useEffectEvent, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
@@ -23,6 +23,18 @@ export function TimeChart({ title, unit, xs, series, testId }: { title: string; 
   const plot = useRef<uPlot | undefined>(undefined);
   // Rebuilt when the set of series changes; data updates go through setData.
   const shape = series.map((s) => `${s.label}:${s.bars ? "b" : "l"}`).join(",");
+  const seriesOptions = useEffectEvent((element: HTMLElement): uPlot.Series[] =>
+    series.map((s) => ({
+      label: s.label,
+      stroke: cssColour(element, s.colour),
+      fill: s.bars ? cssColour(element, s.colour) + "99" : undefined,
+      width: s.bars ? 0 : 2,
+      paths: s.bars ? uPlot.paths.bars!({ size: [0.8, 40] }) : undefined,
+      // Points too, so a lone value (one busy bucket) is visible.
+      points: { show: !s.bars, size: 5 },
+      spanGaps: false,
+    })),
+  );
 
   useEffect(() => {
     const element = holder.current;
@@ -37,21 +49,9 @@ export function TimeChart({ title, unit, xs, series, testId }: { title: string; 
       scales: { x: { time: true } },
       axes: [axis, { ...axis, size: 56, values: (_u, ticks) => ticks.map((v) => `${+v.toFixed(2)} ${unit}`) }],
       legend: { live: true },
-      series: [
-        {},
-        ...series.map((s) => ({
-          label: s.label,
-          stroke: cssColour(element, s.colour),
-          fill: s.bars ? cssColour(element, s.colour) + "99" : undefined,
-          width: s.bars ? 0 : 2,
-          paths: s.bars ? uPlot.paths.bars!({ size: [0.8, 40] }) : undefined,
-          // Points too, so a lone value (one busy bucket) is visible.
-          points: { show: !s.bars, size: 5 },
-          spanGaps: false,
-        })),
-      ],
+      series: [{}, ...seriesOptions(element)],
     };
-    plot.current = new uPlot(options, [[], ...series.map(() => [])], element);
+    plot.current = new uPlot(options, [[], ...options.series.slice(1).map(() => [])], element);
     const resize = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(element.clientWidth, 200), height: 180 }));
     resize.observe(element);
     return () => {
@@ -59,7 +59,6 @@ export function TimeChart({ title, unit, xs, series, testId }: { title: string; 
       plot.current?.destroy();
       plot.current = undefined;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape, title, unit]);
 
   useEffect(() => {

@@ -1,5 +1,5 @@
 // The current area, kept in the location hash so reloads and back/forward work.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useState } from "react";
 import { type AreaId, areaForShortcut, areaFromHash, hashForArea } from "./areas";
 
 export function useArea(): [AreaId, (id: AreaId) => void] {
@@ -16,7 +16,9 @@ export function useArea(): [AreaId, (id: AreaId) => void] {
     setArea(id);
   }, []);
 
-  useEffect(() => {
+  // Attached before the first paint: a shortcut pressed as soon as an area shows works
+  // (an effect ran after paint, and a quick Alt+digit was lost under load).
+  useLayoutEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = areaForShortcut(event);
       if (target) {

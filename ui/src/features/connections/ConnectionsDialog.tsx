@@ -33,7 +33,8 @@ export function ConnectionsDialog({ onClose }: { onClose(): void }) {
       .catch((e) => setError(errorMessage(e)));
   }, []);
   useEffect(load, [load]);
-  useEffect(() => first.current?.focus(), [list === undefined]);
+  const loaded = list !== undefined;
+  useEffect(() => first.current?.focus(), [loaded]);
 
   const connect = async (c: ConnectionInfo) => {
     try {

@@ -1,7 +1,7 @@
 // The document grid: only the visible rows are in the DOM, so a table of a million
 // documents scrolls like one of a hundred. Past ~10 million pixels the scrollbar maps to
 // rows proportionally instead of one pixel per pixel (browsers cap element heights).
-import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { type KeyboardEvent, useEffect, useEffectEvent, useLayoutEffect, useRef, useState } from "react";
 import { type Doc, editText, formatValue, type Json, looksLikeId, typeOf } from "./values";
 
 export const ROW_HEIGHT = 30;
@@ -61,13 +61,17 @@ export function Grid(props: GridProps) {
 
   useEffect(() => onRange(start, Math.max(count, 1) + 20), [start, count, onRange]);
 
-  useEffect(() => {
-    if (!props.jumpTo || !body.current) return;
-    const row = Math.min(props.jumpTo.row, Math.max(0, total - 1));
+  // A jump scrolls once, to where the row is at that moment.
+  const scrollTo = useEffectEvent((jumpTo: number) => {
+    if (!body.current) return;
+    const row = Math.min(jumpTo, Math.max(0, total - 1));
     body.current.scrollTop = scaled ? (row / Math.max(1, total - visible + 1)) * (scrollHeight - height) : row * ROW_HEIGHT;
     setActive((a) => ({ ...a, row }));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [props.jumpTo?.nonce]);
+  });
+  const jumpTo = props.jumpTo;
+  useEffect(() => {
+    if (jumpTo) scrollTo(jumpTo.row);
+  }, [jumpTo]);
 
   const valueOf = (doc: Doc, column: string): Json | undefined => {
     const staged = props.staged.get(doc._id as string);

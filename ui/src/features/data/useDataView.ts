@@ -1,7 +1,8 @@
 // One live view of a table: opened in the studio, rows fetched by offset as the grid
 // scrolls, and fetched again when the studio says the view changed.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from "react";
 import type { Rows, ViewInfo, ViewSpec } from "../../generated/studio";
+import { useLatestCall } from "../../lib/useLatestCall";
 import { call, errorMessage, onLinkChange, onStudioEvent } from "../../platform";
 import type { Doc } from "./values";
 
@@ -30,35 +31,34 @@ export function useDataView(spec: ViewSpec | undefined, onOpened?: (rows: Rows) 
   const [loading, setLoading] = useState(false);
   const view = useRef<number | undefined>(undefined);
   const range = useRef({ start: 0, count: 60 });
-  const sequence = useRef(0);
+  // Rows answer in order of asking: an older answer than one already asked for is dropped.
+  const latest = useLatestCall();
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const specKey = spec ? JSON.stringify(spec) : "";
 
-  const apply = useCallback((rows: Rows, seq: number) => {
-    if (seq !== sequence.current) return; // an older answer than one already shown
+  const apply = useCallback((rows: Rows) => {
     setInfo(rows.info);
     setBlock({ offset: rows.offset, rows: rows.rows as Doc[] });
   }, []);
+  const opened = useEffectEvent((rows: Rows) => onOpened?.(rows));
 
   const fetchNow = useCallback(() => {
     const id = view.current;
     if (id === undefined) return;
-    const seq = ++sequence.current;
     const { start, count } = range.current;
-    call("data_rows", { view: id, offset: start, limit: count })
-      .then((rows) => apply(rows, seq))
-      .catch((e) => seq === sequence.current && setError(errorMessage(e)));
-  }, [apply]);
+    void latest.run(call("data_rows", { view: id, offset: start, limit: count }), apply, (e) => setError(errorMessage(e)));
+  }, [apply, latest]);
 
   useEffect(() => {
-    if (!spec) return;
-    let live = true;
+    if (!specKey) return;
+    const spec = JSON.parse(specKey) as ViewSpec;
+    let live = true; // this view is still the one shown (else it is closed as it opens)
     setInfo(undefined);
     setBlock({ offset: 0, rows: [] });
     setError(undefined);
     setLoading(true);
     range.current = { start: 0, count: range.current.count };
-    const seq = ++sequence.current;
+    const isNewest = latest.begin();
     call("data_open", spec)
       .then((rows) => {
         if (!live) {
@@ -66,8 +66,8 @@ export function useDataView(spec: ViewSpec | undefined, onOpened?: (rows: Rows) 
           return;
         }
         view.current = rows.info.view;
-        apply(rows, seq);
-        onOpened?.(rows);
+        if (isNewest()) apply(rows);
+        opened(rows);
       })
       .catch((e) => live && setError(errorMessage(e)))
       .finally(() => live && setLoading(false));
@@ -77,8 +77,7 @@ export function useDataView(spec: ViewSpec | undefined, onOpened?: (rows: Rows) 
       view.current = undefined;
       if (id !== undefined) void call("data_close", { view: id }).catch(() => {});
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [specKey]);
+  }, [specKey, apply, latest]);
 
   useEffect(() => {
     const stopEvents = onStudioEvent((event) => {

@@ -3,6 +3,7 @@
 // without one, from what Atrium recorded while connected — with charts over time.
 import { useEffect, useMemo, useState } from "react";
 import type { MetricsResult, MetricsWindow } from "../../generated/studio";
+import { useLatestCall } from "../../lib/useLatestCall";
 import { call, errorMessage, onStudioEvent } from "../../platform";
 import { TimeChart, type ChartSeries } from "../../components/TimeChart";
 
@@ -22,15 +23,15 @@ export function MetricsPanel({ fn, onPick }: { fn?: string; onPick?: (path: stri
   const [error, setError] = useState<string>();
   const [stale, setStale] = useState(0);
 
+  const latest = useLatestCall();
   useEffect(() => {
-    let current = true;
-    call("function_metrics", { window, function: fn ?? null })
-      .then((r) => current && (setResult(r), setError(undefined)))
-      .catch((e) => current && setError(errorMessage(e)));
-    return () => {
-      current = false;
-    };
-  }, [window, fn, stale]);
+    void latest.run(
+      call("function_metrics", { window, function: fn ?? null }),
+      (r) => (setResult(r), setError(undefined)),
+      (e) => setError(errorMessage(e)),
+    );
+    return latest.drop;
+  }, [window, fn, stale, latest]);
 
   // New executions refresh the figures, at most every two seconds.
   useEffect(() => {

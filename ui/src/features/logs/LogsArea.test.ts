@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogEntry } from "../../generated/studio";
-import { callerChain, entryText, exportText, matches } from "./LogsArea";
+import { callerChain, entryText, exportText, matches } from "./logEntries";
 
 const entry = (over: Partial<LogEntry>): LogEntry => ({
   id: "e",

@@ -65,15 +65,16 @@ export function JsPanel({ deploymentId, firstTable }: { deploymentId: string; fi
   const [naming, setNaming] = useState(false);
   const [panel, setPanel] = useState<string>();
   const [mark, setMark] = useState<{ line: number; column: number }>();
+  // The live watch, for event handlers and the unmount: set with `live` where it starts and stops.
   const liveRef = useRef(live);
-  liveRef.current = live;
 
   const stopLive = () => {
     const current = liveRef.current;
     if (current) void call("unwatch_query", { watch: current.watch }).catch(() => {});
+    liveRef.current = undefined;
     setLive(undefined);
   };
-  useEffect(() => () => stopLive(), []); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => () => stopLive(), []);
 
   // Updates can arrive before `watch_js_query` has answered with their watch ID: the
   // newest of each unknown watch is held until the answer comes.

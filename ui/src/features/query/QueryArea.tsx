@@ -13,9 +13,10 @@ export function QueryArea({ connection }: { connection?: ConnectionStatus }) {
   const deployment = connection?.deployment;
   const [mode, setMode] = useState<Mode>(() => (localStorage.getItem("atrium.query.mode") === "js" ? "js" : "sql"));
   const [firstTable, setFirstTable] = useState<string>();
+  const deploymentId = deployment?.id;
   useEffect(() => {
-    if (deployment) void call("data_tables").then((t) => setFirstTable(t[0]?.name)).catch(() => {});
-  }, [deployment?.id]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (deploymentId) void call("data_tables").then((t) => setFirstTable(t[0]?.name)).catch(() => {});
+  }, [deploymentId]);
   const choose = (next: Mode) => {
     setMode(next);
     localStorage.setItem("atrium.query.mode", next);

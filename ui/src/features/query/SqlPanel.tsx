@@ -2,8 +2,9 @@
 // into polars frames (with progress), runs it, and keeps the result; the grid reads its
 // rows by offset. Loaded tables reload when the deployment changes them, and the last
 // statement runs again. Results (or whole tables) export to CSV, JSON Lines or Parquet.
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { ExportFormat, LoadedTableInfo, LoadProgress, SqlError, SqlResultInfo, TableSummary } from "../../generated/studio";
+import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
+import type { ExportFormat, LoadedTableInfo, LoadProgress, SqlError, SqlResultInfo, StudioEvent, TableSummary } from "../../generated/studio";
+import { useLatestCall } from "../../lib/useLatestCall";
 import { call, errorMessage, onStudioEvent } from "../../platform";
 import { CodeEditor } from "../../components/CodeEditor";
 import { formatBytes } from "../../components/formatBytes";
@@ -33,7 +34,7 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
   const exporting = useExportProgress();
   const lastRun = useRef<string | undefined>(undefined);
   const range = useRef({ start: 0, count: 60 });
-  const runSeq = useRef(0);
+  const latestRun = useLatestCall(); // only the newest run's answer counts
 
   useEffect(() => {
     call("data_tables")
@@ -57,12 +58,12 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
   const run = useCallback(
     async (statement: string, reason?: string) => {
       if (!statement.trim()) return;
-      const seq = ++runSeq.current;
+      const isNewest = latestRun.begin();
       setRunning(true);
       setError(undefined);
       try {
         const outcome = await call("sql_run", { sql: statement });
-        if (seq !== runSeq.current) return;
+        if (!isNewest()) return;
         lastRun.current = statement;
         setSqlError(outcome.error ?? undefined);
         if (outcome.error?.line) setMark({ line: outcome.error.line, column: outcome.error.column ?? 1 });
@@ -76,39 +77,32 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
           if (!reason) setHistory(remember(deploymentId, "sql", statement));
         }
       } catch (e) {
-        if (seq === runSeq.current) setError(errorMessage(e));
+        if (isNewest()) setError(errorMessage(e));
       } finally {
-        if (seq === runSeq.current) {
+        if (isNewest()) {
           setRunning(false);
           setProgress(undefined);
         }
       }
     },
-    [deploymentId, fetchRows],
+    [deploymentId, fetchRows, latestRun],
   );
 
   // Loading progress; a loaded table the deployment changed was read again: run again.
-  const latestRun = useRef(run);
-  latestRun.current = run;
-  const resultRef = useRef(result);
-  resultRef.current = result;
-  useEffect(
-    () =>
-      onStudioEvent((event) => {
-        if (event.type === "sql_load_progress") setProgress(event.progress);
-        if (event.type === "sql_table_reloaded") {
-          setLoaded((l) => ({ ...l, [event.table.name]: event.table }));
-          const used = resultRef.current?.tables.some((t) => t.name === event.table.name);
-          if (used && lastRun.current) void latestRun.current(lastRun.current, `Updated: ${event.table.name} changed on the deployment.`);
-        }
-      }),
-    [],
-  );
+  const onEvent = useEffectEvent((event: StudioEvent) => {
+    if (event.type === "sql_load_progress") setProgress(event.progress);
+    if (event.type === "sql_table_reloaded") {
+      setLoaded((l) => ({ ...l, [event.table.name]: event.table }));
+      const used = result?.tables.some((t) => t.name === event.table.name);
+      if (used && lastRun.current) void run(lastRun.current, `Updated: ${event.table.name} changed on the deployment.`);
+    }
+  });
+  useEffect(() => onStudioEvent((event) => onEvent(event)), []);
 
   const exportAs = async (format: ExportFormat, table?: string) => {
     try {
       setNotice(`Exporting${table ? ` ${table}` : ""} as ${format.toUpperCase()}…`);
-      const done = await call("sql_export", { result: table ? null : resultRef.current!.result, table: table ?? null, format });
+      const done = await call("sql_export", { result: table ? null : result!.result, table: table ?? null, format });
       setNotice(`Saved ${done.rows.toLocaleString()} rows (${formatBytes(done.bytes)}) to ${done.path}`);
     } catch (e) {
       setNotice(errorMessage(e));

@@ -1,7 +1,7 @@
 // The 2D map: a sample of the index's vectors projected onto their first two principal
 // components (computed by the studio), coloured by a filter field. Hovering a point shows
 // its document; clicking searches "more like this" from it.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import type { MapPoint, VectorIndexView, VectorMap } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
 import { preview } from "./VectorArea";
@@ -23,10 +23,9 @@ export function VectorMapPanel({ index, onPick }: { index: VectorIndexView; onPi
       .then((m) => (setMap(m), setError(undefined)))
       .catch((e) => setError(errorMessage(e)));
 
-  useEffect(() => {
-    void draw();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [index.table, index.name, colorBy]);
+  // Drawn again when the index or the colouring changes; a new sample size waits for Redraw.
+  const drawNow = useEffectEvent(() => void draw());
+  useEffect(() => drawNow(), [index.table, index.name, colorBy]);
 
   const groups = useMemo(() => {
     const names = [...new Set((map?.points ?? []).map((p) => p.group ?? "(none)"))].sort();

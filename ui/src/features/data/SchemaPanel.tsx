@@ -1,0 +1,43 @@
+// The table's schema beside the grid: the declared document type, the fields and types
+// seen in the loaded rows, and the indexes with their backfill state.
+import type { TableSchemaInfo } from "../../generated/studio";
+import type { DeclaredTable } from "./schema";
+import { type Doc, typeOf } from "./values";
+
+export function SchemaPanel({ schema, declared, rows }: { schema?: TableSchemaInfo; declared?: DeclaredTable; rows: Doc[] }) {
+  const inferred = new Map<string, Set<string>>();
+  for (const row of rows) for (const [k, v] of Object.entries(row)) inferred.set(k, (inferred.get(k) ?? new Set()).add(typeOf(v)));
+  return (
+    <div className="schema-panel" data-testid="schema-panel">
+      <div>
+        <h3>Declared</h3>
+        {declared ? (
+          <pre>{JSON.stringify(declared.documentType ?? null, null, 2)}</pre>
+        ) : (
+          <p className="muted">The schema does not declare this table.</p>
+        )}
+        <p className="muted">Schema validation {schema?.schema_validation ? "on" : "off"}.</p>
+      </div>
+      <div>
+        <h3>Inferred from loaded rows</h3>
+        <ul>
+          {[...inferred].map(([field, types]) => (
+            <li key={field}>
+              <code>{field}</code>: {[...types].join(" | ")}
+            </li>
+          ))}
+        </ul>
+      </div>
+      <div>
+        <h3>Indexes</h3>
+        <ul>
+          {schema?.indexes.map((index) => (
+            <li key={index.name}>
+              <code>{index.name}</code> [{index.fields.join(", ")}] {index.backfill === "done" ? "" : <span className="tone-warn">{index.backfill}</span>}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}

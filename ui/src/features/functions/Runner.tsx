@@ -1,0 +1,218 @@
+// The runner of one function: arguments from a form built from its validator (or as JSON),
+// run as admin or acting as a user, dry-run (mutations) or kept live (queries); the last
+// 25 runs are kept per deployment and function, in this browser or window.
+import { useMemo, useState } from "react";
+import { type Confirmation, ConfirmDialog } from "../../components/ConfirmDialog";
+import { JsonEditor } from "../../components/JsonEditor";
+import type { DryRunResult, FunctionInfo, RunResult } from "../../generated/studio";
+import { useQuestion } from "../../lib/useQuestion";
+import { call, errorMessage } from "../../platform";
+import type { Json } from "../data/values";
+import { ArgsForm } from "./ArgsForm";
+import { buildArgs, fieldsOf, textsOf } from "./argsForm";
+import { MetricsView, SourceView } from "./FunctionDetails";
+import { DryRunView, LivePanel, RunResultView } from "./RunOutput";
+import { useQueryWatch } from "./useQueryWatch";
+
+const DEFAULT_IDENTITY = '{\n  "subject": "user-1",\n  "issuer": "https://example.com",\n  "name": "Test User"\n}';
+
+interface HistoryEntry {
+  at: number;
+  args: Record<string, Json>;
+  ok: boolean;
+}
+
+function historyKey(deployment: string, path: string) {
+  return `atrium.runs.${deployment}.${path}`;
+}
+
+function loadHistory(key: string): HistoryEntry[] {
+  try {
+    return JSON.parse(localStorage.getItem(key) ?? "[]") as HistoryEntry[];
+  } catch {
+    return [];
+  }
+}
+
+export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploymentId: string; confirmWrites: boolean }) {
+  const fields = useMemo(() => fieldsOf(fn.args), [fn.args]);
+  const [texts, setTexts] = useState<Record<string, string>>({});
+  const [jsonMode, setJsonMode] = useState(fields === null);
+  const [jsonText, setJsonText] = useState("{}");
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [actAs, setActAs] = useState(false);
+  const [identity, setIdentity] = useState(DEFAULT_IDENTITY);
+  const [result, setResult] = useState<RunResult>();
+  const [dry, setDry] = useState<DryRunResult>();
+  const [runError, setRunError] = useState<string>();
+  const [running, setRunning] = useState(false);
+  const key = historyKey(deploymentId, fn.path);
+  const [history, setHistory] = useState<HistoryEntry[]>(() => loadHistory(key));
+  const live = useQueryWatch(fn.path);
+  const confirm = useQuestion<Confirmation, boolean>();
+
+  const currentArgs = (): Record<string, Json> | null => {
+    if (jsonMode || !fields) {
+      try {
+        const parsed = JSON.parse(jsonText) as Json;
+        if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("the arguments must be an object");
+        setRunError(undefined);
+        return parsed as Record<string, Json>;
+      } catch (e) {
+        setRunError(`Arguments: ${(e as Error).message}`);
+        return null;
+      }
+    }
+    const built = buildArgs(fields, texts);
+    setFieldErrors(built.errors);
+    return Object.keys(built.errors).length ? null : built.args;
+  };
+
+  const identityOrNull = (): Record<string, unknown> | null | false => {
+    if (!actAs) return null;
+    try {
+      return JSON.parse(identity) as Record<string, unknown>;
+    } catch {
+      setRunError("The user identity is not valid JSON.");
+      return false;
+    }
+  };
+
+  const dryRun = async () => {
+    const args = currentArgs();
+    const who = identityOrNull();
+    if (!args || who === false) return;
+    setRunning(true);
+    setRunError(undefined);
+    try {
+      const r = await call("dry_run_function", { path: fn.path, kind: fn.kind, args, identity: who, confirmed: false });
+      setDry(r);
+      setResult(undefined);
+    } catch (e) {
+      setRunError(errorMessage(e));
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  const run = async () => {
+    const args = currentArgs();
+    if (!args) return;
+    setDry(undefined);
+    const who = identityOrNull();
+    if (who === false) return;
+    if (confirmWrites && fn.kind !== "query" && !(await confirm.ask({ title: `Run ${fn.path}`, message: "This connection asks before every write. Run it?", confirmLabel: "Run" }))) return;
+    setRunning(true);
+    setRunError(undefined);
+    try {
+      const r = await call("run_function", { path: fn.path, kind: fn.kind, args, identity: who, confirmed: confirmWrites });
+      setResult(r);
+      const next = [{ at: Date.now(), args, ok: r.ok }, ...history].slice(0, 25);
+      setHistory(next);
+      localStorage.setItem(key, JSON.stringify(next));
+    } catch (e) {
+      setRunError(errorMessage(e));
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  const startWatch = async () => {
+    const args = currentArgs();
+    const who = identityOrNull();
+    if (!args || who === false) return;
+    await live.start(args, who, setRunError);
+  };
+
+  const onKey = (e: React.KeyboardEvent) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      void run();
+    }
+  };
+
+  const restore = (entry: HistoryEntry) => {
+    if (fields && !jsonMode) setTexts(textsOf(fields, entry.args));
+    else setJsonText(JSON.stringify(entry.args, null, 2));
+  };
+
+
+  return (
+    <div className="runner" onKeyDown={onKey} data-testid="runner">
+      <div className="toolbar">
+        <h2 className="table-title">
+          <code>{fn.path}</code>
+        </h2>
+        <span className="deployment-kind">{fn.kind}</span>
+        {fn.visibility === "internal" && <span className="deployment-kind">internal</span>}
+        <div className="toolbar-spacer" />
+        {fields && (
+          <label className="toggle">
+            <input
+              type="checkbox"
+              checked={jsonMode}
+              onChange={(e) => {
+                if (e.target.checked) setJsonText(JSON.stringify(buildArgs(fields, texts).args, null, 2));
+                setJsonMode(e.target.checked);
+              }}
+            />{" "}
+            Arguments as JSON
+          </label>
+        )}
+      </div>
+
+      <SourceView path={fn.path} />
+
+      {!jsonMode && fields ? (
+        <ArgsForm fields={fields} texts={texts} onTexts={setTexts} errors={fieldErrors} />
+      ) : (
+        <JsonEditor value={jsonText} onChange={setJsonText} label="Arguments JSON" />
+      )}
+
+      <div className="run-bar">
+        <label className="toggle">
+          <input type="checkbox" checked={actAs} onChange={(e) => setActAs(e.target.checked)} /> Act as a user
+        </label>
+        <button className="primary" onClick={run} disabled={running} title="Ctrl+Enter">
+          {running ? "Running…" : `Run ${fn.kind}`}
+        </button>
+        {fn.kind === "mutation" && (
+          <button onClick={dryRun} disabled={running} title="Run it and roll it back: see what it would write">
+            Dry run
+          </button>
+        )}
+        {fn.kind === "query" &&
+          (live.watch === undefined ? (
+            <button onClick={startWatch}>Keep live</button>
+          ) : (
+            <button onClick={live.stop}>Stop live</button>
+          ))}
+      </div>
+      {actAs && <textarea className="identity" aria-label="User identity" value={identity} onChange={(e) => setIdentity(e.target.value)} rows={5} />}
+      {runError && <div className="inline-error" role="alert">{runError}</div>}
+
+      {result && <RunResultView result={result} />}
+      {dry && <DryRunView dry={dry} />}
+      {live.watch !== undefined && <LivePanel live={live} />}
+
+      {confirm.pending && <ConfirmDialog request={confirm.pending} onAnswer={confirm.answer} />}
+
+      <MetricsView fn={fn.path} />
+
+      {history.length > 0 && (
+        <details className="history-list">
+          <summary>Run history ({history.length})</summary>
+          <ol>
+            {history.map((h) => (
+              <li key={h.at}>
+                <button onClick={() => restore(h)}>
+                  {new Date(h.at).toLocaleTimeString()} {h.ok ? "ok" : "failed"} — <code>{JSON.stringify(h.args)}</code>
+                </button>
+              </li>
+            ))}
+          </ol>
+        </details>
+      )}
+    </div>
+  );
+}
