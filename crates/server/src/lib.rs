@@ -1,12 +1,12 @@
 //! The local engine's Convex-compatible network API.
 //!
 //! This crate owns the deployment a project runs as ([`deployment`]: engine, runtime,
-//! schema applied, admin key, scheduler), admin-key checks ([`auth`]), and the HTTP API
-//! ([`api`]: `/api/query`, `/api/mutation`, `/api/action`, `/api/function`, `/api/run/*`,
-//! `/api/query_ts`, `/api/query_at_ts`, `/api/query_batch`, `/api/check_admin_key`, health
-//! routes, HTTP actions under `/http/` and on the site port), plus the headless
-//! `atrium-engine` binary. It binds 127.0.0.1 by default; every admin route checks the
-//! admin key.
+//! schema applied, admin key, scheduler), admin-key checks ([`auth`]), and the HTTP API:
+//! `server` starts and stops it and holds the one route table ([`ADMIN_ROUTES`] for the admin
+//! routes, whose key check is a layer), `state` what every handler shares (`AppState`,
+//! `ApiError`, the key checks), and `routes/*` the handlers, one module per surface
+//! (functions, push, snapshot, env, logs, Atrium's extensions, vector, HTTP actions); plus
+//! the headless `atrium-engine` binary. It binds 127.0.0.1 by default.
 //!
 //! The sync WebSocket (`sync`) serves `ConvexClient` and React apps; the function log stream,
 //! environment variables (`env`) and the CLI's system functions (`system`) are served too.
@@ -16,19 +16,20 @@
 //! It must not depend on tauri or polars.
 
 mod adhoc;
-pub mod api;
 pub mod auth;
 mod dashboard;
 pub mod deployment;
 mod env;
 mod inspector;
 pub mod push;
+mod routes;
+mod server;
 mod snapshot;
+mod state;
 mod sync;
 mod system;
 #[cfg(feature = "test-support")]
 pub mod test_support;
-mod vector;
 
-pub use api::{RunningServer, ServerConfig, serve};
 pub use deployment::{Deployment, DeploymentConfig};
+pub use server::{ADMIN_ROUTES, AdminRoute, RunningServer, ServerConfig, serve};

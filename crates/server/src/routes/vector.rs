@@ -2,6 +2,9 @@
 //! with their state, search one (by a vector or by a document's stored vector), sample its
 //! vectors (for a map), and measure graph recall against an exact scan. Convex allows
 //! vector search only inside actions; these let an inspector look without deploying one.
+//!
+//! It must not check the admin key itself: these routes are admin through their layer
+//! (`server.rs`), which runs before the body is read.
 
 use std::time::Instant;
 
@@ -16,12 +19,10 @@ use atrium_value::{DocumentId, Value};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
 
-use crate::api::{ApiError, AppState, internal, require_admin};
+use crate::state::{ApiError, AppState, internal};
 
-/// The request body, read after the admin key is checked (so a missing key is reported as
-/// such, not as a malformed body).
+/// The request body as what the endpoint takes.
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body)
         .map_err(|e| bad(format!("the request body is not what this endpoint takes: {e}")))
@@ -67,11 +68,7 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| internal(format!("the vector index work failed: {e}")))?
 }
 
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Json<VectorIndexList>, ApiError> {
-    require_admin(&state, &headers)?;
+pub(crate) async fn list(State(state): State<AppState>) -> Result<Json<VectorIndexList>, ApiError> {
     let indexes = blocking(&state, |engine| {
         Ok(engine
             .vector_index_statuses()
@@ -107,10 +104,8 @@ pub(crate) async fn list(
 
 pub(crate) async fn search(
     State(state): State<AppState>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<VectorSearchResponse>, ApiError> {
-    require_admin(&state, &headers)?;
     let request: VectorSearchRequest = parse(&body)?;
     let (table, index) = index_name(&request.index_name)?;
     let filter = filter_terms(&request.filter)?;
@@ -169,10 +164,8 @@ const MAX_SAMPLE: u32 = 5000;
 
 pub(crate) async fn sample(
     State(state): State<AppState>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<VectorSampleResponse>, ApiError> {
-    require_admin(&state, &headers)?;
     let request: VectorSampleRequest = parse(&body)?;
     let (table, index) = index_name(&request.index_name)?;
     if request.limit > MAX_SAMPLE {
@@ -203,10 +196,8 @@ pub(crate) async fn sample(
 
 pub(crate) async fn recall(
     State(state): State<AppState>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<VectorRecallResponse>, ApiError> {
-    require_admin(&state, &headers)?;
     let request: VectorRecallRequest = parse(&body)?;
     let (table, index) = index_name(&request.index_name)?;
     let filter = filter_terms(&request.filter)?;

@@ -1,0 +1,327 @@
+//! The function API: `/api/query`, `/api/mutation`, `/api/action`, `/api/function` (admin),
+//! `/api/run/*`, `/api/query_ts`, `/api/query_at_ts` and `/api/query_batch`. A call's
+//! arguments are decoded, the CLI's system functions answered natively (`crate::system`),
+//! others run on the runtime off the async threads, and the commit recorded for the
+//! subscription inspector.
+//!
+//! Function outcomes are always HTTP 200 (`{"status":"success"|"error", …}`); only a
+//! malformed request is an [`ApiError`]. This module must not check the admin key itself:
+//! `/api/function` is admin through its layer (`server.rs`).
+
+use atrium_protocol::format::ValueFormat;
+use atrium_protocol::http::{
+    QueryAtTsRequest, QueryBatchRequest, QueryBatchResponse, QueryTsResponse, RunRequest,
+    UdfRequest, UdfResponse, log_line,
+};
+use atrium_protocol::timestamp;
+use atrium_runtime::{Caller, FunctionKind, FunctionOutcome, Runner, RuntimeError};
+use atrium_value::Value;
+use atrium_value::json::from_json;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+
+use crate::auth::Identity;
+use crate::state::{ApiError, AppState, identity, parse_body};
+
+fn request_id(headers: &HeaderMap) -> String {
+    if let Some(id) = headers.get("convex-request-id").and_then(|v| v.to_str().ok()) {
+        return id.to_owned();
+    }
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The arguments object from `args` (an object, or a one-element array holding it).
+fn arguments(args: &serde_json::Value) -> Result<Value, ApiError> {
+    let args = match args {
+        serde_json::Value::Null => return Ok(Value::Object(Default::default())),
+        serde_json::Value::Array(items) if items.len() == 1 => &items[0],
+        other => other,
+    };
+    match from_json(args) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(other) => Err(ApiError::bad_request(
+            "InvalidArgs",
+            format!("Function arguments must be an object, not {}", other.value_type().name()),
+        )),
+        Err(e) => {
+            Err(ApiError::bad_request("InvalidArgs", format!("Invalid function arguments: {e}")))
+        }
+    }
+}
+
+struct Call {
+    path: String,
+    /// `None`: whatever the function is (`/api/function`, `/api/run`).
+    kind: Option<FunctionKind>,
+    args: Value,
+    format: ValueFormat,
+    identity: Identity,
+    request_id: String,
+    at: Option<u64>,
+}
+
+impl Call {
+    /// A call from a request's parts: arguments decoded, format checked, a request id given.
+    fn new(
+        path: String,
+        kind: Option<FunctionKind>,
+        args: &serde_json::Value,
+        format: Option<&str>,
+        identity: Identity,
+        headers: &HeaderMap,
+        at: Option<u64>,
+    ) -> Result<Self, ApiError> {
+        Ok(Call {
+            path,
+            kind,
+            args: arguments(args)?,
+            format: format_of(format)?,
+            identity,
+            request_id: request_id(headers),
+            at,
+        })
+    }
+}
+
+fn not_found(path: &str, identity: &Identity) -> String {
+    match identity {
+        Identity::Admin => {
+            format!("Could not find function for '{path}'. Did you forget to run `npx convex dev`?")
+        }
+        _ => format!(
+            "Could not find public function for '{path}'. Did you forget to run `npx convex dev` or `npx convex deploy`?"
+        ),
+    }
+}
+
+fn error_response(
+    call: &Call,
+    message: String,
+    data: Option<&Value>,
+    logs: Vec<String>,
+) -> UdfResponse {
+    UdfResponse::Error {
+        error_message: format!("[Request ID: {}] Server Error\n{message}", call.request_id),
+        error_data: data.map(|d| call.format.encode(d)),
+        log_lines: logs,
+    }
+}
+
+/// Runs one function call and shapes its outcome.
+async fn run_call(state: &AppState, call: Call) -> UdfResponse {
+    if crate::system::is_system(&call.path) {
+        let at = call.at.map(atrium_engine::Timestamp);
+        return match crate::system::run(
+            &state.deployment,
+            &call.identity,
+            &call.path,
+            &call.args,
+            at,
+        ) {
+            Ok(answer) => {
+                if let Some(ts) = answer.commit_ts {
+                    state.deployment.inspector.record_commit(ts, commit_source(&call));
+                }
+                UdfResponse::Success {
+                    value: call.format.encode(&answer.value),
+                    log_lines: Vec::new(),
+                }
+            }
+            Err(message) => error_response(&call, message, None, Vec::new()),
+        };
+    }
+    let Some(runner) = state.deployment.runner() else {
+        return error_response(&call, not_found(&call.path, &call.identity), None, Vec::new());
+    };
+    let path = call.path.clone();
+    let args = call.args.clone();
+    let identity = call.identity.clone();
+    let request_id = call.request_id.clone();
+    let kind = call.kind;
+    let at = call.at;
+    let outcome = tokio::task::spawn_blocking(move || -> Result<FunctionOutcome, RuntimeError> {
+        let (runner, caller): (Runner, Caller) = match identity {
+            Identity::Admin => (runner, Caller::Internal),
+            Identity::AdminActingAs(user) => (runner.as_user(Some(user))?, Caller::Client),
+            Identity::Anonymous => (runner, Caller::Client),
+        };
+        let runner = match at {
+            Some(ts) => runner.at_snapshot(atrium_engine::Timestamp(ts)),
+            None => runner,
+        }
+        .with_request_id(&request_id);
+        let kind = match kind {
+            Some(kind) => kind,
+            None => runner.function_kind(&path)?,
+        };
+        runner.run_as(caller, &path, kind, args)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(outcome)) => {
+            if let Some(commit) = &outcome.commit {
+                state.deployment.inspector.record_commit(commit.ts.0, commit_source(&call));
+            }
+            let logs = outcome.logs.iter().map(|l| log_line(&l.level, &l.message)).collect();
+            match outcome.result {
+                Ok(value) => {
+                    UdfResponse::Success { value: call.format.encode(&value), log_lines: logs }
+                }
+                Err(error) => error_response(&call, error.message, error.data.as_ref(), logs),
+            }
+        }
+        Ok(Err(
+            RuntimeError::FunctionNotFound(_)
+            | RuntimeError::ModuleNotFound(..)
+            | RuntimeError::BadPath(_),
+        )) => error_response(&call, not_found(&call.path, &call.identity), None, Vec::new()),
+        Ok(Err(error)) => error_response(&call, error.to_string(), None, Vec::new()),
+        Err(join) => error_response(&call, format!("Internal error: {join}"), None, Vec::new()),
+    }
+}
+
+fn commit_source(call: &Call) -> crate::inspector::CommitSource {
+    crate::inspector::CommitSource {
+        function: call.path.clone(),
+        request_id: call.request_id.clone(),
+    }
+}
+
+fn format_of(name: Option<&str>) -> Result<ValueFormat, ApiError> {
+    ValueFormat::parse(name)
+        .map(|f| f.unwrap_or(ValueFormat::CleanJson))
+        .map_err(|e| ApiError::bad_request("BadFormat", e))
+}
+
+async fn udf(
+    state: AppState,
+    headers: HeaderMap,
+    body: Bytes,
+    kind: Option<FunctionKind>,
+) -> Result<Json<UdfResponse>, ApiError> {
+    let request: UdfRequest = parse_body(&body)?;
+    if request.component_path.as_deref().is_some_and(|c| !c.is_empty()) {
+        return Err(ApiError::bad_request(
+            "ComponentsNotSupported",
+            "Components are not supported by this engine yet",
+        ));
+    }
+    let identity = identity(&state, &headers)?;
+    let call = Call::new(
+        request.path,
+        kind,
+        &request.args,
+        request.format.as_deref(),
+        identity,
+        &headers,
+        None,
+    )?;
+    Ok(Json(run_call(&state, call).await))
+}
+
+pub(crate) async fn query(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UdfResponse>, ApiError> {
+    udf(state, headers, body, Some(FunctionKind::Query)).await
+}
+
+pub(crate) async fn mutation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UdfResponse>, ApiError> {
+    udf(state, headers, body, Some(FunctionKind::Mutation)).await
+}
+
+pub(crate) async fn action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UdfResponse>, ApiError> {
+    udf(state, headers, body, Some(FunctionKind::Action)).await
+}
+
+/// `POST /api/function` (admin): any kind of function, internal ones included.
+pub(crate) async fn function(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UdfResponse>, ApiError> {
+    udf(state, headers, body, None).await
+}
+
+pub(crate) async fn run(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UdfResponse>, ApiError> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let Some((function, module)) = segments.split_last().filter(|(_, m)| !m.is_empty()) else {
+        return Err(ApiError::bad_request(
+            "MissingIdentifier",
+            format!("`/api/run/{path}` needs a module and a function, e.g. /api/run/messages/list"),
+        ));
+    };
+    let request: RunRequest = if body.is_empty() {
+        RunRequest { args: serde_json::Value::Null, format: None }
+    } else {
+        parse_body(&body)?
+    };
+    let identity = identity(&state, &headers)?;
+    let path = format!("{}:{function}", module.join("/"));
+    let call =
+        Call::new(path, None, &request.args, request.format.as_deref(), identity, &headers, None)?;
+    Ok(Json(run_call(&state, call).await))
+}
+
+pub(crate) async fn query_ts(State(state): State<AppState>) -> Json<QueryTsResponse> {
+    Json(QueryTsResponse { ts: timestamp::encode(state.deployment.engine().latest_ts().0) })
+}
+
+pub(crate) async fn query_at_ts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UdfResponse>, ApiError> {
+    let request: QueryAtTsRequest = parse_body(&body)?;
+    let ts =
+        timestamp::decode(&request.ts).map_err(|e| ApiError::bad_request("InvalidTimestamp", e))?;
+    let identity = identity(&state, &headers)?;
+    let (path, format) = (request.path, request.format.as_deref());
+    let call = Call::new(
+        path,
+        Some(FunctionKind::Query),
+        &request.args,
+        format,
+        identity,
+        &headers,
+        Some(ts),
+    )?;
+    Ok(Json(run_call(&state, call).await))
+}
+
+pub(crate) async fn query_batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<QueryBatchResponse>, ApiError> {
+    let request: QueryBatchRequest = parse_body(&body)?;
+    let at = state.deployment.engine().latest_ts().0;
+    let identity = identity(&state, &headers)?;
+    let mut results = Vec::with_capacity(request.queries.len());
+    for query in request.queries {
+        let (path, format) = (query.path, query.format.as_deref());
+        let kind = Some(FunctionKind::Query);
+        let call =
+            Call::new(path, kind, &query.args, format, identity.clone(), &headers, Some(at))?;
+        results.push(run_call(&state, call).await);
+    }
+    Ok(Json(QueryBatchResponse { results }))
+}

@@ -1,0 +1,79 @@
+//! HTTP actions: `/http/*` on the cloud port and every path on the site port, handed to the
+//! project's `http.js` router on the runtime off the async threads; the action's status,
+//! headers and body are the answer.
+//!
+//! It must not check the admin key: HTTP actions are public, as on Convex.
+
+use atrium_runtime::http::HttpRequest;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::state::AppState;
+
+async fn serve_http_action(
+    state: AppState,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+    path: String,
+) -> Response {
+    let Some(runner) = state.deployment.runner() else {
+        return (StatusCode::NOT_FOUND, "This deployment has no HTTP actions").into_response();
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    let request = HttpRequest {
+        method: method.to_string(),
+        url: format!("http://{host}{path}{query}"),
+        path,
+        headers: headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.to_string(), v.to_str().ok()?.to_owned())))
+            .collect(),
+        body: body.to_vec(),
+    };
+    match tokio::task::spawn_blocking(move || runner.run_http(&request)).await {
+        Ok(Ok(outcome)) => {
+            let mut response = Response::new(Body::from(outcome.response.body));
+            *response.status_mut() = StatusCode::from_u16(outcome.response.status)
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            for (name, value) in outcome.response.headers {
+                if let (Ok(name), Ok(value)) =
+                    (header::HeaderName::try_from(name), HeaderValue::try_from(value))
+                {
+                    response.headers_mut().append(name, value);
+                }
+            }
+            response
+        }
+        Ok(Err(error)) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+        Err(join) => (StatusCode::INTERNAL_SERVER_ERROR, join.to_string()).into_response(),
+    }
+}
+
+/// `/http/{*path}` on the cloud port.
+pub(crate) async fn http_action(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    serve_http_action(state, method, uri, headers, body, format!("/{path}")).await
+}
+
+/// Any path on the site port.
+pub(crate) async fn site_http_action(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_owned();
+    serve_http_action(state, method, uri, headers, body, path).await
+}

@@ -1,0 +1,155 @@
+//! What every route shares: the state a handler receives ([`AppState`]), the error it answers
+//! with outside a function ([`ApiError`]: `{code, message}` and an HTTP status), the admin
+//! key checks applied as layers ([`require_admin`], [`require_admin_or_push_key`]), and the
+//! small helpers handlers use to read a request (`identity`, `parse_body`, `internal`).
+//!
+//! This is the bottom of the HTTP layer: route modules import it, and it imports no route
+//! module nor `server.rs`. It must not hold handlers.
+
+use std::sync::Arc;
+
+use atrium_protocol::http::ErrorBody;
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::Deployment;
+use crate::auth::{Identity, identity_from_header};
+
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) deployment: Arc<Deployment>,
+    /// Becomes true when the server is stopping.
+    pub(crate) stopping: tokio::sync::watch::Receiver<bool>,
+    /// (cloud URL, site URL) as clients reach them.
+    pub(crate) urls: Arc<(String, String)>,
+}
+
+/// An error outside a function: `{code, message}` with an HTTP status.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into() }
+    }
+
+    pub(crate) fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(ErrorBody { code: self.code.into(), message: self.message }))
+            .into_response()
+    }
+}
+
+/// A 500 `InternalServerError` carrying `message`.
+pub(crate) fn internal(message: impl std::fmt::Display) -> ApiError {
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", message.to_string())
+}
+
+/// The request body as JSON of type `T`, or a 400 `BadJsonBody`.
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request("BadJsonBody", format!("The request body is not valid: {e}"))
+    })
+}
+
+/// Who the `Authorization` header says the caller is (anonymous without one); a malformed
+/// or wrong key is a 401.
+pub(crate) fn identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
+    let header = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    identity_from_header(header, state.deployment.admin_key())
+        .map_err(|e| ApiError::unauthorized(e.code, e.message))
+}
+
+fn admin_identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
+    match identity(state, headers)? {
+        Identity::Anonymous => Err(ApiError::unauthorized(
+            "BadAdminKey",
+            "This route requires the deployment's admin key (`Authorization: Convex <admin key>`)",
+        )),
+        other => Ok(other),
+    }
+}
+
+/// The layer on every admin route: the admin key from the `Authorization` header, checked
+/// before the handler or any of its extractors runs (a missing key is a 401, never a
+/// complaint about the body). The admin [`Identity`] (acting as a user, if the key says so)
+/// goes on as a request extension.
+pub(crate) async fn require_admin(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    match admin_identity(&state, request.headers()) {
+        Ok(identity) => {
+            request.extensions_mut().insert(identity);
+            next.run(request).await
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+/// A push request's body as JSON (Brotli-decoded), read by [`require_admin_or_push_key`].
+#[derive(Clone)]
+pub(crate) struct PushBody(pub(crate) serde_json::Value);
+
+/// The layer on the CLI's push routes, whose admin key may come in the body's `adminKey`
+/// instead of the header: the body is read (a body that is not JSON is a 400, as before the
+/// key is looked at), the key checked, and the body handed on as a [`PushBody`] extension.
+pub(crate) async fn require_admin_or_push_key(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
+        Ok(bytes) => bytes,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let checked = crate::push::body_json(&parts.headers, &bytes)
+        .map_err(|e| ApiError::bad_request("BadJsonBody", e))
+        .and_then(|json| {
+            push_key(&state, &parts.headers, &json)?;
+            Ok(json)
+        });
+    match checked {
+        Ok(json) => {
+            let mut request = Request::from_parts(parts, Body::empty());
+            request.extensions_mut().insert(PushBody(json));
+            next.run(request).await
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+/// The admin key from the header or, without one, from the body's `adminKey`.
+fn push_key(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &serde_json::Value,
+) -> Result<(), ApiError> {
+    if headers.get(header::AUTHORIZATION).is_none()
+        && let Some(key) = body.get("adminKey").and_then(serde_json::Value::as_str)
+    {
+        return crate::auth::check_admin_key(key, state.deployment.admin_key())
+            .map(|_| ())
+            .map_err(|e| ApiError::unauthorized(e.code, e.message));
+    }
+    admin_identity(state, headers).map(|_| ())
+}

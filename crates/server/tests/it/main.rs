@@ -1,0 +1,10 @@
+//! The server's integration tests, one binary (as uv does: one link of the crate and its
+//! dependencies, not one per file). Each module is one former test file, against a real
+//! server on 127.0.0.1 (`atrium_server::test_support`).
+//!
+//! Shared helpers belong in a module here, not copied between modules.
+
+mod http_api;
+mod inspector;
+mod official_rust_client;
+mod sync;
