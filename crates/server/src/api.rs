@@ -1223,7 +1223,7 @@ async fn stream_function_logs(
     axum::extract::Query(query): axum::extract::Query<LogCursor>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     require_admin(&state, &headers)?;
-    let logs_error = |e: atrium_engine::EngineError| ApiError {
+    let logs_error = |e: atrium_engine::logs::LogError| ApiError {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         code: "InternalServerError",
         message: format!("The log store cannot be read: {e}"),
