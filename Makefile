@@ -43,7 +43,7 @@ e2e:
 
 ## Regenerate the UI's TypeScript types from the studio's command table.
 generate:
-	ATRIUM_UPDATE_BINDINGS=1 cargo test -p atrium-studio --test generated_bindings
+	ATRIUM_UPDATE_BINDINGS=1 cargo test -p atrium-studio --test it generated_bindings
 
 ## Build the release .deb (see CONTRIBUTING.md).
 package: setup-run ui

@@ -8,6 +8,7 @@ use std::process::Command;
 pub(crate) const LEAN_CRATES: &[&str] = &[
     "atrium-value",
     "atrium-protocol",
+    "atrium-logs",
     "atrium-engine",
     "atrium-runtime",
     "atrium-server",
@@ -32,6 +33,26 @@ pub(crate) fn cargo_metadata(root: &Path) -> Result<serde_json::Value, String> {
     serde_json::from_slice(&output.stdout)
         .map_err(|e| format!("cargo metadata printed invalid JSON: {e}"))
 }
+
+/// Direct dependencies that break the layers, whatever their kind (normal, build, dev):
+/// `(from, to, why)`.
+pub(crate) const FORBIDDEN_EDGES: &[(&str, &str, &str)] = &[
+    (
+        "atrium-studio",
+        "atrium-engine",
+        "the studio reaches the local engine only through atrium-server's Deployment",
+    ),
+    (
+        "atrium-studio",
+        "atrium-runtime",
+        "the studio reaches the local engine only through atrium-server's Deployment",
+    ),
+    (
+        "atrium-engine",
+        "atrium-protocol",
+        "the engine speaks no wire types; its function log store is atrium-logs",
+    ),
+];
 
 /// Packages by name, with the names of the packages each depends on (all kinds: normal,
 /// build and dev).
@@ -131,9 +152,17 @@ pub(crate) fn violations(graph: &WorkspaceGraph) -> Vec<String> {
             }
         }
     }
-    for lean in LEAN_CRATES.iter().chain([&POLARS_USER, &TAURI_HOST]) {
-        if !graph.members.contains(*lean) {
-            problems.push(format!("{lean} is not a workspace member: update xtask's rules"));
+    for (from, to, why) in FORBIDDEN_EDGES {
+        if graph.deps.get(*from).is_some_and(|deps| deps.contains(*to)) {
+            problems.push(format!("{from} depends directly on {to} ({why})"));
+        }
+    }
+    let ruled = FORBIDDEN_EDGES.iter().flat_map(|(from, to, _)| [from, to]);
+    let named: BTreeSet<&str> =
+        LEAN_CRATES.iter().chain([&POLARS_USER, &TAURI_HOST]).chain(ruled).copied().collect();
+    for name in named {
+        if !graph.members.contains(name) {
+            problems.push(format!("{name} is not a workspace member: update xtask's rules"));
         }
     }
     problems
@@ -161,9 +190,34 @@ mod tests {
             ("atrium", "atrium-studio"),
             ("atrium-studio", "polars"),
             ("atrium-studio", "atrium-client"),
+            ("atrium-studio", "atrium-server"),
+            ("atrium-studio", "atrium-logs"),
             ("atrium-server", "atrium-engine"),
+            ("atrium-engine", "atrium-logs"),
+            ("atrium-logs", "atrium-protocol"),
         ]);
         assert_eq!(violations(&g), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_studio_reaching_the_engine_or_runtime_directly_is_caught() {
+        for layer in ["atrium-engine", "atrium-runtime"] {
+            let g = graph(&[("atrium-studio", "atrium-server"), ("atrium-studio", layer)]);
+            let problems = violations(&g);
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert!(problems[0].contains(&format!("atrium-studio depends directly on {layer}")));
+        }
+        // Through the server is the allowed door.
+        let g = graph(&[("atrium-studio", "atrium-server"), ("atrium-server", "atrium-runtime")]);
+        assert_eq!(violations(&g), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_engine_depending_on_the_protocol_is_caught() {
+        let g = graph(&[("atrium-engine", "atrium-protocol")]);
+        let problems = violations(&g);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("atrium-engine depends directly on atrium-protocol"));
     }
 
     #[test]

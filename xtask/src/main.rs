@@ -1,8 +1,10 @@
 //! Repository checks that keep the architecture honest, run as tests by `cargo test`.
 //!
 //! - Dependency rules ([`deps`]): only `src-tauri` reaches tauri; polars is a direct
-//!   dependency of `atrium-studio` alone, and the engine, runtime, server, client, value and
-//!   protocol crates reach neither, so their tests build fast.
+//!   dependency of `atrium-studio` alone, and the value, protocol, logs, engine, runtime,
+//!   server and client crates reach neither, so their tests build fast; the studio does
+//!   not depend on the engine or the runtime directly (its door to the local engine is
+//!   `atrium-server`), nor the engine on the protocol crate.
 //! - Module docs ([`docs`]): every Rust file opens with a `//!` doc saying what it owns.
 //! - Import cycles ([`cycles`]): no two files of a crate use each other, directly or
 //!   around a loop.

@@ -44,6 +44,9 @@ pub enum EngineError {
     Storage(#[from] rusqlite::Error),
     #[error("The data file is damaged: {0}")]
     Corrupt(String),
+    /// The function log store (in the same file) failed.
+    #[error(transparent)]
+    Logs(#[from] atrium_logs::LogError),
 }
 
 impl EngineError {

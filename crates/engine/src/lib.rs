@@ -2,7 +2,8 @@
 //!
 //! This crate owns storage (one SQLite file per deployment, WAL, an append-only log of
 //! document revisions), tables and indexes, optimistic serializable transactions whose read
-//! sets are index key ranges, range-precise subscriptions, and the function log store.
+//! sets are index key ranges and range-precise subscriptions. It keeps the function log
+//! store (the `atrium-logs` crate, re-exported as [`logs`]) in the same file.
 //!
 //! ```text
 //! Engine ── begin() ──▶ Transaction  (reads at a snapshot, buffers writes, records a ReadSet)
@@ -24,7 +25,8 @@ mod document;
 mod engine;
 mod error;
 pub mod key_range;
-pub mod logs;
+/// The function log store, a crate of its own (`atrium-logs`) kept in the engine's file.
+pub use atrium_logs as logs;
 pub mod persistence;
 pub mod range;
 pub mod schema;

@@ -389,6 +389,14 @@ impl Deployment {
         Ok(())
     }
 
+    /// Loads the project folder `dir` again (its `convex/` as it is now) with
+    /// [`Deployment::load_with_progress`]: how a studio hot-reloads a local project. On an
+    /// error, said as a sentence, the code loaded before keeps serving.
+    pub fn reload_project(&self, dir: &Path, progress: BackfillProgress<'_>) -> Result<(), String> {
+        let project = Project::open(dir).map_err(|e| e.to_string())?;
+        self.load_with_progress(project, progress).map_err(|e| e.to_string())
+    }
+
     /// The pushed code, with each module's hash, for `get_config_hashes`.
     pub fn pushed_modules(&self) -> Vec<PushedModule> {
         self.pushed.read().unwrap().clone()

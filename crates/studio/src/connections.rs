@@ -33,6 +33,21 @@ pub struct SavedConnection {
     pub safe_mode: SafeMode,
 }
 
+/// A connection to add (no `id`) or change.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionDraft {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    pub url: String,
+    pub colour: String,
+    pub safe_mode: SafeMode,
+    /// A new admin key; blank or missing keeps the stored one.
+    #[serde(default)]
+    pub admin_key: Option<String>,
+}
+
 /// What `connections.json` holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ConnectionsFileContents {

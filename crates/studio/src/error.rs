@@ -3,6 +3,7 @@
 //! The UI branches on `code`, never on message text; the message says what went wrong in
 //! words a user can act on.
 
+use atrium_client::ClientError;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -64,4 +65,33 @@ impl CommandError {
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         Self::new(ErrorCode::Internal, format!("Internal error: {cause}."))
     }
+}
+
+/// The client's error as a command error whose code says which part to fix.
+impl From<ClientError> for CommandError {
+    fn from(error: ClientError) -> Self {
+        let code = match &error {
+            ClientError::BadUrl { .. } => ErrorCode::BadUrl,
+            ClientError::Unreachable { .. }
+            | ClientError::Closed { .. }
+            | ClientError::ConnectionLost { .. } => ErrorCode::Unreachable,
+            ClientError::BadAdminKey { .. } => ErrorCode::BadAdminKey,
+            ClientError::NotADeployment { .. } | ClientError::Http { .. } => {
+                ErrorCode::NotADeployment
+            }
+            ClientError::Function { .. } => ErrorCode::FunctionFailed,
+        };
+        let message = match &error {
+            // Strip the server's request-ID prefix: the user wants the reason.
+            ClientError::Function { message, .. } => clean_function_message(message),
+            other => other.to_string(),
+        };
+        CommandError::new(code, message)
+    }
+}
+
+/// `[Request ID: …] Server Error\nUncaught Error: reason` → `reason`.
+pub(crate) fn clean_function_message(message: &str) -> String {
+    let body = message.split_once("Server Error\n").map_or(message, |(_, rest)| rest);
+    body.trim_start_matches("Uncaught Error: ").trim().to_owned()
 }

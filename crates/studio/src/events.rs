@@ -20,7 +20,7 @@ pub enum StudioEvent {
     /// An open data view's rows may have changed: fetch the visible ones again.
     DataViewChanged { info: ViewInfo },
     /// A watched query has a new result.
-    QueryWatchUpdate { update: crate::commands::QueryVersion },
+    QueryWatchUpdate { update: crate::watches::QueryVersion },
     /// New entries from the connected deployment's log stream, oldest first.
     LogEntries { entries: Vec<crate::logs::LogEntry> },
     /// A table being loaded for SQL: documents read so far.
@@ -31,5 +31,5 @@ pub enum StudioEvent {
     /// or failed to).
     ProjectsChanged { projects: Vec<crate::projects::ProjectInfo> },
     /// An export being written: rows so far.
-    ExportProgress { progress: crate::commands::ExportProgress },
+    ExportProgress { progress: crate::sql::export::ExportProgress },
 }

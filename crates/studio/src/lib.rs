@@ -11,14 +11,23 @@
 //!   per-launch token, so the UI also runs in a plain browser and under Playwright.
 //!
 //! It keeps saved deployments (admin keys in the OS keychain), runs the built-in sample
-//! project on the local engine, holds the connection to the chosen deployment and the Data
-//! area's live views, follows its logs (recording them where the deployment keeps no
-//! searchable archive) and computes per-function metrics with polars, which only this crate
-//! may depend on. Later issues add local projects, SQL over tables and export/import.
-//! This crate must not depend on tauri: hosts adapt to it, never the other way round.
+//! project and the user's local projects (each on its own engine through `atrium-server`,
+//! hot-reloaded on changes, with reset, snapshot export/import and environment variables),
+//! holds the connection to the chosen deployment, the Data area's live views and watched
+//! queries, follows its logs (recording them where the deployment keeps no searchable
+//! archive), computes per-function metrics and runs SQL over loaded tables (with CSV, JSON
+//! Lines and Parquet export) with polars, which only this crate may depend on, and maps
+//! vector indexes.
+//!
+//! Layers: [`commands`] is the top — it decodes requests and calls the feature modules
+//! below it, which never import it. The studio reaches deployments only through
+//! `atrium-client`, and the local engine only through `atrium-server` (never the engine or
+//! the runtime directly). This crate must not depend on tauri: hosts adapt to it, never
+//! the other way round.
 
 pub mod browser;
 pub mod commands;
+mod connecting;
 mod connections;
 pub mod data;
 mod deployment;
@@ -35,6 +44,7 @@ mod settings;
 pub mod sql;
 mod studio;
 pub mod vector_map;
+mod watches;
 
 pub use connections::{SafeMode, SavedConnection};
 pub use error::{CommandError, ErrorCode};

@@ -2,12 +2,13 @@
 //! Convex deployment keeps its logs only briefly and offers no search): every entry the log
 //! stream brings while connected is recorded in a SQLite file per saved connection, so
 //! searches and per-function metrics reach past the entries held in memory, across
-//! restarts. It is the engine's log store, opened on a file of the studio's own.
+//! restarts. It is the log store the engine uses too (`atrium-logs`), opened on a file of the
+//! studio's own.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use atrium_engine::logs::{LogFilter, LogStore};
+use atrium_logs::{LogError, LogFilter, LogStore};
 use serde_json::Value as Json;
 
 /// Entries kept per connection (the oldest go first).
@@ -45,7 +46,7 @@ impl RecordedArchive {
     /// archive could not be read.
     pub(crate) async fn read<T: Send + 'static>(
         &self,
-        read: impl FnOnce(&LogStore) -> Result<T, atrium_engine::EngineError> + Send + 'static,
+        read: impl FnOnce(&LogStore) -> Result<T, LogError> + Send + 'static,
     ) -> Result<T, crate::CommandError> {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || read(&store))

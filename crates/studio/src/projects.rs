@@ -99,7 +99,7 @@ struct RunningProject {
     local: Arc<LocalProject>,
     reload: Arc<Mutex<ReloadState>>,
     _watcher: Option<notify::RecommendedWatcher>,
-    _task: crate::data::AbortOnDrop,
+    _task: tokio_util::task::AbortOnDropHandle<()>,
 }
 
 #[derive(Debug, Default)]
@@ -489,7 +489,7 @@ fn watch(
     running: Arc<LocalProject>,
     state: Arc<Mutex<ReloadState>>,
     on_reload: Arc<dyn Fn() + Send + Sync>,
-) -> (Option<notify::RecommendedWatcher>, crate::data::AbortOnDrop) {
+) -> (Option<notify::RecommendedWatcher>, tokio_util::task::AbortOnDropHandle<()>) {
     use notify::Watcher as _;
     let (changed, mut changes) = tokio::sync::mpsc::unbounded_channel::<()>();
     let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -511,7 +511,6 @@ fn watch(
             let (dir, deployment) = (dir.clone(), running.deployment.clone());
             let (progress_state, progress_told) = (state.clone(), on_reload.clone());
             let loaded = tokio::task::spawn_blocking(move || {
-                let project = atrium_runtime::Project::open(&dir).map_err(|e| e.to_string())?;
                 let last = Mutex::new(std::time::Instant::now());
                 let progress = |table: &str, index: &str, done: u64, total: u64| {
                     let mut last = last.lock().unwrap();
@@ -523,7 +522,7 @@ fn watch(
                         Some(format!("{table}.{index}: {done} of {total} documents"));
                     progress_told();
                 };
-                deployment.load_with_progress(project, &progress).map_err(|e| e.to_string())
+                deployment.reload_project(&dir, &progress)
             })
             .await
             .unwrap_or_else(|e| Err(e.to_string()));
@@ -541,7 +540,7 @@ fn watch(
             on_reload();
         }
     });
-    (watcher, crate::data::AbortOnDrop(task.abort_handle()))
+    (watcher, tokio_util::task::AbortOnDropHandle::new(task))
 }
 
 /// Sets `CONVEX_SELF_HOSTED_URL` and `CONVEX_SELF_HOSTED_ADMIN_KEY` in `<dir>/.env.local`

@@ -167,7 +167,8 @@ pub struct Studio {
     connection: Mutex<ConnectionStatus>,
     pub(crate) views: crate::data::Views,
     /// Queries kept live for the Functions area, by watch ID.
-    pub(crate) watches: Mutex<std::collections::HashMap<u64, crate::data::AbortOnDrop>>,
+    pub(crate) watches:
+        Mutex<std::collections::HashMap<u64, tokio_util::task::AbortOnDropHandle<()>>>,
     /// Local projects and their running engines.
     pub(crate) projects: crate::projects::Projects,
     /// Tables loaded for SQL and kept results.
@@ -230,7 +231,7 @@ impl Studio {
         let project = target.as_ref().and_then(|id| self.projects.with_connection(id));
         let reconnected = match (&target, project) {
             (_, Some(project)) => {
-                crate::commands::connect_project(self, &project).await.map(|_| ())
+                crate::connecting::connect_project(self, &project).await.map(|_| ())
             }
             (Some(id), None) => crate::deployment::connect(self, id).await.map(|_| ()),
             (None, None) => Ok(()),

@@ -30,7 +30,7 @@ pub(crate) async fn stream_function_logs(
     Query(query): Query<LogCursor>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let logs_error =
-        |e: atrium_engine::EngineError| internal(format!("The log store cannot be read: {e}"));
+        |e: atrium_engine::logs::LogError| internal(format!("The log store cannot be read: {e}"));
     let engine = state.deployment.engine().clone();
     let mut cursor = query.cursor.max(0.0) as u64;
     if cursor == 0 {

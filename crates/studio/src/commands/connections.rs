@@ -7,7 +7,7 @@ use atrium_client::DeploymentClient;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::connections::{SafeMode, SavedConnection, new_id, validate};
+use crate::connections::{ConnectionDraft, SafeMode};
 use crate::keychain::KeyStoreKind;
 use crate::local::SAMPLE_ID;
 use crate::{CommandError, ConnectionStatus, ErrorCode, Studio};
@@ -54,21 +54,6 @@ pub struct ConnectionList {
     pub key_store: KeyStoreKind,
 }
 
-/// A connection to add (no `id`) or change.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct ConnectionDraft {
-    #[serde(default)]
-    pub id: Option<String>,
-    pub name: String,
-    pub url: String,
-    pub colour: String,
-    pub safe_mode: SafeMode,
-    /// A new admin key; blank or missing keeps the stored one.
-    #[serde(default)]
-    pub admin_key: Option<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectionRef {
@@ -79,7 +64,7 @@ pub(super) async fn test_connection(
     studio: &Arc<Studio>,
     request: ConnectionTest,
 ) -> Result<ConnectionTestResult, CommandError> {
-    let mut client = DeploymentClient::new(&request.url).map_err(super::client_error)?;
+    let mut client = DeploymentClient::new(&request.url)?;
     let typed = request.admin_key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
     let key = match (typed, &request.id) {
         (Some(key), _) => Some(key),
@@ -89,7 +74,7 @@ pub(super) async fn test_connection(
     if let Some(key) = key {
         client = client.with_admin_key(key);
     }
-    let answer = client.check_admin_key().await.map_err(super::client_error)?;
+    let answer = client.check_admin_key().await?;
     Ok(ConnectionTestResult {
         url: client.url(),
         allowed_ops: answer.allowed_ops,
@@ -134,46 +119,7 @@ pub(super) async fn save_connection(
     studio: &Arc<Studio>,
     draft: ConnectionDraft,
 ) -> Result<ConnectionList, CommandError> {
-    if draft.id.as_deref() == Some(SAMPLE_ID) {
-        return Err(CommandError::new(
-            ErrorCode::BadRequest,
-            "The sample project's connection cannot be changed.",
-        ));
-    }
-    let url = validate(&draft.name, &draft.url, &draft.colour)?;
-    let id = draft.id.clone().unwrap_or_else(new_id);
-    let connection = SavedConnection {
-        id: id.clone(),
-        name: draft.name.trim().to_owned(),
-        url,
-        colour: draft.colour.to_lowercase(),
-        safe_mode: draft.safe_mode,
-    };
-    // The key first: a connection is never saved pointing at a key that failed to store.
-    if let Some(key) = draft.admin_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-        studio.keys.set(&id, key)?;
-    }
-    let reconnect = {
-        let mut saved = studio.saved.lock().unwrap();
-        let mut updated = saved.clone();
-        match updated.connections.iter_mut().find(|c| c.id == id) {
-            Some(existing) => *existing = connection,
-            None if draft.id.is_some() => {
-                return Err(CommandError::new(
-                    ErrorCode::NotFound,
-                    format!("There is no saved connection {id}."),
-                ));
-            }
-            None => updated.connections.push(connection),
-        }
-        studio.connections_file.save(&updated)?;
-        *saved = updated;
-        studio.active.lock().unwrap().as_ref().is_some_and(|c| c.summary.id == id)
-    };
-    if reconnect {
-        // The connected deployment changed: use its new URL, key and safe mode.
-        crate::deployment::connect(studio, &id).await?;
-    }
+    crate::connecting::save_connection(studio, draft).await?;
     list_connections(studio, ()).await
 }
 

@@ -12,8 +12,6 @@ use ts_rs::TS;
 use crate::data::{Rows, ViewSpec};
 use crate::{CommandError, ErrorCode, Studio};
 
-use super::client_error;
-
 /// A table and its document count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct TableSummary {
@@ -173,13 +171,13 @@ pub(super) async fn data_tables(
     _: (),
 ) -> Result<Vec<TableSummary>, CommandError> {
     let connected = studio.connected()?;
-    let names = connected.http.table_names().await.map_err(client_error)?;
+    let names = connected.http.table_names().await?;
     let sizes =
         futures_util::future::join_all(names.iter().map(|n| connected.http.table_size(n))).await;
     names
         .into_iter()
         .zip(sizes)
-        .map(|(name, size)| Ok(TableSummary { name, count: size.map_err(client_error)? }))
+        .map(|(name, size)| Ok(TableSummary { name, count: size? }))
         .collect()
 }
 
@@ -241,10 +239,10 @@ pub(super) async fn data_apply(
             Ok(ApplyResult { inserted, atomic: true })
         }
         Err(e) if is_missing_function(&e) => {
-            connected.http.apply_writes_one_by_one(&writes).await.map_err(client_error)?;
+            connected.http.apply_writes_one_by_one(&writes).await?;
             Ok(ApplyResult { inserted: Vec::new(), atomic: false })
         }
-        Err(e) => Err(client_error(e)),
+        Err(e) => Err(CommandError::from(e)),
     }
 }
 
@@ -262,8 +260,7 @@ pub(super) async fn data_clear_table(
     let connected = studio.connected()?;
     let mut deleted = 0;
     loop {
-        let (n, more) =
-            connected.http.clear_table_page(&request.table).await.map_err(client_error)?;
+        let (n, more) = connected.http.clear_table_page(&request.table).await?;
         deleted += n;
         if !more {
             return Ok(ClearResult { deleted });
@@ -276,7 +273,7 @@ pub(super) async fn data_create_table(
     request: TableRequest,
 ) -> Result<(), CommandError> {
     check_write_allowed(studio, request.confirmed)?;
-    studio.connected()?.http.create_table(request.table.trim()).await.map_err(client_error)
+    studio.connected()?.http.create_table(request.table.trim()).await.map_err(CommandError::from)
 }
 
 pub(super) async fn data_document(
@@ -284,11 +281,8 @@ pub(super) async fn data_document(
     request: DocumentRequest,
 ) -> Result<DocumentDetail, CommandError> {
     let connected = studio.connected()?;
-    let document = connected
-        .http
-        .dashboard(&DashboardQuery::Document { id: request.id.clone() })
-        .await
-        .map_err(client_error)?;
+    let document =
+        connected.http.dashboard(&DashboardQuery::Document { id: request.id.clone() }).await?;
     let history = match connected
         .http
         .dashboard(&DashboardQuery::History { id: request.id, limit: 50 })
@@ -310,7 +304,7 @@ pub(super) async fn data_document(
         ),
         Ok(_) => None,
         Err(e) if is_missing_function(&e) => None,
-        Err(e) => return Err(client_error(e)),
+        Err(e) => return Err(CommandError::from(e)),
     };
     Ok(DocumentDetail { document: atrium_value::json::to_json(&document), history })
 }
@@ -329,7 +323,7 @@ pub(super) async fn data_restore(
         .mutation("_system/atrium/restoreRevision:default", &args)
         .await
         .map(|_| ())
-        .map_err(client_error)
+        .map_err(CommandError::from)
 }
 
 pub(super) async fn data_schema(
@@ -337,7 +331,7 @@ pub(super) async fn data_schema(
     request: TableRequest,
 ) -> Result<TableSchemaInfo, CommandError> {
     let connected = studio.connected()?;
-    let schemas = connected.http.dashboard(&DashboardQuery::Schemas).await.map_err(client_error)?;
+    let schemas = connected.http.dashboard(&DashboardQuery::Schemas).await?;
     let schema_text = schemas.get_path(["active"]).and_then(Value::as_str).map(str::to_owned);
     let exported: serde_json::Value = schema_text
         .as_deref()
@@ -350,11 +344,8 @@ pub(super) async fn data_schema(
     });
     let schema_validation =
         exported.get("schemaValidation").and_then(|v| v.as_bool()).unwrap_or(false);
-    let indexes = connected
-        .http
-        .dashboard(&DashboardQuery::Indexes { table: request.table })
-        .await
-        .map_err(client_error)?;
+    let indexes =
+        connected.http.dashboard(&DashboardQuery::Indexes { table: request.table }).await?;
     let indexes = match indexes {
         Value::Array(list) => list
             .iter()

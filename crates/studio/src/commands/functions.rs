@@ -4,7 +4,6 @@
 //! announced as `query_watch_update`.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use atrium_client::{ClientError, FunctionKind, SyncClient};
@@ -12,8 +11,7 @@ use atrium_value::Value;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::data::AbortOnDrop;
-use crate::{CommandError, ErrorCode, Studio, StudioEvent};
+use crate::{CommandError, ErrorCode, Studio};
 
 /// A function of the deployment.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -166,20 +164,6 @@ pub struct WatchRef {
     pub watch: u64,
 }
 
-/// A new result of a watched query.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct QueryVersion {
-    #[ts(type = "number")]
-    pub watch: u64,
-    /// 1 for the first result, then one more per change.
-    pub version: u32,
-    /// When the studio received it (milliseconds since the epoch).
-    pub received_ms: f64,
-    #[ts(type = "unknown")]
-    pub value: serde_json::Value,
-    pub error: Option<String>,
-}
-
 fn kind_of(kind: &str) -> Result<FunctionKind, CommandError> {
     match kind {
         "query" => Ok(FunctionKind::Query),
@@ -203,12 +187,6 @@ fn args_value(json: &serde_json::Value) -> Result<Value, CommandError> {
     }
 }
 
-fn now_ms() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
-
 pub(super) async fn function_list(
     studio: &Arc<Studio>,
     _: (),
@@ -217,8 +195,7 @@ pub(super) async fn function_list(
     let spec = connected
         .http
         .query("_system/cli/modules:apiSpec", &Value::Object(Default::default()))
-        .await
-        .map_err(super::client_error)?;
+        .await?;
     let spec = atrium_value::json::to_json(&spec);
     let mut list = FunctionList { functions: Vec::new(), routes: Vec::new(), crons: Vec::new() };
     for entry in spec.as_array().into_iter().flatten() {
@@ -300,12 +277,12 @@ pub(super) async fn run_function(
         Err(ClientError::Function { message, data, log_lines }) => RunResult {
             ok: false,
             value: serde_json::Value::Null,
-            error: Some(super::clean_function_message(&message)),
+            error: Some(crate::error::clean_function_message(&message)),
             error_data: data.as_ref().map_or(serde_json::Value::Null, atrium_value::json::to_json),
             log_lines,
             duration_ms,
         },
-        Err(other) => return Err(super::client_error(other)),
+        Err(other) => return Err(CommandError::from(other)),
     })
 }
 
@@ -319,14 +296,13 @@ pub(super) async fn dry_run_function(
     }
     let args = args_value(&request.args)?;
     let client = connected.http_as(request.identity.as_ref());
-    let Some(answer) = client.dry_run(&request.path, &args).await.map_err(super::client_error)?
-    else {
+    let Some(answer) = client.dry_run(&request.path, &args).await? else {
         return Ok(DryRunResult { available: false, run: None, writes: Vec::new() });
     };
     let run = RunResult {
         ok: answer.status == "success",
         value: answer.value,
-        error: answer.error_message.as_deref().map(super::clean_function_message),
+        error: answer.error_message.as_deref().map(crate::error::clean_function_message),
         error_data: answer.error_data.unwrap_or(serde_json::Value::Null),
         log_lines: answer.log_lines,
         duration_ms: answer.execution_time * 1000.0,
@@ -366,7 +342,7 @@ pub(super) async fn function_source(
 ) -> Result<ModuleSource, CommandError> {
     let connected = studio.connected()?;
     let module = request.module.split(':').next().unwrap_or_default();
-    Ok(match connected.http.module_source(module).await.map_err(super::client_error)? {
+    Ok(match connected.http.module_source(module).await? {
         Some(found) => ModuleSource { available: true, path: found.path, source: found.source },
         None => ModuleSource { available: false, path: String::new(), source: String::new() },
     })
@@ -376,43 +352,12 @@ pub(super) async fn watch_query(
     studio: &Arc<Studio>,
     request: WatchRequest,
 ) -> Result<WatchRef, CommandError> {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
     let connected = studio.connected()?;
     let args = args_value(&request.args)?;
-    let watch = NEXT.fetch_add(1, Ordering::Relaxed);
     // Acting as a user needs a sync connection of its own, held as long as the watch.
     let own = request.identity.as_ref().map(|i| SyncClient::connect(&connected.http.acting_as(i)));
-    let mut subscription = own.as_ref().unwrap_or(&connected.sync).subscribe(&request.path, &args);
-    let events = Arc::downgrade(studio);
-    let task = tokio::spawn(async move {
-        let _own = own;
-        let mut version = 0;
-        loop {
-            let next = subscription.next().await;
-            let Some(studio) = events.upgrade() else { return };
-            version += 1;
-            let (value, error) = match next {
-                Ok(value) => (atrium_value::json::to_json(&value), None),
-                Err(ClientError::Function { message, .. }) => {
-                    (serde_json::Value::Null, Some(super::clean_function_message(&message)))
-                }
-                Err(e) => {
-                    let update = QueryVersion {
-                        watch,
-                        version,
-                        received_ms: now_ms(),
-                        value: serde_json::Value::Null,
-                        error: Some(e.to_string()),
-                    };
-                    studio.emit(StudioEvent::QueryWatchUpdate { update });
-                    return;
-                }
-            };
-            let update = QueryVersion { watch, version, received_ms: now_ms(), value, error };
-            studio.emit(StudioEvent::QueryWatchUpdate { update });
-        }
-    });
-    studio.watches.lock().unwrap().insert(watch, AbortOnDrop(task.abort_handle()));
+    let subscription = own.as_ref().unwrap_or(&connected.sync).subscribe(&request.path, &args);
+    let watch = crate::watches::start(studio, own, subscription);
     Ok(WatchRef { watch })
 }
 

@@ -48,7 +48,7 @@ pub(super) async fn run_js_query(
         Err(e) if is_missing_function(&e) => {
             Ok(JsQueryResult { available: false, answer: serde_json::Value::Null })
         }
-        Err(e) => Err(super::client_error(e)),
+        Err(e) => Err(CommandError::from(e)),
     }
 }
 

@@ -1,5 +1,7 @@
-//! Commands of the Logs and Subscriptions areas: the log entries followed so far, and the
-//! deployment's live subscriptions (Atrium's inspector, where the deployment has it).
+//! Commands of the Logs and Subscriptions areas: the log entries followed so far, a search
+//! of the whole log archive (the deployment's own where it has one, else the studio's
+//! recorded archive), saving filtered logs to a file in the export folder, and the live
+//! subscriptions of the deployment (Atrium's inspector, where the deployment has it).
 
 use std::sync::Arc;
 
@@ -7,7 +9,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::logs::LogEntry;
-use atrium_engine::logs::LogFilter;
+use atrium_logs::LogFilter;
 use atrium_protocol::atrium::LogQuery;
 
 use crate::{CommandError, ErrorCode, Studio};
@@ -67,8 +69,7 @@ pub(super) async fn inspect_subscriptions(
     _: (),
 ) -> Result<SubscriptionReport, CommandError> {
     let connected = studio.connected()?;
-    let Some(report) = connected.http.live_subscriptions().await.map_err(super::client_error)?
-    else {
+    let Some(report) = connected.http.live_subscriptions().await? else {
         return Ok(SubscriptionReport { available: false, subscriptions: Vec::new() });
     };
     let subscriptions = report
@@ -189,7 +190,7 @@ pub(super) async fn search_logs(
         before: request.before,
         limit: SEARCH_PAGE,
     };
-    if let Some(found) = connected.http.search_logs(&query).await.map_err(super::client_error)? {
+    if let Some(found) = connected.http.search_logs(&query).await? {
         return Ok(LogSearchResult {
             source: "deployment".into(),
             entries: found.entries.iter().map(crate::logs::entry).collect(),

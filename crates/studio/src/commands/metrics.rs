@@ -38,15 +38,14 @@ pub(super) async fn function_metrics(
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
     let (length, bucket) = request.window.seconds();
     let since = now - length - bucket;
-    let (source, executions) =
-        match connected.http.executions_since(since).await.map_err(super::client_error)? {
-            Some(columns) => ("deployment", columns),
-            None => {
-                let archive = super::live::recorded_archive(&connected)?;
-                let columns = archive.read(move |store| store.executions_since(since)).await?;
-                ("recorded", columns)
-            }
-        };
+    let (source, executions) = match connected.http.executions_since(since).await? {
+        Some(columns) => ("deployment", columns),
+        None => {
+            let archive = super::live::recorded_archive(&connected)?;
+            let columns = archive.read(move |store| store.executions_since(since)).await?;
+            ("recorded", columns)
+        }
+    };
     let report = tokio::task::spawn_blocking(move || {
         crate::metrics::compute(executions, now, request.window, request.function.as_deref())
     })

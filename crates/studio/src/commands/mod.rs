@@ -19,9 +19,11 @@ mod projects;
 mod sql;
 mod vector;
 
+pub use crate::connections::ConnectionDraft;
+pub use crate::sql::export::ExportProgress;
+pub use crate::watches::QueryVersion;
 pub use connections::{
-    ConnectionDraft, ConnectionInfo, ConnectionList, ConnectionRef, ConnectionTest,
-    ConnectionTestResult,
+    ConnectionInfo, ConnectionList, ConnectionRef, ConnectionTest, ConnectionTestResult,
 };
 pub use data::{
     ApplyRequest, ApplyResult, ClearResult, DocumentDetail, DocumentRequest, IndexSummary,
@@ -30,7 +32,7 @@ pub use data::{
 };
 pub use functions::{
     CronJob, DryRunResult, DryRunWrite, FunctionInfo, FunctionList, HttpRoute, ModuleSource,
-    QueryVersion, RunRequest, RunResult, SourceRequest, WatchRef, WatchRequest,
+    RunRequest, RunResult, SourceRequest, WatchRef, WatchRequest,
 };
 pub use js_query::{JsQueryRequest, JsQueryResult};
 pub use live::{
@@ -38,14 +40,13 @@ pub use live::{
     SubscriptionCause, SubscriptionReport,
 };
 pub use metrics::{MetricsRequest, MetricsResult};
-pub(crate) use projects::connect_project;
 pub use projects::{
     CliEnvWritten, EnvVar, ProjectConfirm, ProjectCreate, ProjectEnvSet, ProjectImport,
     ProjectOpen, ProjectPort, ProjectRef, SnapshotDone,
 };
 pub use sql::{
-    ExportDone, ExportProgress, ExportRequest, SqlOutcome, SqlRequest, SqlResultInfo, SqlRows,
-    SqlRowsRequest, SqlTableRequest, ViewExportRequest,
+    ExportDone, ExportRequest, SqlOutcome, SqlRequest, SqlResultInfo, SqlRows, SqlRowsRequest,
+    SqlTableRequest, ViewExportRequest,
 };
 
 pub use vector::{
@@ -55,12 +56,10 @@ pub use vector::{
 
 use std::sync::Arc;
 
-use atrium_client::ClientError;
-
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{CommandError, ErrorCode, Studio, StudioEvent};
+use crate::{CommandError, Studio, StudioEvent};
 
 macro_rules! command_table {
     ($(
@@ -225,31 +224,6 @@ command_table! {
     vector_recall(RecallCheck) -> RecallResult = vector::vector_recall;
     /// A sample of an index's vectors projected to 2D (PCA), grouped by a filter field.
     vector_map(VectorMapRequest) -> VectorMap = vector::vector_map;
-}
-
-/// The client's error as a command error whose code says which part to fix.
-pub(crate) fn client_error(error: ClientError) -> CommandError {
-    let code = match &error {
-        ClientError::BadUrl { .. } => ErrorCode::BadUrl,
-        ClientError::Unreachable { .. }
-        | ClientError::Closed { .. }
-        | ClientError::ConnectionLost { .. } => ErrorCode::Unreachable,
-        ClientError::BadAdminKey { .. } => ErrorCode::BadAdminKey,
-        ClientError::NotADeployment { .. } | ClientError::Http { .. } => ErrorCode::NotADeployment,
-        ClientError::Function { .. } => ErrorCode::FunctionFailed,
-    };
-    let message = match &error {
-        // Strip the server's request-ID prefix: the user wants the reason.
-        ClientError::Function { message, .. } => clean_function_message(message),
-        other => other.to_string(),
-    };
-    CommandError::new(code, message)
-}
-
-/// `[Request ID: …] Server Error\nUncaught Error: reason` → `reason`.
-pub(crate) fn clean_function_message(message: &str) -> String {
-    let body = message.split_once("Server Error\n").map_or(message, |(_, rest)| rest);
-    body.trim_start_matches("Uncaught Error: ").trim().to_owned()
 }
 
 fn decode<T: DeserializeOwned>(

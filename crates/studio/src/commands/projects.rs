@@ -8,7 +8,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::connections::SafeMode;
 use crate::projects::{ProjectInfo, Template};
 use crate::{CommandError, ConnectionStatus, ErrorCode, Studio, StudioEvent};
 
@@ -41,23 +40,6 @@ pub struct CliEnvWritten {
     pub path: String,
     /// What was set, the key's value left out.
     pub url: String,
-}
-
-/// Starts project `id`; each reload after a change on disk is announced as
-/// `projects_changed`.
-async fn start(
-    studio: &Arc<Studio>,
-    id: &str,
-) -> Result<Arc<crate::local::LocalProject>, CommandError> {
-    let weak = Arc::downgrade(studio);
-    studio
-        .projects
-        .start(id, move || {
-            if let Some(studio) = weak.upgrade() {
-                studio.emit(StudioEvent::ProjectsChanged { projects: studio.projects.list() });
-            }
-        })
-        .await
 }
 
 pub(super) async fn project_list(
@@ -107,7 +89,7 @@ pub(super) async fn project_start(
     studio: &Arc<Studio>,
     request: ProjectRef,
 ) -> Result<Vec<ProjectInfo>, CommandError> {
-    start(studio, &request.id).await?;
+    crate::connecting::start_project(studio, &request.id).await?;
     Ok(studio.projects.list())
 }
 
@@ -133,40 +115,7 @@ pub(super) async fn project_connect(
     studio: &Arc<Studio>,
     request: ProjectRef,
 ) -> Result<ConnectionStatus, CommandError> {
-    connect_project(studio, &request.id).await
-}
-
-/// Starts project `id` if needed and connects to it.
-pub(crate) async fn connect_project(
-    studio: &Arc<Studio>,
-    id: &str,
-) -> Result<ConnectionStatus, CommandError> {
-    let request = ProjectRef { id: id.to_owned() };
-    let running = start(studio, &request.id).await?;
-    let project = studio.projects.get(&request.id)?;
-    let draft = super::ConnectionDraft {
-        id: project
-            .connection
-            .clone()
-            .filter(|c| studio.saved.lock().unwrap().connections.iter().any(|s| &s.id == c)),
-        name: project.name.clone(),
-        url: running.url.clone(),
-        colour: "#16a34a".into(),
-        safe_mode: SafeMode::Normal,
-        admin_key: Some(running.admin_key.clone()),
-    };
-    let list = super::connections::save_connection(studio, draft.clone()).await?;
-    let id = match draft.id {
-        Some(id) => id,
-        None => list
-            .connections
-            .iter()
-            .find(|c| c.url == running.url)
-            .map(|c| c.id.clone())
-            .ok_or_else(|| CommandError::internal("the project's connection was not saved"))?,
-    };
-    studio.projects.set_connection(&request.id, &id)?;
-    super::connections::connect(studio, super::ConnectionRef { id }).await
+    crate::connecting::connect_project(studio, &request.id).await
 }
 
 /// Writes `CONVEX_SELF_HOSTED_URL` and `CONVEX_SELF_HOSTED_ADMIN_KEY` into the running
@@ -208,9 +157,9 @@ pub(super) async fn project_reset(
         studio.connected().ok().is_some_and(|c| Some(&c.summary.id) == project.connection.as_ref());
     studio.projects.reset(&request.id).await?;
     if was_connected {
-        connect_project(studio, &request.id).await?;
+        crate::connecting::connect_project(studio, &request.id).await?;
     } else {
-        start(studio, &request.id).await?;
+        crate::connecting::start_project(studio, &request.id).await?;
     }
     Ok(studio.projects.list())
 }
@@ -242,7 +191,8 @@ pub(super) async fn project_export(
     let exported = tokio::task::spawn_blocking(move || {
         deployment.export_snapshot(&|written, total| {
             if let Some(studio) = weak.upgrade() {
-                let progress = super::ExportProgress { path: shown.clone(), written, total };
+                let progress =
+                    crate::sql::export::ExportProgress { path: shown.clone(), written, total };
                 studio.emit(StudioEvent::ExportProgress { progress });
             }
         })
@@ -371,7 +321,7 @@ pub(super) async fn project_set_port(
     studio.projects.set_port(&request.id, request.port)?;
     if studio.projects.running(&request.id).is_some() {
         studio.projects.stop(&request.id).await?;
-        start(studio, &request.id).await?;
+        crate::connecting::start_project(studio, &request.id).await?;
     }
     Ok(studio.projects.list())
 }

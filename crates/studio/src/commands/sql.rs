@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::sql::export::ExportFormat;
+use crate::sql::export::{ExportFormat, ExportProgress};
 use crate::sql::{LoadedTableInfo, SqlError};
 use crate::{CommandError, ErrorCode, Studio, StudioEvent};
 
@@ -79,16 +79,6 @@ pub struct ExportDone {
     pub bytes: u64,
 }
 
-/// Export progress, announced as `export_progress`.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct ExportProgress {
-    pub path: String,
-    #[ts(type = "number")]
-    pub written: u64,
-    #[ts(type = "number")]
-    pub total: u64,
-}
-
 pub(super) async fn sql_tables(
     studio: &Arc<Studio>,
     _: (),
@@ -111,7 +101,7 @@ pub(super) async fn sql_run(
     request: SqlRequest,
 ) -> Result<SqlOutcome, CommandError> {
     let connected = studio.connected()?;
-    let names = connected.http.table_names().await.map_err(super::client_error)?;
+    let names = connected.http.table_names().await?;
     let referenced = crate::sql::referenced_tables(&request.sql, &names);
     let mut tables = Vec::new();
     for name in &referenced {

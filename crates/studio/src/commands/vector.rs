@@ -16,7 +16,6 @@ use atrium_value::Value;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::client_error;
 use crate::{CommandError, ErrorCode, Studio};
 
 /// A vector index: its definition and, where the deployment reports it, its state.
@@ -170,7 +169,7 @@ fn vector_error(error: ClientError) -> CommandError {
         ClientError::Http { status: 400, message, .. } => {
             CommandError::new(ErrorCode::BadRequest, message)
         }
-        other => client_error(other),
+        other => CommandError::from(other),
     }
 }
 
@@ -260,7 +259,7 @@ pub(super) async fn vector_indexes(
             .collect();
         return Ok(VectorIndexList { searchable: true, message: None, indexes });
     }
-    let schemas = connected.http.dashboard(&DashboardQuery::Schemas).await.map_err(client_error)?;
+    let schemas = connected.http.dashboard(&DashboardQuery::Schemas).await?;
     let exported: serde_json::Value = schemas
         .get_path(["active"])
         .and_then(Value::as_str)

@@ -30,6 +30,7 @@ pub use filter::{Clause, Combinator, Filter, FilterOp, Sort};
 
 use crate::deployment::Connected;
 use crate::{CommandError, ErrorCode, Studio, StudioEvent};
+use tokio_util::task::AbortOnDropHandle;
 
 /// Most documents a scan reads before it stops and says so.
 pub const SCAN_LIMIT: u64 = 100_000;
@@ -160,19 +161,10 @@ struct State {
     /// Window mode: the subscribed window.
     window_offset: u64,
     window: Vec<Value>,
-    window_task: Option<AbortOnDrop>,
+    window_task: Option<AbortOnDropHandle<()>>,
     /// Scan mode: the matching rows, in view order.
     rows: Vec<Value>,
-    scan_task: Option<AbortOnDrop>,
-}
-
-#[derive(Debug)]
-pub(crate) struct AbortOnDrop(pub(crate) tokio::task::AbortHandle);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+    scan_task: Option<AbortOnDropHandle<()>>,
 }
 
 impl Drop for View {
@@ -181,10 +173,6 @@ impl Drop for View {
         state.window_task = None;
         state.scan_task = None;
     }
-}
-
-fn client_error(error: ClientError) -> CommandError {
-    crate::commands::client_error(error)
 }
 
 impl View {
@@ -246,8 +234,7 @@ impl View {
                     limit: PAGE,
                     descending: self.descending,
                 };
-                let page = Page::from_value(&http.dashboard(&query).await.map_err(client_error)?)
-                    .map_err(client_error)?;
+                let page = Page::from_value(&http.dashboard(&query).await?)?;
                 documents.extend(page.documents);
                 match page.continue_cursor {
                     Some(next) if !page.is_done => cursor = Some(next),
@@ -257,8 +244,7 @@ impl View {
         }
         loop {
             let query = self.window_query(documents.len() as u64, PAGE);
-            let window = Window::from_value(&http.dashboard(&query).await.map_err(client_error)?)
-                .map_err(client_error)?;
+            let window = Window::from_value(&http.dashboard(&query).await?)?;
             let done = window.documents.len() < PAGE;
             documents.extend(window.documents);
             if done || documents.len() as u64 >= window.total {
@@ -286,8 +272,8 @@ impl View {
                 ));
             }
             Ok(Err(e)) if is_missing_function(&e) => return Ok(false),
-            Ok(Err(e)) => return Err(client_error(e)),
-            Ok(Ok(value)) => Window::from_value(&value).map_err(client_error)?,
+            Ok(Err(e)) => return Err(CommandError::from(e)),
+            Ok(Ok(value)) => Window::from_value(&value)?,
         };
         let task = tokio::spawn(follow_window(Arc::downgrade(self), subscription));
         let mut state = self.state.lock().unwrap();
@@ -298,7 +284,7 @@ impl View {
         state.complete = true;
         state.error = None;
         state.window = first.documents;
-        state.window_task = Some(AbortOnDrop(task.abort_handle()));
+        state.window_task = Some(AbortOnDropHandle::new(task));
         Ok(true)
     }
 
@@ -307,7 +293,7 @@ impl View {
         let pages = self.read_pages(None, Vec::new()).await?;
         self.recompute(&pages);
         let task = tokio::spawn(follow_scan(Arc::downgrade(self), pages));
-        self.state.lock().unwrap().scan_task = Some(AbortOnDrop(task.abort_handle()));
+        self.state.lock().unwrap().scan_task = Some(AbortOnDropHandle::new(task));
         Ok(())
     }
 
@@ -326,16 +312,14 @@ impl View {
                 descending: self.descending,
             };
             let mut subscription = self.connected.sync.subscribe(query.path(), &query.args());
-            let value = tokio::time::timeout(FIRST_ANSWER, subscription.next())
-                .await
-                .map_err(|_| {
+            let value =
+                tokio::time::timeout(FIRST_ANSWER, subscription.next()).await.map_err(|_| {
                     CommandError::new(
                         ErrorCode::Unreachable,
                         "The deployment did not answer within a minute.",
                     )
-                })?
-                .map_err(client_error)?;
-            let page = Page::from_value(&value).map_err(client_error)?;
+                })??;
+            let page = Page::from_value(&value)?;
             read += page.documents.len() as u64;
             let next = page.continue_cursor.clone();
             let done = page.is_done;

@@ -11,6 +11,16 @@ use ts_rs::TS;
 /// Rows written per batch (one progress report each).
 const BATCH: usize = 50_000;
 
+/// Export progress, announced as `export_progress`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ExportProgress {
+    pub path: String,
+    #[ts(type = "number")]
+    pub written: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {

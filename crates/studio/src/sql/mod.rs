@@ -17,9 +17,9 @@ use polars::sql::SQLContext;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::data::AbortOnDrop;
 use crate::deployment::Connected;
 use crate::{CommandError, ErrorCode, Studio, StudioEvent};
+use tokio_util::task::AbortOnDropHandle;
 
 /// Documents read per request while loading a table.
 const LOAD_PAGE: usize = 1_000;
@@ -66,7 +66,7 @@ pub struct LoadProgress {
 pub(crate) struct SqlState {
     tables: Mutex<HashMap<String, Arc<LoadedTable>>>,
     /// One task per loaded table, reloading it when the deployment reports a change.
-    watchers: Mutex<HashMap<String, AbortOnDrop>>,
+    watchers: Mutex<HashMap<String, AbortOnDropHandle<()>>>,
     results: Mutex<VecDeque<(u64, Arc<DataFrame>)>>,
     next_result: AtomicU64,
 }
@@ -180,7 +180,7 @@ pub(crate) async fn load_table(
             .watchers
             .lock()
             .unwrap()
-            .insert(table.to_owned(), AbortOnDrop(watcher.abort_handle()));
+            .insert(table.to_owned(), AbortOnDropHandle::new(watcher));
     } else {
         tracing::warn!(
             "`{table}` is loaded for SQL but will not be reloaded on changes: the deployment's sync did not answer"
@@ -196,7 +196,7 @@ async fn read_table(
 ) -> Result<Arc<LoadedTable>, CommandError> {
     let started = Instant::now();
     let http = &connected.http;
-    let total = http.table_size(table).await.map_err(crate::commands::client_error)?;
+    let total = http.table_size(table).await?;
     let mut documents = Vec::with_capacity(total.min(10_000_000) as usize);
     let mut cursor = None;
     loop {
@@ -206,8 +206,8 @@ async fn read_table(
             limit: LOAD_PAGE,
             descending: false,
         };
-        let value = http.dashboard(&query).await.map_err(crate::commands::client_error)?;
-        let page = Page::from_value(&value).map_err(crate::commands::client_error)?;
+        let value = http.dashboard(&query).await?;
+        let page = Page::from_value(&value)?;
         if documents.is_empty() && !page.documents.is_empty() {
             check_fits(table, total, &page.documents, available_memory().unwrap_or(4 << 30))?;
         }

@@ -2,8 +2,6 @@
 //! window view, a filtered and sorted scan view that stays live, writes committed in one
 //! transaction, safe modes, and document history.
 
-mod common;
-
 use std::time::Duration;
 
 use atrium_client::DeploymentClient;
@@ -11,6 +9,8 @@ use atrium_server::test_support::serve_fixture;
 use atrium_studio::commands::dispatch;
 use atrium_studio::{ErrorCode, StudioEvent};
 use serde_json::{Value, json};
+
+use crate::common;
 
 fn bodies(rows: &Value) -> Vec<String> {
     rows["rows"]

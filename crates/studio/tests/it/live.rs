@@ -2,8 +2,6 @@
 //! arrive as `log_entries` events and stay in `logs_recent`; the inspector lists another
 //! client's live query and names the mutation that re-ran it.
 
-mod common;
-
 use std::time::Duration;
 
 use atrium_client::{DeploymentClient, SyncClient};
@@ -11,6 +9,8 @@ use atrium_server::test_support::serve_fixture;
 use atrium_studio::StudioEvent;
 use atrium_studio::commands::dispatch;
 use serde_json::json;
+
+use crate::common;
 
 fn args(value: serde_json::Value) -> atrium_value::Value {
     atrium_value::json::from_json(&value).unwrap()

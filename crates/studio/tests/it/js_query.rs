@@ -2,8 +2,6 @@
 //! cost (documents read, the index used, rows returned), errors with ConvexError data, and
 //! a query kept live that updates after another client's mutation.
 
-mod common;
-
 use std::time::Duration;
 
 use atrium_client::DeploymentClient;
@@ -11,6 +9,8 @@ use atrium_server::test_support::serve_fixture;
 use atrium_studio::StudioEvent;
 use atrium_studio::commands::dispatch;
 use serde_json::json;
+
+use crate::common;
 
 const BY_ANN: &str = "async (ctx) => {\n  const mine = await ctx.db.query(\"messages\")\n    .withIndex(\"by_author\", (q) => q.eq(\"author\", \"ann\")).collect();\n  return mine.map((m) => ({ body: m.body }));\n}";
 

@@ -1,17 +1,28 @@
-//! The function log store: execution records kept in the deployment's database, so logs
+//! The function log store: execution records kept in a SQLite file (the deployment's own
+//! database in the engine, a file of its own for the studio's recorded archive), so logs
 //! survive restarts and are there when no UI was open.
 //!
 //! Entries are JSON objects (the log entry shape of Convex's log stream), appended with an
 //! increasing sequence number that serves as the tailing cursor. The oldest entries go
-//! first once more than the retention bound are stored.
+//! first once more than the retention bound are stored. The store tails, searches
+//! ([`LogFilter`]) and samples completed executions for metrics ([`ExecutionColumns`]).
+//! It knows nothing of documents, transactions or how entries are produced or served.
 
 use std::path::Path;
 use std::sync::Mutex;
 
-use atrium_protocol::atrium::ExecutionColumns;
+pub use atrium_protocol::atrium::ExecutionColumns;
 use rusqlite::{Connection, params};
 
-use crate::EngineError;
+/// What can go wrong reading or writing the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LogError {
+    #[error("Storage error: {0}")]
+    Storage(#[from] rusqlite::Error),
+    #[error("The data file is damaged: {0}")]
+    Corrupt(String),
+}
 
 /// One stored log entry and its cursor.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +51,7 @@ pub struct LogStore {
 }
 
 impl LogStore {
-    pub fn open(path: &Path, max_entries: usize) -> Result<Self, EngineError> {
+    pub fn open(path: &Path, max_entries: usize) -> Result<Self, LogError> {
         let connection = Connection::open(path)?;
         connection.busy_timeout(std::time::Duration::from_secs(10))?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
@@ -55,7 +66,7 @@ impl LogStore {
     }
 
     /// Appends entries in order; returns the cursor of the last one.
-    pub fn append(&self, entries: &[serde_json::Value]) -> Result<u64, EngineError> {
+    pub fn append(&self, entries: &[serde_json::Value]) -> Result<u64, LogError> {
         let mut connection = self.connection.lock().unwrap();
         let tx = connection.transaction()?;
         {
@@ -72,7 +83,7 @@ impl LogStore {
     }
 
     /// Entries after `cursor` (0 for the oldest kept), oldest first, at most `limit`.
-    pub fn read_after(&self, cursor: u64, limit: usize) -> Result<Vec<LogRecord>, EngineError> {
+    pub fn read_after(&self, cursor: u64, limit: usize) -> Result<Vec<LogRecord>, LogError> {
         let connection = self.connection.lock().unwrap();
         let mut statement = connection.prepare_cached(
             "SELECT seq, entry FROM function_logs WHERE seq > ?1 ORDER BY seq LIMIT ?2",
@@ -90,7 +101,7 @@ impl LogStore {
         filter: &LogFilter,
         before: Option<u64>,
         limit: usize,
-    ) -> Result<Vec<LogRecord>, EngineError> {
+    ) -> Result<Vec<LogRecord>, LogError> {
         let connection = self.connection.lock().unwrap();
         let mut statement = connection.prepare_cached(
             "SELECT seq, entry FROM function_logs \
@@ -117,7 +128,7 @@ impl LogStore {
 
     /// Every completed execution whose timestamp (seconds since the epoch) is at or after
     /// `since`, oldest first, reduced to what per-function metrics need.
-    pub fn executions_since(&self, since: f64) -> Result<ExecutionColumns, EngineError> {
+    pub fn executions_since(&self, since: f64) -> Result<ExecutionColumns, LogError> {
         let connection = self.connection.lock().unwrap();
         let mut statement = connection.prepare_cached(
             "SELECT json_extract(entry, '$.identifier'), json_extract(entry, '$.udfType'), \
@@ -140,7 +151,7 @@ impl LogStore {
     }
 
     /// The cursor of the newest entry (0 when there are none).
-    pub fn latest_cursor(&self) -> Result<u64, EngineError> {
+    pub fn latest_cursor(&self) -> Result<u64, LogError> {
         let connection = self.connection.lock().unwrap();
         let last: i64 =
             connection
@@ -152,11 +163,11 @@ impl LogStore {
 /// Stored `(seq, JSON text)` rows as records; a damaged entry is reported as such.
 fn records(
     rows: impl Iterator<Item = rusqlite::Result<(i64, String)>>,
-) -> Result<Vec<LogRecord>, EngineError> {
+) -> Result<Vec<LogRecord>, LogError> {
     rows.map(|row| {
         let (seq, text) = row?;
         let entry = serde_json::from_str(&text)
-            .map_err(|e| EngineError::Corrupt(format!("log entry {seq}: {e}")))?;
+            .map_err(|e| LogError::Corrupt(format!("log entry {seq}: {e}")))?;
         Ok(LogRecord { seq: seq as u64, entry })
     })
     .collect()

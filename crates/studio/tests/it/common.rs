@@ -17,7 +17,6 @@ pub fn studio(dir: &std::path::Path) -> Arc<Studio> {
 }
 
 /// Saves a normal-mode connection to `url` with `admin_key` and connects to it; its ID.
-#[allow(dead_code)] // not every test file connects
 pub async fn connect(studio: &Arc<Studio>, url: &str, admin_key: &str) -> String {
     let list = atrium_studio::commands::dispatch(
         studio,

@@ -2,15 +2,13 @@
 //! tables and sizes, a live table window, edits in one transaction (all or nothing, schema
 //! errors named), document history, and telling a missing extension apart.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::args;
 use atrium_client::dashboard::{DashboardQuery, Page, Window, Write, is_missing_function};
 use atrium_client::{DeploymentClient, SyncClient};
 use atrium_server::test_support::serve_fixture;
 use atrium_value::Value;
-use common::args;
 use serde_json::json;
 
 fn bodies(documents: &[Value]) -> Vec<String> {

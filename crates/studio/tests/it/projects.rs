@@ -3,11 +3,11 @@
 //! diagnosis when it cannot run), connected to, and given the official CLI's variables in
 //! `.env.local` — the admin key never in what the UI receives.
 
-mod common;
-
 use atrium_client::DeploymentClient;
 use atrium_studio::commands::dispatch;
 use serde_json::{Value, json};
+
+use crate::common;
 
 fn project<'a>(list: &'a Value, name: &str) -> &'a Value {
     list.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{list}"))

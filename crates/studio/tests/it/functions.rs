@@ -2,14 +2,14 @@
 //! function list with validators, runs with results, logs and ConvexError data, acting as
 //! a user, safe modes, and a query kept live.
 
-mod common;
-
 use std::time::Duration;
 
 use atrium_server::test_support::serve_fixture;
 use atrium_studio::commands::dispatch;
 use atrium_studio::{ErrorCode, StudioEvent};
 use serde_json::json;
+
+use crate::common;
 
 /// The next `query_watch_update`, as JSON.
 async fn next_version(

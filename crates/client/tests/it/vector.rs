@@ -2,17 +2,15 @@
 //! running the sample project (`notes.by_embedding`: 8 dimensions, filter field `topic`),
 //! and the answer from a deployment that does not serve them.
 
-mod common;
-
 use std::path::PathBuf;
 
+use crate::common::args;
 use atrium_client::DeploymentClient;
 use atrium_protocol::atrium::{
     VectorFilterTerm, VectorRecallRequest, VectorSampleRequest, VectorSearchRequest,
 };
 use atrium_server::test_support::serve_fixture_as_convex;
 use atrium_server::{Deployment, DeploymentConfig, ServerConfig, serve};
-use common::args;
 use serde_json::json;
 
 fn search(

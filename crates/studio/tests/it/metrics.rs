@@ -3,14 +3,14 @@
 //! without one (the server with Atrium's endpoints off, as a Convex deployment answers);
 //! and the caller chain of functions an action calls.
 
-mod common;
-
 use std::time::Duration;
 
 use atrium_client::DeploymentClient;
 use atrium_server::test_support::{serve_fixture, serve_fixture_as_convex};
 use atrium_studio::commands::dispatch;
 use serde_json::{Value, json};
+
+use crate::common;
 
 fn args(value: Value) -> atrium_value::Value {
     atrium_value::json::from_json(&value).unwrap()
@@ -38,28 +38,33 @@ fn metrics_of<'a>(report: &'a Value, function: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no metrics for {function}: {report}"))
 }
 
-/// The metrics once `function` has `calls` calls (the recorded archive fills as the log
-/// stream brings entries).
+/// Every execution [`run_some`] makes, as (function, calls): what the archive holds once
+/// all of them have arrived.
+const RUN_SOME_CALLS: &[(&str, u64)] = &[
+    ("checks:logs", 3),
+    ("checks:fail", 2),
+    ("calls:viaAction", 1),
+    ("calls:addNote", 1),
+    ("calls:countNotes", 1),
+];
+
+/// The metrics once each `(function, calls)` of `expected` has that many calls (the
+/// recorded archive fills as the log stream brings entries, in no promised order).
 async fn metrics_when(
     studio: &std::sync::Arc<atrium_studio::Studio>,
-    function: &str,
-    calls: u64,
+    expected: &[(&str, u64)],
 ) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         let report = dispatch(studio, "function_metrics", json!({"window": "15m"})).await.unwrap();
-        let found = report["report"]["functions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["function"] == function && f["calls"] == calls);
+        let functions = report["report"]["functions"].as_array().unwrap();
+        let found = expected.iter().all(|(function, calls)| {
+            functions.iter().any(|f| f["function"] == *function && f["calls"] == *calls)
+        });
         if found {
             return report;
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{function} never reached {calls}: {report}"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "never reached {expected:?}: {report}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -106,7 +111,7 @@ async fn metrics_and_filtered_searches_come_from_the_engines_archive() {
 
     let report = dispatch(&studio, "function_metrics", json!({"window": "1h"})).await.unwrap();
     assert_eq!(report["source"], "deployment");
-    let report = metrics_when(&studio, "checks:logs", 3).await;
+    let report = metrics_when(&studio, RUN_SOME_CALLS).await;
     assert_kitchen_figures(&report);
     let only_fail =
         dispatch(&studio, "function_metrics", json!({"window": "15m", "function": "checks:fail"}))
@@ -151,7 +156,7 @@ async fn a_deployment_without_an_archive_is_recorded_by_the_studio_without_dupli
     let id = common::connect(&studio, &server.cloud_url, deployment.admin_key()).await;
     run_some(&server.cloud_url, deployment.admin_key()).await;
 
-    let report = metrics_when(&studio, "checks:logs", 3).await;
+    let report = metrics_when(&studio, RUN_SOME_CALLS).await;
     assert_eq!(report["source"], "recorded");
     assert_kitchen_figures(&report);
     let failures = search(&studio, json!({"status": "failure"})).await;
@@ -168,7 +173,7 @@ async fn a_deployment_without_an_archive_is_recorded_by_the_studio_without_dupli
     let client =
         DeploymentClient::new(&server.cloud_url).unwrap().with_admin_key(deployment.admin_key());
     client.query("checks:logs", &args(json!({}))).await.unwrap();
-    let report = metrics_when(&studio, "checks:logs", 4).await;
+    let report = metrics_when(&studio, &[("checks:logs", 4)]).await;
     assert_eq!(metrics_of(&report, "checks:fail")["calls"], 2, "{report}");
 
     // A fresh studio on the same data folder still has the recorded executions.

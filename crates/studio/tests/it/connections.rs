@@ -2,12 +2,12 @@
 //! and an error code naming the part to fix for a bad URL, a closed port and a wrong key),
 //! saved connections with their keys kept out of the UI, and the header's states.
 
-mod common;
-
 use atrium_server::test_support::serve_fixture;
 use atrium_studio::commands::dispatch;
 use atrium_studio::{ErrorCode, Studio};
 use serde_json::json;
+
+use crate::common;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn test_connection_accepts_the_right_key_and_names_what_is_wrong_otherwise() {

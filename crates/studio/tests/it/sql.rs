@@ -3,8 +3,6 @@
 //! fields explained, tables reloaded when the deployment changes them, and exports to CSV,
 //! JSON Lines and Parquet read back equal.
 
-mod common;
-
 use std::time::Duration;
 
 use atrium_client::DeploymentClient;
@@ -14,6 +12,8 @@ use atrium_studio::StudioEvent;
 use atrium_studio::commands::dispatch;
 use atrium_studio::sql::export::{ExportFormat, read_frame};
 use serde_json::{Value, json};
+
+use crate::common;
 
 fn value(json: Value) -> atrium_value::Value {
     atrium_value::json::from_json(&json).unwrap()

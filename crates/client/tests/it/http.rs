@@ -1,12 +1,10 @@
 //! The HTTP client against a real `atrium-server` on 127.0.0.1: function calls both ways,
 //! the admin-key check, and a distinct error for each way a connection can be wrong.
 
-mod common;
-
+use crate::common::args;
 use atrium_client::{ClientError, DeploymentClient};
 use atrium_server::test_support::serve_fixture;
 use atrium_value::Value;
-use common::args;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,15 +3,13 @@
 //! replayed after the drop and applied once, and an action cut off mid-run that fails
 //! instead of running twice.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::args;
 use atrium_client::{ClientError, ConnectionState, DeploymentClient, Subscription, SyncClient};
 use atrium_server::test_support::serve_fixture;
 use atrium_value::Value;
-use common::args;
 
 /// Forwards 127.0.0.1 connections to `upstream`; `cut` drops every open one.
 struct Proxy {

@@ -1,0 +1,9 @@
+//! The client's integration tests against a real `atrium-server`, one binary. A module per
+//! area; `common` holds what they share. Run one area with a filter:
+//! `cargo test -p atrium-client --test it sync::`.
+
+mod common;
+mod dashboard;
+mod http;
+mod sync;
+mod vector;
