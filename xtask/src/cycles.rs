@@ -36,22 +36,31 @@ pub(crate) fn import_cycles(root: &Path) -> Vec<String> {
     let mut problems = Vec::new();
     for src in src_dirs {
         for cycle in crate_cycles(&src) {
-            let shown: Vec<String> = cycle
-                .iter()
-                .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
-                .collect();
+            let show = |p: &PathBuf| p.strip_prefix(&src).unwrap_or(p).display().to_string();
+            let uses: Vec<String> =
+                cycle.uses.iter().map(|(a, b)| format!("{} → {}", show(a), show(b))).collect();
+            let krate = src.parent().unwrap_or(&src);
             problems.push(format!(
-                "these files import each other in a loop (move what they share into a leaf \
+                "files of {} import each other in a loop (move what they share into a leaf \
                  module): {}",
-                shown.join(", ")
+                krate.strip_prefix(root).unwrap_or(krate).display(),
+                uses.join(", ")
             ));
         }
     }
     problems
 }
 
-/// The cycles among one crate's files: each the files of one strongly connected component.
-fn crate_cycles(src: &Path) -> Vec<Vec<PathBuf>> {
+/// Files that reach each other (one strongly connected component), with the uses among them.
+#[derive(Debug)]
+struct Cycle {
+    files: Vec<PathBuf>,
+    /// `(user, used)` pairs inside the component.
+    uses: Vec<(PathBuf, PathBuf)>,
+}
+
+/// The cycles among one crate's files.
+fn crate_cycles(src: &Path) -> Vec<Cycle> {
     let entry = ["lib.rs", "main.rs"].iter().map(|f| src.join(f)).find(|p| p.exists());
     let Some(entry) = entry else { return Vec::new() };
     let mut modules = BTreeMap::new();
@@ -69,7 +78,16 @@ fn crate_cycles(src: &Path) -> Vec<Vec<PathBuf>> {
     strongly_connected(&edges)
         .into_iter()
         .filter(|component| component.len() > 1)
-        .map(|component| component.iter().map(|m| modules[m].file.clone()).collect())
+        .map(|component| {
+            let inside: BTreeSet<&Vec<String>> = component.iter().collect();
+            let uses = component
+                .iter()
+                .flat_map(|from| edges[from].iter().map(move |to| (from, to)))
+                .filter(|(_, to)| inside.contains(to))
+                .map(|(from, to)| (modules[from].file.clone(), modules[to].file.clone()))
+                .collect();
+            Cycle { files: component.iter().map(|m| modules[m].file.clone()).collect(), uses }
+        })
         .collect()
 }
 
@@ -495,7 +513,8 @@ mod tests {
         ]);
         let cycles = crate_cycles(&cyclic.join("src"));
         assert_eq!(cycles.len(), 1, "{cycles:?}");
-        let names: Vec<_> = cycles[0].iter().map(|p| p.file_name().unwrap().to_owned()).collect();
+        let names: Vec<_> =
+            cycles[0].files.iter().map(|p| p.file_name().unwrap().to_owned()).collect();
         assert_eq!(names, ["a.rs", "b.rs"]);
         let _ = std::fs::remove_dir_all(layered);
         let _ = std::fs::remove_dir_all(cyclic);
@@ -513,8 +532,11 @@ mod tests {
         ]);
         let cycles = crate_cycles(&dir.join("src"));
         assert_eq!(cycles.len(), 1, "{cycles:?}");
-        let names: BTreeSet<_> =
-            cycles[0].iter().map(|p| p.strip_prefix(dir.join("src")).unwrap().to_owned()).collect();
+        let names: BTreeSet<_> = cycles[0]
+            .files
+            .iter()
+            .map(|p| p.strip_prefix(dir.join("src")).unwrap().to_owned())
+            .collect();
         assert_eq!(
             names,
             BTreeSet::from([PathBuf::from("error.rs"), PathBuf::from("feature/inner.rs")])
