@@ -15,10 +15,8 @@
 //!
 //! It must not depend on tauri or polars.
 
-mod adhoc;
 pub mod api;
 pub mod auth;
-mod dashboard;
 pub mod deployment;
 mod env;
 mod inspector;
