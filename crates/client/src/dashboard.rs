@@ -9,9 +9,25 @@
 //! [`DashboardQuery::path`] and [`DashboardQuery::args`]).
 
 use atrium_protocol::atrium::{DryRunRequest, DryRunResponse, LiveSubscriptions, ModuleSource};
-use atrium_value::{Object, Value};
+use atrium_protocol::convex_json;
+use atrium_protocol::dashboard::{
+    AddDocumentArgs, ApplyWritesArgs, ClearTablePage, ClearTablePageArgs, CreateTableArgs,
+    DeleteDocumentsArgs, DocumentHistoryArgs, DocumentPage, DocumentRef, DocumentWrite,
+    GetByIdArgs, IndexesArgs, NoArgs, PaginatedTableDocumentsArgs, PaginationOpts,
+    PatchDocumentsFieldsArgs, ReplaceDocumentArgs, RestoreRevisionArgs, SortOrder, TableMapping,
+    TableSizeArgs, TableWindow, TableWindowArgs, path,
+};
+use atrium_value::Value;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::{ClientError, DeploymentClient};
+
+/// The wire types a caller of these functions handles.
+pub use atrium_protocol::dashboard::{
+    Backfill, CronJobSpec as CronJob, IndexInfo, RangeExpr, RangeKind, Revision,
+    Schemas as SchemaTexts,
+};
 
 /// A read-only dashboard function and its arguments.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,12 +37,12 @@ pub enum DashboardQuery {
     /// The number of documents in a table.
     TableSize { table: String },
     /// Documents `offset..offset + limit` of a table in the order of `index` (creation
-    /// time when `None`) within `range` (Convex's index range expressions; `Null` for all),
+    /// time when `None`) within `range` (Convex's index range expressions; empty for all),
     /// and how many the range holds (Atrium extension).
     TableWindow {
         table: String,
         index: Option<String>,
-        range: Value,
+        range: Vec<RangeExpr>,
         offset: u64,
         limit: usize,
         descending: bool,
@@ -43,58 +59,77 @@ pub enum DashboardQuery {
     History { id: String, limit: usize },
 }
 
-fn object(fields: Vec<(&str, Value)>) -> Value {
-    Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Object>())
+fn order(descending: bool) -> SortOrder {
+    if descending { SortOrder::Desc } else { SortOrder::Asc }
 }
 
-fn order(descending: bool) -> Value {
-    Value::from(if descending { "desc" } else { "asc" })
+/// Arguments as the Convex object they stand for. Every argument type here holds only
+/// strings, numbers and values that were Convex values already, so this cannot fail.
+fn args_of<T: Serialize>(args: &T) -> Value {
+    convex_json::to_value(args).expect("dashboard arguments are always Convex JSON")
+}
+
+fn unexpected(what: &str, value: &Value, reason: &str) -> ClientError {
+    ClientError::NotADeployment {
+        url: String::new(),
+        reason: format!(
+            "{what} has an unexpected shape ({reason}): {}",
+            atrium_value::json::to_json(value)
+        ),
+    }
+}
+
+/// An answer read as `T`, or an error saying `what` had an unexpected shape.
+fn decode<T: DeserializeOwned>(what: &str, value: &Value) -> Result<T, ClientError> {
+    convex_json::from_value(value).map_err(|reason| unexpected(what, value, &reason))
 }
 
 impl DashboardQuery {
     pub fn path(&self) -> &'static str {
         match self {
-            Self::TableMapping => "_system/frontend/getTableMapping:default",
-            Self::TableSize { .. } => "_system/frontend/tableSize:default",
-            Self::TableWindow { .. } => "_system/atrium/tableWindow:default",
-            Self::TablePage { .. } => "_system/frontend/paginatedTableDocuments:default",
-            Self::Document { .. } => "_system/frontend/getById:default",
-            Self::Indexes { .. } => "_system/frontend/indexes:default",
-            Self::Schemas => "_system/frontend/getSchemas:default",
-            Self::History { .. } => "_system/atrium/documentHistory:default",
+            Self::TableMapping => path::TABLE_MAPPING,
+            Self::TableSize { .. } => path::TABLE_SIZE,
+            Self::TableWindow { .. } => path::TABLE_WINDOW,
+            Self::TablePage { .. } => path::PAGINATED_TABLE_DOCUMENTS,
+            Self::Document { .. } => path::GET_BY_ID,
+            Self::Indexes { .. } => path::INDEXES,
+            Self::Schemas => path::GET_SCHEMAS,
+            Self::History { .. } => path::DOCUMENT_HISTORY,
         }
     }
 
     pub fn args(&self) -> Value {
         match self {
-            Self::TableMapping | Self::Schemas => object(vec![]),
-            Self::TableSize { table } => object(vec![("tableName", Value::from(table.as_str()))]),
-            Self::TableWindow { table, index, range, offset, limit, descending } => object(vec![
-                ("table", Value::from(table.as_str())),
-                ("index", index.as_deref().map_or(Value::Null, Value::from)),
-                ("range", range.clone()),
-                ("offset", Value::Float64(*offset as f64)),
-                ("numItems", Value::Float64(*limit as f64)),
-                ("order", order(*descending)),
-            ]),
-            Self::TablePage { table, cursor, limit, descending } => object(vec![
-                ("table", Value::from(table.as_str())),
-                (
-                    "paginationOpts",
-                    object(vec![
-                        ("numItems", Value::Float64(*limit as f64)),
-                        ("cursor", cursor.as_deref().map_or(Value::Null, Value::from)),
-                    ]),
-                ),
-                ("filters", Value::Null),
-                ("order", order(*descending)),
-            ]),
-            Self::Document { id } => object(vec![("id", Value::from(id.as_str()))]),
-            Self::Indexes { table } => object(vec![("tableName", Value::from(table.as_str()))]),
-            Self::History { id, limit } => object(vec![
-                ("id", Value::from(id.as_str())),
-                ("limit", Value::Float64(*limit as f64)),
-            ]),
+            Self::TableMapping | Self::Schemas => args_of(&NoArgs {}),
+            Self::TableSize { table } => args_of(&TableSizeArgs { table_name: table.clone() }),
+            Self::TableWindow { table, index, range, offset, limit, descending } => {
+                args_of(&TableWindowArgs {
+                    table: table.clone(),
+                    index: index.clone(),
+                    range: (!range.is_empty()).then(|| range.clone()),
+                    offset: Some(*offset as f64),
+                    num_items: Some(*limit as f64),
+                    order: Some(order(*descending)),
+                })
+            }
+            Self::TablePage { table, cursor, limit, descending } => {
+                args_of(&PaginatedTableDocumentsArgs {
+                    pagination_opts: PaginationOpts {
+                        num_items: Some(*limit as f64),
+                        cursor: cursor.clone(),
+                    },
+                    table: table.clone(),
+                    filters: None,
+                    order: Some(order(*descending)),
+                })
+            }
+            Self::Document { id } => args_of(&GetByIdArgs { id: id.clone() }),
+            Self::Indexes { table } => {
+                args_of(&IndexesArgs { table_name: table.clone(), table_namespace: None })
+            }
+            Self::History { id, limit } => {
+                args_of(&DocumentHistoryArgs { id: id.clone(), limit: Some(*limit as f64) })
+            }
         }
     }
 }
@@ -122,26 +157,35 @@ pub enum Write {
 }
 
 impl Write {
-    fn to_value(&self) -> Value {
-        match self {
-            Write::Insert { table, document } => object(vec![
-                ("op", Value::from("insert")),
-                ("table", Value::from(table.as_str())),
-                ("document", document.clone()),
-            ]),
-            Write::Patch { id, fields, .. } => object(vec![
-                ("op", Value::from("patch")),
-                ("id", Value::from(id.as_str())),
-                ("fields", fields.clone()),
-            ]),
-            Write::Replace { id, document } => object(vec![
-                ("op", Value::from("replace")),
-                ("id", Value::from(id.as_str())),
-                ("document", document.clone()),
-            ]),
-            Write::Delete { id } => {
-                object(vec![("op", Value::from("delete")), ("id", Value::from(id.as_str()))])
+    /// As one of `applyWrites`'s writes (a patch names no table there).
+    fn to_wire(&self) -> DocumentWrite {
+        match self.clone() {
+            Write::Insert { table, document } => DocumentWrite::Insert { table, document },
+            Write::Patch { id, fields, .. } => DocumentWrite::Patch { id, fields },
+            Write::Replace { id, document } => DocumentWrite::Replace { id, document },
+            Write::Delete { id } => DocumentWrite::Delete { id },
+        }
+    }
+
+    /// As a call to Convex's own dashboard mutation for it.
+    fn to_frontend_call(&self) -> (&'static str, Value) {
+        match self.clone() {
+            Write::Insert { table, document } => {
+                (path::ADD_DOCUMENT, args_of(&AddDocumentArgs { table, documents: vec![document] }))
             }
+            Write::Patch { table, id, fields } => (
+                path::PATCH_DOCUMENTS_FIELDS,
+                args_of(&PatchDocumentsFieldsArgs { table, fields, ids: vec![id] }),
+            ),
+            Write::Replace { id, document } => {
+                (path::REPLACE_DOCUMENT, args_of(&ReplaceDocumentArgs { id, document }))
+            }
+            Write::Delete { id } => (
+                path::DELETE_DOCUMENTS,
+                args_of(&DeleteDocumentsArgs {
+                    to_delete: vec![DocumentRef { id, table_name: String::new() }],
+                }),
+            ),
         }
     }
 }
@@ -161,49 +205,18 @@ pub struct Window {
     pub total: u64,
 }
 
-fn unexpected(what: &str, value: &Value) -> ClientError {
-    ClientError::NotADeployment {
-        url: String::new(),
-        reason: format!("{what} has an unexpected shape: {}", atrium_value::json::to_json(value)),
-    }
-}
-
-fn documents(value: &Value, what: &str) -> Result<Vec<Value>, ClientError> {
-    match value.get_path(["page"]) {
-        Some(Value::Array(docs)) => Ok(docs.clone()),
-        _ => Err(unexpected(what, value)),
-    }
-}
-
-fn number(value: &Value) -> Option<f64> {
-    match value {
-        Value::Float64(n) => Some(*n),
-        Value::Int64(n) => Some(*n as f64),
-        _ => None,
-    }
-}
-
 impl Page {
     pub fn from_value(value: &Value) -> Result<Self, ClientError> {
-        let documents = documents(value, "a table page")?;
-        let is_done = matches!(value.get_path(["isDone"]), Some(Value::Boolean(true)));
-        let continue_cursor = value
-            .get_path(["continueCursor"])
-            .and_then(Value::as_str)
-            .filter(|_| !is_done)
-            .map(str::to_owned);
-        Ok(Self { documents, is_done, continue_cursor })
+        let page: DocumentPage = decode("a table page", value)?;
+        let continue_cursor = page.continue_cursor.filter(|_| !page.is_done);
+        Ok(Self { documents: page.page, is_done: page.is_done, continue_cursor })
     }
 }
 
 impl Window {
     pub fn from_value(value: &Value) -> Result<Self, ClientError> {
-        let documents = documents(value, "a table window")?;
-        let total = value
-            .get_path(["total"])
-            .and_then(number)
-            .ok_or_else(|| unexpected("a table window", value))?;
-        Ok(Self { documents, total: total as u64 })
+        let window: TableWindow = decode("a table window", value)?;
+        Ok(Self { documents: window.page, total: window.total as u64 })
     }
 }
 
@@ -227,59 +240,59 @@ impl DeploymentClient {
     /// The user tables' names, sorted.
     pub async fn table_names(&self) -> Result<Vec<String>, ClientError> {
         let mapping = self.dashboard(&DashboardQuery::TableMapping).await?;
-        let Value::Object(mapping) = &mapping else {
-            return Err(unexpected("the table mapping", &mapping));
-        };
-        let mut names: Vec<String> =
-            mapping.values().filter_map(Value::as_str).map(str::to_owned).collect();
+        let mapping: TableMapping = decode("the table mapping", &mapping)?;
+        let mut names: Vec<String> = mapping.into_values().collect();
         names.sort();
         Ok(names)
     }
 
     pub async fn table_size(&self, table: &str) -> Result<u64, ClientError> {
         let value = self.dashboard(&DashboardQuery::TableSize { table: table.to_owned() }).await?;
-        number(&value).map(|n| n as u64).ok_or_else(|| unexpected("a table size", &value))
+        decode::<f64>("a table size", &value).map(|n| n as u64)
     }
 
-    /// Applies edits in one transaction (Atrium extension): all or nothing.
+    /// A table's indexes with their fields and backfill state.
+    pub async fn indexes(&self, table: &str) -> Result<Vec<IndexInfo>, ClientError> {
+        let value = self.dashboard(&DashboardQuery::Indexes { table: table.to_owned() }).await?;
+        decode("the index list", &value)
+    }
+
+    /// The schema in force and one being validated, as Convex's schema JSON text.
+    pub async fn schemas(&self) -> Result<SchemaTexts, ClientError> {
+        decode("the schemas", &self.dashboard(&DashboardQuery::Schemas).await?)
+    }
+
+    /// A document's revisions, newest first (Atrium extension).
+    pub async fn history(&self, id: &str, limit: usize) -> Result<Vec<Revision>, ClientError> {
+        let query = DashboardQuery::History { id: id.to_owned(), limit };
+        decode("a document history", &self.dashboard(&query).await?)
+    }
+
+    /// The project's cron jobs (Atrium extension).
+    pub async fn cron_jobs(&self) -> Result<Vec<CronJob>, ClientError> {
+        let value = self.query(path::CRON_JOBS, &args_of(&NoArgs {})).await?;
+        decode("the cron jobs", &value)
+    }
+
+    /// Puts a document back as it was at revision `ts` (Atrium extension).
+    pub async fn restore_revision(&self, id: &str, ts: f64) -> Result<(), ClientError> {
+        let args = args_of(&RestoreRevisionArgs { id: id.to_owned(), ts });
+        self.mutation(path::RESTORE_REVISION, &args).await.map(|_| ())
+    }
+
+    /// Applies edits in one transaction (Atrium extension): all or nothing. The answer is
+    /// `{inserted: [id, …]}` (`atrium_protocol::dashboard::AppliedWrites`).
     pub async fn apply_writes(&self, writes: &[Write]) -> Result<Value, ClientError> {
         let args =
-            object(vec![("writes", Value::Array(writes.iter().map(Write::to_value).collect()))]);
-        self.mutation("_system/atrium/applyWrites:default", &args).await
+            args_of(&ApplyWritesArgs { writes: writes.iter().map(Write::to_wire).collect() });
+        self.mutation(path::APPLY_WRITES, &args).await
     }
 
     /// Applies edits one call at a time with Convex's own dashboard mutations, for a
     /// deployment without `applyWrites`: not atomic; stops at the first failure.
     pub async fn apply_writes_one_by_one(&self, writes: &[Write]) -> Result<(), ClientError> {
         for write in writes {
-            let (path, args) = match write {
-                Write::Insert { table, document } => (
-                    "_system/frontend/addDocument:default",
-                    object(vec![
-                        ("table", Value::from(table.as_str())),
-                        ("documents", Value::Array(vec![document.clone()])),
-                    ]),
-                ),
-                Write::Patch { table, id, fields } => (
-                    "_system/frontend/patchDocumentsFields:default",
-                    object(vec![
-                        ("table", Value::from(table.as_str())),
-                        ("fields", fields.clone()),
-                        ("ids", Value::Array(vec![Value::from(id.as_str())])),
-                    ]),
-                ),
-                Write::Replace { id, document } => (
-                    "_system/frontend/replaceDocument:default",
-                    object(vec![("id", Value::from(id.as_str())), ("document", document.clone())]),
-                ),
-                Write::Delete { id } => (
-                    "_system/frontend/deleteDocuments:default",
-                    object(vec![(
-                        "toDelete",
-                        Value::Array(vec![object(vec![("id", Value::from(id.as_str()))])]),
-                    )]),
-                ),
-            };
+            let (path, args) = write.to_frontend_call();
             self.mutation(path, &args).await?;
         }
         Ok(())
@@ -287,24 +300,15 @@ impl DeploymentClient {
 
     /// Deletes up to 4,000 of a table's oldest documents; `true` while more remain.
     pub async fn clear_table_page(&self, table: &str) -> Result<(u64, bool), ClientError> {
-        let value = self
-            .mutation(
-                "_system/frontend/clearTablePage:default",
-                &object(vec![("tableName", Value::from(table)), ("cursor", Value::Null)]),
-            )
-            .await?;
-        let deleted = value.get_path(["deleted"]).and_then(number).unwrap_or(0.0) as u64;
-        let more = matches!(value.get_path(["hasMore"]), Some(Value::Boolean(true)));
-        Ok((deleted, more))
+        let args = args_of(&ClearTablePageArgs { table_name: table.to_owned(), cursor: None });
+        let value = self.mutation(path::CLEAR_TABLE_PAGE, &args).await?;
+        let answer: ClearTablePage = decode("a cleared table page", &value)?;
+        Ok((answer.deleted as u64, answer.has_more))
     }
 
     pub async fn create_table(&self, table: &str) -> Result<(), ClientError> {
-        self.mutation(
-            "_system/frontend/createTable:default",
-            &object(vec![("table", Value::from(table))]),
-        )
-        .await
-        .map(|_| ())
+        let args = args_of(&CreateTableArgs { table: table.to_owned() });
+        self.mutation(path::CREATE_TABLE, &args).await.map(|_| ())
     }
 }
 

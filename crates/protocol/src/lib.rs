@@ -7,16 +7,24 @@
 //! - [`sync`]: the sync WebSocket's client and server messages;
 //! - [`timestamp`]: timestamps as the wire writes them (base64 of 8 little-endian bytes);
 //! - [`atrium`]: Atrium's own `/api/atrium/*` endpoints (inspector, dry runs, sources,
-//!   log archive search).
+//!   log archive search);
+//! - [`dashboard`]: the dashboard's system functions' paths, arguments and answers
+//!   (Convex's `_system/frontend/*` and Atrium's `_system/atrium/*`);
+//! - [`push`]: what the official CLI pushes (`start_push`'s modules);
+//! - [`convex_json`]: serde adapters for Convex values inside these types.
 //!
 //! `atrium-server` (the local engine's API) and `atrium-client` (the dashboard's connection
-//! to any deployment) both use these types, so the two sides cannot drift apart. Log
-//! entries and push payloads join as those surfaces land.
+//! to any deployment) both use these types, so the two sides cannot drift apart. Tests prove
+//! the Convex JSON encoding and the sync messages against the official `convex` and
+//! `convex_sync_types` crates (`tests/official.rs`).
 //!
 //! It must not depend on the engine, the runtime, tauri or polars.
 
 pub mod atrium;
+pub mod convex_json;
+pub mod dashboard;
 pub mod format;
 pub mod http;
+pub mod push;
 pub mod sync;
 pub mod timestamp;

@@ -17,8 +17,9 @@ pub enum ClientMessage {
         last_close_reason: Option<String>,
         #[serde(default)]
         max_observed_timestamp: Option<String>,
+        /// The client's clock (`Date.now()`), whole milliseconds as Convex reads it.
         #[serde(default)]
-        client_ts: Option<f64>,
+        client_ts: Option<i64>,
     },
     #[serde(rename_all = "camelCase")]
     ModifyQuerySet { base_version: u32, new_version: u32, modifications: Vec<QuerySetModification> },
@@ -118,7 +119,7 @@ pub enum ServerMessage {
         /// The commit timestamp (base64) on success.
         ts: Option<String>,
         log_lines: Vec<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
         error_data: Option<Json>,
     },
     #[serde(rename_all = "camelCase")]
@@ -127,7 +128,7 @@ pub enum ServerMessage {
         success: bool,
         result: Json,
         log_lines: Vec<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
         error_data: Option<Json>,
     },
     #[serde(rename_all = "camelCase")]
@@ -153,11 +154,17 @@ pub enum StateModification {
         error_message: String,
         log_lines: Vec<String>,
         journal: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
         error_data: Option<Json>,
     },
     #[serde(rename_all = "camelCase")]
     QueryRemoved { query_id: u32 },
+}
+
+/// A field that is there, even as `null`: `errorData: null` is a `ConvexError` whose data is
+/// null (JavaScript clients test `errorData !== undefined`), unlike no `errorData` at all.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Json>, D::Error> {
+    Json::deserialize(d).map(Some)
 }
 
 #[cfg(test)]

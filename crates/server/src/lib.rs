@@ -9,15 +9,14 @@
 //! the headless `atrium-engine` binary. It binds 127.0.0.1 by default.
 //!
 //! The sync WebSocket (`sync`) serves `ConvexClient` and React apps; the function log stream,
-//! environment variables (`env`) and the CLI's system functions (`system`) are served too.
+//! environment variables (`env`) and the system functions of the CLI and the dashboard
+//! (`system`) are served too.
 //! Code arrives from a project folder or by push from the official CLI ([`push`]); snapshots
 //! export and import in Convex's ZIP layout (`snapshot`).
 //!
 //! It must not depend on tauri or polars.
 
-mod adhoc;
 pub mod auth;
-mod dashboard;
 pub mod deployment;
 mod env;
 mod inspector;

@@ -9,37 +9,9 @@ use std::io::Read as _;
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
-use sha2::{Digest, Sha256};
 
-/// A module as the CLI pushes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PushedModule {
-    pub path: String,
-    pub source: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_map: Option<String>,
-    #[serde(default = "isolate")]
-    pub environment: String,
-}
-
-fn isolate() -> String {
-    "isolate".into()
-}
-
-impl PushedModule {
-    /// What `get_config_hashes` reports: sha256 (hex) of the source then the source map.
-    pub fn hash(&self) -> String {
-        let mut hasher = Sha256::new();
-        hasher.update(self.source.as_bytes());
-        if let Some(map) = &self.source_map {
-            hasher.update(map.as_bytes());
-        }
-        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
-    }
-}
+pub use atrium_protocol::push::PushedModule;
 
 /// The request body, decompressed when it says `Content-Encoding: br`.
 pub(crate) fn body_json(headers: &HeaderMap, body: &Bytes) -> Result<Json, String> {

@@ -58,7 +58,7 @@ async fn browse_edit_and_watch_a_table() {
     let window = DashboardQuery::TableWindow {
         table: "messages".into(),
         index: None,
-        range: Value::Null,
+        range: Vec::new(),
         offset: 3,
         limit: 10,
         descending: false,

@@ -20,7 +20,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use atrium_client::dashboard::{DashboardQuery, Page, Window, is_missing_function};
+use atrium_client::dashboard::{
+    DashboardQuery, Page, RangeExpr, RangeKind, Window, is_missing_function,
+};
 use atrium_client::{ClientError, Subscription};
 use atrium_value::Value;
 use serde::{Deserialize, Serialize};
@@ -143,7 +145,7 @@ pub(crate) struct View {
     table: String,
     descending: bool,
     /// For a window: the index and its range (`None`: creation time, everything).
-    index: Option<(String, Value)>,
+    index: Option<(String, Vec<RangeExpr>)>,
     filter: filter::CompiledFilter,
     sort: Option<Sort>,
     connected: Arc<Connected>,
@@ -202,7 +204,7 @@ impl View {
         DashboardQuery::TableWindow {
             table: self.table.clone(),
             index: self.index.as_ref().map(|(name, _)| name.clone()),
-            range: self.index.as_ref().map_or(Value::Null, |(_, range)| range.clone()),
+            range: self.index.as_ref().map_or_else(Vec::new, |(_, range)| range.clone()),
             offset,
             limit,
             descending: self.descending,
@@ -462,18 +464,18 @@ async fn follow_scan(view: Weak<View>, mut pages: Vec<LivePage>) {
 }
 
 /// Convex's index range expressions for a chosen range.
-fn range_value(range: &IndexRange) -> Result<Value, CommandError> {
+fn range_exprs(range: &IndexRange) -> Result<Vec<RangeExpr>, CommandError> {
     let bad = |m: String| CommandError::new(ErrorCode::BadRequest, m);
     let exprs = range
         .clauses
         .iter()
         .map(|c| {
             let kind = match c.op {
-                FilterOp::Eq => "Eq",
-                FilterOp::Gt => "Gt",
-                FilterOp::Gte => "Gte",
-                FilterOp::Lt => "Lt",
-                FilterOp::Lte => "Lte",
+                FilterOp::Eq => RangeKind::Eq,
+                FilterOp::Gt => RangeKind::Gt,
+                FilterOp::Gte => RangeKind::Gte,
+                FilterOp::Lt => RangeKind::Lt,
+                FilterOp::Lte => RangeKind::Lte,
                 other => {
                     return Err(bad(format!(
                         "An index range takes ==, <, <=, > and >= only; `{}` has {other:?}",
@@ -483,28 +485,19 @@ fn range_value(range: &IndexRange) -> Result<Value, CommandError> {
             };
             let value = atrium_value::json::from_json(&c.value)
                 .map_err(|e| bad(format!("The value for `{}` is not Convex JSON: {e}", c.field)))?;
-            let mut fields = atrium_value::Object::new();
-            fields.insert("type".into(), Value::from(kind));
-            fields.insert("fieldPath".into(), Value::from(c.field.as_str()));
-            fields.insert("value".into(), value);
-            Ok(Value::Object(fields))
+            Ok(RangeExpr { kind, field_path: c.field.clone(), value: Some(value) })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Value::Array(exprs))
+    Ok(exprs)
 }
 
 /// An index of the table whose first field is `field`, to sort by it without scanning.
 async fn index_for_sort(connected: &Connected, table: &str, field: &str) -> Option<String> {
-    let query = DashboardQuery::Indexes { table: table.to_owned() };
-    let Ok(Value::Array(indexes)) = connected.http.dashboard(&query).await else { return None };
-    indexes.iter().find_map(|index| {
-        let first = match index.get_path(["fields"]) {
-            Some(Value::Array(fields)) => fields.first()?.as_str()?.to_owned(),
-            _ => return None,
-        };
-        let ready =
-            index.get_path(["backfill", "state"]).and_then(Value::as_str) != Some("backfilling");
-        (first == field && ready).then(|| index.get_path(["name"])?.as_str().map(str::to_owned))?
+    let Ok(indexes) = connected.http.indexes(table).await else { return None };
+    indexes.into_iter().find_map(|index| {
+        let first = index.fields.as_array()?.first()?.as_str()?.to_owned();
+        let ready = index.backfill.state != "backfilling";
+        (first == field && ready).then_some(index.name)
     })
 }
 
@@ -522,13 +515,13 @@ pub(crate) async fn open(studio: &Arc<Studio>, spec: ViewSpec) -> Result<Rows, C
     // Which order the window follows: a chosen index range, an index serving the sort,
     // or creation time.
     let (index, descending, sort) = if let Some(range) = &spec.index {
-        (Some((range.name.clone(), range_value(range)?)), range.descending, None)
+        (Some((range.name.clone(), range_exprs(range)?)), range.descending, None)
     } else if by_creation {
         (None, spec.sort.as_ref().is_none_or(|s| s.descending), None)
     } else {
         let sort = spec.sort.clone().expect("not by creation time");
         match index_for_sort(&connected, &spec.table, &sort.field).await {
-            Some(name) if compiled.is_empty() => (Some((name, Value::Null)), sort.descending, None),
+            Some(name) if compiled.is_empty() => (Some((name, Vec::new())), sort.descending, None),
             _ => (None, true, Some(sort)),
         }
     };

@@ -1,22 +1,16 @@
-//! System functions (`_system/*`), admin only, answered natively: the ones the official
-//! CLI calls (`_system/cli/*`: table lists and contents, table sizes, the function spec,
-//! environment variables) here, and the dashboard's (see [`crate::dashboard`]).
+//! The official CLI's system functions, `_system/cli/*`: table lists and contents, table
+//! sizes, the function spec (`modules:apiSpec`), environment variables, the latest export
+//! and the imports' state. They answer once (no read set: the CLI does not keep them live).
+//!
+//! It must not answer the dashboard's functions (see [`super::frontend`], [`super::atrium`]).
 
-use atrium_engine::{KeyRange, Order, ReadSet, Timestamp};
+use atrium_engine::{KeyRange, Order};
 use atrium_runtime::FunctionKind;
 use atrium_runtime::analysis::Visibility;
-use atrium_value::{Object, Value};
+use atrium_value::Value;
 
+use super::{hex, object, unhex};
 use crate::Deployment;
-use crate::auth::Identity;
-
-pub(crate) fn is_system(path: &str) -> bool {
-    path.starts_with("_system/")
-}
-
-fn object(fields: Vec<(&str, Value)>) -> Value {
-    Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Object>())
-}
 
 fn string_arg<'a>(args: &'a Value, name: &str) -> Result<&'a str, String> {
     args.get_path([name])
@@ -32,68 +26,8 @@ fn number_arg(args: &Value, path: &[&str]) -> Option<f64> {
     }
 }
 
-/// `module:function`, with `.js` and `:default` normalised away.
-fn canonical(path: &str) -> String {
-    let (module, function) = path.split_once(':').unwrap_or((path, "default"));
-    format!("{}:{function}", module.trim_end_matches(".js"))
-}
-
-/// A system function's answer.
-pub(crate) struct SystemAnswer {
-    pub value: Value,
-    /// For a query that can stay live: what it read, at which snapshot.
-    pub read: Option<(ReadSet, Timestamp)>,
-    /// For a write: its commit timestamp.
-    pub commit_ts: Option<u64>,
-}
-
-impl SystemAnswer {
-    fn once(value: Value) -> Self {
-        Self { value, read: None, commit_ts: None }
-    }
-}
-
-/// Runs a system function as `identity`; a query reads at `at` (the latest commit when
-/// `None`).
-pub(crate) fn run(
-    deployment: &Deployment,
-    identity: &Identity,
-    path: &str,
-    args: &Value,
-    at: Option<Timestamp>,
-) -> Result<SystemAnswer, String> {
-    if *identity != Identity::Admin {
-        return Err(format!("System function `{path}` can only be called with the admin key"));
-    }
-    let path = canonical(path);
-    if path == crate::adhoc::PATH {
-        let (value, read, snapshot) = crate::adhoc::run(deployment, args, at)?;
-        return Ok(SystemAnswer { value, read: Some((read, snapshot)), commit_ts: None });
-    }
-    if crate::dashboard::handles(&path) {
-        if crate::dashboard::is_mutation(&path) {
-            let (value, ts) = crate::dashboard::mutation(deployment.engine(), &path, args)?;
-            return Ok(SystemAnswer { value, read: None, commit_ts: Some(ts) });
-        }
-        let engine = deployment.engine();
-        let mut tx = match at {
-            Some(ts) => engine.begin_at(ts).map_err(|e| e.to_string())?,
-            None => engine.begin(),
-        };
-        return match crate::dashboard::query(deployment, &mut tx, &path, args) {
-            Some(result) => Ok(SystemAnswer {
-                value: result?,
-                read: Some((tx.read_set().clone(), tx.snapshot())),
-                commit_ts: None,
-            }),
-            None => Err(format!("Could not find function for '{path}'")),
-        };
-    }
-    cli(deployment, &path, args).map(SystemAnswer::once)
-}
-
-/// The CLI's system functions (not live).
-fn cli(deployment: &Deployment, path: &str, args: &Value) -> Result<Value, String> {
+/// Runs the CLI's system function at `path` (normalised to `module:function`).
+pub(super) fn run(deployment: &Deployment, path: &str, args: &Value) -> Result<Value, String> {
     let engine = deployment.engine();
     match path {
         "_system/cli/tables:default" => {
@@ -143,13 +77,13 @@ fn cli(deployment: &Deployment, path: &str, args: &Value) -> Result<Value, Strin
                         ("continueCursor", Value::from("end")),
                     ]));
                 }
-                Some(hex) => Some(crate::dashboard::unhex(hex).ok_or("Invalid cursor")?),
+                Some(hex) => Some(unhex(hex).ok_or("Invalid cursor")?),
             };
             let page = tx
                 .scan(&index, &KeyRange::all(), order, after.as_deref(), limit)
                 .map_err(|e| e.to_string())?;
             let next = match (page.exhausted, page.documents.last()) {
-                (false, Some((key, _))) => crate::dashboard::hex(key),
+                (false, Some((key, _))) => hex(key),
                 _ => "end".to_owned(),
             };
             let docs = page.documents.into_iter().map(|(_, d)| d.to_value()).collect();

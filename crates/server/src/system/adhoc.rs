@@ -2,19 +2,17 @@
 //! (`async (ctx) => …`, [`Runner::run_query_source`]) run read-only as admin, answered with
 //! its value and its cost — documents and bytes read against Convex's limits, the indexes
 //! it read, what it returned. Its read set is the query's, so a sync subscription keeps it
-//! live like any query.
+//! live like any query. Its arguments and answer are `atrium_protocol::dashboard`'s
+//! [`QueryFromSourceArgs`] and [`QueryFromSource`].
+//!
+//! It must not write: the runner runs the source as a read-only query.
 
 use atrium_engine::{ReadSet, Timestamp};
+use atrium_protocol::dashboard::{QueryCost, QueryFromSource, QueryFromSourceArgs};
 use atrium_runtime::{MAX_BYTES_READ, MAX_DOCUMENTS_READ, Runner};
-use atrium_value::{Object, Value};
+use atrium_value::Value;
 
 use crate::Deployment;
-
-pub(crate) const PATH: &str = "_system/atrium/queryFromSource:default";
-
-fn object(fields: Vec<(&str, Value)>) -> Value {
-    Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Object>())
-}
 
 /// Runs `args.source`; the answer `{value | error, logLines, cost}` and the read set with
 /// its snapshot.
@@ -23,7 +21,7 @@ pub(crate) fn run(
     args: &Value,
     at: Option<Timestamp>,
 ) -> Result<(Value, ReadSet, Timestamp), String> {
-    let Some(Value::String(source)) = args.get_path(["source"]) else {
+    let Ok(QueryFromSourceArgs { source }) = atrium_protocol::convex_json::from_value(args) else {
         return Err("`source` must be the query's text: `async (ctx) => …`".into());
     };
     let runner: Runner = deployment
@@ -33,7 +31,7 @@ pub(crate) fn run(
         Some(ts) => runner.at_snapshot(ts),
         None => runner,
     };
-    let outcome = runner.run_query_source(source).map_err(|e| e.to_string())?;
+    let outcome = runner.run_query_source(&source).map_err(|e| e.to_string())?;
     let catalog = deployment.engine().catalog();
     let mut indexes: Vec<String> = outcome
         .read_set
@@ -52,30 +50,28 @@ pub(crate) fn run(
         Ok(Value::Null) | Err(_) => 0.0,
         Ok(_) => 1.0,
     };
-    let cost = object(vec![
-        ("documentsRead", Value::Float64(outcome.usage.documents_read as f64)),
-        ("documentsReadLimit", Value::Float64(MAX_DOCUMENTS_READ as f64)),
-        ("bytesRead", Value::Float64(outcome.usage.bytes_read as f64)),
-        ("bytesReadLimit", Value::Float64(MAX_BYTES_READ as f64)),
-        ("returned", Value::Float64(returned)),
-        ("indexes", Value::Array(indexes.into_iter().map(Value::String).collect())),
-        ("executionMs", Value::Float64(outcome.duration.as_secs_f64() * 1000.0)),
-    ]);
-    let log_lines = Value::Array(
-        outcome
-            .logs
-            .iter()
-            .map(|l| Value::String(format!("[{}] {}", l.level, l.message)))
-            .collect(),
-    );
-    let answer = match outcome.result {
-        Ok(value) => object(vec![("value", value), ("logLines", log_lines), ("cost", cost)]),
-        Err(error) => object(vec![
-            ("error", Value::String(error.message)),
-            ("errorData", error.data.unwrap_or(Value::Null)),
-            ("logLines", log_lines),
-            ("cost", cost),
-        ]),
+    let cost = QueryCost {
+        documents_read: outcome.usage.documents_read as f64,
+        documents_read_limit: MAX_DOCUMENTS_READ as f64,
+        bytes_read: outcome.usage.bytes_read as f64,
+        bytes_read_limit: MAX_BYTES_READ as f64,
+        returned,
+        indexes,
+        execution_ms: outcome.duration.as_secs_f64() * 1000.0,
     };
+    let log_lines = outcome.logs.iter().map(|l| format!("[{}] {}", l.level, l.message)).collect();
+    let answer = match outcome.result {
+        Ok(value) => {
+            QueryFromSource { value: Some(value), error: None, error_data: None, log_lines, cost }
+        }
+        Err(error) => QueryFromSource {
+            value: None,
+            error: Some(error.message),
+            error_data: Some(error.data.unwrap_or(Value::Null)),
+            log_lines,
+            cost,
+        },
+    };
+    let answer = atrium_protocol::convex_json::to_value(&answer)?;
     Ok((answer, outcome.read_set, outcome.snapshot))
 }
