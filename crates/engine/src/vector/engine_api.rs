@@ -12,7 +12,7 @@ use super::{
     RecallReport, SearchMethod, StoredVector, VectorIndex, VectorIndexInfo, VectorIndexSpec,
     VectorIndexStatus, VectorQuery, VectorSearchOutcome, VectorWrite,
 };
-use crate::engine::Inner;
+use crate::inner::Inner;
 use crate::persistence::SqlitePersistence;
 use crate::{Engine, EngineError, IndexId};
 
