@@ -5,7 +5,8 @@
 //! timers) until it settles.
 //!
 //! It knows nothing of which function runs or how calls are retried (the runner's job),
-//! and it does not implement syscalls (the ops do); it only routes them to [`HostState`].
+//! and it does not implement syscalls (`syscalls` dispatches them to `ops/`); it hands each
+//! to [`HostState`].
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -20,8 +21,8 @@ use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Exception, Function, Module, Object, Promise, Runtime as JsRuntime};
 
 use crate::call::{FunctionKind, Limits, LogLine};
+use crate::host::HostState;
 use crate::project::{LoadFailure, ProjectModules};
-use crate::syscalls::HostState;
 use crate::{FunctionError, Project, RuntimeError};
 
 const PRELUDE: &str = include_str!("prelude.js");
