@@ -108,7 +108,9 @@ impl Drop for Inner {
         // Store graphs extended since they were last stored, so a restart loads them.
         for index in self.vectors.get_mut().unwrap().values() {
             let mut index = index.write().unwrap();
-            if let Err(error) = crate::vector::save_graph(&self.persistence, &mut index, true) {
+            if let Err(error) =
+                crate::vector::storage::save_graph(&self.persistence, &mut index, true)
+            {
                 tracing::warn!("could not store a vector index graph: {error}");
             }
         }

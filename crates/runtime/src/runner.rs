@@ -13,9 +13,8 @@ use atrium_engine::{Engine, Timestamp, Transaction};
 use atrium_value::Value;
 use atrium_value::json::to_json;
 
-use crate::call::{
-    Caller, DryRun, ExecutionIds, FunctionKind, FunctionOutcome, Limits, Nested, NestedCalls, Usage,
-};
+pub use crate::call::{Caller, DryRun, FunctionKind, FunctionOutcome, Limits, LogLine, Usage};
+use crate::call::{ExecutionIds, Nested, NestedCalls};
 use crate::invoke::{Call, invoke};
 use crate::sandbox::Sandbox;
 use crate::syscalls::HostState;
