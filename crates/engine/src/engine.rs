@@ -1,236 +1,34 @@
 //! [`Engine`]: opens a deployment's store, starts transactions, commits them with
 //! optimistic concurrency control, manages tables and indexes, and reports which
 //! subscriptions each commit invalidates.
+//!
+//! Other `impl Engine` blocks: vector indexes (add, search, status, recall) in
+//! `vector/engine_api.rs`. The state it shares with its transactions ([`Inner`]), its
+//! options and [`CommitOutcome`] live in `inner.rs`; the buffered writes it commits in
+//! `write_set.rs`; the function log store it hands out ([`Engine::logs`]) in `logs.rs`.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
+use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
 
 use atrium_value::{DocumentId, TableNumber};
 
-use crate::catalog::{
-    BY_CREATION_TIME, BY_ID, IndexState, check_user_index, index_fields, table_name_key,
-};
+use crate::catalog::{BY_ID, IndexState, check_user_index, index_fields, table_name_key};
 use crate::counts::TableCounts;
+use crate::inner::{CommitOutcome, CommitRecord, CommitState, EngineOptions, Inner};
 use crate::logs::LogStore;
 use crate::persistence::{
     CommitBatch, DocumentWrite, IndexWrite, Persistence, Revision, SqlitePersistence,
 };
 use crate::schema::{CatalogIds, Schema};
 use crate::subscriptions::{Subscriptions, WrittenKey};
-use crate::transaction::PendingWrite;
-use crate::vector::{HnswParams, VectorIndex, stage_vector_writes};
+use crate::vector::stage_vector_writes;
+use crate::write_set::PendingWrite;
 use crate::{
-    Catalog, Document, EngineError, IndexId, IndexInfo, Invalidation, KeyRange, Order, ReadSet,
-    SubscriptionId, TableInfo, Timestamp, Transaction,
+    Catalog, EngineError, IndexId, IndexInfo, Invalidation, ReadSet, SubscriptionId, TableInfo,
+    Timestamp, Transaction,
 };
-
-/// How the engine keeps its data.
-#[derive(Debug, Clone)]
-pub struct EngineOptions {
-    /// `synchronous=FULL`: survive power loss, at the cost of an fsync per commit.
-    /// Otherwise (default) a process crash loses nothing acknowledged.
-    pub durable: bool,
-    /// How long old document revisions are kept (for history and restore).
-    pub retention: Duration,
-    /// How many recent commits are remembered for conflict checks; a transaction whose
-    /// snapshot is older than all of them must retry.
-    pub commit_memory: usize,
-    /// How many function log entries are kept (oldest dropped first).
-    pub log_retention: usize,
-    /// Vector searches scan exactly up to this many vectors; above it an index builds and
-    /// uses an HNSW graph.
-    pub vector_exact_limit: usize,
-    pub hnsw: HnswParams,
-}
-
-impl Default for EngineOptions {
-    fn default() -> Self {
-        Self {
-            durable: false,
-            retention: Duration::from_secs(30 * 24 * 3600),
-            commit_memory: 10_000,
-            log_retention: 100_000,
-            vector_exact_limit: 10_000,
-            hnsw: HnswParams::default(),
-        }
-    }
-}
-
-/// What a commit did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommitOutcome {
-    /// The commit's timestamp (the snapshot's, for a transaction that wrote nothing).
-    pub ts: Timestamp,
-    /// The subscriptions this commit hit, each with the write that hit it.
-    pub invalidated: Vec<Invalidation>,
-}
-
-struct CommitRecord {
-    ts: Timestamp,
-    written: Vec<WrittenKey>,
-}
-
-pub(crate) struct CommitState {
-    pub(crate) last_ts: Timestamp,
-    recent: VecDeque<CommitRecord>,
-    /// Commits at or before this timestamp are no longer in `recent`.
-    forgotten_until: Timestamp,
-}
-
-type Listener = Box<dyn Fn(&CommitOutcome) + Send + Sync>;
-
-pub(crate) struct Inner {
-    pub(crate) persistence: SqlitePersistence,
-    logs: LogStore,
-    options: EngineOptions,
-    catalog: RwLock<Arc<Catalog>>,
-    pub(crate) schema: RwLock<Option<Arc<Schema>>>,
-    pub(crate) commit: Mutex<CommitState>,
-    subscriptions: Mutex<Subscriptions>,
-    reserved_tables: Mutex<Vec<TableNumber>>,
-    next_index_id: AtomicU32,
-    listeners: RwLock<Vec<Listener>>,
-    counts: Mutex<TableCounts>,
-    /// Vector indexes by ID. Commits change them under the commit lock.
-    pub(crate) vectors: RwLock<BTreeMap<IndexId, Arc<RwLock<VectorIndex>>>>,
-    /// Vector graphs being built in the background, and a signal when one finishes.
-    pub(crate) vector_builds: (Mutex<usize>, std::sync::Condvar),
-}
-
-impl Inner {
-    pub(crate) fn options(&self) -> &EngineOptions {
-        &self.options
-    }
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        // Store graphs extended since they were last stored, so a restart loads them.
-        for index in self.vectors.get_mut().unwrap().values() {
-            let mut index = index.write().unwrap();
-            if let Err(error) = crate::vector::save_graph(&self.persistence, &mut index, true) {
-                tracing::warn!("could not store a vector index graph: {error}");
-            }
-        }
-    }
-}
-
-impl Inner {
-    /// The number of documents in `table` at `snapshot`: remembered counts when they
-    /// cover it, otherwise a full count (which also starts remembering the table).
-    pub(crate) fn count(
-        &self,
-        table: TableNumber,
-        by_id: IndexId,
-        snapshot: Timestamp,
-    ) -> Result<u64, EngineError> {
-        if let Some(n) = self.counts.lock().unwrap().at(table, snapshot) {
-            return Ok(n);
-        }
-        {
-            // Seed at the latest commit while no commit can run, so none is missed.
-            let state = self.commit.lock().unwrap();
-            let mut counts = self.counts.lock().unwrap();
-            if !counts.is_seeded(table) {
-                let n = self.persistence.count(by_id, state.last_ts)?;
-                counts.seed(table, state.last_ts, n);
-            }
-            if let Some(n) = counts.at(table, snapshot) {
-                return Ok(n);
-            }
-        }
-        // A snapshot older than what is remembered.
-        self.persistence.count(by_id, snapshot)
-    }
-
-    pub(crate) fn reserve_table_number(&self, catalog: &Catalog) -> TableNumber {
-        let mut reserved = self.reserved_tables.lock().unwrap();
-        let latest = self.catalog.read().unwrap().clone();
-        let mut number = catalog.free_table_number(&reserved);
-        while latest.table_name(number).is_some() || reserved.contains(&number) {
-            number = TableNumber(number.0 + 1);
-        }
-        reserved.push(number);
-        number
-    }
-
-    /// Whether a table number is used by a committed table or reserved by a transaction.
-    pub(crate) fn table_number_taken(&self, number: TableNumber) -> bool {
-        self.catalog.read().unwrap().table_name(number).is_some()
-            || self.reserved_tables.lock().unwrap().contains(&number)
-    }
-
-    pub(crate) fn reserve_specific(&self, number: TableNumber) {
-        self.reserved_tables.lock().unwrap().push(number);
-    }
-
-    pub(crate) fn release_table_numbers(&self, numbers: &[TableNumber]) {
-        if !numbers.is_empty() {
-            self.reserved_tables.lock().unwrap().retain(|n| !numbers.contains(n));
-        }
-    }
-
-    pub(crate) fn allocate_index_id(&self) -> IndexId {
-        IndexId(self.next_index_id.fetch_add(1, AtomicOrdering::SeqCst))
-    }
-
-    /// Reads every document of `table` as of `snapshot` in creation order, for an index
-    /// backfill, telling `progress` (documents read, documents in the table). Run it under
-    /// the commit lock, so no commit slips between the scan and the new index (it counts
-    /// through storage, not [`Inner::count`], which may take that lock).
-    pub(crate) fn backfill_scan(
-        &self,
-        catalog: &Catalog,
-        table: &str,
-        snapshot: Timestamp,
-        mut progress: impl FnMut(u64, u64),
-        mut each: impl FnMut(&Document),
-    ) -> Result<(), EngineError> {
-        let number =
-            catalog.table(table).ok_or_else(|| EngineError::TableNotFound(table.into()))?.number;
-        let by_creation = catalog.index(number, BY_CREATION_TIME).ok_or_else(|| {
-            EngineError::Corrupt(format!("table {table} has no by_creation_time"))
-        })?;
-        let by_id = catalog.index(number, BY_ID).map_or(by_creation.id, |i| i.id);
-        let total = self.persistence.count(by_id, snapshot)?;
-        let mut after: Option<Vec<u8>> = None;
-        let mut done = 0u64;
-        progress(0, total);
-        loop {
-            let page = self.persistence.index_scan(
-                by_creation.id,
-                &KeyRange::all(),
-                snapshot,
-                Order::Asc,
-                after.as_deref(),
-                1000,
-            )?;
-            page.entries.iter().for_each(|(_, document)| each(document));
-            done += page.entries.len() as u64;
-            progress(done, total);
-            after = page.entries.last().map(|(k, _)| k.clone());
-            if page.exhausted {
-                return Ok(());
-            }
-        }
-    }
-
-    pub(crate) fn system_indexes(&self, table: TableNumber) -> Vec<IndexInfo> {
-        [BY_ID, BY_CREATION_TIME]
-            .into_iter()
-            .map(|name| IndexInfo {
-                id: self.allocate_index_id(),
-                table,
-                name: name.to_owned(),
-                fields: index_fields(name, &[]),
-                state: IndexState::Ready,
-            })
-            .collect()
-    }
-}
 
 /// A deployment's database. Cheap to clone; clones share the same store.
 #[derive(Clone)]
@@ -686,15 +484,5 @@ fn stage_write(
                 written.push(entry);
             }
         }
-    }
-}
-
-impl Transaction {
-    /// Creates a table with no documents in this transaction.
-    pub(crate) fn insert_table_only(&mut self, name: &str) -> Result<(), EngineError> {
-        if self.table_number(name).is_none() {
-            self.create_table(name)?;
-        }
-        Ok(())
     }
 }

@@ -24,6 +24,7 @@ mod counts;
 mod document;
 mod engine;
 mod error;
+mod inner;
 pub mod key_range;
 /// The function log store, a crate of its own (`atrium-logs`) kept in the engine's file.
 pub use atrium_logs as logs;
@@ -34,16 +35,17 @@ pub mod subscriptions;
 mod timestamp;
 mod transaction;
 pub mod vector;
+mod write_set;
 
 pub use catalog::{Catalog, IndexId, IndexInfo, IndexState, TableInfo};
 pub use document::{Document, FieldPath};
-pub use engine::{CommitOutcome, Engine, EngineOptions};
+pub use engine::Engine;
 pub use error::EngineError;
+pub use inner::{CommitOutcome, EngineOptions};
 pub use key_range::KeyRange;
 pub use range::{IndexRangeExpr, Order};
 pub use schema::{Schema, TableSchema};
 pub use subscriptions::{Invalidation, ReadSet, SubscriptionId};
 pub use timestamp::Timestamp;
-pub use transaction::{
-    Checkpoint, PatchValue, PendingChange, SYSTEM_TABLES, ScanPage, Transaction,
-};
+pub use transaction::{Checkpoint, SYSTEM_TABLES, ScanPage, Transaction};
+pub use write_set::{PatchValue, PendingChange};

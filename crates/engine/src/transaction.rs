@@ -17,40 +17,15 @@ use rand_chacha::ChaCha12Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 
 use crate::catalog::{BY_ID, IndexState, table_name_key};
-use crate::engine::Inner;
+use crate::inner::Inner;
 use crate::key_range::key_successor;
 use crate::persistence::Persistence;
 use crate::schema::{CatalogIds, Schema};
+use crate::write_set::{PatchValue, PendingChange, PendingWrite};
 use crate::{
     Catalog, Document, EngineError, IndexId, IndexInfo, KeyRange, Order, ReadSet, TableInfo,
     Timestamp,
 };
-
-/// A field's new value in a patch.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PatchValue {
-    Set(Value),
-    /// Remove the field (`undefined` in a Convex patch).
-    Remove,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct PendingWrite {
-    pub(crate) table: TableNumber,
-    /// The version the transaction replaced, as of its snapshot (`None` for an insert).
-    pub(crate) old: Option<(Document, Timestamp)>,
-    /// `None` for a delete.
-    pub(crate) new: Option<Document>,
-}
-
-/// One document a transaction would change if it committed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PendingChange {
-    pub table: String,
-    pub id: DocumentId,
-    pub before: Option<Document>,
-    pub after: Option<Document>,
-}
 
 /// A page of documents from an index scan.
 #[derive(Debug, Clone)]
@@ -707,4 +682,14 @@ pub const SYSTEM_TABLES: &[(&str, u32)] = &[
 
 fn system_table_number(name: &str) -> Option<TableNumber> {
     SYSTEM_TABLES.iter().find(|(n, _)| *n == name).map(|(_, number)| TableNumber(*number))
+}
+
+impl Transaction {
+    /// Creates a table with no documents in this transaction.
+    pub(crate) fn insert_table_only(&mut self, name: &str) -> Result<(), EngineError> {
+        if self.table_number(name).is_none() {
+            self.create_table(name)?;
+        }
+        Ok(())
+    }
 }

@@ -11,8 +11,9 @@ use atrium_engine::Schema;
 use rquickjs::{Function, Object};
 use serde_json::Value as Json;
 
-use crate::runner::{FunctionKind, Limits, describe, import_module, install, new_context};
-use crate::syscalls::HostState;
+use crate::call::{FunctionKind, Limits};
+use crate::host::HostState;
+use crate::sandbox::{describe, import_module, install, new_context};
 use crate::{Project, RuntimeError};
 
 /// Who may call a function.

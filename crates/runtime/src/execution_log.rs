@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value as Json, json};
 
-use crate::runner::{Caller, ExecutionIds, FunctionKind, FunctionOutcome};
+use crate::call::{Caller, ExecutionIds, FunctionKind, FunctionOutcome};
 
 fn random_hex(bytes: usize) -> String {
     let mut buffer = vec![0u8; bytes];

@@ -9,7 +9,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use rquickjs::{Function, Object, Promise};
 use serde_json::{Value as Json, json};
 
-use crate::runner::{FunctionKind, FunctionOutcome, Usage, import_module, install, settle};
+use crate::call::{FunctionKind, FunctionOutcome, Usage};
+use crate::sandbox::{import_module, install, settle};
 use crate::{Caller, FunctionError, LogLine, Runner, RuntimeError};
 
 /// An incoming HTTP request for the project's HTTP actions.
@@ -138,7 +139,7 @@ impl Runner {
                         message: "Returned promise will never resolve".into(),
                         data: None,
                     })),
-                    Err(e) => Ok(Err(crate::runner::describe(&ctx, e))),
+                    Err(e) => Ok(Err(crate::sandbox::describe(&ctx, e))),
                 }
             },
         )?;

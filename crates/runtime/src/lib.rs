@@ -6,32 +6,46 @@
 //!   project's `convex` package runs unchanged;
 //! - [`analysis`]: what the modules define (functions, visibility, validators, HTTP routes,
 //!   crons) and the schema, evaluated in an import phase;
-//! - [`http`]: HTTP actions, routed through the project's `convex/http.ts`;
-//! - [`runner`]: running one function call in a fresh QuickJS context, with the global
-//!   `Convex` host interface, and driving its promise to completion;
-//! - [`syscalls`]: the host side of `Convex.syscall` / `Convex.asyncSyscall` (database ops
-//!   on an engine transaction);
+//! - [`http`]: HTTP actions, routed through the project's `convex/http.ts` (a request the
+//!   server hands over; this crate does not listen);
+//! - [`runner`]: the [`Runner`] API — calls as a client, an admin or the scheduler, dry
+//!   runs, dashboard queries — and mutation retries; `call` holds the call's value types
+//!   ([`Limits`], [`Caller`], [`FunctionOutcome`], …);
+//! - `sandbox` and `invoke`: one execution's QuickJS runtime and context, its limits, the
+//!   installed globals (the `Convex` host interface, `web/`), and the promise/timer loop;
+//! - [`syscalls`]: the host side of `Convex.syscall` / `Convex.asyncSyscall`, dispatching
+//!   to one module per op family under `ops/` (database, query streams, pagination, calls,
+//!   scheduler, meta, vector search);
 //! - [`scheduler`]: scheduled functions (`_scheduled_functions`) and running due jobs;
+//! - [`execution_log`]: each execution's record for the log store;
 //! - [`query`]: Convex's serialized query language (sources, index ranges, filters, limits).
 //!
 //! Determinism: queries and mutations get a seeded `Math.random` and a frozen `Date.now`;
 //! their async syscalls resolve in the order they were made.
 //!
-//! It must not speak HTTP or depend on tauri or polars.
+//! It speaks HTTP only as a client, for actions' `fetch` (reqwest, in `web/fetch.rs`, the
+//! one module that may); it serves no HTTP and must not depend on tauri or polars.
 
 pub mod analysis;
+mod call;
 mod error;
 pub mod execution_log;
+mod host;
 pub mod http;
+mod invoke;
+mod ops;
 pub mod project;
 pub mod query;
 pub mod runner;
+mod sandbox;
 pub mod scheduler;
 pub mod syscalls;
 mod transpile;
+mod web;
 
 pub use syscalls::{HostState, MAX_BYTES_READ, MAX_DOCUMENTS_READ};
 
+pub use call::{Caller, DryRun, FunctionKind, FunctionOutcome, Limits, LogLine, Usage};
 pub use error::{FunctionError, RuntimeError};
 pub use project::Project;
-pub use runner::{Caller, DryRun, FunctionKind, FunctionOutcome, Limits, LogLine, Runner, Usage};
+pub use runner::Runner;

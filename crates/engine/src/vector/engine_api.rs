@@ -1,67 +1,19 @@
-//! The engine's vector index operations: loading indexes at open, applying commits,
-//! storing graphs, and the public [`Engine`] methods (add, drop, search, inspect).
+//! The engine's vector index operations: applying commits, building graphs in the
+//! background, and the public [`Engine`] methods (add, drop, search, inspect).
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use super::hnsw::Hnsw;
 use super::index::entry_of;
+use super::storage::{VectorIndexes, compact, save_graph, store_whole};
 use super::store::VectorsSnapshot;
 use super::{
     RecallReport, SearchMethod, StoredVector, VectorIndex, VectorIndexInfo, VectorIndexSpec,
     VectorIndexStatus, VectorQuery, VectorSearchOutcome, VectorWrite,
 };
-use crate::engine::Inner;
-use crate::persistence::SqlitePersistence;
-use crate::{Engine, EngineError, IndexId};
-
-pub(crate) type VectorIndexes = BTreeMap<IndexId, Arc<RwLock<VectorIndex>>>;
-
-/// Reads every stored vector index, with its stored graph brought up to date (an index
-/// that needs a graph and has none gets one from [`start_builds`] once the engine is up).
-pub(crate) fn load(persistence: &SqlitePersistence) -> Result<VectorIndexes, EngineError> {
-    let mut indexes = BTreeMap::new();
-    for stored in persistence.load_vector_indexes()? {
-        let mut index = VectorIndex::new(stored.info);
-        index.store.reserve(stored.slots);
-        persistence.read_vector_entries(&index.info, |entry, live| {
-            index.store.push(entry, live);
-        })?;
-        index.skipped = stored.skipped.into_iter().collect();
-        if let Some((slots, bytes)) = stored.graph
-            && slots <= index.store.slots()
-        {
-            let graph = Hnsw::from_bytes(&bytes)?;
-            if graph.len() == slots {
-                index.graph = Some(graph);
-                index.graph_saved = slots;
-            }
-        }
-        if let Some(graph) = &mut index.graph {
-            graph.catch_up(&index.store);
-        }
-        save_graph(persistence, &mut index, false)?;
-        indexes.insert(index.info.id, Arc::new(RwLock::new(index)));
-    }
-    Ok(indexes)
-}
-
-/// Stores the index's graph when it has grown enough since last stored (or at all, when
-/// `any_change`).
-pub(crate) fn save_graph(
-    persistence: &SqlitePersistence,
-    index: &mut VectorIndex,
-    any_change: bool,
-) -> Result<(), EngineError> {
-    let Some(graph) = &index.graph else { return Ok(()) };
-    let due = if any_change { graph.len() > index.graph_saved } else { index.graph_needs_saving() };
-    if due {
-        persistence.save_vector_graph(index.info.id, graph.len(), &graph.to_bytes())?;
-        index.graph_saved = graph.len();
-    }
-    Ok(())
-}
+use crate::inner::Inner;
+use crate::{Engine, EngineError};
 
 /// Starts building the graphs of indexes that need one (after opening).
 pub(crate) fn start_builds(inner: &Arc<Inner>) {
@@ -144,38 +96,6 @@ pub(crate) fn apply_commit(inner: &Arc<Inner>, indexes: &VectorIndexes, writes: 
             tracing::warn!("could not store the graph of {}: {error}", index.info.name);
         }
     }
-}
-
-/// Rewrites an index from its live entries (slots renumbered, no graph: the caller starts
-/// a new build) and stores it.
-fn compact(persistence: &SqlitePersistence, index: &mut VectorIndex) -> Result<(), EngineError> {
-    let mut fresh = VectorIndex::new(index.info.clone());
-    fresh.store.reserve(index.store.live_count());
-    for slot in index.store.live_slots() {
-        fresh.store.push(index.store.entry(slot), true);
-    }
-    fresh.skipped = std::mem::take(&mut index.skipped);
-    store_whole(persistence, &mut fresh)?;
-    *index = fresh;
-    Ok(())
-}
-
-/// Stores an index whose slots are all live (just built), with its graph.
-fn store_whole(
-    persistence: &SqlitePersistence,
-    index: &mut VectorIndex,
-) -> Result<(), EngineError> {
-    let graph = index.graph.as_ref().map(Hnsw::to_bytes);
-    let store = &index.store;
-    let mut entries = store.live_slots().map(|slot| store.entry(slot));
-    persistence.replace_vector_index(
-        &index.info,
-        &mut entries,
-        &index.skipped,
-        graph.as_deref(),
-    )?;
-    index.graph_saved = index.graph.as_ref().map_or(0, Hnsw::len);
-    Ok(())
 }
 
 fn median(mut values: Vec<f64>) -> f64 {

@@ -15,16 +15,18 @@
 mod engine_api;
 pub(crate) mod hnsw;
 mod index;
+pub(crate) mod storage;
 pub(crate) mod store;
 
 use atrium_value::names::check_identifier;
 use atrium_value::{DocumentId, TableNumber, Value};
 use serde_json::Value as Json;
 
-pub(crate) use engine_api::{apply_commit, load, save_graph, start_builds};
+pub(crate) use engine_api::{apply_commit, start_builds};
 pub use hnsw::HnswParams;
 pub use index::VectorWrite;
 pub(crate) use index::{VectorIndex, stage_vector_writes};
+pub(crate) use storage::load;
 pub use store::{StoredVector, VectorHit};
 
 use crate::{EngineError, IndexId};

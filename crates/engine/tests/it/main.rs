@@ -1,0 +1,10 @@
+//! The engine's integration tests, in one binary (one link instead of one per file): a
+//! module per area, through the public API.
+//!
+//! `crash` re-runs this binary as its child writer (`crash::crash_child_writer`, selected
+//! with `--exact`), so that test's name must stay as it is.
+
+mod crash;
+mod engine;
+mod persistence_conformance;
+mod vector;

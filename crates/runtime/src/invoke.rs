@@ -1,0 +1,161 @@
+//! Calling one registered function inside a prepared [`Sandbox`]: its module imported, the
+//! export checked (kind, visibility), arguments validated, `invokeQuery`/`invokeMutation`/
+//! `invokeAction` called and its promise settled, the result size- and returns-validated,
+//! and a broken limit worded as Convex words it.
+//!
+//! It must not begin, commit or retry transactions (the runner does).
+
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use atrium_value::Value;
+use atrium_value::json::from_json_str;
+use atrium_value::validator::Validator;
+use rquickjs::{Ctx, Function, Object, Promise};
+
+use crate::call::{Caller, FunctionKind, Limits};
+use crate::sandbox::{Sandbox, describe, import_module, install, settle};
+use crate::{FunctionError, RuntimeError};
+
+/// One call: which export of which module file, as what, for whom, with what arguments
+/// (`args_json` is the `[args]` text the library's invoke methods take).
+pub(crate) struct Call<'a> {
+    pub(crate) file: &'a Path,
+    pub(crate) path: &'a str,
+    pub(crate) export: &'a str,
+    pub(crate) kind: FunctionKind,
+    pub(crate) caller: Caller,
+    pub(crate) args: &'a Value,
+    pub(crate) args_json: &'a str,
+}
+
+/// Runs `call` in `sandbox`. `Err` is a failure of the runtime (or a function that is not
+/// there); `Ok(Err)` the function's own failure.
+pub(crate) fn invoke(
+    sandbox: &Sandbox,
+    call: &Call<'_>,
+    env: &std::collections::BTreeMap<String, String>,
+    limits: &Limits,
+) -> Result<Result<Value, FunctionError>, RuntimeError> {
+    let Call { file, path, export, kind, caller, args, args_json } = *call;
+    let (state, failure, timed_out, time_limit) =
+        (&sandbox.state, &sandbox.failure, &sandbox.timed_out, sandbox.time_limit);
+
+    sandbox.context.with(|ctx| -> Result<Result<Value, FunctionError>, RuntimeError> {
+        install(&ctx, state, kind, env)?;
+        let namespace = import_module(&ctx, file, failure)?;
+        let function: rquickjs::Value = namespace.get(export)?;
+        let Some(function) = function.into_object() else {
+            return Err(RuntimeError::FunctionNotFound(format!(
+                "Could not find function for `{path}`: the module has no export named `{export}`"
+            )));
+        };
+        if !function.get::<_, Option<bool>>(kind.marker())?.unwrap_or(false) {
+            let registered = [FunctionKind::Query, FunctionKind::Mutation, FunctionKind::Action]
+                .into_iter()
+                .find(|k| function.get::<_, Option<bool>>(k.marker()).ok().flatten().unwrap_or(false));
+            return Err(match registered {
+                Some(k) => RuntimeError::WrongKind(format!("Function {path} is registered as a {} but is being run as a {}.", k.noun(), kind.noun())),
+                None => RuntimeError::FunctionNotFound(format!("Function {path} is not a Convex function. Did you forget to wrap it with `query`, `mutation` or `action`?")),
+            });
+        }
+        let public = function.get::<_, Option<bool>>("isPublic")?.unwrap_or(false);
+        let internal = function.get::<_, Option<bool>>("isInternal")?.unwrap_or(false);
+        if caller == Caller::Client && internal && !public {
+            return Err(RuntimeError::FunctionNotFound(format!(
+                "Could not find public function for '{path}'. Did you forget to run `npx convex dev` or `npx convex deploy`?"
+            )));
+        }
+        if let Some(validator) = exported_validator(&function, "exportArgs")?
+            && let Err(error) = validator.validate(args, &state.borrow().ids())
+        {
+            return Ok(Err(FunctionError { message: format!("ArgumentValidationError: {error}"), data: None }));
+        }
+        let returns = exported_validator(&function, "exportReturns")?;
+        let invoke: Function = function.get(kind.invoke_method())?;
+        let call = match kind {
+            FunctionKind::Action => invoke.call::<_, Promise>((rquickjs::function::This(function.clone()), "", args_json)),
+            _ => invoke.call::<_, Promise>((rquickjs::function::This(function.clone()), args_json)),
+        };
+        let settled = call.and_then(|p| settle(&ctx, &p));
+        if timed_out.load(Ordering::Relaxed) {
+            return Ok(Err(FunctionError {
+                message: format!("Function execution timed out (maximum duration: {})", seconds(time_limit)),
+                data: None,
+            }));
+        }
+        Ok(match settled {
+            Ok(Some(value)) => {
+                let text: String = value
+                    .as_string()
+                    .ok_or_else(|| RuntimeError::Js("the function's result is not a string".into()))?
+                    .to_string()?;
+                if text.len() > limits.result_size {
+                    return Ok(Err(FunctionError {
+                        message: format!(
+                            "Function {path} return value is too large ({} bytes; the limit is {} bytes)",
+                            text.len(),
+                            limits.result_size
+                        ),
+                        data: None,
+                    }));
+                }
+                let value = from_json_str(&text)
+                    .map_err(|e| FunctionError { message: format!("Invalid return value: {e}"), data: None });
+                match (value, &returns) {
+                    (Ok(value), Some(validator)) => match validator.validate(&value, &state.borrow().ids()) {
+                        Ok(()) => Ok(value),
+                        Err(error) => Err(FunctionError { message: format!("ReturnsValidationError: {error}"), data: None }),
+                    },
+                    (value, _) => value,
+                }
+            }
+            Ok(None) => Err(FunctionError { message: "Returned promise will never resolve".into(), data: None }),
+            Err(e) => Err(out_of_limits(&ctx, e, limits)),
+        })
+    })
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{}s", d.as_secs_f64())
+}
+
+/// The validator a registered function exports (`exportArgs`/`exportReturns`), unless
+/// absent or `any`.
+pub(crate) fn exported_validator(
+    function: &Object<'_>,
+    method: &str,
+) -> Result<Option<Validator>, RuntimeError> {
+    let Some(export) = function.get::<_, Option<Function>>(method)? else { return Ok(None) };
+    let text: Option<String> = export.call((rquickjs::function::This(function.clone()),))?;
+    let Some(text) = text else { return Ok(None) };
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| RuntimeError::Js(format!("{method}() returned invalid JSON: {e}")))?;
+    if json.is_null() {
+        return Ok(None);
+    }
+    let validator = Validator::from_json(&json).map_err(RuntimeError::Js)?;
+    Ok((validator != Validator::Any).then_some(validator))
+}
+
+/// A failure, worded as a broken limit when it was one.
+fn out_of_limits(ctx: &Ctx<'_>, error: rquickjs::Error, limits: &Limits) -> FunctionError {
+    let described = describe(ctx, error);
+    if described.message.contains("out of memory") {
+        return FunctionError {
+            message: format!(
+                "JavaScript execution ran out of memory (maximum memory usage: {} MB)",
+                limits.memory >> 20
+            ),
+            data: None,
+        };
+    }
+    if described.message.contains("stack overflow") {
+        return FunctionError {
+            message: "Uncaught RangeError: Maximum call stack size exceeded".into(),
+            data: None,
+        };
+    }
+    described
+}

@@ -1,0 +1,172 @@
+//! Document ops: `db.get`, `insert`, `patch` (`shallowMerge`), `replace`, `delete`
+//! (`remove`), `count`, `normalizeId` and the snapshot timestamp, on the execution's
+//! transaction. Writes are refused outside mutations.
+
+use std::collections::BTreeMap;
+
+use atrium_engine::PatchValue;
+use atrium_value::json::{from_json, to_json};
+use atrium_value::names::{CREATION_TIME_FIELD, ID_FIELD};
+use atrium_value::{DocumentId, Object, Value};
+use serde::Deserialize;
+use serde_json::{Value as Json, json};
+
+use super::OpResult;
+use crate::host::HostState;
+
+/// A document ID, and the table the library expects it in (when it says).
+#[derive(Debug, Deserialize)]
+pub(crate) struct IdArgs {
+    id: Option<String>,
+    table: Option<String>,
+}
+
+/// `insert`, `shallowMerge` and `replace`: a table or document, and a value.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WriteArgs {
+    id: Option<String>,
+    table: Option<String>,
+    #[serde(default, deserialize_with = "super::present")]
+    value: Option<Json>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CountArgs {
+    table: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct NormalizeIdArgs {
+    table: Option<String>,
+    id_string: Option<String>,
+}
+
+/// Decodes `id` (the argument named `key` of `op`), checking it names a document of
+/// `table` when one is given.
+fn document_id(
+    state: &mut HostState,
+    id: Option<&str>,
+    table: Option<&str>,
+    key: &str,
+    op: &str,
+) -> Result<DocumentId, String> {
+    let text = id.ok_or_else(|| format!("Missing argument `{key}` for `{op}`"))?;
+    let id = DocumentId::decode(text)
+        .map_err(|e| format!("Invalid argument `{key}` for `{op}`: Unable to decode ID: {e}"))?;
+    if let Some(expected) = table {
+        let actual = state.tx_mut()?.table_name(id.table);
+        if actual.as_deref() != Some(expected) {
+            return Err(format!(
+                "Invalid argument `{key}` for `{op}`: expected to be an Id<\"{expected}\">, got Id<\"{}\"> instead.",
+                actual.unwrap_or_else(|| "unknown".into())
+            ));
+        }
+    }
+    Ok(id)
+}
+
+/// The document `id` as Convex JSON, or `null`.
+fn read(state: &mut HostState, id: &DocumentId) -> OpResult {
+    Ok(match state.tx_mut()?.get(id).map_err(|e| e.to_string())? {
+        Some(document) => to_json(&document.to_value()),
+        None => Json::Null,
+    })
+}
+
+pub(crate) fn get(state: &mut HostState, args: IdArgs) -> OpResult {
+    let id = document_id(state, args.id.as_deref(), args.table.as_deref(), "id", "db.get")?;
+    read(state, &id)
+}
+
+pub(crate) fn insert(state: &mut HostState, args: WriteArgs) -> OpResult {
+    state.require_mutation("db.insert")?;
+    let table = args.table.as_deref().ok_or("Missing argument `table` for `db.insert`")?;
+    let fields = object_arg(args.value.as_ref(), "db.insert")?;
+    let id = state.tx_mut()?.insert(table, fields).map_err(|e| e.to_string())?;
+    Ok(json!({ "_id": id.encode() }))
+}
+
+pub(crate) fn patch(state: &mut HostState, args: WriteArgs) -> OpResult {
+    state.require_mutation("db.patch")?;
+    let id = document_id(state, args.id.as_deref(), args.table.as_deref(), "id", "db.patch")?;
+    let value =
+        args.value.as_ref().and_then(Json::as_object).ok_or("`db.patch` takes an object")?;
+    let mut patch = BTreeMap::new();
+    for (name, field) in value {
+        let change = match field.as_object() {
+            Some(m) if m.len() == 1 && m.contains_key("$undefined") => PatchValue::Remove,
+            _ => PatchValue::Set(
+                from_json(field).map_err(|e| format!("Invalid patch for `{name}`: {e}"))?,
+            ),
+        };
+        if name == ID_FIELD || name == CREATION_TIME_FIELD {
+            continue; // The library sends them back unchanged; they cannot change.
+        }
+        patch.insert(name.clone(), change);
+    }
+    if state.tx_mut()?.get(&id).map_err(|e| e.to_string())?.is_none() {
+        return Err(format!("Update on nonexistent document ID {id}"));
+    }
+    state.tx_mut()?.patch(&id, patch).map_err(|e| e.to_string())?;
+    read(state, &id)
+}
+
+pub(crate) fn replace(state: &mut HostState, args: WriteArgs) -> OpResult {
+    state.require_mutation("db.replace")?;
+    let id = document_id(state, args.id.as_deref(), args.table.as_deref(), "id", "db.replace")?;
+    let mut fields = object_arg(args.value.as_ref(), "db.replace")?;
+    let Some(existing) = state.tx_mut()?.get(&id).map_err(|e| e.to_string())? else {
+        return Err(format!("Replace on nonexistent document ID {id}"));
+    };
+    if let Some(given) = fields.remove(ID_FIELD)
+        && given != Value::String(id.encode())
+    {
+        return Err("Document's _id field doesn't match".into());
+    }
+    if let Some(given) = fields.remove(CREATION_TIME_FIELD)
+        && given != Value::Float64(existing.creation_time)
+    {
+        return Err("Document's _creationTime field doesn't match".into());
+    }
+    state.tx_mut()?.replace(&id, fields).map_err(|e| e.to_string())?;
+    read(state, &id)
+}
+
+pub(crate) fn remove(state: &mut HostState, args: IdArgs) -> OpResult {
+    state.require_mutation("db.delete")?;
+    let id = document_id(state, args.id.as_deref(), args.table.as_deref(), "id", "db.delete")?;
+    let Some(existing) = state.tx_mut()?.get(&id).map_err(|e| e.to_string())? else {
+        return Err(format!("Delete on nonexistent document ID {id}"));
+    };
+    state.tx_mut()?.delete(&id).map_err(|e| e.to_string())?;
+    Ok(to_json(&existing.to_value()))
+}
+
+pub(crate) fn count(state: &mut HostState, args: CountArgs) -> OpResult {
+    let table = args.table.as_deref().ok_or("Missing argument `table`")?;
+    Ok(json!(state.tx_mut()?.collect_table(table).map_err(|e| e.to_string())?.len() as f64))
+}
+
+pub(crate) fn normalize_id(state: &mut HostState, args: NormalizeIdArgs) -> OpResult {
+    let table = args.table.as_deref().ok_or("Missing argument `table`")?;
+    let text = args.id_string.as_deref().ok_or("Missing argument `idString`")?;
+    let tx = state.tx_mut()?;
+    let id = DocumentId::decode(text)
+        .ok()
+        .filter(|id| tx.table_name(id.table).as_deref() == Some(table));
+    Ok(json!({ "id": id.map(|id| id.encode()) }))
+}
+
+/// The commit the execution reads at (`getSnapshotTs`), as a Convex `Int64`.
+pub(crate) fn snapshot_ts(state: &mut HostState) -> OpResult {
+    Ok(json!(to_json(&Value::Int64(state.tx_mut()?.snapshot().0 as i64))))
+}
+
+fn object_arg(value: Option<&Json>, op: &str) -> Result<Object, String> {
+    match from_json(value.ok_or_else(|| format!("Missing argument `value` for `{op}`"))?) {
+        Ok(Value::Object(fields)) => Ok(fields),
+        Ok(other) => Err(format!("`{op}` takes an object, not {}", other.value_type().name())),
+        Err(e) => Err(format!("Invalid value for `{op}`: {e}")),
+    }
+}

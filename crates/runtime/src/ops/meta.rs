@@ -1,0 +1,61 @@
+//! What a function may learn about its call and deployment: function, deployment and
+//! request metadata, transaction metrics, the user identity; and the ops Atrium does not
+//! support yet (function handles, file storage), refused with a clear message.
+
+use serde_json::{Value as Json, json};
+
+use super::OpResult;
+use crate::call::FunctionKind;
+use crate::host::{HostState, MAX_BYTES_READ, MAX_DOCUMENTS_READ};
+
+/// The meta op `op`, or an unknown op's error. None of these take arguments.
+pub(crate) fn op(state: &mut HostState, op: &str) -> OpResult {
+    match op {
+        "1.0/getFunctionMetadata" => Ok(json!({
+            "name": crate::execution_log::identifier(&state.function_path),
+            "componentPath": "",
+        })),
+        "1.0/getDeploymentMetadata" => {
+            Ok(json!({ "name": "local", "region": null, "class": "local" }))
+        }
+        "1.0/getRequestMetadata" => match state.kind {
+            FunctionKind::Query => {
+                Err("RequestMetadataNotAllowed: request metadata is not available in queries"
+                    .into())
+            }
+            _ => Ok(
+                json!({ "ip": null, "userAgent": null, "requestId": "", "scheduledFunctionId": null, "authToken": null }),
+            ),
+        },
+        "1.0/getTransactionMetrics" => transaction_metrics(state),
+        "1.0/createFunctionHandle" => {
+            Err("Function handles are not supported by this Atrium runtime yet".into())
+        }
+        "1.0/getUserIdentity" => {
+            Ok(state.calls().and_then(|calls| calls.identity()).cloned().unwrap_or(Json::Null))
+        }
+        op if op.starts_with("1.0/storage") => {
+            Err(format!("File storage (`{op}`) is not supported by this Atrium engine yet"))
+        }
+        other => Err(format!("Unknown or unsupported syscall `{other}`")),
+    }
+}
+
+fn transaction_metrics(state: &HostState) -> OpResult {
+    let tx = state
+        .tx
+        .as_ref()
+        .ok_or("Transaction metrics are only available in queries and mutations")?;
+    let (documents, bytes) = tx.read_stats();
+    let metric =
+        |used: u64, limit: u64| json!({ "used": used, "remaining": limit.saturating_sub(used) });
+    Ok(json!({
+        "bytesRead": metric(bytes, MAX_BYTES_READ),
+        "bytesWritten": metric(0, 16 << 20),
+        "databaseQueries": metric(state.next_query_id as u64, 4096),
+        "documentsRead": metric(documents, MAX_DOCUMENTS_READ),
+        "documentsWritten": metric(tx.write_count() as u64, 16_000),
+        "functionsScheduled": metric(0, 1000),
+        "scheduledFunctionArgsBytes": metric(0, 16 << 20),
+    }))
+}

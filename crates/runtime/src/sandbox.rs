@@ -1,0 +1,266 @@
+//! One execution's JavaScript world: a fresh QuickJS runtime and context loading the
+//! project's modules, the memory, stack and time limits (the interrupt clock), the
+//! globals installed before any module loads (the `Convex` host interface, console,
+//! determinism, web globals, `process.env`), and the loop that drives a promise (jobs and
+//! timers) until it settles.
+//!
+//! It knows nothing of which function runs or how calls are retried (the runner's job),
+//! and it does not implement syscalls (`syscalls` dispatches them to `ops/`); it hands each
+//! to [`HostState`].
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use atrium_value::json::from_json_str;
+use rquickjs::promise::PromiseState;
+use rquickjs::{Context, Ctx, Exception, Function, Module, Object, Promise, Runtime as JsRuntime};
+
+use crate::call::{FunctionKind, Limits, LogLine};
+use crate::host::HostState;
+use crate::project::{LoadFailure, ProjectModules};
+use crate::{FunctionError, Project, RuntimeError};
+
+const PRELUDE: &str = include_str!("prelude.js");
+
+/// One execution's JavaScript world. Dropped (context before runtime) by
+/// [`Sandbox::finish`], which hands back the host state.
+pub(crate) struct Sandbox {
+    runtime: JsRuntime,
+    pub(crate) context: Context,
+    pub(crate) failure: LoadFailure,
+    pub(crate) state: Rc<RefCell<HostState>>,
+    pub(crate) timed_out: Arc<AtomicBool>,
+    pub(crate) time_limit: Duration,
+}
+
+impl Sandbox {
+    /// A fresh QuickJS runtime and context for one execution of a `kind` function: the
+    /// project's modules, the time limit (JavaScript time only: time inside syscalls is
+    /// subtracted, as Convex does), and the host state its syscalls use.
+    pub(crate) fn new(
+        project: &Arc<Project>,
+        limits: &Limits,
+        kind: FunctionKind,
+        state: HostState,
+    ) -> Result<Sandbox, RuntimeError> {
+        let (runtime, context, failure) = new_context(project, limits)?;
+        let time_limit = match kind {
+            FunctionKind::Action => limits.action_time,
+            _ => limits.query_mutation_time,
+        };
+        let started = Instant::now();
+        let syscall_time = Arc::new(AtomicU64::new(0));
+        let timed_out = Arc::new(AtomicBool::new(false));
+        let (flag, spent) = (timed_out.clone(), syscall_time.clone());
+        runtime.set_interrupt_handler(Some(Box::new(move || {
+            let in_syscalls = Duration::from_nanos(spent.load(Ordering::Relaxed));
+            let over = started.elapsed().saturating_sub(in_syscalls) > time_limit;
+            if over {
+                flag.store(true, Ordering::Relaxed);
+            }
+            over
+        })));
+        let state = Rc::new(RefCell::new(state.with_syscall_clock(syscall_time)));
+        Ok(Sandbox { runtime, context, failure, state, timed_out, time_limit })
+    }
+
+    pub(crate) fn finish(self) -> Result<HostState, RuntimeError> {
+        let Sandbox { runtime, context, state, .. } = self;
+        drop(context);
+        drop(runtime);
+        Rc::try_unwrap(state)
+            .map_err(|_| RuntimeError::Js("host state still in use".into()))
+            .map(RefCell::into_inner)
+    }
+}
+
+/// A fresh QuickJS runtime and context that load modules from `project`.
+pub(crate) fn new_context(
+    project: &Arc<Project>,
+    limits: &Limits,
+) -> Result<(JsRuntime, Context, LoadFailure), RuntimeError> {
+    let runtime = JsRuntime::new()?;
+    runtime.set_memory_limit(limits.memory);
+    runtime.set_max_stack_size(limits.stack);
+    let failure = Arc::new(Mutex::new(None));
+    let modules = || ProjectModules { project: project.clone(), failure: failure.clone() };
+    runtime.set_loader(modules(), modules());
+    let context = Context::full(&runtime)?;
+    Ok((runtime, context, failure))
+}
+
+/// Installs the native host functions and runs the prelude.
+pub(crate) fn install<'js>(
+    ctx: &Ctx<'js>,
+    state: &Rc<RefCell<HostState>>,
+    kind: FunctionKind,
+    env: &BTreeMap<String, String>,
+) -> Result<(), RuntimeError> {
+    let host = Object::new(ctx.clone())?;
+    let s = state.clone();
+    host.set(
+        "__syscall",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'_>, op: String, args: String| -> rquickjs::Result<String> {
+                let result = s.borrow_mut().timed(|state| state.syscall(&op, &args));
+                result.map_err(|message| Exception::throw_message(&ctx, &message))
+            },
+        )?,
+    )?;
+    let s = state.clone();
+    host.set(
+        "__async",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'_>, op: String, args: String| -> rquickjs::Result<String> {
+                let result = s.borrow_mut().timed(|state| state.async_syscall(&op, &args));
+                result.map_err(|error| throw_with_data(&ctx, &error.message, error.data.as_ref()))
+            },
+        )?,
+    )?;
+    let s = state.clone();
+    host.set(
+        "__log",
+        Function::new(ctx.clone(), move |level: String, message: String| {
+            s.borrow_mut().logs.push(LogLine { level, message });
+        })?,
+    )?;
+    let options = Object::new(ctx.clone())?;
+    options.set("host", host)?;
+    options.set("deterministic", kind != FunctionKind::Action)?;
+    let mut seed = [0u8; 4];
+    getrandom_seed(&mut seed);
+    options.set("seed", u32::from_le_bytes(seed))?;
+    let snapshot = state.borrow().tx.as_ref().map_or(0.0, |tx| tx.snapshot().as_millis_f64());
+    let now = snapshot.max(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+            .floor(),
+    );
+    options.set("now", now)?;
+    let prelude: Function = ctx.eval(PRELUDE)?;
+    prelude.call::<_, ()>((options,))?;
+
+    crate::web::install(ctx, kind)?;
+
+    // `process.env`, present before any module loads.
+    let process = Object::new(ctx.clone())?;
+    let variables = Object::new(ctx.clone())?;
+    for (name, value) in env {
+        variables.set(name.as_str(), value.as_str())?;
+    }
+    process.set("env", variables)?;
+    ctx.globals().set("process", process)?;
+    Ok(())
+}
+
+fn getrandom_seed(out: &mut [u8]) {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    out.copy_from_slice(&nanos.to_le_bytes()[..out.len()]);
+}
+
+/// Imports a module file and returns its namespace; a load failure keeps its detail
+/// (syntax error position, unresolved import).
+pub(crate) fn import_module<'js>(
+    ctx: &Ctx<'js>,
+    file: &Path,
+    failure: &LoadFailure,
+) -> Result<Object<'js>, RuntimeError> {
+    let imported = Module::import(ctx, file.display().to_string());
+    match imported.and_then(|p| settle(ctx, &p)) {
+        Ok(Some(value)) => value
+            .into_object()
+            .ok_or_else(|| RuntimeError::Js("module namespace is not an object".into())),
+        Ok(None) => Err(RuntimeError::Js(format!(
+            "{}: Top-level awaits in source files are unsupported",
+            file.display()
+        ))),
+        Err(e) => {
+            if let Some(failure) = failure.lock().unwrap().take() {
+                return Err(failure);
+            }
+            let error = describe(ctx, e);
+            Err(RuntimeError::Js(format!("Failed to load {}: {}", file.display(), error.message)))
+        }
+    }
+}
+
+/// Runs jobs until `promise` settles; `Ok(None)` if it never can.
+pub(crate) fn settle<'js>(
+    ctx: &Ctx<'js>,
+    promise: &Promise<'js>,
+) -> rquickjs::Result<Option<rquickjs::Value<'js>>> {
+    loop {
+        match promise.state() {
+            PromiseState::Resolved | PromiseState::Rejected => return promise.result().transpose(),
+            PromiseState::Pending => {
+                if ctx.execute_pending_job() {
+                    continue;
+                }
+                // Idle: run the next timer (actions only), or give up.
+                let next: Option<Function> = ctx.globals().get("__atrium_next_timer")?;
+                let delay: f64 = match &next {
+                    Some(next) => next.call(())?,
+                    None => -1.0,
+                };
+                if delay < 0.0 {
+                    return Ok(None);
+                }
+                std::thread::sleep(Duration::from_secs_f64(delay / 1000.0));
+                let fire: Function = ctx.globals().get("__atrium_fire_timer")?;
+                fire.call::<_, ()>(())?;
+            }
+        }
+    }
+}
+
+/// Throws an `Error` with `message`, carrying `data` (Convex JSON) so the library turns it
+/// into a `ConvexError`.
+fn throw_with_data(
+    ctx: &Ctx<'_>,
+    message: &str,
+    data: Option<&serde_json::Value>,
+) -> rquickjs::Error {
+    let Some(data) = data else { return Exception::throw_message(ctx, message) };
+    let built = Exception::from_message(ctx.clone(), message).and_then(|exception| {
+        let value = ctx.json_parse(data.to_string())?;
+        exception.as_object().set("data", value)?;
+        Ok(exception)
+    });
+    match built {
+        Ok(exception) => exception.throw(),
+        Err(e) => e,
+    }
+}
+
+/// Turns a JavaScript exception into the function's error, as Convex reports it.
+pub(crate) fn describe(ctx: &Ctx<'_>, error: rquickjs::Error) -> FunctionError {
+    let thrown = match error {
+        rquickjs::Error::Exception => ctx.catch(),
+        other => return FunctionError { message: format!("Uncaught {other}"), data: None },
+    };
+    let described: Option<String> =
+        ctx.globals().get::<_, Function>("__atrium_describe").and_then(|f| f.call((thrown,))).ok();
+    let Some(json) = described.and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+    else {
+        return FunctionError { message: "Uncaught exception".into(), data: None };
+    };
+    let name = json["name"].as_str().unwrap_or_default();
+    let message = json["message"].as_str().unwrap_or_default();
+    let text = match (name.is_empty(), message.is_empty()) {
+        (false, false) => format!("Uncaught {name}: {message}"),
+        (false, true) => format!("Uncaught {name}"),
+        (true, _) => format!("Uncaught {message}"),
+    };
+    let data = json["data"].as_str().and_then(|d| from_json_str(d).ok());
+    FunctionError { message: text, data }
+}
