@@ -149,8 +149,8 @@ impl Inspector {
                             .iter()
                             .map(|(index, range)| ReadRange {
                                 index: index_name(*index),
-                                start: hex(&range.start),
-                                end: range.end.as_deref().map(hex),
+                                start: hex::encode(&range.start),
+                                end: range.end.as_deref().map(hex::encode),
                             })
                             .collect()
                     })
@@ -188,10 +188,6 @@ pub(crate) fn json_size(value: &Json) -> usize {
     // Writing to a counter cannot fail.
     let _ = serde_json::to_writer(&mut count, value);
     count.0
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// An index as people read it: `messages.by_author`.

@@ -12,6 +12,7 @@
 //! field is missing, not an array of float64, of the wrong length (or, here, not finite) is
 //! simply not indexed; the index reports how many such documents it skipped and why.
 
+mod builds;
 mod engine_api;
 pub(crate) mod hnsw;
 mod index;
@@ -22,7 +23,7 @@ use atrium_value::names::check_identifier;
 use atrium_value::{DocumentId, TableNumber, Value};
 use serde_json::Value as Json;
 
-pub(crate) use engine_api::{apply_commit, start_builds};
+pub(crate) use builds::{apply_commit, start_builds};
 pub use hnsw::HnswParams;
 pub use index::VectorWrite;
 pub(crate) use index::{VectorIndex, stage_vector_writes};

@@ -7,7 +7,9 @@ use atrium_value::json::from_json;
 use atrium_value::{Value, names::check_identifier};
 use serde_json::Value as Json;
 
-use super::QueryError;
+/// A query's failure, as user code sees it (declared here, at the bottom of the query
+/// language, so the expression parser needs nothing above it).
+pub type QueryError = String;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {

@@ -12,11 +12,8 @@ use atrium_engine::{IndexRangeExpr, Order};
 use serde_json::Value as Json;
 
 use expr::literal;
-pub use expr::{Arithmetic, Comparison, Expr};
+pub use expr::{Arithmetic, Comparison, Expr, QueryError};
 pub use stream::QueryStream;
-
-/// A query's failure, as user code sees it.
-pub type QueryError = String;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operator {

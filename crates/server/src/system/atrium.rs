@@ -14,8 +14,10 @@ use atrium_protocol::dashboard::{
 };
 use atrium_value::Value;
 
+use super::args::{
+    commit, encode, invalid, page_size, parse_id, read, tx_id, user_fields, writes_limit,
+};
 use super::frontend::patch_of;
-use super::{commit, encode, invalid, page_size, parse_id, read, tx_id, user_fields, writes_limit};
 use crate::Deployment;
 
 fn e(error: EngineError) -> String {

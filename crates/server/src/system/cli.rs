@@ -9,7 +9,7 @@ use atrium_runtime::FunctionKind;
 use atrium_runtime::analysis::Visibility;
 use atrium_value::Value;
 
-use super::{hex, object, unhex};
+use super::args::object;
 use crate::Deployment;
 
 fn string_arg<'a>(args: &'a Value, name: &str) -> Result<&'a str, String> {
@@ -77,13 +77,13 @@ pub(super) fn run(deployment: &Deployment, path: &str, args: &Value) -> Result<V
                         ("continueCursor", Value::from("end")),
                     ]));
                 }
-                Some(hex) => Some(unhex(hex).ok_or("Invalid cursor")?),
+                Some(hex) => Some(hex::decode(hex).map_err(|_| "Invalid cursor")?),
             };
             let page = tx
                 .scan(&index, &KeyRange::all(), order, after.as_deref(), limit)
                 .map_err(|e| e.to_string())?;
             let next = match (page.exhausted, page.documents.last()) {
-                (false, Some((key, _))) => hex(key),
+                (false, Some((key, _))) => hex::encode(key),
                 _ => "end".to_owned(),
             };
             let docs = page.documents.into_iter().map(|(_, d)| d.to_value()).collect();

@@ -17,9 +17,8 @@ use atrium_protocol::dashboard::{
 };
 use atrium_value::{Object, Value};
 
-use super::{
-    commit, encode, hex, invalid, page_size, parse_id, read, tx_id, unhex, user_fields,
-    writes_limit,
+use super::args::{
+    commit, encode, invalid, page_size, parse_id, read, tx_id, user_fields, writes_limit,
 };
 use crate::Deployment;
 
@@ -104,7 +103,7 @@ fn paginated_documents(
     let after = match args.pagination_opts.cursor.as_deref() {
         None => None,
         Some("end") => return Ok(done_page(Vec::new())),
-        Some(c) => Some(unhex(c).ok_or_else(|| format!("Invalid cursor {c:?}"))?),
+        Some(c) => Some(hex::decode(c).map_err(|_| format!("Invalid cursor {c:?}"))?),
     };
     if tx.table_number(table).is_none() {
         return Ok(done_page(Vec::new()));
@@ -112,7 +111,7 @@ fn paginated_documents(
     let index = tx.index(table, "by_creation_time").map_err(e)?;
     let page = tx.scan(&index, &KeyRange::all(), order, after.as_deref(), limit).map_err(e)?;
     let next = match (page.exhausted, page.documents.last()) {
-        (false, Some((key, _))) => hex(key),
+        (false, Some((key, _))) => hex::encode(key),
         _ => "end".to_owned(),
     };
     Ok(DocumentPage {

@@ -5,7 +5,8 @@
 //! - [`frontend`]: Convex's dashboard functions `_system/frontend/*`;
 //! - [`atrium`]: Atrium's dashboard extensions `_system/atrium/*`, which a Convex deployment
 //!   lacks (clients detect that from the "not found" answer);
-//! - [`adhoc`]: `_system/atrium/queryFromSource`, a query written in the dashboard.
+//! - [`adhoc`]: `_system/atrium/queryFromSource`, a query written in the dashboard;
+//! - `args`: what they share (argument decoding, transactions, limits), below them all.
 //!
 //! Arguments and answers of the dashboard functions are `atrium_protocol::dashboard`'s
 //! types; a bad argument is refused before any transaction with a message naming it.
@@ -16,24 +17,17 @@
 //! It must not route HTTP or speak the sync protocol; those call [`run`].
 
 mod adhoc;
+mod args;
 mod atrium;
 mod cli;
 mod frontend;
 
-use atrium_engine::{Engine, EngineError, ReadSet, Timestamp, Transaction};
-use atrium_protocol::convex_json;
+use atrium_engine::{ReadSet, Timestamp};
 use atrium_protocol::dashboard::path;
-use atrium_value::{Object, Value};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use atrium_value::Value;
 
 use crate::Deployment;
 use crate::auth::Identity;
-
-/// Most documents one page or window may hold.
-const MAX_PAGE: usize = 10_000;
-/// Most documents one editing call may write (Convex's dashboard limit too).
-const MAX_WRITES: usize = 4_096;
 
 pub(crate) fn is_system(path: &str) -> bool {
     path.starts_with("_system/")
@@ -99,93 +93,4 @@ pub(crate) fn run(
 /// Whether `path` (already normalised to `module:function`) is a dashboard function.
 fn is_dashboard(path: &str) -> bool {
     path.starts_with("_system/frontend/") || path.starts_with("_system/atrium/")
-}
-
-/// `path`'s arguments as `A`, or a message naming what was wrong.
-fn decode<A: DeserializeOwned>(path: &str, args: &Value) -> Result<A, String> {
-    convex_json::from_value(args).map_err(|e| format!("Invalid arguments for `{path}`: {e}"))
-}
-
-/// An answer as the Convex value it stands for.
-fn encode<R: Serialize>(answer: &R) -> Result<Value, String> {
-    convex_json::to_value(answer)
-}
-
-/// Runs a read-only function: its arguments decoded, its answer encoded.
-fn read<A: DeserializeOwned, R: Serialize>(
-    path: &str,
-    args: &Value,
-    answer: impl FnOnce(A) -> Result<R, String>,
-) -> Result<Value, String> {
-    encode(&answer(decode(path, args)?)?)
-}
-
-/// Runs an editing function in one transaction (retried on conflicts) and commits it: its
-/// arguments decoded first, so a bad one never opens a transaction.
-fn commit<A: DeserializeOwned, R: Serialize>(
-    engine: &Engine,
-    path: &str,
-    args: &Value,
-    mut write: impl FnMut(&mut Transaction, &A) -> Result<R, EngineError>,
-) -> Result<(Value, u64), String> {
-    let args: A = decode(path, args)?;
-    let (answer, outcome) = engine.run(3, |tx| write(tx, &args)).map_err(|e| e.to_string())?;
-    Ok((encode(&answer)?, outcome.ts.0))
-}
-
-fn object(fields: Vec<(&str, Value)>) -> Value {
-    Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Object>())
-}
-
-/// A page size: 100 when not given, within `1..=MAX_PAGE`.
-fn page_size(num_items: Option<f64>) -> usize {
-    num_items.unwrap_or(100.0).clamp(1.0, MAX_PAGE as f64) as usize
-}
-
-/// A bad argument found inside a transaction, as an engine error so it can leave it.
-fn invalid(message: String) -> EngineError {
-    EngineError::InvalidDocumentFields(message)
-}
-
-fn writes_limit(n: usize, what: &str) -> Result<(), EngineError> {
-    if n > MAX_WRITES {
-        return Err(invalid(format!("{n} {what} in one call; at most {MAX_WRITES} are allowed")));
-    }
-    Ok(())
-}
-
-fn parse_id(text: &str) -> Result<atrium_value::DocumentId, String> {
-    atrium_value::DocumentId::decode(text)
-        .map_err(|err| format!("{text:?} is not a document ID: {err}"))
-}
-
-fn tx_id(text: &str) -> Result<atrium_value::DocumentId, EngineError> {
-    parse_id(text).map_err(invalid)
-}
-
-/// A user document's fields: `_id` and `_creationTime` removed (an editor's copy of a
-/// document carries them), other system fields refused by the engine.
-fn user_fields(value: &Value, what: &str) -> Result<Object, EngineError> {
-    let Value::Object(fields) = value else {
-        return Err(invalid(format!("{what} must be an object")));
-    };
-    let mut fields = fields.clone();
-    fields.remove(atrium_value::names::ID_FIELD);
-    fields.remove(atrium_value::names::CREATION_TIME_FIELD);
-    Ok(fields)
-}
-
-/// A cursor as pages hand it out: the last key's hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| text.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
-        .collect()
 }
