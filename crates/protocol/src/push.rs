@@ -31,6 +31,6 @@ impl PushedModule {
         if let Some(map) = &self.source_map {
             hasher.update(map.as_bytes());
         }
-        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(hasher.finalize())
     }
 }

@@ -11,7 +11,7 @@ use crate::call::{Caller, ExecutionIds, FunctionKind, FunctionOutcome};
 fn random_hex(bytes: usize) -> String {
     let mut buffer = vec![0u8; bytes];
     getrandom::fill(&mut buffer).expect("the OS random source is available");
-    buffer.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(buffer)
 }
 
 /// A new random request ID (16 hex digits, as Convex's).

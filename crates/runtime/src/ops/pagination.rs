@@ -52,7 +52,7 @@ fn encode_cursor(fp: u64, position: &Position) -> String {
     match position {
         Position::End => format!("{fp:016x}:end"),
         Position::After(key) => {
-            let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+            let hex = hex::encode(key);
             format!("{fp:016x}:{hex}")
         }
     }
