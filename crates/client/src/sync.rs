@@ -13,7 +13,7 @@ use atrium_protocol::sync::{
 use atrium_protocol::timestamp;
 use atrium_value::Value;
 use atrium_value::json::{from_json, to_json};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde_json::Value as Json;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_tungstenite::tungstenite::Message;

@@ -23,7 +23,7 @@ fn contains(list: &Value, body: &str) -> bool {
     let Value::Array(messages) = list else { panic!("a list, got {list:?}") };
     messages.iter().any(|m| match m {
         Value::Object(fields) => {
-            matches!(fields.get("body"), Some(Value::String(b)) if b.to_string() == body)
+            matches!(fields.get("body"), Some(Value::String(b)) if *b == *body)
         }
         _ => false,
     })

@@ -83,10 +83,10 @@ struct Session {
 }
 
 /// Why a session ends early: a message to send before closing.
-struct Fatal(ServerMessage);
+struct Fatal(Box<ServerMessage>);
 
 fn fatal(error: impl Into<String>) -> Fatal {
-    Fatal(ServerMessage::FatalError { error: error.into() })
+    Fatal(Box::new(ServerMessage::FatalError { error: error.into() }))
 }
 
 impl Session {
@@ -144,7 +144,7 @@ impl Session {
             };
             let (messages, close) = match outgoing {
                 Ok(messages) => (messages, false),
-                Err(Fatal(message)) => (vec![message], true),
+                Err(Fatal(message)) => (vec![*message], true),
             };
             for message in messages {
                 let Ok(text) = serde_json::to_string(&message) else { continue };
@@ -233,7 +233,11 @@ impl Session {
             )));
         }
         let refused = |error: String| {
-            Fatal(ServerMessage::AuthError { error, base_version, auth_update_attempted: true })
+            Fatal(Box::new(ServerMessage::AuthError {
+                error,
+                base_version,
+                auth_update_attempted: true,
+            }))
         };
         let identity = match token_type {
             TokenType::None => Identity::Anonymous,

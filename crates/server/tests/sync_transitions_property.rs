@@ -162,11 +162,13 @@ impl Session {
     /// Waits until every mutation is answered and the last query-set change is reflected.
     async fn settle(&self) {
         for _ in 0..2_000 {
-            let seen = self.seen.lock().unwrap();
-            if seen.1 == self.next_request && seen.2 == self.query_set {
+            let settled = {
+                let seen = self.seen.lock().unwrap();
+                seen.1 == self.next_request && seen.2 == self.query_set
+            };
+            if settled {
                 return;
             }
-            drop(seen);
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         panic!("the session did not settle");
