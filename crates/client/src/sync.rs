@@ -21,7 +21,10 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::{ClientError, DeploymentClient};
 use wire::{action, add, mutation, outcome, send, session_id};
 
+mod subscription;
 mod wire;
+
+pub use subscription::Subscription;
 
 /// The client version sent in the sync URL, as the official client does.
 const PROTOCOL_VERSION: &str = "1.48.0";
@@ -59,15 +62,6 @@ pub struct SyncClient {
     commands: mpsc::UnboundedSender<Command>,
     state: watch::Receiver<ConnectionState>,
     next_query: std::sync::atomic::AtomicU32,
-    url: String,
-}
-
-/// A live query: [`Subscription::next`] yields each new result. Dropping it unsubscribes.
-#[derive(Debug)]
-pub struct Subscription {
-    id: u32,
-    values: watch::Receiver<QueryResult>,
-    commands: mpsc::UnboundedSender<Command>,
     url: String,
 }
 
@@ -149,39 +143,6 @@ impl SyncClient {
 
     fn closed(&self) -> ClientError {
         ClientError::Closed { url: self.url.clone() }
-    }
-}
-
-impl Subscription {
-    /// Waits for the query's next result (the first one, then each change).
-    pub async fn next(&mut self) -> Result<Value, ClientError> {
-        self.values.changed().await.map_err(|_| ClientError::Closed { url: self.url.clone() })?;
-        match self.values.borrow_and_update().clone() {
-            Some(Ok(value)) => Ok(value),
-            Some(Err(message)) => {
-                Err(ClientError::Function { message, data: None, log_lines: Vec::new() })
-            }
-            None => Err(ClientError::Closed { url: self.url.clone() }),
-        }
-    }
-}
-
-impl Subscription {
-    /// The result held now (the last one received), without waiting; `None` before the
-    /// first. After a mutation resolves, it reflects the mutation.
-    pub fn latest(&self) -> Option<Result<Value, ClientError>> {
-        match self.values.borrow().clone()? {
-            Ok(value) => Some(Ok(value)),
-            Err(message) => {
-                Some(Err(ClientError::Function { message, data: None, log_lines: Vec::new() }))
-            }
-        }
-    }
-}
-
-impl Drop for Subscription {
-    fn drop(&mut self) {
-        let _ = self.commands.send(Command::Unsubscribe { id: self.id });
     }
 }
 
