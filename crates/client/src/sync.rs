@@ -1,6 +1,8 @@
 //! The sync WebSocket: live query subscriptions and mutations over one connection that
 //! reconnects by itself, re-adds its queries (query-set resume) and re-sends unanswered
 //! mutations under the same session and request IDs (the deployment answers a replay once).
+//! A mutation resolves only once a Transition reaches its commit timestamp, so every query
+//! the client holds already reflects it (read-your-writes, as the official clients do).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -8,14 +10,21 @@ use std::time::Duration;
 use atrium_protocol::sync::{
     ClientMessage, QuerySetModification, ServerMessage, StateModification, TokenType,
 };
+use atrium_protocol::timestamp;
 use atrium_value::Value;
 use atrium_value::json::{from_json, to_json};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde_json::Value as Json;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::{ClientError, DeploymentClient};
+use wire::{action, add, mutation, outcome, send, session_id};
+
+mod subscription;
+mod wire;
+
+pub use subscription::Subscription;
 
 /// The client version sent in the sync URL, as the official client does.
 const PROTOCOL_VERSION: &str = "1.48.0";
@@ -56,15 +65,6 @@ pub struct SyncClient {
     url: String,
 }
 
-/// A live query: [`Subscription::next`] yields each new result. Dropping it unsubscribes.
-#[derive(Debug)]
-pub struct Subscription {
-    id: u32,
-    values: watch::Receiver<QueryResult>,
-    commands: mpsc::UnboundedSender<Command>,
-    url: String,
-}
-
 impl std::fmt::Debug for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Command")
@@ -92,6 +92,7 @@ impl SyncClient {
             url: url.clone(),
             next_request: 0,
             query_set: 0,
+            observed_ts: 0,
             state: state_sender,
         };
         tokio::spawn(connection.run(receiver));
@@ -145,26 +146,6 @@ impl SyncClient {
     }
 }
 
-impl Subscription {
-    /// Waits for the query's next result (the first one, then each change).
-    pub async fn next(&mut self) -> Result<Value, ClientError> {
-        self.values.changed().await.map_err(|_| ClientError::Closed { url: self.url.clone() })?;
-        match self.values.borrow_and_update().clone() {
-            Some(Ok(value)) => Ok(value),
-            Some(Err(message)) => {
-                Err(ClientError::Function { message, data: None, log_lines: Vec::new() })
-            }
-            None => Err(ClientError::Closed { url: self.url.clone() }),
-        }
-    }
-}
-
-impl Drop for Subscription {
-    fn drop(&mut self) {
-        let _ = self.commands.send(Command::Unsubscribe { id: self.id });
-    }
-}
-
 struct Query {
     path: String,
     args: Json,
@@ -183,6 +164,8 @@ struct PendingMutation {
     path: String,
     args: Json,
     reply: oneshot::Sender<Result<Value, ClientError>>,
+    /// Committed at this timestamp, with this result: answered once a Transition reaches it.
+    committed: Option<(u64, Result<Value, ClientError>)>,
 }
 
 type Socket =
@@ -199,6 +182,8 @@ struct Connection {
     url: String,
     next_request: u32,
     query_set: u32,
+    /// The timestamp the last Transition on this connection reached.
+    observed_ts: u64,
     state: watch::Sender<ConnectionState>,
 }
 
@@ -283,7 +268,12 @@ impl Connection {
                 self.next_request += 1;
                 self.pending.insert(
                     request_id,
-                    PendingMutation { path: path.clone(), args: args.clone(), reply },
+                    PendingMutation {
+                        path: path.clone(),
+                        args: args.clone(),
+                        reply,
+                        committed: None,
+                    },
                 );
                 Some(mutation(request_id, path, args))
             }
@@ -326,6 +316,7 @@ impl Connection {
     ) -> Ended {
         // A new connection starts from an empty query set; re-add what is subscribed.
         self.query_set = u32::from(!self.queries.is_empty());
+        self.observed_ts = 0;
         let mut opening = vec![ClientMessage::Connect {
             session_id: self.session_id.clone(),
             connection_count,
@@ -353,7 +344,9 @@ impl Connection {
                 modifications,
             });
         }
-        // Unanswered mutations go again, in order, under the same request IDs.
+        // Unanswered mutations go again, in order, under the same request IDs (and those
+        // answered but not yet reflected: the deployment answers them again, then a
+        // Transition reaches them).
         opening.extend(
             self.pending.iter().map(|(id, m)| mutation(*id, m.path.clone(), m.args.clone())),
         );
@@ -400,7 +393,9 @@ impl Connection {
 
     fn receive(&mut self, message: ServerMessage) -> Result<(), String> {
         match message {
-            ServerMessage::Transition { modifications, .. } => {
+            ServerMessage::Transition { modifications, end_version, .. } => {
+                let end = timestamp::decode(&end_version.ts)
+                    .map_err(|e| format!("unreadable Transition timestamp: {e}"))?;
                 for modification in modifications {
                     let (id, result) = match modification {
                         StateModification::QueryUpdated { query_id, value, .. } => (
@@ -416,17 +411,35 @@ impl Connection {
                         query.values.send_replace(Some(result));
                     }
                 }
+                self.observed_ts = self.observed_ts.max(end);
+                self.resolve_reflected();
             }
             ServerMessage::MutationResponse {
                 request_id,
                 success,
                 result,
+                ts,
                 log_lines,
                 error_data,
-                ..
             } => {
-                if let Some(pending) = self.pending.remove(&request_id) {
-                    let _ = pending.reply.send(outcome(success, result, log_lines, error_data));
+                let answer = outcome(success, result, log_lines, error_data);
+                let committed = ts.as_deref().map(timestamp::decode).transpose();
+                let committed =
+                    committed.map_err(|e| format!("unreadable mutation timestamp: {e}"))?;
+                match (success, committed) {
+                    // Answered once a Transition reaches the commit.
+                    (true, Some(ts)) => {
+                        if let Some(pending) = self.pending.get_mut(&request_id) {
+                            pending.committed = Some((ts, answer));
+                        }
+                        self.resolve_reflected();
+                    }
+                    // A failure changed nothing: answered now.
+                    _ => {
+                        if let Some(pending) = self.pending.remove(&request_id) {
+                            let _ = pending.reply.send(answer);
+                        }
+                    }
                 }
             }
             ServerMessage::ActionResponse {
@@ -450,50 +463,21 @@ impl Connection {
     }
 }
 
-/// A mutation's or action's response as its caller's result.
-fn outcome(
-    success: bool,
-    result: Json,
-    log_lines: Vec<String>,
-    error_data: Option<Json>,
-) -> Result<Value, ClientError> {
-    if success {
-        return from_json(&result).map_err(|e| ClientError::Function {
-            message: format!("unreadable result: {e}"),
-            data: None,
-            log_lines: Vec::new(),
-        });
+impl Connection {
+    /// Answers the mutations whose commit the last Transition reached.
+    fn resolve_reflected(&mut self) {
+        let observed = self.observed_ts;
+        let reflected: Vec<u32> = self
+            .pending
+            .iter()
+            .filter(|(_, m)| m.committed.as_ref().is_some_and(|(ts, _)| *ts <= observed))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in reflected {
+            let pending = self.pending.remove(&id).expect("listed above");
+            if let Some((_, answer)) = pending.committed {
+                let _ = pending.reply.send(answer);
+            }
+        }
     }
-    Err(ClientError::Function {
-        message: result.as_str().map_or_else(|| result.to_string(), str::to_owned),
-        data: error_data.as_ref().and_then(|d| from_json(d).ok()),
-        log_lines,
-    })
-}
-
-fn add(query_id: u32, udf_path: String, args: Json) -> QuerySetModification {
-    QuerySetModification::Add { query_id, udf_path, args, journal: None, component_path: None }
-}
-
-fn mutation(request_id: u32, udf_path: String, args: Json) -> ClientMessage {
-    ClientMessage::Mutation { request_id, udf_path, args, component_path: None }
-}
-
-fn action(request_id: u32, udf_path: String, args: Json) -> ClientMessage {
-    ClientMessage::Action { request_id, udf_path, args, component_path: None }
-}
-
-async fn send(socket: &mut Socket, message: &ClientMessage) -> Result<(), String> {
-    let text = serde_json::to_string(message).map_err(|e| e.to_string())?;
-    socket.send(Message::Text(text.into())).await.map_err(|e| e.to_string())
-}
-
-/// A random version-4 UUID, the session ID the deployment files replays under.
-fn session_id() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the OS random source is available");
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = hex::encode(bytes);
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }

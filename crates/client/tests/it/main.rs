@@ -5,5 +5,6 @@
 mod common;
 mod dashboard;
 mod http;
+mod read_your_writes;
 mod sync;
 mod vector;

@@ -8,3 +8,5 @@ mod http_api;
 mod inspector;
 mod official_rust_client;
 mod sync;
+mod sync_consistency;
+mod sync_transitions_property;

@@ -1,0 +1,177 @@
+//! A sync session's calls into the runtime: mutations and actions (with the commit's source
+//! recorded for the inspector), system functions, and the helpers that shape their answers.
+//! It sends nothing: what goes to the client, and when, is `sync.rs`'s and `queries.rs`'s.
+
+use atrium_engine::Timestamp;
+use atrium_protocol::format::ValueFormat;
+use atrium_protocol::http::log_line;
+use atrium_runtime::{Caller, FunctionKind, FunctionOutcome, Runner, RuntimeError};
+use atrium_value::Value;
+use atrium_value::json::from_json;
+use serde_json::Value as Json;
+
+use super::Session;
+use crate::auth::Identity;
+
+pub(super) fn arguments(args: &Json) -> Result<Value, String> {
+    let args = match args {
+        Json::Null => return Ok(Value::Object(Default::default())),
+        Json::Array(items) if items.len() == 1 => &items[0],
+        other => other,
+    };
+    match from_json(args) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(other) => {
+            Err(format!("Function arguments must be an object, not {}", other.value_type().name()))
+        }
+        Err(e) => Err(format!("Invalid function arguments: {e}")),
+    }
+}
+
+pub(super) fn logs(outcome: &FunctionOutcome) -> Vec<String> {
+    outcome.logs.iter().map(|l| log_line(&l.level, &l.message)).collect()
+}
+
+/// Who a session runs queries as, for the inspector.
+pub(super) fn identity_label(identity: &Identity) -> String {
+    match identity {
+        Identity::Anonymous => "anonymous".into(),
+        Identity::Admin => "admin".into(),
+        Identity::AdminActingAs(user) => format!(
+            "admin acting as {}",
+            user.get("subject").and_then(|s| s.as_str()).unwrap_or("a user")
+        ),
+    }
+}
+
+fn request_id() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(super) fn server_error(message: &str) -> String {
+    format!("[Request ID: {}] Server Error\n{message}", request_id())
+}
+
+impl Session {
+    pub(super) fn runner(&self) -> Result<(Runner, Caller), String> {
+        let runner = self.deployment.runner().ok_or("This deployment has no functions yet")?;
+        Ok(match &self.identity {
+            Identity::Admin => (runner, Caller::Internal),
+            Identity::AdminActingAs(user) => {
+                (runner.as_user(Some(user.clone())).map_err(|e| e.to_string())?, Caller::Client)
+            }
+            Identity::Anonymous => (runner, Caller::Client),
+        })
+    }
+
+    /// Runs a system function as this session's identity, off the async threads.
+    pub(super) async fn run_system(
+        &self,
+        path: &str,
+        args: Value,
+        at: Option<Timestamp>,
+    ) -> Result<crate::system::SystemAnswer, String> {
+        let deployment = self.deployment.clone();
+        let (identity, path) = (self.identity.clone(), path.to_owned());
+        tokio::task::spawn_blocking(move || {
+            crate::system::run(&deployment, &identity, &path, &args, at)
+        })
+        .await
+        .unwrap_or_else(|join| Err(join.to_string()))
+    }
+
+    /// Convex's ID for a request over this socket: the first 16 hex digits of
+    /// sha256("<session>|<request>").
+    fn request_id_of(&self, request: u32) -> String {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(format!("{}|{request}", self.session_id));
+        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Remembers which function made the commit at `ts`, for the inspector.
+    fn record_commit(&self, ts: u64, path: &str, request: u32) {
+        let source = crate::inspector::CommitSource {
+            function: path.to_owned(),
+            request_id: self.request_id_of(request),
+        };
+        self.deployment.inspector.record_commit(ts, source);
+    }
+
+    /// Runs a mutation or action: (success, result or error message, commit ts, logs, error data).
+    pub(super) async fn call(
+        &self,
+        path: &str,
+        args: &Json,
+        kind: FunctionKind,
+        request: u32,
+    ) -> (bool, Json, Option<u64>, Vec<String>, Option<Json>) {
+        let failure =
+            |message: String| (false, Json::String(server_error(&message)), None, Vec::new(), None);
+        let args = match arguments(args) {
+            Ok(args) => args,
+            Err(e) => return failure(e),
+        };
+        if crate::system::is_system(path) {
+            let answer = self.run_system(path, args, None).await;
+            return match answer {
+                Ok(answer) => {
+                    if let Some(ts) = answer.commit_ts {
+                        self.record_commit(ts, path, request);
+                    }
+                    let ts =
+                        answer.commit_ts.unwrap_or_else(|| self.deployment.engine().latest_ts().0);
+                    (
+                        true,
+                        ValueFormat::ConvexEncodedJson.encode(&answer.value),
+                        Some(ts),
+                        Vec::new(),
+                        None,
+                    )
+                }
+                Err(message) => failure(message),
+            };
+        }
+        let (runner, caller) = match self.runner() {
+            Ok(r) => r,
+            Err(e) => return failure(e),
+        };
+        let owned = path.to_owned();
+        let runner = runner.with_request_id(&self.request_id_of(request));
+        let outcome =
+            tokio::task::spawn_blocking(move || runner.run_as(caller, &owned, kind, args)).await;
+        match outcome {
+            Ok(Ok(outcome)) => {
+                if let Some(commit) = &outcome.commit {
+                    self.record_commit(commit.ts.0, path, request);
+                }
+                let lines = logs(&outcome);
+                let ts = outcome.commit.as_ref().map_or(outcome.snapshot.0, |c| c.ts.0);
+                match outcome.result {
+                    Ok(value) => {
+                        (true, ValueFormat::ConvexEncodedJson.encode(&value), Some(ts), lines, None)
+                    }
+                    Err(error) => (
+                        false,
+                        Json::String(server_error(&error.message)),
+                        None,
+                        lines,
+                        error.data.as_ref().map(|d| ValueFormat::ConvexEncodedJson.encode(d)),
+                    ),
+                }
+            }
+            Ok(Err(error)) => failure(describe_runtime_error(&error)),
+            Err(join) => failure(join.to_string()),
+        }
+    }
+}
+
+pub(super) fn describe_runtime_error(error: &RuntimeError) -> String {
+    match error {
+        RuntimeError::FunctionNotFound(_) | RuntimeError::ModuleNotFound(..) | RuntimeError::BadPath(_) => {
+            "Could not find public function. Did you forget to run `npx convex dev` or `npx convex deploy`?".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
