@@ -1,10 +1,13 @@
 // The Subscriptions area: every live query clients hold on the deployment — function,
 // arguments, session, what it read (index ranges), result size, runs — and the write that
-// last re-ran it (table, document, mutation, request). Refreshed every second while open.
+// last re-ran it (table, document, mutation, request). Refreshed a quarter second after
+// each answer while open.
 // A deployment without Atrium's inspector (Convex itself) is named as such.
 import { useEffect, useState } from "react";
 import type { ConnectionStatus, SubscriptionReport } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
+
+const REFRESH_MS = 250;
 
 export function SubscriptionsArea({ connection }: { connection?: ConnectionStatus }) {
   const [report, setReport] = useState<SubscriptionReport>();
@@ -14,15 +17,27 @@ export function SubscriptionsArea({ connection }: { connection?: ConnectionStatu
   useEffect(() => {
     if (!connected) return;
     let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The next load starts a moment after the last answered (never two at once), so a
+    // write shows as "last re-run by" within about REFRESH_MS; a deployment without the
+    // inspector is asked once.
     const load = () =>
       call("inspect_subscriptions")
-        .then((r) => live && (setReport(r), setError(undefined)))
-        .catch((e) => live && setError(errorMessage(e)));
+        .then((r) => {
+          if (!live) return;
+          setReport(r);
+          setError(undefined);
+          if (r.available) timer = setTimeout(load, REFRESH_MS);
+        })
+        .catch((e) => {
+          if (!live) return;
+          setError(errorMessage(e));
+          timer = setTimeout(load, REFRESH_MS * 4);
+        });
     void load();
-    const timer = setInterval(load, 1000);
     return () => {
       live = false;
-      clearInterval(timer);
+      clearTimeout(timer);
     };
   }, [connected, connection?.deployment?.id]);
 
