@@ -1,18 +1,68 @@
-//! The connected deployment: its HTTP and sync clients and safe mode, and a task that turns
-//! the sync connection's state — and the admin-key check made each time it (re)connects —
-//! into the header's [`ConnectionStatus`].
+//! The connected deployment as the studio holds it: [`Connected`] (its HTTP and sync
+//! clients, safe mode and recorded log archive) and its status as the header shows it
+//! ([`ConnectionStatus`]). A leaf: the hub ([`crate::Studio`]) and the events hold these
+//! types, so this module must not import the studio, its events or any feature logic —
+//! connecting, disconnecting and watching the connection's state live in
+//! [`crate::connecting`].
 
-use std::sync::Arc;
+use atrium_client::{DeploymentClient, SyncClient};
+use serde::Serialize;
+use ts_rs::TS;
 
-use atrium_client::{ClientError, ConnectionState as SyncState, DeploymentClient, SyncClient};
-
-use crate::connections::{SafeMode, SavedConnection};
-use crate::local::SAMPLE_ID;
+use crate::connections::SafeMode;
 use crate::log_archive::RecordedArchive;
-use crate::{
-    CommandError, ConnectionState, ConnectionStatus, DeploymentKind, DeploymentSummary, ErrorCode,
-    Studio,
-};
+use crate::{CommandError, ErrorCode};
+
+/// A deployment the dashboard can connect to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DeploymentKind {
+    /// A project running on Atrium's built-in engine.
+    Local,
+    /// A Convex cloud or self-hosted deployment.
+    Remote,
+}
+
+/// The connected deployment, as the header shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DeploymentSummary {
+    /// The saved connection's ID.
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub kind: DeploymentKind,
+    pub colour: String,
+    pub safe_mode: SafeMode,
+}
+
+/// The state of the connection to the deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ConnectionState {
+    /// No deployment is selected.
+    NotConnected,
+    /// Opening the connection for the first time.
+    Connecting,
+    Connected,
+    /// No connection; Atrium keeps trying. `connected_before` is false when the deployment
+    /// has not answered at all since it was chosen (a wrong or unreachable URL).
+    Reconnecting {
+        attempt: u32,
+        reason: String,
+        connected_before: bool,
+    },
+    /// The deployment answered but refused the admin key.
+    Refused {
+        reason: String,
+    },
+}
+
+/// Which deployment is connected, and how the connection is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ConnectionStatus {
+    pub deployment: Option<DeploymentSummary>,
+    pub state: ConnectionState,
+}
 
 /// A deployment the dashboard is connected to.
 #[derive(Debug)]
@@ -20,8 +70,10 @@ pub(crate) struct Connected {
     pub summary: DeploymentSummary,
     pub http: DeploymentClient,
     pub sync: SyncClient,
-    watcher: tokio::task::AbortHandle,
-    log_follower: tokio::task::AbortHandle,
+    /// The task that reports the connection's state (aborted when this is dropped).
+    pub watcher: tokio::task::AbortHandle,
+    /// The task that follows the deployment's logs (aborted when this is dropped).
+    pub log_follower: tokio::task::AbortHandle,
     /// The log archive the studio records for this connection (see [`RecordedArchive`]);
     /// `None` when it could not be opened (the reason was logged).
     pub archive: Option<RecordedArchive>,
@@ -69,170 +121,5 @@ impl Drop for Connected {
     fn drop(&mut self) {
         self.watcher.abort();
         self.log_follower.abort();
-    }
-}
-
-/// A connection's details and admin key: a saved one, or the built-in sample project.
-pub(crate) fn resolve(
-    studio: &Studio,
-    id: &str,
-) -> Result<(DeploymentSummary, Option<String>), CommandError> {
-    if id == SAMPLE_ID {
-        let local = studio.local.lock().unwrap().clone().ok_or_else(|| {
-            CommandError::new(ErrorCode::NotFound, "The sample project is not running.")
-        })?;
-        let summary = DeploymentSummary {
-            id: id.to_owned(),
-            name: local.name.clone(),
-            url: local.url.clone(),
-            kind: DeploymentKind::Local,
-            colour: "#10b981".into(),
-            safe_mode: SafeMode::Normal,
-        };
-        return Ok((summary, Some(local.admin_key.clone())));
-    }
-    let saved: SavedConnection =
-        studio.saved.lock().unwrap().connections.iter().find(|c| c.id == id).cloned().ok_or_else(
-            || {
-                CommandError::new(
-                    ErrorCode::NotFound,
-                    format!("There is no saved connection {id}."),
-                )
-            },
-        )?;
-    let key = studio.keys.get(id)?;
-    let local = saved.url.contains("://127.0.0.1") || saved.url.contains("://localhost");
-    let summary = DeploymentSummary {
-        id: saved.id,
-        name: saved.name,
-        url: saved.url,
-        kind: if local { DeploymentKind::Local } else { DeploymentKind::Remote },
-        colour: saved.colour,
-        safe_mode: saved.safe_mode,
-    };
-    Ok((summary, key))
-}
-
-/// Connects to connection `id`, replacing the current one (its data views close).
-pub(crate) async fn connect(
-    studio: &Arc<Studio>,
-    id: &str,
-) -> Result<ConnectionStatus, CommandError> {
-    let (summary, key) = resolve(studio, id)?;
-    let mut http = DeploymentClient::new(&summary.url)
-        .map_err(|e| CommandError::new(ErrorCode::BadUrl, e.to_string()))?;
-    if let Some(key) = key {
-        http = http.with_admin_key(key);
-    }
-    let sync = SyncClient::connect(&http);
-    let states = sync.state();
-    // The watcher starts reporting once this connection is in place and says "connecting",
-    // so its first report cannot be overwritten by that.
-    let (ready, gate) = tokio::sync::oneshot::channel();
-    let watcher = tokio::spawn(watch_state(
-        Arc::downgrade(studio),
-        summary.clone(),
-        http.clone(),
-        states,
-        gate,
-    ));
-    studio.logs.lock().unwrap().clear();
-    let archive = RecordedArchive::open(studio.data_dir(), &summary.id)
-        .inspect_err(|e| tracing::warn!("{e}"))
-        .ok();
-    let log_follower =
-        tokio::spawn(crate::logs::follow(Arc::downgrade(studio), http.clone(), archive.clone()));
-    let connected = Arc::new(Connected {
-        summary: summary.clone(),
-        http,
-        sync,
-        watcher: watcher.abort_handle(),
-        log_follower: log_follower.abort_handle(),
-        archive,
-    });
-    studio.views.close_all();
-    studio.sql.clear();
-    studio.watches.lock().unwrap().clear();
-    *studio.active.lock().unwrap() = Some(connected);
-    studio.set_connection_status(ConnectionStatus {
-        deployment: Some(summary),
-        state: ConnectionState::Connecting,
-    });
-    let _ = ready.send(());
-    {
-        let mut saved = studio.saved.lock().unwrap();
-        if saved.last_used.as_deref() != Some(id) {
-            saved.last_used = Some(id.to_owned());
-            // Remembering the choice is a convenience; failing to save it is not an error.
-            let _ = studio.connections_file.save(&saved);
-        }
-    }
-    Ok(studio.connection_status())
-}
-
-/// Disconnects (the header then says "Not connected").
-pub(crate) fn disconnect(studio: &Studio) {
-    studio.views.close_all();
-    studio.sql.clear();
-    *studio.active.lock().unwrap() = None;
-    studio.set_connection_status(ConnectionStatus {
-        deployment: None,
-        state: ConnectionState::NotConnected,
-    });
-}
-
-async fn watch_state(
-    studio: std::sync::Weak<Studio>,
-    summary: DeploymentSummary,
-    http: DeploymentClient,
-    mut states: tokio::sync::watch::Receiver<SyncState>,
-    ready: tokio::sync::oneshot::Receiver<()>,
-) {
-    if ready.await.is_err() {
-        return; // the connection was not put in place
-    }
-    let mut connected_before = false;
-    loop {
-        let sync_state = states.borrow_and_update().clone();
-        let state = match sync_state {
-            SyncState::Connecting => ConnectionState::Connecting,
-            SyncState::Connected => match http.check_admin_key().await {
-                Ok(_) => {
-                    connected_before = true;
-                    ConnectionState::Connected
-                }
-                Err(ClientError::BadAdminKey { message, .. }) => ConnectionState::Refused {
-                    reason: format!("The deployment refused the admin key: {message}"),
-                },
-                Err(other) => ConnectionState::Reconnecting {
-                    attempt: 1,
-                    reason: other.to_string(),
-                    connected_before,
-                },
-            },
-            // The socket is down: ask over HTTP whether it is the key (which no retry
-            // fixes) or the network.
-            SyncState::Reconnecting { attempt, reason } => match http.check_admin_key().await {
-                // (Without a key there is nothing to ask: the socket is what failed.)
-                Err(ClientError::BadAdminKey { message, .. }) if http.has_admin_key() => {
-                    ConnectionState::Refused {
-                        reason: format!("The deployment refused the admin key: {message}"),
-                    }
-                }
-                _ => ConnectionState::Reconnecting { attempt, reason, connected_before },
-            },
-            SyncState::Closed => ConnectionState::NotConnected,
-        };
-        let Some(studio) = studio.upgrade() else { return };
-        let still_current =
-            studio.active.lock().unwrap().as_ref().is_some_and(|c| c.summary.id == summary.id);
-        if !still_current {
-            return;
-        }
-        studio.set_connection_status(ConnectionStatus { deployment: Some(summary.clone()), state });
-        drop(studio);
-        if states.changed().await.is_err() {
-            return;
-        }
     }
 }

@@ -2,6 +2,10 @@
 //!
 //! Hosts forward every [`StudioEvent`] to the window (Tauri events) or to each browser
 //! (the `/api/events` WebSocket); the UI applies them to its state.
+//!
+//! The payloads are the features' own types, each from a leaf module (`data/types.rs`,
+//! `deployment.rs`, `watches/version.rs`, `logs/entry.rs`, `sql/state.rs`, …): the studio
+//! holds the event bus, so this module must not import the studio or any feature logic.
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -32,4 +36,10 @@ pub enum StudioEvent {
     ProjectsChanged { projects: Vec<crate::projects::ProjectInfo> },
     /// An export being written: rows so far.
     ExportProgress { progress: crate::sql::export::ExportProgress },
+}
+
+/// Where events go: the studio, which sends them to every listener. Work that outlives a
+/// command and must not hold the studio itself (a data view's tasks) keeps a `Weak` one.
+pub(crate) trait EventSink: Send + Sync {
+    fn emit(&self, event: StudioEvent);
 }

@@ -47,11 +47,9 @@ pub mod vector_map;
 mod watches;
 
 pub use connections::{SafeMode, SavedConnection};
+pub use deployment::{ConnectionState, ConnectionStatus, DeploymentKind, DeploymentSummary};
 pub use error::{CommandError, ErrorCode};
 pub use events::StudioEvent;
 pub use keychain::KeyStoreKind;
 pub use settings::{Settings, SettingsPatch, ThemePreference};
-pub use studio::{
-    AppInfo, ConnectionState, ConnectionStatus, DeploymentKind, DeploymentSummary, HostKind,
-    Studio, StudioConfig,
-};
+pub use studio::{AppInfo, HostKind, Studio, StudioConfig};

@@ -1,4 +1,10 @@
 //! [`Studio`]: the state every command runs against, and what it reports about itself.
+//!
+//! The hub: it holds each feature's state (the types live with their features, in leaf
+//! modules: [`crate::deployment`], `data/view.rs`, `sql/state.rs`, `logs/entry.rs`,
+//! [`crate::projects`]) and the event bus, and must not import feature logic — features
+//! depend on the hub, never the other way round. So [`Studio::start`], which reconnects,
+//! is in [`crate::connecting`].
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -7,8 +13,9 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use ts_rs::TS;
 
-use crate::connections::{ConnectionsFile, ConnectionsFileContents, SafeMode};
-use crate::deployment::Connected;
+use crate::connections::{ConnectionsFile, ConnectionsFileContents};
+use crate::deployment::{Connected, ConnectionState, ConnectionStatus};
+use crate::events::EventSink;
 use crate::keychain::{KeyStore, KeyStoreKind};
 use crate::local::LocalProject;
 use crate::settings::SettingsFile;
@@ -98,57 +105,6 @@ pub struct AppInfo {
     pub key_store: KeyStoreKind,
 }
 
-/// A deployment the dashboard can connect to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum DeploymentKind {
-    /// A project running on Atrium's built-in engine.
-    Local,
-    /// A Convex cloud or self-hosted deployment.
-    Remote,
-}
-
-/// The connected deployment, as the header shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct DeploymentSummary {
-    /// The saved connection's ID.
-    pub id: String,
-    pub name: String,
-    pub url: String,
-    pub kind: DeploymentKind,
-    pub colour: String,
-    pub safe_mode: SafeMode,
-}
-
-/// The state of the connection to the deployment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum ConnectionState {
-    /// No deployment is selected.
-    NotConnected,
-    /// Opening the connection for the first time.
-    Connecting,
-    Connected,
-    /// No connection; Atrium keeps trying. `connected_before` is false when the deployment
-    /// has not answered at all since it was chosen (a wrong or unreachable URL).
-    Reconnecting {
-        attempt: u32,
-        reason: String,
-        connected_before: bool,
-    },
-    /// The deployment answered but refused the admin key.
-    Refused {
-        reason: String,
-    },
-}
-
-/// Which deployment is connected, and how the connection is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct ConnectionStatus {
-    pub deployment: Option<DeploymentSummary>,
-    pub state: ConnectionState,
-}
-
 /// The dashboard's core state, shared by every host and command.
 #[derive(Debug)]
 pub struct Studio {
@@ -216,32 +172,9 @@ impl Studio {
         }
     }
 
-    /// Starts what runs in the background: the built-in sample project (when its folder is
-    /// there), then reconnects to the deployment used last, or the sample project.
-    pub async fn start(self: &Arc<Self>) {
-        match crate::local::start_sample(&self.data_dir).await {
-            Ok(Some(project)) => *self.local.lock().unwrap() = Some(Arc::new(project)),
-            Ok(None) => {}
-            Err(message) => self.startup_warnings.lock().unwrap().push(message),
-        }
-        let last = self.saved.lock().unwrap().last_used.clone();
-        let has_local = self.local.lock().unwrap().is_some();
-        let target = last.or_else(|| has_local.then(|| crate::local::SAMPLE_ID.to_owned()));
-        // A local project's engine is started again (on new ports) before connecting.
-        let project = target.as_ref().and_then(|id| self.projects.with_connection(id));
-        let reconnected = match (&target, project) {
-            (_, Some(project)) => {
-                crate::connecting::connect_project(self, &project).await.map(|_| ())
-            }
-            (Some(id), None) => crate::deployment::connect(self, id).await.map(|_| ()),
-            (None, None) => Ok(()),
-        };
-        if let Err(e) = reconnected {
-            self.startup_warnings
-                .lock()
-                .unwrap()
-                .push(format!("Could not reopen the last connection: {e}"));
-        }
+    /// Adds a problem found at start-up for the user to see (in [`AppInfo`]).
+    pub(crate) fn warn_at_startup(&self, message: String) {
+        self.startup_warnings.lock().unwrap().push(message);
     }
 
     /// Stops the background work (the sample project's and local projects' engines).
@@ -327,5 +260,11 @@ impl Studio {
                 "No deployment is connected. Pick one in Connections.",
             )
         })
+    }
+}
+
+impl EventSink for Studio {
+    fn emit(&self, event: StudioEvent) {
+        Studio::emit(self, event);
     }
 }

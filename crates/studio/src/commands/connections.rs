@@ -68,7 +68,7 @@ pub(super) async fn test_connection(
     let typed = request.admin_key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
     let key = match (typed, &request.id) {
         (Some(key), _) => Some(key),
-        (None, Some(id)) => crate::deployment::resolve(studio, id).ok().and_then(|(_, key)| key),
+        (None, Some(id)) => crate::connecting::resolve(studio, id).ok().and_then(|(_, key)| key),
         (None, None) => None,
     };
     if let Some(key) = key {
@@ -148,7 +148,7 @@ pub(super) async fn remove_connection(
     let was_active =
         studio.active.lock().unwrap().as_ref().is_some_and(|c| c.summary.id == request.id);
     if was_active {
-        crate::deployment::disconnect(studio);
+        crate::connecting::disconnect(studio);
     }
     list_connections(studio, ()).await
 }
@@ -157,13 +157,13 @@ pub(super) async fn connect(
     studio: &Arc<Studio>,
     request: ConnectionRef,
 ) -> Result<ConnectionStatus, CommandError> {
-    crate::deployment::connect(studio, &request.id).await
+    crate::connecting::connect(studio, &request.id).await
 }
 
 pub(super) async fn disconnect(
     studio: &Arc<Studio>,
     _: (),
 ) -> Result<ConnectionStatus, CommandError> {
-    crate::deployment::disconnect(studio);
+    crate::connecting::disconnect(studio);
     Ok(studio.connection_status())
 }

@@ -1,31 +1,20 @@
 //! Watched queries: a query kept live on the connected deployment (as admin, or acting as
 //! a user on a sync connection of its own), each new result announced as a
 //! [`QueryVersion`] in `query_watch_update`. A watch ends when it is dropped from the
-//! studio's watch list. This module does not check requests or know the command table.
+//! studio's watch list. This module does not check requests or know the command table;
+//! [`QueryVersion`], which the events carry, is in `version.rs`, a leaf.
+
+mod version;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use atrium_client::{ClientError, Subscription, SyncClient};
-use serde::Serialize;
 use tokio_util::task::AbortOnDropHandle;
-use ts_rs::TS;
+
+pub use version::QueryVersion;
 
 use crate::{Studio, StudioEvent};
-
-/// A new result of a watched query.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct QueryVersion {
-    #[ts(type = "number")]
-    pub watch: u64,
-    /// 1 for the first result, then one more per change.
-    pub version: u32,
-    /// When the studio received it (milliseconds since the epoch).
-    pub received_ms: f64,
-    #[ts(type = "unknown")]
-    pub value: serde_json::Value,
-    pub error: Option<String>,
-}
 
 /// Follows `subscription` until the watch is removed (or the connection fails, which is
 /// announced as a last version with the error); `own` is a sync connection held as long as
