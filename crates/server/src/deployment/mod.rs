@@ -16,8 +16,14 @@ use atrium_engine::{CommitOutcome, Engine, EngineOptions, Schema};
 use atrium_runtime::analysis::{Analysis, analyze};
 use atrium_runtime::{Project, Runner, scheduler};
 
-use crate::auth::generate_admin_key;
 use crate::push::PushedModule;
+
+mod replay;
+mod setup;
+
+pub(crate) use replay::{MutationClaim, MutationResults};
+pub use setup::BackfillProgress;
+use setup::{apply_schema, load_or_create_admin_key};
 
 /// How to open a deployment.
 #[derive(Debug, Clone)]
@@ -145,165 +151,10 @@ pub enum DeploymentEvent {
     EnvironmentChanged,
 }
 
-/// Recently answered mutations, oldest forgotten first, and those still running.
-///
-/// A client replays unanswered mutations after a reconnect, possibly while the first
-/// run is still executing on the old connection; the replay waits for that run.
-#[derive(Debug, Default)]
-pub(crate) struct MutationResults {
-    order: std::collections::VecDeque<(String, u32)>,
-    results: std::collections::HashMap<(String, u32), serde_json::Value>,
-    running: std::collections::HashMap<
-        (String, u32),
-        tokio::sync::watch::Receiver<Option<serde_json::Value>>,
-    >,
-}
-
-/// What a sync session should do with a mutation request.
-pub(crate) enum MutationClaim {
-    /// Already answered: send this response again.
-    Answered(serde_json::Value),
-    /// Running on another connection: wait for its answer (`None`: it failed, run it).
-    Running(tokio::sync::watch::Receiver<Option<serde_json::Value>>),
-    /// Not seen: run it, then report through this sender via [`MutationResults::finish`].
-    Run(tokio::sync::watch::Sender<Option<serde_json::Value>>),
-}
-
-const REMEMBERED_MUTATIONS: usize = 10_000;
-
-impl MutationResults {
-    /// Looks the request up, marking it running when it is new.
-    pub(crate) fn claim(&mut self, session: &str, request: u32) -> MutationClaim {
-        let key = (session.to_owned(), request);
-        if let Some(answer) = self.results.get(&key) {
-            return MutationClaim::Answered(answer.clone());
-        }
-        if let Some(running) = self.running.get(&key) {
-            return MutationClaim::Running(running.clone());
-        }
-        let (sender, receiver) = tokio::sync::watch::channel(None);
-        self.running.insert(key, receiver);
-        MutationClaim::Run(sender)
-    }
-
-    /// Ends a run: a successful response is remembered and handed to waiting replays;
-    /// `None` (failed, nothing committed) lets them run it themselves.
-    pub(crate) fn finish(
-        &mut self,
-        session: &str,
-        request: u32,
-        sender: tokio::sync::watch::Sender<Option<serde_json::Value>>,
-        response: Option<serde_json::Value>,
-    ) {
-        let key = (session.to_owned(), request);
-        self.running.remove(&key);
-        if let Some(response) = response {
-            sender.send_replace(Some(response.clone()));
-            if self.results.insert(key.clone(), response).is_none() {
-                self.order.push_back(key);
-            }
-            while self.order.len() > REMEMBERED_MUTATIONS {
-                if let Some(old) = self.order.pop_front() {
-                    self.results.remove(&old);
-                }
-            }
-        }
-    }
-}
-
 impl std::fmt::Debug for Deployment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Deployment").field("name", &self.name).finish_non_exhaustive()
     }
-}
-
-fn load_or_create_admin_key(data_dir: &Path, instance: &str) -> Result<String, DeploymentError> {
-    let path = data_dir.join("admin_key");
-    let io = |error| DeploymentError::DataDir { path: path.display().to_string(), error };
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        let existing = existing.trim().to_owned();
-        if !existing.is_empty() {
-            return Ok(existing);
-        }
-    }
-    let key = generate_admin_key(instance);
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, &key).map_err(io)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
-    }
-    std::fs::rename(&tmp, &path).map_err(io)?;
-    Ok(key)
-}
-
-/// Creates the schema's tables and indexes that do not exist yet.
-/// What a new index's backfill has done: table, index, documents done, documents in all.
-pub type BackfillProgress<'a> = &'a dyn Fn(&str, &str, u64, u64);
-
-fn apply_schema(
-    engine: &Engine,
-    schema: &Schema,
-    progress: BackfillProgress<'_>,
-) -> Result<(), DeploymentError> {
-    const SHOWN: usize = 5;
-    let violations = engine
-        .schema_violations(schema, SHOWN + 1)
-        .map_err(|e| DeploymentError::Schema(e.to_string()))?;
-    if !violations.is_empty() {
-        let listed: Vec<String> = violations
-            .iter()
-            .take(SHOWN)
-            .map(|(table, id, error)| format!("- document {id} in table `{table}`: {error}"))
-            .collect();
-        let more = if violations.len() > SHOWN { "\n- and more" } else { "" };
-        return Err(DeploymentError::Schema(format!(
-            "existing documents do not match the schema:\n{}{more}",
-            listed.join("\n")
-        )));
-    }
-    for (table, spec) in &schema.tables {
-        let catalog = engine.catalog();
-        if catalog.table(table).is_none() {
-            engine.create_table(table).map_err(|e| DeploymentError::Schema(e.to_string()))?;
-        }
-        for (index, fields) in &spec.indexes {
-            let catalog = engine.catalog();
-            let number = catalog.table(table).map(|t| t.number);
-            if number.is_some_and(|n| catalog.index(n, index).is_none()) {
-                engine
-                    .add_index(table, index, fields, |done, total| {
-                        tracing::info!("backfilling {table}.{index}: {done}/{total}");
-                        progress(table, index, done, total);
-                    })
-                    .map_err(|e| DeploymentError::Schema(e.to_string()))?;
-            }
-        }
-    }
-    for info in engine.vector_index_infos() {
-        let table = engine.catalog().table_name(info.table).map(str::to_owned);
-        let declared = table
-            .as_ref()
-            .and_then(|t| schema.tables.get(t))
-            .is_some_and(|t| t.vector_indexes.contains_key(&info.name));
-        if let (Some(table), false) = (table, declared) {
-            engine
-                .drop_vector_index(&table, &info.name)
-                .map_err(|e| DeploymentError::Schema(e.to_string()))?;
-        }
-    }
-    for (table, spec) in &schema.tables {
-        for (index, vector) in &spec.vector_indexes {
-            engine
-                .add_vector_index(table, index, vector, |done, total| {
-                    progress(table, index, done, total);
-                })
-                .map_err(|e| DeploymentError::Schema(e.to_string()))?;
-        }
-    }
-    engine.set_schema(Some(schema.clone()));
-    Ok(())
 }
 
 impl Deployment {
