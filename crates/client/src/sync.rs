@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::{ClientError, DeploymentClient};
-use wire::{action, add, mutation, outcome, send, session_id};
+use wire::{Socket, action, add, mutation, outcome, send, session_id};
 
 mod subscription;
 mod wire;
@@ -167,9 +167,6 @@ struct PendingMutation {
     /// Committed at this timestamp, with this result: answered once a Transition reaches it.
     committed: Option<(u64, Result<Value, ClientError>)>,
 }
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The background task's state, kept across reconnects.
 struct Connection {

@@ -90,6 +90,25 @@ pub struct CheckAdminKeyResponse {
     pub is_read_only: bool,
 }
 
+/// A call's arguments as the function receives them: the `args` of an HTTP body or a sync
+/// message is an object, or a one-element array holding it (what clients send); `null`
+/// is no arguments. The error says what was sent instead.
+pub fn arguments_object(args: &Json) -> Result<atrium_value::Value, String> {
+    use atrium_value::Value;
+    let args = match args {
+        Json::Null => return Ok(Value::Object(Default::default())),
+        Json::Array(items) if items.len() == 1 => &items[0],
+        other => other,
+    };
+    match atrium_value::json::from_json(args) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(other) => {
+            Err(format!("Function arguments must be an object, not {}", other.value_type().name()))
+        }
+        Err(e) => Err(format!("Invalid function arguments: {e}")),
+    }
+}
+
 /// A console line as the HTTP API writes it: `[LEVEL] message`.
 pub fn log_line(level: &str, message: &str) -> String {
     format!("[{level}] {message}")

@@ -29,9 +29,7 @@ pub struct AuthError {
 
 /// Makes a new admin key for an instance.
 pub fn generate_admin_key(instance: &str) -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the OS random source is available");
-    format!("{instance}|{}", hex::encode(bytes))
+    format!("{instance}|{}", crate::ids::random_hex(32))
 }
 
 /// Compares in time independent of where the strings differ.

@@ -19,6 +19,7 @@
 pub mod auth;
 pub mod deployment;
 mod env;
+mod ids;
 mod inspector;
 pub mod push;
 mod routes;

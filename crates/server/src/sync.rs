@@ -12,6 +12,7 @@
 
 mod calls;
 mod queries;
+mod wire;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -33,7 +34,7 @@ use tokio::sync::broadcast;
 use crate::Deployment;
 use crate::auth::{Identity, check_admin_key};
 use crate::deployment::{DeploymentEvent, MutationClaim};
-use calls::arguments;
+use wire::arguments;
 
 const PING_AFTER: Duration = Duration::from_secs(15);
 

@@ -8,8 +8,11 @@ use futures_util::SinkExt;
 use serde_json::Value as Json;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::Socket;
 use crate::ClientError;
+
+/// The sync WebSocket as this client holds it.
+pub(super) type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A mutation's or action's response as its caller's result.
 pub(super) fn outcome(

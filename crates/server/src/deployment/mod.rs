@@ -18,8 +18,11 @@ use atrium_runtime::{Project, Runner, scheduler};
 
 use crate::push::PushedModule;
 
+mod error;
 mod replay;
 mod setup;
+
+pub use error::DeploymentError;
 
 pub(crate) use replay::{MutationClaim, MutationResults};
 pub use setup::BackfillProgress;
@@ -60,18 +63,6 @@ impl DeploymentConfig {
             .join("atrium/deployments")
             .join(format!("{name}-{:08x}", hash as u32))
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum DeploymentError {
-    #[error("Cannot use the data folder {path}: {error}")]
-    DataDir { path: String, error: std::io::Error },
-    #[error("The data in {path} cannot be opened: {error}")]
-    Engine { path: String, error: Box<atrium_engine::EngineError> },
-    #[error("The project cannot be loaded: {0}")]
-    Project(Box<atrium_runtime::RuntimeError>),
-    #[error("The schema cannot be applied: {0}")]
-    Schema(String),
 }
 
 /// A running deployment.
@@ -258,13 +249,8 @@ impl Deployment {
         let project =
             Project::from_modules(modules.iter().map(|m| (m.path.clone(), m.source.clone())));
         let analysis = analyze(&project).map_err(|e| DeploymentError::Project(Box::new(e)))?;
-        let mut id = [0u8; 8];
-        getrandom::fill(&mut id).expect("the OS random source is available");
-        let pending = PendingPush {
-            id: id.iter().map(|b| format!("{b:02x}")).collect(),
-            modules,
-            schema: analysis.schema,
-        };
+        let pending =
+            PendingPush { id: crate::ids::random_hex(8), modules, schema: analysis.schema };
         *self.pending.lock().unwrap() = Some(pending.clone());
         Ok(pending)
     }

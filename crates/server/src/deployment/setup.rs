@@ -7,7 +7,7 @@ use std::path::Path;
 
 use atrium_engine::{Engine, Schema};
 
-use super::DeploymentError;
+use super::error::DeploymentError;
 use crate::auth::generate_admin_key;
 
 pub(super) fn load_or_create_admin_key(

@@ -16,7 +16,6 @@ use atrium_protocol::http::{
 use atrium_protocol::timestamp;
 use atrium_runtime::{Caller, FunctionKind, FunctionOutcome, Runner, RuntimeError};
 use atrium_value::Value;
-use atrium_value::json::from_json;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -29,28 +28,13 @@ fn request_id(headers: &HeaderMap) -> String {
     if let Some(id) = headers.get("convex-request-id").and_then(|v| v.to_str().ok()) {
         return id.to_owned();
     }
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).expect("the OS random source is available");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::ids::random_hex(8)
 }
 
 /// The arguments object from `args` (an object, or a one-element array holding it).
 fn arguments(args: &serde_json::Value) -> Result<Value, ApiError> {
-    let args = match args {
-        serde_json::Value::Null => return Ok(Value::Object(Default::default())),
-        serde_json::Value::Array(items) if items.len() == 1 => &items[0],
-        other => other,
-    };
-    match from_json(args) {
-        Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(other) => Err(ApiError::bad_request(
-            "InvalidArgs",
-            format!("Function arguments must be an object, not {}", other.value_type().name()),
-        )),
-        Err(e) => {
-            Err(ApiError::bad_request("InvalidArgs", format!("Invalid function arguments: {e}")))
-        }
-    }
+    atrium_protocol::http::arguments_object(args)
+        .map_err(|message| ApiError::bad_request("InvalidArgs", message))
 }
 
 struct Call {

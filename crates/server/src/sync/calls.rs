@@ -4,55 +4,13 @@
 
 use atrium_engine::Timestamp;
 use atrium_protocol::format::ValueFormat;
-use atrium_protocol::http::log_line;
-use atrium_runtime::{Caller, FunctionKind, FunctionOutcome, Runner, RuntimeError};
+use atrium_runtime::{Caller, FunctionKind, Runner};
 use atrium_value::Value;
-use atrium_value::json::from_json;
 use serde_json::Value as Json;
 
 use super::Session;
+use super::wire::{arguments, describe_runtime_error, logs, server_error};
 use crate::auth::Identity;
-
-pub(super) fn arguments(args: &Json) -> Result<Value, String> {
-    let args = match args {
-        Json::Null => return Ok(Value::Object(Default::default())),
-        Json::Array(items) if items.len() == 1 => &items[0],
-        other => other,
-    };
-    match from_json(args) {
-        Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(other) => {
-            Err(format!("Function arguments must be an object, not {}", other.value_type().name()))
-        }
-        Err(e) => Err(format!("Invalid function arguments: {e}")),
-    }
-}
-
-pub(super) fn logs(outcome: &FunctionOutcome) -> Vec<String> {
-    outcome.logs.iter().map(|l| log_line(&l.level, &l.message)).collect()
-}
-
-/// Who a session runs queries as, for the inspector.
-pub(super) fn identity_label(identity: &Identity) -> String {
-    match identity {
-        Identity::Anonymous => "anonymous".into(),
-        Identity::Admin => "admin".into(),
-        Identity::AdminActingAs(user) => format!(
-            "admin acting as {}",
-            user.get("subject").and_then(|s| s.as_str()).unwrap_or("a user")
-        ),
-    }
-}
-
-fn request_id() -> String {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).expect("the OS random source is available");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(super) fn server_error(message: &str) -> String {
-    format!("[Request ID: {}] Server Error\n{message}", request_id())
-}
 
 impl Session {
     pub(super) fn runner(&self) -> Result<(Runner, Caller), String> {
@@ -87,7 +45,7 @@ impl Session {
     fn request_id_of(&self, request: u32) -> String {
         use sha2::Digest as _;
         let digest = sha2::Sha256::digest(format!("{}|{request}", self.session_id));
-        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+        hex::encode(&digest[..8])
     }
 
     /// Remembers which function made the commit at `ts`, for the inspector.
@@ -164,14 +122,5 @@ impl Session {
             Ok(Err(error)) => failure(describe_runtime_error(&error)),
             Err(join) => failure(join.to_string()),
         }
-    }
-}
-
-pub(super) fn describe_runtime_error(error: &RuntimeError) -> String {
-    match error {
-        RuntimeError::FunctionNotFound(_) | RuntimeError::ModuleNotFound(..) | RuntimeError::BadPath(_) => {
-            "Could not find public function. Did you forget to run `npx convex dev` or `npx convex deploy`?".to_owned()
-        }
-        other => other.to_string(),
     }
 }

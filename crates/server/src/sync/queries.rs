@@ -22,7 +22,7 @@ use serde_json::Value as Json;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::Session;
-use super::calls::{describe_runtime_error, identity_label, logs, server_error};
+use super::wire::{describe_runtime_error, identity_label, logs, server_error};
 use crate::deployment::DeploymentEvent;
 
 impl Session {
