@@ -82,7 +82,7 @@ describe("ConvexClient over the sync WebSocket", () => {
     }
     const flaky = new ConvexClient(engine.url, { webSocketConstructor: DroppingSocket, unsavedChangesWarning: false });
     try {
-      await flaky.mutation("messages:sendSlowly", { body: "replayed once", author: "lin", spin: 15_000_000 });
+      await flaky.mutation("messages:sendSlowly", { body: "replayed once", author: "lin", spin: 4_000_000 });
       assert.ok(dropped && sockets >= 2, `the connection was dropped and reopened (${sockets} sockets)`);
       const messages = await flaky.query("messages:list", {});
       assert.equal(messages.filter((m) => m.body === "replayed once").length, 1);

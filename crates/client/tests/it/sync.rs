@@ -125,7 +125,9 @@ async fn a_mutation_cut_off_mid_run_is_replayed_and_applied_once() {
     let mut state = client.state();
     wait_for(&mut state, |s| *s == ConnectionState::Connected).await;
 
-    let slow = args(serde_json::json!({"body": "once", "author": "a", "spin": 15_000_000}));
+    // 4 M turns take about 0.3 s in a debug build: long enough to be cut (or replayed)
+    // mid-run, and under the 1 s limit with the other core busy (15 M took 0.74 s and timed out).
+    let slow = args(serde_json::json!({"body": "once", "author": "a", "spin": 4_000_000}));
     let replayed = tokio::time::timeout(
         Duration::from_secs(10),
         client.mutation("messages:sendSlowly", &slow),

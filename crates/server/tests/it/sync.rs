@@ -121,8 +121,10 @@ async fn mutations_answer_with_a_timestamp_and_replays_run_once() {
 async fn a_replay_during_the_first_run_waits_for_it_instead_of_running_again() {
     let (server, deployment, _data) = start().await;
     let session = "33333333-3333-3333-3333-333333333333";
+    // 4 M turns take about 0.3 s in a debug build: long enough to be cut (or replayed)
+    // mid-run, and under the 1 s limit with the other core busy (15 M took 0.74 s and timed out).
     let mutation = json!({"type": "Mutation", "requestId": 4, "udfPath": "messages:sendSlowly",
-        "args": [{"body": "slow", "author": "ws", "spin": 15_000_000}]});
+        "args": [{"body": "slow", "author": "ws", "spin": 4_000_000}]});
     let mut first = connect(&server, session).await;
     send(&mut first, mutation.clone()).await;
     // The first connection is still running it when the client, reconnected, replays it.
