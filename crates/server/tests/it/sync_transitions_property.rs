@@ -53,6 +53,8 @@ struct Session {
     /// Query ID → (path, args) as sent, read by the reader task for Transitions.
     set: Arc<Mutex<BTreeMap<u64, (String, Value)>>>,
     next_query: u64,
+    /// The IDs added and not removed yet (a query is removed at most once, as clients do).
+    live: std::collections::BTreeSet<u64>,
     query_set: u64,
     next_request: u64,
     /// Every Transition's resulting state, and how many mutations were answered.
@@ -106,7 +108,15 @@ async fn open(server: &RunningServer, n: usize) -> Session {
             }
         }
     });
-    Session { sink, set, next_query: 0, query_set: 0, next_request: 0, seen }
+    Session {
+        sink,
+        set,
+        next_query: 0,
+        live: Default::default(),
+        query_set: 0,
+        next_request: 0,
+        seen,
+    }
 }
 
 impl Session {
@@ -134,17 +144,19 @@ impl Session {
                     Some(a) => ("messages:byAuthor", json!({"author": AUTHORS[*a]})),
                 };
                 self.set.lock().unwrap().insert(id, (path.to_owned(), args.clone()));
+                self.live.insert(id);
                 self.modify(
                     json!([{"type": "Add", "queryId": id, "udfPath": path, "args": [args]}]),
                 )
                 .await;
             }
             Op::Remove { nth, .. } => {
-                let ids: Vec<u64> = self.set.lock().unwrap().keys().copied().collect();
+                let ids: Vec<u64> = self.live.iter().copied().collect();
                 if ids.is_empty() {
                     return;
                 }
                 let id = ids[nth % ids.len()];
+                self.live.remove(&id);
                 // Kept in `set` (the reader may still name it); the Transition removes it.
                 self.modify(json!([{"type": "Remove", "queryId": id}])).await;
             }
