@@ -54,7 +54,6 @@ pub(crate) fn import_cycles(root: &Path) -> Vec<String> {
 /// Files that reach each other (one strongly connected component), with the uses among them.
 #[derive(Debug)]
 struct Cycle {
-    files: Vec<PathBuf>,
     /// `(user, used)` pairs inside the component.
     uses: Vec<(PathBuf, PathBuf)>,
 }
@@ -86,7 +85,7 @@ fn crate_cycles(src: &Path) -> Vec<Cycle> {
                 .filter(|(_, to)| inside.contains(to))
                 .map(|(from, to)| (modules[from].file.clone(), modules[to].file.clone()))
                 .collect();
-            Cycle { files: component.iter().map(|m| modules[m].file.clone()).collect(), uses }
+            Cycle { uses }
         })
         .collect()
 }
@@ -173,10 +172,10 @@ fn scan(code: &str, path: &[String], module: &mut ModuleFile) {
         }
         let segments = read_path(&code[i..]);
         let consumed = segments.iter().map(|s| s.len() + 2).sum::<usize>().saturating_sub(2);
-        if segments.len() > 1 {
-            if let Some(resolved) = absolute(&segments, path, &module.children) {
-                module.uses.push(resolved);
-            }
+        if segments.len() > 1
+            && let Some(resolved) = absolute(&segments, path, &module.children)
+        {
+            module.uses.push(resolved);
         }
         i += consumed.max(1);
     }
@@ -249,12 +248,13 @@ fn resolve(
             current.push(segment.clone());
             continue;
         }
-        if let Some(target) = module.reexports.get(segment) {
-            if depth < 8 && target.as_slice() != &full[..=i] {
-                let mut next = target.clone();
-                next.extend(full[i + 1..].iter().cloned());
-                return resolve(modules, &next, depth + 1);
-            }
+        if let Some(target) = module.reexports.get(segment)
+            && depth < 8
+            && target.as_slice() != &full[..=i]
+        {
+            let mut next = target.clone();
+            next.extend(full[i + 1..].iter().cloned());
+            return resolve(modules, &next, depth + 1);
         }
         break;
     }
@@ -498,6 +498,14 @@ mod tests {
         dir
     }
 
+    impl Cycle {
+        /// The files in the loop, sorted.
+        fn files(&self) -> Vec<PathBuf> {
+            let files: BTreeSet<PathBuf> = self.uses.iter().map(|(a, _)| a.clone()).collect();
+            files.into_iter().collect()
+        }
+    }
+
     #[test]
     fn a_two_file_cycle_is_found_and_a_layered_crate_passes() {
         let layered = write_crate(&[
@@ -514,7 +522,7 @@ mod tests {
         let cycles = crate_cycles(&cyclic.join("src"));
         assert_eq!(cycles.len(), 1, "{cycles:?}");
         let names: Vec<_> =
-            cycles[0].files.iter().map(|p| p.file_name().unwrap().to_owned()).collect();
+            cycles[0].files().iter().map(|p| p.file_name().unwrap().to_owned()).collect();
         assert_eq!(names, ["a.rs", "b.rs"]);
         let _ = std::fs::remove_dir_all(layered);
         let _ = std::fs::remove_dir_all(cyclic);
@@ -533,7 +541,7 @@ mod tests {
         let cycles = crate_cycles(&dir.join("src"));
         assert_eq!(cycles.len(), 1, "{cycles:?}");
         let names: BTreeSet<_> = cycles[0]
-            .files
+            .files()
             .iter()
             .map(|p| p.strip_prefix(dir.join("src")).unwrap().to_owned())
             .collect();

@@ -71,10 +71,6 @@ fn is_polars(name: &str) -> bool {
 }
 
 impl WorkspaceGraph {
-    pub(crate) fn from_cargo_metadata(root: &Path) -> Result<Self, String> {
-        Self::from_metadata(&cargo_metadata(root)?)
-    }
-
     pub(crate) fn from_metadata(metadata: &serde_json::Value) -> Result<Self, String> {
         let mut names = BTreeMap::new();
         for package in metadata["packages"].as_array().ok_or("metadata has no packages")? {
@@ -246,7 +242,8 @@ mod tests {
 
     #[test]
     fn the_real_workspace_follows_the_rules() {
-        let graph = WorkspaceGraph::from_cargo_metadata(&crate::repo_root()).unwrap();
+        let graph =
+            WorkspaceGraph::from_metadata(&cargo_metadata(&crate::repo_root()).unwrap()).unwrap();
         assert!(graph.reachable(TAURI_HOST).contains("tauri"), "the host should reach tauri");
         assert_eq!(violations(&graph), Vec::<String>::new());
     }
