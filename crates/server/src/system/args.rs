@@ -55,6 +55,11 @@ pub(super) fn page_size(num_items: Option<f64>) -> usize {
     num_items.unwrap_or(100.0).clamp(1.0, MAX_PAGE as f64) as usize
 }
 
+/// An engine error as the message a dashboard function answers with.
+pub(super) fn engine_message(error: EngineError) -> String {
+    error.to_string()
+}
+
 /// A bad argument found inside a transaction, as an engine error so it can leave it.
 pub(super) fn invalid(message: String) -> EngineError {
     EngineError::InvalidDocumentFields(message)

@@ -15,14 +15,11 @@ use atrium_protocol::dashboard::{
 use atrium_value::Value;
 
 use super::args::{
-    commit, encode, invalid, page_size, parse_id, read, tx_id, user_fields, writes_limit,
+    commit, encode, engine_message, invalid, page_size, parse_id, read, tx_id, user_fields,
+    writes_limit,
 };
 use super::frontend::patch_of;
 use crate::Deployment;
-
-fn e(error: EngineError) -> String {
-    error.to_string()
-}
 
 /// Runs a read-only extension in `tx`; `None` when `path` is not one.
 pub(super) fn query(
@@ -70,15 +67,16 @@ fn table_window(tx: &mut Transaction, args: TableWindowArgs) -> Result<TableWind
     let index_name = args.index.as_deref().unwrap_or("by_creation_time");
     let exprs: Vec<IndexRangeExpr> = args.range.unwrap_or_default().into_iter().map(expr).collect();
     if tx.table_number(table).is_none() {
-        tx.count(table).map_err(e)?; // records the read, so the window sees the table appear
+        tx.count(table).map_err(engine_message)?; // records the read, so the window sees the table appear
         return Ok(TableWindow { page: Vec::new(), total: 0.0 });
     }
-    let index = tx.index(table, index_name).map_err(e)?;
+    let index = tx.index(table, index_name).map_err(engine_message)?;
     let range = atrium_engine::range::compile(&index, &format!("{table}.{index_name}"), &exprs)
-        .map_err(e)?;
+        .map_err(engine_message)?;
     let total = if exprs.is_empty() { tx.count(table) } else { tx.count_range(&index, &range) }
-        .map_err(e)?;
-    let page = tx.scan_from_offset(&index, &range, order, offset as u64, limit).map_err(e)?;
+        .map_err(engine_message)?;
+    let page =
+        tx.scan_from_offset(&index, &range, order, offset as u64, limit).map_err(engine_message)?;
     Ok(TableWindow {
         page: page.documents.into_iter().map(|(_, d)| d.to_value()).collect(),
         total: total as f64,
@@ -100,7 +98,7 @@ fn expr(expr: RangeExpr) -> IndexRangeExpr {
 fn history(engine: &Engine, args: DocumentHistoryArgs) -> Result<Vec<Revision>, String> {
     let id = parse_id(&args.id)?;
     let limit = args.limit.unwrap_or(50.0).clamp(1.0, 1000.0) as usize;
-    let revisions = engine.history(&id, limit).map_err(e)?;
+    let revisions = engine.history(&id, limit).map_err(engine_message)?;
     Ok(revisions
         .into_iter()
         .map(|r| Revision { ts: r.ts.0 as f64, document: r.document.map(|d| d.to_value()) })

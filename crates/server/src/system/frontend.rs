@@ -18,13 +18,10 @@ use atrium_protocol::dashboard::{
 use atrium_value::{Object, Value};
 
 use super::args::{
-    commit, encode, invalid, page_size, parse_id, read, tx_id, user_fields, writes_limit,
+    commit, encode, engine_message, invalid, page_size, parse_id, read, tx_id, user_fields,
+    writes_limit,
 };
 use crate::Deployment;
-
-fn e(error: EngineError) -> String {
-    error.to_string()
-}
 
 /// Runs a read-only function in `tx`; `None` when `path` is not one of these.
 pub(super) fn query(
@@ -36,12 +33,12 @@ pub(super) fn query(
     Some(match path {
         path::TABLE_MAPPING => encode(&table_mapping(tx)),
         path::TABLE_SIZE => read(path, args, |a: TableSizeArgs| {
-            tx.count(&a.table_name).map(|n| n as f64).map_err(e)
+            tx.count(&a.table_name).map(|n| n as f64).map_err(engine_message)
         }),
         path::PAGINATED_TABLE_DOCUMENTS => read(path, args, |a| paginated_documents(tx, a)),
         path::GET_BY_ID => read(path, args, |a: GetByIdArgs| {
             let id = parse_id(&a.id)?;
-            Ok(MaybeDocument(tx.get(&id).map_err(e)?.map(|d| d.to_value())))
+            Ok(MaybeDocument(tx.get(&id).map_err(engine_message)?.map(|d| d.to_value())))
         }),
         path::INDEXES => read(path, args, |a: IndexesArgs| Ok(indexes(tx, &a.table_name))),
         path::GET_SCHEMAS => encode(&schemas(deployment)),
@@ -108,8 +105,10 @@ fn paginated_documents(
     if tx.table_number(table).is_none() {
         return Ok(done_page(Vec::new()));
     }
-    let index = tx.index(table, "by_creation_time").map_err(e)?;
-    let page = tx.scan(&index, &KeyRange::all(), order, after.as_deref(), limit).map_err(e)?;
+    let index = tx.index(table, "by_creation_time").map_err(engine_message)?;
+    let page = tx
+        .scan(&index, &KeyRange::all(), order, after.as_deref(), limit)
+        .map_err(engine_message)?;
     let next = match (page.exhausted, page.documents.last()) {
         (false, Some((key, _))) => hex::encode(key),
         _ => "end".to_owned(),
