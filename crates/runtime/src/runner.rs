@@ -354,32 +354,6 @@ impl Runner {
         Ok(Target { file, export: export.to_owned() })
     }
 
-    /// Runs a function called by another one (`ctx.runQuery`/`ctx.runMutation` inside a
-    /// query or mutation) inside the caller's transaction.
-    pub(crate) fn run_nested(
-        &self,
-        path: &str,
-        kind: FunctionKind,
-        args: &Value,
-        tx: Transaction,
-        depth: usize,
-    ) -> Result<Nested, RuntimeError> {
-        let target = self.resolve(path)?;
-        let args_json = serde_json::Value::Array(vec![to_json(args)]).to_string();
-        let call = Call {
-            file: &target.file,
-            path,
-            export: &target.export,
-            kind,
-            caller: Caller::Internal,
-            args,
-            args_json: &args_json,
-        };
-        let execution = self.execute(&call, Some(tx), depth)?;
-        let tx = execution.state.tx.expect("a nested call keeps its transaction");
-        Ok(Nested { tx, result: execution.result, logs: execution.state.logs })
-    }
-
     fn execute(
         &self,
         call: &Call<'_>,
@@ -418,7 +392,20 @@ impl NestedCalls for Runner {
         tx: Transaction,
         depth: usize,
     ) -> Result<Nested, RuntimeError> {
-        Runner::run_nested(self, path, kind, args, tx, depth)
+        let target = self.resolve(path)?;
+        let args_json = serde_json::Value::Array(vec![to_json(args)]).to_string();
+        let call = Call {
+            file: &target.file,
+            path,
+            export: &target.export,
+            kind,
+            caller: Caller::Internal,
+            args,
+            args_json: &args_json,
+        };
+        let execution = self.execute(&call, Some(tx), depth)?;
+        let tx = execution.state.tx.expect("a nested call keeps its transaction");
+        Ok(Nested { tx, result: execution.result, logs: execution.state.logs })
     }
 
     fn run(
