@@ -1,11 +1,13 @@
 //! The web platform globals a function sees: `web_globals.js` (TextEncoder, URL, crypto,
-//! timers, …; randomness seeded in queries and mutations, from the OS in actions) and
+//! timers, …; randomness seeded in queries and mutations, from the OS in actions),
+//! [`crypto`] (`crypto.subtle`, `CryptoKey`) and
 //! `fetch.js` (Headers, Request, Response everywhere; `fetch` itself in actions only, its
 //! host half in [`fetch`]).
 //!
 //! It must not touch the database or the `Convex` host interface (the sandbox installs
 //! that).
 
+mod crypto;
 mod fetch;
 
 use rquickjs::{Ctx, Function, Object};
@@ -36,6 +38,9 @@ pub(crate) fn install(ctx: &Ctx<'_>, kind: FunctionKind) -> Result<(), RuntimeEr
         web_options.set("randomBytes", seeded)?;
     }
     web.call::<_, ()>((web_options,))?;
+
+    // crypto.subtle (Web Crypto): its own randomness only in actions.
+    crypto::install(ctx, kind == FunctionKind::Action)?;
 
     // Headers/Request/Response everywhere; fetch itself in actions only.
     let fetch: Function = ctx.eval(FETCH)?;
