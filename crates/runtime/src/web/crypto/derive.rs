@@ -15,7 +15,7 @@ pub(crate) fn derive_bits(
 ) -> CryptoResult<Vec<u8>> {
     let bytes_for = |length: Option<u32>| -> CryptoResult<usize> {
         match length {
-            Some(bits) if bits % 8 == 0 => Ok(bits as usize / 8),
+            Some(bits) if bits.is_multiple_of(8) => Ok(bits as usize / 8),
             Some(_) => Err(CryptoError::operation(format!(
                 "{}: the length must be a multiple of 8",
                 params.name
@@ -77,7 +77,7 @@ pub(crate) fn derive_bits(
                 )),
                 Some(bits) => {
                     let mut out = secret[..(bits as usize).div_ceil(8)].to_vec();
-                    if bits % 8 != 0
+                    if !bits.is_multiple_of(8)
                         && let Some(last) = out.last_mut()
                     {
                         *last &= 0xffu8 << (8 - bits % 8);

@@ -13,8 +13,8 @@ use super::random::Rng;
 /// A generated key: one secret key, or a key pair.
 #[derive(Debug)]
 pub(crate) enum Generated {
-    Secret(Key),
-    Pair { public: Key, private: Key },
+    Secret(Box<Key>),
+    Pair { public: Box<Key>, private: Box<Key> },
 }
 
 /// Generates a key (or pair) for `params`. Public keys are always extractable.
@@ -25,21 +25,26 @@ pub(crate) fn generate(
 ) -> CryptoResult<Generated> {
     let name = params.name.as_str();
     let pair = |hash: Option<Hash>, public: Material, private: Material| Generated::Pair {
-        public: Key::new(name, hash, true, public),
-        private: Key::new(name, hash, extractable, private),
+        public: Box::new(Key::new(name, hash, true, public)),
+        private: Box::new(Key::new(name, hash, extractable, private)),
     };
     match name {
         "HMAC" => {
             let hash = params.hash()?;
             let bits = params.length.map_or(hash.block_bits(), |n| n as usize);
-            if bits == 0 || bits % 8 != 0 {
+            if bits == 0 || !bits.is_multiple_of(8) {
                 return Err(CryptoError::operation(
                     "HMAC: the length must be a positive multiple of 8",
                 ));
             }
             let mut secret = vec![0u8; bits / 8];
             rng.fill(&mut secret)?;
-            Ok(Generated::Secret(Key::new(name, Some(hash), extractable, Material::Secret(secret))))
+            Ok(Generated::Secret(Box::new(Key::new(
+                name,
+                Some(hash),
+                extractable,
+                Material::Secret(secret),
+            ))))
         }
         "AES-GCM" | "AES-CBC" | "AES-CTR" => {
             let bits = params.length.unwrap_or(0);
@@ -48,12 +53,17 @@ pub(crate) fn generate(
             }
             let mut secret = vec![0u8; bits as usize / 8];
             rng.fill(&mut secret)?;
-            Ok(Generated::Secret(Key::new(name, None, extractable, Material::Secret(secret))))
+            Ok(Generated::Secret(Box::new(Key::new(
+                name,
+                None,
+                extractable,
+                Material::Secret(secret),
+            ))))
         }
         "RSASSA-PKCS1-v1_5" | "RSA-PSS" | "RSA-OAEP" => {
             let hash = params.hash()?;
             let bits = params.modulus_length.unwrap_or(0) as usize;
-            if !(1024..=8192).contains(&bits) || bits % 8 != 0 {
+            if !(1024..=8192).contains(&bits) || !bits.is_multiple_of(8) {
                 return Err(CryptoError::operation(format!(
                     "RSA: modulusLength {bits} is not supported (1024 to 8192, a multiple of 8)"
                 )));

@@ -141,9 +141,9 @@ fn install_ops<'js>(ctx: &Ctx<'js>, ops: &Object<'js>, state: &Shared) -> rquick
                 state.keys.get(handle).expect("just inserted").info(handle)
             };
             let info = match generated {
-                Generated::Secret(key) => add(key),
+                Generated::Secret(key) => add(*key),
                 Generated::Pair { public, private } => {
-                    serde_json::json!({ "publicKey": add(public), "privateKey": add(private) })
+                    serde_json::json!({ "publicKey": add(*public), "privateKey": add(*private) })
                 }
             };
             Ok::<_, rquickjs::Error>(info.to_string())
