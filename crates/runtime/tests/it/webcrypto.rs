@@ -134,6 +134,7 @@ fn round_trips_and_the_errors_the_spec_names() {
         "key own properties": "[[],[],0]",
         "non-extractable export": "InvalidAccessError (DOMException)",
         "non-extractable export jwk": "InvalidAccessError (DOMException)",
+        "mutated usages": "InvalidAccessError (DOMException)",
         "new CryptoKey": "TypeError",
         "ECDSA raw public bytes": 65.0,
         "ECDSA raw public first byte": 4.0,
@@ -161,6 +162,7 @@ fn round_trips_and_the_errors_the_spec_names() {
         "bad AES length": "DataError (DOMException)",
         "bad jwk kty": "DataError (DOMException)",
         "bad format": "TypeError",
+        "jwk d of another key": "DataError (DOMException)",
         "not a key": "TypeError",
     }))
     .unwrap();

@@ -105,7 +105,17 @@
     const key = Object.create(CryptoKey.prototype);
     const algorithm = { ...info.algorithm };
     if (algorithm.publicExponent) algorithm.publicExponent = new Uint8Array(algorithm.publicExponent);
-    slots.set(key, { handle: info.handle, type: info.type, extractable, algorithm, usages: [...usages] });
+    // `name` and `allowed` are the slot's own copies: script may mutate the objects the
+    // getters return without changing what the key may do.
+    slots.set(key, {
+      handle: info.handle,
+      type: info.type,
+      extractable,
+      algorithm,
+      usages: [...usages],
+      name: algorithm.name,
+      allowed: Object.freeze([...usages]),
+    });
     return key;
   };
 
@@ -125,10 +135,10 @@
 
   const useKey = (key, alg, usage) => {
     const s = slot(key);
-    if (s.algorithm.name !== alg.name) {
-      throw fail("InvalidAccessError", `The key is a ${s.algorithm.name} key, not ${alg.name}`);
+    if (s.name !== alg.name) {
+      throw fail("InvalidAccessError", `The key is a ${s.name} key, not ${alg.name}`);
     }
-    if (!s.usages.includes(usage)) {
+    if (!s.allowed.includes(usage)) {
       throw fail("InvalidAccessError", `The key does not support the '${usage}' operation`);
     }
     return s.handle;
@@ -184,7 +194,7 @@
       if (!s.extractable) throw fail("InvalidAccessError", "key is not extractable");
       const exported = call("exportKey", format, s.handle);
       if (format !== "jwk") return exported;
-      return { ...JSON.parse(exported), key_ops: [...s.usages], ext: s.extractable };
+      return { ...JSON.parse(exported), key_ops: [...s.allowed], ext: s.extractable };
     }
 
     async generateKey(algorithm, extractable, keyUsages) {

@@ -134,3 +134,35 @@ pub(crate) fn export_jwk(key: &Key) -> CryptoResult<String> {
     }
     serde_json::to_string(&jwk).map_err(failed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::crypto::keys::KeyTable;
+
+    #[test]
+    fn the_host_refuses_material_of_non_extractable_keys_whatever_script_does() {
+        let key = Key::new("AES-GCM", None, false, Material::Secret(vec![7; 16]));
+        for format in ["raw", "pkcs8", "spki"] {
+            assert_eq!(export_bytes(&key, format).unwrap_err().name, "InvalidAccessError");
+        }
+        assert_eq!(export_jwk(&key).unwrap_err().name, "InvalidAccessError");
+        let extractable = Key::new("AES-GCM", None, true, Material::Secret(vec![7; 16]));
+        assert_eq!(export_bytes(&extractable, "raw").unwrap(), vec![7; 16]);
+        assert_eq!(
+            export_jwk(&extractable).unwrap(),
+            r#"{"kty":"oct","alg":"A128GCM","k":"BwcHBwcHBwcHBwcHBwcHBw"}"#
+        );
+    }
+
+    #[test]
+    fn a_key_serves_only_its_own_algorithm() {
+        let mut keys = KeyTable::default();
+        let handle = keys.insert(Key::new("HMAC", None, true, Material::Secret(vec![1; 32])));
+        assert!(keys.for_algorithm(handle, "HMAC").is_ok());
+        assert_eq!(keys.for_algorithm(handle, "AES-GCM").unwrap_err().name, "InvalidAccessError");
+        assert_eq!(keys.get(handle + 1).unwrap_err().name, "InvalidAccessError");
+        // Debug output never shows the material.
+        assert!(!format!("{:?}", keys).contains("[1, 1"));
+    }
+}

@@ -114,9 +114,23 @@ pub(crate) fn import_jwk(params: &Params, jwk: &str, extractable: bool) -> Crypt
             let mut point = vec![4u8];
             point.extend(unb64(&jwk.x, "x")?);
             point.extend(unb64(&jwk.y, "y")?);
+            let public = ec(want, "raw", &point)?;
             match &jwk.d {
-                Some(_) => ec(want, "d", &unb64(&jwk.d, "d")?)?,
-                None => ec(want, "raw", &point)?,
+                None => public,
+                Some(_) => {
+                    let private = ec(want, "d", &unb64(&jwk.d, "d")?)?;
+                    let matches = match (&private, &public) {
+                        (Material::P256Private(s), Material::P256Public(p)) => s.public_key() == *p,
+                        (Material::P384Private(s), Material::P384Public(p)) => s.public_key() == *p,
+                        _ => false,
+                    };
+                    if !matches {
+                        return Err(CryptoError::data(
+                            "The JWK's `x`/`y` are not the public half of `d`",
+                        ));
+                    }
+                    private
+                }
             }
         }
         "Ed25519" => {

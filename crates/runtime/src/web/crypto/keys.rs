@@ -124,6 +124,19 @@ impl KeyTable {
             CryptoError::invalid_access("The key is not a CryptoKey of this execution")
         })
     }
+
+    /// The key, if it is one of `algorithm` (the key's algorithm binds what it may do).
+    pub fn for_algorithm(&self, handle: u32, algorithm: &str) -> CryptoResult<&Key> {
+        let key = self.get(handle)?;
+        if key.algorithm == algorithm {
+            Ok(key)
+        } else {
+            Err(CryptoError::invalid_access(format!(
+                "The key is a {} key, not {algorithm}",
+                key.algorithm
+            )))
+        }
+    }
 }
 
 /// A JSON Web Key (RFC 7517) with the members Web Crypto reads and writes; `key_ops` and

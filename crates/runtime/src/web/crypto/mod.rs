@@ -158,7 +158,8 @@ fn install_ops<'js>(ctx: &Ctx<'js>, ops: &Object<'js>, state: &Shared) -> rquick
             move |ctx: Ctx<'js>, alg: String, handle: u32, data: ArrayBuffer<'js>| {
                 let params = params(&ctx, &alg)?;
                 let state = &mut *s.borrow_mut();
-                let key = state.keys.get(handle).map_err(|e| throw(&ctx, e))?;
+                let key =
+                    state.keys.for_algorithm(handle, &params.name).map_err(|e| throw(&ctx, e))?;
                 let out = sign::sign(&params, key, &bytes_of(&data), &mut state.rng)
                     .map_err(|e| throw(&ctx, e))?;
                 ArrayBuffer::new(ctx, out)
@@ -178,7 +179,8 @@ fn install_ops<'js>(ctx: &Ctx<'js>, ops: &Object<'js>, state: &Shared) -> rquick
                   data: ArrayBuffer<'js>| {
                 let params = params(&ctx, &alg)?;
                 let state = s.borrow();
-                let key = state.keys.get(handle).map_err(|e| throw(&ctx, e))?;
+                let key =
+                    state.keys.for_algorithm(handle, &params.name).map_err(|e| throw(&ctx, e))?;
                 sign::verify(&params, key, &bytes_of(&signature), &bytes_of(&data))
                     .map_err(|e| throw(&ctx, e))
             },
@@ -194,7 +196,10 @@ fn install_ops<'js>(ctx: &Ctx<'js>, ops: &Object<'js>, state: &Shared) -> rquick
                 move |ctx: Ctx<'js>, alg: String, handle: u32, data: ArrayBuffer<'js>| {
                     let params = params(&ctx, &alg)?;
                     let state = &mut *s.borrow_mut();
-                    let key = state.keys.get(handle).map_err(|e| throw(&ctx, e))?;
+                    let key = state
+                        .keys
+                        .for_algorithm(handle, &params.name)
+                        .map_err(|e| throw(&ctx, e))?;
                     let out = cipher::run(&params, key, &bytes_of(&data), encrypt, &mut state.rng)
                         .map_err(|e| throw(&ctx, e))?;
                     ArrayBuffer::new(ctx, out)
@@ -211,7 +216,8 @@ fn install_ops<'js>(ctx: &Ctx<'js>, ops: &Object<'js>, state: &Shared) -> rquick
             move |ctx: Ctx<'js>, alg: String, handle: u32, length: Option<u32>| {
                 let params = params(&ctx, &alg)?;
                 let state = s.borrow();
-                let key = state.keys.get(handle).map_err(|e| throw(&ctx, e))?;
+                let key =
+                    state.keys.for_algorithm(handle, &params.name).map_err(|e| throw(&ctx, e))?;
                 let out = derive::derive_bits(&params, key, &state.keys, length)
                     .map_err(|e| throw(&ctx, e))?;
                 ArrayBuffer::new(ctx, out)
