@@ -196,7 +196,9 @@ fn available_in_queries_mutations_actions_and_http_actions() {
     let (_d, runner) = runner();
     let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
     let jefe = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
-    let refused = "Error: Can't use cryptographic randomness in queries and mutations";
+    let refused = "Error: Can't use cryptographic randomness in queries and mutations. Please \
+                   consider using an action. See https://docs.convex.dev/functions/actions for \
+                   more details.";
     for (path, kind, generate) in [
         ("kinds:inQuery", FunctionKind::Query, refused),
         ("kinds:inMutation", FunctionKind::Mutation, refused),

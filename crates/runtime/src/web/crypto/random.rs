@@ -26,7 +26,10 @@ impl Rng {
             // A plain `Error`, as Convex throws it.
             Err(CryptoError {
                 name: "Error",
-                message: "Can't use cryptographic randomness in queries and mutations".into(),
+                message: "Can't use cryptographic randomness in queries and mutations. Please \
+                          consider using an action. See \
+                          https://docs.convex.dev/functions/actions for more details."
+                    .into(),
             })
         }
     }
