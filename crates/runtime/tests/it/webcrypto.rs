@@ -207,7 +207,7 @@ fn available_in_queries_mutations_actions_and_http_actions() {
         let got = json(&run(&runner, path, kind, args(vec![])));
         assert_eq!(
             got,
-            serde_json::json!({"digest": abc, "hmac": jefe, "generate": generate, "uuid": "string"}),
+            serde_json::json!({"globals": true, "digest": abc, "hmac": jefe, "generate": generate, "uuid": "string"}),
             "{path}"
         );
     }
@@ -224,7 +224,7 @@ fn available_in_queries_mutations_actions_and_http_actions() {
     let body: serde_json::Value = serde_json::from_slice(&outcome.response.body).unwrap();
     assert_eq!(
         body,
-        serde_json::json!({"digest": abc, "hmac": jefe, "generate": "secret", "uuid": "string"})
+        serde_json::json!({"globals": true, "digest": abc, "hmac": jefe, "generate": "secret", "uuid": "string"})
     );
 }
 

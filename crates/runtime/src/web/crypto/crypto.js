@@ -1,5 +1,6 @@
 // Web Crypto's JavaScript half, written for Atrium: `crypto.subtle` (a SubtleCrypto),
-// `CryptoKey`, algorithm normalization, key usages and promises. The work is done by the
+// `CryptoKey`, algorithm normalization, key usages and promises (returned to lazy.js,
+// which installs them). The work is done by the
 // host functions in `ops` (crypto/mod.rs); a CryptoKey holds only a handle to key
 // material kept on the host side, in a slot script cannot reach.
 ((ops) => {
@@ -291,6 +292,5 @@
   Object.defineProperty(SubtleCrypto.prototype, Symbol.toStringTag, { value: "SubtleCrypto" });
 
   const subtle = Object.create(SubtleCrypto.prototype);
-  Object.defineProperty(globalThis.crypto, "subtle", { value: subtle, enumerable: true });
-  Object.assign(globalThis, { CryptoKey, SubtleCrypto });
+  return { subtle, CryptoKey, SubtleCrypto };
 });

@@ -29,6 +29,7 @@ use crate::RuntimeError;
 
 const CRYPTO_JS: &str = include_str!("crypto.js");
 const DOM_EXCEPTION_JS: &str = include_str!("dom_exception.js");
+const LAZY_JS: &str = include_str!("lazy.js");
 
 /// What the host functions share: the execution's keys and its randomness.
 #[derive(Debug)]
@@ -58,19 +59,24 @@ fn params(ctx: &Ctx<'_>, json: &str) -> rquickjs::Result<Params> {
     Params::from_json(json).map_err(|e| throw(ctx, e))
 }
 
-/// Installs `crypto.subtle`, `CryptoKey`, `SubtleCrypto` (and `DOMException` if absent).
-/// Randomness for keys, salts and padding is the OS's in actions and refused otherwise.
-pub(crate) fn install(ctx: &Ctx<'_>, randomness_allowed: bool) -> Result<(), RuntimeError> {
+/// Installs `crypto.subtle`, `CryptoKey`, `SubtleCrypto` (loaded on first use, see
+/// `lazy.js`) and `DOMException` if absent. Randomness for keys, salts and padding is the
+/// OS's in actions and refused otherwise.
+pub(crate) fn install<'js>(ctx: &Ctx<'js>, randomness_allowed: bool) -> Result<(), RuntimeError> {
     let dom_exception: Function = ctx.eval(DOM_EXCEPTION_JS)?;
     dom_exception.call::<_, ()>(())?;
-    let state: Shared = Rc::new(RefCell::new(State {
-        keys: KeyTable::default(),
-        rng: Rng::new(randomness_allowed),
-    }));
-    let ops = Object::new(ctx.clone())?;
-    install_ops(ctx, &ops, &state)?;
-    let crypto: Function = ctx.eval(CRYPTO_JS)?;
-    crypto.call::<_, ()>((ops,))?;
+    let load = Function::new(ctx.clone(), move |ctx: Ctx<'js>| -> rquickjs::Result<Object<'js>> {
+        let state: Shared = Rc::new(RefCell::new(State {
+            keys: KeyTable::default(),
+            rng: Rng::new(randomness_allowed),
+        }));
+        let ops = Object::new(ctx.clone())?;
+        install_ops(&ctx, &ops, &state)?;
+        let crypto: Function = ctx.eval(CRYPTO_JS)?;
+        crypto.call((ops,))
+    })?;
+    let lazy: Function = ctx.eval(LAZY_JS)?;
+    lazy.call::<_, ()>((load,))?;
     Ok(())
 }
 
