@@ -1,4 +1,4 @@
-//! `crypto.subtle.encrypt` and `decrypt`: AES-GCM (96- or 128-bit IVs, 128-bit tags),
+//! `crypto.subtle.encrypt` and `decrypt`: AES-GCM (96- or 128-bit IVs, 96- to 128-bit tags),
 //! AES-CBC (PKCS #7 padding), AES-CTR (32-, 64- or 128-bit counters; other widths while the
 //! counter does not wrap) and RSA-OAEP, each the RustCrypto crate's.
 //!
@@ -6,7 +6,7 @@
 
 use aes::{Aes128, Aes192, Aes256};
 use aes_gcm::AesGcm;
-use aes_gcm::aead::consts::{U12, U16};
+use aes_gcm::aead::consts::{U12, U13, U14, U15, U16};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit, StreamCipher};
@@ -111,24 +111,38 @@ fn oaep_label(params: &Params) -> CryptoResult<Option<String>> {
 
 fn gcm(params: &Params, secret: &[u8], data: &[u8], encrypt: bool) -> CryptoResult<Vec<u8>> {
     let iv = params.bytes(&params.iv, "iv")?;
-    if params.tag_length.is_some_and(|bits| bits != 128) {
-        return Err(CryptoError::not_supported("AES-GCM: only 128-bit tags are supported"));
-    }
+    let tag_bits = params.tag_length.unwrap_or(128);
     let aad = params.additional_data.as_deref().unwrap_or_default();
     let payload = Payload { msg: data, aad };
+    /// One AES-GCM with nonce size `$n` and tag size `$t` (bytes, as typenum).
+    macro_rules! seal {
+        ($a:ty, $n:ty, $t:ty) => {{
+            let cipher = AesGcm::<$a, $n, $t>::new_from_slice(secret)
+                .map_err(|e| CryptoError::operation(e.to_string()))?;
+            let nonce = aes_gcm::Nonce::<$n>::from_slice(iv);
+            if encrypt { cipher.encrypt(nonce, payload) } else { cipher.decrypt(nonce, payload) }
+        }};
+    }
+    /// Dispatches on the tag length for nonce size `$n`.
+    macro_rules! tags {
+        ($a:ty, $n:ty) => {
+            match tag_bits {
+                128 => seal!($a, $n, U16),
+                120 => seal!($a, $n, U15),
+                112 => seal!($a, $n, U14),
+                104 => seal!($a, $n, U13),
+                96 => seal!($a, $n, U12),
+                other => {
+                    return Err(CryptoError::operation(format!(
+                        "AES-GCM: {other}-bit tags are not supported (96, 104, 112, 120 or 128)"
+                    )));
+                }
+            }
+        };
+    }
     let result = with_aes!(secret.len(), A => match iv.len() {
-        12 => {
-            let cipher = AesGcm::<A, U12>::new_from_slice(secret)
-                .map_err(|e| CryptoError::operation(e.to_string()))?;
-            let nonce = aes_gcm::Nonce::<U12>::from_slice(iv);
-            if encrypt { cipher.encrypt(nonce, payload) } else { cipher.decrypt(nonce, payload) }
-        }
-        16 => {
-            let cipher = AesGcm::<A, U16>::new_from_slice(secret)
-                .map_err(|e| CryptoError::operation(e.to_string()))?;
-            let nonce = aes_gcm::Nonce::<U16>::from_slice(iv);
-            if encrypt { cipher.encrypt(nonce, payload) } else { cipher.decrypt(nonce, payload) }
-        }
+        12 => tags!(A, U12),
+        16 => tags!(A, U16),
         n => {
             return Err(CryptoError::not_supported(format!(
                 "AES-GCM: {}-bit IVs are not supported (96 or 128)",
