@@ -1,7 +1,8 @@
 //! Web Crypto (`crypto.subtle`) on the `webcrypto` fixture: known-answer vectors from the
 //! RFCs and NIST for every algorithm (the table in `webcrypto_vectors.json`, each entry
 //! naming its source), round trips and the spec's errors, availability in every function
-//! kind, and `jose` (npm) tokens that a standard verifier (`jsonwebtoken`) accepts.
+//! kind, and `jose` (npm): signed tokens that a standard verifier (`jsonwebtoken`) accepts,
+//! and encrypted ones.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -257,6 +258,11 @@ fn jose_signs_and_verifies_and_its_tokens_interoperate() {
         ("RS256 via JWKS", "ada@example.com"),
         ("ES256 via JWKS", "ada@example.com"),
         ("EdDSA via JWKS", "ada@example.com"),
+        ("JWE dir A256GCM", "sealed"),
+        ("JWE dir A256CBC-HS512", "sealed"),
+        ("JWE RSA-OAEP-256 A128GCM", "sealed"),
+        ("JWE ECDH-ES A128GCM", "sealed"),
+        ("JWE ECDH-ES A128CBC-HS256", "sealed"),
     ] {
         assert_eq!(got[field], value, "{field}");
     }
