@@ -110,6 +110,7 @@ fn known_answer_vectors_for_every_algorithm() {
         "AES-GCM",
         "AES-CBC",
         "AES-CTR",
+        "AES-KW",
         "RSA-OAEP",
         "PBKDF2",
         "HKDF",
@@ -263,6 +264,9 @@ fn jose_signs_and_verifies_and_its_tokens_interoperate() {
         ("JWE RSA-OAEP-256 A128GCM", "sealed"),
         ("JWE ECDH-ES A128GCM", "sealed"),
         ("JWE ECDH-ES A128CBC-HS256", "sealed"),
+        ("JWE A128KW A128GCM", "sealed"),
+        ("JWE PBES2-HS256+A128KW A128GCM", "sealed"),
+        ("JWE ECDH-ES+A256KW A256GCM", "sealed"),
     ] {
         assert_eq!(got[field], value, "{field}");
     }

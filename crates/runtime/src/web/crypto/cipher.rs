@@ -1,6 +1,7 @@
 //! `crypto.subtle.encrypt` and `decrypt`: AES-GCM (96- or 128-bit IVs, 96- to 128-bit tags),
 //! AES-CBC (PKCS #7 padding), AES-CTR (32-, 64- or 128-bit counters; other widths while the
-//! counter does not wrap) and RSA-OAEP, each the RustCrypto crate's.
+//! counter does not wrap), AES-KW (RFC 3394, for wrapKey/unwrapKey) and RSA-OAEP, each
+//! the RustCrypto crate's.
 //!
 //! It checks neither usages nor that the algorithm matches the key (`crypto.js` does).
 
@@ -71,6 +72,16 @@ pub(crate) fn run(
             })
         }
         ("AES-CTR", Material::Secret(secret)) => ctr(params, secret, data),
+        // Only `wrapKey`/`unwrapKey` reach AES-KW (crypto.js refuses it for encrypt/decrypt).
+        ("AES-KW", Material::Secret(secret)) => with_aes!(secret.len(), A => {
+            let kek = aes_kw::Kek::<A>::try_from(secret.as_slice())
+                .map_err(|e| failed(op)(e.to_string()))?;
+            if encrypt {
+                kek.wrap_vec(data).map_err(|e| failed("AES-KW wrapping")(e.to_string()))
+            } else {
+                kek.unwrap_vec(data).map_err(|e| failed("AES-KW unwrapping")(e.to_string()))
+            }
+        }),
         ("RSA-OAEP", Material::RsaPublic(public)) if encrypt => {
             let hash = key.hash.ok_or_else(|| CryptoError::operation("The key has no hash"))?;
             let label = oaep_label(params)?;

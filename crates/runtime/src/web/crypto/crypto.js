@@ -31,6 +31,7 @@
   const HASHES = ["SHA-1", "SHA-256", "SHA-384", "SHA-512"];
   const SIGNERS = ["HMAC", "RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519"];
   const CIPHERS = ["AES-GCM", "AES-CBC", "AES-CTR", "RSA-OAEP"];
+  const WRAPPERS = [...CIPHERS, "AES-KW"];
   const DERIVERS = ["PBKDF2", "HKDF", "ECDH"];
   const SUPPORTED = {
     digest: HASHES,
@@ -38,8 +39,10 @@
     verify: SIGNERS,
     encrypt: CIPHERS,
     decrypt: CIPHERS,
-    importKey: [...SIGNERS, ...CIPHERS, ...DERIVERS],
-    generateKey: [...SIGNERS, ...CIPHERS, "ECDH"],
+    wrapKey: WRAPPERS,
+    unwrapKey: WRAPPERS,
+    importKey: [...SIGNERS, ...WRAPPERS, ...DERIVERS],
+    generateKey: [...SIGNERS, ...WRAPPERS, "ECDH"],
     deriveBits: DERIVERS,
   };
   const CANONICAL = new Map([...HASHES, ...SUPPORTED.importKey].map((n) => [n.toUpperCase(), n]));
@@ -55,6 +58,7 @@
     "AES-GCM": { secret: ["encrypt", "decrypt", "wrapKey", "unwrapKey"] },
     "AES-CBC": { secret: ["encrypt", "decrypt", "wrapKey", "unwrapKey"] },
     "AES-CTR": { secret: ["encrypt", "decrypt", "wrapKey", "unwrapKey"] },
+    "AES-KW": { secret: ["wrapKey", "unwrapKey"] },
     ECDH: PAIR(["deriveKey", "deriveBits"], []),
     PBKDF2: { secret: ["deriveKey", "deriveBits"] },
     HKDF: { secret: ["deriveKey", "deriveBits"] },
@@ -267,7 +271,7 @@
     }
 
     async wrapKey(format, key, wrappingKey, wrapAlgorithm) {
-      const alg = normalize(wrapAlgorithm, "encrypt");
+      const alg = normalize(wrapAlgorithm, "wrapKey");
       const handle = useKey(wrappingKey, alg, "wrapKey");
       const exported = await subtle.exportKey(format, key);
       const bytes = format === "jwk" ? encoder.encode(JSON.stringify(exported)) : exported;
@@ -275,7 +279,7 @@
     }
 
     async unwrapKey(format, wrappedKey, unwrappingKey, unwrapAlgorithm, keyAlgorithm, extractable, keyUsages) {
-      const alg = normalize(unwrapAlgorithm, "decrypt");
+      const alg = normalize(unwrapAlgorithm, "unwrapKey");
       const handle = useKey(unwrappingKey, alg, "unwrapKey");
       const bytes = call("decrypt", JSON.stringify(alg), handle, toBuffer(wrappedKey, "wrappedKey"));
       let keyData = bytes;

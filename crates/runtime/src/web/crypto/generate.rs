@@ -1,4 +1,4 @@
-//! `crypto.subtle.generateKey`: secret keys (HMAC, AES), RSA key pairs (RSASSA-PKCS1-v1_5,
+//! `crypto.subtle.generateKey`: secret keys (HMAC, AES-GCM/CBC/CTR/KW), RSA key pairs (RSASSA-PKCS1-v1_5,
 //! RSA-PSS, RSA-OAEP), EC key pairs (ECDSA, ECDH on P-256, P-384) and Ed25519 key pairs,
 //! from the execution's [`Rng`] (so refused in queries and mutations, as Convex does).
 //!
@@ -46,7 +46,7 @@ pub(crate) fn generate(
                 Material::Secret(secret),
             ))))
         }
-        "AES-GCM" | "AES-CBC" | "AES-CTR" => {
+        "AES-GCM" | "AES-CBC" | "AES-CTR" | "AES-KW" => {
             let bits = params.length.unwrap_or(0);
             if !matches!(bits, 128 | 192 | 256) {
                 return Err(CryptoError::operation("AES: the length must be 128, 192 or 256"));

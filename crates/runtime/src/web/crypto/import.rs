@@ -32,7 +32,7 @@ pub(crate) fn import_bytes(
             hmac_length_fits(params, data.len())?;
             Material::Secret(data.to_vec())
         }
-        ("AES-GCM" | "AES-CBC" | "AES-CTR", "raw") => {
+        ("AES-GCM" | "AES-CBC" | "AES-CTR" | "AES-KW", "raw") => {
             aes_length_fits(data.len())?;
             Material::Secret(data.to_vec())
         }
@@ -86,7 +86,7 @@ pub(crate) fn import_jwk(params: &Params, jwk: &str, extractable: bool) -> Crypt
         _ => Ok(()),
     };
     let material = match name {
-        "HMAC" | "AES-GCM" | "AES-CBC" | "AES-CTR" | "PBKDF2" | "HKDF" => {
+        "HMAC" | "AES-GCM" | "AES-CBC" | "AES-CTR" | "AES-KW" | "PBKDF2" | "HKDF" => {
             expect_kty("oct")?;
             let k = unb64(&jwk.k, "k")?;
             if name == "HMAC" {

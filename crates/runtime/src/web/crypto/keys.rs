@@ -201,6 +201,7 @@ pub(crate) fn jwk_alg(algorithm: &str, hash: Option<Hash>, length: usize) -> Opt
         "AES-GCM" => Some(format!("A{length}GCM")),
         "AES-CBC" => Some(format!("A{length}CBC")),
         "AES-CTR" => Some(format!("A{length}CTR")),
+        "AES-KW" => Some(format!("A{length}KW")),
         "Ed25519" => Some("Ed25519".into()),
         _ => None,
     }
