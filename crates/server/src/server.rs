@@ -207,6 +207,11 @@ pub async fn serve(
         tokio::net::TcpListener::bind(SocketAddr::new(config.host, config.site_port)).await?;
     let cloud_url = format!("http://{}", cloud_listener.local_addr()?);
     let site_url = format!("http://{}", site_listener.local_addr()?);
+    // Functions see these URLs as CONVEX_CLOUD_URL and CONVEX_SITE_URL.
+    let (urls_for, cloud, site) = (deployment.clone(), cloud_url.clone(), site_url.clone());
+    tokio::task::spawn_blocking(move || urls_for.set_urls(&cloud, &site))
+        .await
+        .map_err(std::io::Error::other)?;
     let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
     let (closing_sessions, closing_sessions_rx) = tokio::sync::watch::channel(false);
     let state = AppState {

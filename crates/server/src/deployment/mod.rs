@@ -5,6 +5,10 @@
 //! project's `convex/` folder when there is one, analyses it, applies its schema (tables and
 //! indexes are created, existing documents checked), and keeps the admin key in
 //! `<data dir>/admin_key` (mode 0600) unless one is given.
+//!
+//! Code is analysed and `auth.config.ts` evaluated with the deployment's environment plus
+//! `CONVEX_CLOUD_URL` and `CONVEX_SITE_URL` (the engine's own URLs), as Convex does; a change
+//! of variables re-evaluates the auth config and is refused if it would break it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,11 +17,14 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use atrium_engine::{CommitOutcome, Engine, EngineOptions, Schema};
-use atrium_runtime::analysis::{Analysis, analyze};
+use atrium_runtime::analysis::{Analysis, analyze_with_env};
 use atrium_runtime::{Project, Runner, scheduler};
 
+use crate::jwt::{AuthProvider, Verifier};
 use crate::push::PushedModule;
+use environment::{DEFAULT_URLS, auth_providers};
 
+mod environment;
 mod error;
 mod replay;
 mod setup;
@@ -94,6 +101,10 @@ pub struct Deployment {
     pub(crate) uploads: Mutex<std::collections::HashMap<String, BTreeMap<u32, Vec<u8>>>>,
     /// Live queries and the writes that re-ran them, for `/api/atrium/subscriptions`.
     pub(crate) inspector: crate::inspector::Inspector,
+    /// The providers of `auth.config.ts` and their keys.
+    verifier: Verifier,
+    /// (cloud URL, site URL) functions see as `CONVEX_CLOUD_URL` and `CONVEX_SITE_URL`.
+    urls: RwLock<(String, String)>,
 }
 
 /// A finished export, as `_system/cli/exports:getLatest` reports it.
@@ -129,6 +140,8 @@ pub struct PendingPush {
     pub id: String,
     pub modules: Vec<PushedModule>,
     pub schema: Option<Schema>,
+    /// The providers of the pushed `auth.config.js`.
+    pub auth: Vec<AuthProvider>,
 }
 
 const PUSHED_MODULES_FILE: &str = "pushed_modules.json";
@@ -189,6 +202,8 @@ impl Deployment {
             analysis: RwLock::new(None),
             admin_key,
             stop: Arc::new(AtomicBool::new(false)),
+            verifier: Verifier::default(),
+            urls: RwLock::new(DEFAULT_URLS.map(str::to_owned).into()),
         });
         let stored = config.data_dir.join(PUSHED_MODULES_FILE);
         if let Ok(text) = std::fs::read_to_string(&stored) {
@@ -221,13 +236,17 @@ impl Deployment {
         project: Arc<Project>,
         progress: BackfillProgress<'_>,
     ) -> Result<(), DeploymentError> {
-        let analysis = analyze(&project).map_err(|e| DeploymentError::Project(Box::new(e)))?;
+        let env = self.function_environment();
+        let analysis =
+            analyze_with_env(&project, &env).map_err(|e| DeploymentError::Project(Box::new(e)))?;
+        let auth = auth_providers(&project, &env)?;
         if let Some(schema) = &analysis.schema {
             apply_schema(&self.engine, schema, progress)?;
         }
         *self.runner.write().unwrap() = Some(Runner::new(project, self.engine.clone()));
         self.clear_query_cache();
         *self.analysis.write().unwrap() = Some(analysis);
+        self.verifier.set_providers(auth);
         Ok(())
     }
 
@@ -248,9 +267,12 @@ impl Deployment {
     pub fn start_push(&self, modules: Vec<PushedModule>) -> Result<PendingPush, DeploymentError> {
         let project =
             Project::from_modules(modules.iter().map(|m| (m.path.clone(), m.source.clone())));
-        let analysis = analyze(&project).map_err(|e| DeploymentError::Project(Box::new(e)))?;
+        let env = self.function_environment();
+        let analysis =
+            analyze_with_env(&project, &env).map_err(|e| DeploymentError::Project(Box::new(e)))?;
+        let auth = auth_providers(&project, &env)?;
         let pending =
-            PendingPush { id: crate::ids::random_hex(8), modules, schema: analysis.schema };
+            PendingPush { id: crate::ids::random_hex(8), modules, schema: analysis.schema, auth };
         *self.pending.lock().unwrap() = Some(pending.clone());
         Ok(pending)
     }
@@ -340,16 +362,6 @@ impl Deployment {
         self.env.read().unwrap().clone()
     }
 
-    /// Sets (`Some`) or removes (`None`) environment variables; live queries re-run.
-    pub fn update_environment(&self, changes: &[(String, Option<String>)]) -> Result<(), String> {
-        crate::env::apply(&self.engine, changes)?;
-        let fresh = crate::env::load(&self.engine).map_err(|e| e.to_string())?;
-        *self.env.write().unwrap() = fresh;
-        self.clear_query_cache();
-        let _ = self.events.send(DeploymentEvent::EnvironmentChanged);
-        Ok(())
-    }
-
     pub(crate) fn mutation_results(&self) -> std::sync::MutexGuard<'_, MutationResults> {
         self.mutation_results.lock().unwrap()
     }
@@ -371,7 +383,7 @@ impl Deployment {
     /// The runner for the current code, if any code is loaded.
     pub fn runner(&self) -> Option<Runner> {
         let runner = self.runner.read().unwrap().clone()?;
-        Some(runner.with_env(self.environment()))
+        Some(runner.with_env(self.function_environment()))
     }
 
     pub fn analysis(&self) -> Option<Analysis> {

@@ -130,7 +130,9 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
     let outcome = tokio::task::spawn_blocking(move || -> Result<FunctionOutcome, RuntimeError> {
         let (runner, caller): (Runner, Caller) = match identity {
             Identity::Admin => (runner, Caller::Internal),
-            Identity::AdminActingAs(user) => (runner.as_user(Some(user))?, Caller::Client),
+            Identity::AdminActingAs(user) | Identity::User(user) => {
+                (runner.as_user(Some(user))?, Caller::Client)
+            }
             Identity::Anonymous => (runner, Caller::Client),
         };
         let runner = match at {
@@ -194,7 +196,7 @@ async fn udf(
             "Components are not supported by this engine yet",
         ));
     }
-    let identity = identity(&state, &headers)?;
+    let identity = identity(&state, &headers).await?;
     let call = Call::new(
         request.path,
         kind,
@@ -258,7 +260,7 @@ pub(crate) async fn run(
     } else {
         parse_body(&body)?
     };
-    let identity = identity(&state, &headers)?;
+    let identity = identity(&state, &headers).await?;
     let path = format!("{}:{function}", module.join("/"));
     let call =
         Call::new(path, None, &request.args, request.format.as_deref(), identity, &headers, None)?;
@@ -277,7 +279,7 @@ pub(crate) async fn query_at_ts(
     let request: QueryAtTsRequest = parse_body(&body)?;
     let ts =
         timestamp::decode(&request.ts).map_err(|e| ApiError::bad_request("InvalidTimestamp", e))?;
-    let identity = identity(&state, &headers)?;
+    let identity = identity(&state, &headers).await?;
     let (path, format) = (request.path, request.format.as_deref());
     let call = Call::new(
         path,
@@ -298,7 +300,7 @@ pub(crate) async fn query_batch(
 ) -> Result<Json<QueryBatchResponse>, ApiError> {
     let request: QueryBatchRequest = parse_body(&body)?;
     let at = state.deployment.engine().latest_ts().0;
-    let identity = identity(&state, &headers)?;
+    let identity = identity(&state, &headers).await?;
     let mut results = Vec::with_capacity(request.queries.len());
     for query in request.queries {
         let (path, format) = (query.path, query.format.as_deref());
