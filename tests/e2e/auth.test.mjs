@@ -2,7 +2,9 @@
 // auth.config.ts and a module read environment variables at load deploys once `npx convex
 // env set` provides them; `ConvexHttpClient.setAuth(token)` and `ConvexClient.setAuth(fetch)`
 // with RS256 tokens from a local OIDC issuer see the user's identity, and the client recovers
-// from an expired token by fetching a fresh one.
+// from an expired token by fetching a fresh one; the Functions runner in Chromium (browser
+// mode) runs as a pasted JWT's user, showing its claims, or the deployment's reason for
+// refusing it.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -11,7 +13,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import WebSocket from "ws";
-import { REPO } from "./lib/atrium.mjs";
+import { ARTIFACTS, REPO, startBrowserMode } from "./lib/atrium.mjs";
+import { launchChromium } from "./lib/chromium.mjs";
 import { startEngine } from "./lib/engine.mjs";
 import { startIssuer } from "./lib/issuer.mjs";
 
@@ -133,6 +136,60 @@ describe("signed-in users on atrium-engine", () => {
       assert.equal(authStates.at(-1), true);
     } finally {
       await client.close();
+    }
+  });
+
+  test("the runner runs as a pasted JWT's user, and says why a token is refused", async () => {
+    const atrium = await startBrowserMode({ env: { ATRIUM_SAMPLE_PROJECT: "" } });
+    const browser = await launchChromium();
+    try {
+      const saved = await atrium.rpc("save_connection", { id: null, name: "Auth", url: engine.url, colour: "#3b82f6", safe_mode: "normal", admin_key: engine.adminKey });
+      await atrium.rpc("connect", { id: saved.connections[0].id });
+      const page = await browser.context.newPage();
+      await page.goto(atrium.url);
+      await page.getByTestId("connection-state").filter({ hasText: "Connected" }).waitFor({ timeout: 30_000 });
+      await page.locator('nav [data-area="functions"]').click();
+      await page.getByLabel("Find a function").fill("identity:whoami");
+      await page.getByRole("button", { name: /\bwhoami$/ }).first().click();
+      const runner = page.getByTestId("runner");
+      await runner.locator("code").filter({ hasText: "identity:whoami" }).waitFor();
+      await runner.getByLabel("Act as a user").check();
+      await runner.getByLabel("Token (JWT)").check();
+      await runner.getByTestId("auth-providers").filter({ hasText: issuer.url }).waitFor();
+
+      await runner.getByLabel("User token (JWT)").fill(issuer.token({ sub: "runner-user", email: "lin@example.com", org: "atrium" }));
+      await runner.getByRole("button", { name: "Check token" }).click();
+      const claims = JSON.parse(await runner.getByTestId("token-claims").textContent());
+      assert.equal(claims.sub, "runner-user");
+      assert.equal(claims.email, "lin@example.com");
+      const identity = JSON.parse(await runner.getByTestId("token-identity").textContent());
+      assert.equal(identity.tokenIdentifier, `${issuer.url}|runner-user`);
+      await runner.getByRole("button", { name: "Run query" }).click();
+      const value = JSON.parse(await runner.getByTestId("run-value").textContent());
+      assert.equal(value.tokenIdentifier, `${issuer.url}|runner-user`);
+      assert.equal(value.org, "atrium");
+      for (const scheme of ["light", "dark"]) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.screenshot({ path: join(ARTIFACTS, `runner-jwt-accepted-${scheme}.png`) });
+      }
+
+      await runner.getByLabel("User token (JWT)").fill(issuer.token({ sub: "late" }, { expiresIn: -600 }));
+      await runner.getByRole("button", { name: "Check token" }).click();
+      const refused = runner.getByTestId("token-refused");
+      await refused.waitFor();
+      assert.match(await refused.textContent(), /Unauthenticated.*the token hasn't expired.*Cause: the token has expired/s);
+      await runner.getByLabel("User token (JWT)").fill(issuer.token({ sub: "u" }, { audience: "another-app" }));
+      await runner.getByRole("button", { name: "Run query" }).click();
+      await refused.filter({ hasText: "NoAuthProvider" }).waitFor();
+      assert.match(await refused.textContent(), /Check that your JWT's issuer and audience match one of your configured providers/);
+      assert.match(await runner.getByRole("alert").textContent(), /The token was refused/);
+      for (const scheme of ["light", "dark"]) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.screenshot({ path: join(ARTIFACTS, `runner-jwt-refused-${scheme}.png`) });
+      }
+    } finally {
+      await browser.close();
+      await atrium.stop();
     }
   });
 });

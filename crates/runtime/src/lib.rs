@@ -47,7 +47,9 @@ mod web;
 
 pub use syscalls::{HostState, MAX_BYTES_READ, MAX_DOCUMENTS_READ};
 
-pub use call::{Caller, DryRun, FunctionKind, FunctionOutcome, Limits, LogLine, Usage};
+pub use call::{
+    Caller, DryRun, FunctionKind, FunctionOutcome, Limits, LogLine, RequestMetadata, Usage,
+};
 pub use error::{FunctionError, RuntimeError};
 pub use project::Project;
 pub use runner::Runner;

@@ -22,7 +22,9 @@ use tokio::sync::oneshot;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::Deployment;
-use crate::routes::{atrium, env, functions, http_actions, instance, logs, push, snapshot, vector};
+use crate::routes::{
+    atrium, auth_admin, env, functions, http_actions, instance, logs, push, snapshot, vector,
+};
 use crate::state::{AppState, require_admin, require_admin_or_push_key};
 
 /// Where to listen.
@@ -127,6 +129,8 @@ pub const ADMIN_ROUTES: &[AdminRoute] = &[
     admin!(GET "/api/atrium/module_source" => atrium::module_source),
     admin!(GET "/api/atrium/logs" => atrium::search_logs),
     admin!(GET "/api/atrium/executions" => atrium::executions),
+    admin!(GET "/api/atrium/auth_providers" => auth_admin::auth_providers),
+    admin!(POST "/api/atrium/verify_token" => auth_admin::verify_token),
     admin!(GET "/api/atrium/vector_indexes" => vector::list),
     admin!(POST "/api/atrium/vector_search" => vector::search),
     admin!(POST "/api/atrium/vector_sample" => vector::sample),

@@ -93,6 +93,18 @@ pub(crate) async fn identity(state: &AppState, headers: &HeaderMap) -> Result<Id
     header_identity(state, headers)
 }
 
+/// What `ctx.meta.getRequestMetadata()` reports of a request: its user agent, the
+/// forwarded client address when a proxy names one, and the user's token.
+pub(crate) fn request_metadata(headers: &HeaderMap) -> atrium_runtime::RequestMetadata {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    atrium_runtime::RequestMetadata {
+        ip: text("x-forwarded-for")
+            .and_then(|f| f.split(',').next().map(|ip| ip.trim().to_owned())),
+        user_agent: text("user-agent"),
+        auth_token: bearer_token(text("authorization").as_deref()).map(str::to_owned),
+    }
+}
+
 fn header_identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
     let header = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     identity_from_header(header, state.deployment.admin_key())

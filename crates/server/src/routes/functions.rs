@@ -45,6 +45,7 @@ struct Call {
     format: ValueFormat,
     identity: Identity,
     request_id: String,
+    request: atrium_runtime::RequestMetadata,
     at: Option<u64>,
 }
 
@@ -66,6 +67,7 @@ impl Call {
             format: format_of(format)?,
             identity,
             request_id: request_id(headers),
+            request: crate::state::request_metadata(headers),
             at,
         })
     }
@@ -125,6 +127,7 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
     let args = call.args.clone();
     let identity = call.identity.clone();
     let request_id = call.request_id.clone();
+    let request = call.request.clone();
     let kind = call.kind;
     let at = call.at;
     let outcome = tokio::task::spawn_blocking(move || -> Result<FunctionOutcome, RuntimeError> {
@@ -139,7 +142,8 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
             Some(ts) => runner.at_snapshot(atrium_engine::Timestamp(ts)),
             None => runner,
         }
-        .with_request_id(&request_id);
+        .with_request_id(&request_id)
+        .with_request_metadata(request);
         let kind = match kind {
             Some(kind) => kind,
             None => runner.function_kind(&path)?,

@@ -37,6 +37,7 @@ async fn serve_http_action(
             runner
         }
     };
+    let runner = runner.with_request_metadata(crate::state::request_metadata(&headers));
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
     let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
     let request = HttpRequest {

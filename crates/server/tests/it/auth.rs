@@ -175,6 +175,24 @@ async fn oidc_tokens_become_identities_in_every_function_type() {
         .unwrap();
     assert_eq!(identity["subject"], "user-1");
 
+    // ctx.meta tells an action the request's user agent and that it carried a token.
+    let info: Value = reqwest::Client::new()
+        .post(format!("{}/api/action", f.server.cloud_url))
+        .bearer_auth(&token)
+        .header("user-agent", "atrium-auth-test")
+        .header("convex-request-id", "req-42")
+        .json(&json!({ "path": "identity:requestInfo", "args": {}, "format": "json" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        info["value"],
+        json!({ "userAgent": "atrium-auth-test", "hasToken": true, "requestId": "req-42" })
+    );
+
     // Functions see the engine's own URLs.
     let (_, body) = call(&f, "query", "identity:urls", None).await;
     assert_eq!(body["value"], json!({ "cloud": f.server.cloud_url, "site": f.server.site_url }));
