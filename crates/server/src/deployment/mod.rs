@@ -22,7 +22,7 @@ use atrium_runtime::{Project, Runner, scheduler};
 
 use crate::jwt::{AuthProvider, Verifier};
 use crate::push::PushedModule;
-use environment::{DEFAULT_URLS, auth_providers};
+use environment::{DEFAULT_URLS, auth_providers, changed, inner_message, with_urls};
 
 mod environment;
 mod error;
@@ -360,6 +360,58 @@ impl Deployment {
 
     pub fn environment(&self) -> BTreeMap<String, String> {
         self.env.read().unwrap().clone()
+    }
+
+    /// The variables functions and analysis see: the deployment's, then `CONVEX_CLOUD_URL`
+    /// and `CONVEX_SITE_URL`.
+    pub fn function_environment(&self) -> BTreeMap<String, String> {
+        with_urls(self.environment(), &self.urls.read().unwrap())
+    }
+
+    /// The engine's URLs as clients reach them (the server sets them once it listens). Code
+    /// loaded before is analysed again when they differ from the ones it saw: its
+    /// `auth.config.ts` may name `CONVEX_SITE_URL`.
+    pub fn set_urls(&self, cloud: &str, site: &str) {
+        let urls = (cloud.to_owned(), site.to_owned());
+        if *self.urls.read().unwrap() == urls {
+            return;
+        }
+        *self.urls.write().unwrap() = urls;
+        let project = self.runner.read().unwrap().as_ref().map(|r| r.project().clone());
+        if let Some(project) = project
+            && let Err(e) = self.load(project)
+        {
+            tracing::warn!("the code could not be analysed again with the engine's URLs: {e}");
+        }
+    }
+
+    /// The providers of the loaded `auth.config.ts` and their cached keys.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    /// Sets (`Some`) or removes (`None`) environment variables; live queries re-run. The
+    /// auth config is evaluated with the new variables first: a change that breaks it is
+    /// refused, as Convex does.
+    pub fn update_environment(&self, changes: &[(String, Option<String>)]) -> Result<(), String> {
+        let next = changed(self.function_environment(), changes)?;
+        let project = self.runner.read().unwrap().as_ref().map(|r| r.project().clone());
+        let auth = project
+            .map(|project| {
+                auth_providers(&project, &next).map_err(|e| {
+                    format!("This change would make the auth config invalid: {}", inner_message(&e))
+                })
+            })
+            .transpose()?;
+        crate::env::apply(&self.engine, changes)?;
+        if let Some(auth) = auth {
+            self.verifier.set_providers(auth);
+        }
+        let fresh = crate::env::load(&self.engine).map_err(|e| e.to_string())?;
+        *self.env.write().unwrap() = fresh;
+        self.clear_query_cache();
+        let _ = self.events.send(DeploymentEvent::EnvironmentChanged);
+        Ok(())
     }
 
     pub(crate) fn mutation_results(&self) -> std::sync::MutexGuard<'_, MutationResults> {

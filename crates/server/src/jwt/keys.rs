@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use jsonwebtoken::jwk::Jwk;
 
-use super::TokenError;
+use super::error::TokenError;
 
 /// The keys of one JWKS that this engine can use (keys of other types are skipped).
 #[derive(Debug, Default)]

@@ -6,6 +6,7 @@
 //! provider and key and checks the claims in Convex's order. It must not hold a lock while a
 //! key set is fetched (the issuer may be this deployment's own HTTP actions).
 
+mod error;
 mod identity;
 mod keys;
 pub mod providers;
@@ -16,32 +17,12 @@ use base64::Engine as _;
 use jsonwebtoken::{Algorithm as JwtAlgorithm, DecodingKey, Validation};
 use serde_json::{Map, Value as Json};
 
+pub use error::TokenError;
 pub use providers::AuthProvider;
 use providers::{Algorithm, no_provider_message, with_protocol};
 
 /// Seconds of clock skew a custom JWT's `exp`/`nbf`/`iat` are allowed (Convex: 5).
 const CUSTOM_JWT_LEEWAY: u64 = 5;
-
-/// Why a token was refused: Convex's code and message, and (for the dashboard) the precise
-/// cause where Convex's message is general.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct TokenError {
-    pub code: &'static str,
-    pub message: String,
-    pub detail: Option<String>,
-}
-
-impl TokenError {
-    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), detail: None }
-    }
-
-    pub(crate) fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
-        self
-    }
-}
 
 fn invalid(message: impl Into<String>) -> TokenError {
     TokenError::new("InvalidAuthHeader", message)
