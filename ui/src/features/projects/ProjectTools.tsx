@@ -96,20 +96,6 @@ export function ProjectTools({ project, onChanged }: { project: ProjectInfo; onC
           </span>
         ))}
       </div>
-      {running && auth && (
-        <div className="tool-row" data-testid="project-auth">
-          <strong>Sign-in</strong>
-          {auth.providers.length === 0 ? (
-            <span className="muted">No auth providers (convex/auth.config.ts).</span>
-          ) : (
-            auth.providers.map((p, i) => (
-              <code key={i} className="env-var">
-                {describeProvider(p)}
-              </code>
-            ))
-          )}
-        </div>
-      )}
       <form
         className="tool-row"
         onSubmit={(e) => {
@@ -126,6 +112,20 @@ export function ProjectTools({ project, onChanged }: { project: ProjectInfo; onC
         <input aria-label="Variable value" placeholder="value" value={value} onChange={(e) => setValue(e.target.value)} disabled={!running} />
         <button disabled={!running || !name.trim()}>Set variable</button>
       </form>
+      {running && auth && (
+        <div className="tool-row" data-testid="project-auth">
+          <strong>Sign-in</strong>
+          {auth.providers.length === 0 ? (
+            <span className="muted">No auth providers (convex/auth.config.ts).</span>
+          ) : (
+            auth.providers.map((p, i) => (
+              <code key={i} className="env-var">
+                {describeProvider(p)}
+              </code>
+            ))
+          )}
+        </div>
+      )}
       {exporting && (
         <div className="notice" role="status">
           {exporting}
