@@ -1,6 +1,7 @@
 //! Atrium's own endpoints on the local engine (`/api/atrium/*`), which a Convex deployment
 //! does not serve: the subscription inspector, mutation dry runs, module sources and the
-//! log archive search. Values inside are Convex-encoded JSON.
+//! log archive search, the auth providers and token checks. Values inside are Convex-encoded
+//! JSON.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -270,4 +271,36 @@ pub struct VectorRecallResponse {
     /// the check.
     pub graph_in_use: bool,
     pub vectors: u64,
+}
+
+/// `POST /api/atrium/verify_token`: a user token to check against the deployment's auth
+/// providers (what `Authorization: Bearer` and sync `Authenticate` would do with it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyTokenRequest {
+    pub token: String,
+}
+
+/// The answer to [`VerifyTokenRequest`]: the identity functions would see and the token's
+/// claims, or why it is refused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerifyTokenResponse {
+    pub identity: Option<Json>,
+    pub claims: Option<Json>,
+    pub error: Option<TokenRefusal>,
+}
+
+/// A refused token: Convex's code and message, and the precise cause where Convex's message
+/// is general (an OIDC token's expiry or signature).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRefusal {
+    pub code: String,
+    pub message: String,
+    pub detail: Option<String>,
+}
+
+/// `GET /api/atrium/auth_providers`: the providers of `auth.config.ts`, as the push response's
+/// `appAuth` lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthProviders {
+    pub providers: Vec<Json>,
 }

@@ -1,8 +1,10 @@
 //! Analysis: what a project's modules define — functions with their type, visibility and
 //! validators, HTTP routes, cron jobs — and its schema. Modules are evaluated in an import
-//! phase where database use is refused, as Convex does at push.
+//! phase where database use is refused, as Convex does at push, with the deployment's
+//! environment variables in `process.env` (a module may read them at load).
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -126,18 +128,42 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(),
     Ok(())
 }
 
-/// Analyses every module and evaluates the schema.
+/// Analyses every module and evaluates the schema, with an empty environment.
 pub fn analyze(project: &Arc<Project>) -> Result<Analysis, RuntimeError> {
-    let mut modules = Vec::new();
-    for (module, file) in module_files(project)? {
-        modules.push(analyze_module(project, &module, &file)?);
-    }
-    Ok(Analysis { modules, schema: evaluate_schema(project)? })
+    analyze_with_env(project, &BTreeMap::new())
 }
 
-fn with_namespace<T>(
+/// Analyses every module and evaluates the schema with `env` as `process.env`, as Convex
+/// analyses a push with the deployment's variables.
+pub fn analyze_with_env(
+    project: &Arc<Project>,
+    env: &BTreeMap<String, String>,
+) -> Result<Analysis, RuntimeError> {
+    let mut modules = Vec::new();
+    for (module, file) in module_files(project)? {
+        modules.push(analyze_module(project, &module, &file, env)?);
+    }
+    Ok(Analysis { modules, schema: evaluate_schema_with_env(project, env)? })
+}
+
+/// Imports `file` in an import-phase context (`env` as `process.env`) and hands its
+/// namespace to `f`.
+pub(crate) fn with_namespace<T>(
     project: &Arc<Project>,
     file: &Path,
+    env: &BTreeMap<String, String>,
+    f: impl for<'js> FnOnce(&rquickjs::Ctx<'js>, Object<'js>) -> Result<T, RuntimeError>,
+) -> Result<T, RuntimeError> {
+    with_prepared_namespace(project, file, env, "", f)
+}
+
+/// [`with_namespace`], running the script `prepare` (when not empty) after the globals are
+/// installed and before the module is imported.
+pub(crate) fn with_prepared_namespace<T>(
+    project: &Arc<Project>,
+    file: &Path,
+    env: &BTreeMap<String, String>,
+    prepare: &str,
     f: impl for<'js> FnOnce(&rquickjs::Ctx<'js>, Object<'js>) -> Result<T, RuntimeError>,
 ) -> Result<T, RuntimeError> {
     let limits =
@@ -145,7 +171,10 @@ fn with_namespace<T>(
     let (runtime, context, failure) = new_context(project, &limits)?;
     let state = Rc::new(RefCell::new(HostState::new(None, FunctionKind::Query)));
     let result = context.with(|ctx| {
-        install(&ctx, &state, FunctionKind::Query, &Default::default())?;
+        install(&ctx, &state, FunctionKind::Query, env)?;
+        if !prepare.is_empty() {
+            ctx.eval::<(), _>(prepare).map_err(|e| RuntimeError::Js(describe(&ctx, e).message))?;
+        }
         let namespace = import_module(&ctx, file, &failure)?;
         f(&ctx, namespace)
     });
@@ -173,8 +202,9 @@ fn analyze_module(
     project: &Arc<Project>,
     module: &str,
     file: &Path,
+    env: &BTreeMap<String, String>,
 ) -> Result<ModuleAnalysis, RuntimeError> {
-    with_namespace(project, file, |ctx, namespace| {
+    with_namespace(project, file, env, |ctx, namespace| {
         let mut analysis = ModuleAnalysis {
             path: module.to_owned(),
             functions: Vec::new(),
@@ -244,8 +274,16 @@ fn analyze_module(
 
 /// Evaluates `convex/schema.ts` (if any) and returns its schema.
 pub fn evaluate_schema(project: &Arc<Project>) -> Result<Option<Schema>, RuntimeError> {
+    evaluate_schema_with_env(project, &BTreeMap::new())
+}
+
+/// [`evaluate_schema`] with `env` as `process.env`.
+pub fn evaluate_schema_with_env(
+    project: &Arc<Project>,
+    env: &BTreeMap<String, String>,
+) -> Result<Option<Schema>, RuntimeError> {
     let Some(file) = project.module_file("schema") else { return Ok(None) };
-    with_namespace(project, &file, |_ctx, namespace| {
+    with_namespace(project, &file, env, |_ctx, namespace| {
         let Some(schema) = namespace.get::<_, Option<Object>>("default")? else {
             return Err(RuntimeError::Js(
                 "convex/schema.ts must export a schema as its default export".into(),
@@ -273,7 +311,7 @@ impl crate::Runner {
             .project()
             .module_file(module)
             .ok_or_else(|| RuntimeError::ModuleNotFound(path.to_owned(), module.to_owned()))?;
-        with_namespace(self.project(), &file, |_ctx, namespace| {
+        with_namespace(self.project(), &file, self.env(), |_ctx, namespace| {
             let Some(function) = namespace.get::<_, Option<Object>>(export)? else {
                 return Err(RuntimeError::FunctionNotFound(format!(
                     "`{path}`: the module has no export named `{export}`"

@@ -141,6 +141,16 @@ pub(crate) struct ExecutionIds {
     pub parent: Option<String>,
 }
 
+/// What a function may learn of the request that started it (`ctx.meta.getRequestMetadata`):
+/// the caller's address, user agent and auth token, where the server knew them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestMetadata {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The user's JWT the request was authenticated with.
+    pub auth_token: Option<String>,
+}
+
 /// A nested call's result, and the caller's transaction back.
 pub(crate) struct Nested {
     pub(crate) tx: Transaction,
@@ -178,4 +188,14 @@ pub(crate) trait NestedCalls {
 
     /// The user the functions run as, if any.
     fn identity(&self) -> Option<&serde_json::Value>;
+
+    /// The request that started the call, where the server told it.
+    fn request_metadata(&self) -> Option<&RequestMetadata> {
+        None
+    }
+
+    /// The request ID executions log, when one was given.
+    fn request_id(&self) -> Option<&str> {
+        None
+    }
 }

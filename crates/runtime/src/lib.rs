@@ -5,7 +5,8 @@
 //!   imports resolved with oxc_resolver from the project's own `node_modules`, so the
 //!   project's `convex` package runs unchanged;
 //! - [`analysis`]: what the modules define (functions, visibility, validators, HTTP routes,
-//!   crons) and the schema, evaluated in an import phase;
+//!   crons) and the schema, evaluated in an import phase; [`auth_config`]: the providers
+//!   of `convex/auth.config.ts`, evaluated the same way;
 //! - [`http`]: HTTP actions, routed through the project's `convex/http.ts` (a request the
 //!   server hands over; this crate does not listen);
 //! - [`runner`]: the [`Runner`] API — calls as a client, an admin or the scheduler, dry
@@ -27,6 +28,7 @@
 //! one module that may); it serves no HTTP and must not depend on tauri or polars.
 
 pub mod analysis;
+pub mod auth_config;
 mod call;
 mod error;
 pub mod execution_log;
@@ -45,7 +47,9 @@ mod web;
 
 pub use syscalls::{HostState, MAX_BYTES_READ, MAX_DOCUMENTS_READ};
 
-pub use call::{Caller, DryRun, FunctionKind, FunctionOutcome, Limits, LogLine, Usage};
+pub use call::{
+    Caller, DryRun, FunctionKind, FunctionOutcome, Limits, LogLine, RequestMetadata, Usage,
+};
 pub use error::{FunctionError, RuntimeError};
 pub use project::Project;
 pub use runner::Runner;

@@ -38,6 +38,8 @@ pub struct Runner {
     snapshot: Option<Timestamp>,
     /// The request ID the log entry carries (a random one when `None`).
     request_id: Option<Arc<str>>,
+    /// The request that started the call (`ctx.meta.getRequestMetadata`).
+    request: Option<Arc<crate::call::RequestMetadata>>,
     /// The execution calling through this runner (an action's `ctx.runQuery` and friends):
     /// logged as the parent of the executions it starts.
     calling_execution: Option<Arc<str>>,
@@ -58,6 +60,7 @@ impl Runner {
             identity: None,
             snapshot: None,
             request_id: None,
+            request: None,
             calling_execution: None,
         }
     }
@@ -113,6 +116,11 @@ impl Runner {
     /// A runner whose queries read at commit `ts` (mutations and actions are unaffected).
     pub fn at_snapshot(&self, ts: Timestamp) -> Runner {
         Runner { snapshot: Some(ts), ..self.clone() }
+    }
+
+    /// A runner whose functions learn `metadata` from `ctx.meta.getRequestMetadata()`.
+    pub fn with_request_metadata(&self, metadata: crate::call::RequestMetadata) -> Runner {
+        Runner { request: Some(Arc::new(metadata)), ..self.clone() }
     }
 
     /// A runner whose executions are logged under `request_id` (the ID the caller's
@@ -427,6 +435,14 @@ impl NestedCalls for Runner {
 
     fn identity(&self) -> Option<&serde_json::Value> {
         self.identity.as_deref()
+    }
+
+    fn request_metadata(&self) -> Option<&crate::call::RequestMetadata> {
+        self.request.as_deref()
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
     }
 }
 

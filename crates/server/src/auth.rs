@@ -2,8 +2,8 @@
 //!
 //! Keys look like Convex's: `<instance name>|<64 hex chars>`; clients treat them as opaque.
 //! A request's `Authorization` header is `Convex <key>` (admin), `Convex <key>:<base64
-//! identity JSON>` (admin acting as a user) or `Bearer <jwt>` (a user, which needs an auth
-//! provider; this engine has none yet). No header is an anonymous caller.
+//! identity JSON>` (admin acting as a user) or `Bearer <jwt>` (a user, whose token the
+//! `jwt` module verifies against `auth.config.ts`). No header is an anonymous caller.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -17,6 +17,8 @@ pub enum Identity {
     Admin,
     /// An admin testing as a user: functions see this identity.
     AdminActingAs(serde_json::Value),
+    /// A user whose token was verified: functions see this `UserIdentity`.
+    User(serde_json::Value),
 }
 
 /// Why credentials were refused, with the code Convex uses.
@@ -85,7 +87,15 @@ pub fn check_admin_key(given: &str, admin_key: &str) -> Result<Identity, AuthErr
     }
 }
 
-/// The identity of a request from its `Authorization` header (or `adminKey` query value).
+/// The token of an `Authorization: Bearer <token>` header.
+pub fn bearer_token(header: Option<&str>) -> Option<&str> {
+    let header = header?.trim();
+    let prefix = header.get(..7)?;
+    prefix.eq_ignore_ascii_case("bearer ").then(|| header[7..].trim()).filter(|t| !t.is_empty())
+}
+
+/// The identity of a request from its `Authorization` header (or `adminKey` query value);
+/// a user token is refused here (see [`bearer_token`]: it needs verifying).
 pub fn identity_from_header(header: Option<&str>, admin_key: &str) -> Result<Identity, AuthError> {
     let Some(header) = header.map(str::trim).filter(|h| !h.is_empty()) else {
         return Ok(Identity::Anonymous);
@@ -96,8 +106,8 @@ pub fn identity_from_header(header: Option<&str>, admin_key: &str) -> Result<Ide
     }
     if lower.starts_with("bearer ") {
         return Err(AuthError {
-            code: "NoAuthProvider",
-            message: "No auth provider found matching the given token: this deployment has no auth providers configured".into(),
+            code: "BadAdminKey",
+            message: "This route requires the deployment's admin key, not a user token".into(),
         });
     }
     Err(AuthError {
@@ -129,10 +139,9 @@ mod tests {
             Identity::AdminActingAs(json) => assert_eq!(json["subject"], "u1"),
             other => panic!("{other:?}"),
         }
-        assert_eq!(
-            identity_from_header(Some("Bearer abc"), &key).unwrap_err().code,
-            "NoAuthProvider"
-        );
+        assert_eq!(identity_from_header(Some("Bearer abc"), &key).unwrap_err().code, "BadAdminKey");
+        assert_eq!(bearer_token(Some("bearer  a.b.c ")), Some("a.b.c"));
+        assert_eq!(bearer_token(Some("Convex k")), None);
         assert_eq!(
             identity_from_header(Some("Basic abc"), &key).unwrap_err().code,
             "InvalidAuthHeader"

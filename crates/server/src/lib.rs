@@ -21,6 +21,7 @@ pub mod deployment;
 mod env;
 mod ids;
 mod inspector;
+pub mod jwt;
 pub mod push;
 mod routes;
 mod server;

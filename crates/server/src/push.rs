@@ -67,12 +67,17 @@ pub(crate) fn modules_of(
 }
 
 /// The part of `StartPushResponse` the CLI needs (its validators accept this minimum).
-pub(crate) fn start_push_response(push_id: &str, environment: &BTreeMap<String, String>) -> Json {
+pub(crate) fn start_push_response(
+    push_id: &str,
+    environment: &BTreeMap<String, String>,
+    auth: &[crate::jwt::AuthProvider],
+) -> Json {
+    let app_auth: Vec<Json> = auth.iter().map(crate::jwt::AuthProvider::to_json).collect();
     json!({
         "environmentVariables": environment,
         "externalDepsId": null,
         "componentDefinitionPackages": {},
-        "appAuth": [],
+        "appAuth": app_auth,
         "analysis": {
             "": {
                 "definition": {

@@ -22,7 +22,9 @@ use tokio::sync::oneshot;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::Deployment;
-use crate::routes::{atrium, env, functions, http_actions, instance, logs, push, snapshot, vector};
+use crate::routes::{
+    atrium, auth_admin, env, functions, http_actions, instance, logs, push, snapshot, vector,
+};
 use crate::state::{AppState, require_admin, require_admin_or_push_key};
 
 /// Where to listen.
@@ -127,6 +129,8 @@ pub const ADMIN_ROUTES: &[AdminRoute] = &[
     admin!(GET "/api/atrium/module_source" => atrium::module_source),
     admin!(GET "/api/atrium/logs" => atrium::search_logs),
     admin!(GET "/api/atrium/executions" => atrium::executions),
+    admin!(GET "/api/atrium/auth_providers" => auth_admin::auth_providers),
+    admin!(POST "/api/atrium/verify_token" => auth_admin::verify_token),
     admin!(GET "/api/atrium/vector_indexes" => vector::list),
     admin!(POST "/api/atrium/vector_search" => vector::search),
     admin!(POST "/api/atrium/vector_sample" => vector::sample),
@@ -207,6 +211,11 @@ pub async fn serve(
         tokio::net::TcpListener::bind(SocketAddr::new(config.host, config.site_port)).await?;
     let cloud_url = format!("http://{}", cloud_listener.local_addr()?);
     let site_url = format!("http://{}", site_listener.local_addr()?);
+    // Functions see these URLs as CONVEX_CLOUD_URL and CONVEX_SITE_URL.
+    let (urls_for, cloud, site) = (deployment.clone(), cloud_url.clone(), site_url.clone());
+    tokio::task::spawn_blocking(move || urls_for.set_urls(&cloud, &site))
+        .await
+        .map_err(std::io::Error::other)?;
     let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
     let (closing_sessions, closing_sessions_rx) = tokio::sync::watch::channel(false);
     let state = AppState {

@@ -17,7 +17,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::Deployment;
-use crate::auth::{Identity, identity_from_header};
+use crate::auth::{Identity, bearer_token, identity_from_header};
 
 #[derive(Clone)]
 pub(crate) struct AppState {
@@ -69,16 +69,50 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result
     })
 }
 
-/// Who the `Authorization` header says the caller is (anonymous without one); a malformed
-/// or wrong key is a 401.
-pub(crate) fn identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
+/// Who the `Authorization` header says the caller is (anonymous without one): a user token
+/// is verified against the auth config; a malformed or wrong key or a refused token is a 401
+/// with Convex's code and message.
+pub(crate) async fn identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
+    let header = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    if let Some(token) = bearer_token(header) {
+        return state
+            .deployment
+            .verifier()
+            .verify(token)
+            .await
+            .map(|v| Identity::User(v.identity))
+            .map_err(|e| {
+                let status = if e.code == "AuthProviderDiscoveryFailed" {
+                    StatusCode::BAD_REQUEST
+                } else {
+                    StatusCode::UNAUTHORIZED
+                };
+                ApiError::new(status, e.code, e.message)
+            });
+    }
+    header_identity(state, headers)
+}
+
+/// What `ctx.meta.getRequestMetadata()` reports of a request: its user agent, the
+/// forwarded client address when a proxy names one, and the user's token.
+pub(crate) fn request_metadata(headers: &HeaderMap) -> atrium_runtime::RequestMetadata {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    atrium_runtime::RequestMetadata {
+        ip: text("x-forwarded-for")
+            .and_then(|f| f.split(',').next().map(|ip| ip.trim().to_owned())),
+        user_agent: text("user-agent"),
+        auth_token: bearer_token(text("authorization").as_deref()).map(str::to_owned),
+    }
+}
+
+fn header_identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
     let header = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     identity_from_header(header, state.deployment.admin_key())
         .map_err(|e| ApiError::unauthorized(e.code, e.message))
 }
 
 fn admin_identity(state: &AppState, headers: &HeaderMap) -> Result<Identity, ApiError> {
-    match identity(state, headers)? {
+    match header_identity(state, headers)? {
         Identity::Anonymous => Err(ApiError::unauthorized(
             "BadAdminKey",
             "This route requires the deployment's admin key (`Authorization: Convex <admin key>`)",

@@ -255,9 +255,11 @@ impl Session {
                 }
             }
             TokenType::User => {
-                return Err(refused(
-                    "No auth provider found matching the given token: this deployment has no auth providers configured".into(),
-                ));
+                let token = value.unwrap_or_default();
+                match self.deployment.verifier().verify(&token).await {
+                    Ok(verified) => Identity::User(verified.identity),
+                    Err(e) => return Err(refused(e.message)),
+                }
             }
         };
         self.identity = identity;

@@ -35,6 +35,20 @@ inserted: Array<string>,
 atomic: boolean, };
 
 /**
+ * The deployment's auth providers, as `auth.config.ts` declares them.
+ */
+export type AuthProviderList = { 
+/**
+ * False where the deployment does not list them (a Convex deployment).
+ */
+available: boolean, 
+/**
+ * `{domain, applicationID}` or `{type: "customJwt", issuer, jwks, algorithm,
+ * applicationID}`.
+ */
+providers: Array<Record<string, unknown>>, };
+
+/**
  * One condition on one field.
  */
 export type Clause = { 
@@ -760,6 +774,33 @@ export type Template = "sample" | "empty";
  */
 export type ThemePreference = "system" | "light" | "dark";
 
+/**
+ * A token as the deployment judged it.
+ */
+export type TokenCheck = { ok: boolean, 
+/**
+ * The `UserIdentity` functions would see (when accepted).
+ */
+identity: Record<string, unknown> | null, 
+/**
+ * The token's claims (when accepted).
+ */
+claims: Record<string, unknown> | null, 
+/**
+ * Convex's code and message (when refused), e.g. `NoAuthProvider`.
+ */
+code: string | null, message: string | null, 
+/**
+ * The precise cause where Convex's message is general.
+ */
+detail: string | null, };
+
+export type TokenRequest = { 
+/**
+ * A JWT (a leading `Bearer ` is ignored).
+ */
+token: string, };
+
 export type VectorHitView = { id: string, score: number, 
 /**
  * The document (Convex-encoded JSON; null if it is gone).
@@ -1009,6 +1050,18 @@ export interface Commands {
    */
   function_source: { request: SourceRequest; response: ModuleSource };
   /**
+   * A running local project's auth providers (from its `auth.config.ts`).
+   */
+  project_auth_providers: { request: ProjectRef; response: AuthProviderList };
+  /**
+   * The connected deployment's auth providers (from its `auth.config.ts`).
+   */
+  auth_providers: { request: null; response: AuthProviderList };
+  /**
+   * A pasted JWT checked by the deployment: the identity and claims, or why it is refused.
+   */
+  verify_user_token: { request: TokenRequest; response: TokenCheck };
+  /**
    * Keeps a query live; each result arrives as `query_watch_update`.
    */
   watch_query: { request: WatchRequest; response: WatchRef };
@@ -1134,4 +1187,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;

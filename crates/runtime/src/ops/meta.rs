@@ -23,9 +23,7 @@ pub(crate) fn op(state: &mut HostState, op: &str) -> OpResult {
                 Err("RequestMetadataNotAllowed: request metadata is not available in queries"
                     .into())
             }
-            _ => Ok(
-                json!({ "ip": null, "userAgent": null, "requestId": "", "scheduledFunctionId": null, "authToken": null }),
-            ),
+            _ => Ok(request_metadata(state)),
         },
         "1.0/getTransactionMetrics" => transaction_metrics(state),
         "1.0/createFunctionHandle" => {
@@ -39,6 +37,19 @@ pub(crate) fn op(state: &mut HostState, op: &str) -> OpResult {
         }
         other => Err(format!("Unknown or unsupported syscall `{other}`")),
     }
+}
+
+/// The request's metadata as the server told the runner (nulls where it did not).
+fn request_metadata(state: &HostState) -> Json {
+    let calls = state.calls();
+    let request = calls.and_then(|c| c.request_metadata());
+    json!({
+        "ip": request.and_then(|r| r.ip.clone()),
+        "userAgent": request.and_then(|r| r.user_agent.clone()),
+        "requestId": calls.and_then(|c| c.request_id()).unwrap_or_default(),
+        "scheduledFunctionId": null,
+        "authToken": request.and_then(|r| r.auth_token.clone()),
+    })
 }
 
 fn transaction_metrics(state: &HostState) -> OpResult {

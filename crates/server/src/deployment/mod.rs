@@ -5,6 +5,10 @@
 //! project's `convex/` folder when there is one, analyses it, applies its schema (tables and
 //! indexes are created, existing documents checked), and keeps the admin key in
 //! `<data dir>/admin_key` (mode 0600) unless one is given.
+//!
+//! Code is analysed and `auth.config.ts` evaluated with the deployment's environment plus
+//! `CONVEX_CLOUD_URL` and `CONVEX_SITE_URL` (the engine's own URLs), as Convex does; a change
+//! of variables re-evaluates the auth config and is refused if it would break it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,11 +17,14 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use atrium_engine::{CommitOutcome, Engine, EngineOptions, Schema};
-use atrium_runtime::analysis::{Analysis, analyze};
+use atrium_runtime::analysis::{Analysis, analyze_with_env};
 use atrium_runtime::{Project, Runner, scheduler};
 
+use crate::jwt::{AuthProvider, Verifier};
 use crate::push::PushedModule;
+use environment::{DEFAULT_URLS, auth_providers, changed, inner_message, with_urls};
 
+mod environment;
 mod error;
 mod replay;
 mod setup;
@@ -94,6 +101,10 @@ pub struct Deployment {
     pub(crate) uploads: Mutex<std::collections::HashMap<String, BTreeMap<u32, Vec<u8>>>>,
     /// Live queries and the writes that re-ran them, for `/api/atrium/subscriptions`.
     pub(crate) inspector: crate::inspector::Inspector,
+    /// The providers of `auth.config.ts` and their keys.
+    verifier: Verifier,
+    /// (cloud URL, site URL) functions see as `CONVEX_CLOUD_URL` and `CONVEX_SITE_URL`.
+    urls: RwLock<(String, String)>,
 }
 
 /// A finished export, as `_system/cli/exports:getLatest` reports it.
@@ -129,6 +140,8 @@ pub struct PendingPush {
     pub id: String,
     pub modules: Vec<PushedModule>,
     pub schema: Option<Schema>,
+    /// The providers of the pushed `auth.config.js`.
+    pub auth: Vec<AuthProvider>,
 }
 
 const PUSHED_MODULES_FILE: &str = "pushed_modules.json";
@@ -189,6 +202,8 @@ impl Deployment {
             analysis: RwLock::new(None),
             admin_key,
             stop: Arc::new(AtomicBool::new(false)),
+            verifier: Verifier::default(),
+            urls: RwLock::new(DEFAULT_URLS.map(str::to_owned).into()),
         });
         let stored = config.data_dir.join(PUSHED_MODULES_FILE);
         if let Ok(text) = std::fs::read_to_string(&stored) {
@@ -221,13 +236,17 @@ impl Deployment {
         project: Arc<Project>,
         progress: BackfillProgress<'_>,
     ) -> Result<(), DeploymentError> {
-        let analysis = analyze(&project).map_err(|e| DeploymentError::Project(Box::new(e)))?;
+        let env = self.function_environment();
+        let analysis =
+            analyze_with_env(&project, &env).map_err(|e| DeploymentError::Project(Box::new(e)))?;
+        let auth = auth_providers(&project, &env)?;
         if let Some(schema) = &analysis.schema {
             apply_schema(&self.engine, schema, progress)?;
         }
         *self.runner.write().unwrap() = Some(Runner::new(project, self.engine.clone()));
         self.clear_query_cache();
         *self.analysis.write().unwrap() = Some(analysis);
+        self.verifier.set_providers(auth);
         Ok(())
     }
 
@@ -248,9 +267,12 @@ impl Deployment {
     pub fn start_push(&self, modules: Vec<PushedModule>) -> Result<PendingPush, DeploymentError> {
         let project =
             Project::from_modules(modules.iter().map(|m| (m.path.clone(), m.source.clone())));
-        let analysis = analyze(&project).map_err(|e| DeploymentError::Project(Box::new(e)))?;
+        let env = self.function_environment();
+        let analysis =
+            analyze_with_env(&project, &env).map_err(|e| DeploymentError::Project(Box::new(e)))?;
+        let auth = auth_providers(&project, &env)?;
         let pending =
-            PendingPush { id: crate::ids::random_hex(8), modules, schema: analysis.schema };
+            PendingPush { id: crate::ids::random_hex(8), modules, schema: analysis.schema, auth };
         *self.pending.lock().unwrap() = Some(pending.clone());
         Ok(pending)
     }
@@ -340,9 +362,51 @@ impl Deployment {
         self.env.read().unwrap().clone()
     }
 
-    /// Sets (`Some`) or removes (`None`) environment variables; live queries re-run.
+    /// The variables functions and analysis see: the deployment's, then `CONVEX_CLOUD_URL`
+    /// and `CONVEX_SITE_URL`.
+    pub fn function_environment(&self) -> BTreeMap<String, String> {
+        with_urls(self.environment(), &self.urls.read().unwrap())
+    }
+
+    /// The engine's URLs as clients reach them (the server sets them once it listens). Code
+    /// loaded before is analysed again when they differ from the ones it saw: its
+    /// `auth.config.ts` may name `CONVEX_SITE_URL`.
+    pub fn set_urls(&self, cloud: &str, site: &str) {
+        let urls = (cloud.to_owned(), site.to_owned());
+        if *self.urls.read().unwrap() == urls {
+            return;
+        }
+        *self.urls.write().unwrap() = urls;
+        let project = self.runner.read().unwrap().as_ref().map(|r| r.project().clone());
+        if let Some(project) = project
+            && let Err(e) = self.load(project)
+        {
+            tracing::warn!("the code could not be analysed again with the engine's URLs: {e}");
+        }
+    }
+
+    /// The providers of the loaded `auth.config.ts` and their cached keys.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    /// Sets (`Some`) or removes (`None`) environment variables; live queries re-run. The
+    /// auth config is evaluated with the new variables first: a change that breaks it is
+    /// refused, as Convex does.
     pub fn update_environment(&self, changes: &[(String, Option<String>)]) -> Result<(), String> {
+        let next = changed(self.function_environment(), changes)?;
+        let project = self.runner.read().unwrap().as_ref().map(|r| r.project().clone());
+        let auth = project
+            .map(|project| {
+                auth_providers(&project, &next).map_err(|e| {
+                    format!("This change would make the auth config invalid: {}", inner_message(&e))
+                })
+            })
+            .transpose()?;
         crate::env::apply(&self.engine, changes)?;
+        if let Some(auth) = auth {
+            self.verifier.set_providers(auth);
+        }
         let fresh = crate::env::load(&self.engine).map_err(|e| e.to_string())?;
         *self.env.write().unwrap() = fresh;
         self.clear_query_cache();
@@ -371,7 +435,7 @@ impl Deployment {
     /// The runner for the current code, if any code is loaded.
     pub fn runner(&self) -> Option<Runner> {
         let runner = self.runner.read().unwrap().clone()?;
-        Some(runner.with_env(self.environment()))
+        Some(runner.with_env(self.function_environment()))
     }
 
     pub fn analysis(&self) -> Option<Analysis> {

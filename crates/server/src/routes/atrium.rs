@@ -141,7 +141,9 @@ pub(crate) async fn dry_run(
     let path = request.path.clone();
     let run = tokio::task::spawn_blocking(move || {
         let (runner, caller) = match identity {
-            Identity::AdminActingAs(user) => (runner.as_user(Some(user))?, Caller::Client),
+            Identity::AdminActingAs(user) | Identity::User(user) => {
+                (runner.as_user(Some(user))?, Caller::Client)
+            }
             _ => (runner, Caller::Internal),
         };
         if runner.function_kind(&path)? != FunctionKind::Mutation {

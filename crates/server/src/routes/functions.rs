@@ -45,6 +45,7 @@ struct Call {
     format: ValueFormat,
     identity: Identity,
     request_id: String,
+    request: atrium_runtime::RequestMetadata,
     at: Option<u64>,
 }
 
@@ -66,6 +67,7 @@ impl Call {
             format: format_of(format)?,
             identity,
             request_id: request_id(headers),
+            request: crate::state::request_metadata(headers),
             at,
         })
     }
@@ -125,19 +127,23 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
     let args = call.args.clone();
     let identity = call.identity.clone();
     let request_id = call.request_id.clone();
+    let request = call.request.clone();
     let kind = call.kind;
     let at = call.at;
     let outcome = tokio::task::spawn_blocking(move || -> Result<FunctionOutcome, RuntimeError> {
         let (runner, caller): (Runner, Caller) = match identity {
             Identity::Admin => (runner, Caller::Internal),
-            Identity::AdminActingAs(user) => (runner.as_user(Some(user))?, Caller::Client),
+            Identity::AdminActingAs(user) | Identity::User(user) => {
+                (runner.as_user(Some(user))?, Caller::Client)
+            }
             Identity::Anonymous => (runner, Caller::Client),
         };
         let runner = match at {
             Some(ts) => runner.at_snapshot(atrium_engine::Timestamp(ts)),
             None => runner,
         }
-        .with_request_id(&request_id);
+        .with_request_id(&request_id)
+        .with_request_metadata(request);
         let kind = match kind {
             Some(kind) => kind,
             None => runner.function_kind(&path)?,
@@ -194,7 +200,7 @@ async fn udf(
             "Components are not supported by this engine yet",
         ));
     }
-    let identity = identity(&state, &headers)?;
+    let identity = identity(&state, &headers).await?;
     let call = Call::new(
         request.path,
         kind,
@@ -258,7 +264,7 @@ pub(crate) async fn run(
     } else {
         parse_body(&body)?
     };
-    let identity = identity(&state, &headers)?;
+    let identity = identity(&state, &headers).await?;
     let path = format!("{}:{function}", module.join("/"));
     let call =
         Call::new(path, None, &request.args, request.format.as_deref(), identity, &headers, None)?;
@@ -277,7 +283,7 @@ pub(crate) async fn query_at_ts(
     let request: QueryAtTsRequest = parse_body(&body)?;
     let ts =
         timestamp::decode(&request.ts).map_err(|e| ApiError::bad_request("InvalidTimestamp", e))?;
-    let identity = identity(&state, &headers)?;
+    let identity = identity(&state, &headers).await?;
     let (path, format) = (request.path, request.format.as_deref());
     let call = Call::new(
         path,
@@ -298,7 +304,7 @@ pub(crate) async fn query_batch(
 ) -> Result<Json<QueryBatchResponse>, ApiError> {
     let request: QueryBatchRequest = parse_body(&body)?;
     let at = state.deployment.engine().latest_ts().0;
-    let identity = identity(&state, &headers)?;
+    let identity = identity(&state, &headers).await?;
     let mut results = Vec::with_capacity(request.queries.len());
     for query in request.queries {
         let (path, format) = (query.path, query.format.as_deref());

@@ -2,7 +2,8 @@
 //! project's `http.js` router on the runtime off the async threads; the action's status,
 //! headers and body are the answer.
 //!
-//! It must not check the admin key: HTTP actions are public, as on Convex.
+//! It must not check the admin key: HTTP actions are public, as on Convex. A caller's
+//! `Authorization: Bearer` token is verified and its identity is what `ctx.auth` sees.
 
 use atrium_runtime::http::HttpRequest;
 use axum::body::{Body, Bytes};
@@ -10,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::auth::Identity;
 use crate::state::AppState;
 
 async fn serve_http_action(
@@ -23,6 +25,19 @@ async fn serve_http_action(
     let Some(runner) = state.deployment.runner() else {
         return (StatusCode::NOT_FOUND, "This deployment has no HTTP actions").into_response();
     };
+    // `ctx.auth` sees the caller's verified token; a refused one leaves the action
+    // unauthenticated (the action decides what that means).
+    let runner = match crate::state::identity(&state, &headers).await {
+        Ok(Identity::User(user) | Identity::AdminActingAs(user)) => {
+            runner.as_user(Some(user.clone())).unwrap_or(runner)
+        }
+        Ok(_) => runner,
+        Err(error) => {
+            tracing::debug!("HTTP action caller's token refused: {error:?}");
+            runner
+        }
+    };
+    let runner = runner.with_request_metadata(crate::state::request_metadata(&headers));
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
     let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
     let request = HttpRequest {

@@ -13,7 +13,12 @@ use axum::{Extension, Json};
 use crate::state::{ApiError, AppState, PushBody, internal};
 
 fn push_error(error: crate::deployment::DeploymentError) -> ApiError {
-    ApiError::bad_request("InvalidModules", error.to_string())
+    let message = error.to_string();
+    // The CLI tells the user which variable to set when it sees this code.
+    if message.contains("is used in auth config file but its value was not set") {
+        return ApiError::bad_request("AuthConfigMissingEnvironmentVariable", message);
+    }
+    ApiError::bad_request("InvalidModules", message)
 }
 
 pub(crate) async fn get_config_hashes(State(state): State<AppState>) -> Json<serde_json::Value> {
@@ -49,7 +54,11 @@ pub(crate) async fn start_push(
         .await
         .map_err(internal)?
         .map_err(push_error)?;
-    Ok(Json(crate::push::start_push_response(&pending.id, &state.deployment.environment())))
+    Ok(Json(crate::push::start_push_response(
+        &pending.id,
+        &state.deployment.environment(),
+        &pending.auth,
+    )))
 }
 
 pub(crate) async fn wait_for_schema(

@@ -17,7 +17,7 @@ impl Session {
         let runner = self.deployment.runner().ok_or("This deployment has no functions yet")?;
         Ok(match &self.identity {
             Identity::Admin => (runner, Caller::Internal),
-            Identity::AdminActingAs(user) => {
+            Identity::AdminActingAs(user) | Identity::User(user) => {
                 (runner.as_user(Some(user.clone())).map_err(|e| e.to_string())?, Caller::Client)
             }
             Identity::Anonymous => (runner, Caller::Client),

@@ -23,6 +23,10 @@ pub(super) fn identity_label(identity: &Identity) -> String {
             "admin acting as {}",
             user.get("subject").and_then(|s| s.as_str()).unwrap_or("a user")
         ),
+        Identity::User(user) => format!(
+            "user {}",
+            user.get("tokenIdentifier").and_then(|s| s.as_str()).unwrap_or("(unknown)")
+        ),
     }
 }
 

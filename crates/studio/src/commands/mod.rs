@@ -8,6 +8,7 @@
 //! Adding a command: write the handler in a module here, add a row, run `make generate`.
 
 mod app;
+mod auth;
 mod bindings;
 mod connections;
 mod data;
@@ -22,6 +23,7 @@ mod vector;
 pub use crate::connections::ConnectionDraft;
 pub use crate::sql::export::ExportProgress;
 pub use crate::watches::QueryVersion;
+pub use auth::{AuthProviderList, TokenCheck, TokenRequest};
 pub use connections::{
     ConnectionInfo, ConnectionList, ConnectionRef, ConnectionTest, ConnectionTestResult,
 };
@@ -159,6 +161,12 @@ command_table! {
     dry_run_function(RunRequest) -> DryRunResult = functions::dry_run_function;
     /// A function module's source, where the deployment serves it.
     function_source(SourceRequest) -> ModuleSource = functions::function_source;
+    /// A running local project's auth providers (from its `auth.config.ts`).
+    project_auth_providers(ProjectRef) -> AuthProviderList = projects::project_auth_providers;
+    /// The connected deployment's auth providers (from its `auth.config.ts`).
+    auth_providers(()) -> AuthProviderList = auth::auth_providers;
+    /// A pasted JWT checked by the deployment: the identity and claims, or why it is refused.
+    verify_user_token(TokenRequest) -> TokenCheck = auth::verify_user_token;
     /// Keeps a query live; each result arrives as `query_watch_update`.
     watch_query(WatchRequest) -> WatchRef = functions::watch_query;
     /// Stops keeping a query live.

@@ -279,6 +279,20 @@ pub(super) async fn project_env(
         .collect())
 }
 
+/// The auth providers of a running project's `auth.config.ts` (evaluated with its
+/// variables).
+pub(super) async fn project_auth_providers(
+    studio: &Arc<Studio>,
+    request: ProjectRef,
+) -> Result<super::AuthProviderList, CommandError> {
+    let (_, running) = running(studio, &request.id)?;
+    let providers = running.deployment.verifier().providers();
+    Ok(super::AuthProviderList {
+        available: true,
+        providers: providers.iter().map(atrium_server::jwt::AuthProvider::to_json).collect(),
+    })
+}
+
 /// Sets or removes one variable; functions see it at once (live queries re-run).
 pub(super) async fn project_env_set(
     studio: &Arc<Studio>,

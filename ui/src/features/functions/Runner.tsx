@@ -1,5 +1,6 @@
 // The runner of one function: arguments from a form built from its validator (or as JSON),
-// run as admin or acting as a user, dry-run (mutations) or kept live (queries); the last
+// run as admin or acting as a user (an identity written as JSON, or a pasted JWT the
+// deployment verifies), dry-run (mutations) or kept live (queries); the last
 // 25 runs are kept per deployment and function, in this browser or window.
 import { useMemo, useState } from "react";
 import { type Confirmation, ConfirmDialog } from "../../components/ConfirmDialog";
@@ -11,6 +12,8 @@ import type { Json } from "../data/values";
 import { ArgsForm } from "./ArgsForm";
 import { buildArgs, fieldsOf, textsOf } from "./argsForm";
 import { MetricsView, SourceView } from "./FunctionDetails";
+import { TokenPanel } from "./TokenPanel";
+import { useTokenCheck } from "./useTokenCheck";
 import { DryRunView, LivePanel, RunResultView } from "./RunOutput";
 import { useQueryWatch } from "./useQueryWatch";
 
@@ -42,6 +45,8 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [actAs, setActAs] = useState(false);
   const [identity, setIdentity] = useState(DEFAULT_IDENTITY);
+  const [actAsToken, setActAsToken] = useState(false);
+  const tokens = useTokenCheck(actAs && actAsToken);
   const [result, setResult] = useState<RunResult>();
   const [dry, setDry] = useState<DryRunResult>();
   const [runError, setRunError] = useState<string>();
@@ -68,8 +73,21 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
     return Object.keys(built.errors).length ? null : built.args;
   };
 
-  const identityOrNull = (): Record<string, unknown> | null | false => {
+  // The user to act as: none, the identity JSON, or the verified token's identity (a
+  // refused token stops the run; the panel shows why).
+  const identityOrNull = async (): Promise<Record<string, unknown> | null | false> => {
     if (!actAs) return null;
+    if (actAsToken) {
+      const verdict = await tokens.verify();
+      if (!verdict?.ok || !verdict.identity) {
+        // What ran before ran as someone else: not this token's result.
+        setResult(undefined);
+        setDry(undefined);
+        setRunError("The token was refused: see why below the token.");
+        return false;
+      }
+      return verdict.identity;
+    }
     try {
       return JSON.parse(identity) as Record<string, unknown>;
     } catch {
@@ -80,7 +98,7 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
 
   const dryRun = async () => {
     const args = currentArgs();
-    const who = identityOrNull();
+    const who = await identityOrNull();
     if (!args || who === false) return;
     setRunning(true);
     setRunError(undefined);
@@ -99,7 +117,7 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
     const args = currentArgs();
     if (!args) return;
     setDry(undefined);
-    const who = identityOrNull();
+    const who = await identityOrNull();
     if (who === false) return;
     if (confirmWrites && fn.kind !== "query" && !(await confirm.ask({ title: `Run ${fn.path}`, message: "This connection asks before every write. Run it?", confirmLabel: "Run" }))) return;
     setRunning(true);
@@ -119,7 +137,7 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
 
   const startWatch = async () => {
     const args = currentArgs();
-    const who = identityOrNull();
+    const who = await identityOrNull();
     if (!args || who === false) return;
     await live.start(args, who, setRunError);
   };
@@ -188,7 +206,18 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
             <button onClick={live.stop}>Stop live</button>
           ))}
       </div>
-      {actAs && <textarea className="identity" aria-label="User identity" value={identity} onChange={(e) => setIdentity(e.target.value)} rows={5} />}
+      {actAs && (
+        <div className="act-as-mode" role="radiogroup" aria-label="Act as">
+          <label className="toggle">
+            <input type="radio" checked={!actAsToken} onChange={() => setActAsToken(false)} /> Identity (JSON)
+          </label>
+          <label className="toggle">
+            <input type="radio" checked={actAsToken} onChange={() => setActAsToken(true)} /> Token (JWT)
+          </label>
+        </div>
+      )}
+      {actAs && !actAsToken && <textarea className="identity" aria-label="User identity" value={identity} onChange={(e) => setIdentity(e.target.value)} rows={5} />}
+      {actAs && actAsToken && <TokenPanel tokens={tokens} />}
       {runError && <div className="inline-error" role="alert">{runError}</div>}
 
       {result && <RunResultView result={result} />}

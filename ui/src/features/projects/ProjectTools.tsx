@@ -1,14 +1,16 @@
 // One running project's data and settings: snapshot export and import (Convex's ZIP, what
 // `npx convex export`/`import` use), reset with confirmation, and environment variables.
 import { useEffect, useState } from "react";
-import type { EnvVar, ProjectInfo } from "../../generated/studio";
+import type { AuthProviderList, EnvVar, ProjectInfo } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { formatBytes } from "../../components/formatBytes";
 import { useExportProgress } from "../../state/useExportProgress";
+import { describeProvider } from "../functions/tokens";
 
 export function ProjectTools({ project, onChanged }: { project: ProjectInfo; onChanged(list: ProjectInfo[]): void }) {
   const [vars, setVars] = useState<EnvVar[]>([]);
+  const [auth, setAuth] = useState<AuthProviderList>();
   const [name, setName] = useState("");
   const [value, setValue] = useState("");
   const [zip, setZip] = useState("");
@@ -22,6 +24,11 @@ export function ProjectTools({ project, onChanged }: { project: ProjectInfo; onC
   useEffect(() => {
     if (running) void call("project_env", { id: project.id }).then(setVars).catch(() => setVars([]));
   }, [project.id, running]);
+
+  // The providers follow the variables: auth.config.ts is evaluated with them.
+  useEffect(() => {
+    if (running) void call("project_auth_providers", { id: project.id }).then(setAuth).catch(() => setAuth(undefined));
+  }, [project.id, running, vars]);
 
   const run = async (work: () => Promise<string>) => {
     setMessage(undefined);
@@ -105,6 +112,20 @@ export function ProjectTools({ project, onChanged }: { project: ProjectInfo; onC
         <input aria-label="Variable value" placeholder="value" value={value} onChange={(e) => setValue(e.target.value)} disabled={!running} />
         <button disabled={!running || !name.trim()}>Set variable</button>
       </form>
+      {running && auth && (
+        <div className="tool-row" data-testid="project-auth">
+          <strong>Sign-in</strong>
+          {auth.providers.length === 0 ? (
+            <span className="muted">No auth providers (convex/auth.config.ts).</span>
+          ) : (
+            auth.providers.map((p, i) => (
+              <code key={i} className="env-var">
+                {describeProvider(p)}
+              </code>
+            ))
+          )}
+        </div>
+      )}
       {exporting && (
         <div className="notice" role="status">
           {exporting}
