@@ -74,6 +74,21 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
     }
   };
 
+  // In archive mode, a changed filter searches the archive again (once typing pauses).
+  const inArchive = archive !== undefined;
+  const searchAgain = useEffectEvent(() => void searchArchive(null));
+  const searchedFilter = useRef(filter);
+  useEffect(() => {
+    if (!inArchive) {
+      searchedFilter.current = filter;
+      return;
+    }
+    if (searchedFilter.current === filter) return;
+    searchedFilter.current = filter;
+    const timer = setTimeout(searchAgain, 300);
+    return () => clearTimeout(timer);
+  }, [filter, inArchive]);
+
   // Follow the tail unless paused.
   useEffect(() => {
     if (!paused && list.current) list.current.scrollTop = list.current.scrollHeight;
@@ -123,7 +138,7 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
         <input className="grow" aria-label="Search logs" placeholder="Text or request ID" value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.target.value })} />
         <button onClick={nextError}>Next error</button>
         {archive ? (
-          <button onClick={() => setArchive(undefined)}>Back to live</button>
+          <button onClick={resume}>Back to live</button>
         ) : (
           <button onClick={() => void searchArchive(null)} title="Search everything the deployment kept, not only this tail">
             Search archive
