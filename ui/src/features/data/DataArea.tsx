@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { type Confirmation, ConfirmDialog } from "../../components/ConfirmDialog";
 import { type Prompt, PromptDialog } from "../../components/PromptDialog";
 import type { ConnectionStatus, WriteRequest } from "../../generated/studio";
+import { useNotice } from "../../lib/useNotice";
 import { useQuestion } from "../../lib/useQuestion";
 import { call, errorMessage } from "../../platform";
 import { useExportProgress } from "../../state/useExportProgress";
@@ -50,7 +51,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   const [panel, setPanel] = useState<string>();
   const [adding, setAdding] = useState<string>();
   const [showSchema, setShowSchema] = useState(false);
-  const [notice, setNotice] = useState<string>();
+  const [notice, setNotice] = useNotice();
   const [jump, setJump] = useState<{ row: number; nonce: number }>();
   const exporting = useExportProgress();
   const confirm = useQuestion<Confirmation, boolean>();
@@ -110,7 +111,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
       return;
     }
     const problem = await runWrites(writes, `Delete ${ids.length} documents`);
-    if (problem) setNotice(problem);
+    if (problem) setNotice(problem, { stay: true });
     else {
       setNotice(`Deleted ${ids.length} document${ids.length === 1 ? "" : "s"}.`);
       setSelected(new Set());
@@ -137,7 +138,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
       setNotice(`Deleted ${result.deleted} documents.`);
       void loadTables();
     } catch (e) {
-      setNotice(errorMessage(e));
+      setNotice(errorMessage(e), { stay: true });
     }
   };
 
@@ -150,7 +151,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
       await loadTables();
       setTable(name);
     } catch (e) {
-      setNotice(errorMessage(e));
+      setNotice(errorMessage(e), { stay: true });
     }
   };
 
@@ -212,7 +213,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
           </div>
         )}
         {notice && (
-          <div className="notice" role="status">
+          <div className="notice" role="status" data-testid="data-notice">
             {notice}
             <button onClick={() => setNotice(undefined)} aria-label="Dismiss">
               ×
