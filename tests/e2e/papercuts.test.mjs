@@ -4,7 +4,8 @@
 // dialogs take focus, close on Escape and give focus back; "Save and connect" does not keep
 // a URL that fails its test; Logs' "Back to live" resumes the tail and a changed filter
 // searches the archive again; Subscriptions keeps the dashboard's own queries apart;
-// Home/End/Ctrl+End move in the grid; routine notices fade.
+// Home/End/Ctrl+End move in the grid; routine notices fade; each area's place is kept per
+// deployment and in the URL (a table view, a document, a function, a log entry).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -45,9 +46,8 @@ describe("issue 22's papercuts", () => {
   });
 
   const connected = (name) => page.getByTestId("deployment-name").filter({ hasText: name }).waitFor();
-  /** Each test starts from a freshly loaded page on the second deployment (one failure does not leave a dialog open for the next). */
+  /** Each test after the first starts from a freshly loaded page (one failure does not leave a dialog open for the next), on the second deployment. */
   const fresh = async (area) => {
-    await atrium.rpc("connect", { id: ids.Second });
     await page.goto(atrium.url);
     await connected("Second");
     await page.getByTestId("connection-state").filter({ hasText: "Connected" }).waitFor({ timeout: 30_000 });
@@ -208,5 +208,68 @@ describe("issue 22's papercuts", () => {
     await page.getByLabel("Function", { exact: true }).fill("");
     await http.mutation("messages:send", { author: "cy", body: "after the archive" });
     await page.getByTestId("log-list").locator(".log-entry").filter({ hasText: "messages:send" }).last().waitFor({ timeout: 10_000 });
+  });
+
+  test("each area's place is kept per deployment while Atrium runs, and in the URL", async () => {
+    const http = new ConvexHttpClient(second.url);
+    for (const body of ["y", "x", "z"]) await http.mutation("messages:send", { author: "dee", body });
+    await fresh("data");
+    await page.locator(".table-item", { hasText: "messages" }).click();
+    const filter = page.getByLabel("Filter", { exact: true });
+    await filter.fill('author == "dee" && body != "z"');
+    await filter.press("Enter");
+    await page.getByRole("columnheader", { name: "body" }).getByRole("button").click();
+    const bodies = () => page.locator('.grid-row [data-column="body"]').allTextContents();
+    await page.waitForFunction(() => document.querySelectorAll(".grid-row").length === 2);
+    assert.deepEqual(await bodies(), ["x", "y"]);
+    await page.locator('.grid-row[data-row="0"] [data-column="_id"] .id-link').click();
+    await page.getByTestId("document-panel").waitFor();
+    const url = page.url();
+    assert.match(url, /#\/data\/messages\?filter=.+&sort=body%3Aasc&doc=/);
+
+    // Away and back: the same table, filter, sort and document.
+    await page.locator('nav [data-area="logs"]').click();
+    await page.locator('nav [data-area="data"]').click();
+    await page.getByTestId("document-panel").waitFor();
+    assert.equal(await page.locator(".table-item.active .table-name").textContent(), "messages");
+    assert.equal(await filter.inputValue(), 'author == "dee" and body != "z"');
+    assert.equal(await page.getByRole("columnheader", { name: "body" }).getAttribute("aria-sort"), "ascending");
+    assert.equal(page.url(), url);
+
+    // Another deployment has its own place; coming back to this one restores it.
+    await atrium.rpc("connect", { id: ids.First });
+    await connected("First");
+    await page.getByTestId("grid-body").waitFor();
+    assert.equal(await filter.inputValue(), "");
+    assert.equal(await page.getByTestId("document-panel").count(), 0);
+    await atrium.rpc("connect", { id: ids.Second });
+    await connected("Second");
+    await page.getByTestId("document-panel").waitFor();
+    assert.equal(await filter.inputValue(), 'author == "dee" and body != "z"');
+    await page.screenshot({ path: join(ARTIFACTS, "papercuts-data-place.png") });
+
+    // Deep links, in a new page: a table view with a document, a function, a log entry.
+    const other = await browser.context.newPage();
+    try {
+      await other.goto(url);
+      await other.getByTestId("document-panel").waitFor();
+      assert.equal(await other.getByLabel("Filter", { exact: true }).inputValue(), 'author == "dee" and body != "z"');
+      await other.waitForFunction(() => document.querySelectorAll(".grid-row").length === 2);
+
+      await other.goto(url.replace(/#.*$/, "#/functions/messages:byAuthor"));
+      await other.getByTestId("runner").locator("code", { hasText: "messages:byAuthor" }).waitFor();
+
+      await other.locator('nav [data-area="logs"]').click();
+      await new ConvexHttpClient(second.url).query("messages:list", {});
+      const entry = other.getByTestId("log-list").locator(".log-entry").filter({ hasText: "messages:list" }).last();
+      await entry.getByRole("button").first().click();
+      assert.match(other.url(), /#\/logs\?entry=/);
+      const logLink = other.url();
+      await other.goto("about:blank");
+      await other.goto(logLink);
+      await other.locator('.log-entry.open').filter({ hasText: "messages:list" }).waitFor();
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -10,13 +10,25 @@ import { call, errorMessage } from "../../platform";
 import { Runner } from "./Runner";
 
 const BADGE: Record<string, string> = { query: "Q", mutation: "M", action: "A" };
+
+/** The function a link names: `#/functions/<path>`. */
+function functionFromHash(): string | undefined {
+  const match = /^#\/functions\/(.+)$/.exec(window.location.hash);
+  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
+}
+
 export function FunctionsArea({ connection }: { connection?: ConnectionStatus }) {
   const deployment = connection?.deployment;
   const connected = connection?.state.state === "connected";
   const [list, setList] = useState<FunctionList>();
   const [error, setError] = useState<string>();
   const [search, setSearch] = useState("");
-  const [selected, setSelected] = useState<string>();
+  const [selected, setSelected] = useState<string | undefined>(functionFromHash);
+  // The chosen function is kept in the URL (a link to it, and the place coming back).
+  useEffect(() => {
+    if (!window.location.hash.startsWith("#/functions")) return;
+    window.history.replaceState(null, "", selected ? `#/functions/${encodeURIComponent(selected)}` : "#/functions");
+  }, [selected]);
 
   // Another deployment's functions are not shown under this one's name while its list loads.
   const [listFor, setListFor] = useState(deployment?.id);

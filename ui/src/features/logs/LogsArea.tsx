@@ -17,7 +17,8 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
   const [paused, setPaused] = useState(false);
   const [held, setHeld] = useState<LogEntry[]>([]);
   const [filter, setFilter] = useState<LogFilter>({ func: "", level: "any", status: "all", text: "" });
-  const [open, setOpen] = useState<string>();
+  // The open entry is kept in the URL (`#/logs?entry=<id>`): a link opens it once it is in the tail.
+  const [open, setOpen] = useState<string | undefined>(() => new URLSearchParams(window.location.hash.split("?")[1] ?? "").get("entry") ?? undefined);
   const [notice, setNotice] = useState<string>();
   // Archive mode: results of a search of the deployment's whole log store.
   const [archive, setArchive] = useState<{ entries: LogEntry[]; next: number | null; source: string }>();
@@ -88,6 +89,19 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
     const timer = setTimeout(searchAgain, 300);
     return () => clearTimeout(timer);
   }, [filter, inArchive]);
+
+  useEffect(() => {
+    if (!window.location.hash.startsWith("#/logs")) return;
+    window.history.replaceState(null, "", open ? `#/logs?entry=${encodeURIComponent(open)}` : "#/logs");
+  }, [open]);
+  // A linked entry: the tail stops following and shows it.
+  const [linkedEntry, setLinkedEntry] = useState(open);
+  useEffect(() => {
+    if (!linkedEntry || !shown.some((e) => e.id === linkedEntry)) return;
+    setPaused(true);
+    list.current?.querySelector(`[data-entry="${CSS.escape(linkedEntry)}"]`)?.scrollIntoView({ block: "center" });
+    setLinkedEntry(undefined);
+  }, [shown, linkedEntry]);
 
   // Follow the tail unless paused.
   useEffect(() => {
