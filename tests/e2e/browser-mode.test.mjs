@@ -134,6 +134,23 @@ describe("browser mode", () => {
     await other.close();
   });
 
+  test("the built-in sample project is listed in the Project area while it runs", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(atrium.url);
+    await page.locator('nav [data-area="project"]').click();
+    const row = page.locator('tr[data-project="Sample project"]');
+    await row.waitFor();
+    assert.equal(await row.getByTestId("project-state").textContent(), "Running");
+    assert.match(await row.textContent(), /built in/);
+    assert.match(await row.getByTestId("cli-env").textContent(), /CONVEX_SELF_HOSTED_URL=http:\/\/127\.0\.0\.1:\d+/);
+    assert.equal(await row.getByRole("button", { name: "Remove" }).count(), 0, "Atrium's own project is not removed from here");
+    assert.equal(await row.getByRole("button", { name: "Stop" }).count(), 0);
+    await page.screenshot({ path: join(ARTIFACTS, "project-area-sample.png") });
+    await row.getByRole("button", { name: "Open in Data" }).click();
+    await page.getByTestId("count-tasks").waitFor();
+    await page.close();
+  });
+
   test("the header says so when Atrium stops answering", async () => {
     const page = await browser.context.newPage();
     await page.goto(atrium.url);
