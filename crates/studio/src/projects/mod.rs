@@ -142,7 +142,7 @@ impl Projects {
         let sample = sample.map(|s| ProjectInfo {
             id: crate::local::SAMPLE_ID.to_owned(),
             name: s.name.clone(),
-            dir: s.dir.display().to_string(),
+            dir: s.dir.canonicalize().unwrap_or_else(|_| s.dir.clone()).display().to_string(),
             state: ProjectState::Running,
             url: Some(s.url.clone()),
             port: None,
