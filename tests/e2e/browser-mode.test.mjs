@@ -151,6 +151,32 @@ describe("browser mode", () => {
     await page.close();
   });
 
+  test("the runner pages through a paginated query", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(atrium.url);
+    await page.locator('nav [data-area="data"]').click();
+    const total = Number(await page.getByTestId("count-tasks").textContent());
+    await page.goto(atrium.url.replace(/#.*$/, "") + "#/functions/tasks:list");
+    const bar = page.getByTestId("pagination");
+    await bar.getByLabel("Page size").fill("4");
+    await bar.getByRole("button", { name: "First page" }).click();
+    const status = bar.getByTestId("page-status");
+    const seen = new Set();
+    for (let n = 1; ; n++) {
+      await status.filter({ hasText: `Page ${n}:` }).waitFor();
+      const value = JSON.parse(await page.getByTestId("run-value").textContent());
+      for (const task of value.page) seen.add(task._id);
+      if ((await status.textContent()).includes("the last page")) break;
+      assert.equal(value.page.length, 4);
+      assert.ok(n < 10, "the pages end");
+      await bar.getByRole("button", { name: "Next page" }).click();
+    }
+    assert.equal(seen.size, total, "every task once, over the pages");
+    assert.ok(await bar.getByRole("button", { name: "Next page" }).isDisabled());
+    await page.screenshot({ path: join(ARTIFACTS, "functions-pagination.png") });
+    await page.close();
+  });
+
   test("the header says so when Atrium stops answering", async () => {
     const page = await browser.context.newPage();
     await page.goto(atrium.url);

@@ -12,6 +12,8 @@ import { ArgsForm } from "./ArgsForm";
 import { buildArgs, fieldsOf, textsOf } from "./argsForm";
 import { MetricsView, SourceView } from "./FunctionDetails";
 import { DryRunView, LivePanel, RunResultView } from "./RunOutput";
+import { isPaginated, type PageOpts } from "./pagination";
+import { PaginationBar } from "./PaginationBar";
 import { useQueryWatch } from "./useQueryWatch";
 
 const DEFAULT_IDENTITY = '{\n  "subject": "user-1",\n  "issuer": "https://example.com",\n  "name": "Test User"\n}';
@@ -95,8 +97,8 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
     }
   };
 
-  const run = async () => {
-    const args = currentArgs();
+  const run = async (given?: Record<string, Json>) => {
+    const args = given ?? currentArgs();
     if (!args) return;
     setDry(undefined);
     const who = identityOrNull();
@@ -115,6 +117,25 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
     } finally {
       setRunning(false);
     }
+  };
+
+  // A page from the pagination helper: its options go into the arguments shown, then run.
+  const runPage = (opts: PageOpts) => {
+    if (jsonMode || !fields) {
+      try {
+        const args = { ...(JSON.parse(jsonText) as Record<string, Json>), paginationOpts: opts as unknown as Json };
+        setJsonText(JSON.stringify(args, null, 2));
+        void run(args);
+      } catch (e) {
+        setRunError(`Arguments: ${(e as Error).message}`);
+      }
+      return;
+    }
+    const next = { ...texts, paginationOpts: JSON.stringify(opts) };
+    setTexts(next);
+    const built = buildArgs(fields, next);
+    setFieldErrors(built.errors);
+    if (Object.keys(built.errors).length === 0) void run(built.args);
   };
 
   const startWatch = async () => {
@@ -173,7 +194,7 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
         <label className="toggle">
           <input type="checkbox" checked={actAs} onChange={(e) => setActAs(e.target.checked)} /> Act as a user
         </label>
-        <button className="primary" onClick={run} disabled={running} title="Ctrl+Enter">
+        <button className="primary" onClick={() => void run()} disabled={running} title="Ctrl+Enter">
           {running ? "Running…" : `Run ${fn.kind}`}
         </button>
         {fn.kind === "mutation" && (
@@ -188,6 +209,7 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
             <button onClick={live.stop}>Stop live</button>
           ))}
       </div>
+      {fn.kind === "query" && isPaginated(fields) && <PaginationBar result={result} running={running} onPage={runPage} />}
       {actAs && <textarea className="identity" aria-label="User identity" value={identity} onChange={(e) => setIdentity(e.target.value)} rows={5} />}
       {runError && <div className="inline-error" role="alert">{runError}</div>}
 
