@@ -67,7 +67,8 @@ describe("browser mode", () => {
       await page.getByTestId(`area-${id}`).waitFor();
       assert.equal(await page.locator(".area-title").textContent(), label);
       assert.equal(await page.locator(`nav [data-area="${id}"]`).getAttribute("aria-current"), "page");
-      assert.equal(new URL(page.url()).hash, `#/${id}`);
+      // The area, and maybe its place in it (`#/data/<table>` once a table shows).
+      assert.match(new URL(page.url()).hash, new RegExp(`^#/${id}($|/|\\?)`));
       const text = await page.getByTestId(`area-${id}`).textContent();
       if (id === "data") {
         // The sample project's tables, with counts.
@@ -131,6 +132,49 @@ describe("browser mode", () => {
     await page.waitForFunction(() => document.documentElement.dataset.theme === "light");
     await page.close();
     await other.close();
+  });
+
+  test("the built-in sample project is listed in the Project area while it runs", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(atrium.url);
+    await page.locator('nav [data-area="project"]').click();
+    const row = page.locator('tr[data-project="Sample project"]');
+    await row.waitFor();
+    assert.equal(await row.getByTestId("project-state").textContent(), "Running");
+    assert.match(await row.textContent(), /built in/);
+    assert.match(await row.getByTestId("cli-env").textContent(), /CONVEX_SELF_HOSTED_URL=http:\/\/127\.0\.0\.1:\d+/);
+    assert.equal(await row.getByRole("button", { name: "Remove" }).count(), 0, "Atrium's own project is not removed from here");
+    assert.equal(await row.getByRole("button", { name: "Stop" }).count(), 0);
+    await page.screenshot({ path: join(ARTIFACTS, "project-area-sample.png") });
+    await row.getByRole("button", { name: "Open in Data" }).click();
+    await page.getByTestId("count-tasks").waitFor();
+    await page.close();
+  });
+
+  test("the runner pages through a paginated query", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(atrium.url);
+    await page.locator('nav [data-area="data"]').click();
+    const total = Number(await page.getByTestId("count-tasks").textContent());
+    await page.goto(atrium.url.replace(/#.*$/, "") + "#/functions/tasks:list");
+    const bar = page.getByTestId("pagination");
+    await bar.getByLabel("Page size").fill("4");
+    await bar.getByRole("button", { name: "First page" }).click();
+    const status = bar.getByTestId("page-status");
+    const seen = new Set();
+    for (let n = 1; ; n++) {
+      await status.filter({ hasText: `Page ${n}:` }).waitFor();
+      const value = JSON.parse(await page.getByTestId("run-value").textContent());
+      for (const task of value.page) seen.add(task._id);
+      if ((await status.textContent()).includes("the last page")) break;
+      assert.equal(value.page.length, 4);
+      assert.ok(n < 10, "the pages end");
+      await bar.getByRole("button", { name: "Next page" }).click();
+    }
+    assert.equal(seen.size, total, "every task once, over the pages");
+    assert.ok(await bar.getByRole("button", { name: "Next page" }).isDisabled());
+    await page.screenshot({ path: join(ARTIFACTS, "functions-pagination.png") });
+    await page.close();
   });
 
   test("the header says so when Atrium stops answering", async () => {

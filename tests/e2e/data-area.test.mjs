@@ -272,8 +272,21 @@ describe("the Data area", () => {
     // Row 1 was edited once (Staged A): two revisions (the panel loads them after opening).
     await panel.getByTestId("history").locator("li").nth(1).waitFor();
     assert.equal(await panel.getByTestId("history").locator("li").count(), 2);
+    // The newest revision marks the one field the edit changed.
+    const changed = panel.getByTestId("history").locator("li").first().locator('[data-change="changed"]');
+    assert.equal(await changed.count(), 1);
+    assert.match(await changed.textContent(), /^~ name: /);
+    assert.equal(await panel.getByTestId("history").locator("li").first().locator('[data-change="same"]').count(), 2);
     await shot(page, "document-panel");
     await panel.getByRole("button", { name: "Close document panel" }).click();
+  });
+
+  test("shows the declared schema in Convex's validator syntax", async () => {
+    await page.getByRole("button", { name: "Schema", exact: true }).click();
+    const declared = page.getByTestId("declared-schema");
+    assert.equal(await declared.textContent(), "v.object({\n  name: v.string(),\n  age: v.float64(),\n  city: v.string(),\n})");
+    await shot(page, "schema-panel");
+    await page.getByRole("button", { name: "Schema", exact: true }).click();
   });
 });
 
@@ -304,14 +317,22 @@ describe("the header's connection states", () => {
     engine = await startEngine(project.dir, { data });
     const port = new URL(engine.url).port;
 
+    // "Save and connect" keeps neither a wrong key nor a URL nothing answers: "Save" keeps
+    // them anyway, and connecting from the list shows the header's state.
+    const saveAnywayAndConnect = async (dialog, name) => {
+      await dialog.getByRole("button", { name: "Save and connect" }).click();
+      await dialog.getByTestId("test-result").filter({ hasText: /^Not saved: / }).waitFor({ timeout: 15_000 });
+      await dialog.getByRole("button", { name: "Save", exact: true }).click();
+      await dialog.locator("li", { hasText: name }).getByRole("button", { name: "Connect" }).click();
+    };
     let dialog = await addConnection(page, { name: "Wrong key", url: engine.url, key: "local|00ff" });
-    await dialog.getByRole("button", { name: "Save and connect" }).click();
+    await saveAnywayAndConnect(dialog, "Wrong key");
     await waitForState(page, "Admin key refused", atrium);
     assert.match(await page.getByTestId("connection-detail").textContent(), /admin key/);
     await shot(page, "state-refused");
 
     dialog = await addConnection(page, { name: "Nowhere", url: "http://127.0.0.1:9", key: "k" });
-    await dialog.getByRole("button", { name: "Save and connect" }).click();
+    await saveAnywayAndConnect(dialog, "Nowhere");
     await waitForState(page, "Unreachable", atrium);
     await shot(page, "state-unreachable");
 

@@ -64,6 +64,24 @@ describe("the Query area's SQL", () => {
     const error = page.getByTestId("sql-error");
     await error.waitFor();
     assert.match(await error.textContent(), /^Line 2, column 17: /);
+    // The editor marks the place, and the JOIN's result no longer stands below as if current.
+    const marked = page.locator(".cm-error-line");
+    await marked.waitFor();
+    assert.equal(await marked.textContent(), "FROM tasks WHERE");
+    assert.match(await marked.getAttribute("title"), /Expected: an expression/, "the message shows on the marked line");
+    assert.equal(await page.getByTestId("sql-status").count(), 0, "no result is shown for a failed statement");
+    assert.equal(await page.locator(".grid-row").count(), 0);
+    await page.screenshot({ path: join(ARTIFACTS, "query-sql-error.png") });
+  });
+
+  test("names a count(*) column count(*)", async () => {
+    await write("SELECT count(*) FROM tasks");
+    await page.keyboard.press("Control+Enter");
+    await page.getByTestId("sql-status").filter({ hasText: /1 row ·/ }).waitFor({ timeout: 30_000 });
+    const headers = await page.getByRole("columnheader").allTextContents();
+    assert.ok(headers.includes("count(*)"), `headers: ${headers}`);
+    assert.ok(!headers.includes("len"), `headers: ${headers}`);
+    assert.equal(await page.locator(".cm-error-line").count(), 0, "a statement that ran clears the marker");
   });
 
   test("exports the result to CSV, and runs it again when a used table changes", async () => {

@@ -70,6 +70,25 @@ describe("the Vector area", () => {
     assert.deepEqual([...found].sort((a, b) => b - a), found, "best first");
     assert.match(await page.getByTestId("vector-result-summary").textContent(), /10 results of 12 candidate vectors · exact scan/);
     await page.screenshot({ path: join(ARTIFACTS, "vector-area.png"), fullPage: true });
+
+    // A second point, clicked with the map scrolled into view below the results: the new
+    // results (above the map) are brought into view, their summary line on screen.
+    const other = points.nth(0);
+    const otherId = await other.getAttribute("data-id");
+    await page.getByTestId("vector-map").evaluate((map) => map.scrollIntoView({ block: "start" }));
+    const onScreen = () =>
+      page.evaluate(() => {
+        const box = document.querySelector('[data-testid="vector-result-summary"]').getBoundingClientRect();
+        return box.top >= 0 && box.bottom <= window.innerHeight;
+      });
+    assert.equal(await onScreen(), false, "the map is far enough below the results for this to test something");
+    await other.click();
+    await page.waitForFunction((id) => document.querySelector('[data-testid="vector-results"] tbody tr')?.textContent.includes(id), otherId);
+    await page.waitForFunction(() => {
+      const box = document.querySelector('[data-testid="vector-result-summary"]').getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight;
+    }, null, { timeout: 5_000 });
+    await page.screenshot({ path: join(ARTIFACTS, "vector-map-pick.png") });
   });
 
   test("filters by topic and names a wrong-length vector", async () => {

@@ -19,7 +19,8 @@ import { useTheme } from "./state/useTheme";
 export function App() {
   const studio = useStudio();
   useTheme(studio.settings?.theme);
-  const [areaId, go] = useArea();
+  const deploymentId = studio.connection?.deployment?.id;
+  const [areaId, go] = useArea(deploymentId);
   const area = areaById(areaId);
   const [connections, setConnections] = useState(false);
 
@@ -45,7 +46,9 @@ export function App() {
             {studio.error}
           </div>
         )}
-        <main className="content" id="content">
+        {/* Areas belong to one deployment: another one mounts them afresh (its live views
+            start, the old ones end), at the place the shell kept for it. */}
+        <main className="content" id="content" key={deploymentId ?? ""}>
           {area.id === "settings" ? (
             <SettingsArea info={studio.info} settings={studio.settings} onChange={studio.updateSettings} />
           ) : area.id === "data" ? (

@@ -111,7 +111,7 @@ pub(crate) async fn start_project(
         .projects
         .start(id, move || {
             if let Some(studio) = weak.upgrade() {
-                studio.emit(StudioEvent::ProjectsChanged { projects: studio.projects.list() });
+                studio.emit(StudioEvent::ProjectsChanged { projects: studio.project_list() });
             }
         })
         .await

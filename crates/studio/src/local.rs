@@ -18,6 +18,9 @@ pub(crate) struct LocalProject {
     pub name: String,
     pub url: String,
     pub admin_key: String,
+    /// The project folder, and its data folder.
+    pub dir: PathBuf,
+    pub data: PathBuf,
     server: tokio::sync::Mutex<Option<RunningServer>>,
     pub deployment: Arc<Deployment>,
 }
@@ -100,6 +103,8 @@ pub(crate) async fn start(
         name: name.into(),
         url: server.cloud_url.clone(),
         admin_key: deployment.admin_key().to_owned(),
+        dir: project.to_path_buf(),
+        data: data.to_path_buf(),
         server: tokio::sync::Mutex::new(Some(server)),
         deployment,
     })

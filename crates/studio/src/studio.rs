@@ -231,6 +231,13 @@ impl Studio {
         Ok(updated)
     }
 
+    /// The Project area's list: the built-in sample project first while it runs, then the
+    /// saved projects.
+    pub(crate) fn project_list(&self) -> Vec<crate::projects::ProjectInfo> {
+        let sample = self.local.lock().unwrap().clone();
+        self.projects.list_with(sample.as_deref())
+    }
+
     pub fn connection_status(&self) -> ConnectionStatus {
         self.connection.lock().unwrap().clone()
     }

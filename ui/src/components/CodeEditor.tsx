@@ -1,5 +1,7 @@
 // A CodeMirror 6 editor for JSON, SQL or JavaScript text. Ctrl/Cmd+Enter runs (`onRun`);
-// `mark` selects a position (a reported error's line and column) and scrolls to it.
+// `mark` selects a position (a reported error's line and column), scrolls to it and marks
+// it — the line tinted, the character underlined, the message on hover — until the next
+// mark or until that line is edited (`errorMarker.ts`).
 import { closeCompletion } from "@codemirror/autocomplete";
 import { javascript } from "@codemirror/lang-javascript";
 import { json } from "@codemirror/lang-json";
@@ -8,6 +10,7 @@ import { Compartment, Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 import { EditorView, basicSetup } from "codemirror";
 import { useEffect, useLayoutEffect, useRef } from "react";
+import { errorMarker, setErrorMarker } from "./errorMarker";
 
 export type CodeLanguage = "json" | "sql" | "javascript";
 
@@ -31,8 +34,8 @@ export function CodeEditor({
   label: string;
   language: CodeLanguage;
   onRun?: () => void;
-  /** 1-based line and column to select (a new object each time it should move). */
-  mark?: { line: number; column: number };
+  /** 1-based line and column to select and mark (a new object each time it should move); null clears the marker. */
+  mark?: { line: number; column: number; message?: string } | null;
   /** For SQL: the tables and columns to complete. */
   schema?: SqlSchema;
 }) {
@@ -67,6 +70,7 @@ export function CodeEditor({
           ]),
         ),
         basicSetup,
+        errorMarker,
         languageSlot.current.of(language(languageName, schema)),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) latest.current.onChange(update.state.doc.toString());
@@ -93,11 +97,15 @@ export function CodeEditor({
 
   useEffect(() => {
     const editor = view.current;
-    if (!editor || !mark) return;
+    if (!editor) return;
+    if (!mark) {
+      editor.dispatch({ effects: setErrorMarker.of(null) });
+      return;
+    }
     const doc = editor.state.doc;
     const line = doc.line(Math.min(Math.max(mark.line, 1), doc.lines));
     const at = Math.min(line.from + Math.max(mark.column - 1, 0), line.to);
-    editor.dispatch({ selection: { anchor: at }, scrollIntoView: true });
+    editor.dispatch({ selection: { anchor: at }, scrollIntoView: true, effects: setErrorMarker.of({ line: line.from, at, message: mark.message ?? "" }) });
     editor.focus();
   }, [mark]);
 

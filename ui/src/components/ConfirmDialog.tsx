@@ -1,5 +1,5 @@
 // A modal question with a confirm and a cancel button. Enter confirms, Escape cancels.
-import { useEffect, useRef } from "react";
+import { useDialog } from "./useDialog";
 
 export interface Confirmation {
   title: string;
@@ -9,23 +9,15 @@ export interface Confirmation {
 }
 
 export function ConfirmDialog({ request, onAnswer }: { request: Confirmation; onAnswer(ok: boolean): void }) {
-  const confirm = useRef<HTMLButtonElement>(null);
-  useEffect(() => confirm.current?.focus(), []);
+  const dialog = useDialog<HTMLDivElement>(() => onAnswer(false));
   return (
-    <div
-      className="modal-backdrop"
-      onKeyDown={(e) => {
-        if (e.key !== "Escape") return;
-        e.stopPropagation(); // only this dialog closes
-        onAnswer(false);
-      }}
-    >
-      <div className="modal" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title" aria-describedby="confirm-message">
+    <div className="modal-backdrop">
+      <div ref={dialog} tabIndex={-1} className="modal" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title" aria-describedby="confirm-message">
         <h2 id="confirm-title">{request.title}</h2>
         <p id="confirm-message">{request.message}</p>
         <div className="modal-actions">
           <button onClick={() => onAnswer(false)}>Cancel</button>
-          <button ref={confirm} className={request.danger ? "danger" : "primary"} onClick={() => onAnswer(true)}>
+          <button data-autofocus className={request.danger ? "danger" : "primary"} onClick={() => onAnswer(true)}>
             {request.confirmLabel}
           </button>
         </div>

@@ -1,5 +1,6 @@
 // A modal asking for one line of text (a new table's name). Enter submits, Escape cancels.
 import { useState } from "react";
+import { useDialog } from "./useDialog";
 
 export interface Prompt {
   title: string;
@@ -10,9 +11,12 @@ export interface Prompt {
 
 export function PromptDialog({ request, onAnswer }: { request: Prompt; onAnswer(value: string | null): void }) {
   const [value, setValue] = useState("");
+  const dialog = useDialog<HTMLFormElement>(() => onAnswer(null));
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === "Escape" && onAnswer(null)}>
+    <div className="modal-backdrop">
       <form
+        ref={dialog}
+        tabIndex={-1}
         className="modal"
         role="dialog"
         aria-modal="true"

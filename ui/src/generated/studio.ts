@@ -530,7 +530,12 @@ reload_error: string | null,
 /**
  * A new index being filled after a reload: "tasks.by_priority: 5,000 of 20,000".
  */
-backfill: string | null, };
+backfill: string | null, 
+/**
+ * The built-in sample project, which Atrium runs itself: listed while it runs, and
+ * neither stopped nor removed from here.
+ */
+built_in: boolean, };
 
 export type ProjectOpen = { dir: string, };
 

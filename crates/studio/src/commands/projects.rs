@@ -46,7 +46,7 @@ pub(super) async fn project_list(
     studio: &Arc<Studio>,
     _: (),
 ) -> Result<Vec<ProjectInfo>, CommandError> {
-    Ok(studio.projects.list())
+    Ok(studio.project_list())
 }
 
 /// A project's name as one lower-case file name: `Todo app` → `todo-app`.
@@ -74,7 +74,7 @@ pub(super) async fn project_create(
     tokio::task::spawn_blocking(move || projects.projects.create(&name, &dir, template))
         .await
         .map_err(CommandError::internal)??;
-    Ok(studio.projects.list())
+    Ok(studio.project_list())
 }
 
 pub(super) async fn project_open(
@@ -82,7 +82,7 @@ pub(super) async fn project_open(
     request: ProjectOpen,
 ) -> Result<Vec<ProjectInfo>, CommandError> {
     studio.projects.open(std::path::Path::new(request.dir.trim()))?;
-    Ok(studio.projects.list())
+    Ok(studio.project_list())
 }
 
 pub(super) async fn project_start(
@@ -90,7 +90,7 @@ pub(super) async fn project_start(
     request: ProjectRef,
 ) -> Result<Vec<ProjectInfo>, CommandError> {
     crate::connecting::start_project(studio, &request.id).await?;
-    Ok(studio.projects.list())
+    Ok(studio.project_list())
 }
 
 pub(super) async fn project_stop(
@@ -98,7 +98,7 @@ pub(super) async fn project_stop(
     request: ProjectRef,
 ) -> Result<Vec<ProjectInfo>, CommandError> {
     studio.projects.stop(&request.id).await?;
-    Ok(studio.projects.list())
+    Ok(studio.project_list())
 }
 
 pub(super) async fn project_remove(
@@ -106,7 +106,7 @@ pub(super) async fn project_remove(
     request: ProjectRef,
 ) -> Result<Vec<ProjectInfo>, CommandError> {
     studio.projects.remove(&request.id).await?;
-    Ok(studio.projects.list())
+    Ok(studio.project_list())
 }
 
 /// Starts the project if needed and connects the studio to it (through a saved
@@ -161,7 +161,7 @@ pub(super) async fn project_reset(
     } else {
         crate::connecting::start_project(studio, &request.id).await?;
     }
-    Ok(studio.projects.list())
+    Ok(studio.project_list())
 }
 
 /// A snapshot written or read.
@@ -337,5 +337,5 @@ pub(super) async fn project_set_port(
         studio.projects.stop(&request.id).await?;
         crate::connecting::start_project(studio, &request.id).await?;
     }
-    Ok(studio.projects.list())
+    Ok(studio.project_list())
 }

@@ -70,6 +70,9 @@ pub struct ProjectInfo {
     pub reload_error: Option<String>,
     /// A new index being filled after a reload: "tasks.by_priority: 5,000 of 20,000".
     pub backfill: Option<String>,
+    /// The built-in sample project, which Atrium runs itself: listed while it runs, and
+    /// neither stopped nor removed from here.
+    pub built_in: bool,
 }
 
 /// Which template a new project starts from.
@@ -131,7 +134,29 @@ impl Projects {
         self.data_dir.join(id)
     }
 
-    pub(crate) fn list(&self) -> Vec<ProjectInfo> {
+    /// The list, the built-in sample project first while it runs (`sample`).
+    pub(crate) fn list_with(
+        &self,
+        sample: Option<&crate::local::LocalProject>,
+    ) -> Vec<ProjectInfo> {
+        let sample = sample.map(|s| ProjectInfo {
+            id: crate::local::SAMPLE_ID.to_owned(),
+            name: s.name.clone(),
+            dir: s.dir.canonicalize().unwrap_or_else(|_| s.dir.clone()).display().to_string(),
+            state: ProjectState::Running,
+            url: Some(s.url.clone()),
+            port: None,
+            error: None,
+            data_bytes: folder_size(&s.data),
+            reloads: 0,
+            reload_error: None,
+            backfill: None,
+            built_in: true,
+        });
+        sample.into_iter().chain(self.list()).collect()
+    }
+
+    fn list(&self) -> Vec<ProjectInfo> {
         let saved = self.saved.lock().unwrap().clone();
         let running = self.running.lock().unwrap();
         let errors = self.errors.lock().unwrap();
@@ -160,6 +185,7 @@ impl Projects {
                     dir: p.dir.display().to_string(),
                     id: p.id,
                     name: p.name,
+                    built_in: false,
                 }
             })
             .collect()

@@ -243,7 +243,25 @@ pub fn run_sql(sql: &str, tables: &[(String, DataFrame)]) -> Result<DataFrame, S
         }
         SqlError { message: clean_message(&message), line, column }
     };
-    context.execute(sql).and_then(LazyFrame::collect).map_err(to_error)
+    let mut frame = context.execute(sql).and_then(LazyFrame::collect).map_err(to_error)?;
+    name_count_star(sql, &mut frame);
+    Ok(frame)
+}
+
+/// polars names an unaliased `count(*)` column `len` (its own `len()`); SQL users wrote
+/// `count(*)` and look for that name. The column is renamed when the query counts with
+/// `count(*)` and never says `len` itself (then `len` is the user's own name). polars'
+/// planner offers no hook to name it, hence the rename of its output.
+fn name_count_star(sql: &str, frame: &mut DataFrame) {
+    static COUNT_STAR: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(?i)\bcount\s*\(\s*\*\s*\)").unwrap());
+    static LEN: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(?i)\blen\b").unwrap());
+    let has = |name: &str| frame.get_column_names().iter().any(|n| n.as_str() == name);
+    if has("len") && !has("count(*)") && COUNT_STAR.is_match(sql) && !LEN.is_match(sql) {
+        // The column exists (checked above), so the rename cannot fail.
+        let _ = frame.rename("len", "count(*)".into());
+    }
 }
 
 /// The 1-based line and column just after the last character of `text`.
@@ -289,6 +307,19 @@ mod tests {
             refused.message
         );
         assert_eq!(end_position("SELECT a\nFROM t WHERE \n"), (2, 13));
+        let t = df!("author" => ["ann", "bob", "ann"], "len" => [1, 2, 3]).unwrap();
+        let tables = vec![("t".to_owned(), t)];
+        let names = |sql: &str| {
+            let frame = run_sql(sql, &tables).unwrap();
+            frame.get_column_names().iter().map(|n| n.to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(names("SELECT count(*) FROM t"), vec!["count(*)"]);
+        assert_eq!(
+            names("SELECT author, COUNT( * ) FROM t GROUP BY author"),
+            vec!["author", "count(*)"]
+        );
+        assert_eq!(names("SELECT count(*) AS n FROM t"), vec!["n"]);
+        assert_eq!(names("SELECT len FROM t"), vec!["len"], "a column of that name is left alone");
         let tables = vec!["users".to_owned(), "posts".to_owned(), "po".to_owned()];
         assert_eq!(
             referenced_tables("SELECT * FROM posts p JOIN users u ON p.author = u._id", &tables),

@@ -3,6 +3,7 @@
 // connection". Admin keys go to the studio's key store; this UI never reads them back.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { useDialog } from "../../components/useDialog";
 import type { ConnectionDraft, ConnectionInfo, ConnectionList, SafeMode } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
 
@@ -26,6 +27,7 @@ export function ConnectionsDialog({ onClose }: { onClose(): void }) {
   const [busy, setBusy] = useState(false);
   const [removing, setRemoving] = useState<ConnectionInfo>();
   const first = useRef<HTMLButtonElement>(null);
+  const dialog = useDialog<HTMLDivElement>(onClose);
 
   const load = useCallback(() => {
     call("list_connections")
@@ -63,6 +65,16 @@ export function ConnectionsDialog({ onClose }: { onClose(): void }) {
     if (!draft) return;
     setBusy(true);
     try {
+      if (andConnect) {
+        // A URL or key that fails its test is neither saved nor switched to: the form stays
+        // open with the reason, and "Save" keeps it anyway if that is what is wanted.
+        try {
+          await call("test_connection", { url: draft.url, admin_key: draft.admin_key, id: draft.id });
+        } catch (e) {
+          setTest({ ok: false, text: `Not saved: ${errorMessage(e)}` });
+          return;
+        }
+      }
       const next = await call("save_connection", draft);
       setList(next);
       const saved = draft.id ? next.connections.find((c) => c.id === draft.id) : next.connections.filter((c) => !c.built_in).at(-1);
@@ -86,8 +98,8 @@ export function ConnectionsDialog({ onClose }: { onClose(): void }) {
   };
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === "Escape" && onClose()}>
-      <div className="modal wide connections" role="dialog" aria-modal="true" aria-labelledby="connections-title" data-testid="connections">
+    <div className="modal-backdrop">
+      <div ref={dialog} tabIndex={-1} className="modal wide connections" role="dialog" aria-modal="true" aria-labelledby="connections-title" data-testid="connections">
         <div className="modal-head">
           <h2 id="connections-title">Connections</h2>
           <button onClick={onClose} aria-label="Close connections">

@@ -2,6 +2,7 @@
 // the schema's document type before it is written or staged.
 import { useState } from "react";
 import { JsonEditor } from "../../components/JsonEditor";
+import { useDialog } from "../../components/useDialog";
 import { checkFields, type Doc, type Json, typeOf, type Validator } from "./values";
 
 interface AddDocumentsProps {
@@ -18,6 +19,7 @@ interface AddDocumentsProps {
 export function AddDocumentsDialog({ table, initial, staging, documentType, onSubmit, onClose }: AddDocumentsProps) {
   const [text, setText] = useState(initial);
   const [error, setError] = useState<string>();
+  const dialog = useDialog<HTMLDivElement>(onClose);
 
   const submit = async () => {
     let parsed: Json;
@@ -39,8 +41,8 @@ export function AddDocumentsDialog({ table, initial, staging, documentType, onSu
   };
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === "Escape" && onClose()}>
-      <div className="modal wide" role="dialog" aria-modal="true" aria-labelledby="add-title">
+    <div className="modal-backdrop">
+      <div ref={dialog} tabIndex={-1} className="modal wide" role="dialog" aria-modal="true" aria-labelledby="add-title">
         <h2 id="add-title">Add documents to {table}</h2>
         <p className="muted">One JSON object, or an array of them. Use {"{\"$integer\": …}"} or write int64 values as strings and convert later.</p>
         <JsonEditor value={text} onChange={setText} label="Documents JSON" />

@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { type Confirmation, ConfirmDialog } from "../../components/ConfirmDialog";
 import { type Prompt, PromptDialog } from "../../components/PromptDialog";
 import type { ConnectionStatus, WriteRequest } from "../../generated/studio";
+import { useNotice } from "../../lib/useNotice";
 import { useQuestion } from "../../lib/useQuestion";
 import { call, errorMessage } from "../../platform";
 import { useExportProgress } from "../../state/useExportProgress";
@@ -16,6 +17,7 @@ import { DocumentPanel } from "./DocumentPanel";
 import { FilterBar } from "./FilterBar";
 import { FilterBuilder } from "./FilterBuilder";
 import { Grid } from "./Grid";
+import { filterToText } from "./filterText";
 import { documentTemplate } from "./schema";
 import { SchemaPanel } from "./SchemaPanel";
 import { StagingBar } from "./StagingBar";
@@ -25,19 +27,10 @@ import { useFilterState } from "./useFilterState";
 import { useStaging } from "./useStaging";
 import { useTables } from "./useTables";
 import { useTableSchema } from "./useTableSchema";
+import { dataHash, parseDataHash } from "./viewLink";
 import { useWrites } from "./useWrites";
 import { checkFields, checkValue, columnsFor, type Doc, fieldValidator, formatValue, type Json, parseInput } from "./values";
 
-function tableFromHash(): string | undefined {
-  const match = /^#\/data\/([^?]+)/.exec(window.location.hash);
-  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
-}
-
-/** The document a link asked to open (`#/data/<table>?doc=<id>`). */
-function documentFromHash(): string | undefined {
-  const match = /[?&]doc=([^&]+)/.exec(window.location.hash);
-  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
-}
 
 export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   const deployment = connection?.deployment ?? undefined;
@@ -45,12 +38,15 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   const safeMode = deployment?.safe_mode ?? "normal";
   const canWrite = safeMode !== "read_only";
 
-  const [table, setTable] = useState<string | undefined>(tableFromHash);
+  // The view a link (or the last visit, see shell/useArea) asked for, used once.
+  const [link] = useState(() => parseDataHash(window.location.hash));
+  const linked = useRef(link);
+  const [table, setTable] = useState<string | undefined>(link.table);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [panel, setPanel] = useState<string>();
   const [adding, setAdding] = useState<string>();
   const [showSchema, setShowSchema] = useState(false);
-  const [notice, setNotice] = useState<string>();
+  const [notice, setNotice] = useNotice();
   const [jump, setJump] = useState<{ row: number; nonce: number }>();
   const exporting = useExportProgress();
   const confirm = useQuestion<Confirmation, boolean>();
@@ -70,15 +66,23 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
     const firstTable = tables?.[0];
     if (firstTable && (!table || !tables.some((t) => t.name === table))) setTable(firstTable.name);
   }, [tables, table]);
-  const linkedDocument = useRef(documentFromHash());
-  const clearFilters = filters.clear;
+  const { clear: clearFilters, restore: restoreFilters } = filters;
   useEffect(() => {
-    if (table) window.history.replaceState(null, "", `#/data/${encodeURIComponent(table)}`);
     setSelected(new Set());
-    clearFilters();
-    setPanel(linkedDocument.current);
-    linkedDocument.current = undefined;
-  }, [table, clearFilters]);
+    const link = linked.current;
+    linked.current = {};
+    if (table && link.table === table && (link.filter || link.sort)) restoreFilters(link.filter ?? "", link.sort ?? null);
+    else clearFilters();
+    setPanel(link.table === table ? link.doc : undefined);
+  }, [table, clearFilters, restoreFilters]);
+  // The place is kept in the URL: table, filter, sort and open document.
+  const appliedFilter = filters.filter.clauses.length ? filterToText(filters.filter) : "";
+  useEffect(() => {
+    // (Not over another area's hash; the bare page's empty hash shows Data too.)
+    if (table && (window.location.hash.startsWith("#/data") || !window.location.hash.startsWith("#/"))) {
+      window.history.replaceState(null, "", dataHash({ table, filter: appliedFilter, sort: filters.sort ?? undefined, doc: panel }));
+    }
+  }, [table, appliedFilter, filters.sort, panel]);
 
   const commitEdit = async (doc: Doc, column: string, text: string): Promise<string | null> => {
     const validator = fieldValidator(documentType, column);
@@ -110,7 +114,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
       return;
     }
     const problem = await runWrites(writes, `Delete ${ids.length} documents`);
-    if (problem) setNotice(problem);
+    if (problem) setNotice(problem, { stay: true });
     else {
       setNotice(`Deleted ${ids.length} document${ids.length === 1 ? "" : "s"}.`);
       setSelected(new Set());
@@ -137,7 +141,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
       setNotice(`Deleted ${result.deleted} documents.`);
       void loadTables();
     } catch (e) {
-      setNotice(errorMessage(e));
+      setNotice(errorMessage(e), { stay: true });
     }
   };
 
@@ -150,7 +154,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
       await loadTables();
       setTable(name);
     } catch (e) {
-      setNotice(errorMessage(e));
+      setNotice(errorMessage(e), { stay: true });
     }
   };
 
@@ -212,7 +216,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
           </div>
         )}
         {notice && (
-          <div className="notice" role="status">
+          <div className="notice" role="status" data-testid="data-notice">
             {notice}
             <button onClick={() => setNotice(undefined)} aria-label="Dismiss">
               ×

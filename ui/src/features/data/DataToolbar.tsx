@@ -16,7 +16,7 @@ interface DataToolbarProps {
   onClear(): void;
   showSchema: boolean;
   onToggleSchema(): void;
-  notify(notice: string): void;
+  notify(notice: string, options?: { stay?: boolean }): void;
 }
 
 export function DataToolbar(props: DataToolbarProps) {
@@ -62,8 +62,8 @@ export function DataToolbar(props: DataToolbarProps) {
           if (!info || !format) return;
           notify(`Exporting ${table} as ${format.toUpperCase()}…`);
           call("data_export", { view: info.view, format })
-            .then((done) => notify(`Saved ${done.rows.toLocaleString("en-US")} documents to ${done.path}`))
-            .catch((err) => notify(errorMessage(err)));
+            .then((done) => notify(`Saved ${done.rows.toLocaleString("en-US")} documents to ${done.path}`, { stay: true }))
+            .catch((err) => notify(errorMessage(err), { stay: true }));
         }}
       >
         <option value="">Export…</option>

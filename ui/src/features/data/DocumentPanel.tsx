@@ -1,9 +1,11 @@
 // The document side panel: every field, copy as JSON, edit the whole document, and its
-// revision history (where the deployment keeps one) with restore.
+// revision history (where the deployment keeps one), each revision marking what it changed
+// from the one before, with restore.
 import { useCallback, useEffect, useState } from "react";
 import { JsonEditor } from "../../components/JsonEditor";
 import type { DocumentDetail } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
+import { revisionLines } from "./revisionDiff";
 import { type Doc, formatValue, type Json, looksLikeId } from "./values";
 
 export function DocumentPanel({
@@ -142,7 +144,16 @@ export function DocumentPanel({
                   </button>
                 )}
               </div>
-              {revision.document !== null && <pre>{summary(revision.document as Doc)}</pre>}
+              {revision.document !== null && (
+                <pre>
+                  {revisionLines(revision.document as Doc, (detail.history?.[index + 1]?.document ?? null) as Doc | null).map((line) => (
+                    <div key={`${line.change}:${line.field}`} className={`rev-${line.change}`} data-change={line.change} title={CHANGE_TITLE[line.change]}>
+                      {line.change === "added" ? "+ " : line.change === "removed" ? "− " : line.change === "changed" ? "~ " : "  "}
+                      {line.text}
+                    </div>
+                  ))}
+                </pre>
+              )}
             </li>
           ))}
         </ol>
@@ -155,8 +166,4 @@ function stripSystem(doc: Doc): Doc {
   return Object.fromEntries(Object.entries(doc).filter(([k]) => k !== "_id" && k !== "_creationTime"));
 }
 
-function summary(doc: Doc): string {
-  return Object.entries(stripSystem(doc))
-    .map(([k, v]) => `${k}: ${formatValue(v, 80)}`)
-    .join("\n");
-}
+const CHANGE_TITLE = { same: "unchanged", changed: "changed in this revision", added: "added in this revision", removed: "removed in this revision" } as const;

@@ -98,10 +98,12 @@ export function Grid(props: GridProps) {
     }
   };
 
-  const move = (rows: number, cols: number) => {
+  // Moves by `rows` and `cols`, or to an edge: `to` row 0 / the last row, column 0 / the last column.
+  const move = (rows: number, cols: number, to?: { row?: "first" | "last"; column?: "first" | "last" }) => {
     setActive((a) => {
-      const row = Math.max(0, Math.min(total - 1, a.row + rows));
-      const ci = Math.max(0, Math.min(columns.length - 1, columns.indexOf(a.column) + cols));
+      const edge = (where: "first" | "last" | undefined, last: number, current: number) => (where === "first" ? 0 : where === "last" ? last : current);
+      const row = Math.max(0, Math.min(total - 1, edge(to?.row, total - 1, a.row) + rows));
+      const ci = Math.max(0, Math.min(columns.length - 1, edge(to?.column, columns.length - 1, columns.indexOf(a.column)) + cols));
       const element = body.current;
       if (element && !scaled) {
         const top = row * ROW_HEIGHT;
@@ -121,6 +123,8 @@ export function Grid(props: GridProps) {
       ArrowRight: () => move(0, 1),
       PageDown: () => move(visible - 2, 0),
       PageUp: () => move(-(visible - 2), 0),
+      Home: () => move(0, 0, event.ctrlKey || event.metaKey ? { row: "first", column: "first" } : { column: "first" }),
+      End: () => move(0, 0, event.ctrlKey || event.metaKey ? { row: "last", column: "last" } : { column: "last" }),
       Enter: () => startEdit(active),
       " ": () => {
         const doc = rowAt(active.row);

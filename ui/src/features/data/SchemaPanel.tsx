@@ -1,7 +1,9 @@
-// The table's schema beside the grid: the declared document type, the fields and types
+// The table's schema beside the grid: the declared document type (in Convex's validator
+// syntax, optional fields in v.optional), the fields and types
 // seen in the loaded rows, and the indexes with their backfill state.
 import type { TableSchemaInfo } from "../../generated/studio";
 import type { DeclaredTable } from "./schema";
+import { validatorSyntax } from "./validatorSyntax";
 import { type Doc, typeOf } from "./values";
 
 export function SchemaPanel({ schema, declared, rows }: { schema?: TableSchemaInfo; declared?: DeclaredTable; rows: Doc[] }) {
@@ -12,7 +14,9 @@ export function SchemaPanel({ schema, declared, rows }: { schema?: TableSchemaIn
       <div>
         <h3>Declared</h3>
         {declared ? (
-          <pre>{JSON.stringify(declared.documentType ?? null, null, 2)}</pre>
+          <pre className="validator-syntax" data-testid="declared-schema">
+            {declared.documentType ? validatorSyntax(declared.documentType) : "v.any()"}
+          </pre>
         ) : (
           <p className="muted">The schema does not declare this table.</p>
         )}

@@ -12,6 +12,14 @@ describe("filter text", () => {
     expect(filterToText(filter)).toBe(text);
   });
 
+  it("accepts && and || beside and / or", () => {
+    expect(parseFilterText('a == 1 && b == "x"')).toEqual(parseFilterText('a == 1 and b == "x"'));
+    expect(parseFilterText("a == 1 || b == 2 || c == 3").combinator).toBe("or");
+    expect(parseFilterText("a == 1 || b == 2").clauses).toHaveLength(2);
+    expect(() => parseFilterText("a == 1 && b == 2 || c == 3")).toThrow("not both");
+    expect(() => parseFilterText("a == 1 & b == 2")).toThrow(FilterSyntaxError);
+  });
+
   it("reads or, nested fields and empty text", () => {
     const filter = parseFilterText('address.city == "Oslo" OR n < 0');
     expect(filter).toEqual({

@@ -1,7 +1,7 @@
 // The filter as one line of text, and back: `author == "ann" or n > 3`. Operators:
 // == != < <= > >=, in [..], not in [..], is <type>, contains, ~ (regex). Values are JSON
 // (strings in double quotes), `12n` for an int64, a bare word for `is`. Clauses are
-// joined by `and` or by `or` (not both in one filter).
+// joined by `and` (or `&&`) or by `or` (or `||`), not both in one filter.
 import type { Clause, Filter, FilterOp } from "../../generated/studio";
 import { encodeInt64, formatValue, type Json } from "./values";
 
@@ -110,9 +110,10 @@ export function parseFilterText(text: string): Filter {
     clauses.push({ field, op: op![1], value, enabled: true });
     ws();
     if (i >= text.length) break;
-    const word = /^(and|or)\b/i.exec(text.slice(i));
-    if (!word) fail("expected `and`, `or` or the end");
-    const next = (word![1] ?? "").toLowerCase() as "and" | "or";
+    const word = /^(?:(and|or)\b|(&&|\|\|))/i.exec(text.slice(i));
+    if (!word) fail("expected `and`, `or`, `&&`, `||` or the end");
+    const joiner = (word![1] ?? word![2] ?? "").toLowerCase();
+    const next = joiner === "&&" ? "and" : joiner === "||" ? "or" : (joiner as "and" | "or");
     if (combinator && combinator !== next) fail("use either `and` or `or` between all clauses, not both");
     combinator = next;
     i += word![0].length;

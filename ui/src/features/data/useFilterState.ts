@@ -30,6 +30,8 @@ export interface FilterState {
   resetView(): void;
   /** A table was chosen: everything back to its start but the builder. */
   clear(): void;
+  /** A view from a link: the filter line's text (applied) and the sort. */
+  restore(text: string, sort: Sort | null): void;
   /** The view to open, when a table is chosen and the deployment connected. */
   spec?: ViewSpec;
 }
@@ -99,6 +101,17 @@ export function useFilterState(table: string | undefined, connected: boolean): F
     setIndexRange(null);
   }, []);
 
+  const restore = useCallback((linked: string, linkedSort: Sort | null) => {
+    setText(linked);
+    setSort(linkedSort);
+    try {
+      setFilter(parseFilterText(linked));
+      setError(undefined);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, []);
+
   const spec: ViewSpec | undefined = useMemo(
     () =>
       table && connected
@@ -125,6 +138,7 @@ export function useFilterState(table: string | undefined, connected: boolean): F
     chooseIndex,
     resetView,
     clear,
+    restore,
     spec,
   };
 }

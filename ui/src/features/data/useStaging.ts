@@ -27,7 +27,7 @@ export interface Staging {
   fields: Map<string, Record<string, Json>>;
 }
 
-export function useStaging(runWrites: RunWrites, notify: (notice: string) => void): Staging {
+export function useStaging(runWrites: RunWrites, notify: (notice: string, options?: { stay?: boolean }) => void): Staging {
   const [on, setOn] = useState(false);
   const [staged, setStaged] = useState<Staged[]>([]);
   const [error, setError] = useState<string>();

@@ -1,10 +1,14 @@
-// The deployment's tables with their counts: read when a deployment connects, and again
-// (at most once a second) as the studio reports changes. `version` counts the changes seen,
-// so a document shown beside the grid can be read again.
+// The deployment's tables with their counts: read when a deployment connects, again (at
+// most once a second) as the studio reports changes to the open table, and every
+// REFRESH_MS while the page is visible, so writes to other tables (by any client) show in
+// their counts. `version` counts the changes seen, so a document shown beside the grid can
+// be read again.
 import { useCallback, useEffect, useState } from "react";
 import type { TableSummary } from "../../generated/studio";
 import { useLatestCall } from "../../lib/useLatestCall";
 import { call, errorMessage, onStudioEvent } from "../../platform";
+
+const REFRESH_MS = 2000;
 
 export interface Tables {
   tables?: TableSummary[];
@@ -28,7 +32,8 @@ export function useTables(connected: boolean, deploymentId: string | undefined):
       latest.run(
         call("data_tables"),
         (list) => {
-          setTables(list);
+          // The same answer keeps the same array (no re-render every REFRESH_MS).
+          setTables((old) => (old && JSON.stringify(old) === JSON.stringify(list) ? old : list));
           setError(undefined);
         },
         (e) => setError(errorMessage(e)),
@@ -54,6 +59,15 @@ export function useTables(connected: boolean, deploymentId: string | undefined):
       clearTimeout(pending);
     };
   }, [reload]);
+
+  // Counts of tables not open here follow too: the list is read again while shown.
+  useEffect(() => {
+    if (!connected) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") void reload();
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [connected, deploymentId, reload]);
 
   const changed = useCallback(() => {
     void reload();

@@ -10,22 +10,46 @@ import { call, errorMessage } from "../../platform";
 import { Runner } from "./Runner";
 
 const BADGE: Record<string, string> = { query: "Q", mutation: "M", action: "A" };
+
+/** The function a link names: `#/functions/<path>`. */
+function functionFromHash(): string | undefined {
+  const match = /^#\/functions\/(.+)$/.exec(window.location.hash);
+  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
+}
+
 export function FunctionsArea({ connection }: { connection?: ConnectionStatus }) {
   const deployment = connection?.deployment;
   const connected = connection?.state.state === "connected";
   const [list, setList] = useState<FunctionList>();
   const [error, setError] = useState<string>();
   const [search, setSearch] = useState("");
-  const [selected, setSelected] = useState<string>();
+  const [selected, setSelected] = useState<string | undefined>(functionFromHash);
+  // The chosen function is kept in the URL (a link to it, and the place coming back).
+  useEffect(() => {
+    if (!window.location.hash.startsWith("#/functions")) return;
+    window.history.replaceState(null, "", selected ? `#/functions/${encodeURIComponent(selected)}` : "#/functions");
+  }, [selected]);
+
+  // Another deployment's functions are not shown under this one's name while its list loads.
+  const [listFor, setListFor] = useState(deployment?.id);
+  if (listFor !== deployment?.id) {
+    setListFor(deployment?.id);
+    setList(undefined);
+  }
 
   useEffect(() => {
     if (!connected) return;
+    let current = true;
     call("function_list")
       .then((l) => {
+        if (!current) return;
         setList(l);
         setError(undefined);
       })
-      .catch((e) => setError(errorMessage(e)));
+      .catch((e) => current && setError(errorMessage(e)));
+    return () => {
+      current = false;
+    };
   }, [connected, deployment?.id]);
 
   const shown = (list?.functions ?? []).filter((f) => f.path.toLowerCase().includes(search.toLowerCase()));
@@ -102,7 +126,9 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
       </aside>
       <div className="data-main">
         {fn ? (
-          <Runner key={fn.path} fn={fn} deploymentId={deployment.id} confirmWrites={deployment.safe_mode === "confirm_writes"} />
+          // One runner per deployment and function: switching deployment ends its live query
+          // and drops the results it showed, which belonged to the other deployment.
+          <Runner key={`${deployment.id}\n${fn.path}`} fn={fn} deploymentId={deployment.id} confirmWrites={deployment.safe_mode === "confirm_writes"} />
         ) : (
           <>
             <p className="muted runner-hint">Choose a function to run it.</p>

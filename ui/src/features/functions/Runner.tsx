@@ -15,6 +15,8 @@ import { MetricsView, SourceView } from "./FunctionDetails";
 import { TokenPanel } from "./TokenPanel";
 import { useTokenCheck } from "./useTokenCheck";
 import { DryRunView, LivePanel, RunResultView } from "./RunOutput";
+import { isPaginated, type PageOpts } from "./pagination";
+import { PaginationBar } from "./PaginationBar";
 import { useQueryWatch } from "./useQueryWatch";
 
 const DEFAULT_IDENTITY = '{\n  "subject": "user-1",\n  "issuer": "https://example.com",\n  "name": "Test User"\n}';
@@ -113,8 +115,8 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
     }
   };
 
-  const run = async () => {
-    const args = currentArgs();
+  const run = async (given?: Record<string, Json>) => {
+    const args = given ?? currentArgs();
     if (!args) return;
     setDry(undefined);
     const who = await identityOrNull();
@@ -133,6 +135,25 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
     } finally {
       setRunning(false);
     }
+  };
+
+  // A page from the pagination helper: its options go into the arguments shown, then run.
+  const runPage = (opts: PageOpts) => {
+    if (jsonMode || !fields) {
+      try {
+        const args = { ...(JSON.parse(jsonText) as Record<string, Json>), paginationOpts: opts as unknown as Json };
+        setJsonText(JSON.stringify(args, null, 2));
+        void run(args);
+      } catch (e) {
+        setRunError(`Arguments: ${(e as Error).message}`);
+      }
+      return;
+    }
+    const next = { ...texts, paginationOpts: JSON.stringify(opts) };
+    setTexts(next);
+    const built = buildArgs(fields, next);
+    setFieldErrors(built.errors);
+    if (Object.keys(built.errors).length === 0) void run(built.args);
   };
 
   const startWatch = async () => {
@@ -191,7 +212,7 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
         <label className="toggle">
           <input type="checkbox" checked={actAs} onChange={(e) => setActAs(e.target.checked)} /> Act as a user
         </label>
-        <button className="primary" onClick={run} disabled={running} title="Ctrl+Enter">
+        <button className="primary" onClick={() => void run()} disabled={running} title="Ctrl+Enter">
           {running ? "Running…" : `Run ${fn.kind}`}
         </button>
         {fn.kind === "mutation" && (
@@ -206,6 +227,7 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
             <button onClick={live.stop}>Stop live</button>
           ))}
       </div>
+      {fn.kind === "query" && isPaginated(fields) && <PaginationBar result={result} running={running} onPage={runPage} />}
       {actAs && (
         <div className="act-as-mode" role="radiogroup" aria-label="Act as">
           <label className="toggle">

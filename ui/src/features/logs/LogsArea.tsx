@@ -17,7 +17,8 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
   const [paused, setPaused] = useState(false);
   const [held, setHeld] = useState<LogEntry[]>([]);
   const [filter, setFilter] = useState<LogFilter>({ func: "", level: "any", status: "all", text: "" });
-  const [open, setOpen] = useState<string>();
+  // The open entry is kept in the URL (`#/logs?entry=<id>`): a link opens it once it is in the tail.
+  const [open, setOpen] = useState<string | undefined>(() => new URLSearchParams(window.location.hash.split("?")[1] ?? "").get("entry") ?? undefined);
   const [notice, setNotice] = useState<string>();
   // Archive mode: results of a search of the deployment's whole log store.
   const [archive, setArchive] = useState<{ entries: LogEntry[]; next: number | null; source: string }>();
@@ -74,6 +75,34 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
     }
   };
 
+  // In archive mode, a changed filter searches the archive again (once typing pauses).
+  const inArchive = archive !== undefined;
+  const searchAgain = useEffectEvent(() => void searchArchive(null));
+  const searchedFilter = useRef(filter);
+  useEffect(() => {
+    if (!inArchive) {
+      searchedFilter.current = filter;
+      return;
+    }
+    if (searchedFilter.current === filter) return;
+    searchedFilter.current = filter;
+    const timer = setTimeout(searchAgain, 300);
+    return () => clearTimeout(timer);
+  }, [filter, inArchive]);
+
+  useEffect(() => {
+    if (!window.location.hash.startsWith("#/logs")) return;
+    window.history.replaceState(null, "", open ? `#/logs?entry=${encodeURIComponent(open)}` : "#/logs");
+  }, [open]);
+  // A linked entry: the tail stops following and shows it.
+  const [linkedEntry, setLinkedEntry] = useState(open);
+  useEffect(() => {
+    if (!linkedEntry || !shown.some((e) => e.id === linkedEntry)) return;
+    setPaused(true);
+    list.current?.querySelector(`[data-entry="${CSS.escape(linkedEntry)}"]`)?.scrollIntoView({ block: "center" });
+    setLinkedEntry(undefined);
+  }, [shown, linkedEntry]);
+
   // Follow the tail unless paused.
   useEffect(() => {
     if (!paused && list.current) list.current.scrollTop = list.current.scrollHeight;
@@ -123,7 +152,7 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
         <input className="grow" aria-label="Search logs" placeholder="Text or request ID" value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.target.value })} />
         <button onClick={nextError}>Next error</button>
         {archive ? (
-          <button onClick={() => setArchive(undefined)}>Back to live</button>
+          <button onClick={resume}>Back to live</button>
         ) : (
           <button onClick={() => void searchArchive(null)} title="Search everything the deployment kept, not only this tail">
             Search archive

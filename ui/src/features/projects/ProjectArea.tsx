@@ -126,6 +126,7 @@ export function ProjectArea() {
             <tr key={p.id} data-project={p.name}>
               <td>
                 <strong>{p.name}</strong>
+                {p.built_in && <span className="deployment-kind" title="Atrium runs it while it runs">built in</span>}
                 <div className="muted mono">{p.dir}</div>
                 {p.url && (
                   <div className="cli-env" data-testid="cli-env">
@@ -158,7 +159,7 @@ export function ProjectArea() {
               <td className="num">{formatBytes(p.data_bytes)}</td>
               <td>
                 <div className="project-actions">
-                {p.state === "running" ? (
+                {p.built_in ? null : p.state === "running" ? (
                   <button disabled={busy !== undefined} onClick={() => void act(`stop ${p.id}`, () => call("project_stop", { id: p.id }))}>
                     Stop
                   </button>
@@ -172,13 +173,15 @@ export function ProjectArea() {
                   disabled={busy !== undefined}
                   onClick={() =>
                     void act(`connect ${p.id}`, async () => {
-                      await call("project_connect", { id: p.id });
+                      // The sample project is a saved connection of its own (same ID).
+                      await (p.built_in ? call("connect", { id: p.id }) : call("project_connect", { id: p.id }));
                       location.hash = "#/data";
                     })
                   }
                 >
                   Open in Data
                 </button>
+                {!p.built_in && (
                 <button
                   disabled={p.state !== "running" || busy !== undefined}
                   title="Write CONVEX_SELF_HOSTED_URL and CONVEX_SELF_HOSTED_ADMIN_KEY into the project's .env.local, for `npx convex dev` and your app"
@@ -191,12 +194,17 @@ export function ProjectArea() {
                 >
                   Write .env.local
                 </button>
-                <button aria-expanded={open === p.id} onClick={() => setOpen(open === p.id ? undefined : p.id)}>
-                  Data &amp; settings
-                </button>
-                <button disabled={busy !== undefined} onClick={() => void act(`remove ${p.id}`, () => call("project_remove", { id: p.id }), `Removed ${p.name} from the list (its folder stays).`)}>
-                  Remove
-                </button>
+                )}
+                {!p.built_in && (
+                  <>
+                    <button aria-expanded={open === p.id} onClick={() => setOpen(open === p.id ? undefined : p.id)}>
+                      Data &amp; settings
+                    </button>
+                    <button disabled={busy !== undefined} onClick={() => void act(`remove ${p.id}`, () => call("project_remove", { id: p.id }), `Removed ${p.name} from the list (its folder stays).`)}>
+                      Remove
+                    </button>
+                  </>
+                )}
                 </div>
               </td>
             </tr>

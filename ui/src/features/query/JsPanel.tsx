@@ -64,7 +64,7 @@ export function JsPanel({ deploymentId, firstTable }: { deploymentId: string; fi
   const [history, setHistory] = useState(() => loadHistory(deploymentId, "js"));
   const [naming, setNaming] = useState(false);
   const [panel, setPanel] = useState<string>();
-  const [mark, setMark] = useState<{ line: number; column: number }>();
+  const [mark, setMark] = useState<{ line: number; column: number; message: string } | null>();
   // The live watch, for event handlers and the unmount: set with `live` where it starts and stops.
   const liveRef = useRef(live);
 
@@ -97,8 +97,10 @@ export function JsPanel({ deploymentId, firstTable }: { deploymentId: string; fi
   const showError = (e: unknown) => {
     const message = errorMessage(e);
     setError(message);
+    // The answer below belonged to the query before: it goes, rather than pass for this one's.
+    setAnswer(undefined);
     const at = /query\.ts:(\d+):(\d+)/.exec(message);
-    if (at) setMark({ line: Number(at[1]), column: Number(at[2]) });
+    setMark(at ? { line: Number(at[1]), column: Number(at[2]), message } : null);
   };
 
   const run = async () => {
@@ -107,6 +109,7 @@ export function JsPanel({ deploymentId, firstTable }: { deploymentId: string; fi
     setError(undefined);
     try {
       const result = await call("run_js_query", { source: text });
+      setMark(null);
       setUnavailable(!result.available);
       setAnswer(result.available ? (result.answer as Answer) : undefined);
       setHistory(remember(deploymentId, "js", text));

@@ -28,7 +28,7 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
   const [running, setRunning] = useState(false);
   const [rows, setRows] = useState<{ result: number; offset: number; rows: Doc[] }>();
   const [panel, setPanel] = useState<string>();
-  const [mark, setMark] = useState<{ line: number; column: number }>();
+  const [mark, setMark] = useState<{ line: number; column: number; message: string } | null>();
   const [history, setHistory] = useState<string[]>(() => loadHistory(deploymentId, "sql"));
   const [naming, setNaming] = useState(false);
   const exporting = useExportProgress();
@@ -66,7 +66,12 @@ export function SqlPanel({ deploymentId }: { deploymentId: string }) {
         if (!isNewest()) return;
         lastRun.current = statement;
         setSqlError(outcome.error ?? undefined);
-        if (outcome.error?.line) setMark({ line: outcome.error.line, column: outcome.error.column ?? 1 });
+        setMark(outcome.error?.line ? { line: outcome.error.line, column: outcome.error.column ?? 1, message: outcome.error.message } : null);
+        if (outcome.error) {
+          // The result below belonged to the statement before: it goes, rather than pass for this one's.
+          setResult(undefined);
+          setRows(undefined);
+        }
         if (outcome.result) {
           const info = outcome.result;
           setResult(info);

@@ -2,16 +2,19 @@
 // arguments, session, what it read (index ranges), result size, runs — and the write that
 // last re-ran it (table, document, mutation, request). Refreshed a quarter second after
 // each answer while open.
-// A deployment without Atrium's inspector (Convex itself) is named as such.
+// A deployment without Atrium's inspector (Convex itself) is named as such. The dashboard's
+// own queries (Data tabs, …) are hidden unless asked for; read sets are named in words.
 import { useEffect, useState } from "react";
 import type { ConnectionStatus, SubscriptionReport } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
+import { describeRead, isDashboardQuery } from "./readSet";
 
 const REFRESH_MS = 250;
 
 export function SubscriptionsArea({ connection }: { connection?: ConnectionStatus }) {
   const [report, setReport] = useState<SubscriptionReport>();
   const [error, setError] = useState<string>();
+  const [showOwn, setShowOwn] = useState(false);
   const connected = connection?.state.state === "connected";
 
   useEffect(() => {
@@ -59,7 +62,9 @@ export function SubscriptionsArea({ connection }: { connection?: ConnectionStatu
       </section>
     );
   }
-  const list = report?.subscriptions ?? [];
+  const all = report?.subscriptions ?? [];
+  const own = all.filter((s) => isDashboardQuery(s.function)).length;
+  const list = showOwn ? all : all.filter((s) => !isDashboardQuery(s.function));
   return (
     <section className="subscriptions-area" data-testid="area-subscriptions">
       <div className="toolbar">
@@ -67,6 +72,10 @@ export function SubscriptionsArea({ connection }: { connection?: ConnectionStatu
         <span className="view-count" data-testid="subscription-count">
           {list.length} live quer{list.length === 1 ? "y" : "ies"}
         </span>
+        <div className="toolbar-spacer" />
+        <label className="toggle" title="Queries the dashboard itself keeps live, such as a Data tab's table window">
+          <input type="checkbox" checked={showOwn} onChange={(e) => setShowOwn(e.target.checked)} /> Show Atrium's own queries ({own})
+        </label>
       </div>
       {error && <div className="inline-error" role="alert">{error}</div>}
       <table className="inspector" data-testid="inspector">
@@ -86,6 +95,7 @@ export function SubscriptionsArea({ connection }: { connection?: ConnectionStatu
             <tr key={`${s.session_id}/${s.query_id}`} data-function={s.function}>
               <td>
                 <code>{s.function}</code>
+                {isDashboardQuery(s.function) && <span className="deployment-kind">Atrium</span>}
                 <div className="muted">{s.identity}</div>
               </td>
               <td>
@@ -96,8 +106,8 @@ export function SubscriptionsArea({ connection }: { connection?: ConnectionStatu
               </td>
               <td>
                 {s.read_set.map((r, i) => (
-                  <div key={i} title={`${r.start} … ${r.end ?? "end"}`}>
-                    <code>{r.index}</code>
+                  <div key={i} title={`${r.index}: ${r.start || "start"} … ${r.end ?? "end"}`}>
+                    {describeRead(r)}
                   </div>
                 ))}
               </td>

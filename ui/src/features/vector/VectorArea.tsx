@@ -2,7 +2,7 @@
 // skipped and why, memory, exact or graph search), a search panel — paste a vector or
 // search "more like this" from a document — with filter terms and scored results linked
 // to their documents, a recall check of the graph against an exact scan, and a 2D map.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { ConnectionStatus, VectorIndexList, VectorIndexView, VectorSearchResult } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
 import { formatBytes } from "../../components/formatBytes";
@@ -151,6 +151,14 @@ function SearchAndTools({ index }: { index: VectorIndexView }) {
   const [result, setResult] = useState<VectorSearchResult>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // A search started from the map (below the results) brings its results into view.
+  const summary = useRef<HTMLParagraphElement>(null);
+  const reveal = useRef(false);
+  useEffect(() => {
+    if (!reveal.current || !result) return;
+    reveal.current = false;
+    summary.current?.scrollIntoView({ block: "start" });
+  }, [result]);
 
   const search = useCallback(
     (likeId?: string) => {
@@ -252,7 +260,7 @@ function SearchAndTools({ index }: { index: VectorIndexView }) {
         {error && <div className="inline-error" role="alert">{error}</div>}
         {result && (
           <>
-            <p className="muted" data-testid="vector-result-summary">
+            <p className="muted" data-testid="vector-result-summary" ref={summary}>
               {result.hits.length} result{result.hits.length === 1 ? "" : "s"} of {result.candidates.toLocaleString("en-US")} candidate vectors · {result.approximate ? "graph search" : "exact scan"} · {result.took_ms.toFixed(2)} ms
             </p>
             <table className="inspector vector-results" data-testid="vector-results">
@@ -290,7 +298,13 @@ function SearchAndTools({ index }: { index: VectorIndexView }) {
         )}
       </div>
       <RecallPanel index={index} filter={filterTerms(filters)} />
-      <VectorMapPanel index={index} onPick={(id) => search(id)} />
+      <VectorMapPanel
+        index={index}
+        onPick={(id) => {
+          reveal.current = true;
+          search(id);
+        }}
+      />
     </>
   );
 }
