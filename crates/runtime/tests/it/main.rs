@@ -5,6 +5,7 @@
 mod adhoc_query;
 mod analysis;
 mod chat;
+mod crons;
 mod http_actions;
 mod kitchen;
 mod pagination;
