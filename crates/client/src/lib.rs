@@ -7,13 +7,15 @@
 //! int64 and bytes survive) and the admin-key check, with errors that say whether the URL,
 //! the key or the function was at fault (`http`); and the sync WebSocket — live queries and
 //! mutations with reconnect, query-set resume and mutation replay (`sync`); typed calls to
-//! the dashboard's system functions (`dashboard`); the function log stream (`logs`); Atrium's vector index endpoints (`vector`).
+//! the dashboard's system functions (`dashboard`); the function log stream (`logs`); the Schedules area's
+//! scheduled jobs, crons and cancel routes (`schedules`); Atrium's vector index endpoints (`vector`).
 //!
 //! It must not depend on the engine, tauri or polars.
 
 pub mod dashboard;
 mod http;
 mod logs;
+mod schedules;
 mod sync;
 mod vector;
 

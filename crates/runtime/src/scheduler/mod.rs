@@ -25,6 +25,20 @@ use std::sync::Arc;
 
 use crate::{Runner, RuntimeError};
 
+/// Cancels a job that has not finished (a no-op for finished ones), as
+/// `ctx.scheduler.cancel` and Convex's `/api/cancel_job` do.
+pub fn cancel_job(
+    tx: &mut atrium_engine::Transaction,
+    id: &atrium_value::DocumentId,
+) -> Result<(), String> {
+    jobs::cancel(tx, id)
+}
+
+/// A function path as jobs store it: `module.js:function`.
+pub fn canonical_name(path: &str) -> String {
+    jobs::canonical_name(path)
+}
+
 /// When the next pending job is due (ms since the epoch), if any.
 pub fn next_due(runner: &Runner) -> Result<Option<f64>, RuntimeError> {
     Ok(scheduled::pending(runner)?.first().map(|job| job.at))
