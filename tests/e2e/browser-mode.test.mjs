@@ -97,7 +97,7 @@ describe("browser mode", () => {
     assert.equal(await page.locator(".area-title").textContent(), "Logs");
     await page.reload();
     await page.getByTestId("area-logs").waitFor();
-    await page.keyboard.press("Alt+8");
+    await page.keyboard.press("Alt+9");
     await page.getByTestId("area-settings").waitFor();
     await page.close();
   });
