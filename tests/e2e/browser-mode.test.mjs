@@ -9,6 +9,7 @@ const AREAS = [
   ["data", "Data"],
   ["functions", "Functions"],
   ["logs", "Logs"],
+  ["schedules", "Schedules"],
   ["subscriptions", "Subscriptions"],
   ["vector", "Vector"],
   ["query", "Query"],

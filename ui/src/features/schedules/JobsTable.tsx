@@ -41,8 +41,8 @@ export function JobsTable(props: {
               <code>{job.args}</code>
             </td>
             <td title={absoluteTime(job.scheduled_ms)}>
-              <span data-testid="job-when">{relativeTime(job.scheduled_ms, now)}</span>
-              <div className="muted">{absoluteTime(job.scheduled_ms)}</div>
+              {cancellable(job.state) && <span data-testid="job-when">{relativeTime(job.scheduled_ms, now)}</span>}
+              <div className={cancellable(job.state) ? "muted" : ""}>{absoluteTime(job.scheduled_ms)}</div>
             </td>
             <td className={STATE_TONE[job.state] ?? ""} data-testid="job-state">
               {job.state}

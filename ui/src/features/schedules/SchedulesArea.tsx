@@ -64,7 +64,7 @@ export function SchedulesArea({ connection }: { connection?: ConnectionStatus })
         <span className="view-count" data-testid="job-count">
           {jobs.length} shown
         </span>
-        <input aria-label="Function" placeholder="Function (module:name)" list="schedule-functions" value={filter.function} onChange={(e) => setFilter({ ...filter, function: e.target.value })} />
+        <input aria-label="Function" placeholder="Function" list="schedule-functions" value={filter.function} onChange={(e) => setFilter({ ...filter, function: e.target.value })} />
         <datalist id="schedule-functions">
           {functions.map((f) => (
             <option key={f} value={f} />
