@@ -158,7 +158,7 @@ fn an_action_a_crash_left_in_progress_is_failed_at_start_up() {
     let (_d, runner) = runner();
     let args = obj(vec![("count", Value::Float64(1.0)), ("ms", Value::Float64(1.0))]);
     call(&runner, "schedules:scheduleSlow", FunctionKind::Mutation, args).unwrap();
-    let id = runner.engine().begin().collect_table("_scheduled_functions").unwrap()[0].id.clone();
+    let id = runner.engine().begin().collect_table("_scheduled_functions").unwrap()[0].id;
     runner
         .engine()
         .run(1, |tx| {

@@ -147,8 +147,8 @@ pub fn list(tx: &mut Transaction) -> Result<BTreeMap<String, StoredCron>, Engine
             continue;
         };
         let stored = StoredCron {
-            job_id: doc.id.clone(),
-            next_run_id: next.id.clone(),
+            job_id: doc.id,
+            next_run_id: next.id,
             state: next
                 .fields
                 .get("state")
@@ -324,7 +324,7 @@ fn keep_logs(tx: &mut Transaction, name: &str, keep: usize) -> Result<(), Engine
             _ => (0, d.id),
         })
         .collect();
-    logs.sort_by(|a, b| b.0.cmp(&a.0));
+    logs.sort_by_key(|l| std::cmp::Reverse(l.0));
     for (_, id) in logs.into_iter().skip(keep) {
         tx.delete(&id)?;
     }
