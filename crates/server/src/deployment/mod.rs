@@ -99,6 +99,8 @@ pub struct Deployment {
     scheduler: Arc<Scheduler>,
     /// Set by every commit, so the scheduler looks for due work at once.
     wake: Arc<(Mutex<bool>, std::sync::Condvar)>,
+    /// What the last load did to the crons (a push answers with it).
+    cron_diff: Mutex<crons::CronDiff>,
 }
 
 /// A finished export, as `_system/cli/exports:getLatest` reports it.
@@ -203,6 +205,7 @@ impl Deployment {
             stop: Arc::new(AtomicBool::new(false)),
             scheduler,
             wake,
+            cron_diff: Mutex::default(),
         });
         let stored = config.data_dir.join(PUSHED_MODULES_FILE);
         if let Ok(text) = std::fs::read_to_string(&stored) {
@@ -245,7 +248,7 @@ impl Deployment {
         // Crons follow the code: added, changed and removed ones, each keeping its slot.
         let diff = self.scheduler.sync_crons(&self.engine, &analysis);
         *self.analysis.write().unwrap() = Some(analysis);
-        diff.map_err(DeploymentError::Crons)?;
+        *self.cron_diff.lock().unwrap() = diff.map_err(DeploymentError::Crons)?;
         Ok(())
     }
 
@@ -394,6 +397,11 @@ impl Deployment {
 
     pub fn analysis(&self) -> Option<Analysis> {
         self.analysis.read().unwrap().clone()
+    }
+
+    /// The crons the last load added, changed and removed, by name.
+    pub fn last_cron_diff(&self) -> crons::CronDiff {
+        self.cron_diff.lock().unwrap().clone()
     }
 
     /// The scheduler of this deployment's functions and crons.

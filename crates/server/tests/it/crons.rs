@@ -128,6 +128,7 @@ fn a_cron_every_second_ticks_stops_when_removed_and_survives_a_restart() {
     // Removed by a reload, it stops.
     std::fs::remove_file(project.path().join("convex/crons.ts")).unwrap();
     deployment.reload_project(project.path(), &|_, _, _, _| {}).unwrap();
+    assert_eq!(deployment.last_cron_diff().deleted, vec!["counter", "midnight"]);
     deployment.scheduler().wait_idle();
     let stopped_at = ticks(&deployment);
     std::thread::sleep(Duration::from_millis(2500));
