@@ -12,3 +12,4 @@ mod pagination;
 mod pushed;
 mod sample_project;
 mod scheduler;
+mod scheduler_bench;
