@@ -9,6 +9,7 @@ const AREAS = [
   ["data", "Data"],
   ["functions", "Functions"],
   ["logs", "Logs"],
+  ["schedules", "Schedules"],
   ["subscriptions", "Subscriptions"],
   ["vector", "Vector"],
   ["query", "Query"],
@@ -98,7 +99,7 @@ describe("browser mode", () => {
     assert.equal(await page.locator(".area-title").textContent(), "Logs");
     await page.reload();
     await page.getByTestId("area-logs").waitFor();
-    await page.keyboard.press("Alt+8");
+    await page.keyboard.press("Alt+9");
     await page.getByTestId("area-settings").waitFor();
     await page.close();
   });

@@ -4,6 +4,7 @@ import { ConnectionsDialog } from "./features/connections/ConnectionsDialog";
 import { DataArea } from "./features/data/DataArea";
 import { FunctionsArea } from "./features/functions/FunctionsArea";
 import { LogsArea } from "./features/logs/LogsArea";
+import { SchedulesArea } from "./features/schedules/SchedulesArea";
 import { SubscriptionsArea } from "./features/subscriptions/SubscriptionsArea";
 import { QueryArea } from "./features/query/QueryArea";
 import { ProjectArea } from "./features/projects/ProjectArea";
@@ -57,6 +58,8 @@ export function App() {
             <FunctionsArea connection={studio.connection} />
           ) : area.id === "logs" ? (
             <LogsArea connection={studio.connection} />
+          ) : area.id === "schedules" ? (
+            <SchedulesArea connection={studio.connection} />
           ) : area.id === "subscriptions" ? (
             <SubscriptionsArea connection={studio.connection} />
           ) : area.id === "query" ? (

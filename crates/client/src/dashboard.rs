@@ -65,7 +65,7 @@ fn order(descending: bool) -> SortOrder {
 
 /// Arguments as the Convex object they stand for. Every argument type here holds only
 /// strings, numbers and values that were Convex values already, so this cannot fail.
-fn args_of<T: Serialize>(args: &T) -> Value {
+pub(crate) fn args_of<T: Serialize>(args: &T) -> Value {
     convex_json::to_value(args).expect("dashboard arguments are always Convex JSON")
 }
 
@@ -80,7 +80,7 @@ fn unexpected(what: &str, value: &Value, reason: &str) -> ClientError {
 }
 
 /// An answer read as `T`, or an error saying `what` had an unexpected shape.
-fn decode<T: DeserializeOwned>(what: &str, value: &Value) -> Result<T, ClientError> {
+pub(crate) fn decode<T: DeserializeOwned>(what: &str, value: &Value) -> Result<T, ClientError> {
     convex_json::from_value(value).map_err(|reason| unexpected(what, value, &reason))
 }
 

@@ -7,7 +7,8 @@
 //! int64 and bytes survive) and the admin-key check, with errors that say whether the URL,
 //! the key or the function was at fault (`http`); and the sync WebSocket — live queries and
 //! mutations with reconnect, query-set resume and mutation replay (`sync`); typed calls to
-//! the dashboard's system functions (`dashboard`); the function log stream (`logs`); Atrium's vector index endpoints (`vector`); the
+//! the dashboard's system functions (`dashboard`); the function log stream (`logs`); the Schedules area's
+//! scheduled jobs, crons and cancel routes (`schedules`); Atrium's vector index endpoints (`vector`); the
 //! deployment's auth providers and token checks (`auth`).
 //!
 //! It must not depend on the engine, tauri or polars.
@@ -16,6 +17,7 @@ mod auth;
 pub mod dashboard;
 mod http;
 mod logs;
+mod schedules;
 mod sync;
 mod vector;
 

@@ -678,6 +678,9 @@ pub const SYSTEM_TABLES: &[(&str, u32)] = &[
     ("_cron_jobs", 531),
     ("_scheduled_functions", 539),
     ("_storage", 540),
+    // Cron runs (Convex's `_cron_job_logs` is table 51, `_cron_next_run` 118).
+    ("_cron_job_logs", 563),
+    ("_cron_next_run", 630),
 ];
 
 fn system_table_number(name: &str) -> Option<TableNumber> {

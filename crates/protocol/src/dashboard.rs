@@ -39,6 +39,13 @@ pub mod path {
     pub const APPLY_WRITES: &str = "_system/atrium/applyWrites:default";
     pub const CRON_JOBS: &str = "_system/atrium/cronJobs:default";
     pub const QUERY_FROM_SOURCE: &str = "_system/atrium/queryFromSource:default";
+    // The Schedules area's (argument and answer types in `crate::schedules`).
+    pub const PAGINATED_SCHEDULED_JOBS: &str = "_system/frontend/paginatedScheduledJobs:default";
+    pub const LIST_CRON_JOBS: &str = "_system/frontend/listCronJobs:default";
+    pub const LIST_CRON_JOB_RUNS: &str = "_system/frontend/listCronJobRuns:default";
+    pub const SCHEDULED_FUNCTIONS: &str = "_system/atrium/scheduledFunctions:default";
+    pub const RUN_SCHEDULED_NOW: &str = "_system/atrium/runScheduledNow:default";
+    pub const RUN_CRON_NOW: &str = "_system/atrium/runCronNow:default";
 }
 
 /// No arguments (`getTableMapping`, `getSchemas`, `cronJobs`).

@@ -11,6 +11,8 @@
 //! - [`dashboard`]: the dashboard's system functions' paths, arguments and answers
 //!   (Convex's `_system/frontend/*` and Atrium's `_system/atrium/*`);
 //! - [`push`]: what the official CLI pushes (`start_push`'s modules);
+//! - [`schedules`]: scheduled functions and cron jobs for the Schedules area (system
+//!   functions and the cancel routes);
 //! - [`convex_json`]: serde adapters for Convex values inside these types.
 //!
 //! `atrium-server` (the local engine's API) and `atrium-client` (the dashboard's connection
@@ -26,5 +28,6 @@ pub mod dashboard;
 pub mod format;
 pub mod http;
 pub mod push;
+pub mod schedules;
 pub mod sync;
 pub mod timestamp;

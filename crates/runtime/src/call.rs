@@ -49,6 +49,8 @@ pub enum Caller {
     Internal,
     /// The scheduler running a due job (internal functions allowed).
     Scheduler,
+    /// A cron job's run (internal functions allowed).
+    Cron,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -77,6 +77,7 @@ pub(crate) fn completion(
             (Caller::Client, None) => "HttpApi",
             (Caller::Internal, None) => "Tester",
             (Caller::Scheduler, None) => "Scheduler",
+            (Caller::Cron, None) => "Cron",
         },
         "parentExecutionId": ids.parent,
         "executionTime": seconds,

@@ -39,6 +39,8 @@ pub struct HostState {
     pub function_path: String,
     /// Nanoseconds spent in syscalls, which do not count against the time limit.
     syscall_clock: Option<Arc<AtomicU64>>,
+    /// What this mutation scheduled, against Convex's per-mutation limits.
+    pub(crate) scheduled: crate::scheduler::jobs::ScheduledBudget,
 }
 
 impl std::fmt::Debug for HostState {
@@ -83,6 +85,7 @@ impl HostState {
             depth: 0,
             syscall_clock: None,
             function_path: String::new(),
+            scheduled: Default::default(),
         }
     }
 

@@ -243,17 +243,12 @@ impl Runner {
     /// is abandoned without committing and `Ok(None)` is returned.
     pub(crate) fn run_with_hook(
         &self,
+        caller: Caller,
         path: &str,
         args: Value,
         before_commit: &BeforeCommit<'_>,
     ) -> Result<Option<FunctionOutcome>, RuntimeError> {
-        match self.run_inner(
-            Caller::Scheduler,
-            path,
-            FunctionKind::Mutation,
-            args,
-            Some(before_commit),
-        ) {
+        match self.run_inner(caller, path, FunctionKind::Mutation, args, Some(before_commit)) {
             Err(RuntimeError::Abandoned) => Ok(None),
             other => other.map(Some),
         }

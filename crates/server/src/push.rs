@@ -109,8 +109,13 @@ pub(crate) fn start_push_response(
     })
 }
 
-/// `finish_push`'s diff: which modules came and went.
-pub(crate) fn finish_push_response(added: Vec<String>, removed: Vec<String>) -> Json {
+/// `finish_push`'s diff: which modules came and went, and which crons were added, updated
+/// and deleted.
+pub(crate) fn finish_push_response(
+    added: Vec<String>,
+    removed: Vec<String>,
+    (crons_added, crons_updated, crons_deleted): (Vec<String>, Vec<String>, Vec<String>),
+) -> Json {
     json!({
         "authDiff": {"added": [], "removed": []},
         "definitionDiffs": {},
@@ -119,7 +124,7 @@ pub(crate) fn finish_push_response(added: Vec<String>, removed: Vec<String>) -> 
                 "diffType": {"type": "modify"},
                 "moduleDiff": {"added": added, "removed": removed},
                 "udfConfigDiff": null,
-                "cronDiff": {"added": [], "updated": [], "deleted": []},
+                "cronDiff": {"added": crons_added, "updated": crons_updated, "deleted": crons_deleted},
                 "indexDiff": {"added_indexes": [], "removed_indexes": [], "enabled_indexes": [], "disabled_indexes": []},
                 "schemaDiff": null
             }
@@ -166,5 +171,13 @@ mod tests {
         headers.insert(axum::http::header::CONTENT_ENCODING, "br".parse().unwrap());
         assert_eq!(body_json(&headers, &Bytes::from_static(compressed)), Ok(json!({})));
         assert!(body_json(&headers, &Bytes::from_static(b"not brotli")).is_err());
+    }
+
+    #[test]
+    fn the_push_answer_names_the_crons_it_changed() {
+        let crons = (vec!["new".to_string()], vec![], vec!["gone".to_string()]);
+        let answer = finish_push_response(vec![], vec![], crons);
+        let diff = &answer["componentDiffs"][""]["cronDiff"];
+        assert_eq!(diff, &json!({"added": ["new"], "updated": [], "deleted": ["gone"]}));
     }
 }

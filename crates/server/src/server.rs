@@ -23,7 +23,8 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::Deployment;
 use crate::routes::{
-    atrium, auth_admin, env, functions, http_actions, instance, logs, push, snapshot, vector,
+    atrium, auth_admin, env, functions, http_actions, instance, logs, push, scheduling, snapshot,
+    vector,
 };
 use crate::state::{AppState, require_admin, require_admin_or_push_key};
 
@@ -151,6 +152,8 @@ pub const ADMIN_ROUTES: &[AdminRoute] = &[
     admin!(POST "/api/import/upload_part" => snapshot::upload_part),
     admin!(POST "/api/import/finish_upload" => snapshot::finish_upload),
     admin!(POST "/api/perform_import" => snapshot::perform_import),
+    admin!(POST "/api/cancel_job" => scheduling::cancel_job_route),
+    admin!(POST "/api/cancel_all_jobs" => scheduling::cancel_all_jobs),
 ];
 
 /// The routes anyone may call (a function's own visibility still applies).

@@ -49,6 +49,11 @@ available: boolean,
 providers: Array<Record<string, unknown>>, };
 
 /**
+ * Cancels every pending or in-progress job of a function (or of all).
+ */
+export type CancelAllRequest = { function: string | null, confirmed: boolean, };
+
+/**
  * One condition on one field.
  */
 export type Clause = { 
@@ -151,6 +156,47 @@ function: string,
  * When, in words ("daily at 03:00 UTC").
  */
 schedule: string, args: unknown, };
+
+/**
+ * One cron job.
+ */
+export type CronJobView = { name: string, function: string, args: string, schedule: CronScheduleView, next_run_ms: number | null, running: boolean, 
+/**
+ * Newest first.
+ */
+runs: Array<CronRunView>, };
+
+/**
+ * A cron to run now.
+ */
+export type CronRef = { name: string, confirmed: boolean, };
+
+/**
+ * One recorded run of a cron.
+ */
+export type CronRunView = { 
+/**
+ * The slot it ran for, ms since the epoch.
+ */
+ts_ms: number, 
+/**
+ * `success`, `err` or `canceled` (skipped slots).
+ */
+status: string, error: string | null, 
+/**
+ * For `canceled`: how many slots were skipped.
+ */
+skipped: number | null, seconds: number, log_lines: Array<string>, };
+
+/**
+ * A cron's schedule as declared: `kind` is `interval`, `hourly`, `daily`, `weekly`,
+ * `monthly` or `cron`.
+ */
+export type CronScheduleView = { kind: string, seconds: number | null, minute_utc: number | null, hour_utc: number | null, 
+/**
+ * 0 = Sunday.
+ */
+day_of_week: number | null, day: number | null, cron: string | null, };
 
 /**
  * A deployment the dashboard can connect to.
@@ -288,6 +334,11 @@ export type IndexSummary = { name: string, fields: Array<string>,
  * "done" or "backfilling".
  */
 backfill: string, };
+
+/**
+ * A job to cancel or run now.
+ */
+export type JobRef = { id: string, confirmed: boolean, };
 
 /**
  * A query's text.
@@ -651,6 +702,46 @@ file_name: string, text: string, };
  * Where the file went.
  */
 export type SavedFile = { path: string, };
+
+/**
+ * One scheduled function.
+ */
+export type ScheduledJobView = { id: string, 
+/**
+ * `module:function`.
+ */
+function: string, 
+/**
+ * The argument object as JSON text.
+ */
+args: string, 
+/**
+ * When it is (or was) due, ms since the epoch.
+ */
+scheduled_ms: number, state: string, completed_ms: number | null, error: string | null, };
+
+/**
+ * Which scheduled functions to list.
+ */
+export type SchedulesRequest = { 
+/**
+ * `module:function`; all functions when absent.
+ */
+function: string | null, 
+/**
+ * `pending`, `inProgress`, `success`, `failed` or `canceled`; all when absent.
+ */
+state: string | null, };
+
+/**
+ * The Schedules area's contents.
+ */
+export type SchedulesView = { jobs: Array<ScheduledJobView>, 
+/**
+ * Whether finished jobs are listed (Atrium's engine); a Convex deployment's dashboard
+ * functions list pending and in-progress jobs only.
+ */
+history: boolean, crons: Array<CronJobView>, };
 
 /**
  * Everything the user can set.
@@ -1080,6 +1171,26 @@ export interface Commands {
    */
   function_metrics: { request: MetricsRequest; response: MetricsResult };
   /**
+   * Scheduled functions (filtered by function and state) and cron jobs with their runs.
+   */
+  schedules_list: { request: SchedulesRequest; response: SchedulesView };
+  /**
+   * Cancels a pending or in-progress scheduled function.
+   */
+  schedules_cancel: { request: JobRef; response: null };
+  /**
+   * Cancels every pending or in-progress scheduled function of a function (or all).
+   */
+  schedules_cancel_all: { request: CancelAllRequest; response: null };
+  /**
+   * Makes a pending scheduled function due now (Atrium's engine).
+   */
+  schedules_run_now: { request: JobRef; response: null };
+  /**
+   * Runs a cron job's next run now (Atrium's engine); it joins the cron's history.
+   */
+  crons_run_now: { request: CronRef; response: null };
+  /**
    * The tables loaded for SQL, with their columns and notes.
    */
   sql_tables: { request: null; response: Array<LoadedTableInfo> };
@@ -1192,4 +1303,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;

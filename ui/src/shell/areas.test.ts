@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { AREAS, areaForShortcut, areaFromHash, hashForArea } from "./areas";
 
 describe("areas", () => {
-  it("lists the eight areas in sidebar order", () => {
+  it("lists the nine areas in sidebar order", () => {
     expect(AREAS.map((a) => a.label)).toEqual([
       "Data",
       "Functions",
       "Logs",
+      "Schedules",
       "Subscriptions",
       "Vector",
       "Query",
@@ -32,8 +33,9 @@ describe("areas", () => {
       ...mods,
     });
     expect(areaForShortcut(key("1", { altKey: true }))).toBe("data");
-    expect(areaForShortcut(key("8", { altKey: true }))).toBe("settings");
-    expect(areaForShortcut(key("9", { altKey: true }))).toBeUndefined();
+    expect(areaForShortcut(key("4", { altKey: true }))).toBe("schedules");
+    expect(areaForShortcut(key("9", { altKey: true }))).toBe("settings");
+    expect(areaForShortcut(key("0", { altKey: true }))).toBeUndefined();
     expect(areaForShortcut(key("1"))).toBeUndefined();
     expect(areaForShortcut(key("1", { altKey: true, ctrlKey: true }))).toBeUndefined();
   });

@@ -4,6 +4,7 @@ export type AreaId =
   | "data"
   | "functions"
   | "logs"
+  | "schedules"
   | "subscriptions"
   | "vector"
   | "query"
@@ -32,6 +33,11 @@ export const AREAS: readonly Area[] = [
     id: "logs",
     label: "Logs",
     purpose: "Watch function logs stream in, and search the archive.",
+  },
+  {
+    id: "schedules",
+    label: "Schedules",
+    purpose: "Scheduled functions and cron jobs: when they run, how they went.",
   },
   {
     id: "subscriptions",
@@ -78,7 +84,7 @@ export function areaById(id: AreaId): Area {
   return area;
 }
 
-/** Alt+1 … Alt+8 select the areas in sidebar order. */
+/** Alt+1 … Alt+9 select the areas in sidebar order. */
 export function areaForShortcut(event: { altKey: boolean; ctrlKey: boolean; metaKey: boolean; key: string; code?: string }): AreaId | undefined {
   if (!event.altKey || event.ctrlKey || event.metaKey) return undefined;
   const digit = event.code?.startsWith("Digit") ? event.code.slice(5) : event.key;

@@ -6,5 +6,6 @@ mod common;
 mod dashboard;
 mod http;
 mod read_your_writes;
+mod schedules;
 mod sync;
 mod vector;

@@ -7,6 +7,7 @@ use serde_json::{Value as Json, json};
 use super::OpResult;
 use crate::call::FunctionKind;
 use crate::host::{HostState, MAX_BYTES_READ, MAX_DOCUMENTS_READ};
+use crate::scheduler::jobs::{MAX_SCHEDULED_ARGS_BYTES, MAX_SCHEDULED_PER_MUTATION};
 
 /// The meta op `op`, or an unknown op's error. None of these take arguments.
 pub(crate) fn op(state: &mut HostState, op: &str) -> OpResult {
@@ -66,7 +67,7 @@ fn transaction_metrics(state: &HostState) -> OpResult {
         "databaseQueries": metric(state.next_query_id as u64, 4096),
         "documentsRead": metric(documents, MAX_DOCUMENTS_READ),
         "documentsWritten": metric(tx.write_count() as u64, 16_000),
-        "functionsScheduled": metric(0, 1000),
-        "scheduledFunctionArgsBytes": metric(0, 16 << 20),
+        "functionsScheduled": metric(state.scheduled.count as u64, MAX_SCHEDULED_PER_MUTATION as u64),
+        "scheduledFunctionArgsBytes": metric(state.scheduled.bytes as u64, MAX_SCHEDULED_ARGS_BYTES as u64),
     }))
 }

@@ -46,6 +46,7 @@ pub(crate) fn schedule(
         id?
     } else {
         let project = state.calls().expect("checked above").project().clone();
+        state.scheduled.charge(&call_args)?;
         let tx = state.tx.as_mut().ok_or_else(import_time)?;
         jobs::schedule(tx, &project, &name, ts, call_args)?
     };

@@ -13,6 +13,13 @@ use atrium_value::{DocumentId, Object, Value};
 use crate::Project;
 
 pub const SCHEDULED_FUNCTIONS: &str = "_scheduled_functions";
+/// Convex's error for an action a crash left `inProgress` (it runs at most once).
+pub const TRANSIENT_ACTION_ERROR: &str = "Transient error while executing action";
+/// How long Convex keeps finished jobs before collecting them (a week).
+pub const RETENTION_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
+/// Convex's limits per mutation: functions scheduled, and their arguments' total size.
+pub const MAX_SCHEDULED_PER_MUTATION: usize = 1000;
+pub const MAX_SCHEDULED_ARGS_BYTES: usize = 1 << 24;
 const FIVE_YEARS_MS: f64 = 5.0 * 365.25 * 24.0 * 3600.0 * 1000.0;
 
 pub(crate) fn now_ms() -> f64 {
@@ -26,7 +33,7 @@ pub(crate) fn state(kind: &str) -> Value {
 }
 
 /// `module:fn` as Convex stores it in job documents: `module.js:fn`.
-fn canonical_name(name: &str) -> String {
+pub(crate) fn canonical_name(name: &str) -> String {
     match name.split_once(':') {
         Some((module, function)) if !module.ends_with(".js") => format!("{module}.js:{function}"),
         Some(_) => name.to_owned(),
@@ -74,6 +81,69 @@ pub(crate) fn cancel(tx: &mut Transaction, id: &DocumentId) -> Result<(), String
         tx.patch(id, patch).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// What one mutation has scheduled so far, checked against Convex's limits.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ScheduledBudget {
+    pub count: usize,
+    pub bytes: usize,
+}
+
+impl ScheduledBudget {
+    /// Counts one more job with arguments `args`, or refuses it with Convex's message.
+    pub(crate) fn charge(&mut self, args: &Value) -> Result<(), String> {
+        let size = Value::Array(vec![args.clone()]).size();
+        if self.count >= MAX_SCHEDULED_PER_MUTATION {
+            return Err(format!(
+                "Too many functions scheduled by this mutation (limit: {MAX_SCHEDULED_PER_MUTATION})"
+            ));
+        }
+        if self.bytes + size > MAX_SCHEDULED_ARGS_BYTES {
+            return Err(format!(
+                "Too large total size of the arguments of scheduled functions from this mutation \
+                 (limit: {MAX_SCHEDULED_ARGS_BYTES} bytes)"
+            ));
+        }
+        self.count += 1;
+        self.bytes += size;
+        Ok(())
+    }
+}
+
+/// Marks every job a crash left `inProgress` as failed, as Convex does at start-up.
+pub(crate) fn fail_interrupted(tx: &mut Transaction) -> Result<usize, atrium_engine::EngineError> {
+    let mut count = 0;
+    for job in tx.collect_table(SCHEDULED_FUNCTIONS)? {
+        if job.fields.get("state").and_then(|s| s.get_path(["kind"]))
+            == Some(&Value::from("inProgress"))
+        {
+            finish(tx, &job.id, Err(TRANSIENT_ACTION_ERROR.to_owned()))?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// Deletes jobs that finished (`success`, `failed`, `canceled`) more than
+/// [`RETENTION_MS`] before `now`.
+pub(crate) fn collect_finished(
+    tx: &mut Transaction,
+    now: f64,
+) -> Result<usize, atrium_engine::EngineError> {
+    let mut count = 0;
+    for job in tx.collect_table(SCHEDULED_FUNCTIONS)? {
+        let finished = matches!(
+            job.fields.get("state").and_then(|s| s.get_path(["kind"])).and_then(Value::as_str),
+            Some("success" | "failed" | "canceled")
+        );
+        let Some(Value::Float64(completed)) = job.fields.get("completedTime") else { continue };
+        if finished && completed + RETENTION_MS <= now {
+            tx.delete(&job.id)?;
+            count += 1;
+        }
+    }
+    Ok(count)
 }
 
 pub(crate) fn finish(

@@ -1,141 +1,60 @@
 //! The scheduler: `ctx.scheduler.runAfter/runAt/cancel` write jobs to
-//! `_scheduled_functions`; [`run_due_jobs`] runs the ones whose time has come.
+//! `_scheduled_functions` (`jobs`), `crons.ts` declares crons (`crons`), and the
+//! [`Scheduler`] pool (`pool`) runs whatever is due, concurrently.
 //!
 //! A job document is `{name: "module.js:fn", args: [ {…} ], scheduledTime: ms,
 //! completedTime?: ms, state: {kind: "pending" | "inProgress" | "success" | "failed" |
-//! "canceled", error?}}`. A scheduled mutation runs exactly once: its job is marked
-//! `success` in the mutation's own transaction. An action runs at most once: marked
-//! `inProgress` first, then `success` or `failed`. Scheduled functions run with no user
-//! identity. Whoever hosts the engine (the server) calls [`run_due_jobs`] on a timer.
+//! "canceled", error?}}`, as Convex's `_scheduled_functions` shows it. How one job runs is
+//! `scheduled`'s business; finished jobs are collected after Convex's retention of a week.
+//! Whoever hosts the engine (the server) calls [`Scheduler::tick`] on a timer.
 
+pub mod clock;
+pub mod crons;
 pub(crate) mod jobs;
+mod pool;
+pub mod scheduled;
 
-use std::collections::BTreeMap;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use jobs::{
+    MAX_SCHEDULED_ARGS_BYTES, MAX_SCHEDULED_PER_MUTATION, RETENTION_MS, SCHEDULED_FUNCTIONS,
+    TRANSIENT_ACTION_ERROR,
+};
+pub use pool::{JobKey, Lanes, Scheduler};
 
-use atrium_engine::{PatchValue, Transaction};
-use atrium_value::{DocumentId, Object, Value};
+use std::sync::Arc;
 
-pub use jobs::SCHEDULED_FUNCTIONS;
-use jobs::{finish, state, state_of};
+use crate::{Runner, RuntimeError};
 
-use crate::{FunctionKind, Runner, RuntimeError};
+/// Cancels a job that has not finished (a no-op for finished ones), as
+/// `ctx.scheduler.cancel` and Convex's `/api/cancel_job` do.
+pub fn cancel_job(
+    tx: &mut atrium_engine::Transaction,
+    id: &atrium_value::DocumentId,
+) -> Result<(), String> {
+    jobs::cancel(tx, id)
+}
 
-/// Marks a job finished in its own transaction, if it is still in `expected` state.
-fn settle(
-    runner: &Runner,
-    id: &DocumentId,
-    expected: &str,
-    outcome: Result<(), String>,
-) -> Result<bool, RuntimeError> {
-    let (updated, _) = runner.engine().run(16, |tx| {
-        if state_of(tx, id)?.as_deref() != Some(expected) {
-            return Ok(false);
-        }
-        finish(tx, id, outcome.clone())?;
-        Ok(true)
-    })?;
-    Ok(updated)
+/// A function path as jobs store it: `module.js:function`.
+pub fn canonical_name(path: &str) -> String {
+    jobs::canonical_name(path)
 }
 
 /// When the next pending job is due (ms since the epoch), if any.
 pub fn next_due(runner: &Runner) -> Result<Option<f64>, RuntimeError> {
-    Ok(pending_jobs(runner)?.first().map(|(_, _, _, at)| *at))
+    Ok(scheduled::pending(runner)?.first().map(|job| job.at))
 }
 
-type Job = (DocumentId, String, Value, f64);
-
-fn pending_jobs(runner: &Runner) -> Result<Vec<Job>, RuntimeError> {
-    let mut tx = runner.engine().begin();
-    let mut jobs: Vec<Job> = Vec::new();
-    for job in tx.collect_table(SCHEDULED_FUNCTIONS)? {
-        let pending = job.fields.get("state").and_then(|s| s.get_path(["kind"]))
-            == Some(&Value::from("pending"));
-        let (Some(Value::String(name)), Some(Value::Float64(at))) =
-            (job.fields.get("name"), job.fields.get("scheduledTime"))
-        else {
-            continue;
-        };
-        if pending {
-            let args = match job.fields.get("args") {
-                Some(Value::Array(items)) if items.len() == 1 => items[0].clone(),
-                _ => Value::Object(Object::new()),
-            };
-            jobs.push((job.id, name.clone(), args, *at));
-        }
-    }
-    jobs.sort_by(|a, b| a.3.total_cmp(&b.3));
-    Ok(jobs)
-}
-
-/// Runs every pending job due at `now` (ms since the epoch). Returns how many ran.
+/// Runs every job due at `now` (ms since the epoch) and waits for them: how tests and
+/// one-shot callers drive the pool. Returns how many ran.
 pub fn run_due_jobs(runner: &Runner, now: f64) -> Result<usize, RuntimeError> {
+    let scheduler = Scheduler::new(Arc::new(FixedClock::new(now)));
     let mut ran = 0;
-    for (id, name, args, at) in pending_jobs(runner)? {
-        if at > now {
-            break;
+    loop {
+        let started = scheduler.tick(runner)?;
+        scheduler.wait_idle();
+        if started == 0 {
+            return Ok(ran);
         }
-        ran += 1;
-        let kind = match runner.function_kind(&name) {
-            Ok(kind) => kind,
-            Err(error) => {
-                settle(runner, &id, "pending", Err(error.to_string()))?;
-                continue;
-            }
-        };
-        match kind {
-            FunctionKind::Mutation => {
-                let hook = |tx: &mut Transaction| -> Result<bool, atrium_engine::EngineError> {
-                    if state_of(tx, &id)?.as_deref() != Some("pending") {
-                        return Ok(false);
-                    }
-                    finish(tx, &id, Ok(()))?;
-                    Ok(true)
-                };
-                match runner.run_with_hook(&name, args, &hook) {
-                    Ok(Some(outcome)) => {
-                        if let Err(error) = outcome.result {
-                            settle(runner, &id, "pending", Err(error.message))?;
-                        }
-                    }
-                    Ok(None) => {} // cancelled while it ran
-                    Err(error) => {
-                        settle(runner, &id, "pending", Err(error.to_string()))?;
-                    }
-                }
-            }
-            FunctionKind::Action => {
-                let (started, _) = runner.engine().run(16, |tx| {
-                    if state_of(tx, &id)?.as_deref() != Some("pending") {
-                        return Ok(false);
-                    }
-                    let mut patch = BTreeMap::new();
-                    patch.insert("state".to_string(), PatchValue::Set(state("inProgress")));
-                    tx.patch(&id, patch)?;
-                    Ok(true)
-                })?;
-                if !started {
-                    continue;
-                }
-                let outcome = match runner.run_as(
-                    crate::Caller::Scheduler,
-                    &name,
-                    FunctionKind::Action,
-                    args,
-                ) {
-                    Ok(outcome) => outcome.result.map(|_| ()).map_err(|e| e.message),
-                    Err(error) => Err(error.to_string()),
-                };
-                settle(runner, &id, "inProgress", outcome)?;
-            }
-            FunctionKind::Query => {
-                settle(
-                    runner,
-                    &id,
-                    "pending",
-                    Err(format!("{name} is a query; only mutations and actions can be scheduled")),
-                )?;
-            }
-        }
+        ran += started;
     }
-    Ok(ran)
 }

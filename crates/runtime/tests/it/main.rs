@@ -5,6 +5,7 @@
 mod adhoc_query;
 mod analysis;
 mod chat;
+mod crons;
 mod http_actions;
 mod kitchen;
 mod pagination;
@@ -12,3 +13,4 @@ mod pushed;
 mod sample_project;
 mod scheduler;
 mod webcrypto;
+mod scheduler_bench;

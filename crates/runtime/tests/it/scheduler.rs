@@ -45,15 +45,18 @@ fn jobs(runner: &Runner) -> Vec<(String, String, Option<String>)> {
         .collect()
 }
 
+/// The labels recorded, sorted (due jobs run concurrently, in no set order).
 fn labels(runner: &Runner) -> Vec<String> {
-    runner
+    let mut labels: Vec<String> = runner
         .engine()
         .begin()
         .collect_table("records")
         .unwrap()
         .into_iter()
         .map(|d| d.fields["label"].as_str().unwrap().to_owned())
-        .collect()
+        .collect();
+    labels.sort();
+    labels
 }
 
 #[test]

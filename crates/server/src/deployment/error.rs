@@ -12,4 +12,6 @@ pub enum DeploymentError {
     Project(Box<atrium_runtime::RuntimeError>),
     #[error("The schema cannot be applied: {0}")]
     Schema(String),
+    #[error("The cron jobs cannot be applied: {0}")]
+    Crons(String),
 }

@@ -18,7 +18,8 @@ use std::time::Duration;
 
 use atrium_engine::{CommitOutcome, Engine, EngineOptions, Schema};
 use atrium_runtime::analysis::{Analysis, analyze_with_env};
-use atrium_runtime::{Project, Runner, scheduler};
+use atrium_runtime::scheduler::{Scheduler, SystemClock, crons};
+use atrium_runtime::{Project, Runner};
 
 use crate::jwt::{AuthProvider, Verifier};
 use crate::push::PushedModule;
@@ -105,6 +106,12 @@ pub struct Deployment {
     verifier: Verifier,
     /// (cloud URL, site URL) functions see as `CONVEX_CLOUD_URL` and `CONVEX_SITE_URL`.
     urls: RwLock<(String, String)>,
+    /// Runs due scheduled functions and crons.
+    scheduler: Arc<Scheduler>,
+    /// Set by every commit, so the scheduler looks for due work at once.
+    wake: Arc<(Mutex<bool>, std::sync::Condvar)>,
+    /// What the last load did to the crons (a push answers with it).
+    cron_diff: Mutex<crons::CronDiff>,
 }
 
 /// A finished export, as `_system/cli/exports:getLatest` reports it.
@@ -177,9 +184,16 @@ impl Deployment {
         };
         let (events, _) = tokio::sync::broadcast::channel(1024);
         let sender = events.clone();
+        let wake: Arc<(Mutex<bool>, std::sync::Condvar)> = Arc::default();
+        let waker = wake.clone();
         engine.on_commit(move |outcome| {
             let _ = sender.send(DeploymentEvent::Commit(Arc::new(outcome.clone())));
+            *waker.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
+            waker.1.notify_one();
         });
+        // Before anything runs: actions a crash left in progress failed, as on Convex.
+        let scheduler = Arc::new(Scheduler::new(Arc::new(SystemClock)));
+        scheduler.recover(&engine).map_err(|e| DeploymentError::Crons(e.to_string()))?;
         let env = crate::env::load(&engine).map_err(|error| DeploymentError::Engine {
             path: db.display().to_string(),
             error: Box::new(error),
@@ -204,6 +218,9 @@ impl Deployment {
             stop: Arc::new(AtomicBool::new(false)),
             verifier: Verifier::default(),
             urls: RwLock::new(DEFAULT_URLS.map(str::to_owned).into()),
+            scheduler,
+            wake,
+            cron_diff: Mutex::default(),
         });
         let stored = config.data_dir.join(PUSHED_MODULES_FILE);
         if let Ok(text) = std::fs::read_to_string(&stored) {
@@ -239,14 +256,18 @@ impl Deployment {
         let env = self.function_environment();
         let analysis =
             analyze_with_env(&project, &env).map_err(|e| DeploymentError::Project(Box::new(e)))?;
+        crons::declared(&analysis).map_err(DeploymentError::Crons)?;
         let auth = auth_providers(&project, &env)?;
         if let Some(schema) = &analysis.schema {
             apply_schema(&self.engine, schema, progress)?;
         }
         *self.runner.write().unwrap() = Some(Runner::new(project, self.engine.clone()));
         self.clear_query_cache();
+        // Crons follow the code: added, changed and removed ones, each keeping its slot.
+        let diff = self.scheduler.sync_crons(&self.engine, &analysis);
         *self.analysis.write().unwrap() = Some(analysis);
         self.verifier.set_providers(auth);
+        *self.cron_diff.lock().unwrap() = diff.map_err(DeploymentError::Crons)?;
         Ok(())
     }
 
@@ -442,25 +463,39 @@ impl Deployment {
         self.analysis.read().unwrap().clone()
     }
 
-    /// Runs due scheduled functions in the background until the deployment stops.
+    /// The crons the last load added, changed and removed, by name.
+    pub fn last_cron_diff(&self) -> crons::CronDiff {
+        self.cron_diff.lock().unwrap().clone()
+    }
+
+    /// The scheduler of this deployment's functions and crons.
+    pub fn scheduler(&self) -> &Scheduler {
+        &self.scheduler
+    }
+
+    /// Starts due scheduled functions and crons in the background until the deployment
+    /// stops: after every commit (a job scheduled for now starts at once) and every 50 ms.
     fn start_scheduler(self: &Arc<Self>) {
         let weak = Arc::downgrade(self);
         let stop = self.stop.clone();
+        let wake = self.wake.clone();
         std::thread::Builder::new()
             .name("atrium-scheduler".into())
             .spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     let Some(deployment) = weak.upgrade() else { return };
-                    if let Some(runner) = deployment.runner() {
-                        let now = std::time::SystemTime::now()
-                            .duration_since(std::time::UNIX_EPOCH)
-                            .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
-                        if let Err(e) = scheduler::run_due_jobs(&runner, now) {
-                            tracing::warn!("scheduler: {e}");
-                        }
+                    if let Some(runner) = deployment.runner()
+                        && let Err(e) = deployment.scheduler.tick(&runner)
+                    {
+                        tracing::warn!("scheduler: {e}");
                     }
                     drop(deployment);
-                    std::thread::sleep(Duration::from_millis(250));
+                    let woken = wake.0.lock().unwrap_or_else(|e| e.into_inner());
+                    let (mut woken, _) = wake
+                        .1
+                        .wait_timeout_while(woken, Duration::from_millis(50), |w| !*w)
+                        .unwrap_or_else(|e| e.into_inner());
+                    *woken = false;
                 }
             })
             .expect("the scheduler thread starts");

@@ -105,11 +105,14 @@ pub(crate) async fn finish_push(
         })?
         .to_owned();
     let deployment = state.deployment.clone();
-    let (added, removed) = tokio::task::spawn_blocking(move || deployment.finish_push(&id))
-        .await
-        .map_err(internal)?
-        .map_err(push_error)?;
-    Ok(Json(crate::push::finish_push_response(added, removed)))
+    let ((added, removed), crons) = tokio::task::spawn_blocking(move || {
+        deployment.finish_push(&id).map(|modules| (modules, deployment.last_cron_diff()))
+    })
+    .await
+    .map_err(internal)?
+    .map_err(push_error)?;
+    let crons = (crons.added, crons.updated, crons.deleted);
+    Ok(Json(crate::push::finish_push_response(added, removed, crons)))
 }
 
 /// Not admin (the CLI reports without a key); nothing to record.

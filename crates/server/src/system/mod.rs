@@ -6,6 +6,7 @@
 //! - [`atrium`]: Atrium's dashboard extensions `_system/atrium/*`, which a Convex deployment
 //!   lacks (clients detect that from the "not found" answer);
 //! - [`adhoc`]: `_system/atrium/queryFromSource`, a query written in the dashboard;
+//! - [`schedules`]: the Schedules area's (scheduled jobs and crons, Convex's and Atrium's);
 //! - `args`: what they share (argument decoding, transactions, limits), below them all.
 //!
 //! Arguments and answers of the dashboard functions are `atrium_protocol::dashboard`'s
@@ -21,6 +22,7 @@ mod args;
 mod atrium;
 mod cli;
 mod frontend;
+mod schedules;
 
 use atrium_engine::{ReadSet, Timestamp};
 use atrium_protocol::dashboard::path;
@@ -71,6 +73,7 @@ pub(crate) fn run(
     }
     if let Some(result) = frontend::mutation(deployment.engine(), &path, args)
         .or_else(|| atrium::mutation(deployment.engine(), &path, args))
+        .or_else(|| schedules::mutation(deployment.engine(), &path, args))
     {
         let (value, ts) = result?;
         return Ok(SystemAnswer { value, read: None, commit_ts: Some(ts) });
@@ -82,6 +85,7 @@ pub(crate) fn run(
     };
     let answer = frontend::query(deployment, &mut tx, &path, args)
         .or_else(|| atrium::query(deployment, &mut tx, &path, args))
+        .or_else(|| schedules::query(&mut tx, &path, args))
         .ok_or_else(|| format!("Could not find function for '{path}'"))??;
     Ok(SystemAnswer {
         value: answer,

@@ -17,6 +17,7 @@ mod js_query;
 mod live;
 mod metrics;
 mod projects;
+mod schedules;
 mod sql;
 mod vector;
 
@@ -45,6 +46,10 @@ pub use metrics::{MetricsRequest, MetricsResult};
 pub use projects::{
     CliEnvWritten, EnvVar, ProjectConfirm, ProjectCreate, ProjectEnvSet, ProjectImport,
     ProjectOpen, ProjectPort, ProjectRef, SnapshotDone,
+};
+pub use schedules::{
+    CancelAllRequest, CronJobView, CronRef, CronRunView, CronScheduleView, JobRef,
+    ScheduledJobView, SchedulesRequest, SchedulesView,
 };
 pub use sql::{
     ExportDone, ExportRequest, SqlOutcome, SqlRequest, SqlResultInfo, SqlRows, SqlRowsRequest,
@@ -174,6 +179,16 @@ command_table! {
     /// Calls, errors and p50/p95/p99 execution time per function over a window, from the
     /// log archive, with the series of one function (or all) for charts.
     function_metrics(MetricsRequest) -> MetricsResult = metrics::function_metrics;
+    /// Scheduled functions (filtered by function and state) and cron jobs with their runs.
+    schedules_list(SchedulesRequest) -> SchedulesView = schedules::schedules_list;
+    /// Cancels a pending or in-progress scheduled function.
+    schedules_cancel(JobRef) -> () = schedules::schedules_cancel;
+    /// Cancels every pending or in-progress scheduled function of a function (or all).
+    schedules_cancel_all(CancelAllRequest) -> () = schedules::schedules_cancel_all;
+    /// Makes a pending scheduled function due now (Atrium's engine).
+    schedules_run_now(JobRef) -> () = schedules::schedules_run_now;
+    /// Runs a cron job's next run now (Atrium's engine); it joins the cron's history.
+    crons_run_now(CronRef) -> () = schedules::crons_run_now;
     /// The tables loaded for SQL, with their columns and notes.
     sql_tables(()) -> Vec<crate::sql::LoadedTableInfo> = sql::sql_tables;
     /// Loads (or reloads) a table for SQL, announcing `sql_load_progress`.

@@ -67,3 +67,12 @@ describe("callerChain", () => {
     expect(callerChain(entry({ id: "x", parent_id: "gone" }), known).parents).toEqual(["gone"]);
   });
 });
+
+describe("links into the Logs area", () => {
+  it("carry a function filter through the location hash", async () => {
+    const { functionFromHash, logsLink } = await import("./logEntries");
+    expect(logsLink("jobs:record")).toBe("#/logs?fn=jobs%3Arecord");
+    expect(functionFromHash(logsLink("jobs:record"))).toBe("jobs:record");
+    expect(functionFromHash("#/logs")).toBe("");
+  });
+});

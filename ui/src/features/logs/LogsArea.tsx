@@ -4,7 +4,7 @@
 import { useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import type { ConnectionStatus, LogEntry } from "../../generated/studio";
 import { call, errorMessage, onLinkChange, onStudioEvent } from "../../platform";
-import { callerChain, entryText, exportText, LEVELS, type LogFilter, matches } from "./logEntries";
+import { callerChain, entryText, exportText, functionFromHash, LEVELS, type LogFilter, matches } from "./logEntries";
 
 const KEPT = 5000;
 const SHOWN = 1000;
@@ -16,7 +16,8 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
   const [error, setError] = useState<string>();
   const [paused, setPaused] = useState(false);
   const [held, setHeld] = useState<LogEntry[]>([]);
-  const [filter, setFilter] = useState<LogFilter>({ func: "", level: "any", status: "all", text: "" });
+  // A link from elsewhere (`#/logs?fn=…`, e.g. a scheduled function's run) opens filtered.
+  const [filter, setFilter] = useState<LogFilter>(() => ({ func: functionFromHash(window.location.hash), level: "any", status: "all", text: "" }));
   // The open entry is kept in the URL (`#/logs?entry=<id>`): a link opens it once it is in the tail.
   const [open, setOpen] = useState<string | undefined>(() => new URLSearchParams(window.location.hash.split("?")[1] ?? "").get("entry") ?? undefined);
   const [notice, setNotice] = useState<string>();

@@ -71,3 +71,14 @@ export function callerChain(entry: LogEntry, known: LogEntry[]): { parents: (Log
   }
   return { parents, called: known.filter((e) => e.parent_id === entry.id) };
 }
+
+/** The location of the Logs area filtered to one function (`#/logs?fn=module:fn`). */
+export function logsLink(fn: string): string {
+  return `#/logs?fn=${encodeURIComponent(fn)}`;
+}
+
+/** The function a Logs link filters to (`""` when none). */
+export function functionFromHash(hash: string): string {
+  const match = /[?&]fn=([^&]*)/.exec(hash);
+  return match?.[1] ? decodeURIComponent(match[1]) : "";
+}
