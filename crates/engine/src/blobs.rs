@@ -1,0 +1,380 @@
+//! File storage's bytes: a content-addressed blob store beside the deployment's SQLite
+//! file (`<file stem>.files/`), and the `_storage` rows that refer to it.
+//!
+//! A blob is written to `tmp/` first (hashed with SHA-256 while written, synced), then
+//! renamed to `<two hex digits>/<sha256 hex>`; only then may a transaction insert a
+//! `_storage` row naming its hash, so a crash never leaves a row pointing at half a file.
+//! A renamed blob is *pinned* until the caller has committed (or abandoned) its row.
+//! Collection removes the files no `_storage` row refers to and no writer has pinned; it
+//! runs at start-up (with every leftover in `tmp/`), and in the background after a commit
+//! deletes a `_storage` row. Collection holds the pin lock throughout, so a blob pinned
+//! before it started is kept and one pinned after waits for it to finish.
+//!
+//! It must not know HTTP or JavaScript: the server streams uploads into a [`BlobWriter`]
+//! (or a temp file of its own from [`BlobStore::temp_path`]), the runtime stores bytes.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use atrium_value::{DocumentId, Object, Value};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+use crate::inner::Inner;
+use crate::{Engine, EngineError, Transaction};
+
+/// The system table of stored files.
+pub const STORAGE_TABLE: &str = "_storage";
+/// `_storage`'s table number (as in Convex).
+pub(crate) const STORAGE_TABLE_NUMBER: u32 = 540;
+
+/// The store's directory and the blobs pinned by writers that have not committed yet.
+#[derive(Debug)]
+pub struct BlobStore {
+    root: PathBuf,
+    pins: Arc<Mutex<HashMap<[u8; 32], usize>>>,
+    /// A background collection is asked for (coalesces requests).
+    requested: AtomicBool,
+}
+
+/// A file being written into the store: hashed and counted as it goes.
+#[derive(Debug)]
+pub struct BlobWriter {
+    file: File,
+    path: PathBuf,
+    hasher: Sha256,
+    size: u64,
+}
+
+/// A blob in place whose row is not committed yet. While it lives, collection keeps its
+/// file; drop it once the commit that refers to it has finished (either way).
+#[derive(Debug)]
+pub struct StagedBlob {
+    pub sha256: [u8; 32],
+    pub size: u64,
+    pins: Weak<Mutex<HashMap<[u8; 32], usize>>>,
+}
+
+/// What `_storage` says about one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredFile {
+    pub id: DocumentId,
+    pub creation_time: f64,
+    pub sha256: [u8; 32],
+    pub size: u64,
+    pub content_type: Option<String>,
+}
+
+impl BlobStore {
+    /// The store beside the SQLite file `db` (created if missing). Leftover temporary
+    /// files (from a crash mid-write) are removed.
+    pub(crate) fn open(db: &Path) -> io::Result<Self> {
+        let root = db.with_extension("files");
+        let tmp = root.join("tmp");
+        fs::create_dir_all(&tmp)?;
+        for entry in fs::read_dir(&tmp)? {
+            let path = entry?.path();
+            if let Err(e) = fs::remove_file(&path) {
+                tracing::warn!("cannot remove leftover upload {}: {e}", path.display());
+            }
+        }
+        Ok(Self { root, pins: Arc::default(), requested: AtomicBool::new(false) })
+    }
+
+    /// The store's directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// A fresh path in the store's temporary folder, for writers that write themselves
+    /// (then [`BlobStore::adopt`]).
+    pub fn temp_path(&self) -> PathBuf {
+        let mut random = [0u8; 12];
+        getrandom::fill(&mut random).expect("the OS random source is available");
+        let name: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        self.root.join("tmp").join(name)
+    }
+
+    /// Starts writing a blob.
+    pub fn writer(&self) -> io::Result<BlobWriter> {
+        let path = self.temp_path();
+        let file = File::create(&path)?;
+        Ok(BlobWriter { file, path, hasher: Sha256::new(), size: 0 })
+    }
+
+    /// Writes `bytes` as one blob.
+    pub fn put(&self, bytes: &[u8]) -> io::Result<StagedBlob> {
+        let mut writer = self.writer()?;
+        writer.write_all(bytes)?;
+        writer.finish(self)
+    }
+
+    /// Moves the synced temporary file `temp` (whose hash and size the caller computed)
+    /// into place and pins it.
+    pub fn adopt(&self, temp: &Path, sha256: [u8; 32], size: u64) -> io::Result<StagedBlob> {
+        let target = self.path_of(&sha256);
+        let mut pins = self.pins.lock().unwrap();
+        let result = (|| {
+            if let Some(dir) = target.parent() {
+                fs::create_dir_all(dir)?;
+            }
+            if target.exists() {
+                // The same bytes are already stored: keep the one copy.
+                fs::remove_file(temp)
+            } else {
+                fs::rename(temp, &target)
+            }
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(temp);
+            return Err(e);
+        }
+        *pins.entry(sha256).or_default() += 1;
+        Ok(StagedBlob { sha256, size, pins: Arc::downgrade(&self.pins) })
+    }
+
+    /// Where the blob with this hash lives (whether or not it exists).
+    pub fn path_of(&self, sha256: &[u8; 32]) -> PathBuf {
+        let name = hex::encode(sha256);
+        self.root.join(&name[..2]).join(name)
+    }
+
+    /// Opens a stored blob for reading.
+    pub fn open_blob(&self, sha256: &[u8; 32]) -> io::Result<File> {
+        File::open(self.path_of(sha256))
+    }
+
+    /// Reads a whole blob.
+    pub fn read(&self, sha256: &[u8; 32]) -> io::Result<Vec<u8>> {
+        fs::read(self.path_of(sha256))
+    }
+
+    /// Every blob file in the store, by hash.
+    fn files(&self) -> io::Result<Vec<([u8; 32], PathBuf)>> {
+        let mut out = Vec::new();
+        for dir in fs::read_dir(&self.root)? {
+            let dir = dir?;
+            if dir.file_name() == "tmp" || !dir.file_type()?.is_dir() {
+                continue;
+            }
+            for entry in fs::read_dir(dir.path())? {
+                let entry = entry?;
+                let mut hash = [0u8; 32];
+                if hex::decode_to_slice(entry.file_name().as_encoded_bytes(), &mut hash).is_ok() {
+                    out.push((hash, entry.path()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes the blobs not in `referenced` (read under the pin lock) and not pinned.
+    fn collect(
+        &self,
+        referenced: impl FnOnce() -> Result<HashSet<[u8; 32]>, EngineError>,
+    ) -> Result<usize, EngineError> {
+        let pins = self.pins.lock().unwrap();
+        let files = self.files().map_err(storage_error)?;
+        let referenced = referenced()?;
+        let mut removed = 0;
+        for (hash, path) in files {
+            if !referenced.contains(&hash) && !pins.contains_key(&hash) {
+                fs::remove_file(&path).map_err(storage_error)?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+impl BlobWriter {
+    /// Syncs the file and moves it into `store`.
+    pub fn finish(mut self, store: &BlobStore) -> io::Result<StagedBlob> {
+        self.file.flush()?;
+        self.file.sync_all()?;
+        let sha256: [u8; 32] = self.hasher.clone().finalize().into();
+        store.adopt(&self.path, sha256, self.size)
+    }
+
+    /// Bytes written so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+impl Write for BlobWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(bytes)?;
+        self.hasher.update(&bytes[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Drop for BlobWriter {
+    fn drop(&mut self) {
+        // Abandoned (or finished: then the rename already moved it and this fails quietly).
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+impl Drop for StagedBlob {
+    fn drop(&mut self) {
+        if let Some(pins) = self.pins.upgrade() {
+            let mut pins = pins.lock().unwrap();
+            if let Some(count) = pins.get_mut(&self.sha256) {
+                *count -= 1;
+                if *count == 0 {
+                    pins.remove(&self.sha256);
+                }
+            }
+        }
+    }
+}
+
+impl StoredFile {
+    /// Reads a `_storage` document.
+    pub fn from_document(document: &crate::Document) -> Option<Self> {
+        let fields = &document.fields;
+        let sha256 = match fields.get("sha256") {
+            Some(Value::String(text)) => decode_sha256(text)?,
+            _ => return None,
+        };
+        let size = match fields.get("size") {
+            Some(Value::Int64(n)) => *n as u64,
+            Some(Value::Float64(n)) => *n as u64,
+            _ => return None,
+        };
+        let content_type = match fields.get("contentType") {
+            Some(Value::String(text)) => Some(text.clone()),
+            _ => None,
+        };
+        Some(Self {
+            id: document.id,
+            creation_time: document.creation_time,
+            sha256,
+            size,
+            content_type,
+        })
+    }
+
+    /// The hash as `_storage` shows it (base64, as Convex does for current clients).
+    pub fn sha256_base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.sha256)
+    }
+}
+
+/// A SHA-256 written as base64 (current) or hex (older Convex clients).
+pub fn decode_sha256(text: &str) -> Option<[u8; 32]> {
+    let mut hash = [0u8; 32];
+    if hex::decode_to_slice(text, &mut hash).is_ok() {
+        return Some(hash);
+    }
+    let bytes = base64::engine::general_purpose::STANDARD.decode(text).ok()?;
+    bytes.try_into().ok()
+}
+
+fn storage_error(e: io::Error) -> EngineError {
+    EngineError::Files(e.to_string())
+}
+
+impl Transaction {
+    /// Inserts the `_storage` row of a staged blob. Keep `blob` alive until the commit.
+    pub fn insert_file(
+        &mut self,
+        blob: &StagedBlob,
+        content_type: Option<&str>,
+    ) -> Result<DocumentId, EngineError> {
+        let mut fields = Object::new();
+        fields.insert(
+            "sha256".into(),
+            Value::String(base64::engine::general_purpose::STANDARD.encode(blob.sha256)),
+        );
+        fields.insert("size".into(), Value::Int64(blob.size as i64));
+        if let Some(content_type) = content_type {
+            fields.insert("contentType".into(), Value::String(content_type.to_owned()));
+        }
+        self.insert_system(STORAGE_TABLE, fields)
+    }
+
+    /// The `_storage` row `id`, if it names one.
+    pub fn file(&mut self, id: &DocumentId) -> Result<Option<StoredFile>, EngineError> {
+        if id.table.0 != STORAGE_TABLE_NUMBER {
+            return Ok(None);
+        }
+        Ok(self.get(id)?.as_ref().and_then(StoredFile::from_document))
+    }
+}
+
+impl Engine {
+    /// The deployment's blob store.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.inner.blobs
+    }
+
+    /// Stores `bytes` as a file and commits its `_storage` row.
+    pub fn store_file(
+        &self,
+        bytes: &[u8],
+        content_type: Option<&str>,
+    ) -> Result<DocumentId, EngineError> {
+        let blob = self.blobs().put(bytes).map_err(storage_error)?;
+        self.commit_file(&blob, content_type)
+    }
+
+    /// Commits the `_storage` row of a staged blob.
+    pub fn commit_file(
+        &self,
+        blob: &StagedBlob,
+        content_type: Option<&str>,
+    ) -> Result<DocumentId, EngineError> {
+        Ok(self.run(16, |tx| tx.insert_file(blob, content_type))?.0)
+    }
+
+    /// The latest `_storage` row `id`.
+    pub fn file(&self, id: &DocumentId) -> Result<Option<StoredFile>, EngineError> {
+        self.begin().file(id)
+    }
+
+    /// Removes the blobs no `_storage` row refers to; the number removed.
+    pub fn collect_blobs(&self) -> Result<usize, EngineError> {
+        collect(&self.inner)
+    }
+}
+
+fn collect(inner: &Arc<Inner>) -> Result<usize, EngineError> {
+    let engine = Engine { inner: inner.clone() };
+    inner.blobs.collect(|| {
+        let mut tx = engine.begin();
+        let rows = tx.collect_table(STORAGE_TABLE)?;
+        Ok(rows.iter().filter_map(StoredFile::from_document).map(|f| f.sha256).collect())
+    })
+}
+
+/// Asks for a collection in the background (after a commit deleted `_storage` rows).
+pub(crate) fn request_collection(inner: &Arc<Inner>) {
+    if inner.blobs.requested.swap(true, Ordering::SeqCst) {
+        return; // One is already on its way; it will see this commit.
+    }
+    let weak = Arc::downgrade(inner);
+    let spawned = std::thread::Builder::new().name("atrium-blob-collect".into()).spawn(move || {
+        let Some(inner) = weak.upgrade() else { return };
+        inner.blobs.requested.store(false, Ordering::SeqCst);
+        match collect(&inner) {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!("collected {n} unreferenced blobs"),
+            Err(e) => tracing::warn!("blob collection failed: {e}"),
+        }
+    });
+    if spawned.is_err() {
+        inner.blobs.requested.store(false, Ordering::SeqCst);
+    }
+}
