@@ -298,10 +298,10 @@ impl Transaction {
             "sha256".into(),
             Value::String(base64::engine::general_purpose::STANDARD.encode(blob.sha256)),
         );
-        fields.insert("size".into(), Value::Int64(blob.size as i64));
-        if let Some(content_type) = content_type {
-            fields.insert("contentType".into(), Value::String(content_type.to_owned()));
-        }
+        // As Convex shows them: the size a float64, a missing type `null`.
+        fields.insert("size".into(), Value::Float64(blob.size as f64));
+        let content_type = content_type.map_or(Value::Null, |t| Value::String(t.to_owned()));
+        fields.insert("contentType".into(), content_type);
         self.insert_system(STORAGE_TABLE, fields)
     }
 

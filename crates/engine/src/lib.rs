@@ -38,7 +38,7 @@ mod transaction;
 pub mod vector;
 mod write_set;
 
-pub use blobs::{BlobStore, BlobWriter, STORAGE_TABLE, StagedBlob, StoredFile};
+pub use blobs::{BlobStore, BlobWriter, STORAGE_TABLE, StagedBlob, StoredFile, decode_sha256};
 pub use catalog::{Catalog, IndexId, IndexInfo, IndexState, TableInfo};
 pub use document::{Document, FieldPath};
 pub use engine::Engine;

@@ -11,6 +11,7 @@
 //! - [`dashboard`]: the dashboard's system functions' paths, arguments and answers
 //!   (Convex's `_system/frontend/*` and Atrium's `_system/atrium/*`);
 //! - [`push`]: what the official CLI pushes (`start_push`'s modules);
+//! - [`storage`]: file storage's upload answer and error codes;
 //! - [`convex_json`]: serde adapters for Convex values inside these types.
 //!
 //! `atrium-server` (the local engine's API) and `atrium-client` (the dashboard's connection
@@ -26,5 +27,6 @@ pub mod dashboard;
 pub mod format;
 pub mod http;
 pub mod push;
+pub mod storage;
 pub mod sync;
 pub mod timestamp;

@@ -178,4 +178,7 @@ pub(crate) trait NestedCalls {
 
     /// The user the functions run as, if any.
     fn identity(&self) -> Option<&serde_json::Value>;
+
+    /// Where file storage's URLs come from.
+    fn file_urls(&self) -> &dyn crate::file_urls::FileUrls;
 }

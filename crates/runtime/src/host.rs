@@ -39,6 +39,8 @@ pub struct HostState {
     pub function_path: String,
     /// Nanoseconds spent in syscalls, which do not count against the time limit.
     syscall_clock: Option<Arc<AtomicU64>>,
+    /// Blobs a mutation stored (`ctx.storage.store`), pinned until its commit is done.
+    pub(crate) staged_files: Vec<atrium_engine::StagedBlob>,
 }
 
 impl std::fmt::Debug for HostState {
@@ -83,6 +85,7 @@ impl HostState {
             depth: 0,
             syscall_clock: None,
             function_path: String::new(),
+            staged_files: Vec::new(),
         }
     }
 
@@ -161,7 +164,15 @@ struct TxIds<'a>(Option<&'a Transaction>);
 
 impl atrium_value::validator::IdTables for TxIds<'_> {
     fn table_of(&self, id: &DocumentId) -> Option<(String, bool)> {
-        let name = self.0?.table_name(id.table)?;
+        // System tables have fixed numbers, known without a transaction (an action's
+        // arguments) and before their first document (`v.id("_storage")`).
+        let fixed = || {
+            atrium_engine::SYSTEM_TABLES
+                .iter()
+                .find(|(_, number)| *number == id.table.0)
+                .map(|(name, _)| (*name).to_owned())
+        };
+        let name = self.0.and_then(|tx| tx.table_name(id.table)).or_else(fixed)?;
         let system = name.starts_with('_');
         Some((name, system))
     }

@@ -1,12 +1,14 @@
 //! The web platform globals a function sees: `web_globals.js` (TextEncoder, URL, crypto,
 //! timers, …; randomness seeded in queries and mutations, from the OS in actions) and
 //! `fetch.js` (Headers, Request, Response everywhere; `fetch` itself in actions only, its
-//! host half in [`fetch`]).
+//! host half in [`fetch`]), `blob.js` (Blob, File) and `form_data.js` (FormData, its
+//! multipart parser in [`form_data`]).
 //!
 //! It must not touch the database or the `Convex` host interface (the sandbox installs
 //! that).
 
 mod fetch;
+mod form_data;
 
 use rquickjs::{Ctx, Function, Object};
 
@@ -15,6 +17,8 @@ use crate::call::FunctionKind;
 
 const WEB_GLOBALS: &str = include_str!("web_globals.js");
 const FETCH: &str = include_str!("fetch.js");
+const BLOB: &str = include_str!("blob.js");
+const FORM_DATA: &str = include_str!("form_data.js");
 
 /// Installs the web globals for a `kind` function.
 pub(crate) fn install(ctx: &Ctx<'_>, kind: FunctionKind) -> Result<(), RuntimeError> {
@@ -36,6 +40,12 @@ pub(crate) fn install(ctx: &Ctx<'_>, kind: FunctionKind) -> Result<(), RuntimeEr
         web_options.set("randomBytes", seeded)?;
     }
     web.call::<_, ()>((web_options,))?;
+
+    // Blob and File; FormData (its multipart parser is the host's).
+    ctx.eval::<Function, _>(BLOB)?.call::<_, ()>(())?;
+    let form_data_options = Object::new(ctx.clone())?;
+    form_data_options.set("parse", Function::new(ctx.clone(), form_data::parse)?)?;
+    ctx.eval::<Function, _>(FORM_DATA)?.call::<_, ()>((form_data_options,))?;
 
     // Headers/Request/Response everywhere; fetch itself in actions only.
     let fetch: Function = ctx.eval(FETCH)?;

@@ -11,3 +11,4 @@ mod pagination;
 mod pushed;
 mod sample_project;
 mod scheduler;
+mod storage;
