@@ -22,7 +22,9 @@ use tokio::sync::oneshot;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::Deployment;
-use crate::routes::{atrium, env, functions, http_actions, instance, logs, push, snapshot, vector};
+use crate::routes::{
+    atrium, env, functions, http_actions, instance, logs, push, snapshot, storage, vector,
+};
 use crate::state::{AppState, require_admin, require_admin_or_push_key};
 
 /// Where to listen.
@@ -166,6 +168,8 @@ fn public_routes() -> Router<AppState> {
         .route("/api/query_batch", post(functions::query_batch))
         .route("/api/deploy2/report_push_completed", post(push::report_push_completed))
         .route("/http/{*path}", any(http_actions::http_action))
+        .route("/api/storage/upload", post(storage::upload))
+        .route("/api/storage/{id}", get(storage::download))
 }
 
 /// The admin sub-routers built from [`ADMIN_ROUTES`], each with its key check as a layer.
@@ -209,6 +213,7 @@ pub async fn serve(
     let site_url = format!("http://{}", site_listener.local_addr()?);
     let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
     let (closing_sessions, closing_sessions_rx) = tokio::sync::watch::channel(false);
+    deployment.upload_tokens().set_origin(&cloud_url);
     let state = AppState {
         deployment,
         stopping: stopping_rx,

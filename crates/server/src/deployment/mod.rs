@@ -94,6 +94,8 @@ pub struct Deployment {
     pub(crate) uploads: Mutex<std::collections::HashMap<String, BTreeMap<u32, Vec<u8>>>>,
     /// Live queries and the writes that re-ran them, for `/api/atrium/subscriptions`.
     pub(crate) inspector: crate::inspector::Inspector,
+    /// File storage's upload tokens and public origin.
+    upload_tokens: Arc<crate::file_urls::UploadTokens>,
 }
 
 /// A finished export, as `_system/cli/exports:getLatest` reports it.
@@ -184,6 +186,7 @@ impl Deployment {
             inspector: Default::default(),
             imports: Mutex::new(Vec::new()),
             uploads: Mutex::new(std::collections::HashMap::new()),
+            upload_tokens: Arc::default(),
             engine,
             runner: RwLock::new(None),
             analysis: RwLock::new(None),
@@ -371,7 +374,12 @@ impl Deployment {
     /// The runner for the current code, if any code is loaded.
     pub fn runner(&self) -> Option<Runner> {
         let runner = self.runner.read().unwrap().clone()?;
-        Some(runner.with_env(self.environment()))
+        Some(runner.with_env(self.environment()).with_file_urls(self.upload_tokens.clone()))
+    }
+
+    /// File storage's upload tokens and the origin its URLs are on.
+    pub fn upload_tokens(&self) -> &crate::file_urls::UploadTokens {
+        &self.upload_tokens
     }
 
     pub fn analysis(&self) -> Option<Analysis> {

@@ -1,8 +1,8 @@
 //! The HTTP handlers, one module per surface: `functions` (the function API), `instance`
 //! (health, `check_admin_key`, canonical URLs), `push` (the CLI's push), `snapshot` (export
 //! and import), `env` (environment variables), `logs` (the log stream), `atrium` (Atrium's
-//! `/api/atrium/*` extensions), `vector` (Atrium's vector index endpoints) and
-//! `http_actions`.
+//! `/api/atrium/*` extensions), `vector` (Atrium's vector index endpoints), `storage`
+//! (file uploads and downloads) and `http_actions`.
 //!
 //! Route modules import `crate::state` and the logic modules (`crate::push`,
 //! `crate::snapshot`, …), never each other nor `crate::server`; which handler answers which
@@ -16,4 +16,5 @@ pub(crate) mod instance;
 pub(crate) mod logs;
 pub(crate) mod push;
 pub(crate) mod snapshot;
+pub(crate) mod storage;
 pub(crate) mod vector;
