@@ -282,6 +282,20 @@ pub fn decode_sha256(text: &str) -> Option<[u8; 32]> {
     bytes.try_into().ok()
 }
 
+/// A `_storage` row's fields, as Convex shows them: the hash in base64, the size a
+/// float64, a missing type `null`.
+fn file_fields(blob: &StagedBlob, content_type: Option<&str>) -> Object {
+    let mut fields = Object::new();
+    fields.insert(
+        "sha256".into(),
+        Value::String(base64::engine::general_purpose::STANDARD.encode(blob.sha256)),
+    );
+    fields.insert("size".into(), Value::Float64(blob.size as f64));
+    let content_type = content_type.map_or(Value::Null, |t| Value::String(t.to_owned()));
+    fields.insert("contentType".into(), content_type);
+    fields
+}
+
 fn storage_error(e: io::Error) -> EngineError {
     EngineError::Files(e.to_string())
 }
@@ -293,16 +307,24 @@ impl Transaction {
         blob: &StagedBlob,
         content_type: Option<&str>,
     ) -> Result<DocumentId, EngineError> {
-        let mut fields = Object::new();
-        fields.insert(
-            "sha256".into(),
-            Value::String(base64::engine::general_purpose::STANDARD.encode(blob.sha256)),
-        );
-        // As Convex shows them: the size a float64, a missing type `null`.
-        fields.insert("size".into(), Value::Float64(blob.size as f64));
-        let content_type = content_type.map_or(Value::Null, |t| Value::String(t.to_owned()));
-        fields.insert("contentType".into(), content_type);
+        let fields = file_fields(blob, content_type);
         self.insert_system(STORAGE_TABLE, fields)
+    }
+
+    /// Inserts a `_storage` row under a given ID and creation time (a snapshot import
+    /// restoring a file). Keep `blob` alive until the commit.
+    pub fn restore_file(
+        &mut self,
+        id: DocumentId,
+        creation_time: f64,
+        blob: &StagedBlob,
+        content_type: Option<&str>,
+    ) -> Result<(), EngineError> {
+        if id.table.0 != STORAGE_TABLE_NUMBER {
+            return Err(EngineError::InvalidDocumentFields(format!("{id} is not a storage ID")));
+        }
+        self.insert_table_only(STORAGE_TABLE)?;
+        self.insert_with_id(STORAGE_TABLE, id, creation_time, file_fields(blob, content_type))
     }
 
     /// The `_storage` row `id`, if it names one.

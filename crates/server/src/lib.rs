@@ -27,6 +27,7 @@ pub mod push;
 mod routes;
 mod server;
 mod snapshot;
+mod snapshot_files;
 mod state;
 mod sync;
 mod system;

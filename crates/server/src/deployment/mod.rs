@@ -357,11 +357,12 @@ impl Deployment {
         self.mutation_results.lock().unwrap()
     }
 
-    /// Every user table at the latest commit as a snapshot ZIP in Convex's layout (what
-    /// `npx convex export` downloads): the commit's timestamp and the bytes.
+    /// Every user table and stored file at the latest commit as a snapshot ZIP in Convex's
+    /// layout (what `npx convex export --include-file-storage` downloads): the commit's
+    /// timestamp and the bytes.
     /// `progress` hears (documents written, documents in all) after each table.
     pub fn export_snapshot(&self, progress: &dyn Fn(u64, u64)) -> Result<(u64, Vec<u8>), String> {
-        crate::snapshot::export_zip_with_progress(&self.engine, progress)
+        crate::snapshot::export_zip_with_progress(&self.engine, true, progress)
     }
 
     /// Imports a snapshot ZIP (Convex's layout) in one transaction; `mode` is

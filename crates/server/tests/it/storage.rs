@@ -159,3 +159,54 @@ fn sha2_of(bytes: &[u8]) -> [u8; 32] {
     use sha2::Digest as _;
     sha2::Sha256::digest(bytes).into()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_snapshot_with_files_restores_the_same_ids_and_bytes() {
+    let (server, deployment, _data) = serve_fixture("kitchen", "files-test").await;
+    let base = server.cloud_url.clone();
+    let stored = call(
+        &base,
+        "action",
+        "files:storeInAction",
+        json!({"text": "kept across snapshots", "type": "text/plain"}),
+    )
+    .await;
+    let id = stored["id"].as_str().unwrap().to_owned();
+    call(&base, "mutation", "files:saveFile", json!({"storageId": id, "name": "n"})).await;
+    let (_, zip) = deployment.export_snapshot(&|_, _| {}).unwrap();
+    server.stop().await;
+
+    // Convex's layout: the rows, and the bytes named by ID and extension.
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.as_slice())).unwrap();
+    let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
+    assert!(names.contains(&"_storage/documents.jsonl".to_owned()), "{names:?}");
+    assert!(names.contains(&format!("_storage/{id}.txt")), "{names:?}");
+    let mut rows = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("_storage/documents.jsonl").unwrap(),
+        &mut rows,
+    )
+    .unwrap();
+    let row: Value = serde_json::from_str(rows.lines().next().unwrap()).unwrap();
+    assert_eq!(row["sha256"], sha256_base64(b"kept across snapshots"));
+
+    let fresh = tempfile::tempdir().unwrap();
+    let target = atrium_server::Deployment::open(atrium_server::DeploymentConfig {
+        project_dir: None,
+        data_dir: fresh.path().to_path_buf(),
+        instance_name: "fresh".into(),
+        admin_key: None,
+    })
+    .unwrap();
+    target.import_snapshot(&zip, "requireEmpty").unwrap();
+    let config = atrium_server::ServerConfig { port: 0, site_port: 0, ..Default::default() };
+    let server = atrium_server::serve(target.clone(), config).await.unwrap();
+    let got = reqwest::get(format!("{}/api/storage/{id}", server.cloud_url)).await.unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.headers()["content-type"], "text/plain");
+    assert_eq!(got.bytes().await.unwrap().as_ref(), b"kept across snapshots");
+    // The document that refers to it came along, still naming the same ID.
+    let rows = target.engine().begin().collect_table("attachments").unwrap();
+    assert_eq!(rows[0].fields.get("storageId").and_then(|v| v.as_str()), Some(id.as_str()));
+    server.stop().await;
+}
