@@ -210,3 +210,100 @@ async fn a_snapshot_with_files_restores_the_same_ids_and_bytes() {
     assert_eq!(rows[0].fields.get("storageId").and_then(|v| v.as_str()), Some(id.as_str()));
     server.stop().await;
 }
+
+async fn admin(base: &str, key: &str, kind: &str, path: &str, args: Value) -> Value {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/{kind}"))
+        .header("authorization", format!("Convex {key}"))
+        .json(&json!({"path": path, "args": args, "format": "json"}))
+        .send()
+        .await
+        .unwrap();
+    response.json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_file_functions_list_get_and_delete() {
+    let (server, deployment, _data) = serve_fixture("kitchen", "files-test").await;
+    let base = server.cloud_url.clone();
+    let key = deployment.admin_key().to_owned();
+    let mut ids = Vec::new();
+    for text in ["one", "two", "three"] {
+        let out = call(
+            &base,
+            "action",
+            "files:storeInAction",
+            json!({"text": text, "type": "text/plain"}),
+        )
+        .await;
+        ids.push(out["id"].as_str().unwrap().to_owned());
+    }
+    let count =
+        admin(&base, &key, "query", "_system/frontend/fileStorageV2:numFiles", json!({})).await;
+    assert_eq!(count["value"], 3.0);
+    let page = admin(
+        &base,
+        &key,
+        "query",
+        "_system/frontend/fileStorageV2:fileMetadata",
+        json!({"paginationOpts": {"numItems": 2, "cursor": null}}),
+    )
+    .await;
+    let value = &page["value"];
+    let listed: Vec<&str> =
+        value["page"].as_array().unwrap().iter().map(|f| f["_id"].as_str().unwrap()).collect();
+    assert_eq!(listed, vec![ids[2].as_str(), ids[1].as_str()], "newest first");
+    assert_eq!(value["isDone"], false);
+    assert_eq!(value["page"][0]["url"], format!("{base}/api/storage/{}", ids[2]));
+    assert_eq!(value["page"][0]["size"], 5.0);
+    assert_eq!(value["page"][0]["contentType"], "text/plain");
+    let rest = admin(
+        &base,
+        &key,
+        "query",
+        "_system/frontend/fileStorageV2:fileMetadata",
+        json!({"paginationOpts": {"numItems": 2, "cursor": value["continueCursor"]}}),
+    )
+    .await;
+    assert_eq!(rest["value"]["page"][0]["_id"], ids[0].as_str());
+    let one = admin(
+        &base,
+        &key,
+        "query",
+        "_system/frontend/fileStorageV2:getFile",
+        json!({"storageId": ids[0]}),
+    )
+    .await;
+    assert_eq!(one["value"]["sha256"], sha256_base64(b"one"));
+    let url = admin(
+        &base,
+        &key,
+        "mutation",
+        "_system/frontend/fileStorageV2:generateUploadUrl",
+        json!({}),
+    )
+    .await;
+    assert!(url["value"].as_str().unwrap().contains("/api/storage/upload?token="), "{url}");
+    let deleted = admin(
+        &base,
+        &key,
+        "mutation",
+        "_system/frontend/fileStorageV2:deleteFiles",
+        json!({"storageIds": [ids[0], ids[1]]}),
+    )
+    .await;
+    assert_eq!(deleted["status"], "success", "{deleted}");
+    let count =
+        admin(&base, &key, "query", "_system/frontend/fileStorageV2:numFiles", json!({})).await;
+    assert_eq!(count["value"], 1.0);
+    let again = admin(
+        &base,
+        &key,
+        "mutation",
+        "_system/frontend/fileStorageV2:deleteFile",
+        json!({"storageId": ids[0]}),
+    )
+    .await;
+    assert!(again.to_string().contains(&format!("storage id {} not found", ids[0])), "{again}");
+    server.stop().await;
+}
