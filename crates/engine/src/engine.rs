@@ -58,7 +58,7 @@ impl Engine {
         }
         let logs = LogStore::open(path, options.log_retention)?;
         let vectors = crate::vector::load(&persistence)?;
-        let blobs = crate::blobs::BlobStore::open(path)
+        let blobs = crate::blobs::store::BlobStore::open(path)
             .map_err(|e| EngineError::Files(format!("cannot open {}: {e}", path.display())))?;
         let next_index_id =
             vectors.keys().map(|id| id.0 + 1).fold(loaded.catalog.next_index_id.max(1), u32::max);
@@ -225,7 +225,7 @@ impl Engine {
         let mut next_slots = HashMap::new();
         let mut files_deleted = false;
         for (id, write) in std::mem::take(&mut tx.writes) {
-            files_deleted |= write.table.0 == crate::blobs::STORAGE_TABLE_NUMBER
+            files_deleted |= write.table.0 == crate::blobs::store::STORAGE_TABLE_NUMBER
                 && write.old.is_some()
                 && write.new.is_none();
             for index in vectors.values() {
@@ -259,7 +259,7 @@ impl Engine {
         );
         let outcome = self.finish_commit(&mut state, changed, ts, written, &batch);
         if files_deleted {
-            crate::blobs::request_collection(&self.inner);
+            crate::blobs::collect::request_collection(&self.inner);
         }
         outcome
     }

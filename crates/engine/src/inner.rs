@@ -96,7 +96,7 @@ pub(crate) struct Inner {
     /// Vector graphs being built in the background, and a signal when one finishes.
     pub(crate) vector_builds: (Mutex<usize>, std::sync::Condvar),
     /// File storage's blobs, beside the SQLite file.
-    pub(crate) blobs: crate::blobs::BlobStore,
+    pub(crate) blobs: crate::blobs::store::BlobStore,
 }
 
 impl Inner {

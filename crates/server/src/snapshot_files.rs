@@ -18,11 +18,14 @@ use serde_json::{Value as Json, json};
 
 const DOCUMENTS: &str = "_storage/documents.jsonl";
 
+/// Adds one ZIP entry (path, bytes).
+pub(crate) type WriteEntry<'a> = dyn FnMut(&str, &[u8]) -> Result<(), String> + 'a;
+
 /// Writes the files `tx` sees (`write(path, bytes)` adds a ZIP entry).
 pub(crate) fn export(
     engine: &Engine,
     tx: &mut Transaction,
-    write: &mut dyn FnMut(&str, &[u8]) -> Result<(), String>,
+    write: &mut WriteEntry<'_>,
 ) -> Result<(), String> {
     let rows = tx.collect_table(atrium_engine::STORAGE_TABLE).map_err(|e| e.to_string())?;
     let files: Vec<StoredFile> = rows.iter().filter_map(StoredFile::from_document).collect();

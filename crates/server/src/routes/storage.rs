@@ -26,6 +26,10 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use crate::file_urls::TokenError;
 use crate::state::{ApiError, AppState, internal};
 
+/// Bytes read from disk per chunk of a download (ReaderStream's default, 4 KiB, halves
+/// the throughput of a large file).
+const CHUNK: usize = 256 * 1024;
+
 /// Files never change under an ID, so browsers may keep them (Convex's 30 days).
 const CACHE_CONTROL: &str = "private, max-age=2592000";
 
@@ -191,12 +195,15 @@ pub(crate) async fn download(
             .status(StatusCode::PARTIAL_CONTENT)
             .header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{}", file.size))
             .header(header::CONTENT_LENGTH, length)
-            .body(Body::from_stream(tokio_util::io::ReaderStream::new(blob.take(length))))
+            .body(Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+                blob.take(length),
+                CHUNK,
+            )))
             .unwrap_or_default();
     }
     response
         .header("digest", format!("sha-256={}", b64().encode(file.sha256)))
         .header(header::CONTENT_LENGTH, file.size)
-        .body(Body::from_stream(tokio_util::io::ReaderStream::new(blob)))
+        .body(Body::from_stream(tokio_util::io::ReaderStream::with_capacity(blob, CHUNK)))
         .unwrap_or_default()
 }

@@ -1,31 +1,19 @@
-//! File storage's bytes: a content-addressed blob store beside the deployment's SQLite
-//! file (`<file stem>.files/`), and the `_storage` rows that refer to it.
-//!
-//! A blob is written to `tmp/` first (hashed with SHA-256 while written, synced), then
-//! renamed to `<two hex digits>/<sha256 hex>`; only then may a transaction insert a
-//! `_storage` row naming its hash, so a crash never leaves a row pointing at half a file.
-//! A renamed blob is *pinned* until the caller has committed (or abandoned) its row.
-//! Collection removes the files no `_storage` row refers to and no writer has pinned; it
-//! runs at start-up (with every leftover in `tmp/`), and in the background after a commit
-//! deletes a `_storage` row. Collection holds the pin lock throughout, so a blob pinned
-//! before it started is kept and one pinned after waits for it to finish.
-//!
-//! It must not know HTTP or JavaScript: the server streams uploads into a [`BlobWriter`]
-//! (or a temp file of its own from [`BlobStore::temp_path`]), the runtime stores bytes.
+//! The blob store itself (files under `<file stem>.files/`, temp files, pins, the
+//! collection pass) and `_storage`'s row shape. A leaf: it must not reach the engine's
+//! state (`collect.rs` and `engine_api.rs` do).
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, Weak};
 
 use atrium_value::{DocumentId, Object, Value};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::inner::Inner;
-use crate::{Engine, EngineError, Transaction};
+use crate::EngineError;
 
 /// The system table of stored files.
 pub const STORAGE_TABLE: &str = "_storage";
@@ -38,7 +26,7 @@ pub struct BlobStore {
     root: PathBuf,
     pins: Arc<Mutex<HashMap<[u8; 32], usize>>>,
     /// A background collection is asked for (coalesces requests).
-    requested: AtomicBool,
+    pub(crate) requested: AtomicBool,
 }
 
 /// A file being written into the store: hashed and counted as it goes.
@@ -173,7 +161,7 @@ impl BlobStore {
     }
 
     /// Removes the blobs not in `referenced` (read under the pin lock) and not pinned.
-    fn collect(
+    pub(crate) fn collect(
         &self,
         referenced: impl FnOnce() -> Result<HashSet<[u8; 32]>, EngineError>,
     ) -> Result<usize, EngineError> {
@@ -284,7 +272,7 @@ pub fn decode_sha256(text: &str) -> Option<[u8; 32]> {
 
 /// A `_storage` row's fields, as Convex shows them: the hash in base64, the size a
 /// float64, a missing type `null`.
-fn file_fields(blob: &StagedBlob, content_type: Option<&str>) -> Object {
+pub(crate) fn file_fields(blob: &StagedBlob, content_type: Option<&str>) -> Object {
     let mut fields = Object::new();
     fields.insert(
         "sha256".into(),
@@ -296,107 +284,6 @@ fn file_fields(blob: &StagedBlob, content_type: Option<&str>) -> Object {
     fields
 }
 
-fn storage_error(e: io::Error) -> EngineError {
+pub(crate) fn storage_error(e: io::Error) -> EngineError {
     EngineError::Files(e.to_string())
-}
-
-impl Transaction {
-    /// Inserts the `_storage` row of a staged blob. Keep `blob` alive until the commit.
-    pub fn insert_file(
-        &mut self,
-        blob: &StagedBlob,
-        content_type: Option<&str>,
-    ) -> Result<DocumentId, EngineError> {
-        let fields = file_fields(blob, content_type);
-        self.insert_system(STORAGE_TABLE, fields)
-    }
-
-    /// Inserts a `_storage` row under a given ID and creation time (a snapshot import
-    /// restoring a file). Keep `blob` alive until the commit.
-    pub fn restore_file(
-        &mut self,
-        id: DocumentId,
-        creation_time: f64,
-        blob: &StagedBlob,
-        content_type: Option<&str>,
-    ) -> Result<(), EngineError> {
-        if id.table.0 != STORAGE_TABLE_NUMBER {
-            return Err(EngineError::InvalidDocumentFields(format!("{id} is not a storage ID")));
-        }
-        self.insert_table_only(STORAGE_TABLE)?;
-        self.insert_with_id(STORAGE_TABLE, id, creation_time, file_fields(blob, content_type))
-    }
-
-    /// The `_storage` row `id`, if it names one.
-    pub fn file(&mut self, id: &DocumentId) -> Result<Option<StoredFile>, EngineError> {
-        if id.table.0 != STORAGE_TABLE_NUMBER {
-            return Ok(None);
-        }
-        Ok(self.get(id)?.as_ref().and_then(StoredFile::from_document))
-    }
-}
-
-impl Engine {
-    /// The deployment's blob store.
-    pub fn blobs(&self) -> &BlobStore {
-        &self.inner.blobs
-    }
-
-    /// Stores `bytes` as a file and commits its `_storage` row.
-    pub fn store_file(
-        &self,
-        bytes: &[u8],
-        content_type: Option<&str>,
-    ) -> Result<DocumentId, EngineError> {
-        let blob = self.blobs().put(bytes).map_err(storage_error)?;
-        self.commit_file(&blob, content_type)
-    }
-
-    /// Commits the `_storage` row of a staged blob.
-    pub fn commit_file(
-        &self,
-        blob: &StagedBlob,
-        content_type: Option<&str>,
-    ) -> Result<DocumentId, EngineError> {
-        Ok(self.run(16, |tx| tx.insert_file(blob, content_type))?.0)
-    }
-
-    /// The latest `_storage` row `id`.
-    pub fn file(&self, id: &DocumentId) -> Result<Option<StoredFile>, EngineError> {
-        self.begin().file(id)
-    }
-
-    /// Removes the blobs no `_storage` row refers to; the number removed.
-    pub fn collect_blobs(&self) -> Result<usize, EngineError> {
-        collect(&self.inner)
-    }
-}
-
-fn collect(inner: &Arc<Inner>) -> Result<usize, EngineError> {
-    let engine = Engine { inner: inner.clone() };
-    inner.blobs.collect(|| {
-        let mut tx = engine.begin();
-        let rows = tx.collect_table(STORAGE_TABLE)?;
-        Ok(rows.iter().filter_map(StoredFile::from_document).map(|f| f.sha256).collect())
-    })
-}
-
-/// Asks for a collection in the background (after a commit deleted `_storage` rows).
-pub(crate) fn request_collection(inner: &Arc<Inner>) {
-    if inner.blobs.requested.swap(true, Ordering::SeqCst) {
-        return; // One is already on its way; it will see this commit.
-    }
-    let weak = Arc::downgrade(inner);
-    let spawned = std::thread::Builder::new().name("atrium-blob-collect".into()).spawn(move || {
-        let Some(inner) = weak.upgrade() else { return };
-        inner.blobs.requested.store(false, Ordering::SeqCst);
-        match collect(&inner) {
-            Ok(0) => {}
-            Ok(n) => tracing::debug!("collected {n} unreferenced blobs"),
-            Err(e) => tracing::warn!("blob collection failed: {e}"),
-        }
-    });
-    if spawned.is_err() {
-        inner.blobs.requested.store(false, Ordering::SeqCst);
-    }
 }
