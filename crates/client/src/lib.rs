@@ -7,11 +7,14 @@
 //! int64 and bytes survive) and the admin-key check, with errors that say whether the URL,
 //! the key or the function was at fault (`http`); and the sync WebSocket — live queries and
 //! mutations with reconnect, query-set resume and mutation replay (`sync`); typed calls to
-//! the dashboard's system functions (`dashboard`); the function log stream (`logs`); Atrium's vector index endpoints (`vector`).
+//! the dashboard's system functions (`dashboard`); stored files through Convex's dashboard
+//! file functions and storage routes (`files`); the function log stream (`logs`); Atrium's
+//! vector index endpoints (`vector`).
 //!
 //! It must not depend on the engine, tauri or polars.
 
 pub mod dashboard;
+mod files;
 mod http;
 mod logs;
 mod sync;
