@@ -7,7 +7,8 @@
 //! int64 and bytes survive) and the admin-key check, with errors that say whether the URL,
 //! the key or the function was at fault (`http`); and the sync WebSocket — live queries and
 //! mutations with reconnect, query-set resume and mutation replay (`sync`); typed calls to
-//! the dashboard's system functions (`dashboard`); the function log stream (`logs`); the Schedules area's
+//! the dashboard's system functions (`dashboard`); stored files through Convex's dashboard
+//! file functions and storage routes (`files`); the function log stream (`logs`); the Schedules area's
 //! scheduled jobs, crons and cancel routes (`schedules`); Atrium's vector index endpoints (`vector`); the
 //! deployment's auth providers and token checks (`auth`).
 //!
@@ -15,6 +16,7 @@
 
 mod auth;
 pub mod dashboard;
+mod files;
 mod http;
 mod logs;
 mod schedules;

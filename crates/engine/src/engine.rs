@@ -58,6 +58,8 @@ impl Engine {
         }
         let logs = LogStore::open(path, options.log_retention)?;
         let vectors = crate::vector::load(&persistence)?;
+        let blobs = crate::blobs::store::BlobStore::open(path)
+            .map_err(|e| EngineError::Files(format!("cannot open {}: {e}", path.display())))?;
         let next_index_id =
             vectors.keys().map(|id| id.0 + 1).fold(loaded.catalog.next_index_id.max(1), u32::max);
         let engine = Self {
@@ -79,9 +81,12 @@ impl Engine {
                 counts: Mutex::new(TableCounts::default()),
                 vectors: RwLock::new(vectors),
                 vector_builds: (Mutex::new(0), std::sync::Condvar::new()),
+                blobs,
             }),
         };
         crate::vector::start_builds(&engine.inner);
+        // Blobs left unreferenced by a crash (renamed, row never committed) go now.
+        engine.collect_blobs()?;
         Ok(engine)
     }
 
@@ -218,7 +223,11 @@ impl Engine {
         let mut deltas: HashMap<TableNumber, i64> = HashMap::new();
         let vectors = self.inner.vectors.read().unwrap().clone();
         let mut next_slots = HashMap::new();
+        let mut files_deleted = false;
         for (id, write) in std::mem::take(&mut tx.writes) {
+            files_deleted |= write.table.0 == crate::blobs::store::STORAGE_TABLE_NUMBER
+                && write.old.is_some()
+                && write.new.is_none();
             for index in vectors.values() {
                 let index = index.read().unwrap();
                 if index.info.table == write.table {
@@ -248,7 +257,11 @@ impl Engine {
             &vectors,
             std::mem::take(&mut batch.vector_writes),
         );
-        self.finish_commit(&mut state, changed, ts, written, &batch)
+        let outcome = self.finish_commit(&mut state, changed, ts, written, &batch);
+        if files_deleted {
+            crate::blobs::collect::request_collection(&self.inner);
+        }
+        outcome
     }
 
     fn finish_commit(

@@ -42,6 +42,9 @@ pub enum EngineError {
     TransactionClosed,
     #[error("Storage error: {0}")]
     Storage(#[from] rusqlite::Error),
+    /// The blob store (file storage's bytes on disk) failed.
+    #[error("File storage error: {0}")]
+    Files(String),
     #[error("The data file is damaged: {0}")]
     Corrupt(String),
     /// The function log store (in the same file) failed.

@@ -95,6 +95,8 @@ pub(crate) struct Inner {
     pub(crate) vectors: RwLock<BTreeMap<IndexId, Arc<RwLock<VectorIndex>>>>,
     /// Vector graphs being built in the background, and a signal when one finishes.
     pub(crate) vector_builds: (Mutex<usize>, std::sync::Condvar),
+    /// File storage's blobs, beside the SQLite file.
+    pub(crate) blobs: crate::blobs::store::BlobStore,
 }
 
 impl Inner {

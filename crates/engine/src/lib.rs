@@ -19,6 +19,7 @@
 //! searched exactly or through an HNSW graph. It must not run JavaScript, speak HTTP, or
 //! depend on tauri or polars. Text (search) indexes are not built yet.
 
+pub mod blobs;
 pub mod catalog;
 mod counts;
 mod document;
@@ -37,6 +38,7 @@ mod transaction;
 pub mod vector;
 mod write_set;
 
+pub use blobs::{BlobStore, BlobWriter, STORAGE_TABLE, StagedBlob, StoredFile, decode_sha256};
 pub use catalog::{Catalog, IndexId, IndexInfo, IndexState, TableInfo};
 pub use document::{Document, FieldPath};
 pub use engine::Engine;

@@ -13,6 +13,7 @@
 //! - [`push`]: what the official CLI pushes (`start_push`'s modules);
 //! - [`schedules`]: scheduled functions and cron jobs for the Schedules area (system
 //!   functions and the cancel routes);
+//! - [`storage`]: file storage's upload answer and error codes;
 //! - [`convex_json`]: serde adapters for Convex values inside these types.
 //!
 //! `atrium-server` (the local engine's API) and `atrium-client` (the dashboard's connection
@@ -29,5 +30,6 @@ pub mod format;
 pub mod http;
 pub mod push;
 pub mod schedules;
+pub mod storage;
 pub mod sync;
 pub mod timestamp;

@@ -200,4 +200,6 @@ pub(crate) trait NestedCalls {
     fn request_id(&self) -> Option<&str> {
         None
     }
+    /// Where file storage's URLs come from.
+    fn file_urls(&self) -> &dyn crate::file_urls::FileUrls;
 }

@@ -41,6 +41,8 @@ pub struct HostState {
     syscall_clock: Option<Arc<AtomicU64>>,
     /// What this mutation scheduled, against Convex's per-mutation limits.
     pub(crate) scheduled: crate::scheduler::jobs::ScheduledBudget,
+    /// Blobs a mutation stored (`ctx.storage.store`), pinned until its commit is done.
+    pub(crate) staged_files: Vec<atrium_engine::StagedBlob>,
 }
 
 impl std::fmt::Debug for HostState {
@@ -86,6 +88,7 @@ impl HostState {
             syscall_clock: None,
             function_path: String::new(),
             scheduled: Default::default(),
+            staged_files: Vec::new(),
         }
     }
 
@@ -164,7 +167,15 @@ struct TxIds<'a>(Option<&'a Transaction>);
 
 impl atrium_value::validator::IdTables for TxIds<'_> {
     fn table_of(&self, id: &DocumentId) -> Option<(String, bool)> {
-        let name = self.0?.table_name(id.table)?;
+        // System tables have fixed numbers, known without a transaction (an action's
+        // arguments) and before their first document (`v.id("_storage")`).
+        let fixed = || {
+            atrium_engine::SYSTEM_TABLES
+                .iter()
+                .find(|(_, number)| *number == id.table.0)
+                .map(|(name, _)| (*name).to_owned())
+        };
+        let name = self.0.and_then(|tx| tx.table_name(id.table)).or_else(fixed)?;
         let system = name.starts_with('_');
         Some((name, system))
     }

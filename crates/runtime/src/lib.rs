@@ -19,7 +19,8 @@
 //!   scheduler, meta, vector search);
 //! - [`scheduler`]: scheduled functions (`_scheduled_functions`) and running due jobs;
 //! - [`execution_log`]: each execution's record for the log store;
-//! - [`query`]: Convex's serialized query language (sources, index ranges, filters, limits).
+//! - [`query`]: Convex's serialized query language (sources, index ranges, filters, limits);
+//! - [`file_urls`]: where file storage's upload and download URLs come from.
 //!
 //! Determinism: queries and mutations get a seeded `Math.random` and a frozen `Date.now`;
 //! their async syscalls resolve in the order they were made.
@@ -32,6 +33,7 @@ pub mod auth_config;
 mod call;
 mod error;
 pub mod execution_log;
+pub mod file_urls;
 mod host;
 pub mod http;
 mod invoke;

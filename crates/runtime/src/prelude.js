@@ -29,6 +29,40 @@
           body: bytes === null ? null : globalThis.__atrium_to_base64(bytes),
         };
       }
+      // Actions' `ctx.storage.store/get`: the same ops as the library's mutation path.
+      if (op === "storage/storeBlob") {
+        const { requestId, version, blob, options } = args;
+        if (!(blob instanceof Blob)) {
+          throw new Error(
+            "store() expects a Blob. If you are trying to store a Request, `await request.blob()` will give you the correct input.",
+          );
+        }
+        return blob.arrayBuffer().then((buffer) =>
+          globalThis.Convex.asyncSyscall(
+            "1.0/storageStore",
+            JSON.stringify({
+              requestId,
+              version,
+              blob: globalThis.__atrium_to_base64(new Uint8Array(buffer)),
+              contentType: blob.type,
+              sha256: options?.sha256,
+            }),
+          ).then(JSON.parse),
+        );
+      }
+      if (op === "storage/getBlob") {
+        const { requestId, version, storageId } = args;
+        if (typeof storageId !== "string") {
+          throw new Error(`storage.get requires a string storageId but received ${storageId}`);
+        }
+        return globalThis.Convex.asyncSyscall("1.0/storageGet", JSON.stringify({ requestId, version, storageId }))
+          .then(JSON.parse)
+          .then((result) =>
+            result === null
+              ? null
+              : new Blob([globalThis.__atrium_from_base64(result.blob)], { type: result.contentType ?? "" }),
+          );
+      }
       throw new Error(`Unknown JS syscall: ${op}`);
     },
   };

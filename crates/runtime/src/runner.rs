@@ -15,6 +15,7 @@ use atrium_value::json::to_json;
 
 pub use crate::call::{Caller, DryRun, FunctionKind, FunctionOutcome, Limits, LogLine, Usage};
 use crate::call::{ExecutionIds, Nested, NestedCalls};
+use crate::file_urls::{FileUrls, LocalOrigin};
 use crate::invoke::{Call, invoke};
 use crate::sandbox::Sandbox;
 use crate::syscalls::HostState;
@@ -43,6 +44,8 @@ pub struct Runner {
     /// The execution calling through this runner (an action's `ctx.runQuery` and friends):
     /// logged as the parent of the executions it starts.
     calling_execution: Option<Arc<str>>,
+    /// Where file storage's URLs come from (the server, or a fixed origin).
+    file_urls: Arc<dyn FileUrls>,
 }
 
 struct Execution {
@@ -62,6 +65,7 @@ impl Runner {
             request_id: None,
             request: None,
             calling_execution: None,
+            file_urls: Arc::new(LocalOrigin::default()),
         }
     }
 
@@ -131,6 +135,12 @@ impl Runner {
 
     pub fn identity(&self) -> Option<&serde_json::Value> {
         self.identity.as_deref()
+    }
+
+    /// Sets where `generateUploadUrl` and `getUrl` get their URLs.
+    pub fn with_file_urls(mut self, urls: Arc<dyn FileUrls>) -> Self {
+        self.file_urls = urls;
+        self
     }
 
     /// Sets the environment variables functions see in `process.env`.
@@ -438,6 +448,10 @@ impl NestedCalls for Runner {
 
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    fn file_urls(&self) -> &dyn FileUrls {
+        &*self.file_urls
     }
 }
 

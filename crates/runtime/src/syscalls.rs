@@ -7,7 +7,7 @@
 use serde::de::DeserializeOwned;
 
 pub use crate::host::{HostState, MAX_BYTES_READ, MAX_DOCUMENTS_READ, SyscallError};
-use crate::ops::{calls, database, meta, pagination, query, scheduler, vector};
+use crate::ops::{calls, database, meta, pagination, query, scheduler, storage, vector};
 
 impl HostState {
     /// A synchronous syscall (`Convex.syscall`).
@@ -51,6 +51,12 @@ impl HostState {
             "1.0/remove" => database::remove(self, parse(op, args)?)?,
             "1.0/count" => database::count(self, parse(op, args)?)?,
             "1.0/actions/vectorSearch" => vector::search(self, parse(op, args)?)?,
+            "1.0/storageGetUrl" => storage::get_url(self, parse(op, args)?)?,
+            "1.0/storageGetMetadata" => storage::get_metadata(self, parse(op, args)?)?,
+            "1.0/storageGenerateUploadUrl" => storage::generate_upload_url(self)?,
+            "1.0/storageDelete" => storage::delete(self, parse(op, args)?)?,
+            "1.0/storageStore" => storage::store(self, parse(op, args)?)?,
+            "1.0/storageGet" => storage::get(self, parse(op, args)?)?,
             other => {
                 parse::<serde_json::Value>(op, args)?;
                 meta::op(self, other)?

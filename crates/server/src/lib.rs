@@ -12,13 +12,15 @@
 //! environment variables (`env`) and the system functions of the CLI and the dashboard
 //! (`system`) are served too.
 //! Code arrives from a project folder or by push from the official CLI ([`push`]); snapshots
-//! export and import in Convex's ZIP layout (`snapshot`).
+//! export and import in Convex's ZIP layout (`snapshot`). File storage's upload tokens and
+//! URLs are `file_urls`; its routes `routes/storage`.
 //!
 //! It must not depend on tauri or polars.
 
 pub mod auth;
 pub mod deployment;
 mod env;
+mod file_urls;
 mod ids;
 mod inspector;
 pub mod jwt;
@@ -26,6 +28,7 @@ pub mod push;
 mod routes;
 mod server;
 mod snapshot;
+mod snapshot_files;
 mod state;
 mod sync;
 mod system;

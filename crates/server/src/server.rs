@@ -24,7 +24,7 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use crate::Deployment;
 use crate::routes::{
     atrium, auth_admin, env, functions, http_actions, instance, logs, push, scheduling, snapshot,
-    vector,
+    storage, vector,
 };
 use crate::state::{AppState, require_admin, require_admin_or_push_key};
 
@@ -173,6 +173,8 @@ fn public_routes() -> Router<AppState> {
         .route("/api/query_batch", post(functions::query_batch))
         .route("/api/deploy2/report_push_completed", post(push::report_push_completed))
         .route("/http/{*path}", any(http_actions::http_action))
+        .route("/api/storage/upload", post(storage::upload))
+        .route("/api/storage/{id}", get(storage::download))
 }
 
 /// The admin sub-routers built from [`ADMIN_ROUTES`], each with its key check as a layer.
@@ -221,6 +223,7 @@ pub async fn serve(
         .map_err(std::io::Error::other)?;
     let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
     let (closing_sessions, closing_sessions_rx) = tokio::sync::watch::channel(false);
+    deployment.upload_tokens().set_origin(&cloud_url);
     let state = AppState {
         deployment,
         stopping: stopping_rx,

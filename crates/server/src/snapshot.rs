@@ -5,6 +5,7 @@
 //! _tables/documents.jsonl            {"name": "messages", "id": 10001} per user table
 //! <table>/documents.jsonl            one document per line, export_json encoding
 //! <table>/generated_schema.jsonl     "uniform" (marks export_json)
+//! _storage/…                         stored files, when asked for (`snapshot_files`)
 //! ```
 //! export_json: int64 as a JSON integer, finite float64 as a number with a decimal point,
 //! NaN/±∞ as `{"$float"}`, bytes as `{"$bytes"}`. Imports keep `_id`, `_creationTime` and
@@ -58,14 +59,16 @@ fn import_export_json(json: &Json) -> Result<Value, String> {
     })
 }
 
-/// Writes every user table at the latest commit; returns (its timestamp, the ZIP bytes).
-pub(crate) fn export_zip(engine: &Engine) -> Result<(u64, Vec<u8>), String> {
-    export_zip_with_progress(engine, &|_, _| {})
+/// Writes every user table at the latest commit (and with `include_storage` the stored
+/// files); returns (its timestamp, the ZIP bytes).
+pub(crate) fn export_zip(engine: &Engine, include_storage: bool) -> Result<(u64, Vec<u8>), String> {
+    export_zip_with_progress(engine, include_storage, &|_, _| {})
 }
 
 /// [`export_zip`], telling `progress` (documents written, documents in all) after each table.
 pub(crate) fn export_zip_with_progress(
     engine: &Engine,
+    include_storage: bool,
     progress: &dyn Fn(u64, u64),
 ) -> Result<(u64, Vec<u8>), String> {
     let mut tx = engine.begin();
@@ -105,6 +108,9 @@ pub(crate) fn export_zip_with_progress(
         done += documents.len() as u64;
         progress(done, total);
     }
+    if include_storage {
+        crate::snapshot_files::export(engine, &mut tx, &mut write)?;
+    }
     let bytes = zip.finish().map_err(|e| e.to_string())?.into_inner();
     Ok((ts, bytes))
 }
@@ -134,6 +140,8 @@ impl ImportMode {
 struct Parsed {
     tables: BTreeMap<String, Vec<Object>>,
     numbers: BTreeMap<String, u32>,
+    /// Stored files (`_storage/` in a ZIP).
+    files: Vec<crate::snapshot_files::ImportedFile>,
 }
 
 fn parse_lines(text: &str, uniform: bool, table: &str) -> Result<Vec<Object>, String> {
@@ -161,7 +169,8 @@ fn parse_lines(text: &str, uniform: bool, table: &str) -> Result<Vec<Object>, St
 }
 
 fn parse(bytes: &[u8], format: &str, table: Option<&str>) -> Result<Parsed, String> {
-    let mut parsed = Parsed { tables: BTreeMap::new(), numbers: BTreeMap::new() };
+    let mut parsed =
+        Parsed { tables: BTreeMap::new(), numbers: BTreeMap::new(), files: Vec::new() };
     let need_table =
         || table.map(str::to_owned).ok_or_else(|| format!("A {format} import needs a table name"));
     match format {
@@ -223,6 +232,7 @@ fn parse(bytes: &[u8], format: &str, table: Option<&str>) -> Result<Parsed, Stri
                     .is_some_and(|s| s.trim() == "\"uniform\"");
                 parsed.tables.insert(table.to_owned(), parse_lines(text, uniform, table)?);
             }
+            parsed.files = crate::snapshot_files::read(&mut archive)?;
         }
         "csv" => return Err("CSV imports are not supported by this engine yet; use JSONL".into()),
         other => return Err(format!("Unknown import format `{other}`")),
@@ -239,6 +249,8 @@ pub(crate) fn import(
     mode: ImportMode,
 ) -> Result<u64, String> {
     let parsed = parse(bytes, format, table)?;
+    // The files' bytes go in first; their rows commit with the documents.
+    let staged = crate::snapshot_files::stage(engine, &parsed.files)?;
     let (written, _) = engine
         .run(1, |tx| {
             let mut written = 0u64;
@@ -287,6 +299,7 @@ pub(crate) fn import(
                     written += 1;
                 }
             }
+            written += crate::snapshot_files::restore(tx, &parsed.files, &staged)?;
             Ok(written)
         })
         .map_err(|e| e.to_string())?;
@@ -330,7 +343,7 @@ mod tests {
         let mut fields = Object::new();
         fields.insert("n".into(), Value::Int64(7));
         let (id, _) = source.run(1, |tx| tx.insert("things", fields.clone())).unwrap();
-        let (_, zip) = export_zip(&source).unwrap();
+        let (_, zip) = export_zip(&source, false).unwrap();
 
         let target = Engine::open(&dir.path().join("b.sqlite3"), Default::default()).unwrap();
         assert_eq!(import(&target, &zip, "zip", None, ImportMode::RequireEmpty).unwrap(), 1);

@@ -4,6 +4,7 @@
 
 mod common;
 mod dashboard;
+mod files;
 mod http;
 mod read_your_writes;
 mod schedules;

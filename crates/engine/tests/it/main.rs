@@ -4,6 +4,7 @@
 //! `crash` re-runs this binary as its child writer (`crash::crash_child_writer`, selected
 //! with `--exact`), so that test's name must stay as it is.
 
+mod blobs;
 mod crash;
 mod engine;
 mod persistence_conformance;

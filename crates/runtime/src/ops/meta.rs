@@ -1,6 +1,6 @@
 //! What a function may learn about its call and deployment: function, deployment and
 //! request metadata, transaction metrics, the user identity; and the ops Atrium does not
-//! support yet (function handles, file storage), refused with a clear message.
+//! support yet (function handles), refused with a clear message.
 
 use serde_json::{Value as Json, json};
 
@@ -32,9 +32,6 @@ pub(crate) fn op(state: &mut HostState, op: &str) -> OpResult {
         }
         "1.0/getUserIdentity" => {
             Ok(state.calls().and_then(|calls| calls.identity()).cloned().unwrap_or(Json::Null))
-        }
-        op if op.starts_with("1.0/storage") => {
-            Err(format!("File storage (`{op}`) is not supported by this Atrium engine yet"))
         }
         other => Err(format!("Unknown or unsupported syscall `{other}`")),
     }

@@ -11,6 +11,7 @@ pub(crate) mod meta;
 pub(crate) mod pagination;
 pub(crate) mod query;
 pub(crate) mod scheduler;
+pub(crate) mod storage;
 pub(crate) mod vector;
 
 /// An op's answer (JSON), or the message user code sees.

@@ -38,6 +38,14 @@
 
   class Body {
     _init(body, headers) {
+      if (typeof FormData === "function" && body instanceof FormData) {
+        const encoded = globalThis.__atrium_form_data.encode(body);
+        if (!headers.has("content-type")) headers.set("content-type", encoded.contentType);
+        body = encoded.bytes;
+      } else if (typeof Blob === "function" && body instanceof Blob) {
+        if (body.type && !headers.has("content-type")) headers.set("content-type", body.type);
+        body = body._bytes;
+      }
       this._bytes = toBytes(body);
       this.bodyUsed = false;
       if (typeof body === "string" && !headers.has("content-type")) headers.set("content-type", "text/plain;charset=UTF-8");
@@ -55,6 +63,8 @@
     async bytes() { return new Uint8Array(await this.arrayBuffer()); }
     async text() { return decoder.decode(this._consume()); }
     async json() { return JSON.parse(await this.text()); }
+    async blob() { return new Blob([this._consume()], { type: this.headers.get("content-type") ?? "" }); }
+    async formData() { return globalThis.__atrium_form_data.decode(this._consume(), this.headers.get("content-type")); }
   }
 
   class Request extends Body {

@@ -65,7 +65,13 @@ fn kitchen_visibility_validators_routes_and_crons() {
     // Exact routes first (by path), then prefix routes rendered as `/prefix/*`.
     assert_eq!(
         routes,
-        vec![("GET", "/broken"), ("POST", "/echo"), ("GET", "/hello"), ("GET", "/files/*")]
+        vec![
+            ("GET", "/broken"),
+            ("POST", "/echo"),
+            ("GET", "/hello"),
+            ("POST", "/upload"),
+            ("GET", "/files/*")
+        ]
     );
     let crons = analysis.modules.iter().find(|m| m.path == "crons").unwrap();
     let specs = crons.crons.as_ref().expect("cron specs");

@@ -14,3 +14,4 @@ mod sample_project;
 mod scheduler;
 mod webcrypto;
 mod scheduler_bench;
+mod storage;

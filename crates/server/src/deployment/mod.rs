@@ -112,6 +112,8 @@ pub struct Deployment {
     wake: Arc<(Mutex<bool>, std::sync::Condvar)>,
     /// What the last load did to the crons (a push answers with it).
     cron_diff: Mutex<crons::CronDiff>,
+    /// File storage's upload tokens and public origin.
+    upload_tokens: Arc<crate::file_urls::UploadTokens>,
 }
 
 /// A finished export, as `_system/cli/exports:getLatest` reports it.
@@ -211,6 +213,7 @@ impl Deployment {
             inspector: Default::default(),
             imports: Mutex::new(Vec::new()),
             uploads: Mutex::new(std::collections::HashMap::new()),
+            upload_tokens: Arc::default(),
             engine,
             runner: RwLock::new(None),
             analysis: RwLock::new(None),
@@ -439,11 +442,12 @@ impl Deployment {
         self.mutation_results.lock().unwrap()
     }
 
-    /// Every user table at the latest commit as a snapshot ZIP in Convex's layout (what
-    /// `npx convex export` downloads): the commit's timestamp and the bytes.
+    /// Every user table and stored file at the latest commit as a snapshot ZIP in Convex's
+    /// layout (what `npx convex export --include-file-storage` downloads): the commit's
+    /// timestamp and the bytes.
     /// `progress` hears (documents written, documents in all) after each table.
     pub fn export_snapshot(&self, progress: &dyn Fn(u64, u64)) -> Result<(u64, Vec<u8>), String> {
-        crate::snapshot::export_zip_with_progress(&self.engine, progress)
+        crate::snapshot::export_zip_with_progress(&self.engine, true, progress)
     }
 
     /// Imports a snapshot ZIP (Convex's layout) in one transaction; `mode` is
@@ -456,7 +460,12 @@ impl Deployment {
     /// The runner for the current code, if any code is loaded.
     pub fn runner(&self) -> Option<Runner> {
         let runner = self.runner.read().unwrap().clone()?;
-        Some(runner.with_env(self.function_environment()))
+        Some(runner.with_env(self.function_environment()).with_file_urls(self.upload_tokens.clone()))
+    }
+
+    /// File storage's upload tokens and the origin its URLs are on.
+    pub fn upload_tokens(&self) -> &crate::file_urls::UploadTokens {
+        &self.upload_tokens
     }
 
     pub fn analysis(&self) -> Option<Analysis> {

@@ -3,7 +3,7 @@
 //! and import), `env` (environment variables), `logs` (the log stream), `atrium` (Atrium's
 //! `/api/atrium/*` extensions), `auth_admin` (Atrium's auth providers and token
 //! checks), `vector` (Atrium's vector index endpoints), `scheduling` (Convex's cancel routes for scheduled
-//! functions) and `http_actions`.
+//! functions), `storage` (file uploads and downloads) and `http_actions`.
 //!
 //! Route modules import `crate::state` and the logic modules (`crate::push`,
 //! `crate::snapshot`, …), never each other nor `crate::server`; which handler answers which
@@ -19,4 +19,5 @@ pub(crate) mod logs;
 pub(crate) mod push;
 pub(crate) mod scheduling;
 pub(crate) mod snapshot;
+pub(crate) mod storage;
 pub(crate) mod vector;

@@ -21,12 +21,17 @@ use crate::state::{ApiError, AppState, internal, parse_body};
 
 /// `POST /api/export/request/zip`: writes the snapshot now; `exports:getLatest` then reports
 /// it completed.
-pub(crate) async fn request_export(State(state): State<AppState>) -> Result<StatusCode, ApiError> {
+pub(crate) async fn request_export(
+    State(state): State<AppState>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Result<StatusCode, ApiError> {
+    let include_storage = query.get("includeStorage").is_some_and(|v| v == "true");
     let engine = state.deployment.engine().clone();
-    let (ts, zip) = tokio::task::spawn_blocking(move || crate::snapshot::export_zip(&engine))
-        .await
-        .map_err(internal)?
-        .map_err(internal)?;
+    let (ts, zip) =
+        tokio::task::spawn_blocking(move || crate::snapshot::export_zip(&engine, include_storage))
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
     let (id, created) = crate::snapshot::record_id(533);
     let int = |n: u64| Value::Int64(n as i64);
     let mut document = atrium_value::Object::new();
@@ -46,7 +51,7 @@ pub(crate) async fn request_export(State(state): State<AppState>) -> Result<Stat
     }
     let mut format = atrium_value::Object::new();
     format.insert("format".into(), Value::from("zip"));
-    format.insert("include_storage".into(), Value::Boolean(false));
+    format.insert("include_storage".into(), Value::Boolean(include_storage));
     document.insert("format".into(), Value::Object(format));
     state.deployment.exports.lock().unwrap().push(crate::deployment::ExportRecord {
         document: Value::Object(document),

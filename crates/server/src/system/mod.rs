@@ -3,6 +3,7 @@
 //! - [`cli`]: the official CLI's `_system/cli/*` (table lists and contents, table sizes, the
 //!   function spec, environment variables, export and import state);
 //! - [`frontend`]: Convex's dashboard functions `_system/frontend/*`;
+//! - [`files`]: Convex's dashboard file functions `_system/frontend/fileStorageV2:*`;
 //! - [`atrium`]: Atrium's dashboard extensions `_system/atrium/*`, which a Convex deployment
 //!   lacks (clients detect that from the "not found" answer);
 //! - [`adhoc`]: `_system/atrium/queryFromSource`, a query written in the dashboard;
@@ -21,6 +22,7 @@ mod adhoc;
 mod args;
 mod atrium;
 mod cli;
+mod files;
 mod frontend;
 mod schedules;
 
@@ -72,6 +74,7 @@ pub(crate) fn run(
         return Ok(SystemAnswer { value, read: None, commit_ts: None });
     }
     if let Some(result) = frontend::mutation(deployment.engine(), &path, args)
+        .or_else(|| files::mutation(deployment, deployment.engine(), &path, args))
         .or_else(|| atrium::mutation(deployment.engine(), &path, args))
         .or_else(|| schedules::mutation(deployment.engine(), &path, args))
     {
@@ -84,6 +87,7 @@ pub(crate) fn run(
         None => engine.begin(),
     };
     let answer = frontend::query(deployment, &mut tx, &path, args)
+        .or_else(|| files::query(deployment, &mut tx, &path, args))
         .or_else(|| atrium::query(deployment, &mut tx, &path, args))
         .or_else(|| schedules::query(&mut tx, &path, args))
         .ok_or_else(|| format!("Could not find function for '{path}'"))??;

@@ -9,6 +9,7 @@ mod crons;
 mod http_api;
 mod inspector;
 mod official_rust_client;
+mod storage;
 mod sync;
 mod sync_consistency;
 mod sync_transitions_property;

@@ -1,0 +1,103 @@
+//! Stored files through Convex's own dashboard functions (`_system/frontend/fileStorageV2:*`,
+//! which a Convex cloud or self-hosted deployment serves too) and its storage routes: the
+//! count, pages newest first with URLs, delete, an upload URL and the upload itself.
+//!
+//! It must not know which deployment it talks to: the local engine answers the same calls.
+
+use atrium_protocol::convex_json;
+use atrium_protocol::dashboard::{PaginationOpts, SortOrder};
+use atrium_protocol::storage::{
+    FileFilters, FileMetadata, FileMetadataArgs, FilePage, StorageIdArgs, StorageIdsArgs,
+    UploadAnswer, path,
+};
+use atrium_value::Value;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{ClientError, DeploymentClient};
+
+fn args_of<T: Serialize>(args: &T) -> Value {
+    convex_json::to_value(args).expect("file function arguments are always Convex JSON")
+}
+
+fn decode<T: DeserializeOwned>(what: &str, value: &Value) -> Result<T, ClientError> {
+    convex_json::from_value(value).map_err(|reason| ClientError::NotADeployment {
+        url: String::new(),
+        reason: format!("{what} has an unexpected shape ({reason})"),
+    })
+}
+
+impl DeploymentClient {
+    /// How many files the deployment stores.
+    pub async fn file_count(&self) -> Result<u64, ClientError> {
+        let value = self.query(path::NUM_FILES, &Value::Object(Default::default())).await?;
+        decode::<f64>("the file count", &value).map(|n| n as u64)
+    }
+
+    /// A page of files, newest first unless `oldest_first`, after `cursor`.
+    pub async fn file_page(
+        &self,
+        cursor: Option<String>,
+        num_items: u32,
+        oldest_first: bool,
+    ) -> Result<FilePage, ClientError> {
+        let args = FileMetadataArgs {
+            pagination_opts: PaginationOpts { num_items: Some(f64::from(num_items)), cursor },
+            filters: Some(FileFilters {
+                order: Some(if oldest_first { SortOrder::Asc } else { SortOrder::Desc }),
+                ..FileFilters::default()
+            }),
+        };
+        decode("a page of files", &self.query(path::FILE_METADATA, &args_of(&args)).await?)
+    }
+
+    /// One file, or `None` when there is none with this ID.
+    pub async fn file(&self, storage_id: &str) -> Result<Option<FileMetadata>, ClientError> {
+        let args = args_of(&StorageIdArgs { storage_id: storage_id.to_owned() });
+        decode("a file", &self.query(path::GET_FILE, &args).await?)
+    }
+
+    /// Deletes files (all or none).
+    pub async fn delete_files(&self, storage_ids: &[String]) -> Result<(), ClientError> {
+        let args = args_of(&StorageIdsArgs { storage_ids: storage_ids.to_vec() });
+        self.mutation(path::DELETE_FILES, &args).await.map(|_| ())
+    }
+
+    /// A fresh upload URL (`…/api/storage/upload?token=…`).
+    pub async fn file_upload_url(&self) -> Result<String, ClientError> {
+        let value = self.mutation(path::GENERATE_UPLOAD_URL, &args_of(&NoArgs {})).await?;
+        decode("an upload URL", &value)
+    }
+
+    /// Uploads `bytes` as a new file of `content_type`; its storage ID.
+    pub async fn upload_file(
+        &self,
+        bytes: Vec<u8>,
+        content_type: Option<&str>,
+    ) -> Result<String, ClientError> {
+        let url = self.file_upload_url().await?;
+        let mut request = self.http.post(&url).body(bytes);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ClientError::Unreachable { url: url.clone(), reason: e.to_string() })?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        if !status.is_success() {
+            return Err(ClientError::NotADeployment {
+                url,
+                reason: format!("the upload was refused ({status}): {text}"),
+            });
+        }
+        let answer: UploadAnswer = serde_json::from_str(&text).map_err(|e| {
+            ClientError::NotADeployment { url, reason: format!("unexpected upload answer: {e}") }
+        })?;
+        Ok(answer.storage_id)
+    }
+}
+
+#[derive(Serialize)]
+struct NoArgs {}

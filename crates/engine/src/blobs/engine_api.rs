@@ -1,0 +1,82 @@
+//! File storage's methods on [`Engine`] and [`Transaction`]: storing, restoring and
+//! reading `_storage` rows with their blobs, and collection on demand.
+
+use atrium_value::DocumentId;
+
+use super::store::{
+    BlobStore, STORAGE_TABLE, STORAGE_TABLE_NUMBER, StagedBlob, StoredFile, file_fields,
+    storage_error,
+};
+use crate::{Engine, EngineError, Transaction};
+
+impl Transaction {
+    /// Inserts the `_storage` row of a staged blob. Keep `blob` alive until the commit.
+    pub fn insert_file(
+        &mut self,
+        blob: &StagedBlob,
+        content_type: Option<&str>,
+    ) -> Result<DocumentId, EngineError> {
+        let fields = file_fields(blob, content_type);
+        self.insert_system(STORAGE_TABLE, fields)
+    }
+
+    /// Inserts a `_storage` row under a given ID and creation time (a snapshot import
+    /// restoring a file). Keep `blob` alive until the commit.
+    pub fn restore_file(
+        &mut self,
+        id: DocumentId,
+        creation_time: f64,
+        blob: &StagedBlob,
+        content_type: Option<&str>,
+    ) -> Result<(), EngineError> {
+        if id.table.0 != STORAGE_TABLE_NUMBER {
+            return Err(EngineError::InvalidDocumentFields(format!("{id} is not a storage ID")));
+        }
+        self.insert_table_only(STORAGE_TABLE)?;
+        self.insert_with_id(STORAGE_TABLE, id, creation_time, file_fields(blob, content_type))
+    }
+
+    /// The `_storage` row `id`, if it names one.
+    pub fn file(&mut self, id: &DocumentId) -> Result<Option<StoredFile>, EngineError> {
+        if id.table.0 != STORAGE_TABLE_NUMBER {
+            return Ok(None);
+        }
+        Ok(self.get(id)?.as_ref().and_then(StoredFile::from_document))
+    }
+}
+
+impl Engine {
+    /// The deployment's blob store.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.inner.blobs
+    }
+
+    /// Stores `bytes` as a file and commits its `_storage` row.
+    pub fn store_file(
+        &self,
+        bytes: &[u8],
+        content_type: Option<&str>,
+    ) -> Result<DocumentId, EngineError> {
+        let blob = self.blobs().put(bytes).map_err(storage_error)?;
+        self.commit_file(&blob, content_type)
+    }
+
+    /// Commits the `_storage` row of a staged blob.
+    pub fn commit_file(
+        &self,
+        blob: &StagedBlob,
+        content_type: Option<&str>,
+    ) -> Result<DocumentId, EngineError> {
+        Ok(self.run(16, |tx| tx.insert_file(blob, content_type))?.0)
+    }
+
+    /// The latest `_storage` row `id`.
+    pub fn file(&self, id: &DocumentId) -> Result<Option<StoredFile>, EngineError> {
+        self.begin().file(id)
+    }
+
+    /// Removes the blobs no `_storage` row refers to; the number removed.
+    pub fn collect_blobs(&self) -> Result<usize, EngineError> {
+        super::collect::collect(&self.inner)
+    }
+}

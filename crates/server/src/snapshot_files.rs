@@ -1,0 +1,152 @@
+//! File storage in snapshots, in Convex's ZIP layout:
+//!
+//! ```text
+//! _storage/documents.jsonl     {"_id", "_creationTime", "sha256" (base64), "size", "contentType"}
+//! _storage/<id><.ext>          the file's bytes (the extension guessed from its type)
+//! ```
+//! Export writes them when asked (`--include-file-storage`); import puts the bytes back in
+//! the blob store and the rows under their old IDs, so URLs and references still work.
+//!
+//! It must not know about user tables (`snapshot.rs` does) nor HTTP.
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+
+use atrium_engine::{Engine, StagedBlob, StoredFile, Transaction, decode_sha256};
+use atrium_value::DocumentId;
+use serde_json::{Value as Json, json};
+
+const DOCUMENTS: &str = "_storage/documents.jsonl";
+
+/// Adds one ZIP entry (path, bytes).
+pub(crate) type WriteEntry<'a> = dyn FnMut(&str, &[u8]) -> Result<(), String> + 'a;
+
+/// Writes the files `tx` sees (`write(path, bytes)` adds a ZIP entry).
+pub(crate) fn export(
+    engine: &Engine,
+    tx: &mut Transaction,
+    write: &mut WriteEntry<'_>,
+) -> Result<(), String> {
+    let rows = tx.collect_table(atrium_engine::STORAGE_TABLE).map_err(|e| e.to_string())?;
+    let files: Vec<StoredFile> = rows.iter().filter_map(StoredFile::from_document).collect();
+    let mut lines = String::new();
+    for file in &files {
+        let line = json!({
+            "_id": file.id.encode(),
+            "_creationTime": file.creation_time,
+            "sha256": file.sha256_base64(),
+            "size": file.size,
+            "contentType": file.content_type,
+        });
+        lines.push_str(&line.to_string());
+        lines.push('\n');
+    }
+    write(DOCUMENTS, lines.as_bytes())?;
+    for file in &files {
+        let bytes = engine
+            .blobs()
+            .read(&file.sha256)
+            .map_err(|e| format!("file {}: {e}", file.id.encode()))?;
+        write(&format!("_storage/{}{}", file.id.encode(), extension(file)), &bytes)?;
+    }
+    Ok(())
+}
+
+/// `.png` for `image/png`; nothing when the type is unknown or missing. Where a type has
+/// several extensions the usual one wins (`.txt`, not `.asm`, for `text/plain`).
+fn extension(file: &StoredFile) -> String {
+    const USUAL: &[&str] = &["txt", "jpg", "html", "js", "mp3", "mp4", "csv", "md", "svg"];
+    let Some(content_type) = file.content_type.as_deref() else { return String::new() };
+    let essence = content_type.split(';').next().unwrap_or(content_type).trim();
+    let Some(extensions) = mime_guess::get_mime_extensions_str(essence) else {
+        return String::new();
+    };
+    let usual = extensions.iter().find(|e| USUAL.contains(e));
+    usual.or(extensions.first()).map(|e| format!(".{e}")).unwrap_or_default()
+}
+
+/// A file read from a snapshot.
+pub(crate) struct ImportedFile {
+    id: DocumentId,
+    creation_time: f64,
+    content_type: Option<String>,
+    bytes: Vec<u8>,
+}
+
+/// The files in a snapshot ZIP (none when it has no `_storage/documents.jsonl`).
+pub(crate) fn read(
+    archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
+) -> Result<Vec<ImportedFile>, String> {
+    let mut text = String::new();
+    match archive.by_name(DOCUMENTS) {
+        Ok(mut entry) => {
+            entry.read_to_string(&mut text).map_err(|e| format!("{DOCUMENTS}: {e}"))?
+        }
+        Err(_) => return Ok(Vec::new()),
+    };
+    // Blob entries by the ID their name starts with.
+    let mut blobs: BTreeMap<String, String> = BTreeMap::new();
+    for name in archive.file_names() {
+        if let Some(rest) = name.strip_prefix("_storage/")
+            && name != DOCUMENTS
+        {
+            let id = rest.split('.').next().unwrap_or(rest);
+            blobs.insert(id.to_owned(), name.to_owned());
+        }
+    }
+    let mut files = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let at = || format!("{DOCUMENTS}, line {}", n + 1);
+        let row: Json = serde_json::from_str(line).map_err(|e| format!("{}: {e}", at()))?;
+        let text_id = row["_id"].as_str().ok_or_else(|| format!("{}: no _id", at()))?;
+        let id = DocumentId::decode(text_id).map_err(|e| format!("{}: {e}", at()))?;
+        let name = blobs
+            .get(text_id)
+            .ok_or_else(|| format!("{}: the snapshot has no bytes for file {text_id}", at()))?;
+        let mut bytes = Vec::new();
+        archive
+            .by_name(name)
+            .map_err(|e| format!("{name}: {e}"))?
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("{name}: {e}"))?;
+        if let Some(expected) = row["sha256"].as_str().and_then(decode_sha256) {
+            use sha2::Digest as _;
+            let actual: [u8; 32] = sha2::Sha256::digest(&bytes).into();
+            if actual != expected {
+                return Err(format!("{name}: the bytes do not match the file's sha256"));
+            }
+        }
+        files.push(ImportedFile {
+            id,
+            creation_time: row["_creationTime"].as_f64().unwrap_or(0.0),
+            content_type: row["contentType"].as_str().map(str::to_owned),
+            bytes,
+        });
+    }
+    Ok(files)
+}
+
+/// Puts the files' bytes in the blob store (pinned: keep the result until the commit).
+pub(crate) fn stage(engine: &Engine, files: &[ImportedFile]) -> Result<Vec<StagedBlob>, String> {
+    files
+        .iter()
+        .map(|f| engine.blobs().put(&f.bytes).map_err(|e| format!("file {}: {e}", f.id.encode())))
+        .collect()
+}
+
+/// Inserts the files' rows under their IDs (those already present are kept); the number
+/// written.
+pub(crate) fn restore(
+    tx: &mut Transaction,
+    files: &[ImportedFile],
+    staged: &[StagedBlob],
+) -> Result<u64, atrium_engine::EngineError> {
+    let mut written = 0;
+    for (file, blob) in files.iter().zip(staged) {
+        if tx.file(&file.id)?.is_none() {
+            tx.restore_file(file.id, file.creation_time, blob, file.content_type.as_deref())?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
