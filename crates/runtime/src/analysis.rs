@@ -89,7 +89,7 @@ pub fn module_files(project: &Project) -> Result<Vec<(String, PathBuf)>, Runtime
             .filter(|(module, _)| module != "schema" && module != "auth.config")
             .collect());
     }
-    let root = project.root().join("convex");
+    let root = project.functions_dir().to_path_buf();
     let mut out = Vec::new();
     walk(&root, &root, &mut out)?;
     out.sort();
@@ -135,7 +135,7 @@ pub fn analyze(project: &Arc<Project>) -> Result<Analysis, RuntimeError> {
     Ok(Analysis { modules, schema: evaluate_schema(project)? })
 }
 
-fn with_namespace<T>(
+pub(crate) fn with_namespace<T>(
     project: &Arc<Project>,
     file: &Path,
     f: impl for<'js> FnOnce(&rquickjs::Ctx<'js>, Object<'js>) -> Result<T, RuntimeError>,

@@ -37,6 +37,9 @@ pub struct HostState {
     pub(crate) depth: usize,
     /// The function being run (`messages:send`), for `ctx.meta`.
     pub function_path: String,
+    /// The component instance the function belongs to (`""`: the app): the tables it names
+    /// are that instance's (`crate::components`).
+    pub component: String,
     /// Nanoseconds spent in syscalls, which do not count against the time limit.
     syscall_clock: Option<Arc<AtomicU64>>,
 }
@@ -83,7 +86,33 @@ impl HostState {
             depth: 0,
             syscall_clock: None,
             function_path: String::new(),
+            component: String::new(),
         }
+    }
+
+    /// Runs the execution in the component instance at `path`.
+    pub(crate) fn in_component(mut self, path: &str) -> Self {
+        self.component = path.to_owned();
+        self
+    }
+
+    /// The catalog name of this instance's table `table`.
+    pub(crate) fn table(&self, table: &str) -> String {
+        crate::components::names::qualify(&self.component, table)
+    }
+
+    /// A query of this instance's tables, as the catalog names them.
+    pub(crate) fn own_query(&self, mut query: crate::query::Query) -> crate::query::Query {
+        match &mut query.source {
+            crate::query::Source::FullTableScan { table, .. }
+            | crate::query::Source::IndexRange { table, .. } => *table = self.table(table),
+        }
+        query
+    }
+
+    /// The name this instance knows the catalog table `qualified` by, if it is its own.
+    pub(crate) fn own_table<'a>(&self, qualified: &'a str) -> Option<&'a str> {
+        crate::components::names::local_name(&self.component, qualified)
     }
 
     pub fn with_syscall_clock(mut self, clock: Arc<AtomicU64>) -> Self {
@@ -119,7 +148,7 @@ impl HostState {
 
     /// Resolves document IDs to table names for validators.
     pub fn ids(&self) -> impl atrium_value::validator::IdTables + '_ {
-        TxIds(self.tx.as_ref())
+        TxIds(self.tx.as_ref(), &self.component)
     }
 
     /// Convex's per-execution limits on what a function reads and writes.
@@ -157,11 +186,14 @@ pub(crate) fn import_time() -> String {
     "Can't use database at import time".into()
 }
 
-struct TxIds<'a>(Option<&'a Transaction>);
+struct TxIds<'a>(Option<&'a Transaction>, &'a str);
 
 impl atrium_value::validator::IdTables for TxIds<'_> {
     fn table_of(&self, id: &DocumentId) -> Option<(String, bool)> {
-        let name = self.0?.table_name(id.table)?;
+        let qualified = self.0?.table_name(id.table)?;
+        // Another instance's table is named in full, so it matches no validator here.
+        let name = crate::components::names::local_name(self.1, &qualified)
+            .map_or_else(|| qualified.clone(), str::to_owned);
         let system = name.starts_with('_');
         Some((name, system))
     }

@@ -17,6 +17,8 @@
 //!   to one module per op family under `ops/` (database, query streams, pagination, calls,
 //!   scheduler, meta, vector search);
 //! - [`scheduler`]: scheduled functions (`_scheduled_functions`) and running due jobs;
+//! - [`components`]: the component instance tree (`convex.config.ts`), function addresses
+//!   and handles across instances, and each instance's table names in the catalog;
 //! - [`execution_log`]: each execution's record for the log store;
 //! - [`query`]: Convex's serialized query language (sources, index ranges, filters, limits).
 //!
@@ -28,6 +30,7 @@
 
 pub mod analysis;
 mod call;
+pub mod components;
 mod error;
 pub mod execution_log;
 mod host;

@@ -39,15 +39,38 @@ fn settle(
 
 /// When the next pending job is due (ms since the epoch), if any.
 pub fn next_due(runner: &Runner) -> Result<Option<f64>, RuntimeError> {
-    Ok(pending_jobs(runner)?.first().map(|(_, _, _, at)| *at))
+    Ok(pending_jobs(runner)?.first().map(|(_, _, _, _, at)| *at))
 }
 
-type Job = (DocumentId, String, Value, f64);
+/// A pending job: its ID, the runner in the component it runs in, its function, its
+/// arguments and when it is due.
+type Job = (DocumentId, Runner, String, Value, f64);
 
+/// Every component instance's pending jobs (each instance has its own
+/// `_scheduled_functions`), soonest first.
 fn pending_jobs(runner: &Runner) -> Result<Vec<Job>, RuntimeError> {
-    let mut tx = runner.engine().begin();
     let mut jobs: Vec<Job> = Vec::new();
-    for job in tx.collect_table(SCHEDULED_FUNCTIONS)? {
+    for instance in runner.components().instances() {
+        let scheduling = runner.in_component(&instance.path)?;
+        for (id, target, name, args, at) in pending_in(runner, &instance.path)? {
+            let runs_in = match target {
+                Some(component) => scheduling.in_component(&component)?,
+                None => scheduling.clone(),
+            };
+            jobs.push((id, runs_in, name, args, at));
+        }
+    }
+    jobs.sort_by(|a, b| a.4.total_cmp(&b.4));
+    Ok(jobs)
+}
+
+type Pending = (DocumentId, Option<String>, String, Value, f64);
+
+fn pending_in(runner: &Runner, component: &str) -> Result<Vec<Pending>, RuntimeError> {
+    let mut tx = runner.engine().begin();
+    let mut jobs: Vec<Pending> = Vec::new();
+    let table = crate::components::names::qualify(component, SCHEDULED_FUNCTIONS);
+    for job in tx.collect_table(&table)? {
         let pending = job.fields.get("state").and_then(|s| s.get_path(["kind"]))
             == Some(&Value::from("pending"));
         let (Some(Value::String(name)), Some(Value::Float64(at))) =
@@ -60,20 +83,24 @@ fn pending_jobs(runner: &Runner) -> Result<Vec<Job>, RuntimeError> {
                 Some(Value::Array(items)) if items.len() == 1 => items[0].clone(),
                 _ => Value::Object(Object::new()),
             };
-            jobs.push((job.id, name.clone(), args, *at));
+            let target = match job.fields.get(jobs::JOB_COMPONENT_FIELD) {
+                Some(Value::String(component)) => Some(component.clone()),
+                _ => None,
+            };
+            jobs.push((job.id, target, name.clone(), args, *at));
         }
     }
-    jobs.sort_by(|a, b| a.3.total_cmp(&b.3));
     Ok(jobs)
 }
 
 /// Runs every pending job due at `now` (ms since the epoch). Returns how many ran.
 pub fn run_due_jobs(runner: &Runner, now: f64) -> Result<usize, RuntimeError> {
     let mut ran = 0;
-    for (id, name, args, at) in pending_jobs(runner)? {
+    for (id, runner, name, args, at) in pending_jobs(runner)? {
         if at > now {
             break;
         }
+        let runner = &runner;
         ran += 1;
         let kind = match runner.function_kind(&name) {
             Ok(kind) => kind,

@@ -13,8 +13,16 @@ use super::wire::{arguments, describe_runtime_error, logs, server_error};
 use crate::auth::Identity;
 
 impl Session {
-    pub(super) fn runner(&self) -> Result<(Runner, Caller), String> {
+    /// The runner for a call into the component instance `component` (`""`: the app), as
+    /// this session's identity. Only admins reach a component's functions from outside.
+    pub(super) fn runner(&self, component: &str) -> Result<(Runner, Caller), String> {
         let runner = self.deployment.runner().ok_or("This deployment has no functions yet")?;
+        if !component.is_empty() && !matches!(self.identity, Identity::Admin) {
+            return Err(format!(
+                "Component \"{component}\" functions can only be called by an admin"
+            ));
+        }
+        let runner = runner.in_component(component).map_err(|e| e.to_string())?;
         Ok(match &self.identity {
             Identity::Admin => (runner, Caller::Internal),
             Identity::AdminActingAs(user) => {
@@ -61,6 +69,7 @@ impl Session {
     pub(super) async fn call(
         &self,
         path: &str,
+        component: &str,
         args: &Json,
         kind: FunctionKind,
         request: u32,
@@ -91,7 +100,7 @@ impl Session {
                 Err(message) => failure(message),
             };
         }
-        let (runner, caller) = match self.runner() {
+        let (runner, caller) = match self.runner(component) {
             Ok(r) => r,
             Err(e) => return failure(e),
         };
