@@ -148,7 +148,13 @@ impl HostState {
 
     /// Resolves document IDs to table names for validators.
     pub fn ids(&self) -> impl atrium_value::validator::IdTables + '_ {
-        TxIds(self.tx.as_ref(), &self.component)
+        // An action has no transaction: its arguments' IDs are read against the latest
+        // catalog.
+        let catalog = match (&self.tx, self.calls()) {
+            (None, Some(calls)) => Some(calls.engine().catalog()),
+            _ => None,
+        };
+        TxIds(self.tx.as_ref(), catalog, &self.component)
     }
 
     /// Convex's per-execution limits on what a function reads and writes.
@@ -186,13 +192,17 @@ pub(crate) fn import_time() -> String {
     "Can't use database at import time".into()
 }
 
-struct TxIds<'a>(Option<&'a Transaction>, &'a str);
+struct TxIds<'a>(Option<&'a Transaction>, Option<Arc<atrium_engine::Catalog>>, &'a str);
 
 impl atrium_value::validator::IdTables for TxIds<'_> {
     fn table_of(&self, id: &DocumentId) -> Option<(String, bool)> {
-        let qualified = self.0?.table_name(id.table)?;
+        let qualified = match (self.0, &self.1) {
+            (Some(tx), _) => tx.table_name(id.table)?,
+            (None, Some(catalog)) => catalog.table_name(id.table)?.to_owned(),
+            (None, None) => return None,
+        };
         // Another instance's table is named in full, so it matches no validator here.
-        let name = crate::components::names::local_name(self.1, &qualified)
+        let name = crate::components::names::local_name(self.2, &qualified)
             .map_or_else(|| qualified.clone(), str::to_owned);
         let system = name.starts_with('_');
         Some((name, system))

@@ -108,6 +108,7 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
             &call.path,
             &call.args,
             at,
+            &call.component,
         ) {
             Ok(answer) => {
                 if let Some(ts) = answer.commit_ts {

@@ -36,13 +36,15 @@ impl Session {
     pub(super) async fn run_system(
         &self,
         path: &str,
+        component: &str,
         args: Value,
         at: Option<Timestamp>,
     ) -> Result<crate::system::SystemAnswer, String> {
         let deployment = self.deployment.clone();
         let (identity, path) = (self.identity.clone(), path.to_owned());
+        let component = component.to_owned();
         tokio::task::spawn_blocking(move || {
-            crate::system::run(&deployment, &identity, &path, &args, at)
+            crate::system::run(&deployment, &identity, &path, &args, at, &component)
         })
         .await
         .unwrap_or_else(|join| Err(join.to_string()))
@@ -81,7 +83,7 @@ impl Session {
             Err(e) => return failure(e),
         };
         if crate::system::is_system(path) {
-            let answer = self.run_system(path, args, None).await;
+            let answer = self.run_system(path, component, args, None).await;
             return match answer {
                 Ok(answer) => {
                     if let Some(ts) = answer.commit_ts {

@@ -174,7 +174,7 @@ impl Session {
         };
         if crate::system::is_system(path) {
             // Answered natively; the dashboard's queries stay live through their read set.
-            let answer = self.run_system(path, args, Some(ts)).await;
+            let answer = self.run_system(path, component, args, Some(ts)).await;
             return match answer {
                 Ok(answer) => {
                     let subscription = match answer.read {
