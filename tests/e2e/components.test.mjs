@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ConvexHttpClient } from "convex/browser";
-import { REPO } from "./lib/atrium.mjs";
+import { ARTIFACTS, REPO, startBrowserMode } from "./lib/atrium.mjs";
+import { launchChromium } from "./lib/chromium.mjs";
 import { startEngine } from "./lib/engine.mjs";
 
 const FIXTURE = join(REPO, "tests/fixtures/components");
@@ -185,4 +186,60 @@ describe("components pushed by the official CLI", () => {
   });
 
   flows(() => ({ engine, cwd: project }));
+});
+
+describe("the Data area's component selector", () => {
+  let engine;
+  let atrium;
+  let browser;
+  let page;
+  before(async () => {
+    engine = await startEngine(FIXTURE);
+    const c = new ConvexHttpClient(engine.url);
+    await c.mutation("counter:inc", { key: "ui", by: 2 });
+    await c.mutation("counter:incOther", { key: "ui" });
+    atrium = await startBrowserMode();
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    await page.goto(atrium.url);
+  });
+  after(async () => {
+    await browser?.close();
+    await atrium?.stop();
+    await engine?.stop();
+  });
+
+  test("switching the component shows that instance's tables and documents", async () => {
+    await page.getByTestId("connection-state").filter({ hasText: "Connected" }).waitFor({ timeout: 45_000 });
+    await page.getByRole("button", { name: "Connections" }).click();
+    const dialog = page.getByTestId("connections");
+    await dialog.getByRole("button", { name: "+ Add connection" }).click();
+    await dialog.getByLabel("Name").fill("Components");
+    await dialog.getByLabel("Deployment URL").fill(engine.url);
+    await dialog.getByLabel("Admin key").fill(engine.adminKey);
+    await dialog.getByRole("button", { name: "Save and connect" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByTestId("deployment-name").filter({ hasText: "Components" }).waitFor({ timeout: 45_000 });
+    const select = page.getByLabel("Component");
+    await select.waitFor();
+    const options = await select.locator("option").allTextContents();
+    assert.deepEqual(options.slice(0, 2), ["App", "migrations"]);
+    assert.ok(options.includes("shardedCounter") && options.includes("otherCounter"), options.join(", "));
+    // The app's tables: no component's among them.
+    const tableNames = () => page.locator(".table-list .table-name").allTextContents();
+    assert.ok(!(await tableNames()).includes("counters"), (await tableNames()).join(", "));
+
+    for (const theme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: theme });
+      await select.selectOption("otherCounter");
+      await page.getByTestId("count-otherCounter/counters").filter({ hasText: "1" }).waitFor();
+      assert.deepEqual(await tableNames(), ["counters"]);
+      await page.getByTestId("view-count").filter({ hasText: "1 document" }).waitFor();
+      await page.screenshot({ path: join(ARTIFACTS, `components-selector-${theme}.png`) });
+      await select.selectOption("shardedCounter");
+      // Two increments of 1 each would be two shards at most; `by: 2` is one write.
+      await page.getByTestId("count-shardedCounter/counters").filter({ hasText: "1" }).waitFor();
+      await select.selectOption("");
+    }
+  });
 });

@@ -301,7 +301,7 @@ impl Runner {
         let (ids, runner) = self.start_execution();
         let outcome = runner.attempts(caller, path, kind, args, before_commit);
         if let Ok(outcome) = &outcome {
-            let entry = crate::execution_log::completion(
+            let mut entry = crate::execution_log::completion(
                 path,
                 kind,
                 caller,
@@ -309,6 +309,10 @@ impl Runner {
                 outcome,
                 &ids,
             );
+            if !self.component.is_empty() {
+                // Logs name the component instance the function ran in.
+                entry["componentPath"] = serde_json::Value::from(&*self.component);
+            }
             if let Err(e) = self.engine.logs().append(&[entry]) {
                 tracing::warn!("could not record the execution of {path} in the log store: {e}");
             }

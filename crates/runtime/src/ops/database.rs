@@ -62,13 +62,13 @@ fn document_id(
         })?),
         None => None,
     };
-    if let Some(expected) = table {
-        if actual != Some(expected) {
-            return Err(format!(
-                "Invalid argument `{key}` for `{op}`: expected to be an Id<\"{expected}\">, got Id<\"{}\"> instead.",
-                actual.unwrap_or("unknown")
-            ));
-        }
+    if let Some(expected) = table
+        && actual != Some(expected)
+    {
+        return Err(format!(
+            "Invalid argument `{key}` for `{op}`: expected to be an Id<\"{expected}\">, got Id<\"{}\"> instead.",
+            actual.unwrap_or("unknown")
+        ));
     }
     Ok(id)
 }

@@ -4,6 +4,7 @@
 //!
 //! Shared helpers belong in a module here, not copied between modules.
 
+mod components;
 mod http_api;
 mod inspector;
 mod official_rust_client;
