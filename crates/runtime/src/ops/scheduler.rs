@@ -71,12 +71,13 @@ pub(crate) fn cancel(
         let calls = state.calls().ok_or("Scheduling is not possible here")?;
         let (result, _) = calls
             .engine()
-            .run(16, |tx| Ok(jobs::cancel(tx, &id)))
+            .run(16, |tx| Ok(jobs::cancel(tx, &state.component, &id)))
             .map_err(|e| SyscallError::from(e.to_string()))?;
         result?;
     } else {
+        let component = state.component.clone();
         let tx = state.tx.as_mut().ok_or_else(import_time)?;
-        jobs::cancel(tx, &id)?;
+        jobs::cancel(tx, &component, &id)?;
     }
     Ok(Json::Null)
 }

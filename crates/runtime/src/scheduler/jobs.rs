@@ -79,8 +79,13 @@ pub(crate) fn schedule(
     tx.insert_system(&table, job).map_err(|e| e.to_string())
 }
 
-/// Cancels a job that has not finished (a no-op for finished jobs).
-pub(crate) fn cancel(tx: &mut Transaction, id: &DocumentId) -> Result<(), String> {
+/// Cancels a job of the component instance at `component` that has not finished (a no-op
+/// for finished jobs); another instance's job is not found.
+pub(crate) fn cancel(tx: &mut Transaction, component: &str, id: &DocumentId) -> Result<(), String> {
+    let own = crate::components::names::qualify(component, SCHEDULED_FUNCTIONS);
+    if tx.table_name(id.table).is_some_and(|table| table != own) {
+        return Err(format!("Scheduled function {id} not found"));
+    }
     let Some(job) = tx.get(id).map_err(|e| e.to_string())? else {
         return Err(format!("Scheduled function {id} not found"));
     };
