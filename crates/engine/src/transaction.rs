@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use atrium_value::limits::check_document;
-use atrium_value::names::{CREATION_TIME_FIELD, ID_FIELD, check_user_table_name};
+use atrium_value::names::{
+    CREATION_TIME_FIELD, ID_FIELD, check_component_table_name, split_component,
+};
 use atrium_value::sort_key::sort_key;
 use atrium_value::{DocumentId, Object, TableNumber, Value};
 use rand_chacha::ChaCha12Rng;
@@ -213,7 +215,10 @@ impl Transaction {
         let number = match system_table_number(name) {
             Some(number) => number,
             None => {
-                check_user_table_name(name).map_err(EngineError::InvalidTableName)?;
+                // A component's system table (`counter/_scheduled_functions`) gets a number of
+                // its own: the fixed numbers belong to the app's.
+                let system = is_system_table(split_component(name).1);
+                check_component_table_name(name, system).map_err(EngineError::InvalidTableName)?;
                 self.inner.reserve_table_number(&self.catalog)
             }
         };
@@ -296,7 +301,7 @@ impl Transaction {
 
     /// Inserts a document, creating the table if it does not exist. Returns its new ID.
     pub fn insert(&mut self, table: &str, fields: Object) -> Result<DocumentId, EngineError> {
-        if table.starts_with('_') {
+        if split_component(table).1.starts_with('_') {
             return Err(EngineError::InvalidTableName(format!(
                 "table name `{table}` starts with `_`, which is reserved for system tables"
             )));
@@ -311,7 +316,7 @@ impl Transaction {
         table: &str,
         fields: Object,
     ) -> Result<DocumentId, EngineError> {
-        if system_table_number(table).is_none() {
+        if !is_system_table(split_component(table).1) {
             return Err(EngineError::InvalidTableName(format!("`{table}` is not a system table")));
         }
         self.insert_any(table, fields)
@@ -412,7 +417,7 @@ impl Transaction {
             }
             return Ok(existing);
         }
-        check_user_table_name(name).map_err(EngineError::InvalidTableName)?;
+        check_component_table_name(name, false).map_err(EngineError::InvalidTableName)?;
         let number = match number {
             Some(n) => {
                 if self.table_name(n).is_some() || self.inner.table_number_taken(n) {
@@ -682,6 +687,10 @@ pub const SYSTEM_TABLES: &[(&str, u32)] = &[
     ("_cron_job_logs", 563),
     ("_cron_next_run", 630),
 ];
+
+fn is_system_table(name: &str) -> bool {
+    SYSTEM_TABLES.iter().any(|(n, _)| *n == name)
+}
 
 fn system_table_number(name: &str) -> Option<TableNumber> {
     SYSTEM_TABLES.iter().find(|(n, _)| *n == name).map(|(_, number)| TableNumber(*number))

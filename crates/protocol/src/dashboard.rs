@@ -46,6 +46,27 @@ pub mod path {
     pub const SCHEDULED_FUNCTIONS: &str = "_system/atrium/scheduledFunctions:default";
     pub const RUN_SCHEDULED_NOW: &str = "_system/atrium/runScheduledNow:default";
     pub const RUN_CRON_NOW: &str = "_system/atrium/runCronNow:default";
+    pub const COMPONENTS_LIST: &str = "_system/frontend/components:list";
+}
+
+/// One of `components:list`'s answer: an installed component instance (the app included,
+/// with path `""` and no name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentInstance {
+    /// The instance's ID, as `componentId` arguments name it (Atrium uses its path).
+    pub id: String,
+    /// The name it was installed under (`null` for the app).
+    pub name: Option<String>,
+    /// Its path from the app: `shardedCounter`, `aggregate/batchWorker`; `""` for the app.
+    pub path: String,
+    /// `active` (Convex also has `unmounted`).
+    pub state: String,
+    pub args: BTreeMap<String, Json>,
+    /// Its definition (`../node_modules/@convex-dev/x/dist/component`); `null` for the app.
+    pub definition_path: Option<String>,
+    /// The definition's own name (`defineComponent("shardedCounter")`).
+    pub definition_name: Option<String>,
 }
 
 /// No arguments (`getTableMapping`, `getSchemas`, `cronJobs`).

@@ -24,6 +24,9 @@ pub struct RunRequest {
     pub args: Json,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
+    /// The component instance the function is in (admins only); the app when absent.
+    #[serde(default, rename = "componentPath", skip_serializing_if = "Option::is_none")]
+    pub component_path: Option<String>,
 }
 
 /// `POST /api/query_at_ts`.

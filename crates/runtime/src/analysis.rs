@@ -91,7 +91,7 @@ pub fn module_files(project: &Project) -> Result<Vec<(String, PathBuf)>, Runtime
             .filter(|(module, _)| module != "schema" && module != "auth.config")
             .collect());
     }
-    let root = project.root().join("convex");
+    let root = project.functions_dir().to_path_buf();
     let mut out = Vec::new();
     walk(&root, &root, &mut out)?;
     out.sort();

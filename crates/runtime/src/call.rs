@@ -11,6 +11,7 @@ use std::time::Duration;
 use atrium_engine::{CommitOutcome, Engine, ReadSet, Timestamp, Transaction};
 use atrium_value::Value;
 
+use crate::components::names::Target;
 use crate::{FunctionError, Project, RuntimeError};
 
 /// The limits a function runs under; a function that breaks one fails cleanly and the
@@ -168,7 +169,7 @@ pub(crate) trait NestedCalls {
     /// query or mutation) inside the caller's transaction, `depth` calls deep.
     fn run_nested(
         &self,
-        path: &str,
+        to: &Target,
         kind: FunctionKind,
         args: &Value,
         tx: Transaction,
@@ -179,14 +180,15 @@ pub(crate) trait NestedCalls {
     /// `ctx.runQuery`, `runMutation`, `runAction`).
     fn run(
         &self,
-        path: &str,
+        to: &Target,
         kind: FunctionKind,
         args: Value,
     ) -> Result<FunctionOutcome, RuntimeError>;
 
-    fn engine(&self) -> &Engine;
+    /// The functions of the component instance at `component`, if there is one.
+    fn project_of(&self, component: &str) -> Option<Arc<Project>>;
 
-    fn project(&self) -> &Arc<Project>;
+    fn engine(&self) -> &Engine;
 
     /// The user the functions run as, if any.
     fn identity(&self) -> Option<&serde_json::Value>;

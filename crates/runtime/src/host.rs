@@ -37,6 +37,9 @@ pub struct HostState {
     pub(crate) depth: usize,
     /// The function being run (`messages:send`), for `ctx.meta`.
     pub function_path: String,
+    /// The component instance the function belongs to (`""`: the app): the tables it names
+    /// are that instance's (`crate::components`).
+    pub component: String,
     /// Nanoseconds spent in syscalls, which do not count against the time limit.
     syscall_clock: Option<Arc<AtomicU64>>,
     /// What this mutation scheduled, against Convex's per-mutation limits.
@@ -89,7 +92,33 @@ impl HostState {
             function_path: String::new(),
             scheduled: Default::default(),
             staged_files: Vec::new(),
+            component: String::new(),
         }
+    }
+
+    /// Runs the execution in the component instance at `path`.
+    pub(crate) fn in_component(mut self, path: &str) -> Self {
+        self.component = path.to_owned();
+        self
+    }
+
+    /// The catalog name of this instance's table `table`.
+    pub(crate) fn table(&self, table: &str) -> String {
+        crate::components::names::qualify(&self.component, table)
+    }
+
+    /// A query of this instance's tables, as the catalog names them.
+    pub(crate) fn own_query(&self, mut query: crate::query::Query) -> crate::query::Query {
+        match &mut query.source {
+            crate::query::Source::FullTableScan { table, .. }
+            | crate::query::Source::IndexRange { table, .. } => *table = self.table(table),
+        }
+        query
+    }
+
+    /// The name this instance knows the catalog table `qualified` by, if it is its own.
+    pub(crate) fn own_table<'a>(&self, qualified: &'a str) -> Option<&'a str> {
+        crate::components::names::local_name(&self.component, qualified)
     }
 
     pub fn with_syscall_clock(mut self, clock: Arc<AtomicU64>) -> Self {
@@ -125,7 +154,13 @@ impl HostState {
 
     /// Resolves document IDs to table names for validators.
     pub fn ids(&self) -> impl atrium_value::validator::IdTables + '_ {
-        TxIds(self.tx.as_ref())
+        // An action has no transaction: its arguments' IDs are read against the latest
+        // catalog.
+        let catalog = match (&self.tx, self.calls()) {
+            (None, Some(calls)) => Some(calls.engine().catalog()),
+            _ => None,
+        };
+        TxIds(self.tx.as_ref(), catalog, &self.component)
     }
 
     /// Convex's per-execution limits on what a function reads and writes.
@@ -163,7 +198,7 @@ pub(crate) fn import_time() -> String {
     "Can't use database at import time".into()
 }
 
-struct TxIds<'a>(Option<&'a Transaction>);
+struct TxIds<'a>(Option<&'a Transaction>, Option<Arc<atrium_engine::Catalog>>, &'a str);
 
 impl atrium_value::validator::IdTables for TxIds<'_> {
     fn table_of(&self, id: &DocumentId) -> Option<(String, bool)> {
@@ -175,7 +210,14 @@ impl atrium_value::validator::IdTables for TxIds<'_> {
                 .find(|(_, number)| *number == id.table.0)
                 .map(|(name, _)| (*name).to_owned())
         };
-        let name = self.0.and_then(|tx| tx.table_name(id.table)).or_else(fixed)?;
+        let qualified = match (self.0, &self.1) {
+            (Some(tx), _) => tx.table_name(id.table).or_else(fixed)?,
+            (None, Some(catalog)) => catalog.table_name(id.table).map(str::to_owned).or_else(fixed)?,
+            (None, None) => fixed()?,
+        };
+        // Another instance's table is named in full, so it matches no validator here.
+        let name = crate::components::names::local_name(self.2, &qualified)
+            .map_or_else(|| qualified.clone(), str::to_owned);
         let system = name.starts_with('_');
         Some((name, system))
     }

@@ -18,6 +18,8 @@
 //!   to one module per op family under `ops/` (database, query streams, pagination, calls,
 //!   scheduler, meta, vector search);
 //! - [`scheduler`]: scheduled functions (`_scheduled_functions`) and running due jobs;
+//! - [`components`]: the component instance tree (`convex.config.ts`), function addresses
+//!   and handles across instances, and each instance's table names in the catalog;
 //! - [`execution_log`]: each execution's record for the log store;
 //! - [`query`]: Convex's serialized query language (sources, index ranges, filters, limits);
 //! - [`file_urls`]: where file storage's upload and download URLs come from.
@@ -31,6 +33,7 @@
 pub mod analysis;
 pub mod auth_config;
 mod call;
+pub mod components;
 mod error;
 pub mod execution_log;
 pub mod file_urls;

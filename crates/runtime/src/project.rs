@@ -60,23 +60,48 @@ impl Project {
                 ),
             });
         }
-        let resolver = Resolver::new(ResolveOptions {
+        Ok(Arc::new(Self {
+            root,
+            functions_dir,
+            resolver: Self::resolver(),
+            pushed: None,
+            sources: Mutex::new(HashMap::new()),
+            adhoc: Mutex::new(HashMap::new()),
+            bytecode: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    /// A component's functions in a folder (`node_modules/@convex-dev/x/dist/component`): the
+    /// folder is both the root and the functions folder.
+    pub fn open_component(dir: &Path) -> Result<Arc<Self>, RuntimeError> {
+        let dir = dir
+            .canonicalize()
+            .map_err(|error| RuntimeError::Io { path: dir.display().to_string(), error })?;
+        Ok(Arc::new(Self {
+            root: dir.clone(),
+            functions_dir: dir,
+            resolver: Self::resolver(),
+            pushed: None,
+            sources: Mutex::new(HashMap::new()),
+            adhoc: Mutex::new(HashMap::new()),
+            bytecode: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    fn resolver() -> Resolver {
+        Resolver::new(ResolveOptions {
             condition_names: vec!["import".into(), "default".into()],
             extensions: MODULE_EXTENSIONS.iter().map(|e| format!(".{e}")).collect(),
             extension_alias: vec![(".js".into(), vec![".ts".into(), ".tsx".into(), ".js".into()])],
             main_fields: vec!["module".into(), "main".into()],
             builtin_modules: true,
             ..ResolveOptions::default()
-        });
-        Ok(Arc::new(Self {
-            root,
-            functions_dir,
-            resolver,
-            pushed: None,
-            sources: Mutex::new(HashMap::new()),
-            adhoc: Mutex::new(HashMap::new()),
-            bytecode: Mutex::new(HashMap::new()),
-        }))
+        })
+    }
+
+    /// The folder holding the function modules (`convex/`, or a component's folder).
+    pub fn functions_dir(&self) -> &Path {
+        &self.functions_dir
     }
 
     /// A project from pushed modules (`path` → JavaScript source), as the CLI sends them.
@@ -223,7 +248,11 @@ impl Project {
         let text = std::fs::read_to_string(path)
             .map_err(|error| RuntimeError::Io { path: path.display().to_string(), error })?;
         let shown = path.strip_prefix(&self.root).unwrap_or(path);
-        let js: Arc<str> = to_javascript(shown, &text)?.into();
+        let mut js = to_javascript(shown, &text)?;
+        if let Some(stanza) = definition_stanza(path) {
+            js.push_str(&stanza);
+        }
+        let js: Arc<str> = js.into();
         self.sources.lock().unwrap().insert(path.to_path_buf(), js.clone());
         Ok(js)
     }
@@ -269,6 +298,26 @@ impl Project {
             }
         }
     }
+}
+
+/// For a `convex.config` file in a folder, what Convex's bundler would have given its
+/// definition: `componentDefinitionPath` (the folder) and `defaultName` (its
+/// `defineComponent` name), set by a self-import after the module's own code ran, so that
+/// a parent's `app.use(child)` works as it does on Convex.
+fn definition_stanza(path: &Path) -> Option<String> {
+    let file = path.file_name()?.to_str()?;
+    let dir = path.parent()?.to_str()?;
+    if !file.starts_with("convex.config.") || file.matches('.').count() != 2 {
+        return None;
+    }
+    let self_import = serde_json::Value::from(format!("./{file}"));
+    let dir = serde_json::Value::from(dir);
+    Some(format!(
+        "\nimport __atriumDefinition from {self_import};\n\
+         if (__atriumDefinition && typeof __atriumDefinition === \"object\") {{\n\
+         __atriumDefinition.componentDefinitionPath = {dir};\n\
+         if (typeof __atriumDefinition._name === \"string\") __atriumDefinition.defaultName = __atriumDefinition._name;\n}}\n"
+    ))
 }
 
 /// Whether a module's first statement is the `"use node"` directive.

@@ -15,6 +15,8 @@ use atrium_value::json::to_json;
 
 pub use crate::call::{Caller, DryRun, FunctionKind, FunctionOutcome, Limits, LogLine, Usage};
 use crate::call::{ExecutionIds, Nested, NestedCalls};
+use crate::components::names::Target as FunctionTarget;
+use crate::components::tree::ComponentTree;
 use crate::file_urls::{FileUrls, LocalOrigin};
 use crate::invoke::{Call, invoke};
 use crate::sandbox::Sandbox;
@@ -27,7 +29,12 @@ const MUTATION_ATTEMPTS: usize = 16;
 /// Runs a project's functions against an engine.
 #[derive(Debug, Clone)]
 pub struct Runner {
+    /// The functions of the instance this runner runs in (`component`).
     project: Arc<Project>,
+    /// Every component instance of the code.
+    components: Arc<ComponentTree>,
+    /// The instance calls run in: `""` for the app.
+    component: Arc<str>,
     engine: Engine,
     limits: Limits,
     /// The deployment's environment variables, as `process.env`.
@@ -55,8 +62,16 @@ struct Execution {
 
 impl Runner {
     pub fn new(project: Arc<Project>, engine: Engine) -> Self {
+        Self::with_components(Arc::new(ComponentTree::app_only(project)), engine)
+    }
+
+    /// A runner for code with components; calls run in the app until
+    /// [`Runner::in_component`] says otherwise.
+    pub fn with_components(components: Arc<ComponentTree>, engine: Engine) -> Self {
         Self {
-            project,
+            project: components.app().clone(),
+            components,
+            component: Arc::from(""),
             engine,
             limits: Limits::default(),
             env: Arc::default(),
@@ -115,6 +130,30 @@ impl Runner {
             }
         };
         Ok(Runner { identity, ..self.clone() })
+    }
+
+    /// A runner whose calls run in the component instance at `path` (`""`: the app). A
+    /// component never sees the identity of the caller that crossed into it.
+    pub fn in_component(&self, path: &str) -> Result<Runner, RuntimeError> {
+        if path == &*self.component {
+            return Ok(self.clone());
+        }
+        let instance = self.components.require(path).map_err(RuntimeError::Js)?;
+        Ok(Runner {
+            project: instance.project.clone(),
+            component: Arc::from(path),
+            identity: None,
+            ..self.clone()
+        })
+    }
+
+    /// The component instance this runner's calls run in (`""`: the app).
+    pub fn component(&self) -> &str {
+        &self.component
+    }
+
+    pub fn components(&self) -> &Arc<ComponentTree> {
+        &self.components
     }
 
     /// A runner whose queries read at commit `ts` (mutations and actions are unaffected).
@@ -275,7 +314,7 @@ impl Runner {
         let (ids, runner) = self.start_execution();
         let outcome = runner.attempts(caller, path, kind, args, before_commit);
         if let Ok(outcome) = &outcome {
-            let entry = crate::execution_log::completion(
+            let mut entry = crate::execution_log::completion(
                 path,
                 kind,
                 caller,
@@ -283,6 +322,10 @@ impl Runner {
                 outcome,
                 &ids,
             );
+            if !self.component.is_empty() {
+                // Logs name the component instance the function ran in.
+                entry["componentPath"] = serde_json::Value::from(&*self.component);
+            }
             if let Err(e) = self.engine.logs().append(&[entry]) {
                 tracing::warn!("could not record the execution of {path} in the log store: {e}");
             }
@@ -387,7 +430,9 @@ impl Runner {
         tx: Option<Transaction>,
         depth: usize,
     ) -> Result<Sandbox, RuntimeError> {
-        let state = HostState::new(tx, kind).with_calls(Box::new(self.clone()), depth);
+        let state = HostState::new(tx, kind)
+            .in_component(&self.component)
+            .with_calls(Box::new(self.clone()), depth);
         Sandbox::new(&self.project, &self.limits, kind, state)
     }
 
@@ -399,13 +444,15 @@ impl Runner {
 impl NestedCalls for Runner {
     fn run_nested(
         &self,
-        path: &str,
+        to: &FunctionTarget,
         kind: FunctionKind,
         args: &Value,
         tx: Transaction,
         depth: usize,
     ) -> Result<Nested, RuntimeError> {
-        let target = self.resolve(path)?;
+        let runner = self.in_component(&to.component)?;
+        let path = to.path.as_str();
+        let target = runner.resolve(path)?;
         let args_json = serde_json::Value::Array(vec![to_json(args)]).to_string();
         let call = Call {
             file: &target.file,
@@ -416,26 +463,26 @@ impl NestedCalls for Runner {
             args,
             args_json: &args_json,
         };
-        let execution = self.execute(&call, Some(tx), depth)?;
+        let execution = runner.execute(&call, Some(tx), depth)?;
         let tx = execution.state.tx.expect("a nested call keeps its transaction");
         Ok(Nested { tx, result: execution.result, logs: execution.state.logs })
     }
 
     fn run(
         &self,
-        path: &str,
+        to: &FunctionTarget,
         kind: FunctionKind,
         args: Value,
     ) -> Result<FunctionOutcome, RuntimeError> {
-        Runner::run(self, path, kind, args)
+        Runner::run(&self.in_component(&to.component)?, &to.path, kind, args)
+    }
+
+    fn project_of(&self, component: &str) -> Option<Arc<Project>> {
+        self.components.instance(component).map(|i| i.project.clone())
     }
 
     fn engine(&self) -> &Engine {
         &self.engine
-    }
-
-    fn project(&self) -> &Arc<Project> {
-        &self.project
     }
 
     fn identity(&self) -> Option<&serde_json::Value> {

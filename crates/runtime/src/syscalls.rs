@@ -43,6 +43,9 @@ impl HostState {
             "1.0/cancel_job" | "1.0/actions/cancel_job" => {
                 return scheduler::cancel(self, op, parse(op, args)?).map(|r| r.to_string());
             }
+            "1.0/createFunctionHandle" => {
+                return calls::create_handle(self, parse(op, args)?).map(|r| r.to_string());
+            }
             "1.0/get" => database::get(self, parse(op, args)?)?,
             "1.0/queryStreamNext" => query::next(self, parse(op, args)?)?,
             "1.0/insert" => database::insert(self, parse(op, args)?)?,

@@ -38,9 +38,6 @@ pub(crate) fn modules_of(
     current: &[PushedModule],
 ) -> Result<Vec<PushedModule>, String> {
     let app = request.get("appDefinition").ok_or("The push has no appDefinition")?;
-    if request.get("componentDefinitions").and_then(Json::as_array).is_some_and(|c| !c.is_empty()) {
-        return Err("Components are not supported by this engine yet".into());
-    }
     let mut modules: BTreeMap<String, PushedModule> = BTreeMap::new();
     for module in app.get("changedModules").and_then(Json::as_array).into_iter().flatten() {
         let module: PushedModule = serde_json::from_value(module.clone())
@@ -66,11 +63,63 @@ pub(crate) fn modules_of(
     Ok(modules.into_values().collect())
 }
 
+/// One definition's entry in `StartPushResponse.analysis`: what the CLI's codegen reads
+/// (the children it installs, by name and definition path).
+fn definition_analysis(path: &str, name: Option<&str>, children: Vec<Json>) -> Json {
+    let definition_type = match name {
+        None => json!({"type": "app"}),
+        Some(name) => json!({"type": "childComponent", "name": name, "args": []}),
+    };
+    json!({
+        "definition": {
+            "path": path,
+            "definitionType": definition_type,
+            "childComponents": children,
+            "httpMounts": {},
+            "exports": {"type": "branch", "branch": []}
+        },
+        "schema": null,
+        "functions": {},
+        "udfConfig": {
+            "serverVersion": "1.48.0",
+            "importPhaseRngSeed": {"$bytes": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="},
+            "importPhaseUnixTimestamp": {"$integer": "AAAAAAAAAAA="}
+        }
+    })
+}
+
+/// `StartPushResponse.analysis`: the app's definition and each component definition's.
+fn analysis_of(code: &crate::deployment::Code) -> Json {
+    let mut analysis = serde_json::Map::new();
+    for instance in code.tree.instances() {
+        if analysis.contains_key(&instance.definition) {
+            continue;
+        }
+        let children = instance
+            .children
+            .iter()
+            .filter_map(|name| {
+                let path = atrium_runtime::components::names::child_path(&instance.path, name);
+                let child = code.tree.instance(&path)?;
+                Some(json!({"name": name, "path": child.definition, "args": []}))
+            })
+            .collect();
+        let name = (!instance.path.is_empty())
+            .then(|| instance.definition_name.as_deref().unwrap_or(&instance.path));
+        analysis.insert(
+            instance.definition.clone(),
+            definition_analysis(&instance.definition, name, children),
+        );
+    }
+    Json::Object(analysis)
+}
+
 /// The part of `StartPushResponse` the CLI needs (its validators accept this minimum).
 pub(crate) fn start_push_response(
     push_id: &str,
     environment: &BTreeMap<String, String>,
     auth: &[crate::jwt::AuthProvider],
+    code: &crate::deployment::Code,
 ) -> Json {
     let app_auth: Vec<Json> = auth.iter().map(crate::jwt::AuthProvider::to_json).collect();
     json!({
@@ -78,24 +127,7 @@ pub(crate) fn start_push_response(
         "externalDepsId": null,
         "componentDefinitionPackages": {},
         "appAuth": app_auth,
-        "analysis": {
-            "": {
-                "definition": {
-                    "path": "",
-                    "definitionType": {"type": "app"},
-                    "childComponents": [],
-                    "httpMounts": {},
-                    "exports": {"type": "branch", "branch": []}
-                },
-                "schema": null,
-                "functions": {},
-                "udfConfig": {
-                    "serverVersion": "1.48.0",
-                    "importPhaseRngSeed": {"$bytes": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="},
-                    "importPhaseUnixTimestamp": {"$integer": "AAAAAAAAAAA="}
-                }
-            }
-        },
+        "analysis": analysis_of(code),
         "app": {
             "definitionPath": "",
             "componentPath": "",

@@ -6,6 +6,8 @@
 //! <table>/documents.jsonl            one document per line, export_json encoding
 //! <table>/generated_schema.jsonl     "uniform" (marks export_json)
 //! _storage/…                         stored files, when asked for (`snapshot_files`)
+//! _components/<name>/…               a component instance's tables, laid out the same way
+//!                                    (nested instances under its own `_components/`)
 //! ```
 //! export_json: int64 as a JSON integer, finite float64 as a number with a decimal point,
 //! NaN/±∞ as `{"$float"}`, bytes as `{"$bytes"}`. Imports keep `_id`, `_creationTime` and
@@ -14,9 +16,11 @@
 use std::collections::BTreeMap;
 use std::io::{Read as _, Write as _};
 
+use atrium_runtime::components::names::qualify;
+
 use atrium_engine::Engine;
 use atrium_value::json::{from_json, to_json};
-use atrium_value::names::{CREATION_TIME_FIELD, ID_FIELD};
+use atrium_value::names::{CREATION_TIME_FIELD, ID_FIELD, split_component};
 use atrium_value::{DocumentId, Object, TableNumber, Value};
 use serde_json::Value as Json;
 
@@ -59,6 +63,26 @@ fn import_export_json(json: &Json) -> Result<Value, String> {
     })
 }
 
+/// The ZIP folder of a component instance's tables, as Convex lays them out:
+/// `_components/a/_components/b/` for instance `a/b`; `""` for the app.
+fn zip_folder(component: &str) -> String {
+    component.split('/').filter(|p| !p.is_empty()).map(|p| format!("_components/{p}/")).collect()
+}
+
+/// The instance a ZIP folder (`""`, `_components/a/`, …, ending in `/`) holds; `None` for
+/// a folder that is not one.
+fn component_of_folder(folder: &str) -> Option<String> {
+    let mut parts = folder.strip_suffix('/').unwrap_or(folder).split('/').filter(|p| !p.is_empty());
+    let mut path: Vec<&str> = Vec::new();
+    while let Some(marker) = parts.next() {
+        if marker != "_components" {
+            return None;
+        }
+        path.push(parts.next()?);
+    }
+    Some(path.join("/"))
+}
+
 /// Writes every user table at the latest commit (and with `include_storage` the stored
 /// files); returns (its timestamp, the ZIP bytes).
 pub(crate) fn export_zip(engine: &Engine, include_storage: bool) -> Result<(u64, Vec<u8>), String> {
@@ -75,7 +99,7 @@ pub(crate) fn export_zip_with_progress(
     let ts = tx.snapshot().0;
     let catalog = engine.catalog();
     let mut tables: Vec<(String, TableNumber, Vec<atrium_engine::Document>)> = Vec::new();
-    for table in catalog.tables().filter(|t| !t.name.starts_with('_')) {
+    for table in catalog.tables().filter(|t| !split_component(&t.name).1.starts_with('_')) {
         let documents = tx.collect_table(&table.name).map_err(|e| e.to_string())?;
         tables.push((table.name.clone(), table.number, documents));
     }
@@ -89,12 +113,17 @@ pub(crate) fn export_zip_with_progress(
         zip.write_all(bytes).map_err(|e| e.to_string())
     };
     write("README.md", README.as_bytes())?;
-    let mut index = String::new();
+    // One `_tables` index per component instance, each in its own folder.
+    let mut indexes: BTreeMap<String, String> = BTreeMap::from([(String::new(), String::new())]);
     for (name, number, _) in &tables {
-        index.push_str(&serde_json::json!({"name": name, "id": number.0}).to_string());
+        let (component, table) = split_component(name);
+        let index = indexes.entry(zip_folder(component)).or_default();
+        index.push_str(&serde_json::json!({"name": table, "id": number.0}).to_string());
         index.push('\n');
     }
-    write("_tables/documents.jsonl", index.as_bytes())?;
+    for (folder, index) in &indexes {
+        write(&format!("{folder}_tables/documents.jsonl"), index.as_bytes())?;
+    }
     let total: u64 = tables.iter().map(|(_, _, d)| d.len() as u64).sum();
     let mut done = 0;
     for (name, _, documents) in &tables {
@@ -103,8 +132,10 @@ pub(crate) fn export_zip_with_progress(
             lines.push_str(&export_json(&document.to_value()).to_string());
             lines.push('\n');
         }
-        write(&format!("{name}/documents.jsonl"), lines.as_bytes())?;
-        write(&format!("{name}/generated_schema.jsonl"), b"\"uniform\"\n")?;
+        let (component, table) = split_component(name);
+        let folder = format!("{}{table}", zip_folder(component));
+        write(&format!("{folder}/documents.jsonl"), lines.as_bytes())?;
+        write(&format!("{folder}/generated_schema.jsonl"), b"\"uniform\"\n")?;
         done += documents.len() as u64;
         progress(done, total);
     }
@@ -213,24 +244,31 @@ fn parse(bytes: &[u8], format: &str, table: Option<&str>) -> Result<Parsed, Stri
                     files.insert(name, text);
                 }
             }
-            for line in
-                files.get("_tables/documents.jsonl").map(String::as_str).unwrap_or("").lines()
-            {
-                let json: Json = serde_json::from_str(line)
-                    .map_err(|e| format!("_tables/documents.jsonl: {e}"))?;
-                if let (Some(name), Some(id)) = (json["name"].as_str(), json["id"].as_u64()) {
-                    parsed.numbers.insert(name.to_owned(), id as u32);
+            for (path, text) in &files {
+                let Some(folder) = path.strip_suffix("_tables/documents.jsonl") else { continue };
+                let Some(component) = component_of_folder(folder) else { continue };
+                for line in text.lines() {
+                    let json: Json =
+                        serde_json::from_str(line).map_err(|e| format!("{path}: {e}"))?;
+                    if let (Some(name), Some(id)) = (json["name"].as_str(), json["id"].as_u64()) {
+                        parsed.numbers.insert(qualify(&component, name), id as u32);
+                    }
                 }
             }
             for (path, text) in &files {
-                let Some(table) = path.strip_suffix("/documents.jsonl") else { continue };
-                if table.starts_with('_') || table.contains('/') {
+                let Some(folder) = path.strip_suffix("/documents.jsonl") else { continue };
+                // `_components/a/_components/b/t` is table `t` of instance `a/b`.
+                let (prefix, table) = folder.rsplit_once('/').map_or(("", folder), |(p, t)| (p, t));
+                let prefix = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
+                let Some(component) = component_of_folder(&prefix) else { continue };
+                if table.starts_with('_') {
                     continue;
                 }
                 let uniform = files
-                    .get(&format!("{table}/generated_schema.jsonl"))
+                    .get(&format!("{folder}/generated_schema.jsonl"))
                     .is_some_and(|s| s.trim() == "\"uniform\"");
-                parsed.tables.insert(table.to_owned(), parse_lines(text, uniform, table)?);
+                let name = qualify(&component, table);
+                parsed.tables.insert(name.clone(), parse_lines(text, uniform, &name)?);
             }
             parsed.files = crate::snapshot_files::read(&mut archive)?;
         }
@@ -256,7 +294,13 @@ pub(crate) fn import(
             let mut written = 0u64;
             let mut targets: Vec<String> = parsed.tables.keys().cloned().collect();
             if mode == ImportMode::ReplaceAll {
-                targets.extend(engine.catalog().tables().map(|t| t.name.clone()).filter(|n| !n.starts_with('_')));
+                targets.extend(
+                    engine
+                        .catalog()
+                        .tables()
+                        .map(|t| t.name.clone())
+                        .filter(|n| !split_component(n).1.starts_with('_')),
+                );
             }
             for name in &targets {
                 if tx.table_number(name).is_none() {
@@ -353,6 +397,43 @@ mod tests {
         assert!(again.contains("not empty"), "{again}");
         assert_eq!(import(&target, &zip, "zip", None, ImportMode::Replace).unwrap(), 1);
         assert_eq!(target.count("things").unwrap(), 1);
+    }
+
+    #[test]
+    fn component_tables_travel_in_convex_components_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = Engine::open(&dir.path().join("a.sqlite3"), Default::default()).unwrap();
+        let mut fields = Object::new();
+        fields.insert("n".into(), Value::Int64(1));
+        let ((app, nested), _) = source
+            .run(1, |tx| {
+                let app = tx.insert("counters", fields.clone())?;
+                let nested = tx.insert("pool/worker/counters", fields.clone())?;
+                tx.insert_system("pool/_scheduled_functions", fields.clone())?;
+                Ok((app, nested))
+            })
+            .unwrap();
+        let (_, zip) = export_zip(&source, false).unwrap();
+        let names: Vec<String> = zip::ZipArchive::new(std::io::Cursor::new(zip.clone()))
+            .unwrap()
+            .file_names()
+            .map(str::to_owned)
+            .collect();
+        assert!(
+            names.contains(&"_components/pool/_components/worker/counters/documents.jsonl".into())
+        );
+        assert!(
+            names.contains(&"_components/pool/_components/worker/_tables/documents.jsonl".into())
+        );
+        assert!(!names.iter().any(|n| n.contains("_scheduled_functions")), "{names:?}");
+
+        let target = Engine::open(&dir.path().join("b.sqlite3"), Default::default()).unwrap();
+        assert_eq!(import(&target, &zip, "zip", None, ImportMode::RequireEmpty).unwrap(), 2);
+        let mut tx = target.begin();
+        assert_eq!(tx.table_name(nested.table).as_deref(), Some("pool/worker/counters"));
+        assert!(tx.get(&nested).unwrap().is_some() && tx.get(&app).unwrap().is_some());
+        assert_eq!(component_of_folder("_components/a/_components/b/").as_deref(), Some("a/b"));
+        assert_eq!(component_of_folder("other/"), None);
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub(crate) async fn upgrade(
 
 struct LiveQuery {
     udf_path: String,
+    /// The component instance the query is in (`""`: the app).
+    component: String,
     args: Value,
     subscription: Option<SubscriptionId>,
     /// Its last result may be out of date (a commit hit its read set, it is new, or the
@@ -181,12 +183,14 @@ impl Session {
             ClientMessage::ModifyQuerySet { base_version, new_version, modifications } => {
                 self.modify_query_set(base_version, new_version, modifications).await
             }
-            ClientMessage::Mutation { request_id, udf_path, args, .. } => {
-                self.mutation(request_id, &udf_path, &args).await
+            ClientMessage::Mutation { request_id, udf_path, args, component_path } => {
+                let component = component_path.unwrap_or_default();
+                self.mutation(request_id, &udf_path, &args, &component).await
             }
-            ClientMessage::Action { request_id, udf_path, args, .. } => {
+            ClientMessage::Action { request_id, udf_path, args, component_path } => {
+                let component = component_path.unwrap_or_default();
                 let (success, result, _, log_lines, error_data) =
-                    self.call(&udf_path, &args, FunctionKind::Action, request_id).await;
+                    self.call(&udf_path, &component, &args, FunctionKind::Action, request_id).await;
                 Ok(vec![ServerMessage::ActionResponse {
                     request_id,
                     success,
@@ -290,13 +294,11 @@ impl Session {
         for modification in modifications {
             match modification {
                 QuerySetModification::Add { query_id, udf_path, args, component_path, .. } => {
-                    if component_path.as_deref().is_some_and(|c| !c.is_empty()) {
-                        return Err(fatal("Components are not supported by this engine yet"));
-                    }
                     let args = arguments(&args).map_err(fatal)?;
                     // Due: it runs at the Transition's own timestamp, never from an older run.
                     let query = LiveQuery {
                         udf_path,
+                        component: component_path.unwrap_or_default(),
                         args,
                         subscription: None,
                         due: true,
@@ -332,6 +334,7 @@ impl Session {
         request_id: u32,
         udf_path: &str,
         args: &Json,
+        component: &str,
     ) -> Result<Vec<ServerMessage>, Fatal> {
         let mut claimed = None;
         if !self.session_id.is_empty() {
@@ -355,7 +358,7 @@ impl Session {
             }
         }
         let (success, result, ts, log_lines, error_data) =
-            self.call(udf_path, args, FunctionKind::Mutation, request_id).await;
+            self.call(udf_path, component, args, FunctionKind::Mutation, request_id).await;
         let response = ServerMessage::MutationResponse {
             request_id,
             success,

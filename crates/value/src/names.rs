@@ -53,6 +53,27 @@ pub fn check_identifier(kind: &str, name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The separator between a component instance's path and its table's name in the catalog:
+/// component `counter`'s table `shards` is stored as `counter/shards`, a name no table of
+/// the app (nor of another instance) can have.
+pub const COMPONENT_SEPARATOR: char = '/';
+
+/// Splits a catalog name into its component path (`""` for the app) and the table's own
+/// name: `a/b/shards` → (`a/b`, `shards`).
+pub fn split_component(name: &str) -> (&str, &str) {
+    name.rsplit_once(COMPONENT_SEPARATOR).unwrap_or(("", name))
+}
+
+/// A table a component instance may create: its path's names are identifiers and the
+/// table's own name is a user table name (or, with `system`, any name).
+pub fn check_component_table_name(name: &str, system: bool) -> Result<(), String> {
+    let (path, table) = split_component(name);
+    for part in path.split(COMPONENT_SEPARATOR).filter(|_| !path.is_empty()) {
+        check_identifier("component", part)?;
+    }
+    if system { check_identifier("table", table) } else { check_user_table_name(table) }
+}
+
 /// A table a user may create: an identifier not starting with `_` (reserved for system
 /// tables).
 pub fn check_user_table_name(name: &str) -> Result<(), String> {

@@ -9,35 +9,72 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::call::{FunctionKind, Nested};
+use crate::components::names::Target;
 use crate::host::{HostState, SyscallError, import_time};
 
 /// Nested calls deeper than this fail.
 const MAX_DEPTH: usize = 8;
 
-/// A function to call by name (`messages:send` or `messages.js:send`) and its arguments.
+/// Where a call goes, as the library says it: by name in the caller's own component
+/// (`messages:send` or `messages.js:send`), by reference to a child component's function
+/// (`_reference/childComponent/…`), or by function handle.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Address {
+    pub(crate) name: Option<String>,
+    pub(crate) reference: Option<String>,
+    pub(crate) function_handle: Option<String>,
+}
+
+impl Address {
+    /// The function this address names, called from `state`'s component.
+    pub(crate) fn target(&self, state: &HostState) -> Result<Target, String> {
+        let target = Target::from_address(
+            &state.component,
+            self.name.as_deref(),
+            self.reference.as_deref(),
+            self.function_handle.as_deref(),
+        )?;
+        if let Some(calls) = state.calls()
+            && calls.project_of(&target.component).is_none()
+        {
+            return Err(format!("Component \"{}\" not found", target.component));
+        }
+        Ok(target)
+    }
+}
+
+/// A function to call and its arguments.
 #[derive(Debug, Deserialize)]
 pub(crate) struct CallArgs {
-    pub(crate) name: Option<String>,
+    #[serde(flatten)]
+    pub(crate) address: Address,
     pub(crate) args: Option<Json>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RunUdfArgs {
-    name: Option<String>,
+    #[serde(flatten)]
+    address: Address,
     args: Option<Json>,
     udf_type: Option<Json>,
 }
 
-/// The called function's path and arguments.
+/// `createFunctionHandle(reference)`: the handle of the function the address names.
+pub(crate) fn create_handle(state: &mut HostState, address: Address) -> Result<Json, SyscallError> {
+    let target = address.target(state)?;
+    Ok(Json::String(target.handle()))
+}
+
+/// The called function and its arguments.
 pub(crate) fn called_function(
-    name: Option<String>,
+    state: &HostState,
+    address: &Address,
     args: Option<Json>,
-) -> Result<(String, Value), SyscallError> {
-    let Some(name) = name else {
-        return Err("Calling functions by handle or component reference is not supported by this Atrium runtime yet".into());
-    };
-    let name = name.strip_suffix(".js").map(str::to_owned).unwrap_or(name);
+) -> Result<(Target, Value), SyscallError> {
+    let target = address.target(state)?;
+    let name = target.path.clone();
     let call_args = match args {
         None | Some(Json::Null) => Value::Object(Object::new()),
         Some(json) => {
@@ -49,7 +86,7 @@ pub(crate) fn called_function(
         Value::Array(mut items) if items.len() == 1 => items.remove(0),
         other => other,
     };
-    Ok((name, call_args))
+    Ok((target, call_args))
 }
 
 fn nested_failure(error: crate::FunctionError) -> SyscallError {
@@ -70,7 +107,8 @@ pub(crate) fn run_udf(state: &mut HostState, args: RunUdfArgs) -> Result<Json, S
     if state.depth >= MAX_DEPTH {
         return Err(format!("Function calls are nested more than {MAX_DEPTH} levels deep").into());
     }
-    let (name, call_args) = called_function(args.name, args.args)?;
+    let (target, call_args) = called_function(state, &args.address, args.args)?;
+    let name = target.path.clone();
     let depth = state.depth + 1;
     if state.calls().is_none() {
         return Err("Calling other functions is not possible here".into());
@@ -78,7 +116,7 @@ pub(crate) fn run_udf(state: &mut HostState, args: RunUdfArgs) -> Result<Json, S
     let tx = state.tx.take().ok_or_else(import_time)?;
     let checkpoint = tx.checkpoint();
     let calls = state.calls().expect("checked above");
-    let outcome = calls.run_nested(&name, kind, &call_args, tx, depth);
+    let outcome = calls.run_nested(&target, kind, &call_args, tx, depth);
     match outcome {
         Ok(Nested { mut tx, result, logs }) => {
             state.logs.extend(logs);
@@ -110,10 +148,10 @@ pub(crate) fn run_from_action(
         "1.0/actions/mutation" => FunctionKind::Mutation,
         _ => FunctionKind::Action,
     };
-    let (name, call_args) = called_function(args.name, args.args)?;
+    let (target, call_args) = called_function(state, &args.address, args.args)?;
     let calls = state.calls().ok_or("Calling other functions is not possible here")?;
     let outcome =
-        calls.run(&name, kind, call_args).map_err(|e| SyscallError::from(e.to_string()))?;
+        calls.run(&target, kind, call_args).map_err(|e| SyscallError::from(e.to_string()))?;
     state.logs.extend(outcome.logs);
     outcome.result.map(|v| to_json(&v)).map_err(nested_failure)
 }

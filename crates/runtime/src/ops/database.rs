@@ -54,14 +54,21 @@ fn document_id(
     let text = id.ok_or_else(|| format!("Missing argument `{key}` for `{op}`"))?;
     let id = DocumentId::decode(text)
         .map_err(|e| format!("Invalid argument `{key}` for `{op}`: Unable to decode ID: {e}"))?;
-    if let Some(expected) = table {
-        let actual = state.tx_mut()?.table_name(id.table);
-        if actual.as_deref() != Some(expected) {
-            return Err(format!(
-                "Invalid argument `{key}` for `{op}`: expected to be an Id<\"{expected}\">, got Id<\"{}\"> instead.",
-                actual.unwrap_or_else(|| "unknown".into())
-            ));
-        }
+    let qualified = state.tx_mut()?.table_name(id.table);
+    // An ID of another component instance's table names nothing here.
+    let actual = match &qualified {
+        Some(name) => Some(state.own_table(name).ok_or_else(|| {
+            format!("Invalid argument `{key}` for `{op}`: Unable to decode ID: the ID is of a table outside this component")
+        })?),
+        None => None,
+    };
+    if let Some(expected) = table
+        && actual != Some(expected)
+    {
+        return Err(format!(
+            "Invalid argument `{key}` for `{op}`: expected to be an Id<\"{expected}\">, got Id<\"{}\"> instead.",
+            actual.unwrap_or("unknown")
+        ));
     }
     Ok(id)
 }
@@ -83,7 +90,8 @@ pub(crate) fn insert(state: &mut HostState, args: WriteArgs) -> OpResult {
     state.require_mutation("db.insert")?;
     let table = args.table.as_deref().ok_or("Missing argument `table` for `db.insert`")?;
     let fields = object_arg(args.value.as_ref(), "db.insert")?;
-    let id = state.tx_mut()?.insert(table, fields).map_err(|e| e.to_string())?;
+    let table = state.table(table);
+    let id = state.tx_mut()?.insert(&table, fields).map_err(|e| e.to_string())?;
     Ok(json!({ "_id": id.encode() }))
 }
 
@@ -144,12 +152,13 @@ pub(crate) fn remove(state: &mut HostState, args: IdArgs) -> OpResult {
 }
 
 pub(crate) fn count(state: &mut HostState, args: CountArgs) -> OpResult {
-    let table = args.table.as_deref().ok_or("Missing argument `table`")?;
-    Ok(json!(state.tx_mut()?.collect_table(table).map_err(|e| e.to_string())?.len() as f64))
+    let table = state.table(args.table.as_deref().ok_or("Missing argument `table`")?);
+    Ok(json!(state.tx_mut()?.collect_table(&table).map_err(|e| e.to_string())?.len() as f64))
 }
 
 pub(crate) fn normalize_id(state: &mut HostState, args: NormalizeIdArgs) -> OpResult {
-    let table = args.table.as_deref().ok_or("Missing argument `table`")?;
+    let table = state.table(args.table.as_deref().ok_or("Missing argument `table`")?);
+    let table = table.as_str();
     let text = args.id_string.as_deref().ok_or("Missing argument `idString`")?;
     let tx = state.tx_mut()?;
     let id = DocumentId::decode(text)

@@ -1,6 +1,6 @@
 //! What a function may learn about its call and deployment: function, deployment and
 //! request metadata, transaction metrics, the user identity; and the ops Atrium does not
-//! support yet (function handles), refused with a clear message.
+//! support yet, refused with a clear message.
 
 use serde_json::{Value as Json, json};
 
@@ -14,7 +14,7 @@ pub(crate) fn op(state: &mut HostState, op: &str) -> OpResult {
     match op {
         "1.0/getFunctionMetadata" => Ok(json!({
             "name": crate::execution_log::identifier(&state.function_path),
-            "componentPath": "",
+            "componentPath": state.component,
         })),
         "1.0/getDeploymentMetadata" => {
             Ok(json!({ "name": "local", "region": null, "class": "local" }))
@@ -27,9 +27,6 @@ pub(crate) fn op(state: &mut HostState, op: &str) -> OpResult {
             _ => Ok(request_metadata(state)),
         },
         "1.0/getTransactionMetrics" => transaction_metrics(state),
-        "1.0/createFunctionHandle" => {
-            Err("Function handles are not supported by this Atrium runtime yet".into())
-        }
         "1.0/getUserIdentity" => {
             Ok(state.calls().and_then(|calls| calls.identity()).cloned().unwrap_or(Json::Null))
         }

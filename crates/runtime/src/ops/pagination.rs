@@ -83,7 +83,7 @@ fn cursor_arg(fp: u64, cursor: Option<&Json>) -> Result<Option<Position>, Syscal
 
 pub(crate) fn page(state: &mut HostState, args: PageArgs) -> Result<Json, SyscallError> {
     let query_json = args.query.as_ref().ok_or("Missing argument `query`")?;
-    let query = Query::parse(query_json)?;
+    let query = state.own_query(Query::parse(query_json)?);
     if state.paginated {
         return Err("This query or mutation function ran multiple paginated queries. Convex only supports a single paginated query in each function.".into());
     }

@@ -29,6 +29,7 @@ impl StreamArgs {
 
 pub(crate) fn open(state: &mut HostState, args: OpenArgs) -> OpResult {
     let query = Query::parse(args.query.as_ref().ok_or("Missing argument `query`")?)?;
+    let query = state.own_query(query);
     let stream = QueryStream::open(query, state.tx.as_mut().ok_or_else(import_time)?)?;
     let id = state.next_query_id;
     state.next_query_id += 1;

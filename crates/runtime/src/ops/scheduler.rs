@@ -5,14 +5,15 @@ use atrium_value::DocumentId;
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
-use super::calls::called_function;
+use super::calls::{Address, called_function};
 use crate::call::FunctionKind;
 use crate::host::{HostState, SyscallError, import_time};
 use crate::scheduler::jobs;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct ScheduleArgs {
-    name: Option<String>,
+    #[serde(flatten)]
+    address: Address,
     args: Option<Json>,
     ts: Option<Json>,
 }
@@ -31,24 +32,31 @@ pub(crate) fn schedule(
     if from_action != (state.kind == FunctionKind::Action) || state.kind == FunctionKind::Query {
         return Err(format!("`{op}` is not available here").into());
     }
-    let (name, call_args) = called_function(args.name, args.args)?;
-    let ts = args.ts.as_ref().and_then(Json::as_f64).ok_or("Missing argument `ts`")?;
     if state.calls().is_none() {
         return Err("Scheduling is not possible here".into());
     }
+    let (target, call_args) = called_function(state, &args.address, args.args)?;
+    let name = target.path.clone();
+    let ts = args.ts.as_ref().and_then(Json::as_f64).ok_or("Missing argument `ts`")?;
+    let project = state
+        .calls()
+        .and_then(|calls| calls.project_of(&target.component))
+        .ok_or_else(|| format!("Component \"{}\" not found", target.component))?;
+    let caller = state.component.clone();
+    let at =
+        jobs::JobTarget { caller: &caller, target_component: &target.component, project: &project };
     let id = if from_action {
         // From an action the job commits at once, in its own transaction.
         let calls = state.calls().expect("checked above");
         let (id, _) = calls
             .engine()
-            .run(16, |tx| Ok(jobs::schedule(tx, calls.project(), &name, ts, call_args.clone())))
+            .run(16, |tx| Ok(jobs::schedule(tx, &at, &name, ts, call_args.clone())))
             .map_err(|e| SyscallError::from(e.to_string()))?;
         id?
     } else {
-        let project = state.calls().expect("checked above").project().clone();
         state.scheduled.charge(&call_args)?;
         let tx = state.tx.as_mut().ok_or_else(import_time)?;
-        jobs::schedule(tx, &project, &name, ts, call_args)?
+        jobs::schedule(tx, &at, &name, ts, call_args)?
     };
     Ok(json!(id.encode()))
 }
@@ -64,12 +72,13 @@ pub(crate) fn cancel(
         let calls = state.calls().ok_or("Scheduling is not possible here")?;
         let (result, _) = calls
             .engine()
-            .run(16, |tx| Ok(jobs::cancel(tx, &id)))
+            .run(16, |tx| Ok(jobs::cancel(tx, &state.component, &id)))
             .map_err(|e| SyscallError::from(e.to_string()))?;
         result?;
     } else {
+        let component = state.component.clone();
         let tx = state.tx.as_mut().ok_or_else(import_time)?;
-        jobs::cancel(tx, &id)?;
+        jobs::cancel(tx, &component, &id)?;
     }
     Ok(Json::Null)
 }

@@ -57,7 +57,7 @@ pub(crate) fn search(state: &mut HostState, args: SearchArgs) -> OpResult {
     let outcome = calls
         .engine()
         .vector_search(&VectorQuery {
-            table: table.to_owned(),
+            table: state.table(table),
             index: index.to_owned(),
             vector,
             limit,

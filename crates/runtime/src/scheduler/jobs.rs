@@ -41,14 +41,28 @@ pub(crate) fn canonical_name(name: &str) -> String {
     }
 }
 
+/// Where a job is written: the scheduling component's `_scheduled_functions`
+/// (`caller`), and the function it runs (in `target_component`, whose functions are
+/// `project`).
+pub(crate) struct JobTarget<'a> {
+    pub caller: &'a str,
+    pub target_component: &'a str,
+    pub project: &'a Project,
+}
+
+/// The field of a job that runs a function of another component instance than the one
+/// that scheduled it (by function handle): that instance's path.
+pub const JOB_COMPONENT_FIELD: &str = "component";
+
 /// Writes a job in `tx`. `ts` is seconds since the epoch, as the library sends it.
 pub(crate) fn schedule(
     tx: &mut Transaction,
-    project: &Project,
+    at: &JobTarget<'_>,
     name: &str,
     ts: f64,
     args: Value,
 ) -> Result<DocumentId, String> {
+    let project = at.project;
     let scheduled_ms = ts * 1000.0;
     if !scheduled_ms.is_finite() || (scheduled_ms - now_ms()).abs() > FIVE_YEARS_MS {
         return Err(format!("Scheduled time {ts} for `{name}` is more than five years away"));
@@ -65,11 +79,20 @@ pub(crate) fn schedule(
     job.insert("args".into(), Value::Array(vec![args]));
     job.insert("scheduledTime".into(), Value::Float64(scheduled_ms));
     job.insert("state".into(), state("pending"));
-    tx.insert_system(SCHEDULED_FUNCTIONS, job).map_err(|e| e.to_string())
+    if at.target_component != at.caller {
+        job.insert(JOB_COMPONENT_FIELD.into(), Value::from(at.target_component));
+    }
+    let table = crate::components::names::qualify(at.caller, SCHEDULED_FUNCTIONS);
+    tx.insert_system(&table, job).map_err(|e| e.to_string())
 }
 
-/// Cancels a job that has not finished (a no-op for finished jobs).
-pub(crate) fn cancel(tx: &mut Transaction, id: &DocumentId) -> Result<(), String> {
+/// Cancels a job of the component instance at `component` that has not finished (a no-op
+/// for finished jobs); another instance's job is not found.
+pub(crate) fn cancel(tx: &mut Transaction, component: &str, id: &DocumentId) -> Result<(), String> {
+    let own = crate::components::names::qualify(component, SCHEDULED_FUNCTIONS);
+    if tx.table_name(id.table).is_some_and(|table| table != own) {
+        return Err(format!("Scheduled function {id} not found"));
+    }
     let Some(job) = tx.get(id).map_err(|e| e.to_string())? else {
         return Err(format!("Scheduled function {id} not found"));
     };

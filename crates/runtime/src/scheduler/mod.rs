@@ -31,7 +31,7 @@ pub fn cancel_job(
     tx: &mut atrium_engine::Transaction,
     id: &atrium_value::DocumentId,
 ) -> Result<(), String> {
-    jobs::cancel(tx, id)
+    jobs::cancel(tx, "", id)
 }
 
 /// A function path as jobs store it: `module.js:function`.

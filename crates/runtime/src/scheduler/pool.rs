@@ -158,12 +158,25 @@ impl Scheduler {
             if job.at > now {
                 break;
             }
-            // A function that is gone or is a query fails at once, in the mutation lane.
-            let kind = runner.function_kind(&job.name).unwrap_or(FunctionKind::Mutation);
+            // A component that is gone, a function that is gone or a query fails at once,
+            // in the mutation lane.
+            let runs_in = job.runner(runner);
+            let kind = runs_in
+                .as_ref()
+                .ok()
+                .and_then(|r| r.function_kind(&job.name).ok())
+                .unwrap_or(FunctionKind::Mutation);
             let Some(slot) = self.claim(&JobKey::Scheduled(job.id.encode()), kind) else {
                 continue;
             };
-            let runner = runner.clone();
+            let runner = match runs_in {
+                Ok(runner) => runner,
+                Err(error) => {
+                    drop(slot);
+                    scheduled::settle(runner, &job.id, "pending", Err(error.to_string()))?;
+                    continue;
+                }
+            };
             started += 1;
             Self::spawn(slot, move || match runner.function_kind(&job.name) {
                 Ok(kind) => scheduled::run(&runner, &job, kind),

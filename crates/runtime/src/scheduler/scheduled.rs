@@ -10,23 +10,48 @@ use std::collections::BTreeMap;
 use atrium_engine::{PatchValue, Transaction};
 use atrium_value::{DocumentId, Object, Value};
 
-use super::jobs::{SCHEDULED_FUNCTIONS, finish, state, state_of};
+use super::jobs::{JOB_COMPONENT_FIELD, SCHEDULED_FUNCTIONS, finish, state, state_of};
 use crate::{Caller, FunctionKind, Runner, RuntimeError};
 
-/// A pending job: its ID, function, argument object and time (ms since the epoch).
+/// A pending job: its ID, the component instance whose `_scheduled_functions` holds it
+/// (`""` for the app), the instance it runs in when another one (a function handle's),
+/// its function, argument object and time (ms since the epoch).
 #[derive(Debug, Clone)]
 pub struct Job {
     pub id: DocumentId,
+    pub component: String,
+    pub target: Option<String>,
     pub name: String,
     pub args: Value,
     pub at: f64,
 }
 
-/// Every pending job, soonest first.
+impl Job {
+    /// The runner of the component instance the job's function runs in.
+    pub fn runner(&self, root: &Runner) -> Result<Runner, RuntimeError> {
+        let scheduling = root.in_component(&self.component)?;
+        match &self.target {
+            Some(target) => scheduling.in_component(target),
+            None => Ok(scheduling),
+        }
+    }
+}
+
+/// Every component instance's pending jobs (each instance has its own
+/// `_scheduled_functions`), soonest first.
 pub fn pending(runner: &Runner) -> Result<Vec<Job>, RuntimeError> {
-    let mut tx = runner.engine().begin();
     let mut jobs: Vec<Job> = Vec::new();
-    for job in tx.collect_table(SCHEDULED_FUNCTIONS)? {
+    for instance in runner.components().instances() {
+        pending_in(runner, &instance.path, &mut jobs)?;
+    }
+    jobs.sort_by(|a, b| a.at.total_cmp(&b.at));
+    Ok(jobs)
+}
+
+fn pending_in(runner: &Runner, component: &str, jobs: &mut Vec<Job>) -> Result<(), RuntimeError> {
+    let mut tx = runner.engine().begin();
+    let table = crate::components::names::qualify(component, SCHEDULED_FUNCTIONS);
+    for job in tx.collect_table(&table)? {
         let pending = job.fields.get("state").and_then(|s| s.get_path(["kind"]))
             == Some(&Value::from("pending"));
         let (Some(Value::String(name)), Some(Value::Float64(at))) =
@@ -39,11 +64,21 @@ pub fn pending(runner: &Runner) -> Result<Vec<Job>, RuntimeError> {
                 Some(Value::Array(items)) if items.len() == 1 => items[0].clone(),
                 _ => Value::Object(Object::new()),
             };
-            jobs.push(Job { id: job.id, name: name.clone(), args, at: *at });
+            let target = match job.fields.get(JOB_COMPONENT_FIELD) {
+                Some(Value::String(component)) => Some(component.clone()),
+                _ => None,
+            };
+            jobs.push(Job {
+                id: job.id,
+                component: component.to_owned(),
+                target,
+                name: name.clone(),
+                args,
+                at: *at,
+            });
         }
     }
-    jobs.sort_by(|a, b| a.at.total_cmp(&b.at));
-    Ok(jobs)
+    Ok(())
 }
 
 /// Marks a job finished in its own transaction, if it is still in `expected` state.

@@ -17,7 +17,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use atrium_engine::{CommitOutcome, Engine, EngineOptions, Schema};
-use atrium_runtime::analysis::{Analysis, analyze_with_env};
+use atrium_protocol::push::PushedComponents;
+use atrium_runtime::analysis::Analysis;
 use atrium_runtime::scheduler::{Scheduler, SystemClock, crons};
 use atrium_runtime::{Project, Runner};
 
@@ -25,10 +26,13 @@ use crate::jwt::{AuthProvider, Verifier};
 use crate::push::PushedModule;
 use environment::{DEFAULT_URLS, auth_providers, changed, inner_message, with_urls};
 
+mod code;
 mod environment;
 mod error;
 mod replay;
 mod setup;
+
+pub use code::Code;
 
 pub use error::DeploymentError;
 
@@ -79,6 +83,8 @@ pub struct Deployment {
     engine: Engine,
     runner: RwLock<Option<Runner>>,
     analysis: RwLock<Option<Analysis>>,
+    /// Each component instance's analysis, by instance path.
+    instances: RwLock<BTreeMap<String, Analysis>>,
     admin_key: String,
     stop: Arc<AtomicBool>,
     /// Every commit and environment change, for sync sessions to re-run queries.
@@ -91,6 +97,8 @@ pub struct Deployment {
     data_dir: PathBuf,
     /// The code pushed by the CLI (empty when the code comes from a project folder).
     pushed: RwLock<Vec<PushedModule>>,
+    /// The components pushed with it.
+    pushed_components: RwLock<PushedComponents>,
     /// A push between `start_push` and `finish_push`.
     pending: Mutex<Option<PendingPush>>,
     /// Query results shared by sync sessions at the newest timestamp.
@@ -148,12 +156,16 @@ struct QueryCache {
 pub struct PendingPush {
     pub id: String,
     pub modules: Vec<PushedModule>,
+    pub components: PushedComponents,
     pub schema: Option<Schema>,
     /// The providers of the pushed `auth.config.js`.
     pub auth: Vec<AuthProvider>,
+    /// The analysed code, for `start_push`'s answer.
+    pub code: Code,
 }
 
 const PUSHED_MODULES_FILE: &str = "pushed_modules.json";
+const PUSHED_COMPONENTS_FILE: &str = "pushed_components.json";
 
 /// What sync sessions hear about.
 #[derive(Debug, Clone)]
@@ -217,6 +229,8 @@ impl Deployment {
             engine,
             runner: RwLock::new(None),
             analysis: RwLock::new(None),
+            instances: RwLock::new(BTreeMap::new()),
+            pushed_components: RwLock::new(PushedComponents::default()),
             admin_key,
             stop: Arc::new(AtomicBool::new(false)),
             verifier: Verifier::default(),
@@ -233,7 +247,15 @@ impl Deployment {
                     path: stored.display().to_string(),
                     error: std::io::Error::other(e),
                 })?;
-            deployment.activate_pushed(modules)?;
+            let components_file = config.data_dir.join(PUSHED_COMPONENTS_FILE);
+            let components: PushedComponents = match std::fs::read_to_string(&components_file) {
+                Ok(text) => serde_json::from_str(&text).map_err(|e| DeploymentError::DataDir {
+                    path: components_file.display().to_string(),
+                    error: std::io::Error::other(e),
+                })?,
+                Err(_) => PushedComponents::default(),
+            };
+            deployment.activate_pushed(modules, components)?;
         } else if let Some(dir) = &config.project_dir
             && dir.join("convex").is_dir()
         {
@@ -256,22 +278,49 @@ impl Deployment {
         project: Arc<Project>,
         progress: BackfillProgress<'_>,
     ) -> Result<(), DeploymentError> {
+        let (code, auth) = self.analysed(|env| code::from_folder(project, env))?;
+        self.install(code, auth, progress)
+    }
+
+    /// Analyses code with the deployment's environment as `process.env`: its functions,
+    /// crons and the providers of its `auth.config.ts`. Nothing changes yet.
+    fn analysed(
+        &self,
+        analyse: impl FnOnce(&BTreeMap<String, String>) -> Result<Code, DeploymentError>,
+    ) -> Result<(Code, Vec<AuthProvider>), DeploymentError> {
         let env = self.function_environment();
-        let analysis =
-            analyze_with_env(&project, &env).map_err(|e| DeploymentError::Project(Box::new(e)))?;
-        crons::declared(&analysis).map_err(DeploymentError::Crons)?;
-        let auth = auth_providers(&project, &env)?;
-        if let Some(schema) = &analysis.schema {
+        let code = analyse(&env)?;
+        crons::declared(&code.analysis).map_err(DeploymentError::Crons)?;
+        let auth = auth_providers(code.tree.app(), &env)?;
+        Ok((code, auth))
+    }
+
+    /// Makes analysed code the deployment's: its schema applied, its runner serving, its
+    /// crons and auth providers in force.
+    fn install(
+        &self,
+        code: Code,
+        auth: Vec<AuthProvider>,
+        progress: BackfillProgress<'_>,
+    ) -> Result<(), DeploymentError> {
+        if let Some(schema) = &code.analysis.schema {
             apply_schema(&self.engine, schema, progress)?;
         }
-        *self.runner.write().unwrap() = Some(Runner::new(project, self.engine.clone()));
+        *self.runner.write().unwrap() =
+            Some(Runner::with_components(code.tree, self.engine.clone()));
         self.clear_query_cache();
         // Crons follow the code: added, changed and removed ones, each keeping its slot.
-        let diff = self.scheduler.sync_crons(&self.engine, &analysis);
-        *self.analysis.write().unwrap() = Some(analysis);
+        let diff = self.scheduler.sync_crons(&self.engine, &code.analysis);
+        *self.analysis.write().unwrap() = Some(code.analysis);
+        *self.instances.write().unwrap() = code.instances;
         self.verifier.set_providers(auth);
         *self.cron_diff.lock().unwrap() = diff.map_err(DeploymentError::Crons)?;
         Ok(())
+    }
+
+    /// Each component instance's analysis, by instance path.
+    pub fn component_analyses(&self) -> BTreeMap<String, Analysis> {
+        self.instances.read().unwrap().clone()
     }
 
     /// Loads the project folder `dir` again (its `convex/` as it is now) with
@@ -288,15 +337,20 @@ impl Deployment {
     }
 
     /// Analyses pushed modules (nothing changes yet) and keeps them pending.
-    pub fn start_push(&self, modules: Vec<PushedModule>) -> Result<PendingPush, DeploymentError> {
-        let project =
-            Project::from_modules(modules.iter().map(|m| (m.path.clone(), m.source.clone())));
-        let env = self.function_environment();
-        let analysis =
-            analyze_with_env(&project, &env).map_err(|e| DeploymentError::Project(Box::new(e)))?;
-        let auth = auth_providers(&project, &env)?;
-        let pending =
-            PendingPush { id: crate::ids::random_hex(8), modules, schema: analysis.schema, auth };
+    pub fn start_push(
+        &self,
+        modules: Vec<PushedModule>,
+        components: PushedComponents,
+    ) -> Result<PendingPush, DeploymentError> {
+        let (code, auth) = self.analysed(|env| code::from_push(&modules, &components, env))?;
+        let pending = PendingPush {
+            id: crate::ids::random_hex(8),
+            modules,
+            components,
+            schema: code.analysis.schema.clone(),
+            auth,
+            code,
+        };
         *self.pending.lock().unwrap() = Some(pending.clone());
         Ok(pending)
     }
@@ -341,27 +395,42 @@ impl Deployment {
         })?;
         let before: Vec<String> = self.pushed_modules().into_iter().map(|m| m.path).collect();
         let after: Vec<String> = pending.modules.iter().map(|m| m.path.clone()).collect();
-        self.activate_pushed(pending.modules)?;
+        self.install(pending.code, pending.auth, &|_, _, _, _| {})?;
+        self.store_pushed(pending.modules, pending.components)?;
         *self.pending.lock().unwrap() = None;
         let added = after.iter().filter(|p| !before.contains(p)).cloned().collect();
         let removed = before.into_iter().filter(|p| !after.contains(p)).collect();
         Ok((added, removed))
     }
 
-    fn activate_pushed(&self, modules: Vec<PushedModule>) -> Result<(), DeploymentError> {
-        let project =
-            Project::from_modules(modules.iter().map(|m| (m.path.clone(), m.source.clone())));
-        self.load(project)?;
-        let path = self.data_dir.join(PUSHED_MODULES_FILE);
-        let io = |error| DeploymentError::DataDir { path: path.display().to_string(), error };
-        let tmp = path.with_extension("tmp");
-        std::fs::write(
-            &tmp,
-            serde_json::to_vec(&modules).map_err(|e| io(std::io::Error::other(e)))?,
-        )
-        .map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)?;
+    fn activate_pushed(
+        &self,
+        modules: Vec<PushedModule>,
+        components: PushedComponents,
+    ) -> Result<(), DeploymentError> {
+        let (code, auth) = self.analysed(|env| code::from_push(&modules, &components, env))?;
+        self.install(code, auth, &|_, _, _, _| {})?;
+        self.store_pushed(modules, components)
+    }
+
+    /// Keeps the pushed code in the data folder (so a restart serves it) and in memory.
+    fn store_pushed(
+        &self,
+        modules: Vec<PushedModule>,
+        components: PushedComponents,
+    ) -> Result<(), DeploymentError> {
+        let write = |name: &str, bytes: Result<Vec<u8>, serde_json::Error>| {
+            let path = self.data_dir.join(name);
+            let io = |error| DeploymentError::DataDir { path: path.display().to_string(), error };
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, bytes.map_err(|e| io(std::io::Error::other(e)))?).map_err(io)?;
+            std::fs::rename(&tmp, &path).map_err(io)
+        };
+        // Components first: the modules file is what marks pushed code at the next start.
+        write(PUSHED_COMPONENTS_FILE, serde_json::to_vec(&components))?;
+        write(PUSHED_MODULES_FILE, serde_json::to_vec(&modules))?;
         *self.pushed.write().unwrap() = modules;
+        *self.pushed_components.write().unwrap() = components;
         Ok(())
     }
 
@@ -401,9 +470,11 @@ impl Deployment {
             return;
         }
         *self.urls.write().unwrap() = urls;
-        let project = self.runner.read().unwrap().as_ref().map(|r| r.project().clone());
-        if let Some(project) = project
-            && let Err(e) = self.load(project)
+        let tree = self.runner.read().unwrap().as_ref().map(|r| r.components().clone());
+        if let Some(tree) = tree
+            && let Err(e) = self
+                .analysed(|env| code::from_tree(&tree, env))
+                .and_then(|(code, auth)| self.install(code, auth, &|_, _, _, _| {}))
         {
             tracing::warn!("the code could not be analysed again with the engine's URLs: {e}");
         }

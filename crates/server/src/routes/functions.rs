@@ -39,6 +39,8 @@ fn arguments(args: &serde_json::Value) -> Result<Value, ApiError> {
 
 struct Call {
     path: String,
+    /// The component instance the function is in (`""`: the app); admins only.
+    component: String,
     /// `None`: whatever the function is (`/api/function`, `/api/run`).
     kind: Option<FunctionKind>,
     args: Value,
@@ -62,6 +64,7 @@ impl Call {
     ) -> Result<Self, ApiError> {
         Ok(Call {
             path,
+            component: String::new(),
             kind,
             args: arguments(args)?,
             format: format_of(format)?,
@@ -107,6 +110,7 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
             &call.path,
             &call.args,
             at,
+            &call.component,
         ) {
             Ok(answer) => {
                 if let Some(ts) = answer.commit_ts {
@@ -124,6 +128,7 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
         return error_response(&call, not_found(&call.path, &call.identity), None, Vec::new());
     };
     let path = call.path.clone();
+    let component = call.component.clone();
     let args = call.args.clone();
     let identity = call.identity.clone();
     let request_id = call.request_id.clone();
@@ -131,6 +136,11 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
     let kind = call.kind;
     let at = call.at;
     let outcome = tokio::task::spawn_blocking(move || -> Result<FunctionOutcome, RuntimeError> {
+        if !component.is_empty() && !matches!(identity, Identity::Admin) {
+            // Only admins reach a component's functions from outside; apps call them.
+            return Err(RuntimeError::FunctionNotFound(path));
+        }
+        let runner = runner.in_component(&component)?;
         let (runner, caller): (Runner, Caller) = match identity {
             Identity::Admin => (runner, Caller::Internal),
             Identity::AdminActingAs(user) | Identity::User(user) => {
@@ -194,14 +204,8 @@ async fn udf(
     kind: Option<FunctionKind>,
 ) -> Result<Json<UdfResponse>, ApiError> {
     let request: UdfRequest = parse_body(&body)?;
-    if request.component_path.as_deref().is_some_and(|c| !c.is_empty()) {
-        return Err(ApiError::bad_request(
-            "ComponentsNotSupported",
-            "Components are not supported by this engine yet",
-        ));
-    }
     let identity = identity(&state, &headers).await?;
-    let call = Call::new(
+    let mut call = Call::new(
         request.path,
         kind,
         &request.args,
@@ -210,6 +214,7 @@ async fn udf(
         &headers,
         None,
     )?;
+    call.component = request.component_path.unwrap_or_default();
     Ok(Json(run_call(&state, call).await))
 }
 
@@ -260,14 +265,15 @@ pub(crate) async fn run(
         ));
     };
     let request: RunRequest = if body.is_empty() {
-        RunRequest { args: serde_json::Value::Null, format: None }
+        RunRequest { args: serde_json::Value::Null, format: None, component_path: None }
     } else {
         parse_body(&body)?
     };
     let identity = identity(&state, &headers).await?;
     let path = format!("{}:{function}", module.join("/"));
-    let call =
+    let mut call =
         Call::new(path, None, &request.args, request.format.as_deref(), identity, &headers, None)?;
+    call.component = request.component_path.unwrap_or_default();
     Ok(Json(run_call(&state, call).await))
 }
 

@@ -49,8 +49,10 @@ pub(crate) async fn start_push(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let modules = crate::push::modules_of(&request, &state.deployment.pushed_modules())
         .map_err(|e| ApiError::bad_request("InvalidModules", e))?;
+    let components = atrium_protocol::push::PushedComponents::from_start_push(&request)
+        .map_err(|e| ApiError::bad_request("InvalidModules", e))?;
     let deployment = state.deployment.clone();
-    let pending = tokio::task::spawn_blocking(move || deployment.start_push(modules))
+    let pending = tokio::task::spawn_blocking(move || deployment.start_push(modules, components))
         .await
         .map_err(internal)?
         .map_err(push_error)?;
@@ -58,6 +60,7 @@ pub(crate) async fn start_push(
         &pending.id,
         &state.deployment.environment(),
         &pending.auth,
+        &pending.code,
     )))
 }
 

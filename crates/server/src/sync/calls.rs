@@ -13,8 +13,16 @@ use super::wire::{arguments, describe_runtime_error, logs, server_error};
 use crate::auth::Identity;
 
 impl Session {
-    pub(super) fn runner(&self) -> Result<(Runner, Caller), String> {
+    /// The runner for a call into the component instance `component` (`""`: the app), as
+    /// this session's identity. Only admins reach a component's functions from outside.
+    pub(super) fn runner(&self, component: &str) -> Result<(Runner, Caller), String> {
         let runner = self.deployment.runner().ok_or("This deployment has no functions yet")?;
+        if !component.is_empty() && !matches!(self.identity, Identity::Admin) {
+            return Err(format!(
+                "Component \"{component}\" functions can only be called by an admin"
+            ));
+        }
+        let runner = runner.in_component(component).map_err(|e| e.to_string())?;
         Ok(match &self.identity {
             Identity::Admin => (runner, Caller::Internal),
             Identity::AdminActingAs(user) | Identity::User(user) => {
@@ -28,13 +36,15 @@ impl Session {
     pub(super) async fn run_system(
         &self,
         path: &str,
+        component: &str,
         args: Value,
         at: Option<Timestamp>,
     ) -> Result<crate::system::SystemAnswer, String> {
         let deployment = self.deployment.clone();
         let (identity, path) = (self.identity.clone(), path.to_owned());
+        let component = component.to_owned();
         tokio::task::spawn_blocking(move || {
-            crate::system::run(&deployment, &identity, &path, &args, at)
+            crate::system::run(&deployment, &identity, &path, &args, at, &component)
         })
         .await
         .unwrap_or_else(|join| Err(join.to_string()))
@@ -61,6 +71,7 @@ impl Session {
     pub(super) async fn call(
         &self,
         path: &str,
+        component: &str,
         args: &Json,
         kind: FunctionKind,
         request: u32,
@@ -72,7 +83,7 @@ impl Session {
             Err(e) => return failure(e),
         };
         if crate::system::is_system(path) {
-            let answer = self.run_system(path, args, None).await;
+            let answer = self.run_system(path, component, args, None).await;
             return match answer {
                 Ok(answer) => {
                     if let Some(ts) = answer.commit_ts {
@@ -91,7 +102,7 @@ impl Session {
                 Err(message) => failure(message),
             };
         }
-        let (runner, caller) = match self.runner() {
+        let (runner, caller) = match self.runner(component) {
             Ok(r) => r,
             Err(e) => return failure(e),
         };

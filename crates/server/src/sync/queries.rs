@@ -114,7 +114,9 @@ impl Session {
     async fn rerun(&mut self, query_id: u32, ts: Timestamp) -> Option<StateModification> {
         let query = self.queries.get(&query_id)?;
         let (udf_path, args) = (query.udf_path.clone(), query.args.clone());
-        let (modification, subscription) = self.run_query(query_id, &udf_path, args, ts).await;
+        let component = query.component.clone();
+        let (modification, subscription) =
+            self.run_query(query_id, &udf_path, &component, args, ts).await;
         let query = self.queries.get_mut(&query_id).expect("present above");
         let cause = query.pending_cause.take();
         if let Some(old) = query.subscription.take() {
@@ -157,6 +159,7 @@ impl Session {
         &self,
         query_id: u32,
         path: &str,
+        component: &str,
         args: Value,
         ts: Timestamp,
     ) -> (StateModification, Result<Option<SubscriptionId>, Invalidation>) {
@@ -171,7 +174,7 @@ impl Session {
         };
         if crate::system::is_system(path) {
             // Answered natively; the dashboard's queries stay live through their read set.
-            let answer = self.run_system(path, args, Some(ts)).await;
+            let answer = self.run_system(path, component, args, Some(ts)).await;
             return match answer {
                 Ok(answer) => {
                     let subscription = match answer.read {
@@ -191,13 +194,16 @@ impl Session {
                 Err(message) => (failed(message, Vec::new(), None), Ok(None)),
             };
         }
-        let (runner, caller) = match self.runner() {
+        let (runner, caller) = match self.runner(component) {
             Ok(r) => r,
             Err(e) => return (failed(e, Vec::new(), None), Ok(None)),
         };
         // Sessions asking the same thing at exactly the same timestamp share one run.
-        let key =
-            format!("{:?}\u{0}{path}\u{0}{}", self.identity, atrium_value::json::to_json(&args));
+        let key = format!(
+            "{:?}\u{0}{component}\u{0}{path}\u{0}{}",
+            self.identity,
+            atrium_value::json::to_json(&args)
+        );
         let slot = self.deployment.query_slot(key, ts.0);
         let path = path.to_owned();
         let shared = slot

@@ -27,14 +27,24 @@ fn number_arg(args: &Value, path: &[&str]) -> Option<f64> {
 }
 
 /// Runs the CLI's system function at `path` (normalised to `module:function`).
-pub(super) fn run(deployment: &Deployment, path: &str, args: &Value) -> Result<Value, String> {
+/// `component` is the instance the CLI asked about (`--component`; `""`: the app).
+pub(super) fn run(
+    deployment: &Deployment,
+    path: &str,
+    args: &Value,
+    component: &str,
+) -> Result<Value, String> {
     let engine = deployment.engine();
+    let qualified = |table: &str| atrium_runtime::components::names::qualify(component, table);
     match path {
         "_system/cli/tables:default" => {
             let mut names: Vec<String> = engine
                 .catalog()
                 .tables()
-                .map(|t| t.name.clone())
+                .filter_map(|t| {
+                    atrium_runtime::components::names::local_name(component, &t.name)
+                        .map(str::to_owned)
+                })
                 .filter(|n| !n.starts_with('_'))
                 .collect();
             names.sort();
@@ -47,7 +57,7 @@ pub(super) fn run(deployment: &Deployment, path: &str, args: &Value) -> Result<V
             ]))
         }
         "_system/cli/tableData:default" => {
-            let table = string_arg(args, "table")?;
+            let table = &qualified(string_arg(args, "table")?);
             let order = match args.get_path(["order"]).and_then(Value::as_str) {
                 Some("desc") => Order::Desc,
                 _ => Order::Asc,
@@ -94,11 +104,16 @@ pub(super) fn run(deployment: &Deployment, path: &str, args: &Value) -> Result<V
             ]))
         }
         "_system/cli/tableSize:default" => {
-            let table = string_arg(args, "tableName")?;
-            Ok(Value::Float64(engine.count(table).unwrap_or(0) as f64))
+            let table = qualified(string_arg(args, "tableName")?);
+            Ok(Value::Float64(engine.count(&table).unwrap_or(0) as f64))
         }
         "_system/cli/modules:apiSpec" => {
-            let Some(analysis) = deployment.analysis() else { return Ok(Value::Array(Vec::new())) };
+            let analysis = if component.is_empty() {
+                deployment.analysis()
+            } else {
+                deployment.component_analyses().remove(component)
+            };
+            let Some(analysis) = analysis else { return Ok(Value::Array(Vec::new())) };
             let mut spec = Vec::new();
             for function in analysis.functions() {
                 let (module, name) =

@@ -69,10 +69,12 @@ pub(super) fn mutation(
     })
 }
 
+/// Every user table, components' included (named `<component>/<table>`), without the
+/// system tables of the app or of any component.
 fn table_mapping(tx: &Transaction) -> TableMapping {
     tx.catalog()
         .tables()
-        .filter(|t| !t.name.starts_with('_'))
+        .filter(|t| !atrium_value::names::split_component(&t.name).1.starts_with('_'))
         .map(|t| (t.number.0.to_string(), t.name.clone()))
         .collect()
 }

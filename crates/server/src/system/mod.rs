@@ -3,6 +3,7 @@
 //! - [`cli`]: the official CLI's `_system/cli/*` (table lists and contents, table sizes, the
 //!   function spec, environment variables, export and import state);
 //! - [`frontend`]: Convex's dashboard functions `_system/frontend/*`;
+//! - [`components`]: `_system/frontend/components:list`, the component instances;
 //! - [`files`]: Convex's dashboard file functions `_system/frontend/fileStorageV2:*`;
 //! - [`atrium`]: Atrium's dashboard extensions `_system/atrium/*`, which a Convex deployment
 //!   lacks (clients detect that from the "not found" answer);
@@ -22,6 +23,7 @@ mod adhoc;
 mod args;
 mod atrium;
 mod cli;
+mod components;
 mod files;
 mod frontend;
 mod schedules;
@@ -53,13 +55,15 @@ pub(crate) struct SystemAnswer {
 }
 
 /// Runs a system function as `identity`; a query reads at `at` (the latest commit when
-/// `None`).
+/// `None`). `component` is the instance the caller named (`componentPath`, the CLI's
+/// `--component`; `""`: the app): the CLI's table functions see that instance's tables.
 pub(crate) fn run(
     deployment: &Deployment,
     identity: &Identity,
     path: &str,
     args: &Value,
     at: Option<Timestamp>,
+    component: &str,
 ) -> Result<SystemAnswer, String> {
     if *identity != Identity::Admin {
         return Err(format!("System function `{path}` can only be called with the admin key"));
@@ -69,8 +73,11 @@ pub(crate) fn run(
         let (value, read, snapshot) = adhoc::run(deployment, args, at)?;
         return Ok(SystemAnswer { value, read: Some((read, snapshot)), commit_ts: None });
     }
+    if let Some(answer) = components::query(deployment, &path) {
+        return Ok(SystemAnswer { value: answer?, read: None, commit_ts: None });
+    }
     if !is_dashboard(&path) {
-        let value = cli::run(deployment, &path, args)?;
+        let value = cli::run(deployment, &path, args, component)?;
         return Ok(SystemAnswer { value, read: None, commit_ts: None });
     }
     if let Some(result) = frontend::mutation(deployment.engine(), &path, args)

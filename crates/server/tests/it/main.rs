@@ -5,6 +5,7 @@
 //! Shared helpers belong in a module here, not copied between modules.
 
 mod auth;
+mod components;
 mod crons;
 mod http_api;
 mod inspector;

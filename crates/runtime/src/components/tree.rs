@@ -1,0 +1,67 @@
+//! The instance tree: every component instance of a deployment's code (the app's included)
+//! by path, with its definition and functions.
+//!
+//! It must not evaluate definitions (`definition` builds the tree) nor run functions.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::Project;
+
+/// One installed component instance.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// `""` for the app, else the names from the app down, joined with `/`.
+    pub path: String,
+    /// The definition it instantiates (`../node_modules/@convex-dev/x/dist/component`;
+    /// `""` for the app).
+    pub definition: String,
+    /// The definition's own name (`defineComponent("shardedCounter")`).
+    pub definition_name: Option<String>,
+    /// The instance's functions.
+    pub project: Arc<Project>,
+    /// Installed names of its children.
+    pub children: Vec<String>,
+}
+
+/// Every instance of a deployment's code, the app's included.
+#[derive(Debug, Clone)]
+pub struct ComponentTree {
+    instances: BTreeMap<String, Instance>,
+}
+
+impl ComponentTree {
+    /// A tree with the app alone.
+    pub fn app_only(project: Arc<Project>) -> Self {
+        let app = Instance {
+            path: String::new(),
+            definition: String::new(),
+            definition_name: None,
+            project,
+            children: Vec::new(),
+        };
+        Self { instances: BTreeMap::from([(String::new(), app)]) }
+    }
+
+    pub(crate) fn from_instances(instances: Vec<Instance>) -> Self {
+        Self { instances: instances.into_iter().map(|i| (i.path.clone(), i)).collect() }
+    }
+
+    pub fn instance(&self, path: &str) -> Option<&Instance> {
+        self.instances.get(path)
+    }
+
+    /// Every instance, the app first, then by path.
+    pub fn instances(&self) -> impl Iterator<Item = &Instance> {
+        self.instances.values()
+    }
+
+    pub fn app(&self) -> &Arc<Project> {
+        &self.instances[""].project
+    }
+
+    /// The instance at `path`, or Convex's error for a component that is not installed.
+    pub fn require(&self, path: &str) -> Result<&Instance, String> {
+        self.instances.get(path).ok_or_else(|| format!("Component \"{path}\" not found"))
+    }
+}
