@@ -218,7 +218,9 @@ impl Engine {
         let mut deltas: HashMap<TableNumber, i64> = HashMap::new();
         let vectors = self.inner.vectors.read().unwrap().clone();
         let mut next_slots = HashMap::new();
-        for (id, write) in std::mem::take(&mut tx.writes) {
+        for (id, mut write) in std::mem::take(&mut tx.writes) {
+            // Placeholders become the commit timestamp before any key or row is derived.
+            write.resolve_commit_ts(ts);
             for index in vectors.values() {
                 let index = index.read().unwrap();
                 if index.info.table == write.table {

@@ -20,6 +20,7 @@
 //! depend on tauri or polars. Text (search) indexes are not built yet.
 
 pub mod catalog;
+mod commit_ts;
 mod counts;
 mod document;
 mod engine;
