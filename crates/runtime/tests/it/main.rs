@@ -5,6 +5,7 @@
 mod adhoc_query;
 mod analysis;
 mod chat;
+mod commit_ts;
 mod http_actions;
 mod kitchen;
 mod pagination;
