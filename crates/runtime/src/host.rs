@@ -39,6 +39,8 @@ pub struct HostState {
     pub function_path: String,
     /// Nanoseconds spent in syscalls, which do not count against the time limit.
     syscall_clock: Option<Arc<AtomicU64>>,
+    /// Where a mutation's return value holds `db.vars.commitTs`, resolved after it commits.
+    pub(crate) result_commit_ts: atrium_value::pending::CommitTsSlots,
 }
 
 impl std::fmt::Debug for HostState {
@@ -83,6 +85,7 @@ impl HostState {
             depth: 0,
             syscall_clock: None,
             function_path: String::new(),
+            result_commit_ts: Default::default(),
         }
     }
 

@@ -87,6 +87,15 @@ impl CommitTsSlots {
         }
     }
 
+    /// Writes `commit_ts` into each slot of a whole value (a mutation's return value).
+    pub fn resolve_value(&self, value: &mut Value, commit_ts: i64) {
+        for steps in &self.0 {
+            if let Some(slot) = slot_mut(value, steps) {
+                *slot = Value::Int64(commit_ts);
+            }
+        }
+    }
+
     /// Convex JSON of `value` with the token at each slot, as a mutation reads its own write.
     pub fn encode(&self, value: &Value) -> Json {
         let mut json = to_json(value);
@@ -182,6 +191,14 @@ mod tests {
             Value::Object([("t".to_owned(), Value::Int64(42))].into_iter().collect()),
         ]);
         assert_eq!(fields["log"], log);
+    }
+
+    #[test]
+    fn a_bare_token_is_a_slot_at_the_root() {
+        let (mut value, slots) = CommitTsSlots::decode(&json!({"$commitTs": null})).unwrap();
+        assert_eq!(value, Value::Int64(MAX_COMMIT_TS));
+        slots.resolve_value(&mut value, 9);
+        assert_eq!(value, Value::Int64(9));
     }
 
     #[test]

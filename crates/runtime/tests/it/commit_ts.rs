@@ -78,6 +78,18 @@ fn a_mutation_sees_the_placeholder_and_the_commit_stores_its_timestamp() {
 }
 
 #[test]
+fn a_mutation_returning_the_placeholder_returns_its_commit_ts() {
+    let (_d, _engine, runner) = runner();
+    let args = obj(vec![("label", "returned".into())]);
+    let outcome = runner.run("stamps:stampAndReturn", FunctionKind::Mutation, args).unwrap();
+    let commit_ts = Value::Int64(outcome.commit.unwrap().ts.0 as i64);
+    let result = outcome.result.unwrap();
+    assert_eq!(result.get_path(["at"]), Some(&commit_ts));
+    assert_eq!(result.get_path(["doc", "at"]), Some(&commit_ts));
+    assert_eq!(result.get_path(["doc", "label"]), Some(&Value::from("returned")));
+}
+
+#[test]
 fn the_placeholder_is_refused_outside_document_writes_and_against_the_schema() {
     let (_d, engine, runner) = runner();
     let err = runner
