@@ -224,7 +224,9 @@ impl Engine {
         let vectors = self.inner.vectors.read().unwrap().clone();
         let mut next_slots = HashMap::new();
         let mut files_deleted = false;
-        for (id, write) in std::mem::take(&mut tx.writes) {
+        for (id, mut write) in std::mem::take(&mut tx.writes) {
+            // Placeholders become the commit timestamp before any key or row is derived.
+            write.resolve_commit_ts(ts);
             files_deleted |= write.table.0 == crate::blobs::store::STORAGE_TABLE_NUMBER
                 && write.old.is_some()
                 && write.new.is_none();

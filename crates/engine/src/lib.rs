@@ -21,6 +21,7 @@
 
 pub mod blobs;
 pub mod catalog;
+mod commit_ts;
 mod counts;
 mod document;
 mod engine;

@@ -13,6 +13,7 @@ use atrium_value::limits::check_document;
 use atrium_value::names::{
     CREATION_TIME_FIELD, ID_FIELD, check_component_table_name, split_component,
 };
+use atrium_value::pending::CommitTsSlots;
 use atrium_value::sort_key::sort_key;
 use atrium_value::{DocumentId, Object, TableNumber, Value};
 use rand_chacha::ChaCha12Rng;
@@ -306,7 +307,7 @@ impl Transaction {
                 "table name `{table}` starts with `_`, which is reserved for system tables"
             )));
         }
-        self.insert_any(table, fields)
+        self.insert_any(table, fields, CommitTsSlots::default())
     }
 
     /// Inserts into a system table (`_scheduled_functions`, `_storage`, `_cron_jobs`), which
@@ -319,10 +320,15 @@ impl Transaction {
         if !is_system_table(split_component(table).1) {
             return Err(EngineError::InvalidTableName(format!("`{table}` is not a system table")));
         }
-        self.insert_any(table, fields)
+        self.insert_any(table, fields, CommitTsSlots::default())
     }
 
-    fn insert_any(&mut self, table: &str, fields: Object) -> Result<DocumentId, EngineError> {
+    pub(crate) fn insert_any(
+        &mut self,
+        table: &str,
+        fields: Object,
+        commit_ts: CommitTsSlots,
+    ) -> Result<DocumentId, EngineError> {
         Self::check_fields(&fields)?;
         self.check_schema(table, &fields)?;
         let number = match self.table_number(table) {
@@ -345,18 +351,30 @@ impl Transaction {
         let id = DocumentId::new(number, random, creation_time);
         let document = Document { id, creation_time, fields };
         check_document(document.to_value().as_object().expect("documents are objects"))?;
-        self.writes.insert(id, PendingWrite { table: number, old: None, new: Some(document) });
+        self.writes.insert(
+            id,
+            PendingWrite { commit_ts, ..PendingWrite::new(number, None, Some(document)) },
+        );
         Ok(id)
     }
 
-    fn write(&mut self, id: &DocumentId, new: Option<Document>) -> Result<(), EngineError> {
+    fn write(
+        &mut self,
+        id: &DocumentId,
+        new: Option<Document>,
+        commit_ts: CommitTsSlots,
+    ) -> Result<(), EngineError> {
         let (current, prev_ts) =
             self.current_with_ts(id)?.ok_or(EngineError::DocumentNotFound(*id))?;
         match self.writes.get_mut(id) {
-            Some(write) => write.new = new,
+            Some(write) => {
+                write.new = new;
+                write.commit_ts = commit_ts;
+            }
             None => {
                 let old = prev_ts.map(|ts| (current, ts));
-                self.writes.insert(*id, PendingWrite { table: id.table, old, new });
+                let write = PendingWrite { commit_ts, ..PendingWrite::new(id.table, old, new) };
+                self.writes.insert(*id, write);
             }
         }
         Ok(())
@@ -364,6 +382,15 @@ impl Transaction {
 
     /// Replaces a document's fields.
     pub fn replace(&mut self, id: &DocumentId, fields: Object) -> Result<(), EngineError> {
+        self.replace_any(id, fields, CommitTsSlots::default())
+    }
+
+    pub(crate) fn replace_any(
+        &mut self,
+        id: &DocumentId,
+        fields: Object,
+        commit_ts: CommitTsSlots,
+    ) -> Result<(), EngineError> {
         Self::check_fields(&fields)?;
         let (current, _) = self.current_with_ts(id)?.ok_or(EngineError::DocumentNotFound(*id))?;
         if let Some(table) = self.table_name(id.table) {
@@ -371,7 +398,7 @@ impl Transaction {
         }
         let document = Document { id: *id, creation_time: current.creation_time, fields };
         check_document(document.to_value().as_object().expect("documents are objects"))?;
-        self.write(id, Some(document))
+        self.write(id, Some(document), commit_ts)
     }
 
     /// Sets or removes top-level fields of a document.
@@ -380,7 +407,21 @@ impl Transaction {
         id: &DocumentId,
         patch: BTreeMap<String, PatchValue>,
     ) -> Result<(), EngineError> {
+        self.patch_any(id, patch, CommitTsSlots::default())
+    }
+
+    /// A patch whose set values hold commit-timestamp placeholders at `new_slots` (relative
+    /// to the document); placeholders already in fields the patch leaves alone stay.
+    pub(crate) fn patch_any(
+        &mut self,
+        id: &DocumentId,
+        patch: BTreeMap<String, PatchValue>,
+        new_slots: CommitTsSlots,
+    ) -> Result<(), EngineError> {
         let (current, _) = self.current_with_ts(id)?.ok_or(EngineError::DocumentNotFound(*id))?;
+        let mut commit_ts = self.commit_ts_slots(id).cloned().unwrap_or_default();
+        commit_ts.retain_fields(|name| !patch.contains_key(name));
+        commit_ts.extend(new_slots);
         let mut fields = current.fields.clone();
         for (name, change) in patch {
             if name == ID_FIELD || name == CREATION_TIME_FIELD {
@@ -397,7 +438,7 @@ impl Transaction {
                 }
             }
         }
-        self.replace(id, fields)
+        self.replace_any(id, fields, commit_ts)
     }
 
     /// Makes sure a user table exists, with `number` when it is created here (imports keep
@@ -459,7 +500,7 @@ impl Transaction {
         }
         let document = Document { id, creation_time, fields };
         check_document(document.to_value().as_object().expect("documents are objects"))?;
-        self.writes.insert(id, PendingWrite { table: id.table, old: None, new: Some(document) });
+        self.writes.insert(id, PendingWrite::new(id.table, None, Some(document)));
         Ok(())
     }
 
@@ -474,10 +515,13 @@ impl Transaction {
         self.check_schema(&table, &revision.fields)?;
         let current = self.current_with_ts(&id)?;
         match self.writes.get_mut(&id) {
-            Some(write) => write.new = Some(revision),
+            Some(write) => {
+                write.new = Some(revision);
+                write.commit_ts = CommitTsSlots::default();
+            }
             None => {
                 let old = current.and_then(|(d, ts)| ts.map(|ts| (d, ts)));
-                self.writes.insert(id, PendingWrite { table: id.table, old, new: Some(revision) });
+                self.writes.insert(id, PendingWrite::new(id.table, old, Some(revision)));
             }
         }
         Ok(())
@@ -485,7 +529,7 @@ impl Transaction {
 
     /// Deletes a document.
     pub fn delete(&mut self, id: &DocumentId) -> Result<(), EngineError> {
-        self.write(id, None)
+        self.write(id, None, CommitTsSlots::default())
     }
 
     /// Reads up to `limit` documents of `index` within `range`, in `order`, after the key

@@ -5,6 +5,7 @@
 //! A leaf: plain values, shared by `transaction.rs` (which buffers them) and `engine.rs`
 //! (which commits them); it must not import either.
 
+use atrium_value::pending::CommitTsSlots;
 use atrium_value::{DocumentId, TableNumber, Value};
 
 use crate::{Document, Timestamp};
@@ -24,6 +25,28 @@ pub(crate) struct PendingWrite {
     pub(crate) old: Option<(Document, Timestamp)>,
     /// `None` for a delete.
     pub(crate) new: Option<Document>,
+    /// Where `new`'s fields hold `db.vars.commitTs` (read as `MAX_COMMIT_TS` until commit).
+    pub(crate) commit_ts: CommitTsSlots,
+}
+
+impl PendingWrite {
+    pub(crate) fn new(
+        table: TableNumber,
+        old: Option<(Document, Timestamp)>,
+        new: Option<Document>,
+    ) -> Self {
+        PendingWrite { table, old, new, commit_ts: CommitTsSlots::default() }
+    }
+
+    /// Writes the commit timestamp into every placeholder of the new version (commit only).
+    pub(crate) fn resolve_commit_ts(&mut self, ts: Timestamp) {
+        if let Some(document) = &mut self.new
+            && !self.commit_ts.is_empty()
+        {
+            let ts = i64::try_from(ts.0).expect("commit timestamps fit in an int64");
+            std::mem::take(&mut self.commit_ts).resolve(&mut document.fields, ts);
+        }
+    }
 }
 
 /// One document a transaction would change if it committed.

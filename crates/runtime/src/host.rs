@@ -46,6 +46,8 @@ pub struct HostState {
     pub(crate) scheduled: crate::scheduler::jobs::ScheduledBudget,
     /// Blobs a mutation stored (`ctx.storage.store`), pinned until its commit is done.
     pub(crate) staged_files: Vec<atrium_engine::StagedBlob>,
+    /// Where a mutation's return value holds `db.vars.commitTs`, resolved after it commits.
+    pub(crate) result_commit_ts: atrium_value::pending::CommitTsSlots,
 }
 
 impl std::fmt::Debug for HostState {
@@ -93,6 +95,7 @@ impl HostState {
             scheduled: Default::default(),
             staged_files: Vec::new(),
             component: String::new(),
+            result_commit_ts: Default::default(),
         }
     }
 

@@ -5,18 +5,20 @@
 //!
 //! It must not begin, commit or retry transactions (the runner does).
 
+use std::cell::RefCell;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use atrium_value::Value;
 use atrium_value::json::from_json_str;
+use atrium_value::pending::CommitTsSlots;
 use atrium_value::validator::Validator;
 use rquickjs::{Ctx, Function, Object, Promise};
 
 use crate::call::{Caller, FunctionKind, Limits};
 use crate::sandbox::{Sandbox, describe, import_module, install, settle};
-use crate::{FunctionError, RuntimeError};
+use crate::{FunctionError, HostState, RuntimeError};
 
 /// One call: which export of which module file, as what, for whom, with what arguments
 /// (`args_json` is the `[args]` text the library's invoke methods take).
@@ -101,7 +103,7 @@ pub(crate) fn invoke(
                         data: None,
                     }));
                 }
-                let value = from_json_str(&text)
+                let value = decode_result(&text, kind, state)
                     .map_err(|e| FunctionError { message: format!("Invalid return value: {e}"), data: None });
                 match (value, &returns) {
                     (Ok(value), Some(validator)) => match validator.validate(&value, &state.borrow().ids()) {
@@ -115,6 +117,26 @@ pub(crate) fn invoke(
             Err(e) => Err(out_of_limits(&ctx, e, limits)),
         })
     })
+}
+
+/// A function's return value; a mutation's may hold `db.vars.commitTs` (read back from its
+/// own writes), which the runner resolves once the mutation commits.
+fn decode_result(
+    text: &str,
+    kind: FunctionKind,
+    state: &RefCell<HostState>,
+) -> Result<Value, atrium_value::json::JsonError> {
+    if kind != FunctionKind::Mutation {
+        return from_json_str(text);
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| atrium_value::json::JsonError {
+            path: atrium_value::Path::root(),
+            message: format!("not valid JSON: {e}"),
+        })?;
+    let (value, slots) = CommitTsSlots::decode(&json)?;
+    state.borrow_mut().result_commit_ts = slots;
+    Ok(value)
 }
 
 fn seconds(d: Duration) -> String {

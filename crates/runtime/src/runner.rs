@@ -359,10 +359,11 @@ impl Runner {
                 tx.as_ref().map_or_else(|| self.engine.latest_ts(), Transaction::snapshot);
             let call =
                 Call { file, path, export, kind, caller, args: &args, args_json: &args_json };
-            let execution = self.execute(&call, tx, 0)?;
+            let mut execution = self.execute(&call, tx, 0)?;
             let read_set =
                 execution.state.tx.as_ref().map(|tx| tx.read_set().clone()).unwrap_or_default();
             let usage = execution.state.tx.as_ref().map_or_else(Usage::default, Usage::of);
+            let result_commit_ts = std::mem::take(&mut execution.state.result_commit_ts);
             let logs = execution.state.logs;
             let outcome = |result, commit| FunctionOutcome {
                 result,
@@ -383,7 +384,14 @@ impl Runner {
                 return Err(RuntimeError::Abandoned);
             }
             match self.engine.commit(tx) {
-                Ok(commit) => return Ok(outcome(execution.result, Some(commit))),
+                Ok(commit) => {
+                    // `db.vars.commitTs` in the return value is the commit's timestamp.
+                    let mut result = execution.result;
+                    if let Ok(value) = &mut result {
+                        result_commit_ts.resolve_value(value, commit.ts.0 as i64);
+                    }
+                    return Ok(outcome(result, Some(commit)));
+                }
                 Err(e) if e.is_retryable() && attempts < MUTATION_ATTEMPTS => continue,
                 Err(e) => return Err(e.into()),
             }

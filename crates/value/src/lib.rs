@@ -9,6 +9,7 @@
 //! - [`limits`]: size, nesting, array-length and field-count limits, and the rules for
 //!   top-level document fields, with errors that name the offending path;
 //! - [`id`]: document IDs (table number, random bytes, checksum, base32);
+//! - [`pending`]: commit-timestamp placeholders (`{"$commitTs": null}`) in written values;
 //! - [`validator`]: Convex validators, parsed from their JSON and checked with Convex's messages.
 //!
 //! It must not know about storage, networking or JavaScript: it is the leaf of the graph.
@@ -18,6 +19,7 @@ pub mod json;
 pub mod limits;
 pub mod names;
 pub mod path;
+pub mod pending;
 pub mod sort_key;
 pub mod validator;
 mod value;

@@ -18,6 +18,10 @@ pub enum Validator {
     Float64,
     /// `v.int64()` (`bigint` in JSON).
     Int64,
+    /// `v.commitTs()`: an int64 the transaction's commit timestamp fills in. At rest it is a
+    /// plain `Int64`; before commit the placeholder reads as [`crate::pending::MAX_COMMIT_TS`],
+    /// so it validates the same way.
+    CommitTs,
     Boolean,
     String,
     Bytes,
@@ -88,6 +92,7 @@ impl Validator {
             "null" => Validator::Null,
             "number" | "float64" => Validator::Float64,
             "bigint" | "int64" => Validator::Int64,
+            "commitTs" => Validator::CommitTs,
             "boolean" => Validator::Boolean,
             "string" => Validator::String,
             "bytes" => Validator::Bytes,
@@ -154,7 +159,7 @@ impl Validator {
             (Validator::Any, _)
             | (Validator::Null, Value::Null)
             | (Validator::Float64, Value::Float64(_))
-            | (Validator::Int64, Value::Int64(_))
+            | (Validator::Int64 | Validator::CommitTs, Value::Int64(_))
             | (Validator::Boolean, Value::Boolean(_))
             | (Validator::String, Value::String(_))
             | (Validator::Bytes, Value::Bytes(_)) => true,
@@ -262,6 +267,7 @@ impl fmt::Display for Validator {
             Validator::Null => f.write_str("v.null()"),
             Validator::Float64 => f.write_str("v.float64()"),
             Validator::Int64 => f.write_str("v.int64()"),
+            Validator::CommitTs => f.write_str("v.commitTs()"),
             Validator::Boolean => f.write_str("v.boolean()"),
             Validator::String => f.write_str("v.string()"),
             Validator::Bytes => f.write_str("v.bytes()"),
@@ -377,6 +383,11 @@ mod tests {
     fn numbers_and_bigints_are_distinct() {
         assert!(Validator::Float64.validate(&Value::Int64(1), &Tables).is_err());
         assert!(Validator::Int64.validate(&Value::Float64(1.0), &Tables).is_err());
+        let commit_ts = Validator::from_json(&json!({"type": "commitTs"})).unwrap();
+        assert_eq!(commit_ts, Validator::CommitTs);
+        assert_eq!(commit_ts.to_string(), "v.commitTs()");
+        assert!(commit_ts.validate(&Value::Int64(7), &Tables).is_ok());
+        assert!(commit_ts.validate(&Value::Float64(7.0), &Tables).is_err());
         let lit = Validator::Literal(Value::Float64(3.0));
         let err = lit.validate(&Value::Int64(3), &Tables).unwrap_err();
         assert!(err.detail.contains("does not match literal validator"), "{err}");

@@ -1,12 +1,15 @@
 //! Document ops: `db.get`, `insert`, `patch` (`shallowMerge`), `replace`, `delete`
 //! (`remove`), `count`, `normalizeId` and the snapshot timestamp, on the execution's
-//! transaction. Writes are refused outside mutations.
+//! transaction. Writes are refused outside mutations. Written values may hold
+//! `db.vars.commitTs` (`{"$commitTs": null}`); a read of the transaction's own write hands
+//! the token back, as Convex does, until the commit resolves it.
 
 use std::collections::BTreeMap;
 
-use atrium_engine::PatchValue;
-use atrium_value::json::{from_json, to_json};
+use atrium_engine::{Document, PatchValue, Transaction};
+use atrium_value::json::to_json;
 use atrium_value::names::{CREATION_TIME_FIELD, ID_FIELD};
+use atrium_value::pending::CommitTsSlots;
 use atrium_value::{DocumentId, Object, Value};
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
@@ -73,10 +76,20 @@ fn document_id(
     Ok(id)
 }
 
+/// A document as Convex JSON for the function, with the `{"$commitTs": null}` token where
+/// the transaction's own write still holds a placeholder.
+pub(crate) fn document_json(tx: &Transaction, document: &Document) -> Json {
+    match tx.commit_ts_slots(&document.id) {
+        Some(slots) if !slots.is_empty() => slots.encode(&document.to_value()),
+        _ => to_json(&document.to_value()),
+    }
+}
+
 /// The document `id` as Convex JSON, or `null`.
 fn read(state: &mut HostState, id: &DocumentId) -> OpResult {
-    Ok(match state.tx_mut()?.get(id).map_err(|e| e.to_string())? {
-        Some(document) => to_json(&document.to_value()),
+    let tx = state.tx_mut()?;
+    Ok(match tx.get(id).map_err(|e| e.to_string())? {
+        Some(document) => document_json(tx, &document),
         None => Json::Null,
     })
 }
@@ -89,9 +102,10 @@ pub(crate) fn get(state: &mut HostState, args: IdArgs) -> OpResult {
 pub(crate) fn insert(state: &mut HostState, args: WriteArgs) -> OpResult {
     state.require_mutation("db.insert")?;
     let table = args.table.as_deref().ok_or("Missing argument `table` for `db.insert`")?;
-    let fields = object_arg(args.value.as_ref(), "db.insert")?;
+    let (fields, slots) = object_arg(args.value.as_ref(), "db.insert")?;
     let table = state.table(table);
-    let id = state.tx_mut()?.insert(&table, fields).map_err(|e| e.to_string())?;
+    let id =
+        state.tx_mut()?.insert_with_commit_ts(&table, fields, slots).map_err(|e| e.to_string())?;
     Ok(json!({ "_id": id.encode() }))
 }
 
@@ -101,12 +115,16 @@ pub(crate) fn patch(state: &mut HostState, args: WriteArgs) -> OpResult {
     let value =
         args.value.as_ref().and_then(Json::as_object).ok_or("`db.patch` takes an object")?;
     let mut patch = BTreeMap::new();
+    let mut slots = CommitTsSlots::default();
     for (name, field) in value {
         let change = match field.as_object() {
             Some(m) if m.len() == 1 && m.contains_key("$undefined") => PatchValue::Remove,
-            _ => PatchValue::Set(
-                from_json(field).map_err(|e| format!("Invalid patch for `{name}`: {e}"))?,
-            ),
+            _ => {
+                let (value, inner) = CommitTsSlots::decode(field)
+                    .map_err(|e| format!("Invalid patch for `{name}`: {e}"))?;
+                slots.extend(inner.under(name));
+                PatchValue::Set(value)
+            }
         };
         if name == ID_FIELD || name == CREATION_TIME_FIELD {
             continue; // The library sends them back unchanged; they cannot change.
@@ -116,14 +134,14 @@ pub(crate) fn patch(state: &mut HostState, args: WriteArgs) -> OpResult {
     if state.tx_mut()?.get(&id).map_err(|e| e.to_string())?.is_none() {
         return Err(format!("Update on nonexistent document ID {id}"));
     }
-    state.tx_mut()?.patch(&id, patch).map_err(|e| e.to_string())?;
+    state.tx_mut()?.patch_with_commit_ts(&id, patch, slots).map_err(|e| e.to_string())?;
     read(state, &id)
 }
 
 pub(crate) fn replace(state: &mut HostState, args: WriteArgs) -> OpResult {
     state.require_mutation("db.replace")?;
     let id = document_id(state, args.id.as_deref(), args.table.as_deref(), "id", "db.replace")?;
-    let mut fields = object_arg(args.value.as_ref(), "db.replace")?;
+    let (mut fields, slots) = object_arg(args.value.as_ref(), "db.replace")?;
     let Some(existing) = state.tx_mut()?.get(&id).map_err(|e| e.to_string())? else {
         return Err(format!("Replace on nonexistent document ID {id}"));
     };
@@ -137,18 +155,20 @@ pub(crate) fn replace(state: &mut HostState, args: WriteArgs) -> OpResult {
     {
         return Err("Document's _creationTime field doesn't match".into());
     }
-    state.tx_mut()?.replace(&id, fields).map_err(|e| e.to_string())?;
+    state.tx_mut()?.replace_with_commit_ts(&id, fields, slots).map_err(|e| e.to_string())?;
     read(state, &id)
 }
 
 pub(crate) fn remove(state: &mut HostState, args: IdArgs) -> OpResult {
     state.require_mutation("db.delete")?;
     let id = document_id(state, args.id.as_deref(), args.table.as_deref(), "id", "db.delete")?;
-    let Some(existing) = state.tx_mut()?.get(&id).map_err(|e| e.to_string())? else {
+    let tx = state.tx_mut()?;
+    let Some(existing) = tx.get(&id).map_err(|e| e.to_string())? else {
         return Err(format!("Delete on nonexistent document ID {id}"));
     };
-    state.tx_mut()?.delete(&id).map_err(|e| e.to_string())?;
-    Ok(to_json(&existing.to_value()))
+    let json = document_json(tx, &existing);
+    tx.delete(&id).map_err(|e| e.to_string())?;
+    Ok(json)
 }
 
 pub(crate) fn count(state: &mut HostState, args: CountArgs) -> OpResult {
@@ -172,10 +192,13 @@ pub(crate) fn snapshot_ts(state: &mut HostState) -> OpResult {
     Ok(json!(to_json(&Value::Int64(state.tx_mut()?.snapshot().0 as i64))))
 }
 
-fn object_arg(value: Option<&Json>, op: &str) -> Result<Object, String> {
-    match from_json(value.ok_or_else(|| format!("Missing argument `value` for `{op}`"))?) {
-        Ok(Value::Object(fields)) => Ok(fields),
-        Ok(other) => Err(format!("`{op}` takes an object, not {}", other.value_type().name())),
+/// A written document's fields, and where they hold `db.vars.commitTs`.
+fn object_arg(value: Option<&Json>, op: &str) -> Result<(Object, CommitTsSlots), String> {
+    match CommitTsSlots::decode(
+        value.ok_or_else(|| format!("Missing argument `value` for `{op}`"))?,
+    ) {
+        Ok((Value::Object(fields), slots)) => Ok((fields, slots)),
+        Ok((other, _)) => Err(format!("`{op}` takes an object, not {}", other.value_type().name())),
         Err(e) => Err(format!("Invalid value for `{op}`: {e}")),
     }
 }

@@ -2,10 +2,10 @@
 //! and its cursors — an index position (or the end) signed with a fingerprint of the query
 //! and index, so a cursor from another query is refused.
 
-use atrium_value::json::to_json;
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
+use super::database::document_json;
 use crate::host::{HostState, SyscallError, import_time};
 use crate::query::{Query, QueryStream};
 
@@ -133,7 +133,7 @@ pub(crate) fn page(state: &mut HostState, args: PageArgs) -> Result<Json, Syscal
             match stream.next(tx)? {
                 Some(document) => {
                     positions.push(stream.position().map(<[u8]>::to_vec).unwrap_or_default());
-                    page.push(to_json(&document.to_value()));
+                    page.push(document_json(tx, &document));
                 }
                 None => break,
             }

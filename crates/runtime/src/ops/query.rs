@@ -1,11 +1,11 @@
 //! Query streams (`queryStream`, `queryStreamNext`, `queryCleanup`): a query opened on the
 //! execution's transaction and read one document at a time.
 
-use atrium_value::json::to_json;
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
 use super::OpResult;
+use super::database::document_json;
 use crate::host::{HostState, import_time};
 use crate::query::{Query, QueryStream};
 
@@ -40,8 +40,9 @@ pub(crate) fn open(state: &mut HostState, args: OpenArgs) -> OpResult {
 pub(crate) fn next(state: &mut HostState, args: StreamArgs) -> OpResult {
     let id = args.id()?;
     let stream = state.streams.get_mut(&id).ok_or_else(|| format!("Query {id} is not open"))?;
-    match stream.next(state.tx.as_mut().ok_or_else(import_time)?)? {
-        Some(document) => Ok(json!({ "value": to_json(&document.to_value()), "done": false })),
+    let tx = state.tx.as_mut().ok_or_else(import_time)?;
+    match stream.next(tx)? {
+        Some(document) => Ok(json!({ "value": document_json(tx, &document), "done": false })),
         None => {
             state.streams.remove(&id);
             Ok(json!({ "value": null, "done": true }))

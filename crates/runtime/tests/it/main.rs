@@ -6,6 +6,7 @@ mod adhoc_query;
 mod analysis;
 mod chat;
 mod crons;
+mod commit_ts;
 mod http_actions;
 mod kitchen;
 mod pagination;

@@ -10,6 +10,7 @@ use atrium_engine::{
 };
 use atrium_value::{DocumentId, Object, Value};
 
+mod commit_ts;
 mod concurrency;
 mod counts;
 mod rules;
