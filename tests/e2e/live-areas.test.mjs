@@ -192,7 +192,17 @@ describe("the Functions area on the sample project", () => {
   test("runs an action and shows its result, and its module's source", async () => {
     await pick("reports", "weeklySummary");
     await page.getByTestId("runner").getByText("Source").click();
-    await page.getByTestId("function-source").filter({ hasText: "export const weeklySummary = action(" }).waitFor();
+    const source = page.getByTestId("function-source");
+    await source.filter({ hasText: "export const weeklySummary = action(" }).waitFor();
+    // Opened at the function: its definition line is tinted and in view, and the code is highlighted.
+    const definition = source.getByTestId("editor-highlight-line");
+    assert.match(await definition.textContent(), /^export const weeklySummary = action\(/);
+    const [line, box] = [await definition.boundingBox(), await source.boundingBox()];
+    assert.ok(line.y >= box.y && line.y + line.height <= box.y + box.height, `definition line ${JSON.stringify(line)} inside ${JSON.stringify(box)}`);
+    const keyword = definition.locator("span", { hasText: /^export$/ }).first();
+    assert.notEqual(await keyword.evaluate((e) => getComputedStyle(e).color), await definition.evaluate((e) => getComputedStyle(e).color), "keywords coloured apart from plain text");
+    assert.equal(await source.locator(".cm-content").getAttribute("aria-readonly"), "true");
+    await page.screenshot({ path: join(ARTIFACTS, "functions-source.png") });
     await page.getByTestId("runner").getByRole("button", { name: "Run action" }).click();
     await page.getByTestId("run-value").filter({ hasText: /tasks done/ }).waitFor();
   });
