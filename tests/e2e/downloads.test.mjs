@@ -75,6 +75,9 @@ describe("browser-mode exports are downloaded", () => {
     assert.equal(received, readFileSync(path, "utf8"), "the browser received the file the export wrote");
     assert.match(received, /"first, with a comma"/);
     assert.match(received, /second ""quoted""/);
-    await page.screenshot({ path: join(ARTIFACTS, "downloads-data-export.png") });
+    for (const scheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: join(ARTIFACTS, `downloads-data-export-${scheme}.png`) });
+    }
   });
 });

@@ -52,7 +52,8 @@ impl Downloads {
     pub(super) async fn take(&self, token: &str) -> Response {
         let path = self.pending.lock().expect("downloads lock").remove(token);
         let Some(path) = path else {
-            return (StatusCode::NOT_FOUND, "No such download (each is served once).").into_response();
+            return (StatusCode::NOT_FOUND, "No such download (each is served once).")
+                .into_response();
         };
         let bytes = match tokio::fs::read(&path).await {
             Ok(bytes) => bytes,
@@ -63,7 +64,10 @@ impl Downloads {
         };
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("export");
         // File names come from the studio's exporters; keep the header plain ASCII anyway.
-        let name: String = name.chars().map(|c| if (c.is_ascii_graphic() || c == ' ') && c != '"' { c } else { '_' }).collect();
+        let name: String = name
+            .chars()
+            .map(|c| if (c.is_ascii_graphic() || c == ' ') && c != '"' { c } else { '_' })
+            .collect();
         let mut response = Response::new(Body::from(bytes));
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
