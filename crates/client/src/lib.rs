@@ -15,10 +15,12 @@
 mod auth;
 pub mod dashboard;
 mod http;
+mod http_action;
 mod logs;
 mod sync;
 mod vector;
 
 pub use http::{ClientError, DeploymentClient, FunctionKind};
+pub use http_action::HttpActionAnswer;
 pub use logs::{LogBatch, LogStream};
 pub use sync::{ConnectionState, Subscription, SyncClient};
