@@ -93,7 +93,11 @@ describe("the Logs and Subscriptions areas", () => {
     assert.match(await row.textContent(), /\{"author":"ann"\}/);
     assert.match(await row.textContent(), /table messages, index by_author, a range/);
     assert.ok(updates >= 2, "the client saw the new result");
-    await page.screenshot({ path: join(ARTIFACTS, "subscriptions-inspector.png") });
+    for (const scheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: join(ARTIFACTS, `subscriptions-inspector-${scheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: null });
   });
 
   test("after the engine restarts, the earlier logs are still there", async () => {
@@ -192,9 +196,50 @@ describe("the Functions area on the sample project", () => {
   test("runs an action and shows its result, and its module's source", async () => {
     await pick("reports", "weeklySummary");
     await page.getByTestId("runner").getByText("Source").click();
-    await page.getByTestId("function-source").filter({ hasText: "export const weeklySummary = action(" }).waitFor();
+    const source = page.getByTestId("function-source");
+    await source.filter({ hasText: "export const weeklySummary = action(" }).waitFor();
+    // Opened at the function: its definition line is tinted and in view, and the code is highlighted.
+    const definition = source.getByTestId("editor-highlight-line");
+    assert.match(await definition.textContent(), /^export const weeklySummary = action\(/);
+    const [line, box] = [await definition.boundingBox(), await source.boundingBox()];
+    assert.ok(line.y >= box.y && line.y + line.height <= box.y + box.height, `definition line ${JSON.stringify(line)} inside ${JSON.stringify(box)}`);
+    const keyword = definition.locator("span", { hasText: /^export$/ }).first();
+    assert.notEqual(await keyword.evaluate((e) => getComputedStyle(e).color), await definition.evaluate((e) => getComputedStyle(e).color), "keywords coloured apart from plain text");
+    assert.equal(await source.locator(".cm-content").getAttribute("aria-readonly"), "true");
+    for (const scheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: join(ARTIFACTS, `functions-source-${scheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: null });
     await page.getByTestId("runner").getByRole("button", { name: "Run action" }).click();
     await page.getByTestId("run-value").filter({ hasText: /tasks done/ }).waitFor();
+  });
+
+  test("tries an HTTP route: method, path and headers to the site, status, headers and body back", async () => {
+    await page.getByLabel("Find a function").fill("");
+    await page.locator('aside[aria-label="Functions"]').getByRole("button", { name: "GET /stats" }).click();
+    const runner = page.getByTestId("http-runner");
+    await runner.getByRole("button", { name: "Send request" }).click();
+    const response = runner.getByTestId("http-response");
+    await response.getByTestId("http-status").filter({ hasText: "200" }).waitFor();
+    assert.match(await response.getByTestId("http-headers").textContent(), /content-typeapplication\/json/);
+    const body = JSON.parse(await response.getByTestId("http-body").textContent());
+    assert.equal(typeof body.total, "number", JSON.stringify(body));
+    assert.match(await response.textContent(), /http:\/\/127\.0\.0\.1:\d+\/http\/stats/);
+    for (const scheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: join(ARTIFACTS, `functions-http-route-${scheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: null });
+    // Another method on the same path: the router's own answer, shown as is.
+    await runner.getByLabel("Method").selectOption("POST");
+    await runner.getByLabel("Body").fill('{"x":1}');
+    await runner.getByRole("button", { name: "Send request" }).click();
+    await response.getByTestId("http-status").filter({ hasText: /^4\d\d$/ }).waitFor();
+    // A header line that is not `Name: value` is refused before sending, naming the line.
+    await runner.getByLabel("Headers").fill("content-type: application/json\nbroken");
+    await runner.getByRole("button", { name: "Send request" }).click();
+    await runner.getByRole("alert").filter({ hasText: 'Header line 2 ("broken")' }).waitFor();
   });
 
   test("keeps a query live and shows each new version with a diff", async () => {

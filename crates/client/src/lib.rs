@@ -18,11 +18,13 @@ mod auth;
 pub mod dashboard;
 mod files;
 mod http;
+mod http_action;
 mod logs;
 mod schedules;
 mod sync;
 mod vector;
 
 pub use http::{ClientError, DeploymentClient, FunctionKind};
+pub use http_action::HttpActionAnswer;
 pub use logs::{LogBatch, LogStream};
 pub use sync::{ConnectionState, Subscription, SyncClient};

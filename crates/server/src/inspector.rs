@@ -71,6 +71,13 @@ struct State {
     commits: VecDeque<(u64, CommitSource)>,
 }
 
+impl State {
+    /// The function and request that committed at `ts`, when recorded.
+    fn source_of(&self, ts: u64) -> Option<CommitSource> {
+        self.commits.iter().rev().find(|(at, _)| *at == ts).map(|(_, s)| s.clone())
+    }
+}
+
 impl Inspector {
     /// Remembers which function (and request) committed at `ts`.
     pub(crate) fn record_commit(&self, ts: u64, source: CommitSource) {
@@ -87,12 +94,7 @@ impl Inspector {
             ts: hit.ts.0,
             table: hit.table,
             document: hit.document.map(|d| d.encode()),
-            source: state
-                .commits
-                .iter()
-                .rev()
-                .find(|(ts, _)| *ts == hit.ts.0)
-                .map(|(_, s)| s.clone()),
+            source: state.source_of(hit.ts.0),
         });
         let record =
             state.queries.entry((run.socket, run.query_id)).or_insert_with(|| LiveQueryRecord {
@@ -158,12 +160,17 @@ impl Inspector {
                 result_bytes: q.result_bytes as u64,
                 runs: q.runs,
                 last_run_ts: q.last_run_ts,
-                last_cause: q.last_cause.as_ref().map(|c| WriteCause {
-                    ts: c.ts,
-                    table: c.table.clone(),
-                    document: c.document.clone(),
-                    function: c.source.as_ref().map(|s| s.function.clone()),
-                    request_id: c.source.as_ref().map(|s| s.request_id.clone()),
+                last_cause: q.last_cause.as_ref().map(|c| {
+                    // A query can re-run before its writer's commit is recorded (the engine
+                    // announces invalidations first): look the writer up again now.
+                    let source = c.source.clone().or_else(|| state.source_of(c.ts));
+                    WriteCause {
+                        ts: c.ts,
+                        table: c.table.clone(),
+                        document: c.document.clone(),
+                        function: source.as_ref().map(|s| s.function.clone()),
+                        request_id: source.map(|s| s.request_id),
+                    }
                 }),
             })
             .collect();

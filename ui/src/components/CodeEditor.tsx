@@ -1,13 +1,14 @@
 // A CodeMirror 6 editor for JSON, SQL or JavaScript text. Ctrl/Cmd+Enter runs (`onRun`);
 // `mark` selects a position (a reported error's line and column), scrolls to it and marks
 // it — the line tinted, the character underlined, the message on hover — until the next
-// mark or until that line is edited (`errorMarker.ts`).
+// mark or until that line is edited (`errorMarker.ts`). `readOnly` shows text to read, opened
+// scrolled to `highlightLine` (tinted), as the runner's Source view does.
 import { closeCompletion } from "@codemirror/autocomplete";
 import { javascript } from "@codemirror/lang-javascript";
 import { json } from "@codemirror/lang-json";
 import { sql } from "@codemirror/lang-sql";
-import { Compartment, Prec } from "@codemirror/state";
-import { keymap } from "@codemirror/view";
+import { Compartment, EditorState, Prec } from "@codemirror/state";
+import { Decoration, keymap } from "@codemirror/view";
 import { EditorView, basicSetup } from "codemirror";
 import { useEffect, useLayoutEffect, useRef } from "react";
 import { errorMarker, setErrorMarker } from "./errorMarker";
@@ -28,9 +29,11 @@ export function CodeEditor({
   onRun,
   mark,
   schema,
+  readOnly = false,
+  highlightLine,
 }: {
   value: string;
-  onChange(text: string): void;
+  onChange?(text: string): void;
   label: string;
   language: CodeLanguage;
   onRun?: () => void;
@@ -38,6 +41,10 @@ export function CodeEditor({
   mark?: { line: number; column: number; message?: string } | null;
   /** For SQL: the tables and columns to complete. */
   schema?: SqlSchema;
+  /** Text to read, not edit. */
+  readOnly?: boolean;
+  /** 1-based line to tint and open scrolled to (read when the editor is created). */
+  highlightLine?: number;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | undefined>(undefined);
@@ -48,10 +55,12 @@ export function CodeEditor({
   });
   // The editor is created once, from the first props; later `value`s come from the editor
   // itself, and the effects below carry a value, language or schema set from outside.
-  const first = useRef({ value, label, languageName, schema });
+  const first = useRef({ value, label, languageName, schema, readOnly, highlightLine });
 
   useEffect(() => {
-    const { value, label, languageName, schema } = first.current;
+    const { value, label, languageName, schema, readOnly, highlightLine } = first.current;
+    const doc = EditorState.create({ doc: value }).doc;
+    const highlighted = highlightLine && highlightLine <= doc.lines ? doc.line(highlightLine) : undefined;
     const editor = new EditorView({
       doc: value,
       parent: host.current!,
@@ -73,11 +82,18 @@ export function CodeEditor({
         errorMarker,
         languageSlot.current.of(language(languageName, schema)),
         EditorView.updateListener.of((update) => {
-          if (update.docChanged) latest.current.onChange(update.state.doc.toString());
+          if (update.docChanged) latest.current.onChange?.(update.state.doc.toString());
         }),
         EditorView.contentAttributes.of({ "aria-label": label }),
+        readOnly ? [EditorState.readOnly.of(true)] : [],
+        highlighted
+          ? EditorView.decorations.of(
+              Decoration.set([Decoration.line({ class: "cm-highlight-line", attributes: { "data-testid": "editor-highlight-line" } }).range(highlighted.from)]),
+            )
+          : [],
       ],
     });
+    if (highlighted) editor.dispatch({ effects: EditorView.scrollIntoView(highlighted.from, { y: "start", yMargin: 24 }) });
     view.current = editor;
     return () => editor.destroy();
   }, []);

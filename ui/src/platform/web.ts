@@ -67,7 +67,10 @@ export function webPlatform(origin: string = window.location.origin): Platform {
       } catch {
         body = text;
       }
-      if (response.ok) return body;
+      if (response.ok) {
+        offerDownload(origin, body);
+        return body;
+      }
       if (response.status === 401) {
         throw new StudioError(
           "unreachable",
@@ -93,4 +96,21 @@ export function webPlatform(origin: string = window.location.origin): Platform {
       return () => linkHandlers.delete(handler);
     },
   };
+}
+
+/**
+ * An export command's answer carries `download` in browser mode (the host wrote the file on
+ * its own disk): the browser fetches it once from there, so the user gets it as a download.
+ */
+function offerDownload(origin: string, body: unknown): void {
+  if (typeof body !== "object" || body === null || !("download" in body)) return;
+  const { download, path } = body as { download: unknown; path?: unknown };
+  if (typeof download !== "string" || !download.startsWith("/api/download/")) return;
+  const link = document.createElement("a");
+  link.href = origin + download;
+  link.download = typeof path === "string" ? (path.split(/[\\/]/).pop() ?? "") : "";
+  link.style.display = "none";
+  document.body.append(link);
+  link.click();
+  link.remove();
 }

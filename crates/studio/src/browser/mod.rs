@@ -3,10 +3,12 @@
 //! The server binds 127.0.0.1 only. It serves the UI's files, `POST /api/rpc/{command}`
 //! (the same dispatcher the desktop window calls over IPC) and `GET /api/events` (a
 //! WebSocket carrying [`StudioEvent`](crate::StudioEvent)s). Every request must carry the
-//! per-launch token (see [`auth`]); without it the answer is 401.
+//! per-launch token (see [`auth`]); without it the answer is 401. Files the export commands
+//! write are also offered to the browser once (see [`downloads`]).
 
 mod assets;
 mod auth;
+mod downloads;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -54,6 +56,7 @@ pub struct BrowserHost {
 struct AppState {
     studio: Arc<Studio>,
     assets: Arc<dyn UiAssets>,
+    downloads: downloads::Downloads,
 }
 
 impl BrowserHost {
@@ -62,11 +65,12 @@ impl BrowserHost {
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, options.port)).await?;
         let addr = listener.local_addr()?;
         let token = auth::new_token();
-        let state = AppState { studio, assets: options.assets };
+        let state = AppState { studio, assets: options.assets, downloads: Default::default() };
         let guard = auth::Guard { token: token.clone(), port: addr.port() };
         let app = Router::new()
             .route("/api/rpc/{command}", post(rpc))
             .route("/api/events", get(events))
+            .route("/api/download/{token}", get(download))
             .fallback(get(asset))
             .with_state(state)
             .layer(axum::middleware::from_fn_with_state(guard, auth::check))
@@ -118,7 +122,10 @@ async fn rpc(
         Err(e) => Err(e),
     };
     match result {
-        Ok(value) => axum::Json(value).into_response(),
+        Ok(mut value) => {
+            state.downloads.offer(&command, &state.studio.export_dir(), &mut value);
+            axum::Json(value).into_response()
+        }
         Err(error) => {
             let status = match error.code {
                 ErrorCode::UnknownCommand | ErrorCode::NotFound => StatusCode::NOT_FOUND,
@@ -137,6 +144,10 @@ async fn rpc(
             (status, axum::Json(error)).into_response()
         }
     }
+}
+
+async fn download(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    state.downloads.take(&token).await
 }
 
 async fn events(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {

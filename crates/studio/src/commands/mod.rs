@@ -13,6 +13,7 @@ mod bindings;
 mod connections;
 mod data;
 mod functions;
+mod http_actions;
 mod js_query;
 mod live;
 mod metrics;
@@ -37,6 +38,7 @@ pub use functions::{
     CronJob, DryRunResult, DryRunWrite, FunctionInfo, FunctionList, HttpRoute, ModuleSource,
     RunRequest, RunResult, SourceRequest, WatchRef, WatchRequest,
 };
+pub use http_actions::{HttpActionRequest, HttpActionResult};
 pub use js_query::{JsQueryRequest, JsQueryResult};
 pub use live::{
     LiveSubscription, LogSearch, LogSearchResult, ReadRange, SaveText, SavedFile,
@@ -160,6 +162,8 @@ command_table! {
     inspect_subscriptions(()) -> SubscriptionReport = live::inspect_subscriptions;
     /// The deployment's functions with their validators, and its HTTP routes.
     function_list(()) -> FunctionList = functions::function_list;
+    /// Sends a request to one of the deployment's HTTP action routes: status, headers, body.
+    http_action_request(HttpActionRequest) -> HttpActionResult = http_actions::http_action_request;
     /// Runs a function as admin or acting as a user: its result, logs, duration, error.
     run_function(RunRequest) -> RunResult = functions::run_function;
     /// Runs a mutation and rolls it back: its result and the writes it would make.

@@ -1,8 +1,10 @@
 // A function's details in the runner, each loaded when its section is opened: the module's
-// source and the function's metrics.
+// source (highlighted, opened at the function's definition) and the function's metrics.
 import { useState } from "react";
+import { CodeEditor } from "../../components/CodeEditor";
 import type { ModuleSource } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
+import { definitionLine, exportName } from "./definitionLine";
 import { MetricsPanel } from "./MetricsPanel";
 
 /** The function's metrics, computed when opened. */
@@ -16,7 +18,7 @@ export function MetricsView({ fn }: { fn: string }) {
   );
 }
 
-/** The function's module source, loaded when opened. */
+/** The function's module source, loaded when opened, scrolled to the function's definition. */
 export function SourceView({ path }: { path: string }) {
   const [source, setSource] = useState<ModuleSource>();
   const [error, setError] = useState<string>();
@@ -31,7 +33,17 @@ export function SourceView({ path }: { path: string }) {
       <summary>Source{source?.available ? ` — ${source.path}` : ""}</summary>
       {error && <div className="inline-error">{error}</div>}
       {source && !source.available && <p className="muted">This deployment does not serve its source.</p>}
-      {source?.available && <pre data-testid="function-source">{source.source}</pre>}
+      {source?.available && (
+        <div className="source-code" data-testid="function-source">
+          <CodeEditor
+            value={source.source}
+            label={`Source of ${source.path}`}
+            language="javascript"
+            readOnly
+            highlightLine={definitionLine(source.source, exportName(path))}
+          />
+        </div>
+      )}
     </details>
   );
 }

@@ -2,11 +2,14 @@
 // from the function's argument validator (or the arguments as JSON), run as admin or
 // acting as a user, with the result, log lines, duration and ConvexError data; queries can
 // be kept live, each new version on a timeline with a diff from the one before; the last
-// 25 runs of each function are kept (per deployment, in this browser or window).
+// 25 runs of each function are kept (per deployment, in this browser or window). HTTP routes
+// can be tried (HttpRunner).
 import { useEffect, useState } from "react";
 import { MetricsPanel } from "./MetricsPanel";
 import type { ConnectionStatus, FunctionInfo, FunctionList } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
+import { HttpRunner } from "./HttpRunner";
+import { parseRouteKey, routeKey } from "./httpRequest";
 import { Runner } from "./Runner";
 
 const BADGE: Record<string, string> = { query: "Q", mutation: "M", action: "A" };
@@ -59,6 +62,7 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
     byModule.set(module, [...(byModule.get(module) ?? []), f]);
   }
   const fn = list?.functions.find((f) => f.path === selected);
+  const route = parseRouteKey(selected);
 
   if (!deployment) {
     return (
@@ -115,9 +119,16 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
             <ul>
               {list.routes.map((r) => (
                 <li key={`${r.method} ${r.path}`} className="fn-route">
-                  <code>
-                    {r.method} {r.path}
-                  </code>
+                  <button
+                    className={routeKey(r.method, r.path) === selected ? "table-item active" : "table-item"}
+                    onClick={() => setSelected(routeKey(r.method, r.path))}
+                    aria-current={routeKey(r.method, r.path) === selected}
+                    title="Try this route"
+                  >
+                    <code>
+                      {r.method} {r.path}
+                    </code>
+                  </button>
                 </li>
               ))}
             </ul>
@@ -129,6 +140,8 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
           // One runner per deployment and function: switching deployment ends its live query
           // and drops the results it showed, which belonged to the other deployment.
           <Runner key={`${deployment.id}\n${fn.path}`} fn={fn} deploymentId={deployment.id} confirmWrites={deployment.safe_mode === "confirm_writes"} />
+        ) : route ? (
+          <HttpRunner key={`${deployment.id}\n${selected}`} method={route.method} path={route.path} />
         ) : (
           <>
             <p className="muted runner-hint">Choose a function to run it.</p>

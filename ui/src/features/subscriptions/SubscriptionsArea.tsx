@@ -1,48 +1,18 @@
 // The Subscriptions area: every live query clients hold on the deployment — function,
 // arguments, session, what it read (index ranges), result size, runs — and the write that
-// last re-ran it (table, document, mutation, request). Refreshed a quarter second after
-// each answer while open.
+// last re-ran it (table, document, mutation, request). Refreshed as functions run and a
+// quarter second after each answer while open (useSubscriptionReport).
 // A deployment without Atrium's inspector (Convex itself) is named as such. The dashboard's
 // own queries (Data tabs, …) are hidden unless asked for; read sets are named in words.
-import { useEffect, useState } from "react";
-import type { ConnectionStatus, SubscriptionReport } from "../../generated/studio";
-import { call, errorMessage } from "../../platform";
+import { useState } from "react";
+import type { ConnectionStatus } from "../../generated/studio";
 import { describeRead, isDashboardQuery } from "./readSet";
-
-const REFRESH_MS = 250;
+import { useSubscriptionReport } from "./useSubscriptionReport";
 
 export function SubscriptionsArea({ connection }: { connection?: ConnectionStatus }) {
-  const [report, setReport] = useState<SubscriptionReport>();
-  const [error, setError] = useState<string>();
   const [showOwn, setShowOwn] = useState(false);
   const connected = connection?.state.state === "connected";
-
-  useEffect(() => {
-    if (!connected) return;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    // The next load starts a moment after the last answered (never two at once), so a
-    // write shows as "last re-run by" within about REFRESH_MS; a deployment without the
-    // inspector is asked once.
-    const load = () =>
-      call("inspect_subscriptions")
-        .then((r) => {
-          if (!live) return;
-          setReport(r);
-          setError(undefined);
-          if (r.available) timer = setTimeout(load, REFRESH_MS);
-        })
-        .catch((e) => {
-          if (!live) return;
-          setError(errorMessage(e));
-          timer = setTimeout(load, REFRESH_MS * 4);
-        });
-    void load();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [connected, connection?.deployment?.id]);
+  const { report, error } = useSubscriptionReport(connected, connection?.deployment?.id);
 
   if (!connection?.deployment) {
     return (
