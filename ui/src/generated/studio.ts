@@ -317,6 +317,36 @@ udf_type: string, calls: number, errors: number, p50_ms: number, p95_ms: number,
 export type HostKind = "desktop" | "browser";
 
 /**
+ * A request to one of the deployment's HTTP routes.
+ */
+export type HttpActionRequest = { 
+/**
+ * GET, POST, …
+ */
+method: string, 
+/**
+ * From the router's root, starting with `/` (a query string may follow).
+ */
+path: string, 
+/**
+ * Header name and value pairs, in order.
+ */
+headers: Array<[string, string]>, 
+/**
+ * Sent as is; `None` sends no body.
+ */
+body: string | null, };
+
+/**
+ * What the route answered.
+ */
+export type HttpActionResult = { 
+/**
+ * The URL the request went to.
+ */
+url: string, status: number, headers: Array<[string, string]>, body: string, duration_ms: number, };
+
+/**
  * An HTTP route of the deployment's router.
  */
 export type HttpRoute = { method: string, path: string, };
@@ -1134,6 +1164,10 @@ export interface Commands {
    */
   function_list: { request: null; response: FunctionList };
   /**
+   * Sends a request to one of the deployment's HTTP action routes: status, headers, body.
+   */
+  http_action_request: { request: HttpActionRequest; response: HttpActionResult };
+  /**
    * Runs a function as admin or acting as a user: its result, logs, duration, error.
    */
   run_function: { request: RunRequest; response: RunResult };
@@ -1303,4 +1337,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;
