@@ -26,6 +26,7 @@ use environment::{DEFAULT_URLS, auth_providers, changed, inner_message, with_url
 
 mod environment;
 mod error;
+mod folder;
 mod replay;
 mod setup;
 
@@ -105,6 +106,10 @@ pub struct Deployment {
     verifier: Verifier,
     /// (cloud URL, site URL) functions see as `CONVEX_CLOUD_URL` and `CONVEX_SITE_URL`.
     urls: RwLock<(String, String)>,
+    /// The project folder the code was last loaded from, and why it failed to load while
+    /// no code serves (see `folder.rs`).
+    folder: RwLock<Option<PathBuf>>,
+    load_error: RwLock<Option<String>>,
 }
 
 /// A finished export, as `_system/cli/exports:getLatest` reports it.
@@ -204,6 +209,8 @@ impl Deployment {
             stop: Arc::new(AtomicBool::new(false)),
             verifier: Verifier::default(),
             urls: RwLock::new(DEFAULT_URLS.map(str::to_owned).into()),
+            folder: RwLock::new(None),
+            load_error: RwLock::new(None),
         });
         let stored = config.data_dir.join(PUSHED_MODULES_FILE);
         if let Ok(text) = std::fs::read_to_string(&stored) {
@@ -217,8 +224,7 @@ impl Deployment {
         } else if let Some(dir) = &config.project_dir
             && dir.join("convex").is_dir()
         {
-            let project = Project::open(dir).map_err(|e| DeploymentError::Project(Box::new(e)))?;
-            deployment.load(project)?;
+            deployment.open_folder(dir)?;
         }
         deployment.start_scheduler();
         Ok(deployment)
@@ -248,14 +254,6 @@ impl Deployment {
         *self.analysis.write().unwrap() = Some(analysis);
         self.verifier.set_providers(auth);
         Ok(())
-    }
-
-    /// Loads the project folder `dir` again (its `convex/` as it is now) with
-    /// [`Deployment::load_with_progress`]: how a studio hot-reloads a local project. On an
-    /// error, said as a sentence, the code loaded before keeps serving.
-    pub fn reload_project(&self, dir: &Path, progress: BackfillProgress<'_>) -> Result<(), String> {
-        let project = Project::open(dir).map_err(|e| e.to_string())?;
-        self.load_with_progress(project, progress).map_err(|e| e.to_string())
     }
 
     /// The pushed code, with each module's hash, for `get_config_hashes`.
@@ -383,6 +381,7 @@ impl Deployment {
         {
             tracing::warn!("the code could not be analysed again with the engine's URLs: {e}");
         }
+        self.retry_folder();
     }
 
     /// The providers of the loaded `auth.config.ts` and their cached keys.
@@ -410,6 +409,7 @@ impl Deployment {
         let fresh = crate::env::load(&self.engine).map_err(|e| e.to_string())?;
         *self.env.write().unwrap() = fresh;
         self.clear_query_cache();
+        self.retry_folder();
         let _ = self.events.send(DeploymentEvent::EnvironmentChanged);
         Ok(())
     }

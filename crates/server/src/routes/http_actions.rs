@@ -23,7 +23,10 @@ async fn serve_http_action(
     path: String,
 ) -> Response {
     let Some(runner) = state.deployment.runner() else {
-        return (StatusCode::NOT_FOUND, "This deployment has no HTTP actions").into_response();
+        return match state.deployment.load_error() {
+            Some(reason) => (StatusCode::INTERNAL_SERVER_ERROR, reason).into_response(),
+            None => (StatusCode::NOT_FOUND, "This deployment has no HTTP actions").into_response(),
+        };
     };
     // `ctx.auth` sees the caller's verified token; a refused one leaves the action
     // unauthenticated (the action decides what that means).

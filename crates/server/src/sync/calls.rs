@@ -14,7 +14,9 @@ use crate::auth::Identity;
 
 impl Session {
     pub(super) fn runner(&self) -> Result<(Runner, Caller), String> {
-        let runner = self.deployment.runner().ok_or("This deployment has no functions yet")?;
+        let runner = self.deployment.runner().ok_or_else(|| {
+            self.deployment.no_code_reason("This deployment has no functions yet")
+        })?;
         Ok(match &self.identity {
             Identity::Admin => (runner, Caller::Internal),
             Identity::AdminActingAs(user) | Identity::User(user) => {

@@ -5,6 +5,7 @@
 //! Shared helpers belong in a module here, not copied between modules.
 
 mod auth;
+mod folder_load;
 mod http_api;
 mod inspector;
 mod official_rust_client;
