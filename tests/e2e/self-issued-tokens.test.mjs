@@ -45,6 +45,11 @@ describe("a deployment that issues its own tokens", () => {
     assert.equal(response.status, 200);
     const { keys } = await response.json();
     assert.deepEqual(keys.map((k) => [k.kid, k.kty, k.alg]), [["self", "RSA", "RS256"]]);
+
+    // A token the deployment refuses does not refuse an HTTP action that never asks who the
+    // caller is (the header may be the app's own scheme), as in Convex.
+    const withBadToken = await fetch(`${engine.siteUrl}/.well-known/jwks.json`, { headers: { authorization: "Bearer not-a-jwt" } });
+    assert.equal(withBadToken.status, 200);
   });
 
   test("ConvexHttpClient: a token the deployment signed makes the caller its user", async () => {
