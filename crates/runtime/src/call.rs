@@ -193,6 +193,11 @@ pub(crate) trait NestedCalls {
     /// The user the functions run as, if any.
     fn identity(&self) -> Option<&serde_json::Value>;
 
+    /// Why the caller's token was refused, when it was (see `Runner::with_refused_identity`).
+    fn refused_identity(&self) -> Option<&str> {
+        None
+    }
+
     /// The request that started the call, where the server told it.
     fn request_metadata(&self) -> Option<&RequestMetadata> {
         None

@@ -42,6 +42,9 @@ pub struct Runner {
     /// The user the functions run as (`ctx.auth.getUserIdentity()`); `None` for admin and
     /// anonymous calls.
     identity: Option<Arc<serde_json::Value>>,
+    /// Why the caller's token was refused (an HTTP action called with one): its
+    /// `getUserIdentity()`, and a nested action's, throw this, as Convex does.
+    refused_identity: Option<Arc<str>>,
     /// Queries read at this commit instead of the latest (`/api/query_at_ts`).
     snapshot: Option<Timestamp>,
     /// The request ID the log entry carries (a random one when `None`).
@@ -76,6 +79,7 @@ impl Runner {
             limits: Limits::default(),
             env: Arc::default(),
             identity: None,
+            refused_identity: None,
             snapshot: None,
             request_id: None,
             request: None,
@@ -180,6 +184,13 @@ impl Runner {
     pub fn with_file_urls(mut self, urls: Arc<dyn FileUrls>) -> Self {
         self.file_urls = urls;
         self
+    }
+
+    /// A runner for a caller whose token was refused for `reason`: it runs with no identity,
+    /// and `ctx.auth.getUserIdentity()` in its actions throws `reason` (Convex's HTTP
+    /// actions with an invalid `Authorization` header).
+    pub fn with_refused_identity(&self, reason: &str) -> Runner {
+        Runner { identity: None, refused_identity: Some(Arc::from(reason)), ..self.clone() }
     }
 
     /// Sets the environment variables functions see in `process.env`.
@@ -495,6 +506,10 @@ impl NestedCalls for Runner {
 
     fn identity(&self) -> Option<&serde_json::Value> {
         self.identity.as_deref()
+    }
+
+    fn refused_identity(&self) -> Option<&str> {
+        self.refused_identity.as_deref()
     }
 
     fn request_metadata(&self) -> Option<&crate::call::RequestMetadata> {

@@ -45,6 +45,11 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
+    /// The message the caller reads.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
     fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, message)
     }

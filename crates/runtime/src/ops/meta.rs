@@ -28,6 +28,11 @@ pub(crate) fn op(state: &mut HostState, op: &str) -> OpResult {
         },
         "1.0/getTransactionMetrics" => transaction_metrics(state),
         "1.0/getUserIdentity" => {
+            // A refused token throws in actions; queries and mutations see no identity.
+            let refused = state.calls().and_then(|calls| calls.refused_identity());
+            if let (Some(reason), FunctionKind::Action) = (refused, state.kind) {
+                return Err(reason.to_owned());
+            }
             Ok(state.calls().and_then(|calls| calls.identity()).cloned().unwrap_or(Json::Null))
         }
         other => Err(format!("Unknown or unsupported syscall `{other}`")),

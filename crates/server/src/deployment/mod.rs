@@ -29,6 +29,7 @@ use environment::{DEFAULT_URLS, auth_providers, changed, inner_message, with_url
 mod code;
 mod environment;
 mod error;
+mod folder;
 mod replay;
 mod setup;
 
@@ -122,6 +123,10 @@ pub struct Deployment {
     cron_diff: Mutex<crons::CronDiff>,
     /// File storage's upload tokens and public origin.
     upload_tokens: Arc<crate::file_urls::UploadTokens>,
+    /// The project folder the code was last loaded from, and why it failed to load while
+    /// no code serves (see `folder.rs`).
+    folder: RwLock<Option<PathBuf>>,
+    load_error: RwLock<Option<String>>,
 }
 
 /// A finished export, as `_system/cli/exports:getLatest` reports it.
@@ -238,6 +243,8 @@ impl Deployment {
             scheduler,
             wake,
             cron_diff: Mutex::default(),
+            folder: RwLock::new(None),
+            load_error: RwLock::new(None),
         });
         let stored = config.data_dir.join(PUSHED_MODULES_FILE);
         if let Ok(text) = std::fs::read_to_string(&stored) {
@@ -259,8 +266,7 @@ impl Deployment {
         } else if let Some(dir) = &config.project_dir
             && dir.join("convex").is_dir()
         {
-            let project = Project::open(dir).map_err(|e| DeploymentError::Project(Box::new(e)))?;
-            deployment.load(project)?;
+            deployment.open_folder(dir)?;
         }
         deployment.start_scheduler();
         Ok(deployment)
@@ -321,14 +327,6 @@ impl Deployment {
     /// Each component instance's analysis, by instance path.
     pub fn component_analyses(&self) -> BTreeMap<String, Analysis> {
         self.instances.read().unwrap().clone()
-    }
-
-    /// Loads the project folder `dir` again (its `convex/` as it is now) with
-    /// [`Deployment::load_with_progress`]: how a studio hot-reloads a local project. On an
-    /// error, said as a sentence, the code loaded before keeps serving.
-    pub fn reload_project(&self, dir: &Path, progress: BackfillProgress<'_>) -> Result<(), String> {
-        let project = Project::open(dir).map_err(|e| e.to_string())?;
-        self.load_with_progress(project, progress).map_err(|e| e.to_string())
     }
 
     /// The pushed code, with each module's hash, for `get_config_hashes`.
@@ -478,6 +476,7 @@ impl Deployment {
         {
             tracing::warn!("the code could not be analysed again with the engine's URLs: {e}");
         }
+        self.retry_folder();
     }
 
     /// The providers of the loaded `auth.config.ts` and their cached keys.
@@ -505,6 +504,7 @@ impl Deployment {
         let fresh = crate::env::load(&self.engine).map_err(|e| e.to_string())?;
         *self.env.write().unwrap() = fresh;
         self.clear_query_cache();
+        self.retry_folder();
         let _ = self.events.send(DeploymentEvent::EnvironmentChanged);
         Ok(())
     }

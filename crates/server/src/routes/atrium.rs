@@ -136,7 +136,8 @@ pub(crate) async fn dry_run(
         }
     };
     let Some(runner) = state.deployment.runner() else {
-        return Err(ApiError::bad_request("NoFunctions", "This deployment has no functions yet"));
+        let reason = state.deployment.no_code_reason("This deployment has no functions yet");
+        return Err(ApiError::bad_request("NoFunctions", reason));
     };
     let path = request.path.clone();
     let run = tokio::task::spawn_blocking(move || {

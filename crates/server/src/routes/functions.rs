@@ -125,7 +125,8 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
         };
     }
     let Some(runner) = state.deployment.runner() else {
-        return error_response(&call, not_found(&call.path, &call.identity), None, Vec::new());
+        let reason = state.deployment.no_code_reason(&not_found(&call.path, &call.identity));
+        return error_response(&call, reason, None, Vec::new());
     };
     let path = call.path.clone();
     let component = call.component.clone();

@@ -23,10 +23,14 @@ async fn serve_http_action(
     path: String,
 ) -> Response {
     let Some(runner) = state.deployment.runner() else {
-        return (StatusCode::NOT_FOUND, "This deployment has no HTTP actions").into_response();
+        return match state.deployment.load_error() {
+            Some(reason) => (StatusCode::INTERNAL_SERVER_ERROR, reason).into_response(),
+            None => (StatusCode::NOT_FOUND, "This deployment has no HTTP actions").into_response(),
+        };
     };
-    // `ctx.auth` sees the caller's verified token; a refused one leaves the action
-    // unauthenticated (the action decides what that means).
+    // `ctx.auth` sees the caller's verified token. A refused one does not refuse the request
+    // (the header may be the app's own scheme): the action runs, and its
+    // `getUserIdentity()` throws the refusal, as Convex does.
     let runner = match crate::state::identity(&state, &headers).await {
         Ok(Identity::User(user) | Identity::AdminActingAs(user)) => {
             runner.as_user(Some(user.clone())).unwrap_or(runner)
@@ -34,7 +38,7 @@ async fn serve_http_action(
         Ok(_) => runner,
         Err(error) => {
             tracing::debug!("HTTP action caller's token refused: {error:?}");
-            runner
+            runner.with_refused_identity(error.message())
         }
     };
     let runner = runner.with_request_metadata(crate::state::request_metadata(&headers));

@@ -16,7 +16,9 @@ impl Session {
     /// The runner for a call into the component instance `component` (`""`: the app), as
     /// this session's identity. Only admins reach a component's functions from outside.
     pub(super) fn runner(&self, component: &str) -> Result<(Runner, Caller), String> {
-        let runner = self.deployment.runner().ok_or("This deployment has no functions yet")?;
+        let runner = self.deployment.runner().ok_or_else(|| {
+            self.deployment.no_code_reason("This deployment has no functions yet")
+        })?;
         if !component.is_empty() && !matches!(self.identity, Identity::Admin) {
             return Err(format!(
                 "Component \"{component}\" functions can only be called by an admin"

@@ -24,9 +24,10 @@ pub(crate) fn run(
     let Ok(QueryFromSourceArgs { source }) = atrium_protocol::convex_json::from_value(args) else {
         return Err("`source` must be the query's text: `async (ctx) => …`".into());
     };
-    let runner: Runner = deployment
-        .runner()
-        .ok_or("This deployment has no code loaded, so it cannot run queries yet")?;
+    let runner: Runner = deployment.runner().ok_or_else(|| {
+        deployment
+            .no_code_reason("This deployment has no code loaded, so it cannot run queries yet")
+    })?;
     let runner = match at {
         Some(ts) => runner.at_snapshot(ts),
         None => runner,

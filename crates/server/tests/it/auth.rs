@@ -175,6 +175,24 @@ async fn oidc_tokens_become_identities_in_every_function_type() {
         .unwrap();
     assert_eq!(identity["subject"], "user-1");
 
+    // A refused token does not refuse the request: the action runs, and its
+    // getUserIdentity() throws the refusal (as Convex does).
+    let expired = sign(
+        RSA_A,
+        Algorithm::RS256,
+        "a",
+        &json!({ "iss": f.issuer.url, "sub": "user-1", "aud": "convex-test", "iat": now() - 7200, "exp": now() - 3600 }),
+    );
+    let response = reqwest::Client::new()
+        .get(format!("{}/whoami", f.server.site_url))
+        .bearer_auth(&expired)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 500);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("Could not verify OIDC token claim"), "{text}");
+
     // ctx.meta tells an action the request's user agent and that it carried a token.
     let info: Value = reqwest::Client::new()
         .post(format!("{}/api/action", f.server.cloud_url))

@@ -7,6 +7,7 @@
 mod auth;
 mod components;
 mod crons;
+mod folder_load;
 mod http_api;
 mod inspector;
 mod official_rust_client;

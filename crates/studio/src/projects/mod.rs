@@ -167,7 +167,9 @@ impl Projects {
                 let error = errors.get(&p.id).cloned();
                 let (reloads, reload_error, backfill) = live.map_or((0, None, None), |l| {
                     let state = l.reload.lock().unwrap();
-                    (state.reloads, state.error.clone(), state.backfill.clone())
+                    // A folder that has not loaded yet (a variable to set first) says why.
+                    let error = state.error.clone().or_else(|| l.local.deployment.load_error());
+                    (state.reloads, error, state.backfill.clone())
                 });
                 ProjectInfo {
                     state: match (live, &error) {
