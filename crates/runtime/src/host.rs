@@ -215,7 +215,9 @@ impl atrium_value::validator::IdTables for TxIds<'_> {
         };
         let qualified = match (self.0, &self.1) {
             (Some(tx), _) => tx.table_name(id.table).or_else(fixed)?,
-            (None, Some(catalog)) => catalog.table_name(id.table).map(str::to_owned).or_else(fixed)?,
+            (None, Some(catalog)) => {
+                catalog.table_name(id.table).map(str::to_owned).or_else(fixed)?
+            }
             (None, None) => fixed()?,
         };
         // Another instance's table is named in full, so it matches no validator here.

@@ -5,14 +5,14 @@
 mod adhoc_query;
 mod analysis;
 mod chat;
-mod crons;
 mod commit_ts;
+mod crons;
 mod http_actions;
 mod kitchen;
 mod pagination;
 mod pushed;
 mod sample_project;
 mod scheduler;
-mod webcrypto;
 mod scheduler_bench;
 mod storage;
+mod webcrypto;

@@ -531,7 +531,9 @@ impl Deployment {
     /// The runner for the current code, if any code is loaded.
     pub fn runner(&self) -> Option<Runner> {
         let runner = self.runner.read().unwrap().clone()?;
-        Some(runner.with_env(self.function_environment()).with_file_urls(self.upload_tokens.clone()))
+        Some(
+            runner.with_env(self.function_environment()).with_file_urls(self.upload_tokens.clone()),
+        )
     }
 
     /// File storage's upload tokens and the origin its URLs are on.
