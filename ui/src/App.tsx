@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import { ConnectionsDialog } from "./features/connections/ConnectionsDialog";
 import { DataArea } from "./features/data/DataArea";
+import { FilesArea } from "./features/files/FilesArea";
 import { FunctionsArea } from "./features/functions/FunctionsArea";
 import { LogsArea } from "./features/logs/LogsArea";
 import { SchedulesArea } from "./features/schedules/SchedulesArea";
@@ -60,6 +61,8 @@ export function App() {
             <LogsArea connection={studio.connection} />
           ) : area.id === "schedules" ? (
             <SchedulesArea connection={studio.connection} />
+          ) : area.id === "files" ? (
+            <FilesArea connection={studio.connection} />
           ) : area.id === "subscriptions" ? (
             <SubscriptionsArea connection={studio.connection} />
           ) : area.id === "query" ? (

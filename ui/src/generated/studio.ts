@@ -262,6 +262,74 @@ export type ExportProgress = { path: string, written: number, total: number, };
  */
 export type ExportRequest = { result: number | null, table: string | null, format: ExportFormat, };
 
+/**
+ * A page of files, newest first.
+ */
+export type FilePageView = { files: Array<FileView>, 
+/**
+ * The cursor of the next page; `None` when this page is the last.
+ */
+next_cursor: string | null, 
+/**
+ * How many files the deployment stores.
+ */
+total: number, };
+
+/**
+ * A file to upload: its bytes as base64 (`base64`) or a path on this machine (`path`),
+ * exactly one of them.
+ */
+export type FileUpload = { base64: string | null, path: string | null, 
+/**
+ * The content type to store; none when absent.
+ */
+content_type: string | null, confirmed: boolean, };
+
+/**
+ * An uploaded file's storage ID.
+ */
+export type FileUploaded = { id: string, };
+
+/**
+ * One stored file.
+ */
+export type FileView = { 
+/**
+ * The storage ID.
+ */
+id: string, 
+/**
+ * ms since the epoch.
+ */
+creation_ms: number, size: number, content_type: string | null, sha256: string, 
+/**
+ * Where the deployment serves the file.
+ */
+url: string, };
+
+/**
+ * A write that needs only the safe-mode confirmation.
+ */
+export type FilesConfirm = { confirmed: boolean, };
+
+/**
+ * Files to delete (all or none).
+ */
+export type FilesDelete = { ids: Array<string>, confirmed: boolean, };
+
+/**
+ * Which page of files to list (newest first).
+ */
+export type FilesRequest = { 
+/**
+ * The cursor a previous page answered; the first page when absent.
+ */
+cursor: string | null, 
+/**
+ * How many files (at most 500; 100 when absent).
+ */
+limit: number | null, };
+
 export type Filter = { combinator: Combinator, clauses: Array<Clause>, };
 
 export type FilterOp = "eq" | "neq" | "lt" | "lte" | "gt" | "gte" | "any_of" | "none_of" | "type" | "contains" | "regex";
@@ -1225,6 +1293,26 @@ export interface Commands {
    */
   crons_run_now: { request: CronRef; response: null };
   /**
+   * A page of stored files, newest first, with the deployment's file count.
+   */
+  files_list: { request: FilesRequest; response: FilePageView };
+  /**
+   * How many files the deployment stores.
+   */
+  files_count: { request: null; response: number };
+  /**
+   * Deletes files, all or none.
+   */
+  files_delete: { request: FilesDelete; response: null };
+  /**
+   * A fresh single-use upload URL (the UI posts each file to one, showing progress).
+   */
+  files_upload_url: { request: FilesConfirm; response: string };
+  /**
+   * Uploads a file given as base64 bytes or a path on this machine; its storage ID.
+   */
+  files_upload: { request: FileUpload; response: FileUploaded };
+  /**
    * The tables loaded for SQL, with their columns and notes.
    */
   sql_tables: { request: null; response: Array<LoadedTableInfo> };
@@ -1337,4 +1425,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;

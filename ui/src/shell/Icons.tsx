@@ -6,6 +6,7 @@ const PATHS: Record<AreaId, string> = {
   functions: "M8 4c-2 0-2 2-2 4s-1 2-2 2c1 0 2 0 2 2s0 4 2 4M12 4c2 0 2 2 2 4s1 2 2 2c-1 0-2 0-2 2s0 4-2 4",
   logs: "M4 5h12M4 9h8M4 13h12M4 17h6",
   schedules: "M10 17a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM10 6v4l3 2",
+  files: "M5 2h7l4 4v12H5zM12 2v4h4M8 10h5M8 13h5",
   subscriptions: "M3 10h3l2-5 4 10 2-5h3",
   vector: "M4 16L16 4M4 16l5-1M4 16l1-5M10 16h6M16 10v6",
   query: "M8.5 14a5.5 5.5 0 1 1 0-11 5.5 5.5 0 0 1 0 11zM12.5 12.5L17 17",

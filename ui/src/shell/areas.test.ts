@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import { AREAS, areaForShortcut, areaFromHash, hashForArea } from "./areas";
 
 describe("areas", () => {
-  it("lists the nine areas in sidebar order", () => {
+  it("lists the ten areas in sidebar order", () => {
     expect(AREAS.map((a) => a.label)).toEqual([
       "Data",
       "Functions",
       "Logs",
       "Schedules",
+      "Files",
       "Subscriptions",
       "Vector",
       "Query",
@@ -34,6 +35,7 @@ describe("areas", () => {
     });
     expect(areaForShortcut(key("1", { altKey: true }))).toBe("data");
     expect(areaForShortcut(key("4", { altKey: true }))).toBe("schedules");
+    expect(areaForShortcut(key("5", { altKey: true }))).toBe("files");
     expect(areaForShortcut(key("9", { altKey: true }))).toBe("settings");
     expect(areaForShortcut(key("0", { altKey: true }))).toBeUndefined();
     expect(areaForShortcut(key("1"))).toBeUndefined();

@@ -5,6 +5,7 @@ export type AreaId =
   | "functions"
   | "logs"
   | "schedules"
+  | "files"
   | "subscriptions"
   | "vector"
   | "query"
@@ -38,6 +39,11 @@ export const AREAS: readonly Area[] = [
     id: "schedules",
     label: "Schedules",
     purpose: "Scheduled functions and cron jobs: when they run, how they went.",
+  },
+  {
+    id: "files",
+    label: "Files",
+    purpose: "Stored files: preview, upload, download and delete them.",
   },
   {
     id: "subscriptions",
@@ -84,10 +90,11 @@ export function areaById(id: AreaId): Area {
   return area;
 }
 
-/** Alt+1 … Alt+9 select the areas in sidebar order. */
+/** Alt+1 … Alt+8 select the areas in sidebar order; Alt+9 the last one (Settings), as browsers do with tabs. */
 export function areaForShortcut(event: { altKey: boolean; ctrlKey: boolean; metaKey: boolean; key: string; code?: string }): AreaId | undefined {
   if (!event.altKey || event.ctrlKey || event.metaKey) return undefined;
   const digit = event.code?.startsWith("Digit") ? event.code.slice(5) : event.key;
   const index = Number.parseInt(digit, 10) - 1;
-  return Number.isInteger(index) ? AREAS[index]?.id : undefined;
+  if (!Number.isInteger(index) || index < 0) return undefined;
+  return (index === 8 ? AREAS[AREAS.length - 1] : AREAS[index])?.id;
 }

@@ -12,6 +12,7 @@ mod auth;
 mod bindings;
 mod connections;
 mod data;
+mod files;
 mod functions;
 mod http_actions;
 mod js_query;
@@ -33,6 +34,9 @@ pub use data::{
     ApplyRequest, ApplyResult, ClearResult, DocumentDetail, DocumentRequest, IndexSummary,
     RestoreRequest, RevisionInfo, RowsRequest, TableRequest, TableSchemaInfo, TableSummary,
     ViewRef, WriteRequest,
+};
+pub use files::{
+    FilePageView, FileUpload, FileUploaded, FileView, FilesConfirm, FilesDelete, FilesRequest,
 };
 pub use functions::{
     CronJob, DryRunResult, DryRunWrite, FunctionInfo, FunctionList, HttpRoute, ModuleSource,
@@ -193,6 +197,16 @@ command_table! {
     schedules_run_now(JobRef) -> () = schedules::schedules_run_now;
     /// Runs a cron job's next run now (Atrium's engine); it joins the cron's history.
     crons_run_now(CronRef) -> () = schedules::crons_run_now;
+    /// A page of stored files, newest first, with the deployment's file count.
+    files_list(FilesRequest) -> FilePageView = files::files_list;
+    /// How many files the deployment stores.
+    files_count(()) -> f64 = files::files_count;
+    /// Deletes files, all or none.
+    files_delete(FilesDelete) -> () = files::files_delete;
+    /// A fresh single-use upload URL (the UI posts each file to one, showing progress).
+    files_upload_url(FilesConfirm) -> String = files::files_upload_url;
+    /// Uploads a file given as base64 bytes or a path on this machine; its storage ID.
+    files_upload(FileUpload) -> FileUploaded = files::files_upload;
     /// The tables loaded for SQL, with their columns and notes.
     sql_tables(()) -> Vec<crate::sql::LoadedTableInfo> = sql::sql_tables;
     /// Loads (or reloads) a table for SQL, announcing `sql_load_progress`.
