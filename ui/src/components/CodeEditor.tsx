@@ -11,6 +11,7 @@ import { Compartment, EditorState, Prec } from "@codemirror/state";
 import { Decoration, keymap } from "@codemirror/view";
 import { EditorView, basicSetup } from "codemirror";
 import { useEffect, useLayoutEffect, useRef } from "react";
+import { codeHighlight } from "./codeHighlight";
 import { errorMarker, setErrorMarker } from "./errorMarker";
 
 export type CodeLanguage = "json" | "sql" | "javascript";
@@ -79,6 +80,7 @@ export function CodeEditor({
           ]),
         ),
         basicSetup,
+        codeHighlight,
         errorMarker,
         languageSlot.current.of(language(languageName, schema)),
         EditorView.updateListener.of((update) => {
