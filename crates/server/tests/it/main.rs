@@ -10,6 +10,7 @@ mod crons;
 mod folder_load;
 mod http_api;
 mod inspector;
+mod official_client_runtime;
 mod official_rust_client;
 mod storage;
 mod sync;
