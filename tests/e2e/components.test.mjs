@@ -278,7 +278,21 @@ describe("the dashboard's component selectors", () => {
     await select.waitFor();
     const options = await select.locator("option").allTextContents();
     // Every instance's schema made its tables, so each is there, the app first.
-    assert.deepEqual(options, ["App", "aggregate", "migrations", "otherCounter", "rateLimiter", "shardedCounter", "workpool"]);
+    assert.deepEqual(options, [
+      "App",
+      "aggregate",
+      "aggregate/batchWorker",
+      "migrations",
+      "otherCounter",
+      "presence",
+      "presence/batchWorker",
+      "rateLimiter",
+      "rateLimiter/batchWorker",
+      "shardedCounter",
+      "ticker",
+      "workpool",
+      "workpool/batchWorker",
+    ]);
     // The app's tables: no component's among them.
     const tableNames = () => page.locator(".table-list .table-name").allTextContents();
     assert.ok(!(await tableNames()).includes("counters"), (await tableNames()).join(", "));

@@ -496,7 +496,11 @@ export type KeyStoreKind = "keychain" | "private_file";
 /**
  * One live query of one client session.
  */
-export type LiveSubscription = { session_id: string, query_id: number, function: string, args: unknown, identity: string, read_set: Array<ReadRange>, result_bytes: number, runs: number, last_cause: SubscriptionCause | null, };
+export type LiveSubscription = { session_id: string, query_id: number, function: string, 
+/**
+ * The component instance the query is in (its path); `None` for the app's.
+ */
+component: string | null, args: unknown, identity: string, read_set: Array<ReadRange>, result_bytes: number, runs: number, last_cause: SubscriptionCause | null, };
 
 /**
  * Loading progress, announced as `sql_load_progress`.

@@ -223,9 +223,12 @@ export function Runner({
       )}
 
       <div className="run-bar">
-        <label className="toggle">
-          <input type="checkbox" checked={actAs} onChange={(e) => setActAs(e.target.checked)} /> Act as a user
-        </label>
+        {/* A component's functions never see the caller's identity. */}
+        {!component && (
+          <label className="toggle">
+            <input type="checkbox" checked={actAs} onChange={(e) => setActAs(e.target.checked)} /> Act as a user
+          </label>
+        )}
         <button className="primary" onClick={() => void run()} disabled={running} title="Ctrl+Enter">
           {running ? "Running…" : `Run ${fn.kind}`}
         </button>
