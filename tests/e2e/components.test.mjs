@@ -1,8 +1,11 @@
-// Components from npm (tests/fixtures/components: @convex-dev/sharded-counter twice,
-// rate-limiter, aggregate, migrations, workpool) on `atrium-engine`: the project served from
-// its folder (convex.config.ts read from disk), and the same project pushed by the official
-// CLI (`npx convex deploy`, `npx convex dev --once`) to an empty engine. Each component runs
-// its documented flow and the test asserts on the data it leaves.
+// Components from npm (tests/fixtures/components: the newest @convex-dev/sharded-counter
+// twice, rate-limiter, aggregate, migrations, workpool and presence, several installing
+// batch-worker themselves) and a local component with its own cron and HTTP routes
+// (convex/ticker) on `atrium-engine`: the project served from its folder (convex.config.ts
+// read from disk), and the same project pushed by the official CLI (`npx convex deploy`,
+// `npx convex dev --once`) to an empty engine. Each component runs its documented flow and
+// the test asserts on the data it leaves. Then the dashboard in browser mode: the component
+// selectors of the Data, Functions and Logs areas.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -51,6 +54,18 @@ async function eventually(read, done, what) {
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.fail(`${what} never happened; last seen: ${JSON.stringify(last)}`);
+}
+
+/** Calls a function of the component instance `component` as an admin (`/api/function`). */
+async function componentCall(engine, component, path, args) {
+  const response = await fetch(`${engine.url}/api/function`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Convex ${engine.adminKey}` },
+    body: JSON.stringify({ path, args, format: "json", componentPath: component }),
+  });
+  const body = await response.json();
+  assert.equal(body.status, "success", JSON.stringify(body));
+  return body.value;
 }
 
 /** The documented flows, asserted on data; `cli` runs the CLI against the same engine. */
@@ -131,6 +146,45 @@ function flows(context) {
     assert.ok(calls.includes("called h"), JSON.stringify(calls));
   });
 
+  test("presence: heartbeats list users online; a disconnect and a missed heartbeat take them offline", async () => {
+    const c = client();
+    const room = `room-${Date.now()}`;
+    // Ada's client beats every 30 s; Grace's every 400 ms, then stops (her tab closed
+    // without a goodbye): after 2.5 intervals the component's worker times her out.
+    const ada = await c.mutation("presence:heartbeat", { roomId: room, userId: "ada", sessionId: "s-ada", interval: 30_000 });
+    await c.mutation("presence:heartbeat", { roomId: room, userId: "grace", sessionId: "s-grace", interval: 400 });
+    const joan = await c.mutation("presence:heartbeat", { roomId: room, userId: "joan", sessionId: "s-joan", interval: 30_000 });
+    const online = (list) => list.filter((u) => u.online).map((u) => u.userId).sort();
+    assert.deepEqual(online(await c.query("presence:list", { roomToken: ada.roomToken })), ["ada", "grace", "joan"]);
+    assert.equal(joan.roomToken, ada.roomToken);
+    await c.mutation("presence:disconnect", { sessionToken: joan.sessionToken });
+    const after = await eventually(
+      () => c.query("presence:list", { roomToken: ada.roomToken }),
+      (list) => online(list).join() === "ada",
+      "grace's timeout and joan's disconnect",
+    );
+    const offline = after.filter((u) => !u.online);
+    assert.deepEqual(offline.map((u) => u.userId).sort(), ["grace", "joan"]);
+    assert.ok(offline.every((u) => u.lastDisconnected > 0), JSON.stringify(offline));
+  });
+
+  test("a component's own cron runs in the component, and its HTTP routes answer under their mount", async () => {
+    const { engine } = context();
+    const ticks = await eventually(
+      () => componentCall(engine, "ticker", "ticks:count", {}),
+      (n) => n >= 2,
+      "two runs of the ticker component's cron",
+    );
+    assert.ok(ticks >= 2);
+    const response = await fetch(`${engine.siteUrl}/ticker/count`);
+    assert.equal(response.status, 200, await response.clone().text());
+    const body = await response.json();
+    assert.ok(body.ticks >= 2, JSON.stringify(body));
+    assert.equal(body.path, "/ticker/count");
+    // Not mounted elsewhere: the app has no /count route.
+    assert.equal((await fetch(`${engine.siteUrl}/count`)).status, 404);
+  });
+
   test("the CLI runs a component's function and lists its tables with --component", async () => {
     const { engine, cwd } = context();
     const run = await convex(engine, cwd, "run", "--component", "otherCounter", "public:count", '{"name":"clicks"}');
@@ -188,7 +242,7 @@ describe("components pushed by the official CLI", () => {
   flows(() => ({ engine, cwd: project }));
 });
 
-describe("the Data area's component selector", () => {
+describe("the dashboard's component selectors", () => {
   let engine;
   let atrium;
   let browser;
@@ -224,7 +278,21 @@ describe("the Data area's component selector", () => {
     await select.waitFor();
     const options = await select.locator("option").allTextContents();
     // Every instance's schema made its tables, so each is there, the app first.
-    assert.deepEqual(options, ["App", "aggregate", "migrations", "otherCounter", "rateLimiter", "shardedCounter", "workpool"]);
+    assert.deepEqual(options, [
+      "App",
+      "aggregate",
+      "aggregate/batchWorker",
+      "migrations",
+      "otherCounter",
+      "presence",
+      "presence/batchWorker",
+      "rateLimiter",
+      "rateLimiter/batchWorker",
+      "shardedCounter",
+      "ticker",
+      "workpool",
+      "workpool/batchWorker",
+    ]);
     // The app's tables: no component's among them.
     const tableNames = () => page.locator(".table-list .table-name").allTextContents();
     assert.ok(!(await tableNames()).includes("counters"), (await tableNames()).join(", "));
@@ -240,6 +308,47 @@ describe("the Data area's component selector", () => {
       // Two increments of 1 each would be two shards at most; `by: 2` is one write.
       await page.getByTestId("count-shardedCounter/counters").filter({ hasText: "1" }).waitFor();
       await select.selectOption("");
+    }
+  });
+
+  test("the Functions area runs a component's function; the Logs area names the component of each call", async () => {
+    const base = atrium.url.replace(/#.*$/, "");
+    await page.goto(`${base}#/functions`);
+    const area = page.getByTestId("area-functions");
+    const select = area.getByLabel("Component");
+    await select.waitFor();
+    await select.selectOption("ticker");
+    // The component's own functions, not the app's.
+    await area.getByRole("button", { name: /note/ }).waitFor();
+    const names = await area.locator(".fn-module-name").allTextContents();
+    assert.ok(names.includes("ticks"), names.join(", "));
+    assert.ok(!names.includes("counter"), names.join(", "));
+    await area.getByRole("button", { name: /note/ }).click();
+    const runner = page.getByTestId("runner");
+    await runner.getByLabel("text").fill("hello from the dashboard");
+    await runner.getByRole("button", { name: "Run mutation" }).click();
+    await page.getByTestId("run-value").filter({ hasText: "hello from the dashboard" }).waitFor();
+    for (const theme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: theme });
+      await page.screenshot({ path: join(ARTIFACTS, `components-functions-${theme}.png`) });
+    }
+
+    await page.goto(`${base}#/logs`);
+    const logs = page.getByTestId("area-logs");
+    const entry = logs.locator(".log-entry").filter({ hasText: "ticks:note" }).first();
+    await entry.waitFor({ timeout: 30_000 });
+    assert.equal(await entry.locator(".log-component").textContent(), "ticker");
+    assert.match(await entry.locator(".log-first").textContent(), /ticker note: hello from the dashboard/);
+    // The selector keeps one component's executions: the ticker's cron runs, no app call.
+    await logs.getByLabel("Component").selectOption("ticker");
+    await logs.locator(".log-entry").filter({ hasText: "ticks:tick" }).first().waitFor();
+    const tags = await logs.locator(".log-entry .log-component").allTextContents();
+    const rows = await logs.locator(".log-entry").count();
+    assert.equal(tags.length, rows);
+    assert.ok(tags.every((t) => t === "ticker"), tags.join(", "));
+    for (const theme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: theme });
+      await page.screenshot({ path: join(ARTIFACTS, `components-logs-${theme}.png`) });
     }
   });
 });

@@ -11,9 +11,9 @@
 use atrium_protocol::atrium::{DryRunRequest, DryRunResponse, LiveSubscriptions, ModuleSource};
 use atrium_protocol::convex_json;
 use atrium_protocol::dashboard::{
-    AddDocumentArgs, ApplyWritesArgs, ClearTablePage, ClearTablePageArgs, CreateTableArgs,
-    DeleteDocumentsArgs, DocumentHistoryArgs, DocumentPage, DocumentRef, DocumentWrite,
-    GetByIdArgs, IndexesArgs, NoArgs, PaginatedTableDocumentsArgs, PaginationOpts,
+    AddDocumentArgs, ApplyWritesArgs, ClearTablePage, ClearTablePageArgs, ComponentInstance,
+    CreateTableArgs, DeleteDocumentsArgs, DocumentHistoryArgs, DocumentPage, DocumentRef,
+    DocumentWrite, GetByIdArgs, IndexesArgs, NoArgs, PaginatedTableDocumentsArgs, PaginationOpts,
     PatchDocumentsFieldsArgs, ReplaceDocumentArgs, RestoreRevisionArgs, SortOrder, TableMapping,
     TableSizeArgs, TableWindow, TableWindowArgs, path,
 };
@@ -266,6 +266,16 @@ impl DeploymentClient {
     pub async fn history(&self, id: &str, limit: usize) -> Result<Vec<Revision>, ClientError> {
         let query = DashboardQuery::History { id: id.to_owned(), limit };
         decode("a document history", &self.dashboard(&query).await?)
+    }
+
+    /// The deployment's component instances, the app's root included (`components:list`);
+    /// none from a deployment that does not answer it.
+    pub async fn components(&self) -> Result<Vec<ComponentInstance>, ClientError> {
+        match self.query(path::COMPONENTS_LIST, &args_of(&NoArgs {})).await {
+            Ok(value) => decode("the component list", &value),
+            Err(error) if is_missing_function(&error) => Ok(Vec::new()),
+            Err(error) => Err(error),
+        }
     }
 
     /// The project's cron jobs (Atrium extension).

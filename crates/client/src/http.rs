@@ -158,11 +158,24 @@ impl DeploymentClient {
         path: &str,
         args: &Value,
     ) -> Result<(Value, Vec<String>), ClientError> {
+        self.call_in_component(None, kind, path, args).await
+    }
+
+    /// Like [`DeploymentClient::call_with_logs`], in the component instance at `component`
+    /// (its path, as `componentPath` names it; `None` or `""` is the app). Reaching a
+    /// component's functions takes an admin key.
+    pub async fn call_in_component(
+        &self,
+        component: Option<&str>,
+        kind: FunctionKind,
+        path: &str,
+        args: &Value,
+    ) -> Result<(Value, Vec<String>), ClientError> {
         let body = UdfRequest {
             path: path.to_owned(),
             args: to_json(args),
             format: Some("convex_encoded_json".into()),
-            component_path: None,
+            component_path: component.filter(|c| !c.is_empty()).map(str::to_owned),
         };
         let request = self.authorize(self.http.post(self.endpoint(kind.route())).json(&body));
         let (status, body) = self.send(request).await?;

@@ -20,6 +20,9 @@ pub struct LiveQuery {
     pub session_id: String,
     pub query_id: u32,
     pub function: String,
+    /// The component instance the query is in (its path); absent for the app's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
     pub args: Json,
     /// "admin", "anonymous" or "admin acting as <subject>".
     pub identity: String,

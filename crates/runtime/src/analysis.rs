@@ -76,8 +76,8 @@ impl Analysis {
 const EXTENSIONS: &[&str] = &["ts", "tsx", "js", "mjs", "jsx"];
 
 /// The project's function modules: files under `convex/` with a module extension, except
-/// `_generated/`, `*.d.ts`, `schema.*`, dot files, and names with more than one dot (tests,
-/// configs), as the Convex CLI skips them.
+/// `_generated/`, `*.d.ts`, `schema.*`, dot files, names with more than one dot (tests,
+/// configs) and local components' folders, as the Convex CLI skips them.
 pub fn module_files(project: &Project) -> Result<Vec<(String, PathBuf)>, RuntimeError> {
     if let Some(paths) = project.pushed_paths() {
         // Pushed: every entry module; shared chunks under `_deps/` are never functions.
@@ -112,7 +112,11 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(),
             continue;
         }
         if path.is_dir() {
-            walk(root, &path, out)?;
+            // A local component's folder (it holds a `convex.config.ts`) is not the
+            // app's: the CLI skips it, and the component tree loads it as a component.
+            if !path.join("convex.config.ts").is_file() {
+                walk(root, &path, out)?;
+            }
             continue;
         }
         let Some((stem, ext)) = name.split_once('.') else { continue };

@@ -1,6 +1,7 @@
 //! HTTP actions: a request routed through the project's `convex/http.ts` router
 //! (`router.lookup`, then `router.runRequest`), the handler run as an action, the
-//! `Response` handed back. HEAD is routed as GET with the body dropped.
+//! `Response` handed back. HEAD is routed as GET with the body dropped. A path under a
+//! component's mount (`httpPrefix`) goes to that component's own router.
 
 use std::time::Instant;
 
@@ -53,6 +54,14 @@ fn text_response(status: u16, text: &str) -> HttpResponse {
 impl Runner {
     /// Serves one HTTP request with the project's HTTP actions.
     pub fn run_http(&self, request: &HttpRequest) -> Result<HttpOutcome, RuntimeError> {
+        // A child mounted under a prefix (`app.use(child, { httpPrefix: "/x/" })`) serves
+        // the paths under it, routed without the prefix (`request.url` stays whole).
+        let instance = self.components().require(self.component()).map_err(RuntimeError::Js)?;
+        if let Some((child, routed)) = instance.http_mount(&request.path) {
+            let child = crate::components::names::child_path(self.component(), child);
+            let request = HttpRequest { path: routed, ..request.clone() };
+            return self.in_component(&child)?.run_http(&request);
+        }
         let started = Instant::now();
         let head = request.method.eq_ignore_ascii_case("HEAD");
         let method = if head { "GET".to_owned() } else { request.method.to_ascii_uppercase() };
@@ -181,6 +190,9 @@ impl Runner {
             entry["identifier"] = json!(identifier);
             entry["caller"] = json!("HttpEndpoint");
             entry["success"] = json!({ "status": response.status });
+            if !self.component().is_empty() {
+                entry["componentPath"] = json!(self.component());
+            }
             if let Err(e) = self.engine().logs().append(&[entry]) {
                 tracing::warn!("could not record an HTTP action in the log store: {e}");
             }

@@ -34,6 +34,7 @@ struct Cause {
 struct LiveQueryRecord {
     session_id: String,
     function: String,
+    component: String,
     args: Json,
     identity: String,
     subscription: Option<SubscriptionId>,
@@ -49,6 +50,8 @@ pub(crate) struct QueryRun<'a> {
     pub session_id: &'a str,
     pub query_id: u32,
     pub function: &'a str,
+    /// The component instance it is in (`""`: the app).
+    pub component: &'a str,
     /// Converted to JSON only when the query is first recorded.
     pub args: &'a atrium_value::Value,
     pub identity: String,
@@ -100,6 +103,7 @@ impl Inspector {
             state.queries.entry((run.socket, run.query_id)).or_insert_with(|| LiveQueryRecord {
                 session_id: run.session_id.to_owned(),
                 function: run.function.to_owned(),
+                component: run.component.to_owned(),
                 args: atrium_value::json::to_json(run.args),
                 identity: run.identity.clone(),
                 subscription: None,
@@ -140,6 +144,7 @@ impl Inspector {
                 session_id: q.session_id.clone(),
                 query_id: *query_id,
                 function: q.function.clone(),
+                component: (!q.component.is_empty()).then(|| q.component.clone()),
                 args: q.args.clone(),
                 identity: q.identity.clone(),
                 live: q.subscription.is_some(),

@@ -63,9 +63,50 @@ pub(crate) fn modules_of(
     Ok(modules.into_values().collect())
 }
 
+/// A definition's functions as `StartPushResponse` lists them: by canonical module path
+/// (`counter.js`), each function with its type, visibility and validators (JSON text).
+fn functions_of(analysis: Option<&atrium_runtime::analysis::Analysis>) -> Json {
+    use atrium_runtime::analysis::Visibility;
+    let mut modules = serde_json::Map::new();
+    for module in analysis.map(|a| a.modules.as_slice()).unwrap_or_default() {
+        let functions: Vec<Json> = module
+            .functions
+            .iter()
+            .map(|f| {
+                let name = f.path.split_once(':').map_or("default", |(_, n)| n);
+                json!({
+                    "name": name,
+                    "pos": null,
+                    "udfType": match f.kind {
+                        atrium_runtime::FunctionKind::Query => "Query",
+                        atrium_runtime::FunctionKind::Mutation => "Mutation",
+                        atrium_runtime::FunctionKind::Action => "Action",
+                    },
+                    "visibility": f.visibility.map(|v| json!({"kind": match v {
+                        Visibility::Public => "public",
+                        Visibility::Internal => "internal",
+                    }})),
+                    "args": f.args.as_ref().map(Json::to_string),
+                    "returns": f.returns.as_ref().map(Json::to_string),
+                })
+            })
+            .collect();
+        modules.insert(
+            format!("{}.js", module.path),
+            json!({"functions": functions, "httpRoutes": null, "cronSpecs": null, "sourceMapped": null}),
+        );
+    }
+    Json::Object(modules)
+}
+
 /// One definition's entry in `StartPushResponse.analysis`: what the CLI's codegen reads
-/// (the children it installs, by name and definition path).
-fn definition_analysis(path: &str, name: Option<&str>, children: Vec<Json>) -> Json {
+/// (the children it installs, by name and definition path, and its functions).
+fn definition_analysis(
+    path: &str,
+    name: Option<&str>,
+    children: Vec<Json>,
+    functions: Json,
+) -> Json {
     let definition_type = match name {
         None => json!({"type": "app"}),
         Some(name) => json!({"type": "childComponent", "name": name, "args": []}),
@@ -79,7 +120,7 @@ fn definition_analysis(path: &str, name: Option<&str>, children: Vec<Json>) -> J
             "exports": {"type": "branch", "branch": []}
         },
         "schema": null,
-        "functions": {},
+        "functions": functions,
         "udfConfig": {
             "serverVersion": "1.48.0",
             "importPhaseRngSeed": {"$bytes": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="},
@@ -106,9 +147,14 @@ fn analysis_of(code: &crate::deployment::Code) -> Json {
             .collect();
         let name = (!instance.path.is_empty())
             .then(|| instance.definition_name.as_deref().unwrap_or(&instance.path));
+        let analysed = if instance.path.is_empty() {
+            Some(&code.analysis)
+        } else {
+            code.instances.get(&instance.path)
+        };
         analysis.insert(
             instance.definition.clone(),
-            definition_analysis(&instance.definition, name, children),
+            definition_analysis(&instance.definition, name, children, functions_of(analysed)),
         );
     }
     Json::Object(analysis)

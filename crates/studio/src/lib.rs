@@ -27,6 +27,7 @@
 
 pub mod browser;
 pub mod commands;
+mod component_info;
 mod connecting;
 mod connections;
 pub mod data;

@@ -39,6 +39,8 @@ struct Exported {
     name: Option<String>,
     /// (installed name, definition path)
     children: Vec<(String, String)>,
+    /// (path prefix, installed name of the child whose HTTP routes it serves)
+    http_mounts: Vec<(String, String)>,
 }
 
 fn parse_export(json: &Json) -> Exported {
@@ -51,7 +53,22 @@ fn parse_export(json: &Json) -> Exported {
             Some((c.get("name")?.as_str()?.to_owned(), c.get("path")?.as_str()?.to_owned()))
         })
         .collect();
-    Exported { name: json.get("name").and_then(Json::as_str).map(str::to_owned), children }
+    // `{"/ticker/": "_reference/childComponent/ticker"}`
+    let http_mounts = json
+        .get("httpMounts")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(prefix, reference)| {
+            let child = reference.as_str()?.strip_prefix("_reference/childComponent/")?;
+            Some((prefix.clone(), child.to_owned()))
+        })
+        .collect();
+    Exported {
+        name: json.get("name").and_then(Json::as_str).map(str::to_owned),
+        children,
+        http_mounts,
+    }
 }
 
 /// Imports `file` with `project`'s loader and returns its default export's `export()`.
@@ -205,6 +222,7 @@ fn build(
         definition_name: None,
         project: app,
         children: root.children.iter().map(|(n, _)| n.clone()).collect(),
+        http_mounts: root.http_mounts.clone(),
     }];
     let mut queue: Vec<(String, String)> = root
         .children
@@ -230,6 +248,7 @@ fn build(
             definition_name: export.name.clone(),
             project,
             children: export.children.iter().map(|(n, _)| n.clone()).collect(),
+            http_mounts: export.http_mounts.clone(),
         });
     }
     Ok(ComponentTree::from_instances(instances))

@@ -22,6 +22,22 @@ pub struct Instance {
     pub project: Arc<Project>,
     /// Installed names of its children.
     pub children: Vec<String>,
+    /// Where its children's HTTP routes are mounted: (path prefix ending in `/`, installed
+    /// name of the child), from `use(child, { httpPrefix })`.
+    pub http_mounts: Vec<(String, String)>,
+}
+
+impl Instance {
+    /// The child whose HTTP routes serve `path`, and the path the child routes: the
+    /// longest mount prefix `path` starts with, `/ticker/` serving `/ticker/count` as
+    /// `/count`.
+    pub fn http_mount(&self, path: &str) -> Option<(&str, String)> {
+        self.http_mounts
+            .iter()
+            .filter(|(prefix, _)| path.starts_with(prefix.as_str()))
+            .max_by_key(|(prefix, _)| prefix.len())
+            .map(|(prefix, child)| (child.as_str(), format!("/{}", &path[prefix.len()..])))
+    }
 }
 
 /// Every instance of a deployment's code, the app's included.
@@ -39,6 +55,7 @@ impl ComponentTree {
             definition_name: None,
             project,
             children: Vec::new(),
+            http_mounts: Vec::new(),
         };
         Self { instances: BTreeMap::from([(String::new(), app)]) }
     }

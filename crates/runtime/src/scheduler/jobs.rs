@@ -134,10 +134,25 @@ impl ScheduledBudget {
     }
 }
 
-/// Marks every job a crash left `inProgress` as failed, as Convex does at start-up.
+/// Every instance's `_scheduled_functions` in the catalog (the app's, `<path>/…` of each
+/// component instance), whether or not the loaded code still installs it.
+fn job_tables(tx: &Transaction) -> Vec<String> {
+    tx.catalog()
+        .tables()
+        .filter(|t| atrium_value::names::split_component(&t.name).1 == SCHEDULED_FUNCTIONS)
+        .map(|t| t.name.clone())
+        .collect()
+}
+
+/// Marks every job a crash left `inProgress` as failed, in every instance, as Convex does
+/// at start-up.
 pub(crate) fn fail_interrupted(tx: &mut Transaction) -> Result<usize, atrium_engine::EngineError> {
     let mut count = 0;
-    for job in tx.collect_table(SCHEDULED_FUNCTIONS)? {
+    let mut jobs = Vec::new();
+    for table in job_tables(tx) {
+        jobs.extend(tx.collect_table(&table)?);
+    }
+    for job in jobs {
         if job.fields.get("state").and_then(|s| s.get_path(["kind"]))
             == Some(&Value::from("inProgress"))
         {
@@ -149,13 +164,17 @@ pub(crate) fn fail_interrupted(tx: &mut Transaction) -> Result<usize, atrium_eng
 }
 
 /// Deletes jobs that finished (`success`, `failed`, `canceled`) more than
-/// [`RETENTION_MS`] before `now`.
+/// [`RETENTION_MS`] before `now`, in every instance.
 pub(crate) fn collect_finished(
     tx: &mut Transaction,
     now: f64,
 ) -> Result<usize, atrium_engine::EngineError> {
     let mut count = 0;
-    for job in tx.collect_table(SCHEDULED_FUNCTIONS)? {
+    let mut jobs = Vec::new();
+    for table in job_tables(tx) {
+        jobs.extend(tx.collect_table(&table)?);
+    }
+    for job in jobs {
         let finished = matches!(
             job.fields.get("state").and_then(|s| s.get_path(["kind"])).and_then(Value::as_str),
             Some("success" | "failed" | "canceled")

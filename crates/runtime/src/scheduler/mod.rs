@@ -26,12 +26,17 @@ use std::sync::Arc;
 use crate::{Runner, RuntimeError};
 
 /// Cancels a job that has not finished (a no-op for finished ones), as
-/// `ctx.scheduler.cancel` and Convex's `/api/cancel_job` do.
+/// `ctx.scheduler.cancel` and Convex's `/api/cancel_job` do: a job of any component
+/// instance, found by its ID (whose table says which instance's it is).
 pub fn cancel_job(
     tx: &mut atrium_engine::Transaction,
     id: &atrium_value::DocumentId,
 ) -> Result<(), String> {
-    jobs::cancel(tx, "", id)
+    let component = tx
+        .table_name(id.table)
+        .map(|table| atrium_value::names::split_component(&table).0.to_owned())
+        .unwrap_or_default();
+    jobs::cancel(tx, &component, id)
 }
 
 /// A function path as jobs store it: `module.js:function`.

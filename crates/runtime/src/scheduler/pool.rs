@@ -4,8 +4,7 @@
 //! actions; a job or cron is never started twice while it runs (its key is held).
 //!
 //! The pool owns concurrency and start-up recovery; how one job or cron runs is
-//! `scheduled`'s and `crons`'s business. Keys name a cron by its name; a component path
-//! would join the key.
+//! `scheduled`'s and `crons`'s business. Keys name a cron by its instance and name.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,8 +27,8 @@ const COLLECT_EVERY_MS: f64 = 60_000.0;
 pub enum JobKey {
     /// A `_scheduled_functions` document, by ID.
     Scheduled(String),
-    /// A cron, by name.
-    Cron(String),
+    /// A cron, by its component instance's path and its name.
+    Cron(String, String),
 }
 
 /// How many mutations and how many actions may run at once.
@@ -100,9 +99,20 @@ impl Scheduler {
         Ok(jobs + crons::recover(engine, self.clock.as_ref())?)
     }
 
-    /// Makes the stored crons those `analysis` declares (on every load and push).
+    /// Makes the app's stored crons those `analysis` declares (on every load and push).
     pub fn sync_crons(&self, engine: &Engine, analysis: &Analysis) -> Result<CronDiff, String> {
-        crons::sync(engine, analysis, self.clock.as_ref())
+        crons::sync(engine, "", analysis, self.clock.as_ref())
+    }
+
+    /// Makes the stored crons of the component instance at `component` those its
+    /// `analysis` declares.
+    pub fn sync_component_crons(
+        &self,
+        engine: &Engine,
+        component: &str,
+        analysis: &Analysis,
+    ) -> Result<CronDiff, String> {
+        crons::sync(engine, component, analysis, self.clock.as_ref())
     }
 
     /// How many jobs and crons are running now.
@@ -136,7 +146,7 @@ impl Scheduler {
     fn spawn(slot: Slot, work: impl FnOnce() -> Result<(), RuntimeError> + Send + 'static) {
         let name = match &slot.key {
             JobKey::Scheduled(_) => "atrium-job",
-            JobKey::Cron(_) => "atrium-cron",
+            JobKey::Cron(..) => "atrium-cron",
         };
         let spawned = std::thread::Builder::new().name(name.into()).spawn(move || {
             let _slot = slot;
@@ -186,9 +196,15 @@ impl Scheduler {
                 }
             });
         }
-        for cron in crons::due(runner.engine(), now)? {
-            let kind = runner.function_kind(&cron.spec.udf_path).unwrap_or(FunctionKind::Mutation);
-            let Some(slot) = self.claim(&JobKey::Cron(cron.spec.name.clone()), kind) else {
+        let tree = runner.components();
+        let instances = tree.instances().map(|i| i.path.as_str());
+        for cron in crons::due(runner.engine(), instances, now)? {
+            let kind = runner
+                .in_component(&cron.component)
+                .and_then(|r| r.function_kind(&cron.spec.udf_path))
+                .unwrap_or(FunctionKind::Mutation);
+            let key = JobKey::Cron(cron.component.clone(), cron.spec.name.clone());
+            let Some(slot) = self.claim(&key, kind) else {
                 continue;
             };
             let (runner, clock) = (runner.clone(), self.clock.clone());

@@ -44,7 +44,7 @@ fn ticks(runner: &Runner) -> f64 {
 }
 
 fn stored(runner: &Runner) -> std::collections::BTreeMap<String, table::StoredCron> {
-    table::list(&mut runner.engine().begin()).unwrap()
+    table::list(&mut runner.engine().begin(), "").unwrap()
 }
 
 fn logs(runner: &Runner, name: &str) -> Vec<Value> {
@@ -128,7 +128,7 @@ fn crons_follow_the_code_added_changed_and_removed() {
         schedule,
     };
     let sync = |specs: &[CronSpec]| {
-        runner.engine().run(4, |tx| table::sync(tx, specs, T0)).unwrap().0.unwrap()
+        runner.engine().run(4, |tx| table::sync(tx, "", specs, T0)).unwrap().0.unwrap()
     };
     let diff = sync(&[spec(CronSchedule::Interval { seconds: 60 })]);
     assert_eq!(

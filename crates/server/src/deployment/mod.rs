@@ -297,6 +297,10 @@ impl Deployment {
         let env = self.function_environment();
         let code = analyse(&env)?;
         crons::declared(&code.analysis).map_err(DeploymentError::Crons)?;
+        for (path, analysis) in &code.instances {
+            crons::declared(analysis)
+                .map_err(|e| DeploymentError::Crons(format!("component {path}: {e}")))?;
+        }
         let auth = auth_providers(code.tree.app(), &env)?;
         Ok((code, auth))
     }
@@ -317,6 +321,12 @@ impl Deployment {
         self.clear_query_cache();
         // Crons follow the code: added, changed and removed ones, each keeping its slot.
         let diff = self.scheduler.sync_crons(&self.engine, &code.analysis);
+        // Each component instance's own `crons.ts`, in its own tables.
+        for (path, analysis) in &code.instances {
+            if let Err(error) = self.scheduler.sync_component_crons(&self.engine, path, analysis) {
+                tracing::warn!("component {path}'s crons: {error}");
+            }
+        }
         *self.analysis.write().unwrap() = Some(code.analysis);
         *self.instances.write().unwrap() = code.instances;
         self.verifier.set_providers(auth);

@@ -1,7 +1,8 @@
 //! Convex's cancel routes for scheduled functions, as its dashboard calls them:
 //! `POST /api/cancel_job` `{id, componentId?}` and `POST /api/cancel_all_jobs`
-//! `{componentId?, udfPath?, startNextTs?, endNextTs?}` (every pending or in-progress job,
-//! of one function when given). Bodies are `atrium_protocol::schedules`' types.
+//! `{componentId?, udfPath?, startNextTs?, endNextTs?}` (every pending or in-progress job
+//! of the instance, of one function when given). A job ID names its instance, so
+//! `cancel_job` reaches a component's job too. Bodies are `atrium_protocol::schedules`' types.
 //!
 //! It must not check the admin key itself: these routes are admin through their layer
 //! (`server.rs`).
@@ -44,6 +45,13 @@ pub(crate) async fn cancel_all_jobs(
 ) -> Result<Json<JsonValue>, ApiError> {
     let request: CancelAllJobsRequest = parse_body(&body)?;
     let wanted = request.udf_path.as_deref().map(canonical_name);
+    // Which instance's jobs: `componentId` (Atrium's IDs are instance paths) or
+    // `componentPath`; the app's when neither.
+    let component = request.component_id.clone().or(request.component_path.clone());
+    let table = atrium_runtime::components::names::qualify(
+        component.as_deref().unwrap_or_default(),
+        SCHEDULED_FUNCTIONS,
+    );
     let within = move |at_ms: f64| {
         let ns = (at_ms * 1_000_000.0) as u64;
         request.start_next_ts.is_none_or(|s| ns >= s) && request.end_next_ts.is_none_or(|e| ns < e)
@@ -51,7 +59,7 @@ pub(crate) async fn cancel_all_jobs(
     let deployment = state.deployment.clone();
     tokio::task::spawn_blocking(move || {
         deployment.engine().run(16, |tx| {
-            for job in tx.collect_table(SCHEDULED_FUNCTIONS)? {
+            for job in tx.collect_table(&table)? {
                 let kind = job.fields.get("state").and_then(|s| s.get_path(["kind"]));
                 let active = matches!(kind.and_then(Value::as_str), Some("pending" | "inProgress"));
                 let name = job.fields.get("name").and_then(Value::as_str);

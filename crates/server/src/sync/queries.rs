@@ -139,6 +139,7 @@ impl Session {
             session_id: &self.session_id,
             query_id,
             function: &query.udf_path,
+            component: &query.component,
             args: &query.args,
             identity: identity_label(&self.identity),
             subscription: query.subscription,

@@ -13,6 +13,7 @@ use atrium_protocol::schedules::{
     ComponentArgs, Documents, PaginatedScheduledJobsArgs, RunCronNowArgs, RunScheduledNowArgs,
     ScheduledFunctionsArgs, ScheduledJobsPage,
 };
+use atrium_runtime::components::names::qualify;
 use atrium_runtime::scheduler::crons::table::{CRON_JOB_LOGS, CRON_JOBS, CRON_NEXT_RUN};
 use atrium_runtime::scheduler::{Clock, SCHEDULED_FUNCTIONS, SystemClock, canonical_name};
 use atrium_value::{Object, Value};
@@ -29,10 +30,13 @@ pub(super) fn query(
         path::PAGINATED_SCHEDULED_JOBS => {
             read(path, args, |a: PaginatedScheduledJobsArgs| scheduled_jobs(tx, a))
         }
-        path::LIST_CRON_JOBS => read(path, args, |_: ComponentArgs| cron_jobs(tx).map(Documents)),
-        path::LIST_CRON_JOB_RUNS => {
-            read(path, args, |_: ComponentArgs| Ok(Documents(documents(tx, CRON_JOB_LOGS)?)))
-        }
+        path::LIST_CRON_JOBS => read(path, args, |a: ComponentArgs| {
+            cron_jobs(tx, a.component_id.as_deref().unwrap_or_default()).map(Documents)
+        }),
+        path::LIST_CRON_JOB_RUNS => read(path, args, |a: ComponentArgs| {
+            let table = qualify(a.component_id.as_deref().unwrap_or_default(), CRON_JOB_LOGS);
+            Ok(Documents(documents(tx, &table)?))
+        }),
         path::SCHEDULED_FUNCTIONS => {
             read(path, args, |a: ScheduledFunctionsArgs| scheduled_functions(tx, a).map(Documents))
         }
@@ -97,7 +101,8 @@ fn scheduled_jobs(
     args: PaginatedScheduledJobsArgs,
 ) -> Result<ScheduledJobsPage, String> {
     let wanted = args.udf_path.as_deref().map(canonical_name);
-    let mut jobs: Vec<Value> = documents(tx, SCHEDULED_FUNCTIONS)?
+    let table = qualify(args.component_id.as_deref().unwrap_or_default(), SCHEDULED_FUNCTIONS);
+    let mut jobs: Vec<Value> = documents(tx, &table)?
         .into_iter()
         .filter(|j| matches!(kind(j), Some("pending" | "inProgress")))
         .filter(|j| {
@@ -135,11 +140,12 @@ fn scheduled_functions(
     Ok(jobs)
 }
 
-fn cron_jobs(tx: &mut Transaction) -> Result<Vec<Value>, String> {
-    let logs = documents(tx, CRON_JOB_LOGS)?;
-    let next_runs = documents(tx, CRON_NEXT_RUN)?;
+/// The crons of the instance at `component` (Atrium's `componentId`s are instance paths).
+fn cron_jobs(tx: &mut Transaction, component: &str) -> Result<Vec<Value>, String> {
+    let logs = documents(tx, &qualify(component, CRON_JOB_LOGS))?;
+    let next_runs = documents(tx, &qualify(component, CRON_NEXT_RUN))?;
     let mut out = Vec::new();
-    for job in documents(tx, CRON_JOBS)? {
+    for job in documents(tx, &qualify(component, CRON_JOBS))? {
         let (Value::Object(mut fields), Some(id)) = (job.clone(), job.get_path(["_id"]).cloned())
         else {
             continue;

@@ -81,11 +81,17 @@ async fn component_functions_run_in_their_own_instance_and_see_only_its_tables()
         [
             "",
             "aggregate",
+            "aggregate/batchWorker",
             "migrations",
             "otherCounter",
+            "presence",
+            "presence/batchWorker",
             "rateLimiter",
+            "rateLimiter/batchWorker",
             "shardedCounter",
-            "workpool"
+            "ticker",
+            "workpool",
+            "workpool/batchWorker"
         ]
     );
     let other = list["value"].as_array().unwrap().iter().find(|c| c["path"] == "otherCounter");

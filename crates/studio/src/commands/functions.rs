@@ -93,11 +93,24 @@ pub(crate) fn describe_schedule(schedule: &serde_json::Value) -> String {
     }
 }
 
+/// Whose functions to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionListRequest {
+    /// A component instance's path (`shardedCounter`, `aggregate/batchWorker`); absent or
+    /// `""` for the app's.
+    #[serde(default)]
+    pub component: Option<String>,
+}
+
 /// A function to run.
 #[derive(Debug, Clone, PartialEq, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct RunRequest {
     pub path: String,
+    /// The component instance it belongs to (its path); absent or `""` for the app's.
+    #[serde(default)]
+    pub component: Option<String>,
     /// query, mutation or action.
     pub kind: String,
     /// Convex-encoded JSON object.
@@ -189,12 +202,18 @@ fn args_value(json: &serde_json::Value) -> Result<Value, CommandError> {
 
 pub(super) async fn function_list(
     studio: &Arc<Studio>,
-    _: (),
+    request: FunctionListRequest,
 ) -> Result<FunctionList, CommandError> {
     let connected = studio.connected()?;
-    let spec = connected
+    let component = request.component.as_deref().filter(|c| !c.is_empty());
+    let (spec, _) = connected
         .http
-        .query("_system/cli/modules:apiSpec", &Value::Object(Default::default()))
+        .call_in_component(
+            component,
+            FunctionKind::Query,
+            "_system/cli/modules:apiSpec",
+            &Value::Object(Default::default()),
+        )
         .await?;
     let spec = atrium_value::json::to_json(&spec);
     let mut list = FunctionList { functions: Vec::new(), routes: Vec::new(), crons: Vec::new() };
@@ -230,7 +249,11 @@ pub(super) async fn function_list(
         }
     }
     list.functions.sort_by(|a, b| a.path.cmp(&b.path));
-    // Atrium's extension; a deployment without it simply lists none.
+    // Atrium's extension; a deployment without it simply lists none. A component's crons
+    // are not among the app's.
+    if component.is_some() {
+        return Ok(list);
+    }
     if let Ok(Value::Array(jobs)) = connected
         .http
         .query("_system/atrium/cronJobs:default", &Value::Object(Default::default()))
@@ -263,7 +286,8 @@ pub(super) async fn run_function(
     let args = args_value(&request.args)?;
     let client = connected.http_as(request.identity.as_ref());
     let started = Instant::now();
-    let outcome = client.call_with_logs(kind, &request.path, &args).await;
+    let component = request.component.as_deref();
+    let outcome = client.call_in_component(component, kind, &request.path, &args).await;
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(match outcome {
         Ok((value, log_lines)) => RunResult {

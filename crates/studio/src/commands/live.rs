@@ -47,6 +47,8 @@ pub struct LiveSubscription {
     pub session_id: String,
     pub query_id: u32,
     pub function: String,
+    /// The component instance the query is in (its path); `None` for the app's.
+    pub component: Option<String>,
     #[ts(type = "unknown")]
     pub args: serde_json::Value,
     pub identity: String,
@@ -79,6 +81,7 @@ pub(super) async fn inspect_subscriptions(
             session_id: s.session_id,
             query_id: s.query_id,
             function: s.function,
+            component: s.component,
             args: s.args,
             identity: s.identity,
             read_set: s

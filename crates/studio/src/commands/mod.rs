@@ -10,6 +10,7 @@
 mod app;
 mod auth;
 mod bindings;
+mod components;
 mod connections;
 mod data;
 mod files;
@@ -23,6 +24,7 @@ mod schedules;
 mod sql;
 mod vector;
 
+pub use crate::component_info::ComponentSummary;
 pub use crate::connections::ConnectionDraft;
 pub use crate::sql::export::ExportProgress;
 pub use crate::watches::QueryVersion;
@@ -39,8 +41,8 @@ pub use files::{
     FilePageView, FileUpload, FileUploaded, FileView, FilesConfirm, FilesDelete, FilesRequest,
 };
 pub use functions::{
-    CronJob, DryRunResult, DryRunWrite, FunctionInfo, FunctionList, HttpRoute, ModuleSource,
-    RunRequest, RunResult, SourceRequest, WatchRef, WatchRequest,
+    CronJob, DryRunResult, DryRunWrite, FunctionInfo, FunctionList, FunctionListRequest, HttpRoute,
+    ModuleSource, RunRequest, RunResult, SourceRequest, WatchRef, WatchRequest,
 };
 pub use http_actions::{HttpActionRequest, HttpActionResult};
 pub use js_query::{JsQueryRequest, JsQueryResult};
@@ -164,8 +166,12 @@ command_table! {
     save_export(SaveText) -> SavedFile = live::save_export;
     /// Every live subscription on the deployment and the write that last re-ran each.
     inspect_subscriptions(()) -> SubscriptionReport = live::inspect_subscriptions;
-    /// The deployment's functions with their validators, and its HTTP routes.
-    function_list(()) -> FunctionList = functions::function_list;
+    /// The deployment's component instances (the app's root not among them), each with
+    /// the npm package and version it came from when known.
+    component_list(()) -> Vec<ComponentSummary> = components::component_list;
+    /// The deployment's (or one component instance's) functions with their validators, and
+    /// its HTTP routes.
+    function_list(FunctionListRequest) -> FunctionList = functions::function_list;
     /// Sends a request to one of the deployment's HTTP action routes: status, headers, body.
     http_action_request(HttpActionRequest) -> HttpActionResult = http_actions::http_action_request;
     /// Runs a function as admin or acting as a user: its result, logs, duration, error.

@@ -26,6 +26,8 @@ pub struct LogEntry {
     pub kind: String,
     /// `module:function`.
     pub function: String,
+    /// The component instance the function ran in (its path); `None` for the app's.
+    pub component: Option<String>,
     /// Query, Mutation, Action or HttpAction.
     pub udf_type: String,
     /// Milliseconds since the epoch.
@@ -88,6 +90,7 @@ pub(crate) fn entry(raw: &Json) -> LogEntry {
         id: text(raw, "executionId").unwrap_or_else(|| format!("{seconds}")),
         kind: text(raw, "kind").unwrap_or_default().to_lowercase(),
         function: text(raw, "identifier").unwrap_or_else(|| "?".into()),
+        component: text(raw, "componentPath").filter(|c| !c.is_empty()),
         udf_type: text(raw, "udfType").unwrap_or_default(),
         timestamp: seconds * 1000.0,
         error: text(raw, "error"),

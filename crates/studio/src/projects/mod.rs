@@ -73,6 +73,9 @@ pub struct ProjectInfo {
     /// The built-in sample project, which Atrium runs itself: listed while it runs, and
     /// neither stopped nor removed from here.
     pub built_in: bool,
+    /// The component instances its code installs (while it runs), each with the npm
+    /// package and version it came from (`node_modules`), or none for a local one.
+    pub components: Vec<crate::component_info::ComponentSummary>,
 }
 
 /// Which template a new project starts from.
@@ -152,6 +155,7 @@ impl Projects {
             reload_error: None,
             backfill: None,
             built_in: true,
+            components: Vec::new(),
         });
         sample.into_iter().chain(self.list()).collect()
     }
@@ -171,7 +175,9 @@ impl Projects {
                     let error = state.error.clone().or_else(|| l.local.deployment.load_error());
                     (state.reloads, error, state.backfill.clone())
                 });
+                let components = live.map_or_else(Vec::new, |l| installed(&l.local.deployment));
                 ProjectInfo {
+                    components,
                     state: match (live, &error) {
                         (Some(_), _) => ProjectState::Running,
                         (None, Some(_)) => ProjectState::Failed,
@@ -429,4 +435,24 @@ impl Projects {
         *saved = next;
         Ok(())
     }
+}
+
+/// The component instances a running project's code installs (the app's root not among
+/// them), by path.
+fn installed(
+    deployment: &atrium_server::Deployment,
+) -> Vec<crate::component_info::ComponentSummary> {
+    let Some(runner) = deployment.runner() else { return Vec::new() };
+    runner
+        .components()
+        .instances()
+        .filter(|i| !i.path.is_empty())
+        .map(|i| {
+            crate::component_info::ComponentSummary::new(
+                i.path.clone(),
+                i.definition_name.clone(),
+                Some(i.definition.clone()),
+            )
+        })
+        .collect()
 }

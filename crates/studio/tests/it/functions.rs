@@ -37,7 +37,7 @@ async fn list_run_act_as_a_user_and_watch() {
     let id = list["connections"][0]["id"].as_str().unwrap().to_owned();
     dispatch(&studio, "connect", json!({"id": id})).await.unwrap();
 
-    let functions = dispatch(&studio, "function_list", json!(null)).await.unwrap();
+    let functions = dispatch(&studio, "function_list", json!({})).await.unwrap();
     let typed = functions["functions"]
         .as_array()
         .unwrap()

@@ -3,8 +3,11 @@
 // acting as a user, with the result, log lines, duration and ConvexError data; queries can
 // be kept live, each new version on a timeline with a diff from the one before; the last
 // 25 runs of each function are kept (per deployment, in this browser or window). HTTP routes
-// can be tried (HttpRunner).
+// can be tried (HttpRunner). The component selector scopes the list and the runs to one
+// component instance.
 import { useEffect, useState } from "react";
+import { ComponentSelect } from "../../components/ComponentSelect";
+import { useComponents } from "../../lib/useComponents";
 import { MetricsPanel } from "./MetricsPanel";
 import type { ConnectionStatus, FunctionInfo, FunctionList } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
@@ -27,6 +30,8 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
   const [error, setError] = useState<string>();
   const [search, setSearch] = useState("");
   const [selected, setSelected] = useState<string | undefined>(functionFromHash);
+  const components = useComponents(deployment?.id, connected);
+  const [component, setComponent] = useState("");
   // The chosen function is kept in the URL (a link to it, and the place coming back).
   useEffect(() => {
     if (!window.location.hash.startsWith("#/functions")) return;
@@ -38,12 +43,18 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
   if (listFor !== deployment?.id) {
     setListFor(deployment?.id);
     setList(undefined);
+    setComponent("");
   }
+  const chooseComponent = (path: string) => {
+    setComponent(path);
+    setList(undefined);
+    setSelected(undefined);
+  };
 
   useEffect(() => {
     if (!connected) return;
     let current = true;
-    call("function_list")
+    call("function_list", { component: component || null })
       .then((l) => {
         if (!current) return;
         setList(l);
@@ -53,7 +64,7 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
     return () => {
       current = false;
     };
-  }, [connected, deployment?.id]);
+  }, [connected, deployment?.id, component]);
 
   const shown = (list?.functions ?? []).filter((f) => f.path.toLowerCase().includes(search.toLowerCase()));
   const byModule = new Map<string, FunctionInfo[]>();
@@ -76,6 +87,7 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
   return (
     <section className="functions-area" data-testid="area-functions">
       <aside className="table-list" aria-label="Functions">
+        <ComponentSelect components={components} value={component} onChange={chooseComponent} />
         <input className="search" aria-label="Find a function" placeholder="Find a function" value={search} onChange={(e) => setSearch(e.target.value)} />
         {error && <div className="inline-error" role="alert">{error}</div>}
         <button className={selected === undefined ? "table-item active" : "table-item"} onClick={() => setSelected(undefined)} aria-current={selected === undefined}>
@@ -139,7 +151,13 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
         {fn ? (
           // One runner per deployment and function: switching deployment ends its live query
           // and drops the results it showed, which belonged to the other deployment.
-          <Runner key={`${deployment.id}\n${fn.path}`} fn={fn} deploymentId={deployment.id} confirmWrites={deployment.safe_mode === "confirm_writes"} />
+          <Runner
+            key={`${deployment.id}\n${component}\n${fn.path}`}
+            fn={fn}
+            component={component}
+            deploymentId={deployment.id}
+            confirmWrites={deployment.safe_mode === "confirm_writes"}
+          />
         ) : route ? (
           <HttpRunner key={`${deployment.id}\n${selected}`} method={route.method} path={route.path} />
         ) : (

@@ -39,7 +39,18 @@ function loadHistory(key: string): HistoryEntry[] {
   }
 }
 
-export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; deploymentId: string; confirmWrites: boolean }) {
+export function Runner({
+  fn,
+  component = "",
+  deploymentId,
+  confirmWrites,
+}: {
+  fn: FunctionInfo;
+  /** The component instance `fn` belongs to (its path; `""` for the app). */
+  component?: string;
+  deploymentId: string;
+  confirmWrites: boolean;
+}) {
   const fields = useMemo(() => fieldsOf(fn.args), [fn.args]);
   const [texts, setTexts] = useState<Record<string, string>>({});
   const [jsonMode, setJsonMode] = useState(fields === null);
@@ -53,7 +64,7 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
   const [dry, setDry] = useState<DryRunResult>();
   const [runError, setRunError] = useState<string>();
   const [running, setRunning] = useState(false);
-  const key = historyKey(deploymentId, fn.path);
+  const key = historyKey(deploymentId, component ? `${component}/${fn.path}` : fn.path);
   const [history, setHistory] = useState<HistoryEntry[]>(() => loadHistory(key));
   const live = useQueryWatch(fn.path);
   const confirm = useQuestion<Confirmation, boolean>();
@@ -105,7 +116,7 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
     setRunning(true);
     setRunError(undefined);
     try {
-      const r = await call("dry_run_function", { path: fn.path, kind: fn.kind, args, identity: who, confirmed: false });
+      const r = await call("dry_run_function", { path: fn.path, component: null, kind: fn.kind, args, identity: who, confirmed: false });
       setDry(r);
       setResult(undefined);
     } catch (e) {
@@ -125,7 +136,7 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
     setRunning(true);
     setRunError(undefined);
     try {
-      const r = await call("run_function", { path: fn.path, kind: fn.kind, args, identity: who, confirmed: confirmWrites });
+      const r = await call("run_function", { path: fn.path, component: component || null, kind: fn.kind, args, identity: who, confirmed: confirmWrites });
       setResult(r);
       const next = [{ at: Date.now(), args, ok: r.ok }, ...history].slice(0, 25);
       setHistory(next);
@@ -180,6 +191,7 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
     <div className="runner" onKeyDown={onKey} data-testid="runner">
       <div className="toolbar">
         <h2 className="table-title">
+          {component && <span className="log-component">{component}</span>}
           <code>{fn.path}</code>
         </h2>
         <span className="deployment-kind">{fn.kind}</span>
@@ -200,7 +212,9 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
         )}
       </div>
 
-      <SourceView path={fn.path} />
+      {/* A component's function: its source, dry runs, live watches and metrics are the
+          app's tools, so they show for the app's functions only. */}
+      {!component && <SourceView path={fn.path} />}
 
       {!jsonMode && fields ? (
         <ArgsForm fields={fields} texts={texts} onTexts={setTexts} errors={fieldErrors} />
@@ -209,18 +223,22 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
       )}
 
       <div className="run-bar">
-        <label className="toggle">
-          <input type="checkbox" checked={actAs} onChange={(e) => setActAs(e.target.checked)} /> Act as a user
-        </label>
+        {/* A component's functions never see the caller's identity. */}
+        {!component && (
+          <label className="toggle">
+            <input type="checkbox" checked={actAs} onChange={(e) => setActAs(e.target.checked)} /> Act as a user
+          </label>
+        )}
         <button className="primary" onClick={() => void run()} disabled={running} title="Ctrl+Enter">
           {running ? "Running…" : `Run ${fn.kind}`}
         </button>
-        {fn.kind === "mutation" && (
+        {fn.kind === "mutation" && !component && (
           <button onClick={dryRun} disabled={running} title="Run it and roll it back: see what it would write">
             Dry run
           </button>
         )}
         {fn.kind === "query" &&
+          !component &&
           (live.watch === undefined ? (
             <button onClick={startWatch}>Keep live</button>
           ) : (
@@ -248,7 +266,7 @@ export function Runner({ fn, deploymentId, confirmWrites }: { fn: FunctionInfo; 
 
       {confirm.pending && <ConfirmDialog request={confirm.pending} onAnswer={confirm.answer} />}
 
-      <MetricsView fn={fn.path} />
+      {!component && <MetricsView fn={fn.path} />}
 
       {history.length > 0 && (
         <details className="history-list">

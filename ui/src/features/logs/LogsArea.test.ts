@@ -6,6 +6,7 @@ const entry = (over: Partial<LogEntry>): LogEntry => ({
   id: "e",
   kind: "completion",
   function: "messages:send",
+  component: null,
   udf_type: "Mutation",
   timestamp: Date.UTC(2026, 10, 24, 12, 0, 0),
   error: null,
@@ -74,5 +75,18 @@ describe("links into the Logs area", () => {
     expect(logsLink("jobs:record")).toBe("#/logs?fn=jobs%3Arecord");
     expect(functionFromHash(logsLink("jobs:record"))).toBe("jobs:record");
     expect(functionFromHash("#/logs")).toBe("");
+  });
+});
+
+describe("executions in components", () => {
+  it("are filtered by component and name it when copied", () => {
+    const base = { func: "", level: "any" as const, status: "all" as const, text: "" };
+    const app = entry({});
+    const ticker = entry({ id: "t", component: "ticker", function: "ticks:note" });
+    expect([app, ticker].filter((e) => matches(e, base))).toEqual([app, ticker]);
+    expect([app, ticker].filter((e) => matches(e, { ...base, component: "ticker" }))).toEqual([ticker]);
+    expect([app, ticker].filter((e) => matches(e, { ...base, component: "" }))).toEqual([app]);
+    expect(matches(ticker, { ...base, text: "ticker" })).toBe(true);
+    expect(entryText(ticker).split("\n")[0]).toContain("[ticker] ticks:note");
   });
 });

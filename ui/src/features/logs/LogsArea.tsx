@@ -1,7 +1,10 @@
 // The Logs area: the connected deployment's function executions as they happen, with
 // filters (function, level, status, text, request ID), pause/resume, jump to the next
-// error, and an execution's detail with its log lines, timing and reads/writes.
+// error, and an execution's detail with its log lines, timing and reads/writes. Each
+// execution in a component names its instance; the component selector filters by one.
 import { useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
+import { ComponentSelect } from "../../components/ComponentSelect";
+import { useComponents } from "../../lib/useComponents";
 import type { ConnectionStatus, LogEntry } from "../../generated/studio";
 import { call, errorMessage, onLinkChange, onStudioEvent } from "../../platform";
 import { callerChain, entryText, exportText, functionFromHash, LEVELS, type LogFilter, matches } from "./logEntries";
@@ -25,6 +28,7 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
   const [archive, setArchive] = useState<{ entries: LogEntry[]; next: number | null; source: string }>();
   const list = useRef<HTMLDivElement>(null);
   const deploymentId = connection?.deployment?.id;
+  const components = useComponents(deploymentId, connection?.state.state === "connected");
 
   // New entries are held while paused.
   const arrived = useEffectEvent((more: LogEntry[]) => {
@@ -137,6 +141,12 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
   return (
     <section className="logs-area" data-testid="area-logs">
       <div className="toolbar">
+        <ComponentSelect
+          components={components}
+          any="*"
+          value={filter.component ?? "*"}
+          onChange={(c) => setFilter({ ...filter, component: c === "*" ? undefined : c })}
+        />
         <input aria-label="Function" placeholder="Function" value={filter.func} onChange={(e) => setFilter({ ...filter, func: e.target.value })} />
         <select aria-label="Level" value={filter.level} onChange={(e) => setFilter({ ...filter, level: e.target.value as LogFilter["level"] })}>
           {LEVELS.map((l) => (
@@ -210,7 +220,10 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
               <span className={`log-type t-${entry.udf_type}`} title={entry.udf_type}>
                 {TYPE_BADGE[entry.udf_type] ?? "?"}
               </span>
-              <span className="log-function">{entry.function}</span>
+              <span className="log-function" title={entry.component ? `${entry.function} in the component ${entry.component}` : entry.function}>
+                {entry.component && <span className="log-component">{entry.component}</span>}
+                {entry.function}
+              </span>
               <span className="log-status">{entry.kind === "progress" ? "…" : entry.error ? "failed" : "ok"}</span>
               <span className="log-duration">{entry.execution_ms != null ? `${entry.execution_ms.toFixed(1)} ms` : ""}</span>
               <span className="log-first">{entry.error ?? entry.lines[0]?.text ?? ""}</span>
@@ -221,6 +234,8 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
                 <dl className="facts">
                   <dt>Request</dt>
                   <dd>{entry.request_id ?? "—"}</dd>
+                  <dt>Component</dt>
+                  <dd>{entry.component ?? "App"}</dd>
                   <dt>Caller</dt>
                   <dd>{entry.caller ?? "—"}</dd>
                   <dt>Documents read / written</dt>

@@ -8,10 +8,13 @@ export interface LogFilter {
   level: (typeof LEVELS)[number];
   status: "all" | "success" | "failure";
   text: string;
+  /** Only executions in this component instance (`""`: the app's); all when absent. */
+  component?: string;
 }
 
 /** Whether an entry passes the filter. */
 export function matches(entry: LogEntry, filter: LogFilter): boolean {
+  if (filter.component !== undefined && (entry.component ?? "") !== filter.component) return false;
   if (filter.func && !entry.function.toLowerCase().includes(filter.func.toLowerCase())) return false;
   if (filter.status === "success" && entry.error) return false;
   if (filter.status === "failure" && !entry.error) return false;
@@ -21,7 +24,7 @@ export function matches(entry: LogEntry, filter: LogFilter): boolean {
   }
   if (filter.text) {
     const needle = filter.text.toLowerCase();
-    const haystack = [entry.function, entry.error ?? "", entry.request_id ?? "", ...entry.lines.map((l) => l.text)].join("\n").toLowerCase();
+    const haystack = [entry.component ?? "", entry.function, entry.error ?? "", entry.request_id ?? "", ...entry.lines.map((l) => l.text)].join("\n").toLowerCase();
     if (!haystack.includes(needle)) return false;
   }
   return true;
@@ -54,7 +57,7 @@ export function exportText(entries: LogEntry[], format: "csv" | "jsonl"): string
 
 /** An execution as plain text, for copying: one line per log line. */
 export function entryText(entry: LogEntry): string {
-  const head = `${new Date(entry.timestamp).toISOString()} ${entry.udf_type} ${entry.function} ${entry.error ? "failed" : "ok"}${entry.execution_ms != null ? ` in ${entry.execution_ms.toFixed(1)} ms` : ""}${entry.request_id ? ` [request ${entry.request_id}]` : ""}`;
+  const head = `${new Date(entry.timestamp).toISOString()} ${entry.udf_type} ${entry.component ? `[${entry.component}] ` : ""}${entry.function} ${entry.error ? "failed" : "ok"}${entry.execution_ms != null ? ` in ${entry.execution_ms.toFixed(1)} ms` : ""}${entry.request_id ? ` [request ${entry.request_id}]` : ""}`;
   const lines = entry.lines.map((l) => `  [${l.level}] ${l.text}`);
   return [head, ...lines, ...(entry.error ? [`  Error: ${entry.error}`] : [])].join("\n");
 }

@@ -1,7 +1,8 @@
 // The Project area: local Convex projects on Atrium's own engine — create one from a
 // template or open a folder, start and stop each (several at once, each on its own
 // ports), connect to one, and point the official CLI and the app at it (the two variables
-// go to the project's .env.local; the admin key never comes to this window).
+// go to the project's .env.local; the admin key never comes to this window). A running
+// project lists the components its code installs, with their npm versions.
 import { useEffect, useState } from "react";
 import type { ProjectInfo, Template } from "../../generated/studio";
 import { formatBytes } from "../../components/formatBytes";
@@ -137,6 +138,20 @@ export function ProjectArea() {
                   </div>
                 )}
                 {p.error && <div className="error-text">{p.error}</div>}
+                {p.components.length > 0 && (
+                  <details className="project-components" data-testid="project-components">
+                    <summary>
+                      {p.components.length} component{p.components.length === 1 ? "" : "s"} installed
+                    </summary>
+                    <ul>
+                      {p.components.map((c) => (
+                        <li key={c.path}>
+                          <code>{c.path}</code> <span className="muted">{c.package ? `${c.package} ${c.version ?? ""}` : "local component"}</span>
+                        </li>
+                      ))}
+                    </ul>
+                  </details>
+                )}
                 {p.backfill && (
                   <div className="muted" role="status" data-testid="backfill">
                     Filling a new index: {p.backfill}

@@ -64,6 +64,7 @@ export function SubscriptionsArea({ connection }: { connection?: ConnectionStatu
           {list.map((s) => (
             <tr key={`${s.session_id}/${s.query_id}`} data-function={s.function}>
               <td>
+                {s.component && <span className="log-component" title="The component instance the query is in">{s.component}</span>}
                 <code>{s.function}</code>
                 {isDashboardQuery(s.function) && <span className="deployment-kind">Atrium</span>}
                 <div className="muted">{s.identity}</div>

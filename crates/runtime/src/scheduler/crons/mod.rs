@@ -6,6 +6,9 @@
 //! `canceled` run, never replayed. An action found `inProgress` at start-up failed with
 //! Convex's "Transient error while executing action".
 //!
+//! Each component instance has its own crons (its `crons.ts`), stored in its own tables
+//! and run in the instance, as Convex runs a component's crons.
+//!
 //! When runs start, and how many at once, is the scheduler's pool's business, not this
 //! module's.
 
@@ -49,30 +52,58 @@ pub fn declared(analysis: &Analysis) -> Result<Vec<CronSpec>, String> {
     Ok(specs)
 }
 
-/// Makes the stored crons those `analysis` declares (see [`table::sync`]).
-pub fn sync(engine: &Engine, analysis: &Analysis, clock: &dyn Clock) -> Result<CronDiff, String> {
+/// Makes the stored crons of the instance `component` those `analysis` (its analysis)
+/// declares (see [`table::sync`]).
+pub fn sync(
+    engine: &Engine,
+    component: &str,
+    analysis: &Analysis,
+    clock: &dyn Clock,
+) -> Result<CronDiff, String> {
     let declared = declared(analysis)?;
     let (result, _) = engine
-        .run(16, |tx| table::sync(tx, &declared, clock.now_ms()))
+        .run(16, |tx| table::sync(tx, component, &declared, clock.now_ms()))
         .map_err(|e| e.to_string())?;
     result
 }
 
-/// Stored crons whose next run is due at `now`, soonest first.
-pub fn due(engine: &Engine, now: f64) -> Result<Vec<StoredCron>, RuntimeError> {
+/// Stored crons of the instances `components` whose next run is due at `now`, soonest
+/// first.
+pub fn due<'a>(
+    engine: &Engine,
+    components: impl IntoIterator<Item = &'a str>,
+    now: f64,
+) -> Result<Vec<StoredCron>, RuntimeError> {
     let mut tx = engine.begin();
-    let mut due: Vec<StoredCron> =
-        table::list(&mut tx)?.into_values().filter(|c| c.next_ms <= now).collect();
+    let mut due = Vec::new();
+    for component in components {
+        due.extend(table::list(&mut tx, component)?.into_values().filter(|c| c.next_ms <= now));
+    }
     due.sort_by(|a, b| a.next_ms.total_cmp(&b.next_ms));
     Ok(due)
 }
 
-/// Ends the runs of actions a crash interrupted: each is logged as failed and its cron
-/// moves on to its next slot.
+/// The instances that have stored crons, from the catalog (at start-up, before any code).
+fn instances_with_crons(tx: &atrium_engine::Transaction) -> Vec<String> {
+    tx.catalog()
+        .tables()
+        .filter_map(|t| {
+            let (component, table) = atrium_value::names::split_component(&t.name);
+            (table == table::CRON_NEXT_RUN).then(|| component.to_owned())
+        })
+        .collect()
+}
+
+/// Ends the runs of actions a crash interrupted, in every instance: each is logged as
+/// failed and its cron moves on to its next slot.
 pub fn recover(engine: &Engine, clock: &dyn Clock) -> Result<usize, RuntimeError> {
     let (count, _) = engine.run(16, |tx| {
         let mut count = 0;
-        for cron in table::list(tx)?.into_values().filter(|c| c.state == "inProgress") {
+        let mut stuck = Vec::new();
+        for component in instances_with_crons(tx) {
+            stuck.extend(table::list(tx, &component)?.into_values());
+        }
+        for cron in stuck.into_iter().filter(|c| c.state == "inProgress") {
             let error = RunStatus::Err(TRANSIENT_ACTION_ERROR.to_owned());
             table::log_run(tx, &cron, cron.next_ms, error, Vec::new(), 0.0)?;
             table::advance(tx, &cron, clock.now_ms())?;
@@ -108,8 +139,9 @@ fn finish(
     Ok(())
 }
 
-/// Runs one due cron (see the module doc).
-pub fn run(runner: &Runner, cron: &StoredCron, clock: &dyn Clock) -> Result<(), RuntimeError> {
+/// Runs one due cron (see the module doc) in its instance; `root` is the app's runner.
+pub fn run(root: &Runner, cron: &StoredCron, clock: &dyn Clock) -> Result<(), RuntimeError> {
+    let runner = &root.in_component(&cron.component)?;
     let path = cron.spec.udf_path.as_str();
     let args = cron.spec.args.clone();
     let started = Instant::now();

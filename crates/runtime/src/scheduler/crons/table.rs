@@ -3,8 +3,11 @@
 //! nextTs}`, timestamps in nanoseconds) and `_cron_job_logs` (`{name, ts, udfPath,
 //! udfArgs, status, logLines, executionTime}`, the newest five per cron).
 //!
-//! It writes inside a caller's transaction and runs no functions. State is keyed by the
-//! cron's name within one deployment; a component path would become part of that key.
+//! Each component instance has its own three tables (`<path>/_cron_jobs`, …; the app's
+//! are unqualified), as each has its own `crons.ts`: a cron is keyed by its instance and
+//! its name.
+//!
+//! It writes inside a caller's transaction and runs no functions.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +15,7 @@ use atrium_engine::{Document, EngineError, Transaction};
 use atrium_value::{DocumentId, Object, Value};
 
 use super::schedule::CronSchedule;
+use crate::components::names::qualify;
 
 pub const CRON_JOBS: &str = "_cron_jobs";
 pub const CRON_NEXT_RUN: &str = "_cron_next_run";
@@ -48,6 +52,8 @@ impl CronSpec {
 /// A stored cron with its next run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredCron {
+    /// The component instance whose `crons.ts` declares it (`""`: the app).
+    pub component: String,
     pub job_id: DocumentId,
     pub next_run_id: DocumentId,
     pub spec: CronSpec,
@@ -133,20 +139,24 @@ fn schedule_from_value(value: &Value) -> Option<CronSchedule> {
     })
 }
 
-/// Every stored cron, by name.
-pub fn list(tx: &mut Transaction) -> Result<BTreeMap<String, StoredCron>, EngineError> {
+/// Every stored cron of the instance `component`, by name.
+pub fn list(
+    tx: &mut Transaction,
+    component: &str,
+) -> Result<BTreeMap<String, StoredCron>, EngineError> {
     let mut next_runs: BTreeMap<String, Document> = BTreeMap::new();
-    for doc in tx.collect_table(CRON_NEXT_RUN)? {
+    for doc in tx.collect_table(&qualify(component, CRON_NEXT_RUN))? {
         if let Some(job) = str_field(&doc, "cronJobId") {
             next_runs.insert(job.to_owned(), doc);
         }
     }
     let mut crons = BTreeMap::new();
-    for doc in tx.collect_table(CRON_JOBS)? {
+    for doc in tx.collect_table(&qualify(component, CRON_JOBS))? {
         let (Some(spec), Some(next)) = (parse_spec(&doc), next_runs.get(&doc.id.encode())) else {
             continue;
         };
         let stored = StoredCron {
+            component: component.to_owned(),
             job_id: doc.id,
             next_run_id: next.id,
             state: next
@@ -167,6 +177,7 @@ pub fn list(tx: &mut Transaction) -> Result<BTreeMap<String, StoredCron>, Engine
 
 fn write_next_run(
     tx: &mut Transaction,
+    component: &str,
     id: Option<&DocumentId>,
     job: &DocumentId,
     kind: &str,
@@ -180,7 +191,7 @@ fn write_next_run(
     o.insert("nextTs".into(), ms_to_ns(next_ms));
     match id {
         Some(id) => tx.replace(id, o),
-        None => tx.insert_system(CRON_NEXT_RUN, o).map(|_| ()),
+        None => tx.insert_system(&qualify(component, CRON_NEXT_RUN), o).map(|_| ()),
     }
 }
 
@@ -189,10 +200,11 @@ fn write_next_run(
 /// whose schedule did not change keeps its next run, so a reload never runs it twice.
 pub fn sync(
     tx: &mut Transaction,
+    component: &str,
     declared: &[CronSpec],
     now: f64,
 ) -> Result<Result<CronDiff, String>, EngineError> {
-    let mut stored = list(tx)?;
+    let mut stored = list(tx, component)?;
     let mut diff = CronDiff::default();
     for spec in declared {
         match stored.remove(&spec.name) {
@@ -204,8 +216,8 @@ pub fn sync(
                 let mut job = Object::new();
                 job.insert("name".into(), Value::String(spec.name.clone()));
                 job.insert("cronSpec".into(), spec.to_value());
-                let id = tx.insert_system(CRON_JOBS, job)?;
-                write_next_run(tx, None, &id, "pending", None, next)?;
+                let id = tx.insert_system(&qualify(component, CRON_JOBS), job)?;
+                write_next_run(tx, component, None, &id, "pending", None, next)?;
                 diff.added.push(spec.name.clone());
             }
             Some(old) if old.spec != *spec => {
@@ -219,7 +231,7 @@ pub fn sync(
                         Err(e) => return Ok(Err(e)),
                     };
                     let id = (&old.next_run_id, &old.job_id);
-                    write_next_run(tx, Some(id.0), id.1, &old.state, old.prev_ms, next)?;
+                    write_next_run(tx, component, Some(id.0), id.1, &old.state, old.prev_ms, next)?;
                 }
                 diff.updated.push(spec.name.clone());
             }
@@ -229,7 +241,7 @@ pub fn sync(
     for (name, old) in stored {
         tx.delete(&old.job_id)?;
         tx.delete(&old.next_run_id)?;
-        keep_logs(tx, &name, 0)?;
+        keep_logs(tx, component, &name, 0)?;
         diff.deleted.push(name);
     }
     Ok(Ok(diff))
@@ -239,6 +251,7 @@ pub fn sync(
 pub fn start(tx: &mut Transaction, cron: &StoredCron) -> Result<(), EngineError> {
     write_next_run(
         tx,
+        &cron.component,
         Some(&cron.next_run_id),
         &cron.job_id,
         "inProgress",
@@ -276,7 +289,7 @@ pub fn log_run(
     log_lines: Vec<String>,
     execution_seconds: f64,
 ) -> Result<(), EngineError> {
-    keep_logs(tx, &cron.spec.name, MAX_LOGS_PER_CRON - 1)?;
+    keep_logs(tx, &cron.component, &cron.spec.name, MAX_LOGS_PER_CRON - 1)?;
     let mut s = Object::new();
     match status {
         RunStatus::Success(value) => {
@@ -309,14 +322,19 @@ pub fn log_run(
     log.insert("status".into(), Value::Object(s));
     log.insert("logLines".into(), Value::Object(lines));
     log.insert("executionTime".into(), Value::Float64(execution_seconds));
-    tx.insert_system(CRON_JOB_LOGS, log)?;
+    tx.insert_system(&qualify(&cron.component, CRON_JOB_LOGS), log)?;
     Ok(())
 }
 
 /// Deletes all but the newest `keep` logs of the cron `name`.
-fn keep_logs(tx: &mut Transaction, name: &str, keep: usize) -> Result<(), EngineError> {
+fn keep_logs(
+    tx: &mut Transaction,
+    component: &str,
+    name: &str,
+    keep: usize,
+) -> Result<(), EngineError> {
     let mut logs: Vec<(i64, DocumentId)> = tx
-        .collect_table(CRON_JOB_LOGS)?
+        .collect_table(&qualify(component, CRON_JOB_LOGS))?
         .into_iter()
         .filter(|d| str_field(d, "name") == Some(name))
         .map(|d| match d.fields.get("ts") {
@@ -346,5 +364,6 @@ pub fn advance(tx: &mut Transaction, cron: &StoredCron, now: f64) -> Result<(), 
     if skipped > 0 {
         log_run(tx, cron, first_skipped, RunStatus::Canceled(skipped), Vec::new(), 0.0)?;
     }
-    write_next_run(tx, Some(&cron.next_run_id), &cron.job_id, "pending", Some(cron.next_ms), next)
+    let (id, job) = (&cron.next_run_id, &cron.job_id);
+    write_next_run(tx, &cron.component, Some(id), job, "pending", Some(cron.next_ms), next)
 }
