@@ -115,6 +115,7 @@ impl HostState {
         match &mut query.source {
             crate::query::Source::FullTableScan { table, .. }
             | crate::query::Source::IndexRange { table, .. } => *table = self.table(table),
+            crate::query::Source::Search(search) => search.table = self.table(&search.table),
         }
         query
     }
