@@ -427,7 +427,19 @@ export type IndexRange = { name: string, clauses: Array<RangeClause>, descending
 /**
  * An index of a table.
  */
-export type IndexSummary = { name: string, fields: Array<string>, 
+export type IndexSummary = { name: string, 
+/**
+ * An ordered index's fields (empty for a search index).
+ */
+fields: Array<string>, 
+/**
+ * A search index's `searchField` (null for an ordered index).
+ */
+search_field: string | null, 
+/**
+ * A search index's `filterFields`.
+ */
+filter_fields: Array<string>, 
 /**
  * "done" or "backfilling".
  */
@@ -963,6 +975,21 @@ export type TableSummary = { name: string, count: number, };
  */
 export type Template = "sample" | "empty";
 
+export type TextSearch = { table: string, index: string, text: string, 
+/**
+ * Equalities, all of which must hold (Convex's `.eq` chain).
+ */
+filters: Array<FilterTerm>, 
+/**
+ * At most this many results (default 50).
+ */
+limit: number | null, };
+
+/**
+ * Matching documents (Convex-encoded JSON) in relevance order, with their BM25 scores.
+ */
+export type TextSearchResult = { rows: Array<Record<string, unknown>>, scores: Array<number>, };
+
 /**
  * Which colour theme the UI uses.
  */
@@ -1211,6 +1238,10 @@ export interface Commands {
    */
   data_schema: { request: TableRequest; response: TableSchemaInfo };
   /**
+   * A table's documents matching text in one of its search indexes, most relevant first.
+   */
+  data_search: { request: TextSearch; response: TextSearchResult };
+  /**
    * The connected deployment's log entries followed so far (newer ones arrive as
    * `log_entries` events).
    */
@@ -1425,4 +1456,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "data_search", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;

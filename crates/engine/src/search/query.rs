@@ -153,6 +153,29 @@ impl Transaction {
         Ok(hits)
     }
 
+    /// The names of `table`'s search indexes.
+    pub fn search_index_names(&self, table: &str) -> Vec<String> {
+        let Some(number) = self.catalog.table(table).map(|t| t.number) else { return Vec::new() };
+        let indexes = self.inner.searches.read().unwrap();
+        let mut names: Vec<String> = indexes
+            .values()
+            .map(|i| i.read().unwrap())
+            .filter(|i| i.info.table == number)
+            .map(|i| i.info.name.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The definition of `table`'s search index `index`, if it has one.
+    pub fn search_index_spec(&self, table: &str, index: &str) -> Option<super::SearchIndexSpec> {
+        let number = self.catalog.table(table)?.number;
+        self.inner.searches.read().unwrap().values().find_map(|i| {
+            let i = i.read().unwrap();
+            (i.info.table == number && i.info.name == index).then(|| i.info.spec.clone())
+        })
+    }
+
     /// A document as this transaction sees it, without recording a read.
     fn view(&self, id: &DocumentId) -> Result<Option<Document>, EngineError> {
         Ok(match self.writes.get(id) {
