@@ -42,7 +42,7 @@ describe("the Data area's search box", () => {
     assert.deepEqual(await hits(), ["Rotate the API keys", "Crash on rotate in settings"]);
 
     await search.fill("the");
-    await page.getByTestId("search-results").filter({ hasText: "most relevant first" }).waitFor();
+    await page.getByTestId("search-results").filter({ hasText: "6 most relevant first" }).waitFor();
     const all = await hits();
     assert.equal(all.length, 6, all.join(" | "));
     await page.getByLabel("Filter done").fill("false");

@@ -2,7 +2,7 @@
 //! statistics and the documents changed recently — and how a commit's document writes
 //! become index writes and read-set keys.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, RwLock};
 
 use atrium_value::{DocumentId, Value};
@@ -298,16 +298,16 @@ pub(crate) fn apply_commit(indexes: &SearchIndexes, writes: Vec<SearchWrite>, ts
     if writes.is_empty() {
         return;
     }
-    let mut touched: HashMap<IndexId, ()> = HashMap::new();
+    let mut touched = BTreeSet::new();
     for write in &writes {
         if let Some(index) = indexes.get(&write.index) {
-            touched.insert(write.index, ());
+            touched.insert(write.index);
             if let Err(error) = index.write().unwrap().apply(write, ts) {
                 tracing::error!("search index {}: {error}", write.index.0);
             }
         }
     }
-    for id in touched.keys() {
+    for id in &touched {
         if let Err(error) = indexes[id].write().unwrap().publish() {
             tracing::error!("search index {}: {error}", id.0);
         }

@@ -78,15 +78,10 @@ export function SearchBox({ table, indexes, version, onOpenDocument }: SearchBox
           onChange={(e) => setText(e.target.value)}
         />
         {index.filter_fields.map((f) => (
-          <input
-            key={f}
-            className="search-filter"
-            aria-label={`Filter ${f}`}
-            placeholder={`${f} =`}
-            title="Only documents whose field equals this (JSON, or a bare word as a string)"
-            value={filters[f] ?? ""}
-            onChange={(e) => setFilters((all) => ({ ...all, [f]: e.target.value }))}
-          />
+          <label key={f} className="search-filter" title="Only documents whose field equals this (JSON, or a bare word as a string)">
+            <code>{f}</code> =
+            <input aria-label={`Filter ${f}`} placeholder="any" value={filters[f] ?? ""} onChange={(e) => setFilters((all) => ({ ...all, [f]: e.target.value }))} />
+          </label>
         ))}
       </div>
       {error && (
