@@ -27,8 +27,9 @@ print(f"  (Atrium stored the documents first, {r['insert_s']:.1f} s; the build r
 print(f"   commits blocked. FTS5's build is its INSERTs in one transaction.)")
 row("query p50 (ms)", r["p50_ms"], r["fts_p50_ms"], lambda v: f"{v:.3f}")
 row("query p99 (ms)", r["p99_ms"], r["fts_p99_ms"], lambda v: f"{v:.3f}")
-row("memory (MiB)", mib(r["rss_index_bytes"]), mib(r["fts_rss_bytes"]), lambda v: f"{v:.0f}")
-print(f"  (resident growth while building; Atrium's index reports {mib(r['index_memory_bytes']):.0f} MiB, {r['terms']:,} terms;")
-print(f"   FTS5's file is {mib(r['fts_file_bytes']):.0f} MiB on disk)")
+row("index size (MiB)", mib(r["rss_index_bytes"]), mib(r["fts_file_bytes"]), lambda v: f"{v:.0f}")
+print(f"  (Atrium: resident memory grown while building — the index lives in memory and reports")
+print(f"   {mib(r['index_memory_bytes']):.0f} MiB, {r['terms']:,} terms; FTS5: its file on disk, resident growth")
+print(f"   {mib(r['fts_rss_bytes']):.0f} MiB)")
 print(f"results returned: Atrium {r['found']:,}, FTS5 {r['fts_found']:,} (top 10 per query)")
 PY
