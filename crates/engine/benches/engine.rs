@@ -192,12 +192,14 @@ fn benches(c: &mut Criterion) {
             key: Some(sort_key(&Value::from("author123x"))),
             table: "messages".into(),
             document: None,
+            search: None,
         },
         WrittenKey {
             index: by_id,
             key: Some(sort_key(&Value::from("doc78"))),
             table: "messages".into(),
             document: None,
+            search: None,
         },
     ];
     let mut group = c.benchmark_group("invalidate");

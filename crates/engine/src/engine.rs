@@ -3,7 +3,7 @@
 //! subscriptions each commit invalidates.
 //!
 //! Other `impl Engine` blocks: vector indexes (add, search, status, recall) in
-//! `vector/engine_api.rs`. The state it shares with its transactions ([`Inner`]), its
+//! `vector/engine_api.rs`, search indexes in `search/engine_api.rs`. The state it shares with its transactions ([`Inner`]), its
 //! options and [`CommitOutcome`] live in `inner.rs`; the buffered writes it commits in
 //! `write_set.rs`; the function log store it hands out ([`Engine::logs`]) in `logs.rs`.
 
@@ -81,6 +81,7 @@ impl Engine {
                 counts: Mutex::new(TableCounts::default()),
                 vectors: RwLock::new(vectors),
                 vector_builds: (Mutex::new(0), std::sync::Condvar::new()),
+                searches: RwLock::new(Default::default()),
                 blobs,
             }),
         };
@@ -211,6 +212,7 @@ impl Engine {
                 key: Some(table_name_key(&table.name)),
                 table: table.name.clone(),
                 document: None,
+                search: None,
             });
             catalog.add_table(table.clone());
             for index in &indexes {
@@ -223,6 +225,8 @@ impl Engine {
         let mut deltas: HashMap<TableNumber, i64> = HashMap::new();
         let vectors = self.inner.vectors.read().unwrap().clone();
         let mut next_slots = HashMap::new();
+        let searches = self.inner.searches.read().unwrap().clone();
+        let mut search_writes = Vec::new();
         let mut files_deleted = false;
         for (id, mut write) in std::mem::take(&mut tx.writes) {
             // Placeholders become the commit timestamp before any key or row is derived.
@@ -243,6 +247,20 @@ impl Engine {
                     );
                 }
             }
+            for index in searches.values() {
+                let index = index.read().unwrap();
+                if index.info.table == write.table {
+                    crate::search::stage_search_writes(
+                        &index,
+                        catalog.table_name(write.table).unwrap_or("(unknown)"),
+                        &id,
+                        write.old.as_ref().map(|(d, _)| d),
+                        write.new.as_ref(),
+                        &mut search_writes,
+                        &mut written,
+                    );
+                }
+            }
             let delta = match (&write.old, &write.new) {
                 (None, Some(_)) => 1,
                 (Some(_), None) => -1,
@@ -259,6 +277,7 @@ impl Engine {
             &vectors,
             std::mem::take(&mut batch.vector_writes),
         );
+        crate::search::apply_commit(&searches, search_writes, ts);
         let outcome = self.finish_commit(&mut state, changed, ts, written, &batch);
         if files_deleted {
             crate::blobs::collect::request_collection(&self.inner);
@@ -336,18 +355,44 @@ impl Engine {
         let ts = Timestamp::next_after(state.last_ts);
         let mut written: Vec<WrittenKey> = indexes
             .into_iter()
-            .map(|index| WrittenKey { index, key: None, table: name.into(), document: None })
+            .map(|index| WrittenKey {
+                index,
+                key: None,
+                table: name.into(),
+                document: None,
+                search: None,
+            })
             .collect();
         written.push(WrittenKey {
             index: IndexId::TABLE_NAMES,
             key: Some(table_name_key(name)),
             table: name.into(),
             document: None,
+            search: None,
         });
         let number = table.number;
         let batch = CommitBatch { ts, dropped_tables: vec![table], ..CommitBatch::default() };
         self.inner.persistence.commit(&batch)?;
         self.inner.vectors.write().unwrap().retain(|_, i| i.read().unwrap().info.table != number);
+        let searches: Vec<IndexId> = self
+            .inner
+            .searches
+            .read()
+            .unwrap()
+            .iter()
+            .filter(|(_, i)| i.read().unwrap().info.table == number)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in searches {
+            self.inner.searches.write().unwrap().remove(&id);
+            written.push(WrittenKey {
+                index: id,
+                key: None,
+                table: name.into(),
+                document: None,
+                search: None,
+            });
+        }
         self.inner.counts.lock().unwrap().forget(number);
         self.finish_commit(&mut state, Some(catalog), ts, written, &batch)
     }
@@ -494,6 +539,7 @@ fn stage_write(
                 key: Some(key),
                 table: table.clone(),
                 document: Some(*id),
+                search: None,
             };
             if !written.contains(&entry) {
                 written.push(entry);

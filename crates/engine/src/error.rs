@@ -28,6 +28,9 @@ pub enum EngineError {
     /// A vector search that cannot run (its message is Convex's where Convex has one).
     #[error("{0}")]
     InvalidVectorQuery(String),
+    /// A search that cannot run (Convex's message).
+    #[error("{0}")]
+    InvalidSearchQuery(String),
     #[error("Invalid index range: {0}")]
     InvalidRange(String),
     #[error("Invalid document: {0}")]

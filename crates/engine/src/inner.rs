@@ -1,6 +1,6 @@
 //! [`Inner`]: the state an [`Engine`](crate::Engine) and each of its transactions share —
 //! storage, the latest catalog and schema, the commit state (recent commits for conflict
-//! checks), subscriptions, reserved table numbers, counts and vector indexes — with the
+//! checks), subscriptions, reserved table numbers, counts, vector and search indexes — with the
 //! options it was opened with and what a commit reports.
 //!
 //! It must not import the engine's or a transaction's API (`engine.rs`, `transaction.rs`
@@ -95,6 +95,8 @@ pub(crate) struct Inner {
     pub(crate) vectors: RwLock<BTreeMap<IndexId, Arc<RwLock<VectorIndex>>>>,
     /// Vector graphs being built in the background, and a signal when one finishes.
     pub(crate) vector_builds: (Mutex<usize>, std::sync::Condvar),
+    /// Search indexes by ID. Commits change them under the commit lock.
+    pub(crate) searches: RwLock<crate::search::index::SearchIndexes>,
     /// File storage's blobs, beside the SQLite file.
     pub(crate) blobs: crate::blobs::store::BlobStore,
 }

@@ -16,8 +16,9 @@
 //! ```
 //!
 //! Vector indexes ([`vector`]) sit beside the ordered indexes: kept in the same commits,
-//! searched exactly or through an HNSW graph. It must not run JavaScript, speak HTTP, or
-//! depend on tauri or polars. Text (search) indexes are not built yet.
+//! searched exactly or through an HNSW graph. Search indexes ([`search`]) are tantivy indexes
+//! kept in the same commits. It must not run JavaScript, speak HTTP, or depend on tauri or
+//! polars.
 
 pub mod blobs;
 pub mod catalog;
@@ -33,6 +34,7 @@ pub use atrium_logs as logs;
 pub mod persistence;
 pub mod range;
 pub mod schema;
+pub mod search;
 pub mod subscriptions;
 mod timestamp;
 mod transaction;

@@ -3,7 +3,8 @@
 //!
 //! Tables not listed in the schema are not validated. The system fields `_id` and
 //! `_creationTime` are implicitly allowed. Vector index definitions become
-//! [`crate::vector`] indexes; search index definitions are kept but not served yet.
+//! [`crate::vector`] indexes; search index definitions become
+//! [`crate::search`] indexes (the deployment adds them when it applies the schema).
 
 use std::collections::BTreeMap;
 
@@ -23,7 +24,7 @@ pub struct TableSchema {
     pub indexes: BTreeMap<String, Vec<String>>,
     /// Vector index name → definition.
     pub vector_indexes: BTreeMap<String, VectorIndexSpec>,
-    /// Search index definitions, as exported (not served yet).
+    /// Search index definitions, as exported (read with `search::SearchIndexSpec::from_json`).
     pub search_indexes: Vec<Json>,
 }
 

@@ -5,17 +5,24 @@
 //! index of its table. A subscription is hit when one of its ranges contains one of those
 //! keys; the hit carries the cause (commit timestamp, table, document). Unrelated writes to
 //! the same table hit nothing. The same test is the optimistic-concurrency check at commit.
+//!
+//! Searches read terms, not key ranges: a read set also lists [`SearchRead`]s, and a
+//! commit's write to a search index carries the written document's terms and filter values
+//! ([`SearchEntry`]); a search read is hit when a version matches it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use atrium_value::DocumentId;
 
+use crate::search::{SearchEntry, SearchRead};
 use crate::{IndexId, KeyRange, Timestamp};
 
-/// The index key ranges something read.
+/// The index key ranges (and searches) something read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadSet {
     ranges: Vec<(IndexId, KeyRange)>,
+    searches: Vec<SearchRead>,
 }
 
 impl ReadSet {
@@ -25,27 +32,43 @@ impl ReadSet {
         }
     }
 
+    pub fn add_search(&mut self, read: SearchRead) {
+        if !self.searches.contains(&read) {
+            self.searches.push(read);
+        }
+    }
+
     pub fn ranges(&self) -> &[(IndexId, KeyRange)] {
         &self.ranges
     }
 
+    pub fn searches(&self) -> &[SearchRead] {
+        &self.searches
+    }
+
     pub fn len(&self) -> usize {
-        self.ranges.len()
+        self.ranges.len() + self.searches.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ranges.is_empty()
+        self.ranges.is_empty() && self.searches.is_empty()
     }
 
     pub fn extend(&mut self, other: &ReadSet) {
         for (index, range) in &other.ranges {
             self.add(*index, range.clone());
         }
+        for read in &other.searches {
+            self.add_search(read.clone());
+        }
     }
 
     /// The first write this read set depends on, if any.
     pub fn first_hit<'a>(&self, writes: &'a [WrittenKey]) -> Option<&'a WrittenKey> {
-        writes.iter().find(|w| self.ranges.iter().any(|(index, range)| w.hits(*index, range)))
+        writes.iter().find(|w| {
+            self.ranges.iter().any(|(index, range)| w.hits(*index, range))
+                || self.searches.iter().any(|read| w.hits_search(read))
+        })
     }
 }
 
@@ -57,11 +80,25 @@ pub struct WrittenKey {
     pub key: Option<Vec<u8>>,
     pub table: String,
     pub document: Option<DocumentId>,
+    /// A write to a search index: the terms and filter values of one version (then `key`
+    /// is not an index key).
+    pub search: Option<Arc<SearchEntry>>,
 }
 
 impl WrittenKey {
     fn hits(&self, index: IndexId, range: &KeyRange) -> bool {
-        self.index == index && self.key.as_ref().is_none_or(|key| range.contains(key))
+        self.search.is_none()
+            && self.index == index
+            && self.key.as_ref().is_none_or(|key| range.contains(key))
+    }
+
+    fn hits_search(&self, read: &SearchRead) -> bool {
+        self.index == read.index
+            && match (&self.search, &self.key) {
+                (Some(entry), _) => read.matches(entry),
+                (None, None) => true,
+                (None, Some(_)) => false,
+            }
     }
 }
 
@@ -87,6 +124,7 @@ pub struct Subscriptions {
     read_sets: HashMap<SubscriptionId, ReadSet>,
     points: HashMap<(IndexId, Vec<u8>), Vec<SubscriptionId>>,
     ranges: HashMap<IndexId, Vec<(KeyRange, SubscriptionId)>>,
+    searches: HashMap<IndexId, Vec<(SearchRead, SubscriptionId)>>,
 }
 
 impl Subscriptions {
@@ -115,6 +153,9 @@ impl Subscriptions {
                 }
             }
         }
+        for read in read_set.searches() {
+            self.searches.entry(read.index).or_default().push((read.clone(), id));
+        }
         self.read_sets.insert(id, read_set);
         id
     }
@@ -139,6 +180,11 @@ impl Subscriptions {
                 }
             }
         }
+        for read in read_set.searches() {
+            if let Some(list) = self.searches.get_mut(&read.index) {
+                list.retain(|(_, s)| *s != id);
+            }
+        }
     }
 
     /// The subscriptions `writes` hit, each once with its first cause. Hit subscriptions
@@ -153,6 +199,16 @@ impl Subscriptions {
                     hit.push((id, write));
                 }
             };
+            if let Some(reads) = self.searches.get(&write.index) {
+                for (read, id) in reads {
+                    if write.hits_search(read) {
+                        found(*id);
+                    }
+                }
+            }
+            if write.search.is_some() {
+                continue;
+            }
             match &write.key {
                 Some(key) => {
                     if let Some(ids) = self.points.get(&(write.index, key.clone())) {
@@ -207,6 +263,7 @@ mod tests {
             key: Some(key.to_vec()),
             table: "t".into(),
             document: None,
+            search: None,
         }
     }
 
@@ -247,7 +304,13 @@ mod tests {
         let mut subs = Subscriptions::default();
         let a = subs.register(read_set(&[(1, KeyRange::point(&[1]))]));
         let b = subs.register(read_set(&[(1, KeyRange::all())]));
-        let whole = WrittenKey { index: IndexId(1), key: None, table: "t".into(), document: None };
+        let whole = WrittenKey {
+            index: IndexId(1),
+            key: None,
+            table: "t".into(),
+            document: None,
+            search: None,
+        };
         let mut ids: Vec<_> =
             subs.invalidate(&[whole], Timestamp(1)).iter().map(|h| h.subscription).collect();
         ids.sort();

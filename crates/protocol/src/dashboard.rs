@@ -39,6 +39,7 @@ pub mod path {
     pub const APPLY_WRITES: &str = "_system/atrium/applyWrites:default";
     pub const CRON_JOBS: &str = "_system/atrium/cronJobs:default";
     pub const QUERY_FROM_SOURCE: &str = "_system/atrium/queryFromSource:default";
+    pub const SEARCH_DOCUMENTS: &str = "_system/atrium/searchDocuments:default";
     // The Schedules area's (argument and answer types in `crate::schedules`).
     pub const PAGINATED_SCHEDULED_JOBS: &str = "_system/frontend/paginatedScheduledJobs:default";
     pub const LIST_CRON_JOBS: &str = "_system/frontend/listCronJobs:default";
@@ -208,6 +209,37 @@ pub struct TableWindow {
     pub page: Vec<Value>,
     #[serde(with = "number")]
     pub total: f64,
+}
+
+/// `searchDocuments`: a table's documents matching `text` in its search index `index`, most
+/// relevant first, with `.eq` filters on the index's filter fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchDocumentsArgs {
+    pub table: String,
+    pub index: String,
+    pub text: String,
+    #[serde(default)]
+    pub filters: Vec<SearchFilter>,
+    #[serde(default, with = "option_number", skip_serializing_if = "Option::is_none")]
+    pub num_items: Option<f64>,
+}
+
+/// An `.eq(fieldPath, value)` of a search (absent value: the field is missing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchFilter {
+    pub field_path: String,
+    #[serde(default, with = "option_value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+}
+
+/// The documents a search found, most relevant first, with their BM25 scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchDocuments {
+    #[serde(with = "values")]
+    pub page: Vec<Value>,
+    pub scores: Vec<f64>,
 }
 
 /// One of `indexes`'s answer: `{name, fields, backfill: {state}}`.

@@ -117,6 +117,9 @@ pub struct FunctionOutcome {
     pub duration: Duration,
     /// Documents and bytes read, documents written (Convex's usage figures).
     pub usage: Usage,
+    /// A query's journal (`crate::journal`): where its paginated query's page ended, for
+    /// the next run of the same subscription to end there too.
+    pub journal: Option<String>,
 }
 
 /// What one execution read and wrote.

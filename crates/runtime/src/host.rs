@@ -31,6 +31,10 @@ pub struct HostState {
     pub(crate) streams: HashMap<u32, QueryStream>,
     pub(crate) next_query_id: u32,
     pub(crate) paginated: bool,
+    /// The journal this query's previous run returned (`crate::journal`).
+    pub(crate) journal_in: Option<String>,
+    /// The journal this run returns: where its paginated query's page ended.
+    pub(crate) journal_out: Option<String>,
     pub logs: Vec<LogLine>,
     /// For calls to other functions.
     calls: Option<Box<dyn NestedCalls>>,
@@ -87,6 +91,8 @@ impl HostState {
             streams: HashMap::new(),
             next_query_id: 0,
             paginated: false,
+            journal_in: None,
+            journal_out: None,
             logs: Vec::new(),
             calls: None,
             depth: 0,
@@ -115,6 +121,7 @@ impl HostState {
         match &mut query.source {
             crate::query::Source::FullTableScan { table, .. }
             | crate::query::Source::IndexRange { table, .. } => *table = self.table(table),
+            crate::query::Source::Search(search) => search.table = self.table(&search.table),
         }
         query
     }

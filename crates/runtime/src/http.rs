@@ -174,6 +174,7 @@ impl Runner {
             commit: None,
             duration: started.elapsed(),
             usage: Usage::default(),
+            journal: None,
         };
         if !route.is_empty() || error.is_some() {
             let identifier =

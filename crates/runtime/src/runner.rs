@@ -47,6 +47,8 @@ pub struct Runner {
     refused_identity: Option<Arc<str>>,
     /// Queries read at this commit instead of the latest (`/api/query_at_ts`).
     snapshot: Option<Timestamp>,
+    /// The journal of the query's previous run (sync subscriptions), `crate::journal`.
+    journal: Option<Arc<str>>,
     /// The request ID the log entry carries (a random one when `None`).
     request_id: Option<Arc<str>>,
     /// The request that started the call (`ctx.meta.getRequestMetadata`).
@@ -81,6 +83,7 @@ impl Runner {
             identity: None,
             refused_identity: None,
             snapshot: None,
+            journal: None,
             request_id: None,
             request: None,
             calling_execution: None,
@@ -163,6 +166,12 @@ impl Runner {
     /// A runner whose queries read at commit `ts` (mutations and actions are unaffected).
     pub fn at_snapshot(&self, ts: Timestamp) -> Runner {
         Runner { snapshot: Some(ts), ..self.clone() }
+    }
+
+    /// A runner whose queries continue from `journal`, what the same subscription's
+    /// previous run returned (its paginated query ends where that page ended).
+    pub fn with_journal(&self, journal: Option<&str>) -> Runner {
+        Runner { journal: journal.map(Arc::from), ..self.clone() }
     }
 
     /// A runner whose functions learn `metadata` from `ctx.meta.getRequestMetadata()`.
@@ -295,6 +304,7 @@ impl Runner {
             snapshot,
             commit: None,
             duration: started.elapsed(),
+            journal: execution.state.journal_out,
         })
     }
 
@@ -376,6 +386,7 @@ impl Runner {
             let usage = execution.state.tx.as_ref().map_or_else(Usage::default, Usage::of);
             let result_commit_ts = std::mem::take(&mut execution.state.result_commit_ts);
             let logs = execution.state.logs;
+            let journal = execution.state.journal_out.take();
             let outcome = |result, commit| FunctionOutcome {
                 result,
                 logs,
@@ -384,6 +395,7 @@ impl Runner {
                 commit,
                 duration: started.elapsed(),
                 usage,
+                journal,
             };
             if kind != FunctionKind::Mutation || execution.result.is_err() {
                 return Ok(outcome(execution.result, None));
@@ -449,9 +461,12 @@ impl Runner {
         tx: Option<Transaction>,
         depth: usize,
     ) -> Result<Sandbox, RuntimeError> {
-        let state = HostState::new(tx, kind)
+        let mut state = HostState::new(tx, kind)
             .in_component(&self.component)
             .with_calls(Box::new(self.clone()), depth);
+        if depth == 0 && kind == FunctionKind::Query {
+            state.journal_in = self.journal.as_deref().map(str::to_owned);
+        }
         Sandbox::new(&self.project, &self.limits, kind, state)
     }
 

@@ -66,6 +66,9 @@ struct LiveQuery {
     pending_cause: Option<Invalidation>,
     /// What was last sent, to skip unchanged results.
     last: Option<StateModification>,
+    /// The journal its last run returned (or the client sent), which its next run
+    /// continues from: a paginated query's page keeps its end.
+    journal: Option<String>,
 }
 
 struct Session {
@@ -293,7 +296,7 @@ impl Session {
         }
         for modification in modifications {
             match modification {
-                QuerySetModification::Add { query_id, udf_path, args, component_path, .. } => {
+                QuerySetModification::Add { query_id, udf_path, args, component_path, journal } => {
                     let args = arguments(&args).map_err(fatal)?;
                     // Due: it runs at the Transition's own timestamp, never from an older run.
                     let query = LiveQuery {
@@ -304,6 +307,7 @@ impl Session {
                         due: true,
                         pending_cause: None,
                         last: None,
+                        journal,
                     };
                     if self.queries.insert(query_id, query).is_some() {
                         return Err(fatal(format!("Query {query_id} was added twice")));

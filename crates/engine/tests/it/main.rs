@@ -8,4 +8,5 @@ mod blobs;
 mod crash;
 mod engine;
 mod persistence_conformance;
+mod search;
 mod vector;

@@ -1,6 +1,8 @@
 //! `queryPage`: one page of a paginated query (`.paginate()`), at most one per execution,
 //! and its cursors — an index position (or the end) signed with a fingerprint of the query
-//! and index, so a cursor from another query is refused.
+//! and index, so a cursor from another query is refused. A page without an `endCursor`
+//! ends where the journal of the query's previous run says (`crate::journal`), and the
+//! page's end becomes this run's journal, so a live page keeps its end as rows come and go.
 
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
@@ -108,7 +110,13 @@ pub(crate) fn page(state: &mut HostState, args: PageArgs) -> Result<Json, Syscal
     let mut stream = QueryStream::open(query, tx)?;
     let fp = fingerprint(query_json, stream.index());
     let cursor = cursor_arg(fp, args.cursor.as_ref())?;
-    let end = cursor_arg(fp, args.end_cursor.as_ref())?;
+    let mut end = cursor_arg(fp, args.end_cursor.as_ref())?;
+    if end.is_none() {
+        // A journal from another version of the query does not pin anything.
+        end = crate::journal::end_cursor(state.journal_in.as_deref())
+            .and_then(|c| decode_cursor(fp, &c).ok());
+    }
+    let tx = state.tx.as_mut().ok_or_else(import_time)?;
     let mut page = Vec::new();
     let mut positions = Vec::new();
     let mut status = Json::Null;
@@ -145,6 +153,7 @@ pub(crate) fn page(state: &mut HostState, args: PageArgs) -> Result<Json, Syscal
         (None, _) if stream.is_done() => Position::End,
         (None, _) => Position::After(stream.position().map(<[u8]>::to_vec).unwrap_or_default()),
     };
+    state.journal_out = Some(crate::journal::with_end_cursor(&encode_cursor(fp, &continue_at)));
     if status.is_null()
         && (page.len() > 6144 || max_rows.is_some_and(|max| stream.rows_read * 4 > max * 3))
     {

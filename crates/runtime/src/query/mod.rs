@@ -1,5 +1,6 @@
-//! Convex's serialized query language: a source (`FullTableScan` or `IndexRange`) and
-//! operators (`filter`, `limit`) applied in order, streamed one document at a time.
+//! Convex's serialized query language: a source (`FullTableScan`, `IndexRange` or `Search`)
+//! and operators (`filter`, `limit`) applied in order, streamed one document at a time.
+//! A `Search` source reads a search index (`atrium_engine::search`) in relevance order.
 //!
 //! Filter expressions compare in Convex's total order, where a missing field
 //! (`undefined`) sorts below everything; arithmetic works on two int64s (checked) or two
@@ -8,6 +9,7 @@
 mod expr;
 mod stream;
 
+use atrium_engine::search::SearchQuery;
 use atrium_engine::{IndexRangeExpr, Order};
 use serde_json::Value as Json;
 
@@ -25,6 +27,7 @@ pub enum Operator {
 pub enum Source {
     FullTableScan { table: String, order: Order },
     IndexRange { table: String, index: String, range: Vec<IndexRangeExpr>, order: Order },
+    Search(SearchQuery),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +44,36 @@ fn order(json: Option<&Json>) -> Result<Order, QueryError> {
         Some("desc") => Ok(Order::Desc),
         Some(other) => Err(format!("Invalid query order `{other}`")),
     }
+}
+
+/// `{ indexName: "table.index", filters: [{ type: "Search" | "Eq", fieldPath, value }] }`.
+fn search_source(source: &Json) -> Result<SearchQuery, QueryError> {
+    let name = source.get("indexName").and_then(Json::as_str).ok_or("Search needs indexName")?;
+    let (table, index) =
+        name.split_once('.').ok_or_else(|| format!("Invalid index name `{name}`"))?;
+    let mut query = SearchQuery {
+        table: table.to_owned(),
+        index: index.to_owned(),
+        search: Vec::new(),
+        filters: Vec::new(),
+    };
+    for filter in source.get("filters").and_then(Json::as_array).into_iter().flatten() {
+        let field = filter
+            .get("fieldPath")
+            .and_then(Json::as_str)
+            .ok_or("Search filter needs fieldPath")?
+            .to_owned();
+        let value = filter.get("value").unwrap_or(&Json::Null);
+        match filter.get("type").and_then(Json::as_str) {
+            Some("Search") => {
+                let text = value.as_str().ok_or("q.search needs a string to search for")?;
+                query.search.push((field, text.to_owned()));
+            }
+            Some("Eq") => query.filters.push((field, literal(value)?)),
+            other => return Err(format!("Unknown search filter type {other:?}")),
+        }
+    }
+    Ok(query)
 }
 
 impl Query {
@@ -87,9 +120,7 @@ impl Query {
                     order: order(source.get("order"))?,
                 }
             }
-            "Search" => {
-                return Err("Search queries are not supported by this Atrium engine yet".into());
-            }
+            "Search" => Source::Search(search_source(source)?),
             other => return Err(format!("Unknown query source `{other}`")),
         };
         let mut operators = Vec::new();

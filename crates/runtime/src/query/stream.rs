@@ -1,9 +1,12 @@
 //! [`QueryStream`]: a query read one document at a time from its index (or `by_creation_time`
 //! for a full scan), applying its operators; every row scanned counts toward the read set.
+//! A search reads its results in relevance order, each position an index-like key (score,
+//! creation time, ID) so pagination's cursors work on it as on an index.
 
 use std::collections::VecDeque;
 
 use atrium_engine::range::compile;
+use atrium_engine::search::{MAX_CANDIDATE_REVISIONS, SearchCandidate};
 use atrium_engine::{Document, IndexInfo, KeyRange, Order, Transaction};
 
 use super::expr::boolean;
@@ -27,13 +30,23 @@ pub struct QueryStream {
     pub rows_read: usize,
     /// Upper bound on how many rows the caller still wants (sizes index reads).
     size_hint: Option<usize>,
+    /// A search's results, and how many of them were taken.
+    search: Option<(VecDeque<SearchCandidate>, usize)>,
+    /// Where a search's page ends (inclusive), for pagination's end cursor.
+    search_end: Option<Vec<u8>>,
 }
 
 const PAGE: usize = 32;
 
 impl QueryStream {
     pub fn open(query: Query, tx: &mut Transaction) -> Result<QueryStream, QueryError> {
+        let mut search = None;
         let (index, order) = match &query.source {
+            Source::Search(q) => {
+                let hits = tx.search(q).map_err(|e| e.to_string())?;
+                search = Some((hits.into(), 0));
+                (None, Order::Asc)
+            }
             Source::FullTableScan { table, order } => match tx.table_number(table) {
                 None => (None, *order),
                 Some(_) => {
@@ -61,6 +74,8 @@ impl QueryStream {
             position: None,
             rows_read: 0,
             size_hint: None,
+            search,
+            search_end: None,
         })
     }
 
@@ -77,6 +92,9 @@ impl QueryStream {
 
     /// Stops after the index key `position`, inclusive (a pagination end cursor).
     pub fn end_at(&mut self, position: &[u8]) {
+        if self.search.is_some() {
+            self.search_end = Some(position.to_vec());
+        }
         if let Some((_, range)) = &mut self.index {
             match self.order {
                 Order::Asc => {
@@ -111,7 +129,36 @@ impl QueryStream {
         by_limit.min(self.size_hint.unwrap_or(PAGE)).max(1)
     }
 
+    /// The next search result after the cursor and before the end; Convex refuses to read
+    /// past its candidate limit.
+    fn pull_search(&mut self, tx: &mut Transaction) -> Result<Option<Document>, QueryError> {
+        let Some((hits, taken)) = &mut self.search else { return Ok(None) };
+        loop {
+            if *taken == MAX_CANDIDATE_REVISIONS {
+                return Err(format!(
+                    "Search query scanned too many documents (fetched {MAX_CANDIDATE_REVISIONS}). Consider using a smaller limit, paginating the query, or using a filter field to limit the number of documents pulled from the search index."
+                ));
+            }
+            let Some(hit) = hits.pop_front() else { return Ok(None) };
+            *taken += 1;
+            if self.after.as_ref().is_some_and(|after| hit.key <= *after) {
+                continue;
+            }
+            if self.search_end.as_ref().is_some_and(|end| hit.key > *end) {
+                hits.clear();
+                return Ok(None);
+            }
+            let Some(document) = tx.get(&hit.id).map_err(|e| e.to_string())? else { continue };
+            self.position = Some(hit.key);
+            self.rows_read += 1;
+            return Ok(Some(document));
+        }
+    }
+
     fn pull(&mut self, tx: &mut Transaction) -> Result<Option<Document>, QueryError> {
+        if self.search.is_some() {
+            return self.pull_search(tx);
+        }
         if self.buffer.is_empty() {
             let Some((index, range)) = &self.index else { return Ok(None) };
             if self.source_exhausted {

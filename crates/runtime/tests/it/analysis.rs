@@ -35,7 +35,10 @@ fn chat_functions_and_schema() {
         functions,
         vec![
             ("messages:byAuthor", FunctionKind::Query, Some(Visibility::Public)),
+            ("messages:feed", FunctionKind::Query, Some(Visibility::Public)),
             ("messages:list", FunctionKind::Query, Some(Visibility::Public)),
+            ("messages:remove", FunctionKind::Mutation, Some(Visibility::Public)),
+            ("messages:search", FunctionKind::Query, Some(Visibility::Public)),
             ("messages:send", FunctionKind::Mutation, Some(Visibility::Public)),
             ("messages:sendSlowly", FunctionKind::Mutation, Some(Visibility::Public)),
         ]

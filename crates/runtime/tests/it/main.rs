@@ -14,5 +14,6 @@ mod pushed;
 mod sample_project;
 mod scheduler;
 mod scheduler_bench;
+mod search;
 mod storage;
 mod webcrypto;

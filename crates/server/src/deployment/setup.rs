@@ -1,10 +1,11 @@
 //! What opening and loading a deployment does to its data folder and database: the admin
 //! key file (created once, 0600) and the schema applied (violations listed, tables and
-//! indexes created and backfilled with progress, vector indexes the schema no longer
-//! declares dropped). It must not run functions.
+//! indexes created and backfilled with progress, vector and search indexes the schema no
+//! longer declares dropped). It must not run functions.
 
 use std::path::Path;
 
+use atrium_engine::search::SearchIndexSpec;
 use atrium_engine::{Engine, Schema};
 
 use super::error::DeploymentError;
@@ -98,6 +99,43 @@ pub(super) fn apply_schema(
                 .map_err(|e| DeploymentError::Schema(e.to_string()))?;
         }
     }
+    apply_search_indexes(engine, schema, progress)?;
     engine.set_schema(Some(schema.clone()));
+    Ok(())
+}
+
+/// Drops the search indexes the schema no longer declares and builds the ones it declares
+/// (they are kept in memory: after a restart this rebuilds them, with progress).
+fn apply_search_indexes(
+    engine: &Engine,
+    schema: &Schema,
+    progress: BackfillProgress<'_>,
+) -> Result<(), DeploymentError> {
+    let schema_error = |e: String| DeploymentError::Schema(e);
+    let mut declared = Vec::new();
+    for (table, spec) in &schema.tables {
+        for json in &spec.search_indexes {
+            let (name, index) = SearchIndexSpec::from_json(table, json).map_err(schema_error)?;
+            declared.push((table.clone(), name, index));
+        }
+    }
+    for info in engine.search_index_infos() {
+        let table = engine.catalog().table_name(info.table).map(str::to_owned);
+        if let Some(table) = table
+            && !declared.iter().any(|(t, n, _)| *t == table && *n == info.name)
+        {
+            engine
+                .drop_search_index(&table, &info.name)
+                .map_err(|e| DeploymentError::Schema(e.to_string()))?;
+        }
+    }
+    for (table, name, spec) in &declared {
+        engine
+            .add_search_index(table, name, spec, |done, total| {
+                tracing::info!("indexing {table}.{name} for search: {done}/{total}");
+                progress(table, name, done, total);
+            })
+            .map_err(|e| DeploymentError::Schema(e.to_string()))?;
+    }
     Ok(())
 }

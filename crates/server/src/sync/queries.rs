@@ -115,9 +115,13 @@ impl Session {
         let query = self.queries.get(&query_id)?;
         let (udf_path, args) = (query.udf_path.clone(), query.args.clone());
         let component = query.component.clone();
+        let journal = query.journal.clone();
         let (modification, subscription) =
-            self.run_query(query_id, &udf_path, &component, args, ts).await;
+            self.run_query(query_id, &udf_path, &component, args, journal, ts).await;
         let query = self.queries.get_mut(&query_id).expect("present above");
+        if let StateModification::QueryUpdated { journal, .. } = &modification {
+            query.journal = journal.clone();
+        }
         let cause = query.pending_cause.take();
         if let Some(old) = query.subscription.take() {
             self.deployment.engine().unsubscribe(old);
@@ -162,6 +166,7 @@ impl Session {
         path: &str,
         component: &str,
         args: Value,
+        journal: Option<String>,
         ts: Timestamp,
     ) -> (StateModification, Result<Option<SubscriptionId>, Invalidation>) {
         let failed = |message: String, log_lines: Vec<String>, error_data: Option<Json>| {
@@ -201,7 +206,7 @@ impl Session {
         };
         // Sessions asking the same thing at exactly the same timestamp share one run.
         let key = format!(
-            "{:?}\u{0}{component}\u{0}{path}\u{0}{}",
+            "{:?}\u{0}{component}\u{0}{path}\u{0}{}\u{0}{journal:?}",
             self.identity,
             atrium_value::json::to_json(&args)
         );
@@ -210,7 +215,12 @@ impl Session {
         let shared = slot
             .get_or_init(|| async move {
                 let run = tokio::task::spawn_blocking(move || {
-                    runner.at_snapshot(ts).run_as(caller, &path, FunctionKind::Query, args)
+                    runner.at_snapshot(ts).with_journal(journal.as_deref()).run_as(
+                        caller,
+                        &path,
+                        FunctionKind::Query,
+                        args,
+                    )
                 })
                 .await;
                 match run {
@@ -236,7 +246,7 @@ impl Session {
                 query_id,
                 value: ValueFormat::ConvexEncodedJson.encode(value),
                 log_lines: lines,
-                journal: None,
+                journal: outcome.journal.clone(),
             },
             Err(error) => failed(
                 error.message.clone(),

@@ -41,6 +41,14 @@ pub(crate) fn run(
         .map(|(index, _)| crate::inspector::index_label(&catalog, *index))
         .filter(|label| label != "(table names)")
         .collect();
+    // Search indexes read, named as `table.index (search)`.
+    let searched = deployment.engine().search_index_infos();
+    for read in outcome.read_set.searches() {
+        if let Some(info) = searched.iter().find(|i| i.id == read.index) {
+            let table = catalog.table_name(info.table).unwrap_or("?");
+            indexes.push(format!("{table}.{} (search)", info.name));
+        }
+    }
     indexes.dedup();
     let returned = match &outcome.result {
         Ok(Value::Array(items)) => items.len() as f64,

@@ -1,6 +1,7 @@
 //! Atrium's dashboard extensions, `_system/atrium/*`: a table window at a row offset within
-//! an index range, a document's history and restoring one of its revisions, a staged edit
-//! set committed in one transaction, and the project's cron jobs. A Convex deployment lacks
+//! an index range, a search over a search index, a document's history and restoring one of
+//! its revisions, a staged edit set committed in one transaction, and the project's cron
+//! jobs. A Convex deployment lacks
 //! them; clients fall back when the answer says "not found".
 //!
 //! Arguments and answers are `atrium_protocol::dashboard`'s types. The ad-hoc query
@@ -10,7 +11,8 @@
 use atrium_engine::{Engine, EngineError, IndexRangeExpr, Order, Transaction};
 use atrium_protocol::dashboard::{
     AppliedWrites, ApplyWritesArgs, CronJobSpec, DocumentHistoryArgs, DocumentWrite, RangeExpr,
-    RangeKind, RestoreRevisionArgs, Revision, SortOrder, TableWindow, TableWindowArgs, path,
+    RangeKind, RestoreRevisionArgs, Revision, SearchDocuments, SearchDocumentsArgs, SortOrder,
+    TableWindow, TableWindowArgs, path,
 };
 use atrium_value::Value;
 
@@ -32,6 +34,7 @@ pub(super) fn query(
         path::TABLE_WINDOW => read(path, args, |a| table_window(tx, a)),
         path::DOCUMENT_HISTORY => read(path, args, |a| history(deployment.engine(), a)),
         path::CRON_JOBS => encode(&cron_jobs(deployment)),
+        path::SEARCH_DOCUMENTS => read(path, args, |a| search_documents(tx, a)),
         _ => return None,
     })
 }
@@ -49,6 +52,33 @@ pub(super) fn mutation(
         }
         _ => return None,
     })
+}
+
+/// Up to `numItems` (default 50) documents matching the search, most relevant first.
+fn search_documents(
+    tx: &mut Transaction,
+    args: SearchDocumentsArgs,
+) -> Result<SearchDocuments, String> {
+    let spec = tx
+        .search_index_spec(&args.table, &args.index)
+        .ok_or_else(|| format!("Index {}.{} not found.", args.table, args.index))?;
+    let query = atrium_engine::search::SearchQuery {
+        table: args.table,
+        index: args.index,
+        search: vec![(spec.search_field, args.text)],
+        filters: args.filters.into_iter().map(|f| (f.field_path, f.value)).collect(),
+    };
+    let limit = page_size(args.num_items.or(Some(50.0)));
+    let hits = tx.search(&query).map_err(engine_message)?;
+    let mut page = Vec::new();
+    let mut scores = Vec::new();
+    for hit in hits.into_iter().take(limit) {
+        if let Some(document) = tx.get(&hit.id).map_err(engine_message)? {
+            page.push(document.to_value());
+            scores.push(hit.score);
+        }
+    }
+    Ok(SearchDocuments { page, scores })
 }
 
 /// The documents from row `offset` on, in the order of `index` within `range`, and how many

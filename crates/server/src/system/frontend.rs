@@ -125,6 +125,19 @@ fn paginated_documents(
 fn indexes(tx: &mut Transaction, table: &str) -> Vec<IndexInfo> {
     let Some(number) = tx.table_number(table) else { return Vec::new() };
     let catalog = tx.catalog();
+    // Search indexes answer `{searchField, filterFields}` as their fields, as on Convex.
+    let search = tx.search_index_names(table).into_iter().filter_map(|name| {
+        let spec = tx.search_index_spec(table, &name)?;
+        Some(IndexInfo {
+            name,
+            fields: serde_json::json!({
+                "searchField": spec.search_field,
+                "filterFields": spec.filter_fields,
+            }),
+            backfill: Backfill { state: "done".to_owned() },
+        })
+    });
+    let search: Vec<IndexInfo> = search.collect();
     catalog
         .indexes_of(number)
         .filter(|i| i.name != "by_id")
@@ -139,6 +152,7 @@ fn indexes(tx: &mut Transaction, table: &str) -> Vec<IndexInfo> {
                 .to_owned(),
             },
         })
+        .chain(search)
         .collect()
 }
 

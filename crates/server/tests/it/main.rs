@@ -15,4 +15,5 @@ mod official_rust_client;
 mod storage;
 mod sync;
 mod sync_consistency;
+mod sync_journals;
 mod sync_transitions_property;

@@ -133,7 +133,12 @@ pub struct RestoreRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct IndexSummary {
     pub name: String,
+    /// An ordered index's fields (empty for a search index).
     pub fields: Vec<String>,
+    /// A search index's `searchField` (null for an ordered index).
+    pub search_field: Option<String>,
+    /// A search index's `filterFields`.
+    pub filter_fields: Vec<String>,
     /// "done" or "backfilling".
     pub backfill: String,
 }
@@ -353,6 +358,16 @@ pub(super) async fn data_schema(
                 name: i.get_path(["name"]).and_then(Value::as_str).unwrap_or_default().to_owned(),
                 fields: match i.get_path(["fields"]) {
                     Some(Value::Array(f)) => {
+                        f.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+                    }
+                    _ => Vec::new(),
+                },
+                search_field: i
+                    .get_path(["fields", "searchField"])
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                filter_fields: match i.get_path(["fields", "filterFields"]) {
+                    Some(Value::Array(f)) if i.get_path(["fields", "searchField"]).is_some() => {
                         f.iter().filter_map(Value::as_str).map(str::to_owned).collect()
                     }
                     _ => Vec::new(),

@@ -22,6 +22,7 @@ mod metrics;
 mod projects;
 mod schedules;
 mod sql;
+mod text_search;
 mod vector;
 
 pub use crate::component_info::ComponentSummary;
@@ -64,6 +65,7 @@ pub use sql::{
     SqlTableRequest, ViewExportRequest,
 };
 
+pub use text_search::{TextSearch, TextSearchResult};
 pub use vector::{
     FilterTerm, MapPoint, RecallCheck, RecallResult, SkippedView, VectorHitView, VectorIndexList,
     VectorIndexView, VectorMap, VectorMapRequest, VectorSearch, VectorSearchResult,
@@ -157,6 +159,8 @@ command_table! {
     data_restore(RestoreRequest) -> () = data::data_restore;
     /// A table's declared schema and its indexes.
     data_schema(TableRequest) -> TableSchemaInfo = data::data_schema;
+    /// A table's documents matching text in one of its search indexes, most relevant first.
+    data_search(TextSearch) -> TextSearchResult = text_search::text_search;
     /// The connected deployment's log entries followed so far (newer ones arrive as
     /// `log_entries` events).
     logs_recent(()) -> Vec<crate::logs::LogEntry> = live::logs_recent;

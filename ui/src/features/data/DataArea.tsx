@@ -20,6 +20,7 @@ import { Grid } from "./Grid";
 import { filterToText } from "./filterText";
 import { documentTemplate } from "./schema";
 import { SchemaPanel } from "./SchemaPanel";
+import { SearchBox } from "./SearchBox";
 import { StagingBar } from "./StagingBar";
 import { TableList } from "./TableList";
 import { useDataView } from "./useDataView";
@@ -206,6 +207,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
           notify={setNotice}
         />
         <FilterBar filters={filters} schema={schema} onJump={(row) => setJump({ row, nonce: Date.now() })} />
+        {table && schema && <SearchBox table={table} indexes={schema.indexes} version={version} onOpenDocument={setPanel} />}
         {filters.error && <div className="inline-error" role="alert">{filters.error}</div>}
         {filters.showBuilder && <FilterBuilder filter={filters.filter} columns={columns} onChange={filters.setClauses} />}
 

@@ -1,6 +1,7 @@
 // The table's schema beside the grid: the declared document type (in Convex's validator
 // syntax, optional fields in v.optional), the fields and types
-// seen in the loaded rows, and the indexes with their backfill state.
+// seen in the loaded rows, and the indexes (search indexes with their search and filter
+// fields) with their backfill state.
 import type { TableSchemaInfo } from "../../generated/studio";
 import type { DeclaredTable } from "./schema";
 import { validatorSyntax } from "./validatorSyntax";
@@ -36,8 +37,17 @@ export function SchemaPanel({ schema, declared, rows }: { schema?: TableSchemaIn
         <h3>Indexes</h3>
         <ul>
           {schema?.indexes.map((index) => (
-            <li key={index.name}>
-              <code>{index.name}</code> [{index.fields.join(", ")}] {index.backfill === "done" ? "" : <span className="tone-warn">{index.backfill}</span>}
+            <li key={index.name} data-testid={index.search_field ? "search-index" : undefined}>
+              <code>{index.name}</code>{" "}
+              {index.search_field ? (
+                <>
+                  search <code>{index.search_field}</code>
+                  {index.filter_fields.length > 0 && <> · filters [{index.filter_fields.join(", ")}]</>}
+                </>
+              ) : (
+                <>[{index.fields.join(", ")}]</>
+              )}{" "}
+              <span className={index.backfill === "done" ? "tone-ok" : "tone-warn"}>{index.backfill === "done" ? "ready" : index.backfill}</span>
             </li>
           ))}
         </ul>
