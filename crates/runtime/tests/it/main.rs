@@ -14,5 +14,8 @@ mod pushed;
 mod sample_project;
 mod scheduler;
 mod scheduler_bench;
+mod sdks;
+mod standin;
 mod storage;
+mod web_platform;
 mod webcrypto;
