@@ -2,8 +2,9 @@
 //! as CommonJS (svix, standardwebhooks, …) the way Convex's bundler lets it.
 //!
 //! A CommonJS file under `node_modules` becomes a module that imports every module its
-//! `require("…")` calls name (hoisted: the dependencies evaluate first), runs the file's
-//! code in the usual `(exports, require, module, __filename, __dirname)` wrapper, and
+//! `require("…")` calls name, runs the file's code in the usual `(exports, require,
+//! module, __filename, __dirname)` wrapper — on its first `require`, as Node.js does, so
+//! require cycles see partly filled exports as they would there — and
 //! exports `module.exports` as `default` plus the names the code assigns on `exports`
 //! (found as cjs-module-lexer finds them: `exports.x =`, `Object.defineProperty(exports,
 //! "x"`, and the names of `__exportStar(require("…"))` re-exports). A `require` whose
@@ -46,7 +47,7 @@ fn reexports() -> &'static Regex {
 fn esm_syntax() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r#"(?m)^\s*(?:import\s*[\w{*"']|export\s+(?:\{|\*|default|const|let|var|function|class|async))"#)
+        Regex::new(r#"(?m)^\s*(?:import\s*[{*"']|import\s+[\w$]|export\s+(?:\{|\*|default|const|let|var|function|class|async))"#)
             .unwrap()
     })
 }
@@ -150,20 +151,28 @@ pub(crate) fn to_module(
     )
     .unwrap_or_default();
     out.push_str(&format!(
-        r#"const __atrium_interop = (ns) => (ns && Object.prototype.hasOwnProperty.call(ns, "__atrium_cjs") ? ns.__atrium_cjs() : ns);
-var __atrium_module = {{ exports: {{}} }};
-export function __atrium_cjs() {{ return __atrium_module.exports; }}
-const __atrium_require = (specifier) => {{
+        r#"function __atrium_interop(ns) {{
+  return ns && Object.prototype.hasOwnProperty.call(ns, "__atrium_cjs") ? ns.__atrium_cjs() : ns;
+}}
+var __atrium_module;
+export function __atrium_cjs() {{
+  if (__atrium_module === undefined) {{
+    __atrium_module = {{ exports: {{}} }};
+    __atrium_factory.call(__atrium_module.exports, __atrium_module.exports, __atrium_require, __atrium_module, {filename}, {dirname}, globalThis);
+  }}
+  return __atrium_module.exports;
+}}
+function __atrium_require(specifier) {{
   switch (specifier) {{
 {cases}  }}
   const error = new Error(`Cannot find module '${{specifier}}' (required from {file})`);
   error.code = "MODULE_NOT_FOUND";
   throw error;
-}};
-(function (exports, require, module, __filename, __dirname, global) {{
+}}
+function __atrium_factory(exports, require, module, __filename, __dirname, global) {{
 {source}
-}}).call(__atrium_module.exports, __atrium_module.exports, __atrium_require, __atrium_module, {filename}, {dirname}, globalThis);
-const __atrium_exports = __atrium_module.exports;
+}}
+const __atrium_exports = __atrium_cjs();
 export default __atrium_exports;
 "#,
         file = path.file_name().and_then(|f| f.to_str()).unwrap_or("a module").replace('`', ""),

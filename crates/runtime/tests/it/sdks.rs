@@ -57,7 +57,10 @@ fn sse(stream: &mut std::net::TcpStream, event: &serde_json::Value) -> bool {
 fn anthropic_standin(gate: Option<Arc<Delivered>>, stalled: Arc<Mutex<bool>>) -> String {
     standin::start(move |request, stream| {
         assert_eq!((request.method.as_str(), request.path()), ("POST", "/v1/messages"));
-        assert_eq!(request.header("x-api-key"), Some("sk-ant-test"));
+        let key = request
+            .header("x-api-key")
+            .or_else(|| request.header("authorization")?.strip_prefix("Bearer "));
+        assert_eq!(key, Some("sk-ant-test"));
         let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
         if body["messages"][0]["content"] == "Slow" {
             std::thread::sleep(Duration::from_secs(3));
