@@ -17,7 +17,8 @@ use std::time::Duration;
 
 use rquickjs::{Ctx, Function};
 
-/// Convex's limit on a request body an action sends with `fetch`.
+/// The largest request body an action may send with `fetch` (Atrium's bound: Convex's own
+/// figure is not documented).
 const MAX_REQUEST_BODY: usize = 8 << 20;
 /// Redirects followed at most (as browsers and Node.js do).
 const MAX_REDIRECTS: usize = 20;
@@ -113,7 +114,7 @@ impl Io {
             .map_err(|_| format!("'{}' is not a valid HTTP method", request.method))?;
         if request.body.as_ref().is_some_and(|b| b.len() > MAX_REQUEST_BODY) {
             return Err(format!(
-                "Request body too large: the limit is {MAX_REQUEST_BODY} bytes for a fetch from an action"
+                "Request body too large: a fetch from an action may send at most {MAX_REQUEST_BODY} bytes"
             ));
         }
         let id = self.next_id.get();

@@ -19,3 +19,4 @@ mod standin;
 mod storage;
 mod web_platform;
 mod webcrypto;
+mod wpt;

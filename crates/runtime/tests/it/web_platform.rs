@@ -225,3 +225,26 @@ fn events_streams_and_globals() {
     );
 }
 
+
+#[test]
+#[ignore = "a benchmark: bench/fetch.sh runs it"]
+fn fetch_figures() {
+    let url = standin::start(|_, stream| {
+        std::thread::sleep(Duration::from_millis(500));
+        standin::respond(stream, 200, &[], b"done");
+    });
+    let (_d, runner) = runner();
+    let time = |parallel: bool| {
+        let args = Value::Object(
+            [("url".to_string(), Value::from(url.as_str())), ("parallel".to_string(), Value::Boolean(parallel))]
+                .into_iter()
+                .collect::<Object>(),
+        );
+        let result = runner.run("fetching:timed", FunctionKind::Action, args).unwrap().result.unwrap();
+        to_json(&result).as_f64().unwrap()
+    };
+    let sequential = time(false);
+    let parallel = time(true);
+    println!("three fetches of a 500 ms endpoint: one after another {sequential:.0} ms, Promise.all {parallel:.0} ms");
+    println!("Promise.all / sequential: {:.2}", parallel / sequential);
+}
