@@ -39,9 +39,7 @@ fn export_names() -> &'static Regex {
 
 fn reexports() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r#"__exportStar\(\s*require\(\s*["']([^"']+)["']\s*\)"#).unwrap()
-    })
+    RE.get_or_init(|| Regex::new(r#"__exportStar\(\s*require\(\s*["']([^"']+)["']\s*\)"#).unwrap())
 }
 
 fn esm_syntax() -> &'static Regex {
@@ -120,11 +118,53 @@ fn names(
 }
 
 const RESERVED: &[&str] = &[
-    "default", "__esModule", "await", "break", "case", "catch", "class", "const", "continue",
-    "debugger", "delete", "do", "else", "enum", "export", "extends", "false", "finally", "for",
-    "function", "if", "implements", "import", "in", "instanceof", "interface", "let", "new",
-    "null", "package", "private", "protected", "public", "return", "static", "super", "switch",
-    "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield",
+    "default",
+    "__esModule",
+    "await",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "implements",
+    "import",
+    "in",
+    "instanceof",
+    "interface",
+    "let",
+    "new",
+    "null",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "return",
+    "static",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
+    "yield",
 ];
 
 /// The ES module that runs the CommonJS file at `path`. `resolve` says where a
@@ -146,10 +186,9 @@ pub(crate) fn to_module(
     let mut exported = BTreeSet::new();
     names(source, path, resolve, 0, &mut exported);
     let filename = serde_json::to_string(&path.display().to_string()).unwrap_or_default();
-    let dirname = serde_json::to_string(
-        &path.parent().map(|p| p.display().to_string()).unwrap_or_default(),
-    )
-    .unwrap_or_default();
+    let dirname =
+        serde_json::to_string(&path.parent().map(|p| p.display().to_string()).unwrap_or_default())
+            .unwrap_or_default();
     out.push_str(&format!(
         r#"function __atrium_interop(ns) {{
   return ns && Object.prototype.hasOwnProperty.call(ns, "__atrium_cjs") ? ns.__atrium_cjs() : ns;

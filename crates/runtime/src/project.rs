@@ -250,9 +250,9 @@ impl Project {
             .map_err(|error| RuntimeError::Io { path: path.display().to_string(), error })?;
         let shown = path.strip_prefix(&self.root).unwrap_or(path);
         let mut js = if crate::cjs::is_commonjs(path, &text) {
-            let text = text.strip_prefix("#!").map_or(text.as_str(), |rest| {
-                rest.find('\n').map_or("", |at| &rest[at..])
-            });
+            let text = text
+                .strip_prefix("#!")
+                .map_or(text.as_str(), |rest| rest.find('\n').map_or("", |at| &rest[at..]));
             let resolve = |from: &Path, specifier: &str| {
                 self.resolve(&from.display().to_string(), specifier).ok()
             };

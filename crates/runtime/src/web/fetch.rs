@@ -134,7 +134,10 @@ impl Io {
         let task = runtime().spawn(async move {
             let event = match builder.send().await {
                 Ok(response) if refuse_redirects && response.status().is_redirection() => {
-                    Event::Failed { id, message: "unexpected redirect (redirect: \"error\")".into() }
+                    Event::Failed {
+                        id,
+                        message: "unexpected redirect (redirect: \"error\")".into(),
+                    }
                 }
                 Ok(mut response) => {
                     let status = response.status();
@@ -146,7 +149,10 @@ impl Io {
                             .headers()
                             .iter()
                             .map(|(k, v)| {
-                                vec![k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()]
+                                vec![
+                                    k.to_string(),
+                                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                                ]
                             })
                             .collect(),
                         url: response.url().to_string(),

@@ -116,19 +116,19 @@ fn decode(
 /// The bytes of forgiving-base64 `input` (HTML's `atob`): ASCII whitespace ignored,
 /// padding optional; `None` when it is not base64.
 fn forgiving_base64(input: &str) -> Option<Vec<u8>> {
-    let mut text: Vec<u8> = input
-        .bytes()
-        .filter(|b| !matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' '))
-        .collect();
+    let mut text: Vec<u8> =
+        input.bytes().filter(|b| !matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')).collect();
     if input.chars().any(|c| c as u32 > 0x7f) {
         return None;
     }
-    if text.len() % 4 == 0 && text.ends_with(b"==") {
+    if text.len().is_multiple_of(4) && text.ends_with(b"==") {
         text.truncate(text.len() - 2);
-    } else if text.len() % 4 == 0 && text.ends_with(b"=") {
+    } else if text.len().is_multiple_of(4) && text.ends_with(b"=") {
         text.truncate(text.len() - 1);
     }
-    if text.len() % 4 == 1 || !text.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/') {
+    if text.len() % 4 == 1
+        || !text.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+    {
         return None;
     }
     const FORGIVING: GeneralPurpose = GeneralPurpose::new(

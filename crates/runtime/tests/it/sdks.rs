@@ -80,20 +80,32 @@ fn anthropic_standin(gate: Option<Arc<Delivered>>, stalled: Arc<Mutex<bool>>) ->
             return;
         }
         standin::begin_chunked(stream, "text/event-stream");
-        sse(stream, &json!({ "type": "message_start", "message": {
+        sse(
+            stream,
+            &json!({ "type": "message_start", "message": {
             "id": "msg_2", "type": "message", "role": "assistant", "model": "claude-test", "content": [],
-            "stop_reason": null, "stop_sequence": null, "usage": { "input_tokens": 3, "output_tokens": 1 } } }));
-        sse(stream, &json!({ "type": "content_block_start", "index": 0, "content_block": { "type": "text", "text": "" } }));
+            "stop_reason": null, "stop_sequence": null, "usage": { "input_tokens": 3, "output_tokens": 1 } } }),
+        );
+        sse(
+            stream,
+            &json!({ "type": "content_block_start", "index": 0, "content_block": { "type": "text", "text": "" } }),
+        );
         for (i, text) in DELTAS.iter().enumerate() {
             if let Some(gate) = &gate
                 && !gate.wait_for(i)
             {
                 *stalled.lock().unwrap() = true;
             }
-            sse(stream, &json!({ "type": "content_block_delta", "index": 0, "delta": { "type": "text_delta", "text": text } }));
+            sse(
+                stream,
+                &json!({ "type": "content_block_delta", "index": 0, "delta": { "type": "text_delta", "text": text } }),
+            );
         }
         sse(stream, &json!({ "type": "content_block_stop", "index": 0 }));
-        sse(stream, &json!({ "type": "message_delta", "delta": { "stop_reason": "end_turn", "stop_sequence": null }, "usage": { "output_tokens": 3 } }));
+        sse(
+            stream,
+            &json!({ "type": "message_delta", "delta": { "stop_reason": "end_turn", "stop_sequence": null }, "usage": { "output_tokens": 3 } }),
+        );
         sse(stream, &json!({ "type": "message_stop" }));
         standin::end(stream);
     })
@@ -105,7 +117,10 @@ fn anthropic_messages_streams_and_timeouts() {
     let url = anthropic_standin(None, stalled.clone());
     let (_d, runner) = runner();
     let message = run(&runner, "sdks:anthropicMessage", FunctionKind::Action, vec![("url", &url)]);
-    assert_eq!(message, json!({ "id": "msg_1", "text": "Hello from the stand-in", "stop": "end_turn" }));
+    assert_eq!(
+        message,
+        json!({ "id": "msg_1", "text": "Hello from the stand-in", "stop": "end_turn" })
+    );
     let deltas = run(&runner, "sdks:anthropicStream", FunctionKind::Action, vec![("url", &url)]);
     assert_eq!(deltas, json!(DELTAS));
     let timeout = run(&runner, "sdks:anthropicTimeout", FunctionKind::Action, vec![("url", &url)]);
@@ -151,7 +166,11 @@ fn an_http_action_relays_a_stream_chunk_by_chunk() {
     assert_eq!(chunks, ["data: one\n\n", "data: two\n\n", "data: three\n\n"]);
 
     // The same route through run_http collects the body.
-    let plain = HttpRequest { url: "http://127.0.0.1:3211/chunks".into(), path: "/chunks".into(), ..request };
+    let plain = HttpRequest {
+        url: "http://127.0.0.1:3211/chunks".into(),
+        path: "/chunks".into(),
+        ..request
+    };
     let collected = runner.run_http(&plain).unwrap();
     assert_eq!(String::from_utf8(collected.response.body).unwrap(), "one,two,three");
 }
@@ -163,16 +182,23 @@ fn openai_and_resend_make_their_main_calls() {
             assert_eq!(request.header("authorization"), Some("Bearer sk-test"));
             let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
             assert_eq!(body["model"], "gpt-test");
-            standin::json(stream, 200, &json!({
-                "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-test",
-                "choices": [{ "index": 0, "message": { "role": "assistant", "content": "Hi from the stand-in" }, "finish_reason": "stop" }],
-                "usage": { "prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2 },
-            }));
+            standin::json(
+                stream,
+                200,
+                &json!({
+                    "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-test",
+                    "choices": [{ "index": 0, "message": { "role": "assistant", "content": "Hi from the stand-in" }, "finish_reason": "stop" }],
+                    "usage": { "prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2 },
+                }),
+            );
         }
         ("POST", "/emails") => {
             assert_eq!(request.header("authorization"), Some("Bearer re_test"));
             let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-            assert_eq!((body["subject"].as_str(), body["to"].as_str()), (Some("Hello"), Some("b@example.com")));
+            assert_eq!(
+                (body["subject"].as_str(), body["to"].as_str()),
+                (Some("Hello"), Some("b@example.com"))
+            );
             standin::json(stream, 200, &json!({ "id": "email_1" }));
         }
         other => panic!("unexpected {other:?}"),
@@ -202,7 +228,12 @@ fn svix_accepts_a_signed_webhook_and_refuses_a_tampered_one() {
         &runner,
         "sdks:verifyWebhook",
         FunctionKind::Action,
-        vec![("payload", payload), ("id", id), ("timestamp", &timestamp), ("signature", &signature)],
+        vec![
+            ("payload", payload),
+            ("id", id),
+            ("timestamp", &timestamp),
+            ("signature", &signature),
+        ],
     );
     assert_eq!(verdict["good"], json!(payload));
     assert_eq!(verdict["tampered"], json!("refused: No matching signature found"));

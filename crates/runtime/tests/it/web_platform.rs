@@ -5,8 +5,8 @@
 //! console and performance.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use atrium_engine::{Engine, EngineOptions};
@@ -43,7 +43,12 @@ pub fn to_json(value: &Value) -> serde_json::Value {
     }
 }
 
-pub fn run(runner: &Runner, path: &str, kind: FunctionKind, args: Vec<(&str, &str)>) -> serde_json::Value {
+pub fn run(
+    runner: &Runner,
+    path: &str,
+    kind: FunctionKind,
+    args: Vec<(&str, &str)>,
+) -> serde_json::Value {
     let args = Value::Object(
         args.into_iter().map(|(k, v)| (k.to_string(), Value::from(v))).collect::<Object>(),
     );
@@ -88,7 +93,8 @@ fn bodies_stream_as_they_arrive() {
             while !released.load(Ordering::SeqCst) && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(5));
             }
-            let rest: &[u8] = if released.load(Ordering::SeqCst) { b"after-release" } else { b"late" };
+            let rest: &[u8] =
+                if released.load(Ordering::SeqCst) { b"after-release" } else { b"late" };
             standin::chunk(stream, rest);
             standin::end(stream);
         }
@@ -144,7 +150,10 @@ fn request_bodies_redirects_and_aborts() {
         })
     );
     let aborted = run(&runner, "fetching:aborted", FunctionKind::Action, vec![("url", &url)]);
-    assert_eq!(aborted, json!({ "timeout": "TimeoutError", "manual": "AbortError", "body": "AbortError" }));
+    assert_eq!(
+        aborted,
+        json!({ "timeout": "TimeoutError", "manual": "AbortError", "body": "AbortError" })
+    );
 }
 
 #[test]
@@ -191,8 +200,10 @@ fn text_and_urls_follow_the_standards() {
 #[test]
 fn events_streams_and_globals() {
     let (_d, runner) = runner();
-    let outcome = runner.run("platform:events", FunctionKind::Action, Value::Object(Object::new())).unwrap();
-    let logs: Vec<String> = outcome.logs.iter().map(|l| format!("{} {}", l.level, l.message)).collect();
+    let outcome =
+        runner.run("platform:events", FunctionKind::Action, Value::Object(Object::new())).unwrap();
+    let logs: Vec<String> =
+        outcome.logs.iter().map(|l| format!("{} {}", l.level, l.message)).collect();
     let events = to_json(&outcome.result.unwrap_or_else(|e| panic!("{}", e.message)));
     assert_eq!(
         events,
@@ -209,7 +220,11 @@ fn events_streams_and_globals() {
         })
     );
     assert!(logs[0].starts_with("LOG t: ") && logs[0].ends_with("ms"), "{logs:?}");
-    assert_eq!(logs[1..4], ["LOG default: 1", "LOG default: 2", "ERROR Assertion failed: math"], "{logs:?}");
+    assert_eq!(
+        logs[1..4],
+        ["LOG default: 1", "LOG default: 2", "ERROR Assertion failed: math"],
+        "{logs:?}"
+    );
     assert!(logs[4].contains("(index)") && logs[4].contains("│"), "{logs:?}");
 
     let streams = run(&runner, "platform:streams", FunctionKind::Action, vec![]);
@@ -225,7 +240,6 @@ fn events_streams_and_globals() {
     );
 }
 
-
 #[test]
 #[ignore = "a benchmark: bench/fetch.sh runs it"]
 fn fetch_figures() {
@@ -236,15 +250,21 @@ fn fetch_figures() {
     let (_d, runner) = runner();
     let time = |parallel: bool| {
         let args = Value::Object(
-            [("url".to_string(), Value::from(url.as_str())), ("parallel".to_string(), Value::Boolean(parallel))]
-                .into_iter()
-                .collect::<Object>(),
+            [
+                ("url".to_string(), Value::from(url.as_str())),
+                ("parallel".to_string(), Value::Boolean(parallel)),
+            ]
+            .into_iter()
+            .collect::<Object>(),
         );
-        let result = runner.run("fetching:timed", FunctionKind::Action, args).unwrap().result.unwrap();
+        let result =
+            runner.run("fetching:timed", FunctionKind::Action, args).unwrap().result.unwrap();
         to_json(&result).as_f64().unwrap()
     };
     let sequential = time(false);
     let parallel = time(true);
-    println!("three fetches of a 500 ms endpoint: one after another {sequential:.0} ms, Promise.all {parallel:.0} ms");
+    println!(
+        "three fetches of a 500 ms endpoint: one after another {sequential:.0} ms, Promise.all {parallel:.0} ms"
+    );
     println!("Promise.all / sequential: {:.2}", parallel / sequential);
 }

@@ -16,9 +16,18 @@ fn wpt_url_tables_pass_in_the_isolate() {
     let parsing = std::fs::read_to_string(dir.join("urltestdata.json")).unwrap();
     let setters = std::fs::read_to_string(dir.join("setters_tests.json")).unwrap();
     let (_d, runner) = runner();
-    let result = run(&runner, "wpt:urls", FunctionKind::Query, vec![("parsing", &parsing), ("setters", &setters)]);
-    let failed: Vec<String> =
-        result["failed"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_owned()).collect();
+    let result = run(
+        &runner,
+        "wpt:urls",
+        FunctionKind::Query,
+        vec![("parsing", &parsing), ("setters", &setters)],
+    );
+    let failed: Vec<String> = result["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_owned())
+        .collect();
     let passed = result["passed"].as_u64().unwrap();
     println!("WPT url: {passed} passed, {} known failures", failed.len());
     let known_path = dir.join("url_known_failures.txt");

@@ -478,5 +478,8 @@ async fn http_actions_stream_their_bodies_as_produced() {
         delivered.store(body.matches(';').count(), Ordering::SeqCst);
     }
     assert_eq!(body, "0;1;2;");
-    assert!(!stalled.load(Ordering::SeqCst), "the upstream waited for a chunk the client never got");
+    assert!(
+        !stalled.load(Ordering::SeqCst),
+        "the upstream waited for a chunk the client never got"
+    );
 }
