@@ -1,13 +1,15 @@
 //! HTTP actions: a request routed through the project's `convex/http.ts` router
 //! (`router.lookup`, then `router.runRequest`), the handler run as an action, the
 //! `Response` handed back. HEAD is routed as GET with the body dropped. A path under a
-//! component's mount (`httpPrefix`) goes to that component's own router.
+//! component's mount (`httpPrefix`) goes to that component's own router. A response whose
+//! body is a `ReadableStream` is handed over as it is produced: its head first, then each
+//! chunk, to the caller's [`BodySink`] (the server streams them to the client).
 
 use std::time::Instant;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use rquickjs::{Function, Object, Promise};
+use rquickjs::{Ctx, Exception, Function, Object, Promise};
 use serde_json::{Value as Json, json};
 
 use crate::call::{FunctionKind, FunctionOutcome, Usage};
@@ -43,6 +45,18 @@ pub struct HttpOutcome {
     pub error: Option<FunctionError>,
 }
 
+/// A streamed response as it is produced: its head, then its body's chunks.
+#[derive(Debug)]
+pub enum BodyEvent {
+    /// The status and headers (the response's `body` is empty).
+    Head(HttpResponse),
+    Chunk(Vec<u8>),
+}
+
+/// Where a streamed response goes; `false` means the client is gone (the stream is then
+/// cancelled).
+pub type BodySink = Box<dyn FnMut(BodyEvent) -> bool>;
+
 fn text_response(status: u16, text: &str) -> HttpResponse {
     HttpResponse {
         status,
@@ -52,15 +66,51 @@ fn text_response(status: u16, text: &str) -> HttpResponse {
 }
 
 impl Runner {
-    /// Serves one HTTP request with the project's HTTP actions.
+    /// Serves one HTTP request with the project's HTTP actions; a streamed body is
+    /// collected into the outcome's response.
     pub fn run_http(&self, request: &HttpRequest) -> Result<HttpOutcome, RuntimeError> {
+        let collected = std::sync::Arc::new(std::sync::Mutex::new(None::<HttpResponse>));
+        let into = collected.clone();
+        let sink: BodySink = Box::new(move |event| {
+            let mut slot = into.lock().unwrap();
+            match event {
+                BodyEvent::Head(head) => *slot = Some(head),
+                BodyEvent::Chunk(bytes) => {
+                    if let Some(head) = slot.as_mut() {
+                        head.body.extend_from_slice(&bytes);
+                    }
+                }
+            }
+            true
+        });
+        let mut outcome = self.run_http_streamed(request, sink)?;
+        if let Some(streamed) = collected.lock().unwrap().take()
+            && outcome.error.is_none()
+        {
+            outcome.response = streamed;
+            if request.method.eq_ignore_ascii_case("HEAD") {
+                outcome.response.body.clear();
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Serves one HTTP request with the project's HTTP actions. When the handler answers
+    /// with a stream body, `sink` gets the head and then each chunk as it is produced, and
+    /// the outcome's response has the same head with an empty body; otherwise `sink` is not
+    /// called. A stream that fails midway ends the body early (the outcome has the error).
+    pub fn run_http_streamed(
+        &self,
+        request: &HttpRequest,
+        sink: BodySink,
+    ) -> Result<HttpOutcome, RuntimeError> {
         // A child mounted under a prefix (`app.use(child, { httpPrefix: "/x/" })`) serves
         // the paths under it, routed without the prefix (`request.url` stays whole).
         let instance = self.components().require(self.component()).map_err(RuntimeError::Js)?;
         if let Some((child, routed)) = instance.http_mount(&request.path) {
             let child = crate::components::names::child_path(self.component(), child);
             let request = HttpRequest { path: routed, ..request.clone() };
-            return self.in_component(&child)?.run_http(&request);
+            return self.in_component(&child)?.run_http_streamed(&request, sink);
         }
         let started = Instant::now();
         let head = request.method.eq_ignore_ascii_case("HEAD");
@@ -142,7 +192,14 @@ impl Runner {
                             None => Vec::new(),
                         };
                         let status = reply["status"].as_u64().unwrap_or(200) as u16;
-                        Ok(Ok((HttpResponse { status, headers, body }, route)))
+                        let response = HttpResponse { status, headers, body };
+                        if reply["streamed"].as_bool() == Some(true) {
+                            let failed = pump(&ctx, &response, sink, head)?;
+                            if let Some(error) = failed {
+                                return Ok(Err(error));
+                            }
+                        }
+                        Ok(Ok((response, route)))
                     }
                     Ok(None) => Ok(Err(FunctionError {
                         message: "Returned promise will never resolve".into(),
@@ -200,4 +257,40 @@ impl Runner {
         }
         Ok(HttpOutcome { response, logs: state.logs, error })
     }
+}
+
+/// Hands a stream body to `sink` chunk by chunk as the handler produces it (its head
+/// first); the function's error when the stream failed (the head is then sent already).
+fn pump(
+    ctx: &Ctx<'_>,
+    response: &HttpResponse,
+    mut sink: BodySink,
+    head: bool,
+) -> Result<Option<FunctionError>, RuntimeError> {
+    if !sink(BodyEvent::Head(response.clone())) {
+        return Ok(None);
+    }
+    let stream: rquickjs::Value = ctx.globals().get("__atrium_response_stream")?;
+    let pump: Function = ctx.globals().get("__atrium_pump")?;
+    let each = Function::new(
+        ctx.clone(),
+        rquickjs::function::MutFn::new(
+            move |ctx: Ctx<'_>, chunk: rquickjs::ArrayBuffer<'_>| -> rquickjs::Result<()> {
+                if head || sink(BodyEvent::Chunk(crate::web::buffer_bytes(&chunk))) {
+                    Ok(())
+                } else {
+                    Err(Exception::throw_message(&ctx, "The client disconnected"))
+                }
+            },
+        ),
+    )?;
+    let pumped = pump.call::<_, Promise>((stream, each)).and_then(|p| settle(ctx, &p));
+    Ok(match pumped {
+        Ok(Some(_)) => None,
+        Ok(None) => Some(FunctionError {
+            message: "The response stream never ended (its promise will never resolve)".into(),
+            data: None,
+        }),
+        Err(e) => Some(crate::sandbox::describe(ctx, e)),
+    })
 }

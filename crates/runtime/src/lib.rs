@@ -3,7 +3,7 @@
 //! This crate owns:
 //! - [`project`]: loading a project folder — `convex/*.ts|js` stripped of types with oxc,
 //!   imports resolved with oxc_resolver from the project's own `node_modules`, so the
-//!   project's `convex` package runs unchanged;
+//!   project's `convex` package runs unchanged (`cjs`: CommonJS packages as ES modules);
 //! - [`analysis`]: what the modules define (functions, visibility, validators, HTTP routes,
 //!   crons) and the schema, evaluated in an import phase; [`auth_config`]: the providers
 //!   of `convex/auth.config.ts`, evaluated the same way;
@@ -27,12 +27,14 @@
 //! Determinism: queries and mutations get a seeded `Math.random` and a frozen `Date.now`;
 //! their async syscalls resolve in the order they were made.
 //!
-//! It speaks HTTP only as a client, for actions' `fetch` (reqwest, in `web/fetch.rs`, the
-//! one module that may); it serves no HTTP and must not depend on tauri or polars.
+//! It speaks HTTP only as a client, for actions' `fetch` (reqwest on a small tokio
+//! runtime, in `web/fetch.rs`, the one module that may); it serves no HTTP and must not
+//! depend on tauri or polars.
 
 pub mod analysis;
 pub mod auth_config;
 mod call;
+mod cjs;
 pub mod components;
 mod error;
 pub mod execution_log;

@@ -21,12 +21,17 @@
       if (op === "convexJsonFromResponse") {
         const response = args.response;
         if (!(response instanceof Response)) throw new Error("HTTP actions must return a Response");
-        const bytes = response.body;
+        if (response.bodyUsed) throw new TypeError("The HTTP action's Response body has already been read");
+        // A stream body is pumped by the host after this returns (`__atrium_response_stream`).
+        const stream = response._stream;
+        globalThis.__atrium_response_stream = stream;
+        const bytes = stream === null ? response._bytes : null;
         return {
           status: response.status,
           statusText: response.statusText,
           headers: [...response.headers.entries()],
           body: bytes === null ? null : globalThis.__atrium_to_base64(bytes),
+          streamed: stream !== null,
         };
       }
       // Actions' `ctx.storage.store/get`: the same ops as the library's mutation path.

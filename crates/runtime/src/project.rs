@@ -3,8 +3,9 @@
 //!
 //! Imports resolve like a bundler would for Convex: relative paths with `.ts`/`.js`
 //! extensions (and `./x.js` finding `x.ts`), bare specifiers from the project's own
-//! `node_modules` with the `import`/`default` export conditions. `node:` built-ins are
-//! refused with a message naming the importing module.
+//! `node_modules` with the `import`/`default` export conditions (CommonJS files there run
+//! as ES modules, `cjs`). `node:` built-ins are refused with a message naming the
+//! importing module.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -248,7 +249,17 @@ impl Project {
         let text = std::fs::read_to_string(path)
             .map_err(|error| RuntimeError::Io { path: path.display().to_string(), error })?;
         let shown = path.strip_prefix(&self.root).unwrap_or(path);
-        let mut js = to_javascript(shown, &text)?;
+        let mut js = if crate::cjs::is_commonjs(path, &text) {
+            let text = text
+                .strip_prefix("#!")
+                .map_or(text.as_str(), |rest| rest.find('\n').map_or("", |at| &rest[at..]));
+            let resolve = |from: &Path, specifier: &str| {
+                self.resolve(&from.display().to_string(), specifier).ok()
+            };
+            crate::cjs::to_module(path, text, &resolve)
+        } else {
+            to_javascript(shown, &text)?
+        };
         if let Some(stanza) = definition_stanza(path) {
             js.push_str(&stanza);
         }

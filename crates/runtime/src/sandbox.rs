@@ -1,8 +1,8 @@
 //! One execution's JavaScript world: a fresh QuickJS runtime and context loading the
 //! project's modules, the memory, stack and time limits (the interrupt clock), the
 //! globals installed before any module loads (the `Convex` host interface, console,
-//! determinism, web globals, `process.env`), and the loop that drives a promise (jobs and
-//! timers) until it settles.
+//! determinism, web globals, `process.env`), and the loop that drives a promise (jobs,
+//! timers, and the completions of actions' requests in flight) until it settles.
 //!
 //! It knows nothing of which function runs or how calls are retried (the runner's job),
 //! and it does not implement syscalls (`syscalls` dispatches them to `ops/`); it hands each
@@ -206,16 +206,27 @@ pub(crate) fn settle<'js>(
                 if ctx.execute_pending_job() {
                     continue;
                 }
-                // Idle: run the next timer (actions only), or give up.
+                // Idle: wait for requests in flight (actions' fetch) until the next timer is
+                // due, then run that timer; give up when there is neither.
                 let next: Option<Function> = ctx.globals().get("__atrium_next_timer")?;
                 let delay: f64 = match &next {
                     Some(next) => next.call(())?,
                     None => -1.0,
                 };
-                if delay < 0.0 {
-                    return Ok(None);
+                let io: Option<Function> = ctx.globals().get("__atrium_io_wait")?;
+                let waited: i32 = match &io {
+                    Some(io) => io.call((delay,))?,
+                    None => -1,
+                };
+                if waited == 1 {
+                    continue;
                 }
-                std::thread::sleep(Duration::from_secs_f64(delay / 1000.0));
+                if waited < 0 {
+                    if delay < 0.0 {
+                        return Ok(None);
+                    }
+                    std::thread::sleep(Duration::from_secs_f64(delay / 1000.0));
+                }
                 let fire: Function = ctx.globals().get("__atrium_fire_timer")?;
                 fire.call::<_, ()>(())?;
             }

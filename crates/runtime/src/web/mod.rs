@@ -1,9 +1,14 @@
 //! The web platform globals a function sees: `web_globals.js` (TextEncoder, URL, crypto,
-//! timers, …; randomness seeded in queries and mutations, from the OS in actions),
+//! performance, console's timers, …; randomness seeded in queries and mutations, from the
+//! OS in actions) over host halves in [`text`] (TextDecoder on `encoding_rs`, atob/btoa)
+//! and [`url`] (URL and URLSearchParams on the `url` crate),
 //! [`crypto`] (`crypto.subtle`, `CryptoKey`) and
+//! `events.js` (DOMException, Event, EventTarget, AbortController/AbortSignal),
+//! `streams.js` (ReadableStream, WritableStream, TransformStream, TextDecoderStream, …),
 //! `fetch.js` (Headers, Request, Response everywhere; `fetch` itself in actions only, its
-//! host half in [`fetch`]), `blob.js` (Blob, File) and `form_data.js` (FormData, its
-//! multipart parser in [`form_data`]).
+//! host half — concurrent requests on a small tokio runtime, drained by the event loop — in
+//! [`fetch`]), `blob.js` (Blob, File) and `form_data.js` (FormData, its multipart parser
+//! in [`form_data`]).
 //!
 //! It must not touch the database or the `Convex` host interface (the sandbox installs
 //! that).
@@ -11,13 +16,19 @@
 mod crypto;
 mod fetch;
 mod form_data;
+mod text;
+mod url;
 
-use rquickjs::{Ctx, Function, Object};
+use std::rc::Rc;
+
+use rquickjs::{Ctx, Exception, Function, Object};
 
 use crate::RuntimeError;
 use crate::call::FunctionKind;
 
 const WEB_GLOBALS: &str = include_str!("web_globals.js");
+const EVENTS: &str = include_str!("events.js");
+const STREAMS: &str = include_str!("streams.js");
 const FETCH: &str = include_str!("fetch.js");
 const BLOB: &str = include_str!("blob.js");
 const FORM_DATA: &str = include_str!("form_data.js");
@@ -41,7 +52,24 @@ pub(crate) fn install(ctx: &Ctx<'_>, kind: FunctionKind) -> Result<(), RuntimeEr
             ctx.eval("(n) => Array.from({ length: n }, () => Math.floor(Math.random() * 256))")?;
         web_options.set("randomBytes", seeded)?;
     }
+    if kind == FunctionKind::Action {
+        let started = std::time::Instant::now();
+        web_options.set(
+            "clock",
+            Function::new(ctx.clone(), move || started.elapsed().as_secs_f64() * 1000.0)?,
+        )?;
+    } else {
+        web_options.set("clock", Function::new(ctx.clone(), || 0.0)?)?;
+    }
+    let host = Object::new(ctx.clone())?;
+    text::install(ctx, &host)?;
+    url::install(ctx, &host)?;
+    web_options.set("host", host)?;
     web.call::<_, ()>((web_options,))?;
+
+    // Events and cancellation; streams.
+    ctx.eval::<Function, _>(EVENTS)?.call::<_, ()>(())?;
+    ctx.eval::<Function, _>(STREAMS)?.call::<_, ()>(())?;
 
     // crypto.subtle (Web Crypto): its own randomness only in actions.
     crypto::install(ctx, kind == FunctionKind::Action)?;
@@ -55,8 +83,54 @@ pub(crate) fn install(ctx: &Ctx<'_>, kind: FunctionKind) -> Result<(), RuntimeEr
     let fetch: Function = ctx.eval(FETCH)?;
     let fetch_options = Object::new(ctx.clone())?;
     if kind == FunctionKind::Action {
-        fetch_options.set("send", Function::new(ctx.clone(), fetch::send)?)?;
+        fetch_options.set("io", io_functions(ctx)?)?;
     }
     fetch.call::<_, ()>((fetch_options,))?;
     Ok(())
+}
+
+/// The host functions `fetch.js` starts and aborts requests with, and the event loop's
+/// `__atrium_io_wait` (see `sandbox::settle`), sharing one execution's [`fetch::Io`].
+fn io_functions<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>, RuntimeError> {
+    let io = fetch::Io::new();
+    let functions = Object::new(ctx.clone())?;
+    let start_io = Rc::clone(&io);
+    functions.set(
+        "start",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>,
+                  url: String,
+                  method: String,
+                  headers: Vec<Vec<String>>,
+                  body: Option<rquickjs::ArrayBuffer<'js>>,
+                  redirect: String|
+                  -> rquickjs::Result<u32> {
+                let request = fetch::Outgoing {
+                    url,
+                    method,
+                    headers,
+                    body: body.as_ref().map(buffer_bytes),
+                    redirect,
+                };
+                start_io.start(request).map_err(|message| Exception::throw_type(&ctx, &message))
+            },
+        )?,
+    )?;
+    let abort_io = Rc::clone(&io);
+    functions.set("abort", Function::new(ctx.clone(), move |id: u32| abort_io.abort(id))?)?;
+    ctx.globals().set(
+        "__atrium_io_wait",
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, delay: f64| io.wait(&ctx, delay))?,
+    )?;
+    Ok(functions)
+}
+
+/// A copy of an ArrayBuffer's bytes (empty when detached).
+pub(crate) fn buffer_bytes(buffer: &rquickjs::ArrayBuffer<'_>) -> Vec<u8> {
+    // SAFETY: the bytes are copied at once; no JavaScript runs (so nothing can detach or
+    // resize the buffer) while the slice lives.
+    #[allow(unsafe_code, reason = "copying an ArrayBuffer's bytes before any JS runs")]
+    let bytes = unsafe { buffer.as_bytes() }.map(<[u8]>::to_vec).unwrap_or_default();
+    bytes
 }

@@ -1,7 +1,10 @@
-// Small web globals user code expects, written for Atrium: TextEncoder/TextDecoder,
-// atob/btoa, crypto.getRandomValues/randomUUID, URL/URLSearchParams, structuredClone.
-// `randomBytes(n)` fills from the host (seeded in queries and mutations).
-(({ randomBytes }) => {
+// Small web globals user code expects, written for Atrium: TextEncoder, TextDecoder (its
+// decoders the host's, `text.rs`), atob/btoa (host), crypto.getRandomValues/randomUUID,
+// URL/URLSearchParams (parsed and serialized by the host, `url.rs`), structuredClone,
+// queueMicrotask, performance, and console's timers, counters, assert and table.
+// `randomBytes(n)` fills from the host (seeded in queries and mutations); `clock()` is the
+// milliseconds since the execution began (frozen at 0 in queries and mutations).
+(({ randomBytes, clock, host }) => {
   class TextEncoder {
     get encoding() {
       return "utf-8";
@@ -20,76 +23,80 @@
       }
       return new Uint8Array(out);
     }
+    encodeInto(source, destination) {
+      if (!(destination instanceof Uint8Array)) throw new TypeError("encodeInto needs a Uint8Array destination");
+      const s = String(source);
+      let read = 0;
+      let written = 0;
+      for (let i = 0; i < s.length; ) {
+        const c = s.codePointAt(i);
+        const units = c > 0xffff ? 2 : 1;
+        const bytes = this.encode(s.slice(i, i + units));
+        if (written + bytes.length > destination.length) break;
+        destination.set(bytes, written);
+        written += bytes.length;
+        read += units;
+        i += units;
+      }
+      return { read, written };
+    }
   }
+
+  const bytesOf = (input) => {
+    if (input === undefined || input === null) return new Uint8Array(0);
+    if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    if (input instanceof ArrayBuffer || (typeof SharedArrayBuffer === "function" && input instanceof SharedArrayBuffer)) {
+      return new Uint8Array(input);
+    }
+    throw new TypeError("The provided value is not of type '(ArrayBuffer or ArrayBufferView)'");
+  };
+  const ownBuffer = (bytes) =>
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+      ? bytes.buffer
+      : bytes.slice().buffer;
 
   class TextDecoder {
     constructor(label = "utf-8", options = {}) {
-      if (!/^utf-?8$/i.test(label)) throw new RangeError(`TextDecoder: unsupported encoding "${label}"`);
-      this.fatal = Boolean(options.fatal);
+      const name = host.textLabel(String(label));
+      if (name == null) throw new RangeError(`The encoding label provided ('${label}') is invalid.`);
+      this._encoding = name;
+      this._fatal = Boolean(options?.fatal);
+      this._ignoreBOM = Boolean(options?.ignoreBOM);
+      this._id = null;
     }
-    get encoding() {
-      return "utf-8";
-    }
-    decode(input) {
-      if (input === undefined) return "";
-      const bytes =
-        input instanceof Uint8Array
-          ? input
-          : ArrayBuffer.isView(input)
-            ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
-            : new Uint8Array(input);
-      let out = "";
-      for (let i = 0; i < bytes.length; ) {
-        const b = bytes[i];
-        const need = b < 0x80 ? 0 : b >= 0xf0 && b < 0xf8 ? 3 : b >= 0xe0 ? 2 : b >= 0xc2 && b < 0xe0 ? 1 : -1;
-        let c = need === 0 ? b : need === 1 ? b & 31 : need === 2 ? b & 15 : b & 7;
-        let ok = need >= 0 && i + need < bytes.length + (need === 0 ? 1 : 0);
-        for (let k = 1; ok && k <= need; k++) {
-          const cont = bytes[i + k];
-          if (cont === undefined || (cont & 0xc0) !== 0x80) ok = false;
-          else c = (c << 6) | (cont & 63);
-        }
-        if (!ok) {
-          if (this.fatal) throw new TypeError("The encoded data was not valid UTF-8");
-          out += "\ufffd";
-          i++;
-          continue;
-        }
-        out += String.fromCodePoint(c);
-        i += need + 1;
+    get encoding() { return this._encoding; }
+    get fatal() { return this._fatal; }
+    get ignoreBOM() { return this._ignoreBOM; }
+    decode(input, options = {}) {
+      const bytes = bytesOf(input);
+      const stream = Boolean(options?.stream);
+      if (this._id === null) this._id = host.textOpen(this._encoding, this._ignoreBOM);
+      try {
+        return host.textDecode(this._id, ownBuffer(bytes), this._fatal, !stream);
+      } catch (error) {
+        this._id = null;
+        throw new TypeError(error?.message ?? String(error));
+      } finally {
+        if (!stream) this._id = null;
       }
-      return out;
     }
+    get [Symbol.toStringTag]() { return "TextDecoder"; }
   }
 
-  const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const btoa = (input) => {
-    const s = String(input);
-    let out = "";
-    for (let i = 0; i < s.length; i += 3) {
-      const a = s.charCodeAt(i), b = s.charCodeAt(i + 1), c = s.charCodeAt(i + 2);
-      if (a > 255 || b > 255 || c > 255) throw new Error("btoa: the string contains characters outside Latin1");
-      const n = (a << 16) | ((b || 0) << 8) | (c || 0);
-      out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
-      out += i + 1 < s.length ? B64[(n >> 6) & 63] : "=";
-      out += i + 2 < s.length ? B64[n & 63] : "=";
+    const text = String(input);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 255) throw new DOMException("The string to be encoded contains characters outside of the Latin1 range.", "InvalidCharacterError");
+      bytes[i] = c;
     }
-    return out;
+    return host.btoa(bytes.buffer);
   };
   const atob = (input) => {
-    const s = String(input).replace(/[\t\n\f\r ]/g, "").replace(/=+$/, "");
-    if (s.length % 4 === 1 || /[^A-Za-z0-9+/]/.test(s)) throw new Error("atob: the string is not valid base64");
-    let out = "";
-    let bits = 0, value = 0;
-    for (const ch of s) {
-      value = (value << 6) | B64.indexOf(ch);
-      bits += 6;
-      if (bits >= 8) {
-        bits -= 8;
-        out += String.fromCharCode((value >> bits) & 255);
-      }
-    }
-    return out;
+    const decoded = host.atob(String(input));
+    if (decoded == null) throw new DOMException("The string to be decoded is not correctly encoded.", "InvalidCharacterError");
+    return decoded;
   };
 
   const crypto = {
@@ -111,121 +118,110 @@
     },
   };
 
-  const encode = (s) =>
-    encodeURIComponent(s).replace(/%20/g, "+").replace(/[!'()~]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
-  const decode = (s) => decodeURIComponent(s.replace(/\+/g, " "));
-
   class URLSearchParams {
     constructor(init = "") {
       this._list = [];
-      if (typeof init === "string") {
-        for (const part of init.replace(/^\?/, "").split("&")) {
-          if (!part) continue;
-          const eq = part.indexOf("=");
-          this._list.push(eq < 0 ? [decode(part), ""] : [decode(part.slice(0, eq)), decode(part.slice(eq + 1))]);
+      this._url = null;
+      if (init instanceof URLSearchParams) this._list = init._list.map(([k, v]) => [k, v]);
+      else if (init !== null && typeof init === "object" && typeof init[Symbol.iterator] === "function") {
+        for (const pair of init) {
+          const entry = [...pair];
+          if (entry.length !== 2) throw new TypeError("URLSearchParams: each pair needs a name and a value");
+          this._list.push([String(entry[0]), String(entry[1])]);
         }
-      } else if (init && typeof init[Symbol.iterator] === "function") {
-        for (const [k, v] of init) this._list.push([String(k), String(v)]);
-      } else if (init && typeof init === "object") {
+      } else if (init !== null && typeof init === "object") {
         for (const k of Object.keys(init)) this._list.push([k, String(init[k])]);
+      } else {
+        const text = String(init ?? "");
+        this._list = host.formParse(text.startsWith("?") ? text.slice(1) : text);
       }
     }
-    append(k, v) { this._list.push([String(k), String(v)]); this._update?.(); }
-    delete(k) { this._list = this._list.filter(([x]) => x !== k); this._update?.(); }
-    get(k) { const e = this._list.find(([x]) => x === k); return e ? e[1] : null; }
-    getAll(k) { return this._list.filter(([x]) => x === k).map(([, v]) => v); }
-    has(k) { return this._list.some(([x]) => x === k); }
-    set(k, v) {
-      const i = this._list.findIndex(([x]) => x === k);
-      if (i < 0) this._list.push([String(k), String(v)]);
-      else { this._list[i][1] = String(v); this._list = this._list.filter(([x], j) => x !== k || j === i); }
-      this._update?.();
+    _update() {
+      if (this._url) this._url._set(host.urlSet(this._url.href, "search", this.toString()), true);
     }
-    sort() { this._list.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)); this._update?.(); }
+    append(k, v) { this._list.push([String(k), String(v)]); this._update(); }
+    delete(k, v) {
+      const name = String(k);
+      this._list = this._list.filter(([x, y]) => x !== name || (v !== undefined && y !== String(v)));
+      this._update();
+    }
+    get(k) { const e = this._list.find(([x]) => x === String(k)); return e ? e[1] : null; }
+    getAll(k) { return this._list.filter(([x]) => x === String(k)).map(([, v]) => v); }
+    has(k, v) { return this._list.some(([x, y]) => x === String(k) && (v === undefined || y === String(v))); }
+    set(k, v) {
+      const name = String(k);
+      const i = this._list.findIndex(([x]) => x === name);
+      if (i < 0) this._list.push([name, String(v)]);
+      else {
+        this._list[i][1] = String(v);
+        this._list = this._list.filter(([x], j) => x !== name || j === i);
+      }
+      this._update();
+    }
+    sort() {
+      // Stable, by UTF-16 code units, as the standard says.
+      this._list = this._list.map((e, i) => [e, i]).sort(([[a], i], [[b], j]) => (a < b ? -1 : a > b ? 1 : i - j)).map(([e]) => e);
+      this._update();
+    }
     forEach(f, thisArg) { for (const [k, v] of this._list) f.call(thisArg, v, k, this); }
     keys() { return this._list.map(([k]) => k)[Symbol.iterator](); }
     values() { return this._list.map(([, v]) => v)[Symbol.iterator](); }
     entries() { return this._list.map(([k, v]) => [k, v])[Symbol.iterator](); }
     [Symbol.iterator]() { return this.entries(); }
     get size() { return this._list.length; }
-    toString() { return this._list.map(([k, v]) => `${encode(k)}=${encode(v)}`).join("&"); }
+    toString() { return host.formSerialize(this._list); }
+    get [Symbol.toStringTag]() { return "URLSearchParams"; }
   }
 
-  const DEFAULT_PORTS = { "http:": "80", "https:": "443", "ws:": "80", "wss:": "443" };
+  const FIELDS = ["href", "origin", "protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash"];
   class URL {
     constructor(url, base) {
-      let s = String(url).trim();
-      const m = /^([a-zA-Z][a-zA-Z0-9+.-]*:)(.*)$/.exec(s);
-      if (!m) {
-        if (base === undefined) throw new TypeError(`Invalid URL: ${s}`);
-        const b = new URL(base);
-        if (s.startsWith("//")) s = b.protocol + s;
-        else if (s.startsWith("/")) s = b.origin + s;
-        else if (s.startsWith("?")) s = b.origin + b.pathname + s;
-        else if (s.startsWith("#")) s = b.origin + b.pathname + b.search + s;
-        else s = b.origin + b.pathname.replace(/[^/]*$/, "") + s;
-        return new URL(s);
-      }
-      this.protocol = m[1].toLowerCase();
-      let rest = m[2];
-      this.hash = "";
-      this.username = "";
-      this.password = "";
-      this.hostname = "";
-      this.port = "";
-      const hashAt = rest.indexOf("#");
-      if (hashAt >= 0) { this.hash = rest.slice(hashAt) === "#" ? "" : rest.slice(hashAt); rest = rest.slice(0, hashAt); }
-      const queryAt = rest.indexOf("?");
-      let search = "";
-      if (queryAt >= 0) { search = rest.slice(queryAt); rest = rest.slice(0, queryAt); }
-      if (rest.startsWith("//")) {
-        rest = rest.slice(2);
-        const slash = rest.indexOf("/");
-        let authority = slash < 0 ? rest : rest.slice(0, slash);
-        rest = slash < 0 ? "/" : rest.slice(slash);
-        const at = authority.lastIndexOf("@");
-        if (at >= 0) {
-          const [user, pass = ""] = authority.slice(0, at).split(":");
-          this.username = user;
-          this.password = pass;
-          authority = authority.slice(at + 1);
-        }
-        const portMatch = /:(\d*)$/.exec(authority);
-        if (portMatch) { this.port = portMatch[1]; authority = authority.slice(0, portMatch.index); }
-        if (!authority && this.protocol !== "file:") throw new TypeError(`Invalid URL: ${url}`);
-        this.hostname = authority.toLowerCase();
-        if (DEFAULT_PORTS[this.protocol] === this.port) this.port = "";
-      }
-      const segments = [];
-      for (const seg of rest.split("/").slice(1)) {
-        if (seg === "..") segments.pop();
-        else if (seg !== ".") segments.push(seg);
-      }
-      this.pathname = rest.startsWith("/") || this.hostname ? "/" + segments.join("/") : rest;
-      this.searchParams = new URLSearchParams(search);
-      this.searchParams._update = () => {};
-      this._search = search === "?" ? "" : search;
+      if (arguments.length === 0) throw new TypeError("Failed to construct 'URL': 1 argument required");
+      const parts = host.urlParse(String(url), base === undefined ? undefined : String(base));
+      if (parts == null) throw new TypeError(`Invalid URL: ${String(url)}`);
+      this._set(parts);
     }
-    get search() {
-      const q = this.searchParams.toString();
-      return q ? `?${q}` : "";
+    _set(parts, fromQuery) {
+      this._parts = parts;
+      if (!this._query) {
+        this._query = new URLSearchParams(parts[9]);
+        this._query._url = this;
+      } else if (!fromQuery) this._query._list = host.formParse(parts[9].replace(/^\?/, ""));
     }
-    set search(v) { this.searchParams = new URLSearchParams(String(v)); }
-    get host() { return this.port ? `${this.hostname}:${this.port}` : this.hostname; }
-    get origin() { return this.hostname ? `${this.protocol}//${this.host}` : "null"; }
-    get href() {
-      const auth = this.username ? `${this.username}${this.password ? ":" + this.password : ""}@` : "";
-      const prefix = this.hostname || this.protocol === "file:" ? `${this.protocol}//${auth}${this.host}` : this.protocol;
-      return `${prefix}${this.pathname}${this.search}${this.hash}`;
+    static canParse(url, base) {
+      return host.urlParse(String(url), base === undefined ? undefined : String(base)) != null;
     }
-    toString() { return this.href; }
-    toJSON() { return this.href; }
+    static parse(url, base) {
+      try {
+        return new URL(url, base);
+      } catch {
+        return null;
+      }
+    }
+    get searchParams() { return this._query; }
+    toString() { return this._parts[0]; }
+    toJSON() { return this._parts[0]; }
+    get [Symbol.toStringTag]() { return "URL"; }
   }
+  FIELDS.forEach((field, i) => {
+    const descriptor = { get() { return this._parts[i]; }, enumerable: true, configurable: true };
+    if (field !== "origin") {
+      descriptor.set = function (value) {
+        const parts = host.urlSet(this._parts[0], field, String(value));
+        if (parts == null) {
+          if (field === "href") throw new TypeError(`Invalid URL: ${String(value)}`);
+          return;
+        }
+        this._set(parts);
+      };
+    }
+    Object.defineProperty(URL.prototype, field, descriptor);
+  });
 
   const structuredClone = (value, seen = new Map()) => {
     if (typeof value !== "object" || value === null) {
       if (typeof value === "function" || typeof value === "symbol") {
-        throw new Error(`structuredClone: ${typeof value} values could not be cloned`);
+        throw new DOMException(`${typeof value === "function" ? String(value) : value.toString()} could not be cloned.`, "DataCloneError");
       }
       return value;
     }
@@ -247,8 +243,15 @@
       copy = new Set();
       seen.set(value, copy);
       for (const v of value) copy.add(structuredClone(v, seen));
-    } else if (value instanceof Error) copy = new Error(value.message);
-    else {
+    } else if (value instanceof Error) {
+      const Kind = { EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError }[value.name] ?? Error;
+      copy = new Kind(value.message);
+      if ("cause" in value) copy.cause = structuredClone(value.cause, seen);
+    } else if (value instanceof Boolean || value instanceof Number || value instanceof String) {
+      copy = Object(value.valueOf());
+    } else if (typeof value.then === "function" || value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise) {
+      throw new DOMException(`${Object.prototype.toString.call(value)} could not be cloned.`, "DataCloneError");
+    } else {
       copy = {};
       seen.set(value, copy);
       for (const k of Object.keys(value)) copy[k] = structuredClone(value[k], seen);
@@ -256,5 +259,99 @@
     return copy;
   };
 
-  Object.assign(globalThis, { TextEncoder, TextDecoder, atob, btoa, crypto, URL, URLSearchParams, structuredClone });
+  const queueMicrotask = (callback) => {
+    if (typeof callback !== "function") throw new TypeError("queueMicrotask: the callback must be a function");
+    Promise.resolve().then(() => callback());
+  };
+
+  const timeOrigin = Date.now();
+  const marks = [];
+  const performance = {
+    timeOrigin,
+    now: () => clock(),
+    mark(name) {
+      const entry = { name: String(name), entryType: "mark", startTime: clock(), duration: 0 };
+      marks.push(entry);
+      return entry;
+    },
+    measure(name, start, end) {
+      const at = (m) => (m === undefined ? clock() : marks.findLast((e) => e.name === m)?.startTime ?? 0);
+      const startTime = at(start);
+      const entry = { name: String(name), entryType: "measure", startTime, duration: at(end) - startTime };
+      marks.push(entry);
+      return entry;
+    },
+    getEntriesByName: (name) => marks.filter((e) => e.name === name),
+    getEntriesByType: (type) => marks.filter((e) => e.entryType === type),
+    clearMarks: () => void marks.splice(0),
+    toJSON: () => ({ timeOrigin }),
+  };
+
+  // console's timers, counters, assert, table and groups, over its log levels.
+  const console = globalThis.console;
+  const timers = new Map();
+  const counts = new Map();
+  const elapsed = (label) => `${label}: ${(clock() - timers.get(label)).toFixed(3)}ms`;
+  Object.assign(console, {
+    time(label = "default") {
+      const key = String(label);
+      if (timers.has(key)) console.warn(`Timer '${key}' already exists`);
+      else timers.set(key, clock());
+    },
+    timeLog(label = "default", ...data) {
+      const key = String(label);
+      if (!timers.has(key)) console.warn(`Timer '${key}' does not exist`);
+      else console.log(elapsed(key), ...data);
+    },
+    timeEnd(label = "default") {
+      const key = String(label);
+      if (!timers.has(key)) console.warn(`Timer '${key}' does not exist`);
+      else {
+        console.log(elapsed(key));
+        timers.delete(key);
+      }
+    },
+    count(label = "default") {
+      const key = String(label);
+      const n = (counts.get(key) ?? 0) + 1;
+      counts.set(key, n);
+      console.log(`${key}: ${n}`);
+    },
+    countReset(label = "default") { counts.set(String(label), 0); },
+    assert(condition, ...data) {
+      if (condition) return;
+      if (typeof data[0] === "string") data[0] = `Assertion failed: ${data[0]}`;
+      else data.unshift("Assertion failed");
+      console.error(...data);
+    },
+    table(data, columns) {
+      if (data === null || typeof data !== "object") return console.log(data);
+      const rows = data instanceof Map ? [...data.entries()].map(([k, v]) => [k, v]) : Object.entries(data);
+      const keys = columns ?? [...new Set(rows.flatMap(([, v]) => (v !== null && typeof v === "object" ? Object.keys(v) : ["Values"])))];
+      const cell = (v) => (v === undefined ? "" : typeof v === "string" ? `'${v}'` : String(typeof v === "object" && v !== null ? JSON.stringify(v) : v));
+      const table = [["(index)", ...keys], ...rows.map(([k, v]) => [String(k), ...keys.map((c) => cell(v !== null && typeof v === "object" ? v[c] : c === "Values" ? v : undefined))])];
+      const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)) + 2);
+      const line = (l, m, r) => l + widths.map((w) => "─".repeat(w)).join(m) + r;
+      const row = (r) => "│" + r.map((c, i) => c.padStart(Math.floor((widths[i] + c.length) / 2)).padEnd(widths[i])).join("│") + "│";
+      console.log([line("┌", "┬", "┐"), row(table[0]), line("├", "┼", "┤"), ...table.slice(1).map(row), line("└", "┴", "┘")].join("\n"));
+    },
+    group: (...label) => label.length && console.log(...label),
+    groupCollapsed: (...label) => label.length && console.log(...label),
+    groupEnd: () => {},
+    dir: (value) => console.log(value),
+    dirxml: (...values) => console.log(...values),
+  });
+
+  Object.assign(globalThis, {
+    TextEncoder,
+    TextDecoder,
+    atob,
+    btoa,
+    crypto,
+    URL,
+    URLSearchParams,
+    structuredClone,
+    queueMicrotask,
+    performance,
+  });
 });

@@ -1,11 +1,12 @@
 //! HTTP actions: `/http/*` on the cloud port and every path on the site port, handed to the
 //! project's `http.js` router on the runtime off the async threads; the action's status,
-//! headers and body are the answer.
+//! headers and body are the answer — a stream body (`new Response(readableStream)`) sent
+//! chunk by chunk as the action produces it.
 //!
 //! It must not check the admin key: HTTP actions are public, as on Convex. A caller's
 //! `Authorization: Bearer` token is verified and its identity is what `ctx.auth` sees.
 
-use atrium_runtime::http::HttpRequest;
+use atrium_runtime::http::{BodyEvent, BodySink, HttpRequest};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
@@ -54,23 +55,55 @@ async fn serve_http_action(
             .collect(),
         body: body.to_vec(),
     };
-    match tokio::task::spawn_blocking(move || runner.run_http(&request)).await {
-        Ok(Ok(outcome)) => {
-            let mut response = Response::new(Body::from(outcome.response.body));
-            *response.status_mut() = StatusCode::from_u16(outcome.response.status)
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            for (name, value) in outcome.response.headers {
-                if let (Ok(name), Ok(value)) =
-                    (header::HeaderName::try_from(name), HeaderValue::try_from(value))
-                {
-                    response.headers_mut().append(name, value);
+    // A handler answering with a stream body: the head, then each chunk as it is produced.
+    let (events, mut received) = tokio::sync::mpsc::channel::<BodyEvent>(16);
+    let mut task = tokio::task::spawn_blocking(move || {
+        let sink: BodySink = Box::new(move |event| events.blocking_send(event).is_ok());
+        runner.run_http_streamed(&request, sink)
+    });
+    if let Some(BodyEvent::Head(head)) = received.recv().await {
+        let chunks = futures_util::stream::unfold(received, |mut received| async move {
+            match received.recv().await {
+                Some(BodyEvent::Chunk(bytes)) => {
+                    Some((Ok::<_, std::io::Error>(Bytes::from(bytes)), received))
                 }
+                _ => None,
             }
-            response
+        });
+        tokio::spawn(async move {
+            match (&mut task).await {
+                Ok(Ok(outcome)) if outcome.error.is_some() => {
+                    tracing::debug!("a streamed HTTP action failed midway: {:?}", outcome.error);
+                }
+                Ok(Err(error)) => tracing::warn!("a streamed HTTP action: {error}"),
+                _ => {}
+            }
+        });
+        return answer(head.status, head.headers, Body::from_stream(chunks));
+    }
+    match task.await {
+        Ok(Ok(outcome)) => {
+            let response = outcome.response;
+            answer(response.status, response.headers, Body::from(response.body))
         }
         Ok(Err(error)) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
         Err(join) => (StatusCode::INTERNAL_SERVER_ERROR, join.to_string()).into_response(),
     }
+}
+
+/// The action's status and headers with `body`.
+fn answer(status: u16, headers: Vec<(String, String)>, body: Body) -> Response {
+    let mut response = Response::new(body);
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) =
+            (header::HeaderName::try_from(name), HeaderValue::try_from(value))
+        {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
 }
 
 /// `/http/{*path}` on the cloud port.

@@ -425,3 +425,61 @@ async fn the_cli_system_functions_answer_for_admins_only() {
     );
     f.server.stop().await;
 }
+
+/// A stand-in upstream that sends `0;`, `1;`, `2;` as chunks, each only once the client
+/// has received the previous one (it notes when it waited in vain).
+fn gated_upstream(
+    delivered: Arc<std::sync::atomic::AtomicUsize>,
+    stalled: Arc<std::sync::atomic::AtomicBool>,
+) -> String {
+    use std::io::{Read, Write};
+    use std::sync::atomic::Ordering;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut buffer = [0u8; 4096];
+        let _ = stream.read(&mut buffer);
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        );
+        for k in 0..3 {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while delivered.load(Ordering::SeqCst) < k && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            if delivered.load(Ordering::SeqCst) < k {
+                stalled.store(true, Ordering::SeqCst);
+            }
+            let _ = stream.write_all(format!("2\r\n{k};\r\n").as_bytes());
+            let _ = stream.flush();
+        }
+        let _ = stream.write_all(b"0\r\n\r\n");
+    });
+    format!("http://{address}/")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_actions_stream_their_bodies_as_produced() {
+    use std::sync::atomic::Ordering;
+    let f = start("sdks").await;
+    let delivered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let stalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let upstream = gated_upstream(delivered.clone(), stalled.clone());
+    let mut response = client()
+        .get(format!("{}/passthrough?upstream={upstream}", f.server.site_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let mut body = String::new();
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        body.push_str(std::str::from_utf8(&chunk).unwrap());
+        delivered.store(body.matches(';').count(), Ordering::SeqCst);
+    }
+    assert_eq!(body, "0;1;2;");
+    assert!(
+        !stalled.load(Ordering::SeqCst),
+        "the upstream waited for a chunk the client never got"
+    );
+}
