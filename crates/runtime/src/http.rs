@@ -10,7 +10,7 @@ use rquickjs::{Function, Object, Promise};
 use serde_json::{Value as Json, json};
 
 use crate::call::{FunctionKind, FunctionOutcome, Usage};
-use crate::sandbox::{import_module, install, settle};
+use crate::sandbox::{import_module, settle};
 use crate::{Caller, FunctionError, LogLine, Runner, RuntimeError};
 
 /// An incoming HTTP request for the project's HTTP actions.
@@ -78,7 +78,6 @@ impl Runner {
 
         let result = sandbox.context.with(
             |ctx| -> Result<Result<(HttpResponse, String), FunctionError>, RuntimeError> {
-                install(&ctx, &sandbox.state, FunctionKind::Action, self.env())?;
                 let namespace = import_module(&ctx, &file, &sandbox.failure)?;
                 let router: Option<Object> = namespace.get("default")?;
                 let Some(router) = router.filter(|r| {
@@ -142,8 +141,10 @@ impl Runner {
                     Err(e) => Ok(Err(crate::sandbox::describe(&ctx, e))),
                 }
             },
-        )?;
+        );
+        sandbox.judge(&result);
         let state = sandbox.finish()?;
+        let result = result?;
 
         let (response, error, route) = match result {
             Ok((mut response, route)) => {

@@ -40,6 +40,7 @@ pub mod file_urls;
 mod host;
 pub mod http;
 mod invoke;
+mod isolates;
 mod ops;
 pub mod project;
 pub mod query;

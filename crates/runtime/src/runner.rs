@@ -23,6 +23,9 @@ use crate::sandbox::Sandbox;
 use crate::syscalls::HostState;
 use crate::{FunctionError, Project, RuntimeError};
 
+/// The path a dashboard query runs under.
+const ADHOC_QUERY: &str = "_atrium/query";
+
 /// How often a mutation is retried after write conflicts.
 const MUTATION_ATTEMPTS: usize = 16;
 
@@ -273,7 +276,7 @@ impl Runner {
         let args = Value::Object(Default::default());
         let call = Call {
             file: &file,
-            path: "_atrium/query",
+            path: ADHOC_QUERY,
             export: "default",
             kind: FunctionKind::Query,
             caller: Caller::Internal,
@@ -437,12 +440,18 @@ impl Runner {
     ) -> Result<Execution, RuntimeError> {
         let sandbox = self.sandbox(call.kind, tx, depth)?;
         sandbox.state.borrow_mut().function_path = call.path.to_owned();
-        let result = invoke(&sandbox, call, &self.env, &self.limits)?;
-        Ok(Execution { result, state: sandbox.finish()? })
+        if call.path == ADHOC_QUERY {
+            // A dashboard query's module must not stay loaded in a warm isolate.
+            sandbox.discard();
+        }
+        let result = invoke(&sandbox, call, &self.limits);
+        sandbox.judge(&result);
+        let state = sandbox.finish()?;
+        Ok(Execution { result: result?, state })
     }
 
-    /// A fresh sandbox for one execution of a `kind` function whose syscalls call other
-    /// functions through this runner, `depth` calls deep.
+    /// The sandbox for one execution of a `kind` function (a warm isolate when one is idle)
+    /// whose syscalls call other functions through this runner, `depth` calls deep.
     pub(crate) fn sandbox(
         &self,
         kind: FunctionKind,
@@ -452,7 +461,7 @@ impl Runner {
         let state = HostState::new(tx, kind)
             .in_component(&self.component)
             .with_calls(Box::new(self.clone()), depth);
-        Sandbox::new(&self.project, &self.limits, kind, state)
+        Sandbox::new(&self.project, &self.limits, kind, &self.env, state)
     }
 
     pub(crate) fn env(&self) -> &BTreeMap<String, String> {

@@ -15,4 +15,5 @@ mod sample_project;
 mod scheduler;
 mod scheduler_bench;
 mod storage;
+mod warm;
 mod webcrypto;

@@ -175,7 +175,7 @@ const PUSHED_COMPONENTS_FILE: &str = "pushed_components.json";
 /// What sync sessions hear about.
 #[derive(Debug, Clone)]
 pub enum DeploymentEvent {
-    /// A commit; its invalidated subscriptions need re-running.
+    /// A commit; its invalidated subscriptions (sorted by subscription) need re-running.
     Commit(Arc<CommitOutcome>),
     /// Environment variables changed: every query may answer differently.
     EnvironmentChanged,
@@ -206,7 +206,10 @@ impl Deployment {
         let wake: Arc<(Mutex<bool>, std::sync::Condvar)> = Arc::default();
         let waker = wake.clone();
         engine.on_commit(move |outcome| {
-            let _ = sender.send(DeploymentEvent::Commit(Arc::new(outcome.clone())));
+            // Sorted by subscription, so each session finds its own hits by binary search.
+            let mut outcome = outcome.clone();
+            outcome.invalidated.sort_unstable_by_key(|i| i.subscription);
+            let _ = sender.send(DeploymentEvent::Commit(Arc::new(outcome)));
             *waker.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
             waker.1.notify_one();
         });

@@ -33,9 +33,9 @@ impl Session {
             Ok(DeploymentEvent::Commit(commit)) => {
                 for query in self.queries.values_mut() {
                     let Some(subscription) = query.subscription else { continue };
-                    if let Some(hit) =
-                        commit.invalidated.iter().find(|i| i.subscription == subscription)
-                    {
+                    let hits = &commit.invalidated;
+                    if let Ok(at) = hits.binary_search_by_key(&subscription, |i| i.subscription) {
+                        let hit = &hits[at];
                         // The engine has already dropped a hit subscription.
                         query.subscription = None;
                         query.pending_cause = Some(hit.clone());
