@@ -182,9 +182,7 @@ impl Runner {
             entry["identifier"] = json!(identifier);
             entry["caller"] = json!("HttpEndpoint");
             entry["success"] = json!({ "status": response.status });
-            if let Err(e) = self.engine().logs().append(&[entry]) {
-                tracing::warn!("could not record an HTTP action in the log store: {e}");
-            }
+            self.engine().logs().append_soon(entry);
         }
         Ok(HttpOutcome { response, logs: state.logs, error })
     }

@@ -340,9 +340,7 @@ impl Runner {
                 // Logs name the component instance the function ran in.
                 entry["componentPath"] = serde_json::Value::from(&*self.component);
             }
-            if let Err(e) = self.engine.logs().append(&[entry]) {
-                tracing::warn!("could not record the execution of {path} in the log store: {e}");
-            }
+            self.engine.logs().append_soon(entry);
         }
         outcome
     }

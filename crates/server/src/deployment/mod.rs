@@ -83,6 +83,11 @@ pub struct Deployment {
     name: String,
     engine: Engine,
     runner: RwLock<Option<Runner>>,
+    /// The runner requests get (`runner` with the environment and file URLs), built once per
+    /// code, environment and URLs: `generation` counts their changes, so a runner built from
+    /// what a change replaced is never kept.
+    serving: Mutex<Option<(u64, Runner)>>,
+    generation: std::sync::atomic::AtomicU64,
     analysis: RwLock<Option<Analysis>>,
     /// Each component instance's analysis, by instance path.
     instances: RwLock<BTreeMap<String, Analysis>>,
@@ -236,6 +241,8 @@ impl Deployment {
             upload_tokens: Arc::default(),
             engine,
             runner: RwLock::new(None),
+            serving: Mutex::new(None),
+            generation: std::sync::atomic::AtomicU64::new(0),
             analysis: RwLock::new(None),
             instances: RwLock::new(BTreeMap::new()),
             pushed_components: RwLock::new(PushedComponents::default()),
@@ -317,6 +324,7 @@ impl Deployment {
         }
         *self.runner.write().unwrap() =
             Some(Runner::with_components(code.tree, self.engine.clone()));
+        self.serving_changed();
         self.clear_query_cache();
         // Crons follow the code: added, changed and removed ones, each keeping its slot.
         let diff = self.scheduler.sync_crons(&self.engine, &code.analysis);
@@ -471,6 +479,7 @@ impl Deployment {
             return;
         }
         *self.urls.write().unwrap() = urls;
+        self.serving_changed();
         let tree = self.runner.read().unwrap().as_ref().map(|r| r.components().clone());
         if let Some(tree) = tree
             && let Err(e) = self
@@ -506,6 +515,7 @@ impl Deployment {
         }
         let fresh = crate::env::load(&self.engine).map_err(|e| e.to_string())?;
         *self.env.write().unwrap() = fresh;
+        self.serving_changed();
         self.clear_query_cache();
         self.retry_folder();
         let _ = self.events.send(DeploymentEvent::EnvironmentChanged);
@@ -533,10 +543,25 @@ impl Deployment {
 
     /// The runner for the current code, if any code is loaded.
     pub fn runner(&self) -> Option<Runner> {
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some((built, runner)) = &*self.serving.lock().unwrap()
+            && *built == generation
+        {
+            return Some(runner.clone());
+        }
         let runner = self.runner.read().unwrap().clone()?;
-        Some(
-            runner.with_env(self.function_environment()).with_file_urls(self.upload_tokens.clone()),
-        )
+        let runner =
+            runner.with_env(self.function_environment()).with_file_urls(self.upload_tokens.clone());
+        if self.generation.load(Ordering::Acquire) == generation {
+            *self.serving.lock().unwrap() = Some((generation, runner.clone()));
+        }
+        Some(runner)
+    }
+
+    /// The code, the environment or the URLs changed: the next request builds its runner.
+    fn serving_changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        *self.serving.lock().unwrap() = None;
     }
 
     /// File storage's upload tokens and the origin its URLs are on.

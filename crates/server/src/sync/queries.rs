@@ -194,11 +194,8 @@ impl Session {
                 Err(message) => (failed(message, Vec::new(), None), Ok(None)),
             };
         }
-        let (runner, caller) = match self.runner(component) {
-            Ok(r) => r,
-            Err(e) => return (failed(e, Vec::new(), None), Ok(None)),
-        };
-        // Sessions asking the same thing at exactly the same timestamp share one run.
+        // Sessions asking the same thing at exactly the same timestamp share one run: only
+        // the first builds a runner and runs it.
         let key = format!(
             "{:?}\u{0}{component}\u{0}{path}\u{0}{}",
             self.identity,
@@ -208,6 +205,7 @@ impl Session {
         let path = path.to_owned();
         let shared = slot
             .get_or_init(|| async move {
+                let (runner, caller) = self.runner(component)?;
                 let run = tokio::task::spawn_blocking(move || {
                     runner.at_snapshot(ts).run_as(caller, &path, FunctionKind::Query, args)
                 })
