@@ -10,7 +10,7 @@ use rquickjs::{Function, Object, Promise};
 use serde_json::{Value as Json, json};
 
 use crate::call::{FunctionKind, FunctionOutcome, Usage};
-use crate::sandbox::{import_module, settle};
+use crate::sandbox::settle;
 use crate::{Caller, FunctionError, LogLine, Runner, RuntimeError};
 
 /// An incoming HTTP request for the project's HTTP actions.
@@ -78,7 +78,7 @@ impl Runner {
 
         let result = sandbox.context.with(
             |ctx| -> Result<Result<(HttpResponse, String), FunctionError>, RuntimeError> {
-                let namespace = import_module(&ctx, &file, &sandbox.failure)?;
+                let namespace = sandbox.module(&ctx, &file)?;
                 let router: Option<Object> = namespace.get("default")?;
                 let Some(router) = router.filter(|r| {
                     r.get::<_, Option<bool>>("isRouter").ok().flatten().unwrap_or(false)

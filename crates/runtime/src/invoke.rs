@@ -18,7 +18,7 @@ use atrium_value::validator::Validator;
 use rquickjs::{Ctx, Function, Object, Promise};
 
 use crate::call::{Caller, FunctionKind, Limits};
-use crate::sandbox::{Sandbox, describe, import_module, settle};
+use crate::sandbox::{Sandbox, describe, settle};
 use crate::{FunctionError, HostState, RuntimeError};
 
 /// One call: which export of which module file, as what, for whom, with what arguments
@@ -41,11 +41,10 @@ pub(crate) fn invoke(
     limits: &Limits,
 ) -> Result<Result<Value, FunctionError>, RuntimeError> {
     let Call { file, path, export, kind, caller, args, args_json } = *call;
-    let (state, failure, timed_out, time_limit) =
-        (&sandbox.state, &sandbox.failure, &sandbox.timed_out, sandbox.time_limit);
+    let (state, timed_out, time_limit) = (&sandbox.state, &sandbox.timed_out, sandbox.time_limit);
 
     sandbox.context.with(|ctx| -> Result<Result<Value, FunctionError>, RuntimeError> {
-        let namespace = import_module(&ctx, file, failure)?;
+        let namespace = sandbox.module(&ctx, file)?;
         let function: rquickjs::Value = namespace.get(export)?;
         let Some(function) = function.into_object() else {
             return Err(RuntimeError::FunctionNotFound(format!(

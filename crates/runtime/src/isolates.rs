@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use atrium_value::validator::Validator;
-use rquickjs::{Context, Runtime as JsRuntime};
+use rquickjs::{Context, Object, Persistent, Runtime as JsRuntime};
 
 use crate::call::{FunctionKind, Limits};
 use crate::host::HostState;
@@ -83,6 +83,8 @@ pub(crate) type Validators = HashMap<(PathBuf, String, &'static str), Option<Val
 /// One QuickJS runtime and its context, globals installed. Fields drop in order: the
 /// context before its runtime.
 pub(crate) struct Isolate {
+    /// Namespaces of the modules calls imported, by file (dropped before the context).
+    pub(crate) modules: RefCell<HashMap<PathBuf, Persistent<Object<'static>>>>,
     pub(crate) context: Context,
     pub(crate) runtime: JsRuntime,
     pub(crate) failure: LoadFailure,
@@ -172,6 +174,7 @@ impl Isolate {
         let state = Rc::new(RefCell::new(HostState::new(None, kind)));
         context.with(|ctx| crate::sandbox::install(&ctx, &state, kind, env))?;
         Ok(Isolate {
+            modules: RefCell::default(),
             context,
             runtime,
             failure,

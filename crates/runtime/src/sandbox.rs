@@ -115,6 +115,22 @@ impl Sandbox {
         }
     }
 
+    /// The namespace of the module `file`, imported once per isolate.
+    pub(crate) fn module<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        file: &Path,
+    ) -> Result<Object<'js>, RuntimeError> {
+        let saved = self.isolate.modules.borrow().get(file).cloned();
+        if let Some(saved) = saved {
+            return Ok(saved.restore(ctx)?);
+        }
+        let namespace = import_module(ctx, file, &self.isolate.failure)?;
+        let saved = rquickjs::Persistent::save(ctx, namespace.clone());
+        self.isolate.modules.borrow_mut().insert(file.to_path_buf(), saved);
+        Ok(namespace)
+    }
+
     /// The validator `method` (`exportArgs`/`exportReturns`) of `file`'s `export`, parsed
     /// once per isolate by `parse`.
     pub(crate) fn validator(
