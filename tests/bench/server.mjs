@@ -1,12 +1,16 @@
 // Server benchmarks, each beside a bare baseline measured in the same run:
 // 1. mutation → update latency for 100 subscribed ConvexClients, beside a bare WebSocket
 //    broadcast to 100 sockets (p50/p99);
-// 2. empty-query HTTP requests/s, beside a bare Node HTTP server answering JSON.
+// 2. empty-query HTTP requests/s, beside a bare Node HTTP server answering JSON;
+// 3. fan-out: one mutation reaching 10,000 sync sockets subscribed to one query (time until
+//    the last has its update), beside a bare WebSocket broadcast to as many sockets, and the
+//    engine's resident memory per idle subscribed socket (the bare server runs in its own
+//    process, `bare_broadcast.mjs`, as the engine does).
 // Run by bench/server.sh (which builds atrium-engine in release). Lives under tests/ to use
 // its npm packages.
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
@@ -16,6 +20,8 @@ const REPO = new URL("../..", import.meta.url).pathname;
 const BIN = process.env.ATRIUM_ENGINE_BIN;
 const SUBSCRIBERS = 100;
 const ROUNDS = 30;
+const FANOUT = Number(process.env.ATRIUM_BENCH_FANOUT ?? 10_000);
+const FANOUT_ROUNDS = 3;
 
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -29,7 +35,7 @@ async function startEngine(project) {
   let out = "";
   await new Promise((resolve) => child.stdout.on("data", (c) => { out += c; if (/Admin key/.test(out)) resolve(); }));
   const url = out.match(/Convex URL: (\S+)/)[1];
-  return { url, stop: () => { child.kill("SIGTERM"); rmSync(data, { recursive: true, force: true }); } };
+  return { url, pid: child.pid, stop: () => { child.kill("SIGTERM"); rmSync(data, { recursive: true, force: true }); } };
 }
 
 async function subscriptionLatency() {
@@ -124,6 +130,102 @@ async function emptyQueryRate() {
   return { rate, bareRate };
 }
 
+const residentBytes = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) * 1024;
+
+// Opens `n` sockets, `batch` at a time; `open(i)` resolves once socket i is ready.
+async function openAll(n, open, batch = 250) {
+  const sockets = [];
+  for (let i = 0; i < n; i += batch) {
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, (_, k) => open(i + k)))));
+  }
+  return sockets;
+}
+
+// Raw sync sockets (no ConvexClient: 10,000 of those would measure Node), each subscribed
+// to `messages:list`; the time from a mutation's start until the last socket's Transition
+// carries the new message.
+async function fanOut() {
+  const engine = await startEngine(join(REPO, "tests/fixtures/chat"));
+  const syncUrl = `${engine.url.replace(/^http/, "ws")}/api/sync`;
+  const before = residentBytes(engine.pid);
+  let waiting = null;
+  const sockets = await openAll(FANOUT, (i) => new Promise((resolve, reject) => {
+    const ws = new WebSocket(syncUrl);
+    ws.on("error", (e) => reject(new Error(`sync socket ${i}: ${e.message}`)));
+    ws.on("open", () => {
+      ws.send(JSON.stringify({ type: "Connect", sessionId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, connectionCount: 0, lastCloseReason: "InitialConnect", clientTs: Date.now() }));
+      ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "messages:list", args: [{}] }] }));
+    });
+    let ready = false;
+    ws.on("message", (data) => {
+      if (!ready) {
+        ready = true;
+        resolve(ws);
+      } else if (waiting !== null && data.includes(waiting.body)) {
+        waiting.arrived += 1;
+        waiting.last = performance.now();
+        if (waiting.arrived === FANOUT) waiting.done();
+      }
+    });
+  }));
+  await sleep(2000);
+  const perSocket = (residentBytes(engine.pid) - before) / FANOUT;
+  const times = [];
+  for (let round = 0; round < FANOUT_ROUNDS; round++) {
+    const body = `fanout ${round}`;
+    const all = new Promise((done) => { waiting = { body, arrived: 0, last: 0, done }; });
+    const start = performance.now();
+    await fetch(`${engine.url}/api/mutation`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path: "messages:send", args: { body, author: "bench" } }) });
+    await Promise.race([all, sleep(30_000)]);
+    times.push({ ms: waiting.last - start, arrived: waiting.arrived });
+    await sleep(500);
+  }
+  sockets.forEach((s) => s.terminate());
+  engine.stop();
+  return { times, perSocket };
+}
+
+async function bareFanOut() {
+  const child = spawn(process.execPath, [join(REPO, "tests/bench/bare_broadcast.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise((resolve) => child.stdout.on("data", (c) => { const m = /port (\d+)/.exec(String(c)); if (m) resolve(m[1]); }));
+  const url = `ws://127.0.0.1:${port}`;
+  let waiting = null;
+  const sockets = await openAll(FANOUT, (i) => new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.on("error", (e) => reject(new Error(`bare socket ${i}: ${e.message}`)));
+    ws.on("open", () => resolve(ws));
+    ws.on("message", (data) => {
+      if (waiting !== null && data.includes(waiting.body)) {
+        waiting.arrived += 1;
+        waiting.last = performance.now();
+        if (waiting.arrived === FANOUT) waiting.done();
+      }
+    });
+  }));
+  await sleep(500);
+  const times = [];
+  for (let round = 0; round < FANOUT_ROUNDS; round++) {
+    const body = `fanout ${round}`;
+    const all = new Promise((done) => { waiting = { body, arrived: 0, last: 0, done }; });
+    const start = performance.now();
+    // The "mutation": a request to the server, which then pushes to every subscriber.
+    await fetch(`http://127.0.0.1:${port}/send`, { method: "POST", body });
+    await Promise.race([all, sleep(30_000)]);
+    times.push({ ms: waiting.last - start, arrived: waiting.arrived });
+    await sleep(500);
+  }
+  sockets.forEach((s) => s.terminate());
+  child.kill("SIGTERM");
+  return times;
+}
+
+const median = (times) => percentile(times.map((t) => t.ms), 50);
+const fan = await fanOut();
+const bareFan = await bareFanOut();
+if (process.env.ATRIUM_BENCH_ONLY_FANOUT) {
+  console.log(fan, bareFan);
+  process.exit(0);
+}
 const engineLatency = await subscriptionLatency();
 const bareLatency = await bareWebSocketLatency();
 const { rate, bareRate } = await emptyQueryRate();
@@ -135,4 +237,9 @@ console.log(`  ratio p50 ${(percentile(engineLatency, 50) / percentile(bareLaten
 console.log("empty query over HTTP (8 concurrent clients, 5 s)");
 console.log(`  atrium-engine  ${rate.toFixed(0).padStart(8)} requests/s`);
 console.log(`  bare node HTTP ${bareRate.toFixed(0).padStart(8)} requests/s   ratio ${(rate / bareRate).toFixed(3)}x`);
+console.log(`fan-out: one mutation → ${FANOUT} sockets subscribed to one query, ${FANOUT_ROUNDS} rounds (last socket updated)`);
+console.log(`  atrium-engine  ${fan.times.map((t) => `${t.ms.toFixed(1)} ms (${t.arrived})`).join(", ")}`);
+console.log(`  bare broadcast ${bareFan.map((t) => `${t.ms.toFixed(1)} ms (${t.arrived})`).join(", ")}`);
+console.log(`  median ${median(fan.times).toFixed(1)} ms vs ${median(bareFan).toFixed(1)} ms, ratio ${(median(fan.times) / median(bareFan)).toFixed(1)}x (target: last ≤ 200 ms)`);
+console.log(`idle memory per subscribed socket: ${(fan.perSocket / 1024).toFixed(1)} KiB (engine RSS growth / ${FANOUT})`);
 process.exit(0);

@@ -245,10 +245,43 @@ impl Subscriptions {
                 document: write.document,
             })
             .collect();
-        for invalidation in &invalidations {
-            self.unregister(invalidation.subscription);
-        }
+        self.unregister_all(invalidations.iter().map(|i| i.subscription));
         invalidations
+    }
+
+    /// Unregisters many subscriptions at once: one pass over each index's ranges, however
+    /// many there are (a commit that hits thousands of subscribers of one query).
+    fn unregister_all(&mut self, ids: impl Iterator<Item = SubscriptionId>) {
+        let mut gone = std::collections::HashSet::new();
+        let mut points = std::collections::HashSet::new();
+        let mut indexes = std::collections::HashSet::new();
+        for id in ids {
+            let Some(read_set) = self.read_sets.remove(&id) else { continue };
+            gone.insert(id);
+            for (index, range) in read_set.ranges() {
+                match range.as_point() {
+                    Some(key) => {
+                        points.insert((*index, key.to_vec()));
+                    }
+                    None => {
+                        indexes.insert(*index);
+                    }
+                }
+            }
+        }
+        for slot in points {
+            if let Some(ids) = self.points.get_mut(&slot) {
+                ids.retain(|s| !gone.contains(s));
+                if ids.is_empty() {
+                    self.points.remove(&slot);
+                }
+            }
+        }
+        for index in indexes {
+            if let Some(list) = self.ranges.get_mut(&index) {
+                list.retain(|(_, s)| !gone.contains(s));
+            }
+        }
     }
 }
 

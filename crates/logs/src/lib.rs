@@ -6,10 +6,14 @@
 //! increasing sequence number that serves as the tailing cursor. The oldest entries go
 //! first once more than the retention bound are stored. The store tails, searches
 //! ([`LogFilter`]) and samples completed executions for metrics ([`ExecutionColumns`]).
+//! Entries a function call produces go in with [`LogStore::append_soon`]: queued and
+//! written in batches by a background thread, so a call does not wait for a SQLite write;
+//! every read writes what is queued first, so readers see every entry appended before.
 //! It knows nothing of documents, transactions or how entries are produced or served.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 pub use atrium_protocol::atrium::ExecutionColumns;
 use rusqlite::{Connection, params};
@@ -46,9 +50,28 @@ pub struct LogFilter {
 
 #[derive(Debug)]
 pub struct LogStore {
+    shared: Arc<Shared>,
+    /// Writes queued entries; started by the first [`LogStore::append_soon`].
+    writer: std::sync::OnceLock<std::thread::JoinHandle<()>>,
+}
+
+#[derive(Debug)]
+struct Shared {
     connection: Mutex<Connection>,
     max_entries: usize,
+    /// Entries appended with `append_soon`, not yet written.
+    queue: Mutex<Queue>,
+    queued: Condvar,
 }
+
+#[derive(Debug, Default)]
+struct Queue {
+    entries: Vec<serde_json::Value>,
+    closing: bool,
+}
+
+/// How long the writer waits for more entries before writing a batch.
+const BATCH_WINDOW: Duration = Duration::from_millis(5);
 
 impl LogStore {
     pub fn open(path: &Path, max_entries: usize) -> Result<Self, LogError> {
@@ -62,29 +85,50 @@ impl LogStore {
                 entry TEXT NOT NULL
             );",
         )?;
-        Ok(Self { connection: Mutex::new(connection), max_entries: max_entries.max(1) })
+        let shared = Shared {
+            connection: Mutex::new(connection),
+            max_entries: max_entries.max(1),
+            queue: Mutex::default(),
+            queued: Condvar::new(),
+        };
+        Ok(Self { shared: Arc::new(shared), writer: std::sync::OnceLock::new() })
     }
 
-    /// Appends entries in order; returns the cursor of the last one.
+    /// Appends entries in order, after any queued ones; returns the cursor of the last one.
     pub fn append(&self, entries: &[serde_json::Value]) -> Result<u64, LogError> {
-        let mut connection = self.connection.lock().unwrap();
-        let tx = connection.transaction()?;
-        {
-            let mut insert = tx.prepare_cached("INSERT INTO function_logs (entry) VALUES (?1)")?;
-            for entry in entries {
-                insert.execute([entry.to_string()])?;
-            }
+        let mut connection = self.shared.connection.lock().unwrap();
+        let mut all = self.shared.take_queued();
+        all.extend_from_slice(entries);
+        self.shared.write(&mut connection, &all)
+    }
+
+    /// Queues an entry, written within a few milliseconds by a background thread (or by the
+    /// next read, whichever comes first).
+    pub fn append_soon(&self, entry: serde_json::Value) {
+        self.writer.get_or_init(|| {
+            let shared = self.shared.clone();
+            std::thread::Builder::new()
+                .name("atrium-log-writer".into())
+                .spawn(move || shared.write_queued_until_closed())
+                .expect("a thread for the log writer")
+        });
+        self.shared.queue.lock().unwrap().entries.push(entry);
+        self.shared.queued.notify_one();
+    }
+
+    /// The connection, with every queued entry written.
+    fn connection(&self) -> Result<MutexGuard<'_, Connection>, LogError> {
+        let mut connection = self.shared.connection.lock().unwrap();
+        let queued = self.shared.take_queued();
+        if !queued.is_empty() {
+            self.shared.write(&mut connection, &queued)?;
         }
-        let last: i64 =
-            tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM function_logs", [], |r| r.get(0))?;
-        tx.execute("DELETE FROM function_logs WHERE seq <= ?1", [last - self.max_entries as i64])?;
-        tx.commit()?;
-        Ok(last as u64)
+        Ok(connection)
     }
 
     /// Entries after `cursor` (0 for the oldest kept), oldest first, at most `limit`.
     pub fn read_after(&self, cursor: u64, limit: usize) -> Result<Vec<LogRecord>, LogError> {
-        let connection = self.connection.lock().unwrap();
+        let connection = self.connection()?;
         let mut statement = connection.prepare_cached(
             "SELECT seq, entry FROM function_logs WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
@@ -102,7 +146,7 @@ impl LogStore {
         before: Option<u64>,
         limit: usize,
     ) -> Result<Vec<LogRecord>, LogError> {
-        let connection = self.connection.lock().unwrap();
+        let connection = self.connection()?;
         let mut statement = connection.prepare_cached(
             "SELECT seq, entry FROM function_logs \
              WHERE (?1 IS NULL OR seq < ?1) \
@@ -129,7 +173,7 @@ impl LogStore {
     /// Every completed execution whose timestamp (seconds since the epoch) is at or after
     /// `since`, oldest first, reduced to what per-function metrics need.
     pub fn executions_since(&self, since: f64) -> Result<ExecutionColumns, LogError> {
-        let connection = self.connection.lock().unwrap();
+        let connection = self.connection()?;
         let mut statement = connection.prepare_cached(
             "SELECT json_extract(entry, '$.identifier'), json_extract(entry, '$.udfType'), \
                     json_extract(entry, '$.timestamp'), json_extract(entry, '$.executionTime'), \
@@ -152,11 +196,75 @@ impl LogStore {
 
     /// The cursor of the newest entry (0 when there are none).
     pub fn latest_cursor(&self) -> Result<u64, LogError> {
-        let connection = self.connection.lock().unwrap();
+        let connection = self.connection()?;
         let last: i64 =
             connection
                 .query_row("SELECT COALESCE(MAX(seq), 0) FROM function_logs", [], |r| r.get(0))?;
         Ok(last as u64)
+    }
+}
+
+impl Shared {
+    fn take_queued(&self) -> Vec<serde_json::Value> {
+        std::mem::take(&mut self.queue.lock().unwrap().entries)
+    }
+
+    /// Writes `entries` in one transaction and drops the oldest beyond the retention bound;
+    /// the cursor of the last entry.
+    fn write(
+        &self,
+        connection: &mut Connection,
+        entries: &[serde_json::Value],
+    ) -> Result<u64, LogError> {
+        let tx = connection.transaction()?;
+        {
+            let mut insert = tx.prepare_cached("INSERT INTO function_logs (entry) VALUES (?1)")?;
+            for entry in entries {
+                insert.execute([entry.to_string()])?;
+            }
+        }
+        let last: i64 =
+            tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM function_logs", [], |r| r.get(0))?;
+        tx.execute("DELETE FROM function_logs WHERE seq <= ?1", [last - self.max_entries as i64])?;
+        tx.commit()?;
+        Ok(last as u64)
+    }
+
+    /// The writer thread: waits for queued entries, lets a batch gather, writes it; on
+    /// closing, writes what is left and ends.
+    fn write_queued_until_closed(&self) {
+        loop {
+            let closing = {
+                let mut queue = self.queue.lock().unwrap();
+                while queue.entries.is_empty() && !queue.closing {
+                    queue = self.queued.wait(queue).unwrap();
+                }
+                queue.closing
+            };
+            if !closing {
+                std::thread::sleep(BATCH_WINDOW);
+            }
+            let mut connection = self.connection.lock().unwrap();
+            let queued = self.take_queued();
+            if !queued.is_empty()
+                && let Err(e) = self.write(&mut connection, &queued)
+            {
+                eprintln!("atrium-logs: {} log entries could not be written: {e}", queued.len());
+            }
+            if closing {
+                return;
+            }
+        }
+    }
+}
+
+impl Drop for LogStore {
+    fn drop(&mut self) {
+        self.shared.queue.lock().unwrap().closing = true;
+        self.shared.queued.notify_one();
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Function-call throughput, in process: an empty query and an insert mutation through the
-//! runtime, beside the engine's raw insert (the same document, no JavaScript) in the same
-//! run. `bench/runtime.sh` prints calls/s and ratios.
+//! runtime, beside the engine's raw get (a read-only transaction reading one document) and
+//! raw insert (the same document, no JavaScript) in the same run. `bench/runtime.sh` prints
+//! calls/s and ratios.
 
 use std::path::PathBuf;
 
@@ -48,6 +49,12 @@ fn benches(c: &mut Criterion) {
             fields.insert("body".into(), Value::from("a message body of ordinary length"));
             engine.run(1, |tx| tx.insert("raw", fields.clone())).unwrap()
         })
+    });
+    let mut fields = Object::new();
+    fields.insert("n".into(), Value::Float64(0.0));
+    let (id, _) = engine.run(1, |tx| tx.insert("raw", fields.clone())).unwrap();
+    group.bench_function("engine_get", |b| {
+        b.iter(|| engine.begin().get(&id).unwrap().expect("the document is there"))
     });
     group.finish();
 }

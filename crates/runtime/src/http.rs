@@ -13,7 +13,7 @@ use rquickjs::{Ctx, Exception, Function, Object, Promise};
 use serde_json::{Value as Json, json};
 
 use crate::call::{FunctionKind, FunctionOutcome, Usage};
-use crate::sandbox::{import_module, install, settle};
+use crate::sandbox::settle;
 use crate::{Caller, FunctionError, LogLine, Runner, RuntimeError};
 
 /// An incoming HTTP request for the project's HTTP actions.
@@ -137,8 +137,7 @@ impl Runner {
 
         let result = sandbox.context.with(
             |ctx| -> Result<Result<(HttpResponse, String), FunctionError>, RuntimeError> {
-                install(&ctx, &sandbox.state, FunctionKind::Action, self.env())?;
-                let namespace = import_module(&ctx, &file, &sandbox.failure)?;
+                let namespace = sandbox.module(&ctx, &file)?;
                 let router: Option<Object> = namespace.get("default")?;
                 let Some(router) = router.filter(|r| {
                     r.get::<_, Option<bool>>("isRouter").ok().flatten().unwrap_or(false)
@@ -208,8 +207,10 @@ impl Runner {
                     Err(e) => Ok(Err(crate::sandbox::describe(&ctx, e))),
                 }
             },
-        )?;
+        );
+        sandbox.judge(&result);
         let state = sandbox.finish()?;
+        let result = result?;
 
         let (response, error, route) = match result {
             Ok((mut response, route)) => {
@@ -251,9 +252,7 @@ impl Runner {
             if !self.component().is_empty() {
                 entry["componentPath"] = json!(self.component());
             }
-            if let Err(e) = self.engine().logs().append(&[entry]) {
-                tracing::warn!("could not record an HTTP action in the log store: {e}");
-            }
+            self.engine().logs().append_soon(entry);
         }
         Ok(HttpOutcome { response, logs: state.logs, error })
     }

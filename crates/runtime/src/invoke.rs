@@ -1,4 +1,5 @@
-//! Calling one registered function inside a prepared [`Sandbox`]: its module imported, the
+//! Calling one registered function inside a prepared [`Sandbox`] (globals installed, per-call
+//! state set): its module imported (a warm isolate has it already), the
 //! export checked (kind, visibility), arguments validated, `invokeQuery`/`invokeMutation`/
 //! `invokeAction` called and its promise settled, the result size- and returns-validated,
 //! and a broken limit worded as Convex words it.
@@ -17,7 +18,7 @@ use atrium_value::validator::Validator;
 use rquickjs::{Ctx, Function, Object, Promise};
 
 use crate::call::{Caller, FunctionKind, Limits};
-use crate::sandbox::{Sandbox, describe, import_module, install, settle};
+use crate::sandbox::{Sandbox, describe, settle};
 use crate::{FunctionError, HostState, RuntimeError};
 
 /// One call: which export of which module file, as what, for whom, with what arguments
@@ -37,16 +38,13 @@ pub(crate) struct Call<'a> {
 pub(crate) fn invoke(
     sandbox: &Sandbox,
     call: &Call<'_>,
-    env: &std::collections::BTreeMap<String, String>,
     limits: &Limits,
 ) -> Result<Result<Value, FunctionError>, RuntimeError> {
     let Call { file, path, export, kind, caller, args, args_json } = *call;
-    let (state, failure, timed_out, time_limit) =
-        (&sandbox.state, &sandbox.failure, &sandbox.timed_out, sandbox.time_limit);
+    let (state, timed_out, time_limit) = (&sandbox.state, &sandbox.timed_out, sandbox.time_limit);
 
     sandbox.context.with(|ctx| -> Result<Result<Value, FunctionError>, RuntimeError> {
-        install(&ctx, state, kind, env)?;
-        let namespace = import_module(&ctx, file, failure)?;
+        let namespace = sandbox.module(&ctx, file)?;
         let function: rquickjs::Value = namespace.get(export)?;
         let Some(function) = function.into_object() else {
             return Err(RuntimeError::FunctionNotFound(format!(
@@ -69,12 +67,13 @@ pub(crate) fn invoke(
                 "Could not find public function for '{path}'. Did you forget to run `npx convex dev` or `npx convex deploy`?"
             )));
         }
-        if let Some(validator) = exported_validator(&function, "exportArgs")?
+        let cached = |method| sandbox.validator(file, export, method, || exported_validator(&function, method));
+        if let Some(validator) = cached("exportArgs")?
             && let Err(error) = validator.validate(args, &state.borrow().ids())
         {
             return Ok(Err(FunctionError { message: format!("ArgumentValidationError: {error}"), data: None }));
         }
-        let returns = exported_validator(&function, "exportReturns")?;
+        let returns = cached("exportReturns")?;
         let invoke: Function = function.get(kind.invoke_method())?;
         let call = match kind {
             FunctionKind::Action => invoke.call::<_, Promise>((rquickjs::function::This(function.clone()), "", args_json)),

@@ -14,6 +14,7 @@
 //!   ([`Limits`], [`Caller`], [`FunctionOutcome`], …);
 //! - `sandbox` and `invoke`: one execution's QuickJS runtime and context, its limits, the
 //!   installed globals (the `Convex` host interface, `web/`), and the promise/timer loop;
+//!   `isolates`: warm runtimes kept between calls, so a call only sets its own state;
 //! - [`syscalls`]: the host side of `Convex.syscall` / `Convex.asyncSyscall`, dispatching
 //!   to one module per op family under `ops/` (database, query streams, pagination, calls,
 //!   scheduler, meta, vector search);
@@ -42,6 +43,7 @@ pub mod file_urls;
 mod host;
 pub mod http;
 mod invoke;
+mod isolates;
 mod journal;
 mod ops;
 pub mod project;

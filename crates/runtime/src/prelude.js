@@ -1,7 +1,10 @@
 // Atrium's JavaScript prelude, run in every function's context before user modules load.
 // `host` is the native half (`__syscall`, `__async`, `__log`); this file builds the
 // `Convex` global the `convex` library expects, console, and the determinism rules.
+// It defines `__atrium_begin_call(seed, now)`, which the host calls before every call a warm
+// context runs: a fresh seed for `Math.random` and the frozen clock (queries and mutations).
 (({ host, deterministic, seed, now }) => {
+  let state = seed >>> 0;
   globalThis.Convex = {
     syscall: (op, args) => host.__syscall(op, args),
     asyncSyscall: (op, args) => {
@@ -95,7 +98,6 @@
 
   if (deterministic) {
     // Seeded randomness (mulberry32) and a frozen clock, as Convex gives queries and mutations.
-    let state = seed >>> 0;
     Math.random = () => {
       state = (state + 0x6d2b79f5) >>> 0;
       let t = state;
@@ -169,4 +171,14 @@
     }
     return JSON.stringify({ name: "", message: String(error) });
   };
+
+  Object.defineProperty(globalThis, "__atrium_begin_call", {
+    value: (nextSeed, nextNow) => {
+      state = nextSeed >>> 0;
+      now = nextNow;
+    },
+    enumerable: false,
+    writable: false,
+    configurable: false,
+  });
 });

@@ -388,7 +388,9 @@ pub(crate) type LoadFailure = Arc<Mutex<Option<RuntimeError>>>;
 
 /// The module resolver and loader QuickJS calls, backed by a [`Project`].
 pub(crate) struct ProjectModules {
-    pub(crate) project: Arc<Project>,
+    /// Weak, so an idle warm isolate (`isolates`) does not keep a replaced project version
+    /// alive; a call holds the project while it imports.
+    pub(crate) project: std::sync::Weak<Project>,
     /// The first resolution or load failure, with its full detail (QuickJS only keeps a
     /// message).
     pub(crate) failure: LoadFailure,
@@ -410,12 +412,13 @@ impl JsResolver for ProjectModules {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<String> {
+        let Some(project) = self.project.upgrade() else { return self.fail(unloaded()) };
         if Path::new(name).is_absolute() && Path::new(name).is_file()
-            || self.project.adhoc.lock().unwrap().contains_key(Path::new(name))
+            || project.adhoc.lock().unwrap().contains_key(Path::new(name))
         {
             return Ok(name.to_owned());
         }
-        match self.project.resolve(base, name) {
+        match project.resolve(base, name) {
             Ok(path) => Ok(path.display().to_string()),
             Err(e) => self.fail(e),
         }
@@ -429,22 +432,28 @@ impl Loader for ProjectModules {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<Module<'js, Declared>> {
+        let Some(project) = self.project.upgrade() else { return self.fail(unloaded()) };
         let path = Path::new(name);
-        let cached = self.project.bytecode.lock().unwrap().get(path).cloned();
+        let cached = project.bytecode.lock().unwrap().get(path).cloned();
         if let Some(bytes) = cached {
             // SAFETY: the bytes were written by `Module::write` below, by this same QuickJS
             // build in this process, from a module that compiled.
             #[allow(unsafe_code, reason = "loading bytecode this process compiled")]
             return unsafe { Module::load(ctx.clone(), &bytes) };
         }
-        let js = match self.project.javascript(path) {
+        let js = match project.javascript(path) {
             Ok(js) => js,
             Err(e) => return self.fail(e),
         };
         let module = Module::declare(ctx.clone(), name, js.as_bytes().to_vec())?;
         if let Ok(bytes) = module.write(WriteOptions::default()) {
-            self.project.bytecode.lock().unwrap().insert(path.to_path_buf(), bytes.into());
+            project.bytecode.lock().unwrap().insert(path.to_path_buf(), bytes.into());
         }
         Ok(module)
     }
+}
+
+/// The error of an import after the project version was dropped.
+fn unloaded() -> RuntimeError {
+    RuntimeError::Js("the project's code was replaced while a module was loading".into())
 }

@@ -23,6 +23,9 @@ use crate::sandbox::Sandbox;
 use crate::syscalls::HostState;
 use crate::{FunctionError, Project, RuntimeError};
 
+/// The path a dashboard query runs under.
+const ADHOC_QUERY: &str = "_atrium/query";
+
 /// How often a mutation is retried after write conflicts.
 const MUTATION_ATTEMPTS: usize = 16;
 
@@ -282,7 +285,7 @@ impl Runner {
         let args = Value::Object(Default::default());
         let call = Call {
             file: &file,
-            path: "_atrium/query",
+            path: ADHOC_QUERY,
             export: "default",
             kind: FunctionKind::Query,
             caller: Caller::Internal,
@@ -347,9 +350,7 @@ impl Runner {
                 // Logs name the component instance the function ran in.
                 entry["componentPath"] = serde_json::Value::from(&*self.component);
             }
-            if let Err(e) = self.engine.logs().append(&[entry]) {
-                tracing::warn!("could not record the execution of {path} in the log store: {e}");
-            }
+            self.engine.logs().append_soon(entry);
         }
         outcome
     }
@@ -449,12 +450,18 @@ impl Runner {
     ) -> Result<Execution, RuntimeError> {
         let sandbox = self.sandbox(call.kind, tx, depth)?;
         sandbox.state.borrow_mut().function_path = call.path.to_owned();
-        let result = invoke(&sandbox, call, &self.env, &self.limits)?;
-        Ok(Execution { result, state: sandbox.finish()? })
+        if call.path == ADHOC_QUERY {
+            // A dashboard query's module must not stay loaded in a warm isolate.
+            sandbox.discard();
+        }
+        let result = invoke(&sandbox, call, &self.limits);
+        sandbox.judge(&result);
+        let state = sandbox.finish()?;
+        Ok(Execution { result: result?, state })
     }
 
-    /// A fresh sandbox for one execution of a `kind` function whose syscalls call other
-    /// functions through this runner, `depth` calls deep.
+    /// The sandbox for one execution of a `kind` function (a warm isolate when one is idle)
+    /// whose syscalls call other functions through this runner, `depth` calls deep.
     pub(crate) fn sandbox(
         &self,
         kind: FunctionKind,
@@ -467,7 +474,7 @@ impl Runner {
         if depth == 0 && kind == FunctionKind::Query {
             state.journal_in = self.journal.as_deref().map(str::to_owned);
         }
-        Sandbox::new(&self.project, &self.limits, kind, state)
+        Sandbox::new(&self.project, &self.limits, kind, &self.env, state)
     }
 
     pub(crate) fn env(&self) -> &BTreeMap<String, String> {

@@ -1,14 +1,17 @@
-//! One execution's JavaScript world: a fresh QuickJS runtime and context loading the
-//! project's modules, the memory, stack and time limits (the interrupt clock), the
-//! globals installed before any module loads (the `Convex` host interface, console,
-//! determinism, web globals, `process.env`), and the loop that drives a promise (jobs,
-//! timers, and the completions of actions' requests in flight) until it settles.
+//! One execution's JavaScript world: a warm isolate (`isolates`) for the project, or a new
+//! QuickJS runtime and context loading the project's modules; the memory, stack and time
+//! limits (the interrupt clock); the globals installed before any module loads (the
+//! `Convex` host interface, console, determinism, web globals, `process.env`); the
+//! per-call state a reused context gets (host state, a fresh seed for `Math.random`, the
+//! frozen clock); whether the isolate may serve another call afterwards; and the loop that
+//! drives a promise (jobs, timers, and the completions of actions' requests in flight)
+//! until it settles.
 //!
 //! It knows nothing of which function runs or how calls are retried (the runner's job),
 //! and it does not implement syscalls (`syscalls` dispatches them to `ops/`); it hands each
 //! to [`HostState`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::rc::Rc;
@@ -17,38 +20,57 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use atrium_value::json::from_json_str;
+use atrium_value::validator::Validator;
 use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Exception, Function, Module, Object, Promise, Runtime as JsRuntime};
 
 use crate::call::{FunctionKind, Limits, LogLine};
 use crate::host::HostState;
+use crate::isolates::{self, Isolate, IsolateKey};
 use crate::project::{LoadFailure, ProjectModules};
 use crate::{FunctionError, Project, RuntimeError};
 
 const PRELUDE: &str = include_str!("prelude.js");
 
-/// One execution's JavaScript world. Dropped (context before runtime) by
-/// [`Sandbox::finish`], which hands back the host state.
+/// One execution's JavaScript world: an isolate (its fields, `context`, `state`, `failure`,
+/// are reached through `Deref`) and this call's clock. [`Sandbox::finish`] hands back the
+/// host state and returns the isolate to its pool when nothing of the call can reach the
+/// next one.
 pub(crate) struct Sandbox {
-    runtime: JsRuntime,
-    pub(crate) context: Context,
-    pub(crate) failure: LoadFailure,
-    pub(crate) state: Rc<RefCell<HostState>>,
+    isolate: Isolate,
+    kind: FunctionKind,
     pub(crate) timed_out: Arc<AtomicBool>,
     pub(crate) time_limit: Duration,
+    /// Cleared when the call broke a limit, failed in the host, or ran code that must not
+    /// stay loaded (a dashboard query): the isolate is then dropped, not reused.
+    reusable: Cell<bool>,
+}
+
+impl std::ops::Deref for Sandbox {
+    type Target = Isolate;
+
+    fn deref(&self) -> &Isolate {
+        &self.isolate
+    }
 }
 
 impl Sandbox {
-    /// A fresh QuickJS runtime and context for one execution of a `kind` function: the
-    /// project's modules, the time limit (JavaScript time only: time inside syscalls is
-    /// subtracted, as Convex does), and the host state its syscalls use.
+    /// The world for one execution of a `kind` function: a warm isolate of the project when
+    /// this thread has one (else a new one), the time limit (JavaScript time only: time
+    /// inside syscalls is subtracted, as Convex does), the host state its syscalls use, a
+    /// fresh seed and the call's frozen clock.
     pub(crate) fn new(
         project: &Arc<Project>,
         limits: &Limits,
         kind: FunctionKind,
+        env: &Arc<BTreeMap<String, String>>,
         state: HostState,
     ) -> Result<Sandbox, RuntimeError> {
-        let (runtime, context, failure) = new_context(project, limits)?;
+        let key = IsolateKey::new(project, kind, limits, env);
+        let isolate = match isolates::take(&key) {
+            Some(isolate) => isolate,
+            None => Isolate::new(project, limits, kind, env)?,
+        };
         let time_limit = match kind {
             FunctionKind::Action => limits.action_time,
             _ => limits.query_mutation_time,
@@ -57,7 +79,7 @@ impl Sandbox {
         let syscall_time = Arc::new(AtomicU64::new(0));
         let timed_out = Arc::new(AtomicBool::new(false));
         let (flag, spent) = (timed_out.clone(), syscall_time.clone());
-        runtime.set_interrupt_handler(Some(Box::new(move || {
+        isolate.runtime.set_interrupt_handler(Some(Box::new(move || {
             let in_syscalls = Duration::from_nanos(spent.load(Ordering::Relaxed));
             let over = started.elapsed().saturating_sub(in_syscalls) > time_limit;
             if over {
@@ -65,18 +87,119 @@ impl Sandbox {
             }
             over
         })));
-        let state = Rc::new(RefCell::new(state.with_syscall_clock(syscall_time)));
-        Ok(Sandbox { runtime, context, failure, state, timed_out, time_limit })
+        let now = call_clock(&state);
+        *isolate.state.borrow_mut() = state.with_syscall_clock(syscall_time);
+        isolate.context.with(|ctx| -> rquickjs::Result<()> {
+            let begin: Function = ctx.globals().get("__atrium_begin_call")?;
+            begin.call((fresh_seed(), now))
+        })?;
+        Ok(Sandbox { isolate, kind, timed_out, time_limit, reusable: Cell::new(true) })
     }
 
-    pub(crate) fn finish(self) -> Result<HostState, RuntimeError> {
-        let Sandbox { runtime, context, state, .. } = self;
-        drop(context);
-        drop(runtime);
-        Rc::try_unwrap(state)
-            .map_err(|_| RuntimeError::Js("host state still in use".into()))
-            .map(RefCell::into_inner)
+    /// Drops the isolate after this call instead of reusing it.
+    pub(crate) fn discard(&self) {
+        self.reusable.set(false);
     }
+
+    /// Marks the isolate for dropping when the call failed in the host or broke a limit
+    /// (time, memory, stack): QuickJS may be left in a state no next call should see.
+    pub(crate) fn judge<T>(&self, outcome: &Result<Result<T, FunctionError>, RuntimeError>) {
+        let broke_a_limit = |e: &FunctionError| {
+            e.message.starts_with("JavaScript execution ran out of memory")
+                || e.message.contains("Maximum call stack size exceeded")
+                || e.message.starts_with("Function execution timed out")
+        };
+        match outcome {
+            Err(_) => self.discard(),
+            Ok(Err(error)) if broke_a_limit(error) => self.discard(),
+            Ok(_) => {}
+        }
+    }
+
+    /// The namespace of the module `file`, imported once per isolate.
+    pub(crate) fn module<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        file: &Path,
+    ) -> Result<Object<'js>, RuntimeError> {
+        let saved = self.isolate.modules.borrow().get(file).cloned();
+        if let Some(saved) = saved {
+            return Ok(saved.restore(ctx)?);
+        }
+        let namespace = import_module(ctx, file, &self.isolate.failure)?;
+        let saved = rquickjs::Persistent::save(ctx, namespace.clone());
+        self.isolate.modules.borrow_mut().insert(file.to_path_buf(), saved);
+        Ok(namespace)
+    }
+
+    /// The validator `method` (`exportArgs`/`exportReturns`) of `file`'s `export`, parsed
+    /// once per isolate by `parse`.
+    pub(crate) fn validator(
+        &self,
+        file: &Path,
+        export: &str,
+        method: &'static str,
+        parse: impl FnOnce() -> Result<Option<Validator>, RuntimeError>,
+    ) -> Result<Option<Validator>, RuntimeError> {
+        let key = (file.to_path_buf(), export.to_owned(), method);
+        if let Some(cached) = self.isolate.validators.borrow().get(&key) {
+            return Ok(cached.clone());
+        }
+        let parsed = parse()?;
+        self.isolate.validators.borrow_mut().insert(key, parsed.clone());
+        Ok(parsed)
+    }
+
+    /// Hands back the call's host state. The isolate goes back to its pool unless the call
+    /// broke a limit, failed in the host, or left work behind (queued jobs, an action's
+    /// timers or requests in flight) that would otherwise run during the next call.
+    pub(crate) fn finish(self) -> Result<HostState, RuntimeError> {
+        let Sandbox { isolate, kind, timed_out, reusable, .. } = self;
+        let idle = HostState::new(None, kind);
+        let state = match isolate.state.try_borrow_mut() {
+            Ok(mut state) => std::mem::replace(&mut *state, idle),
+            Err(_) => return Err(RuntimeError::Js("host state still in use".into())),
+        };
+        let clean = reusable.get()
+            && !timed_out.load(Ordering::Relaxed)
+            && !isolate.runtime.is_job_pending()
+            && (kind != FunctionKind::Action || idle_action(&isolate.context));
+        if clean {
+            isolates::give_back(isolate);
+        }
+        Ok(state)
+    }
+}
+
+/// Whether an action's context has no timer waiting and no request in flight, whose
+/// completion would otherwise run during the next call (fails closed: no way to ask, no
+/// reuse).
+fn idle_action(context: &Context) -> bool {
+    context.with(|ctx| {
+        let next: Option<Function> = ctx.globals().get("__atrium_next_timer").ok().flatten();
+        let no_timer =
+            next.and_then(|next| next.call::<_, f64>(()).ok()).is_some_and(|delay| delay < 0.0);
+        let busy: Option<Function> = ctx.globals().get("__atrium_io_busy").ok().flatten();
+        let no_io = busy.and_then(|busy| busy.call::<_, bool>(()).ok()).is_some_and(|busy| !busy);
+        no_timer && no_io
+    })
+}
+
+/// The frozen clock of a call: its snapshot's time, or now when later.
+fn call_clock(state: &HostState) -> f64 {
+    let snapshot = state.tx.as_ref().map_or(0.0, |tx| tx.snapshot().as_millis_f64());
+    snapshot.max(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+            .floor(),
+    )
+}
+
+fn fresh_seed() -> u32 {
+    let mut seed = [0u8; 4];
+    getrandom_seed(&mut seed);
+    u32::from_le_bytes(seed)
 }
 
 /// A fresh QuickJS runtime and context that load modules from `project`.
@@ -88,7 +211,7 @@ pub(crate) fn new_context(
     runtime.set_memory_limit(limits.memory);
     runtime.set_max_stack_size(limits.stack);
     let failure = Arc::new(Mutex::new(None));
-    let modules = || ProjectModules { project: project.clone(), failure: failure.clone() };
+    let modules = || ProjectModules { project: Arc::downgrade(project), failure: failure.clone() };
     runtime.set_loader(modules(), modules());
     let context = Context::full(&runtime)?;
     Ok((runtime, context, failure))
@@ -134,17 +257,8 @@ pub(crate) fn install<'js>(
     let options = Object::new(ctx.clone())?;
     options.set("host", host)?;
     options.set("deterministic", kind != FunctionKind::Action)?;
-    let mut seed = [0u8; 4];
-    getrandom_seed(&mut seed);
-    options.set("seed", u32::from_le_bytes(seed))?;
-    let snapshot = state.borrow().tx.as_ref().map_or(0.0, |tx| tx.snapshot().as_millis_f64());
-    let now = snapshot.max(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-            .floor(),
-    );
-    options.set("now", now)?;
+    options.set("seed", fresh_seed())?;
+    options.set("now", call_clock(&state.borrow()))?;
     let prelude: Function = ctx.eval(PRELUDE)?;
     prelude.call::<_, ()>((options,))?;
 

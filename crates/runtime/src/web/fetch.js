@@ -261,6 +261,8 @@
   // Requests in flight, by the host's id: what to do with each event.
   const inFlight = new Map();
   globalThis.__atrium_io_event = (id, kind, data) => inFlight.get(id)?.(kind, data);
+  // Whether a request is still in flight (a warm isolate with one is not reused).
+  globalThis.__atrium_io_busy = () => inFlight.size > 0;
 
   const failed = (message) => {
     const error = new TypeError("fetch failed");

@@ -18,6 +18,7 @@ mod search;
 mod sdks;
 mod standin;
 mod storage;
+mod warm;
 mod web_platform;
 mod webcrypto;
 mod wpt;

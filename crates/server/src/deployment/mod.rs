@@ -83,6 +83,11 @@ pub struct Deployment {
     name: String,
     engine: Engine,
     runner: RwLock<Option<Runner>>,
+    /// The runner requests get (`runner` with the environment and file URLs), built once per
+    /// code, environment and URLs: `generation` counts their changes, so a runner built from
+    /// what a change replaced is never kept.
+    serving: Mutex<Option<(u64, Runner)>>,
+    generation: std::sync::atomic::AtomicU64,
     analysis: RwLock<Option<Analysis>>,
     /// Each component instance's analysis, by instance path.
     instances: RwLock<BTreeMap<String, Analysis>>,
@@ -175,7 +180,7 @@ const PUSHED_COMPONENTS_FILE: &str = "pushed_components.json";
 /// What sync sessions hear about.
 #[derive(Debug, Clone)]
 pub enum DeploymentEvent {
-    /// A commit; its invalidated subscriptions need re-running.
+    /// A commit; its invalidated subscriptions (sorted by subscription) need re-running.
     Commit(Arc<CommitOutcome>),
     /// Environment variables changed: every query may answer differently.
     EnvironmentChanged,
@@ -206,7 +211,10 @@ impl Deployment {
         let wake: Arc<(Mutex<bool>, std::sync::Condvar)> = Arc::default();
         let waker = wake.clone();
         engine.on_commit(move |outcome| {
-            let _ = sender.send(DeploymentEvent::Commit(Arc::new(outcome.clone())));
+            // Sorted by subscription, so each session finds its own hits by binary search.
+            let mut outcome = outcome.clone();
+            outcome.invalidated.sort_unstable_by_key(|i| i.subscription);
+            let _ = sender.send(DeploymentEvent::Commit(Arc::new(outcome)));
             *waker.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
             waker.1.notify_one();
         });
@@ -233,6 +241,8 @@ impl Deployment {
             upload_tokens: Arc::default(),
             engine,
             runner: RwLock::new(None),
+            serving: Mutex::new(None),
+            generation: std::sync::atomic::AtomicU64::new(0),
             analysis: RwLock::new(None),
             instances: RwLock::new(BTreeMap::new()),
             pushed_components: RwLock::new(PushedComponents::default()),
@@ -318,6 +328,7 @@ impl Deployment {
         }
         *self.runner.write().unwrap() =
             Some(Runner::with_components(code.tree, self.engine.clone()));
+        self.serving_changed();
         self.clear_query_cache();
         // Crons follow the code: added, changed and removed ones, each keeping its slot.
         let diff = self.scheduler.sync_crons(&self.engine, &code.analysis);
@@ -478,6 +489,7 @@ impl Deployment {
             return;
         }
         *self.urls.write().unwrap() = urls;
+        self.serving_changed();
         let tree = self.runner.read().unwrap().as_ref().map(|r| r.components().clone());
         if let Some(tree) = tree
             && let Err(e) = self
@@ -513,6 +525,7 @@ impl Deployment {
         }
         let fresh = crate::env::load(&self.engine).map_err(|e| e.to_string())?;
         *self.env.write().unwrap() = fresh;
+        self.serving_changed();
         self.clear_query_cache();
         self.retry_folder();
         let _ = self.events.send(DeploymentEvent::EnvironmentChanged);
@@ -540,10 +553,25 @@ impl Deployment {
 
     /// The runner for the current code, if any code is loaded.
     pub fn runner(&self) -> Option<Runner> {
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some((built, runner)) = &*self.serving.lock().unwrap()
+            && *built == generation
+        {
+            return Some(runner.clone());
+        }
         let runner = self.runner.read().unwrap().clone()?;
-        Some(
-            runner.with_env(self.function_environment()).with_file_urls(self.upload_tokens.clone()),
-        )
+        let runner =
+            runner.with_env(self.function_environment()).with_file_urls(self.upload_tokens.clone());
+        if self.generation.load(Ordering::Acquire) == generation {
+            *self.serving.lock().unwrap() = Some((generation, runner.clone()));
+        }
+        Some(runner)
+    }
+
+    /// The code, the environment or the URLs changed: the next request builds its runner.
+    fn serving_changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        *self.serving.lock().unwrap() = None;
     }
 
     /// File storage's upload tokens and the origin its URLs are on.

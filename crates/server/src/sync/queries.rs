@@ -33,9 +33,9 @@ impl Session {
             Ok(DeploymentEvent::Commit(commit)) => {
                 for query in self.queries.values_mut() {
                     let Some(subscription) = query.subscription else { continue };
-                    if let Some(hit) =
-                        commit.invalidated.iter().find(|i| i.subscription == subscription)
-                    {
+                    let hits = &commit.invalidated;
+                    if let Ok(at) = hits.binary_search_by_key(&subscription, |i| i.subscription) {
+                        let hit = &hits[at];
                         // The engine has already dropped a hit subscription.
                         query.subscription = None;
                         query.pending_cause = Some(hit.clone());
@@ -200,11 +200,8 @@ impl Session {
                 Err(message) => (failed(message, Vec::new(), None), Ok(None)),
             };
         }
-        let (runner, caller) = match self.runner(component) {
-            Ok(r) => r,
-            Err(e) => return (failed(e, Vec::new(), None), Ok(None)),
-        };
-        // Sessions asking the same thing at exactly the same timestamp share one run.
+        // Sessions asking the same thing at exactly the same timestamp share one run: only
+        // the first builds a runner and runs it.
         let key = format!(
             "{:?}\u{0}{component}\u{0}{path}\u{0}{}\u{0}{journal:?}",
             self.identity,
@@ -214,6 +211,7 @@ impl Session {
         let path = path.to_owned();
         let shared = slot
             .get_or_init(|| async move {
+                let (runner, caller) = self.runner(component)?;
                 let run = tokio::task::spawn_blocking(move || {
                     runner.at_snapshot(ts).with_journal(journal.as_deref()).run_as(
                         caller,
