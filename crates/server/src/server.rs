@@ -216,14 +216,14 @@ pub async fn serve(
         tokio::net::TcpListener::bind(SocketAddr::new(config.host, config.site_port)).await?;
     let cloud_url = format!("http://{}", cloud_listener.local_addr()?);
     let site_url = format!("http://{}", site_listener.local_addr()?);
-    // Functions see these URLs as CONVEX_CLOUD_URL and CONVEX_SITE_URL.
+    // Functions see these URLs as CONVEX_CLOUD_URL and CONVEX_SITE_URL; file URLs are on
+    // the cloud one.
     let (urls_for, cloud, site) = (deployment.clone(), cloud_url.clone(), site_url.clone());
     tokio::task::spawn_blocking(move || urls_for.set_urls(&cloud, &site))
         .await
         .map_err(std::io::Error::other)?;
     let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
     let (closing_sessions, closing_sessions_rx) = tokio::sync::watch::channel(false);
-    deployment.upload_tokens().set_origin(&cloud_url);
     let state = AppState {
         deployment,
         stopping: stopping_rx,
@@ -261,6 +261,8 @@ pub async fn serve(
         let (stop, stopped) = oneshot::channel::<()>();
         stops.push(stop);
         tasks.push(tokio::spawn(async move {
+            // Each request knows its peer's address (`state::Peer`).
+            let app = app.into_make_service_with_connect_info::<SocketAddr>();
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {
                     let _ = stopped.await;

@@ -6,12 +6,14 @@
 //! This is the bottom of the HTTP layer: route modules import it, and it imports no route
 //! module nor `server.rs`. It must not hold handlers.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use atrium_protocol::http::ErrorBody;
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -98,13 +100,37 @@ pub(crate) async fn identity(state: &AppState, headers: &HeaderMap) -> Result<Id
     header_identity(state, headers)
 }
 
-/// What `ctx.meta.getRequestMetadata()` reports of a request: its user agent, the
-/// forwarded client address when a proxy names one, and the user's token.
-pub(crate) fn request_metadata(headers: &HeaderMap) -> atrium_runtime::RequestMetadata {
+/// The address a request came from: the connection's peer, when the server was started
+/// with `ConnectInfo` (always, outside handler tests).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Peer(pub(crate) Option<SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0)))
+    }
+}
+
+/// What `ctx.meta.getRequestMetadata()` reports of a request: its user agent, the user's
+/// token, and the client's address — the connection's peer, or the first address
+/// `x-forwarded-for` names when the peer is this machine (a proxy in front of the engine,
+/// such as a dev server; a remote peer cannot claim another address that way).
+pub(crate) fn request_metadata(headers: &HeaderMap, peer: Peer) -> atrium_runtime::RequestMetadata {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let forwarded = || {
+        text("x-forwarded-for")
+            .and_then(|f| f.split(',').next().map(|ip| ip.trim().to_owned()))
+            .filter(|ip| !ip.is_empty())
+    };
+    let ip = match peer.0 {
+        Some(addr) if addr.ip().is_loopback() => forwarded().or(Some(addr.ip().to_string())),
+        Some(addr) => Some(addr.ip().to_string()),
+        None => forwarded(),
+    };
     atrium_runtime::RequestMetadata {
-        ip: text("x-forwarded-for")
-            .and_then(|f| f.split(',').next().map(|ip| ip.trim().to_owned())),
+        ip,
         user_agent: text("user-agent"),
         auth_token: bearer_token(text("authorization").as_deref()).map(str::to_owned),
     }
@@ -191,4 +217,24 @@ fn push_key(
             .map_err(|e| ApiError::unauthorized(e.code, e.message));
     }
     admin_identity(state, headers).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_address_is_the_peer_unless_a_local_proxy_forwards_one() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "203.0.113.7, 10.0.0.1".parse().unwrap());
+        let ip = |headers: &HeaderMap, peer: Option<&str>| {
+            request_metadata(headers, Peer(peer.map(|p| p.parse().unwrap()))).ip
+        };
+        assert_eq!(ip(&headers, Some("127.0.0.1:5000")).as_deref(), Some("203.0.113.7"));
+        assert_eq!(ip(&headers, Some("[::1]:5000")).as_deref(), Some("203.0.113.7"));
+        // A remote peer cannot claim another address.
+        assert_eq!(ip(&headers, Some("198.51.100.2:5000")).as_deref(), Some("198.51.100.2"));
+        assert_eq!(ip(&HeaderMap::new(), Some("127.0.0.1:5000")).as_deref(), Some("127.0.0.1"));
+        assert_eq!(ip(&HeaderMap::new(), None), None);
+    }
 }

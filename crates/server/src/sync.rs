@@ -7,7 +7,9 @@
 //! carries and every result the client holds (`queries.rs`, the only place a Transition is
 //! made); a mutation's response is followed by a Transition reaching its commit, so a
 //! client resolving it then reads its own write; replayed mutations (same session and
-//! request id) get their stored answer; a Ping goes out after 15 s of silence.
+//! request id) get their stored answer; a Ping goes out after 15 s of silence; a user whose
+//! token has expired since it authenticated is refused with an `AuthError`, as Convex does,
+//! the next time the session would run something as them.
 //! This file reads messages and dispatches them; it builds no query result itself.
 
 mod calls;
@@ -79,6 +81,9 @@ struct Session {
     socket: u64,
     session_id: String,
     identity: Identity,
+    /// When a user identity's token expires (`exp`, Unix seconds): past it, the session
+    /// refuses to run anything as that user (see [`Session::refuse_expired`]).
+    identity_expires: Option<f64>,
     query_set: u32,
     identity_version: u32,
     sent: StateVersion,
@@ -104,6 +109,7 @@ impl Session {
             socket: SOCKETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             session_id: String::new(),
             identity: Identity::Anonymous,
+            identity_expires: None,
             query_set: 0,
             identity_version: 0,
             sent: StateVersion::initial(),
@@ -191,6 +197,7 @@ impl Session {
                 self.mutation(request_id, &udf_path, &args, &component).await
             }
             ClientMessage::Action { request_id, udf_path, args, component_path } => {
+                self.refuse_expired()?;
                 let component = component_path.unwrap_or_default();
                 let (success, result, _, log_lines, error_data) =
                     self.call(&udf_path, &component, &args, FunctionKind::Action, request_id).await;
@@ -204,6 +211,25 @@ impl Session {
             }
             ClientMessage::Event { .. } => Ok(Vec::new()),
         }
+    }
+
+    /// Convex's refusal of a user whose token expired after it authenticated, checked
+    /// whenever the session would run something as them: an `AuthError` that did not come
+    /// from an `Authenticate` (the official client fetches a fresh token and sends it), and
+    /// the socket closes.
+    fn refuse_expired(&self) -> Result<(), Fatal> {
+        let Some(expires) = self.identity_expires else { return Ok(()) };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        if expires >= now {
+            return Ok(());
+        }
+        Err(Fatal(Box::new(ServerMessage::AuthError {
+            error: "Convex token identity expired".into(),
+            base_version: self.identity_version,
+            auth_update_attempted: false,
+        })))
     }
 
     /// The next Transition, which the caller must send.
@@ -247,6 +273,7 @@ impl Session {
                 auth_update_attempted: true,
             }))
         };
+        let mut expires = None;
         let identity = match token_type {
             TokenType::None => Identity::Anonymous,
             TokenType::Admin => {
@@ -264,12 +291,16 @@ impl Session {
             TokenType::User => {
                 let token = value.unwrap_or_default();
                 match self.deployment.verifier().verify(&token).await {
-                    Ok(verified) => Identity::User(verified.identity),
+                    Ok(verified) => {
+                        expires = verified.claims.get("exp").and_then(Json::as_f64);
+                        Identity::User(verified.identity)
+                    }
                     Err(e) => return Err(refused(e.message)),
                 }
             }
         };
         self.identity = identity;
+        self.identity_expires = expires;
         self.identity_version += 1;
         // Every query runs again as the new identity, and is sent even if unchanged.
         for query in self.queries.values_mut() {
@@ -340,6 +371,9 @@ impl Session {
         args: &Json,
         component: &str,
     ) -> Result<Vec<ServerMessage>, Fatal> {
+        // Before the claim: a refused mutation has not run, and runs when the client sends
+        // it again with a fresh token.
+        self.refuse_expired()?;
         let mut claimed = None;
         if !self.session_id.is_empty() {
             let claim = self.deployment.mutation_results().claim(&self.session_id, request_id);

@@ -8,7 +8,8 @@
 //!
 //! Code is analysed and `auth.config.ts` evaluated with the deployment's environment plus
 //! `CONVEX_CLOUD_URL` and `CONVEX_SITE_URL` (the engine's own URLs), as Convex does; a change
-//! of variables re-evaluates the auth config and is refused if it would break it.
+//! of variables analyses the code again (modules, schema, crons, auth config) and is
+//! refused if it would break it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -480,25 +481,53 @@ impl Deployment {
         with_urls(self.environment(), &self.urls.read().unwrap())
     }
 
-    /// The engine's URLs as clients reach them (the server sets them once it listens). Code
-    /// loaded before is analysed again when they differ from the ones it saw: its
-    /// `auth.config.ts` may name `CONVEX_SITE_URL`.
+    /// The engine's URLs as clients reach them (the server sets them once it listens): what
+    /// functions see as `CONVEX_CLOUD_URL` and `CONVEX_SITE_URL`, and the origin of file
+    /// storage's URLs. Code loaded before is analysed again when they differ from the ones
+    /// it saw: its `auth.config.ts` may name `CONVEX_SITE_URL`.
     pub fn set_urls(&self, cloud: &str, site: &str) {
+        self.upload_tokens.set_origin(cloud);
         let urls = (cloud.to_owned(), site.to_owned());
         if *self.urls.read().unwrap() == urls {
             return;
         }
         *self.urls.write().unwrap() = urls;
         self.serving_changed();
-        let tree = self.runner.read().unwrap().as_ref().map(|r| r.components().clone());
-        if let Some(tree) = tree
-            && let Err(e) = self
-                .analysed(|env| code::from_tree(&tree, env))
-                .and_then(|(code, auth)| self.install(code, auth, &|_, _, _, _| {}))
+        let env = self.function_environment();
+        if let Err(e) = self
+            .reanalysed(&env)
+            .and_then(|code| code.map_or(Ok(()), |(code, auth)| self.install_quietly(code, auth)))
         {
             tracing::warn!("the code could not be analysed again with the engine's URLs: {e}");
         }
         self.retry_folder();
+    }
+
+    /// The code that serves, analysed again with `env` (its modules, schema, crons and
+    /// auth config may read variables at load); `None` when no code serves. A failure says
+    /// which part the variables broke.
+    fn reanalysed(
+        &self,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Option<(Code, Vec<AuthProvider>)>, String> {
+        let Some(tree) = self.runner.read().unwrap().as_ref().map(|r| r.components().clone())
+        else {
+            return Ok(None);
+        };
+        let code = code::from_tree(&tree, env).map_err(|e| {
+            format!("This change would make the code fail to load: {}", inner_message(&e))
+        })?;
+        crons::declared(&code.analysis)
+            .map_err(|e| format!("This change would make the crons invalid: {e}"))?;
+        let auth = auth_providers(code.tree.app(), env).map_err(|e| {
+            format!("This change would make the auth config invalid: {}", inner_message(&e))
+        })?;
+        Ok(Some((code, auth)))
+    }
+
+    /// [`Deployment::install`] without progress, its error said as a sentence.
+    fn install_quietly(&self, code: Code, auth: Vec<AuthProvider>) -> Result<(), String> {
+        self.install(code, auth, &|_, _, _, _| {}).map_err(|e| e.to_string())
     }
 
     /// The providers of the loaded `auth.config.ts` and their cached keys.
@@ -507,29 +536,27 @@ impl Deployment {
     }
 
     /// Sets (`Some`) or removes (`None`) environment variables; live queries re-run. The
-    /// auth config is evaluated with the new variables first: a change that breaks it is
-    /// refused, as Convex does.
+    /// code that serves is analysed again with the new variables first, as Convex pushes
+    /// its config again: modules, schema, crons and `auth.config.ts` that read a variable at
+    /// load see the new value. A change that breaks them is refused (nothing is stored),
+    /// as Convex refuses one that breaks the auth config.
     pub fn update_environment(&self, changes: &[(String, Option<String>)]) -> Result<(), String> {
         let next = changed(self.function_environment(), changes)?;
-        let project = self.runner.read().unwrap().as_ref().map(|r| r.project().clone());
-        let auth = project
-            .map(|project| {
-                auth_providers(&project, &next).map_err(|e| {
-                    format!("This change would make the auth config invalid: {}", inner_message(&e))
-                })
-            })
-            .transpose()?;
+        let code = self.reanalysed(&next)?;
         crate::env::apply(&self.engine, changes)?;
-        if let Some(auth) = auth {
-            self.verifier.set_providers(auth);
-        }
         let fresh = crate::env::load(&self.engine).map_err(|e| e.to_string())?;
         *self.env.write().unwrap() = fresh;
         self.serving_changed();
+        let installed = match code {
+            Some((code, auth)) => self.install_quietly(code, auth).map_err(|e| {
+                format!("The variables are set, but the code could not be loaded with them: {e}")
+            }),
+            None => Ok(()),
+        };
         self.clear_query_cache();
         self.retry_folder();
         let _ = self.events.send(DeploymentEvent::EnvironmentChanged);
-        Ok(())
+        installed
     }
 
     pub(crate) fn mutation_results(&self) -> std::sync::MutexGuard<'_, MutationResults> {

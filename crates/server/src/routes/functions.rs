@@ -22,7 +22,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 
 use crate::auth::Identity;
-use crate::state::{ApiError, AppState, identity, parse_body};
+use crate::state::{ApiError, AppState, Peer, identity, parse_body};
 
 fn request_id(headers: &HeaderMap) -> String {
     if let Some(id) = headers.get("convex-request-id").and_then(|v| v.to_str().ok()) {
@@ -59,7 +59,7 @@ impl Call {
         args: &serde_json::Value,
         format: Option<&str>,
         identity: Identity,
-        headers: &HeaderMap,
+        (headers, peer): (&HeaderMap, Peer),
         at: Option<u64>,
     ) -> Result<Self, ApiError> {
         Ok(Call {
@@ -70,7 +70,7 @@ impl Call {
             format: format_of(format)?,
             identity,
             request_id: request_id(headers),
-            request: crate::state::request_metadata(headers),
+            request: crate::state::request_metadata(headers, peer),
             at,
         })
     }
@@ -200,6 +200,7 @@ fn format_of(name: Option<&str>) -> Result<ValueFormat, ApiError> {
 
 async fn udf(
     state: AppState,
+    peer: Peer,
     headers: HeaderMap,
     body: Bytes,
     kind: Option<FunctionKind>,
@@ -212,7 +213,7 @@ async fn udf(
         &request.args,
         request.format.as_deref(),
         identity,
-        &headers,
+        (&headers, peer),
         None,
     )?;
     call.component = request.component_path.unwrap_or_default();
@@ -221,40 +222,45 @@ async fn udf(
 
 pub(crate) async fn query(
     State(state): State<AppState>,
+    peer: Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<UdfResponse>, ApiError> {
-    udf(state, headers, body, Some(FunctionKind::Query)).await
+    udf(state, peer, headers, body, Some(FunctionKind::Query)).await
 }
 
 pub(crate) async fn mutation(
     State(state): State<AppState>,
+    peer: Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<UdfResponse>, ApiError> {
-    udf(state, headers, body, Some(FunctionKind::Mutation)).await
+    udf(state, peer, headers, body, Some(FunctionKind::Mutation)).await
 }
 
 pub(crate) async fn action(
     State(state): State<AppState>,
+    peer: Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<UdfResponse>, ApiError> {
-    udf(state, headers, body, Some(FunctionKind::Action)).await
+    udf(state, peer, headers, body, Some(FunctionKind::Action)).await
 }
 
 /// `POST /api/function` (admin): any kind of function, internal ones included.
 pub(crate) async fn function(
     State(state): State<AppState>,
+    peer: Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<UdfResponse>, ApiError> {
-    udf(state, headers, body, None).await
+    udf(state, peer, headers, body, None).await
 }
 
 pub(crate) async fn run(
     State(state): State<AppState>,
     Path(path): Path<String>,
+    peer: Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<UdfResponse>, ApiError> {
@@ -272,8 +278,15 @@ pub(crate) async fn run(
     };
     let identity = identity(&state, &headers).await?;
     let path = format!("{}:{function}", module.join("/"));
-    let mut call =
-        Call::new(path, None, &request.args, request.format.as_deref(), identity, &headers, None)?;
+    let mut call = Call::new(
+        path,
+        None,
+        &request.args,
+        request.format.as_deref(),
+        identity,
+        (&headers, peer),
+        None,
+    )?;
     call.component = request.component_path.unwrap_or_default();
     Ok(Json(run_call(&state, call).await))
 }
@@ -284,6 +297,7 @@ pub(crate) async fn query_ts(State(state): State<AppState>) -> Json<QueryTsRespo
 
 pub(crate) async fn query_at_ts(
     State(state): State<AppState>,
+    peer: Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<UdfResponse>, ApiError> {
@@ -298,7 +312,7 @@ pub(crate) async fn query_at_ts(
         &request.args,
         format,
         identity,
-        &headers,
+        (&headers, peer),
         Some(ts),
     )?;
     Ok(Json(run_call(&state, call).await))
@@ -306,6 +320,7 @@ pub(crate) async fn query_at_ts(
 
 pub(crate) async fn query_batch(
     State(state): State<AppState>,
+    peer: Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<QueryBatchResponse>, ApiError> {
@@ -316,8 +331,15 @@ pub(crate) async fn query_batch(
     for query in request.queries {
         let (path, format) = (query.path, query.format.as_deref());
         let kind = Some(FunctionKind::Query);
-        let call =
-            Call::new(path, kind, &query.args, format, identity.clone(), &headers, Some(at))?;
+        let call = Call::new(
+            path,
+            kind,
+            &query.args,
+            format,
+            identity.clone(),
+            (&headers, peer),
+            Some(at),
+        )?;
         results.push(run_call(&state, call).await);
     }
     Ok(Json(QueryBatchResponse { results }))

@@ -13,10 +13,11 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::Identity;
-use crate::state::AppState;
+use crate::state::{AppState, Peer};
 
 async fn serve_http_action(
     state: AppState,
+    peer: Peer,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -42,7 +43,7 @@ async fn serve_http_action(
             runner.with_refused_identity(error.message())
         }
     };
-    let runner = runner.with_request_metadata(crate::state::request_metadata(&headers));
+    let runner = runner.with_request_metadata(crate::state::request_metadata(&headers, peer));
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
     let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
     let request = HttpRequest {
@@ -110,22 +111,24 @@ fn answer(status: u16, headers: Vec<(String, String)>, body: Body) -> Response {
 pub(crate) async fn http_action(
     State(state): State<AppState>,
     Path(path): Path<String>,
+    peer: Peer,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    serve_http_action(state, method, uri, headers, body, format!("/{path}")).await
+    serve_http_action(state, peer, method, uri, headers, body, format!("/{path}")).await
 }
 
 /// Any path on the site port.
 pub(crate) async fn site_http_action(
     State(state): State<AppState>,
+    peer: Peer,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let path = uri.path().to_owned();
-    serve_http_action(state, method, uri, headers, body, path).await
+    serve_http_action(state, peer, method, uri, headers, body, path).await
 }

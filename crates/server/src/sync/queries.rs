@@ -84,6 +84,9 @@ impl Session {
         if due.is_empty() && self.removed.is_empty() && !always {
             return Ok(None);
         }
+        if !due.is_empty() {
+            self.refuse_expired()?;
+        }
         let mut modifications: Vec<StateModification> = std::mem::take(&mut self.removed)
             .into_iter()
             .map(|query_id| StateModification::QueryRemoved { query_id })

@@ -193,23 +193,28 @@ async fn oidc_tokens_become_identities_in_every_function_type() {
     let text = response.text().await.unwrap();
     assert!(text.contains("Could not verify OIDC token claim"), "{text}");
 
-    // ctx.meta tells an action the request's user agent and that it carried a token.
-    let info: Value = reqwest::Client::new()
-        .post(format!("{}/api/action", f.server.cloud_url))
-        .bearer_auth(&token)
-        .header("user-agent", "atrium-auth-test")
-        .header("convex-request-id", "req-42")
-        .json(&json!({ "path": "identity:requestInfo", "args": {}, "format": "json" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // ctx.meta tells an action the request's user agent, that it carried a token, and the
+    // client's address: the peer's, or what a proxy on this machine forwards.
+    let request_info = |forwarded: Option<&str>| {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/api/action", f.server.cloud_url))
+            .bearer_auth(&token)
+            .header("user-agent", "atrium-auth-test")
+            .header("convex-request-id", "req-42")
+            .json(&json!({ "path": "identity:requestInfo", "args": {}, "format": "json" }));
+        if let Some(forwarded) = forwarded {
+            request = request.header("x-forwarded-for", forwarded);
+        }
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let info = request_info(None).await;
     assert_eq!(
         info["value"],
-        json!({ "userAgent": "atrium-auth-test", "hasToken": true, "requestId": "req-42" })
+        json!({ "userAgent": "atrium-auth-test", "hasToken": true, "requestId": "req-42",
+            "ip": "127.0.0.1" })
     );
+    let info = request_info(Some("203.0.113.7, 10.0.0.1")).await;
+    assert_eq!(info["value"]["ip"], "203.0.113.7", "{info}");
 
     // Functions see the engine's own URLs.
     let (_, body) = call(&f, "query", "identity:urls", None).await;
@@ -441,4 +446,35 @@ async fn the_auth_config_needs_its_variables_and_a_change_that_breaks_it_is_refu
     );
     let providers = f.deployment.verifier().providers();
     assert_eq!(providers.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_that_expires_during_a_session_is_refused_when_next_used() {
+    let f = start().await;
+    let url = format!("{}/api/1.48.0/sync", f.server.cloud_url.replace("http://", "ws://"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    send(&mut socket, json!({"type": "Connect", "sessionId": "b2222222-2222-2222-2222-222222222222", "connectionCount": 0, "lastCloseReason": "InitialConnect", "clientTs": 0})).await;
+    let mut claims = oidc_claims(&f.issuer.url, "brief");
+    claims["exp"] = json!(now() + 2);
+    let token = sign(RSA_A, Algorithm::RS256, "a", &claims);
+    send(
+        &mut socket,
+        json!({"type": "Authenticate", "baseVersion": 0, "tokenType": "User", "value": token}),
+    )
+    .await;
+    assert_eq!(next(&mut socket).await["type"], "Transition");
+
+    // Past `exp`, the next call as the user is refused as Convex refuses it: an AuthError the
+    // client did not cause by authenticating, so the official client fetches a fresh token.
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    send(
+        &mut socket,
+        json!({"type": "Mutation", "requestId": 0, "udfPath": "identity:note", "args": [{}]}),
+    )
+    .await;
+    let error = next(&mut socket).await;
+    assert_eq!(error["type"], "AuthError", "{error}");
+    assert_eq!(error["error"], "Convex token identity expired");
+    assert_eq!(error["baseVersion"], 1);
+    assert_eq!(error["authUpdateAttempted"], false);
 }

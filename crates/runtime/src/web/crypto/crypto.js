@@ -32,7 +32,7 @@
   const SIGNERS = ["HMAC", "RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519"];
   const CIPHERS = ["AES-GCM", "AES-CBC", "AES-CTR", "RSA-OAEP"];
   const WRAPPERS = [...CIPHERS, "AES-KW"];
-  const DERIVERS = ["PBKDF2", "HKDF", "ECDH"];
+  const DERIVERS = ["PBKDF2", "HKDF", "ECDH", "X25519"];
   const SUPPORTED = {
     digest: HASHES,
     sign: SIGNERS,
@@ -42,7 +42,7 @@
     wrapKey: WRAPPERS,
     unwrapKey: WRAPPERS,
     importKey: [...SIGNERS, ...WRAPPERS, ...DERIVERS],
-    generateKey: [...SIGNERS, ...WRAPPERS, "ECDH"],
+    generateKey: [...SIGNERS, ...WRAPPERS, "ECDH", "X25519"],
     deriveBits: DERIVERS,
   };
   const CANONICAL = new Map([...HASHES, ...SUPPORTED.importKey].map((n) => [n.toUpperCase(), n]));
@@ -60,6 +60,7 @@
     "AES-CTR": { secret: ["encrypt", "decrypt", "wrapKey", "unwrapKey"] },
     "AES-KW": { secret: ["wrapKey", "unwrapKey"] },
     ECDH: PAIR(["deriveKey", "deriveBits"], []),
+    X25519: PAIR(["deriveKey", "deriveBits"], []),
     PBKDF2: { secret: ["deriveKey", "deriveBits"] },
     HKDF: { secret: ["deriveKey", "deriveBits"] },
   };

@@ -86,6 +86,20 @@ pub(crate) fn derive_bits(
                 }
             }
         }
+        ("X25519", Material::X25519Private(secret)) => {
+            let handle = params
+                .public
+                .ok_or_else(|| CryptoError::syntax("X25519: the algorithm needs a `public` key"))?;
+            let public = match &keys.get(handle)?.material {
+                Material::X25519Public(public) => public,
+                _ => {
+                    return Err(CryptoError::invalid_access(
+                        "X25519: `public` must be a public X25519 key",
+                    ));
+                }
+            };
+            super::x25519::derive_bits(secret, public, length)
+        }
         _ => Err(CryptoError::invalid_access(format!(
             "A {} {} key cannot derive bits",
             key.kind(),

@@ -51,6 +51,9 @@ pub(crate) fn export_bytes(key: &Key, format: &str) -> CryptoResult<Vec<u8>> {
         ("spki", Material::P256Public(k)) => k.to_public_key_der().map_err(failed)?.into_vec(),
         ("spki", Material::P384Public(k)) => k.to_public_key_der().map_err(failed)?.into_vec(),
         ("spki", Material::Ed25519Public(k)) => k.to_public_key_der().map_err(failed)?.into_vec(),
+        ("raw" | "pkcs8" | "spki", Material::X25519Private(_) | Material::X25519Public(_)) => {
+            super::x25519::export(format, &key.material).ok_or_else(wrong)?
+        }
         ("raw" | "pkcs8" | "spki", _) => return Err(wrong()),
         _ => return Err(CryptoError::not_supported(format!("Unsupported key format `{format}`"))),
     })
@@ -130,6 +133,17 @@ pub(crate) fn export_jwk(key: &Key) -> CryptoResult<String> {
             jwk.crv = Some("Ed25519".into());
             jwk.alg = jwk_alg(&key.algorithm, None, 0);
             jwk.x = Some(b64(&k.to_bytes()));
+        }
+        Material::X25519Private(k) => {
+            jwk.kty = "OKP".into();
+            jwk.crv = Some("X25519".into());
+            jwk.x = Some(b64(x25519_dalek::PublicKey::from(&**k).as_bytes()));
+            jwk.d = Some(b64(&k.to_bytes()));
+        }
+        Material::X25519Public(k) => {
+            jwk.kty = "OKP".into();
+            jwk.crv = Some("X25519".into());
+            jwk.x = Some(b64(k.as_bytes()));
         }
     }
     serde_json::to_string(&jwk).map_err(failed)

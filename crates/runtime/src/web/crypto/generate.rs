@@ -1,5 +1,5 @@
 //! `crypto.subtle.generateKey`: secret keys (HMAC, AES-GCM/CBC/CTR/KW), RSA key pairs (RSASSA-PKCS1-v1_5,
-//! RSA-PSS, RSA-OAEP), EC key pairs (ECDSA, ECDH on P-256, P-384) and Ed25519 key pairs,
+//! RSA-PSS, RSA-OAEP), EC key pairs (ECDSA, ECDH on P-256, P-384), Ed25519 and X25519 key pairs,
 //! from the execution's [`Rng`] (so refused in queries and mutations, as Convex does).
 //!
 //! It checks no usages (`crypto.js` does) and hands no material to script.
@@ -106,6 +106,15 @@ pub(crate) fn generate(
                 None,
                 Material::Ed25519Public(public),
                 Material::Ed25519Private(Box::new(signer)),
+            ))
+        }
+        "X25519" => {
+            let secret = x25519_dalek::StaticSecret::random_from_rng(rng.get()?);
+            let public = x25519_dalek::PublicKey::from(&secret);
+            Ok(pair(
+                None,
+                Material::X25519Public(public),
+                Material::X25519Private(Box::new(secret)),
             ))
         }
         other => Err(CryptoError::not_supported(format!("generateKey does not support {other}"))),

@@ -62,6 +62,7 @@ pub(crate) fn import_bytes(
             VerifyingKey::from_public_key_der(data)
                 .map_err(|e| bad("SPKI Ed25519 key")(e.to_string()))?,
         ),
+        ("X25519", "raw" | "pkcs8" | "spki") => super::x25519::import(format, data)?,
         _ => return Err(unsupported()),
     };
     Ok(Key::new(name, key_hash(params)?, extractable, material))
@@ -160,6 +161,17 @@ pub(crate) fn import_jwk(params: &Params, jwk: &str, extractable: bool) -> Crypt
                             .map_err(|e| bad("Ed25519 key")(e.to_string()))?,
                     )
                 }
+            }
+        }
+        "X25519" => {
+            expect_kty("OKP")?;
+            if jwk.crv.as_deref() != Some("X25519") {
+                return Err(CryptoError::data("An X25519 JWK has crv `X25519`"));
+            }
+            let x = jwk.x.is_some().then(|| unb64(&jwk.x, "x")).transpose()?;
+            match &jwk.d {
+                Some(_) => super::x25519::private_from_jwk(&unb64(&jwk.d, "d")?, x.as_deref())?,
+                None => super::x25519::import("raw", &unb64(&jwk.x, "x")?)?,
             }
         }
         other => {

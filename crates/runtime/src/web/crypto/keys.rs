@@ -22,6 +22,8 @@ pub(crate) enum Material {
     P384Public(p384::PublicKey),
     Ed25519Private(Box<ed25519_dalek::SigningKey>),
     Ed25519Public(ed25519_dalek::VerifyingKey),
+    X25519Private(Box<x25519_dalek::StaticSecret>),
+    X25519Public(x25519_dalek::PublicKey),
 }
 
 /// A key: its material and the parts of its algorithm the operations need.
@@ -57,7 +59,8 @@ impl Key {
             Material::RsaPrivate(_)
             | Material::P256Private(_)
             | Material::P384Private(_)
-            | Material::Ed25519Private(_) => "private",
+            | Material::Ed25519Private(_)
+            | Material::X25519Private(_) => "private",
             _ => "public",
         }
     }

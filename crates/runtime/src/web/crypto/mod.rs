@@ -15,6 +15,7 @@ mod import;
 mod keys;
 mod random;
 mod sign;
+mod x25519;
 
 use std::cell::RefCell;
 use std::rc::Rc;
