@@ -139,7 +139,6 @@ fn main() -> ExitCode {
                 port: options.port,
                 site_port: options.site_port,
                 atrium_extensions: !options.as_convex,
-                ..ServerConfig::default()
             },
         )
         .await

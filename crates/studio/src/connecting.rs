@@ -321,7 +321,7 @@ async fn watch_state(
         // slip in between them.
         {
             let active = studio.active.lock().unwrap();
-            if !active.as_ref().is_some_and(|c| c.generation == generation) {
+            if active.as_ref().is_none_or(|c| c.generation != generation) {
                 return;
             }
             studio.set_connection_status(ConnectionStatus {
