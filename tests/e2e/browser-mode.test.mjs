@@ -175,6 +175,10 @@ describe("browser mode", () => {
     assert.equal(seen.size, total, "every task once, over the pages");
     assert.ok(await bar.getByRole("button", { name: "Next page" }).isDisabled());
     await page.screenshot({ path: join(ARTIFACTS, "functions-pagination.png") });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+    await page.screenshot({ path: join(ARTIFACTS, "functions-pagination-dark.png") });
+    await page.emulateMedia({ colorScheme: "light" });
     await page.close();
   });
 

@@ -1,8 +1,10 @@
 // The Files area in Chromium against `atrium-engine` (kitchen fixture): two PNG images
 // dropped at once upload with a progress bar each, are listed newest first with
 // thumbnails, one previews (the image decodes from its URL), one is deleted after a
-// confirmation; a file stored by another client appears without reload. Screenshots in
-// light and dark.
+// confirmation; the documents referring to a file are listed and one opens in Data; a file
+// stored by another client appears without reload. Against a deployment that answers only
+// what Convex's does (`--as-convex`), the area works and says the reference search is not
+// offered. Screenshots in light and dark.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -115,6 +117,39 @@ describe("the Files area", () => {
     assert.equal(gone.status, 404);
   });
 
+  test("the documents that refer to a file are listed, and one opens in Data", async () => {
+    const kept = await rows().first().getAttribute("data-id");
+    await rows().first().click();
+    const references = page.getByTestId("file-references");
+    await references.getByText("No document holds this ID").waitFor({ timeout: 10_000 });
+    const answer = await fetch(`${engine.url}/api/mutation`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ path: "files:saveFile", args: { storageId: kept, name: "blue" }, format: "json" }),
+    }).then((r) => r.json());
+    assert.equal(answer.status, "success", JSON.stringify(answer));
+    const docId = answer.value;
+    await references.getByRole("button", { name: "Search again" }).click();
+    const link = page.getByTestId("file-reference-link");
+    await link.waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId("file-reference").count(), 1);
+    assert.match(await page.getByTestId("file-reference").textContent(), new RegExp(`attachments · ${docId}.*storageId`));
+    await page.screenshot({ path: join(ARTIFACTS, "files-references-light.png") });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+    await page.screenshot({ path: join(ARTIFACTS, "files-references-dark.png") });
+    await page.emulateMedia({ colorScheme: "light" });
+
+    await link.click();
+    await page.getByTestId("area-data").waitFor();
+    await page.getByTestId("document-panel").waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator(".doc-panel .doc-id").textContent(), docId);
+    assert.equal(await page.locator(".table-item.active .table-name").textContent(), "attachments");
+    await page.waitForFunction(() => document.querySelector(".doc-panel .doc-fields")?.textContent.includes("blue"), null, { timeout: 10_000 });
+    await page.locator('nav [data-area="files"]').click();
+    await page.getByTestId("area-files").waitFor();
+  });
+
   test("a file stored by another client appears without reload and previews as JSON", async () => {
     const text = JSON.stringify({ hello: "files" });
     const { id } = await atrium.rpc("files_upload", { base64: Buffer.from(text).toString("base64"), path: null, content_type: "application/json", confirmed: false });
@@ -134,5 +169,33 @@ describe("the Files area", () => {
     await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
     await page.screenshot({ path: join(ARTIFACTS, "files-dark.png") });
     await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  test("against a Convex-like deployment the area works and says what it does not offer", async () => {
+    const convex = await startEngine(join(REPO, "tests/fixtures/kitchen"), { args: ["--as-convex"] });
+    try {
+      const saved = await atrium.rpc("save_connection", { id: null, name: "Convex-like", url: convex.url, colour: "#0ea5e9", safe_mode: "normal", admin_key: convex.adminKey });
+      const id = saved.connections.find((c) => c.name === "Convex-like").id;
+      await atrium.rpc("connect", { id });
+      await page.getByTestId("deployment-name").filter({ hasText: "Convex-like" }).waitFor({ timeout: 30_000 });
+      await page.getByTestId("connection-state").filter({ hasText: "Connected" }).waitFor({ timeout: 30_000 });
+      await page.getByTestId("no-files").waitFor({ timeout: 10_000 });
+      const text = "plain words";
+      const { id: fileId } = await atrium.rpc("files_upload", { base64: Buffer.from(text).toString("base64"), path: null, content_type: "text/plain", confirmed: false });
+      const row = page.locator(`[data-testid="file-row"][data-id="${fileId}"]`);
+      await row.waitFor({ timeout: 10_000 });
+      await row.click();
+      await page.waitForFunction((t) => document.querySelector('[data-testid="file-preview-text"]')?.textContent === t, text, { timeout: 10_000 });
+      const note = page.getByTestId("file-references-unavailable");
+      await note.waitFor({ timeout: 10_000 });
+      assert.match(await note.textContent(), /Convex-like cannot say which documents refer to a file/);
+      await page.screenshot({ path: join(ARTIFACTS, "files-convex-like-light.png") });
+      await page.getByTestId("file-delete").click();
+      await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+      await page.getByTestId("no-files").waitFor({ timeout: 10_000 });
+      assert.equal(await atrium.rpc("files_count", null), 0);
+    } finally {
+      await convex.stop();
+    }
   });
 });

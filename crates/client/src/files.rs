@@ -1,14 +1,16 @@
 //! Stored files through Convex's own dashboard functions (`_system/frontend/fileStorageV2:*`,
 //! which a Convex cloud or self-hosted deployment serves too) and its storage routes: the
-//! count, pages newest first with URLs, delete, an upload URL and the upload itself.
+//! count, pages newest first with URLs, delete, an upload URL and the upload itself; and
+//! Atrium's extension naming the documents that refer to a file (`None` from a deployment
+//! without it).
 //!
 //! It must not know which deployment it talks to: the local engine answers the same calls.
 
 use atrium_protocol::convex_json;
 use atrium_protocol::dashboard::{PaginationOpts, SortOrder};
 use atrium_protocol::storage::{
-    FileFilters, FileMetadata, FileMetadataArgs, FilePage, StorageIdArgs, StorageIdsArgs,
-    UploadAnswer, path,
+    FileFilters, FileMetadata, FileMetadataArgs, FilePage, FileReferences, FileReferencesArgs,
+    StorageIdArgs, StorageIdsArgs, UploadAnswer, path,
 };
 use atrium_value::Value;
 use serde::Serialize;
@@ -55,6 +57,24 @@ impl DeploymentClient {
     pub async fn file(&self, storage_id: &str) -> Result<Option<FileMetadata>, ClientError> {
         let args = args_of(&StorageIdArgs { storage_id: storage_id.to_owned() });
         decode("a file", &self.query(path::GET_FILE, &args).await?)
+    }
+
+    /// The documents that hold `storage_id` (Atrium extension: `None` from a deployment
+    /// without it).
+    pub async fn file_references(
+        &self,
+        storage_id: &str,
+        limit: u32,
+    ) -> Result<Option<FileReferences>, ClientError> {
+        let args = args_of(&FileReferencesArgs {
+            storage_id: storage_id.to_owned(),
+            limit: Some(f64::from(limit)),
+        });
+        match self.query(path::FILE_REFERENCES, &args).await {
+            Ok(value) => decode("the file's references", &value).map(Some),
+            Err(error) if crate::dashboard::is_missing_function(&error) => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     /// Deletes files (all or none).

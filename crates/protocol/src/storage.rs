@@ -39,6 +39,9 @@ pub mod path {
     pub const DELETE_FILE: &str = "_system/frontend/fileStorageV2:deleteFile";
     pub const DELETE_FILES: &str = "_system/frontend/fileStorageV2:deleteFiles";
     pub const GENERATE_UPLOAD_URL: &str = "_system/frontend/fileStorageV2:generateUploadUrl";
+    /// Atrium's extension (a Convex deployment lacks it): the documents that refer to a
+    /// file ([`super::FileReferencesArgs`] → [`super::FileReferences`]).
+    pub const FILE_REFERENCES: &str = "_system/atrium/fileReferences:default";
 }
 
 /// `fileMetadata`'s `filters`: a creation-time window and the order (newest first unless
@@ -98,4 +101,44 @@ pub struct FilePage {
     pub page: Vec<FileMetadata>,
     pub is_done: bool,
     pub continue_cursor: String,
+}
+
+/// `fileReferences` (Atrium): `{storageId, limit?}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileReferencesArgs {
+    pub storage_id: String,
+    /// The most documents to name (the server's default when absent).
+    #[serde(
+        default,
+        with = "crate::convex_json::option_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub limit: Option<f64>,
+}
+
+/// One document that holds a file's ID.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileReference {
+    pub table: String,
+    /// The document's `_id`.
+    pub id: String,
+    /// Where in the document the ID sits (`avatar`, `photos[2]`, `meta.file`).
+    pub fields: Vec<String>,
+    /// Whether one of those fields is declared `v.id("_storage")` in the schema.
+    pub declared: bool,
+}
+
+/// `fileReferences`'s answer: the referring documents (tables with fields declared
+/// `v.id("_storage")` searched first), and whether every document was searched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileReferences {
+    pub references: Vec<FileReference>,
+    /// How many documents were searched.
+    #[serde(with = "crate::convex_json::number")]
+    pub searched: f64,
+    /// False when the search stopped early (the limit of references or of documents).
+    pub complete: bool,
 }

@@ -210,3 +210,57 @@ pub(crate) fn index_label(catalog: &atrium_engine::Catalog, index: IndexId) -> S
         None => format!("index {}", index.0),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use atrium_engine::{Invalidation, SubscriptionId, Timestamp};
+
+    fn run(ts: u64, cause: Option<Invalidation>) -> QueryRun<'static> {
+        static ARGS: atrium_value::Value = atrium_value::Value::Null;
+        QueryRun {
+            socket: 1,
+            session_id: "session",
+            query_id: 7,
+            function: "messages:list",
+            args: &ARGS,
+            identity: "admin".into(),
+            subscription: None,
+            result_bytes: 10,
+            ts,
+            cause,
+        }
+    }
+
+    /// The Subscriptions area's "last re-run by": a query re-run on a commit's invalidation
+    /// before the commit's writer is recorded (the engine announces invalidations first)
+    /// still names that writer once it is — the cause carries the write's own commit
+    /// timestamp and its mutation and request, not an empty "by". (Before, the writer was
+    /// looked up only as the re-run was recorded, and the area showed the cause without it
+    /// until a later re-run.)
+    #[test]
+    fn a_re_run_recorded_before_its_writer_still_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(&dir.path().join("i.sqlite3"), Default::default()).unwrap();
+        let inspector = Inspector::default();
+        inspector.query_ran(run(10, None));
+        let write_ts = 42;
+        let hit = Invalidation {
+            subscription: SubscriptionId(1),
+            ts: Timestamp(write_ts),
+            table: "messages".into(),
+            document: None,
+        };
+        inspector.query_ran(run(write_ts, Some(hit)));
+        let source = CommitSource { function: "messages:send".into(), request_id: "r-9".into() };
+        inspector.record_commit(write_ts, source);
+
+        let report = inspector.snapshot(&engine);
+        let query = &report.subscriptions[0];
+        assert_eq!((query.runs, query.last_run_ts), (2, write_ts));
+        let cause = query.last_cause.as_ref().expect("the re-run's cause");
+        assert_eq!(cause.ts, write_ts, "the cause is the write's own commit");
+        assert_eq!(cause.function.as_deref(), Some("messages:send"));
+        assert_eq!(cause.request_id.as_deref(), Some("r-9"));
+    }
+}

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! atrium-engine serve <project-dir> [--port 3210] [--site-port 3211] [--data-dir <dir>]
-//!                     [--admin-key <key>] [--host <ip>]
+//!                     [--admin-key <key>] [--host <ip>] [--as-convex]
 //! ```
 //!
 //! Loads the project when it has a `convex/` folder, prints the deployment URL and admin key,
@@ -23,6 +23,8 @@ Options:
   --data-dir DIR    where the deployment's data lives (default: the OS data dir, per project)
   --admin-key KEY   use this admin key (default: a generated one, kept in the data dir)
   --host IP         the address to bind (default 127.0.0.1)
+  --as-convex       answer only what a Convex deployment does (no Atrium extensions), to try
+                    a dashboard against a Convex-like deployment
 
 Prints `Convex URL: …`, `Site URL: …` and `Admin key: …`, then serves until Ctrl-C.";
 
@@ -33,6 +35,7 @@ struct Options {
     data_dir: Option<PathBuf>,
     admin_key: Option<String>,
     host: IpAddr,
+    as_convex: bool,
 }
 
 fn parse(args: Vec<String>) -> Result<Options, String> {
@@ -49,6 +52,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
         data_dir: None,
         admin_key: None,
         host: IpAddr::from([127, 0, 0, 1]),
+        as_convex: false,
     };
     let mut project = None;
     while let Some(arg) = args.next() {
@@ -66,6 +70,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--host" => {
                 options.host = value("--host")?.parse().map_err(|_| "--host takes an IP address")?
             }
+            "--as-convex" => options.as_convex = true,
             "-h" | "--help" => return Err(String::new()),
             other if other.starts_with('-') => return Err(format!("unknown option `{other}`")),
             other => project = Some(PathBuf::from(other)),
@@ -133,7 +138,7 @@ fn main() -> ExitCode {
                 host: options.host,
                 port: options.port,
                 site_port: options.site_port,
-                ..ServerConfig::default()
+                atrium_extensions: !options.as_convex,
             },
         )
         .await

@@ -37,8 +37,9 @@ pub struct ServerConfig {
     pub port: u16,
     /// The site port for HTTP actions (Convex's default 3211); 0 picks a free one.
     pub site_port: u16,
-    /// Whether Atrium's own endpoints (`/api/atrium/*`) are served. Off, the server answers
-    /// only what Convex's backend does, so tests can stand it in for a Convex deployment.
+    /// Whether Atrium's own endpoints (`/api/atrium/*`, `_system/atrium/*`) are served. Off,
+    /// the server answers only what Convex's backend does, so tests can stand it in for a
+    /// Convex deployment.
     pub atrium_extensions: bool,
 }
 
@@ -172,7 +173,7 @@ fn public_routes() -> Router<AppState> {
         .route("/api/query_at_ts", post(functions::query_at_ts))
         .route("/api/query_batch", post(functions::query_batch))
         .route("/api/deploy2/report_push_completed", post(push::report_push_completed))
-        .route("/http/{*path}", any(http_actions::http_action))
+        .route("/http/{*path}", any(http_actions::http_action).layer(http_actions::body_limit()))
         .route("/api/storage/upload", post(storage::upload))
         .route("/api/storage/{id}", get(storage::download))
 }
@@ -224,6 +225,7 @@ pub async fn serve(
         .map_err(std::io::Error::other)?;
     let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
     let (closing_sessions, closing_sessions_rx) = tokio::sync::watch::channel(false);
+    deployment.set_atrium_extensions(config.atrium_extensions);
     let state = AppState {
         deployment,
         stopping: stopping_rx,
@@ -253,7 +255,10 @@ pub async fn serve(
         )
         .layer(from_fn_with_state(config.atrium_extensions, refuse_extensions_when_off))
         .layer(cors);
-    let site = Router::new().fallback(any(http_actions::site_http_action)).with_state(state);
+    let site = Router::new()
+        .fallback(any(http_actions::site_http_action))
+        .layer(http_actions::body_limit())
+        .with_state(state);
 
     let mut stops = Vec::new();
     let mut tasks = Vec::new();

@@ -14,7 +14,7 @@
 //! table numbers, so references between documents survive.
 
 use std::collections::BTreeMap;
-use std::io::{Read as _, Write as _};
+use std::io::{Read, Seek, Write};
 
 use atrium_runtime::components::names::qualify;
 
@@ -84,17 +84,23 @@ fn component_of_folder(folder: &str) -> Option<String> {
 }
 
 /// Writes every user table at the latest commit (and with `include_storage` the stored
-/// files); returns (its timestamp, the ZIP bytes).
-pub(crate) fn export_zip(engine: &Engine, include_storage: bool) -> Result<(u64, Vec<u8>), String> {
-    export_zip_with_progress(engine, include_storage, &|_, _| {})
+/// files) as a ZIP into `out`; returns (its timestamp, `out`).
+pub(crate) fn export_zip<W: Write + Seek>(
+    engine: &Engine,
+    include_storage: bool,
+    out: W,
+) -> Result<(u64, W), String> {
+    export_zip_with_progress(engine, include_storage, &|_, _| {}, out)
 }
 
 /// [`export_zip`], telling `progress` (documents written, documents in all) after each table.
-pub(crate) fn export_zip_with_progress(
+/// Stored files are copied from their blob files into the ZIP, never held whole.
+pub(crate) fn export_zip_with_progress<W: Write + Seek>(
     engine: &Engine,
     include_storage: bool,
     progress: &dyn Fn(u64, u64),
-) -> Result<(u64, Vec<u8>), String> {
+    out: W,
+) -> Result<(u64, W), String> {
     let mut tx = engine.begin();
     let ts = tx.snapshot().0;
     let catalog = engine.catalog();
@@ -104,15 +110,15 @@ pub(crate) fn export_zip_with_progress(
         tables.push((table.name.clone(), table.number, documents));
     }
     tables.sort_by_key(|(name, _, docs)| (docs.len(), name.clone()));
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut zip = zip::ZipWriter::new(out);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .unix_permissions(0o644);
-    let mut write = |path: &str, bytes: &[u8]| -> Result<(), String> {
+    let mut write = |path: &str, bytes: &mut dyn Read| -> Result<(), String> {
         zip.start_file(path, options).map_err(|e| e.to_string())?;
-        zip.write_all(bytes).map_err(|e| e.to_string())
+        std::io::copy(bytes, &mut zip).map(drop).map_err(|e| format!("{path}: {e}"))
     };
-    write("README.md", README.as_bytes())?;
+    write("README.md", &mut README.as_bytes())?;
     // One `_tables` index per component instance, each in its own folder.
     let mut indexes: BTreeMap<String, String> = BTreeMap::from([(String::new(), String::new())]);
     for (name, number, _) in &tables {
@@ -122,7 +128,7 @@ pub(crate) fn export_zip_with_progress(
         index.push('\n');
     }
     for (folder, index) in &indexes {
-        write(&format!("{folder}_tables/documents.jsonl"), index.as_bytes())?;
+        write(&format!("{folder}_tables/documents.jsonl"), &mut index.as_bytes())?;
     }
     let total: u64 = tables.iter().map(|(_, _, d)| d.len() as u64).sum();
     let mut done = 0;
@@ -134,16 +140,16 @@ pub(crate) fn export_zip_with_progress(
         }
         let (component, table) = split_component(name);
         let folder = format!("{}{table}", zip_folder(component));
-        write(&format!("{folder}/documents.jsonl"), lines.as_bytes())?;
-        write(&format!("{folder}/generated_schema.jsonl"), b"\"uniform\"\n")?;
+        write(&format!("{folder}/documents.jsonl"), &mut lines.as_bytes())?;
+        write(&format!("{folder}/generated_schema.jsonl"), &mut &b"\"uniform\"\n"[..])?;
         done += documents.len() as u64;
         progress(done, total);
     }
     if include_storage {
         crate::snapshot_files::export(engine, &mut tx, &mut write)?;
     }
-    let bytes = zip.finish().map_err(|e| e.to_string())?.into_inner();
-    Ok((ts, bytes))
+    let out = zip.finish().map_err(|e| e.to_string())?;
+    Ok((ts, out))
 }
 
 /// How an import treats existing data.
@@ -199,7 +205,12 @@ fn parse_lines(text: &str, uniform: bool, table: &str) -> Result<Vec<Object>, St
     Ok(documents)
 }
 
-fn parse(bytes: &[u8], format: &str, table: Option<&str>) -> Result<Parsed, String> {
+fn parse(
+    engine: &Engine,
+    bytes: &[u8],
+    format: &str,
+    table: Option<&str>,
+) -> Result<Parsed, String> {
     let mut parsed =
         Parsed { tables: BTreeMap::new(), numbers: BTreeMap::new(), files: Vec::new() };
     let need_table =
@@ -232,49 +243,59 @@ fn parse(bytes: &[u8], format: &str, table: Option<&str>) -> Result<Parsed, Stri
             parsed.tables.insert(name, docs);
         }
         "zip" => {
-            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
                 .map_err(|e| format!("Not a ZIP file: {e}"))?;
-            let mut files: BTreeMap<String, String> = BTreeMap::new();
-            for i in 0..archive.len() {
-                let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
-                let name = entry.name().to_owned();
-                if name.ends_with("documents.jsonl") || name.ends_with("generated_schema.jsonl") {
-                    let mut text = String::new();
-                    entry.read_to_string(&mut text).map_err(|e| format!("{name}: {e}"))?;
-                    files.insert(name, text);
-                }
-            }
-            for (path, text) in &files {
-                let Some(folder) = path.strip_suffix("_tables/documents.jsonl") else { continue };
-                let Some(component) = component_of_folder(folder) else { continue };
-                for line in text.lines() {
-                    let json: Json =
-                        serde_json::from_str(line).map_err(|e| format!("{path}: {e}"))?;
-                    if let (Some(name), Some(id)) = (json["name"].as_str(), json["id"].as_u64()) {
-                        parsed.numbers.insert(qualify(&component, name), id as u32);
-                    }
-                }
-            }
-            for (path, text) in &files {
-                let Some(folder) = path.strip_suffix("/documents.jsonl") else { continue };
-                // `_components/a/_components/b/t` is table `t` of instance `a/b`.
-                let (prefix, table) = folder.rsplit_once('/').map_or(("", folder), |(p, t)| (p, t));
-                let prefix = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
-                let Some(component) = component_of_folder(&prefix) else { continue };
-                if table.starts_with('_') {
-                    continue;
-                }
-                let uniform = files
-                    .get(&format!("{folder}/generated_schema.jsonl"))
-                    .is_some_and(|s| s.trim() == "\"uniform\"");
-                let name = qualify(&component, table);
-                parsed.tables.insert(name.clone(), parse_lines(text, uniform, &name)?);
-            }
-            parsed.files = crate::snapshot_files::read(&mut archive)?;
+            return parse_zip(engine, archive);
         }
         "csv" => return Err("CSV imports are not supported by this engine yet; use JSONL".into()),
         other => return Err(format!("Unknown import format `{other}`")),
     }
+    Ok(parsed)
+}
+
+/// A snapshot ZIP's tables and files (the files' bytes streamed into the blob store).
+fn parse_zip<R: Read + Seek>(
+    engine: &Engine,
+    mut archive: zip::ZipArchive<R>,
+) -> Result<Parsed, String> {
+    let mut parsed =
+        Parsed { tables: BTreeMap::new(), numbers: BTreeMap::new(), files: Vec::new() };
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
+        let name = entry.name().to_owned();
+        if name.ends_with("documents.jsonl") || name.ends_with("generated_schema.jsonl") {
+            let mut text = String::new();
+            entry.read_to_string(&mut text).map_err(|e| format!("{name}: {e}"))?;
+            files.insert(name, text);
+        }
+    }
+    for (path, text) in &files {
+        let Some(folder) = path.strip_suffix("_tables/documents.jsonl") else { continue };
+        let Some(component) = component_of_folder(folder) else { continue };
+        for line in text.lines() {
+            let json: Json = serde_json::from_str(line).map_err(|e| format!("{path}: {e}"))?;
+            if let (Some(name), Some(id)) = (json["name"].as_str(), json["id"].as_u64()) {
+                parsed.numbers.insert(qualify(&component, name), id as u32);
+            }
+        }
+    }
+    for (path, text) in &files {
+        let Some(folder) = path.strip_suffix("/documents.jsonl") else { continue };
+        // `_components/a/_components/b/t` is table `t` of instance `a/b`.
+        let (prefix, table) = folder.rsplit_once('/').map_or(("", folder), |(p, t)| (p, t));
+        let prefix = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
+        let Some(component) = component_of_folder(&prefix) else { continue };
+        if table.starts_with('_') {
+            continue;
+        }
+        let uniform = files
+            .get(&format!("{folder}/generated_schema.jsonl"))
+            .is_some_and(|s| s.trim() == "\"uniform\"");
+        let name = qualify(&component, table);
+        parsed.tables.insert(name.clone(), parse_lines(text, uniform, &name)?);
+    }
+    parsed.files = crate::snapshot_files::read(engine, &mut archive)?;
     Ok(parsed)
 }
 
@@ -286,9 +307,25 @@ pub(crate) fn import(
     table: Option<&str>,
     mode: ImportMode,
 ) -> Result<u64, String> {
-    let parsed = parse(bytes, format, table)?;
-    // The files' bytes go in first; their rows commit with the documents.
-    let staged = crate::snapshot_files::stage(engine, &parsed.files)?;
+    // (A ZIP's files' bytes go in first; their rows commit with the documents.)
+    let parsed = parse(engine, bytes, format, table)?;
+    import_parsed(engine, parsed, mode)
+}
+
+/// Imports a snapshot ZIP file, reading its entries from the file (a stored file's bytes
+/// streamed into the blob store) in one transaction; how many documents were written.
+pub(crate) fn import_zip_file(
+    engine: &Engine,
+    file: std::fs::File,
+    mode: ImportMode,
+) -> Result<u64, String> {
+    let archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| format!("Not a ZIP file: {e}"))?;
+    let parsed = parse_zip(engine, archive)?;
+    import_parsed(engine, parsed, mode)
+}
+
+fn import_parsed(engine: &Engine, parsed: Parsed, mode: ImportMode) -> Result<u64, String> {
     let (written, _) = engine
         .run(1, |tx| {
             let mut written = 0u64;
@@ -343,7 +380,7 @@ pub(crate) fn import(
                     written += 1;
                 }
             }
-            written += crate::snapshot_files::restore(tx, &parsed.files, &staged)?;
+            written += crate::snapshot_files::restore(tx, &parsed.files)?;
             Ok(written)
         })
         .map_err(|e| e.to_string())?;
@@ -387,7 +424,8 @@ mod tests {
         let mut fields = Object::new();
         fields.insert("n".into(), Value::Int64(7));
         let (id, _) = source.run(1, |tx| tx.insert("things", fields.clone())).unwrap();
-        let (_, zip) = export_zip(&source, false).unwrap();
+        let (_, zip) = export_zip(&source, false, std::io::Cursor::new(Vec::new())).unwrap();
+        let zip = zip.into_inner();
 
         let target = Engine::open(&dir.path().join("b.sqlite3"), Default::default()).unwrap();
         assert_eq!(import(&target, &zip, "zip", None, ImportMode::RequireEmpty).unwrap(), 1);
@@ -413,7 +451,8 @@ mod tests {
                 Ok((app, nested))
             })
             .unwrap();
-        let (_, zip) = export_zip(&source, false).unwrap();
+        let (_, zip) = export_zip(&source, false, std::io::Cursor::new(Vec::new())).unwrap();
+        let zip = zip.into_inner();
         let names: Vec<String> = zip::ZipArchive::new(std::io::Cursor::new(zip.clone()))
             .unwrap()
             .file_names()

@@ -6,11 +6,13 @@
 //! ```
 //! Export writes them when asked (`--include-file-storage`); import puts the bytes back in
 //! the blob store and the rows under their old IDs, so URLs and references still work.
+//! Bytes are streamed both ways (blob file → ZIP entry, ZIP entry → blob writer), so a
+//! big file is never held in memory.
 //!
 //! It must not know about user tables (`snapshot.rs` does) nor HTTP.
 
 use std::collections::BTreeMap;
-use std::io::Read as _;
+use std::io::{Read, Seek};
 
 use atrium_engine::{Engine, StagedBlob, StoredFile, Transaction, decode_sha256};
 use atrium_value::DocumentId;
@@ -18,8 +20,8 @@ use serde_json::{Value as Json, json};
 
 const DOCUMENTS: &str = "_storage/documents.jsonl";
 
-/// Adds one ZIP entry (path, bytes).
-pub(crate) type WriteEntry<'a> = dyn FnMut(&str, &[u8]) -> Result<(), String> + 'a;
+/// Adds one ZIP entry (path, its bytes as a reader).
+pub(crate) type WriteEntry<'a> = dyn FnMut(&str, &mut dyn Read) -> Result<(), String> + 'a;
 
 /// Writes the files `tx` sees (`write(path, bytes)` adds a ZIP entry).
 pub(crate) fn export(
@@ -41,13 +43,13 @@ pub(crate) fn export(
         lines.push_str(&line.to_string());
         lines.push('\n');
     }
-    write(DOCUMENTS, lines.as_bytes())?;
+    write(DOCUMENTS, &mut lines.as_bytes())?;
     for file in &files {
-        let bytes = engine
+        let mut blob = engine
             .blobs()
-            .read(&file.sha256)
+            .open_blob(&file.sha256)
             .map_err(|e| format!("file {}: {e}", file.id.encode()))?;
-        write(&format!("_storage/{}{}", file.id.encode(), extension(file)), &bytes)?;
+        write(&format!("_storage/{}{}", file.id.encode(), extension(file)), &mut blob)?;
     }
     Ok(())
 }
@@ -65,17 +67,20 @@ fn extension(file: &StoredFile) -> String {
     usual.or(extensions.first()).map(|e| format!(".{e}")).unwrap_or_default()
 }
 
-/// A file read from a snapshot.
+/// A file read from a snapshot, its bytes already in the blob store (pinned until the
+/// import commits or fails).
 pub(crate) struct ImportedFile {
     id: DocumentId,
     creation_time: f64,
     content_type: Option<String>,
-    bytes: Vec<u8>,
+    blob: StagedBlob,
 }
 
-/// The files in a snapshot ZIP (none when it has no `_storage/documents.jsonl`).
-pub(crate) fn read(
-    archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
+/// The files in a snapshot ZIP (none when it has no `_storage/documents.jsonl`), each
+/// entry streamed into the blob store and checked against its `sha256`.
+pub(crate) fn read<R: Read + Seek>(
+    engine: &Engine,
+    archive: &mut zip::ZipArchive<R>,
 ) -> Result<Vec<ImportedFile>, String> {
     let mut text = String::new();
     match archive.by_name(DOCUMENTS) {
@@ -103,35 +108,24 @@ pub(crate) fn read(
         let name = blobs
             .get(text_id)
             .ok_or_else(|| format!("{}: the snapshot has no bytes for file {text_id}", at()))?;
-        let mut bytes = Vec::new();
-        archive
-            .by_name(name)
-            .map_err(|e| format!("{name}: {e}"))?
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("{name}: {e}"))?;
-        if let Some(expected) = row["sha256"].as_str().and_then(decode_sha256) {
-            use sha2::Digest as _;
-            let actual: [u8; 32] = sha2::Sha256::digest(&bytes).into();
-            if actual != expected {
-                return Err(format!("{name}: the bytes do not match the file's sha256"));
-            }
+        let mut entry = archive.by_name(name).map_err(|e| format!("{name}: {e}"))?;
+        let mut writer = engine.blobs().writer().map_err(|e| format!("{name}: {e}"))?;
+        std::io::copy(&mut entry, &mut writer).map_err(|e| format!("{name}: {e}"))?;
+        let blob = writer.finish(engine.blobs()).map_err(|e| format!("{name}: {e}"))?;
+        if let Some(expected) = row["sha256"].as_str().and_then(decode_sha256)
+            && blob.sha256 != expected
+        {
+            // (Unpinned when dropped; collection removes the blob.)
+            return Err(format!("{name}: the bytes do not match the file's sha256"));
         }
         files.push(ImportedFile {
             id,
             creation_time: row["_creationTime"].as_f64().unwrap_or(0.0),
             content_type: row["contentType"].as_str().map(str::to_owned),
-            bytes,
+            blob,
         });
     }
     Ok(files)
-}
-
-/// Puts the files' bytes in the blob store (pinned: keep the result until the commit).
-pub(crate) fn stage(engine: &Engine, files: &[ImportedFile]) -> Result<Vec<StagedBlob>, String> {
-    files
-        .iter()
-        .map(|f| engine.blobs().put(&f.bytes).map_err(|e| format!("file {}: {e}", f.id.encode())))
-        .collect()
 }
 
 /// Inserts the files' rows under their IDs (those already present are kept); the number
@@ -139,12 +133,11 @@ pub(crate) fn stage(engine: &Engine, files: &[ImportedFile]) -> Result<Vec<Stage
 pub(crate) fn restore(
     tx: &mut Transaction,
     files: &[ImportedFile],
-    staged: &[StagedBlob],
 ) -> Result<u64, atrium_engine::EngineError> {
     let mut written = 0;
-    for (file, blob) in files.iter().zip(staged) {
+    for file in files {
         if tx.file(&file.id)?.is_none() {
-            tx.restore_file(file.id, file.creation_time, blob, file.content_type.as_deref())?;
+            tx.restore_file(file.id, file.creation_time, &file.blob, file.content_type.as_deref())?;
             written += 1;
         }
     }

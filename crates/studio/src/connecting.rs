@@ -207,11 +207,14 @@ pub(crate) async fn connect(
     }
     let sync = SyncClient::connect(&http);
     let states = sync.state();
+    static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     // The watcher starts reporting once this connection is in place and says "connecting",
     // so its first report cannot be overwritten by that.
     let (ready, gate) = tokio::sync::oneshot::channel();
     let watcher = tokio::spawn(watch_state(
         Arc::downgrade(studio),
+        generation,
         summary.clone(),
         http.clone(),
         states,
@@ -224,6 +227,7 @@ pub(crate) async fn connect(
     let log_follower =
         tokio::spawn(crate::logs::follow(Arc::downgrade(studio), http.clone(), archive.clone()));
     let connected = Arc::new(Connected {
+        generation,
         summary: summary.clone(),
         http,
         sync,
@@ -234,11 +238,15 @@ pub(crate) async fn connect(
     studio.views.close_all();
     studio.sql.clear();
     studio.watches.lock().unwrap().clear();
-    *studio.active.lock().unwrap() = Some(connected);
+    // In place and announced under one lock, as watchers check and report under it.
+    let mut active = studio.active.lock().unwrap();
+    let previous = active.replace(connected);
     studio.set_connection_status(ConnectionStatus {
         deployment: Some(summary),
         state: ConnectionState::Connecting,
     });
+    drop(active);
+    drop(previous);
     let _ = ready.send(());
     {
         let mut saved = studio.saved.lock().unwrap();
@@ -264,6 +272,7 @@ pub(crate) fn disconnect(studio: &Studio) {
 
 async fn watch_state(
     studio: std::sync::Weak<Studio>,
+    generation: u64,
     summary: DeploymentSummary,
     http: DeploymentClient,
     mut states: tokio::sync::watch::Receiver<SyncState>,
@@ -305,12 +314,21 @@ async fn watch_state(
             SyncState::Closed => ConnectionState::NotConnected,
         };
         let Some(studio) = studio.upgrade() else { return };
-        let still_current =
-            studio.active.lock().unwrap().as_ref().is_some_and(|c| c.summary.id == summary.id);
-        if !still_current {
-            return;
+        // Only this connection's own watcher reports. A replaced one to the same deployment
+        // (connect again) outlives its replacement while a command still holds it, and its
+        // late "connecting" would otherwise overwrite the new one's "connected" for good.
+        // The check and the report happen under the `active` lock, so a connect cannot
+        // slip in between them.
+        {
+            let active = studio.active.lock().unwrap();
+            if active.as_ref().is_none_or(|c| c.generation != generation) {
+                return;
+            }
+            studio.set_connection_status(ConnectionStatus {
+                deployment: Some(summary.clone()),
+                state,
+            });
         }
-        studio.set_connection_status(ConnectionStatus { deployment: Some(summary.clone()), state });
         drop(studio);
         if states.changed().await.is_err() {
             return;

@@ -67,6 +67,10 @@ pub struct ConnectionStatus {
 /// A deployment the dashboard is connected to.
 #[derive(Debug)]
 pub(crate) struct Connected {
+    /// Which connect made this one (unique while Atrium runs): a state watcher reports only
+    /// while its own connection is the active one, not a later connection to the same
+    /// deployment.
+    pub generation: u64,
     pub summary: DeploymentSummary,
     pub http: DeploymentClient,
     pub sync: SyncClient,

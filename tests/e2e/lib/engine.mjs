@@ -14,11 +14,12 @@ export function engineBinary() {
 
 /**
  * Starts `atrium-engine serve <project>` on free ports (or `port`); resolves to
- * { url, siteUrl, adminKey, stop }. With `data`, that data folder is used and kept.
+ * { url, siteUrl, adminKey, stop }. With `data`, that data folder is used and kept; `args`
+ * are more options (`["--as-convex"]`).
  */
-export async function startEngine(project, { port = 0, data: keep } = {}) {
+export async function startEngine(project, { port = 0, data: keep, args = [] } = {}) {
   const data = keep ?? mkdtempSync(join(tmpdir(), "atrium-engine-"));
-  const child = spawn(engineBinary(), ["serve", project, "--port", String(port), "--site-port", "0", "--data-dir", data], {
+  const child = spawn(engineBinary(), ["serve", project, "--port", String(port), "--site-port", "0", "--data-dir", data, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

@@ -276,6 +276,45 @@ next_cursor: string | null,
 total: number, };
 
 /**
+ * A file by its storage ID.
+ */
+export type FileRef = { id: string, };
+
+/**
+ * One document that holds a file's ID.
+ */
+export type FileReferenceView = { table: string, 
+/**
+ * The document's `_id`.
+ */
+id: string, 
+/**
+ * Where the ID sits in it (`avatar`, `photos[2]`).
+ */
+fields: Array<string>, 
+/**
+ * Whether one of those fields is declared `v.id("_storage")`.
+ */
+declared: boolean, };
+
+/**
+ * The documents that refer to a file.
+ */
+export type FileReferencesView = { 
+/**
+ * False when the deployment cannot search for them (a Convex deployment).
+ */
+offered: boolean, references: Array<FileReferenceView>, 
+/**
+ * How many documents were searched.
+ */
+searched: number, 
+/**
+ * False when the search stopped before the end (too many documents or references).
+ */
+complete: boolean, };
+
+/**
  * A file to upload: its bytes as base64 (`base64`) or a path on this machine (`path`),
  * exactly one of them.
  */
@@ -427,19 +466,7 @@ export type IndexRange = { name: string, clauses: Array<RangeClause>, descending
 /**
  * An index of a table.
  */
-export type IndexSummary = { name: string, 
-/**
- * An ordered index's fields (empty for a search index).
- */
-fields: Array<string>, 
-/**
- * A search index's `searchField` (null for an ordered index).
- */
-search_field: string | null, 
-/**
- * A search index's `filterFields`.
- */
-filter_fields: Array<string>, 
+export type IndexSummary = { name: string, fields: Array<string>, 
 /**
  * "done" or "backfilling".
  */
@@ -975,21 +1002,6 @@ export type TableSummary = { name: string, count: number, };
  */
 export type Template = "sample" | "empty";
 
-export type TextSearch = { table: string, index: string, text: string, 
-/**
- * Equalities, all of which must hold (Convex's `.eq` chain).
- */
-filters: Array<FilterTerm>, 
-/**
- * At most this many results (default 50).
- */
-limit: number | null, };
-
-/**
- * Matching documents (Convex-encoded JSON) in relevance order, with their BM25 scores.
- */
-export type TextSearchResult = { rows: Array<Record<string, unknown>>, scores: Array<number>, };
-
 /**
  * Which colour theme the UI uses.
  */
@@ -1238,10 +1250,6 @@ export interface Commands {
    */
   data_schema: { request: TableRequest; response: TableSchemaInfo };
   /**
-   * A table's documents matching text in one of its search indexes, most relevant first.
-   */
-  data_search: { request: TextSearch; response: TextSearchResult };
-  /**
    * The connected deployment's log entries followed so far (newer ones arrive as
    * `log_entries` events).
    */
@@ -1343,6 +1351,10 @@ export interface Commands {
    * Uploads a file given as base64 bytes or a path on this machine; its storage ID.
    */
   files_upload: { request: FileUpload; response: FileUploaded };
+  /**
+   * The documents that hold a file's ID (Atrium's engine; `offered: false` elsewhere).
+   */
+  files_references: { request: FileRef; response: FileReferencesView };
   /**
    * The tables loaded for SQL, with their columns and notes.
    */
@@ -1456,4 +1468,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "data_search", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "files_references", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;

@@ -3,7 +3,8 @@
 //! that answers only what a Convex deployment does.
 
 use atrium_client::DeploymentClient;
-use atrium_server::test_support::serve_fixture_as_convex;
+use atrium_server::test_support::{serve_fixture, serve_fixture_as_convex};
+use atrium_value::Value;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn upload_list_read_and_delete_files() {
@@ -30,5 +31,52 @@ async fn upload_list_read_and_delete_files() {
     client.delete_files(std::slice::from_ref(&first)).await.unwrap();
     assert_eq!(client.file(&first).await.unwrap(), None);
     assert_eq!(client.file_count().await.unwrap(), 1);
+    assert_eq!(
+        client.file_references(&second, 10).await.unwrap(),
+        None,
+        "a Convex deployment does not name a file's referring documents"
+    );
+    server.stop().await;
+}
+
+fn object(fields: &[(&str, Value)]) -> Value {
+    Value::Object(fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_engine_names_the_documents_that_refer_to_a_file() {
+    let (server, deployment, _data) = serve_fixture("kitchen", "file-references").await;
+    let client =
+        DeploymentClient::new(&server.cloud_url).unwrap().with_admin_key(deployment.admin_key());
+    let kept = client.upload_file(b"kept".to_vec(), Some("text/plain")).await.unwrap();
+    let other = client.upload_file(b"other".to_vec(), None).await.unwrap();
+    let none = client.file_references(&kept, 10).await.unwrap().unwrap();
+    assert!(none.references.is_empty() && none.complete, "{none:?}");
+
+    let saved = client
+        .mutation(
+            "files:saveFile",
+            &object(&[("storageId", Value::from(kept.as_str())), ("name", Value::from("a"))]),
+        )
+        .await
+        .unwrap();
+    client
+        .mutation(
+            "files:saveFile",
+            &object(&[("storageId", other.as_str().into()), ("name", "b".into())]),
+        )
+        .await
+        .unwrap();
+    let found = client.file_references(&kept, 10).await.unwrap().unwrap();
+    assert_eq!(found.references.len(), 1, "{found:?}");
+    let reference = &found.references[0];
+    assert_eq!(reference.table, "attachments");
+    assert_eq!(Value::from(reference.id.as_str()), saved);
+    assert_eq!(reference.fields, vec!["storageId".to_owned()]);
+    assert!(found.complete);
+    assert!(found.searched >= 2.0);
+
+    let bad = client.file_references("not-an-id", 10).await.unwrap_err();
+    assert!(bad.to_string().contains("not a storage ID"), "{bad}");
     server.stop().await;
 }

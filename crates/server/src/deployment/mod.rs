@@ -114,7 +114,8 @@ pub struct Deployment {
     pub(crate) exports: Mutex<Vec<ExportRecord>>,
     /// Imports since start, newest last, and uploads in progress by token.
     pub(crate) imports: Mutex<Vec<ImportRecord>>,
-    pub(crate) uploads: Mutex<std::collections::HashMap<String, BTreeMap<u32, Vec<u8>>>>,
+    pub(crate) uploads:
+        Mutex<std::collections::HashMap<String, BTreeMap<u32, tempfile::NamedTempFile>>>,
     /// Live queries and the writes that re-ran them, for `/api/atrium/subscriptions`.
     pub(crate) inspector: crate::inspector::Inspector,
     /// The providers of `auth.config.ts` and their keys.
@@ -133,6 +134,9 @@ pub struct Deployment {
     /// no code serves (see `folder.rs`).
     folder: RwLock<Option<PathBuf>>,
     load_error: RwLock<Option<String>>,
+    /// Off: the deployment plays a Convex one, and Atrium's `_system/atrium/*` functions
+    /// answer "not found" (`ServerConfig::atrium_extensions`, `--as-convex`).
+    atrium_extensions: AtomicBool,
 }
 
 /// A finished export, as `_system/cli/exports:getLatest` reports it.
@@ -141,7 +145,9 @@ pub(crate) struct ExportRecord {
     pub(crate) document: atrium_value::Value,
     pub(crate) id: String,
     pub(crate) start_ts: u64,
-    pub(crate) zip: Arc<Vec<u8>>,
+    /// The ZIP, in the blob store's temporary folder (removed with the last reference;
+    /// a leftover is cleared at the next start).
+    pub(crate) zip: Arc<tempfile::NamedTempFile>,
 }
 
 /// An import's state document, as `_system/cli/queryImport` reports it.
@@ -240,6 +246,7 @@ impl Deployment {
             imports: Mutex::new(Vec::new()),
             uploads: Mutex::new(std::collections::HashMap::new()),
             upload_tokens: Arc::default(),
+            atrium_extensions: AtomicBool::new(true),
             engine,
             runner: RwLock::new(None),
             serving: Mutex::new(None),
@@ -563,12 +570,16 @@ impl Deployment {
         self.mutation_results.lock().unwrap()
     }
 
-    /// Every user table and stored file at the latest commit as a snapshot ZIP in Convex's
-    /// layout (what `npx convex export --include-file-storage` downloads): the commit's
-    /// timestamp and the bytes.
+    /// Writes every user table and stored file at the latest commit into `out` as a
+    /// snapshot ZIP in Convex's layout (what `npx convex export --include-file-storage`
+    /// downloads), the files streamed from disk: the commit's timestamp and `out`.
     /// `progress` hears (documents written, documents in all) after each table.
-    pub fn export_snapshot(&self, progress: &dyn Fn(u64, u64)) -> Result<(u64, Vec<u8>), String> {
-        crate::snapshot::export_zip_with_progress(&self.engine, true, progress)
+    pub fn export_snapshot<W: std::io::Write + std::io::Seek>(
+        &self,
+        out: W,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<(u64, W), String> {
+        crate::snapshot::export_zip_with_progress(&self.engine, true, progress, out)
     }
 
     /// Imports a snapshot ZIP (Convex's layout) in one transaction; `mode` is
@@ -576,6 +587,13 @@ impl Deployment {
     pub fn import_snapshot(&self, zip: &[u8], mode: &str) -> Result<u64, String> {
         let mode = crate::snapshot::ImportMode::parse(Some(mode))?;
         crate::snapshot::import(&self.engine, zip, "zip", None, mode)
+    }
+
+    /// [`Deployment::import_snapshot`] from a ZIP file, its entries read from the file (a
+    /// stored file's bytes streamed into the blob store, never held whole).
+    pub fn import_snapshot_file(&self, zip: std::fs::File, mode: &str) -> Result<u64, String> {
+        let mode = crate::snapshot::ImportMode::parse(Some(mode))?;
+        crate::snapshot::import_zip_file(&self.engine, zip, mode)
     }
 
     /// The runner for the current code, if any code is loaded.
@@ -602,6 +620,15 @@ impl Deployment {
     }
 
     /// File storage's upload tokens and the origin its URLs are on.
+    /// Whether Atrium's `_system/atrium/*` functions answer (off: as a Convex deployment).
+    pub fn atrium_extensions(&self) -> bool {
+        self.atrium_extensions.load(Ordering::Relaxed)
+    }
+
+    pub fn set_atrium_extensions(&self, on: bool) {
+        self.atrium_extensions.store(on, Ordering::Relaxed);
+    }
+
     pub fn upload_tokens(&self) -> &crate::file_urls::UploadTokens {
         &self.upload_tokens
     }

@@ -8,12 +8,22 @@
 
 use atrium_runtime::http::{BodyEvent, BodySink, HttpRequest};
 use axum::body::{Body, Bytes};
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::Identity;
 use crate::state::{AppState, Peer};
+
+/// The largest request body an HTTP action receives (Convex's 20 MiB); a longer one is
+/// refused with 413 before the action runs.
+pub(crate) const BODY_LIMIT: usize = 20 << 20;
+
+/// The layer that sets [`BODY_LIMIT`] on the HTTP action routes (axum's default is 2 MiB).
+pub(crate) fn body_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(BODY_LIMIT)
+}
 
 async fn serve_http_action(
     state: AppState,

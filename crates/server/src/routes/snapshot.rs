@@ -2,7 +2,8 @@
 //! `POST /api/export/request/zip`, `GET /api/export/zip/{key}`, `POST /api/import/
 //! {start_upload, upload_part, finish_upload}` and `POST /api/perform_import`, all admin.
 //! The ZIP layout and the import itself live in `crate::snapshot`; this module keeps the
-//! records `exports:getLatest` and `queryImport` read.
+//! records `exports:getLatest` and `queryImport` read. Exports and uploaded parts live in
+//! temporary files beside the blob store, never whole in memory.
 //!
 //! It must not check the admin key itself: these routes are admin through their layer
 //! (`server.rs`).
@@ -27,11 +28,17 @@ pub(crate) async fn request_export(
 ) -> Result<StatusCode, ApiError> {
     let include_storage = query.get("includeStorage").is_some_and(|v| v == "true");
     let engine = state.deployment.engine().clone();
-    let (ts, zip) =
-        tokio::task::spawn_blocking(move || crate::snapshot::export_zip(&engine, include_storage))
-            .await
-            .map_err(internal)?
-            .map_err(internal)?;
+    let (ts, zip) = tokio::task::spawn_blocking(move || {
+        let file = temp_file(&engine)?;
+        let (ts, out) =
+            crate::snapshot::export_zip(&engine, include_storage, std::io::BufWriter::new(file))?;
+        let file = out.into_inner().map_err(|e| e.to_string())?;
+        Ok::<_, String>((ts, file))
+    })
+    .await
+    .map_err(internal)?
+    .map_err(internal)?;
+    let size = zip.as_file().metadata().map_err(internal)?.len();
     let (id, created) = crate::snapshot::record_id(533);
     let int = |n: u64| Value::Int64(n as i64);
     let mut document = atrium_value::Object::new();
@@ -45,7 +52,7 @@ pub(crate) async fn request_export(
         ("zip_object_key", Value::String(format!("{ts}.zip"))),
         ("component", Value::Null),
         ("requestor", Value::from("snapshotExport")),
-        ("size", int(zip.len() as u64)),
+        ("size", int(size)),
     ] {
         document.insert(k.to_owned(), v);
     }
@@ -78,15 +85,36 @@ pub(crate) async fn download_export(
         .ok_or_else(|| {
             ApiError::new(StatusCode::NOT_FOUND, "ExportNotFound", format!("No export {key}"))
         })?;
-    let mut response = Response::new(Body::from(record.zip.as_ref().clone()));
+    let file = tokio::fs::File::open(record.zip.path()).await.map_err(internal)?;
+    let length = file.metadata().await.map_err(internal)?.len();
+    let mut response = Response::new(Body::from_stream(
+        tokio_util::io::ReaderStream::with_capacity(file, 1 << 16),
+    ));
     let name = format!("snapshot_{}_{}.zip", state.deployment.name(), record.start_ts);
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename={name}")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=2592000"));
     Ok(response)
+}
+
+fn unknown_token() -> ApiError {
+    ApiError::bad_request("InvalidUploadToken", "Unknown upload token: start the upload again")
+}
+
+/// The blob store's temporary folder (cleared of leftovers at start).
+fn temp_dir(engine: &atrium_engine::Engine) -> Result<std::path::PathBuf, String> {
+    let dir = engine.blobs().root().join("tmp");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// A temporary file there, removed when dropped.
+fn temp_file(engine: &atrium_engine::Engine) -> Result<tempfile::NamedTempFile, String> {
+    tempfile::NamedTempFile::new_in(temp_dir(engine)?).map_err(|e| e.to_string())
 }
 
 pub(crate) async fn start_upload(State(state): State<AppState>) -> Json<serde_json::Value> {
@@ -113,11 +141,22 @@ pub(crate) async fn upload_part(
             "upload_part needs uploadToken and partNumber",
         ));
     };
+    if !state.deployment.uploads.lock().unwrap().contains_key(&token) {
+        return Err(unknown_token());
+    }
+    let engine = state.deployment.engine().clone();
+    let part = tokio::task::spawn_blocking(move || {
+        let mut part = tempfile::NamedTempFile::new_in(temp_dir(&engine)?)
+            .map_err(|e| format!("Could not keep the part: {e}"))?;
+        std::io::Write::write_all(&mut part, &body)
+            .map_err(|e| format!("Could not keep the part: {e}"))?;
+        Ok::<_, String>(part)
+    })
+    .await
+    .map_err(internal)?
+    .map_err(internal)?;
     let mut uploads = state.deployment.uploads.lock().unwrap();
-    let parts = uploads.get_mut(&token).ok_or_else(|| {
-        ApiError::bad_request("InvalidUploadToken", "Unknown upload token: start the upload again")
-    })?;
-    parts.insert(number, body.to_vec());
+    uploads.get_mut(&token).ok_or_else(unknown_token)?.insert(number, part);
     Ok(Json(format!("part-{number}")))
 }
 
@@ -129,10 +168,8 @@ pub(crate) async fn finish_upload(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let request: serde_json::Value = parse_body(&body)?;
     let token = request["uploadToken"].as_str().unwrap_or_default().to_owned();
-    let parts = state.deployment.uploads.lock().unwrap().remove(&token).ok_or_else(|| {
-        ApiError::bad_request("InvalidUploadToken", "Unknown upload token: start the upload again")
-    })?;
-    let bytes: Vec<u8> = parts.into_values().flatten().collect();
+    let parts =
+        state.deployment.uploads.lock().unwrap().remove(&token).ok_or_else(unknown_token)?;
     let format = request
         .pointer("/import/format")
         .and_then(serde_json::Value::as_str)
@@ -147,7 +184,20 @@ pub(crate) async fn finish_upload(
     let engine = state.deployment.engine().clone();
     let (f, t) = (format.clone(), table.clone());
     let outcome = tokio::task::spawn_blocking(move || {
-        crate::snapshot::import(&engine, &bytes, &f, t.as_deref(), mode)
+        // The parts joined in one file; a ZIP is read from it entry by entry.
+        let mut joined = temp_file(&engine)?;
+        for (_, mut part) in parts {
+            std::io::Seek::rewind(&mut part).map_err(|e| e.to_string())?;
+            std::io::copy(&mut part, &mut joined).map_err(|e| e.to_string())?;
+        }
+        std::io::Seek::rewind(&mut joined).map_err(|e| e.to_string())?;
+        if f == "zip" {
+            let file = joined.reopen().map_err(|e| e.to_string())?;
+            crate::snapshot::import_zip_file(&engine, file, mode)
+        } else {
+            let bytes = std::fs::read(joined.path()).map_err(|e| e.to_string())?;
+            crate::snapshot::import(&engine, &bytes, &f, t.as_deref(), mode)
+        }
     })
     .await
     .map_err(internal)?;

@@ -30,6 +30,10 @@ use crate::state::{ApiError, AppState, internal};
 /// the throughput of a large file).
 const CHUNK: usize = 256 * 1024;
 
+/// Files up to this size are read in the same blocking call that finds their row and served
+/// from memory; larger ones are streamed.
+const SMALL: u64 = 64 * 1024;
+
 /// Files never change under an ID, so browsers may keep them (Convex's 30 days).
 const CACHE_CONTROL: &str = "private, max-age=2592000";
 
@@ -149,16 +153,29 @@ pub(crate) async fn download(
         )
         .into_response();
     };
+    // The row, the open blob and (for a small file) its bytes, in one trip to the blocking
+    // pool: a small file's download costs one hop, not one per open and per read.
     let engine = state.deployment.engine().clone();
-    let found = tokio::task::spawn_blocking(move || engine.file(&id).map(|f| (engine, f))).await;
-    let (engine, file) = match found {
-        Ok(Ok((engine, Some(file)))) => (engine, file),
-        Ok(Ok((_, None))) => return not_found(&text),
-        Ok(Err(e)) => return internal(e).into_response(),
+    let found = tokio::task::spawn_blocking(move || {
+        let Some(file) = engine.file(&id).map_err(internal)? else { return Ok(None) };
+        let Ok(mut blob) = std::fs::File::open(engine.blobs().path_of(&file.sha256)) else {
+            return Ok(None); // Deleted (and collected) since the row was read.
+        };
+        let contents = if file.size <= SMALL {
+            let mut bytes = Vec::with_capacity(file.size as usize);
+            std::io::Read::read_to_end(&mut blob, &mut bytes).map_err(internal)?;
+            Contents::Bytes(bytes)
+        } else {
+            Contents::File(tokio::fs::File::from_std(blob))
+        };
+        Ok::<_, ApiError>(Some((file, contents)))
+    })
+    .await;
+    let (file, contents) = match found {
+        Ok(Ok(Some(found))) => found,
+        Ok(Ok(None)) => return not_found(&text),
+        Ok(Err(e)) => return e.into_response(),
         Err(e) => return internal(e).into_response(),
-    };
-    let Ok(mut blob) = tokio::fs::File::open(engine.blobs().path_of(&file.sha256)).await else {
-        return not_found(&text); // Deleted (and collected) since the row was read.
     };
     let etag = format!("\"{}\"", hex::encode(file.sha256));
     let mut response = Response::builder()
@@ -187,23 +204,41 @@ pub(crate) async fn download(
             _ => return StatusCode::RANGE_NOT_SATISFIABLE.into_response(),
         };
         let (start, end) = (*ranges[0].start(), *ranges[0].end());
-        if let Err(e) = blob.seek(SeekFrom::Start(start)).await {
-            return internal(e).into_response();
-        }
         let length = end - start + 1;
+        let body = match contents {
+            Contents::Bytes(bytes) => Body::from(bytes[start as usize..=end as usize].to_vec()),
+            Contents::File(mut blob) => {
+                if let Err(e) = blob.seek(SeekFrom::Start(start)).await {
+                    return internal(e).into_response();
+                }
+                Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+                    blob.take(length),
+                    CHUNK,
+                ))
+            }
+        };
         return response
             .status(StatusCode::PARTIAL_CONTENT)
             .header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{}", file.size))
             .header(header::CONTENT_LENGTH, length)
-            .body(Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
-                blob.take(length),
-                CHUNK,
-            )))
+            .body(body)
             .unwrap_or_default();
     }
+    let body = match contents {
+        Contents::Bytes(bytes) => Body::from(bytes),
+        Contents::File(blob) => {
+            Body::from_stream(tokio_util::io::ReaderStream::with_capacity(blob, CHUNK))
+        }
+    };
     response
         .header("digest", format!("sha-256={}", b64().encode(file.sha256)))
         .header(header::CONTENT_LENGTH, file.size)
-        .body(Body::from_stream(tokio_util::io::ReaderStream::with_capacity(blob, CHUNK)))
+        .body(body)
         .unwrap_or_default()
+}
+
+/// A download's bytes: read whole when small, else streamed from the open blob.
+enum Contents {
+    Bytes(Vec<u8>),
+    File(tokio::fs::File),
 }

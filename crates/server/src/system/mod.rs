@@ -8,6 +8,7 @@
 //! - [`atrium`]: Atrium's dashboard extensions `_system/atrium/*`, which a Convex deployment
 //!   lacks (clients detect that from the "not found" answer);
 //! - [`adhoc`]: `_system/atrium/queryFromSource`, a query written in the dashboard;
+//! - [`file_references`]: `_system/atrium/fileReferences`, the documents holding a file's ID;
 //! - [`schedules`]: the Schedules area's (scheduled jobs and crons, Convex's and Atrium's);
 //! - `args`: what they share (argument decoding, transactions, limits), below them all.
 //!
@@ -24,6 +25,7 @@ mod args;
 mod atrium;
 mod cli;
 mod components;
+mod file_references;
 mod files;
 mod frontend;
 mod schedules;
@@ -69,6 +71,9 @@ pub(crate) fn run(
         return Err(format!("System function `{path}` can only be called with the admin key"));
     }
     let path = canonical(path);
+    if path.starts_with("_system/atrium/") && !deployment.atrium_extensions() {
+        return Err(format!("Could not find function for '{path}'"));
+    }
     if path == path::QUERY_FROM_SOURCE {
         let (value, read, snapshot) = adhoc::run(deployment, args, at)?;
         return Ok(SystemAnswer { value, read: Some((read, snapshot)), commit_ts: None });
@@ -95,6 +100,13 @@ pub(crate) fn run(
     };
     let answer = frontend::query(deployment, &mut tx, &path, args)
         .or_else(|| files::query(deployment, &mut tx, &path, args))
+        .or_else(|| {
+            (path == atrium_protocol::storage::path::FILE_REFERENCES).then(|| {
+                args::read(&path, args, |a| {
+                    file_references::file_references(deployment, &mut tx, a)
+                })
+            })
+        })
         .or_else(|| atrium::query(deployment, &mut tx, &path, args))
         .or_else(|| schedules::query(&mut tx, &path, args))
         .ok_or_else(|| format!("Could not find function for '{path}'"))??;

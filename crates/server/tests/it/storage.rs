@@ -173,7 +173,10 @@ async fn a_snapshot_with_files_restores_the_same_ids_and_bytes() {
     .await;
     let id = stored["id"].as_str().unwrap().to_owned();
     call(&base, "mutation", "files:saveFile", json!({"storageId": id, "name": "n"})).await;
-    let (_, zip) = deployment.export_snapshot(&|_, _| {}).unwrap();
+    let exported = tempfile::NamedTempFile::new().unwrap();
+    let (_, mut out) = deployment.export_snapshot(exported.reopen().unwrap(), &|_, _| {}).unwrap();
+    std::io::Write::flush(&mut out).unwrap();
+    let zip = std::fs::read(exported.path()).unwrap();
     server.stop().await;
 
     // Convex's layout: the rows, and the bytes named by ID and extension.
@@ -198,7 +201,8 @@ async fn a_snapshot_with_files_restores_the_same_ids_and_bytes() {
         admin_key: None,
     })
     .unwrap();
-    target.import_snapshot(&zip, "requireEmpty").unwrap();
+    // Read from the file, entry by entry.
+    target.import_snapshot_file(exported.reopen().unwrap(), "requireEmpty").unwrap();
     let config = atrium_server::ServerConfig { port: 0, site_port: 0, ..Default::default() };
     let server = atrium_server::serve(target.clone(), config).await.unwrap();
     let got = reqwest::get(format!("{}/api/storage/{id}", server.cloud_url)).await.unwrap();
@@ -305,5 +309,49 @@ async fn the_dashboard_file_functions_list_get_and_delete() {
     )
     .await;
     assert!(again.to_string().contains(&format!("storage id {} not found", ids[0])), "{again}");
+    server.stop().await;
+}
+
+/// A multipart body with a `note` field and a `file` part holding `bytes`.
+fn multipart(bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "atrium-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nbig\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_actions_take_bodies_up_to_convex_s_20_mib() {
+    let (server, _deployment, _data) = serve_fixture("kitchen", "files-test").await;
+    let http = reqwest::Client::new();
+    // 5 MiB: past axum's 2 MiB default, within Convex's limit; stored and answered back.
+    let bytes: Vec<u8> = (0..5 * 1024 * 1024u32).map(|i| (i % 253) as u8).collect();
+    let (content_type, body) = multipart(&bytes);
+    let response = http
+        .post(format!("{}/upload", server.site_url))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.bytes().await.unwrap().len(), bytes.len());
+
+    // Past 20 MiB: refused before the action runs.
+    let (content_type, body) = multipart(&vec![7u8; 21 * 1024 * 1024]);
+    let response = http
+        .post(format!("{}/http/upload", server.cloud_url))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("length limit exceeded"), "{text}");
     server.stop().await;
 }

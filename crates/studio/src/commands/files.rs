@@ -1,10 +1,12 @@
 //! The Files area's commands: the file count, pages of stored files newest first (size,
 //! content type, creation time, ID, URL), deleting files, a fresh upload URL (the UI posts
 //! to it itself, so it can show each file's progress) and an upload of bytes given as
-//! base64 or of a file on this machine's disk (for hosts whose webview cannot post).
+//! base64 or of a file on this machine's disk (for hosts whose webview cannot post); and the
+//! documents that refer to a file.
 //!
-//! Everything goes through the client's calls to Convex's own dashboard file functions and
-//! storage routes, so a Convex deployment answers them too. It must not format for display
+//! Everything but the last goes through the client's calls to Convex's own dashboard file
+//! functions and storage routes, so a Convex deployment answers them too; the references
+//! are Atrium's engine's extension, and a deployment without it answers `offered: false`. It must not format for display
 //! (the UI words sizes and times) nor hold a file's bytes longer than one upload.
 
 use std::sync::Arc;
@@ -94,6 +96,40 @@ pub struct FileUploaded {
     pub id: String,
 }
 
+/// A file by its storage ID.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct FileRef {
+    pub id: String,
+}
+
+/// One document that holds a file's ID.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FileReferenceView {
+    pub table: String,
+    /// The document's `_id`.
+    pub id: String,
+    /// Where the ID sits in it (`avatar`, `photos[2]`).
+    pub fields: Vec<String>,
+    /// Whether one of those fields is declared `v.id("_storage")`.
+    pub declared: bool,
+}
+
+/// The documents that refer to a file.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FileReferencesView {
+    /// False when the deployment cannot search for them (a Convex deployment).
+    pub offered: bool,
+    pub references: Vec<FileReferenceView>,
+    /// How many documents were searched.
+    pub searched: f64,
+    /// False when the search stopped before the end (too many documents or references).
+    pub complete: bool,
+}
+
+/// The most referring documents listed.
+const MAX_REFERENCES: u32 = 50;
+
 const HINT: &str = "; its files cannot be changed.";
 
 fn view(file: atrium_protocol::storage::FileMetadata) -> FileView {
@@ -152,6 +188,36 @@ pub(super) async fn files_upload_url(
     let connected = studio.connected()?;
     connected.allow_write(request.confirmed, HINT, "uploading files")?;
     Ok(connected.http.file_upload_url().await?)
+}
+
+pub(super) async fn files_references(
+    studio: &Arc<Studio>,
+    request: FileRef,
+) -> Result<FileReferencesView, CommandError> {
+    let connected = studio.connected()?;
+    let Some(found) = connected.http.file_references(&request.id, MAX_REFERENCES).await? else {
+        return Ok(FileReferencesView {
+            offered: false,
+            references: Vec::new(),
+            searched: 0.0,
+            complete: false,
+        });
+    };
+    Ok(FileReferencesView {
+        offered: true,
+        references: found
+            .references
+            .into_iter()
+            .map(|r| FileReferenceView {
+                table: r.table,
+                id: r.id,
+                fields: r.fields,
+                declared: r.declared,
+            })
+            .collect(),
+        searched: found.searched,
+        complete: found.complete,
+    })
 }
 
 /// The bytes an upload request names.

@@ -39,7 +39,8 @@ pub use data::{
     ViewRef, WriteRequest,
 };
 pub use files::{
-    FilePageView, FileUpload, FileUploaded, FileView, FilesConfirm, FilesDelete, FilesRequest,
+    FilePageView, FileRef, FileReferenceView, FileReferencesView, FileUpload, FileUploaded,
+    FileView, FilesConfirm, FilesDelete, FilesRequest,
 };
 pub use functions::{
     CronJob, DryRunResult, DryRunWrite, FunctionInfo, FunctionList, FunctionListRequest, HttpRoute,
@@ -217,6 +218,8 @@ command_table! {
     files_upload_url(FilesConfirm) -> String = files::files_upload_url;
     /// Uploads a file given as base64 bytes or a path on this machine; its storage ID.
     files_upload(FileUpload) -> FileUploaded = files::files_upload;
+    /// The documents that hold a file's ID (Atrium's engine; `offered: false` elsewhere).
+    files_references(FileRef) -> FileReferencesView = files::files_references;
     /// The tables loaded for SQL, with their columns and notes.
     sql_tables(()) -> Vec<crate::sql::LoadedTableInfo> = sql::sql_tables;
     /// Loads (or reloads) a table for SQL, announcing `sql_load_progress`.

@@ -182,14 +182,15 @@ pub(super) async fn project_export(
     request: ProjectRef,
 ) -> Result<SnapshotDone, CommandError> {
     let (project, running) = running(studio, &request.id)?;
-    let (path, mut file) = crate::files::create_export_file(
+    let (path, file) = crate::files::create_export_file(
         &studio.export_dir(),
         &format!("{}-snapshot.zip", slug(&project.name)),
     )?;
     let deployment = running.deployment.clone();
     let (weak, shown) = (Arc::downgrade(studio), path.display().to_string());
+    // Written straight into the file, stored files streamed from disk.
     let exported = tokio::task::spawn_blocking(move || {
-        deployment.export_snapshot(&|written, total| {
+        deployment.export_snapshot(std::io::BufWriter::new(file), &|written, total| {
             if let Some(studio) = weak.upgrade() {
                 let progress =
                     crate::sql::export::ExportProgress { path: shown.clone(), written, total };
@@ -199,11 +200,14 @@ pub(super) async fn project_export(
     })
     .await
     .map_err(CommandError::internal)?;
-    let written = exported.map_err(|e| format!("The snapshot failed: {e}")).and_then(|(_, zip)| {
-        std::io::Write::write_all(&mut file, &zip)
-            .map(|()| zip.len() as u64)
-            .map_err(|e| format!("Could not write {}: {e}", path.display()))
-    });
+    let written =
+        exported.map_err(|e| format!("The snapshot failed: {e}")).and_then(|(_, mut out)| {
+            std::io::Write::flush(&mut out)
+                .and_then(|()| out.get_ref().sync_all())
+                .and_then(|()| out.get_ref().metadata())
+                .map(|m| m.len())
+                .map_err(|e| format!("Could not write {}: {e}", path.display()))
+        });
     match written {
         Ok(bytes) => Ok(SnapshotDone { path: path.display().to_string(), bytes, documents: 0 }),
         Err(message) => {
@@ -232,21 +236,23 @@ pub(super) async fn project_import(
 ) -> Result<SnapshotDone, CommandError> {
     let (_, running) = running(studio, &request.id)?;
     let path = PathBuf::from(request.path.trim());
-    let zip = std::fs::read(&path).map_err(|e| {
+    // Read entry by entry from the file (stored files streamed), not loaded whole.
+    let zip = std::fs::File::open(&path).map_err(|e| {
         CommandError::new(ErrorCode::Io, format!("Could not read {}: {e}", path.display()))
     })?;
+    let bytes = zip.metadata().map(|m| m.len()).unwrap_or(0);
     let deployment = running.deployment.clone();
     let mode = request.mode.unwrap_or_else(|| "requireEmpty".into());
-    let bytes = zip.len() as u64;
-    let documents = tokio::task::spawn_blocking(move || deployment.import_snapshot(&zip, &mode))
-        .await
-        .map_err(CommandError::internal)?
-        .map_err(|e| {
-            CommandError::new(
-                ErrorCode::BadRequest,
-                format!("The import failed, nothing was written: {e}"),
-            )
-        })?;
+    let documents =
+        tokio::task::spawn_blocking(move || deployment.import_snapshot_file(zip, &mode))
+            .await
+            .map_err(CommandError::internal)?
+            .map_err(|e| {
+                CommandError::new(
+                    ErrorCode::BadRequest,
+                    format!("The import failed, nothing was written: {e}"),
+                )
+            })?;
     Ok(SnapshotDone { path: path.display().to_string(), bytes, documents })
 }
 

@@ -137,3 +137,30 @@ async fn saved_connections_keep_keys_out_of_the_ui_and_the_header_says_what_is_w
     assert_eq!(list["connections"][0]["id"], id.as_str());
     server.stop().await;
 }
+
+/// Connecting again and again to the same deployment, several connects at once and with
+/// commands in flight (each holding the connection it started on, as the UI's polls do),
+/// ends "connected" every time: a replaced connection's state watcher never reports over
+/// its replacement's.
+#[tokio::test(flavor = "multi_thread")]
+async fn repeated_connects_to_one_deployment_end_connected() {
+    let (server, deployment, _data) = serve_fixture("chat", "studio-reconnect").await;
+    let config = tempfile::tempdir().unwrap();
+    let studio = common::studio(config.path());
+    let mut events = studio.subscribe();
+    let id = common::connect(&studio, &server.cloud_url, deployment.admin_key()).await;
+    wait_for_state(&studio, &mut events, "connected").await;
+    for round in 0..5 {
+        let connects = (0..3).map(|_| dispatch(&studio, "connect", json!({"id": id})));
+        // Commands in flight meanwhile keep the replaced connections alive a while.
+        let polls = (0..3).map(|_| dispatch(&studio, "files_count", json!(null)));
+        let (connected, _) = tokio::join!(
+            futures_util::future::join_all(connects),
+            futures_util::future::join_all(polls)
+        );
+        assert!(connected.iter().all(Result::is_ok), "round {round}: {connected:?}");
+        let status = wait_for_state(&studio, &mut events, "connected").await;
+        assert_eq!(status["deployment"]["id"], id.as_str(), "round {round}");
+    }
+    server.stop().await;
+}

@@ -2,6 +2,7 @@
 // file's URL), its details, and its actions: download, copy URL, delete.
 import { useEffect, useState } from "react";
 import type { FileView } from "../../generated/studio";
+import { FileReferences } from "./FileReferences";
 import { previewKind, sizeWords } from "./fileWords";
 
 /** The most text a preview shows. */
@@ -51,7 +52,7 @@ function Preview({ file }: { file: FileView }) {
   }
 }
 
-export function FilePreview(props: { file: FileView; onDelete(file: FileView): void; onClose(): void }) {
+export function FilePreview(props: { file: FileView; deploymentName: string; onDelete(file: FileView): void; onClose(): void }) {
   const { file } = props;
   const [copied, setCopied] = useState(false);
   const copy = async () => {
@@ -100,6 +101,7 @@ export function FilePreview(props: { file: FileView; onDelete(file: FileView): v
           Delete…
         </button>
       </div>
+      <FileReferences fileId={file.id} deploymentName={props.deploymentName} />
     </aside>
   );
 }

@@ -1,8 +1,10 @@
 // The Files area: the deployment's stored files newest first (filtered by content type and
 // size), a preview of the selected one with download, copy URL and delete (confirmed), and
 // uploads by picking or dropping several files, each with its progress. Live: files the app
-// stores appear within seconds. Works against Convex deployments too, through the
-// dashboard's own file functions and storage routes.
+// stores appear within seconds; the selected file's referring documents, with links into
+// Data. Works against Convex deployments too, through the dashboard's own file functions
+// and storage routes — all but the referring documents, which the preview says a Convex
+// deployment does not offer (FileReferences).
 import { useRef, useState } from "react";
 import type { ConnectionStatus, FileView } from "../../generated/studio";
 import { ConfirmDialog, type Confirmation } from "../../components/ConfirmDialog";
@@ -115,7 +117,7 @@ export function FilesArea({ connection }: { connection?: ConnectionStatus }) {
         <div className="files-list">
           <FilesTable files={shown} selected={selectedId} onSelect={(f) => setSelectedId(f.id)} />
         </div>
-        {selected && <FilePreview file={selected} onDelete={(f) => void remove(f)} onClose={() => setSelectedId(undefined)} />}
+        {selected && <FilePreview file={selected} deploymentName={deployment.name} onDelete={(f) => void remove(f)} onClose={() => setSelectedId(undefined)} />}
       </div>
       {question.pending && <ConfirmDialog request={question.pending} onAnswer={question.answer} />}
     </section>

@@ -1,9 +1,10 @@
-// The Files area's state: the stored files newest first (reloaded two seconds after each
-// answer while the area is open, so files the app uploads appear), the uploads under way
+// The Files area's state: the stored files newest first (read again two seconds after each
+// answer while the area is open, so files the app uploads appear: usePolling), the uploads under way
 // with their progress (each posted straight to a fresh upload URL so the browser reports
 // progress), and deleting.
-import { useCallback, useEffect, useState } from "react";
-import type { FilePageView, FileView } from "../../generated/studio";
+import { useCallback, useState } from "react";
+import type { FileView } from "../../generated/studio";
+import { usePolling } from "../../lib/usePolling";
 import { call, errorMessage } from "../../platform";
 
 const REFRESH_MS = 2000;
@@ -42,34 +43,10 @@ function post(url: string, file: File, onProgress: (loaded: number) => void): Pr
 }
 
 export function useFiles(connected: boolean, deploymentId: string | undefined) {
-  const [page, setPage] = useState<FilePageView>();
-  const [error, setError] = useState<string>();
+  const list = usePolling(connected ? (deploymentId ?? "") : null, () => call("files_list", { cursor: null, limit: SHOWN }), REFRESH_MS);
+  const { reload } = list;
+  const [actionError, setActionError] = useState<string>();
   const [uploads, setUploads] = useState<Upload[]>([]);
-  const [reload, setReload] = useState(0);
-
-  useEffect(() => {
-    if (!connected) return;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = () =>
-      call("files_list", { cursor: null, limit: SHOWN })
-        .then((p) => {
-          if (!live) return;
-          setPage(p);
-          setError(undefined);
-          timer = setTimeout(load, REFRESH_MS);
-        })
-        .catch((e) => {
-          if (!live) return;
-          setError(errorMessage(e));
-          timer = setTimeout(load, REFRESH_MS * 4);
-        });
-    void load();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [connected, deploymentId, reload]);
 
   const update = (key: string, change: Partial<Upload>) => setUploads((all) => all.map((u) => (u.key === key ? { ...u, ...change } : u)));
 
@@ -88,18 +65,18 @@ export function useFiles(connected: boolean, deploymentId: string | undefined) {
         }
       }),
     );
-    setReload((n) => n + 1);
-  }, []);
+    reload();
+  }, [reload]);
 
   const remove = useCallback(async (files: FileView[], confirmed: boolean) => {
     try {
       await call("files_delete", { ids: files.map((f) => f.id), confirmed });
-      setError(undefined);
+      setActionError(undefined);
     } catch (e) {
-      setError(errorMessage(e));
+      setActionError(errorMessage(e));
     }
-    setReload((n) => n + 1);
-  }, []);
+    reload();
+  }, [reload]);
 
-  return { page, error, uploads, upload, remove, clearUploads: () => setUploads((all) => all.filter((u) => u.state === "uploading")) };
+  return { page: list.value, error: actionError ?? list.error, uploads, upload, remove, clearUploads: () => setUploads((all) => all.filter((u) => u.state === "uploading")) };
 }

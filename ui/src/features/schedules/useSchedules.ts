@@ -1,8 +1,9 @@
 // The Schedules area's state: the scheduled functions (filtered by function and state) and
-// the crons, reloaded a second after each answer while the area is open, a clock ticking
+// the crons, read again a second after each answer while the area is open (usePolling; at
+// once after an action or a filter change), a clock ticking
 // each second for countdowns, and the actions (cancel, cancel all, run now).
 import { useCallback, useEffect, useState } from "react";
-import type { SchedulesView } from "../../generated/studio";
+import { usePolling } from "../../lib/usePolling";
 import { call, errorMessage } from "../../platform";
 
 const REFRESH_MS = 1000;
@@ -13,53 +14,36 @@ export interface ScheduleFilter {
 }
 
 export function useSchedules(connected: boolean, deploymentId: string | undefined, filter: ScheduleFilter) {
-  const [view, setView] = useState<SchedulesView>();
-  const [error, setError] = useState<string>();
+  const [actionError, setActionError] = useState<string>();
   const [now, setNow] = useState(() => Date.now());
-  const [reload, setReload] = useState(0);
 
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
 
-  useEffect(() => {
-    if (!connected) return;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = () =>
-      call("schedules_list", { function: filter.function.trim() || null, state: filter.state || null })
-        .then((v) => {
-          if (!live) return;
-          setView(v);
-          setError(undefined);
-          timer = setTimeout(load, REFRESH_MS);
-        })
-        .catch((e) => {
-          if (!live) return;
-          setError(errorMessage(e));
-          timer = setTimeout(load, REFRESH_MS * 4);
-        });
-    void load();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [connected, deploymentId, filter.function, filter.state, reload]);
+  const fn = filter.function.trim() || null;
+  const state = filter.state || null;
+  const key = connected ? JSON.stringify([deploymentId ?? "", fn, state]) : null;
+  const list = usePolling(key, () => call("schedules_list", { function: fn, state }), REFRESH_MS);
+  const { reload } = list;
 
-  const act = useCallback(async (action: () => Promise<unknown>) => {
-    try {
-      await action();
-      setError(undefined);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-    setReload((n) => n + 1);
-  }, []);
+  const act = useCallback(
+    async (action: () => Promise<unknown>) => {
+      try {
+        await action();
+        setActionError(undefined);
+      } catch (e) {
+        setActionError(errorMessage(e));
+      }
+      reload();
+    },
+    [reload],
+  );
 
   return {
-    view,
-    error,
+    view: list.value,
+    error: actionError ?? list.error,
     now,
     cancel: (id: string, confirmed: boolean) => act(() => call("schedules_cancel", { id, confirmed })),
     cancelAll: (fn: string | null, confirmed: boolean) => act(() => call("schedules_cancel_all", { function: fn, confirmed })),

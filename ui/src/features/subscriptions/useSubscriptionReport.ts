@@ -5,7 +5,7 @@
 import { useEffect, useState } from "react";
 import type { SubscriptionReport } from "../../generated/studio";
 import { call, errorMessage, onStudioEvent } from "../../platform";
-import { startRefresher } from "./refresher";
+import { startRefresher } from "../../lib/refresher";
 
 const REFRESH_MS = 250;
 

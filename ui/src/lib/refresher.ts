@@ -1,5 +1,6 @@
-// When the Subscriptions area reads the inspector again (no React here): at once when told
-// something ran (`poke`), otherwise `everyMs` after each answer; never two reads at once, and
+// When a polled view (the Subscriptions inspector; Files and Schedules through usePolling)
+// reads again (no React here): at once when told something ran or changed (`poke`),
+// otherwise `everyMs` after each answer; never two reads at once, and
 // a poke during a read makes one more read follow it at once. After an answer saying to stop
 // (a deployment without the inspector), only pokes are ignored too.
 
