@@ -92,6 +92,31 @@ export type Combinator = "and" | "or";
 export type CommandError = { code: ErrorCode, message: string, };
 
 /**
+ * One installed component instance.
+ */
+export type ComponentSummary = { 
+/**
+ * Its path from the app (`shardedCounter`, `aggregate/batchWorker`), as calls name it.
+ */
+path: string, 
+/**
+ * The definition's own name (`defineComponent("shardedCounter")`).
+ */
+definition_name: string | null, 
+/**
+ * Where the definition is (`…/node_modules/@convex-dev/x/dist/component`).
+ */
+definition: string | null, 
+/**
+ * The npm package it was installed from (`@convex-dev/workpool`), when known.
+ */
+package: string | null, 
+/**
+ * That package's version (`0.4.16`).
+ */
+version: string | null, };
+
+/**
  * A connection to add (no `id`) or change.
  */
 export type ConnectionDraft = { id: string | null, name: string, url: string, colour: string, safe_mode: SafeMode, 
@@ -410,6 +435,16 @@ export type FunctionList = { functions: Array<FunctionInfo>, routes: Array<HttpR
 crons: Array<CronJob>, };
 
 /**
+ * Whose functions to list.
+ */
+export type FunctionListRequest = { 
+/**
+ * A component instance's path (`shardedCounter`, `aggregate/batchWorker`); absent or
+ * `""` for the app's.
+ */
+component: string | null, };
+
+/**
  * One function's figures over the window.
  */
 export type FunctionMetrics = { function: string, 
@@ -466,7 +501,19 @@ export type IndexRange = { name: string, clauses: Array<RangeClause>, descending
 /**
  * An index of a table.
  */
-export type IndexSummary = { name: string, fields: Array<string>, 
+export type IndexSummary = { name: string, 
+/**
+ * An ordered index's fields (empty for a search index).
+ */
+fields: Array<string>, 
+/**
+ * A search index's `searchField` (null for an ordered index).
+ */
+search_field: string | null, 
+/**
+ * A search index's `filterFields`.
+ */
+filter_fields: Array<string>, 
 /**
  * "done" or "backfilling".
  */
@@ -500,7 +547,11 @@ export type KeyStoreKind = "keychain" | "private_file";
 /**
  * One live query of one client session.
  */
-export type LiveSubscription = { session_id: string, query_id: number, function: string, args: unknown, identity: string, read_set: Array<ReadRange>, result_bytes: number, runs: number, last_cause: SubscriptionCause | null, };
+export type LiveSubscription = { session_id: string, query_id: number, function: string, 
+/**
+ * The component instance the query is in (its path); `None` for the app's.
+ */
+component: string | null, args: unknown, identity: string, read_set: Array<ReadRange>, result_bytes: number, runs: number, last_cause: SubscriptionCause | null, };
 
 /**
  * Loading progress, announced as `sql_load_progress`.
@@ -524,6 +575,10 @@ kind: string,
  * `module:function`.
  */
 function: string, 
+/**
+ * The component instance the function ran in (its path); `None` for the app's.
+ */
+component: string | null, 
 /**
  * Query, Mutation, Action or HttpAction.
  */
@@ -723,7 +778,12 @@ backfill: string | null,
  * The built-in sample project, which Atrium runs itself: listed while it runs, and
  * neither stopped nor removed from here.
  */
-built_in: boolean, };
+built_in: boolean, 
+/**
+ * The component instances its code installs (while it runs), each with the npm
+ * package and version it came from (`node_modules`), or none for a local one.
+ */
+components: Array<ComponentSummary>, };
 
 export type ProjectOpen = { dir: string, };
 
@@ -795,6 +855,10 @@ export type RowsRequest = { view: number, offset: number, limit: number, };
  * A function to run.
  */
 export type RunRequest = { path: string, 
+/**
+ * The component instance it belongs to (its path); absent or `""` for the app's.
+ */
+component: string | null, 
 /**
  * query, mutation or action.
  */
@@ -1001,6 +1065,21 @@ export type TableSummary = { name: string, count: number, };
  * Which template a new project starts from.
  */
 export type Template = "sample" | "empty";
+
+export type TextSearch = { table: string, index: string, text: string, 
+/**
+ * Equalities, all of which must hold (Convex's `.eq` chain).
+ */
+filters: Array<FilterTerm>, 
+/**
+ * At most this many results (default 50).
+ */
+limit: number | null, };
+
+/**
+ * Matching documents (Convex-encoded JSON) in relevance order, with their BM25 scores.
+ */
+export type TextSearchResult = { rows: Array<Record<string, unknown>>, scores: Array<number>, };
 
 /**
  * Which colour theme the UI uses.
@@ -1250,6 +1329,10 @@ export interface Commands {
    */
   data_schema: { request: TableRequest; response: TableSchemaInfo };
   /**
+   * A table's documents matching text in one of its search indexes, most relevant first.
+   */
+  data_search: { request: TextSearch; response: TextSearchResult };
+  /**
    * The connected deployment's log entries followed so far (newer ones arrive as
    * `log_entries` events).
    */
@@ -1267,9 +1350,15 @@ export interface Commands {
    */
   inspect_subscriptions: { request: null; response: SubscriptionReport };
   /**
-   * The deployment's functions with their validators, and its HTTP routes.
+   * The deployment's component instances (the app's root not among them), each with
+   * the npm package and version it came from when known.
    */
-  function_list: { request: null; response: FunctionList };
+  component_list: { request: null; response: Array<ComponentSummary> };
+  /**
+   * The deployment's (or one component instance's) functions with their validators, and
+   * its HTTP routes.
+   */
+  function_list: { request: FunctionListRequest; response: FunctionList };
   /**
    * Sends a request to one of the deployment's HTTP action routes: status, headers, body.
    */
@@ -1468,4 +1557,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "files_references", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "data_search", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "component_list", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "files_references", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;
