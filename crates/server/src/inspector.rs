@@ -223,6 +223,7 @@ mod tests {
             session_id: "session",
             query_id: 7,
             function: "messages:list",
+            component: "",
             args: &ARGS,
             identity: "admin".into(),
             subscription: None,
