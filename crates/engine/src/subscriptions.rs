@@ -255,9 +255,11 @@ impl Subscriptions {
         let mut gone = std::collections::HashSet::new();
         let mut points = std::collections::HashSet::new();
         let mut indexes = std::collections::HashSet::new();
+        let mut search_indexes = std::collections::HashSet::new();
         for id in ids {
             let Some(read_set) = self.read_sets.remove(&id) else { continue };
             gone.insert(id);
+            search_indexes.extend(read_set.searches().iter().map(|read| read.index));
             for (index, range) in read_set.ranges() {
                 match range.as_point() {
                     Some(key) => {
@@ -280,6 +282,14 @@ impl Subscriptions {
         for index in indexes {
             if let Some(list) = self.ranges.get_mut(&index) {
                 list.retain(|(_, s)| !gone.contains(s));
+            }
+        }
+        for index in search_indexes {
+            if let Some(list) = self.searches.get_mut(&index) {
+                list.retain(|(_, s)| !gone.contains(s));
+                if list.is_empty() {
+                    self.searches.remove(&index);
+                }
             }
         }
     }
