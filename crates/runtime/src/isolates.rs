@@ -25,10 +25,10 @@ use std::sync::{Arc, Weak};
 use atrium_value::validator::Validator;
 use rquickjs::{Context, Object, Persistent, Runtime as JsRuntime};
 
+use crate::Project;
 use crate::call::{FunctionKind, Limits};
 use crate::host::HostState;
 use crate::project::LoadFailure;
-use crate::{Project, RuntimeError};
 
 /// Idle isolates one thread keeps.
 const PER_THREAD: usize = 4;
@@ -160,27 +160,4 @@ pub(crate) fn give_back(isolate: Isolate) {
             drop(pool.remove(0));
         }
     });
-}
-
-impl Isolate {
-    /// A new runtime and context for `key`, with the globals installed for `kind` and `env`.
-    pub(crate) fn new(
-        project: &Arc<Project>,
-        limits: &Limits,
-        kind: FunctionKind,
-        env: &Arc<BTreeMap<String, String>>,
-    ) -> Result<Isolate, RuntimeError> {
-        let (runtime, context, failure) = crate::sandbox::new_context(project, limits)?;
-        let state = Rc::new(RefCell::new(HostState::new(None, kind)));
-        context.with(|ctx| crate::sandbox::install(&ctx, &state, kind, env))?;
-        Ok(Isolate {
-            modules: RefCell::default(),
-            context,
-            runtime,
-            failure,
-            state,
-            validators: RefCell::default(),
-            key: IsolateKey::new(project, kind, limits, env),
-        })
-    }
 }

@@ -69,7 +69,7 @@ impl Sandbox {
         let key = IsolateKey::new(project, kind, limits, env);
         let isolate = match isolates::take(&key) {
             Some(isolate) => isolate,
-            None => Isolate::new(project, limits, kind, env)?,
+            None => new_isolate(project, limits, kind, env)?,
         };
         let time_limit = match kind {
             FunctionKind::Action => limits.action_time,
@@ -200,6 +200,28 @@ fn fresh_seed() -> u32 {
     let mut seed = [0u8; 4];
     getrandom_seed(&mut seed);
     u32::from_le_bytes(seed)
+}
+
+/// A new isolate for `project`: a runtime and context with the globals installed for `kind`
+/// and `env` (built here, not in `isolates`, which only keeps idle ones).
+fn new_isolate(
+    project: &Arc<Project>,
+    limits: &Limits,
+    kind: FunctionKind,
+    env: &Arc<BTreeMap<String, String>>,
+) -> Result<Isolate, RuntimeError> {
+    let (runtime, context, failure) = new_context(project, limits)?;
+    let state = Rc::new(RefCell::new(HostState::new(None, kind)));
+    context.with(|ctx| install(&ctx, &state, kind, env))?;
+    Ok(Isolate {
+        modules: RefCell::default(),
+        context,
+        runtime,
+        failure,
+        state,
+        validators: RefCell::default(),
+        key: IsolateKey::new(project, kind, limits, env),
+    })
 }
 
 /// A fresh QuickJS runtime and context that load modules from `project`.

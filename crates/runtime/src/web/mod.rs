@@ -13,6 +13,7 @@
 //! It must not touch the database or the `Convex` host interface (the sandbox installs
 //! that).
 
+mod bytes;
 mod crypto;
 mod fetch;
 mod form_data;
@@ -110,7 +111,7 @@ fn io_functions<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>, RuntimeError> {
                     url,
                     method,
                     headers,
-                    body: body.as_ref().map(buffer_bytes),
+                    body: body.as_ref().map(bytes::buffer_bytes),
                     redirect,
                 };
                 start_io.start(request).map_err(|message| Exception::throw_type(&ctx, &message))
@@ -126,11 +127,4 @@ fn io_functions<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>, RuntimeError> {
     Ok(functions)
 }
 
-/// A copy of an ArrayBuffer's bytes (empty when detached).
-pub(crate) fn buffer_bytes(buffer: &rquickjs::ArrayBuffer<'_>) -> Vec<u8> {
-    // SAFETY: the bytes are copied at once; no JavaScript runs (so nothing can detach or
-    // resize the buffer) while the slice lives.
-    #[allow(unsafe_code, reason = "copying an ArrayBuffer's bytes before any JS runs")]
-    let bytes = unsafe { buffer.as_bytes() }.map(<[u8]>::to_vec).unwrap_or_default();
-    bytes
-}
+pub(crate) use bytes::buffer_bytes;

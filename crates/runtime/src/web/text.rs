@@ -62,7 +62,7 @@ pub(super) fn install<'js>(ctx: &Ctx<'js>, host: &Object<'js>) -> rquickjs::Resu
                   fatal: bool,
                   last: bool|
                   -> rquickjs::Result<String> {
-                let input = super::buffer_bytes(&bytes);
+                let input = super::bytes::buffer_bytes(&bytes);
                 let mut open = decoders.open.borrow_mut();
                 let Some(decoder) = open.get_mut(&id) else {
                     return Err(Exception::throw_type(&ctx, "The decoder is closed"));
@@ -86,7 +86,7 @@ pub(super) fn install<'js>(ctx: &Ctx<'js>, host: &Object<'js>) -> rquickjs::Resu
     host.set(
         "btoa",
         Function::new(ctx.clone(), |bytes: rquickjs::ArrayBuffer<'js>| {
-            base64::engine::general_purpose::STANDARD.encode(super::buffer_bytes(&bytes))
+            base64::engine::general_purpose::STANDARD.encode(super::bytes::buffer_bytes(&bytes))
         })?,
     )?;
     Ok(())
