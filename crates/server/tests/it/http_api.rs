@@ -418,7 +418,10 @@ async fn the_cli_system_functions_answer_for_admins_only() {
         identifiers,
         vec![
             "messages.js:byAuthor",
+            "messages.js:feed",
             "messages.js:list",
+            "messages.js:remove",
+            "messages.js:search",
             "messages.js:send",
             "messages.js:sendSlowly"
         ]
