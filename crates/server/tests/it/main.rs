@@ -17,4 +17,5 @@ mod storage;
 mod sync;
 mod sync_consistency;
 mod sync_journals;
+mod sync_socket;
 mod sync_transitions_property;

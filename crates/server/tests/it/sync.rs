@@ -7,45 +7,14 @@ use std::time::Duration;
 
 use atrium_server::test_support::serve_fixture;
 use atrium_server::{Deployment, RunningServer};
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use futures_util::StreamExt;
+use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use crate::sync_socket::{connect, next, send};
 
 async fn start() -> (RunningServer, Arc<Deployment>, tempfile::TempDir) {
     serve_fixture("chat", "sync-test").await
-}
-
-async fn connect(server: &RunningServer, session: &str) -> Socket {
-    let url = format!("{}/api/1.48.0/sync", server.cloud_url.replace("http://", "ws://"));
-    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-    send(&mut socket, json!({"type": "Connect", "sessionId": session, "connectionCount": 0, "lastCloseReason": "InitialConnect", "clientTs": 0})).await;
-    socket
-}
-
-async fn send(socket: &mut Socket, message: Value) {
-    socket.send(Message::Text(message.to_string().into())).await.unwrap();
-}
-
-/// The next message that is not a Ping.
-async fn next(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("a message within 10 s");
-        match message {
-            Some(Ok(Message::Text(text))) => {
-                let value: Value = serde_json::from_str(&text).unwrap();
-                if value["type"] != "Ping" {
-                    return value;
-                }
-            }
-            Some(Ok(Message::Close(_))) | None => return json!({"type": "<closed>"}),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
 }
 
 async fn http_mutation(server: &RunningServer, body: &str) {

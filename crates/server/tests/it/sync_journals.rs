@@ -3,42 +3,20 @@
 //! consecutive pages never lose or repeat a row; a client that re-subscribes with the
 //! journal (after a reconnect) gets the same page end.
 
-use std::time::Duration;
-
 use atrium_server::RunningServer;
 use atrium_server::test_support::serve_fixture;
-use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use crate::sync_socket::{Socket, connect, next, send};
 
-async fn connect(server: &RunningServer, session: &str) -> Socket {
-    let url = format!("{}/api/1.48.0/sync", server.cloud_url.replace("http://", "ws://"));
-    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-    send(&mut socket, json!({"type": "Connect", "sessionId": session, "connectionCount": 0, "lastCloseReason": "InitialConnect", "clientTs": 0})).await;
-    socket
-}
-
-async fn send(socket: &mut Socket, message: Value) {
-    socket.send(Message::Text(message.to_string().into())).await.unwrap();
-}
-
-/// The next Transition.
+/// The next Transition (Pings and other messages skipped; a closed socket fails the test).
 async fn transition(socket: &mut Socket) -> Value {
     loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("a message within 10 s");
-        match message {
-            Some(Ok(Message::Text(text))) => {
-                let value: Value = serde_json::from_str(&text).unwrap();
-                if value["type"] == "Transition" {
-                    return value;
-                }
-            }
-            other => panic!("unexpected {other:?}"),
+        let value = next(socket).await;
+        match value["type"].as_str() {
+            Some("Transition") => return value,
+            Some("<closed>") => panic!("the socket closed before a Transition"),
+            _ => {}
         }
     }
 }
