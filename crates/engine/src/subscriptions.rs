@@ -161,30 +161,7 @@ impl Subscriptions {
     }
 
     pub fn unregister(&mut self, id: SubscriptionId) {
-        let Some(read_set) = self.read_sets.remove(&id) else { return };
-        for (index, range) in read_set.ranges() {
-            match range.as_point() {
-                Some(key) => {
-                    let slot = (*index, key.to_vec());
-                    if let Some(ids) = self.points.get_mut(&slot) {
-                        ids.retain(|s| *s != id);
-                        if ids.is_empty() {
-                            self.points.remove(&slot);
-                        }
-                    }
-                }
-                None => {
-                    if let Some(list) = self.ranges.get_mut(index) {
-                        list.retain(|(_, s)| *s != id);
-                    }
-                }
-            }
-        }
-        for read in read_set.searches() {
-            if let Some(list) = self.searches.get_mut(&read.index) {
-                list.retain(|(_, s)| *s != id);
-            }
-        }
+        self.unregister_all(std::iter::once(id));
     }
 
     /// The subscriptions `writes` hit, each once with its first cause. Hit subscriptions
