@@ -447,6 +447,18 @@ impl Engine {
         read_set: ReadSet,
         read_ts: Timestamp,
     ) -> Result<SubscriptionId, Invalidation> {
+        self.subscribe_for(read_set, read_ts, 0)
+    }
+
+    /// [`Engine::subscribe`] for `owner`, whom the subscription's invalidation names
+    /// ([`Invalidation::owner`]), so commit listeners can route hits without a lookup table
+    /// that would race with registration.
+    pub fn subscribe_for(
+        &self,
+        read_set: ReadSet,
+        read_ts: Timestamp,
+        owner: u64,
+    ) -> Result<SubscriptionId, Invalidation> {
         let state = self.inner.commit.lock().unwrap();
         for record in state.recent.iter().filter(|r| r.ts > read_ts) {
             if let Some(write) = read_set.first_hit(&record.written) {
@@ -455,10 +467,11 @@ impl Engine {
                     ts: record.ts,
                     table: write.table.clone(),
                     document: write.document,
+                    owner,
                 });
             }
         }
-        Ok(self.inner.subscriptions.lock().unwrap().register(read_set))
+        Ok(self.inner.subscriptions.lock().unwrap().register_for(read_set, owner))
     }
 
     pub fn unsubscribe(&self, id: SubscriptionId) {

@@ -114,6 +114,9 @@ pub struct Invalidation {
     pub table: String,
     /// The document whose write hit the subscription (`None` when a whole table changed).
     pub document: Option<DocumentId>,
+    /// Who registered the subscription ([`Subscriptions::register_for`]; 0: nobody said),
+    /// so a commit's hits can go straight to their owners.
+    pub owner: u64,
 }
 
 /// Live subscriptions, indexed so a commit finds the ones it hits without testing all of
@@ -122,6 +125,8 @@ pub struct Invalidation {
 pub struct Subscriptions {
     next_id: u64,
     read_sets: HashMap<SubscriptionId, ReadSet>,
+    /// The owners of subscriptions registered with one.
+    owners: HashMap<SubscriptionId, u64>,
     points: HashMap<(IndexId, Vec<u8>), Vec<SubscriptionId>>,
     ranges: HashMap<IndexId, Vec<(KeyRange, SubscriptionId)>>,
     searches: HashMap<IndexId, Vec<(SearchRead, SubscriptionId)>>,
@@ -141,6 +146,11 @@ impl Subscriptions {
     }
 
     pub fn register(&mut self, read_set: ReadSet) -> SubscriptionId {
+        self.register_for(read_set, 0)
+    }
+
+    /// Registers a read set for `owner`, whom its invalidation names (0: nobody).
+    pub fn register_for(&mut self, read_set: ReadSet, owner: u64) -> SubscriptionId {
         self.next_id += 1;
         let id = SubscriptionId(self.next_id);
         for (index, range) in read_set.ranges() {
@@ -157,6 +167,9 @@ impl Subscriptions {
             self.searches.entry(read.index).or_default().push((read.clone(), id));
         }
         self.read_sets.insert(id, read_set);
+        if owner != 0 {
+            self.owners.insert(id, owner);
+        }
         id
     }
 
@@ -220,6 +233,7 @@ impl Subscriptions {
                 ts,
                 table: write.table.clone(),
                 document: write.document,
+                owner: self.owners.get(&subscription).copied().unwrap_or(0),
             })
             .collect();
         self.unregister_all(invalidations.iter().map(|i| i.subscription));
@@ -235,6 +249,7 @@ impl Subscriptions {
         let mut search_indexes = std::collections::HashSet::new();
         for id in ids {
             let Some(read_set) = self.read_sets.remove(&id) else { continue };
+            self.owners.remove(&id);
             gone.insert(id);
             search_indexes.extend(read_set.searches().iter().map(|read| read.index));
             for (index, range) in read_set.ranges() {
@@ -317,6 +332,20 @@ mod tests {
         let ids: Vec<_> = hits.iter().map(|h| h.subscription).collect();
         assert_eq!(ids, vec![point, high]);
         assert!(subs.read_set(other_index).is_some());
+    }
+
+    #[test]
+    fn a_hit_names_the_owner_its_subscription_was_registered_for() {
+        let mut subs = Subscriptions::default();
+        let owned = subs.register_for(read_set(&[(1, KeyRange::all())]), 42);
+        let anonymous = subs.register(read_set(&[(1, KeyRange::all())]));
+        let hits = subs.invalidate(&[write(1, &[4])], Timestamp(3));
+        let owners: Vec<_> = hits.iter().map(|h| (h.subscription, h.owner)).collect();
+        assert_eq!(owners, vec![(owned, 42), (anonymous, 0)]);
+        assert!(subs.owners.is_empty(), "a hit subscription forgets its owner");
+        let again = subs.register_for(read_set(&[(2, KeyRange::point(&[1]))]), 7);
+        subs.unregister(again);
+        assert!(subs.owners.is_empty(), "an unregistered subscription forgets its owner");
     }
 
     #[test]

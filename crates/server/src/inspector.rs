@@ -112,7 +112,9 @@ impl Inspector {
                 last_run_ts: 0,
                 last_cause: None,
             });
-        record.session_id = run.session_id.to_owned();
+        if record.session_id != run.session_id {
+            record.session_id = run.session_id.to_owned();
+        }
         record.identity = run.identity;
         record.subscription = run.subscription;
         record.result_bytes = run.result_bytes;
@@ -128,7 +130,14 @@ impl Inspector {
     }
 
     pub(crate) fn socket_closed(&self, socket: u64) {
-        self.state.lock().unwrap().queries.retain(|(s, _), _| *s != socket);
+        // Only this socket's entries: thousands of sockets closing at once must not each
+        // walk every live query.
+        let mut state = self.state.lock().unwrap();
+        let gone: Vec<(u64, u32)> =
+            state.queries.range((socket, 0)..=(socket, u32::MAX)).map(|(key, _)| *key).collect();
+        for key in gone {
+            state.queries.remove(&key);
+        }
     }
 
     /// Every live query with its read set.
@@ -183,25 +192,6 @@ impl Inspector {
     }
 }
 
-/// The length of a JSON value's text, counted without building it (a query's result size,
-/// measured on every run).
-pub(crate) fn json_size(value: &Json) -> usize {
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0 += bytes.len();
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    // Writing to a counter cannot fail.
-    let _ = serde_json::to_writer(&mut count, value);
-    count.0
-}
-
 /// An index as people read it: `messages.by_author`.
 pub(crate) fn index_label(catalog: &atrium_engine::Catalog, index: IndexId) -> String {
     match catalog.index_by_id(index) {
@@ -251,6 +241,7 @@ mod tests {
             ts: Timestamp(write_ts),
             table: "messages".into(),
             document: None,
+            owner: 0,
         };
         inspector.query_ran(run(write_ts, Some(hit)));
         let source = CommitSource { function: "messages:send".into(), request_id: "r-9".into() };

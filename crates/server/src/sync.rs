@@ -13,6 +13,7 @@
 //! This file reads messages and dispatches them; it builds no query result itself.
 
 mod calls;
+mod frames;
 mod queries;
 mod wire;
 
@@ -22,7 +23,7 @@ use std::time::Duration;
 
 use atrium_engine::{Invalidation, SubscriptionId};
 use atrium_protocol::sync::{
-    ClientMessage, QuerySetModification, ServerMessage, StateModification, StateVersion, TokenType,
+    ClientMessage, QuerySetModification, ServerMessage, StateVersion, TokenType,
 };
 use atrium_protocol::timestamp;
 use atrium_runtime::FunctionKind;
@@ -31,11 +32,11 @@ use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use serde_json::Value as Json;
-use tokio::sync::broadcast;
 
 use crate::Deployment;
 use crate::auth::{Identity, check_admin_key};
-use crate::deployment::{DeploymentEvent, MutationClaim};
+use crate::deployment::{Inbox, MutationClaim};
+use frames::Modification;
 use wire::arguments;
 
 const PING_AFTER: Duration = Duration::from_secs(15);
@@ -49,9 +50,8 @@ pub(crate) async fn upgrade(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     upgrade.on_upgrade(move |socket| async move {
-        let mut session = Session::new(deployment);
-        session.run(socket, closing).await;
-        session.close();
+        // Dropping the session (here, or with the task) unsubscribes its queries.
+        Session::new(deployment).run(socket, closing).await;
     })
 }
 
@@ -67,7 +67,10 @@ struct LiveQuery {
     /// The write that made it due to run again, for the inspector.
     pending_cause: Option<Invalidation>,
     /// What was last sent, to skip unchanged results.
-    last: Option<StateModification>,
+    last: Option<Modification>,
+    /// Its key among the runs sessions share (see `queries.rs`), made at its first run as
+    /// the session's identity then.
+    shared_key: Option<String>,
     /// The journal its last run returned (or the client sent), which its next run
     /// continues from: a paginated query's page keeps its end.
     journal: Option<String>,
@@ -75,8 +78,9 @@ struct LiveQuery {
 
 struct Session {
     deployment: Arc<Deployment>,
-    /// Commits and environment changes, taken in by `queries.rs` before each Transition.
-    events: broadcast::Receiver<DeploymentEvent>,
+    /// Commit hits and environment changes, taken in by `queries.rs` before each
+    /// Transition; its wake-up is the session's signal to build one.
+    inbox: Arc<Inbox>,
     /// This socket's number, which the inspector files its queries under.
     socket: u64,
     session_id: String,
@@ -103,10 +107,11 @@ fn fatal(error: impl Into<String>) -> Fatal {
 impl Session {
     fn new(deployment: Arc<Deployment>) -> Self {
         static SOCKETS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let socket = SOCKETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Self {
-            events: deployment.subscribe_events(),
+            inbox: deployment.inboxes().open(socket),
             deployment,
-            socket: SOCKETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            socket,
             session_id: String::new(),
             identity: Identity::Anonymous,
             identity_expires: None,
@@ -144,22 +149,16 @@ impl Session {
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                     Some(Ok(_)) => Ok(Vec::new()),
                 },
-                event = self.events.recv() => {
-                    if !self.note_event(event) {
-                        return;
-                    }
-                    self.advance(false).await.map(|t| t.into_iter().collect())
-                }
+                () = self.inbox.arrived() => self.advance(false).await.map(|t| t.into_iter().collect()),
                 // A query outdated again while it ran: run it once more.
                 () = std::future::ready(()), if due => self.advance(false).await.map(|t| t.into_iter().collect()),
-                _ = tokio::time::sleep_until(last_sent + PING_AFTER) => Ok(vec![ServerMessage::Ping]),
+                _ = tokio::time::sleep_until(last_sent + PING_AFTER) => Ok(vec![frames::message(&ServerMessage::Ping)]),
             };
             let (messages, close) = match outgoing {
                 Ok(messages) => (messages, false),
-                Err(Fatal(message)) => (vec![*message], true),
+                Err(Fatal(message)) => (vec![frames::message(&message)], true),
             };
-            for message in messages {
-                let Ok(text) = serde_json::to_string(&message) else { continue };
+            for text in messages {
                 if socket.send(Message::Text(text.into())).await.is_err() {
                     return;
                 }
@@ -172,16 +171,7 @@ impl Session {
         }
     }
 
-    fn close(&mut self) {
-        self.deployment.inspector.socket_closed(self.socket);
-        for query in self.queries.values() {
-            if let Some(subscription) = query.subscription {
-                self.deployment.engine().unsubscribe(subscription);
-            }
-        }
-    }
-
-    async fn handle(&mut self, message: ClientMessage) -> Result<Vec<ServerMessage>, Fatal> {
+    async fn handle(&mut self, message: ClientMessage) -> Result<Vec<String>, Fatal> {
         match message {
             ClientMessage::Connect { session_id, max_observed_timestamp, .. } => {
                 self.connect(session_id, max_observed_timestamp.as_deref())
@@ -201,13 +191,13 @@ impl Session {
                 let component = component_path.unwrap_or_default();
                 let (success, result, _, log_lines, error_data) =
                     self.call(&udf_path, &component, &args, FunctionKind::Action, request_id).await;
-                Ok(vec![ServerMessage::ActionResponse {
+                Ok(vec![frames::message(&ServerMessage::ActionResponse {
                     request_id,
                     success,
                     result,
                     log_lines,
                     error_data,
-                }])
+                })])
             }
             ClientMessage::Event { .. } => Ok(Vec::new()),
         }
@@ -233,7 +223,7 @@ impl Session {
     }
 
     /// The next Transition, which the caller must send.
-    async fn transition(&mut self) -> Result<ServerMessage, Fatal> {
+    async fn transition(&mut self) -> Result<String, Fatal> {
         Ok(self.advance(true).await?.expect("always a Transition when asked for one"))
     }
 
@@ -241,7 +231,7 @@ impl Session {
         &mut self,
         session_id: String,
         max_observed: Option<&str>,
-    ) -> Result<Vec<ServerMessage>, Fatal> {
+    ) -> Result<Vec<String>, Fatal> {
         self.session_id = session_id;
         if let Some(observed) = max_observed.and_then(|t| timestamp::decode(t).ok())
             && observed > self.deployment.engine().latest_ts().0
@@ -259,7 +249,7 @@ impl Session {
         token_type: TokenType,
         value: Option<String>,
         impersonating: Option<Json>,
-    ) -> Result<Vec<ServerMessage>, Fatal> {
+    ) -> Result<Vec<String>, Fatal> {
         if base_version != self.identity_version {
             return Err(fatal(format!(
                 "Authenticate baseVersion {base_version} does not match {}",
@@ -306,6 +296,7 @@ impl Session {
         for query in self.queries.values_mut() {
             query.due = true;
             query.last = None;
+            query.shared_key = None;
         }
         Ok(vec![self.transition().await?])
     }
@@ -315,7 +306,7 @@ impl Session {
         base_version: u32,
         new_version: u32,
         modifications: Vec<QuerySetModification>,
-    ) -> Result<Vec<ServerMessage>, Fatal> {
+    ) -> Result<Vec<String>, Fatal> {
         if base_version != self.query_set {
             return Err(fatal(format!(
                 "BaseVersionMismatch: expected {}, got {base_version}",
@@ -338,6 +329,7 @@ impl Session {
                         due: true,
                         pending_cause: None,
                         last: None,
+                        shared_key: None,
                         journal,
                     };
                     if self.queries.insert(query_id, query).is_some() {
@@ -370,7 +362,7 @@ impl Session {
         udf_path: &str,
         args: &Json,
         component: &str,
-    ) -> Result<Vec<ServerMessage>, Fatal> {
+    ) -> Result<Vec<String>, Fatal> {
         // Before the claim: a refused mutation has not run, and runs when the client sends
         // it again with a fresh token.
         self.refuse_expired()?;
@@ -392,7 +384,7 @@ impl Session {
                 && let Ok(message) = serde_json::from_value::<ServerMessage>(stored)
             {
                 // A replay after a reconnect: the same answer, no second run.
-                return Ok(vec![message, self.transition().await?]);
+                return Ok(vec![frames::message(&message), self.transition().await?]);
             }
         }
         let (success, result, ts, log_lines, error_data) =
@@ -412,6 +404,19 @@ impl Session {
         }
         // The commit is at or before the latest timestamp, which the Transition reaches
         // with every query it outdated re-run.
-        Ok(vec![response, self.transition().await?])
+        let response_text = frames::message(&response);
+        Ok(vec![response_text, self.transition().await?])
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.deployment.inboxes().close(self.socket);
+        self.deployment.inspector.socket_closed(self.socket);
+        for query in self.queries.values() {
+            if let Some(subscription) = query.subscription {
+                self.deployment.engine().unsubscribe(subscription);
+            }
+        }
     }
 }

@@ -31,6 +31,8 @@ mod code;
 mod environment;
 mod error;
 mod folder;
+mod inboxes;
+mod query_cache;
 mod replay;
 mod setup;
 
@@ -38,6 +40,9 @@ pub use code::Code;
 
 pub use error::DeploymentError;
 
+pub(crate) use inboxes::{Inbox, Inboxes};
+use query_cache::QueryCache;
+pub(crate) use query_cache::{SharedRun, Slot};
 pub(crate) use replay::{MutationClaim, MutationResults};
 pub use setup::BackfillProgress;
 use setup::{apply_schema, load_or_create_admin_key};
@@ -94,8 +99,8 @@ pub struct Deployment {
     instances: RwLock<BTreeMap<String, Analysis>>,
     admin_key: String,
     stop: Arc<AtomicBool>,
-    /// Every commit and environment change, for sync sessions to re-run queries.
-    events: tokio::sync::broadcast::Sender<DeploymentEvent>,
+    /// Each sync session's inbox of commit hits and environment changes.
+    inboxes: Arc<Inboxes>,
     /// Environment variables, as functions see them in `process.env`.
     env: RwLock<BTreeMap<String, String>>,
     /// Results of WebSocket mutations by (session, request id), so a replayed mutation is
@@ -157,17 +162,6 @@ pub(crate) struct ImportRecord {
     pub(crate) document: atrium_value::Value,
 }
 
-/// One query's result, shared by every session that asks for it at the same timestamp.
-pub(crate) type SharedOutcome = Result<Arc<atrium_runtime::FunctionOutcome>, String>;
-
-/// Results at one timestamp, keyed by identity, function and arguments: a hundred clients
-/// subscribed to the same query cost one run per commit, not a hundred.
-#[derive(Debug, Default)]
-struct QueryCache {
-    ts: u64,
-    slots: std::collections::HashMap<String, Arc<tokio::sync::OnceCell<SharedOutcome>>>,
-}
-
 /// Modules analysed by `start_push`, waiting for `finish_push`.
 #[derive(Debug, Clone)]
 pub struct PendingPush {
@@ -183,15 +177,6 @@ pub struct PendingPush {
 
 const PUSHED_MODULES_FILE: &str = "pushed_modules.json";
 const PUSHED_COMPONENTS_FILE: &str = "pushed_components.json";
-
-/// What sync sessions hear about.
-#[derive(Debug, Clone)]
-pub enum DeploymentEvent {
-    /// A commit; its invalidated subscriptions (sorted by subscription) need re-running.
-    Commit(Arc<CommitOutcome>),
-    /// Environment variables changed: every query may answer differently.
-    EnvironmentChanged,
-}
 
 impl std::fmt::Debug for Deployment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -213,15 +198,12 @@ impl Deployment {
             Some(key) => key,
             None => load_or_create_admin_key(&config.data_dir, &config.instance_name)?,
         };
-        let (events, _) = tokio::sync::broadcast::channel(1024);
-        let sender = events.clone();
+        let inboxes = Arc::new(Inboxes::default());
+        let deliver = inboxes.clone();
         let wake: Arc<(Mutex<bool>, std::sync::Condvar)> = Arc::default();
         let waker = wake.clone();
-        engine.on_commit(move |outcome| {
-            // Sorted by subscription, so each session finds its own hits by binary search.
-            let mut outcome = outcome.clone();
-            outcome.invalidated.sort_unstable_by_key(|i| i.subscription);
-            let _ = sender.send(DeploymentEvent::Commit(Arc::new(outcome)));
+        engine.on_commit(move |outcome: &CommitOutcome| {
+            deliver.deliver(&outcome.invalidated);
             *waker.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
             waker.1.notify_one();
         });
@@ -234,7 +216,7 @@ impl Deployment {
         })?;
         let deployment = Arc::new(Self {
             name: config.instance_name,
-            events,
+            inboxes,
             env: RwLock::new(env),
             mutation_results: Mutex::new(MutationResults::default()),
             data_dir: config.data_dir.clone(),
@@ -382,27 +364,15 @@ impl Deployment {
         Ok(pending)
     }
 
-    /// The slot holding (or about to hold) a query's result at `ts`. Only the newest
-    /// timestamp is cached; an older one gets a private slot.
-    pub(crate) fn query_slot(
-        &self,
-        key: String,
-        ts: u64,
-    ) -> Arc<tokio::sync::OnceCell<SharedOutcome>> {
-        let mut cache = self.query_cache.lock().unwrap();
-        if ts > cache.ts {
-            cache.ts = ts;
-            cache.slots.clear();
-        }
-        if ts < cache.ts {
-            return Arc::new(tokio::sync::OnceCell::new());
-        }
-        cache.slots.entry(key).or_default().clone()
+    /// The slot holding (or about to hold) a query's shared run at `ts` (see
+    /// `query_cache.rs`).
+    pub(crate) fn query_slot(&self, key: &str, ts: u64) -> Slot {
+        self.query_cache.lock().unwrap().slot(key, ts)
     }
 
     /// Forgets shared results (new code or environment: the same query may answer otherwise).
     fn clear_query_cache(&self) {
-        self.query_cache.lock().unwrap().slots.clear();
+        self.query_cache.lock().unwrap().clear();
     }
 
     /// The schema of the pending push, if it has one.
@@ -473,9 +443,9 @@ impl Deployment {
         &self.admin_key
     }
 
-    /// Commits and environment changes as they happen.
-    pub fn subscribe_events(&self) -> tokio::sync::broadcast::Receiver<DeploymentEvent> {
-        self.events.subscribe()
+    /// Sync sessions' inboxes of commit hits and environment changes.
+    pub(crate) fn inboxes(&self) -> &Inboxes {
+        &self.inboxes
     }
 
     pub fn environment(&self) -> BTreeMap<String, String> {
@@ -562,7 +532,7 @@ impl Deployment {
         };
         self.clear_query_cache();
         self.retry_folder();
-        let _ = self.events.send(DeploymentEvent::EnvironmentChanged);
+        self.inboxes.everything_changed();
         installed
     }
 

@@ -4,63 +4,53 @@
 //!
 //! Invariant: a Transition to version `ts` carries, for every query in the session's set, a
 //! result computed at a snapshot at or after every commit at or before `ts` that touched its
-//! read set. `advance` reads the latest timestamp first, then takes in every commit event up
-//! to it (the engine broadcasts a commit's invalidations before its timestamp becomes the
-//! latest), and re-runs every due query at that timestamp before naming it. A query whose
-//! result was outdated again by a later commit stays due and runs in the next Transition.
-//! It must not send anything itself, nor advance the version any other way.
+//! read set. `advance` reads the latest timestamp first, then takes in every hit in the
+//! session's inbox (the engine delivers a commit's invalidations before its timestamp
+//! becomes the latest), and re-runs every due query at that timestamp before naming it. A
+//! query whose result was outdated again by a later commit stays due and runs in the next
+//! Transition. It must not send anything itself, nor advance the version any other way.
+//!
+//! Sessions asking the same thing at the same timestamp share one run and its serialized
+//! result (`deployment/query_cache.rs`); a session's own work is its subscription and the
+//! few bytes of its Transition around the shared text (`frames.rs`).
 
 use std::sync::Arc;
 
 use atrium_engine::{Invalidation, SubscriptionId, Timestamp};
 use atrium_protocol::format::ValueFormat;
-use atrium_protocol::sync::{ServerMessage, StateModification, StateVersion};
+use atrium_protocol::sync::{StateModification, StateVersion};
 use atrium_protocol::timestamp;
 use atrium_runtime::FunctionKind;
-use atrium_value::Value;
 use serde_json::Value as Json;
-use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
-use super::Session;
+use super::frames::{self, Modification, updated_body};
 use super::wire::{describe_runtime_error, identity_label, logs, server_error};
-use crate::deployment::DeploymentEvent;
+use super::{LiveQuery, Session};
+use crate::deployment::SharedRun;
 
 impl Session {
-    /// Takes in a commit or environment event: the queries it outdated become due. `false`
-    /// when the deployment is gone.
-    pub(super) fn note_event(&mut self, event: Result<DeploymentEvent, RecvError>) -> bool {
-        match event {
-            Ok(DeploymentEvent::Commit(commit)) => {
-                for query in self.queries.values_mut() {
-                    let Some(subscription) = query.subscription else { continue };
-                    let hits = &commit.invalidated;
-                    if let Ok(at) = hits.binary_search_by_key(&subscription, |i| i.subscription) {
-                        let hit = &hits[at];
-                        // The engine has already dropped a hit subscription.
-                        query.subscription = None;
-                        query.pending_cause = Some(hit.clone());
-                        query.due = true;
-                    }
-                }
-            }
-            // New environment, or missed notifications: everything may have changed.
-            Ok(DeploymentEvent::EnvironmentChanged) | Err(RecvError::Lagged(_)) => {
-                self.queries.values_mut().for_each(|q| q.due = true);
-            }
-            Err(RecvError::Closed) => return false,
-        }
-        true
-    }
-
-    /// Takes in every event already broadcast.
+    /// Takes in everything the inbox holds: the queries a commit hit, or every query after
+    /// an environment change, become due.
     fn take_events(&mut self) {
-        loop {
-            let event = match self.events.try_recv() {
-                Ok(event) => Ok(event),
-                Err(TryRecvError::Lagged(missed)) => Err(RecvError::Lagged(missed)),
-                Err(TryRecvError::Empty | TryRecvError::Closed) => return,
-            };
-            self.note_event(event);
+        let mut pending = self.inbox.take();
+        if pending.everything {
+            self.queries.values_mut().for_each(|q| q.due = true);
+        }
+        if pending.hits.is_empty() {
+            return;
+        }
+        // A stable sort: each subscription's first (earliest) hit is the one found.
+        pending.hits.sort_by_key(|i| i.subscription);
+        let hits = &pending.hits;
+        for query in self.queries.values_mut() {
+            let Some(subscription) = query.subscription else { continue };
+            let at = hits.partition_point(|i| i.subscription < subscription);
+            if let Some(hit) = hits.get(at).filter(|i| i.subscription == subscription) {
+                // The engine has already dropped a hit subscription.
+                query.subscription = None;
+                query.pending_cause = Some(hit.clone());
+                query.due = true;
+            }
         }
     }
 
@@ -72,12 +62,9 @@ impl Session {
     /// Builds the next Transition, to the latest timestamp, re-running every due query there
     /// first. `None` when nothing is due and `always` is false (a commit that outdated none
     /// of this session's queries). Unchanged results are left out, except a query's first.
-    pub(super) async fn advance(
-        &mut self,
-        always: bool,
-    ) -> Result<Option<ServerMessage>, super::Fatal> {
-        // The order matters: every commit up to `ts` has broadcast its invalidations by the
-        // time `ts` is the latest, so taking events after reading it sees them all.
+    pub(super) async fn advance(&mut self, always: bool) -> Result<Option<String>, super::Fatal> {
+        // The order matters: every commit up to `ts` has delivered its invalidations by the
+        // time `ts` is the latest, so taking them in after reading it sees them all.
         let ts = self.deployment.engine().latest_ts();
         self.take_events();
         let due: Vec<u32> = self.queries.iter().filter(|(_, q)| q.due).map(|(id, _)| *id).collect();
@@ -87,16 +74,16 @@ impl Session {
         if !due.is_empty() {
             self.refuse_expired()?;
         }
-        let mut modifications: Vec<StateModification> = std::mem::take(&mut self.removed)
+        let mut modifications: Vec<Modification> = std::mem::take(&mut self.removed)
             .into_iter()
-            .map(|query_id| StateModification::QueryRemoved { query_id })
+            .map(|query_id| Modification::Other(StateModification::QueryRemoved { query_id }))
             .collect();
         for query_id in due {
             if let Some(modification) = self.rerun(query_id, ts).await {
                 modifications.push(modification);
             }
         }
-        modifications.sort_by_key(modification_query_id);
+        modifications.sort_by_key(Modification::query_id);
         debug_assert!(ts.0 >= self.sent_ts, "the latest timestamp never goes back");
         let end_ts = ts.0.max(self.sent_ts);
         let end = StateVersion {
@@ -106,24 +93,28 @@ impl Session {
         };
         let start = std::mem::replace(&mut self.sent, end.clone());
         self.sent_ts = end_ts;
-        Ok(Some(ServerMessage::Transition {
-            start_version: start,
-            end_version: end,
-            modifications,
-        }))
+        Ok(Some(frames::transition(&start, &end, &modifications)))
     }
 
     /// Runs one due query at `ts`; the modification to send, if its result changed.
-    async fn rerun(&mut self, query_id: u32, ts: Timestamp) -> Option<StateModification> {
+    async fn rerun(&mut self, query_id: u32, ts: Timestamp) -> Option<Modification> {
         let query = self.queries.get(&query_id)?;
-        let (udf_path, args) = (query.udf_path.clone(), query.args.clone());
-        let component = query.component.clone();
-        let journal = query.journal.clone();
-        let (modification, subscription) =
-            self.run_query(query_id, &udf_path, &component, args, journal, ts).await;
+        let key = match &query.shared_key {
+            Some(key) => key.clone(),
+            None => format!(
+                "{:?}\u{0}{}\u{0}{}\u{0}{}",
+                self.identity,
+                query.component,
+                query.udf_path,
+                atrium_value::json::to_json(&query.args)
+            ),
+        };
+        let ran = self.run_query(query_id, query, &key, ts).await;
         let query = self.queries.get_mut(&query_id).expect("present above");
-        if let StateModification::QueryUpdated { journal, .. } = &modification {
-            query.journal = journal.clone();
+        query.shared_key = Some(key);
+        let Ran { modification, subscription, result_bytes, journal } = ran;
+        if let Some(journal) = journal {
+            query.journal = journal;
         }
         let cause = query.pending_cause.take();
         if let Some(old) = query.subscription.take() {
@@ -137,10 +128,6 @@ impl Session {
             // Right at `ts`, but a later commit already changed what it read: it stays due.
             Err(hit) => query.pending_cause = Some(hit),
         }
-        let result_bytes = match &modification {
-            StateModification::QueryUpdated { value, .. } => crate::inspector::json_size(value),
-            _ => 0,
-        };
         self.deployment.inspector.query_ran(crate::inspector::QueryRun {
             socket: self.socket,
             session_id: &self.session_id,
@@ -161,25 +148,24 @@ impl Session {
         Some(modification)
     }
 
-    /// Runs one query at `ts`; its result, and its subscription (`Err`: a commit after `ts`
-    /// already changed what it read).
-    async fn run_query(
-        &self,
-        query_id: u32,
-        path: &str,
-        component: &str,
-        args: Value,
-        journal: Option<String>,
-        ts: Timestamp,
-    ) -> (StateModification, Result<Option<SubscriptionId>, Invalidation>) {
+    /// Runs one query at `ts` (or takes the run another session made of `key` there).
+    async fn run_query(&self, query_id: u32, query: &LiveQuery, key: &str, ts: Timestamp) -> Ran {
+        let (path, component) = (query.udf_path.as_str(), query.component.as_str());
+        let (args, journal) = (query.args.clone(), query.journal.clone());
         let failed = |message: String, log_lines: Vec<String>, error_data: Option<Json>| {
-            StateModification::QueryFailed {
+            Modification::Other(StateModification::QueryFailed {
                 query_id,
                 error_message: server_error(&message),
                 log_lines,
                 journal: None,
                 error_data,
-            }
+            })
+        };
+        let failure = |message: String| Ran {
+            modification: failed(message, Vec::new(), None),
+            subscription: Ok(None),
+            result_bytes: 0,
+            journal: None,
         };
         if crate::system::is_system(path) {
             // Answered natively; the dashboard's queries stay live through their read set.
@@ -187,82 +173,99 @@ impl Session {
             return match answer {
                 Ok(answer) => {
                     let subscription = match answer.read {
-                        Some((read_set, snapshot)) => {
-                            self.deployment.engine().subscribe(read_set, snapshot).map(Some)
-                        }
+                        Some((read_set, snapshot)) => self.subscribe(read_set, snapshot),
                         None => Ok(None),
                     };
-                    let modification = StateModification::QueryUpdated {
-                        query_id,
-                        value: ValueFormat::ConvexEncodedJson.encode(&answer.value),
-                        log_lines: Vec::new(),
-                        journal: None,
-                    };
-                    (modification, subscription)
+                    let value = ValueFormat::ConvexEncodedJson.encode(&answer.value);
+                    let (body, result_bytes) = updated_body(&value, &[], None);
+                    Ran {
+                        modification: Modification::Updated { query_id, body },
+                        subscription,
+                        result_bytes,
+                        journal: Some(None),
+                    }
                 }
-                Err(message) => (failed(message, Vec::new(), None), Ok(None)),
+                Err(message) => failure(message),
             };
         }
         // Sessions asking the same thing at exactly the same timestamp share one run: only
-        // the first builds a runner and runs it.
-        let key = format!(
-            "{:?}\u{0}{component}\u{0}{path}\u{0}{}\u{0}{journal:?}",
-            self.identity,
-            atrium_value::json::to_json(&args)
-        );
-        let slot = self.deployment.query_slot(key, ts.0);
+        // the first builds a runner, runs it and serializes its result.
+        let slot_key = format!("{key}\u{0}{journal:?}");
+        let slot = self.deployment.query_slot(&slot_key, ts.0);
         let path = path.to_owned();
         let shared = slot
             .get_or_init(|| async move {
                 let (runner, caller) = self.runner(component)?;
-                let run = tokio::task::spawn_blocking(move || {
-                    runner.at_snapshot(ts).with_journal(journal.as_deref()).run_as(
-                        caller,
-                        &path,
-                        FunctionKind::Query,
-                        args,
-                    )
-                })
-                .await;
+                let run =
+                    tokio::task::spawn_blocking(move || {
+                        let outcome = runner
+                            .at_snapshot(ts)
+                            .with_journal(journal.as_deref())
+                            .run_as(caller, &path, FunctionKind::Query, args)?;
+                        Ok::<_, atrium_runtime::RuntimeError>(shared_run(outcome))
+                    })
+                    .await;
                 match run {
-                    Ok(Ok(outcome)) => Ok(Arc::new(outcome)),
+                    Ok(Ok(run)) => Ok(Arc::new(run)),
                     Ok(Err(error)) => Err(describe_runtime_error(&error)),
                     Err(join) => Err(join.to_string()),
                 }
             })
             .await
             .clone();
-        let outcome = match shared {
-            Ok(outcome) => outcome,
-            Err(message) => return (failed(message, Vec::new(), None), Ok(None)),
+        let run = match shared {
+            Ok(run) => run,
+            Err(message) => return failure(message),
         };
-        let subscription = self
-            .deployment
-            .engine()
-            .subscribe(outcome.read_set.clone(), outcome.snapshot)
-            .map(Some);
-        let lines = logs(&outcome);
-        let modification = match &outcome.result {
-            Ok(value) => StateModification::QueryUpdated {
-                query_id,
-                value: ValueFormat::ConvexEncodedJson.encode(value),
-                log_lines: lines,
-                journal: outcome.journal.clone(),
-            },
-            Err(error) => failed(
+        let outcome = &run.outcome;
+        let subscription = self.subscribe(outcome.read_set.clone(), outcome.snapshot);
+        let modification = match (&outcome.result, &run.body) {
+            (Ok(_), Some(body)) => Modification::Updated { query_id, body: body.clone() },
+            (Err(error), _) => failed(
                 error.message.clone(),
-                lines,
+                logs(outcome),
                 error.data.as_ref().map(|d| ValueFormat::ConvexEncodedJson.encode(d)),
             ),
+            (Ok(_), None) => unreachable!("a shared result always has its body"),
         };
-        (modification, subscription)
+        let journal =
+            matches!(modification, Modification::Updated { .. }).then(|| outcome.journal.clone());
+        Ran { modification, subscription, result_bytes: run.value_bytes, journal }
+    }
+
+    /// Subscribes to a read set read at `snapshot`, as this session's: a commit that hits
+    /// it lands in this session's inbox. `Err`: a commit after `snapshot` already hit it.
+    fn subscribe(
+        &self,
+        read_set: atrium_engine::ReadSet,
+        snapshot: Timestamp,
+    ) -> Result<Option<SubscriptionId>, Invalidation> {
+        self.deployment.engine().subscribe_for(read_set, snapshot, self.socket).map(Some)
     }
 }
 
-pub(super) fn modification_query_id(m: &StateModification) -> u32 {
-    match m {
-        StateModification::QueryUpdated { query_id, .. }
-        | StateModification::QueryFailed { query_id, .. }
-        | StateModification::QueryRemoved { query_id } => *query_id,
-    }
+/// What one query run gave a session.
+struct Ran {
+    /// What to send, if it differs from what was sent.
+    modification: Modification,
+    /// Its subscription (`Err`: a commit after the run's snapshot already changed what it
+    /// read).
+    subscription: Result<Option<SubscriptionId>, Invalidation>,
+    /// The size of the result's JSON, for the inspector.
+    result_bytes: usize,
+    /// The journal the query continues from next time, when this run sets it.
+    journal: Option<Option<String>>,
+}
+
+/// A finished run with its result serialized once, for every session that shares it.
+fn shared_run(outcome: atrium_runtime::FunctionOutcome) -> SharedRun {
+    let (body, value_bytes) = match &outcome.result {
+        Ok(value) => {
+            let value = ValueFormat::ConvexEncodedJson.encode(value);
+            let (body, bytes) = updated_body(&value, &logs(&outcome), outcome.journal.as_deref());
+            (Some(body), bytes)
+        }
+        Err(_) => (None, 0),
+    };
+    SharedRun { outcome, body, value_bytes }
 }
