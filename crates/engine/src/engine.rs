@@ -203,7 +203,8 @@ impl Engine {
         let current = self.catalog();
         // Copy the catalog only when this commit changes it.
         let mut changed: Option<Catalog> = (!tx.new_tables.is_empty()).then(|| (*current).clone());
-        let mut batch = CommitBatch { ts, ..CommitBatch::default() };
+        let replay = tx.replay.take().map(|pending| pending.at(ts));
+        let mut batch = CommitBatch { ts, replay, ..CommitBatch::default() };
         let mut written = Vec::new();
         for (table, indexes) in std::mem::take(&mut tx.new_tables) {
             let catalog = changed.as_mut().expect("copied above");

@@ -64,6 +64,8 @@ pub struct Transaction {
     last_creation_time: f64,
     documents_read: u64,
     bytes_read: u64,
+    /// The answer to store with the commit for a replaying client (`crate::replay`).
+    pub(crate) replay: Option<crate::replay::PendingReplay>,
 }
 
 impl std::fmt::Debug for Transaction {
@@ -103,6 +105,7 @@ impl Transaction {
             last_creation_time: 0.0,
             documents_read: 0,
             bytes_read: 0,
+            replay: None,
         }
     }
 
