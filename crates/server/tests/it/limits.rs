@@ -25,14 +25,14 @@ async fn arguments_beyond_convex_shape_limits_are_refused_with_its_messages() {
     let (server, deployment, _data) = serve_fixture("chat", "limits-test").await;
     let nested = (0..65).fold(json!("x"), |inner, _| json!([inner]));
     let answer = mutation(&server.cloud_url, json!({"body": nested, "author": "a"})).await;
-    let message = answer["errorMessage"].as_str().unwrap_or_default();
+    let message = answer["message"].as_str().unwrap_or_default();
     assert!(
         message.contains("Value is too nested (nested 65 levels deep > maximum nesting 64)"),
         "{answer}"
     );
     let long = Value::Array(vec![json!(1); 8193]);
     let answer = mutation(&server.cloud_url, json!({"body": long, "author": "a"})).await;
-    let message = answer["errorMessage"].as_str().unwrap_or_default();
+    let message = answer["message"].as_str().unwrap_or_default();
     assert!(message.contains("Array length is too long (8193 > maximum length 8192)"), "{answer}");
     assert_eq!(deployment.engine().count("messages").unwrap_or(0), 0, "nothing ran");
     server.stop().await;
