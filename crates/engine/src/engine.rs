@@ -167,6 +167,15 @@ impl Engine {
         Ok(Transaction::new(self.inner.clone(), ts, self.catalog(), self.schema()))
     }
 
+    /// The stored answer of the mutation `key` names, if it committed within the
+    /// retention window (`crate::replay`).
+    pub fn replay_record(
+        &self,
+        key: &crate::replay::ReplayKey,
+    ) -> Result<Option<crate::replay::ReplayRecord>, EngineError> {
+        self.inner.persistence.replay_record(key)
+    }
+
     /// Calls `listener` after every commit that wrote something.
     pub fn on_commit(&self, listener: impl Fn(&CommitOutcome) + Send + Sync + 'static) {
         self.inner.listeners.write().unwrap().push(Box::new(listener));

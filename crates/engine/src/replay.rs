@@ -14,11 +14,12 @@
 //! older ones go at start-up and, amortised, as new ones are written (see
 //! `persistence/replays.rs`). A replay older than that runs again.
 //!
-//! It must not run functions or know the sync protocol.
+//! A leaf (types only; `Transaction::record_replay` and `Engine::replay_record` live with
+//! their types). It must not run functions or know the sync protocol.
 
 use std::time::Duration;
 
-use crate::{Engine, EngineError, Timestamp, Transaction};
+use crate::timestamp::Timestamp;
 
 /// How long a replay record is kept after its commit.
 pub const REPLAY_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
@@ -59,25 +60,5 @@ pub struct ReplayWrite {
 impl PendingReplay {
     pub(crate) fn at(self, ts: Timestamp) -> ReplayWrite {
         ReplayWrite { key: self.key, answer: (self.answer)(ts) }
-    }
-}
-
-impl Transaction {
-    /// Stores `answer(commit ts)` under `key` in this transaction's commit (if it writes
-    /// anything), replacing an earlier call's. A retried transaction must call it again.
-    pub fn record_replay(
-        &mut self,
-        key: ReplayKey,
-        answer: impl FnOnce(Timestamp) -> String + Send + Sync + 'static,
-    ) {
-        self.replay = Some(PendingReplay { key, answer: Box::new(answer) });
-    }
-}
-
-impl Engine {
-    /// The stored answer of the mutation `key` names, if it committed within the
-    /// retention window.
-    pub fn replay_record(&self, key: &ReplayKey) -> Result<Option<ReplayRecord>, EngineError> {
-        self.inner.persistence.replay_record(key)
     }
 }

@@ -752,3 +752,16 @@ impl Transaction {
         Ok(())
     }
 }
+
+impl Transaction {
+    /// Stores `answer(commit ts)` under `key` in this transaction's commit (if it writes
+    /// anything), replacing an earlier call's; see `crate::replay`. A retried transaction
+    /// must call it again.
+    pub fn record_replay(
+        &mut self,
+        key: crate::replay::ReplayKey,
+        answer: impl FnOnce(Timestamp) -> String + Send + Sync + 'static,
+    ) {
+        self.replay = Some(crate::replay::PendingReplay { key, answer: Box::new(answer) });
+    }
+}
