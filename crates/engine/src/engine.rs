@@ -167,6 +167,15 @@ impl Engine {
         Ok(Transaction::new(self.inner.clone(), ts, self.catalog(), self.schema()))
     }
 
+    /// The stored answer of the mutation `key` names, if it committed within the
+    /// retention window (`crate::replay`).
+    pub fn replay_record(
+        &self,
+        key: &crate::replay::ReplayKey,
+    ) -> Result<Option<crate::replay::ReplayRecord>, EngineError> {
+        self.inner.persistence.replay_record(key)
+    }
+
     /// Calls `listener` after every commit that wrote something.
     pub fn on_commit(&self, listener: impl Fn(&CommitOutcome) + Send + Sync + 'static) {
         self.inner.listeners.write().unwrap().push(Box::new(listener));
@@ -203,7 +212,8 @@ impl Engine {
         let current = self.catalog();
         // Copy the catalog only when this commit changes it.
         let mut changed: Option<Catalog> = (!tx.new_tables.is_empty()).then(|| (*current).clone());
-        let mut batch = CommitBatch { ts, ..CommitBatch::default() };
+        let replay = tx.replay.take().map(|pending| pending.at(ts));
+        let mut batch = CommitBatch { ts, replay, ..CommitBatch::default() };
         let mut written = Vec::new();
         for (table, indexes) in std::mem::take(&mut tx.new_tables) {
             let catalog = changed.as_mut().expect("copied above");

@@ -214,6 +214,7 @@ impl Inner {
             page.entries.iter().for_each(|(_, document)| each(document));
             done += page.entries.len() as u64;
             progress(done, total);
+            crate::fault::point(crate::fault::points::INDEX_BACKFILL);
             after = page.entries.last().map(|(k, _)| k.clone());
             if page.exhausted {
                 return Ok(());

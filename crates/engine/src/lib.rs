@@ -27,12 +27,14 @@ mod counts;
 mod document;
 mod engine;
 mod error;
+pub mod fault;
 mod inner;
 pub mod key_range;
 /// The function log store, a crate of its own (`atrium-logs`) kept in the engine's file.
 pub use atrium_logs as logs;
 pub mod persistence;
 pub mod range;
+pub mod replay;
 pub mod schema;
 pub mod search;
 pub mod subscriptions;

@@ -64,6 +64,8 @@ pub struct Transaction {
     last_creation_time: f64,
     documents_read: u64,
     bytes_read: u64,
+    /// The answer to store with the commit for a replaying client (`crate::replay`).
+    pub(crate) replay: Option<crate::replay::PendingReplay>,
 }
 
 impl std::fmt::Debug for Transaction {
@@ -103,6 +105,7 @@ impl Transaction {
             last_creation_time: 0.0,
             documents_read: 0,
             bytes_read: 0,
+            replay: None,
         }
     }
 
@@ -747,5 +750,18 @@ impl Transaction {
             self.create_table(name)?;
         }
         Ok(())
+    }
+}
+
+impl Transaction {
+    /// Stores `answer(commit ts)` under `key` in this transaction's commit (if it writes
+    /// anything), replacing an earlier call's; see `crate::replay`. A retried transaction
+    /// must call it again.
+    pub fn record_replay(
+        &mut self,
+        key: crate::replay::ReplayKey,
+        answer: impl FnOnce(Timestamp) -> String + Send + Sync + 'static,
+    ) {
+        self.replay = Some(crate::replay::PendingReplay { key, answer: Box::new(answer) });
     }
 }

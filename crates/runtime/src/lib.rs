@@ -23,7 +23,8 @@
 //!   and handles across instances, and each instance's table names in the catalog;
 //! - [`execution_log`]: each execution's record for the log store;
 //! - [`query`]: Convex's serialized query language (sources, index ranges, filters, limits);
-//! - [`file_urls`]: where file storage's upload and download URLs come from.
+//! - [`file_urls`]: where file storage's upload and download URLs come from;
+//! - [`replay`]: the answer a mutation stores with its commit for a replaying client.
 //!
 //! Determinism: queries and mutations get a seeded `Math.random` and a frozen `Date.now`;
 //! their async syscalls resolve in the order they were made.
@@ -48,6 +49,7 @@ mod journal;
 mod ops;
 pub mod project;
 pub mod query;
+pub mod replay;
 pub mod runner;
 mod sandbox;
 pub mod scheduler;

@@ -61,6 +61,8 @@ pub struct Runner {
     calling_execution: Option<Arc<str>>,
     /// Where file storage's URLs come from (the server, or a fixed origin).
     file_urls: Arc<dyn FileUrls>,
+    /// The (sync session, request) a mutation's answer is stored under in its commit.
+    replay: Option<Arc<atrium_engine::replay::ReplayKey>>,
 }
 
 struct Execution {
@@ -91,6 +93,7 @@ impl Runner {
             request: None,
             calling_execution: None,
             file_urls: Arc::new(LocalOrigin::default()),
+            replay: None,
         }
     }
 
@@ -186,6 +189,14 @@ impl Runner {
     /// request got), so logs and the subscription inspector name the same request.
     pub fn with_request_id(&self, request_id: &str) -> Runner {
         Runner { request_id: Some(Arc::from(request_id)), ..self.clone() }
+    }
+
+    /// A runner whose mutation stores its answer under (`session`, `request`) in the same
+    /// commit, for a client that sends it again after a restart (`crate::replay`). Only
+    /// the call it runs is recorded, not the functions that call makes.
+    pub fn with_replay_key(&self, session: &str, request: u32) -> Runner {
+        let key = atrium_engine::replay::ReplayKey { session: session.to_owned(), request };
+        Runner { replay: Some(Arc::new(key)), ..self.clone() }
     }
 
     pub fn identity(&self) -> Option<&serde_json::Value> {
@@ -387,6 +398,12 @@ impl Runner {
             let usage = execution.state.tx.as_ref().map_or_else(Usage::default, Usage::of);
             let result_commit_ts = std::mem::take(&mut execution.state.result_commit_ts);
             let logs = execution.state.logs;
+            let replay = match (&self.replay, &execution.result) {
+                (Some(key), Ok(value)) if kind == FunctionKind::Mutation => {
+                    Some((key, crate::replay::writer(value, &result_commit_ts, &logs)))
+                }
+                _ => None,
+            };
             let journal = execution.state.journal_out.take();
             let outcome = |result, commit| FunctionOutcome {
                 result,
@@ -406,6 +423,9 @@ impl Runner {
                 && !hook(&mut tx)?
             {
                 return Err(RuntimeError::Abandoned);
+            }
+            if let Some((key, answer)) = replay {
+                tx.record_replay((**key).clone(), answer);
             }
             match self.engine.commit(tx) {
                 Ok(commit) => {
@@ -470,7 +490,8 @@ impl Runner {
     ) -> Result<Sandbox, RuntimeError> {
         let mut state = HostState::new(tx, kind)
             .in_component(&self.component)
-            .with_calls(Box::new(self.clone()), depth);
+            // Functions this execution calls store no replay record of their own.
+            .with_calls(Box::new(Runner { replay: None, ..self.clone() }), depth);
         if depth == 0 && kind == FunctionKind::Query {
             state.journal_in = self.journal.as_deref().map(str::to_owned);
         }

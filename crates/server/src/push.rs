@@ -13,7 +13,12 @@ use serde_json::{Value as Json, json};
 
 pub use atrium_protocol::push::PushedModule;
 
-/// The request body, decompressed when it says `Content-Encoding: br`.
+/// The most a push body may decompress to: a few bytes of Brotli can say gigabytes of
+/// output, so decompression stops here instead of filling memory.
+pub(crate) const MAX_DECOMPRESSED_PUSH: u64 = 64 << 20;
+
+/// The request body, decompressed (at most [`MAX_DECOMPRESSED_PUSH`] bytes) when it says
+/// `Content-Encoding: br`.
 pub(crate) fn body_json(headers: &HeaderMap, body: &Bytes) -> Result<Json, String> {
     let brotli = headers
         .get(axum::http::header::CONTENT_ENCODING)
@@ -22,8 +27,14 @@ pub(crate) fn body_json(headers: &HeaderMap, body: &Bytes) -> Result<Json, Strin
     let bytes = if brotli {
         let mut out = Vec::new();
         brotli_decompressor::Decompressor::new(body.as_ref(), 64 * 1024)
+            .take(MAX_DECOMPRESSED_PUSH + 1)
             .read_to_end(&mut out)
             .map_err(|e| format!("The request body is not valid Brotli: {e}"))?;
+        if out.len() as u64 > MAX_DECOMPRESSED_PUSH {
+            return Err(format!(
+                "The request body is too large: it decompresses to more than {MAX_DECOMPRESSED_PUSH} bytes"
+            ));
+        }
         out
     } else {
         body.to_vec()
@@ -250,6 +261,19 @@ mod tests {
         assert_eq!(body_json(&headers, &Bytes::from_static(compressed)), Ok(json!({})));
         assert!(body_json(&headers, &Bytes::from_static(b"not brotli")).is_err());
     }
+
+    #[test]
+    fn a_brotli_bomb_is_refused_at_the_bound() {
+        // 346 bytes that decompress to `{"a":"aaa…"}` with 200 MiB of `a`
+        // (zlib.brotliCompressSync in Node).
+        let bomb = hex::decode(BOMB).unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(axum::http::header::CONTENT_ENCODING, "br".parse().unwrap());
+        let error = body_json(&headers, &Bytes::from(bomb)).unwrap_err();
+        assert!(error.contains("decompresses to more than 67108864 bytes"), "{error}");
+    }
+
+    const BOMB: &str = "cbffff3ff8a54574c2f6140a870502263c7bffc7ffff3ff82500e2b00840f7fe8fffff7ff04b00c4610180eefd1fffffffe0970088c30200ddfb3ffeffffc12f0110870500baf77ffcffff835f02200e0b0074effff8ffff07bf04401c1600e8defff1ffff0f7e0980382c00d0bdffe3ffff1ffc1200715800a07bffc7ffff3ff82500e2b00040f7fe8fffff7ff04b00c4610180eefd1fffffffe0970088c30200ddfb3ffeffffc12f0110870500baf77ffcffff835f02200e0b0074effff8ffff07bf04401c1600e8defff1ffff0f7e0980382c00d0bdffe3ffff1ffc1200715800a07bffc7ffff3ff82500e2b00040f7fe8fffff7ff04b00c4610180eefd1fffffffe0970088c30200ddfb3ffeffffc12f0110870500baf77ffcffff835f02200e0b0074effff8ffff07bf04401c1600e8defff1ffff0f7e0980382c00d0bdffe3ffff1ffc1200715800a07bff870380616161616161227d03";
 
     #[test]
     fn the_push_answer_names_the_crons_it_changed() {

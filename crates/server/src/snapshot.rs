@@ -326,6 +326,7 @@ pub(crate) fn import_zip_file(
 }
 
 fn import_parsed(engine: &Engine, parsed: Parsed, mode: ImportMode) -> Result<u64, String> {
+    atrium_engine::fault::point(atrium_engine::fault::points::SNAPSHOT_IMPORT);
     let (written, _) = engine
         .run(1, |tx| {
             let mut written = 0u64;

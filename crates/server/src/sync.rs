@@ -7,7 +7,8 @@
 //! carries and every result the client holds (`queries.rs`, the only place a Transition is
 //! made); a mutation's response is followed by a Transition reaching its commit, so a
 //! client resolving it then reads its own write; replayed mutations (same session and
-//! request id) get their stored answer; a Ping goes out after 15 s of silence; a user whose
+//! request id) get their stored answer, from memory or, after a restart, from the replay
+//! record the mutation's commit stored (`atrium_engine::replay`); a Ping goes out after 15 s of silence; a user whose
 //! token has expired since it authenticated is refused with an `AuthError`, as Convex does,
 //! the next time the session would run something as them.
 //! This file reads messages and dispatches them; it builds no query result itself.
@@ -41,6 +42,11 @@ use wire::arguments;
 
 const PING_AFTER: Duration = Duration::from_secs(15);
 
+/// The largest message a client may send (frame or whole message): room for a value at
+/// Convex's 32 MiB size limit in JSON. A longer one is refused when its header arrives,
+/// before it is read, with a `FatalError` and a close (1009, message too big).
+pub(crate) const MAX_CLIENT_MESSAGE: usize = 64 << 20;
+
 /// The sync route's state: the deployment, and the signal that the server has stopped (a
 /// session then ends, so a client still connected does not hold the deployment open).
 type SyncState = (Arc<Deployment>, tokio::sync::watch::Receiver<bool>);
@@ -49,6 +55,7 @@ pub(crate) async fn upgrade(
     State((deployment, closing)): State<SyncState>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let upgrade = upgrade.max_message_size(MAX_CLIENT_MESSAGE).max_frame_size(MAX_CLIENT_MESSAGE);
     upgrade.on_upgrade(move |socket| async move {
         // Dropping the session (here, or with the task) unsubscribes its queries.
         Session::new(deployment).run(socket, closing).await;
@@ -95,6 +102,12 @@ struct Session {
     queries: BTreeMap<u32, LiveQuery>,
     /// Queries removed since the last Transition, which announces them.
     removed: Vec<u32>,
+}
+
+/// The socket refused a message over [`MAX_CLIENT_MESSAGE`] (tungstenite's capacity
+/// error, which axum passes on only as text).
+fn too_large(error: &axum::Error) -> bool {
+    error.to_string().contains("Space limit exceeded")
 }
 
 /// Why a session ends early: a message to send before closing.
@@ -146,6 +159,9 @@ impl Session {
                         Err(e) => Err(fatal(format!("Invalid message: {e}"))),
                     },
                     Some(Ok(Message::Binary(_))) => Err(fatal("Binary frames are not part of the sync protocol")),
+                    Some(Err(e)) if too_large(&e) => Err(fatal(format!(
+                        "Message is too large: the limit is {MAX_CLIENT_MESSAGE} bytes"
+                    ))),
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                     Some(Ok(_)) => Ok(Vec::new()),
                 },
@@ -166,6 +182,12 @@ impl Session {
             }
             if close {
                 let _ = socket.send(Message::Close(None)).await;
+                // Let the client read the error before the socket goes (closing with its
+                // unread bytes pending would reset the connection).
+                let _ = tokio::time::timeout(Duration::from_secs(2), async {
+                    while let Some(Ok(_)) = socket.recv().await {}
+                })
+                .await;
                 return;
             }
         }
@@ -375,10 +397,23 @@ impl Session {
                 MutationClaim::Running(mut running) => {
                     running.wait_for(Option::is_some).await.ok().and_then(|v| v.clone())
                 }
-                MutationClaim::Run(sender) => {
-                    claimed = Some(sender);
-                    None
-                }
+                // Not run in this process: it may have committed before a restart.
+                MutationClaim::Run(sender) => match self.stored_answer(request_id) {
+                    Some(stored) => {
+                        let json = serde_json::to_value(&stored).ok();
+                        self.deployment.mutation_results().finish(
+                            &self.session_id,
+                            request_id,
+                            sender,
+                            json.clone(),
+                        );
+                        json
+                    }
+                    None => {
+                        claimed = Some(sender);
+                        None
+                    }
+                },
             };
             if let Some(stored) = answered
                 && let Ok(message) = serde_json::from_value::<ServerMessage>(stored)
@@ -389,6 +424,9 @@ impl Session {
         }
         let (success, result, ts, log_lines, error_data) =
             self.call(udf_path, component, args, FunctionKind::Mutation, request_id).await;
+        if success {
+            atrium_engine::fault::point(atrium_engine::fault::points::SYNC_MUTATION_COMMITTED);
+        }
         let response = ServerMessage::MutationResponse {
             request_id,
             success,

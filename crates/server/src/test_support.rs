@@ -24,6 +24,27 @@ pub async fn serve_fixture_as_convex(
     serve_fixture_with(fixture, instance_name, false).await
 }
 
+/// Serves `tests/fixtures/<fixture>` from the data directory `data` (kept by the caller):
+/// stop it and serve again on the same folder to test what survives a restart.
+pub async fn serve_fixture_in(
+    fixture: &str,
+    instance_name: &str,
+    data: &std::path::Path,
+) -> (RunningServer, Arc<Deployment>) {
+    let project =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(fixture);
+    let deployment = Deployment::open(DeploymentConfig {
+        project_dir: Some(project),
+        data_dir: data.to_path_buf(),
+        instance_name: instance_name.into(),
+        admin_key: None,
+    })
+    .unwrap_or_else(|e| panic!("the {fixture} fixture opens: {e}"));
+    let config = ServerConfig { port: 0, site_port: 0, ..ServerConfig::default() };
+    let server = serve(deployment.clone(), config).await.expect("the server starts");
+    (server, deployment)
+}
+
 async fn serve_fixture_with(
     fixture: &str,
     instance_name: &str,

@@ -10,6 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::Value as Json;
 
+use crate::limits::{MAX_ARRAY_LENGTH, MAX_OBJECT_FIELDS, MAX_VALUE_NESTING};
 use crate::names::check_field_name;
 use crate::{Object, Path, Value};
 
@@ -54,8 +55,13 @@ fn special(key: &str, bytes: &[u8]) -> Json {
 }
 
 /// Decodes Convex JSON into a value.
+///
+/// Convex's shape limits are checked on the way, before anything is allocated for the part
+/// that breaks them, with Convex's messages: arrays of at most [`MAX_ARRAY_LENGTH`]
+/// elements, objects of at most [`MAX_OBJECT_FIELDS`] fields, at most
+/// [`MAX_VALUE_NESTING`] levels of arrays and objects.
 pub fn from_json(json: &Json) -> Result<Value, JsonError> {
-    decode(json, &Path::root())
+    decode(json, &Path::root(), 1)
 }
 
 /// Decodes Convex JSON text into a value.
@@ -65,7 +71,49 @@ pub fn from_json_str(text: &str) -> Result<Value, JsonError> {
     from_json(&json)
 }
 
-fn decode(json: &Json, path: &Path) -> Result<Value, JsonError> {
+/// Convex's refusals of a value's shape, word for word.
+fn check_shape(json: &Json, path: &Path, depth: usize) -> Result<(), JsonError> {
+    let nested = match json {
+        Json::Array(items) => {
+            if items.len() > MAX_ARRAY_LENGTH {
+                return Err(error(
+                    path,
+                    format!(
+                        "Array length is too long ({} > maximum length {MAX_ARRAY_LENGTH})",
+                        items.len()
+                    ),
+                ));
+            }
+            true
+        }
+        Json::Object(map) => {
+            if map.len() > MAX_OBJECT_FIELDS {
+                return Err(error(
+                    path,
+                    format!(
+                        "Object has too many fields ({} > maximum number {MAX_OBJECT_FIELDS})",
+                        map.len()
+                    ),
+                ));
+            }
+            // `{"$integer": …}` and its kind are scalars, not objects.
+            !(map.len() == 1 && map.keys().all(|k| k.starts_with('$')))
+        }
+        _ => false,
+    };
+    if nested && depth > MAX_VALUE_NESTING {
+        return Err(error(
+            path,
+            format!(
+                "Value is too nested (nested {depth} levels deep > maximum nesting {MAX_VALUE_NESTING})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn decode(json: &Json, path: &Path, depth: usize) -> Result<Value, JsonError> {
+    check_shape(json, path, depth)?;
     Ok(match json {
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Boolean(*b),
@@ -77,7 +125,7 @@ fn decode(json: &Json, path: &Path) -> Result<Value, JsonError> {
             items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| decode(item, &path.index(i)))
+                .map(|(i, item)| decode(item, &path.index(i), depth + 1))
                 .collect::<Result<_, _>>()?,
         ),
         Json::Object(map) => {
@@ -96,7 +144,7 @@ fn decode(json: &Json, path: &Path) -> Result<Value, JsonError> {
                     ));
                 }
                 check_field_name(key).map_err(|reason| error(path, reason))?;
-                object.insert(key.clone(), decode(inner, &path.field(key))?);
+                object.insert(key.clone(), decode(inner, &path.field(key), depth + 1)?);
             }
             Value::Object(object)
         }
@@ -148,6 +196,38 @@ impl std::fmt::Display for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn nested_arrays(levels: usize, inner: Json) -> Json {
+        (0..levels).fold(inner, |inner, _| Json::Array(vec![inner]))
+    }
+
+    #[test]
+    fn convex_shape_limits_are_refused_with_convex_messages() {
+        assert!(from_json(&nested_arrays(64, Json::Null)).is_ok());
+        let integer = serde_json::json!({"$integer": "AQAAAAAAAAA="});
+        assert!(from_json(&nested_arrays(64, integer)).is_ok(), "an int64 is not a level");
+        let error = from_json(&nested_arrays(65, Json::Null)).unwrap_err();
+        assert_eq!(
+            error.message,
+            "Value is too nested (nested 65 levels deep > maximum nesting 64)"
+        );
+        assert_eq!(error.path.to_string(), nested_path(64));
+
+        assert!(from_json(&Json::Array(vec![Json::Null; 8192])).is_ok());
+        let error = from_json(&Json::Array(vec![Json::Null; 8193])).unwrap_err();
+        assert_eq!(error.message, "Array length is too long (8193 > maximum length 8192)");
+
+        let fields =
+            |n: usize| Json::Object((0..n).map(|i| (format!("f{i}"), Json::Null)).collect());
+        assert!(from_json(&fields(1024)).is_ok());
+        let error = from_json(&serde_json::json!({ "a": fields(1025) })).unwrap_err();
+        assert_eq!(error.message, "Object has too many fields (1025 > maximum number 1024)");
+        assert_eq!(error.path.to_string(), Path::root().field("a").to_string());
+    }
+
+    fn nested_path(levels: usize) -> String {
+        (0..levels).fold(Path::root(), |path, _| path.index(0)).to_string()
+    }
     use serde_json::json;
 
     #[test]

@@ -15,12 +15,13 @@ export function engineBinary() {
 /**
  * Starts `atrium-engine serve <project>` on free ports (or `port`); resolves to
  * { url, siteUrl, adminKey, stop }. With `data`, that data folder is used and kept; `args`
- * are more options (`["--as-convex"]`).
+ * are more options (`["--as-convex"]`); `env`, more environment variables (`ATRIUM_FAULT`).
  */
-export async function startEngine(project, { port = 0, data: keep, args = [] } = {}) {
+export async function startEngine(project, { port = 0, data: keep, args = [], env = {} } = {}) {
   const data = keep ?? mkdtempSync(join(tmpdir(), "atrium-engine-"));
   const child = spawn(engineBinary(), ["serve", project, "--port", String(port), "--site-port", "0", "--data-dir", data, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
   });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));

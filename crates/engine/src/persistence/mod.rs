@@ -6,8 +6,11 @@
 //! timestamp, atomically. Any implementation must pass the conformance suite in
 //! `tests/persistence_conformance.rs`.
 
+mod migrations;
+mod replays;
 mod sqlite;
 
+pub use migrations::CURRENT_VERSION;
 pub use sqlite::{SqlitePersistence, StoredVectorIndex};
 
 use atrium_value::DocumentId;
@@ -51,6 +54,8 @@ pub struct CommitBatch {
     pub dropped_tables: Vec<TableInfo>,
     /// Changes to vector indexes (slots retired and added, documents skipped).
     pub vector_writes: Vec<VectorWrite>,
+    /// The committing mutation's answer, for a client that replays it (`crate::replay`).
+    pub replay: Option<crate::replay::ReplayWrite>,
 }
 
 /// A stored revision of a document.

@@ -7,7 +7,9 @@
 //! Vector indexes keep their current state only (searches read the latest commit):
 //! `vector_indexes`, `vector_entries(index_id, slot, doc_id, vector, filters, live)`,
 //! `vector_skipped` (documents not indexed, and why) and `vector_graphs` (a serialised HNSW
-//! graph with the number of slots it covers).
+//! graph with the number of slots it covers). `mutation_replays` (`replays.rs`) holds
+//! mutations' answers for replaying clients. `meta.schema_version` is the storage format;
+//! `migrations.rs` upgrades older files on open.
 //!
 //! Durability: WAL with `synchronous=NORMAL`, so a process crash loses nothing that was
 //! acknowledged; `EngineOptions::durable` switches to `FULL` for power-loss safety.
@@ -86,14 +88,14 @@ CREATE TABLE IF NOT EXISTS vector_graphs (
 );
 ";
 
-const SCHEMA_VERSION: &str = "1";
-
 /// The engine's SQLite store.
 #[derive(Debug)]
 pub struct SqlitePersistence {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Replay records written since open (`replays.rs` prunes every so many).
+    replays_written: std::sync::atomic::AtomicU64,
 }
 
 fn open_connection(path: &Path, durable: bool) -> Result<Connection, EngineError> {
@@ -113,30 +115,19 @@ fn open_connection(path: &Path, durable: bool) -> Result<Connection, EngineError
 impl SqlitePersistence {
     /// Opens (creating if needed) the store at `path`.
     pub fn open(path: &Path, durable: bool) -> Result<Self, EngineError> {
-        let writer = open_connection(path, durable)?;
+        let mut writer = open_connection(path, durable)?;
         writer.execute_batch(SCHEMA)?;
-        let version: Option<String> = writer
-            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
-            .optional()?;
-        match version.as_deref() {
-            None => {
-                writer.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
-                    [SCHEMA_VERSION],
-                )?;
-            }
-            Some(SCHEMA_VERSION) => {}
-            Some(other) => {
-                return Err(EngineError::Corrupt(format!(
-                    "{} has storage format {other}; this Atrium reads format {SCHEMA_VERSION}",
-                    path.display()
-                )));
-            }
+        super::migrations::upgrade(&mut writer, path)?;
+        // Replay records past their retention go now (and amortised as new ones come).
+        let pruned = super::replays::prune(&writer, Timestamp::next_after(Timestamp::ZERO))?;
+        if pruned > 0 {
+            tracing::info!("forgot {pruned} mutation replay records");
         }
         Ok(Self {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
+            replays_written: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -157,6 +148,19 @@ impl SqlitePersistence {
         let result = f(&connection);
         self.readers.lock().unwrap().push(connection);
         result
+    }
+
+    /// The stored answer of a replayed mutation (see `crate::replay`).
+    pub fn replay_record(
+        &self,
+        key: &crate::replay::ReplayKey,
+    ) -> Result<Option<crate::replay::ReplayRecord>, EngineError> {
+        self.read(|c| super::replays::read(c, key))
+    }
+
+    /// The storage format recorded in the file (see `migrations.rs`).
+    pub fn storage_version(&self) -> Result<Option<u32>, EngineError> {
+        super::migrations::stored_version(&self.writer.lock().unwrap())
     }
 
     /// Runs `PRAGMA integrity_check`; `Ok(())` when the file is sound.
@@ -326,6 +330,9 @@ impl Persistence for SqlitePersistence {
                 ])?;
             }
             write_vector_changes(&tx, &batch.vector_writes)?;
+            if let Some(replay) = &batch.replay {
+                super::replays::write(&tx, batch.ts, replay, &self.replays_written)?;
+            }
         }
         tx.commit()?;
         Ok(())

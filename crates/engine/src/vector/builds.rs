@@ -52,6 +52,7 @@ pub(super) fn spawn_build(
                 index.info.name,
                 started.elapsed().as_secs_f64()
             );
+            crate::fault::point(crate::fault::points::VECTOR_GRAPH_BUILT);
             if let Err(error) = save_graph(&inner.persistence, &mut index, true) {
                 tracing::warn!("could not store the graph of {}: {error}", index.info.name);
             }

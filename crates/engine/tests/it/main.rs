@@ -2,11 +2,16 @@
 //! module per area, through the public API.
 //!
 //! `crash` re-runs this binary as its child writer (`crash::crash_child_writer`, selected
-//! with `--exact`), so that test's name must stay as it is.
+//! with `--exact`), so that test's name must stay as it is; so does `crash_points`
+//! (`crash_points::crash_point_child`).
 
 mod blobs;
 mod crash;
+mod crash_points;
 mod engine;
 mod persistence_conformance;
+mod replay;
 mod search;
+mod storage_format;
+mod stored_fixture;
 mod vector;

@@ -32,6 +32,7 @@ mod environment;
 mod error;
 mod folder;
 mod inboxes;
+mod pushed_files;
 mod query_cache;
 mod replay;
 mod setup;
@@ -104,7 +105,8 @@ pub struct Deployment {
     /// Environment variables, as functions see them in `process.env`.
     env: RwLock<BTreeMap<String, String>>,
     /// Results of WebSocket mutations by (session, request id), so a replayed mutation is
-    /// answered without running again. Kept in memory, for the most recent ones.
+    /// answered without running again. Kept in memory, for the most recent ones; the
+    /// engine's replay records (written with each commit) outlive a restart.
     mutation_results: Mutex<MutationResults>,
     data_dir: PathBuf,
     /// The code pushed by the CLI (empty when the code comes from a project folder).
@@ -175,8 +177,6 @@ pub struct PendingPush {
     pub code: Code,
 }
 
-const PUSHED_MODULES_FILE: &str = "pushed_modules.json";
-const PUSHED_COMPONENTS_FILE: &str = "pushed_components.json";
 
 impl std::fmt::Debug for Deployment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -246,22 +246,8 @@ impl Deployment {
             folder: RwLock::new(None),
             load_error: RwLock::new(None),
         });
-        let stored = config.data_dir.join(PUSHED_MODULES_FILE);
-        if let Ok(text) = std::fs::read_to_string(&stored) {
+        if let Some((modules, components)) = pushed_files::load(&config.data_dir)? {
             // Code pushed by the CLI wins over the folder: it is what was last deployed.
-            let modules: Vec<PushedModule> =
-                serde_json::from_str(&text).map_err(|e| DeploymentError::DataDir {
-                    path: stored.display().to_string(),
-                    error: std::io::Error::other(e),
-                })?;
-            let components_file = config.data_dir.join(PUSHED_COMPONENTS_FILE);
-            let components: PushedComponents = match std::fs::read_to_string(&components_file) {
-                Ok(text) => serde_json::from_str(&text).map_err(|e| DeploymentError::DataDir {
-                    path: components_file.display().to_string(),
-                    error: std::io::Error::other(e),
-                })?,
-                Err(_) => PushedComponents::default(),
-            };
             deployment.activate_pushed(modules, components)?;
         } else if let Some(dir) = &config.project_dir
             && dir.join("convex").is_dir()
@@ -416,16 +402,7 @@ impl Deployment {
         modules: Vec<PushedModule>,
         components: PushedComponents,
     ) -> Result<(), DeploymentError> {
-        let write = |name: &str, bytes: Result<Vec<u8>, serde_json::Error>| {
-            let path = self.data_dir.join(name);
-            let io = |error| DeploymentError::DataDir { path: path.display().to_string(), error };
-            let tmp = path.with_extension("tmp");
-            std::fs::write(&tmp, bytes.map_err(|e| io(std::io::Error::other(e)))?).map_err(io)?;
-            std::fs::rename(&tmp, &path).map_err(io)
-        };
-        // Components first: the modules file is what marks pushed code at the next start.
-        write(PUSHED_COMPONENTS_FILE, serde_json::to_vec(&components))?;
-        write(PUSHED_MODULES_FILE, serde_json::to_vec(&modules))?;
+        pushed_files::store(&self.data_dir, &modules, &components)?;
         *self.pushed.write().unwrap() = modules;
         *self.pushed_components.write().unwrap() = components;
         Ok(())

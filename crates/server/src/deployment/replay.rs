@@ -1,7 +1,10 @@
 //! The mutation replay store: recently answered mutations by (session, request ID), and
 //! those still running, so a client that replays a mutation after a reconnect gets the
-//! first run's answer instead of running it twice. Held in memory by the deployment; it
-//! must not run functions or speak the sync protocol.
+//! first run's answer instead of running it twice. Held in memory by the deployment: it
+//! serves replays within one process (a replay that arrives while the first run is still
+//! executing included); across restarts the durable copy is the replay record each
+//! mutation stores in its own commit (`atrium_engine::replay`), which `sync.rs` reads when
+//! this store has not seen a request. It must not run functions or speak the sync protocol.
 
 /// Recently answered mutations, oldest forgotten first, and those still running.
 ///

@@ -34,6 +34,18 @@ const CHUNK: usize = 256 * 1024;
 /// from memory; larger ones are streamed.
 const SMALL: u64 = 64 * 1024;
 
+/// The largest upload: a body that says (`Content-Length`) or turns out to be longer is
+/// refused with 413, and what was written of it removed, so one request cannot fill the disk.
+pub(crate) const MAX_UPLOAD_BYTES: u64 = 1 << 30;
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "FileTooLarge",
+        format!("The file is too large: the limit is {MAX_UPLOAD_BYTES} bytes"),
+    )
+}
+
 /// Files never change under an ID, so browsers may keep them (Convex's 30 days).
 const CACHE_CONTROL: &str = "private, max-age=2592000";
 
@@ -96,6 +108,13 @@ pub(crate) async fn upload(
         })?),
     };
     let expected = expected_digest(&headers)?;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_UPLOAD_BYTES) {
+        return Err(too_large());
+    }
 
     let engine = state.deployment.engine().clone();
     let temp = TempFile(engine.blobs().temp_path());
@@ -109,6 +128,9 @@ pub(crate) async fn upload(
         })?;
         hasher.update(&chunk);
         size += chunk.len() as u64;
+        if size > MAX_UPLOAD_BYTES {
+            return Err(too_large());
+        }
         file.write_all(&chunk).await.map_err(internal)?;
     }
     file.sync_all().await.map_err(internal)?;

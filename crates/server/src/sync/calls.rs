@@ -3,7 +3,11 @@
 //! It sends nothing: what goes to the client, and when, is `sync.rs`'s and `queries.rs`'s.
 
 use atrium_engine::Timestamp;
+use atrium_engine::replay::ReplayKey;
 use atrium_protocol::format::ValueFormat;
+use atrium_protocol::http::log_line;
+use atrium_protocol::sync::ServerMessage;
+use atrium_protocol::timestamp;
 use atrium_runtime::{Caller, FunctionKind, Runner};
 use atrium_value::Value;
 use serde_json::Value as Json;
@@ -69,6 +73,34 @@ impl Session {
         self.deployment.inspector.record_commit(ts, source);
     }
 
+    /// The response a mutation sent as `request` in this session got before the engine
+    /// restarted (or after this process forgot it), read from its commit's replay record.
+    pub(super) fn stored_answer(&self, request: u32) -> Option<ServerMessage> {
+        let key = ReplayKey { session: self.session_id.clone(), request };
+        let record = match self.deployment.engine().replay_record(&key) {
+            Ok(record) => record?,
+            Err(e) => {
+                tracing::warn!("cannot read the replay record of request {request}: {e}");
+                return None;
+            }
+        };
+        let answer = match atrium_runtime::replay::decode(&record.answer) {
+            Ok(answer) => answer,
+            Err(e) => {
+                tracing::warn!("{e}");
+                return None;
+            }
+        };
+        Some(ServerMessage::MutationResponse {
+            request_id: request,
+            success: true,
+            result: answer.value,
+            ts: Some(timestamp::encode(record.ts.0)),
+            log_lines: answer.logs.iter().map(|l| log_line(&l.level, &l.message)).collect(),
+            error_data: None,
+        })
+    }
+
     /// Runs a mutation or action: (success, result or error message, commit ts, logs, error data).
     pub(super) async fn call(
         &self,
@@ -109,7 +141,11 @@ impl Session {
             Err(e) => return failure(e),
         };
         let owned = path.to_owned();
-        let runner = runner.with_request_id(&self.request_id_of(request));
+        let mut runner = runner.with_request_id(&self.request_id_of(request));
+        if kind == FunctionKind::Mutation && !self.session_id.is_empty() {
+            // Its answer is stored with its commit, for a replay after a restart.
+            runner = runner.with_replay_key(&self.session_id, request);
+        }
         let outcome =
             tokio::task::spawn_blocking(move || runner.run_as(caller, &owned, kind, args)).await;
         match outcome {
