@@ -10,6 +10,8 @@ import { useNotice } from "../../lib/useNotice";
 import { useQuestion } from "../../lib/useQuestion";
 import { call, errorMessage } from "../../platform";
 import { useExportProgress } from "../../state/useExportProgress";
+import { useAreaActions } from "../palette/areaActions";
+import { rememberDocument } from "../palette/recents";
 import { AddDocumentsDialog } from "./AddDocumentsDialog";
 import { DataToolbar } from "./DataToolbar";
 import { DataUnavailable, NoDeployment } from "./DataUnavailable";
@@ -182,6 +184,19 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
     }
   };
 
+  // A row of this table opened (not a reference to another table's): the palette offers it again.
+  const openDocument = (id: string, ofTable = view.loaded.some((d) => d._id === id)) => {
+    setPanel(id);
+    if (deployment && table && ofTable) rememberDocument(deployment.id, { id, table });
+  };
+  useAreaActions([
+    ...(canWrite && table ? [{ id: "data.add", label: "Add documents", keywords: `insert new ${table}`, run: () => setAdding(documentTemplate(documentType)) }] : []),
+    ...(canWrite ? [{ id: "data.table", label: "Create table", keywords: "new", run: () => void createTable() }] : []),
+    { id: "data.schema", label: showSchema ? "Hide schema and indexes" : "Show schema and indexes", keywords: "validator", run: () => setShowSchema((s) => !s) },
+    ...(canWrite ? [{ id: "data.staging", label: staging.on ? "Stop staging edits" : "Stage edits", keywords: "transaction commit", run: () => staging.setOn(!staging.on) }] : []),
+    ...(appliedFilter || filters.sort ? [{ id: "data.clear", label: "Clear filter and sort", keywords: "reset", run: clearFilters }] : []),
+  ]);
+
   if (!deployment) return <NoDeployment />;
   const info = view.info;
   if (!connected && !info && connection) return <DataUnavailable connection={connection} />;
@@ -207,7 +222,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
           notify={setNotice}
         />
         <FilterBar filters={filters} schema={schema} onJump={(row) => setJump({ row, nonce: Date.now() })} />
-        {table && schema && <SearchBox table={table} indexes={schema.indexes} version={version} onOpenDocument={setPanel} />}
+        {table && schema && <SearchBox table={table} indexes={schema.indexes} version={version} onOpenDocument={(id) => openDocument(id, true)} />}
         {filters.error && <div className="inline-error" role="alert">{filters.error}</div>}
         {filters.showBuilder && <FilterBuilder filter={filters.filter} columns={columns} onChange={filters.setClauses} />}
 
@@ -246,7 +261,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
                   return next;
                 })
               }
-              onOpenDocument={setPanel}
+              onOpenDocument={openDocument}
               staged={staging.fields}
               editable={canWrite}
               onCommitEdit={commitEdit}
