@@ -1,18 +1,14 @@
 // The document grid: only the visible rows are in the DOM, so a table of a million
 // documents scrolls like one of a hundred. Past ~10 million pixels the scrollbar maps to
 // rows proportionally instead of one pixel per pixel (browsers cap element heights).
-// Columns can be resized, moved and hidden (GridHeader, kept per table); rows selected
-// (Shift+click a range, Shift+↑/↓); Ctrl+C copies the selected rows or the active cell as
-// TSV, Ctrl+Shift+C as JSON (gridClipboard); pasting TSV at the active cell hands the
-// cells to `onPaste` (the Data area stages them).
-//
-// Our own grid rather than Glide Data Grid or AG Grid: rows come from the studio's live
-// offset windows (`rowAt`/`onRange`, scaled past 10M pixels), cells render Convex values,
-// references and inline edits as DOM the e2e tests and screen readers read; a canvas grid
-// (Glide) or AG Grid's row models would need adapters for each of those, more code than
-// the layout and clipboard features added here.
+// Columns are resized, moved and hidden in GridHeader (kept per table); Shift selects a
+// range of rows; Ctrl+C copies the selected rows or the active cell as TSV, Ctrl+Shift+C
+// as JSON; pasted TSV goes to `onPaste` from the active cell (gridClipboard).
+// Ours rather than Glide Data Grid or AG Grid: rows come from the studio's live offset
+// windows, cells are DOM showing Convex values, references and inline edits; adapting a
+// canvas grid or AG Grid's row models to those costs more than these features did.
 import { type ClipboardEvent, type KeyboardEvent, useEffect, useEffectEvent, useLayoutEffect, useRef, useState } from "react";
-import { copyText, type PastedCell, pastedCells } from "./gridClipboard";
+import { copyText, type PastedCell, pastedCells, writeClipboard } from "./gridClipboard";
 import { CellEditor, CellValue } from "./CellValue";
 import { GridHeader } from "./GridHeader";
 import { useColumnLayout } from "./useColumnLayout";
@@ -53,7 +49,6 @@ export function Grid(props: GridProps) {
   const layout = useColumnLayout(props.columns, props.saveLayoutAs);
   const columns = layout.shown;
   const anchor = useRef<number | undefined>(undefined);
-  const copyJson = useRef(false);
   const body = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
@@ -146,11 +141,13 @@ export function Grid(props: GridProps) {
     props.onSelect(docs, on);
   };
 
-  const onCopy = (event: ClipboardEvent) => {
-    const json = copyJson.current;
-    copyJson.current = false;
+  const copyNow = (json: boolean) => {
     const doc = rowAt(active.row);
-    const text = editing ? undefined : copyText(json, columns, [...props.selected.values()], doc && { value: valueOf(doc, active.column) });
+    return copyText(json, columns, [...props.selected.values()], doc && { value: valueOf(doc, active.column) });
+  };
+  // The browser's own copy (a menu), as TSV.
+  const onCopy = (event: ClipboardEvent) => {
+    const text = editing ? undefined : copyNow(false);
     if (text === undefined) return;
     event.preventDefault();
     event.clipboardData.setData("text/plain", text);
@@ -165,10 +162,10 @@ export function Grid(props: GridProps) {
 
   const onKey = (event: KeyboardEvent) => {
     if (editing) return;
-    if ((event.ctrlKey || event.metaKey) && event.shiftKey && event.key.toLowerCase() === "c") {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "c") {
+      const text = copyNow(event.shiftKey);
+      if (text !== undefined) void writeClipboard(text, body.current);
       event.preventDefault();
-      copyJson.current = true;
-      document.execCommand("copy");
       return;
     }
     if (event.shiftKey && (event.key === "ArrowDown" || event.key === "ArrowUp")) {

@@ -1,6 +1,6 @@
 // Copy and paste in the grid, as text: TSV for spreadsheets (a cell as `editText` writes
-// it, so pasting it back gives the same value) and Convex JSON for code. Pure functions;
-// the grid wires them to the copy and paste events.
+// it, so pasting it back gives the same value) and Convex JSON for code. Pure functions,
+// and `writeClipboard`, the one that touches the clipboard.
 import { type Doc, editText, type Json } from "./values";
 
 /** One TSV field: quoted (quotes doubled) when it holds a tab or a newline, or starts with a quote. */
@@ -106,4 +106,24 @@ export function pastedCells(text: string, columns: readonly string[], active: { 
     });
   });
   return cells;
+}
+
+/**
+ * Puts `text` on the clipboard: through the Clipboard API, or where a host refuses it, by
+ * copying from a hidden text field (focus then returns to `restore`).
+ */
+export async function writeClipboard(text: string, restore: HTMLElement | null): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const field = document.createElement("textarea");
+    field.value = text;
+    field.style.position = "fixed";
+    field.style.opacity = "0";
+    document.body.append(field);
+    field.select();
+    document.execCommand("copy");
+    field.remove();
+    restore?.focus();
+  }
 }
