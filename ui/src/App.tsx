@@ -79,7 +79,7 @@ export function App() {
             opened from the command palette (a table, a document, a function). */}
         <main className="content" id="content" key={`${deploymentId ?? ""}#${nav.visit}`}>
           {area.id === "settings" ? (
-            <SettingsArea info={studio.info} settings={studio.settings} onChange={studio.updateSettings} />
+            <SettingsArea info={studio.info} settings={studio.settings} onChange={studio.updateSettings} connection={studio.connection} />
           ) : area.id === "data" ? (
             <DataArea connection={studio.connection} />
           ) : area.id === "functions" ? (
