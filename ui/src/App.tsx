@@ -38,7 +38,9 @@ export function App() {
     () => ({
       goArea: go,
       open,
-      connect: async (connection) => void (await call("connect", { id: connection.id })),
+      connect: async (connection) => {
+        await call("connect", { id: connection.id });
+      },
       openQuery: (query) => {
         requestQuery(query.language, query.text);
         open("#/query");

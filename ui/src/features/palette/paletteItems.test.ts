@@ -11,7 +11,7 @@ function setup(extra: Partial<PaletteSources> = {}) {
   const handlers: PaletteHandlers = {
     goArea: (id) => done.push(`area ${id}`),
     open: (hash) => done.push(`open ${hash}`),
-    connect: (c) => done.push(`connect ${c.id}`),
+    connect: async (c) => void done.push(`connect ${c.id}`),
     openQuery: (q) => done.push(`query ${q.language} ${q.text}`),
   };
   const sources: PaletteSources = {

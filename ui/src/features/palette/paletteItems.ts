@@ -18,7 +18,7 @@ export interface PaletteItem {
   /** Shown after the label, dimmed. */
   hint?: string;
   keywords?: string;
-  perform(): void;
+  perform(): void | Promise<void>;
 }
 
 export interface RecentQuery {
@@ -42,7 +42,7 @@ export interface PaletteHandlers {
   goArea(id: AreaId): void;
   /** Opens a place given as a location hash (`#/data/messages`). */
   open(hash: string): void;
-  connect(connection: ConnectionInfo): void;
+  connect(connection: ConnectionInfo): Promise<void>;
   openQuery(query: RecentQuery): void;
 }
 
