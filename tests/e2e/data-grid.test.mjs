@@ -19,7 +19,7 @@ describe("the data grid", () => {
   const header = (column) => page.locator(`.grid-head [role="columnheader"][data-column="${column}"]`);
   const widthOf = async (locator) => (await locator.boundingBox()).width;
   const openTasks = async () => {
-    await page.getByTestId("area-data").locator('[data-table="tasks"]').click();
+    await page.getByTestId("count-tasks").click();
     await page.locator('.grid-row[data-row="0"] [data-column="text"]').waitFor();
   };
   /** What the grid writes for a copy (Ctrl+C, or Ctrl+Shift+C for JSON), read from the clipboard. */
@@ -86,7 +86,7 @@ describe("the data grid", () => {
     await page.locator('.grid-row[data-row="0"] [data-column="text"]').waitFor({ timeout: 30_000 });
     assert.deepEqual(await headers(), arranged);
     assert.ok(Math.abs((await widthOf(header("text"))) - after) < 2, "the width is kept");
-    await page.getByTestId("area-data").locator('[data-table="projects"]').click();
+    await page.getByTestId("count-projects").click();
     await page.locator('.grid-row[data-row="0"] [data-column="name"]').waitFor();
     assert.deepEqual((await headers()).slice(0, 2), ["_id", "name"]);
     await openTasks();
