@@ -22,16 +22,20 @@ export function GridHeader({
 }) {
   const [menu, setMenu] = useState(false);
   const [dragging, setDragging] = useState<string>();
+  // While a column is resized no column can be dragged (the same gesture would move it).
+  const [resizing, setResizing] = useState(false);
 
   const startResize = (column: string, event: ReactPointerEvent<HTMLSpanElement>) => {
     event.preventDefault();
     event.stopPropagation();
     const handle = event.currentTarget;
     handle.setPointerCapture(event.pointerId);
+    setResizing(true);
     const startX = event.clientX;
     const startWidth = layout.widthOf(column);
     const onMove = (e: PointerEvent) => layout.resize(column, startWidth + e.clientX - startX);
     const onUp = () => {
+      setResizing(false);
       handle.removeEventListener("pointermove", onMove);
       handle.removeEventListener("pointerup", onUp);
       handle.removeEventListener("pointercancel", onUp);
@@ -62,7 +66,7 @@ export function GridHeader({
             role="columnheader"
             aria-sort={sorted ? (descending ? "descending" : "ascending") : "none"}
             data-column={column}
-            draggable
+            draggable={!resizing}
             onDragStart={(e) => {
               e.dataTransfer.setData("application/x-atrium-column", column);
               e.dataTransfer.effectAllowed = "move";
@@ -99,12 +103,6 @@ export function GridHeader({
               role="separator"
               aria-orientation="vertical"
               aria-label={`Resize ${column}`}
-              draggable
-              onDragStart={(e) => {
-                // A resize, not a move of the column.
-                e.preventDefault();
-                e.stopPropagation();
-              }}
               onPointerDown={(e) => startResize(column, e)}
             />
           </div>
