@@ -10,12 +10,14 @@
 //! the dashboard's system functions (`dashboard`); stored files through Convex's dashboard
 //! file functions and storage routes (`files`); the function log stream (`logs`); the Schedules area's
 //! scheduled jobs, crons and cancel routes (`schedules`); Atrium's vector index endpoints (`vector`); the
-//! deployment's auth providers and token checks (`auth`).
+//! deployment's auth providers and token checks (`auth`); environment variables through the
+//! CLI's routes (`env`).
 //!
 //! It must not depend on the engine, tauri or polars.
 
 mod auth;
 pub mod dashboard;
+mod env;
 mod files;
 mod http;
 mod http_action;

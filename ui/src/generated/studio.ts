@@ -224,6 +224,15 @@ export type CronScheduleView = { kind: string, seconds: number | null, minute_ut
 day_of_week: number | null, day: number | null, cron: string | null, };
 
 /**
+ * Sets (`value`) or removes (`value: null`) one environment variable.
+ */
+export type DeploymentEnvSet = { name: string, value: string | null, 
+/**
+ * Given after the user confirmed (connections that ask before writes).
+ */
+confirmed: boolean, };
+
+/**
  * A deployment the dashboard can connect to.
  */
 export type DeploymentKind = "local" | "remote";
@@ -1384,6 +1393,15 @@ export interface Commands {
    */
   auth_providers: { request: null; response: AuthProviderList };
   /**
+   * The connected deployment's environment variables, by name (the CLI's `env list`).
+   */
+  deployment_env: { request: null; response: Array<EnvVar> };
+  /**
+   * Sets or removes one of the connected deployment's environment variables (needs
+   * `confirmed` where the connection asks before writes); the variables after it.
+   */
+  deployment_env_set: { request: DeploymentEnvSet; response: Array<EnvVar> };
+  /**
    * A pasted JWT checked by the deployment: the identity and claims, or why it is refused.
    */
   verify_user_token: { request: TokenRequest; response: TokenCheck };
@@ -1557,4 +1575,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "data_search", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "component_list", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "files_references", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "data_search", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "component_list", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "deployment_env", "deployment_env_set", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "files_references", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;

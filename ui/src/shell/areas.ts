@@ -68,7 +68,7 @@ export const AREAS: readonly Area[] = [
   {
     id: "settings",
     label: "Settings",
-    purpose: "Appearance, and where Atrium keeps its files.",
+    purpose: "The deployment's environment variables, URLs and sign-in; appearance; where Atrium keeps its files.",
   },
 ];
 

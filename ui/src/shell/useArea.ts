@@ -2,7 +2,7 @@
 // place (its hash: `#/data/messages?filter=…`, `#/functions/messages:list`, …) is
 // remembered per deployment while Atrium runs: coming back to an area, or back to a
 // deployment, returns to where it was.
-import { useCallback, useEffect, useLayoutEffect, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from "react";
 import { type AreaId, areaForShortcut, areaFromHash, hashForArea } from "./areas";
 
 /** `<deployment>|<area>` → the area's last hash on that deployment. */
@@ -14,9 +14,19 @@ function keepPlace(deployment: string | undefined, area: AreaId) {
   if (hash === hashForArea(area) || hash.startsWith(`${hashForArea(area)}/`) || hash.startsWith(`${hashForArea(area)}?`)) places.set(placeKey(deployment, area), hash);
 }
 
-export function useArea(deploymentId?: string): [AreaId, (id: AreaId) => void] {
+export interface Navigation {
+  /** Goes to an area, at its kept place. */
+  go(id: AreaId): void;
+  /** Goes to a place given as a hash (`#/data/messages?doc=…`); `visit` counts these. */
+  open(hash: string): void;
+  /** Bumps on every `open`: the shell mounts the area afresh to show the new place. */
+  visit: number;
+}
+
+export function useArea(deploymentId?: string): [AreaId, Navigation] {
   const [area, setArea] = useState<AreaId>(() => areaFromHash(window.location.hash));
   const [deployment, setDeployment] = useState(deploymentId);
+  const [visit, setVisit] = useState(0);
 
   // Another deployment: this one's place is kept, and the other's (if it had one) comes back.
   // Done while rendering, so areas mounted for the new deployment read its hash.
@@ -45,6 +55,16 @@ export function useArea(deploymentId?: string): [AreaId, (id: AreaId) => void] {
     [deploymentId],
   );
 
+  const open = useCallback(
+    (hash: string) => {
+      keepPlace(deploymentId, areaFromHash(window.location.hash));
+      if (window.location.hash !== hash) window.location.hash = hash;
+      setArea(areaFromHash(hash));
+      setVisit((v) => v + 1);
+    },
+    [deploymentId],
+  );
+
   // Attached before the first paint: a shortcut pressed as soon as an area shows works
   // (an effect ran after paint, and a quick Alt+digit was lost under load).
   useLayoutEffect(() => {
@@ -59,5 +79,5 @@ export function useArea(deploymentId?: string): [AreaId, (id: AreaId) => void] {
     return () => window.removeEventListener("keydown", onKey);
   }, [go]);
 
-  return [area, go];
+  return [area, useMemo(() => ({ go, open, visit }), [go, open, visit])];
 }

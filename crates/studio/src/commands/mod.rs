@@ -13,6 +13,7 @@ mod bindings;
 mod components;
 mod connections;
 mod data;
+mod deployment_env;
 mod files;
 mod functions;
 mod http_actions;
@@ -38,6 +39,7 @@ pub use data::{
     RestoreRequest, RevisionInfo, RowsRequest, TableRequest, TableSchemaInfo, TableSummary,
     ViewRef, WriteRequest,
 };
+pub use deployment_env::DeploymentEnvSet;
 pub use files::{
     FilePageView, FileRef, FileReferenceView, FileReferencesView, FileUpload, FileUploaded,
     FileView, FilesConfirm, FilesDelete, FilesRequest,
@@ -189,6 +191,11 @@ command_table! {
     project_auth_providers(ProjectRef) -> AuthProviderList = projects::project_auth_providers;
     /// The connected deployment's auth providers (from its `auth.config.ts`).
     auth_providers(()) -> AuthProviderList = auth::auth_providers;
+    /// The connected deployment's environment variables, by name (the CLI's `env list`).
+    deployment_env(()) -> Vec<EnvVar> = deployment_env::deployment_env;
+    /// Sets or removes one of the connected deployment's environment variables (needs
+    /// `confirmed` where the connection asks before writes); the variables after it.
+    deployment_env_set(DeploymentEnvSet) -> Vec<EnvVar> = deployment_env::deployment_env_set;
     /// A pasted JWT checked by the deployment: the identity and claims, or why it is refused.
     verify_user_token(TokenRequest) -> TokenCheck = auth::verify_user_token;
     /// Keeps a query live; each result arrives as `query_watch_update`.

@@ -10,13 +10,17 @@ import { useNotice } from "../../lib/useNotice";
 import { useQuestion } from "../../lib/useQuestion";
 import { call, errorMessage } from "../../platform";
 import { useExportProgress } from "../../state/useExportProgress";
+import { useAreaActions } from "../palette/areaActions";
+import { rememberDocument } from "../palette/recents";
 import { AddDocumentsDialog } from "./AddDocumentsDialog";
 import { DataToolbar } from "./DataToolbar";
 import { DataUnavailable, NoDeployment } from "./DataUnavailable";
 import { DocumentPanel } from "./DocumentPanel";
 import { FilterBar } from "./FilterBar";
 import { FilterBuilder } from "./FilterBuilder";
+import { cellWrite } from "./cellWrite";
 import { Grid } from "./Grid";
+import type { PastedCell } from "./gridClipboard";
 import { filterToText } from "./filterText";
 import { documentTemplate } from "./schema";
 import { SchemaPanel } from "./SchemaPanel";
@@ -30,7 +34,7 @@ import { useTables } from "./useTables";
 import { useTableSchema } from "./useTableSchema";
 import { dataHash, parseDataHash } from "./viewLink";
 import { useWrites } from "./useWrites";
-import { checkFields, checkValue, columnsFor, type Doc, fieldValidator, formatValue, type Json, parseInput } from "./values";
+import { checkFields, columnsFor, type Doc, formatValue, type Json } from "./values";
 
 
 export function DataArea({ connection }: { connection?: ConnectionStatus }) {
@@ -43,7 +47,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   const [link] = useState(() => parseDataHash(window.location.hash));
   const linked = useRef(link);
   const [table, setTable] = useState<string | undefined>(link.table);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [selected, setSelected] = useState<Map<string, Doc>>(new Map());
   const [panel, setPanel] = useState<string>();
   const [adding, setAdding] = useState<string>();
   const [showSchema, setShowSchema] = useState(false);
@@ -69,7 +73,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   }, [tables, table]);
   const { clear: clearFilters, restore: restoreFilters } = filters;
   useEffect(() => {
-    setSelected(new Set());
+    setSelected(new Map());
     const link = linked.current;
     linked.current = {};
     if (table && link.table === table && (link.filter || link.sort)) restoreFilters(link.filter ?? "", link.sort ?? null);
@@ -86,21 +90,27 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   }, [table, appliedFilter, filters.sort, panel]);
 
   const commitEdit = async (doc: Doc, column: string, text: string): Promise<string | null> => {
-    const validator = fieldValidator(documentType, column);
-    const asString = validator ? validator.type === "string" : typeof doc[column] === "string";
-    const value = parseInput(text, asString);
-    const problem = checkValue(validator, value, column);
-    if (problem) return problem;
-    const write: WriteRequest = { op: "patch", table: table!, id: doc._id as string, fields: { [column]: value } };
+    const cell = cellWrite(documentType, table!, doc, column, text);
+    if (!cell.ok) return cell.problem;
     if (staging.on) {
-      staging.stage([{ write, label: `${column}: ${formatValue(doc[column], 40) || "unset"} → ${formatValue(value, 40)}` }]);
+      staging.stage([cell]);
       return null;
     }
-    return runWrites([write], `Set ${column} of one document`);
+    return runWrites([cell.write], `Set ${column} of one document`);
+  };
+
+  // Pasted cells are staged (turning staging on), to be reviewed and committed as one.
+  const pasteCells = (cells: PastedCell[]) => {
+    const writes = cells.map(({ doc, column, text }) => cellWrite(documentType, table!, doc, column, text));
+    const bad = writes.find((w) => !w.ok);
+    if (bad && !bad.ok) return setNotice(`Nothing pasted: ${bad.problem}`, { stay: true });
+    staging.setOn(true);
+    staging.stage(writes.flatMap((w) => (w.ok ? [w] : [])));
+    setNotice(`Staged ${writes.length} pasted cell${writes.length === 1 ? "" : "s"}: review and commit them.`);
   };
 
   const deleteSelected = async () => {
-    const ids = [...selected];
+    const ids = [...selected.keys()];
     const ok = await ask({
       title: "Delete documents",
       message: `Delete ${ids.length} document${ids.length === 1 ? "" : "s"} from ${table}?${staging.on ? " (staged until you commit)" : ""}`,
@@ -111,14 +121,14 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
     const writes: WriteRequest[] = ids.map((id) => ({ op: "delete", id }));
     if (staging.on) {
       staging.stage(writes.map((write) => ({ write, label: `delete ${(write as { id: string }).id}` })));
-      setSelected(new Set());
+      setSelected(new Map());
       return;
     }
     const problem = await runWrites(writes, `Delete ${ids.length} documents`);
     if (problem) setNotice(problem, { stay: true });
     else {
       setNotice(`Deleted ${ids.length} document${ids.length === 1 ? "" : "s"}.`);
-      setSelected(new Set());
+      setSelected(new Map());
     }
   };
 
@@ -182,6 +192,19 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
     }
   };
 
+  // A row of this table opened (not a reference to another table's): the palette offers it again.
+  const openDocument = (id: string, ofTable = view.loaded.some((d) => d._id === id)) => {
+    setPanel(id);
+    if (deployment && table && ofTable) rememberDocument(deployment.id, { id, table });
+  };
+  useAreaActions([
+    ...(canWrite && table ? [{ id: "data.add", label: "Add documents", keywords: `insert new ${table}`, run: () => setAdding(documentTemplate(documentType)) }] : []),
+    ...(canWrite ? [{ id: "data.table", label: "Create table", keywords: "new", run: () => void createTable() }] : []),
+    { id: "data.schema", label: showSchema ? "Hide schema and indexes" : "Show schema and indexes", keywords: "validator", run: () => setShowSchema((s) => !s) },
+    ...(canWrite ? [{ id: "data.staging", label: staging.on ? "Stop staging edits" : "Stage edits", keywords: "transaction commit", run: () => staging.setOn(!staging.on) }] : []),
+    ...(appliedFilter || filters.sort ? [{ id: "data.clear", label: "Clear filter and sort", keywords: "reset", run: clearFilters }] : []),
+  ]);
+
   if (!deployment) return <NoDeployment />;
   const info = view.info;
   if (!connected && !info && connection) return <DataUnavailable connection={connection} />;
@@ -207,7 +230,7 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
           notify={setNotice}
         />
         <FilterBar filters={filters} schema={schema} onJump={(row) => setJump({ row, nonce: Date.now() })} />
-        {table && schema && <SearchBox table={table} indexes={schema.indexes} version={version} onOpenDocument={setPanel} />}
+        {table && schema && <SearchBox table={table} indexes={schema.indexes} version={version} onOpenDocument={(id) => openDocument(id, true)} />}
         {filters.error && <div className="inline-error" role="alert">{filters.error}</div>}
         {filters.showBuilder && <FilterBuilder filter={filters.filter} columns={columns} onChange={filters.setClauses} />}
 
@@ -238,15 +261,19 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
               sort={filters.sort ?? undefined}
               onSort={filters.sortBy}
               selected={selected}
-              onToggleSelect={(id, on) =>
+              onSelect={(docs, on) =>
                 setSelected((s) => {
-                  const next = new Set(s);
-                  if (on) next.add(id);
-                  else next.delete(id);
+                  const next = new Map(s);
+                  for (const doc of docs) {
+                    if (on) next.set(doc._id as string, doc);
+                    else next.delete(doc._id as string);
+                  }
                   return next;
                 })
               }
-              onOpenDocument={setPanel}
+              saveLayoutAs={table ? { deployment: deployment.id, table } : undefined}
+              onPaste={pasteCells}
+              onOpenDocument={openDocument}
               staged={staging.fields}
               editable={canWrite}
               onCommitEdit={commitEdit}

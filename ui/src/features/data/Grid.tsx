@@ -1,8 +1,18 @@
 // The document grid: only the visible rows are in the DOM, so a table of a million
 // documents scrolls like one of a hundred. Past ~10 million pixels the scrollbar maps to
 // rows proportionally instead of one pixel per pixel (browsers cap element heights).
-import { type KeyboardEvent, useEffect, useEffectEvent, useLayoutEffect, useRef, useState } from "react";
-import { type Doc, editText, formatValue, type Json, looksLikeId, typeOf } from "./values";
+// Columns are resized, moved and hidden in GridHeader (kept per table); Shift selects a
+// range of rows; Ctrl+C copies the selected rows or the active cell as TSV, Ctrl+Shift+C
+// as JSON; pasted TSV goes to `onPaste` from the active cell (gridClipboard).
+// Ours rather than Glide Data Grid or AG Grid: rows come from the studio's live offset
+// windows, cells are DOM showing Convex values, references and inline edits; adapting a
+// canvas grid or AG Grid's row models to those costs more than these features did.
+import { type ClipboardEvent, type KeyboardEvent, useEffect, useEffectEvent, useLayoutEffect, useRef, useState } from "react";
+import { copyText, type PastedCell, pastedCells, writeClipboard } from "./gridClipboard";
+import { CellEditor, CellValue } from "./CellValue";
+import { GridHeader } from "./GridHeader";
+import { useColumnLayout } from "./useColumnLayout";
+import { type Doc, editText, type Json, typeOf } from "./values";
 
 export const ROW_HEIGHT = 30;
 const MAX_SCROLL_HEIGHT = 10_000_000;
@@ -14,13 +24,15 @@ export interface CellRef {
 
 export interface GridProps {
   columns: string[];
+  /** Keeps the column layout for this deployment's table across visits. */
+  saveLayoutAs?: { deployment: string; table: string };
   total: number;
   rowAt(index: number): Doc | undefined;
   onRange(start: number, count: number): void;
   sort?: { field: string; descending: boolean };
   onSort(column: string): void;
-  selected: Set<string>;
-  onToggleSelect(id: string, on: boolean): void;
+  selected: ReadonlyMap<string, Doc>;
+  onSelect(docs: Doc[], on: boolean): void;
   onOpenDocument(id: string): void;
   /** Staged values by document ID and field, shown instead of the stored ones. */
   staged: Map<string, Record<string, Json>>;
@@ -28,10 +40,15 @@ export interface GridProps {
   onCommitEdit(doc: Doc, column: string, text: string): Promise<string | null>;
   /** Scroll so that this row is at the top (a jump). */
   jumpTo?: { row: number; nonce: number };
+  /** Pasted text, cut into cells from the active one rightwards and down. */
+  onPaste?(cells: PastedCell[]): void;
 }
 
 export function Grid(props: GridProps) {
-  const { columns, total, rowAt, onRange } = props;
+  const { total, rowAt, onRange } = props;
+  const layout = useColumnLayout(props.columns, props.saveLayoutAs);
+  const columns = layout.shown;
+  const anchor = useRef<number | undefined>(undefined);
   const body = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
@@ -114,8 +131,50 @@ export function Grid(props: GridProps) {
     });
   };
 
+  /** Selects (or clears) rows `from`..`to`, those loaded. */
+  const selectRange = (from: number, to: number, on: boolean) => {
+    const docs: Doc[] = [];
+    for (let i = Math.min(from, to); i <= Math.max(from, to); i++) {
+      const doc = rowAt(i);
+      if (doc) docs.push(doc);
+    }
+    props.onSelect(docs, on);
+  };
+
+  const copyNow = (json: boolean) => {
+    const doc = rowAt(active.row);
+    return copyText(json, columns, [...props.selected.values()], doc && { value: valueOf(doc, active.column) });
+  };
+  // The browser's own copy (a menu), as TSV.
+  const onCopy = (event: ClipboardEvent) => {
+    const text = editing ? undefined : copyNow(false);
+    if (text === undefined) return;
+    event.preventDefault();
+    event.clipboardData.setData("text/plain", text);
+  };
+
+  const onPaste = (event: ClipboardEvent) => {
+    if (editing || !props.onPaste || !props.editable) return;
+    event.preventDefault();
+    const cells = pastedCells(event.clipboardData.getData("text/plain"), columns, active, rowAt);
+    if (cells.length) props.onPaste(cells);
+  };
+
   const onKey = (event: KeyboardEvent) => {
     if (editing) return;
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "c") {
+      const text = copyNow(event.shiftKey);
+      if (text !== undefined) void writeClipboard(text, body.current);
+      event.preventDefault();
+      return;
+    }
+    if (event.shiftKey && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+      event.preventDefault();
+      const to = Math.max(0, Math.min(total - 1, active.row + (event.key === "ArrowDown" ? 1 : -1)));
+      selectRange(active.row, to, true);
+      move(to - active.row, 0);
+      return;
+    }
     const keys: Record<string, () => void> = {
       ArrowDown: () => move(1, 0),
       ArrowUp: () => move(-1, 0),
@@ -138,8 +197,7 @@ export function Grid(props: GridProps) {
     }
   };
 
-  const widthOf = (column: string) => (column === "_id" ? 270 : column === "_creationTime" ? 190 : 180);
-  const template = `36px 72px ${columns.map((c) => `${widthOf(c)}px`).join(" ")}`;
+  const template = `36px 72px ${columns.map((c) => `${layout.widthOf(c)}px`).join(" ")}`;
   const rows = [];
   for (let i = start; i < start + count; i++) {
     const doc = rowAt(i);
@@ -159,7 +217,13 @@ export function Grid(props: GridProps) {
               type="checkbox"
               aria-label={`Select row ${i + 1}`}
               checked={props.selected.has(id)}
-              onChange={(e) => props.onToggleSelect(id, e.target.checked)}
+              onChange={() => {}}
+              onClick={(e) => {
+                const on = e.currentTarget.checked;
+                if (e.shiftKey && anchor.current !== undefined) selectRange(anchor.current, i, on);
+                else if (doc) props.onSelect([doc], on);
+                anchor.current = i;
+              }}
             />
           )}
         </div>
@@ -187,56 +251,24 @@ export function Grid(props: GridProps) {
               title={type === "object" || type === "array" ? JSON.stringify(value, null, 2) : undefined}
             >
               {isEditing ? (
-                <div className="cell-editor">
-                  <input
-                    autoFocus
-                    aria-label={`Edit ${column}`}
-                    value={editing.text}
-                    disabled={editing.busy}
-                    onChange={(e) => setEditing({ ...editing, text: e.target.value, error: undefined })}
-                    onKeyDown={(e) => {
-                      if (e.key === "Enter") void commit();
-                      if (e.key === "Escape") {
-                        setEditing(undefined);
-                        body.current?.focus();
-                      }
-                      e.stopPropagation();
-                    }}
-                  />
-                  {editing.error && (
-                    <div className="cell-error" role="alert">
-                      {editing.error}
-                    </div>
-                  )}
-                </div>
-              ) : column === "_id" ? (
-                <button className="id-link" onClick={() => props.onOpenDocument(id!)}>
-                  {id}
-                </button>
-              ) : looksLikeId(value) ? (
-                <button className="id-link" title="Open the referenced document" onClick={() => props.onOpenDocument(value)}>
-                  {value}
-                </button>
-              ) : column === "_creationTime" && typeof value === "number" ? (
-                new Date(value).toISOString().replace("T", " ").replace("Z", "")
-              ) : type === "object" || type === "array" ? (
-                <>
-                  <button
-                    className="expand"
-                    aria-label={`Expand ${column}`}
-                    onClick={(e) => {
-                      e.stopPropagation();
-                      setExpanded(expanded && expanded.cell.row === i && expanded.cell.column === column ? undefined : { cell, value: value! });
-                    }}
-                  >
-                    ▸
-                  </button>
-                  {formatValue(value)}
-                </>
-              ) : type === "unset" ? (
-                <span className="unset">unset</span>
+                <CellEditor
+                  column={column}
+                  editing={editing}
+                  onText={(text) => setEditing({ ...editing, text, error: undefined })}
+                  onCommit={() => void commit()}
+                  onCancel={() => {
+                    setEditing(undefined);
+                    body.current?.focus();
+                  }}
+                />
               ) : (
-                formatValue(value)
+                <CellValue
+                  column={column}
+                  id={id!}
+                  value={value}
+                  onOpenDocument={props.onOpenDocument}
+                  onExpand={() => setExpanded(expanded && expanded.cell.row === i && expanded.cell.column === column ? undefined : { cell, value: value! })}
+                />
               )}
             </div>
           );
@@ -252,32 +284,12 @@ export function Grid(props: GridProps) {
         ref={body}
         tabIndex={0}
         onKeyDown={onKey}
+        onCopy={onCopy}
+        onPaste={onPaste}
         onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
         data-testid="grid-body"
       >
-        <div className="grid-head" role="row" style={{ gridTemplateColumns: template }}>
-          <div className="grid-cell check" role="columnheader" />
-          <div className="grid-cell rownum" role="columnheader">
-            #
-          </div>
-          {columns.map((column) => {
-            const sorted = props.sort?.field === column || (!props.sort && column === "_creationTime");
-            const descending = props.sort ? props.sort.descending : true;
-            return (
-              <div
-                key={column}
-                className={`grid-cell head${sorted ? " sorted" : ""}`}
-                role="columnheader"
-                aria-sort={sorted ? (descending ? "descending" : "ascending") : "none"}
-              >
-                <button onClick={() => props.onSort(column)} title={`Sort by ${column}`}>
-                  {column}
-                  {sorted && <span aria-hidden="true">{descending ? " ↓" : " ↑"}</span>}
-                </button>
-              </div>
-            );
-          })}
-        </div>
+        <GridHeader layout={layout} template={template} sort={props.sort} onSort={props.onSort} />
         <div style={{ height: scrollHeight, position: "relative", minWidth: "max-content" }}>
           <div className="grid-layer" style={{ top: layerTop }}>
             {rows}

@@ -10,7 +10,7 @@ import { formatBytes } from "../../components/formatBytes";
 import type { Doc, Json } from "../data/values";
 import { DocumentPanel } from "../data/DocumentPanel";
 import { HistoryList, ResultGrid, SavedQueries } from "./shared";
-import { loadHistory, remember } from "./queryHistory";
+import { clearRequestedQuery, loadHistory, remember, requestedQuery } from "./queryHistory";
 
 interface Cost {
   documentsRead: number;
@@ -55,7 +55,8 @@ export function tableColumns(value: Json | undefined): string[] | null {
 const template = (table: string) => `async (ctx) => {\n  return await ctx.db.query("${table}").order("desc").take(20);\n}\n`;
 
 export function JsPanel({ deploymentId, firstTable }: { deploymentId: string; firstTable?: string }) {
-  const [text, setText] = useState(() => loadHistory(deploymentId, "js")[0] ?? template(firstTable ?? "tasks"));
+  const [text, setText] = useState(() => requestedQuery("js") ?? loadHistory(deploymentId, "js")[0] ?? template(firstTable ?? "tasks"));
+  useEffect(clearRequestedQuery, []);
   const [answer, setAnswer] = useState<Answer>();
   const [unavailable, setUnavailable] = useState(false);
   const [error, setError] = useState<string>();

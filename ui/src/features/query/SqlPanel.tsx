@@ -12,12 +12,13 @@ import { DocumentPanel } from "../data/DocumentPanel";
 import { useExportProgress } from "../../state/useExportProgress";
 import { HistoryList, ResultGrid, SavedQueries } from "./shared";
 import type { Doc } from "../data/values";
-import { loadHistory, remember } from "./queryHistory";
+import { clearRequestedQuery, loadHistory, remember, requestedQuery } from "./queryHistory";
 
 const FORMATS: ExportFormat[] = ["csv", "jsonl", "parquet"];
 
 export function SqlPanel({ deploymentId }: { deploymentId: string }) {
-  const [text, setText] = useState("");
+  const [text, setText] = useState(() => requestedQuery("sql") ?? "");
+  useEffect(clearRequestedQuery, []);
   const [tables, setTables] = useState<TableSummary[]>([]);
   const [loaded, setLoaded] = useState<Record<string, LoadedTableInfo>>({});
   const [progress, setProgress] = useState<LoadProgress>();

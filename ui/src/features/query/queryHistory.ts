@@ -43,3 +43,21 @@ export function forget(deployment: string, language: string, name: string): Save
   localStorage.setItem(key(deployment, language, "saved"), JSON.stringify(next));
   return next;
 }
+
+/** A query another part of the dashboard asked the Query area to show (the command palette). */
+let requested: { language: string; text: string } | undefined;
+
+/** Asks the Query area to open `text` in `language`'s editor when it next mounts. */
+export function requestQuery(language: "sql" | "js", text: string): void {
+  requested = { language, text };
+  localStorage.setItem("atrium.query.mode", language);
+}
+
+/** The text asked for in `language`, if any (it stays until `clearRequestedQuery`). */
+export function requestedQuery(language: string): string | undefined {
+  return requested?.language === language ? requested.text : undefined;
+}
+
+export function clearRequestedQuery(): void {
+  requested = undefined;
+}

@@ -6,7 +6,7 @@ import { Grid } from "../data/Grid";
 import type { Doc } from "../data/values";
 import { forget, loadSaved, save, type SavedQuery } from "./queryHistory";
 
-const NO_SELECTION = new Set<string>();
+const NO_SELECTION: ReadonlyMap<string, Doc> = new Map();
 const NO_STAGED = new Map<string, Record<string, never>>();
 
 export function HistoryList({ history, onPick }: { history: string[]; onPick(text: string): void }) {
@@ -48,7 +48,7 @@ export function ResultGrid({
       onRange={onRange}
       onSort={() => {}}
       selected={NO_SELECTION}
-      onToggleSelect={() => {}}
+      onSelect={() => {}}
       onOpenDocument={onOpenDocument}
       staged={NO_STAGED}
       editable={false}

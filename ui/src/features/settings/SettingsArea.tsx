@@ -1,5 +1,7 @@
-// Settings: the theme, and facts about this Atrium (version, host, where files live).
-import type { AppInfo, Settings, SettingsPatch, ThemePreference } from "../../generated/studio";
+// Settings: the connected deployment's (DeploymentSettings), the theme, and facts about
+// this Atrium (version, host, where files live).
+import type { AppInfo, ConnectionStatus, Settings, SettingsPatch, ThemePreference } from "../../generated/studio";
+import { DeploymentSettings } from "./DeploymentSettings";
 
 const THEMES: { value: ThemePreference; label: string }[] = [
   { value: "system", label: "System" },
@@ -11,13 +13,16 @@ export function SettingsArea({
   info,
   settings,
   onChange,
+  connection,
 }: {
+  connection?: ConnectionStatus;
   info?: AppInfo;
   settings?: Settings;
   onChange: (patch: SettingsPatch) => void;
 }) {
   return (
     <section className="settings" data-testid="area-settings">
+      <DeploymentSettings connection={connection} />
       <div className="card">
         <h2>Appearance</h2>
         <div className="field">
