@@ -7,6 +7,7 @@
 mod blobs;
 mod crash;
 mod engine;
+mod model;
 mod persistence_conformance;
 mod search;
 mod vector;
