@@ -14,8 +14,11 @@ mod wire;
 pub use import::{jsonl_import, push_body, snapshot_zip};
 pub use wire::{convex_json, http_body, query_json, sync_message};
 
+/// A fuzz target: takes any bytes; panics only on a bug.
+pub type Target = fn(&[u8]);
+
 /// Every target by name (the name of its `fuzz_targets/` binary and `corpus/` folder).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("convex_json", convex_json),
     ("sync_message", sync_message),
     ("http_body", http_body),

@@ -6,8 +6,8 @@ use atrium_engine::{Document, FieldPath, IndexId, IndexInfo, IndexRangeExpr, Ind
 use atrium_protocol::http::{UdfRequest, arguments_object};
 use atrium_protocol::sync::{ClientMessage, QuerySetModification};
 use atrium_protocol::timestamp;
-use atrium_value::json::{from_json, from_json_str, to_json};
 use atrium_runtime::query::{Operator, Query, Source};
+use atrium_value::json::{from_json, from_json_str, to_json};
 use atrium_value::sort_key::sort_key;
 use atrium_value::{DocumentId, TableNumber, Value};
 use serde_json::Value as Json;
