@@ -3,7 +3,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/atrium/target
 ATRIUM := $(CARGO_TARGET_DIR)/debug/atrium
 
-.PHONY: run test setup-run setup-test ui app lint rust-tests ui-tests e2e generate package
+.PHONY: run test setup-run setup-test ui app lint rust-tests ui-tests e2e generate package fuzz
 
 ## Install what is missing, build, and open Atrium (browser mode when there is no display).
 run: setup-run app
@@ -40,6 +40,12 @@ ui-tests:
 
 e2e:
 	cd tests && node --test --test-concurrency=1 e2e/
+
+## Fuzz each target for SECONDS seconds (libFuzzer via cargo-fuzz, installed when missing).
+# `make test` replays every target's corpus through it (the atrium-fuzz crate's tests).
+SECONDS ?= 60
+fuzz:
+	scripts/fuzz.sh $(SECONDS)
 
 ## Regenerate the UI's TypeScript types from the studio's command table.
 generate:

@@ -18,9 +18,7 @@ use crate::catalog::{BY_ID, IndexState, check_user_index, index_fields, table_na
 use crate::counts::TableCounts;
 use crate::inner::{CommitOutcome, CommitRecord, CommitState, EngineOptions, Inner};
 use crate::logs::LogStore;
-use crate::persistence::{
-    CommitBatch, DocumentWrite, IndexWrite, Persistence, Revision, SqlitePersistence,
-};
+use crate::persistence::{CommitBatch, DocumentWrite, IndexWrite, Revision, SqlitePersistence};
 use crate::schema::{CatalogIds, Schema};
 use crate::subscriptions::{Subscriptions, WrittenKey};
 use crate::vector::stage_vector_writes;

@@ -16,7 +16,7 @@ use atrium_value::TableNumber;
 use crate::catalog::{BY_CREATION_TIME, BY_ID, IndexState, index_fields};
 use crate::counts::TableCounts;
 use crate::logs::LogStore;
-use crate::persistence::{Persistence, SqlitePersistence};
+use crate::persistence::SqlitePersistence;
 use crate::schema::Schema;
 use crate::subscriptions::{Subscriptions, WrittenKey};
 use crate::vector::{HnswParams, VectorIndex};

@@ -10,7 +10,7 @@
 //!   │                        │
 //!   │◀──── commit(tx) ───────┘  OCC: writes committed after the snapshot that hit the
 //!   │                           read set fail the commit with a retryable Conflict
-//!   ├── Persistence (SqlitePersistence): revisions, index entries, catalog, logs
+//!   ├── SqlitePersistence: revisions, index entries, catalog, logs
 //!   └── Subscriptions: read sets of live queries; each commit reports exactly the ones
 //!       whose ranges contain a written key, with the write that caused it
 //! ```

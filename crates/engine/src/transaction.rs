@@ -22,7 +22,6 @@ use rand_chacha::rand_core::{Rng, SeedableRng};
 use crate::catalog::{BY_ID, IndexState, table_name_key};
 use crate::inner::Inner;
 use crate::key_range::key_successor;
-use crate::persistence::Persistence;
 use crate::schema::{CatalogIds, Schema};
 use crate::write_set::{PatchValue, PendingChange, PendingWrite};
 use crate::{

@@ -21,6 +21,8 @@ pub mod auth;
 pub mod deployment;
 mod env;
 mod file_urls;
+#[doc(hidden)]
+pub mod fuzzing;
 mod ids;
 mod inspector;
 pub mod jwt;

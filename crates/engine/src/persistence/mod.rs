@@ -1,10 +1,14 @@
-//! Where the engine's data lives: the [`Persistence`] trait and its SQLite implementation.
+//! Where the engine's data lives: [`SqlitePersistence`] and the types its API speaks.
 //!
 //! Storage is an append-only log of document revisions plus, for every index, entries
 //! `(key, ts) → document or tombstone`. Reading at a snapshot timestamp `ts` sees, for each
 //! key, the newest entry at or before `ts`. A commit writes everything it changes at one
-//! timestamp, atomically. Any implementation must pass the conformance suite in
-//! `tests/persistence_conformance.rs`.
+//! timestamp, atomically. `tests/it/persistence_conformance.rs` checks these rules.
+//!
+//! There is one implementation and no trait: the engine is SQLite by design (one file per
+//! deployment, vector and search state beside it). The engine's reference model
+//! (`tests/it/model/`) checks the engine at its own API — transactions, conflicts,
+//! subscriptions — where a second storage implementation would only test itself.
 
 mod migrations;
 mod replays;
@@ -16,9 +20,7 @@ pub use sqlite::{SqlitePersistence, StoredVectorIndex};
 use atrium_value::DocumentId;
 
 use crate::vector::VectorWrite;
-use crate::{
-    Catalog, Document, EngineError, IndexId, IndexInfo, KeyRange, Order, TableInfo, Timestamp,
-};
+use crate::{Catalog, Document, IndexId, IndexInfo, TableInfo, Timestamp};
 
 /// One document's change in a commit.
 #[derive(Debug, Clone)]
@@ -80,61 +82,4 @@ pub struct Loaded {
 pub struct IndexEntries {
     pub entries: Vec<(Vec<u8>, Document)>,
     pub exhausted: bool,
-}
-
-/// The engine's storage. Reads may run concurrently with each other and with a commit.
-pub trait Persistence: Send + Sync {
-    /// Reads the catalog and the newest timestamp.
-    fn load(&self) -> Result<Loaded, EngineError>;
-
-    /// Writes a whole commit atomically: after a crash, either all of it or none of it is
-    /// there.
-    fn commit(&self, batch: &CommitBatch) -> Result<(), EngineError>;
-
-    /// The newest revision of a document at or before `ts`.
-    fn revision_at(&self, id: &DocumentId, ts: Timestamp) -> Result<Option<Revision>, EngineError>;
-
-    /// Live index entries within `range` as of `ts`, in `order`, strictly after `after`
-    /// (in scan order) when given; at most `limit`. Each comes with its document's
-    /// revision as of `ts`.
-    fn index_scan(
-        &self,
-        index: IndexId,
-        range: &KeyRange,
-        ts: Timestamp,
-        order: Order,
-        after: Option<&[u8]>,
-        limit: usize,
-    ) -> Result<IndexEntries, EngineError>;
-
-    /// A document's revisions, newest first.
-    fn history(&self, id: &DocumentId, limit: usize) -> Result<Vec<Revision>, EngineError>;
-
-    /// Forgets revisions and index entries superseded before `before` (the retention
-    /// window), keeping whatever a read at `before` or later still sees. Returns how many
-    /// rows were removed.
-    fn prune(&self, before: Timestamp) -> Result<usize, EngineError>;
-
-    /// The number of live documents in a table as of `ts`.
-    fn count(&self, by_id: IndexId, ts: Timestamp) -> Result<u64, EngineError>;
-
-    /// The number of live entries of `index` within `range` as of `ts`.
-    fn count_range(
-        &self,
-        index: IndexId,
-        range: &KeyRange,
-        ts: Timestamp,
-    ) -> Result<u64, EngineError>;
-
-    /// The key of the live entry `offset` places into `range` (0 = the first), in `order`,
-    /// as of `ts`; `None` when the range holds no more than `offset` entries. Lets a grid
-    /// jump to a row without reading the rows before it.
-    fn key_at_offset(
-        &self,
-        index: IndexId,
-        range: &KeyRange,
-        ts: Timestamp,
-        order: Order,
-        offset: u64,
-    ) -> Result<Option<Vec<u8>>, EngineError>;
 }

@@ -20,7 +20,7 @@ use std::sync::Mutex;
 use atrium_value::{DocumentId, TableNumber};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use super::{CommitBatch, IndexEntries, Loaded, Persistence, Revision};
+use super::{CommitBatch, IndexEntries, Loaded, Revision};
 use crate::catalog::{IndexInfo, IndexState, TableInfo};
 use crate::vector::{StoredVector, VectorIndexInfo, VectorIndexSpec, VectorWrite};
 use crate::{Catalog, Document, EngineError, IndexId, KeyRange, Order, Timestamp};
@@ -210,8 +210,11 @@ fn live_entries_sql(columns: &str, range: &KeyRange, order: Option<Order>, after
     sql
 }
 
-impl Persistence for SqlitePersistence {
-    fn load(&self) -> Result<Loaded, EngineError> {
+/// The storage API the engine uses. Reads may run concurrently with each other and with a
+/// commit.
+impl SqlitePersistence {
+    /// Reads the catalog and the newest timestamp.
+    pub fn load(&self) -> Result<Loaded, EngineError> {
         self.read(|c| {
             let mut catalog = Catalog::default();
             let mut tables = c.prepare("SELECT number, name FROM tables")?;
@@ -257,7 +260,9 @@ impl Persistence for SqlitePersistence {
         })
     }
 
-    fn commit(&self, batch: &CommitBatch) -> Result<(), EngineError> {
+    /// Writes a whole commit atomically: after a crash, either all of it or none of it is
+    /// there.
+    pub fn commit(&self, batch: &CommitBatch) -> Result<(), EngineError> {
         let mut writer = self.writer.lock().unwrap();
         let tx = writer.transaction()?;
         let ts = to_i64(batch.ts);
@@ -338,7 +343,12 @@ impl Persistence for SqlitePersistence {
         Ok(())
     }
 
-    fn revision_at(&self, id: &DocumentId, ts: Timestamp) -> Result<Option<Revision>, EngineError> {
+    /// The newest revision of a document at or before `ts`.
+    pub fn revision_at(
+        &self,
+        id: &DocumentId,
+        ts: Timestamp,
+    ) -> Result<Option<Revision>, EngineError> {
         self.read(|c| {
             let row: Option<(i64, Option<String>)> = c
                 .prepare_cached("SELECT ts, json FROM documents WHERE id = ?1 AND ts <= ?2 ORDER BY ts DESC LIMIT 1")?
@@ -348,7 +358,10 @@ impl Persistence for SqlitePersistence {
         })
     }
 
-    fn index_scan(
+    /// Live index entries within `range` as of `ts`, in `order`, strictly after `after`
+    /// (in scan order) when given; at most `limit`. Each comes with its document's
+    /// revision as of `ts`.
+    pub fn index_scan(
         &self,
         index: IndexId,
         range: &KeyRange,
@@ -389,7 +402,8 @@ impl Persistence for SqlitePersistence {
         })
     }
 
-    fn history(&self, id: &DocumentId, limit: usize) -> Result<Vec<Revision>, EngineError> {
+    /// A document's revisions, newest first.
+    pub fn history(&self, id: &DocumentId, limit: usize) -> Result<Vec<Revision>, EngineError> {
         self.read(|c| {
             let mut statement = c.prepare_cached(
                 "SELECT ts, json FROM documents WHERE id = ?1 ORDER BY ts DESC LIMIT ?2",
@@ -405,7 +419,10 @@ impl Persistence for SqlitePersistence {
         })
     }
 
-    fn prune(&self, before: Timestamp) -> Result<usize, EngineError> {
+    /// Forgets revisions and index entries superseded before `before` (the retention
+    /// window), keeping whatever a read at `before` or later still sees. Returns how many
+    /// rows were removed.
+    pub fn prune(&self, before: Timestamp) -> Result<usize, EngineError> {
         let mut writer = self.writer.lock().unwrap();
         let tx = writer.transaction()?;
         let b = to_i64(before);
@@ -435,7 +452,10 @@ impl Persistence for SqlitePersistence {
         Ok(removed)
     }
 
-    fn key_at_offset(
+    /// The key of the live entry `offset` places into `range` (0 = the first), in `order`,
+    /// as of `ts`; `None` when the range holds no more than `offset` entries. Lets a grid
+    /// jump to a row without reading the rows before it.
+    pub fn key_at_offset(
         &self,
         index: IndexId,
         range: &KeyRange,
@@ -461,7 +481,8 @@ impl Persistence for SqlitePersistence {
         })
     }
 
-    fn count_range(
+    /// The number of live entries of `index` within `range` as of `ts`.
+    pub fn count_range(
         &self,
         index: IndexId,
         range: &KeyRange,
@@ -485,7 +506,8 @@ impl Persistence for SqlitePersistence {
         })
     }
 
-    fn count(&self, by_id: IndexId, ts: Timestamp) -> Result<u64, EngineError> {
+    /// The number of live documents in a table as of `ts`.
+    pub fn count(&self, by_id: IndexId, ts: Timestamp) -> Result<u64, EngineError> {
         self.count_range(by_id, &KeyRange::all(), ts)
     }
 }

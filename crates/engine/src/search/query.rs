@@ -13,7 +13,6 @@ use super::{
     MAX_CANDIDATE_REVISIONS, MAX_FILTER_CONDITIONS, MAX_QUERY_TERMS, SearchCandidate,
     SearchIndexInfo, SearchQuery,
 };
-use crate::persistence::Persistence;
 use crate::{Document, EngineError, Transaction};
 
 fn invalid(message: String) -> EngineError {

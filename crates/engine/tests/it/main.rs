@@ -9,6 +9,7 @@ mod blobs;
 mod crash;
 mod crash_points;
 mod engine;
+mod model;
 mod persistence_conformance;
 mod replay;
 mod search;

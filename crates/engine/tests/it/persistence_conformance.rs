@@ -1,9 +1,7 @@
-//! The conformance suite every `Persistence` implementation must pass: atomic commits,
-//! reads at a snapshot, tombstones, scan order and cursors, history, pruning, counting.
+//! The storage rules `SqlitePersistence` must keep: atomic commits, reads at a snapshot,
+//! tombstones, scan order and cursors, history, pruning, counting.
 
-use atrium_engine::persistence::{
-    CommitBatch, DocumentWrite, IndexWrite, Persistence, SqlitePersistence,
-};
+use atrium_engine::persistence::{CommitBatch, DocumentWrite, IndexWrite, SqlitePersistence};
 use atrium_engine::{Document, IndexId, KeyRange, Order, TableInfo, Timestamp};
 use atrium_value::{DocumentId, Object, TableNumber, Value};
 
@@ -52,7 +50,7 @@ fn put(ts: u64, docs: &[Change<'_>]) -> CommitBatch {
 }
 
 fn keys(
-    p: &dyn Persistence,
+    p: &SqlitePersistence,
     ts: u64,
     order: Order,
     after: Option<&[u8]>,
@@ -62,7 +60,7 @@ fn keys(
     (page.entries.into_iter().map(|(k, _)| k).collect(), page.exhausted)
 }
 
-fn conformance(p: &dyn Persistence) {
+fn conformance(p: &SqlitePersistence) {
     let (a, b, c) = (doc(1, 1), doc(2, 2), doc(3, 3));
     let mut first = put(10, &[(&a, None, Some(b"a")), (&b, None, Some(b"b"))]);
     first.new_tables.push(TableInfo { name: "t".into(), number: TableNumber(10001) });

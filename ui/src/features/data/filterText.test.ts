@@ -47,4 +47,13 @@ describe("filter text", () => {
     expect(error('a == 1 and b == 2 or c == 3').message).toContain("not both");
     expect(error("a == 1 b == 2").message).toContain("expected `and`");
   });
+
+  it("refuses numbers it cannot keep, and keeps -0 (found by the fuzz test)", () => {
+    expect(filterToText(parseFilterText("x > -0"))).toBe("x > -0");
+    expect(Object.is(parseFilterText("x > -0").clauses[0]?.value, -0)).toBe(true);
+    expect(() => parseFilterText("x == 1e999")).toThrow("too large for a float64");
+    expect(() => parseFilterText("x in [1, -1e999]")).toThrow("too large for a float64");
+    expect(() => parseFilterText("x == 9223372036854775808n")).toThrow("out of the int64 range");
+    expect(parseFilterText("x == -9223372036854775808n").clauses[0]?.value).toEqual({ $integer: "AAAAAAAAAIA=" });
+  });
 });

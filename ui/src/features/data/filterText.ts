@@ -23,6 +23,7 @@ export const OP_LABELS: Record<FilterOp, string> = Object.fromEntries(OPS.map(([
 
 function valueText(clause: Clause): string {
   const value = clause.value as Json;
+  if (Object.is(value, -0)) return "-0"; // JSON.stringify would write 0
   if (clause.op === "type" && typeof value === "string") return value;
   if (value && typeof value === "object" && !Array.isArray(value) && "$integer" in value) return formatValue(value);
   if (Array.isArray(value)) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
@@ -45,6 +46,17 @@ export class FilterSyntaxError extends Error {
   ) {
     super(`${message} (at character ${position + 1})`);
   }
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Whether every number in a parsed JSON value is finite (`1e999` parses as Infinity). */
+function allFinite(value: Json): boolean {
+  if (typeof value === "number") return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(allFinite);
+  if (value && typeof value === "object") return Object.values(value).every((v) => allFinite(v as Json));
+  return true;
 }
 
 /** Parses filter text; throws FilterSyntaxError naming the position. */
@@ -98,13 +110,23 @@ export function parseFilterText(text: string): Filter {
     if (!raw) fail(`expected a value after ${op![0]}`);
     let value: Json;
     if (op![1] === "type") value = raw;
-    else if (/^-?\d+n$/.test(raw)) value = encodeInt64(BigInt(raw.slice(0, -1)));
-    else {
+    else if (/^-?\d+n$/.test(raw)) {
+      const int = BigInt(raw.slice(0, -1));
+      if (int < INT64_MIN || int > INT64_MAX) {
+        i = valueStart;
+        fail(`${raw} is out of the int64 range`);
+      }
+      value = encodeInt64(int);
+    } else {
       try {
         value = JSON.parse(raw) as Json;
       } catch {
         i = valueStart;
         return fail(`${raw} is not a value (put text in double quotes)`);
+      }
+      if (!allFinite(value)) {
+        i = valueStart;
+        fail(`${raw} holds a number too large for a float64`);
       }
     }
     clauses.push({ field, op: op![1], value, enabled: true });
