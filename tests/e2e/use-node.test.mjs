@@ -25,11 +25,8 @@ async function runAction(engine, path, args) {
 
 async function checkActions(engine) {
   const hash = await runAction(engine, "nodeOnly:hash", { text: "hi" });
-  assert.deepEqual(hash, {
-    status: "success",
-    value: "8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4",
-    logLines: [],
-  });
+  assert.equal(hash.status, "success", JSON.stringify(hash));
+  assert.equal(hash.value, "8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4");
   const file = await runAction(engine, "nodeOnly:tempFile", { text: "héllo" });
   assert.equal(file.status, "success", JSON.stringify(file));
   assert.deepEqual(file.value, { text: "héllo", base64: "aMOpbGxv", isBuffer: true, random: 8 });

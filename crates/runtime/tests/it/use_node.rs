@@ -200,3 +200,32 @@ fn a_node_module_that_throws_at_import_is_named() {
     let error = analyze(&Project::open(dir.path()).unwrap()).unwrap_err().to_string();
     assert!(error.starts_with("Failed to analyze broken.js: Uncaught Error: ENOENT"), "{error}");
 }
+
+#[test]
+fn a_folder_with_one_failing_module_still_serves_the_others() {
+    let dir = project_with(&[
+        (
+            "broken.ts",
+            "\"use node\";\nimport { action } from \"./_generated/server\";\nthrow new Error(\"boom at import\");\nexport const a = action(async () => 1);\n",
+        ),
+        (
+            "fine.ts",
+            "import { query } from \"./_generated/server\";\nexport const ok = query({ args: {}, handler: async () => \"ok\" });\n",
+        ),
+    ]);
+    let project = Project::open(dir.path()).unwrap();
+    let analysis = atrium_runtime::analysis::analyze_tolerant_with_env(&project, &Default::default())
+        .unwrap();
+    assert_eq!(analysis.function("fine:ok").unwrap().kind, FunctionKind::Query);
+    assert_eq!(analysis.failures.len(), 1, "{:?}", analysis.failures);
+    assert_eq!(analysis.failures[0].path, "broken");
+    assert_eq!(
+        analysis.failures[0].message,
+        "Failed to analyze broken.js: Uncaught Error: boom at import"
+    );
+    let strict = analyze(&project).unwrap_err().to_string();
+    assert_eq!(strict, "Failed to analyze broken.js: Uncaught Error: boom at import");
+    let (_d, runner) = runner_for(dir.path());
+    let ok = runner.run("fine:ok", FunctionKind::Query, obj(vec![])).unwrap().result;
+    assert_eq!(ok, Ok(Value::from("ok")));
+}
