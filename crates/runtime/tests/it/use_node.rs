@@ -214,8 +214,8 @@ fn a_folder_with_one_failing_module_still_serves_the_others() {
         ),
     ]);
     let project = Project::open(dir.path()).unwrap();
-    let analysis = atrium_runtime::analysis::analyze_tolerant_with_env(&project, &Default::default())
-        .unwrap();
+    let analysis =
+        atrium_runtime::analysis::analyze_tolerant_with_env(&project, &Default::default()).unwrap();
     assert_eq!(analysis.function("fine:ok").unwrap().kind, FunctionKind::Query);
     assert_eq!(analysis.failures.len(), 1, "{:?}", analysis.failures);
     assert_eq!(analysis.failures[0].path, "broken");
