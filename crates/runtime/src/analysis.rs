@@ -56,11 +56,22 @@ pub struct ModuleAnalysis {
     pub crons: Option<Json>,
 }
 
+/// A module that failed to load or to analyse: its functions alone are unavailable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleFailure {
+    /// The module path without extension (`messages`, `folder/file`).
+    pub path: String,
+    /// Convex's words: `Failed to analyze messages.js: …`.
+    pub message: String,
+}
+
 /// The whole project's analysis.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
     pub modules: Vec<ModuleAnalysis>,
     pub schema: Option<Schema>,
+    /// Modules that failed ([`analyze_tolerant_with_env`] only; a strict analysis fails).
+    pub failures: Vec<ModuleFailure>,
 }
 
 impl Analysis {
@@ -138,16 +149,59 @@ pub fn analyze(project: &Arc<Project>) -> Result<Analysis, RuntimeError> {
 }
 
 /// Analyses every module and evaluates the schema with `env` as `process.env`, as Convex
-/// analyses a push with the deployment's variables.
+/// analyses a push with the deployment's variables: one module that fails refuses the
+/// whole, naming that module (`Failed to analyze messages.js: …`).
 pub fn analyze_with_env(
     project: &Arc<Project>,
     env: &BTreeMap<String, String>,
 ) -> Result<Analysis, RuntimeError> {
     let mut modules = Vec::new();
     for (module, file) in module_files(project)? {
-        modules.push(analyze_module(project, &module, &file, env)?);
+        modules.push(analyze_any_module(project, &module, &file, env)?);
     }
-    Ok(Analysis { modules, schema: evaluate_schema_with_env(project, env)? })
+    Ok(Analysis { modules, schema: evaluate_schema_with_env(project, env)?, failures: Vec::new() })
+}
+
+/// [`analyze_with_env`] for a project folder being worked on: a module that fails is
+/// listed in [`Analysis::failures`] and the others still serve. The schema must load.
+pub fn analyze_tolerant_with_env(
+    project: &Arc<Project>,
+    env: &BTreeMap<String, String>,
+) -> Result<Analysis, RuntimeError> {
+    let mut modules = Vec::new();
+    let mut failures = Vec::new();
+    for (module, file) in module_files(project)? {
+        match analyze_any_module(project, &module, &file, env) {
+            Ok(analysis) => modules.push(analysis),
+            Err(error) => failures.push(ModuleFailure { path: module, message: error.to_string() }),
+        }
+    }
+    Ok(Analysis { modules, schema: evaluate_schema_with_env(project, env)?, failures })
+}
+
+/// One module's analysis, in Node.js for a `"use node"` module, else in QuickJS; its
+/// failure names it.
+fn analyze_any_module(
+    project: &Arc<Project>,
+    module: &str,
+    file: &Path,
+    env: &BTreeMap<String, String>,
+) -> Result<ModuleAnalysis, RuntimeError> {
+    let analysed = if project.is_node_module(file) {
+        analyze_node_module(project, module, file, env)
+    } else {
+        analyze_module(project, module, file, env)
+    };
+    analysed.map_err(|error| match error {
+        RuntimeError::Analyze { .. } => error,
+        other => {
+            let message = match other {
+                RuntimeError::Js(message) => message,
+                other => other.to_string(),
+            };
+            RuntimeError::Analyze { module: format!("{module}.js"), message }
+        }
+    })
 }
 
 /// Imports `file` in an import-phase context (`env` as `process.env`) and hands its
@@ -200,6 +254,40 @@ fn exported_json(object: &Object<'_>, method: &str) -> Result<Option<Json>, Runt
     })
     .transpose()
     .map(|j: Option<Json>| j.filter(|j| !j.is_null()))
+}
+
+/// A `"use node"` module's analysis, done in Node.js (`node`): only actions are allowed.
+fn analyze_node_module(
+    project: &Arc<Project>,
+    module: &str,
+    file: &Path,
+    env: &BTreeMap<String, String>,
+) -> Result<ModuleAnalysis, RuntimeError> {
+    let exports = crate::node::exports(project, env, module, file)?;
+    let parse = |text: &Option<String>| -> Result<Option<Json>, RuntimeError> {
+        let Some(text) = text else { return Ok(None) };
+        let json: Json = serde_json::from_str(text)
+            .map_err(|e| RuntimeError::Js(format!("a validator is not valid JSON: {e}")))?;
+        Ok(Some(json).filter(|j| !j.is_null()))
+    };
+    let mut functions = Vec::new();
+    for export in &exports {
+        let Some(kind) = export.kind() else { continue };
+        let visibility = match (export.is_public, export.is_internal) {
+            (true, false) => Some(Visibility::Public),
+            (false, true) => Some(Visibility::Internal),
+            (true, true) => continue,
+            (false, false) => None,
+        };
+        functions.push(FunctionInfo {
+            path: format!("{module}:{}", export.name),
+            kind,
+            visibility,
+            args: parse(&export.args)?,
+            returns: parse(&export.returns)?,
+        });
+    }
+    Ok(ModuleAnalysis { path: module.to_owned(), functions, http_routes: Vec::new(), crons: None })
 }
 
 fn analyze_module(
@@ -315,6 +403,12 @@ impl crate::Runner {
             .project()
             .module_file(module)
             .ok_or_else(|| RuntimeError::ModuleNotFound(path.to_owned(), module.to_owned()))?;
+        if self.project().is_node_module(&file) {
+            let exports = crate::node::exports(self.project(), self.env(), module, &file)?;
+            return exports.iter().find(|e| e.name == export).and_then(|e| e.kind()).ok_or_else(
+                || RuntimeError::FunctionNotFound(format!("`{path}` is not a Convex function")),
+            );
+        }
         with_namespace(self.project(), &file, self.env(), |_ctx, namespace| {
             let Some(function) = namespace.get::<_, Option<Object>>(export)? else {
                 return Err(RuntimeError::FunctionNotFound(format!(

@@ -11,6 +11,22 @@ pub struct FunctionError {
     pub data: Option<Value>,
 }
 
+impl FunctionError {
+    /// The error a thrown value described as `{name, message, data}` stands for, worded as
+    /// Convex words it (`Uncaught Error: …`; `data` is a `ConvexError`'s, as JSON text).
+    pub(crate) fn from_described(json: &serde_json::Value) -> FunctionError {
+        let name = json["name"].as_str().unwrap_or_default();
+        let message = json["message"].as_str().unwrap_or_default();
+        let text = match (name.is_empty(), message.is_empty()) {
+            (false, false) => format!("Uncaught {name}: {message}"),
+            (false, true) => format!("Uncaught {name}"),
+            (true, _) => format!("Uncaught {message}"),
+        };
+        let data = json["data"].as_str().and_then(|d| atrium_value::json::from_json_str(d).ok());
+        FunctionError { message: text, data }
+    }
+}
+
 impl std::fmt::Display for FunctionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
@@ -35,6 +51,9 @@ pub enum RuntimeError {
     Import { specifier: String, importer: String, reason: String },
     #[error("Could not read {path}: {error}")]
     Io { path: String, error: std::io::Error },
+    /// A module failed to load or defines what it may not (Convex refuses the push).
+    #[error("Failed to analyze {module}: {message}")]
+    Analyze { module: String, message: String },
     #[error("JavaScript engine error: {0}")]
     Js(String),
     #[error(transparent)]

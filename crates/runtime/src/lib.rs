@@ -15,6 +15,8 @@
 //! - `sandbox` and `invoke`: one execution's QuickJS runtime and context, its limits, the
 //!   installed globals (the `Convex` host interface, `web/`), and the promise/timer loop;
 //!   `isolates`: warm runtimes kept between calls, so a call only sets its own state;
+//! - `node`: `"use node"` modules, analysed and run in a Node.js child process (Atrium's
+//!   executor script), their syscalls served here as an isolate's are;
 //! - [`syscalls`]: the host side of `Convex.syscall` / `Convex.asyncSyscall`, dispatching
 //!   to one module per op family under `ops/` (database, query streams, pagination, calls,
 //!   scheduler, meta, vector search);
@@ -46,6 +48,7 @@ pub mod http;
 mod invoke;
 mod isolates;
 mod journal;
+mod node;
 mod ops;
 pub mod project;
 pub mod query;

@@ -4,8 +4,9 @@
 //! Imports resolve like a bundler would for Convex: relative paths with `.ts`/`.js`
 //! extensions (and `./x.js` finding `x.ts`), bare specifiers from the project's own
 //! `node_modules` with the `import`/`default` export conditions (CommonJS files there run
-//! as ES modules, `cjs`). `node:` built-ins are refused with a message naming the
-//! importing module.
+//! as ES modules, `cjs`). In QuickJS, `node:` built-ins are refused with a message naming
+//! the importing module; `"use node"` modules ([`Project::is_node_module`]) run in Node.js
+//! instead (`node/`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,10 @@ pub struct Project {
     resolver: Resolver,
     /// Pushed modules by path (`messages.js`, `_deps/ABC123.js`); `None` for a folder.
     pushed: Option<HashMap<String, Arc<str>>>,
+    /// The pushed modules the CLI bundled for Node.js (`environment: "node"`).
+    pushed_node: std::collections::HashSet<String>,
+    /// Whether each folder module file starts with `"use node"`, read once.
+    node_files: Mutex<HashMap<PathBuf, bool>>,
     sources: Mutex<HashMap<PathBuf, Arc<str>>>,
     /// Queries written in the dashboard, as modules ([`Project::adhoc_query_module`]).
     adhoc: Mutex<HashMap<PathBuf, Arc<str>>>,
@@ -66,6 +71,8 @@ impl Project {
             functions_dir,
             resolver: Self::resolver(),
             pushed: None,
+            pushed_node: Default::default(),
+            node_files: Mutex::default(),
             sources: Mutex::new(HashMap::new()),
             adhoc: Mutex::new(HashMap::new()),
             bytecode: Mutex::new(HashMap::new()),
@@ -83,6 +90,8 @@ impl Project {
             functions_dir: dir,
             resolver: Self::resolver(),
             pushed: None,
+            pushed_node: Default::default(),
+            node_files: Mutex::default(),
             sources: Mutex::new(HashMap::new()),
             adhoc: Mutex::new(HashMap::new()),
             bytecode: Mutex::new(HashMap::new()),
@@ -107,15 +116,30 @@ impl Project {
 
     /// A project from pushed modules (`path` → JavaScript source), as the CLI sends them.
     pub fn from_modules(modules: impl IntoIterator<Item = (String, String)>) -> Arc<Self> {
+        Self::from_pushed(modules.into_iter().map(|(path, source)| (path, source, false)))
+    }
+
+    /// A project from pushed modules (`path`, JavaScript source, whether the CLI bundled it
+    /// for Node.js: `environment: "node"`).
+    pub fn from_pushed(modules: impl IntoIterator<Item = (String, String, bool)>) -> Arc<Self> {
+        let mut pushed_node = std::collections::HashSet::new();
         let modules = modules
             .into_iter()
-            .map(|(path, source)| (path.trim_start_matches("./").to_owned(), Arc::from(source)))
+            .map(|(path, source, node)| {
+                let path = path.trim_start_matches("./").to_owned();
+                if node {
+                    pushed_node.insert(path.clone());
+                }
+                (path, Arc::from(source))
+            })
             .collect();
         Arc::new(Self {
             root: PathBuf::from(PUSHED_SCHEME),
             functions_dir: PathBuf::from(PUSHED_SCHEME),
             resolver: Resolver::new(ResolveOptions::default()),
             pushed: Some(modules),
+            pushed_node,
+            node_files: Mutex::default(),
             sources: Mutex::new(HashMap::new()),
             adhoc: Mutex::new(HashMap::new()),
             bytecode: Mutex::new(HashMap::new()),
@@ -133,6 +157,26 @@ impl Project {
             paths.sort();
             paths
         })
+    }
+
+    /// The pushed modules by path (`None` for a project folder).
+    pub(crate) fn pushed_modules(&self) -> Option<&HashMap<String, Arc<str>>> {
+        self.pushed.as_ref()
+    }
+
+    /// Whether the module file `file` runs in Node.js: pushed with `environment: "node"`,
+    /// or a folder's module that starts with the `"use node"` directive.
+    pub fn is_node_module(&self, file: &Path) -> bool {
+        if self.pushed.is_some() {
+            let text = file.to_string_lossy();
+            return self.pushed_node.contains(text.strip_prefix(PUSHED_SCHEME).unwrap_or(&text));
+        }
+        if let Some(known) = self.node_files.lock().unwrap().get(file) {
+            return *known;
+        }
+        let node = std::fs::read_to_string(file).is_ok_and(|source| starts_with_use_node(&source));
+        self.node_files.lock().unwrap().insert(file.to_path_buf(), node);
+        node
     }
 
     /// The file of a function module (`messages` → `convex/messages.ts`).
@@ -172,6 +216,7 @@ impl Project {
     /// Forgets cached JavaScript (after files changed on disk).
     pub fn invalidate(&self) {
         self.sources.lock().unwrap().clear();
+        self.node_files.lock().unwrap().clear();
         self.bytecode.lock().unwrap().clear();
     }
 
@@ -286,9 +331,9 @@ impl Project {
             let use_node =
                 std::fs::read_to_string(importer).is_ok_and(|source| starts_with_use_node(&source));
             import_error(if use_node {
-                "this is a \"use node\" module: Atrium runs functions in QuickJS, which has no Node.js built-in modules. \"use node\" modules run only when they import none; move the Node.js code to a service the action calls with fetch".into()
+                "this \"use node\" module is being loaded outside Node.js (its functions run in Node.js; other modules may not import it)".into()
             } else {
-                "Node.js built-in modules are not available in Atrium's runtime (QuickJS)".into()
+                "Node.js built-in modules are only available in \"use node\" modules, which run in Node.js (add \"use node\"; at the top of the module; it may then define only actions)".into()
             })
         };
         if specifier.starts_with("node:") {

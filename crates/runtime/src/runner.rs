@@ -468,6 +468,9 @@ impl Runner {
         tx: Option<Transaction>,
         depth: usize,
     ) -> Result<Execution, RuntimeError> {
+        if self.project.is_node_module(call.file) {
+            return self.execute_in_node(call, tx, depth);
+        }
         let sandbox = self.sandbox(call.kind, tx, depth)?;
         sandbox.state.borrow_mut().function_path = call.path.to_owned();
         if call.path == ADHOC_QUERY {
@@ -478,6 +481,34 @@ impl Runner {
         sandbox.judge(&result);
         let state = sandbox.finish()?;
         Ok(Execution { result: result?, state })
+    }
+
+    /// Runs an action of a `"use node"` module in the project's Node.js process (`node`);
+    /// its syscalls are served by host state as an isolate's are.
+    fn execute_in_node(
+        &self,
+        call: &Call<'_>,
+        tx: Option<Transaction>,
+        depth: usize,
+    ) -> Result<Execution, RuntimeError> {
+        let mut state = HostState::new(tx, call.kind)
+            .in_component(&self.component)
+            .with_calls(Box::new(self.clone()), depth);
+        state.function_path = call.path.to_owned();
+        let module = call.path.split_once(':').map_or(call.path, |(m, _)| m);
+        let node_call = crate::node::NodeCall {
+            module: module.trim_end_matches(".js"),
+            file: call.file,
+            path: call.path,
+            export: call.export,
+            kind: call.kind,
+            caller: call.caller,
+            args: call.args,
+            args_json: call.args_json,
+        };
+        let result =
+            crate::node::run(&self.project, &self.env, &self.limits, &node_call, &mut state)?;
+        Ok(Execution { result, state })
     }
 
     /// The sandbox for one execution of a `kind` function (a warm isolate when one is idle)

@@ -19,7 +19,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use atrium_value::json::from_json_str;
 use atrium_value::validator::Validator;
 use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Exception, Function, Module, Object, Promise, Runtime as JsRuntime};
@@ -401,13 +400,5 @@ pub(crate) fn describe(ctx: &Ctx<'_>, error: rquickjs::Error) -> FunctionError {
     else {
         return FunctionError { message: "Uncaught exception".into(), data: None };
     };
-    let name = json["name"].as_str().unwrap_or_default();
-    let message = json["message"].as_str().unwrap_or_default();
-    let text = match (name.is_empty(), message.is_empty()) {
-        (false, false) => format!("Uncaught {name}: {message}"),
-        (false, true) => format!("Uncaught {name}"),
-        (true, _) => format!("Uncaught {message}"),
-    };
-    let data = json["data"].as_str().and_then(|d| from_json_str(d).ok());
-    FunctionError { message: text, data }
+    FunctionError::from_described(&json)
 }

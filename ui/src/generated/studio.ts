@@ -780,6 +780,11 @@ reloads: number,
  */
 reload_error: string | null, 
 /**
+ * Modules of its folder that fail to load (`Failed to analyze x.js: …`) while the
+ * others serve: their functions alone are unavailable.
+ */
+module_errors: Array<string>, 
+/**
  * A new index being filled after a reload: "tasks.by_priority: 5,000 of 20,000".
  */
 backfill: string | null, 

@@ -4,7 +4,8 @@
 //! and [`url`] (URL and URLSearchParams on the `url` crate),
 //! [`crypto`] (`crypto.subtle`, `CryptoKey`) and
 //! `events.js` (DOMException, Event, EventTarget, AbortController/AbortSignal),
-//! `streams.js` (ReadableStream, WritableStream, TransformStream, TextDecoderStream, …),
+//! `streams.js` (ReadableStream and its readers) and `streams_write.js` (WritableStream,
+//! TransformStream, the queuing strategies, TextEncoderStream/TextDecoderStream),
 //! `fetch.js` (Headers, Request, Response everywhere; `fetch` itself in actions only, its
 //! host half — concurrent requests on a small tokio runtime, drained by the event loop — in
 //! [`fetch`]), `blob.js` (Blob, File) and `form_data.js` (FormData, its multipart parser
@@ -30,6 +31,7 @@ use crate::call::FunctionKind;
 const WEB_GLOBALS: &str = include_str!("web_globals.js");
 const EVENTS: &str = include_str!("events.js");
 const STREAMS: &str = include_str!("streams.js");
+const STREAMS_WRITE: &str = include_str!("streams_write.js");
 const FETCH: &str = include_str!("fetch.js");
 const BLOB: &str = include_str!("blob.js");
 const FORM_DATA: &str = include_str!("form_data.js");
@@ -70,7 +72,8 @@ pub(crate) fn install(ctx: &Ctx<'_>, kind: FunctionKind) -> Result<(), RuntimeEr
 
     // Events and cancellation; streams.
     ctx.eval::<Function, _>(EVENTS)?.call::<_, ()>(())?;
-    ctx.eval::<Function, _>(STREAMS)?.call::<_, ()>(())?;
+    let shared: Object = ctx.eval::<Function, _>(STREAMS)?.call(())?;
+    ctx.eval::<Function, _>(STREAMS_WRITE)?.call::<_, ()>((shared,))?;
 
     // crypto.subtle (Web Crypto): its own randomness only in actions.
     crypto::install(ctx, kind == FunctionKind::Action)?;

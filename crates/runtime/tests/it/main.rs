@@ -18,6 +18,7 @@ mod sdks;
 mod search;
 mod standin;
 mod storage;
+mod use_node;
 mod warm;
 mod web_platform;
 mod webcrypto;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use atrium_protocol::push::{PushedComponents, PushedModule};
 use atrium_runtime::Project;
-use atrium_runtime::analysis::{Analysis, analyze, analyze_with_env};
+use atrium_runtime::analysis::{Analysis, analyze, analyze_tolerant_with_env, analyze_with_env};
 use atrium_runtime::components::definition::{PushedDefinition, tree_from_folder, tree_from_push};
 use atrium_runtime::components::schema::merged_schema;
 use atrium_runtime::components::tree::ComponentTree;
@@ -31,7 +31,9 @@ fn project_error(error: atrium_runtime::RuntimeError) -> DeploymentError {
 }
 
 fn modules_project(modules: &[PushedModule]) -> Arc<Project> {
-    Project::from_modules(modules.iter().map(|m| (m.path.clone(), m.source.clone())))
+    Project::from_pushed(
+        modules.iter().map(|m| (m.path.clone(), m.source.clone(), m.environment == "node")),
+    )
 }
 
 /// The code of a project folder.
@@ -80,9 +82,16 @@ pub fn from_tree(
     analyse(tree.clone(), env)
 }
 
-/// Analyses the app with `env` as `process.env`; components see no deployment variables.
+/// Analyses the app with `env` as `process.env`; components see no deployment variables. A
+/// push with a module that fails is refused, naming it, as Convex refuses it; a folder's
+/// failing module is listed in the analysis (`failures`) and the others serve.
 fn analyse(tree: ComponentTree, env: &BTreeMap<String, String>) -> Result<Code, DeploymentError> {
-    let mut analysis = analyze_with_env(tree.app(), env).map_err(project_error)?;
+    let mut analysis = if tree.app().pushed_paths().is_none() {
+        analyze_tolerant_with_env(tree.app(), env)
+    } else {
+        analyze_with_env(tree.app(), env)
+    }
+    .map_err(project_error)?;
     let mut by_definition: HashMap<String, Analysis> = HashMap::new();
     let mut instances = BTreeMap::new();
     for instance in tree.instances().filter(|i| !i.path.is_empty()) {

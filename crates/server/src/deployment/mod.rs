@@ -584,6 +584,13 @@ impl Deployment {
         self.analysis.read().unwrap().clone()
     }
 
+    /// The modules of a project folder that failed to load while the others serve, each
+    /// with Convex's message (`Failed to analyze messages.js: …`).
+    pub fn module_failures(&self) -> Vec<String> {
+        let analysis = self.analysis.read().unwrap();
+        analysis.iter().flat_map(|a| a.failures.iter().map(|f| f.message.clone())).collect()
+    }
+
     /// The crons the last load added, changed and removed, by name.
     pub fn last_cron_diff(&self) -> crons::CronDiff {
         self.cron_diff.lock().unwrap().clone()

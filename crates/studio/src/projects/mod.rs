@@ -68,6 +68,9 @@ pub struct ProjectInfo {
     /// Why the last change on disk could not be loaded (file and line where known); the
     /// previous version keeps serving.
     pub reload_error: Option<String>,
+    /// Modules of its folder that fail to load (`Failed to analyze x.js: …`) while the
+    /// others serve: their functions alone are unavailable.
+    pub module_errors: Vec<String>,
     /// A new index being filled after a reload: "tasks.by_priority: 5,000 of 20,000".
     pub backfill: Option<String>,
     /// The built-in sample project, which Atrium runs itself: listed while it runs, and
@@ -153,6 +156,7 @@ impl Projects {
             data_bytes: folder_size(&s.data),
             reloads: 0,
             reload_error: None,
+            module_errors: s.deployment.module_failures(),
             backfill: None,
             built_in: true,
             components: Vec::new(),
@@ -176,8 +180,11 @@ impl Projects {
                     (state.reloads, error, state.backfill.clone())
                 });
                 let components = live.map_or_else(Vec::new, |l| installed(&l.local.deployment));
+                let module_errors =
+                    live.map_or_else(Vec::new, |l| l.local.deployment.module_failures());
                 ProjectInfo {
                     components,
+                    module_errors,
                     state: match (live, &error) {
                         (Some(_), _) => ProjectState::Running,
                         (None, Some(_)) => ProjectState::Failed,

@@ -163,6 +163,14 @@ export function ProjectArea() {
                     <div className="muted">The previous version keeps serving until this loads.</div>
                   </div>
                 )}
+                {p.module_errors.length > 0 && (
+                  <div className="error-text module-errors" data-testid="module-errors">
+                    {p.module_errors.map((message) => (
+                      <div key={message}>{message}</div>
+                    ))}
+                    <div className="muted">These modules' functions are unavailable; the others serve.</div>
+                  </div>
+                )}
                 {open === p.id && <ProjectTools project={p} onChanged={setProjects} />}
                 {p.state === "running" && !p.reload_error && p.reloads > 0 && (
                   <div className="muted" data-testid="reloads">
