@@ -2,11 +2,13 @@
 //! module per area, through the public API.
 //!
 //! `crash` re-runs this binary as its child writer (`crash::crash_child_writer`, selected
-//! with `--exact`), so that test's name must stay as it is.
+//! with `--exact`), and `search_store` as its child (`search_store::search_crash_child`),
+//! so those tests' names must stay as they are.
 
 mod blobs;
 mod crash;
 mod engine;
 mod persistence_conformance;
 mod search;
+mod search_store;
 mod vector;
