@@ -136,7 +136,9 @@ impl SearchIndex {
 
     /// Adds a document version (not yet visible: see [`SearchIndex::publish`]).
     fn add(&mut self, id: &DocumentId, indexed: &Indexed) -> Result<(), EngineError> {
-        self.writer.add_document(store::document(&self.fields, id, indexed)).map_err(tantivy_error)?;
+        self.writer
+            .add_document(store::document(&self.fields, id, indexed))
+            .map_err(tantivy_error)?;
         self.stats.add(&indexed.tokens, 1);
         self.pending += 1;
         Ok(())

@@ -32,8 +32,8 @@
 
 mod engine_api;
 pub(crate) mod index;
-pub(crate) mod query;
 mod publisher;
+pub(crate) mod query;
 pub(crate) mod store;
 pub mod text;
 

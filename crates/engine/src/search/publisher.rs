@@ -11,16 +11,15 @@ use crate::inner::Inner;
 /// Starts the publisher; it stops once the engine is gone.
 pub(crate) fn start_publisher(inner: &Arc<Inner>) {
     let weak = Arc::downgrade(inner);
-    let spawned = std::thread::Builder::new().name("atrium-search-publish".into()).spawn(
-        move || {
+    let spawned =
+        std::thread::Builder::new().name("atrium-search-publish".into()).spawn(move || {
             loop {
                 std::thread::sleep(PUBLISH_AFTER / 2);
                 let Some(inner) = weak.upgrade() else { return };
                 let indexes = inner.searches.read().unwrap().clone();
                 publish_waiting(&indexes, false);
             }
-        },
-    );
+        });
     if let Err(error) = spawned {
         tracing::warn!("cannot start the search index publisher: {error}");
     }

@@ -125,10 +125,10 @@ impl Transaction {
             // Documents changed after the snapshot, or not yet published.
             let since = self.snapshot.min(index.published_ts);
             let changed = index.changed_after(since).ok_or_else(|| EngineError::Conflict {
-                    table: query.table.clone(),
-                    what: "more search index changes than the engine remembers".into(),
-                    ts: index.forgotten_until,
-                })?;
+                table: query.table.clone(),
+                what: "more search index changes than the engine remembers".into(),
+                ts: index.forgotten_until,
+            })?;
             let weights = scoring_terms(&read, &index.stats);
             let scorer = Scorer::new(&weights, &index.stats);
             let limit = MAX_CANDIDATE_REVISIONS + changed.len() + own.len();

@@ -246,8 +246,9 @@ pub(crate) fn stats_of(searcher: &Searcher, text: Field) -> Result<Stats, Engine
                 doc = postings.advance();
             }
             if documents > 0 {
-                let term = std::str::from_utf8(terms.key())
-                    .map_err(|_| EngineError::Corrupt("search index: a term is not UTF-8".into()))?;
+                let term = std::str::from_utf8(terms.key()).map_err(|_| {
+                    EngineError::Corrupt("search index: a term is not UTF-8".into())
+                })?;
                 *stats.frequencies.entry(term.to_owned()).or_default() += documents;
                 stats.tokens += tokens;
             }

@@ -226,7 +226,8 @@ fn search_crash_child() {
     let mut rng = Rng(std::process::id() as u64);
     let mut ids: Vec<DocumentId> = stored_of(&engine).into_keys().collect();
     loop {
-        let body: Vec<&str> = (0..2 + rng.below(8)).map(|_| WORDS[rng.below(WORDS.len())]).collect();
+        let body: Vec<&str> =
+            (0..2 + rng.below(8)).map(|_| WORDS[rng.below(WORDS.len())]).collect();
         let body = body.join(" ");
         let channel = format!("c{}", rng.below(4));
         let pick = rng.below(ids.len());

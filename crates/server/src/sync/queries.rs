@@ -122,7 +122,11 @@ impl Session {
         let (modification, subscription) =
             self.run_query(query_id, &udf_path, &component, args, journal, ts).await;
         let query = self.queries.get_mut(&query_id).expect("present above");
-        if let StateModification::QueryUpdated { journal, .. } = &modification {
+        // As Convex: the journal of the latest run, failed or not, is what the next run
+        // continues from.
+        if let StateModification::QueryUpdated { journal, .. }
+        | StateModification::QueryFailed { journal, .. } = &modification
+        {
             query.journal = journal.clone();
         }
         let cause = query.pending_cause.take();
@@ -172,15 +176,19 @@ impl Session {
         journal: Option<String>,
         ts: Timestamp,
     ) -> (StateModification, Result<Option<SubscriptionId>, Invalidation>) {
-        let failed = |message: String, log_lines: Vec<String>, error_data: Option<Json>| {
-            StateModification::QueryFailed {
+        // A run that failed still sends the journal it recorded before it threw (as
+        // Convex's does); one that never ran has none.
+        let failed =
+            |message: String,
+             log_lines: Vec<String>,
+             error_data: Option<Json>,
+             journal: Option<String>| StateModification::QueryFailed {
                 query_id,
                 error_message: server_error(&message),
                 log_lines,
-                journal: None,
+                journal,
                 error_data,
-            }
-        };
+            };
         if crate::system::is_system(path) {
             // Answered natively; the dashboard's queries stay live through their read set.
             let answer = self.run_system(path, component, args, Some(ts)).await;
@@ -200,7 +208,7 @@ impl Session {
                     };
                     (modification, subscription)
                 }
-                Err(message) => (failed(message, Vec::new(), None), Ok(None)),
+                Err(message) => (failed(message, Vec::new(), None, None), Ok(None)),
             };
         }
         // Sessions asking the same thing at exactly the same timestamp share one run: only
@@ -234,7 +242,7 @@ impl Session {
             .clone();
         let outcome = match shared {
             Ok(outcome) => outcome,
-            Err(message) => return (failed(message, Vec::new(), None), Ok(None)),
+            Err(message) => return (failed(message, Vec::new(), None, None), Ok(None)),
         };
         let subscription = self
             .deployment
@@ -253,6 +261,7 @@ impl Session {
                 error.message.clone(),
                 lines,
                 error.data.as_ref().map(|d| ValueFormat::ConvexEncodedJson.encode(d)),
+                outcome.journal.clone(),
             ),
         };
         (modification, subscription)
