@@ -93,6 +93,14 @@ describe("the Logs and Subscriptions areas", () => {
     assert.match(await row.textContent(), /\{"author":"ann"\}/);
     assert.match(await row.textContent(), /table messages, index by_author, a range/);
     assert.ok(updates >= 2, "the client saw the new result");
+    // A live search shows its index, text and filters, as a range shows its index.
+    live.onUpdate("messages:search", { text: "Hello wor", author: "ann" }, () => {});
+    const search = page.getByTestId("inspector").locator('tr[data-function="messages:search"]');
+    await search.waitFor({ timeout: 10_000 });
+    assert.equal(
+      await search.getByTestId("search-read").textContent(),
+      'search messages.search_body for "hello wor…" where author = "ann"',
+    );
     for (const scheme of ["light", "dark"]) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.screenshot({ path: join(ARTIFACTS, `subscriptions-inspector-${scheme}.png`) });

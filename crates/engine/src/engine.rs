@@ -80,10 +80,14 @@ impl Engine {
                 vectors: RwLock::new(vectors),
                 vector_builds: (Mutex::new(0), std::sync::Condvar::new()),
                 searches: RwLock::new(Default::default()),
+                search_builds: Mutex::new(Vec::new()),
                 blobs,
             }),
         };
         crate::vector::start_builds(&engine.inner);
+        let search_root = crate::search::store::root(engine.inner.persistence.path());
+        crate::search::store::remove_leftovers(&search_root, &engine.catalog());
+        crate::search::start_publisher(&engine.inner);
         // Blobs left unreferenced by a crash (renamed, row never committed) go now.
         engine.collect_blobs()?;
         Ok(engine)
@@ -392,7 +396,9 @@ impl Engine {
             .map(|(id, _)| *id)
             .collect();
         for id in searches {
-            self.inner.searches.write().unwrap().remove(&id);
+            if let Some(index) = self.inner.searches.write().unwrap().remove(&id) {
+                crate::search::store::remove(&index.read().unwrap().dir);
+            }
             written.push(WrittenKey {
                 index: id,
                 key: None,

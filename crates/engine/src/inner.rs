@@ -97,6 +97,8 @@ pub(crate) struct Inner {
     pub(crate) vector_builds: (Mutex<usize>, std::sync::Condvar),
     /// Search indexes by ID. Commits change them under the commit lock.
     pub(crate) searches: RwLock<crate::search::index::SearchIndexes>,
+    /// Search indexes being built (table, index name): not yet in `searches`.
+    pub(crate) search_builds: Mutex<Vec<(TableNumber, String)>>,
     /// File storage's blobs, beside the SQLite file.
     pub(crate) blobs: crate::blobs::store::BlobStore,
 }
@@ -109,6 +111,8 @@ impl Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        // Publish search index changes still waiting, so a restart has nothing to catch up.
+        crate::search::publish_waiting(self.searches.get_mut().unwrap(), true);
         // Store graphs extended since they were last stored, so a restart loads them.
         for index in self.vectors.get_mut().unwrap().values() {
             let mut index = index.write().unwrap();

@@ -17,8 +17,8 @@
 //!
 //! Vector indexes ([`vector`]) sit beside the ordered indexes: kept in the same commits,
 //! searched exactly or through an HNSW graph. Search indexes ([`search`]) are tantivy indexes
-//! kept in the same commits. It must not run JavaScript, speak HTTP, or depend on tauri or
-//! polars.
+//! kept in the same commits and stored beside the database. It must not run JavaScript,
+//! speak HTTP, or depend on tauri or polars.
 
 pub mod blobs;
 pub mod catalog;

@@ -29,6 +29,9 @@ pub struct LiveQuery {
     /// Whether it holds a subscription (false after a failed run).
     pub live: bool,
     pub read_set: Vec<ReadRange>,
+    /// The full-text searches it ran (its read set's search part).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub search_reads: Vec<SearchReadInfo>,
     pub result_bytes: u64,
     pub runs: u64,
     pub last_run_ts: u64,
@@ -42,6 +45,28 @@ pub struct ReadRange {
     pub index: String,
     pub start: String,
     pub end: Option<String>,
+}
+
+/// A full-text search a query ran: a write re-runs the query when a version of the
+/// document it writes has every filter value and one of the terms (or a completion of the
+/// prefix).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchReadInfo {
+    /// `table.index`.
+    pub index: String,
+    /// The search text's terms as searched (lowercased), without the last one.
+    pub terms: Vec<String>,
+    /// The last term, which also matches as a prefix.
+    pub prefix: Option<String>,
+    pub filters: Vec<SearchFilterInfo>,
+}
+
+/// One `.eq(field, value)` of a search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchFilterInfo {
+    pub field: String,
+    /// Convex JSON text of the value, or `undefined`.
+    pub value: String,
 }
 
 /// The write that last re-ran a query.

@@ -1,15 +1,18 @@
 //! The live-subscription inspector: every query a sync session holds (session, function,
-//! arguments, result size, runs), what it read (its subscription's index ranges), and the
-//! write that last re-ran it — the commit's table and document from the engine's
-//! invalidation, and the function and request that made the commit, recorded here as
-//! mutations commit. Served to admins at `GET /api/atrium/subscriptions`; Convex itself
-//! has no such endpoint.
+//! arguments, result size, runs), what it read (its subscription's index ranges and
+//! full-text searches), and the write that last re-ran it — the commit's table and
+//! document from the engine's invalidation, and the function and request that made the
+//! commit, recorded here as mutations commit. Served to admins at
+//! `GET /api/atrium/subscriptions`; Convex itself has no such endpoint.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
+use atrium_engine::search::SearchRead;
 use atrium_engine::{Engine, IndexId, Invalidation, SubscriptionId};
-use atrium_protocol::atrium::{LiveQuery, LiveSubscriptions, ReadRange, WriteCause};
+use atrium_protocol::atrium::{
+    LiveQuery, LiveSubscriptions, ReadRange, SearchFilterInfo, SearchReadInfo, WriteCause,
+};
 use serde_json::Value as Json;
 
 /// Commits remembered for attribution (older ones are named by table and document only).
@@ -144,6 +147,25 @@ impl Inspector {
     pub(crate) fn snapshot(&self, engine: &Engine) -> LiveSubscriptions {
         let catalog = engine.catalog();
         let index_name = |index: IndexId| index_label(&catalog, index);
+        let read_set =
+            |q: &LiveQueryRecord| q.subscription.and_then(|s| engine.subscription_read_set(s));
+        let searches = engine.search_index_infos();
+        let search_read = |read: &SearchRead| SearchReadInfo {
+            index: searches.iter().find(|i| i.id == read.index).map_or_else(
+                || format!("search index {}", read.index.0),
+                |i| format!("{}.{}", catalog.table_name(i.table).unwrap_or("?"), i.name),
+            ),
+            terms: read.terms.clone(),
+            prefix: read.prefix.clone(),
+            filters: read
+                .shown_filters
+                .iter()
+                .map(|(field, value)| SearchFilterInfo {
+                    field: field.clone(),
+                    value: value.clone(),
+                })
+                .collect(),
+        };
         let state = self.state.lock().unwrap();
         let subscriptions = state
             .queries
@@ -157,9 +179,7 @@ impl Inspector {
                 args: q.args.clone(),
                 identity: q.identity.clone(),
                 live: q.subscription.is_some(),
-                read_set: q
-                    .subscription
-                    .and_then(|s| engine.subscription_read_set(s))
+                read_set: read_set(q)
                     .map(|set| {
                         set.ranges()
                             .iter()
@@ -170,6 +190,9 @@ impl Inspector {
                             })
                             .collect()
                     })
+                    .unwrap_or_default(),
+                search_reads: read_set(q)
+                    .map(|set| set.searches().iter().map(&search_read).collect())
                     .unwrap_or_default(),
                 result_bytes: q.result_bytes as u64,
                 runs: q.runs,

@@ -554,13 +554,23 @@ available: boolean, answer: unknown, };
 export type KeyStoreKind = "keychain" | "private_file";
 
 /**
+ * A full-text search a live query ran: its index, its terms (the last one also matches
+ * as a prefix) and its `.eq` filters.
+ */
+export type LiveSearchRead = { index: string, terms: Array<string>, prefix: string | null, 
+/**
+ * `(field, value)`; values as Convex JSON text, or `undefined`.
+ */
+filters: Array<[string, string]>, };
+
+/**
  * One live query of one client session.
  */
 export type LiveSubscription = { session_id: string, query_id: number, function: string, 
 /**
  * The component instance the query is in (its path); `None` for the app's.
  */
-component: string | null, args: unknown, identity: string, read_set: Array<ReadRange>, result_bytes: number, runs: number, last_cause: SubscriptionCause | null, };
+component: string | null, args: unknown, identity: string, read_set: Array<ReadRange>, search_reads: Array<LiveSearchRead>, result_bytes: number, runs: number, last_cause: SubscriptionCause | null, };
 
 /**
  * Loading progress, announced as `sql_load_progress`.

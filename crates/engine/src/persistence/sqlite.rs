@@ -163,6 +163,29 @@ impl SqlitePersistence {
         super::migrations::stored_version(&self.writer.lock().unwrap())
     }
 
+    /// The documents of `table` with a revision after `ts` (what a stored search index
+    /// covering commits up to `ts` must read again). Reads `documents_by_table` only,
+    /// which holds each row's ID and timestamp.
+    pub(crate) fn documents_changed_after(
+        &self,
+        table: TableNumber,
+        ts: Timestamp,
+    ) -> Result<Vec<DocumentId>, EngineError> {
+        self.read(|c| {
+            let mut statement = c.prepare_cached(
+                "SELECT DISTINCT id FROM documents WHERE table_number = ?1 AND ts > ?2",
+            )?;
+            let rows = statement
+                .query_map(params![i64::from(table.0), to_i64(ts)], |r| r.get::<_, String>(0))?;
+            rows.map(|id| {
+                let id = id?;
+                DocumentId::decode(&id)
+                    .map_err(|e| EngineError::Corrupt(format!("document ID {id}: {e}")))
+            })
+            .collect()
+        })
+    }
+
     /// Runs `PRAGMA integrity_check`; `Ok(())` when the file is sound.
     pub fn integrity_check(&self) -> Result<(), EngineError> {
         let writer = self.writer.lock().unwrap();

@@ -1,44 +1,41 @@
-//! [`SearchIndex`]: one search index — a tantivy index in memory with its exact BM25
-//! statistics and the documents changed recently — and how a commit's document writes
-//! become index writes and read-set keys.
+//! [`SearchIndex`]: one search index — a tantivy index stored on disk ([`super::store`])
+//! with its exact BM25 statistics and the documents changed recently — and how a commit's
+//! document writes become index writes and read-set keys.
+//!
+//! A commit puts its changes in the index's writer; they are *published* (a tantivy
+//! commit: synced to disk and visible to searches) once [`PUBLISH_CHANGES`] wait or after
+//! [`PUBLISH_AFTER`], not on every commit, so a commit does not pay for a tantivy commit.
+//! Searches read documents changed after the published commit from storage instead
+//! (`query.rs`), so they still see every commit.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use atrium_value::{DocumentId, Value};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value as _;
-use tantivy::schema::{
-    BytesOptions, Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
-};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use super::text::{SearchEntry, SearchRead, Stats, TOKENIZER, analyzer, filter_key, tokenize};
+use super::store::{self, Fields, tantivy_error};
+use super::text::{Indexed, SearchRead, Stats, filter_key, tokenize};
 use super::{SearchIndexInfo, SearchIndexSpec};
 use crate::catalog::path;
+use crate::persistence::{Persistence, SqlitePersistence};
 use crate::subscriptions::WrittenKey;
 use crate::{Document, EngineError, IndexId, Timestamp};
 
 /// How many recent changes an index remembers for searches at older snapshots.
 const RECENT_CHANGES: usize = 10_000;
 /// Memory tantivy's writer may buffer before it flushes a segment.
-const WRITER_MEMORY: usize = 64 << 20;
-
-/// One document version as the index holds it.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Indexed {
-    pub(crate) text: String,
-    pub(crate) tokens: Vec<String>,
-    pub(crate) filters: Vec<Vec<u8>>,
-    pub(crate) creation_time: f64,
-}
-
-impl Indexed {
-    pub(crate) fn entry(&self) -> SearchEntry {
-        SearchEntry { terms: self.tokens.iter().cloned().collect(), filters: self.filters.clone() }
-    }
-}
+const WRITER_MEMORY: usize = 32 << 20;
+/// A commit publishes an index once this many changes wait in its writer...
+const PUBLISH_CHANGES: usize = 1000;
+/// ...or once changes have waited this long (then the engine's idle publisher does too).
+pub(crate) const PUBLISH_AFTER: Duration = Duration::from_millis(500);
 
 /// A document's text and filter values, when its search field is a string (otherwise it
 /// is not indexed, as in Convex).
@@ -60,15 +57,11 @@ pub(crate) struct SearchWrite {
     pub(crate) new: Option<Indexed>,
 }
 
-struct Fields {
-    id: Field,
-    text: Field,
-    creation_time: Field,
-    filters: Vec<Field>,
-}
-
 pub(crate) struct SearchIndex {
     pub(crate) info: SearchIndexInfo,
+    /// The table's name, recorded in each stored commit.
+    table: String,
+    pub(crate) dir: PathBuf,
     writer: IndexWriter,
     reader: IndexReader,
     fields: Fields,
@@ -77,6 +70,14 @@ pub(crate) struct SearchIndex {
     recent: VecDeque<(Timestamp, DocumentId)>,
     /// Changes at or before this timestamp are no longer in `recent`.
     pub(crate) forgotten_until: Timestamp,
+    /// Searches (and the stored directory) see every change up to this commit; later
+    /// ones are in the writer only, and searches read their documents from storage.
+    pub(crate) published_ts: Timestamp,
+    /// The newest commit whose changes are in the writer.
+    applied_ts: Timestamp,
+    /// Changes in the writer since the last publish.
+    pending: usize,
+    last_publish: Instant,
     pub(crate) build_ms: f64,
 }
 
@@ -86,49 +87,47 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
-fn tantivy_error(error: tantivy::TantivyError) -> EngineError {
-    EngineError::Corrupt(format!("search index: {error}"))
-}
-
 impl SearchIndex {
-    /// An empty index; every change up to `ts` is in it.
-    pub(crate) fn new(info: SearchIndexInfo, ts: Timestamp) -> Result<Self, EngineError> {
-        let mut builder = Schema::builder();
-        let id = builder.add_bytes_field("id", BytesOptions::default().set_indexed().set_stored());
-        let indexing = TextFieldIndexing::default()
-            .set_tokenizer(TOKENIZER)
-            .set_index_option(IndexRecordOption::WithFreqs);
-        let text = builder.add_text_field(
-            "text",
-            TextOptions::default().set_indexing_options(indexing).set_stored(),
-        );
-        let creation_time = builder.add_f64_field("creation_time", STORED);
-        let filters = (0..info.spec.filter_fields.len())
-            .map(|i| {
-                builder.add_bytes_field(
-                    &format!("filter{i}"),
-                    BytesOptions::default().set_indexed().set_stored(),
-                )
-            })
-            .collect();
-        let index = Index::create_in_ram(builder.build());
-        index.tokenizers().register(TOKENIZER, analyzer());
+    /// Opens the index stored in `dir`, made for this definition (`stats`: its statistics
+    /// when known, otherwise read from its postings). Returns it with the timestamp it
+    /// covers; bring it up to date with [`SearchIndex::catch_up`].
+    pub(crate) fn open(
+        info: SearchIndexInfo,
+        table: &str,
+        dir: &Path,
+        stats: Option<Stats>,
+    ) -> Result<(Self, Timestamp), EngineError> {
+        let (index, fields) = store::open(dir, info.spec.filter_fields.len())?;
+        let meta = index.load_metas().map_err(tantivy_error)?;
+        let covered = store::covered_ts(meta.payload.as_deref(), &info, table)
+            .map_err(|why| EngineError::Corrupt(format!("stored search index: {why}")))?;
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(tantivy_error)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(tantivy_error)?;
-        Ok(Self {
+        let stats = match stats {
+            Some(stats) => stats,
+            None => store::stats_of(&reader.searcher(), fields.text)?,
+        };
+        let index = Self {
             info,
+            table: table.to_owned(),
+            dir: dir.to_owned(),
             writer,
             reader,
-            fields: Fields { id, text, creation_time, filters },
-            stats: Stats::default(),
+            fields,
+            stats,
             recent: VecDeque::new(),
-            forgotten_until: ts,
+            forgotten_until: covered,
+            published_ts: covered,
+            applied_ts: covered,
+            pending: 0,
+            last_publish: Instant::now(),
             build_ms: 0.0,
-        })
+        };
+        Ok((index, covered))
     }
 
     fn id_term(&self, id: &DocumentId) -> Term {
@@ -136,27 +135,29 @@ impl SearchIndex {
     }
 
     /// Adds a document version (not yet visible: see [`SearchIndex::publish`]).
-    pub(crate) fn add(&mut self, id: &DocumentId, indexed: &Indexed) -> Result<(), EngineError> {
-        let mut doc = TantivyDocument::default();
-        doc.add_bytes(self.fields.id, &id.internal);
-        doc.add_text(self.fields.text, &indexed.text);
-        doc.add_f64(self.fields.creation_time, indexed.creation_time);
-        for (field, value) in self.fields.filters.iter().zip(&indexed.filters) {
-            doc.add_bytes(*field, value);
-        }
-        self.writer.add_document(doc).map_err(tantivy_error)?;
+    fn add(&mut self, id: &DocumentId, indexed: &Indexed) -> Result<(), EngineError> {
+        self.writer
+            .add_document(store::document(&self.fields, id, indexed))
+            .map_err(tantivy_error)?;
         self.stats.add(&indexed.tokens, 1);
+        self.pending += 1;
         Ok(())
+    }
+
+    fn remove(&mut self, id: &DocumentId, old: &Indexed) {
+        self.writer.delete_term(self.id_term(id));
+        self.stats.add(&old.tokens, -1);
+        self.pending += 1;
     }
 
     fn apply(&mut self, write: &SearchWrite, ts: Timestamp) -> Result<(), EngineError> {
         if let Some(old) = &write.old {
-            self.writer.delete_term(self.id_term(&write.id));
-            self.stats.add(&old.tokens, -1);
+            self.remove(&write.id, old);
         }
         if let Some(new) = &write.new {
             self.add(&write.id, new)?;
         }
+        self.applied_ts = self.applied_ts.max(ts);
         self.recent.push_back((ts, write.id));
         while self.recent.len() > RECENT_CHANGES {
             if let Some((old_ts, _)) = self.recent.pop_front() {
@@ -166,10 +167,103 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Makes added and deleted documents visible to searches.
-    pub(crate) fn publish(&mut self) -> Result<(), EngineError> {
-        self.writer.commit().map_err(tantivy_error)?;
-        self.reader.reload().map_err(tantivy_error)
+    /// Commits the writer's changes as covering every commit up to `ts` (stored durably,
+    /// with `ts` in the commit) and makes them visible to searches.
+    pub(crate) fn publish(&mut self, ts: Timestamp) -> Result<(), EngineError> {
+        let ts = ts.max(self.applied_ts);
+        let mut commit = self.writer.prepare_commit().map_err(tantivy_error)?;
+        commit.set_payload(&store::payload(&self.info, &self.table, ts));
+        commit.commit().map_err(tantivy_error)?;
+        self.reader.reload().map_err(tantivy_error)?;
+        self.published_ts = ts;
+        self.applied_ts = ts;
+        self.pending = 0;
+        self.last_publish = Instant::now();
+        Ok(())
+    }
+
+    fn publish_due(&self) -> bool {
+        self.pending >= PUBLISH_CHANGES
+            || (self.pending > 0 && self.last_publish.elapsed() >= PUBLISH_AFTER)
+    }
+
+    /// Publishes changes that have waited long enough (the engine's idle publisher).
+    pub(crate) fn publish_if_idle(&mut self) -> Result<(), EngineError> {
+        if self.pending > 0 && self.last_publish.elapsed() >= PUBLISH_AFTER {
+            self.publish(self.applied_ts)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the writer holds changes not yet published.
+    pub(crate) fn has_pending(&self) -> bool {
+        self.pending > 0
+    }
+
+    /// Brings an index that covers commits up to `from` up to `to`: every document of its
+    /// table changed after `from` is read again at `to` (run it under the commit lock, with
+    /// `to` the latest commit). Publishes; returns how many documents changed.
+    pub(crate) fn catch_up(
+        &mut self,
+        persistence: &SqlitePersistence,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<usize, EngineError> {
+        let mut changed = 0;
+        for id in persistence.documents_changed_after(self.info.table, from)? {
+            let old = self.stored_version(&id)?;
+            let new = persistence
+                .revision_at(&id, to)?
+                .and_then(|r| r.document)
+                .and_then(|d| indexed_of(&self.info.spec, &d));
+            if old == new {
+                continue;
+            }
+            changed += 1;
+            if let Some(old) = &old {
+                self.remove(&id, old);
+            }
+            if let Some(new) = &new {
+                self.add(&id, new)?;
+            }
+        }
+        self.publish(to)?;
+        Ok(changed)
+    }
+
+    /// The version of a document the published index holds.
+    fn stored_version(&self, id: &DocumentId) -> Result<Option<Indexed>, EngineError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(self.id_term(id), IndexRecordOption::Basic);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .map_err(tantivy_error)?;
+        match top.first() {
+            Some((_, address)) => {
+                let doc: TantivyDocument = searcher.doc(*address).map_err(tantivy_error)?;
+                Ok(Some(self.indexed_of_doc(&doc)?.1))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn indexed_of_doc(&self, doc: &TantivyDocument) -> Result<(DocumentId, Indexed), EngineError> {
+        let internal: [u8; 16] = doc
+            .get_first(self.fields.id)
+            .and_then(|v| v.as_bytes())
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| EngineError::Corrupt("search index entry without an ID".into()))?;
+        let text = doc.get_first(self.fields.text).and_then(|v| v.as_str()).unwrap_or("");
+        let creation_time =
+            doc.get_first(self.fields.creation_time).and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let filters = self
+            .fields
+            .filters
+            .iter()
+            .map(|f| doc.get_first(*f).and_then(|v| v.as_bytes()).unwrap_or(&[]).to_vec())
+            .collect();
+        let id = DocumentId { table: self.info.table, internal };
+        Ok((id, Indexed { tokens: tokenize(text), text: text.to_owned(), filters, creation_time }))
     }
 
     /// Documents changed by commits after `snapshot` (`None`: the index no longer
@@ -226,25 +320,7 @@ impl SearchIndex {
         let mut found = Vec::with_capacity(top.len());
         for (_, address) in top {
             let doc: TantivyDocument = searcher.doc(address).map_err(tantivy_error)?;
-            let internal: [u8; 16] = doc
-                .get_first(self.fields.id)
-                .and_then(|v| v.as_bytes())
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| EngineError::Corrupt("search index entry without an ID".into()))?;
-            let text = doc.get_first(self.fields.text).and_then(|v| v.as_str()).unwrap_or("");
-            let creation_time =
-                doc.get_first(self.fields.creation_time).and_then(|v| v.as_f64()).unwrap_or(0.0);
-            let filters = self
-                .fields
-                .filters
-                .iter()
-                .map(|f| doc.get_first(*f).and_then(|v| v.as_bytes()).unwrap_or(&[]).to_vec())
-                .collect();
-            let id = DocumentId { table: self.info.table, internal };
-            found.push((
-                id,
-                Indexed { tokens: tokenize(text), text: text.to_owned(), filters, creation_time },
-            ));
+            found.push(self.indexed_of_doc(&doc)?);
         }
         Ok(found)
     }
@@ -292,24 +368,43 @@ pub(crate) fn stage_search_writes(
     out.push(SearchWrite { index: index.info.id, id: *id, old, new });
 }
 
-/// Applies a commit's search writes (already stored as documents) to the indexes and
-/// publishes them. Runs under the commit lock, so the next transaction's searches see them.
+/// Applies a commit's search writes (already stored as documents) to the indexes, and
+/// publishes those with enough waiting changes. Runs under the commit lock, so the next
+/// transaction's searches see them.
 pub(crate) fn apply_commit(indexes: &SearchIndexes, writes: Vec<SearchWrite>, ts: Timestamp) {
-    if writes.is_empty() {
-        return;
+    let mut by_index: BTreeMap<IndexId, Vec<SearchWrite>> = BTreeMap::new();
+    for write in writes {
+        by_index.entry(write.index).or_default().push(write);
     }
-    let mut touched = BTreeSet::new();
-    for write in &writes {
-        if let Some(index) = indexes.get(&write.index) {
-            touched.insert(write.index);
-            if let Err(error) = index.write().unwrap().apply(write, ts) {
-                tracing::error!("search index {}: {error}", write.index.0);
+    for (id, writes) in by_index {
+        let Some(index) = indexes.get(&id) else { continue };
+        let mut index = index.write().unwrap();
+        for write in &writes {
+            if let Err(error) = index.apply(write, ts) {
+                tracing::error!("search index {}: {error}", id.0);
             }
         }
-    }
-    for id in &touched {
-        if let Err(error) = indexes[id].write().unwrap().publish() {
+        if index.publish_due()
+            && let Err(error) = index.publish(ts)
+        {
             tracing::error!("search index {}: {error}", id.0);
+        }
+    }
+}
+
+/// Publishes every index whose changes waited [`PUBLISH_AFTER`] (or, with `all`, any
+/// waiting change, as the engine closes).
+pub(crate) fn publish_waiting(indexes: &SearchIndexes, all: bool) {
+    for index in indexes.values() {
+        let mut index = index.write().unwrap();
+        let result = if all && index.has_pending() {
+            let ts = index.applied_ts;
+            index.publish(ts)
+        } else {
+            index.publish_if_idle()
+        };
+        if let Err(error) = result {
+            tracing::error!("search index {}: {error}", index.info.id.0);
         }
     }
 }

@@ -1,14 +1,18 @@
 //! Full-text search indexes: `searchIndex(name, { searchField, filterFields })`.
 //!
-//! Each index is a [`tantivy`] index held in memory ([`index`]), plus exact BM25 statistics
-//! (documents, tokens, document frequency per term) kept beside it. Commits change both
-//! under the commit lock, right after the SQLite transaction succeeded, so a search never
-//! sees an uncommitted write and the next transaction sees every committed one.
+//! Each index is a [`tantivy`] index stored in the data directory ([`store`]), plus exact
+//! BM25 statistics (documents, tokens, document frequency per term) kept in memory beside
+//! it. Commits change both under the commit lock, right after the SQLite transaction
+//! succeeded, so a search never sees an uncommitted write and the next transaction sees
+//! every committed one ([`index`]).
 //!
-//! **Persistence:** the indexes are *not* stored. They are rebuilt from SQLite when the
-//! schema is applied after opening (a backfill with progress, as for a new index). Keeping
-//! tantivy segments consistent with SQLite commits across crashes is left for later; the
-//! rebuild is always correct because SQLite is the only source of truth.
+//! **Persistence:** every tantivy commit records the engine timestamp it covers. When the
+//! schema is applied after opening, an index stored for the same definition is opened and
+//! the documents changed since that timestamp are read again from SQLite (the only source
+//! of truth); an index that is missing, unreadable or built for another definition is
+//! rebuilt. A build indexes the table at a snapshot without holding the commit lock, then
+//! catches up with the commits made meanwhile. The schema push waits for it, as Convex's
+//! does for a backfilling index, so no query ever reaches an index that is not ready.
 //!
 //! **Snapshots:** the tantivy index reflects the latest commit. A search inside a
 //! transaction reads at the transaction's snapshot plus its own writes, as Convex's does:
@@ -28,14 +32,17 @@
 
 mod engine_api;
 pub(crate) mod index;
+mod publisher;
 pub(crate) mod query;
+pub(crate) mod store;
 pub mod text;
 
 use atrium_value::names::check_identifier;
 use atrium_value::{DocumentId, TableNumber, Value};
 use serde_json::Value as Json;
 
-pub(crate) use index::{SearchIndex, apply_commit, stage_search_writes};
+pub(crate) use index::{SearchIndex, apply_commit, publish_waiting, stage_search_writes};
+pub(crate) use publisher::start_publisher;
 pub use text::{SearchEntry, SearchRead, tokenize};
 
 use crate::{EngineError, IndexId};
@@ -146,7 +153,8 @@ pub struct SearchIndexStatus {
     pub documents: u64,
     /// Distinct terms.
     pub terms: usize,
-    /// How long the backfill took, in milliseconds.
+    /// How long the index took to become ready (a build, or opening the stored index and
+    /// catching it up), in milliseconds.
     pub build_ms: f64,
     /// Segments and term statistics, in bytes.
     pub memory_bytes: usize,

@@ -42,6 +42,7 @@ pub(crate) fn compile(
         text = Some(value);
     }
     let mut filters = Vec::new();
+    let mut shown_filters = Vec::new();
     for (field, value) in &query.filters {
         let Some(position) = spec.filter_fields.iter().position(|f| f == field) else {
             return Err(invalid(format!(
@@ -49,6 +50,10 @@ pub(crate) fn compile(
             )));
         };
         filters.push((position, filter_key(value.as_ref())));
+        let shown = value
+            .as_ref()
+            .map_or_else(|| "undefined".to_owned(), |v| atrium_value::json::to_json(v).to_string());
+        shown_filters.push((field.clone(), shown));
     }
     let Some(text) = text else {
         return Err(invalid(format!(
@@ -65,7 +70,7 @@ pub(crate) fn compile(
     let mut tokens = tokenize(text);
     tokens.truncate(MAX_QUERY_TERMS);
     let prefix = tokens.pop();
-    Ok(SearchRead { index: info.id, terms: tokens, prefix, filters })
+    Ok(SearchRead { index: info.id, terms: tokens, prefix, filters, shown_filters })
 }
 
 /// The position of a result in the result order, as an index key: score descending,
@@ -96,7 +101,15 @@ impl Transaction {
             })
             .cloned()
             .ok_or_else(|| {
-                EngineError::IndexNotFound(format!("{}.{}", query.table, query.index))
+                let name = format!("{}.{}", query.table, query.index);
+                let key = (number, query.index.clone());
+                if self.inner.search_builds.lock().unwrap().contains(&key) {
+                    // Convex's `IndexBackfillingError`.
+                    return EngineError::InvalidSearchQuery(format!(
+                        "Index {name} is currently backfilling and not available to query yet."
+                    ));
+                }
+                EngineError::IndexNotFound(name)
             })?;
         let info = index.read().unwrap().info.clone();
         let read = compile(query, &info)?;
@@ -108,12 +121,13 @@ impl Transaction {
             self.writes.keys().filter(|id| id.table == number).copied().collect();
         let (scorer, indexed, changed) = {
             let index = index.read().unwrap();
-            let changed =
-                index.changed_after(self.snapshot).ok_or_else(|| EngineError::Conflict {
-                    table: query.table.clone(),
-                    what: "more search index changes than the engine remembers".into(),
-                    ts: index.forgotten_until,
-                })?;
+            // Documents changed after the snapshot, or not yet published.
+            let since = self.snapshot.min(index.published_ts);
+            let changed = index.changed_after(since).ok_or_else(|| EngineError::Conflict {
+                table: query.table.clone(),
+                what: "more search index changes than the engine remembers".into(),
+                ts: index.forgotten_until,
+            })?;
             let weights = scoring_terms(&read, &index.stats);
             let scorer = Scorer::new(&weights, &index.stats);
             let limit = MAX_CANDIDATE_REVISIONS + changed.len() + own.len();

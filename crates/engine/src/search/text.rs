@@ -1,6 +1,7 @@
-//! Text as Convex's search sees it: the tokenizer, what one document contributes to an
-//! index ([`SearchEntry`]), what one search depended on ([`SearchRead`], the search part
-//! of a read set), and BM25 scoring with exact statistics.
+//! Text as Convex's search sees it: the tokenizer, a document version as an index holds
+//! it ([`Indexed`]), what one document contributes to an index ([`SearchEntry`]), what one
+//! search depended on ([`SearchRead`], the search part of a read set), and BM25 scoring
+//! with exact statistics.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,6 +41,21 @@ pub struct SearchEntry {
     pub filters: Vec<Vec<u8>>,
 }
 
+/// One document version as the index holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Indexed {
+    pub(crate) text: String,
+    pub(crate) tokens: Vec<String>,
+    pub(crate) filters: Vec<Vec<u8>>,
+    pub(crate) creation_time: f64,
+}
+
+impl Indexed {
+    pub(crate) fn entry(&self) -> SearchEntry {
+        SearchEntry { terms: self.tokens.iter().cloned().collect(), filters: self.filters.clone() }
+    }
+}
+
 /// A filter value as the index stores it: `undefined` (a missing field) apart from every
 /// value.
 pub(crate) fn filter_key(value: Option<&atrium_value::Value>) -> Vec<u8> {
@@ -62,6 +78,9 @@ pub struct SearchRead {
     pub terms: Vec<String>,
     pub prefix: Option<String>,
     pub filters: Vec<(usize, Vec<u8>)>,
+    /// The filters as written, for inspectors: field and value (Convex JSON text, or
+    /// `undefined`).
+    pub shown_filters: Vec<(String, String)>,
 }
 
 impl SearchRead {
@@ -199,6 +218,7 @@ mod tests {
                 terms: terms.iter().map(|t| t.to_string()).collect(),
                 prefix: prefix.map(String::from),
                 filters,
+                shown_filters: Vec::new(),
             };
         assert!(read(&["apple"], None, vec![]).matches(&entry));
         assert!(read(&["cherry"], Some("ban"), vec![]).matches(&entry));

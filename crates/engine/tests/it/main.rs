@@ -2,8 +2,9 @@
 //! module per area, through the public API.
 //!
 //! `crash` re-runs this binary as its child writer (`crash::crash_child_writer`, selected
-//! with `--exact`), so that test's name must stay as it is; so does `crash_points`
-//! (`crash_points::crash_point_child`).
+//! with `--exact`), `search_store` as its child (`search_store::search_crash_child`) and
+//! `crash_points` (`crash_points::crash_point_child`), so those tests' names must stay as
+//! they are.
 
 mod blobs;
 mod crash;
@@ -13,6 +14,7 @@ mod model;
 mod persistence_conformance;
 mod replay;
 mod search;
+mod search_store;
 mod storage_format;
 mod stored_fixture;
 mod vector;

@@ -10,21 +10,21 @@ use atrium_engine::search::{SearchIndexSpec, SearchQuery, tokenize};
 use atrium_engine::{Engine, EngineError, EngineOptions};
 use atrium_value::{DocumentId, Object, Value};
 
-fn open(dir: &tempfile::TempDir) -> Engine {
+pub(crate) fn open(dir: &tempfile::TempDir) -> Engine {
     Engine::open(&dir.path().join("deployment.sqlite3"), EngineOptions::default()).unwrap()
 }
 
-fn spec() -> SearchIndexSpec {
+pub(crate) fn spec() -> SearchIndexSpec {
     SearchIndexSpec { search_field: "body".into(), filter_fields: vec!["channel".into()] }
 }
 
-fn message(body: &str, channel: &str) -> Object {
+pub(crate) fn message(body: &str, channel: &str) -> Object {
     [("body".to_string(), Value::from(body)), ("channel".to_string(), Value::from(channel))]
         .into_iter()
         .collect()
 }
 
-fn query(text: &str, channel: Option<&str>) -> SearchQuery {
+pub(crate) fn query(text: &str, channel: Option<&str>) -> SearchQuery {
     SearchQuery {
         table: "messages".into(),
         index: "search_body".into(),
@@ -37,21 +37,21 @@ fn query(text: &str, channel: Option<&str>) -> SearchQuery {
 }
 
 /// splitmix64, so the corpus is the same on every run.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 }
 
-const WORDS: &[&str] = &[
+pub(crate) const WORDS: &[&str] = &[
     "apple",
     "application",
     "apply",
@@ -79,7 +79,7 @@ const WORDS: &[&str] = &[
 ];
 
 /// Skewed word choice (earlier words more often), 2 to 12 words, some punctuation and case.
-fn corpus(n: usize) -> Vec<(String, String)> {
+pub(crate) fn corpus(n: usize) -> Vec<(String, String)> {
     let mut rng = Rng(7);
     (0..n)
         .map(|i| {
@@ -160,7 +160,7 @@ fn setup(
     (engine, stored)
 }
 
-fn check_against_reference(
+pub(crate) fn check_against_reference(
     engine: &Engine,
     stored: &BTreeMap<DocumentId, (Vec<String>, String)>,
     text: &str,

@@ -113,6 +113,8 @@ impl Session {
         let query = self.queries.get_mut(&query_id).expect("present above");
         query.shared_key = Some(key);
         let Ran { modification, subscription, result_bytes, journal } = ran;
+        // As Convex: the journal of the latest run, failed or not, is what the next run
+        // continues from.
         if let Some(journal) = journal {
             query.journal = journal;
         }
@@ -152,20 +154,25 @@ impl Session {
     async fn run_query(&self, query_id: u32, query: &LiveQuery, key: &str, ts: Timestamp) -> Ran {
         let (path, component) = (query.udf_path.as_str(), query.component.as_str());
         let (args, journal) = (query.args.clone(), query.journal.clone());
-        let failed = |message: String, log_lines: Vec<String>, error_data: Option<Json>| {
+        // A run that failed still sends the journal it recorded before it threw (as
+        // Convex's does); one that never ran has none.
+        let failed = |message: String,
+                      log_lines: Vec<String>,
+                      error_data: Option<Json>,
+                      journal: Option<String>| {
             Modification::Other(StateModification::QueryFailed {
                 query_id,
                 error_message: server_error(&message),
                 log_lines,
-                journal: None,
+                journal,
                 error_data,
             })
         };
         let failure = |message: String| Ran {
-            modification: failed(message, Vec::new(), None),
+            modification: failed(message, Vec::new(), None, None),
             subscription: Ok(None),
             result_bytes: 0,
-            journal: None,
+            journal: Some(None),
         };
         if crate::system::is_system(path) {
             // Answered natively; the dashboard's queries stay live through their read set.
@@ -225,11 +232,11 @@ impl Session {
                 error.message.clone(),
                 logs(outcome),
                 error.data.as_ref().map(|d| ValueFormat::ConvexEncodedJson.encode(d)),
+                outcome.journal.clone(),
             ),
             (Ok(_), None) => unreachable!("a shared result always has its body"),
         };
-        let journal =
-            matches!(modification, Modification::Updated { .. }).then(|| outcome.journal.clone());
+        let journal = Some(outcome.journal.clone());
         Ran { modification, subscription, result_bytes: run.value_bytes, journal }
     }
 

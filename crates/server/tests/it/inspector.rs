@@ -113,3 +113,37 @@ fn only_the_subscription_whose_range_a_write_touches_reruns_and_its_cause_is_nam
         server.stop().await;
     });
 }
+
+/// A live search query's read set shows its search: the index, the terms (the last one a
+/// prefix) and the `.eq` filters, as the inspector shows index ranges.
+#[test]
+fn a_live_search_shows_its_index_text_and_filters() {
+    run_with_official_client(2, async {
+        let (server, deployment, _data) = serve_fixture("chat", "inspector-search").await;
+        let mut client = ConvexClient::new(&server.cloud_url).await.unwrap();
+        let args = BTreeMap::from([
+            ("text".to_string(), Value::from("Hello wor")),
+            ("author".to_string(), Value::from("ann")),
+        ]);
+        let mut search = client.subscribe("messages:search", args).await.unwrap();
+        let first =
+            tokio::time::timeout(Duration::from_secs(10), search.next()).await.unwrap().unwrap();
+        assert_eq!(first, FunctionResult::Value(Value::Array(vec![])));
+
+        let list = inspect(&server.cloud_url, deployment.admin_key()).await;
+        let query = list["subscriptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["function"] == "messages:search")
+            .unwrap_or_else(|| panic!("no search subscription in {list}"));
+        assert_eq!(
+            query["searchReads"],
+            json!([{"index": "messages.search_body", "terms": ["hello"], "prefix": "wor",
+                    "filters": [{"field": "author", "value": "\"ann\""}]}]),
+            "{query}"
+        );
+        drop((search, client));
+        server.stop().await;
+    });
+}

@@ -109,3 +109,41 @@ async fn live_pages_keep_their_end_under_inserts_and_deletes() {
     assert_eq!(page(&resumed, 0).unwrap().1, end);
     assert_eq!(page(&resumed, 1).unwrap().0, vec![11, 10, 9]);
 }
+
+/// The `QueryFailed` of `query_id` in a Transition.
+fn failure(transition: &Value, query_id: u32) -> Value {
+    let failed = transition["modifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["queryId"] == query_id)
+        .unwrap_or_else(|| panic!("no update of query {query_id}: {transition}"))
+        .clone();
+    assert_eq!(failed["type"], "QueryFailed", "{failed}");
+    failed
+}
+
+/// As Convex's sync worker: a failed run sends the journal it recorded before it threw
+/// (a page it ended), and one that threw before paginating sends `null`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_query_sends_the_journal_its_run_recorded() {
+    let (server, _deployment, _data) = serve_fixture("kitchen", "journal-failed").await;
+    mutation(&server, "pages:seed", json!({"from": 0, "to": 3})).await;
+    let mut socket = connect(&server, "21111111-1111-1111-1111-111111111113").await;
+    // `pages:twice` ends one page, then fails on its second paginate.
+    let twice = json!({"type": "Add", "queryId": 0, "udfPath": "pages:twice", "args": [{}]});
+    let invalid = json!({"type": "Add", "queryId": 1, "udfPath": "pages:newestFirst",
+                         "args": [{"paginationOpts": "not options"}]});
+    send(
+        &mut socket,
+        json!({"type": "ModifyQuerySet", "baseVersion": 0, "newVersion": 1,
+               "modifications": [twice, invalid]}),
+    )
+    .await;
+    let update = transition(&mut socket).await;
+    let failed = failure(&update, 0);
+    let journal = failed["journal"].as_str().unwrap_or_else(|| panic!("a journal: {failed}"));
+    assert!(journal.contains("endCursor"), "the journal pins the first page's end: {journal}");
+    let invalid = failure(&update, 1);
+    assert_eq!(invalid["journal"], Value::Null, "{invalid}");
+}

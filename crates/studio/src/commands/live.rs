@@ -41,6 +41,17 @@ pub struct ReadRange {
     pub end: Option<String>,
 }
 
+/// A full-text search a live query ran: its index, its terms (the last one also matches
+/// as a prefix) and its `.eq` filters.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LiveSearchRead {
+    pub index: String,
+    pub terms: Vec<String>,
+    pub prefix: Option<String>,
+    /// `(field, value)`; values as Convex JSON text, or `undefined`.
+    pub filters: Vec<(String, String)>,
+}
+
 /// One live query of one client session.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct LiveSubscription {
@@ -53,6 +64,7 @@ pub struct LiveSubscription {
     pub args: serde_json::Value,
     pub identity: String,
     pub read_set: Vec<ReadRange>,
+    pub search_reads: Vec<LiveSearchRead>,
     pub result_bytes: f64,
     pub runs: f64,
     pub last_cause: Option<SubscriptionCause>,
@@ -88,6 +100,16 @@ pub(super) async fn inspect_subscriptions(
                 .read_set
                 .into_iter()
                 .map(|r| ReadRange { index: r.index, start: r.start, end: r.end })
+                .collect(),
+            search_reads: s
+                .search_reads
+                .into_iter()
+                .map(|r| LiveSearchRead {
+                    index: r.index,
+                    terms: r.terms,
+                    prefix: r.prefix,
+                    filters: r.filters.into_iter().map(|f| (f.field, f.value)).collect(),
+                })
                 .collect(),
             result_bytes: s.result_bytes as f64,
             runs: s.runs as f64,

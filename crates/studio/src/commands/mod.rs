@@ -51,7 +51,7 @@ pub use functions::{
 pub use http_actions::{HttpActionRequest, HttpActionResult};
 pub use js_query::{JsQueryRequest, JsQueryResult};
 pub use live::{
-    LiveSubscription, LogSearch, LogSearchResult, ReadRange, SaveText, SavedFile,
+    LiveSearchRead, LiveSubscription, LogSearch, LogSearchResult, ReadRange, SaveText, SavedFile,
     SubscriptionCause, SubscriptionReport,
 };
 pub use metrics::{MetricsRequest, MetricsResult};

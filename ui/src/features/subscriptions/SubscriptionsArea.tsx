@@ -6,7 +6,7 @@
 // own queries (Data tabs, …) are hidden unless asked for; read sets are named in words.
 import { useState } from "react";
 import type { ConnectionStatus } from "../../generated/studio";
-import { describeRead, isDashboardQuery } from "./readSet";
+import { describeRead, describeSearch, isDashboardQuery } from "./readSet";
 import { useSubscriptionReport } from "./useSubscriptionReport";
 
 export function SubscriptionsArea({ connection }: { connection?: ConnectionStatus }) {
@@ -79,6 +79,11 @@ export function SubscriptionsArea({ connection }: { connection?: ConnectionStatu
                 {s.read_set.map((r, i) => (
                   <div key={i} title={`${r.index}: ${r.start || "start"} … ${r.end ?? "end"}`}>
                     {describeRead(r)}
+                  </div>
+                ))}
+                {s.search_reads.map((r, i) => (
+                  <div key={`search-${i}`} className="search-read" data-testid="search-read">
+                    {describeSearch(r)}
                   </div>
                 ))}
               </td>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeRead, isDashboardQuery } from "./readSet";
+import { describeRead, describeSearch, isDashboardQuery } from "./readSet";
 
 describe("read sets in words", () => {
   it("names the table, the index and the range", () => {
@@ -7,6 +7,15 @@ describe("read sets in words", () => {
     expect(describeRead({ index: "messages.by_creation_time", start: "", end: null })).toBe("table messages, by creation time, all documents");
     expect(describeRead({ index: "tasks.by_id", start: "ff", end: null })).toBe("table tasks, by ID, a range");
     expect(describeRead({ index: "(table names)", start: "", end: null })).toBe("the list of tables");
+  });
+
+  it("names a search's index, text and filters", () => {
+    const search = { index: "messages.search_body", terms: ["hello"], prefix: "wor", filters: [] as Array<[string, string]> };
+    expect(describeSearch(search)).toBe('search messages.search_body for "hello wor…"');
+    expect(describeSearch({ ...search, filters: [["author", '"ann"'], ["channel", "undefined"]] })).toBe(
+      'search messages.search_body for "hello wor…" where author = "ann" and channel = undefined',
+    );
+    expect(describeSearch({ ...search, terms: [], prefix: null })).toBe('search messages.search_body for ""');
   });
 
   it("tells the dashboard's own queries from the app's", () => {

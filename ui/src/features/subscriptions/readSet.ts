@@ -1,5 +1,5 @@
 // A query's read set in words: which table, through which index, and how much of it.
-import type { ReadRange } from "../../generated/studio";
+import type { LiveSearchRead, ReadRange } from "../../generated/studio";
 
 /** Whether a live query is one the dashboard itself holds (Atrium's or Convex's system functions). */
 export function isDashboardQuery(fn: string): boolean {
@@ -21,4 +21,13 @@ export function describeRead(read: ReadRange): string {
   const how = INDEX_WORDS[index] ?? `index ${index}`;
   const whole = read.start === "" && (read.end === null || read.end === undefined);
   return `table ${table}, ${how}, ${whole ? "all documents" : "a range"}`;
+}
+
+/** A full-text search in words: `messages.search_body` for "hello wor" by author "ann" →
+ * `search messages.search_body for "hello wor…" where author = "ann"` (the last term also
+ * matches as a prefix, hence the ellipsis). */
+export function describeSearch(read: LiveSearchRead): string {
+  const words = [...read.terms, ...(read.prefix === null ? [] : [`${read.prefix}…`])].join(" ");
+  const filters = read.filters.map(([field, value]) => `${field} = ${value}`).join(" and ");
+  return `search ${read.index} for "${words}"${filters ? ` where ${filters}` : ""}`;
 }
