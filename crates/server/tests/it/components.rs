@@ -219,7 +219,7 @@ async fn schedules_and_files_are_each_components_own() {
         system("_system/frontend/fileStorageV2:fileMetadata", args)
     };
     let theirs = value(post(&function, files(Some(&ticker)), Some(&key)).await);
-    assert_eq!(ids_of(&theirs["page"]), [stored.clone()], "{theirs}");
+    assert_eq!(ids_of(&theirs["page"]), std::slice::from_ref(&stored), "{theirs}");
     assert_eq!(ids_of(&value(post(&function, files(None), Some(&key)).await)["page"]).len(), 0);
     let url = theirs["page"][0]["url"].as_str().unwrap().to_owned();
     assert_eq!(reqwest::get(&url).await.unwrap().text().await.unwrap(), "tick tock");
