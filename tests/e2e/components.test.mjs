@@ -5,7 +5,7 @@
 // read from disk), and the same project pushed by the official CLI (`npx convex deploy`,
 // `npx convex dev --once`) to an empty engine. Each component runs its documented flow and
 // the test asserts on the data it leaves. Then the dashboard in browser mode: the component
-// selectors of the Data, Functions and Logs areas.
+// selectors of the Data, Functions, Logs, Schedules and Files areas.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -350,5 +350,68 @@ describe("the dashboard's component selectors", () => {
       await page.emulateMedia({ colorScheme: theme });
       await page.screenshot({ path: join(ARTIFACTS, `components-logs-${theme}.png`) });
     }
+  });
+
+  test("the Functions area tries a mounted component's HTTP route under its prefix", async () => {
+    const base = atrium.url.replace(/#.*$/, "");
+    await page.goto(`${base}#/functions`);
+    const area = page.getByTestId("area-functions");
+    await area.getByLabel("Component").selectOption("ticker");
+    await area.getByRole("button", { name: "GET /ticker/count" }).waitFor();
+  });
+
+  test("the Schedules and Files areas show the selected component's own jobs, crons and files", async () => {
+    await page.emulateMedia({ colorScheme: "light" });
+    const job = await componentCall(engine, "ticker", "ticks:tickLater", {});
+    const file = await componentCall(engine, "ticker", "ticks:storeText", { text: "a file of the ticker component" });
+    const base = atrium.url.replace(/#.*$/, "");
+    await page.goto(`${base}#/schedules`);
+    const schedules = page.getByTestId("area-schedules");
+    const jobRow = schedules.locator(`[data-testid="scheduled-job"][data-function="ticks:tick"]`);
+    const tickCron = schedules.locator('[data-testid="cron-job"][data-name="tick"]');
+    // The app's view: neither the ticker's job nor its cron.
+    await schedules.getByTestId("job-count").waitFor();
+    await schedules.locator('[data-testid="no-crons"], [data-testid="cron-jobs-list"]').first().waitFor();
+    assert.equal(await jobRow.count(), 0);
+    assert.equal(await tickCron.count(), 0);
+    await schedules.getByLabel("Component").selectOption("ticker");
+    await jobRow.filter({ has: page.locator('[data-testid="job-state"]', { hasText: "pending" }) }).waitFor();
+    await tickCron.getByTestId("cron-run").first().waitFor();
+    for (const theme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: theme });
+      await page.screenshot({ path: join(ARTIFACTS, `components-schedules-${theme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+    // Cancel reaches the component's job.
+    await jobRow.getByTestId("job-cancel").click();
+    await schedules.locator(`[data-testid="scheduled-job"][data-state="canceled"][data-function="ticks:tick"]`).waitFor();
+    const jobs = await componentCall(engine, "", "_system/atrium/scheduledFunctions", { componentId: "ticker", state: "canceled" });
+    assert.deepEqual(jobs.map((j) => j._id), [job]);
+
+    await page.goto(`${base}#/files`);
+    const files = page.getByTestId("area-files");
+    await files.getByTestId("file-count").filter({ hasText: "0 shown of 0" }).waitFor();
+    await files.getByLabel("Component").selectOption("ticker");
+    await files.getByTestId("file-count").filter({ hasText: "1 shown of 1" }).waitFor();
+    await files.getByTestId("file-row").first().click();
+    await page.getByTestId("file-preview").and(page.locator(`[data-id="${file}"]`)).waitFor();
+    await page.getByTestId("file-preview-text").filter({ hasText: "a file of the ticker component" }).waitFor();
+    await page.getByTestId("file-references").getByText(/No document holds this ID/).waitFor();
+    for (const theme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: theme });
+      await page.screenshot({ path: join(ARTIFACTS, `components-files-${theme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+    // An upload from the area goes to the selected component's storage.
+    await files.getByTestId("file-picker").setInputFiles({ name: "note.txt", mimeType: "text/plain", buffer: Buffer.from("uploaded into the ticker") });
+    await files.getByTestId("file-count").filter({ hasText: "2 shown of 2" }).waitFor();
+    const counted = await componentCall(engine, "", "_system/frontend/fileStorageV2:numFiles", { componentId: "ticker" });
+    assert.equal(counted, 2);
+    assert.equal(await componentCall(engine, "", "_system/frontend/fileStorageV2:numFiles", {}), 0);
+    // Deleting from the area removes it from the component's storage.
+    await files.getByTestId("file-row").first().click();
+    await page.getByTestId("file-delete").click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+    await files.getByTestId("file-count").filter({ hasText: "1 shown of 1" }).waitFor();
   });
 });

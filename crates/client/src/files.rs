@@ -4,10 +4,14 @@
 //! Atrium's extension naming the documents that refer to a file (`None` from a deployment
 //! without it).
 //!
+//! Every call names the component instance whose files it is about (`component_id`, an ID
+//! from `components:list`; `None`: the app), since each instance stores its own.
+//!
 //! It must not know which deployment it talks to: the local engine answers the same calls.
 
 use atrium_protocol::convex_json;
 use atrium_protocol::dashboard::{PaginationOpts, SortOrder};
+use atrium_protocol::schedules::ComponentArgs;
 use atrium_protocol::storage::{
     FileFilters, FileMetadata, FileMetadataArgs, FilePage, FileReferences, FileReferencesArgs,
     StorageIdArgs, StorageIdsArgs, UploadAnswer, path,
@@ -30,15 +34,17 @@ fn decode<T: DeserializeOwned>(what: &str, value: &Value) -> Result<T, ClientErr
 }
 
 impl DeploymentClient {
-    /// How many files the deployment stores.
-    pub async fn file_count(&self) -> Result<u64, ClientError> {
-        let value = self.query(path::NUM_FILES, &Value::Object(Default::default())).await?;
+    /// How many files the instance `component_id` stores (the app when `None`).
+    pub async fn file_count(&self, component_id: Option<&str>) -> Result<u64, ClientError> {
+        let args = ComponentArgs { component_id: component_id.map(str::to_owned) };
+        let value = self.query(path::NUM_FILES, &args_of(&args)).await?;
         decode::<f64>("the file count", &value).map(|n| n as u64)
     }
 
     /// A page of files, newest first unless `oldest_first`, after `cursor`.
     pub async fn file_page(
         &self,
+        component_id: Option<&str>,
         cursor: Option<String>,
         num_items: u32,
         oldest_first: bool,
@@ -49,13 +55,19 @@ impl DeploymentClient {
                 order: Some(if oldest_first { SortOrder::Asc } else { SortOrder::Desc }),
                 ..FileFilters::default()
             }),
+            component_id: component_id.map(str::to_owned),
         };
         decode("a page of files", &self.query(path::FILE_METADATA, &args_of(&args)).await?)
     }
 
     /// One file, or `None` when there is none with this ID.
-    pub async fn file(&self, storage_id: &str) -> Result<Option<FileMetadata>, ClientError> {
-        let args = args_of(&StorageIdArgs { storage_id: storage_id.to_owned() });
+    pub async fn file(
+        &self,
+        component_id: Option<&str>,
+        storage_id: &str,
+    ) -> Result<Option<FileMetadata>, ClientError> {
+        let component_id = component_id.map(str::to_owned);
+        let args = args_of(&StorageIdArgs { storage_id: storage_id.to_owned(), component_id });
         decode("a file", &self.query(path::GET_FILE, &args).await?)
     }
 
@@ -63,12 +75,14 @@ impl DeploymentClient {
     /// without it).
     pub async fn file_references(
         &self,
+        component_id: Option<&str>,
         storage_id: &str,
         limit: u32,
     ) -> Result<Option<FileReferences>, ClientError> {
         let args = args_of(&FileReferencesArgs {
             storage_id: storage_id.to_owned(),
             limit: Some(f64::from(limit)),
+            component_id: component_id.map(str::to_owned),
         });
         match self.query(path::FILE_REFERENCES, &args).await {
             Ok(value) => decode("the file's references", &value).map(Some),
@@ -78,24 +92,32 @@ impl DeploymentClient {
     }
 
     /// Deletes files (all or none).
-    pub async fn delete_files(&self, storage_ids: &[String]) -> Result<(), ClientError> {
-        let args = args_of(&StorageIdsArgs { storage_ids: storage_ids.to_vec() });
+    pub async fn delete_files(
+        &self,
+        component_id: Option<&str>,
+        storage_ids: &[String],
+    ) -> Result<(), ClientError> {
+        let component_id = component_id.map(str::to_owned);
+        let args = args_of(&StorageIdsArgs { storage_ids: storage_ids.to_vec(), component_id });
         self.mutation(path::DELETE_FILES, &args).await.map(|_| ())
     }
 
-    /// A fresh upload URL (`…/api/storage/upload?token=…`).
-    pub async fn file_upload_url(&self) -> Result<String, ClientError> {
-        let value = self.mutation(path::GENERATE_UPLOAD_URL, &args_of(&NoArgs {})).await?;
+    /// A fresh upload URL (`…/api/storage/upload?token=…`) for a file of the instance
+    /// `component_id`.
+    pub async fn file_upload_url(&self, component_id: Option<&str>) -> Result<String, ClientError> {
+        let args = ComponentArgs { component_id: component_id.map(str::to_owned) };
+        let value = self.mutation(path::GENERATE_UPLOAD_URL, &args_of(&args)).await?;
         decode("an upload URL", &value)
     }
 
     /// Uploads `bytes` as a new file of `content_type`; its storage ID.
     pub async fn upload_file(
         &self,
+        component_id: Option<&str>,
         bytes: Vec<u8>,
         content_type: Option<&str>,
     ) -> Result<String, ClientError> {
-        let url = self.file_upload_url().await?;
+        let url = self.file_upload_url(component_id).await?;
         let mut request = self.http.post(&url).body(bytes);
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
@@ -118,6 +140,3 @@ impl DeploymentClient {
         Ok(answer.storage_id)
     }
 }
-
-#[derive(Serialize)]
-struct NoArgs {}

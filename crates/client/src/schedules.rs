@@ -4,6 +4,10 @@
 //! with its outcome, "run now"), which answer `None` / "not supported" on a deployment
 //! without them.
 //!
+//! Every call names the component instance it is about (`component_id`, an ID from
+//! `components:list`, as Convex's dashboard passes it; `None`: the app), since each
+//! instance has its own scheduled functions and crons.
+//!
 //! It holds no presentation: callers turn the documents into their own views.
 
 use atrium_protocol::dashboard::{PaginationOpts, path};
@@ -18,15 +22,18 @@ use crate::{ClientError, DeploymentClient};
 
 impl DeploymentClient {
     /// One page of pending and in-progress jobs, soonest first (Convex's
-    /// `_scheduled_jobs` documents), of `udf_path` (`module.js:fn`) when given.
+    /// `_scheduled_jobs` documents), of `udf_path` (`module.js:fn`) when given, of the
+    /// component instance `component_id` (an ID from `components:list`; the app's when
+    /// `None`).
     pub async fn scheduled_jobs_page(
         &self,
+        component_id: Option<&str>,
         udf_path: Option<&str>,
         cursor: Option<String>,
         num_items: usize,
     ) -> Result<ScheduledJobsPage, ClientError> {
         let args = PaginatedScheduledJobsArgs {
-            component_id: None,
+            component_id: component_id.map(str::to_owned),
             pagination_opts: PaginationOpts { num_items: Some(num_items as f64), cursor },
             udf_path: udf_path.map(str::to_owned),
         };
@@ -39,10 +46,12 @@ impl DeploymentClient {
     /// deployment without it).
     pub async fn scheduled_functions(
         &self,
+        component_id: Option<&str>,
         udf_path: Option<&str>,
         state: Option<&str>,
     ) -> Result<Option<Vec<Value>>, ClientError> {
         let args = ScheduledFunctionsArgs {
+            component_id: component_id.map(str::to_owned),
             udf_path: udf_path.map(str::to_owned),
             state: state.map(str::to_owned),
         };
@@ -53,15 +62,24 @@ impl DeploymentClient {
         }
     }
 
-    /// The cron jobs, each with `lastRun` and `nextRun` (Convex's `listCronJobs`).
-    pub async fn cron_jobs_with_runs(&self) -> Result<Vec<Value>, ClientError> {
-        let value = self.query(path::LIST_CRON_JOBS, &args_of(&ComponentArgs::default())).await?;
+    /// The cron jobs of an instance, each with `lastRun` and `nextRun` (Convex's
+    /// `listCronJobs`).
+    pub async fn cron_jobs_with_runs(
+        &self,
+        component_id: Option<&str>,
+    ) -> Result<Vec<Value>, ClientError> {
+        let args = ComponentArgs { component_id: component_id.map(str::to_owned) };
+        let value = self.query(path::LIST_CRON_JOBS, &args_of(&args)).await?;
         decode::<Documents>("the cron jobs", &value).map(|d| d.0)
     }
 
-    /// The crons' recorded runs (`_cron_job_logs`, Convex's `listCronJobRuns`).
-    pub async fn cron_job_runs(&self) -> Result<Vec<Value>, ClientError> {
-        let args = args_of(&ComponentArgs::default());
+    /// The crons' recorded runs of an instance (`_cron_job_logs`, Convex's
+    /// `listCronJobRuns`).
+    pub async fn cron_job_runs(
+        &self,
+        component_id: Option<&str>,
+    ) -> Result<Vec<Value>, ClientError> {
+        let args = args_of(&ComponentArgs { component_id: component_id.map(str::to_owned) });
         let value = self.query(path::LIST_CRON_JOB_RUNS, &args).await?;
         decode::<Documents>("the cron job runs", &value).map(|d| d.0)
     }
@@ -72,17 +90,29 @@ impl DeploymentClient {
         self.decode::<serde_json::Value>(status, &text).map(|_| ())
     }
 
-    /// Cancels one pending or in-progress job (`POST /api/cancel_job`).
-    pub async fn cancel_job(&self, id: &str) -> Result<(), ClientError> {
-        let body = CancelJobRequest { id: id.to_owned(), component_id: None };
+    /// Cancels one pending or in-progress job of an instance (`POST /api/cancel_job`).
+    pub async fn cancel_job(
+        &self,
+        component_id: Option<&str>,
+        id: &str,
+    ) -> Result<(), ClientError> {
+        let body =
+            CancelJobRequest { id: id.to_owned(), component_id: component_id.map(str::to_owned) };
         self.post_admin("cancel_job", serde_json::to_value(body).expect("a plain struct")).await
     }
 
-    /// Cancels every pending or in-progress job, of `udf_path` when given
+    /// Cancels every pending or in-progress job of an instance, of `udf_path` when given
     /// (`POST /api/cancel_all_jobs`).
-    pub async fn cancel_all_jobs(&self, udf_path: Option<&str>) -> Result<(), ClientError> {
-        let body =
-            CancelAllJobsRequest { udf_path: udf_path.map(str::to_owned), ..Default::default() };
+    pub async fn cancel_all_jobs(
+        &self,
+        component_id: Option<&str>,
+        udf_path: Option<&str>,
+    ) -> Result<(), ClientError> {
+        let body = CancelAllJobsRequest {
+            component_id: component_id.map(str::to_owned),
+            udf_path: udf_path.map(str::to_owned),
+            ..Default::default()
+        };
         self.post_admin("cancel_all_jobs", serde_json::to_value(body).expect("a plain struct"))
             .await
     }
@@ -94,8 +124,13 @@ impl DeploymentClient {
     }
 
     /// Makes a cron's next run now (Atrium extension); the run joins its history.
-    pub async fn run_cron_now(&self, name: &str) -> Result<(), ClientError> {
-        let args = args_of(&RunCronNowArgs { name: name.to_owned() });
+    pub async fn run_cron_now(
+        &self,
+        component_id: Option<&str>,
+        name: &str,
+    ) -> Result<(), ClientError> {
+        let component_id = component_id.map(str::to_owned);
+        let args = args_of(&RunCronNowArgs { name: name.to_owned(), component_id });
         self.mutation(path::RUN_CRON_NOW, &args).await.map(|_| ())
     }
 }

@@ -243,9 +243,9 @@ impl Engine {
         for (id, mut write) in std::mem::take(&mut tx.writes) {
             // Placeholders become the commit timestamp before any key or row is derived.
             write.resolve_commit_ts(ts);
-            files_deleted |= write.table.0 == crate::blobs::store::STORAGE_TABLE_NUMBER
-                && write.old.is_some()
-                && write.new.is_none();
+            files_deleted |= write.old.is_some()
+                && write.new.is_none()
+                && catalog.table_name(write.table).is_some_and(crate::blobs::is_storage_table);
             for index in vectors.values() {
                 let index = index.read().unwrap();
                 if index.info.table == write.table {

@@ -43,7 +43,9 @@ mod transaction;
 pub mod vector;
 mod write_set;
 
-pub use blobs::{BlobStore, BlobWriter, STORAGE_TABLE, StagedBlob, StoredFile, decode_sha256};
+pub use blobs::{
+    BlobStore, BlobWriter, STORAGE_TABLE, StagedBlob, StoredFile, decode_sha256, is_storage_table,
+};
 pub use catalog::{Catalog, IndexId, IndexInfo, IndexState, TableInfo};
 pub use document::{Document, FieldPath};
 pub use engine::Engine;

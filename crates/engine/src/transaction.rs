@@ -727,6 +727,8 @@ fn document_size(document: &Document) -> usize {
 pub const SYSTEM_TABLES: &[(&str, u32)] = &[
     ("_environment_variables", 529),
     ("_cron_jobs", 531),
+    // The deployment's component instances, whose document IDs are their stable IDs.
+    ("_components", 535),
     ("_scheduled_functions", 539),
     ("_storage", 540),
     // Cron runs (Convex's `_cron_job_logs` is table 51, `_cron_next_run` 118).

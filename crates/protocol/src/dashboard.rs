@@ -55,7 +55,8 @@ pub mod path {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ComponentInstance {
-    /// The instance's ID, as `componentId` arguments name it (Atrium uses its path).
+    /// The instance's stable ID (a `_components` document ID), as `componentId` arguments
+    /// name it.
     pub id: String,
     /// The name it was installed under (`null` for the app).
     pub name: Option<String>,
@@ -68,6 +69,10 @@ pub struct ComponentInstance {
     pub definition_path: Option<String>,
     /// The definition's own name (`defineComponent("shardedCounter")`).
     pub definition_name: Option<String>,
+    /// Where its HTTP routes are served on the deployment's site (`/ticker/`), as Convex's
+    /// `httpPrefix`; `null` when it is not mounted (and for the app).
+    #[serde(default)]
+    pub http_prefix: Option<String>,
 }
 
 /// No arguments (`getTableMapping`, `getSchemas`, `cronJobs`).

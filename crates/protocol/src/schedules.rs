@@ -60,6 +60,9 @@ pub struct Documents(#[serde(with = "values")] pub Vec<Value>);
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScheduledFunctionsArgs {
+    /// The component instance (`componentId`); the app's jobs when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub udf_path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,10 +75,14 @@ pub struct RunScheduledNowArgs {
     pub id: String,
 }
 
-/// `runCronNow` (Atrium): a cron's next run, now (recorded in its history as any run).
+/// `runCronNow` (Atrium): a cron's next run, now (recorded in its history as any run), of
+/// the component instance `componentId` (the app's when absent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RunCronNowArgs {
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component_id: Option<String>,
 }
 
 /// `POST /api/cancel_job`: `{id, componentId?}`.

@@ -31,7 +31,9 @@ pub const FILE_NOT_FOUND: &str = "FileNotFound";
 
 /// Convex's dashboard functions for files (`_system/frontend/fileStorageV2:*`), with the
 /// names and argument shapes Convex's own dashboard sends. Every one also takes an
-/// optional `componentId` (ignored here: files of the root app).
+/// optional `componentId` (`null`: the app): the instance whose files they see, as each
+/// component stores its own (`numFiles` and `generateUploadUrl` take only that,
+/// [`crate::schedules::ComponentArgs`]).
 pub mod path {
     pub const NUM_FILES: &str = "_system/frontend/fileStorageV2:numFiles";
     pub const FILE_METADATA: &str = "_system/frontend/fileStorageV2:fileMetadata";
@@ -64,20 +66,32 @@ pub struct FileMetadataArgs {
     pub pagination_opts: crate::dashboard::PaginationOpts,
     #[serde(default)]
     pub filters: Option<FileFilters>,
+    /// The component instance (`componentId`, as `components:list` names it); the app's
+    /// files when `null` or absent.
+    #[serde(default)]
+    pub component_id: Option<String>,
 }
 
-/// `getFile` and `deleteFile`: `{storageId}`.
+/// `getFile` and `deleteFile`: `{storageId, componentId?}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StorageIdArgs {
     pub storage_id: String,
+    /// The component instance (`componentId`, as `components:list` names it); the app's
+    /// files when `null` or absent.
+    #[serde(default)]
+    pub component_id: Option<String>,
 }
 
-/// `deleteFiles`: `{storageIds}`.
+/// `deleteFiles`: `{storageIds, componentId?}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StorageIdsArgs {
     pub storage_ids: Vec<String>,
+    /// The component instance (`componentId`, as `components:list` names it); the app's
+    /// files when `null` or absent.
+    #[serde(default)]
+    pub component_id: Option<String>,
 }
 
 /// One file as the dashboard functions answer it: its `_storage` document and its URL.
@@ -103,7 +117,8 @@ pub struct FilePage {
     pub continue_cursor: String,
 }
 
-/// `fileReferences` (Atrium): `{storageId, limit?}`.
+/// `fileReferences` (Atrium): `{storageId, limit?, componentId?}` — the documents of the
+/// file's instance that hold it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FileReferencesArgs {
@@ -115,6 +130,8 @@ pub struct FileReferencesArgs {
         skip_serializing_if = "Option::is_none"
     )]
     pub limit: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component_id: Option<String>,
 }
 
 /// One document that holds a file's ID.

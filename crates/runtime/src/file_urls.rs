@@ -9,8 +9,9 @@ use atrium_value::DocumentId;
 
 /// Issues upload URLs and names download URLs.
 pub trait FileUrls: Send + Sync + std::fmt::Debug {
-    /// A fresh `<cloud origin>/api/storage/upload?token=…`.
-    fn upload_url(&self) -> String;
+    /// A fresh `<cloud origin>/api/storage/upload?token=…`; the file uploaded there is
+    /// stored in the instance at `component` (`""`: the app).
+    fn upload_url(&self, component: &str) -> String;
     /// `<cloud origin>/api/storage/<id>`.
     fn download_url(&self, id: &DocumentId) -> String;
 }
@@ -26,7 +27,7 @@ impl Default for LocalOrigin {
 }
 
 impl FileUrls for LocalOrigin {
-    fn upload_url(&self) -> String {
+    fn upload_url(&self, _component: &str) -> String {
         let mut token = [0u8; 16];
         getrandom::fill(&mut token).expect("the OS random source is available");
         format!("{}/api/storage/upload?token={}", self.0, hex::encode(token))

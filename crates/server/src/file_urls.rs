@@ -1,6 +1,7 @@
 //! Upload tokens and file storage's public URLs for one deployment: [`UploadTokens`]
-//! issues the tokens in `generateUploadUrl`'s URLs (single-use, valid for an hour) and
-//! redeems them when an upload arrives; as the runtime's
+//! issues the tokens in `generateUploadUrl`'s URLs (single-use, valid for an hour, each
+//! naming the component instance whose storage the file joins) and redeems them when an
+//! upload arrives; as the runtime's
 //! [`FileUrls`](atrium_runtime::file_urls::FileUrls) it names URLs on the cloud origin the
 //! server listens on.
 //!
@@ -30,7 +31,8 @@ pub(crate) enum TokenError {
 #[derive(Debug)]
 pub struct UploadTokens {
     origin: RwLock<String>,
-    issued: Mutex<HashMap<String, Instant>>,
+    /// Each token's issue time and the component instance its file goes to.
+    issued: Mutex<HashMap<String, (Instant, String)>>,
 }
 
 impl Default for UploadTokens {
@@ -45,37 +47,38 @@ impl UploadTokens {
         *self.origin.write().unwrap() = origin.trim_end_matches('/').to_owned();
     }
 
-    /// Redeems `token`: valid once, within its hour.
-    pub(crate) fn redeem(&self, token: &str) -> Result<(), TokenError> {
+    /// Redeems `token`: valid once, within its hour. Answers the component instance the
+    /// file goes to (`""`: the app).
+    pub(crate) fn redeem(&self, token: &str) -> Result<String, TokenError> {
         let mut issued = self.issued.lock().unwrap();
-        let at = issued.remove(token).ok_or(TokenError::Invalid)?;
+        let (at, component) = issued.remove(token).ok_or(TokenError::Invalid)?;
         if at.elapsed() > TOKEN_VALIDITY {
             return Err(TokenError::Expired);
         }
-        Ok(())
+        Ok(component)
     }
 
-    /// Issues a token (forgetting those whose hour is long over).
-    fn issue(&self) -> String {
+    /// Issues a token for a file of `component` (forgetting those whose hour is long over).
+    fn issue(&self, component: &str) -> String {
         let token = crate::ids::random_hex(24);
         let mut issued = self.issued.lock().unwrap();
         // Expired tokens are kept for a second hour, so they answer "expired", not "invalid".
-        issued.retain(|_, at| at.elapsed() < TOKEN_VALIDITY * 2);
-        issued.insert(token.clone(), Instant::now());
+        issued.retain(|_, (at, _)| at.elapsed() < TOKEN_VALIDITY * 2);
+        issued.insert(token.clone(), (Instant::now(), component.to_owned()));
         token
     }
 
     #[cfg(test)]
     fn backdate(&self, token: &str, by: Duration) {
-        if let Some(at) = self.issued.lock().unwrap().get_mut(token) {
+        if let Some((at, _)) = self.issued.lock().unwrap().get_mut(token) {
             *at = at.checked_sub(by).expect("the clock has run longer than `by`");
         }
     }
 }
 
 impl FileUrls for UploadTokens {
-    fn upload_url(&self) -> String {
-        let token = self.issue();
+    fn upload_url(&self, component: &str) -> String {
+        let token = self.issue(component);
         format!("{}/api/storage/upload?token={token}", self.origin.read().unwrap())
     }
 
@@ -96,13 +99,15 @@ mod tests {
     fn a_token_works_once_and_only_within_its_hour() {
         let tokens = UploadTokens::default();
         tokens.set_origin("http://127.0.0.1:9/");
-        let url = tokens.upload_url();
+        let url = tokens.upload_url("");
         assert!(url.starts_with("http://127.0.0.1:9/api/storage/upload?token="), "{url}");
         let token = token_of(&url);
-        assert_eq!(tokens.redeem(&token), Ok(()));
+        assert_eq!(tokens.redeem(&token), Ok(String::new()));
+        let counter = token_of(&tokens.upload_url("counter"));
+        assert_eq!(tokens.redeem(&counter), Ok("counter".to_owned()), "the file's instance");
         assert_eq!(tokens.redeem(&token), Err(TokenError::Invalid), "single use");
         assert_eq!(tokens.redeem("beef"), Err(TokenError::Invalid));
-        let old = token_of(&tokens.upload_url());
+        let old = token_of(&tokens.upload_url(""));
         tokens.backdate(&old, TOKEN_VALIDITY + Duration::from_secs(1));
         assert_eq!(tokens.redeem(&old), Err(TokenError::Expired));
     }

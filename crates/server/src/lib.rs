@@ -18,6 +18,7 @@
 //! It must not depend on tauri or polars.
 
 pub mod auth;
+mod component_ids;
 pub mod deployment;
 mod env;
 mod file_urls;

@@ -116,6 +116,7 @@ fn definition_analysis(
     path: &str,
     name: Option<&str>,
     children: Vec<Json>,
+    http_mounts: Json,
     functions: Json,
 ) -> Json {
     let definition_type = match name {
@@ -127,7 +128,7 @@ fn definition_analysis(
             "path": path,
             "definitionType": definition_type,
             "childComponents": children,
-            "httpMounts": {},
+            "httpMounts": http_mounts,
             "exports": {"type": "branch", "branch": []}
         },
         "schema": null,
@@ -156,6 +157,14 @@ fn analysis_of(code: &crate::deployment::Code) -> Json {
                 Some(json!({"name": name, "path": child.definition, "args": []}))
             })
             .collect();
+        // `{"/ticker/": "_reference/childComponent/ticker"}`, as the definition declared.
+        let http_mounts: serde_json::Map<String, Json> = instance
+            .http_mounts
+            .iter()
+            .map(|(prefix, child)| {
+                (prefix.clone(), json!(format!("_reference/childComponent/{child}")))
+            })
+            .collect();
         let name = (!instance.path.is_empty())
             .then(|| instance.definition_name.as_deref().unwrap_or(&instance.path));
         let analysed = if instance.path.is_empty() {
@@ -165,7 +174,13 @@ fn analysis_of(code: &crate::deployment::Code) -> Json {
         };
         analysis.insert(
             instance.definition.clone(),
-            definition_analysis(&instance.definition, name, children, functions_of(analysed)),
+            definition_analysis(
+                &instance.definition,
+                name,
+                children,
+                Json::Object(http_mounts),
+                functions_of(analysed),
+            ),
         );
     }
     Json::Object(analysis)

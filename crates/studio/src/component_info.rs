@@ -21,6 +21,9 @@ pub struct ComponentSummary {
     pub package: Option<String>,
     /// That package's version (`0.4.16`).
     pub version: Option<String>,
+    /// Where its HTTP routes are served on the deployment's site (`/ticker/`), when the
+    /// deployment says (`components:list`'s `httpPrefix`) and it is mounted.
+    pub http_prefix: Option<String>,
 }
 
 /// The package (name, version) a definition folder inside `node_modules` belongs to: the
@@ -57,6 +60,7 @@ impl ComponentSummary {
             definition,
             package: package.as_ref().map(|p| p.0.clone()),
             version: package.map(|p| p.1),
+            http_prefix: None,
         }
     }
 }

@@ -51,7 +51,12 @@ providers: Array<Record<string, unknown>>, };
 /**
  * Cancels every pending or in-progress job of a function (or of all).
  */
-export type CancelAllRequest = { function: string | null, confirmed: boolean, };
+export type CancelAllRequest = { 
+/**
+ * The component instance (its path: `shardedCounter`, `pool/worker`); absent or `""`
+ * for the app's. Each instance has its own scheduled functions and crons.
+ */
+component: string | null, function: string | null, confirmed: boolean, };
 
 /**
  * One condition on one field.
@@ -114,7 +119,12 @@ package: string | null,
 /**
  * That package's version (`0.4.16`).
  */
-version: string | null, };
+version: string | null, 
+/**
+ * Where its HTTP routes are served on the deployment's site (`/ticker/`), when the
+ * deployment says (`components:list`'s `httpPrefix`) and it is mounted.
+ */
+http_prefix: string | null, };
 
 /**
  * A connection to add (no `id`) or change.
@@ -194,7 +204,12 @@ runs: Array<CronRunView>, };
 /**
  * A cron to run now.
  */
-export type CronRef = { name: string, confirmed: boolean, };
+export type CronRef = { name: string, 
+/**
+ * The component instance (its path: `shardedCounter`, `pool/worker`); absent or `""`
+ * for the app's. Each instance has its own scheduled functions and crons.
+ */
+component: string | null, confirmed: boolean, };
 
 /**
  * One recorded run of a cron.
@@ -312,7 +327,12 @@ total: number, };
 /**
  * A file by its storage ID.
  */
-export type FileRef = { id: string, };
+export type FileRef = { id: string, 
+/**
+ * The component instance (its path); absent or `""` for the app's. Each instance
+ * stores its own files.
+ */
+component: string | null, };
 
 /**
  * One document that holds a file's ID.
@@ -352,7 +372,12 @@ complete: boolean, };
  * A file to upload: its bytes as base64 (`base64`) or a path on this machine (`path`),
  * exactly one of them.
  */
-export type FileUpload = { base64: string | null, path: string | null, 
+export type FileUpload = { 
+/**
+ * The component instance (its path); absent or `""` for the app's. Each instance
+ * stores its own files.
+ */
+component: string | null, base64: string | null, path: string | null, 
 /**
  * The content type to store; none when absent.
  */
@@ -383,17 +408,32 @@ url: string, };
 /**
  * A write that needs only the safe-mode confirmation.
  */
-export type FilesConfirm = { confirmed: boolean, };
+export type FilesConfirm = { 
+/**
+ * The component instance (its path); absent or `""` for the app's. Each instance
+ * stores its own files.
+ */
+component: string | null, confirmed: boolean, };
 
 /**
  * Files to delete (all or none).
  */
-export type FilesDelete = { ids: Array<string>, confirmed: boolean, };
+export type FilesDelete = { ids: Array<string>, 
+/**
+ * The component instance (its path); absent or `""` for the app's. Each instance
+ * stores its own files.
+ */
+component: string | null, confirmed: boolean, };
 
 /**
  * Which page of files to list (newest first).
  */
 export type FilesRequest = { 
+/**
+ * The component instance (its path); absent or `""` for the app's. Each instance
+ * stores its own files.
+ */
+component: string | null, 
 /**
  * The cursor a previous page answered; the first page when absent.
  */
@@ -500,7 +540,11 @@ url: string, status: number, headers: Array<[string, string]>, body: string, dur
 /**
  * An HTTP route of the deployment's router.
  */
-export type HttpRoute = { method: string, path: string, };
+export type HttpRoute = { method: string, 
+/**
+ * The path on the deployment's site (a mounted component's under its prefix).
+ */
+path: string, };
 
 /**
  * A range of an index: equalities on a prefix of its fields, then bounds on the next.
@@ -531,7 +575,12 @@ backfill: string, };
 /**
  * A job to cancel or run now.
  */
-export type JobRef = { id: string, confirmed: boolean, };
+export type JobRef = { id: string, 
+/**
+ * The component instance (its path: `shardedCounter`, `pool/worker`); absent or `""`
+ * for the app's. Each instance has its own scheduled functions and crons.
+ */
+component: string | null, confirmed: boolean, };
 
 /**
  * A query's text.
@@ -949,6 +998,11 @@ scheduled_ms: number, state: string, completed_ms: number | null, error: string 
  * Which scheduled functions to list.
  */
 export type SchedulesRequest = { 
+/**
+ * The component instance (its path: `shardedCounter`, `pool/worker`); absent or `""`
+ * for the app's. Each instance has its own scheduled functions and crons.
+ */
+component: string | null, 
 /**
  * `module:function`; all functions when absent.
  */

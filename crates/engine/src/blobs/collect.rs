@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use super::store::{STORAGE_TABLE, StoredFile};
+use super::store::{StoredFile, is_storage_table};
 use crate::inner::Inner;
 use crate::{EngineError, Transaction};
 
@@ -16,9 +16,18 @@ pub(crate) fn collect(inner: &Arc<Inner>) -> Result<usize, EngineError> {
         let ts = inner.commit.lock().unwrap().last_ts;
         let catalog = inner.catalog.read().unwrap().clone();
         let mut tx = Transaction::new(inner.clone(), ts, catalog, None);
-        let rows = tx.collect_table(STORAGE_TABLE)?;
-        let hashes: HashSet<[u8; 32]> =
-            rows.iter().filter_map(StoredFile::from_document).map(|f| f.sha256).collect();
+        // Every instance's storage table: the app's `_storage` and each component's.
+        let tables: Vec<String> = tx
+            .catalog()
+            .tables()
+            .filter(|t| is_storage_table(&t.name))
+            .map(|t| t.name.clone())
+            .collect();
+        let mut hashes = HashSet::new();
+        for table in tables {
+            let rows = tx.collect_table(&table)?;
+            hashes.extend(rows.iter().filter_map(StoredFile::from_document).map(|f| f.sha256));
+        }
         Ok(hashes)
     })
 }

@@ -5,19 +5,24 @@ use atrium_value::DocumentId;
 
 use super::store::{
     BlobStore, STORAGE_TABLE, STORAGE_TABLE_NUMBER, StagedBlob, StoredFile, file_fields,
-    storage_error,
+    is_storage_table, storage_error,
 };
 use crate::{Engine, EngineError, Transaction};
 
 impl Transaction {
-    /// Inserts the `_storage` row of a staged blob. Keep `blob` alive until the commit.
+    /// Inserts the row of a staged blob into `table`: `_storage`, or a component
+    /// instance's (`<path>/_storage`). Keep `blob` alive until the commit.
     pub fn insert_file(
         &mut self,
+        table: &str,
         blob: &StagedBlob,
         content_type: Option<&str>,
     ) -> Result<DocumentId, EngineError> {
+        if !is_storage_table(table) {
+            return Err(EngineError::InvalidTableName(format!("`{table}` is not a storage table")));
+        }
         let fields = file_fields(blob, content_type);
-        self.insert_system(STORAGE_TABLE, fields)
+        self.insert_system(table, fields)
     }
 
     /// Inserts a `_storage` row under a given ID and creation time (a snapshot import
@@ -36,9 +41,9 @@ impl Transaction {
         self.insert_with_id(STORAGE_TABLE, id, creation_time, file_fields(blob, content_type))
     }
 
-    /// The `_storage` row `id`, if it names one.
+    /// The file `id`, if it names one (in `_storage` or a component instance's).
     pub fn file(&mut self, id: &DocumentId) -> Result<Option<StoredFile>, EngineError> {
-        if id.table.0 != STORAGE_TABLE_NUMBER {
+        if !self.table_name(id.table).is_some_and(|name| is_storage_table(&name)) {
             return Ok(None);
         }
         Ok(self.get(id)?.as_ref().and_then(StoredFile::from_document))
@@ -58,16 +63,18 @@ impl Engine {
         content_type: Option<&str>,
     ) -> Result<DocumentId, EngineError> {
         let blob = self.blobs().put(bytes).map_err(storage_error)?;
-        self.commit_file(&blob, content_type)
+        self.commit_file(STORAGE_TABLE, &blob, content_type)
     }
 
-    /// Commits the `_storage` row of a staged blob.
+    /// Commits the row of a staged blob in the storage table `table` (`_storage`, or a
+    /// component instance's).
     pub fn commit_file(
         &self,
+        table: &str,
         blob: &StagedBlob,
         content_type: Option<&str>,
     ) -> Result<DocumentId, EngineError> {
-        Ok(self.run(16, |tx| tx.insert_file(blob, content_type))?.0)
+        Ok(self.run(16, |tx| tx.insert_file(table, blob, content_type))?.0)
     }
 
     /// The latest `_storage` row `id`.

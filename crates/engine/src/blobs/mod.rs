@@ -7,7 +7,8 @@
 //! A renamed blob is *pinned* until the caller has committed (or abandoned) its row.
 //! Collection removes the files no `_storage` row refers to and no writer has pinned; it
 //! runs at start-up (with every leftover in `tmp/`), and in the background after a commit
-//! deletes a `_storage` row. Collection holds the pin lock throughout, so a blob pinned
+//! deletes a `_storage` row. Each component instance stores its files in a storage table of
+//! its own (`<path>/_storage`, [`is_storage_table`]); collection reads them all. Collection holds the pin lock throughout, so a blob pinned
 //! before it started is kept and one pinned after waits for it to finish.
 //!
 //! It must not know HTTP or JavaScript: the server streams uploads into a [`BlobWriter`]
@@ -17,4 +18,6 @@ pub(crate) mod collect;
 mod engine_api;
 pub(crate) mod store;
 
-pub use store::{BlobStore, BlobWriter, STORAGE_TABLE, StagedBlob, StoredFile, decode_sha256};
+pub use store::{
+    BlobStore, BlobWriter, STORAGE_TABLE, StagedBlob, StoredFile, decode_sha256, is_storage_table,
+};

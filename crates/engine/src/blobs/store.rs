@@ -20,6 +20,12 @@ pub const STORAGE_TABLE: &str = "_storage";
 /// `_storage`'s table number (as in Convex).
 pub(crate) const STORAGE_TABLE_NUMBER: u32 = 540;
 
+/// Whether the catalog name `table` is a storage table: the app's `_storage` or a component
+/// instance's `<path>/_storage` (each instance stores its own files).
+pub fn is_storage_table(table: &str) -> bool {
+    atrium_value::names::split_component(table).1 == STORAGE_TABLE
+}
+
 /// The store's directory and the blobs pinned by writers that have not committed yet.
 #[derive(Debug)]
 pub struct BlobStore {

@@ -65,7 +65,7 @@ fn a_pinned_blob_survives_collection_until_its_row_commits() {
     let engine = Engine::open(&dir.path().join("d.sqlite3"), EngineOptions::default()).unwrap();
     let staged = engine.blobs().put(b"in flight").unwrap();
     assert_eq!(engine.collect_blobs().unwrap(), 0, "a staged blob is pinned");
-    let id = engine.commit_file(&staged, None).unwrap();
+    let id = engine.commit_file(atrium_engine::STORAGE_TABLE, &staged, None).unwrap();
     drop(staged);
     assert_eq!(engine.collect_blobs().unwrap(), 0, "now its row refers to it");
     assert_eq!(engine.file(&id).unwrap().unwrap().size, 9);

@@ -68,6 +68,21 @@ impl ComponentTree {
         self.instances.get(path)
     }
 
+    /// Where the HTTP routes of the instance at `path` are served on the deployment's site:
+    /// its mount prefix under its parent's, down from the app (`/ticker/`; the app's `/`).
+    /// `None` when it or an ancestor is not mounted (its routes are not reachable).
+    pub fn http_prefix(&self, path: &str) -> Option<String> {
+        if path.is_empty() {
+            return Some("/".to_owned());
+        }
+        let (parent, name) =
+            path.rsplit_once(atrium_value::names::COMPONENT_SEPARATOR).unwrap_or(("", path));
+        let outer = self.http_prefix(parent)?;
+        let (mount, _) =
+            self.instances.get(parent)?.http_mounts.iter().find(|(_, child)| child == name)?;
+        Some(format!("{outer}{}", mount.trim_start_matches('/')))
+    }
+
     /// Every instance, the app first, then by path.
     pub fn instances(&self) -> impl Iterator<Item = &Instance> {
         self.instances.values()

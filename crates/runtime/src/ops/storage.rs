@@ -8,7 +8,7 @@
 //! [`FileUrls`](crate::file_urls::FileUrls); bytes from the engine's blob store. It must
 //! not speak HTTP.
 
-use atrium_engine::{StoredFile, decode_sha256};
+use atrium_engine::{STORAGE_TABLE, StoredFile, decode_sha256};
 use atrium_value::DocumentId;
 use base64::Engine as _;
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use serde_json::{Value as Json, json};
 
 use super::OpResult;
 use crate::call::FunctionKind;
+use crate::components::names::qualify;
 use crate::host::HostState;
 
 /// The `_storage` table's number, which every storage ID carries.
@@ -39,8 +40,14 @@ fn base64() -> &'static base64::engine::GeneralPurpose {
     &base64::engine::general_purpose::STANDARD
 }
 
-/// A storage ID argument, with Convex's messages for what is not one.
-fn storage_id(value: Option<&Json>, what: &str) -> Result<DocumentId, String> {
+/// A storage ID argument, with Convex's messages for what is not one. It must name a file
+/// of the execution's own instance: each component stores its files in its own
+/// `<path>/_storage`, as on Convex.
+fn storage_id(
+    state: &mut HostState,
+    value: Option<&Json>,
+    what: &str,
+) -> Result<DocumentId, String> {
     let invalid = |detail: String| format!("Invalid argument `storageId` for `{what}`: {detail}");
     let text = match value {
         Some(Json::String(text)) => text,
@@ -52,7 +59,20 @@ fn storage_id(value: Option<&Json>, what: &str) -> Result<DocumentId, String> {
             "Invalid storage ID: \"{text}\". Storage ID should be an Id of '_storage' table, or a UUID string."
         ))
     })?;
-    if id.table.0 != STORAGE_TABLE_NUMBER {
+    let own = qualify(&state.component, STORAGE_TABLE);
+    let table = match state.kind {
+        FunctionKind::Action => match state.calls() {
+            Some(calls) => calls.engine().begin().table_name(id.table),
+            None => None,
+        },
+        _ => state.tx_mut()?.table_name(id.table),
+    };
+    let ours = match table {
+        Some(name) => name == own,
+        // No such table yet: only the app's `_storage` has a number known in advance.
+        None => state.component.is_empty() && id.table.0 == STORAGE_TABLE_NUMBER,
+    };
+    if !ours {
         return Err(invalid(
             "Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'."
                 .into(),
@@ -74,14 +94,14 @@ fn read_file(state: &mut HostState, id: &DocumentId) -> Result<Option<StoredFile
 }
 
 pub(crate) fn get_url(state: &mut HostState, args: IdArgs) -> OpResult {
-    let id = storage_id(args.storage_id.as_ref(), "storage.getUrl")?;
+    let id = storage_id(state, args.storage_id.as_ref(), "storage.getUrl")?;
     let file = read_file(state, &id)?;
     let calls = state.calls().ok_or("File storage is not available here")?;
     Ok(file.map_or(Json::Null, |f| json!(calls.file_urls().download_url(&f.id))))
 }
 
 pub(crate) fn get_metadata(state: &mut HostState, args: IdArgs) -> OpResult {
-    let id = storage_id(args.storage_id.as_ref(), "storage.getMetadata")?;
+    let id = storage_id(state, args.storage_id.as_ref(), "storage.getMetadata")?;
     Ok(read_file(state, &id)?.map_or(Json::Null, |f| {
         json!({
             "storageId": f.id.encode(),
@@ -97,11 +117,11 @@ pub(crate) fn generate_upload_url(state: &mut HostState) -> OpResult {
         return Err("storage.generateUploadUrl is not allowed in queries".into());
     }
     let calls = state.calls().ok_or("File storage is not available here")?;
-    Ok(json!(calls.file_urls().upload_url()))
+    Ok(json!(calls.file_urls().upload_url(&state.component)))
 }
 
 pub(crate) fn delete(state: &mut HostState, args: IdArgs) -> OpResult {
-    let id = storage_id(args.storage_id.as_ref(), "storage.delete")?;
+    let id = storage_id(state, args.storage_id.as_ref(), "storage.delete")?;
     let missing = || format!("storage id {} not found", id.encode());
     match state.kind {
         FunctionKind::Query => Err("storage.delete is not allowed in queries".into()),
@@ -147,11 +167,12 @@ pub(crate) fn store(state: &mut HostState, args: StoreArgs) -> OpResult {
             return Err(format!("Sha256 mismatch. Expected: {expected} Actual: {actual}"));
         }
     }
+    let table = qualify(&state.component, STORAGE_TABLE);
     let id = if state.kind == FunctionKind::Action {
         let engine = calls.engine();
-        engine.commit_file(&blob, content_type.as_deref()).map_err(|e| e.to_string())?
+        engine.commit_file(&table, &blob, content_type.as_deref()).map_err(|e| e.to_string())?
     } else {
-        let id = state.tx_mut()?.insert_file(&blob, content_type.as_deref());
+        let id = state.tx_mut()?.insert_file(&table, &blob, content_type.as_deref());
         // Pinned until the mutation's commit is done (the host state outlives it).
         state.staged_files.push(blob);
         id.map_err(|e| e.to_string())?
@@ -160,7 +181,7 @@ pub(crate) fn store(state: &mut HostState, args: StoreArgs) -> OpResult {
 }
 
 pub(crate) fn get(state: &mut HostState, args: IdArgs) -> OpResult {
-    let id = storage_id(args.storage_id.as_ref(), "storage.get")?;
+    let id = storage_id(state, args.storage_id.as_ref(), "storage.get")?;
     let Some(file) = read_file(state, &id)? else { return Ok(Json::Null) };
     let calls = state.calls().ok_or("File storage is not available here")?;
     let bytes = calls

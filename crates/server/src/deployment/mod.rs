@@ -302,6 +302,15 @@ impl Deployment {
         if let Some(schema) = &code.analysis.schema {
             apply_schema(&self.engine, schema, progress)?;
         }
+        // Each instance keeps its `_components` document, so its ID is stable.
+        let installed: Vec<(String, Option<String>)> = code
+            .tree
+            .instances()
+            .map(|i| (i.path.clone(), (!i.path.is_empty()).then(|| i.definition.clone())))
+            .collect();
+        if let Err(error) = crate::component_ids::sync(&self.engine, &installed) {
+            tracing::warn!("cannot record the component instances: {error}");
+        }
         *self.runner.write().unwrap() =
             Some(Runner::with_components(code.tree, self.engine.clone()));
         self.serving_changed();

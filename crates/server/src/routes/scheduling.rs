@@ -45,13 +45,12 @@ pub(crate) async fn cancel_all_jobs(
 ) -> Result<Json<JsonValue>, ApiError> {
     let request: CancelAllJobsRequest = parse_body(&body)?;
     let wanted = request.udf_path.as_deref().map(canonical_name);
-    // Which instance's jobs: `componentId` (Atrium's IDs are instance paths) or
+    // Which instance's jobs: `componentId` (a stable ID, or an instance path) or
     // `componentPath`; the app's when neither.
     let component = request.component_id.clone().or(request.component_path.clone());
-    let table = atrium_runtime::components::names::qualify(
-        component.as_deref().unwrap_or_default(),
-        SCHEDULED_FUNCTIONS,
-    );
+    let component = crate::component_ids::resolve(state.deployment.engine(), component.as_deref())
+        .map_err(|message| ApiError::bad_request("InvalidComponent", message))?;
+    let table = atrium_runtime::components::names::qualify(&component, SCHEDULED_FUNCTIONS);
     let within = move |at_ms: f64| {
         let ns = (at_ms * 1_000_000.0) as u64;
         request.start_next_ts.is_none_or(|s| ns >= s) && request.end_next_ts.is_none_or(|e| ns < e)

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::io::SeekFrom;
 
+use atrium_engine::STORAGE_TABLE;
 use atrium_protocol::storage::{
     BAD_HEADER, FILE_NOT_FOUND, INVALID_STORAGE_PATH, TOKEN_EXPIRED, TOKEN_INVALID, UploadAnswer,
 };
@@ -81,7 +82,8 @@ fn expected_digest(headers: &HeaderMap) -> Result<Option<[u8; 32]>, ApiError> {
 }
 
 /// `POST /api/storage/upload?token=…`: the body, streamed into the blob store, becomes a
-/// file; its `_storage` row is committed once the bytes are in place.
+/// file; its `_storage` row (in the token's component instance) is committed once the bytes
+/// are in place.
 pub(crate) async fn upload(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
@@ -89,7 +91,7 @@ pub(crate) async fn upload(
     body: Body,
 ) -> Result<Json<UploadAnswer>, ApiError> {
     let token = query.get("token").map(String::as_str).unwrap_or_default();
-    state.deployment.upload_tokens().redeem(token).map_err(|e| match e {
+    let component = state.deployment.upload_tokens().redeem(token).map_err(|e| match e {
         TokenError::Invalid => ApiError::new(
             StatusCode::UNAUTHORIZED,
             TOKEN_INVALID,
@@ -150,7 +152,8 @@ pub(crate) async fn upload(
     }
     let id = tokio::task::spawn_blocking(move || {
         let staged = engine.blobs().adopt(&temp.0, sha256, size).map_err(internal)?;
-        engine.commit_file(&staged, content_type.as_deref()).map_err(internal)
+        let table = atrium_runtime::components::names::qualify(&component, STORAGE_TABLE);
+        engine.commit_file(&table, &staged, content_type.as_deref()).map_err(internal)
     })
     .await
     .map_err(internal)??;

@@ -1,5 +1,6 @@
 //! `_system/atrium/fileReferences` (Atrium's extension; a Convex deployment lacks it): the
-//! documents that hold a file's storage ID. Tables whose schema declares a field
+//! documents that hold a file's storage ID, among the tables of the file's instance
+//! (`componentId`; the app's when absent). Tables whose schema declares a field
 //! `v.id("_storage")` are searched first, then every other user table, each document's
 //! values walked for the ID as a string; a reference in a declared field is marked so.
 //!
@@ -38,12 +39,17 @@ pub(super) fn file_references(
         Some(n) if n >= 1.0 && n.fract() == 0.0 => (n as usize).min(MAX_REFERENCES),
         Some(n) => return Err(format!("`limit` must be a whole number ≥ 1, not {n}")),
     };
+    let component =
+        crate::component_ids::resolve(deployment.engine(), args.component_id.as_deref())?;
     let schema = deployment.engine().schema();
-    // User tables, those with declared `v.id("_storage")` fields first.
+    // The instance's user tables, those with declared `v.id("_storage")` fields first.
     let mut tables: Vec<(String, Vec<String>)> = tx
         .catalog()
         .tables()
-        .filter(|t| !atrium_value::names::split_component(&t.name).1.starts_with('_'))
+        .filter(|t| {
+            let (path, table) = atrium_value::names::split_component(&t.name);
+            path == component && !table.starts_with('_')
+        })
         .map(|t| {
             let declared = schema
                 .as_ref()
@@ -149,7 +155,9 @@ pub(super) fn storage_fields(validator: &Validator) -> Vec<String> {
 
 fn walk(validator: &Validator, path: &str, out: &mut Vec<String>) {
     match validator {
-        Validator::Id(table) if table == "_storage" && !path.is_empty() => out.push(path.into()),
+        Validator::Id(table) if atrium_engine::is_storage_table(table) && !path.is_empty() => {
+            out.push(path.into())
+        }
         Validator::Array(item) => walk(item, &format!("{path}[]"), out),
         Validator::Object(fields) => {
             for (name, field) in fields {

@@ -88,7 +88,7 @@ pub(crate) fn run(
     if let Some(result) = frontend::mutation(deployment.engine(), &path, args)
         .or_else(|| files::mutation(deployment, deployment.engine(), &path, args))
         .or_else(|| atrium::mutation(deployment.engine(), &path, args))
-        .or_else(|| schedules::mutation(deployment.engine(), &path, args))
+        .or_else(|| schedules::mutation(deployment, &path, args))
     {
         let (value, ts) = result?;
         return Ok(SystemAnswer { value, read: None, commit_ts: Some(ts) });
@@ -108,7 +108,7 @@ pub(crate) fn run(
             })
         })
         .or_else(|| atrium::query(deployment, &mut tx, &path, args))
-        .or_else(|| schedules::query(&mut tx, &path, args))
+        .or_else(|| schedules::query(deployment, &mut tx, &path, args))
         .ok_or_else(|| format!("Could not find function for '{path}'"))??;
     Ok(SystemAnswer {
         value: answer,

@@ -3,11 +3,14 @@
 //! its last run and next run) and `listCronJobRuns`, and Atrium's `scheduledFunctions`
 //! (every job with its outcome), `runScheduledNow` and `runCronNow`.
 //!
+//! Every one takes `componentId` (a stable ID from `components:list`, or an instance path)
+//! and sees that instance's own tables (`<path>/_scheduled_functions`, `<path>/_cron_*`).
+//!
 //! Reads and writes the scheduler's system tables directly; it runs no functions (the
 //! scheduler picks up what "run now" made due). The cancel routes are in
 //! `routes/scheduling.rs`.
 
-use atrium_engine::{Engine, EngineError, PatchValue, Transaction};
+use atrium_engine::{EngineError, PatchValue, Transaction};
 use atrium_protocol::dashboard::path;
 use atrium_protocol::schedules::{
     ComponentArgs, Documents, PaginatedScheduledJobsArgs, RunCronNowArgs, RunScheduledNowArgs,
@@ -19,40 +22,56 @@ use atrium_runtime::scheduler::{Clock, SCHEDULED_FUNCTIONS, SystemClock, canonic
 use atrium_value::{Object, Value};
 
 use super::args::{commit, engine_message, invalid, page_size, read, tx_id};
+use crate::Deployment;
+use crate::component_ids::resolve;
 
-/// Runs a read-only function in `tx`; `None` when `path` is not one of these.
+/// Runs a read-only function in `tx`; `None` when `path` is not one of these. Each takes
+/// `componentId` (`crate::component_ids`): the instance whose jobs and crons it sees.
 pub(super) fn query(
+    deployment: &Deployment,
     tx: &mut Transaction,
     path: &str,
     args: &Value,
 ) -> Option<Result<Value, String>> {
+    let instance = |id: Option<String>| resolve(deployment.engine(), id.as_deref());
     Some(match path {
-        path::PAGINATED_SCHEDULED_JOBS => {
-            read(path, args, |a: PaginatedScheduledJobsArgs| scheduled_jobs(tx, a))
-        }
+        path::PAGINATED_SCHEDULED_JOBS => read(path, args, |a: PaginatedScheduledJobsArgs| {
+            let component = instance(a.component_id.clone())?;
+            scheduled_jobs(tx, &component, a)
+        }),
         path::LIST_CRON_JOBS => read(path, args, |a: ComponentArgs| {
-            cron_jobs(tx, a.component_id.as_deref().unwrap_or_default()).map(Documents)
+            cron_jobs(tx, &instance(a.component_id)?).map(Documents)
         }),
         path::LIST_CRON_JOB_RUNS => read(path, args, |a: ComponentArgs| {
-            let table = qualify(a.component_id.as_deref().unwrap_or_default(), CRON_JOB_LOGS);
+            let table = qualify(&instance(a.component_id)?, CRON_JOB_LOGS);
             Ok(Documents(documents(tx, &table)?))
         }),
-        path::SCHEDULED_FUNCTIONS => {
-            read(path, args, |a: ScheduledFunctionsArgs| scheduled_functions(tx, a).map(Documents))
-        }
+        path::SCHEDULED_FUNCTIONS => read(path, args, |a: ScheduledFunctionsArgs| {
+            let component = instance(a.component_id.clone())?;
+            scheduled_functions(tx, &component, a).map(Documents)
+        }),
         _ => return None,
     })
 }
 
 /// Runs an editing function and commits it; `None` when `path` is not one of these.
 pub(super) fn mutation(
-    engine: &Engine,
+    deployment: &Deployment,
     path: &str,
     args: &Value,
 ) -> Option<Result<(Value, u64), String>> {
+    let engine = deployment.engine();
     Some(match path {
         path::RUN_SCHEDULED_NOW => commit(engine, path, args, run_scheduled_now),
-        path::RUN_CRON_NOW => commit(engine, path, args, run_cron_now),
+        path::RUN_CRON_NOW => {
+            let component = match super::args::decode::<RunCronNowArgs>(path, args)
+                .and_then(|a| resolve(engine, a.component_id.as_deref()))
+            {
+                Ok(component) => component,
+                Err(error) => return Some(Err(error)),
+            };
+            commit(engine, path, args, |tx, a: &RunCronNowArgs| run_cron_now(tx, &component, a))
+        }
         _ => return None,
     })
 }
@@ -98,10 +117,11 @@ fn system_shape(job: &Value) -> Value {
 
 fn scheduled_jobs(
     tx: &mut Transaction,
+    component: &str,
     args: PaginatedScheduledJobsArgs,
 ) -> Result<ScheduledJobsPage, String> {
     let wanted = args.udf_path.as_deref().map(canonical_name);
-    let table = qualify(args.component_id.as_deref().unwrap_or_default(), SCHEDULED_FUNCTIONS);
+    let table = qualify(component, SCHEDULED_FUNCTIONS);
     let mut jobs: Vec<Value> = documents(tx, &table)?
         .into_iter()
         .filter(|j| matches!(kind(j), Some("pending" | "inProgress")))
@@ -123,10 +143,11 @@ fn scheduled_jobs(
 
 fn scheduled_functions(
     tx: &mut Transaction,
+    component: &str,
     args: ScheduledFunctionsArgs,
 ) -> Result<Vec<Value>, String> {
     let wanted = args.udf_path.as_deref().map(canonical_name);
-    let mut jobs: Vec<Value> = documents(tx, SCHEDULED_FUNCTIONS)?
+    let mut jobs: Vec<Value> = documents(tx, &qualify(component, SCHEDULED_FUNCTIONS))?
         .into_iter()
         .filter(|j| {
             wanted.is_none() || j.get_path(["name"]).and_then(Value::as_str) == wanted.as_deref()
@@ -140,7 +161,7 @@ fn scheduled_functions(
     Ok(jobs)
 }
 
-/// The crons of the instance at `component` (Atrium's `componentId`s are instance paths).
+/// The crons of the instance at `component` (an instance path).
 fn cron_jobs(tx: &mut Transaction, component: &str) -> Result<Vec<Value>, String> {
     let logs = documents(tx, &qualify(component, CRON_JOB_LOGS))?;
     let next_runs = documents(tx, &qualify(component, CRON_NEXT_RUN))?;
@@ -180,15 +201,19 @@ fn run_scheduled_now(tx: &mut Transaction, args: &RunScheduledNowArgs) -> Result
     tx.patch(&id, [("scheduledTime".to_string(), PatchValue::Set(Value::Float64(now)))].into())
 }
 
-fn run_cron_now(tx: &mut Transaction, args: &RunCronNowArgs) -> Result<(), EngineError> {
-    let jobs = tx.collect_table(CRON_JOBS)?;
+fn run_cron_now(
+    tx: &mut Transaction,
+    component: &str,
+    args: &RunCronNowArgs,
+) -> Result<(), EngineError> {
+    let jobs = tx.collect_table(&qualify(component, CRON_JOBS))?;
     let job = jobs
         .iter()
         .find(|j| j.fields.get("name").and_then(Value::as_str) == Some(args.name.as_str()))
         .ok_or_else(|| invalid(format!("No cron job named {:?}", args.name)))?;
     let id = Value::String(job.id.encode());
     let next = tx
-        .collect_table(CRON_NEXT_RUN)?
+        .collect_table(&qualify(component, CRON_NEXT_RUN))?
         .into_iter()
         .find(|n| n.fields.get("cronJobId") == Some(&id))
         .ok_or_else(|| invalid("No next run found for cron job".into()))?;

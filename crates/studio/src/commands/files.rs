@@ -4,6 +4,9 @@
 //! base64 or of a file on this machine's disk (for hosts whose webview cannot post); and the
 //! documents that refer to a file.
 //!
+//! Every command names a component instance by its path (the app's when absent), whose
+//! own files it sees; the deployment's `componentId` for it comes from `components:list`.
+//!
 //! Everything but the last goes through the client's calls to Convex's own dashboard file
 //! functions and storage routes, so a Convex deployment answers them too; the references
 //! are Atrium's engine's extension, and a deployment without it answers `offered: false`. It must not format for display
@@ -16,6 +19,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::components::component_id;
 use crate::{CommandError, ErrorCode, Studio};
 
 /// The most files one page may ask for.
@@ -25,6 +29,10 @@ const MAX_PAGE: u32 = 500;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct FilesRequest {
+    /// The component instance (its path); absent or `""` for the app's. Each instance
+    /// stores its own files.
+    #[serde(default)]
+    pub component: Option<String>,
     /// The cursor a previous page answered; the first page when absent.
     #[serde(default)]
     pub cursor: Option<String>,
@@ -62,6 +70,10 @@ pub struct FilePageView {
 #[serde(deny_unknown_fields)]
 pub struct FilesDelete {
     pub ids: Vec<String>,
+    /// The component instance (its path); absent or `""` for the app's. Each instance
+    /// stores its own files.
+    #[serde(default)]
+    pub component: Option<String>,
     #[serde(default)]
     pub confirmed: bool,
 }
@@ -70,6 +82,10 @@ pub struct FilesDelete {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct FilesConfirm {
+    /// The component instance (its path); absent or `""` for the app's. Each instance
+    /// stores its own files.
+    #[serde(default)]
+    pub component: Option<String>,
     #[serde(default)]
     pub confirmed: bool,
 }
@@ -79,6 +95,10 @@ pub struct FilesConfirm {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct FileUpload {
+    /// The component instance (its path); absent or `""` for the app's. Each instance
+    /// stores its own files.
+    #[serde(default)]
+    pub component: Option<String>,
     #[serde(default)]
     pub base64: Option<String>,
     #[serde(default)]
@@ -101,6 +121,10 @@ pub struct FileUploaded {
 #[serde(deny_unknown_fields)]
 pub struct FileRef {
     pub id: String,
+    /// The component instance (its path); absent or `""` for the app's. Each instance
+    /// stores its own files.
+    #[serde(default)]
+    pub component: Option<String>,
 }
 
 /// One document that holds a file's ID.
@@ -156,8 +180,10 @@ pub(super) async fn files_list(
             format!("A page holds 1 to {MAX_PAGE} files, not {limit}."),
         ));
     }
-    let page = http.file_page(request.cursor, limit, false).await?;
-    let total = http.file_count().await? as f64;
+    let component = component_id(&connected, request.component.as_deref()).await?;
+    let component = component.as_deref();
+    let page = http.file_page(component, request.cursor, limit, false).await?;
+    let total = http.file_count(component).await? as f64;
     Ok(FilePageView {
         files: page.page.into_iter().map(view).collect(),
         next_cursor: (!page.is_done).then_some(page.continue_cursor),
@@ -166,7 +192,7 @@ pub(super) async fn files_list(
 }
 
 pub(super) async fn files_count(studio: &Arc<Studio>, _: ()) -> Result<f64, CommandError> {
-    Ok(studio.connected()?.http.file_count().await? as f64)
+    Ok(studio.connected()?.http.file_count(None).await? as f64)
 }
 
 pub(super) async fn files_delete(
@@ -178,7 +204,8 @@ pub(super) async fn files_delete(
     if request.ids.is_empty() {
         return Err(CommandError::new(ErrorCode::BadRequest, "No files to delete were named."));
     }
-    Ok(connected.http.delete_files(&request.ids).await?)
+    let component = component_id(&connected, request.component.as_deref()).await?;
+    Ok(connected.http.delete_files(component.as_deref(), &request.ids).await?)
 }
 
 pub(super) async fn files_upload_url(
@@ -187,7 +214,8 @@ pub(super) async fn files_upload_url(
 ) -> Result<String, CommandError> {
     let connected = studio.connected()?;
     connected.allow_write(request.confirmed, HINT, "uploading files")?;
-    Ok(connected.http.file_upload_url().await?)
+    let component = component_id(&connected, request.component.as_deref()).await?;
+    Ok(connected.http.file_upload_url(component.as_deref()).await?)
 }
 
 pub(super) async fn files_references(
@@ -195,7 +223,9 @@ pub(super) async fn files_references(
     request: FileRef,
 ) -> Result<FileReferencesView, CommandError> {
     let connected = studio.connected()?;
-    let Some(found) = connected.http.file_references(&request.id, MAX_REFERENCES).await? else {
+    let component = component_id(&connected, request.component.as_deref()).await?;
+    let found = connected.http.file_references(component.as_deref(), &request.id, MAX_REFERENCES);
+    let Some(found) = found.await? else {
         return Ok(FileReferencesView {
             offered: false,
             references: Vec::new(),
@@ -247,7 +277,8 @@ pub(super) async fn files_upload(
     connected.allow_write(request.confirmed, HINT, "uploading files")?;
     let bytes = upload_bytes(&request).await?;
     let content_type = request.content_type.as_deref().filter(|t| !t.is_empty());
-    let id = connected.http.upload_file(bytes, content_type).await?;
+    let component = component_id(&connected, request.component.as_deref()).await?;
+    let id = connected.http.upload_file(component.as_deref(), bytes, content_type).await?;
     Ok(FileUploaded { id })
 }
 
@@ -261,6 +292,7 @@ mod tests {
             path: path.map(str::to_owned),
             content_type: None,
             confirmed: false,
+            component: None,
         }
     }
 

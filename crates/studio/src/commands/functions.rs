@@ -33,6 +33,7 @@ pub struct FunctionInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct HttpRoute {
     pub method: String,
+    /// The path on the deployment's site (a mounted component's under its prefix).
     pub path: String,
 }
 
@@ -249,6 +250,15 @@ pub(super) async fn function_list(
         }
     }
     list.functions.sort_by(|a, b| a.path.cmp(&b.path));
+    // A mounted component's routes are reached under its prefix (`/ticker/` + `/count`).
+    if let Some(path) = component {
+        let mounted = connected.http.components().await?.into_iter().find(|c| c.path == path);
+        if let Some(prefix) = mounted.and_then(|c| c.http_prefix) {
+            for route in &mut list.routes {
+                route.path = format!("{}{}", prefix.trim_end_matches('/'), route.path);
+            }
+        }
+    }
     // Atrium's extension; a deployment without it simply lists none. A component's crons
     // are not among the app's.
     if component.is_some() {

@@ -3,6 +3,10 @@
 //! matching a filter, "run now" for a job or a cron, and the crons with their schedule,
 //! next run and last runs.
 //!
+//! Every command names a component instance by its path (the app's when absent); the
+//! deployment's `componentId` for it is looked up in `components:list`, as Convex's
+//! dashboard passes it.
+//!
 //! Everything goes through the client's Convex functions and routes; Atrium's extensions
 //! (history of finished jobs, run now) are used where the deployment answers them, and the
 //! view says when it does not. It must not format for display beyond turning documents into
@@ -15,12 +19,17 @@ use atrium_value::Value;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::components::component_id;
 use crate::{CommandError, ErrorCode, Studio};
 
 /// Which scheduled functions to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SchedulesRequest {
+    /// The component instance (its path: `shardedCounter`, `pool/worker`); absent or `""`
+    /// for the app's. Each instance has its own scheduled functions and crons.
+    #[serde(default)]
+    pub component: Option<String>,
     /// `module:function`; all functions when absent.
     #[serde(default)]
     pub function: Option<String>,
@@ -100,6 +109,10 @@ pub struct SchedulesView {
 #[serde(deny_unknown_fields)]
 pub struct JobRef {
     pub id: String,
+    /// The component instance (its path: `shardedCounter`, `pool/worker`); absent or `""`
+    /// for the app's. Each instance has its own scheduled functions and crons.
+    #[serde(default)]
+    pub component: Option<String>,
     #[serde(default)]
     pub confirmed: bool,
 }
@@ -108,6 +121,10 @@ pub struct JobRef {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct CancelAllRequest {
+    /// The component instance (its path: `shardedCounter`, `pool/worker`); absent or `""`
+    /// for the app's. Each instance has its own scheduled functions and crons.
+    #[serde(default)]
+    pub component: Option<String>,
     #[serde(default)]
     pub function: Option<String>,
     #[serde(default)]
@@ -119,6 +136,10 @@ pub struct CancelAllRequest {
 #[serde(deny_unknown_fields)]
 pub struct CronRef {
     pub name: String,
+    /// The component instance (its path: `shardedCounter`, `pool/worker`); absent or `""`
+    /// for the app's. Each instance has its own scheduled functions and crons.
+    #[serde(default)]
+    pub component: Option<String>,
     #[serde(default)]
     pub confirmed: bool,
 }
@@ -224,33 +245,38 @@ pub(super) async fn schedules_list(
 ) -> Result<SchedulesView, CommandError> {
     let connected = studio.connected()?;
     let http = &connected.http;
+    let component = component_id(&connected, request.component.as_deref()).await?;
+    let component = component.as_deref();
     let wanted = request.function.as_deref().map(udf_path);
-    let (mut jobs, history) =
-        match http.scheduled_functions(wanted.as_deref(), request.state.as_deref()).await? {
-            Some(docs) => (docs.iter().map(public_job).collect::<Vec<_>>(), true),
-            None => {
-                let mut jobs = Vec::new();
-                let mut cursor = None;
-                for _ in 0..10 {
-                    let page = http.scheduled_jobs_page(wanted.as_deref(), cursor, 100).await?;
-                    jobs.extend(page.page.iter().map(system_job));
-                    if page.is_done {
-                        break;
-                    }
-                    cursor = Some(page.continue_cursor);
+    let (mut jobs, history) = match http
+        .scheduled_functions(component, wanted.as_deref(), request.state.as_deref())
+        .await?
+    {
+        Some(docs) => (docs.iter().map(public_job).collect::<Vec<_>>(), true),
+        None => {
+            let mut jobs = Vec::new();
+            let mut cursor = None;
+            for _ in 0..10 {
+                let page =
+                    http.scheduled_jobs_page(component, wanted.as_deref(), cursor, 100).await?;
+                jobs.extend(page.page.iter().map(system_job));
+                if page.is_done {
+                    break;
                 }
-                (jobs, false)
+                cursor = Some(page.continue_cursor);
             }
-        };
+            (jobs, false)
+        }
+    };
     if let Some(state) = &request.state {
         jobs.retain(|j| &j.state == state);
     }
     let mut runs: BTreeMap<String, Vec<CronRunView>> = BTreeMap::new();
-    for log in http.cron_job_runs().await? {
+    for log in http.cron_job_runs(component).await? {
         runs.entry(text(&log, &["name"]).unwrap_or_default()).or_default().push(run(&log));
     }
     let crons = http
-        .cron_jobs_with_runs()
+        .cron_jobs_with_runs(component)
         .await?
         .iter()
         .map(|job| {
@@ -279,7 +305,8 @@ pub(super) async fn schedules_cancel(
 ) -> Result<(), CommandError> {
     let connected = studio.connected()?;
     connected.allow_write(request.confirmed, HINT, "cancelling scheduled functions")?;
-    Ok(connected.http.cancel_job(&request.id).await?)
+    let component = component_id(&connected, request.component.as_deref()).await?;
+    Ok(connected.http.cancel_job(component.as_deref(), &request.id).await?)
 }
 
 pub(super) async fn schedules_cancel_all(
@@ -289,7 +316,8 @@ pub(super) async fn schedules_cancel_all(
     let connected = studio.connected()?;
     connected.allow_write(request.confirmed, HINT, "cancelling scheduled functions")?;
     let path = request.function.as_deref().map(udf_path);
-    Ok(connected.http.cancel_all_jobs(path.as_deref()).await?)
+    let component = component_id(&connected, request.component.as_deref()).await?;
+    Ok(connected.http.cancel_all_jobs(component.as_deref(), path.as_deref()).await?)
 }
 
 fn unsupported(error: atrium_client::ClientError, what: &str) -> CommandError {
@@ -321,9 +349,10 @@ pub(super) async fn crons_run_now(
 ) -> Result<(), CommandError> {
     let connected = studio.connected()?;
     connected.allow_write(request.confirmed, "; cron jobs cannot be run.", "running cron jobs")?;
+    let component = component_id(&connected, request.component.as_deref()).await?;
     connected
         .http
-        .run_cron_now(&request.name)
+        .run_cron_now(component.as_deref(), &request.name)
         .await
         .map_err(|e| unsupported(e, "run a cron job now"))
 }

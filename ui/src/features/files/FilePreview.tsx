@@ -52,7 +52,7 @@ function Preview({ file }: { file: FileView }) {
   }
 }
 
-export function FilePreview(props: { file: FileView; deploymentName: string; onDelete(file: FileView): void; onClose(): void }) {
+export function FilePreview(props: { file: FileView; component: string; deploymentName: string; onDelete(file: FileView): void; onClose(): void }) {
   const { file } = props;
   const [copied, setCopied] = useState(false);
   const copy = async () => {
@@ -101,7 +101,7 @@ export function FilePreview(props: { file: FileView; deploymentName: string; onD
           Delete…
         </button>
       </div>
-      <FileReferences fileId={file.id} deploymentName={props.deploymentName} />
+      <FileReferences fileId={file.id} component={props.component} deploymentName={props.deploymentName} />
     </aside>
   );
 }

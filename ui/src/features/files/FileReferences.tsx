@@ -6,18 +6,18 @@ import type { FileReferencesView } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
 import { dataHash } from "../data/viewLink";
 
-export function FileReferences({ fileId, deploymentName }: { fileId: string; deploymentName: string }) {
+export function FileReferences({ fileId, component, deploymentName }: { fileId: string; component: string; deploymentName: string }) {
   const [found, setFound] = useState<{ id: string; view?: FileReferencesView; error?: string }>();
   const [again, setAgain] = useState(0);
   useEffect(() => {
     let live = true;
-    call("files_references", { id: fileId })
+    call("files_references", { id: fileId, component: component || null })
       .then((view) => live && setFound({ id: fileId, view }))
       .catch((e: unknown) => live && setFound({ id: fileId, error: errorMessage(e) }));
     return () => {
       live = false;
     };
-  }, [fileId, again]);
+  }, [fileId, component, again]);
 
   const current = found?.id === fileId ? found : undefined;
   const view = current?.view;

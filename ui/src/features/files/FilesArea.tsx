@@ -4,10 +4,13 @@
 // stores appear within seconds; the selected file's referring documents, with links into
 // Data. Works against Convex deployments too, through the dashboard's own file functions
 // and storage routes — all but the referring documents, which the preview says a Convex
-// deployment does not offer (FileReferences).
+// deployment does not offer (FileReferences). The component selector scopes it to one
+// component instance's files, as in Convex's dashboard.
 import { useRef, useState } from "react";
 import type { ConnectionStatus, FileView } from "../../generated/studio";
+import { ComponentSelect } from "../../components/ComponentSelect";
 import { ConfirmDialog, type Confirmation } from "../../components/ConfirmDialog";
+import { useComponents } from "../../lib/useComponents";
 import { useQuestion } from "../../lib/useQuestion";
 import { FilePreview } from "./FilePreview";
 import { FilesTable } from "./FilesTable";
@@ -18,7 +21,9 @@ import { useFiles } from "./useFiles";
 export function FilesArea({ connection }: { connection?: ConnectionStatus }) {
   const deployment = connection?.deployment;
   const connected = connection?.state.state === "connected";
-  const files = useFiles(connected, deployment?.id);
+  const components = useComponents(deployment?.id, connected);
+  const [component, setComponent] = useState("");
+  const files = useFiles(connected, deployment?.id, component);
   const question = useQuestion<Confirmation, boolean>();
   const [filter, setFilter] = useState<FileFilter>(NO_FILTER);
   const [selectedId, setSelectedId] = useState<string>();
@@ -75,6 +80,14 @@ export function FilesArea({ connection }: { connection?: ConnectionStatus }) {
       }}
     >
       <div className="toolbar">
+        <ComponentSelect
+          components={components}
+          value={component}
+          onChange={(c) => {
+            setComponent(c);
+            setSelectedId(undefined);
+          }}
+        />
         <h2 className="table-title">Files</h2>
         <span className="view-count" data-testid="file-count">
           {shown.length} shown of {total}
@@ -117,7 +130,7 @@ export function FilesArea({ connection }: { connection?: ConnectionStatus }) {
         <div className="files-list">
           <FilesTable files={shown} selected={selectedId} onSelect={(f) => setSelectedId(f.id)} />
         </div>
-        {selected && <FilePreview file={selected} deploymentName={deployment.name} onDelete={(f) => void remove(f)} onClose={() => setSelectedId(undefined)} />}
+        {selected && <FilePreview file={selected} component={component} deploymentName={deployment.name} onDelete={(f) => void remove(f)} onClose={() => setSelectedId(undefined)} />}
       </div>
       {question.pending && <ConfirmDialog request={question.pending} onAnswer={question.answer} />}
     </section>

@@ -1,7 +1,8 @@
 // The Files area's state: the stored files newest first (read again two seconds after each
 // answer while the area is open, so files the app uploads appear: usePolling), the uploads under way
 // with their progress (each posted straight to a fresh upload URL so the browser reports
-// progress), and deleting.
+// progress), and deleting. All of one component instance (`component`, its path; "" for the
+// app): each stores its own files.
 import { useCallback, useState } from "react";
 import type { FileView } from "../../generated/studio";
 import { usePolling } from "../../lib/usePolling";
@@ -42,8 +43,10 @@ function post(url: string, file: File, onProgress: (loaded: number) => void): Pr
   });
 }
 
-export function useFiles(connected: boolean, deploymentId: string | undefined) {
-  const list = usePolling(connected ? (deploymentId ?? "") : null, () => call("files_list", { cursor: null, limit: SHOWN }), REFRESH_MS);
+export function useFiles(connected: boolean, deploymentId: string | undefined, component: string) {
+  const scope = component || null;
+  const key = connected ? JSON.stringify([deploymentId ?? "", component]) : null;
+  const list = usePolling(key, () => call("files_list", { cursor: null, limit: SHOWN, component: scope }), REFRESH_MS);
   const { reload } = list;
   const [actionError, setActionError] = useState<string>();
   const [uploads, setUploads] = useState<Upload[]>([]);
@@ -57,7 +60,7 @@ export function useFiles(connected: boolean, deploymentId: string | undefined) {
       files.map(async (file, i) => {
         const key = started[i]?.key ?? file.name;
         try {
-          const url = await call("files_upload_url", { confirmed });
+          const url = await call("files_upload_url", { confirmed, component: scope });
           const id = await post(url, file, (loaded) => update(key, { loaded }));
           update(key, { state: "done", loaded: file.size, id });
         } catch (e) {
@@ -66,17 +69,17 @@ export function useFiles(connected: boolean, deploymentId: string | undefined) {
       }),
     );
     reload();
-  }, [reload]);
+  }, [reload, scope]);
 
   const remove = useCallback(async (files: FileView[], confirmed: boolean) => {
     try {
-      await call("files_delete", { ids: files.map((f) => f.id), confirmed });
+      await call("files_delete", { ids: files.map((f) => f.id), confirmed, component: scope });
       setActionError(undefined);
     } catch (e) {
       setActionError(errorMessage(e));
     }
     reload();
-  }, [reload]);
+  }, [reload, scope]);
 
   return { page: list.value, error: actionError ?? list.error, uploads, upload, remove, clearUploads: () => setUploads((all) => all.filter((u) => u.state === "uploading")) };
 }

@@ -2,9 +2,12 @@
 // cancel all matching after a confirmation, run now) and cron jobs (schedule in words, next
 // run, last runs, run now), live. Against a Convex deployment the jobs are its pending and
 // running ones (its dashboard functions keep no finished jobs) and "run now" is Atrium's.
+// The component selector scopes it all to one component instance, as in Convex's dashboard.
 import { useState } from "react";
 import type { ConnectionStatus, CronJobView, ScheduledJobView } from "../../generated/studio";
+import { ComponentSelect } from "../../components/ComponentSelect";
 import { ConfirmDialog, type Confirmation } from "../../components/ConfirmDialog";
+import { useComponents } from "../../lib/useComponents";
 import { useQuestion } from "../../lib/useQuestion";
 import { CronsList } from "./CronsList";
 import { JobsTable } from "./JobsTable";
@@ -15,7 +18,9 @@ export function SchedulesArea({ connection }: { connection?: ConnectionStatus })
   const [filter, setFilter] = useState<ScheduleFilter>({ function: "", state: "" });
   const deployment = connection?.deployment;
   const connected = connection?.state.state === "connected";
-  const schedules = useSchedules(connected, deployment?.id, filter);
+  const components = useComponents(deployment?.id, connected);
+  const [component, setComponent] = useState("");
+  const schedules = useSchedules(connected, deployment?.id, filter, component);
   const question = useQuestion<Confirmation, boolean>();
 
   if (!deployment) {
@@ -60,6 +65,7 @@ export function SchedulesArea({ connection }: { connection?: ConnectionStatus })
   return (
     <section className="schedules-area" data-testid="area-schedules">
       <div className="toolbar">
+        <ComponentSelect components={components} value={component} onChange={(c) => setComponent(c)} />
         <h2 className="table-title">Scheduled functions</h2>
         <span className="view-count" data-testid="job-count">
           {jobs.length} shown
