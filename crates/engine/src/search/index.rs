@@ -24,7 +24,7 @@ use super::store::{self, Fields, tantivy_error};
 use super::text::{Indexed, SearchRead, Stats, filter_key, tokenize};
 use super::{SearchIndexInfo, SearchIndexSpec};
 use crate::catalog::path;
-use crate::persistence::{Persistence, SqlitePersistence};
+use crate::persistence::SqlitePersistence;
 use crate::subscriptions::WrittenKey;
 use crate::{Document, EngineError, IndexId, Timestamp};
 

@@ -177,7 +177,6 @@ pub struct PendingPush {
     pub code: Code,
 }
 
-
 impl std::fmt::Debug for Deployment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Deployment").field("name", &self.name).finish_non_exhaustive()
