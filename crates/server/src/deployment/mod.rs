@@ -270,7 +270,31 @@ impl Deployment {
         progress: BackfillProgress<'_>,
     ) -> Result<(), DeploymentError> {
         let (code, auth) = self.analysed(|env| code::from_folder(project, env))?;
+        // A module that fails stops only itself from serving while the folder is worked
+        // on, but an edit that breaks a module serving now keeps the whole version that
+        // serves, as a refused push does.
+        if self.runner.read().unwrap().is_some()
+            && let Some(newly) = self.newly_failing(&code)
+        {
+            let module = format!("{}.js", newly.path);
+            let prefix = format!("Failed to analyze {module}: ");
+            let message = newly.message.strip_prefix(&prefix).unwrap_or(&newly.message).to_owned();
+            return Err(DeploymentError::Project(Box::new(
+                atrium_runtime::RuntimeError::Analyze { module, message },
+            )));
+        }
         self.install(code, auth, progress)
+    }
+
+    /// A module of `code` that fails to load but does not fail in the code serving now.
+    fn newly_failing<'c>(
+        &self,
+        code: &'c Code,
+    ) -> Option<&'c atrium_runtime::analysis::ModuleFailure> {
+        let serving = self.analysis.read().unwrap();
+        let failing_now: Vec<&str> =
+            serving.iter().flat_map(|a| a.failures.iter().map(|f| f.path.as_str())).collect();
+        code.analysis.failures.iter().find(|f| !failing_now.contains(&f.path.as_str()))
     }
 
     /// Analyses code with the deployment's environment as `process.env`: its functions,
@@ -479,6 +503,11 @@ impl Deployment {
         let code = code::from_tree(&tree, env).map_err(|e| {
             format!("This change would make the code fail to load: {}", inner_message(&e))
         })?;
+        // A folder's failing module does not stop the others serving, but a variable change
+        // must not be what breaks one that loads today.
+        if let Some(newly) = self.newly_failing(&code) {
+            return Err(format!("This change would make the code fail to load: {}", newly.message));
+        }
         crons::declared(&code.analysis)
             .map_err(|e| format!("This change would make the crons invalid: {e}"))?;
         let auth = auth_providers(code.tree.app(), env).map_err(|e| {
