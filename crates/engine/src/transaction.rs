@@ -443,8 +443,9 @@ impl Transaction {
         self.replace_any(id, fields, commit_ts)
     }
 
-    /// Makes sure a user table exists, with `number` when it is created here (imports keep
-    /// the table numbers IDs embed). Fails when the table exists with another number.
+    /// Makes sure a user table (or a component's `_storage`) exists, with `number` when it
+    /// is created here (imports keep the table numbers IDs embed). Fails when the table
+    /// exists with another number.
     pub fn ensure_table(
         &mut self,
         name: &str,
@@ -460,7 +461,9 @@ impl Transaction {
             }
             return Ok(existing);
         }
-        check_component_table_name(name, false).map_err(EngineError::InvalidTableName)?;
+        // A component's `_storage` is restored with its files' table number, like a user table.
+        let system = crate::blobs::is_storage_table(name);
+        check_component_table_name(name, system).map_err(EngineError::InvalidTableName)?;
         let number = match number {
             Some(n) => {
                 if self.table_name(n).is_some() || self.inner.table_number_taken(n) {

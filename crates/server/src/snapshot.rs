@@ -5,7 +5,8 @@
 //! _tables/documents.jsonl            {"name": "messages", "id": 10001} per user table
 //! <table>/documents.jsonl            one document per line, export_json encoding
 //! <table>/generated_schema.jsonl     "uniform" (marks export_json)
-//! _storage/…                         stored files, when asked for (`snapshot_files`)
+//! _storage/…                         stored files, when asked for (`snapshot_files`; a
+//!                                    component's in its own folder)
 //! _components/<name>/…               a component instance's tables, laid out the same way
 //!                                    (nested instances under its own `_components/`)
 //! ```
@@ -23,6 +24,8 @@ use atrium_value::json::{from_json, to_json};
 use atrium_value::names::{CREATION_TIME_FIELD, ID_FIELD, split_component};
 use atrium_value::{DocumentId, Object, TableNumber, Value};
 use serde_json::Value as Json;
+
+use crate::snapshot_files::StorageFolder;
 
 const README: &str = "# Convex snapshot\n\nExported by Atrium's local engine. Each folder is a table; `documents.jsonl` holds one document per line.\n";
 
@@ -146,7 +149,15 @@ pub(crate) fn export_zip_with_progress<W: Write + Seek>(
         progress(done, total);
     }
     if include_storage {
-        crate::snapshot_files::export(engine, &mut tx, &mut write)?;
+        let storage: Vec<StorageFolder> = catalog
+            .tables()
+            .filter(|t| atrium_engine::is_storage_table(&t.name))
+            .map(|t| StorageFolder {
+                folder: zip_folder(split_component(&t.name).0),
+                table: t.name.clone(),
+            })
+            .collect();
+        crate::snapshot_files::export(engine, &mut tx, &storage, &mut write)?;
     }
     let out = zip.finish().map_err(|e| e.to_string())?;
     Ok((ts, out))
@@ -295,7 +306,14 @@ fn parse_zip<R: Read + Seek>(
         let name = qualify(&component, table);
         parsed.tables.insert(name.clone(), parse_lines(text, uniform, &name)?);
     }
-    parsed.files = crate::snapshot_files::read(engine, &mut archive)?;
+    let storage: Vec<StorageFolder> = crate::snapshot_files::storage_folders(archive.file_names())
+        .into_iter()
+        .filter_map(|folder| {
+            let component = component_of_folder(&folder)?;
+            Some(StorageFolder { table: qualify(&component, atrium_engine::STORAGE_TABLE), folder })
+        })
+        .collect();
+    parsed.files = crate::snapshot_files::read(engine, &mut archive, &storage)?;
     Ok(parsed)
 }
 
@@ -474,6 +492,36 @@ mod tests {
         assert!(tx.get(&nested).unwrap().is_some() && tx.get(&app).unwrap().is_some());
         assert_eq!(component_of_folder("_components/a/_components/b/").as_deref(), Some("a/b"));
         assert_eq!(component_of_folder("other/"), None);
+    }
+
+    #[test]
+    fn a_components_files_travel_in_its_own_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = Engine::open(&dir.path().join("a.sqlite3"), Default::default()).unwrap();
+        let app = source.store_file(b"app bytes", Some("text/plain")).unwrap();
+        let blob = source.blobs().put(b"component bytes").unwrap();
+        let pooled = source.commit_file("pool/_storage", &blob, Some("text/plain")).unwrap();
+        let (_, zip) = export_zip(&source, true, std::io::Cursor::new(Vec::new())).unwrap();
+        let zip = zip.into_inner();
+        let names: Vec<String> = zip::ZipArchive::new(std::io::Cursor::new(zip.clone()))
+            .unwrap()
+            .file_names()
+            .map(str::to_owned)
+            .collect();
+        assert!(names.contains(&"_components/pool/_storage/documents.jsonl".into()), "{names:?}");
+        let entry = format!("_components/pool/_storage/{}.txt", pooled.encode());
+        assert!(names.contains(&entry), "{names:?}");
+        assert!(names.contains(&format!("_storage/{}.txt", app.encode())), "{names:?}");
+
+        let target = Engine::open(&dir.path().join("b.sqlite3"), Default::default()).unwrap();
+        assert_eq!(import(&target, &zip, "zip", None, ImportMode::RequireEmpty).unwrap(), 2);
+        let mut tx = target.begin();
+        assert_eq!(tx.table_name(pooled.table).as_deref(), Some("pool/_storage"));
+        let restored = tx.file(&pooled).unwrap().expect("the component's file, same ID");
+        let mut bytes = Vec::new();
+        target.blobs().open_blob(&restored.sha256).unwrap().read_to_end(&mut bytes).unwrap();
+        assert_eq!(bytes, b"component bytes");
+        assert!(tx.file(&app).unwrap().is_some(), "the app's file too");
     }
 
     #[test]

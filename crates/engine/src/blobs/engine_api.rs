@@ -25,20 +25,32 @@ impl Transaction {
         self.insert_system(table, fields)
     }
 
-    /// Inserts a `_storage` row under a given ID and creation time (a snapshot import
-    /// restoring a file). Keep `blob` alive until the commit.
+    /// Inserts a row of the storage table `table` (`_storage`, or a component instance's)
+    /// under a given ID and creation time (a snapshot import restoring a file). A
+    /// component's table is created with the ID's table number when missing. Keep `blob`
+    /// alive until the commit.
     pub fn restore_file(
         &mut self,
+        table: &str,
         id: DocumentId,
         creation_time: f64,
         blob: &StagedBlob,
         content_type: Option<&str>,
     ) -> Result<(), EngineError> {
-        if id.table.0 != STORAGE_TABLE_NUMBER {
-            return Err(EngineError::InvalidDocumentFields(format!("{id} is not a storage ID")));
+        if !is_storage_table(table) {
+            return Err(EngineError::InvalidTableName(format!("`{table}` is not a storage table")));
         }
-        self.insert_table_only(STORAGE_TABLE)?;
-        self.insert_with_id(STORAGE_TABLE, id, creation_time, file_fields(blob, content_type))
+        if table == STORAGE_TABLE {
+            if id.table.0 != STORAGE_TABLE_NUMBER {
+                return Err(EngineError::InvalidDocumentFields(format!(
+                    "{id} is not a storage ID"
+                )));
+            }
+            self.insert_table_only(STORAGE_TABLE)?;
+        } else {
+            self.ensure_table(table, Some(id.table))?;
+        }
+        self.insert_with_id(table, id, creation_time, file_fields(blob, content_type))
     }
 
     /// The file `id`, if it names one (in `_storage` or a component instance's).
