@@ -495,19 +495,7 @@ impl Runner {
             .in_component(&self.component)
             .with_calls(Box::new(self.clone()), depth);
         state.function_path = call.path.to_owned();
-        let module = call.path.split_once(':').map_or(call.path, |(m, _)| m);
-        let node_call = crate::node::NodeCall {
-            module: module.trim_end_matches(".js"),
-            file: call.file,
-            path: call.path,
-            export: call.export,
-            kind: call.kind,
-            caller: call.caller,
-            args: call.args,
-            args_json: call.args_json,
-        };
-        let result =
-            crate::node::run(&self.project, &self.env, &self.limits, &node_call, &mut state)?;
+        let result = crate::node::run(&self.project, &self.env, &self.limits, call, &mut state)?;
         Ok(Execution { result, state })
     }
 

@@ -28,6 +28,7 @@ use serde_json::Value as Json;
 
 use crate::call::{Caller, FunctionKind, Limits, LogLine};
 use crate::host::HostState;
+use crate::invoke::Call;
 use crate::{FunctionError, Project, RuntimeError};
 use process::{Incoming, NodeProcess, process_for};
 
@@ -119,28 +120,17 @@ fn analysed(process: &NodeProcess, file: &Path) -> Result<Result<Json, Json>, Ru
     Ok(answer)
 }
 
-/// One action of a `"use node"` module to run.
-pub(crate) struct NodeCall<'a> {
-    pub(crate) module: &'a str,
-    pub(crate) file: &'a Path,
-    pub(crate) path: &'a str,
-    pub(crate) export: &'a str,
-    pub(crate) kind: FunctionKind,
-    pub(crate) caller: Caller,
-    pub(crate) args: &'a Value,
-    pub(crate) args_json: &'a str,
-}
-
 /// Runs `call` in the project's Node.js process; its syscalls go to `state`. `Err` is a
 /// failure of the runtime or a function that is not there; `Ok(Err)` the action's own.
 pub(crate) fn run(
     project: &Arc<Project>,
     env: &BTreeMap<String, String>,
     limits: &Limits,
-    call: &NodeCall<'_>,
+    call: &Call<'_>,
     state: &mut HostState,
 ) -> Result<Result<Value, FunctionError>, RuntimeError> {
-    let NodeCall { module, file, path, export, kind, caller, args, args_json } = *call;
+    let Call { file, path, export, kind, caller, args, args_json } = *call;
+    let module = path.split_once(':').map_or(path, |(m, _)| m).trim_end_matches(".js");
     let exports = exports(project, env, module, file)?;
     let Some(function) = exports.iter().find(|e| e.name == export) else {
         return Err(RuntimeError::FunctionNotFound(format!(
