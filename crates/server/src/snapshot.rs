@@ -472,11 +472,7 @@ mod tests {
             .unwrap();
         let (_, zip) = export_zip(&source, false, std::io::Cursor::new(Vec::new())).unwrap();
         let zip = zip.into_inner();
-        let names: Vec<String> = zip::ZipArchive::new(std::io::Cursor::new(zip.clone()))
-            .unwrap()
-            .file_names()
-            .map(str::to_owned)
-            .collect();
+        let names = entry_names(&zip);
         assert!(
             names.contains(&"_components/pool/_components/worker/counters/documents.jsonl".into())
         );
@@ -494,6 +490,15 @@ mod tests {
         assert_eq!(component_of_folder("other/"), None);
     }
 
+    /// The entry names of a ZIP.
+    fn entry_names(zip: &[u8]) -> Vec<String> {
+        zip::ZipArchive::new(std::io::Cursor::new(zip))
+            .unwrap()
+            .file_names()
+            .map(str::to_owned)
+            .collect()
+    }
+
     #[test]
     fn a_components_files_travel_in_its_own_folder() {
         let dir = tempfile::tempdir().unwrap();
@@ -503,11 +508,7 @@ mod tests {
         let pooled = source.commit_file("pool/_storage", &blob, Some("text/plain")).unwrap();
         let (_, zip) = export_zip(&source, true, std::io::Cursor::new(Vec::new())).unwrap();
         let zip = zip.into_inner();
-        let names: Vec<String> = zip::ZipArchive::new(std::io::Cursor::new(zip.clone()))
-            .unwrap()
-            .file_names()
-            .map(str::to_owned)
-            .collect();
+        let names = entry_names(&zip);
         assert!(names.contains(&"_components/pool/_storage/documents.jsonl".into()), "{names:?}");
         let entry = format!("_components/pool/_storage/{}.txt", pooled.encode());
         assert!(names.contains(&entry), "{names:?}");
