@@ -62,3 +62,100 @@ pub(super) fn read(c: &Connection, key: &ReplayKey) -> Result<Option<ReplayRecor
         .optional()?;
     Ok(row.map(|(ts, answer)| ReplayRecord { ts: Timestamp(ts as u64), answer }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: u64 = 3600 * 1_000_000_000;
+
+    fn db() -> Connection {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(SCHEMA).unwrap();
+        c
+    }
+
+    fn record(c: &Connection, session: &str, request: u32, ts: u64) {
+        let key = ReplayKey { session: session.into(), request };
+        let w = ReplayWrite { key, answer: format!("answer {request}") };
+        write(c, Timestamp(ts), &w, &AtomicU64::new(0)).unwrap();
+    }
+
+    fn count(c: &Connection) -> usize {
+        c.query_row("SELECT COUNT(*) FROM mutation_replays", [], |r| r.get::<_, i64>(0)).unwrap()
+            as usize
+    }
+
+    fn has(c: &Connection, session: &str, request: u32) -> bool {
+        read(c, &ReplayKey { session: session.into(), request }).unwrap().is_some()
+    }
+
+    #[test]
+    fn prune_forgets_records_older_than_the_retention_window() {
+        let c = db();
+        let now = 100 * HOUR;
+        record(&c, "old", 1, now - 25 * HOUR);
+        record(&c, "edge", 2, now - 24 * HOUR);
+        record(&c, "new", 3, now - HOUR);
+        assert_eq!(prune(&c, Timestamp(now)).unwrap(), 1);
+        assert!(!has(&c, "old", 1));
+        // Exactly 24 h old is still inside the window.
+        assert!(has(&c, "edge", 2) && has(&c, "new", 3));
+        let kept = read(&c, &ReplayKey { session: "new".into(), request: 3 }).unwrap().unwrap();
+        assert_eq!(kept, ReplayRecord { ts: Timestamp(now - HOUR), answer: "answer 3".into() });
+    }
+
+    #[test]
+    fn prune_keeps_only_the_newest_records_over_the_limit() {
+        let c = db();
+        let now = 100 * HOUR;
+        let extra = 5;
+        let tx = c.unchecked_transaction().unwrap();
+        for i in 0..(REPLAY_LIMIT + extra) as u64 {
+            // Written oldest first, all inside the retention window.
+            tx.prepare_cached(
+                "INSERT INTO mutation_replays (session, request, ts, answer) VALUES ('s', ?1, ?2, '')",
+            )
+            .unwrap()
+            .execute(params![i as i64, (now - HOUR + i) as i64])
+            .unwrap();
+        }
+        tx.commit().unwrap();
+        assert_eq!(prune(&c, Timestamp(now)).unwrap(), extra);
+        assert_eq!(count(&c), REPLAY_LIMIT);
+        assert!(!has(&c, "s", (extra - 1) as u32), "the oldest over the limit went");
+        assert!(has(&c, "s", extra as u32) && has(&c, "s", (REPLAY_LIMIT + extra - 1) as u32));
+    }
+
+    #[test]
+    fn writing_prunes_now_and_then_without_touching_recent_records() {
+        let c = db();
+        let now = 100 * HOUR;
+        record(&c, "stale", 0, now - 48 * HOUR);
+        let written = AtomicU64::new(0);
+        for i in 1..=PRUNE_EVERY {
+            let w = ReplayWrite {
+                key: ReplayKey { session: "live".into(), request: i as u32 },
+                answer: String::new(),
+            };
+            write(&c, Timestamp(now + i), &w, &written).unwrap();
+            if i < PRUNE_EVERY {
+                assert!(has(&c, "stale", 0), "pruned before the {PRUNE_EVERY}th write");
+            }
+        }
+        assert!(!has(&c, "stale", 0), "the {PRUNE_EVERY}th write prunes");
+        assert_eq!(count(&c), PRUNE_EVERY as usize);
+    }
+
+    #[test]
+    fn a_replayed_request_keeps_one_record_with_the_latest_answer() {
+        let c = db();
+        record(&c, "s", 7, HOUR);
+        record(&c, "s", 7, 2 * HOUR);
+        assert_eq!(count(&c), 1);
+        assert_eq!(
+            read(&c, &ReplayKey { session: "s".into(), request: 7 }).unwrap().unwrap().ts,
+            Timestamp(2 * HOUR)
+        );
+    }
+}
