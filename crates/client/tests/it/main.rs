@@ -8,5 +8,6 @@ mod files;
 mod http;
 mod read_your_writes;
 mod schedules;
+mod snapshot;
 mod sync;
 mod vector;
