@@ -14,6 +14,7 @@
 //! - [`schedules`]: scheduled functions and cron jobs for the Schedules area (system
 //!   functions and the cancel routes);
 //! - [`storage`]: file storage's upload answer and error codes;
+//! - [`table_filters`]: the `filters` argument of Convex's `paginatedTableDocuments`;
 //! - [`snapshot`]: snapshot export and import (the CLI's routes and progress records);
 //! - [`convex_json`]: serde adapters for Convex values inside these types.
 //!
@@ -34,4 +35,5 @@ pub mod schedules;
 pub mod snapshot;
 pub mod storage;
 pub mod sync;
+pub mod table_filters;
 pub mod timestamp;

@@ -10,4 +10,5 @@ mod read_your_writes;
 mod schedules;
 mod snapshot;
 mod sync;
+mod table_filters;
 mod vector;
