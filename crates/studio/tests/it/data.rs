@@ -169,7 +169,8 @@ async fn browse_filter_sort_edit_and_watch() {
     );
     let mut want: Vec<String> = bodies(&bobs).into_iter().filter(|b| b.starts_with("m1")).collect();
     let mut got = bodies(&bobs_m1);
-    (want.sort(), got.sort());
+    want.sort();
+    got.sort();
     assert!(!want.is_empty());
     assert_eq!(got, want);
     let bad = dispatch(
