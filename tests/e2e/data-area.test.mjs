@@ -1,5 +1,6 @@
 // The Data area in Chromium against `atrium-engine` serving a project generated here: add
 // the connection through the UI, filter (AND, OR), sort by a column without an index,
+// read an index range (with a filter over it),
 // edit a cell (and see a schema error inline), stage two edits and commit them, delete
 // with confirmation, and watch a document inserted by the official ConvexHttpClient
 // appear without a reload. Then the header's states for a wrong key, an unreachable URL
@@ -176,6 +177,14 @@ describe("the Data area", () => {
     await page.getByTestId("view-count").filter({ hasText: "10 documents · index by_city" }).waitFor();
     assert.deepEqual([...new Set(await column(page, "city"))], ["Rome"]);
     await shot(page, "index-range");
+    // A filter with the range: the deployment reads the range, the rest filters what it holds.
+    await range.fill('city == "Rome" and age > 30');
+    await range.press("Enter");
+    const expected = PEOPLE.filter((p) => p.city === "Rome" && p.age > 30).length;
+    await page.getByTestId("view-count").filter({ hasText: `${expected} matching · scanned 10 (all)` }).waitFor();
+    assert.deepEqual([...new Set(await column(page, "city"))], ["Rome"]);
+    assert.ok((await column(page, "age")).every((age) => Number(age) > 30));
+    await shot(page, "index-range-filter");
     await page.getByRole("button", { name: "Reset" }).click();
     await page.getByTestId("view-count").filter({ hasText: /^40 documents$/ }).waitFor();
     // city has an index: sorting by it is a window in index order, not a scan.

@@ -47,8 +47,15 @@ pub enum DashboardQuery {
         limit: usize,
         descending: bool,
     },
-    /// One page of a table in creation order (Convex's dashboard query).
-    TablePage { table: String, cursor: Option<String>, limit: usize, descending: bool },
+    /// One page of a table in creation order (Convex's dashboard query), or through
+    /// `filters` (Convex's base64 filter expression, `atrium_protocol::table_filters`).
+    TablePage {
+        table: String,
+        cursor: Option<String>,
+        limit: usize,
+        descending: bool,
+        filters: Option<String>,
+    },
     /// A document by ID (`null` when there is none).
     Document { id: String },
     /// A table's indexes with their fields and backfill state.
@@ -112,14 +119,14 @@ impl DashboardQuery {
                     order: Some(order(*descending)),
                 })
             }
-            Self::TablePage { table, cursor, limit, descending } => {
+            Self::TablePage { table, cursor, limit, descending, filters } => {
                 args_of(&PaginatedTableDocumentsArgs {
                     pagination_opts: PaginationOpts {
                         num_items: Some(*limit as f64),
                         cursor: cursor.clone(),
                     },
                     table: table.clone(),
-                    filters: None,
+                    filters: filters.clone(),
                     order: Some(order(*descending)),
                 })
             }

@@ -11,7 +11,7 @@
 //! file functions and storage routes (`files`); the function log stream (`logs`); the Schedules area's
 //! scheduled jobs, crons and cancel routes (`schedules`); Atrium's vector index endpoints (`vector`); the
 //! deployment's auth providers and token checks (`auth`); environment variables through the
-//! CLI's routes (`env`).
+//! CLI's routes (`env`); snapshot export and import through the CLI's routes (`snapshot`).
 //!
 //! It must not depend on the engine, tauri or polars.
 
@@ -23,6 +23,7 @@ mod http;
 mod http_action;
 mod logs;
 mod schedules;
+mod snapshot;
 mod sync;
 mod vector;
 

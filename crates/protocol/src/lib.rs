@@ -14,6 +14,8 @@
 //! - [`schedules`]: scheduled functions and cron jobs for the Schedules area (system
 //!   functions and the cancel routes);
 //! - [`storage`]: file storage's upload answer and error codes;
+//! - [`table_filters`]: the `filters` argument of Convex's `paginatedTableDocuments`;
+//! - [`snapshot`]: snapshot export and import (the CLI's routes and progress records);
 //! - [`convex_json`]: serde adapters for Convex values inside these types.
 //!
 //! `atrium-server` (the local engine's API) and `atrium-client` (the dashboard's connection
@@ -30,6 +32,8 @@ pub mod format;
 pub mod http;
 pub mod push;
 pub mod schedules;
+pub mod snapshot;
 pub mod storage;
 pub mod sync;
+pub mod table_filters;
 pub mod timestamp;

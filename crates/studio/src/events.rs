@@ -36,6 +36,8 @@ pub enum StudioEvent {
     ProjectsChanged { projects: Vec<crate::projects::ProjectInfo> },
     /// An export being written: rows so far.
     ExportProgress { progress: crate::sql::export::ExportProgress },
+    /// A snapshot export or import with the connected deployment advanced.
+    SnapshotProgress { progress: crate::snapshot_progress::SnapshotProgress },
 }
 
 /// Where events go: the studio, which sends them to every listener. Work that outlives a

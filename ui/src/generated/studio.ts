@@ -247,6 +247,27 @@ export type DeploymentEnvSet = { name: string, value: string | null,
  */
 confirmed: boolean, };
 
+export type DeploymentExport = { 
+/**
+ * Include stored files (`_storage`), as `npx convex export --include-file-storage`.
+ */
+include_storage: boolean, };
+
+export type DeploymentImport = { 
+/**
+ * A snapshot ZIP on this machine (from Atrium or `npx convex export`).
+ */
+path: string, 
+/**
+ * `requireEmpty` (the default: refuse if a table has data), `append`, `replace` or
+ * `replaceAll`.
+ */
+mode: string | null, 
+/**
+ * Given after the user confirmed (connections that ask before writes).
+ */
+confirmed: boolean, };
+
 /**
  * A deployment the dashboard can connect to.
  */
@@ -545,6 +566,25 @@ export type HttpRoute = { method: string,
  * The path on the deployment's site (a mounted component's under its prefix).
  */
 path: string, };
+
+export type ImportConfirm = { import_id: string, confirmed: boolean, };
+
+/**
+ * Where an import stands once it settled.
+ */
+export type ImportOutcome = { import_id: string, 
+/**
+ * `waiting_for_confirmation` (confirm with `deployment_import_confirm`) or `completed`.
+ */
+state: string, 
+/**
+ * The deployment's summary of what the import changes, to show before confirming.
+ */
+message_to_confirm: string | null, 
+/**
+ * Documents written (a completed import).
+ */
+documents: number | null, };
 
 /**
  * A range of an index: equalities on a prefix of its fields, then bounds on the next.
@@ -1043,6 +1083,28 @@ export type SnapshotDone = { path: string, bytes: number,
  */
 documents: number, };
 
+/**
+ * One step of a snapshot moving to or from the deployment.
+ */
+export type SnapshotProgress = { 
+/**
+ * `export` (the deployment writes it), `download`, `upload` or `import` (the
+ * deployment reads it).
+ */
+stage: string, 
+/**
+ * Bytes moved so far (download and upload).
+ */
+done: number, 
+/**
+ * The total bytes, where known.
+ */
+total: number | null, 
+/**
+ * The deployment's own words on where it stands, where it gives them.
+ */
+message: string | null, };
+
 export type Sort = { field: string, descending: boolean, };
 
 /**
@@ -1094,7 +1156,7 @@ export type SqlTableRequest = { table: string, };
 /**
  * Something changed that the UI shows.
  */
-export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, } | { "type": "data_view_changed", info: ViewInfo, } | { "type": "query_watch_update", update: QueryVersion, } | { "type": "log_entries", entries: Array<LogEntry>, } | { "type": "sql_load_progress", progress: LoadProgress, } | { "type": "sql_table_reloaded", table: LoadedTableInfo, } | { "type": "projects_changed", projects: Array<ProjectInfo>, } | { "type": "export_progress", progress: ExportProgress, };
+export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, } | { "type": "data_view_changed", info: ViewInfo, } | { "type": "query_watch_update", update: QueryVersion, } | { "type": "log_entries", entries: Array<LogEntry>, } | { "type": "sql_load_progress", progress: LoadProgress, } | { "type": "sql_table_reloaded", table: LoadedTableInfo, } | { "type": "projects_changed", projects: Array<ProjectInfo>, } | { "type": "export_progress", progress: ExportProgress, } | { "type": "snapshot_progress", progress: SnapshotProgress, };
 
 /**
  * The write that last re-ran a live query.
@@ -1471,6 +1533,20 @@ export interface Commands {
    */
   deployment_env_set: { request: DeploymentEnvSet; response: Array<EnvVar> };
   /**
+   * Asks the connected deployment for a snapshot ZIP (the CLI's export routes) and saves
+   * it to the export folder, announcing `snapshot_progress`.
+   */
+  deployment_export: { request: DeploymentExport; response: SnapshotDone };
+  /**
+   * Uploads a snapshot ZIP to the connected deployment and imports it (the CLI's import
+   * routes): completed, or waiting for confirmation with the deployment's summary.
+   */
+  deployment_import: { request: DeploymentImport; response: ImportOutcome };
+  /**
+   * Confirms an import that waits for confirmation; answers once it completed.
+   */
+  deployment_import_confirm: { request: ImportConfirm; response: ImportOutcome };
+  /**
    * A pasted JWT checked by the deployment: the identity and claims, or why it is refused.
    */
   verify_user_token: { request: TokenRequest; response: TokenCheck };
@@ -1644,4 +1720,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "data_search", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "component_list", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "deployment_env", "deployment_env_set", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "files_references", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "data_search", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "component_list", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "deployment_env", "deployment_env_set", "deployment_export", "deployment_import", "deployment_import_confirm", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "files_references", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;

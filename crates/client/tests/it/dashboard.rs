@@ -44,6 +44,7 @@ async fn browse_edit_and_watch_a_table() {
 
     // Pages newest first, with a cursor; a window at an offset.
     let page = |cursor: Option<String>| DashboardQuery::TablePage {
+        filters: None,
         table: "messages".into(),
         cursor,
         limit: 3,

@@ -8,5 +8,7 @@ mod files;
 mod http;
 mod read_your_writes;
 mod schedules;
+mod snapshot;
 mod sync;
+mod table_filters;
 mod vector;

@@ -15,12 +15,14 @@ use atrium_protocol::dashboard::{
     PaginatedTableDocumentsArgs, PatchDocumentsFieldsArgs, ReplaceDocumentArgs, Schemas, SortOrder,
     TableMapping, TableSizeArgs, path,
 };
+use atrium_protocol::table_filters::FilterExpression;
 use atrium_value::{Object, Value};
 
 use super::args::{
     commit, encode, engine_message, invalid, page_size, parse_id, read, tx_id, user_fields,
     writes_limit,
 };
+use super::table_filters::{self, DocumentFilter};
 use crate::Deployment;
 
 /// Runs a read-only function in `tx`; `None` when `path` is not one of these.
@@ -79,27 +81,32 @@ fn table_mapping(tx: &Transaction) -> TableMapping {
         .collect()
 }
 
+/// Most documents a filtered page reads before it answers short (Convex stops a page at a
+/// similar budget).
+const MAX_ROWS_READ: usize = 16_384;
+
 fn done_page(page: Vec<Value>) -> DocumentPage {
     DocumentPage { page, is_done: true, continue_cursor: Some("end".to_owned()) }
 }
 
-/// Documents by creation time, newest first unless `order` says "asc". Filters are not
-/// evaluated here (Atrium's studio filters on its side); a non-null `filters` is refused
-/// rather than ignored.
+/// Documents of a table a page at a time, newest first unless `order` says "asc", through
+/// Convex's `filters` when given (`table_filters.rs`): its index range read in that index's
+/// order, its clauses tested on each document. A filtered page stops after
+/// [`MAX_ROWS_READ`] documents read even when short, with a cursor to go on from, as
+/// Convex's does.
 fn paginated_documents(
     tx: &mut Transaction,
     args: PaginatedTableDocumentsArgs,
 ) -> Result<DocumentPage, String> {
     let table = args.table.as_str();
-    if args.filters.is_some() {
-        return Err("`filters` are not supported by this engine's paginatedTableDocuments; pass null and filter the pages".into());
-    }
-    let order = match args.order {
+    let expression = args.filters.as_deref().map(FilterExpression::decode).transpose()?;
+    let filter = expression.as_ref().map(DocumentFilter::new).transpose()?.unwrap_or_default();
+    let order = match args.order.or(expression.as_ref().and_then(|e| e.order)) {
         Some(SortOrder::Asc) => Order::Asc,
         None | Some(SortOrder::Desc) => Order::Desc,
     };
     let limit = page_size(args.pagination_opts.num_items);
-    let after = match args.pagination_opts.cursor.as_deref() {
+    let mut after = match args.pagination_opts.cursor.as_deref() {
         None => None,
         Some("end") => return Ok(done_page(Vec::new())),
         Some(c) => Some(hex::decode(c).map_err(|_| format!("Invalid cursor {c:?}"))?),
@@ -107,17 +114,49 @@ fn paginated_documents(
     if tx.table_number(table).is_none() {
         return Ok(done_page(Vec::new()));
     }
-    let index = tx.index(table, "by_creation_time").map_err(engine_message)?;
-    let page = tx
-        .scan(&index, &KeyRange::all(), order, after.as_deref(), limit)
-        .map_err(engine_message)?;
-    let next = match (page.exhausted, page.documents.last()) {
-        (false, Some((key, _))) => hex::encode(key),
+    let (index, range) = match expression.as_ref().and_then(|e| e.index.as_ref()) {
+        Some(chosen) => {
+            let index = tx.index(table, &chosen.name).map_err(engine_message)?;
+            let fields: Vec<String> = index.declared_fields().iter().map(|f| f.join(".")).collect();
+            let exprs = table_filters::index_range(&fields, chosen)?;
+            let range =
+                atrium_engine::range::compile(&index, &format!("{table}.{}", chosen.name), &exprs)
+                    .map_err(engine_message)?;
+            (index, range)
+        }
+        None => (tx.index(table, "by_creation_time").map_err(engine_message)?, KeyRange::all()),
+    };
+    let (mut documents, mut read) = (Vec::new(), 0usize);
+    let mut exhausted = loop {
+        let page =
+            tx.scan(&index, &range, order, after.as_deref(), limit).map_err(engine_message)?;
+        read += page.documents.len();
+        if let Some((key, _)) = page.documents.last() {
+            after = Some(key.clone());
+        }
+        for (key, document) in page.documents {
+            let value = document.to_value();
+            if filter.matches(&value) {
+                documents.push((key, value));
+            }
+        }
+        if page.exhausted || documents.len() >= limit || read >= MAX_ROWS_READ {
+            break page.exhausted;
+        }
+    };
+    // More matches than asked for: the page ends at the last one kept.
+    if documents.len() > limit {
+        documents.truncate(limit);
+        after = documents.last().map(|(key, _)| key.clone());
+        exhausted = false;
+    }
+    let next = match (exhausted, after) {
+        (false, Some(key)) => hex::encode(key),
         _ => "end".to_owned(),
     };
     Ok(DocumentPage {
-        page: page.documents.into_iter().map(|(_, d)| d.to_value()).collect(),
-        is_done: page.exhausted,
+        page: documents.into_iter().map(|(_, d)| d).collect(),
+        is_done: exhausted,
         continue_cursor: Some(next),
     })
 }

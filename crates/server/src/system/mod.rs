@@ -2,7 +2,8 @@
 //! ([`run`]) the HTTP API and the sync socket call, and the routing of a path to its room:
 //! - [`cli`]: the official CLI's `_system/cli/*` (table lists and contents, table sizes, the
 //!   function spec, environment variables, export and import state);
-//! - [`frontend`]: Convex's dashboard functions `_system/frontend/*`;
+//! - [`frontend`]: Convex's dashboard functions `_system/frontend/*` (the `filters` of
+//!   `paginatedTableDocuments` compiled by [`table_filters`]);
 //! - [`components`]: `_system/frontend/components:list`, the component instances;
 //! - [`files`]: Convex's dashboard file functions `_system/frontend/fileStorageV2:*`;
 //! - [`atrium`]: Atrium's dashboard extensions `_system/atrium/*`, which a Convex deployment
@@ -29,6 +30,7 @@ mod file_references;
 mod files;
 mod frontend;
 mod schedules;
+mod table_filters;
 
 use atrium_engine::{ReadSet, Timestamp};
 use atrium_protocol::dashboard::path;

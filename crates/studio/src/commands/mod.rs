@@ -14,6 +14,7 @@ mod components;
 mod connections;
 mod data;
 mod deployment_env;
+mod deployment_snapshot;
 mod files;
 mod functions;
 mod http_actions;
@@ -40,6 +41,7 @@ pub use data::{
     ViewRef, WriteRequest,
 };
 pub use deployment_env::DeploymentEnvSet;
+pub use deployment_snapshot::{DeploymentExport, DeploymentImport, ImportConfirm, ImportOutcome};
 pub use files::{
     FilePageView, FileRef, FileReferenceView, FileReferencesView, FileUpload, FileUploaded,
     FileView, FilesConfirm, FilesDelete, FilesRequest,
@@ -196,6 +198,14 @@ command_table! {
     /// Sets or removes one of the connected deployment's environment variables (needs
     /// `confirmed` where the connection asks before writes); the variables after it.
     deployment_env_set(DeploymentEnvSet) -> Vec<EnvVar> = deployment_env::deployment_env_set;
+    /// Asks the connected deployment for a snapshot ZIP (the CLI's export routes) and saves
+    /// it to the export folder, announcing `snapshot_progress`.
+    deployment_export(DeploymentExport) -> SnapshotDone = deployment_snapshot::deployment_export;
+    /// Uploads a snapshot ZIP to the connected deployment and imports it (the CLI's import
+    /// routes): completed, or waiting for confirmation with the deployment's summary.
+    deployment_import(DeploymentImport) -> ImportOutcome = deployment_snapshot::deployment_import;
+    /// Confirms an import that waits for confirmation; answers once it completed.
+    deployment_import_confirm(ImportConfirm) -> ImportOutcome = deployment_snapshot::deployment_import_confirm;
     /// A pasted JWT checked by the deployment: the identity and claims, or why it is refused.
     verify_user_token(TokenRequest) -> TokenCheck = auth::verify_user_token;
     /// Keeps a query live; each result arrives as `query_watch_update`.

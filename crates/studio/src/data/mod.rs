@@ -8,8 +8,10 @@
 //!   shows are subscribed (Atrium's `tableWindow` query, which starts at a row offset), so
 //!   a table of a million documents costs a window's worth of memory and jumping to row
 //!   900,000 is one query.
-//! - **scan**: a filter, a sort by another field, or a deployment without `tableWindow`.
-//!   Pages of the table are subscribed one after another up to [`SCAN_LIMIT`] documents;
+//! - **scan**: a filter (with or without an index range), a sort by another field, or a
+//!   deployment without `tableWindow`. Pages of `paginatedTableDocuments` are subscribed
+//!   one after another up to [`SCAN_LIMIT`] documents, each carrying in its `filters`
+//!   what the deployment can evaluate of the filter and the range (`remote_filter.rs`);
 //!   the matching documents are kept, sorted, and the view says how many were read and
 //!   whether that was the whole table.
 //!
@@ -18,6 +20,7 @@
 //! reading its rows, which need the studio, are here.
 
 pub(crate) mod filter;
+mod remote_filter;
 mod types;
 mod view;
 
@@ -63,6 +66,22 @@ fn range_exprs(range: &IndexRange) -> Result<Vec<RangeExpr>, CommandError> {
     Ok(exprs)
 }
 
+/// A chosen range's clauses as a filter the studio tests (all of them must hold).
+fn range_as_filter(range: Option<&IndexRange>) -> Filter {
+    let clauses = range.map_or_else(Vec::new, |r| {
+        r.clauses
+            .iter()
+            .map(|c| Clause {
+                field: c.field.clone(),
+                op: c.op,
+                value: c.value.clone(),
+                enabled: true,
+            })
+            .collect()
+    });
+    Filter { combinator: Combinator::And, clauses }
+}
+
 /// An index of the table whose first field is `field`, to sort by it without scanning.
 async fn index_for_sort(connected: &Connected, table: &str, field: &str) -> Option<String> {
     let Ok(indexes) = connected.http.indexes(table).await else { return None };
@@ -77,12 +96,6 @@ async fn index_for_sort(connected: &Connected, table: &str, field: &str) -> Opti
 pub(crate) async fn open(studio: &Arc<Studio>, spec: ViewSpec) -> Result<Rows, CommandError> {
     let connected = studio.connected()?;
     let compiled = filter::CompiledFilter::new(&spec.filter.clone().unwrap_or_default())?;
-    if spec.index.is_some() && !compiled.is_empty() {
-        return Err(CommandError::new(
-            ErrorCode::BadRequest,
-            "An index range and filter clauses cannot be combined yet: use one or the other.",
-        ));
-    }
     let by_creation = spec.sort.as_ref().is_none_or(|s| s.field == "_creationTime");
     // Which order the window follows: a chosen index range, an index serving the sort,
     // or creation time.
@@ -98,6 +111,14 @@ pub(crate) async fn open(studio: &Arc<Studio>, spec: ViewSpec) -> Result<Rows, C
         }
     };
     let windowable = compiled.is_empty() && sort.is_none();
+    // A scan sends the deployment what it can evaluate of the filter and the range.
+    let server_filters = remote_filter::server_expression(
+        &spec.filter.clone().unwrap_or_default(),
+        spec.index.as_ref(),
+        descending,
+    )
+    .map(|e| e.encode());
+    let range_filter = filter::CompiledFilter::new(&range_as_filter(spec.index.as_ref()))?;
     let id = studio.views.next.fetch_add(1, Ordering::Relaxed) + 1;
     let sink: std::sync::Weak<Studio> = Arc::downgrade(studio);
     let view = Arc::new(View {
@@ -106,6 +127,8 @@ pub(crate) async fn open(studio: &Arc<Studio>, spec: ViewSpec) -> Result<Rows, C
         descending,
         index,
         filter: compiled,
+        range_filter,
+        server_filters,
         sort,
         connected,
         studio: sink,
@@ -113,7 +136,7 @@ pub(crate) async fn open(studio: &Arc<Studio>, spec: ViewSpec) -> Result<Rows, C
     });
     let windowed = windowable && view.subscribe_window(0, 200).await?;
     if !windowed {
-        if spec.index.is_some() {
+        if spec.index.is_some() && windowable {
             return Err(CommandError::new(
                 ErrorCode::BadRequest,
                 "This deployment cannot serve index ranges to Atrium (it lacks _system/atrium/tableWindow); use a filter instead.",

@@ -63,6 +63,12 @@ pub(crate) struct View {
     /// For a window: the index and its range (`None`: creation time, everything).
     pub(super) index: Option<(String, Vec<RangeExpr>)>,
     pub(super) filter: CompiledFilter,
+    /// A chosen index range, tested in the studio too where a scan serves it (so a
+    /// deployment that ignores the index in `filters` still shows only the range).
+    pub(super) range_filter: CompiledFilter,
+    /// The part of the filter (and range) the deployment evaluates
+    /// (`remote_filter.rs`), as `paginatedTableDocuments`' `filters` argument.
+    pub(super) server_filters: Option<String>,
     pub(super) sort: Option<Sort>,
     pub(super) connected: Arc<Connected>,
     /// The studio, told when the view changes (it stops being told once the studio is gone).
@@ -148,6 +154,7 @@ impl View {
             let mut cursor = None;
             loop {
                 let query = DashboardQuery::TablePage {
+                    filters: self.server_filters.clone(),
                     table: self.table.clone(),
                     cursor: cursor.take(),
                     limit: PAGE,
@@ -225,6 +232,7 @@ impl View {
         let mut read: u64 = pages.iter().map(|p| p.page.documents.len() as u64).sum();
         loop {
             let query = DashboardQuery::TablePage {
+                filters: self.server_filters.clone(),
                 table: self.table.clone(),
                 cursor: cursor.clone(),
                 limit: SCAN_PAGE,
@@ -255,7 +263,13 @@ impl View {
         let mut rows = Vec::new();
         for page in pages {
             scanned += page.page.documents.len() as u64;
-            rows.extend(page.page.documents.iter().filter(|d| self.filter.matches(d)).cloned());
+            rows.extend(
+                page.page
+                    .documents
+                    .iter()
+                    .filter(|d| self.range_filter.matches(d) && self.filter.matches(d))
+                    .cloned(),
+            );
         }
         if let Some(sort) = &self.sort {
             super::filter::sort(&mut rows, sort);

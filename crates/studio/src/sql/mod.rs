@@ -103,6 +103,7 @@ async fn read_table(
     let mut cursor = None;
     loop {
         let query = DashboardQuery::TablePage {
+            filters: None,
             table: table.to_owned(),
             cursor: cursor.take(),
             limit: LOAD_PAGE,

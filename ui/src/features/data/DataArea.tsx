@@ -59,8 +59,8 @@ export function DataArea({ connection }: { connection?: ConnectionStatus }) {
   const ask = confirm.ask;
 
   const { tables, error: tablesError, reload: loadTables, version, changed } = useTables(connected, deployment?.id);
-  const filters = useFilterState(table, connected);
   const { schema, declared, documentType } = useTableSchema(table, connected, deployment?.id);
+  const filters = useFilterState(table, connected, schema?.indexes);
   const runWrites = useWrites(deployment, ask, changed);
   const staging = useStaging(runWrites, setNotice);
   const view = useDataView(filters.spec);

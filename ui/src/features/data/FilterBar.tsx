@@ -27,7 +27,7 @@ export function FilterBar({ filters, schema, onJump }: FilterBarProps) {
           aria-label={indexName ? "Index range" : "Filter"}
           placeholder={
             indexName
-              ? `Range of ${indexName}: equalities on its first fields, then bounds — Enter to apply`
+              ? `Range of ${indexName}: equalities on its first fields, then bounds; other clauses filter it — Enter to apply`
               : 'Filter, e.g. author == "ann" or n > 3 — Enter to apply'
           }
           value={filters.text}

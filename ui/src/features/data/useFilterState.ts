@@ -1,14 +1,15 @@
 // What the grid shows of the chosen table: a filter (typed as text or built clause by
-// clause), a sort, or a range of an index instead. Yields the view spec to open.
+// clause), a sort, or a range of an index with a filter over it. Yields the view spec to open.
 import { useCallback, useMemo, useState } from "react";
-import type { Filter, IndexRange, Sort, ViewSpec } from "../../generated/studio";
-import { filterToText, OP_LABELS, parseFilterText } from "./filterText";
+import type { Filter, IndexRange, IndexSummary, Sort, ViewSpec } from "../../generated/studio";
+import { splitForIndex } from "./indexSplit";
+import { filterToText, parseFilterText } from "./filterText";
 
 const NO_FILTER: Filter = { combinator: "and", clauses: [] };
 
 export interface FilterState {
   filter: Filter;
-  /** The filter (or index range) as the user types it. */
+  /** The filter (with the index range when an index is chosen) as the user types it. */
   text: string;
   setText(text: string): void;
   /** Why the typed text could not be applied. */
@@ -36,7 +37,7 @@ export interface FilterState {
   spec?: ViewSpec;
 }
 
-export function useFilterState(table: string | undefined, connected: boolean): FilterState {
+export function useFilterState(table: string | undefined, connected: boolean, indexes?: IndexSummary[]): FilterState {
   const [filter, setFilter] = useState<Filter>(NO_FILTER);
   const [text, setText] = useState("");
   const [error, setError] = useState<string>();
@@ -49,10 +50,11 @@ export function useFilterState(table: string | undefined, connected: boolean): F
     try {
       const parsed = parseFilterText(text);
       if (indexName) {
-        if (parsed.clauses.length > 1 && parsed.combinator === "or") throw new Error("An index range joins its clauses with `and`.");
-        const bad = parsed.clauses.find((c) => !["eq", "lt", "lte", "gt", "gte"].includes(c.op));
-        if (bad) throw new Error(`An index range takes == < <= > >= only, not \`${OP_LABELS[bad.op]}\` on ${bad.field}.`);
-        setIndexRange({ name: indexName, clauses: parsed.clauses.map(({ field, op, value }) => ({ field, op, value })), descending: false });
+        // Clauses the index can serve make its range; the others filter what it holds.
+        const fields = indexes?.find((i) => i.name === indexName)?.fields ?? [];
+        const { range, rest } = splitForIndex(parsed, fields);
+        setIndexRange({ name: indexName, clauses: range, descending: false });
+        setFilter(rest);
       } else setFilter(parsed);
       setError(undefined);
     } catch (e) {
@@ -116,7 +118,7 @@ export function useFilterState(table: string | undefined, connected: boolean): F
     () =>
       table && connected
         ? indexRange
-          ? { table, filter: null, sort: null, index: indexRange }
+          ? { table, filter: filter.clauses.length ? filter : null, sort: null, index: indexRange }
           : { table, filter: filter.clauses.length ? filter : null, sort, index: null }
         : undefined,
     [table, connected, filter, sort, indexRange],

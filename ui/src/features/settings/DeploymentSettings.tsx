@@ -1,6 +1,7 @@
 // Settings of the connected deployment — any deployment, remote or local: its URLs, its
 // environment variables (list, add, edit, remove; asked first where the connection
-// confirms writes, refused where it is read-only) and its auth providers where the
+// confirms writes, refused where it is read-only), snapshot export and import
+// (SnapshotSettings) and its auth providers where the
 // deployment lists them. Everything goes through the routes the official CLI uses.
 import { useCallback, useEffect, useState } from "react";
 import { type Confirmation, ConfirmDialog } from "../../components/ConfirmDialog";
@@ -8,6 +9,7 @@ import type { AuthProviderList, ConnectionStatus, EnvVar } from "../../generated
 import { useQuestion } from "../../lib/useQuestion";
 import { call, errorMessage } from "../../platform";
 import { describeProvider } from "../functions/tokens";
+import { SnapshotSettings } from "./SnapshotSettings";
 
 /** The HTTP actions URL Convex cloud gives a deployment (`.convex.cloud` → `.convex.site`). */
 export function httpActionsUrl(url: string): string | undefined {
@@ -136,6 +138,8 @@ export function DeploymentSettings({ connection }: { connection?: ConnectionStat
           {error}
         </p>
       )}
+
+      <SnapshotSettings deployment={deployment} />
 
       <h3>Auth providers</h3>
       <div data-testid="auth-providers-settings">
