@@ -121,7 +121,7 @@ describe("a folder where one Node module throws at import", () => {
       '"use node";\nimport { action } from "./_generated/server";\nthrow new Error("boom at import");\nexport const never = action({ args: {}, handler: async () => 1 });\n',
     );
     engine = await startEngine(project);
-    atrium = await startBrowserMode();
+    atrium = await startBrowserMode({ env: { ATRIUM_SAMPLE_PROJECT: "" } });
     browser = await launchChromium();
   });
   after(async () => {
@@ -137,7 +137,10 @@ describe("a folder where one Node module throws at import", () => {
     assert.equal(missing.status, "error", JSON.stringify(missing));
 
     const saved = await atrium.rpc("save_connection", { id: null, name: "Use node", url: engine.url, colour: "#3b82f6", safe_mode: "normal", admin_key: engine.adminKey });
-    await atrium.rpc("connect", { id: saved.connections[0].id });
+    await atrium.rpc("connect", { id: saved.connections.find((c) => c.name === "Use node").id });
+    for (let i = 0; i < 300 && (await atrium.rpc("connection_status", null)).state?.state !== "connected"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const list = await atrium.rpc("function_list", { component: null });
     assert.deepEqual(list.module_errors, [{ module: "broken", message: "Uncaught Error: boom at import" }], JSON.stringify(list));
     assert.ok(list.functions.some((f) => f.path === "nodeOnly:hash"), JSON.stringify(list.functions));
@@ -151,7 +154,7 @@ describe("a folder where one Node module throws at import", () => {
     await failed.waitFor({ timeout: 30_000 });
     assert.match(await failed.innerText(), /broken[\s\S]*failed to load[\s\S]*Uncaught Error: boom at import/);
     // The other modules are listed beside it, and run.
-    await page.getByRole("button", { name: "hash" }).waitFor();
+    await page.getByRole("button", { name: "A hash", exact: true }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "functions-module-error.png") });
     // Finding a function by name hides the failed module unless its name matches.
     await page.getByLabel("Find a function").fill("hash");

@@ -220,12 +220,14 @@ fn spawn(
         .tempdir()
         .map_err(io(&std::env::temp_dir()))?;
     let sources = NodeSources::prepare(project, dir.path())?;
-    let (executor, hooks, init) = (
+    let (executor, hooks, init, describe) = (
         dir.path().join("executor.mjs"),
         dir.path().join("hooks.mjs"),
         dir.path().join("init.json"),
+        dir.path().join("describe_error.js"),
     );
     std::fs::write(&executor, EXECUTOR).map_err(io(&executor))?;
+    std::fs::write(&describe, crate::sandbox::DESCRIBE_ERROR).map_err(io(&describe))?;
     std::fs::write(&hooks, HOOKS).map_err(io(&hooks))?;
     let init_json = serde_json::json!({
         "sources": sources.transpiled,
