@@ -224,7 +224,8 @@ fn analyze_any_module(
         RuntimeError::Analyze { .. } => error,
         other => {
             let message = match other {
-                RuntimeError::Js(message) => message,
+                // The failure names the module already.
+                RuntimeError::Js(message) | RuntimeError::Load { message, .. } => message,
                 other => other.to_string(),
             };
             RuntimeError::Analyze { module: format!("{module}.js"), message }

@@ -327,7 +327,7 @@ pub(crate) fn import_module<'js>(
                 return Err(failure);
             }
             let error = describe(ctx, e);
-            Err(RuntimeError::Js(format!("Failed to load {}: {}", file.display(), error.message)))
+            Err(RuntimeError::Load { file: file.display().to_string(), message: error.message })
         }
     }
 }
