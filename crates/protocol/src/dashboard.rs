@@ -38,6 +38,7 @@ pub mod path {
     pub const RESTORE_REVISION: &str = "_system/atrium/restoreRevision:default";
     pub const APPLY_WRITES: &str = "_system/atrium/applyWrites:default";
     pub const CRON_JOBS: &str = "_system/atrium/cronJobs:default";
+    pub const MODULE_ERRORS: &str = "_system/atrium/moduleErrors:default";
     pub const QUERY_FROM_SOURCE: &str = "_system/atrium/queryFromSource:default";
     pub const SEARCH_DOCUMENTS: &str = "_system/atrium/searchDocuments:default";
     // The Schedules area's (argument and answer types in `crate::schedules`).
@@ -424,6 +425,16 @@ pub struct CronJobSpec {
     pub function: Json,
     pub args: Json,
     pub schedule: Json,
+}
+
+/// One of `moduleErrors`'s answer (Atrium): a module of a project folder that failed to
+/// load while the others serve; its functions alone are unavailable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModuleError {
+    /// The module's path without extension (`messages`, `folder/file`).
+    pub path: String,
+    /// What went wrong, without the module's name (`Uncaught Error: boom`).
+    pub message: String,
 }
 
 /// `queryFromSource` (Atrium): `{source}`, a query's text (`async (ctx) => …`).

@@ -56,13 +56,41 @@ pub struct ModuleAnalysis {
     pub crons: Option<Json>,
 }
 
-/// A module that failed to load or to analyse: its functions alone are unavailable.
+/// A module that failed to load or to analyse: its functions alone are unavailable. Shown
+/// (`Display`) in Convex's words: `Failed to analyze messages.js: Uncaught Error: …`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleFailure {
     /// The module path without extension (`messages`, `folder/file`).
     pub path: String,
-    /// Convex's words: `Failed to analyze messages.js: …`.
+    /// What went wrong, without the module's name (`Uncaught Error: boom`).
     pub message: String,
+}
+
+impl ModuleFailure {
+    /// The failure of `module` (path without extension) from its analysis error: an
+    /// [`RuntimeError::Analyze`] naming that module gives its bare message.
+    fn from_error(module: String, error: RuntimeError) -> Self {
+        let message = match error {
+            RuntimeError::Analyze { module: named, message }
+                if named.strip_suffix(".js") == Some(module.as_str()) =>
+            {
+                message
+            }
+            other => other.to_string(),
+        };
+        ModuleFailure { path: module, message }
+    }
+
+    /// The error a strict analysis gives for this failure.
+    pub fn to_error(&self) -> RuntimeError {
+        RuntimeError::Analyze { module: format!("{}.js", self.path), message: self.message.clone() }
+    }
+}
+
+impl std::fmt::Display for ModuleFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Failed to analyze {}.js: {}", self.path, self.message)
+    }
 }
 
 /// The whole project's analysis.
@@ -173,7 +201,7 @@ pub fn analyze_tolerant_with_env(
     for (module, file) in module_files(project)? {
         match analyze_any_module(project, &module, &file, env) {
             Ok(analysis) => modules.push(analysis),
-            Err(error) => failures.push(ModuleFailure { path: module, message: error.to_string() }),
+            Err(error) => failures.push(ModuleFailure::from_error(module, error)),
         }
     }
     Ok(Analysis { modules, schema: evaluate_schema_with_env(project, env)?, failures })
@@ -196,7 +224,8 @@ fn analyze_any_module(
         RuntimeError::Analyze { .. } => error,
         other => {
             let message = match other {
-                RuntimeError::Js(message) => message,
+                // The failure names the module already.
+                RuntimeError::Js(message) | RuntimeError::Load { message, .. } => message,
                 other => other.to_string(),
             };
             RuntimeError::Analyze { module: format!("{module}.js"), message }

@@ -57,7 +57,9 @@ pub fn evaluate_auth_config(
     .map_err(|error| match error {
         // The import failed on the strict `process.env`: Convex's words, without the
         // loader's prefix.
-        RuntimeError::Js(message) if message.contains("is used in auth config file") => {
+        RuntimeError::Js(message) | RuntimeError::Load { message, .. }
+            if message.contains("is used in auth config file") =>
+        {
             let start = message.find(MISSING_VARIABLE).unwrap_or(0);
             let text = &message[start..];
             let end = text.find(" was not set").map_or(text.len(), |i| i + " was not set".len());

@@ -54,6 +54,9 @@ pub enum RuntimeError {
     /// A module failed to load or defines what it may not (Convex refuses the push).
     #[error("Failed to analyze {module}: {message}")]
     Analyze { module: String, message: String },
+    /// A module threw while it was imported (or failed to link): `file` is its path.
+    #[error("Failed to load {file}: {message}")]
+    Load { file: String, message: String },
     #[error("JavaScript engine error: {0}")]
     Js(String),
     #[error(transparent)]

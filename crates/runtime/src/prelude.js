@@ -3,7 +3,7 @@
 // `Convex` global the `convex` library expects, console, and the determinism rules.
 // It defines `__atrium_begin_call(seed, now)`, which the host calls before every call a warm
 // context runs: a fresh seed for `Math.random` and the frozen clock (queries and mutations).
-(({ host, deterministic, seed, now }) => {
+(({ host, describe, deterministic, seed, now }) => {
   let state = seed >>> 0;
   globalThis.Convex = {
     syscall: (op, args) => host.__syscall(op, args),
@@ -157,20 +157,8 @@
     };
   }
 
-  // How the host reads a thrown value: name, message, and ConvexError data.
-  globalThis.__atrium_describe = (error) => {
-    if (error !== null && typeof error === "object") {
-      const symbol = error.ConvexErrorSymbol;
-      const isConvexError = symbol !== undefined && error[symbol] === true;
-      return JSON.stringify({
-        name: error.name === undefined ? "" : String(error.name),
-        message: error.message === undefined ? "" : String(error.message),
-        data: isConvexError ? error.data : undefined,
-        stack: typeof error.stack === "string" ? error.stack : undefined,
-      });
-    }
-    return JSON.stringify({ name: "", message: String(error) });
-  };
+  // How the host reads a thrown value (`describe_error.js`, shared with the Node executor).
+  globalThis.__atrium_describe = (error) => JSON.stringify(describe(error));
 
   Object.defineProperty(globalThis, "__atrium_begin_call", {
     value: (nextSeed, nextNow) => {

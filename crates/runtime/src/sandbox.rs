@@ -30,6 +30,8 @@ use crate::project::{LoadFailure, ProjectModules};
 use crate::{FunctionError, Project, RuntimeError};
 
 const PRELUDE: &str = include_str!("prelude.js");
+/// Shared with the Node.js executor (`node/process.rs` writes it beside `executor.mjs`).
+pub(crate) const DESCRIBE_ERROR: &str = include_str!("describe_error.js");
 
 /// One execution's JavaScript world: an isolate (its fields, `context`, `state`, `failure`,
 /// are reached through `Deref`) and this call's clock. [`Sandbox::finish`] hands back the
@@ -277,6 +279,7 @@ pub(crate) fn install<'js>(
     )?;
     let options = Object::new(ctx.clone())?;
     options.set("host", host)?;
+    options.set("describe", ctx.eval::<Function, _>(DESCRIBE_ERROR)?)?;
     options.set("deterministic", kind != FunctionKind::Action)?;
     options.set("seed", fresh_seed())?;
     options.set("now", call_clock(&state.borrow()))?;
@@ -324,7 +327,7 @@ pub(crate) fn import_module<'js>(
                 return Err(failure);
             }
             let error = describe(ctx, e);
-            Err(RuntimeError::Js(format!("Failed to load {}: {}", file.display(), error.message)))
+            Err(RuntimeError::Load { file: file.display().to_string(), message: error.message })
         }
     }
 }

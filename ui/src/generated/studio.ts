@@ -502,7 +502,12 @@ export type FunctionList = { functions: Array<FunctionInfo>, routes: Array<HttpR
 /**
  * Empty where the deployment does not list them (a Convex deployment, through this).
  */
-crons: Array<CronJob>, };
+crons: Array<CronJob>, 
+/**
+ * Empty where the deployment does not list them (a Convex deployment refuses code
+ * with a failing module; a component's are not listed).
+ */
+module_errors: Array<ModuleError>, };
 
 /**
  * Whose functions to list.
@@ -820,6 +825,20 @@ starts_ms: Array<number>, calls: Array<number>, errors: Array<number>, p50_ms: A
  * How far back metrics look, and how wide their chart buckets are.
  */
 export type MetricsWindow = "15m" | "1h" | "24h" | "7d";
+
+/**
+ * A module of the deployment that fails to load while the others serve (a local project
+ * folder being worked on): its functions alone are unavailable.
+ */
+export type ModuleError = { 
+/**
+ * The module's path without extension (`messages`, `folder/file`).
+ */
+module: string, 
+/**
+ * What went wrong (`Uncaught Error: boom`).
+ */
+message: string, };
 
 /**
  * A module's source, when the deployment serves it.

@@ -106,20 +106,9 @@ globalThis.Convex = {
   },
 };
 
-// An error as the engine reports it (the same shape as the isolate's `__atrium_describe`).
-const describe = (error) => {
-  if (error !== null && typeof error === "object") {
-    const symbol = error.ConvexErrorSymbol;
-    const isConvexError = symbol !== undefined && error[symbol] === true;
-    return {
-      name: error.name === undefined ? "" : String(error.name),
-      message: error.message === undefined ? "" : String(error.message),
-      data: isConvexError ? error.data : undefined,
-      stack: typeof error.stack === "string" ? error.stack : undefined,
-    };
-  }
-  return { name: "", message: String(error) };
-};
+// An error as the engine reports it: `describe_error.js`, which the isolate's prelude uses
+// too (written beside this file).
+const describe = (0, eval)(readFileSync(new URL("./describe_error.js", import.meta.url), "utf8"));
 
 const flag = (object, key) => object[key] === true;
 const exported = (object, method) => (typeof object[method] === "function" ? (object[method]() ?? null) : null);

@@ -4,7 +4,8 @@
 //! return value validated here, each syscall the action makes (`ctx.runQuery`,
 //! `runMutation`, `runAction`, the scheduler, storage, auth, vector search) answered by
 //! the same [`HostState`] an isolate's action uses, its console lines kept as its logs,
-//! and the action time limit applied.
+//! and the action time limit applied (an action that overruns it fails with Convex's
+//! timeout error, and the process it ran in is replaced and killed).
 //!
 //! Hand-written rather than a crate: the executor is a small script of ours
 //! (`executor.mjs`) behind a JSON-lines pipe, which no crate provides for Convex's host
@@ -30,7 +31,7 @@ use crate::call::{Caller, FunctionKind, Limits, LogLine};
 use crate::host::HostState;
 use crate::invoke::Call;
 use crate::{FunctionError, Project, RuntimeError};
-use process::{Incoming, NodeProcess, process_for};
+use process::{Incoming, NodeProcess, process_for, retire};
 
 /// One export of a `"use node"` module that Convex registers (a function, a router, crons).
 #[derive(Debug, Clone, Deserialize)]
@@ -190,7 +191,10 @@ pub(crate) fn run(
             Ok(Incoming::Done { ok, error, .. }) => break (ok, error),
             Ok(Incoming::Ready {}) => {}
             Err(RecvTimeoutError::Timeout) => {
+                // The action may be stuck (a loop never yields): its process is replaced,
+                // and killed once no other call runs in it.
                 process.forget(request.id);
+                retire(&process);
                 return Ok(Err(FunctionError {
                     message: format!(
                         "Function execution timed out (maximum duration: {}s)",

@@ -2,7 +2,9 @@
 //! `PATH` (or `ATRIUM_NODE`), its version checked, started with Atrium's executor
 //! (`executor.mjs`, `hooks.mjs`) and the modules it may import (`sources`), and spoken to
 //! in JSON lines. One process per project version and environment, kept warm between
-//! calls and started again when it died; it is killed when its project version is gone.
+//! calls and started again when it died; it is killed when its project version is gone, or
+//! retired ([`retire`]) when an action in it overran its time limit: later calls start a
+//! new process and the old one is killed as soon as no call holds it.
 //!
 //! It owns the protocol's transport (requests out, replies routed to the call that waits
 //! for them); what a call does with its messages is `node/mod.rs`'s.
@@ -169,6 +171,14 @@ pub(crate) fn process_for(
     Ok(process)
 }
 
+/// Takes `process` out of service (an action in it overran its time limit and may still be
+/// running): the next call starts a new process, and this one is killed once the calls
+/// still holding it let go (its `Drop`).
+pub(crate) fn retire(process: &Arc<NodeProcess>) {
+    process.dead.store(true, Ordering::Relaxed);
+    registry().lock().unwrap().retain(|e| !Arc::ptr_eq(&e.process, process));
+}
+
 /// The `node` to run: `ATRIUM_NODE`, else `node` on `PATH`.
 fn node_binary() -> String {
     std::env::var("ATRIUM_NODE").unwrap_or_else(|_| "node".into())
@@ -210,12 +220,14 @@ fn spawn(
         .tempdir()
         .map_err(io(&std::env::temp_dir()))?;
     let sources = NodeSources::prepare(project, dir.path())?;
-    let (executor, hooks, init) = (
+    let (executor, hooks, init, describe) = (
         dir.path().join("executor.mjs"),
         dir.path().join("hooks.mjs"),
         dir.path().join("init.json"),
+        dir.path().join("describe_error.js"),
     );
     std::fs::write(&executor, EXECUTOR).map_err(io(&executor))?;
+    std::fs::write(&describe, crate::sandbox::DESCRIBE_ERROR).map_err(io(&describe))?;
     std::fs::write(&hooks, HOOKS).map_err(io(&hooks))?;
     let init_json = serde_json::json!({
         "sources": sources.transpiled,

@@ -140,7 +140,33 @@ fn node_errors_limits_and_environment() {
         .run("nodeOnly:sleep", FunctionKind::Action, obj(vec![("ms", Value::Float64(1.0))]))
         .unwrap()
         .result;
-    assert_eq!(quick, Ok(Value::Float64(1.0)), "the process still serves calls");
+    assert_eq!(quick, Ok(Value::Float64(1.0)), "a process still serves calls");
+}
+
+#[test]
+fn a_node_action_past_its_time_limit_is_killed_with_its_process() {
+    let (_d, runner) = runner_for(&fixture());
+    let runner =
+        runner.with_limits(Limits { action_time: Duration::from_millis(500), ..Limits::default() });
+    let before = action(&runner, "nodeOnly:pid", obj(vec![]));
+    let Value::Float64(pid) = before else { panic!("pid {before}") };
+    let pid = pid as u32;
+    let spun = runner.run("nodeOnly:spin", FunctionKind::Action, obj(vec![])).unwrap().result;
+    assert_eq!(spun.unwrap_err().message, "Function execution timed out (maximum duration: 0.5s)");
+    // The process that spun is gone (killed, not left burning a core) ...
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(std::time::Instant::now() < deadline, "process {pid} still runs");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // ... and a new one serves the next calls.
+    let after = action(&runner, "nodeOnly:pid", obj(vec![]));
+    assert_ne!(after, before, "a new process");
+    let hash = action(&runner, "nodeOnly:hash", obj(vec![("text", "hi".into())]));
+    assert_eq!(
+        hash,
+        Value::from("8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4")
+    );
 }
 
 #[test]
@@ -171,7 +197,7 @@ fn analysis_of_node_modules_happens_in_node() {
         .filter(|f| f.path.starts_with("nodeOnly:"))
         .map(|f| (f.path.as_str(), f.kind))
         .collect();
-    assert_eq!(node.len(), 9, "{node:?}");
+    assert_eq!(node.len(), 10, "{node:?}");
     assert!(node.iter().all(|(_, kind)| *kind == FunctionKind::Action));
     let hash = analysis.function("nodeOnly:hash").unwrap();
     assert_eq!(hash.returns, Some(serde_json::json!({"type": "string"})));
@@ -219,8 +245,9 @@ fn a_folder_with_one_failing_module_still_serves_the_others() {
     assert_eq!(analysis.function("fine:ok").unwrap().kind, FunctionKind::Query);
     assert_eq!(analysis.failures.len(), 1, "{:?}", analysis.failures);
     assert_eq!(analysis.failures[0].path, "broken");
+    assert_eq!(analysis.failures[0].message, "Uncaught Error: boom at import");
     assert_eq!(
-        analysis.failures[0].message,
+        analysis.failures[0].to_string(),
         "Failed to analyze broken.js: Uncaught Error: boom at import"
     );
     let strict = analyze(&project).unwrap_err().to_string();

@@ -276,12 +276,7 @@ impl Deployment {
         if self.runner.read().unwrap().is_some()
             && let Some(newly) = self.newly_failing(&code)
         {
-            let module = format!("{}.js", newly.path);
-            let prefix = format!("Failed to analyze {module}: ");
-            let message = newly.message.strip_prefix(&prefix).unwrap_or(&newly.message).to_owned();
-            return Err(DeploymentError::Project(Box::new(
-                atrium_runtime::RuntimeError::Analyze { module, message },
-            )));
+            return Err(DeploymentError::Project(Box::new(newly.to_error())));
         }
         self.install(code, auth, progress)
     }
@@ -622,10 +617,10 @@ impl Deployment {
     }
 
     /// The modules of a project folder that failed to load while the others serve, each
-    /// with Convex's message (`Failed to analyze messages.js: …`).
-    pub fn module_failures(&self) -> Vec<String> {
+    /// with its message (shown in Convex's words, `Failed to analyze messages.js: …`).
+    pub fn module_failures(&self) -> Vec<atrium_runtime::analysis::ModuleFailure> {
         let analysis = self.analysis.read().unwrap();
-        analysis.iter().flat_map(|a| a.failures.iter().map(|f| f.message.clone())).collect()
+        analysis.iter().flat_map(|a| a.failures.iter().cloned()).collect()
     }
 
     /// The crons the last load added, changed and removed, by name.

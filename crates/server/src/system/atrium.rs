@@ -1,7 +1,7 @@
 //! Atrium's dashboard extensions, `_system/atrium/*`: a table window at a row offset within
 //! an index range, a search over a search index, a document's history and restoring one of
-//! its revisions, a staged edit set committed in one transaction, and the project's cron
-//! jobs. A Convex deployment lacks
+//! its revisions, a staged edit set committed in one transaction, the project's cron
+//! jobs and the modules of a folder that fail to load. A Convex deployment lacks
 //! them; clients fall back when the answer says "not found".
 //!
 //! Arguments and answers are `atrium_protocol::dashboard`'s types. The ad-hoc query
@@ -10,9 +10,9 @@
 
 use atrium_engine::{Engine, EngineError, IndexRangeExpr, Order, Transaction};
 use atrium_protocol::dashboard::{
-    AppliedWrites, ApplyWritesArgs, CronJobSpec, DocumentHistoryArgs, DocumentWrite, RangeExpr,
-    RangeKind, RestoreRevisionArgs, Revision, SearchDocuments, SearchDocumentsArgs, SortOrder,
-    TableWindow, TableWindowArgs, path,
+    AppliedWrites, ApplyWritesArgs, CronJobSpec, DocumentHistoryArgs, DocumentWrite, ModuleError,
+    RangeExpr, RangeKind, RestoreRevisionArgs, Revision, SearchDocuments, SearchDocumentsArgs,
+    SortOrder, TableWindow, TableWindowArgs, path,
 };
 use atrium_value::Value;
 
@@ -34,6 +34,7 @@ pub(super) fn query(
         path::TABLE_WINDOW => read(path, args, |a| table_window(tx, a)),
         path::DOCUMENT_HISTORY => read(path, args, |a| history(deployment.engine(), a)),
         path::CRON_JOBS => encode(&cron_jobs(deployment)),
+        path::MODULE_ERRORS => encode(&module_errors(deployment)),
         path::SEARCH_DOCUMENTS => read(path, args, |a| search_documents(tx, a)),
         _ => return None,
     })
@@ -161,6 +162,13 @@ fn cron_jobs(deployment: &Deployment) -> Vec<CronJobSpec> {
         }
     }
     jobs
+}
+
+/// The app's modules that fail to load while the others serve (a pushed app has none: a
+/// push with a failing module is refused).
+fn module_errors(deployment: &Deployment) -> Vec<ModuleError> {
+    let failures = deployment.module_failures().into_iter();
+    failures.map(|f| ModuleError { path: f.path, message: f.message }).collect()
 }
 
 /// A staged edit set committed in one transaction — all of it or, on the first error (named

@@ -49,12 +49,25 @@ pub struct CronJob {
     pub args: serde_json::Value,
 }
 
+/// A module of the deployment that fails to load while the others serve (a local project
+/// folder being worked on): its functions alone are unavailable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ModuleError {
+    /// The module's path without extension (`messages`, `folder/file`).
+    pub module: String,
+    /// What went wrong (`Uncaught Error: boom`).
+    pub message: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct FunctionList {
     pub functions: Vec<FunctionInfo>,
     pub routes: Vec<HttpRoute>,
     /// Empty where the deployment does not list them (a Convex deployment, through this).
     pub crons: Vec<CronJob>,
+    /// Empty where the deployment does not list them (a Convex deployment refuses code
+    /// with a failing module; a component's are not listed).
+    pub module_errors: Vec<ModuleError>,
 }
 
 /// A Convex cron schedule in words.
@@ -217,7 +230,12 @@ pub(super) async fn function_list(
         )
         .await?;
     let spec = atrium_value::json::to_json(&spec);
-    let mut list = FunctionList { functions: Vec::new(), routes: Vec::new(), crons: Vec::new() };
+    let mut list = FunctionList {
+        functions: Vec::new(),
+        routes: Vec::new(),
+        crons: Vec::new(),
+        module_errors: Vec::new(),
+    };
     for entry in spec.as_array().into_iter().flatten() {
         let text = |k: &str| entry.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
         let validator = |k: &str| {
@@ -264,6 +282,7 @@ pub(super) async fn function_list(
     if component.is_some() {
         return Ok(list);
     }
+    list.module_errors = module_errors(&connected.http).await;
     if let Ok(Value::Array(jobs)) = connected
         .http
         .query("_system/atrium/cronJobs:default", &Value::Object(Default::default()))
@@ -282,6 +301,18 @@ pub(super) async fn function_list(
         }
     }
     Ok(list)
+}
+
+/// The app's modules that fail to load (Atrium's extension; none where it is missing).
+async fn module_errors(http: &atrium_client::DeploymentClient) -> Vec<ModuleError> {
+    use atrium_protocol::{convex_json, dashboard};
+    let Ok(answer) =
+        http.query(dashboard::path::MODULE_ERRORS, &Value::Object(Default::default())).await
+    else {
+        return Vec::new();
+    };
+    let errors: Vec<dashboard::ModuleError> = convex_json::from_value(&answer).unwrap_or_default();
+    errors.into_iter().map(|e| ModuleError { module: e.path, message: e.message }).collect()
 }
 
 pub(super) async fn run_function(

@@ -156,7 +156,7 @@ impl Projects {
             data_bytes: folder_size(&s.data),
             reloads: 0,
             reload_error: None,
-            module_errors: s.deployment.module_failures(),
+            module_errors: s.deployment.module_failures().iter().map(|f| f.to_string()).collect(),
             backfill: None,
             built_in: true,
             components: Vec::new(),
@@ -180,8 +180,9 @@ impl Projects {
                     (state.reloads, error, state.backfill.clone())
                 });
                 let components = live.map_or_else(Vec::new, |l| installed(&l.local.deployment));
-                let module_errors =
-                    live.map_or_else(Vec::new, |l| l.local.deployment.module_failures());
+                let module_errors = live.map_or_else(Vec::new, |l| {
+                    l.local.deployment.module_failures().iter().map(|f| f.to_string()).collect()
+                });
                 ProjectInfo {
                     components,
                     module_errors,

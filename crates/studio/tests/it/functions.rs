@@ -242,3 +242,53 @@ async fn list_run_act_as_a_user_and_watch() {
     .unwrap();
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_module_that_fails_to_load_is_listed_with_its_error() {
+    let kitchen =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/kitchen");
+    let project = tempfile::tempdir().unwrap();
+    std::fs::create_dir(project.path().join("convex")).unwrap();
+    std::os::unix::fs::symlink(kitchen.join("node_modules"), project.path().join("node_modules"))
+        .unwrap();
+    std::fs::write(
+        project.path().join("convex/fine.ts"),
+        "import { queryGeneric as query } from \"convex/server\";\nexport const ok = query({ args: {}, handler: async () => \"ok\" });\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.path().join("convex/broken.ts"),
+        "import { queryGeneric as query } from \"convex/server\";\nthrow new Error(\"boom at import\");\nexport const never = query({ args: {}, handler: async () => 1 });\n",
+    )
+    .unwrap();
+    // An absolute path: `serve_fixture` joins it onto the fixtures folder, which keeps it.
+    let (server, deployment, _data) =
+        serve_fixture(project.path().to_str().unwrap(), "studio-module-errors").await;
+    let config = tempfile::tempdir().unwrap();
+    let studio = common::studio(config.path());
+    let saved = dispatch(
+        &studio,
+        "save_connection",
+        json!({"id": null, "name": "Broken", "url": server.cloud_url, "colour": "#3b82f6",
+               "safe_mode": "normal", "admin_key": deployment.admin_key()}),
+    )
+    .await
+    .unwrap();
+    let id = saved["connections"][0]["id"].as_str().unwrap().to_owned();
+    dispatch(&studio, "connect", json!({"id": id})).await.unwrap();
+
+    let list = dispatch(&studio, "function_list", json!({})).await.unwrap();
+    let paths: Vec<&str> =
+        list["functions"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, vec!["fine:ok"], "{list}");
+    assert_eq!(
+        list["module_errors"],
+        json!([{"module": "broken", "message": "Uncaught Error: boom at import"}])
+    );
+
+    // A deployment without Atrium's extensions (as a Convex one) lists no errors.
+    deployment.set_atrium_extensions(false);
+    let list = dispatch(&studio, "function_list", json!({})).await.unwrap();
+    assert_eq!(list["functions"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["module_errors"], json!([]));
+}

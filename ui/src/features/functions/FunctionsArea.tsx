@@ -4,7 +4,7 @@
 // be kept live, each new version on a timeline with a diff from the one before; the last
 // 25 runs of each function are kept (per deployment, in this browser or window). HTTP routes
 // can be tried (HttpRunner). The component selector scopes the list and the runs to one
-// component instance.
+// component instance. A module that fails to load is listed with its error (ModuleLoadError).
 import { useEffect, useState } from "react";
 import { ComponentSelect } from "../../components/ComponentSelect";
 import { useComponents } from "../../lib/useComponents";
@@ -12,6 +12,7 @@ import { MetricsPanel } from "./MetricsPanel";
 import type { ConnectionStatus, FunctionInfo, FunctionList } from "../../generated/studio";
 import { call, errorMessage } from "../../platform";
 import { HttpRunner } from "./HttpRunner";
+import { ModuleLoadError } from "./ModuleLoadError";
 import { parseRouteKey, routeKey } from "./httpRequest";
 import { Runner } from "./Runner";
 
@@ -72,6 +73,8 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
     const module = f.path.split(":")[0] ?? "";
     byModule.set(module, [...(byModule.get(module) ?? []), f]);
   }
+  const failed = (list?.module_errors ?? []).filter((e) => e.module.toLowerCase().includes(search.toLowerCase()));
+  const modules = [...new Set([...byModule.keys(), ...failed.map((e) => e.module)])].sort();
   const fn = list?.functions.find((f) => f.path === selected);
   const route = parseRouteKey(selected);
 
@@ -93,23 +96,27 @@ export function FunctionsArea({ connection }: { connection?: ConnectionStatus })
         <button className={selected === undefined ? "table-item active" : "table-item"} onClick={() => setSelected(undefined)} aria-current={selected === undefined}>
           <span className="table-name">Metrics overview</span>
         </button>
-        {[...byModule].map(([module, fns]) => (
-          <div key={module} className="fn-module">
-            <div className="fn-module-name">{module}</div>
-            <ul>
-              {fns.map((f) => (
-                <li key={f.path}>
-                  <button className={f.path === selected ? "table-item active" : "table-item"} onClick={() => setSelected(f.path)} aria-current={f.path === selected}>
-                    <span>
-                      <span className={`log-type t-${f.kind}`}>{BADGE[f.kind] ?? "?"}</span> {f.path.split(":")[1]}
-                    </span>
-                    {f.visibility === "internal" && <span className="table-count">internal</span>}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          </div>
-        ))}
+        {modules.map((module) => {
+          const error = failed.find((e) => e.module === module);
+          if (error) return <ModuleLoadError key={module} error={error} />;
+          return (
+            <div key={module} className="fn-module">
+              <div className="fn-module-name">{module}</div>
+              <ul>
+                {(byModule.get(module) ?? []).map((f) => (
+                  <li key={f.path}>
+                    <button className={f.path === selected ? "table-item active" : "table-item"} onClick={() => setSelected(f.path)} aria-current={f.path === selected}>
+                      <span>
+                        <span className={`log-type t-${f.kind}`}>{BADGE[f.kind] ?? "?"}</span> {f.path.split(":")[1]}
+                      </span>
+                      {f.visibility === "internal" && <span className="table-count">internal</span>}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          );
+        })}
         {list && list.crons.length > 0 && (
           <div className="fn-module" data-testid="cron-jobs">
             <div className="fn-module-name">Cron jobs</div>
