@@ -47,7 +47,7 @@ export function TimeChart({ title, unit, xs, series, testId }: { title: string; 
       width: Math.max(element.clientWidth, 200),
       height: 180,
       scales: { x: { time: true } },
-      axes: [axis, { ...axis, size: 56, values: (_u, ticks) => ticks.map((v) => `${+v.toFixed(2)} ${unit}`) }],
+      axes: [axis, { ...axis, size: labelWidth, values: (_u, ticks) => ticks.map((v) => `${+v.toFixed(2)} ${unit}`) }],
       legend: { live: true },
       series: [{}, ...seriesOptions(element)],
     };
@@ -66,4 +66,10 @@ export function TimeChart({ title, unit, xs, series, testId }: { title: string; 
   }, [xs, series, shape]);
 
   return <div className="time-chart" ref={holder} data-testid={testId} />;
+}
+
+/** The y axis's width: room for its longest label (uPlot's default font, ~7 px a character) plus the ticks. */
+function labelWidth(_u: uPlot, values: string[] | null): number {
+  const longest = Math.max(0, ...(values ?? []).map((v) => v.length));
+  return Math.max(40, longest * 7 + 24);
 }
