@@ -11,11 +11,13 @@
 //! file functions and storage routes (`files`); the function log stream (`logs`); the Schedules area's
 //! scheduled jobs, crons and cancel routes (`schedules`); Atrium's vector index endpoints (`vector`); the
 //! deployment's auth providers and token checks (`auth`); environment variables through the
-//! CLI's routes (`env`).
+//! CLI's routes (`env`); the deployment audit log for the History area
+//! (`deployment_events`).
 //!
 //! It must not depend on the engine, tauri or polars.
 
 mod auth;
+mod deployment_events;
 pub mod dashboard;
 mod env;
 mod files;

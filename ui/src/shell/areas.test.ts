@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AREAS, areaForShortcut, areaFromHash, hashForArea } from "./areas";
 
 describe("areas", () => {
-  it("lists the ten areas in sidebar order", () => {
+  it("lists the twelve areas in sidebar order", () => {
     expect(AREAS.map((a) => a.label)).toEqual([
       "Data",
       "Functions",
@@ -12,6 +12,8 @@ describe("areas", () => {
       "Subscriptions",
       "Vector",
       "Query",
+      "Health",
+      "History",
       "Project",
       "Settings",
     ]);

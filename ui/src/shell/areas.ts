@@ -9,6 +9,8 @@ export type AreaId =
   | "subscriptions"
   | "vector"
   | "query"
+  | "health"
+  | "history"
   | "project"
   | "settings";
 
@@ -59,6 +61,16 @@ export const AREAS: readonly Area[] = [
     id: "query",
     label: "Query",
     purpose: "Ask questions of your data in SQL or JavaScript.",
+  },
+  {
+    id: "health",
+    label: "Health",
+    purpose: "Failure rate, slow functions, scheduler lag, subscriptions and storage at a glance.",
+  },
+  {
+    id: "history",
+    label: "History",
+    purpose: "What changed in the deployment: pushes, indexes, schema, environment variables, imports.",
   },
   {
     id: "project",
