@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
-import { REPO } from "./lib/atrium.mjs";
+import { ARTIFACTS, REPO } from "./lib/atrium.mjs";
 import { openConnected, screenshotsLightAndDark } from "./lib/connected.mjs";
 import { startEngine } from "./lib/engine.mjs";
 
@@ -33,7 +33,7 @@ describe("the Health area", () => {
     await traffic(engine);
     live = new ConvexClient(engine.url);
     await new Promise((resolve) => live.onUpdate("messages:list", {}, resolve));
-    ui = await openConnected(engine, { name: "Health" });
+    ui = await openConnected(engine, { name: "Local chat" });
     page = ui.page;
   });
 
@@ -65,12 +65,16 @@ describe("the Health area", () => {
   test("a failing function links to the Logs filtered to it", async () => {
     await page.getByTestId("top-failing").getByRole("link", { name: "Logs" }).click();
     await page.getByTestId("area-logs").waitFor();
-    assert.equal(new URL(page.url()).hash, "#/logs?fn=messages%3Aremove");
+    assert.equal(await page.getByTestId("area-logs").getByLabel("Function", { exact: true }).inputValue(), "messages:remove");
   });
 
   test("the palette reaches Health", async () => {
-    await page.keyboard.press("Control+k");
+    await page.keyboard.press("Control+K");
+    const palette = page.getByTestId("palette");
+    await palette.waitFor();
     await page.keyboard.type("Health");
+    await page.screenshot({ path: join(ARTIFACTS, "health-palette.png") });
+    await palette.locator('[role="option"][aria-selected="true"][data-key="area:health"]').waitFor({ timeout: 5000 });
     await page.keyboard.press("Enter");
     await page.getByTestId("area-health").waitFor();
   });

@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { REPO } from "./lib/atrium.mjs";
+import { ARTIFACTS, REPO } from "./lib/atrium.mjs";
 import { openConnected, screenshotsLightAndDark } from "./lib/connected.mjs";
 import { startEngine } from "./lib/engine.mjs";
 
@@ -49,7 +49,7 @@ describe("the History area", () => {
     const schema = join(project, "convex/schema.ts");
     writeFileSync(schema, readFileSync(schema, "utf8").replace('.index("by_author", ["author"])', '.index("by_author", ["author"])\n    .index("by_body", ["body"])'));
     engine = await startEngine(project, { data });
-    ui = await openConnected(engine, { name: "History" });
+    ui = await openConnected(engine, { name: "Local chat" });
     page = ui.page;
   });
 
@@ -93,8 +93,12 @@ describe("the History area", () => {
   });
 
   test("the Code filter and the palette reach History", async () => {
-    await page.keyboard.press("Control+k");
+    await page.keyboard.press("Control+K");
+    const palette = page.getByTestId("palette");
+    await palette.waitFor();
     await page.keyboard.type("History");
+    await page.screenshot({ path: join(ARTIFACTS, "history-palette.png") });
+    await palette.locator('[role="option"][aria-selected="true"][data-key="area:history"]').waitFor({ timeout: 5000 });
     await page.keyboard.press("Enter");
     await page.getByTestId("area-history").waitFor();
     await page.getByLabel("Events").selectOption("env");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AREAS, areaForShortcut, areaFromHash, hashForArea } from "./areas";
+import { AREAS, areaForShortcut, areaFromHash, hashForArea, shortcutDigit } from "./areas";
 
 describe("areas", () => {
   it("lists the twelve areas in sidebar order", () => {
@@ -42,5 +42,13 @@ describe("areas", () => {
     expect(areaForShortcut(key("0", { altKey: true }))).toBeUndefined();
     expect(areaForShortcut(key("1"))).toBeUndefined();
     expect(areaForShortcut(key("1", { altKey: true, ctrlKey: true }))).toBeUndefined();
+  });
+
+  it("hints only the digits that select an area", () => {
+    const hints = AREAS.map((_, i) => shortcutDigit(i));
+    for (const [i, digit] of hints.entries()) {
+      if (digit) expect(areaForShortcut({ altKey: true, ctrlKey: false, metaKey: false, key: digit, code: `Digit${digit}` })).toBe(AREAS[i]?.id);
+    }
+    expect(hints.filter(Boolean)).toHaveLength(9);
   });
 });

@@ -110,3 +110,9 @@ export function areaForShortcut(event: { altKey: boolean; ctrlKey: boolean; meta
   if (!Number.isInteger(index) || index < 0) return undefined;
   return (index === 8 ? AREAS[AREAS.length - 1] : AREAS[index])?.id;
 }
+
+/** The digit that selects the area at `index` with Alt (see areaForShortcut), if any. */
+export function shortcutDigit(index: number): string | undefined {
+  if (index === AREAS.length - 1) return "9";
+  return index < 8 ? String(index + 1) : undefined;
+}

@@ -1,8 +1,9 @@
 // One deployment event opened: for a push, each component's functions (or modules) added,
 // removed and changed, its indexes added and removed, and the schema before and after
-// side by side; for an import or a clear, the tables; otherwise the event's metadata.
+// side by side with the lines each lacks marked; for an import or a clear, the tables; otherwise the event's metadata.
 import type { CodeChangeView, HistoryEvent } from "../../generated/studio";
 import { functionsLink } from "../../lib/areaLinks";
+import { type DiffLine, markLines, prettyJson } from "./historyWords";
 
 function NameList({ title, names, sign, link }: { title: string; names: readonly string[]; sign: "+" | "−" | "~"; link?: boolean }) {
   if (!names.length) return null;
@@ -18,6 +19,36 @@ function NameList({ title, names, sign, link }: { title: string; names: readonly
           </li>
         ))}
       </ul>
+    </div>
+  );
+}
+
+function SchemaSide({ lines, sign, testId }: { lines: DiffLine[]; sign: "+" | "−"; testId: string }) {
+  return (
+    <pre data-testid={testId}>
+      {lines.map((line, i) => (
+        <div key={i} className={line.changed ? (sign === "+" ? "line-added" : "line-removed") : undefined}>
+          {line.text || " "}
+        </div>
+      ))}
+    </pre>
+  );
+}
+
+/** The schema before and after, pretty-printed, each side's lines the other lacks marked. */
+function SchemaDiff({ before, after }: { before: string | null; after: string | null }) {
+  const b = before === null ? "(none)" : prettyJson(before);
+  const a = after === null ? "(none)" : prettyJson(after);
+  return (
+    <div className="schema-diff">
+      <div>
+        <div className="muted">Before</div>
+        <SchemaSide lines={markLines(b, a)} sign="−" testId="schema-before" />
+      </div>
+      <div>
+        <div className="muted">After</div>
+        <SchemaSide lines={markLines(a, b)} sign="+" testId="schema-after" />
+      </div>
     </div>
   );
 }
@@ -44,16 +75,7 @@ function ComponentChange({ change }: { change: CodeChangeView }) {
           {change.schema_before === null && change.schema_after === null ? (
             <p className="muted">The schema changed; this deployment does not keep its text.</p>
           ) : (
-            <div className="schema-diff">
-              <div>
-                <div className="muted">Before</div>
-                <pre data-testid="schema-before">{change.schema_before ?? "(none)"}</pre>
-              </div>
-              <div>
-                <div className="muted">After</div>
-                <pre data-testid="schema-after">{change.schema_after ?? "(none)"}</pre>
-              </div>
-            </div>
+            <SchemaDiff before={change.schema_before} after={change.schema_after} />
           )}
         </div>
       )}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CodeChangeView, HistoryEvent } from "../../generated/studio";
-import { codeSummary, eventKind, eventSummary, eventTitle } from "./historyWords";
+import { codeSummary, eventKind, eventSummary, eventTitle, markLines, prettyJson } from "./historyWords";
 
 function event(partial: Partial<HistoryEvent>): HistoryEvent {
   return { id: "e", time_ms: 0, action: "", member_id: null, message: null, code: [], variable: null, tables: [], tables_deleted: [], import_mode: null, requestor: null, details: "{}", ...partial };
@@ -31,5 +31,16 @@ describe("history words", () => {
     expect(eventTitle(event({ action: "usage_limit_exceeded" }))).toBe("usage limit exceeded");
     expect(eventSummary(event({ action: "update_environment_variable", variable: "API_KEY" }))).toBe("API_KEY");
     expect(eventSummary(event({ action: "snapshot_import", import_mode: "Replace", tables: ["messages"], tables_deleted: ["old"] }))).toBe("Replace into messages; emptied old");
+  });
+});
+
+describe("schema diff lines", () => {
+  it("pretty-prints JSON and marks the lines the other side lacks", () => {
+    const before = prettyJson('{"indexes":["a"]}');
+    const after = prettyJson('{"indexes":["a","b"]}');
+    expect(after.split("\n")).toHaveLength(6);
+    expect(markLines(after, before).filter((l) => l.changed).map((l) => l.text.trim())).toEqual(['"a",', '"b"']);
+    expect(markLines(before, after).filter((l) => l.changed).map((l) => l.text.trim())).toEqual(['"a"']);
+    expect(prettyJson("not json")).toBe("not json");
   });
 });

@@ -90,3 +90,32 @@ export function eventSummary(event: HistoryEvent): string {
 export function hasDetails(event: HistoryEvent): boolean {
   return eventKind(event.action) !== "env";
 }
+
+/** JSON text pretty-printed (2 spaces); other text as it is. */
+export function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+export interface DiffLine {
+  text: string;
+  /** Whether the line is missing from the other side. */
+  changed: boolean;
+}
+
+/**
+ * The lines of `text`, each marked when the other side lacks it (a count-aware multiset
+ * comparison, enough to point at what a schema gained or lost).
+ */
+export function markLines(text: string, other: string): DiffLine[] {
+  const left = new Map<string, number>();
+  for (const line of other.split("\n")) left.set(line, (left.get(line) ?? 0) + 1);
+  return text.split("\n").map((line) => {
+    const n = left.get(line) ?? 0;
+    if (n > 0) left.set(line, n - 1);
+    return { text: line, changed: n === 0 };
+  });
+}
