@@ -17,8 +17,8 @@
 //! It must not depend on the engine, tauri or polars.
 
 mod auth;
-mod deployment_events;
 pub mod dashboard;
+mod deployment_events;
 mod env;
 mod files;
 mod http;

@@ -63,7 +63,8 @@ mod tests {
     fn reruns_count_new_runs_and_skip_first_runs_and_gone_queries() {
         let before = sample(&[("a", 1, 3), ("a", 2, 1), ("b", 1, 5)]);
         let after = sample(&[("a", 1, 5), ("a", 2, 1), ("c", 1, 4)]);
-        assert_eq!(reruns(&before, &after), 2 + 0 + 3);
+        // a:1 gained 2, a:2 none, c:1 is new (4 runs, the first not a re-run), b:1 is gone.
+        assert_eq!(reruns(&before, &after), 5);
     }
 
     #[test]
@@ -73,6 +74,10 @@ mod tests {
         assert_eq!(rate.sample(1, t0, sample(&[("a", 1, 1)])), None);
         let r = rate.sample(1, t0 + Duration::from_secs(30), sample(&[("a", 1, 11)]));
         assert_eq!(r, Some(20.0));
-        assert_eq!(rate.sample(2, t0 + Duration::from_secs(60), sample(&[])), None, "another connection");
+        assert_eq!(
+            rate.sample(2, t0 + Duration::from_secs(60), sample(&[])),
+            None,
+            "another connection"
+        );
     }
 }

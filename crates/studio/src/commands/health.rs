@@ -144,17 +144,14 @@ pub(super) async fn health_overview(
         p99_ms: s.p99_ms.clone(),
     };
     let (top_failing, slowest) = tops(&report.functions);
-    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3);
+    let now_ms =
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3);
     let scheduler = super::schedules::schedules_list(studio, SchedulesRequest::default())
         .await
         .ok()
         .map(|view| {
-            let pending: Vec<f64> = view
-                .jobs
-                .iter()
-                .filter(|j| j.state == "pending")
-                .map(|j| j.scheduled_ms)
-                .collect();
+            let pending: Vec<f64> =
+                view.jobs.iter().filter(|j| j.state == "pending").map(|j| j.scheduled_ms).collect();
             let overdue: Vec<f64> = pending.iter().filter(|t| **t < now_ms).copied().collect();
             SchedulerHealth {
                 pending: pending.len() as u32,

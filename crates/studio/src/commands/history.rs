@@ -10,8 +10,8 @@
 use std::sync::Arc;
 
 use atrium_protocol::deployment_events::{
-    ClearTablesMetadata, ComponentTables, EnvironmentVariableMetadata, IndexMetadata,
-    PushMetadata, SnapshotImportMetadata, action,
+    ClearTablesMetadata, ComponentTables, EnvironmentVariableMetadata, IndexMetadata, PushMetadata,
+    SnapshotImportMetadata, action,
 };
 use atrium_value::Value;
 use serde::de::DeserializeOwned;
@@ -179,7 +179,7 @@ pub(crate) fn event_view(document: &Value) -> HistoryEvent {
             // Convex's older push event: the app's module diff only.
             let modules = metadata.get("modules").cloned().unwrap_or(Json::Null);
             let names = |key: &str| -> Vec<String> {
-                modules.get(key).and_then(|v| parsed(v)).unwrap_or_default()
+                modules.get(key).and_then(parsed).unwrap_or_default()
             };
             view.code = vec![CodeChangeView {
                 kind: "modify".into(),
@@ -198,8 +198,7 @@ pub(crate) fn event_view(document: &Value) -> HistoryEvent {
                 view.tables = table_names(&m.table_names);
                 view.tables_deleted = table_names(&m.table_names_deleted);
                 view.import_mode = Some(m.import_mode);
-                view.requestor =
-                    m.requestor.get("type").and_then(Json::as_str).map(str::to_owned);
+                view.requestor = m.requestor.get("type").and_then(Json::as_str).map(str::to_owned);
             }
         }
         action::CLEAR_TABLES => {
