@@ -6,6 +6,8 @@ import { FilesArea } from "./features/files/FilesArea";
 import { FunctionsArea } from "./features/functions/FunctionsArea";
 import { LogsArea } from "./features/logs/LogsArea";
 import { SchedulesArea } from "./features/schedules/SchedulesArea";
+import { HealthArea } from "./features/health/HealthArea";
+import { HistoryArea } from "./features/history/HistoryArea";
 import { SubscriptionsArea } from "./features/subscriptions/SubscriptionsArea";
 import { QueryArea } from "./features/query/QueryArea";
 import { ProjectArea } from "./features/projects/ProjectArea";
@@ -96,6 +98,10 @@ export function App() {
             <SubscriptionsArea connection={studio.connection} />
           ) : area.id === "query" ? (
             <QueryArea connection={studio.connection} />
+          ) : area.id === "health" ? (
+            <HealthArea connection={studio.connection} />
+          ) : area.id === "history" ? (
+            <HistoryArea connection={studio.connection} />
           ) : area.id === "project" ? (
             <ProjectArea />
           ) : (

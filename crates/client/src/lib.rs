@@ -11,12 +11,14 @@
 //! file functions and storage routes (`files`); the function log stream (`logs`); the Schedules area's
 //! scheduled jobs, crons and cancel routes (`schedules`); Atrium's vector index endpoints (`vector`); the
 //! deployment's auth providers and token checks (`auth`); environment variables through the
-//! CLI's routes (`env`); snapshot export and import through the CLI's routes (`snapshot`).
+//! CLI's routes (`env`); snapshot export and import through the CLI's routes (`snapshot`); the
+//! deployment audit log for the History area (`deployment_events`).
 //!
 //! It must not depend on the engine, tauri or polars.
 
 mod auth;
 pub mod dashboard;
+mod deployment_events;
 mod env;
 mod files;
 mod http;

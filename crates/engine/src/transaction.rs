@@ -737,6 +737,9 @@ pub const SYSTEM_TABLES: &[(&str, u32)] = &[
     // Cron runs (Convex's `_cron_job_logs` is table 51, `_cron_next_run` 118).
     ("_cron_job_logs", 563),
     ("_cron_next_run", 630),
+    // Deployment events (Convex's audit log) and the summary of the code recorded last.
+    ("_deployment_audit_log", 690),
+    ("_atrium_code_state", 691),
 ];
 
 fn is_system_table(name: &str) -> bool {

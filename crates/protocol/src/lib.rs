@@ -10,6 +10,8 @@
 //!   log archive search);
 //! - [`dashboard`]: the dashboard's system functions' paths, arguments and answers
 //!   (Convex's `_system/frontend/*` and Atrium's `_system/atrium/*`);
+//! - [`deployment_events`]: the deployment audit log (History area): Convex's event
+//!   functions and the metadata of each recorded action;
 //! - [`push`]: what the official CLI pushes (`start_push`'s modules);
 //! - [`schedules`]: scheduled functions and cron jobs for the Schedules area (system
 //!   functions and the cancel routes);
@@ -28,6 +30,7 @@
 pub mod atrium;
 pub mod convex_json;
 pub mod dashboard;
+pub mod deployment_events;
 pub mod format;
 pub mod http;
 pub mod push;

@@ -1,9 +1,11 @@
 //! Environment variables: kept in the `_environment_variables` system table, handed to
-//! functions as `process.env`. Changing them re-runs every live query.
+//! functions as `process.env`. Changing them re-runs every live query; each change is a
+//! deployment event (its name, never its value) in the same transaction.
 
 use std::collections::BTreeMap;
 
 use atrium_engine::{Engine, EngineError, PatchValue};
+use atrium_protocol::deployment_events::{EnvironmentVariableMetadata, action};
 use atrium_value::{Object, Value};
 
 pub(crate) const TABLE: &str = "_environment_variables";
@@ -61,6 +63,19 @@ pub(crate) fn apply(engine: &Engine, changes: &[(String, Option<String>)]) -> Re
                 let current = existing
                     .iter()
                     .find(|d| d.fields.get("name").and_then(Value::as_str) == Some(name));
+                let event = match (current, value) {
+                    (Some(_), None) => Some(action::DELETE_ENVIRONMENT_VARIABLE),
+                    (Some(doc), Some(value)) => (doc.fields.get("value").and_then(Value::as_str)
+                        != Some(value.as_str()))
+                    .then_some(action::UPDATE_ENVIRONMENT_VARIABLE),
+                    (None, Some(_)) => Some(action::CREATE_ENVIRONMENT_VARIABLE),
+                    (None, None) => None,
+                };
+                if let Some(event) = event {
+                    // The name only: a value never reaches the audit log.
+                    let metadata = EnvironmentVariableMetadata { variable_name: name.clone() };
+                    crate::deployment_events::record(tx, event, &metadata)?;
+                }
                 match (current, value) {
                     (Some(doc), None) => tx.delete(&doc.id)?,
                     (Some(doc), Some(value)) => {

@@ -28,5 +28,12 @@ pub fn import(
     mode: &str,
 ) -> Result<u64, String> {
     let mode = crate::snapshot::ImportMode::parse(Some(mode))?;
-    crate::snapshot::import(engine, bytes, format, table, mode)
+    crate::snapshot::import(
+        engine,
+        bytes,
+        format,
+        table,
+        mode,
+        crate::snapshot::Requestor::SnapshotImport,
+    )
 }

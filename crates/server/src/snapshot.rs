@@ -25,6 +25,8 @@ use atrium_value::names::{CREATION_TIME_FIELD, ID_FIELD, split_component};
 use atrium_value::{DocumentId, Object, TableNumber, Value};
 use serde_json::Value as Json;
 
+use atrium_protocol::deployment_events::{ComponentTables, SnapshotImportMetadata, action};
+
 use crate::snapshot_files::StorageFolder;
 
 const README: &str = "# Convex snapshot\n\nExported by Atrium's local engine. Each folder is a table; `documents.jsonl` holds one document per line.\n";
@@ -324,10 +326,29 @@ pub(crate) fn import(
     format: &str,
     table: Option<&str>,
     mode: ImportMode,
+    requestor: Requestor,
 ) -> Result<u64, String> {
     // (A ZIP's files' bytes go in first; their rows commit with the documents.)
     let parsed = parse(engine, bytes, format, table)?;
-    import_parsed(engine, parsed, mode)
+    let format = match (format, table) {
+        ("zip", _) => serde_json::json!({"format": "zip"}),
+        (format, table) => serde_json::json!({"format": format, "table": table.unwrap_or("")}),
+    };
+    import_parsed(engine, parsed, mode, Recorded { format, requestor })
+}
+
+/// Who asked for an import, as its deployment event says: the CLI's import route, or a
+/// snapshot restored from the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Requestor {
+    SnapshotImport,
+    SnapshotRestore,
+}
+
+/// What an import's deployment event says besides its tables.
+struct Recorded {
+    format: Json,
+    requestor: Requestor,
 }
 
 /// Imports a snapshot ZIP file, reading its entries from the file (a stored file's bytes
@@ -336,14 +357,57 @@ pub(crate) fn import_zip_file(
     engine: &Engine,
     file: std::fs::File,
     mode: ImportMode,
+    requestor: Requestor,
 ) -> Result<u64, String> {
     let archive = zip::ZipArchive::new(std::io::BufReader::new(file))
         .map_err(|e| format!("Not a ZIP file: {e}"))?;
     let parsed = parse_zip(engine, archive)?;
-    import_parsed(engine, parsed, mode)
+    let format = serde_json::json!({"format": "zip"});
+    import_parsed(engine, parsed, mode, Recorded { format, requestor })
 }
 
-fn import_parsed(engine: &Engine, parsed: Parsed, mode: ImportMode) -> Result<u64, String> {
+/// The `snapshot_import` event of an import that wrote `written` into `tables` and
+/// emptied `deleted` (names, never contents).
+fn import_event(
+    mode: ImportMode,
+    tables: Vec<String>,
+    deleted: Vec<String>,
+    recorded: &Recorded,
+) -> SnapshotImportMetadata {
+    let by_component = |names: Vec<String>| {
+        let mut grouped: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
+        for name in names {
+            let (component, table) = split_component(&name);
+            let component = (!component.is_empty()).then(|| component.to_owned());
+            grouped.entry(component).or_default().push(table.to_owned());
+        }
+        grouped
+            .into_iter()
+            .map(|(component, table_names)| ComponentTables { component, table_names })
+            .collect::<Vec<_>>()
+    };
+    let (count, count_deleted) = (tables.len() as f64, deleted.len() as f64);
+    let requestor = match recorded.requestor {
+        Requestor::SnapshotImport => "snapshotImport",
+        Requestor::SnapshotRestore => "snapshotRestore",
+    };
+    SnapshotImportMetadata {
+        table_names: by_component(tables),
+        table_count: count,
+        import_mode: format!("{mode:?}"),
+        import_format: recorded.format.clone(),
+        requestor: serde_json::json!({"type": requestor}),
+        table_names_deleted: by_component(deleted),
+        table_count_deleted: count_deleted,
+    }
+}
+
+fn import_parsed(
+    engine: &Engine,
+    parsed: Parsed,
+    mode: ImportMode,
+    recorded: Recorded,
+) -> Result<u64, String> {
     atrium_engine::fault::point(atrium_engine::fault::points::SNAPSHOT_IMPORT);
     let (written, _) = engine
         .run(1, |tx| {
@@ -400,6 +464,19 @@ fn import_parsed(engine: &Engine, parsed: Parsed, mode: ImportMode) -> Result<u6
                 }
             }
             written += crate::snapshot_files::restore(tx, &parsed.files)?;
+            let tables: Vec<String> = parsed.tables.keys().cloned().collect();
+            let deleted: Vec<String> = match mode {
+                ImportMode::Replace | ImportMode::ReplaceAll => targets
+                    .iter()
+                    .filter(|t| !parsed.tables.contains_key(*t))
+                    .cloned()
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let event = import_event(mode, tables, deleted, &recorded);
+            crate::deployment_events::record(tx, action::SNAPSHOT_IMPORT, &event)?;
             Ok(written)
         })
         .map_err(|e| e.to_string())?;
@@ -447,12 +524,22 @@ mod tests {
         let zip = zip.into_inner();
 
         let target = Engine::open(&dir.path().join("b.sqlite3"), Default::default()).unwrap();
-        assert_eq!(import(&target, &zip, "zip", None, ImportMode::RequireEmpty).unwrap(), 1);
+        assert_eq!(
+            import(&target, &zip, "zip", None, ImportMode::RequireEmpty, Requestor::SnapshotImport)
+                .unwrap(),
+            1
+        );
         let copy = target.begin().get(&id).unwrap().expect("same ID");
         assert_eq!(copy.fields["n"], Value::Int64(7));
-        let again = import(&target, &zip, "zip", None, ImportMode::RequireEmpty).unwrap_err();
+        let again =
+            import(&target, &zip, "zip", None, ImportMode::RequireEmpty, Requestor::SnapshotImport)
+                .unwrap_err();
         assert!(again.contains("not empty"), "{again}");
-        assert_eq!(import(&target, &zip, "zip", None, ImportMode::Replace).unwrap(), 1);
+        assert_eq!(
+            import(&target, &zip, "zip", None, ImportMode::Replace, Requestor::SnapshotImport)
+                .unwrap(),
+            1
+        );
         assert_eq!(target.count("things").unwrap(), 1);
     }
 
@@ -482,7 +569,11 @@ mod tests {
         assert!(!names.iter().any(|n| n.contains("_scheduled_functions")), "{names:?}");
 
         let target = Engine::open(&dir.path().join("b.sqlite3"), Default::default()).unwrap();
-        assert_eq!(import(&target, &zip, "zip", None, ImportMode::RequireEmpty).unwrap(), 2);
+        assert_eq!(
+            import(&target, &zip, "zip", None, ImportMode::RequireEmpty, Requestor::SnapshotImport)
+                .unwrap(),
+            2
+        );
         let mut tx = target.begin();
         assert_eq!(tx.table_name(nested.table).as_deref(), Some("pool/worker/counters"));
         assert!(tx.get(&nested).unwrap().is_some() && tx.get(&app).unwrap().is_some());
@@ -515,7 +606,11 @@ mod tests {
         assert!(names.contains(&format!("_storage/{}.txt", app.encode())), "{names:?}");
 
         let target = Engine::open(&dir.path().join("b.sqlite3"), Default::default()).unwrap();
-        assert_eq!(import(&target, &zip, "zip", None, ImportMode::RequireEmpty).unwrap(), 2);
+        assert_eq!(
+            import(&target, &zip, "zip", None, ImportMode::RequireEmpty, Requestor::SnapshotImport)
+                .unwrap(),
+            2
+        );
         let mut tx = target.begin();
         assert_eq!(tx.table_name(pooled.table).as_deref(), Some("pool/_storage"));
         let restored = tx.file(&pooled).unwrap().expect("the component's file, same ID");
@@ -531,11 +626,27 @@ mod tests {
         let engine = Engine::open(&dir.path().join("c.sqlite3"), Default::default()).unwrap();
         let good = b"{\"a\": 1}\n{\"a\": 2}\n";
         assert_eq!(
-            import(&engine, good, "jsonLines", Some("rows"), ImportMode::Append).unwrap(),
+            import(
+                &engine,
+                good,
+                "jsonLines",
+                Some("rows"),
+                ImportMode::Append,
+                Requestor::SnapshotImport
+            )
+            .unwrap(),
             2
         );
         let bad = b"{\"a\": 1}\nnot json\n";
-        let err = import(&engine, bad, "jsonLines", Some("rows"), ImportMode::Append).unwrap_err();
+        let err = import(
+            &engine,
+            bad,
+            "jsonLines",
+            Some("rows"),
+            ImportMode::Append,
+            Requestor::SnapshotImport,
+        )
+        .unwrap_err();
         assert!(err.contains("line 2"), "{err}");
         assert_eq!(engine.count("rows").unwrap(), 2, "nothing of the failed import was written");
     }

@@ -35,6 +35,7 @@ mod deployment;
 mod error;
 mod events;
 mod files;
+mod invalidations;
 mod keychain;
 mod local;
 mod log_archive;

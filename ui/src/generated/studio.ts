@@ -87,6 +87,33 @@ export type CliEnvWritten = { path: string,
 url: string, };
 
 /**
+ * One component instance's part of a push.
+ */
+export type CodeChangeView = { 
+/**
+ * The instance's path; `None` for the app.
+ */
+component: string | null, 
+/**
+ * `create`, `modify`, `unmount` or `remount`.
+ */
+kind: string, 
+/**
+ * Whether the deployment reports functions (Atrium's engine does; Convex reports
+ * modules only).
+ */
+has_functions: boolean, functions_added: Array<string>, functions_removed: Array<string>, functions_changed: Array<string>, modules_added: Array<string>, modules_removed: Array<string>, 
+/**
+ * `table.index (field, field)`.
+ */
+indexes_added: Array<string>, indexes_removed: Array<string>, 
+/**
+ * Whether the schema changed; its JSON text before and after (when the deployment
+ * keeps it).
+ */
+schema_changed: boolean, schema_before: string | null, schema_after: string | null, };
+
+/**
  * How the clauses combine.
  */
 export type Combinator = "and" | "or";
@@ -478,6 +505,15 @@ export type FilterTerm = { field: string,
 value: unknown, };
 
 /**
+ * One function in a top list.
+ */
+export type FunctionHealth = { function: string, udf_type: string, calls: number, errors: number, 
+/**
+ * Errors per call, 0..1.
+ */
+failure_rate: number, p99_ms: number, };
+
+/**
  * A function of the deployment.
  */
 export type FunctionInfo = { 
@@ -527,6 +563,128 @@ export type FunctionMetrics = { function: string,
  * Query, Mutation, Action or HttpAction.
  */
 udf_type: string, calls: number, errors: number, p50_ms: number, p95_ms: number, p99_ms: number, };
+
+/**
+ * Which window to look at.
+ */
+export type HealthRequest = { window: MetricsWindow, };
+
+/**
+ * Figures over time (one entry per bucket).
+ */
+export type HealthSeries = { starts_ms: Array<number>, 
+/**
+ * Errors per call, 0..1; `None` for a bucket without calls.
+ */
+failure_rate: Array<number | null>, p99_ms: Array<number | null>, };
+
+/**
+ * The Health overview.
+ */
+export type HealthView = { 
+/**
+ * Where the executions came from: "deployment" or "recorded" (see `function_metrics`).
+ */
+metrics_source: string, bucket_seconds: number, executions: number, errors: number, series: HealthSeries, 
+/**
+ * Most errors first (functions with errors only).
+ */
+top_failing: Array<FunctionHealth>, 
+/**
+ * Highest p99 first.
+ */
+slowest: Array<FunctionHealth>, 
+/**
+ * `None` when the deployment's scheduled jobs could not be read.
+ */
+scheduler: SchedulerHealth | null, 
+/**
+ * `None` when the deployment has no subscription inspector (a Convex deployment).
+ */
+subscriptions: SubscriptionHealth | null, 
+/**
+ * Largest first.
+ */
+tables: Array<TableSummary>, 
+/**
+ * `None` when the deployment does not list stored files.
+ */
+files: number | null, };
+
+/**
+ * One deployment event.
+ */
+export type HistoryEvent = { id: string, 
+/**
+ * Milliseconds since the epoch.
+ */
+time_ms: number, 
+/**
+ * Convex's action name (`push_config_with_components`, `create_environment_variable`,
+ * `snapshot_import`, `clear_tables`, …).
+ */
+action: string, 
+/**
+ * The team member who did it; `None` when the deployment did (the local engine, the
+ * CLI with an admin key).
+ */
+member_id: string | null, 
+/**
+ * What the deployment said about it (where pushed code came from).
+ */
+message: string | null, code: Array<CodeChangeView>, 
+/**
+ * An environment variable's name (never its value).
+ */
+variable: string | null, 
+/**
+ * Tables an import wrote into or a clear emptied.
+ */
+tables: Array<string>, 
+/**
+ * Tables an import emptied (replace modes).
+ */
+tables_deleted: Array<string>, 
+/**
+ * An import's mode (`RequireEmpty`, `Append`, `Replace`, `ReplaceAll`).
+ */
+import_mode: string | null, 
+/**
+ * Who asked for an import: `snapshotImport` (the CLI), `snapshotRestore` (a snapshot
+ * restored from the dashboard), `cloudRestore` (a Convex backup).
+ */
+requestor: string | null, 
+/**
+ * The metadata as JSON text, for actions not described above.
+ */
+details: string, };
+
+/**
+ * A page of events, newest first.
+ */
+export type HistoryPage = { 
+/**
+ * Whether the deployment keeps deployment events at all.
+ */
+available: boolean, events: Array<HistoryEvent>, 
+/**
+ * Where the next page starts; `None` when this is the last.
+ */
+next_cursor: string | null, };
+
+/**
+ * Which page of events to read.
+ */
+export type HistoryRequest = { 
+/**
+ * Where the previous page ended; the newest events when absent.
+ */
+cursor: string | null, 
+/**
+ * Only these actions (Convex's names: `push_config_with_components`, …); all when
+ * absent.
+ */
+actions: Array<string> | null, };
 
 /**
  * Which host the studio runs in.
@@ -1054,6 +1212,19 @@ args: string,
 scheduled_ms: number, state: string, completed_ms: number | null, error: string | null, };
 
 /**
+ * Scheduled functions waiting past their time.
+ */
+export type SchedulerHealth = { pending: number, 
+/**
+ * Pending jobs whose time has passed.
+ */
+overdue: number, 
+/**
+ * How long the most overdue job has waited, ms (0 when none).
+ */
+lag_ms: number, };
+
+/**
  * Which scheduled functions to list.
  */
 export type SchedulesRequest = { 
@@ -1185,6 +1356,16 @@ export type SubscriptionCause = { ts: number, table: string, document: string | 
  * The mutation that committed it, when the deployment knows.
  */
 function: string | null, request_id: string | null, };
+
+/**
+ * Live subscriptions, from the subscription inspector.
+ */
+export type SubscriptionHealth = { live: number, 
+/**
+ * Re-runs caused by writes per minute since the previous overview (`None` on the
+ * first one).
+ */
+invalidations_per_minute: number | null, };
 
 /**
  * The deployment's live subscriptions, or that it cannot list them.
@@ -1587,6 +1768,15 @@ export interface Commands {
    */
   schedules_list: { request: SchedulesRequest; response: SchedulesView };
   /**
+   * The Health overview: failure rate and p99 over time, top failing and slowest
+   * functions, scheduler lag, live subscriptions, table sizes.
+   */
+  health_overview: { request: HealthRequest; response: HealthView };
+  /**
+   * A page of the deployment's events (History), newest first.
+   */
+  history_events: { request: HistoryRequest; response: HistoryPage };
+  /**
    * Cancels a pending or in-progress scheduled function.
    */
   schedules_cancel: { request: JobRef; response: null };
@@ -1739,4 +1929,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "data_search", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "component_list", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "deployment_env", "deployment_env_set", "deployment_export", "deployment_import", "deployment_import_confirm", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "files_references", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "data_search", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "component_list", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "deployment_env", "deployment_env_set", "deployment_export", "deployment_import", "deployment_import_confirm", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "health_overview", "history_events", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "files_references", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;

@@ -10,6 +10,8 @@ const PATHS: Record<AreaId, string> = {
   subscriptions: "M3 10h3l2-5 4 10 2-5h3",
   vector: "M4 16L16 4M4 16l5-1M4 16l1-5M10 16h6M16 10v6",
   query: "M8.5 14a5.5 5.5 0 1 1 0-11 5.5 5.5 0 0 1 0 11zM12.5 12.5L17 17",
+  health: "M10 16s-6-3.5-6-8a3.5 3.5 0 0 1 6-2 3.5 3.5 0 0 1 6 2c0 4.5-6 8-6 8z",
+  history: "M3 10a7 7 0 1 0 2-5M3 3v3h3M10 6v4l3 2",
   project: "M3 6h5l2 2h7v8H3zM3 6v10",
   settings: "M10 13a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM10 2v3M10 15v3M2 10h3M15 10h3M4.3 4.3l2.1 2.1M13.6 13.6l2.1 2.1M4.3 15.7l2.1-2.1M13.6 6.4l2.1-2.1",
 };

@@ -1,5 +1,5 @@
 // The sidebar: every area, the current one marked, each reachable by Alt+digit.
-import { AREAS, type AreaId } from "./areas";
+import { AREAS, type AreaId, shortcutDigit } from "./areas";
 import { AreaIcon } from "./Icons";
 
 export function Sidebar({ current, onSelect }: { current: AreaId; onSelect: (id: AreaId) => void }) {
@@ -10,25 +10,28 @@ export function Sidebar({ current, onSelect }: { current: AreaId; onSelect: (id:
         <span>Atrium</span>
       </div>
       <ul>
-        {AREAS.map((area, index) => (
-          <li key={area.id}>
-            <a
-              href={`#/${area.id}`}
-              className={area.id === current ? "nav-item active" : "nav-item"}
-              aria-current={area.id === current ? "page" : undefined}
-              data-area={area.id}
-              title={`${area.label} (Alt+${index + 1})`}
-              onClick={(event) => {
-                event.preventDefault();
-                onSelect(area.id);
-              }}
-            >
-              <AreaIcon id={area.id} />
-              <span className="nav-label">{area.label}</span>
-              <kbd className="nav-key">{index + 1}</kbd>
-            </a>
-          </li>
-        ))}
+        {AREAS.map((area, index) => {
+          const key = shortcutDigit(index);
+          return (
+            <li key={area.id}>
+              <a
+                href={`#/${area.id}`}
+                className={area.id === current ? "nav-item active" : "nav-item"}
+                aria-current={area.id === current ? "page" : undefined}
+                data-area={area.id}
+                title={key ? `${area.label} (Alt+${key})` : area.label}
+                onClick={(event) => {
+                  event.preventDefault();
+                  onSelect(area.id);
+                }}
+              >
+                <AreaIcon id={area.id} />
+                <span className="nav-label">{area.label}</span>
+                {key && <kbd className="nav-key">{key}</kbd>}
+              </a>
+            </li>
+          );
+        })}
       </ul>
     </nav>
   );

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { AREAS, areaForShortcut, areaFromHash, hashForArea } from "./areas";
+import { AREAS, areaForShortcut, areaFromHash, hashForArea, shortcutDigit } from "./areas";
 
 describe("areas", () => {
-  it("lists the ten areas in sidebar order", () => {
+  it("lists the twelve areas in sidebar order", () => {
     expect(AREAS.map((a) => a.label)).toEqual([
       "Data",
       "Functions",
@@ -12,6 +12,8 @@ describe("areas", () => {
       "Subscriptions",
       "Vector",
       "Query",
+      "Health",
+      "History",
       "Project",
       "Settings",
     ]);
@@ -40,5 +42,13 @@ describe("areas", () => {
     expect(areaForShortcut(key("0", { altKey: true }))).toBeUndefined();
     expect(areaForShortcut(key("1"))).toBeUndefined();
     expect(areaForShortcut(key("1", { altKey: true, ctrlKey: true }))).toBeUndefined();
+  });
+
+  it("hints only the digits that select an area", () => {
+    const hints = AREAS.map((_, i) => shortcutDigit(i));
+    for (const [i, digit] of hints.entries()) {
+      if (digit) expect(areaForShortcut({ altKey: true, ctrlKey: false, metaKey: false, key: digit, code: `Digit${digit}` })).toBe(AREAS[i]?.id);
+    }
+    expect(hints.filter(Boolean)).toHaveLength(9);
   });
 });

@@ -9,6 +9,8 @@ export type AreaId =
   | "subscriptions"
   | "vector"
   | "query"
+  | "health"
+  | "history"
   | "project"
   | "settings";
 
@@ -61,6 +63,16 @@ export const AREAS: readonly Area[] = [
     purpose: "Ask questions of your data in SQL or JavaScript.",
   },
   {
+    id: "health",
+    label: "Health",
+    purpose: "Failure rate, slow functions, scheduler lag, subscriptions and storage at a glance.",
+  },
+  {
+    id: "history",
+    label: "History",
+    purpose: "What changed in the deployment: pushes, indexes, schema, environment variables, imports.",
+  },
+  {
     id: "project",
     label: "Project",
     purpose: "Open a project folder and run it on the local engine, offline.",
@@ -97,4 +109,10 @@ export function areaForShortcut(event: { altKey: boolean; ctrlKey: boolean; meta
   const index = Number.parseInt(digit, 10) - 1;
   if (!Number.isInteger(index) || index < 0) return undefined;
   return (index === 8 ? AREAS[AREAS.length - 1] : AREAS[index])?.id;
+}
+
+/** The digit that selects the area at `index` with Alt (see areaForShortcut), if any. */
+export function shortcutDigit(index: number): string | undefined {
+  if (index === AREAS.length - 1) return "9";
+  return index < 8 ? String(index + 1) : undefined;
 }

@@ -23,8 +23,10 @@ use atrium_runtime::analysis::Analysis;
 use atrium_runtime::scheduler::{Scheduler, SystemClock, crons};
 use atrium_runtime::{Project, Runner};
 
+use crate::deployment_events::{self, CodeSummary};
 use crate::jwt::{AuthProvider, Verifier};
 use crate::push::PushedModule;
+use crate::snapshot::Requestor;
 use environment::{DEFAULT_URLS, auth_providers, changed, inner_message, with_urls};
 
 mod code;
@@ -47,6 +49,19 @@ pub(crate) use query_cache::{SharedRun, Slot};
 pub(crate) use replay::{MutationClaim, MutationResults};
 pub use setup::BackfillProgress;
 use setup::{apply_schema, load_or_create_admin_key};
+
+/// Where installed code came from (History tells them apart).
+#[derive(Clone, Copy)]
+enum Origin {
+    /// A push (recorded even when it changed nothing).
+    Push,
+    /// The project folder, loaded or reloaded.
+    Folder,
+    /// The pushed code stored in the data folder, at start.
+    Start,
+    /// The serving code analysed again with changed environment variables.
+    Environment,
+}
 
 /// How to open a deployment.
 #[derive(Debug, Clone)]
@@ -278,7 +293,7 @@ impl Deployment {
         {
             return Err(DeploymentError::Project(Box::new(newly.to_error())));
         }
-        self.install(code, auth, progress)
+        self.install(code, auth, progress, Origin::Folder)
     }
 
     /// A module of `code` that fails to load but does not fail in the code serving now.
@@ -316,7 +331,9 @@ impl Deployment {
         code: Code,
         auth: Vec<AuthProvider>,
         progress: BackfillProgress<'_>,
+        origin: Origin,
     ) -> Result<(), DeploymentError> {
+        let summary = CodeSummary::of(&code.tree, &code.analysis, &code.instances);
         if let Some(schema) = &code.analysis.schema {
             apply_schema(&self.engine, schema, progress)?;
         }
@@ -344,6 +361,16 @@ impl Deployment {
         *self.analysis.write().unwrap() = Some(code.analysis);
         *self.instances.write().unwrap() = code.instances;
         self.verifier.set_providers(auth);
+        let (pushed, message) = match origin {
+            Origin::Push => (true, "Pushed"),
+            Origin::Folder => (false, "Loaded from the project folder"),
+            Origin::Start => (false, "Loaded the stored pushed code at start"),
+            Origin::Environment => (false, "Loaded again with changed environment variables"),
+        };
+        if let Err(error) = deployment_events::record_code(&self.engine, &summary, pushed, message)
+        {
+            tracing::warn!("cannot record the deployment event: {error}");
+        }
         *self.cron_diff.lock().unwrap() = diff.map_err(DeploymentError::Crons)?;
         Ok(())
     }
@@ -405,7 +432,7 @@ impl Deployment {
         })?;
         let before: Vec<String> = self.pushed_modules().into_iter().map(|m| m.path).collect();
         let after: Vec<String> = pending.modules.iter().map(|m| m.path.clone()).collect();
-        self.install(pending.code, pending.auth, &|_, _, _, _| {})?;
+        self.install(pending.code, pending.auth, &|_, _, _, _| {}, Origin::Push)?;
         self.store_pushed(pending.modules, pending.components)?;
         *self.pending.lock().unwrap() = None;
         let added = after.iter().filter(|p| !before.contains(p)).cloned().collect();
@@ -419,7 +446,7 @@ impl Deployment {
         components: PushedComponents,
     ) -> Result<(), DeploymentError> {
         let (code, auth) = self.analysed(|env| code::from_push(&modules, &components, env))?;
-        self.install(code, auth, &|_, _, _, _| {})?;
+        self.install(code, auth, &|_, _, _, _| {}, Origin::Start)?;
         self.store_pushed(modules, components)
     }
 
@@ -513,7 +540,7 @@ impl Deployment {
 
     /// [`Deployment::install`] without progress, its error said as a sentence.
     fn install_quietly(&self, code: Code, auth: Vec<AuthProvider>) -> Result<(), String> {
-        self.install(code, auth, &|_, _, _, _| {}).map_err(|e| e.to_string())
+        self.install(code, auth, &|_, _, _, _| {}, Origin::Environment).map_err(|e| e.to_string())
     }
 
     /// The providers of the loaded `auth.config.ts` and their cached keys.
@@ -565,14 +592,14 @@ impl Deployment {
     /// `requireEmpty`, `append`, `replace` or `replaceAll`. The number of documents written.
     pub fn import_snapshot(&self, zip: &[u8], mode: &str) -> Result<u64, String> {
         let mode = crate::snapshot::ImportMode::parse(Some(mode))?;
-        crate::snapshot::import(&self.engine, zip, "zip", None, mode)
+        crate::snapshot::import(&self.engine, zip, "zip", None, mode, Requestor::SnapshotRestore)
     }
 
     /// [`Deployment::import_snapshot`] from a ZIP file, its entries read from the file (a
     /// stored file's bytes streamed into the blob store, never held whole).
     pub fn import_snapshot_file(&self, zip: std::fs::File, mode: &str) -> Result<u64, String> {
         let mode = crate::snapshot::ImportMode::parse(Some(mode))?;
-        crate::snapshot::import_zip_file(&self.engine, zip, mode)
+        crate::snapshot::import_zip_file(&self.engine, zip, mode, Requestor::SnapshotRestore)
     }
 
     /// The runner for the current code, if any code is loaded.

@@ -18,6 +18,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
+use crate::snapshot::Requestor;
 use crate::state::{ApiError, AppState, internal, parse_body};
 
 /// `POST /api/export/request/zip`: writes the snapshot now; `exports:getLatest` then reports
@@ -193,10 +194,17 @@ pub(crate) async fn finish_upload(
         std::io::Seek::rewind(&mut joined).map_err(|e| e.to_string())?;
         if f == "zip" {
             let file = joined.reopen().map_err(|e| e.to_string())?;
-            crate::snapshot::import_zip_file(&engine, file, mode)
+            crate::snapshot::import_zip_file(&engine, file, mode, Requestor::SnapshotImport)
         } else {
             let bytes = std::fs::read(joined.path()).map_err(|e| e.to_string())?;
-            crate::snapshot::import(&engine, &bytes, &f, t.as_deref(), mode)
+            crate::snapshot::import(
+                &engine,
+                &bytes,
+                &f,
+                t.as_deref(),
+                mode,
+                Requestor::SnapshotImport,
+            )
         }
     })
     .await

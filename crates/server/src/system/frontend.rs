@@ -15,6 +15,7 @@ use atrium_protocol::dashboard::{
     PaginatedTableDocumentsArgs, PatchDocumentsFieldsArgs, ReplaceDocumentArgs, Schemas, SortOrder,
     TableMapping, TableSizeArgs, path,
 };
+use atrium_protocol::deployment_events::{ClearTablesMetadata, action};
 use atrium_protocol::table_filters::FilterExpression;
 use atrium_value::{Object, Value};
 
@@ -253,6 +254,11 @@ fn clear_table_page(
     let deleted = page.documents.len();
     for (_, document) in &page.documents {
         tx.delete(&document.id)?;
+    }
+    if page.exhausted && deleted > 0 {
+        // The table is now empty: a deployment event, with its name only.
+        let metadata = ClearTablesMetadata { table_names: vec![table.to_owned()] };
+        crate::deployment_events::record(tx, action::CLEAR_TABLES, &metadata)?;
     }
     Ok(ClearTablePage { continue_cursor: None, deleted: deleted as f64, has_more: !page.exhausted })
 }

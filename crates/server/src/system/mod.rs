@@ -10,6 +10,7 @@
 //!   lacks (clients detect that from the "not found" answer);
 //! - [`adhoc`]: `_system/atrium/queryFromSource`, a query written in the dashboard;
 //! - [`file_references`]: `_system/atrium/fileReferences`, the documents holding a file's ID;
+//! - [`deployment_events`]: Convex's deployment-event functions (the History area);
 //! - [`schedules`]: the Schedules area's (scheduled jobs and crons, Convex's and Atrium's);
 //! - `args`: what they share (argument decoding, transactions, limits), below them all.
 //!
@@ -26,6 +27,7 @@ mod args;
 mod atrium;
 mod cli;
 mod components;
+mod deployment_events;
 mod file_references;
 mod files;
 mod frontend;
@@ -111,6 +113,7 @@ pub(crate) fn run(
         })
         .or_else(|| atrium::query(deployment, &mut tx, &path, args))
         .or_else(|| schedules::query(deployment, &mut tx, &path, args))
+        .or_else(|| deployment_events::query(&mut tx, &path, args))
         .ok_or_else(|| format!("Could not find function for '{path}'"))??;
     Ok(SystemAnswer {
         value: answer,

@@ -37,6 +37,12 @@ fn auth_fixture() -> PathBuf {
 
 /// A project with `plans.ts` and `crons.ts`, using the `auth` fixture's `convex` package.
 fn project() -> tempfile::TempDir {
+    project_with(&[("plans.ts", PLANS), ("crons.ts", CRONS)])
+}
+
+/// A project folder with these `convex/` files, using the `auth` fixture's `convex`
+/// package and generated code.
+pub(crate) fn project_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let generated = dir.path().join("convex/_generated");
     std::fs::create_dir_all(&generated).unwrap();
@@ -44,8 +50,9 @@ fn project() -> tempfile::TempDir {
         std::fs::copy(auth_fixture().join("convex/_generated").join(file), generated.join(file))
             .unwrap();
     }
-    std::fs::write(dir.path().join("convex/plans.ts"), PLANS).unwrap();
-    std::fs::write(dir.path().join("convex/crons.ts"), CRONS).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join("convex").join(name), text).unwrap();
+    }
     std::os::unix::fs::symlink(
         auth_fixture().join("node_modules"),
         dir.path().join("node_modules"),

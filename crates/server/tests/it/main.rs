@@ -7,6 +7,7 @@
 mod auth;
 mod components;
 mod crons;
+mod deployment_events;
 mod environment_at_load;
 mod folder_load;
 mod http_api;

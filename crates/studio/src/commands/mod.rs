@@ -17,6 +17,8 @@ mod deployment_env;
 mod deployment_snapshot;
 mod files;
 mod functions;
+mod health;
+mod history;
 mod http_actions;
 mod js_query;
 mod live;
@@ -50,6 +52,10 @@ pub use functions::{
     CronJob, DryRunResult, DryRunWrite, FunctionInfo, FunctionList, FunctionListRequest, HttpRoute,
     ModuleSource, RunRequest, RunResult, SourceRequest, WatchRef, WatchRequest,
 };
+pub use health::{
+    FunctionHealth, HealthRequest, HealthSeries, HealthView, SchedulerHealth, SubscriptionHealth,
+};
+pub use history::{CodeChangeView, HistoryEvent, HistoryPage, HistoryRequest};
 pub use http_actions::{HttpActionRequest, HttpActionResult};
 pub use js_query::{JsQueryRequest, JsQueryResult};
 pub use live::{
@@ -217,6 +223,11 @@ command_table! {
     function_metrics(MetricsRequest) -> MetricsResult = metrics::function_metrics;
     /// Scheduled functions (filtered by function and state) and cron jobs with their runs.
     schedules_list(SchedulesRequest) -> SchedulesView = schedules::schedules_list;
+    /// The Health overview: failure rate and p99 over time, top failing and slowest
+    /// functions, scheduler lag, live subscriptions, table sizes.
+    health_overview(HealthRequest) -> HealthView = health::health_overview;
+    /// A page of the deployment's events (History), newest first.
+    history_events(HistoryRequest) -> HistoryPage = history::history_events;
     /// Cancels a pending or in-progress scheduled function.
     schedules_cancel(JobRef) -> () = schedules::schedules_cancel;
     /// Cancels every pending or in-progress scheduled function of a function (or all).

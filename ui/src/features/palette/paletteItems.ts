@@ -49,7 +49,7 @@ export interface PaletteHandlers {
 /** How many of a group show before anything is typed (all of them match a query). */
 export const IDLE_LIMITS: Record<PaletteGroup, number> = {
   Actions: 12,
-  Areas: 10,
+  Areas: 12,
   "Recent documents": 5,
   "Recent queries": 5,
   Tables: 8,
