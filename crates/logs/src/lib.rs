@@ -64,10 +64,32 @@ struct Shared {
     queued: Condvar,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Queue {
-    entries: Vec<serde_json::Value>,
+    entries: Vec<Queued>,
     closing: bool,
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue").field("entries", &self.entries.len()).finish()
+    }
+}
+
+/// A queued entry: its JSON, or what makes it (run by whoever writes it, so a caller does
+/// not spend its own time building JSON nobody may read).
+enum Queued {
+    Ready(serde_json::Value),
+    Later(Box<dyn FnOnce() -> serde_json::Value + Send>),
+}
+
+impl Queued {
+    fn into_json(self) -> serde_json::Value {
+        match self {
+            Queued::Ready(entry) => entry,
+            Queued::Later(make) => make(),
+        }
+    }
 }
 
 /// How long the writer waits for more entries before writing a batch.
@@ -105,6 +127,16 @@ impl LogStore {
     /// Queues an entry, written within a few milliseconds by a background thread (or by the
     /// next read, whichever comes first).
     pub fn append_soon(&self, entry: serde_json::Value) {
+        self.queue(Queued::Ready(entry));
+    }
+
+    /// [`LogStore::append_soon`] for the entry `make` returns, called on the writer's
+    /// thread (or by the next read): its place in the order is taken now.
+    pub fn append_soon_with(&self, make: impl FnOnce() -> serde_json::Value + Send + 'static) {
+        self.queue(Queued::Later(Box::new(make)));
+    }
+
+    fn queue(&self, entry: Queued) {
         self.writer.get_or_init(|| {
             let shared = self.shared.clone();
             std::thread::Builder::new()
@@ -112,8 +144,15 @@ impl LogStore {
                 .spawn(move || shared.write_queued_until_closed())
                 .expect("a thread for the log writer")
         });
-        self.shared.queue.lock().unwrap().entries.push(entry);
-        self.shared.queued.notify_one();
+        let mut queue = self.shared.queue.lock().unwrap();
+        queue.entries.push(entry);
+        // The writer only waits on an empty queue: a wake-up for every entry would cost a
+        // system call per function call.
+        let first = queue.entries.len() == 1;
+        drop(queue);
+        if first {
+            self.shared.queued.notify_one();
+        }
     }
 
     /// The connection, with every queued entry written.
@@ -206,7 +245,8 @@ impl LogStore {
 
 impl Shared {
     fn take_queued(&self) -> Vec<serde_json::Value> {
-        std::mem::take(&mut self.queue.lock().unwrap().entries)
+        let queued = std::mem::take(&mut self.queue.lock().unwrap().entries);
+        queued.into_iter().map(Queued::into_json).collect()
     }
 
     /// Writes `entries` in one transaction and drops the oldest beyond the retention bound;
