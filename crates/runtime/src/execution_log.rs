@@ -8,10 +8,23 @@ use serde_json::{Value as Json, json};
 
 use crate::call::{Caller, ExecutionIds, FunctionKind, FunctionOutcome};
 
+/// Random bytes from the OS, fetched a few kilobytes at a time per thread: two IDs per
+/// function call would otherwise cost two system calls.
 fn random_hex(bytes: usize) -> String {
-    let mut buffer = vec![0u8; bytes];
-    getrandom::fill(&mut buffer).expect("the OS random source is available");
-    hex::encode(buffer)
+    const POOL: usize = 4096;
+    thread_local! {
+        static RANDOM: std::cell::RefCell<(Box<[u8; POOL]>, usize)> =
+            std::cell::RefCell::new((Box::new([0; POOL]), POOL));
+    }
+    RANDOM.with_borrow_mut(|(pool, used)| {
+        if *used + bytes > POOL {
+            getrandom::fill(&mut pool[..]).expect("the OS random source is available");
+            *used = 0;
+        }
+        let taken = &pool[*used..*used + bytes];
+        *used += bytes;
+        hex::encode(taken)
+    })
 }
 
 /// A new random request ID (16 hex digits, as Convex's).
