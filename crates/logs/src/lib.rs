@@ -411,4 +411,35 @@ mod tests {
         assert_eq!(samples.timestamp, vec![20.0, 30.0]);
         assert!((samples.execution_ms[1] - 9.0).abs() < 1e-9);
     }
+
+    #[test]
+    fn queued_entries_keep_their_order_and_are_made_off_the_callers_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LogStore::open(&dir.path().join("logs.sqlite3"), 100).unwrap();
+        let caller = std::thread::current().id();
+        let made_on = Arc::new(Mutex::new(Vec::new()));
+        store.append_soon(json!({"n": 1}));
+        let made = made_on.clone();
+        store.append_soon_with(move || {
+            made.lock().unwrap().push(std::thread::current().id());
+            json!({"n": 2})
+        });
+        store.append_soon(json!({"n": 3}));
+        // Let the writer take the batch (a read would otherwise write it on this thread).
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while made_on.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let all = store.read_after(0, 10).unwrap();
+        assert_eq!(
+            all.iter().map(|r| r.entry["n"].as_i64().unwrap()).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        let made_on = made_on.lock().unwrap();
+        assert_eq!(made_on.len(), 1, "made exactly once");
+        assert_ne!(made_on[0], caller, "made by the writer thread");
+        // Entries queued after the writer went idle are written too.
+        store.append_soon_with(|| json!({"n": 4}));
+        assert_eq!(store.read_after(3, 10).unwrap()[0].entry, json!({"n": 4}));
+    }
 }
