@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -15,8 +16,6 @@ use atrium_value::Value;
 use atrium_value::json::from_json_str;
 use atrium_value::pending::CommitTsSlots;
 use atrium_value::validator::Validator;
-use std::rc::Rc;
-
 use rquickjs::{Ctx, Function, Object, Persistent, Promise};
 
 use crate::call::{Caller, FunctionKind, Limits};
