@@ -64,10 +64,32 @@ struct Shared {
     queued: Condvar,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Queue {
-    entries: Vec<serde_json::Value>,
+    entries: Vec<Queued>,
     closing: bool,
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue").field("entries", &self.entries.len()).finish()
+    }
+}
+
+/// A queued entry: its JSON, or what makes it (run by whoever writes it, so a caller does
+/// not spend its own time building JSON nobody may read).
+enum Queued {
+    Ready(serde_json::Value),
+    Later(Box<dyn FnOnce() -> serde_json::Value + Send>),
+}
+
+impl Queued {
+    fn into_json(self) -> serde_json::Value {
+        match self {
+            Queued::Ready(entry) => entry,
+            Queued::Later(make) => make(),
+        }
+    }
 }
 
 /// How long the writer waits for more entries before writing a batch.
@@ -105,6 +127,16 @@ impl LogStore {
     /// Queues an entry, written within a few milliseconds by a background thread (or by the
     /// next read, whichever comes first).
     pub fn append_soon(&self, entry: serde_json::Value) {
+        self.queue(Queued::Ready(entry));
+    }
+
+    /// [`LogStore::append_soon`] for the entry `make` returns, called on the writer's
+    /// thread (or by the next read): its place in the order is taken now.
+    pub fn append_soon_with(&self, make: impl FnOnce() -> serde_json::Value + Send + 'static) {
+        self.queue(Queued::Later(Box::new(make)));
+    }
+
+    fn queue(&self, entry: Queued) {
         self.writer.get_or_init(|| {
             let shared = self.shared.clone();
             std::thread::Builder::new()
@@ -112,8 +144,15 @@ impl LogStore {
                 .spawn(move || shared.write_queued_until_closed())
                 .expect("a thread for the log writer")
         });
-        self.shared.queue.lock().unwrap().entries.push(entry);
-        self.shared.queued.notify_one();
+        let mut queue = self.shared.queue.lock().unwrap();
+        queue.entries.push(entry);
+        // The writer only waits on an empty queue: a wake-up for every entry would cost a
+        // system call per function call.
+        let first = queue.entries.len() == 1;
+        drop(queue);
+        if first {
+            self.shared.queued.notify_one();
+        }
     }
 
     /// The connection, with every queued entry written.
@@ -206,7 +245,8 @@ impl LogStore {
 
 impl Shared {
     fn take_queued(&self) -> Vec<serde_json::Value> {
-        std::mem::take(&mut self.queue.lock().unwrap().entries)
+        let queued = std::mem::take(&mut self.queue.lock().unwrap().entries);
+        queued.into_iter().map(Queued::into_json).collect()
     }
 
     /// Writes `entries` in one transaction and drops the oldest beyond the retention bound;
@@ -370,5 +410,36 @@ mod tests {
         assert_eq!(samples.failed, vec![true, false]);
         assert_eq!(samples.timestamp, vec![20.0, 30.0]);
         assert!((samples.execution_ms[1] - 9.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn queued_entries_keep_their_order_and_are_made_off_the_callers_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LogStore::open(&dir.path().join("logs.sqlite3"), 100).unwrap();
+        let caller = std::thread::current().id();
+        let made_on = Arc::new(Mutex::new(Vec::new()));
+        store.append_soon(json!({"n": 1}));
+        let made = made_on.clone();
+        store.append_soon_with(move || {
+            made.lock().unwrap().push(std::thread::current().id());
+            json!({"n": 2})
+        });
+        store.append_soon(json!({"n": 3}));
+        // Let the writer take the batch (a read would otherwise write it on this thread).
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while made_on.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let all = store.read_after(0, 10).unwrap();
+        assert_eq!(
+            all.iter().map(|r| r.entry["n"].as_i64().unwrap()).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        let made_on = made_on.lock().unwrap();
+        assert_eq!(made_on.len(), 1, "made exactly once");
+        assert_ne!(made_on[0], caller, "made by the writer thread");
+        // Entries queued after the writer went idle are written too.
+        store.append_soon_with(|| json!({"n": 4}));
+        assert_eq!(store.read_after(3, 10).unwrap()[0].entry, json!({"n": 4}));
     }
 }

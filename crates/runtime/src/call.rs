@@ -120,6 +120,8 @@ pub struct FunctionOutcome {
     /// A query's journal (`crate::journal`): where its paginated query's page ended, for
     /// the next run of the same subscription to end there too.
     pub journal: Option<String>,
+    /// The size of the result's Convex JSON text, in bytes (0 for a failure).
+    pub return_bytes: usize,
 }
 
 /// What one execution read and wrote.

@@ -52,6 +52,8 @@ pub struct HostState {
     pub(crate) staged_files: Vec<atrium_engine::StagedBlob>,
     /// Where a mutation's return value holds `db.vars.commitTs`, resolved after it commits.
     pub(crate) result_commit_ts: atrium_value::pending::CommitTsSlots,
+    /// The length of the result's JSON text, as the function handed it back.
+    pub(crate) result_bytes: Option<usize>,
 }
 
 impl std::fmt::Debug for HostState {
@@ -102,6 +104,7 @@ impl HostState {
             staged_files: Vec::new(),
             component: String::new(),
             result_commit_ts: Default::default(),
+            result_bytes: None,
         }
     }
 

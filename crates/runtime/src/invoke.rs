@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -15,9 +16,10 @@ use atrium_value::Value;
 use atrium_value::json::from_json_str;
 use atrium_value::pending::CommitTsSlots;
 use atrium_value::validator::Validator;
-use rquickjs::{Ctx, Function, Object, Promise};
+use rquickjs::{Ctx, Function, Object, Persistent, Promise};
 
 use crate::call::{Caller, FunctionKind, Limits};
+use crate::isolates::Export;
 use crate::sandbox::{Sandbox, describe, settle};
 use crate::{FunctionError, HostState, RuntimeError};
 
@@ -45,36 +47,33 @@ pub(crate) fn invoke(
 
     sandbox.context.with(|ctx| -> Result<Result<Value, FunctionError>, RuntimeError> {
         let namespace = sandbox.module(&ctx, file)?;
-        let function: rquickjs::Value = namespace.get(export)?;
-        let Some(function) = function.into_object() else {
-            return Err(RuntimeError::FunctionNotFound(format!(
-                "Could not find function for `{path}`: the module has no export named `{export}`"
-            )));
+        let value: rquickjs::Value = namespace.get(export)?;
+        // What an earlier call read of the same function object, else read now.
+        let known = sandbox.export(file, export).filter(|known| {
+            known.kind == kind
+                && known.function.clone().restore(&ctx).is_ok_and(|f| f.into_value() == value)
+        });
+        let read = match known {
+            Some(known) => known,
+            None => {
+                let read = Rc::new(read_export(&ctx, value, path, export, kind)?);
+                sandbox.keep_export(file, export, read.clone());
+                read
+            }
         };
-        if !function.get::<_, Option<bool>>(kind.marker())?.unwrap_or(false) {
-            let registered = [FunctionKind::Query, FunctionKind::Mutation, FunctionKind::Action]
-                .into_iter()
-                .find(|k| function.get::<_, Option<bool>>(k.marker()).ok().flatten().unwrap_or(false));
-            return Err(match registered {
-                Some(k) => RuntimeError::WrongKind(format!("Function {path} is registered as a {} but is being run as a {}.", k.noun(), kind.noun())),
-                None => RuntimeError::FunctionNotFound(format!("Function {path} is not a Convex function. Did you forget to wrap it with `query`, `mutation` or `action`?")),
-            });
-        }
-        let public = function.get::<_, Option<bool>>("isPublic")?.unwrap_or(false);
-        let internal = function.get::<_, Option<bool>>("isInternal")?.unwrap_or(false);
-        if caller == Caller::Client && internal && !public {
+        if caller == Caller::Client && read.internal && !read.public {
             return Err(RuntimeError::FunctionNotFound(format!(
                 "Could not find public function for '{path}'. Did you forget to run `npx convex dev` or `npx convex deploy`?"
             )));
         }
-        let cached = |method| sandbox.validator(file, export, method, || exported_validator(&function, method));
-        if let Some(validator) = cached("exportArgs")?
+        if let Some(validator) = &read.args
             && let Err(error) = validator.validate(args, &state.borrow().ids())
         {
             return Ok(Err(FunctionError { message: format!("ArgumentValidationError: {error}"), data: None }));
         }
-        let returns = cached("exportReturns")?;
-        let invoke: Function = function.get(kind.invoke_method())?;
+        let returns = read.returns.clone();
+        let function = read.function.clone().restore(&ctx)?;
+        let invoke = read.invoke.clone().restore(&ctx)?;
         let call = match kind {
             FunctionKind::Action => invoke.call::<_, Promise>((rquickjs::function::This(function.clone()), "", args_json)),
             _ => invoke.call::<_, Promise>((rquickjs::function::This(function.clone()), args_json)),
@@ -102,6 +101,7 @@ pub(crate) fn invoke(
                         data: None,
                     }));
                 }
+                state.borrow_mut().result_bytes = Some(text.len());
                 let value = decode_result(&text, kind, state)
                     .map_err(|e| FunctionError { message: format!("Invalid return value: {e}"), data: None });
                 match (value, &returns) {
@@ -115,6 +115,47 @@ pub(crate) fn invoke(
             Ok(None) => Err(FunctionError { message: "Returned promise will never resolve".into(), data: None }),
             Err(e) => Err(out_of_limits(&ctx, e, limits)),
         })
+    })
+}
+
+/// What a call needs of the export `export` (`value`) of the module of `path`, registered
+/// as a `kind` function: an error names what it is instead.
+fn read_export<'js>(
+    ctx: &Ctx<'js>,
+    value: rquickjs::Value<'js>,
+    path: &str,
+    export: &str,
+    kind: FunctionKind,
+) -> Result<Export, RuntimeError> {
+    let Some(function) = value.into_object() else {
+        return Err(RuntimeError::FunctionNotFound(format!(
+            "Could not find function for `{path}`: the module has no export named `{export}`"
+        )));
+    };
+    if !function.get::<_, Option<bool>>(kind.marker())?.unwrap_or(false) {
+        let registered = [FunctionKind::Query, FunctionKind::Mutation, FunctionKind::Action]
+            .into_iter()
+            .find(|k| function.get::<_, Option<bool>>(k.marker()).ok().flatten().unwrap_or(false));
+        return Err(match registered {
+            Some(k) => RuntimeError::WrongKind(format!(
+                "Function {path} is registered as a {} but is being run as a {}.",
+                k.noun(),
+                kind.noun()
+            )),
+            None => RuntimeError::FunctionNotFound(format!(
+                "Function {path} is not a Convex function. Did you forget to wrap it with `query`, `mutation` or `action`?"
+            )),
+        });
+    }
+    let invoke: Function = function.get(kind.invoke_method())?;
+    Ok(Export {
+        public: function.get::<_, Option<bool>>("isPublic")?.unwrap_or(false),
+        internal: function.get::<_, Option<bool>>("isInternal")?.unwrap_or(false),
+        args: exported_validator(&function, "exportArgs")?.map(Rc::new),
+        returns: exported_validator(&function, "exportReturns")?.map(Rc::new),
+        invoke: Persistent::save(ctx, invoke),
+        function: Persistent::save(ctx, function),
+        kind,
     })
 }
 

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use atrium_value::validator::Validator;
-use rquickjs::{Context, Object, Persistent, Runtime as JsRuntime};
+use rquickjs::{Context, Function, Object, Persistent, Runtime as JsRuntime};
 
 use crate::Project;
 use crate::call::{FunctionKind, Limits};
@@ -76,22 +76,36 @@ impl IsolateKey {
     }
 }
 
-/// The validators a registered function exports (`exportArgs`, `exportReturns`), parsed
-/// once per isolate: by module file, export name and method.
-pub(crate) type Validators = HashMap<(PathBuf, String, &'static str), Option<Validator>>;
+/// What a call needs of one registered function, read from it once per isolate (a
+/// function's markers, visibility and validators do not change once its module loaded):
+/// its object, the library's invoke method for its kind, and its validators
+/// (`exportArgs`, `exportReturns`) parsed.
+pub(crate) struct Export {
+    pub(crate) function: Persistent<Object<'static>>,
+    pub(crate) invoke: Persistent<Function<'static>>,
+    pub(crate) kind: FunctionKind,
+    pub(crate) public: bool,
+    pub(crate) internal: bool,
+    pub(crate) args: Option<Rc<Validator>>,
+    pub(crate) returns: Option<Rc<Validator>>,
+}
+
+/// The registered functions calls ran in an isolate, by module file and export name.
+pub(crate) type Exports = HashMap<PathBuf, HashMap<String, Rc<Export>>>;
 
 /// One QuickJS runtime and its context, globals installed. Fields drop in order: the
 /// context before its runtime.
 pub(crate) struct Isolate {
     /// Namespaces of the modules calls imported, by file (dropped before the context).
     pub(crate) modules: RefCell<HashMap<PathBuf, Persistent<Object<'static>>>>,
+    /// The functions calls ran (dropped before the context).
+    pub(crate) exports: RefCell<Exports>,
     pub(crate) context: Context,
     pub(crate) runtime: JsRuntime,
     pub(crate) failure: LoadFailure,
     /// The host state the installed host functions use: the running call's, or an idle
     /// one (no transaction, no way to call functions) between calls.
     pub(crate) state: Rc<RefCell<HostState>>,
-    pub(crate) validators: RefCell<Validators>,
     pub(crate) key: IsolateKey,
 }
 

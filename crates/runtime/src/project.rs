@@ -37,6 +37,8 @@ pub struct Project {
     pushed_node: std::collections::HashSet<String>,
     /// Whether each folder module file starts with `"use node"`, read once.
     node_files: Mutex<HashMap<PathBuf, bool>>,
+    /// The file each folder module was found in (no file-system look-up per call).
+    module_files: Mutex<HashMap<String, PathBuf>>,
     sources: Mutex<HashMap<PathBuf, Arc<str>>>,
     /// Queries written in the dashboard, as modules ([`Project::adhoc_query_module`]).
     adhoc: Mutex<HashMap<PathBuf, Arc<str>>>,
@@ -73,6 +75,7 @@ impl Project {
             pushed: None,
             pushed_node: Default::default(),
             node_files: Mutex::default(),
+            module_files: Mutex::default(),
             sources: Mutex::new(HashMap::new()),
             adhoc: Mutex::new(HashMap::new()),
             bytecode: Mutex::new(HashMap::new()),
@@ -92,6 +95,7 @@ impl Project {
             pushed: None,
             pushed_node: Default::default(),
             node_files: Mutex::default(),
+            module_files: Mutex::default(),
             sources: Mutex::new(HashMap::new()),
             adhoc: Mutex::new(HashMap::new()),
             bytecode: Mutex::new(HashMap::new()),
@@ -140,6 +144,7 @@ impl Project {
             pushed: Some(modules),
             pushed_node,
             node_files: Mutex::default(),
+            module_files: Mutex::default(),
             sources: Mutex::new(HashMap::new()),
             adhoc: Mutex::new(HashMap::new()),
             bytecode: Mutex::new(HashMap::new()),
@@ -192,10 +197,15 @@ impl Project {
                 .find(|path| pushed.contains_key(path))
                 .map(|path| PathBuf::from(format!("{PUSHED_SCHEME}{path}")));
         }
-        MODULE_EXTENSIONS
+        if let Some(known) = self.module_files.lock().unwrap().get(module) {
+            return Some(known.clone());
+        }
+        let file = MODULE_EXTENSIONS
             .iter()
             .map(|ext| self.functions_dir.join(format!("{module}.{ext}")))
-            .find(|p| p.is_file())
+            .find(|p| p.is_file())?;
+        self.module_files.lock().unwrap().insert(module.to_owned(), file.clone());
+        Some(file)
     }
 
     /// A function module's source as written (TypeScript or JavaScript from the project
@@ -217,6 +227,7 @@ impl Project {
     pub fn invalidate(&self) {
         self.sources.lock().unwrap().clear();
         self.node_files.lock().unwrap().clear();
+        self.module_files.lock().unwrap().clear();
         self.bytecode.lock().unwrap().clear();
     }
 

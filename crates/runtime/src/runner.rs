@@ -17,6 +17,7 @@ pub use crate::call::{Caller, DryRun, FunctionKind, FunctionOutcome, Limits, Log
 use crate::call::{ExecutionIds, Nested, NestedCalls};
 use crate::components::names::Target as FunctionTarget;
 use crate::components::tree::ComponentTree;
+use crate::execution_log::Completion;
 use crate::file_urls::{FileUrls, LocalOrigin};
 use crate::invoke::{Call, invoke};
 use crate::sandbox::Sandbox;
@@ -311,6 +312,7 @@ impl Runner {
         let execution = self.execute(&call, Some(tx), 0)?;
         let tx = execution.state.tx.as_ref().expect("a query runs with a transaction");
         Ok(FunctionOutcome {
+            return_bytes: return_bytes(&execution),
             read_set: tx.read_set().clone(),
             usage: Usage::of(tx),
             result: execution.result,
@@ -349,19 +351,14 @@ impl Runner {
         let (ids, runner) = self.start_execution();
         let outcome = runner.attempts(caller, path, kind, args, before_commit);
         if let Ok(outcome) = &outcome {
-            let mut entry = crate::execution_log::completion(
-                path,
-                kind,
-                caller,
-                self.identity.is_some(),
-                outcome,
-                &ids,
-            );
+            let as_user = self.identity.is_some();
+            let mut entry = Completion::of(path, kind, caller, as_user, outcome, ids);
             if !self.component.is_empty() {
                 // Logs name the component instance the function ran in.
-                entry["componentPath"] = serde_json::Value::from(&*self.component);
+                entry.component = Some(self.component.to_string());
             }
-            self.engine.logs().append_soon(entry);
+            // The entry's JSON is made by the log writer, not on the caller's time.
+            self.engine.logs().append_soon_with(move || entry.into_json());
         }
         outcome
     }
@@ -397,6 +394,7 @@ impl Runner {
                 execution.state.tx.as_ref().map(|tx| tx.read_set().clone()).unwrap_or_default();
             let usage = execution.state.tx.as_ref().map_or_else(Usage::default, Usage::of);
             let result_commit_ts = std::mem::take(&mut execution.state.result_commit_ts);
+            let return_bytes = return_bytes(&execution);
             let logs = execution.state.logs;
             let replay = match (&self.replay, &execution.result) {
                 (Some(key), Ok(value)) if kind == FunctionKind::Mutation => {
@@ -414,6 +412,7 @@ impl Runner {
                 duration: started.elapsed(),
                 usage,
                 journal,
+                return_bytes,
             };
             if kind != FunctionKind::Mutation || execution.result.is_err() {
                 return Ok(outcome(execution.result, None));
@@ -590,6 +589,16 @@ impl NestedCalls for Runner {
 /// A step run inside a mutation's transaction just before it commits; `false` abandons it.
 pub(crate) type BeforeCommit<'a> =
     dyn Fn(&mut Transaction) -> Result<bool, atrium_engine::EngineError> + 'a;
+
+/// The size of an execution's result as Convex JSON text: as the function handed it back
+/// when it ran in an isolate, else measured (0 for a failure).
+fn return_bytes(execution: &Execution) -> usize {
+    match (&execution.result, execution.state.result_bytes) {
+        (Err(_), _) => 0,
+        (Ok(_), Some(bytes)) => bytes,
+        (Ok(value), None) => to_json(value).to_string().len(),
+    }
+}
 
 struct Target {
     file: std::path::PathBuf,

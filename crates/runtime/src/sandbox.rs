@@ -19,13 +19,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use atrium_value::validator::Validator;
 use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Exception, Function, Module, Object, Promise, Runtime as JsRuntime};
 
 use crate::call::{FunctionKind, Limits, LogLine};
 use crate::host::HostState;
-use crate::isolates::{self, Isolate, IsolateKey};
+use crate::isolates::{self, Export, Isolate, IsolateKey};
 use crate::project::{LoadFailure, ProjectModules};
 use crate::{FunctionError, Project, RuntimeError};
 
@@ -133,22 +132,15 @@ impl Sandbox {
         Ok(namespace)
     }
 
-    /// The validator `method` (`exportArgs`/`exportReturns`) of `file`'s `export`, parsed
-    /// once per isolate by `parse`.
-    pub(crate) fn validator(
-        &self,
-        file: &Path,
-        export: &str,
-        method: &'static str,
-        parse: impl FnOnce() -> Result<Option<Validator>, RuntimeError>,
-    ) -> Result<Option<Validator>, RuntimeError> {
-        let key = (file.to_path_buf(), export.to_owned(), method);
-        if let Some(cached) = self.isolate.validators.borrow().get(&key) {
-            return Ok(cached.clone());
-        }
-        let parsed = parse()?;
-        self.isolate.validators.borrow_mut().insert(key, parsed.clone());
-        Ok(parsed)
+    /// What an earlier call in this isolate read of `file`'s `export`.
+    pub(crate) fn export(&self, file: &Path, export: &str) -> Option<Rc<Export>> {
+        self.isolate.exports.borrow().get(file)?.get(export).cloned()
+    }
+
+    /// Keeps what this call read of `file`'s `export` for the next calls.
+    pub(crate) fn keep_export(&self, file: &Path, export: &str, read: Rc<Export>) {
+        let mut exports = self.isolate.exports.borrow_mut();
+        exports.entry(file.to_path_buf()).or_default().insert(export.to_owned(), read);
     }
 
     /// Hands back the call's host state. The isolate goes back to its pool unless the call
@@ -220,7 +212,7 @@ fn new_isolate(
         runtime,
         failure,
         state,
-        validators: RefCell::default(),
+        exports: RefCell::default(),
         key: IsolateKey::new(project, kind, limits, env),
     })
 }

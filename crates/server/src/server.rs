@@ -18,6 +18,7 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, any, get, post};
+use axum::serve::ListenerExt;
 use tokio::sync::oneshot;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
@@ -268,6 +269,11 @@ pub async fn serve(
         tasks.push(tokio::spawn(async move {
             // Each request knows its peer's address (`state::Peer`).
             let app = app.into_make_service_with_connect_info::<SocketAddr>();
+            // Small frames (a Transition, a response) go out at once, not held back by
+            // Nagle's algorithm until the previous write is acknowledged.
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {
                     let _ = stopped.await;

@@ -88,7 +88,8 @@ fn every_execution_is_recorded_in_the_log_store() {
         .run("messages:send", FunctionKind::Mutation, args(&[("body", "hi"), ("author", "a")]))
         .unwrap();
     runner.run("messages:send", FunctionKind::Mutation, args(&[("body", "hi")])).unwrap();
-    runner.run("messages:list", FunctionKind::Query, args(&[])).unwrap();
+    let listed = runner.run("messages:list", FunctionKind::Query, args(&[])).unwrap();
+    let listed = atrium_value::json::to_json(&listed.result.unwrap()).to_string();
 
     let records = engine.logs().read_after(0, 10).unwrap();
     let summary: Vec<(String, String, bool)> = records
@@ -112,6 +113,8 @@ fn every_execution_is_recorded_in_the_log_store() {
     let failed = &records[1].entry;
     assert!(failed["error"].as_str().unwrap().contains("ArgumentValidationError"), "{failed}");
     assert_eq!(records[2].entry["usageStats"]["databaseReadDocuments"], 1);
+    assert_eq!(records[2].entry["returnBytes"], listed.len(), "the result's Convex JSON size");
+    assert_eq!(records[1].entry["returnBytes"], 0, "a failure returned nothing");
     assert!(records[0].entry["executionTime"].as_f64().unwrap() > 0.0);
     assert_eq!(records[0].entry["requestId"].as_str().unwrap().len(), 16);
 }

@@ -153,7 +153,6 @@ impl Session {
     /// Runs one query at `ts` (or takes the run another session made of `key` there).
     async fn run_query(&self, query_id: u32, query: &LiveQuery, key: &str, ts: Timestamp) -> Ran {
         let (path, component) = (query.udf_path.as_str(), query.component.as_str());
-        let (args, journal) = (query.args.clone(), query.journal.clone());
         // A run that failed still sends the journal it recorded before it threw (as
         // Convex's does); one that never ran has none.
         let failed = |message: String,
@@ -176,7 +175,7 @@ impl Session {
         };
         if crate::system::is_system(path) {
             // Answered natively; the dashboard's queries stay live through their read set.
-            let answer = self.run_system(path, component, args, Some(ts)).await;
+            let answer = self.run_system(path, component, query.args.clone(), Some(ts)).await;
             return match answer {
                 Ok(answer) => {
                     let subscription = match answer.read {
@@ -197,12 +196,14 @@ impl Session {
         }
         // Sessions asking the same thing at exactly the same timestamp share one run: only
         // the first builds a runner, runs it and serializes its result.
-        let slot_key = format!("{key}\u{0}{journal:?}");
+        let slot_key = format!("{key}\u{0}{:?}", query.journal);
         let slot = self.deployment.query_slot(&slot_key, ts.0);
-        let path = path.to_owned();
         let shared = slot
             .get_or_init(|| async move {
                 let (runner, caller) = self.runner(component)?;
+                // Only the session that runs it copies what the run needs.
+                let (path, args, journal) =
+                    (path.to_owned(), query.args.clone(), query.journal.clone());
                 let run =
                     tokio::task::spawn_blocking(move || {
                         let outcome = runner
