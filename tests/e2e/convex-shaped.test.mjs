@@ -47,7 +47,7 @@ export const later = mutation({
 }
 
 /** Text that says plainly the deployment does not offer something. */
-const NOT_OFFERED = /does not (offer|list|keep|support|record|expose|serve)|doesn't (offer|list|serve)|cannot run|not offered|keep that to themselves/i;
+const NOT_OFFERED = /does not (offer|list|keep|support|record|expose|serve)|doesn't (offer|list|serve)|cannot (run|say|dry-run)|offer no|not offered|keep that to themselves/i;
 /** Text that says an area is still waiting for something. */
 const BUSY = /Loading…|Connecting…|Waiting for the (deployment|connection)…/;
 const SETTLE_MS = 30_000;
@@ -104,6 +104,86 @@ const PROBES = {
   settings: async (page) => ((await page.getByTestId("deployment-url").count()) > 0 ? `deployment URL ${(await page.getByTestId("deployment-url").textContent()).trim()}` : null),
 };
 
+const clip = (text) => text.replace(/\s+/g, " ").trim().slice(0, 120);
+
+/** The texts in `scope` that say the deployment does not offer something. */
+const notOfferedIn = async (scope) =>
+  [...new Set(await scope.locator("p, div, span, li, h2, h3, td").evaluateAll(
+    (nodes, source) => nodes.filter((n) => n.children.length === 0 || n.tagName === "P").map((n) => n.textContent.replace(/\s+/g, " ").trim()).filter((t) => new RegExp(source, "i").test(t)),
+    NOT_OFFERED.source,
+  ))];
+
+/**
+ * Waits (within a bound) until `works` shows, or `scope` says plainly the deployment does not
+ * offer the feature; otherwise the feature "breaks" (it spun, or showed something else).
+ */
+async function outcome(page, scope, works, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if ((await works.count()) > 0) return { status: "works", detail: clip(await works.first().innerText()) };
+    const said = await notOfferedIn(scope);
+    if (said.length > 0) return { status: "not offered", detail: said[0] };
+    const alert = scope.locator('[role="alert"]');
+    if ((await alert.count()) > 0) return { status: "breaks", detail: clip(await alert.first().innerText()) };
+    await page.waitForTimeout(400);
+  }
+  return { status: "breaks", detail: clip(await scope.innerText().catch(() => "(gone)")) };
+}
+
+/** The features inside an area, by area id: each resolves to [feature, outcome]. */
+const FEATURES = {
+  data: async (page) => {
+    await page.locator(".table-item", { hasText: "tasks" }).click();
+    await page.locator(".grid-row .id-link").first().click();
+    const panel = page.getByTestId("document-panel");
+    await panel.waitFor();
+    return [
+      ["open a document", await outcome(page, panel, panel.locator("pre, .json, code, table").first())],
+      ["document history", await outcome(page, panel, panel.getByTestId("history"))],
+    ];
+  },
+  functions: async (page) => {
+    const area = page.getByTestId("area-functions");
+    const metrics = [await outcome(page, area, page.getByTestId("metrics-panel"))];
+    await page.locator(".fn-module", { has: page.locator(".fn-module-name", { hasText: /^tasks$/ }) }).getByRole("button", { name: /^Q\s*stats$/ }).click();
+    await page.getByRole("button", { name: "Run query" }).click();
+    const run = await outcome(page, area, page.getByTestId("run-value"));
+    await area.locator("summary", { hasText: "Source" }).click();
+    const source = await outcome(page, area, page.getByTestId("function-source"));
+    await page.locator(".fn-module", { has: page.locator(".fn-module-name", { hasText: /^seed$/ }) }).getByRole("button", { name: /seedNow/ }).click();
+    await page.getByRole("button", { name: "Dry run" }).click();
+    const dry = page.getByTestId("dry-run");
+    const dryRun = await outcome(page, area, dry.filter({ hasText: "nothing was saved" }));
+    return [["metrics overview", metrics[0]], ["run a query", run], ["function source", source], ["dry-run a mutation", dryRun]];
+  },
+  logs: async (page) => {
+    const area = page.getByTestId("area-logs");
+    await page.getByRole("button", { name: "Search archive" }).click();
+    return [["search the log archive", await outcome(page, area, page.getByTestId("archive-banner"))]];
+  },
+  files: async (page) => {
+    const area = page.getByTestId("area-files");
+    await page.getByTestId("file-row").first().click();
+    return [
+      ["preview a file", await outcome(page, area, page.getByTestId("file-preview-text").filter({ hasText: "a file stored on a Convex-shaped deployment" }))],
+      ["documents referring to a file", await outcome(page, area, page.getByTestId("file-reference"))],
+    ];
+  },
+  query: async (page) => {
+    const area = page.getByTestId("area-query");
+    await page.getByRole("tab", { name: "JavaScript" }).click();
+    await page.getByRole("button", { name: "Run query" }).click();
+    const js = await outcome(page, area, page.getByTestId("js-value"));
+    await page.getByRole("tab", { name: "SQL" }).click();
+    return [["JavaScript queries", js]];
+  },
+  settings: async (page) => [
+    ["environment variables", await outcome(page, page.getByTestId("deployment-settings"), page.getByText("No environment variables."))],
+    ["auth providers", await outcome(page, page.getByTestId("auth-providers-settings"), page.getByTestId("auth-providers-settings").locator("li"))],
+    ["snapshots", await outcome(page, page.getByTestId("area-settings"), page.getByRole("button", { name: "Export snapshot" }))],
+  ],
+};
+
 async function genericProbe(page, area) {
   const text = (await area.innerText()).trim();
   return text.split("\n").filter((l) => l.trim()).length > 1 ? `${text.length} characters of content` : null;
@@ -115,6 +195,7 @@ describe("every area against a Convex-shaped deployment", () => {
   let page;
   const errors = [];
   const record = [];
+  const features = [];
 
   before(async () => {
     project = sampleProject();
@@ -139,7 +220,12 @@ describe("every area against a Convex-shaped deployment", () => {
       "| --- | --- | --- | --- |",
       ...record.map((r) => `| ${r.label} | ${r.status} | ${r.evidence ?? ""} | ${r.notOffered.join("<br>")} |`),
     ].join("\n");
-    const text = `# Areas on a Convex-shaped deployment (atrium-engine --as-convex)\n\n${table}\n`;
+    const featureTable = [
+      "| Area | Feature | Status | What showed or was said |",
+      "| --- | --- | --- | --- |",
+      ...features.map((f) => `| ${f.label} | ${f.feature} | ${f.status} | ${f.detail} |`),
+    ].join("\n");
+    const text = `# Areas on a Convex-shaped deployment (atrium-engine --as-convex)\n\n${table}\n\n## Features inside the areas\n\n${featureTable}\n`;
     writeFileSync(join(ARTIFACTS, "convex-shaped-walk.md"), text);
     console.log(text);
     await env?.stop();
@@ -174,10 +260,8 @@ describe("every area against a Convex-shaped deployment", () => {
         const probe = PROBES[id] ?? ((p) => genericProbe(p, area));
         const evidence = settled ? await probe(page, env) : null;
         if (evidence) await settle(area);
-        const notOffered = [...new Set(await area.locator("p, div, span, li, h2, h3, td").evaluateAll(
-          (nodes, source) => nodes.filter((n) => n.children.length === 0 || n.tagName === "P").map((n) => n.textContent.trim()).filter((t) => new RegExp(source, "i").test(t)),
-          NOT_OFFERED.source,
-        ))];
+        const notOffered = await notOfferedIn(area);
+        for (const [feature, result] of settled && FEATURES[id] ? await FEATURES[id](page, env) : []) features.push({ label, feature, ...result });
         const alerts = (await area.locator('[role="alert"]').allTextContents()).filter((a) => !NOT_OFFERED.test(a));
         const status = !settled ? "spins" : evidence ? "works" : notOffered.length > 0 ? "not offered" : "empty";
         record.push({ id, label, status, evidence, notOffered });
@@ -186,6 +270,8 @@ describe("every area against a Convex-shaped deployment", () => {
         assert.deepEqual(errors.slice(before), [], `${label}: no page or console errors`);
         assert.deepEqual(alerts, [], `${label}: no error shown`);
         assert.ok(status === "works" || status === "not offered", `${label}: ${status}`);
+        const broken = features.filter((f) => f.label === label && f.status === "breaks");
+        assert.deepEqual(broken, [], `${label}: every feature works or says it is not offered`);
       });
     }
     assert.equal(record.length, areas.length);
