@@ -145,6 +145,7 @@ const FEATURES = {
     const area = page.getByTestId("area-data");
     await page.getByLabel("Search text").fill("launch");
     const search = await outcome(page, page.getByTestId("search-box"), page.getByTestId("search-hit"));
+    await page.screenshot({ path: join(ARTIFACTS, "convex-shaped-data-search.png") });
     await page.getByLabel("Search text").fill("");
     await page.getByRole("button", { name: "Schema" }).click();
     const schema = await outcome(page, area, page.getByTestId("search-index"));
