@@ -150,7 +150,13 @@ const FEATURES = {
     await page.getByRole("button", { name: "Schema" }).click();
     const schema = await outcome(page, area, page.getByTestId("search-index"));
     await page.getByRole("button", { name: "Schema" }).click();
-    return [...opened, ["full-text search (tasks.search_text)", search], ["schema and indexes", schema]];
+    const filterBox = page.getByPlaceholder(/^Filter, e\.g\./);
+    await filterBox.fill("done == true");
+    await filterBox.press("Enter");
+    const filter = await outcome(page, area, page.getByTestId("view-count").filter({ hasText: /^2 matching/ }));
+    await filterBox.fill("");
+    await filterBox.press("Enter");
+    return [...opened, ["full-text search (tasks.search_text)", search], ["schema and indexes", schema], ["filter documents", filter]];
   },
   functions: async (page) => {
     const area = page.getByTestId("area-functions");
@@ -200,7 +206,10 @@ const FEATURES = {
   settings: async (page) => [
     ["environment variables", await outcome(page, page.getByTestId("deployment-settings"), page.getByText("No environment variables."))],
     ["auth providers", await outcome(page, page.getByTestId("auth-providers-settings"), page.getByTestId("auth-providers-settings").locator("li"))],
-    ["snapshots", await outcome(page, page.getByTestId("area-settings"), page.getByRole("button", { name: "Export snapshot" }))],
+    await (async () => {
+      await page.getByRole("button", { name: "Export snapshot" }).click();
+      return ["export a snapshot", await outcome(page, page.getByTestId("snapshot-settings"), page.getByTestId("snapshot-notice").filter({ hasText: /Saved a snapshot/ }), 60_000)];
+    })(),
   ],
 };
 
