@@ -49,7 +49,7 @@ export const later = mutation({
 /** Text that says plainly the deployment does not offer something. */
 const NOT_OFFERED = /does not (offer|list|keep|support|record|expose|serve)|doesn't (offer|list|serve)|cannot (run|say|dry-run)|offer no|not offered|keep that to themselves/i;
 /** Text that says an area is still waiting for something. */
-const BUSY = /Loading…|Connecting…|Waiting for the (deployment|connection)…/;
+const BUSY = /Loading…|Connecting( to .*)?…|Waiting for the (deployment|connection)…|Running…|Starting…|Checking…|Searching the tables…|Exporting .*…/;
 const SETTLE_MS = 30_000;
 
 /**
@@ -62,7 +62,7 @@ const PROBES = {
     const rows = await page.locator(".grid-row").count();
     return rows > 0 ? `${rows} rows of ${(await page.locator(".table-item.active .table-name").first().textContent())?.trim()}` : null;
   },
-  functions: async (page) => {
+  functions: async (page, { call }) => {
     const fns = await page.locator(".fn-module li").count();
     return fns > 0 ? `${fns} functions, crons and routes listed` : null;
   },
@@ -158,12 +158,22 @@ const FEATURES = {
     await filterBox.press("Enter");
     return [...opened, ["full-text search (tasks.search_text)", search], ["schema and indexes", schema], ["filter documents", filter]];
   },
-  functions: async (page) => {
+  functions: async (page, { call }) => {
     const area = page.getByTestId("area-functions");
     const metrics = [await outcome(page, area, page.getByTestId("metrics-panel"))];
     await page.locator(".fn-module", { has: page.locator(".fn-module-name", { hasText: /^tasks$/ }) }).getByRole("button", { name: /^Q\s*stats$/ }).click();
     await page.getByRole("button", { name: "Run query" }).click();
     const run = await outcome(page, area, page.getByTestId("run-value"));
+    await page.getByRole("button", { name: "Keep live" }).click();
+    const livePanel = page.getByTestId("live-panel");
+    await livePanel.filter({ hasText: /1 version/ }).waitFor({ timeout: 20_000 });
+    await call("mutation", "tasks:add", { text: "Added while a query is kept live" });
+    const live = await outcome(page, livePanel, livePanel.filter({ hasText: /2 versions/ }));
+    await page.getByRole("button", { name: "Stop live" }).click();
+    await page.getByRole("checkbox", { name: "Act as a user" }).check();
+    await page.getByRole("radio", { name: "Token (JWT)" }).check();
+    const actAs = await outcome(page, page.getByTestId("token-panel"), page.getByTestId("auth-providers"));
+    await page.getByRole("checkbox", { name: "Act as a user" }).uncheck();
     await area.locator("summary", { hasText: "Source" }).click();
     const source = await outcome(page, area, page.getByTestId("function-source"));
     await page.locator(".fn-module", { has: page.locator(".fn-module-name", { hasText: /^seed$/ }) }).getByRole("button", { name: /seedNow/ }).click();
@@ -173,7 +183,7 @@ const FEATURES = {
     await area.locator(".fn-route button", { hasText: "/stats" }).click();
     await page.getByTestId("http-runner").getByRole("button", { name: /^Send/ }).click();
     const http = await outcome(page, area, page.getByTestId("http-status"));
-    return [["metrics overview", metrics[0]], ["run a query", run], ["function source", source], ["dry-run a mutation", dryRun], ["try an HTTP route", http]];
+    return [["metrics overview", metrics[0]], ["run a query", run], ["keep a query live", live], ["act as a user with a token (auth providers)", actAs], ["function source", source], ["dry-run a mutation", dryRun], ["try an HTTP route", http]];
   },
   logs: async (page) => {
     const area = page.getByTestId("area-logs");
