@@ -205,6 +205,13 @@ const FEATURES = {
       ["documents referring to a file", await outcome(page, area, page.getByTestId("file-reference"))],
     ];
   },
+  vector: async (page) => {
+    const area = page.getByTestId("area-vector");
+    return [
+      ["index definitions", await outcome(page, area, page.getByTestId("vector-details").filter({ hasText: "8 dimensions" }))],
+      ["vector search, map and recall", await outcome(page, area, page.getByTestId("vector-search"))],
+    ];
+  },
   query: async (page) => {
     const area = page.getByTestId("area-query");
     await page.getByRole("tab", { name: "JavaScript" }).click();
@@ -271,12 +278,13 @@ describe("every area against a Convex-shaped deployment", () => {
     project?.remove();
   });
 
-  /** Waits until the area shows nothing busy and its text stops changing; false if it never does. */
+  /** Waits until the area shows nothing busy and its text stops changing; false if it never does (it spins). */
   const settle = async (area) => {
     const deadline = Date.now() + SETTLE_MS;
     let last = null;
     while (Date.now() < deadline) {
-      const text = await area.innerText().catch(() => "");
+      // Digits masked: a ticking clock ("in 59 min") or a growing count is not a spinner.
+      const text = (await area.innerText().catch(() => "")).replace(/\d+/g, "#");
       const loadingCells = await page.locator("main .grid-cell.loading").count();
       if (!BUSY.test(text) && loadingCells === 0 && text === last) return true;
       last = text;
