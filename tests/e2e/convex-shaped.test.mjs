@@ -261,15 +261,16 @@ describe("every area against a Convex-shaped deployment", () => {
   });
 
   after(async () => {
+    const cell = (text) => String(text ?? "").replace(/\|/g, "\\|");
     const table = [
       "| Area | Status | What showed | Said not offered |",
       "| --- | --- | --- | --- |",
-      ...record.map((r) => `| ${r.label} | ${r.status} | ${r.evidence ?? ""} | ${r.notOffered.join("<br>")} |`),
+      ...record.map((r) => `| ${r.label} | ${r.status} | ${cell(r.evidence)} | ${r.notOffered.map(cell).join("<br>")} |`),
     ].join("\n");
     const featureTable = [
       "| Area | Feature | Status | What showed or was said |",
       "| --- | --- | --- | --- |",
-      ...features.map((f) => `| ${f.label} | ${f.feature} | ${f.status} | ${f.detail} |`),
+      ...features.map((f) => `| ${f.label} | ${f.feature} | ${f.status} | ${cell(f.detail)} |`),
     ].join("\n");
     const text = `# Areas on a Convex-shaped deployment (atrium-engine --as-convex)\n\n${table}\n\n## Features inside the areas\n\n${featureTable}\n`;
     writeFileSync(join(ARTIFACTS, "convex-shaped-walk.md"), text);
