@@ -7,26 +7,18 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { ARTIFACTS, REPO, startBrowserMode } from "./lib/atrium.mjs";
-import { launchChromium } from "./lib/chromium.mjs";
-import { startEngine } from "./lib/engine.mjs";
+import { ARTIFACTS, REPO } from "./lib/atrium.mjs";
+import { gotoConnected, openConvexShaped } from "./lib/convexShaped.mjs";
 
 describe("Settings of a Convex-shaped deployment", () => {
+  let env;
   let engine;
-  let atrium;
-  let browser;
   let page;
 
   /** The deployment's variables as the CLI's `env list` reads them. */
   const stored = async () => {
-    const response = await fetch(`${engine.url}/api/query`, {
-      method: "POST",
-      headers: { authorization: `Convex ${engine.adminKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ path: "_system/cli/queryEnvironmentVariables:default", args: {}, format: "json" }),
-    });
-    const body = await response.json();
-    assert.equal(body.status, "success", JSON.stringify(body));
-    return Object.fromEntries(body.value.map((v) => [v.name, v.value]));
+    const value = await env.call("query", "_system/cli/queryEnvironmentVariables:default");
+    return Object.fromEntries(value.map((v) => [v.name, v.value]));
   };
   const row = (name) => page.getByTestId("env-vars").locator(`tr[data-name="${name}"]`);
   const answer = async (label) => {
@@ -37,22 +29,15 @@ describe("Settings of a Convex-shaped deployment", () => {
   };
 
   before(async () => {
-    engine = await startEngine(join(REPO, "tests/fixtures/chat"), { args: ["--as-convex"] });
-    atrium = await startBrowserMode({ env: { ATRIUM_SAMPLE_PROJECT: "" } });
-    const saved = await atrium.rpc("save_connection", { id: null, name: "Convex-shaped", url: engine.url, colour: "#8b5cf6", safe_mode: "confirm_writes", admin_key: engine.adminKey });
-    await atrium.rpc("connect", { id: saved.connections[0].id });
-    browser = await launchChromium();
-    page = await browser.context.newPage();
-    await page.goto(atrium.url);
-    await page.getByTestId("connection-state").filter({ hasText: "Connected" }).waitFor({ timeout: 30_000 });
+    env = await openConvexShaped(join(REPO, "tests/fixtures/chat"), { safeMode: "confirm_writes" });
+    ({ engine, page } = env);
+    await gotoConnected(page, env.atrium.url);
     await page.locator('nav [data-area="settings"]').click();
     await page.getByTestId("deployment-settings").waitFor();
   });
 
   after(async () => {
-    await browser?.close();
-    await atrium?.stop();
-    await engine?.stop();
+    await env?.stop();
   });
 
   test("shows the deployment's URL and says its auth providers are not listed", async () => {

@@ -1419,7 +1419,12 @@ limit: number | null, };
 /**
  * Matching documents (Convex-encoded JSON) in relevance order, with their BM25 scores.
  */
-export type TextSearchResult = { rows: Array<Record<string, unknown>>, scores: Array<number>, };
+export type TextSearchResult = { 
+/**
+ * False when the deployment cannot search from the dashboard (a Convex deployment,
+ * which searches only inside functions); `rows` is then empty.
+ */
+offered: boolean, rows: Array<Record<string, unknown>>, scores: Array<number>, };
 
 /**
  * Which colour theme the UI uses.

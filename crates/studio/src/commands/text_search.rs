@@ -1,7 +1,8 @@
 //! The Data area's search box: a table's documents matching text in one of its search
 //! indexes, most relevant first, with `.eq` filters on the index's filter fields. It uses
 //! Atrium's `_system/atrium/searchDocuments`; a Convex deployment, which searches only
-//! inside functions, answers that it does not have it, and the UI says so.
+//! inside functions, answers that it does not have it: the result then says `offered: false`
+//! (not an error: the deployment is fine, it just does not offer this), and the UI says so.
 
 use std::sync::Arc;
 
@@ -30,6 +31,9 @@ pub struct TextSearch {
 /// Matching documents (Convex-encoded JSON) in relevance order, with their BM25 scores.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct TextSearchResult {
+    /// False when the deployment cannot search from the dashboard (a Convex deployment,
+    /// which searches only inside functions); `rows` is then empty.
+    pub offered: bool,
     #[ts(type = "Array<Record<string, unknown>>")]
     pub rows: Vec<serde_json::Value>,
     pub scores: Vec<f64>,
@@ -65,10 +69,7 @@ pub(super) async fn text_search(
     let answer = match connected.http.query(path::SEARCH_DOCUMENTS, &args).await {
         Ok(answer) => answer,
         Err(ClientError::Function { message, .. }) if message.contains("Could not find") => {
-            return Err(CommandError::new(
-                ErrorCode::NotFound,
-                "This deployment cannot search from the dashboard (an Atrium engine can); search inside a query function instead.",
-            ));
+            return Ok(TextSearchResult { offered: false, rows: Vec::new(), scores: Vec::new() });
         }
         Err(error) => return Err(error.into()),
     };
@@ -77,6 +78,7 @@ pub(super) async fn text_search(
             CommandError::new(ErrorCode::Internal, format!("unexpected search answer: {reason}"))
         })?;
     Ok(TextSearchResult {
+        offered: true,
         rows: result.page.iter().map(atrium_value::json::to_json).collect(),
         scores: result.scores,
     })

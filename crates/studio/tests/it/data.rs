@@ -1,11 +1,12 @@
 //! The Data area's commands against a real `atrium-server`: tables with counts, a live
 //! window view, a filtered and sorted scan view that stays live, writes committed in one
-//! transaction, safe modes, and document history.
+//! transaction, safe modes, document history, and the search box (said not offered by a
+//! deployment that answers only what Convex does).
 
 use std::time::Duration;
 
 use atrium_client::DeploymentClient;
-use atrium_server::test_support::serve_fixture;
+use atrium_server::test_support::{serve_fixture, serve_fixture_as_convex};
 use atrium_studio::commands::dispatch;
 use atrium_studio::{ErrorCode, StudioEvent};
 use serde_json::{Value, json};
@@ -258,4 +259,33 @@ async fn browse_filter_sort_edit_and_watch() {
     assert!(text.find("\"author\"").unwrap() < text.find("\"body\"").unwrap(), "{text}");
     assert!(schema["indexes"].as_array().unwrap().iter().any(|i| i["name"] == "by_creation_time"));
     server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_search_box_searches_the_engine_and_says_a_convex_deployment_does_not_offer_it() {
+    let search = json!({"table": "messages", "index": "search_body", "text": "hello"});
+    for (as_convex, instance) in [(false, "studio-search"), (true, "studio-search-convex")] {
+        let (server, deployment, _data) = if as_convex {
+            serve_fixture_as_convex("chat", instance).await
+        } else {
+            serve_fixture("chat", instance).await
+        };
+        let client = DeploymentClient::new(&server.cloud_url)
+            .unwrap()
+            .with_admin_key(deployment.admin_key());
+        let message = json!({"author": "ann", "body": "hello world"});
+        client
+            .mutation("messages:send", &atrium_value::json::from_json(&message).unwrap())
+            .await
+            .unwrap();
+        let config = tempfile::tempdir().unwrap();
+        let studio = common::studio(config.path());
+        common::connect(&studio, &server.cloud_url, deployment.admin_key()).await;
+
+        let found = dispatch(&studio, "data_search", search.clone()).await.unwrap();
+        assert_eq!(found["offered"], !as_convex, "{found}");
+        let expected: Vec<String> = if as_convex { vec![] } else { vec!["hello world".to_owned()] };
+        assert_eq!(bodies(&found), expected, "{found}");
+        server.stop().await;
+    }
 }

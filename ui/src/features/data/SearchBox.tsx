@@ -89,7 +89,12 @@ export function SearchBox({ table, indexes, version, onOpenDocument }: SearchBox
           {error}
         </div>
       )}
-      {result && (
+      {result && !result.offered && (
+        <p className="muted" data-testid="search-unavailable">
+          This deployment does not offer search from the dashboard: Convex searches only inside functions. Search inside a query function (Functions area), or on Atrium&apos;s local engine.
+        </p>
+      )}
+      {result?.offered && (
         <div className="search-results" data-testid="search-results">
           <p className="muted">
             {result.rows.length === 0 ? "No documents match." : `${result.rows.length} most relevant first · index ${index.name}`}
