@@ -19,3 +19,4 @@ fn corpus(name: &str) -> Vec<PathBuf> {
     assert!(!files.is_empty(), "target {name} has no corpus");
     files
 }
+mod replace_bug;
