@@ -125,12 +125,7 @@ pub(super) async fn deployment_import(
     studio: &Arc<Studio>,
     request: DeploymentImport,
 ) -> Result<ImportOutcome, CommandError> {
-    let connected = studio.connected()?;
-    connected.allow_write(
-        request.confirmed,
-        " (its safe mode); change that in Connections to import data.",
-        "importing data",
-    )?;
+    let connected = connected_for_import(studio, request.confirmed)?;
     let path = PathBuf::from(request.path.trim());
     let mut file = std::fs::File::open(&path).map_err(|e| {
         CommandError::new(ErrorCode::Io, format!("Could not read {}: {e}", path.display()))
@@ -153,14 +148,24 @@ pub(super) async fn deployment_import_confirm(
     studio: &Arc<Studio>,
     request: ImportConfirm,
 ) -> Result<ImportOutcome, CommandError> {
+    let connected = connected_for_import(studio, request.confirmed)?;
+    connected.http.perform_import(&request.import_id).await?;
+    settle(studio, &connected.http, request.import_id, true).await
+}
+
+/// The connected deployment, once its safe mode allows an import (confirm-writes needs
+/// `confirmed`).
+fn connected_for_import(
+    studio: &Studio,
+    confirmed: bool,
+) -> Result<Arc<crate::deployment::Connected>, CommandError> {
     let connected = studio.connected()?;
     connected.allow_write(
-        request.confirmed,
+        confirmed,
         " (its safe mode); change that in Connections to import data.",
         "importing data",
     )?;
-    connected.http.perform_import(&request.import_id).await?;
-    settle(studio, &connected.http, request.import_id, true).await
+    Ok(connected)
 }
 
 async fn settle(
