@@ -505,7 +505,17 @@ impl Transaction {
         }
         let document = Document { id, creation_time, fields };
         check_document(document.to_value().as_object().expect("documents are objects"))?;
-        self.writes.insert(id, PendingWrite::new(id.table, None, Some(document)));
+        match self.writes.get_mut(&id) {
+            // Deleted earlier in this transaction: the write keeps the committed version it
+            // replaces, so commit retires that version's index entries and count.
+            Some(write) => {
+                write.new = Some(document);
+                write.commit_ts = CommitTsSlots::default();
+            }
+            None => {
+                self.writes.insert(id, PendingWrite::new(id.table, None, Some(document)));
+            }
+        }
         Ok(())
     }
 

@@ -164,6 +164,17 @@ impl Model {
         Ok(())
     }
 
+    /// Writes a document back under its own ID (an import's `insert_with_id`); fails when
+    /// the document exists for the transaction.
+    pub fn reinsert(&self, tx: &mut Tx, id: DocId, v: i64) -> Result<(), ()> {
+        tx.reads.push(Read::Point(id));
+        if self.visible(tx, id).is_some() {
+            return Err(());
+        }
+        tx.writes.insert(id, Some(Doc { v, n: id as i64 }));
+        Ok(())
+    }
+
     pub fn delete(&self, tx: &mut Tx, id: DocId) -> Result<(), ()> {
         tx.reads.push(Read::Point(id));
         self.visible(tx, id).ok_or(())?;
