@@ -8,7 +8,9 @@
 # cargo-fuzz is installed when missing. The toolchain is stable: RUSTC_BOOTSTRAP=1 lets
 # cargo-fuzz pass its -Z flags, and `--sanitizer none` skips AddressSanitizer (safe Rust
 # needs no ASan to find panics, overflows and aborts; ASan would cost 2-3x speed).
-# Usage: scripts/fuzz.sh SECONDS [TARGET...]
+# Usage: scripts/fuzz.sh SECONDS [TARGET...]; FUZZ_RUNS=N also stops a target after N
+# executions (the acceptance run: FUZZ_RUNS=10000000 scripts/fuzz.sh 1800 stops each at
+# 10 million executions or 30 minutes, whichever comes first).
 set -euo pipefail
 seconds=${1:-60}
 shift || true
@@ -17,6 +19,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/atrium/target}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 fuzz=(cargo fuzz run --sanitizer none --features libfuzzer)
+runs=${FUZZ_RUNS:--1}
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(ls fuzz/corpus)
@@ -24,11 +27,11 @@ fi
 for target in "${targets[@]}"; do
   work="$CARGO_TARGET_DIR/fuzz-corpus/$target"
   mkdir -p "$work" "fuzz/artifacts/$target"
-  echo "== $target: ${seconds}s"
+  echo "== $target: ${seconds}s, $runs runs"
   log="$work.log"
   status=0
   nice -n 19 "${fuzz[@]}" "$target" "$work" "fuzz/corpus/$target" -- \
-    -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+    -max_total_time="$seconds" -runs="$runs" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
     >"$log" 2>&1 || status=$?
   grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || true
   if [ "$status" -ne 0 ]; then
