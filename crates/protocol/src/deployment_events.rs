@@ -35,6 +35,9 @@ pub mod action {
     pub const DELETE_ENVIRONMENT_VARIABLE: &str = "delete_environment_variable";
     pub const SNAPSHOT_IMPORT: &str = "snapshot_import";
     pub const CLEAR_TABLES: &str = "clear_tables";
+    /// Atrium's own: a local project's data was deleted and it started again empty (Convex
+    /// has no such action; its deployments are not reset).
+    pub const RESET_DEPLOYMENT: &str = "reset_deployment";
 }
 
 /// `paginatedDeploymentEvents`' filters. Convex requires `minDate` (ms since the epoch).
@@ -186,4 +189,10 @@ pub struct SnapshotImportMetadata {
 pub struct ClearTablesMetadata {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub table_names: Vec<String>,
+}
+
+/// `reset_deployment`'s metadata (Atrium's): who reset the deployment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResetMetadata {
+    pub requestor: String,
 }

@@ -17,7 +17,7 @@ use atrium_engine::{Engine, EngineError, Transaction};
 use atrium_protocol::convex_json;
 use atrium_protocol::deployment_events::{
     ComponentDiff, ComponentPathDiff, DiffType, FunctionDiff, IndexDiff, IndexMetadata, NameDiff,
-    PushMetadata, SchemaDiff, TABLE, action,
+    PushMetadata, ResetMetadata, SchemaDiff, TABLE, action,
 };
 use atrium_runtime::analysis::Analysis;
 use atrium_runtime::components::tree::ComponentTree;
@@ -41,6 +41,13 @@ pub(crate) fn record<M: Serialize>(
     fields.insert("metadata".into(), metadata);
     tx.insert_system(TABLE, fields)?;
     Ok(())
+}
+
+/// Records that the deployment's data was deleted and it started again empty (a local
+/// project's reset); `requestor` names who asked (`"studio"`).
+pub fn record_reset(engine: &Engine, requestor: &str) -> Result<(), EngineError> {
+    let metadata = ResetMetadata { requestor: requestor.to_owned() };
+    engine.run(1, |tx| record(tx, action::RESET_DEPLOYMENT, &metadata)).map(|_| ())
 }
 
 /// One component instance's code, as far as History compares it.

@@ -20,7 +20,7 @@
 pub mod auth;
 mod component_ids;
 pub mod deployment;
-pub(crate) mod deployment_events;
+pub mod deployment_events;
 mod env;
 mod file_urls;
 #[doc(hidden)]

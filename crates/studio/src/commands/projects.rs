@@ -161,6 +161,15 @@ pub(super) async fn project_reset(
     } else {
         crate::connecting::start_project(studio, &request.id).await?;
     }
+    // History starts again with the reset itself (after the code load the start recorded).
+    let (_, running) = running(studio, &request.id)?;
+    let engine = running.deployment.engine().clone();
+    tokio::task::spawn_blocking(move || {
+        atrium_server::deployment_events::record_reset(&engine, "studio")
+    })
+    .await
+    .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
+    .map_err(|e| CommandError::new(ErrorCode::Internal, format!("Recording the reset: {e}")))?;
     Ok(studio.project_list())
 }
 

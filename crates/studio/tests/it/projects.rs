@@ -229,6 +229,16 @@ async fn snapshots_reset_and_environment_variables() {
         dispatch(&studio, "project_reset", json!({"id": id, "confirmed": true})).await.unwrap();
     let client = DeploymentClient::new(project(&list, "Gamma")["url"].as_str().unwrap()).unwrap();
     assert_eq!(count(client.clone()).await, 0, "reset deletes the documents");
+    // History starts again with the reset, after the code load of the restart.
+    dispatch(&studio, "project_connect", json!({"id": id})).await.unwrap();
+    let history = dispatch(&studio, "history_events", json!({})).await.unwrap();
+    let actions: Vec<&str> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["reset_deployment", "push_config_with_components"], "{history}");
 
     let imported =
         dispatch(&studio, "project_import", json!({"id": id, "path": zip})).await.unwrap();

@@ -15,7 +15,7 @@ const FILTERS: { value: "" | EventKind; label: string; actions: string[] | null 
   { value: "", label: "All events", actions: null },
   { value: "code", label: "Code", actions: ["push_config_with_components", "push_config", "build_indexes"] },
   { value: "env", label: "Environment", actions: ["create_environment_variable", "update_environment_variable", "delete_environment_variable", "replace_environment_variable"] },
-  { value: "data", label: "Data", actions: ["snapshot_import", "clear_tables", "create_table", "delete_tables"] },
+  { value: "data", label: "Data", actions: ["snapshot_import", "reset_deployment", "clear_tables", "create_table", "delete_tables"] },
 ];
 
 function when(ms: number): string {

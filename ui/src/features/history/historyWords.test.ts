@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CodeChangeView, HistoryEvent } from "../../generated/studio";
-import { codeSummary, eventKind, eventSummary, eventTitle, markLines, prettyJson } from "./historyWords";
+import { codeSummary, eventKind, eventSummary, eventTitle, hasDetails, markLines, prettyJson } from "./historyWords";
 
 function event(partial: Partial<HistoryEvent>): HistoryEvent {
   return { id: "e", time_ms: 0, action: "", member_id: null, message: null, code: [], variable: null, tables: [], tables_deleted: [], import_mode: null, requestor: null, details: "{}", ...partial };
@@ -31,6 +31,14 @@ describe("history words", () => {
     expect(eventTitle(event({ action: "usage_limit_exceeded" }))).toBe("usage limit exceeded");
     expect(eventSummary(event({ action: "update_environment_variable", variable: "API_KEY" }))).toBe("API_KEY");
     expect(eventSummary(event({ action: "snapshot_import", import_mode: "Replace", tables: ["messages"], tables_deleted: ["old"] }))).toBe("Replace into messages; emptied old");
+  });
+
+  it("says what a local project's reset did, with no diff to open", () => {
+    const reset = event({ action: "reset_deployment", requestor: "studio" });
+    expect(eventKind("reset_deployment")).toBe("data");
+    expect(eventTitle(reset)).toBe("Deployment reset");
+    expect(eventSummary(reset)).toBe("Every document and file deleted; started again empty");
+    expect(hasDetails(reset)).toBe(false);
   });
 });
 

@@ -23,6 +23,7 @@ const TITLES: Record<string, string> = {
   pause_deployment: "Deployment paused",
   unpause_deployment: "Deployment resumed",
   request_export: "Export requested",
+  reset_deployment: "Deployment reset",
 };
 
 /** What kind of change: code, environment, data or other (for colour and the filter). */
@@ -31,7 +32,7 @@ export type EventKind = "code" | "env" | "data" | "other";
 export function eventKind(action: string): EventKind {
   if (action.startsWith("push_config") || action === "build_indexes") return "code";
   if (action.endsWith("_environment_variable")) return "env";
-  if (["snapshot_import", "clear_tables", "create_table", "delete_tables", "add_documents", "update_documents", "delete_documents", "delete_files"].includes(action)) return "data";
+  if (["snapshot_import", "reset_deployment", "clear_tables", "create_table", "delete_tables", "add_documents", "update_documents", "delete_documents", "delete_files"].includes(action)) return "data";
   return "other";
 }
 
@@ -80,6 +81,7 @@ export function eventSummary(event: HistoryEvent): string {
         const deleted = event.tables_deleted.length ? `; emptied ${event.tables_deleted.join(", ")}` : "";
         return `${event.import_mode ?? ""} into ${event.tables.join(", ") || "no tables"}${deleted}`.trim();
       }
+      if (event.action === "reset_deployment") return "Every document and file deleted; started again empty";
       return event.tables.join(", ");
     default:
       return "";
@@ -88,7 +90,7 @@ export function eventSummary(event: HistoryEvent): string {
 
 /** Whether the event has a diff worth opening. */
 export function hasDetails(event: HistoryEvent): boolean {
-  return eventKind(event.action) !== "env";
+  return eventKind(event.action) !== "env" && event.action !== "reset_deployment";
 }
 
 /** JSON text pretty-printed (2 spaces); other text as it is. */
