@@ -1,8 +1,9 @@
 // A time-series chart (uPlot on a canvas): one x axis of timestamps and a few series, in
-// the theme's colours, resizing with its container. Null values leave gaps.
+// the theme's colours (rebuilt when the theme changes), resizing with its container. Null values leave gaps.
 import { useEffect, useEffectEvent, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { useDocumentTheme } from "./useDocumentTheme";
 
 export interface ChartSeries {
   label: string;
@@ -20,6 +21,8 @@ function cssColour(element: HTMLElement, colour: string): string {
 
 export function TimeChart({ title, unit, xs, series, testId }: { title: string; unit: string; xs: number[]; series: ChartSeries[]; testId?: string }) {
   const holder = useRef<HTMLDivElement>(null);
+  // Colours are read when the chart is built, so a theme switch rebuilds it.
+  const theme = useDocumentTheme();
   const plot = useRef<uPlot | undefined>(undefined);
   // Rebuilt when the set of series changes; data updates go through setData.
   const shape = series.map((s) => `${s.label}:${s.bars ? "b" : "l"}`).join(",");
@@ -59,11 +62,11 @@ export function TimeChart({ title, unit, xs, series, testId }: { title: string; 
       plot.current?.destroy();
       plot.current = undefined;
     };
-  }, [shape, title, unit]);
+  }, [shape, title, unit, theme]);
 
   useEffect(() => {
     plot.current?.setData([xs.map((x) => x / 1000), ...series.map((s) => s.values)] as uPlot.AlignedData);
-  }, [xs, series, shape]);
+  }, [xs, series, shape, theme]);
 
   return <div className="time-chart" ref={holder} data-testid={testId} />;
 }
