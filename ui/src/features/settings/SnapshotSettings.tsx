@@ -9,6 +9,7 @@ import type { DeploymentSummary } from "../../generated/studio";
 import { useQuestion } from "../../lib/useQuestion";
 import { call, errorMessage, onStudioEvent } from "../../platform";
 import { describeSnapshotProgress, IMPORT_MODES } from "./snapshotProgress";
+import "./settings.css";
 
 export function SnapshotSettings({ deployment }: { deployment: DeploymentSummary }) {
   const [includeStorage, setIncludeStorage] = useState(true);
@@ -80,13 +81,14 @@ export function SnapshotSettings({ deployment }: { deployment: DeploymentSummary
     <div data-testid="snapshot-settings">
       <h3>Snapshots</h3>
       <p className="hint">Convex's snapshot ZIP, as `npx convex export` and `npx convex import` move it.</p>
-      <div className="tool-row">
-        <label>
-          <input type="checkbox" checked={includeStorage} onChange={(e) => setIncludeStorage(e.target.checked)} /> Include stored files
-        </label>
+      <div className="tool-row snapshot-row">
+        <span className="snapshot-label">Export</span>
         <button disabled={busy} onClick={() => void exportSnapshot()}>
           Export snapshot
         </button>
+        <label>
+          <input type="checkbox" checked={includeStorage} onChange={(e) => setIncludeStorage(e.target.checked)} /> Include stored files
+        </label>
         {exported && (
           <code className="muted" data-testid="snapshot-exported">
             {exported}
@@ -94,13 +96,14 @@ export function SnapshotSettings({ deployment }: { deployment: DeploymentSummary
         )}
       </div>
       <form
-        className="tool-row"
+        className="tool-row snapshot-row"
         onSubmit={(e) => {
           e.preventDefault();
           void importSnapshot();
         }}
       >
-        <input aria-label="Snapshot to import" placeholder="/path/to/snapshot.zip" value={path} disabled={readOnly} onChange={(e) => setPath(e.target.value)} />
+        <span className="snapshot-label">Import</span>
+        <input className="snapshot-path" aria-label="Snapshot to import" placeholder="/path/to/snapshot.zip" value={path} disabled={readOnly} onChange={(e) => setPath(e.target.value)} />
         <select aria-label="Import mode" value={mode} disabled={readOnly} onChange={(e) => setMode(e.target.value)}>
           {IMPORT_MODES.map((m) => (
             <option key={m.value} value={m.value}>
