@@ -109,6 +109,10 @@ fn open_connection(path: &Path, durable: bool) -> Result<Connection, EngineError
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
     connection.pragma_update(None, "foreign_keys", "OFF")?;
+    // Plans must not depend on bound values: without this, SQLite marks a statement whose
+    // `LIMIT ?` or range bound it could plan with, and re-prepares (parses and plans again)
+    // that cached statement every time a new value is bound, that is on every scan.
+    connection.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(connection)
 }
 
