@@ -42,6 +42,7 @@ mod log_archive;
 mod logs;
 pub mod metrics;
 pub mod projects;
+mod promote;
 mod settings;
 mod snapshot_progress;
 pub mod sql;
