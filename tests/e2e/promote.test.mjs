@@ -3,9 +3,11 @@
 // in for the remote. "Promote…" (reached from the command palette, by keyboard) opens the
 // dialog, whose preview lists what the push adds there; promoting with "copy the data"
 // runs the steps with progress, the rows arrive on the remote (read back through its HTTP
-// API), and the remote then lists the functions in the Functions area.
+// API), and the remote then lists the functions in the Functions area. A project whose
+// schema the remote's documents do not match is refused at wait_for_schema: the dialog
+// says so, and the remote keeps its data.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -104,5 +106,35 @@ describe("Promote a local project", () => {
     const aside = page.locator('aside[aria-label="Functions"]');
     await aside.locator(".fn-module-name", { hasText: /^tasks$/ }).waitFor({ timeout: 30_000 });
     assert.ok((await aside.getByRole("button", { name: /list$/ }).count()) >= 2, "tasks:list and notes:list are served");
+  });
+
+  test("a push the remote refuses stops at its step with the remote's words, and changes nothing", async () => {
+    const dir = join(folders, "clash");
+    const list = await atrium.rpc("project_create", { name: "Clash", template: "empty", dir });
+    const clash = list.find((p) => p.name === "Clash");
+    writeFileSync(
+      join(dir, "convex/schema.ts"),
+      'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n' +
+        "export default defineSchema({ items: defineTable({ text: v.string() }), tasks: defineTable({ nope: v.number() }) });\n",
+    );
+    await atrium.rpc("project_start", { id: clash.id });
+    const before = await tasksOf(remote.url, remote.adminKey);
+    await page.locator('nav [data-area="project"]').click();
+    const row = page.locator('tr[data-project="Clash"]');
+    await row.getByTestId("project-state").filter({ hasText: "Running" }).waitFor({ timeout: 30_000 });
+    await row.getByRole("button", { name: "Promote…" }).click();
+    const removed = dialog().getByTestId("diff-functions").locator('[data-change="removed"] code');
+    await removed.first().waitFor({ timeout: 60_000 });
+    assert.ok((await removed.allTextContents()).includes("tasks:list"), "the preview says the push would remove the remote's functions");
+    assert.deepEqual(await dialog().getByTestId("diff-tables").locator('[data-change="changed"] code').allTextContents(), ["tasks"]);
+    await dialog().getByRole("button", { name: "Promote", exact: true }).click();
+    const error = dialog().getByTestId("promote-error");
+    await error.waitFor({ timeout: 120_000 });
+    assert.match(await error.textContent(), /Promote stopped at wait_for_schema: schema validation failed; Staging is unchanged\. Document with ID .* in table "tasks" does not match the schema/);
+    const states = await dialog().locator("[data-testid=promote-steps] li").evaluateAll((items) => items.map((li) => li.dataset.state));
+    assert.deepEqual(states, ["done", "done", "failed", "waiting"]);
+    await page.screenshot({ path: join(ARTIFACTS, "promote-refused.png") });
+    assert.deepEqual(await tasksOf(remote.url, remote.adminKey), before, "the remote keeps its data and its tasks:list");
+    await dialog().getByRole("button", { name: "Cancel" }).click();
   });
 });

@@ -194,6 +194,7 @@ pub(crate) async fn promote(
     let request = bundled(studio, &ends.local).await?;
     announce(&weak, "push", format!("Uploading the functions to {name}"), 0, None);
     let start = ends.target.start_push(request).await.map_err(|e| stopped("start_push", e))?;
+    announce(&weak, "schema", "Checking documents against the schema".into(), 0, None);
     loop {
         match ends
             .target
