@@ -125,13 +125,13 @@ async fn a_project_is_promoted_to_another_engine_and_a_refused_push_changes_noth
     assert!(done["documents"].as_u64().unwrap() >= local_tasks.len() as u64, "{done}");
     let mut steps = Vec::new();
     while let Ok(event) = events.try_recv() {
-        if let atrium_studio::StudioEvent::PromoteProgress { progress } = event {
-            if steps.last() != Some(&progress.step) {
-                steps.push(progress.step);
-            }
+        if let atrium_studio::StudioEvent::PromoteProgress { progress } = event
+            && steps.last() != Some(&progress.step)
+        {
+            steps.push(progress.step);
         }
     }
-    for step in ["bundle", "push", "finish", "export", "upload", "import", "done"] {
+    for step in ["bundle", "push", "schema", "finish", "export", "upload", "import", "done"] {
         assert!(steps.iter().any(|s| s == step), "{step} announced: {steps:?}");
     }
     // The remote's functions answer, with the data copied.
