@@ -39,20 +39,25 @@ fn node() -> String {
     std::env::var("ATRIUM_NODE").unwrap_or_else(|_| "node".into())
 }
 
+/// What the CLI is given as the deployment's admin key: it insists on one but, asked only
+/// to write the request, contacts no deployment, so no real key goes on a command line
+/// (where other users of the machine could read it). Were it ever sent, the local engine
+/// would refuse it.
+const NO_KEY: &str = "atrium-bundle-only";
+
 /// Bundles `project` with its own CLI into `work` (a folder the caller removes) and returns
-/// the `start_push` request. `url` and `admin_key` are the local engine's: the CLI insists
-/// on a deployment but, asked only to write the request, contacts none.
+/// the `start_push` request (its `adminKey` a placeholder the push replaces). `url` is the
+/// local engine's.
 pub(crate) fn push_request(
     project: &Path,
     work: &Path,
     url: &str,
-    admin_key: &str,
 ) -> Result<serde_json::Value, CommandError> {
     let cli = cli_of(project)?;
     let out = work.join("push-request");
     let output = Command::new(node())
         .arg(&cli)
-        .args(["deploy", "--url", url, "--admin-key", admin_key])
+        .args(["deploy", "--url", url, "--admin-key", NO_KEY])
         .args(["--codegen", "disable", "--typecheck", "disable", "--push-all-modules", "-y"])
         .args(["--check-build-environment", "disable"])
         .arg("--write-push-request")

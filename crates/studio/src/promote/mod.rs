@@ -100,9 +100,8 @@ impl Drop for WorkDir {
 /// The project's push request, bundled by its own CLI off the async threads.
 async fn bundled(studio: &Studio, local: &LocalProject) -> Result<serde_json::Value, CommandError> {
     let work = WorkDir::new(studio.data_dir())?;
-    let (dir, url, key, out) =
-        (local.dir.clone(), local.url.clone(), local.admin_key.clone(), work.0.clone());
-    tokio::task::spawn_blocking(move || bundle::push_request(&dir, &out, &url, &key))
+    let (dir, url, out) = (local.dir.clone(), local.url.clone(), work.0.clone());
+    tokio::task::spawn_blocking(move || bundle::push_request(&dir, &out, &url))
         .await
         .map_err(CommandError::internal)?
 }
@@ -122,27 +121,37 @@ pub(crate) async fn preview(studio: &Studio, ends: &Ends) -> Result<PushDiff, Co
     let request = bundled(studio, &ends.local).await?;
     let local_hashes: BTreeMap<String, String> =
         bundle::module_hashes(&request).into_iter().collect();
-    let at = |what: &str| {
-        let (what, target) = (what.to_owned(), ends.target_name.clone());
-        move |e: ClientError| stopped(&format!("reading {what} of {target}"), e)
+    let target = ends.target_name.as_str();
+    let at = |what: &'static str, whose: &str| {
+        let whose = whose.to_owned();
+        move |e: ClientError| {
+            let error = CommandError::from(e);
+            CommandError::new(
+                error.code,
+                format!("Could not read {what} of {whose}: {}", error.message),
+            )
+        }
     };
     let target_hashes: BTreeMap<String, String> = ends
         .target
         .config_hashes()
         .await
-        .map_err(at("the code"))?
+        .map_err(at("the code", target))?
         .module_hashes
         .into_iter()
         .map(|m| (m.path, m.hash))
         .collect();
-    let local_functions = api_spec(&ends.source).await.map_err(at("the project's functions"))?;
-    let target_functions = api_spec(&ends.target).await.map_err(at("the functions"))?;
+    let local_functions =
+        api_spec(&ends.source).await.map_err(at("the functions", "the project"))?;
+    let target_functions = api_spec(&ends.target).await.map_err(at("the functions", target))?;
     let functions =
         diff::functions(&local_functions, &target_functions, &local_hashes, &target_hashes);
-    let local_schema = ends.source.schemas().await.map_err(at("the project's schema"))?.active;
-    let target_schema = ends.target.schemas().await.map_err(at("the schema"))?.active;
-    let local_env = env_names(&ends.source).await.map_err(at("the project's variables"))?;
-    let target_env = env_names(&ends.target).await.map_err(at("the environment variables"))?;
+    let local_schema = ends.source.schemas().await.map_err(at("the schema", "the project"))?.active;
+    let target_schema = ends.target.schemas().await.map_err(at("the schema", target))?.active;
+    let local_env =
+        env_names(&ends.source).await.map_err(at("the environment variables", "the project"))?;
+    let target_env =
+        env_names(&ends.target).await.map_err(at("the environment variables", target))?;
     Ok(diff::push_diff(
         functions,
         local_schema.as_deref(),
