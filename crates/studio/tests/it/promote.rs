@@ -112,6 +112,28 @@ async fn a_project_is_promoted_to_another_engine_and_a_refused_push_changes_noth
             .unwrap_err();
     assert!(refused.message.contains("this project's own deployment"), "{}", refused.message);
 
+    // A connection that is read-only, or asks before writes, is not pushed to unasked.
+    for (mode, expected) in
+        [("read_only", "read-only"), ("confirm_writes", "asks for confirmation")]
+    {
+        let saved = dispatch(
+            &studio,
+            "save_connection",
+            json!({"name": mode, "url": server.cloud_url, "colour": "#3b82f6",
+                   "safe_mode": mode, "admin_key": deployment.admin_key()}),
+        )
+        .await
+        .unwrap();
+        let careful =
+            saved["connections"].as_array().unwrap().iter().find(|c| c["name"] == mode).unwrap();
+        let refused =
+            dispatch(&studio, "promote", json!({"project": source, "target": careful["id"]}))
+                .await
+                .unwrap_err();
+        assert!(refused.message.contains(expected), "{}", refused.message);
+    }
+    assert!(function_paths(&remote).await.is_empty(), "nothing was pushed");
+
     // The promotion, with the data.
     let mut events = studio.subscribe();
     let done = dispatch(
