@@ -12,7 +12,8 @@
 //! scheduled jobs, crons and cancel routes (`schedules`); Atrium's vector index endpoints (`vector`); the
 //! deployment's auth providers and token checks (`auth`); environment variables through the
 //! CLI's routes (`env`); snapshot export and import through the CLI's routes (`snapshot`); the
-//! deployment audit log for the History area (`deployment_events`).
+//! deployment audit log for the History area (`deployment_events`); pushing code through the
+//! CLI's `deploy2` routes (`push`).
 //!
 //! It must not depend on the engine, tauri or polars.
 
@@ -24,6 +25,7 @@ mod files;
 mod http;
 mod http_action;
 mod logs;
+mod push;
 mod schedules;
 mod snapshot;
 mod sync;

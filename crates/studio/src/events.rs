@@ -38,6 +38,8 @@ pub enum StudioEvent {
     ExportProgress { progress: crate::sql::export::ExportProgress },
     /// A snapshot export or import with the connected deployment advanced.
     SnapshotProgress { progress: crate::snapshot_progress::SnapshotProgress },
+    /// A promotion of a local project to another deployment advanced.
+    PromoteProgress { progress: crate::promote::progress::PromoteProgress },
 }
 
 /// Where events go: the studio, which sends them to every listener. Work that outlives a

@@ -12,7 +12,8 @@
 //!
 //! It keeps saved deployments (admin keys in the OS keychain), runs the built-in sample
 //! project and the user's local projects (each on its own engine through `atrium-server`,
-//! hot-reloaded on changes, with reset, snapshot export/import and environment variables),
+//! hot-reloaded on changes, with reset, snapshot export/import, environment variables and
+//! promotion to another deployment through the CLI's push routes),
 //! holds the connection to the chosen deployment, the Data area's live views and watched
 //! queries, follows its logs (recording them where the deployment keeps no searchable
 //! archive), computes per-function metrics and runs SQL over loaded tables (with CSV, JSON
@@ -42,6 +43,7 @@ mod log_archive;
 mod logs;
 pub mod metrics;
 pub mod projects;
+mod promote;
 mod settings;
 mod snapshot_progress;
 pub mod sql;

@@ -59,6 +59,11 @@ export type CancelAllRequest = {
 component: string | null, function: string | null, confirmed: boolean, };
 
 /**
+ * Added, removed and changed names.
+ */
+export type Changes = { added: Array<string>, removed: Array<string>, changed: Array<string>, };
+
+/**
  * One condition on one field.
  */
 export type Clause = { 
@@ -1087,6 +1092,90 @@ export type ProjectRef = { id: string, };
 
 export type ProjectState = "stopped" | "running" | "failed";
 
+export type PromoteDone = { target_name: string, 
+/**
+ * Modules the target gained and lost (`finish_push`'s diff).
+ */
+modules_added: Array<string>, modules_removed: Array<string>, 
+/**
+ * Documents imported when the data was copied.
+ */
+documents: number | null, };
+
+export type PromotePreview = { target_name: string, target_url: string, 
+/**
+ * The target's safe mode: `confirm_writes` needs `confirmed`, `read_only` refuses.
+ */
+safe_mode: SafeMode, diff: PushDiff, };
+
+export type PromotePreviewRequest = { 
+/**
+ * The local project (running).
+ */
+project: string, 
+/**
+ * The saved connection to promote to.
+ */
+target: string, };
+
+/**
+ * One step of promoting a local project to another deployment.
+ */
+export type PromoteProgress = { 
+/**
+ * `bundle`, `push` (start_push), `schema` (wait_for_schema), `finish` (finish_push),
+ * `export`, `download`, `upload`, `import` or `done`.
+ */
+step: string, 
+/**
+ * What is happening, in the target's own words where it gives them.
+ */
+message: string, 
+/**
+ * Bytes moved so far (download and upload).
+ */
+done: number, total: number | null, };
+
+export type PromoteRequest = { project: string, target: string, 
+/**
+ * Also copy the project's data (Convex's snapshot ZIP, with files).
+ */
+copy_data: boolean, 
+/**
+ * The import mode for the data: `requireEmpty` (the default: refuse if a target
+ * table has data), `append` or `replace`.
+ */
+data_mode: string | null, 
+/**
+ * Given after the user confirmed (connections that ask before writes).
+ */
+confirmed: boolean, };
+
+/**
+ * What the push changes on the target.
+ */
+export type PushDiff = { 
+/**
+ * `module:function`; changed: its signature or its module's code differs.
+ */
+functions: Changes, 
+/**
+ * Tables of the schema; changed: the document validator differs.
+ */
+tables: Changes, 
+/**
+ * `table.index` (database, search and vector indexes); changed: its fields differ.
+ */
+indexes: Changes, 
+/**
+ * Environment variables the project has and the target lacks (names only).
+ */
+missing_env: Array<string>, 
+/**
+ * Nothing would change.
+ */
+unchanged: boolean, };
+
 /**
  * A new result of a watched query.
  */
@@ -1346,7 +1435,7 @@ export type SqlTableRequest = { table: string, };
 /**
  * Something changed that the UI shows.
  */
-export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, } | { "type": "data_view_changed", info: ViewInfo, } | { "type": "query_watch_update", update: QueryVersion, } | { "type": "log_entries", entries: Array<LogEntry>, } | { "type": "sql_load_progress", progress: LoadProgress, } | { "type": "sql_table_reloaded", table: LoadedTableInfo, } | { "type": "projects_changed", projects: Array<ProjectInfo>, } | { "type": "export_progress", progress: ExportProgress, } | { "type": "snapshot_progress", progress: SnapshotProgress, };
+export type StudioEvent = { "type": "settings_changed", settings: Settings, } | { "type": "connection_changed", status: ConnectionStatus, } | { "type": "data_view_changed", info: ViewInfo, } | { "type": "query_watch_update", update: QueryVersion, } | { "type": "log_entries", entries: Array<LogEntry>, } | { "type": "sql_load_progress", progress: LoadProgress, } | { "type": "sql_table_reloaded", table: LoadedTableInfo, } | { "type": "projects_changed", projects: Array<ProjectInfo>, } | { "type": "export_progress", progress: ExportProgress, } | { "type": "snapshot_progress", progress: SnapshotProgress, } | { "type": "promote_progress", progress: PromoteProgress, };
 
 /**
  * The write that last re-ran a live query.
@@ -1910,6 +1999,15 @@ export interface Commands {
    */
   project_env_set: { request: ProjectEnvSet; response: Array<EnvVar> };
   /**
+   * What pushing a running project would change on another saved deployment.
+   */
+  promote_preview: { request: PromotePreviewRequest; response: PromotePreview };
+  /**
+   * Pushes a running project's code (and, if asked, its data) to another saved
+   * deployment through the CLI's routes; progress as `promote_progress`.
+   */
+  promote: { request: PromoteRequest; response: PromoteDone };
+  /**
    * Chooses the port a project is served on (null: free ports); restarts it if running.
    */
   project_set_port: { request: ProjectPort; response: Array<ProjectInfo> };
@@ -1934,4 +2032,4 @@ export interface Commands {
 }
 
 /** The names of every command, in table order. */
-export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "data_search", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "component_list", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "deployment_env", "deployment_env_set", "deployment_export", "deployment_import", "deployment_import_confirm", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "health_overview", "history_events", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "files_references", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;
+export const COMMAND_NAMES = ["app_info", "get_settings", "update_settings", "connection_status", "test_connection", "list_connections", "save_connection", "remove_connection", "connect", "disconnect", "data_tables", "data_open", "data_rows", "data_close", "data_apply", "data_clear_table", "data_create_table", "data_document", "data_restore", "data_schema", "data_search", "logs_recent", "search_logs", "save_export", "inspect_subscriptions", "component_list", "function_list", "http_action_request", "run_function", "dry_run_function", "function_source", "project_auth_providers", "auth_providers", "deployment_env", "deployment_env_set", "deployment_export", "deployment_import", "deployment_import_confirm", "verify_user_token", "watch_query", "unwatch_query", "function_metrics", "schedules_list", "health_overview", "history_events", "schedules_cancel", "schedules_cancel_all", "schedules_run_now", "crons_run_now", "files_list", "files_count", "files_delete", "files_upload_url", "files_upload", "files_references", "sql_tables", "sql_load", "sql_run", "sql_rows", "sql_export", "data_export", "run_js_query", "watch_js_query", "project_list", "project_create", "project_open", "project_start", "project_stop", "project_remove", "project_connect", "project_write_env", "project_reset", "project_export", "project_import", "project_env", "project_env_set", "promote_preview", "promote", "project_set_port", "vector_indexes", "vector_search", "vector_recall", "vector_map"] as const;

@@ -24,6 +24,7 @@ mod js_query;
 mod live;
 mod metrics;
 mod projects;
+mod promote;
 mod schedules;
 mod sql;
 mod text_search;
@@ -66,6 +67,9 @@ pub use metrics::{MetricsRequest, MetricsResult};
 pub use projects::{
     CliEnvWritten, EnvVar, ProjectConfirm, ProjectCreate, ProjectEnvSet, ProjectImport,
     ProjectOpen, ProjectPort, ProjectRef, SnapshotDone,
+};
+pub use promote::{
+    Changes, PromoteDone, PromotePreview, PromotePreviewRequest, PromoteRequest, PushDiff,
 };
 pub use schedules::{
     CancelAllRequest, CronJobView, CronRef, CronRunView, CronScheduleView, JobRef,
@@ -294,6 +298,11 @@ command_table! {
     project_env(ProjectRef) -> Vec<EnvVar> = projects::project_env;
     /// Sets or removes one of a running project's environment variables.
     project_env_set(ProjectEnvSet) -> Vec<EnvVar> = projects::project_env_set;
+    /// What pushing a running project would change on another saved deployment.
+    promote_preview(PromotePreviewRequest) -> PromotePreview = promote::promote_preview;
+    /// Pushes a running project's code (and, if asked, its data) to another saved
+    /// deployment through the CLI's routes; progress as `promote_progress`.
+    promote(PromoteRequest) -> PromoteDone = promote::promote;
     /// Chooses the port a project is served on (null: free ports); restarts it if running.
     project_set_port(ProjectPort) -> Vec<crate::projects::ProjectInfo> = projects::project_set_port;
     /// The deployment's vector indexes with their state (counts, memory, graph), or their

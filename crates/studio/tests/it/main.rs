@@ -12,4 +12,5 @@ mod js_query;
 mod live;
 mod metrics;
 mod projects;
+mod promote;
 mod sql;

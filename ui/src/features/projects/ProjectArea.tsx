@@ -8,6 +8,8 @@ import type { ProjectInfo, Template } from "../../generated/studio";
 import { formatBytes } from "../../components/formatBytes";
 import { call, errorMessage, onStudioEvent } from "../../platform";
 import { ProjectTools } from "./ProjectTools";
+import { PromoteDialog } from "../promote/PromoteDialog";
+import { useAreaActions } from "../palette/areaActions";
 
 
 export function ProjectArea() {
@@ -20,6 +22,7 @@ export function ProjectArea() {
   const [folder, setFolder] = useState("");
   const [openDir, setOpenDir] = useState("");
   const [open, setOpen] = useState<string>();
+  const [promoting, setPromoting] = useState<ProjectInfo>();
 
   useEffect(() => {
     call("project_list")
@@ -28,6 +31,13 @@ export function ProjectArea() {
     // Reloads after changes on disk (and their errors) arrive by themselves.
     return onStudioEvent((event) => event.type === "projects_changed" && setProjects(event.projects));
   }, []);
+
+  // The palette offers "Promote…" for each running project.
+  useAreaActions(
+    projects
+      .filter((p) => !p.built_in && p.state === "running")
+      .map((p) => ({ id: `project.promote.${p.id}`, label: `Promote ${p.name}…`, keywords: "deploy push copy", run: () => setPromoting(p) })),
+  );
 
   /** Runs one action at a time; whether it succeeded. */
   const act = async (label: string, work: () => Promise<ProjectInfo[] | void>, done?: string): Promise<boolean> => {
@@ -220,6 +230,13 @@ export function ProjectArea() {
                 )}
                 {!p.built_in && (
                   <>
+                    <button
+                      disabled={p.state !== "running" || busy !== undefined}
+                      title="Push this project's code (and optionally its data) to another saved deployment"
+                      onClick={() => setPromoting(p)}
+                    >
+                      Promote…
+                    </button>
                     <button aria-expanded={open === p.id} onClick={() => setOpen(open === p.id ? undefined : p.id)}>
                       Data &amp; settings
                     </button>
@@ -234,6 +251,7 @@ export function ProjectArea() {
           ))}
         </tbody>
       </table>
+      {promoting && <PromoteDialog project={promoting} onClose={() => setPromoting(undefined)} />}
     </section>
   );
 }
