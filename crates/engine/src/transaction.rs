@@ -678,13 +678,8 @@ impl Transaction {
         if offset == 0 {
             return self.scan(index, range, order, None, limit);
         }
-        let Some(before) = self.inner.persistence.key_at_offset(
-            index.id,
-            range,
-            self.snapshot,
-            order,
-            offset - 1,
-        )?
+        let Some(before) =
+            self.inner.key_at_offset(index.id, range, self.snapshot, order, offset - 1)?
         else {
             self.read_set.add(index.id, range.clone());
             return Ok(ScanPage { documents: Vec::new(), exhausted: true });

@@ -136,7 +136,7 @@ impl SqlitePersistence {
     }
 
     /// Runs `f` with a reader connection from the pool.
-    fn read<T>(
+    pub(super) fn read<T>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, EngineError>,
     ) -> Result<T, EngineError> {
@@ -194,7 +194,7 @@ impl SqlitePersistence {
     }
 }
 
-fn to_i64(ts: Timestamp) -> i64 {
+pub(super) fn to_i64(ts: Timestamp) -> i64 {
     ts.0 as i64
 }
 
@@ -208,7 +208,12 @@ fn revision_from_row(ts: i64, json: Option<String>) -> Result<Revision, EngineEr
 /// `SELECT <columns> FROM index_entries e` limited to the entries of index `?1` live at
 /// `?2` (newest per key, not a tombstone) with keys from `?3` (up to `?4` when the range
 /// has an end), in `order` when given. Every range read builds on this.
-fn live_entries_sql(columns: &str, range: &KeyRange, order: Option<Order>, after: bool) -> String {
+pub(super) fn live_entries_sql(
+    columns: &str,
+    range: &KeyRange,
+    order: Option<Order>,
+    after: bool,
+) -> String {
     let mut sql = format!(
         "SELECT {columns} FROM index_entries e \
          WHERE e.index_id = ?1 AND e.ts <= ?2 AND e.deleted = 0 \

@@ -1,0 +1,210 @@
+//! Finding the key at an offset into an index range (a grid's jump to row `n`) in time that
+//! does not grow with the offset, through the index's order statistics
+//! (`crate::order_stats`).
+//!
+//! A range is read as three pieces: the part of its first block inside it (counted in
+//! SQLite, at most a block), the whole blocks after it (counted by the statistics) and the
+//! part of its last block (counted in SQLite). The position is found among those counts and
+//! only the remainder inside one block is skipped in SQLite. A block that grew beyond two
+//! blocks' worth is cut again (one pass over it) before it is read inside.
+//!
+//! The statistics are built on the first jump of at least four blocks into an index (one
+//! ordered pass over its live entries, as of the latest commit, while commits go on and are
+//! logged). They are used when they describe the transaction's snapshot; otherwise (an
+//! older snapshot, a build running elsewhere, statistics turned off in
+//! [`crate::EngineOptions::order_stats`]) the jump counts in SQLite as before. Small offsets
+//! always do: skipping less than a block costs no more than reading inside one.
+//!
+//! It must not record reads (the transaction does) nor see a transaction's own writes.
+
+use crate::inner::Inner;
+use crate::order_stats::{Blocks, Stats, finish_build};
+use crate::{EngineError, IndexId, KeyRange, Order, Timestamp};
+
+impl crate::Engine {
+    /// The order statistics kept for `index`, if any are ready: the commit they describe,
+    /// their number of blocks and of entries (for tests and diagnostics).
+    pub fn order_stats_of(&self, index: IndexId) -> Option<(Timestamp, usize, u64)> {
+        let stats = self.inner.order_stats.lock().unwrap().get(index)?;
+        let stats = stats.lock().unwrap();
+        match &*stats {
+            Stats::Ready(blocks) => Some((blocks.as_of, blocks.len(), blocks.total())),
+            Stats::Building { .. } => None,
+        }
+    }
+}
+
+/// Why the statistics could not answer: count in SQLite instead.
+struct Fallback;
+
+impl Inner {
+    /// The key of the live entry `offset` places into `range` (0 = the first) in `order`,
+    /// as of `snapshot`; `None` when the range holds no more than `offset` entries.
+    pub(crate) fn key_at_offset(
+        &self,
+        index: IndexId,
+        range: &KeyRange,
+        snapshot: Timestamp,
+        order: Order,
+        offset: u64,
+    ) -> Result<Option<Vec<u8>>, EngineError> {
+        let block = self.options.order_stats_block.max(1);
+        if self.options.order_stats && offset >= block && !range.is_empty() {
+            let mut stats = self.order_stats.lock().unwrap().get(index);
+            if stats.is_none() && offset >= 4 * block {
+                stats = self.build_order_stats(index)?;
+            }
+            if let Some(stats) = stats {
+                let mut stats = stats.lock().unwrap();
+                if let Stats::Ready(blocks) = &mut *stats {
+                    if blocks.as_of <= snapshot {
+                        match self.jump(blocks, index, range, snapshot, order, offset)? {
+                            Ok(key) => return Ok(key),
+                            Err(Fallback) => {
+                                drop(stats);
+                                tracing::warn!(
+                                    "order statistics of index {} disagree with storage; dropped",
+                                    index.0
+                                );
+                                self.order_stats.lock().unwrap().forget(index);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.persistence.key_at_offset(index, range, snapshot, order, offset)
+    }
+
+    /// Builds `index`'s statistics as of the latest commit, unless they exist or are being
+    /// built; returns them when ready.
+    fn build_order_stats(
+        &self,
+        index: IndexId,
+    ) -> Result<Option<std::sync::Arc<std::sync::Mutex<Stats>>>, EngineError> {
+        let (since, stats) = {
+            // Registered under the commit lock, so every later commit is logged.
+            let state = self.commit.lock().unwrap();
+            let since = state.last_ts;
+            match self.order_stats.lock().unwrap().start_build(index, since) {
+                Some(stats) => (since, stats),
+                None => return Ok(None),
+            }
+        };
+        let block = self.options.order_stats_block.max(1);
+        let built = self.persistence.block_starts(index, &KeyRange::all(), since, block);
+        let mut guard = stats.lock().unwrap();
+        let finished = built.map(|(starts, counts)| {
+            finish_build(&mut guard, Blocks::new(starts, counts, since, block)).is_some()
+        });
+        if !matches!(finished, Ok(true)) {
+            drop(guard);
+            let mut registry = self.order_stats.lock().unwrap();
+            if registry.get(index).is_some_and(|s| std::sync::Arc::ptr_eq(&s, &stats)) {
+                registry.forget(index);
+            }
+            return finished.map(|_| None);
+        }
+        drop(guard);
+        Ok(Some(stats))
+    }
+
+    /// The jump through `blocks`, which describe `snapshot`.
+    fn jump(
+        &self,
+        blocks: &mut Blocks,
+        index: IndexId,
+        range: &KeyRange,
+        snapshot: Timestamp,
+        order: Order,
+        offset: u64,
+    ) -> Result<Result<Option<Vec<u8>>, Fallback>, EngineError> {
+        blocks.compact();
+        let first = blocks.block_of(&range.start);
+        if !self.cut_if_large(blocks, index, snapshot, first)? {
+            return Ok(Err(Fallback));
+        }
+        let last = |blocks: &Blocks| match &range.end {
+            Some(end) => blocks.block_before(end),
+            None => blocks.len() - 1,
+        };
+        if !self.cut_if_large(blocks, index, snapshot, last(blocks))? {
+            return Ok(Err(Fallback));
+        }
+        let (first, last) = (blocks.block_of(&range.start), last(blocks));
+        if first >= last {
+            // The whole range lies in one block.
+            return Ok(Ok(self
+                .persistence
+                .key_at_offset(index, range, snapshot, order, offset)?));
+        }
+        let head_range =
+            KeyRange { start: range.start.clone(), end: blocks.end(first).map(<[u8]>::to_vec) };
+        let tail_range = KeyRange { start: blocks.start(last).to_vec(), end: range.end.clone() };
+        let head = if range.start.as_slice() == blocks.start(first) {
+            blocks.count(first)
+        } else {
+            self.persistence.count_range(index, &head_range, snapshot)?
+        };
+        let tail = match range.end {
+            None => blocks.count(last),
+            Some(_) => self.persistence.count_range(index, &tail_range, snapshot)?,
+        };
+        let middle = blocks.before(last) - blocks.before(first + 1);
+        let total = head + middle + tail;
+        if offset >= total {
+            return Ok(Ok(None));
+        }
+        let pos = match order {
+            Order::Asc => offset,
+            Order::Desc => total - 1 - offset,
+        };
+        let at = |r: &KeyRange, n: u64| {
+            self.persistence.key_at_offset(index, r, snapshot, Order::Asc, n)
+        };
+        let key = if pos < head {
+            at(&head_range, pos)?
+        } else if pos < head + middle {
+            let target = blocks.before(first + 1) + (pos - head);
+            let Some((block, _)) = blocks.find(target) else { return Ok(Err(Fallback)) };
+            if !self.cut_if_large(blocks, index, snapshot, block)? {
+                return Ok(Err(Fallback));
+            }
+            let Some((block, within)) = blocks.find(target) else { return Ok(Err(Fallback)) };
+            let block_range = KeyRange {
+                start: blocks.start(block).to_vec(),
+                end: blocks.end(block).map(<[u8]>::to_vec),
+            };
+            at(&block_range, within)?
+        } else {
+            at(&tail_range, pos - head - middle)?
+        };
+        Ok(key.map(Some).ok_or(Fallback))
+    }
+
+    /// Cuts `block` into blocks of the block size when it holds more than two blocks'
+    /// worth. `false` when storage holds another number of entries there.
+    fn cut_if_large(
+        &self,
+        blocks: &mut Blocks,
+        index: IndexId,
+        snapshot: Timestamp,
+        block: usize,
+    ) -> Result<bool, EngineError> {
+        if blocks.count(block) <= blocks.split_above() {
+            return Ok(true);
+        }
+        let range = KeyRange {
+            start: blocks.start(block).to_vec(),
+            end: blocks.end(block).map(<[u8]>::to_vec),
+        };
+        let (mut starts, counts) =
+            self.persistence.block_starts(index, &range, snapshot, blocks.block_size())?;
+        if counts.iter().sum::<u64>() != blocks.count(block) || starts.is_empty() {
+            return Ok(false);
+        }
+        starts[0] = range.start;
+        blocks.split(block, starts, counts);
+        Ok(true)
+    }
+}
