@@ -56,18 +56,18 @@ impl Inner {
             }
             if let Some(stats) = stats {
                 let mut stats = stats.lock().unwrap();
-                if let Stats::Ready(blocks) = &mut *stats {
-                    if blocks.as_of <= snapshot {
-                        match self.jump(blocks, index, range, snapshot, order, offset)? {
-                            Ok(key) => return Ok(key),
-                            Err(Fallback) => {
-                                drop(stats);
-                                tracing::warn!(
-                                    "order statistics of index {} disagree with storage; dropped",
-                                    index.0
-                                );
-                                self.order_stats.lock().unwrap().forget(index);
-                            }
+                if let Stats::Ready(blocks) = &mut *stats
+                    && blocks.as_of <= snapshot
+                {
+                    match self.jump(blocks, index, range, snapshot, order, offset)? {
+                        Ok(key) => return Ok(key),
+                        Err(Fallback) => {
+                            drop(stats);
+                            tracing::warn!(
+                                "order statistics of index {} disagree with storage; dropped",
+                                index.0
+                            );
+                            self.order_stats.lock().unwrap().forget(index);
                         }
                     }
                 }

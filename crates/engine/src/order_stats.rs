@@ -266,10 +266,10 @@ impl OrderStats {
         while start < writes.len() {
             let index = writes[start].index;
             let end = start + writes[start..].iter().take_while(|w| w.index == index).count();
-            if let Some((stats, _)) = self.indexes.get(&index) {
-                if !apply_writes(&mut stats.lock().unwrap(), ts, &writes[start..end]) {
-                    broken.push(index);
-                }
+            if let Some((stats, _)) = self.indexes.get(&index)
+                && !apply_writes(&mut stats.lock().unwrap(), ts, &writes[start..end])
+            {
+                broken.push(index);
             }
             start = end;
         }
@@ -383,9 +383,12 @@ mod tests {
         registry.commit(Timestamp(6), &[write(3, false), write(1, true)]);
         let blocks = Blocks::new(vec![vec![], key(2)], vec![1, 1], Timestamp(5), 4);
         finish_build(&mut stats.lock().unwrap(), blocks).unwrap();
-        let Stats::Ready(blocks) = &*stats.lock().unwrap() else { panic!("not ready") };
-        assert_eq!(blocks.as_of, Timestamp(6));
-        assert_eq!((blocks.count(0), blocks.count(1)), (0, 2));
+        {
+            let guard = stats.lock().unwrap();
+            let Stats::Ready(blocks) = &*guard else { panic!("not ready") };
+            assert_eq!(blocks.as_of, Timestamp(6));
+            assert_eq!((blocks.count(0), blocks.count(1)), (0, 2));
+        }
         drop(stats);
         registry.commit(Timestamp(7), &[write(0, true)]);
         assert!(registry.get(index).is_none(), "a count below zero forgets the index");

@@ -35,7 +35,7 @@ impl SqlitePersistence {
             let mut n = 0u64;
             // Only the kept keys are copied out of SQLite.
             while let Some(row) = rows.next()? {
-                if n % every == 0 {
+                if n.is_multiple_of(every) {
                     starts.push(row.get::<_, Vec<u8>>(0)?);
                     counts.push(0);
                 }
