@@ -219,3 +219,59 @@ fn deep_jumps_build_statistics_that_follow_commits_drops_and_reopening() {
     assert_eq!(n_at(&engine, 29, Order::Asc), Some(29));
     assert_eq!(n_at(&engine, 29, Order::Desc), Some(0));
 }
+
+#[test]
+fn jumps_stay_right_while_commits_land_during_builds_and_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir, true);
+    engine
+        .run(1, |tx| {
+            (0..60i64)
+                .try_for_each(|k| tx.insert("rows", obj(&[("k", Value::Int64(k))])).map(|_| ()))
+        })
+        .unwrap();
+    engine.add_index("rows", "by_k", &["k".into()], |_, _| {}).unwrap();
+    let writer = {
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            let mut live: Vec<DocumentId> =
+                engine.begin().collect_table("rows").unwrap().iter().map(|d| d.id).collect();
+            for i in 0..150usize {
+                let writes = [
+                    Write::Insert((i * 7 % 40) as i64),
+                    Write::Move(i * 13, (i % 40) as i64),
+                    Write::Delete(i * 5),
+                ];
+                apply(&engine, &mut live, &writes[..if i % 3 == 0 { 3 } else { 2 }]);
+            }
+            live.len()
+        })
+    };
+    let mut checked = 0;
+    while !writer.is_finished() || checked < 50 {
+        let snapshots = [engine.latest_ts()];
+        for (i, offset) in [17usize, 40, 55, 90].into_iter().enumerate() {
+            let j = Jump {
+                back: 0,
+                by_k: i % 2 == 0,
+                lo: Some(3),
+                hi: None,
+                desc: i > 1,
+                offset,
+                limit: 3,
+            };
+            check(&engine, &snapshots, &j);
+        }
+        checked += 1;
+    }
+    let live = writer.join().unwrap() as u64;
+    let catalog = engine.catalog();
+    let table = catalog.table("rows").unwrap().number;
+    let kept: Vec<u64> = catalog
+        .indexes_of(table)
+        .filter_map(|i| engine.order_stats_of(i.id))
+        .map(|s| s.2)
+        .collect();
+    assert!(!kept.is_empty(), "the jumps built statistics");
+    assert!(kept.iter().all(|n| *n == live), "{kept:?} != {live}");
+}
