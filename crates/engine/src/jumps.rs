@@ -1,6 +1,6 @@
 //! Finding the key at an offset into an index range (a grid's jump to row `n`) in time that
-//! does not grow with the offset, through the index's order statistics
-//! (`crate::order_stats`).
+//! does not grow with the offset, and counting a range, through the index's order
+//! statistics (`crate::order_stats`).
 //!
 //! A range is read as three pieces: the part of its first block inside it (counted in
 //! SQLite, at most a block), the whole blocks after it (counted by the statistics) and the
@@ -34,6 +34,24 @@ impl crate::Engine {
     }
 }
 
+/// A range spanning blocks: the part of its first block (`head_range`, `head` entries),
+/// the whole blocks after it (`middle` entries, `before_middle` entries before them in the
+/// index) and the part of its last block (`tail_range`, `tail` entries).
+struct Pieces {
+    head_range: KeyRange,
+    tail_range: KeyRange,
+    head: u64,
+    before_middle: u64,
+    middle: u64,
+    tail: u64,
+}
+
+impl Pieces {
+    fn total(&self) -> u64 {
+        self.head + self.middle + self.tail
+    }
+}
+
 /// Why the statistics could not answer: count in SQLite instead.
 struct Fallback;
 
@@ -49,31 +67,72 @@ impl Inner {
         offset: u64,
     ) -> Result<Option<Vec<u8>>, EngineError> {
         let block = self.options.order_stats_block.max(1);
-        if self.options.order_stats && offset >= block && !range.is_empty() {
-            let mut stats = self.order_stats.lock().unwrap().get(index);
-            if stats.is_none() && offset >= 4 * block {
-                stats = self.build_order_stats(index)?;
-            }
-            if let Some(stats) = stats {
-                let mut stats = stats.lock().unwrap();
-                if let Stats::Ready(blocks) = &mut *stats
-                    && blocks.as_of <= snapshot
-                {
-                    match self.jump(blocks, index, range, snapshot, order, offset)? {
-                        Ok(key) => return Ok(key),
-                        Err(Fallback) => {
-                            drop(stats);
-                            tracing::warn!(
-                                "order statistics of index {} disagree with storage; dropped",
-                                index.0
-                            );
-                            self.order_stats.lock().unwrap().forget(index);
-                        }
-                    }
-                }
-            }
+        if offset >= block
+            && let Some(key) = self.with_stats(index, snapshot, offset >= 4 * block, |blocks| {
+                self.jump(blocks, index, range, snapshot, order, offset)
+            })?
+        {
+            return Ok(key);
         }
         self.persistence.key_at_offset(index, range, snapshot, order, offset)
+    }
+
+    /// The number of live entries of `index` within `range` as of `snapshot`: through the
+    /// statistics when the index has them (a count does not build them), else in SQLite.
+    pub(crate) fn count_range(
+        &self,
+        index: IndexId,
+        range: &KeyRange,
+        snapshot: Timestamp,
+    ) -> Result<u64, EngineError> {
+        let counted = self.with_stats(index, snapshot, false, |blocks| {
+            Ok(match self.pieces(blocks, index, range, snapshot)? {
+                Ok(Some(pieces)) => Ok(pieces.total()),
+                Ok(None) => Ok(self.persistence.count_range(index, range, snapshot)?),
+                Err(Fallback) => Err(Fallback),
+            })
+        })?;
+        match counted {
+            Some(n) => Ok(n),
+            None => self.persistence.count_range(index, range, snapshot),
+        }
+    }
+
+    /// Runs `f` with the statistics of `index` when they describe `snapshot` (building them
+    /// first when `build` and there are none). `None`: count in SQLite instead. Statistics
+    /// that turn out to disagree with storage are forgotten.
+    fn with_stats<T>(
+        &self,
+        index: IndexId,
+        snapshot: Timestamp,
+        build: bool,
+        f: impl FnOnce(&mut Blocks) -> Result<Result<T, Fallback>, EngineError>,
+    ) -> Result<Option<T>, EngineError> {
+        if !self.options.order_stats {
+            return Ok(None);
+        }
+        let mut stats = self.order_stats.lock().unwrap().get(index);
+        if stats.is_none() && build {
+            stats = self.build_order_stats(index)?;
+        }
+        let Some(stats) = stats else { return Ok(None) };
+        let mut stats = stats.lock().unwrap();
+        let Stats::Ready(blocks) = &mut *stats else { return Ok(None) };
+        if blocks.as_of > snapshot {
+            return Ok(None);
+        }
+        match f(blocks)? {
+            Ok(value) => Ok(Some(value)),
+            Err(Fallback) => {
+                drop(stats);
+                tracing::warn!(
+                    "order statistics of index {} disagree with storage; dropped",
+                    index.0
+                );
+                self.order_stats.lock().unwrap().forget(index);
+                Ok(None)
+            }
+        }
     }
 
     /// Builds `index`'s statistics as of the latest commit, unless they exist or are being
@@ -109,34 +168,31 @@ impl Inner {
         Ok(Some(stats))
     }
 
-    /// The jump through `blocks`, which describe `snapshot`.
-    fn jump(
+    /// `range` in three pieces (see the module doc), its edge blocks cut first when they
+    /// grew; `None` when it lies within one block.
+    fn pieces(
         &self,
         blocks: &mut Blocks,
         index: IndexId,
         range: &KeyRange,
         snapshot: Timestamp,
-        order: Order,
-        offset: u64,
-    ) -> Result<Result<Option<Vec<u8>>, Fallback>, EngineError> {
-        blocks.compact();
-        let first = blocks.block_of(&range.start);
-        if !self.cut_if_large(blocks, index, snapshot, first)? {
-            return Ok(Err(Fallback));
+    ) -> Result<Result<Option<Pieces>, Fallback>, EngineError> {
+        if range.is_empty() {
+            return Ok(Ok(None));
         }
+        blocks.compact();
         let last = |blocks: &Blocks| match &range.end {
             Some(end) => blocks.block_before(end),
             None => blocks.len() - 1,
         };
-        if !self.cut_if_large(blocks, index, snapshot, last(blocks))? {
+        if !self.cut_if_large(blocks, index, snapshot, blocks.block_of(&range.start))?
+            || !self.cut_if_large(blocks, index, snapshot, last(blocks))?
+        {
             return Ok(Err(Fallback));
         }
         let (first, last) = (blocks.block_of(&range.start), last(blocks));
         if first >= last {
-            // The whole range lies in one block.
-            return Ok(Ok(self
-                .persistence
-                .key_at_offset(index, range, snapshot, order, offset)?));
+            return Ok(Ok(None));
         }
         let head_range =
             KeyRange { start: range.start.clone(), end: blocks.end(first).map(<[u8]>::to_vec) };
@@ -150,8 +206,33 @@ impl Inner {
             None => blocks.count(last),
             Some(_) => self.persistence.count_range(index, &tail_range, snapshot)?,
         };
-        let middle = blocks.before(last) - blocks.before(first + 1);
-        let total = head + middle + tail;
+        let before_middle = blocks.before(first + 1);
+        let middle = blocks.before(last) - before_middle;
+        Ok(Ok(Some(Pieces { head_range, tail_range, head, before_middle, middle, tail })))
+    }
+
+    /// The jump through `blocks`, which describe `snapshot`.
+    fn jump(
+        &self,
+        blocks: &mut Blocks,
+        index: IndexId,
+        range: &KeyRange,
+        snapshot: Timestamp,
+        order: Order,
+        offset: u64,
+    ) -> Result<Result<Option<Vec<u8>>, Fallback>, EngineError> {
+        let pieces = match self.pieces(blocks, index, range, snapshot)? {
+            Ok(Some(pieces)) => pieces,
+            // The whole range lies in one block.
+            Ok(None) => {
+                return Ok(Ok(self
+                    .persistence
+                    .key_at_offset(index, range, snapshot, order, offset)?));
+            }
+            Err(Fallback) => return Ok(Err(Fallback)),
+        };
+        let Pieces { head, middle, .. } = pieces;
+        let total = pieces.total();
         if offset >= total {
             return Ok(Ok(None));
         }
@@ -163,9 +244,9 @@ impl Inner {
             self.persistence.key_at_offset(index, r, snapshot, Order::Asc, n)
         };
         let key = if pos < head {
-            at(&head_range, pos)?
+            at(&pieces.head_range, pos)?
         } else if pos < head + middle {
-            let target = blocks.before(first + 1) + (pos - head);
+            let target = pieces.before_middle + (pos - head);
             let Some((block, _)) = blocks.find(target) else { return Ok(Err(Fallback)) };
             if !self.cut_if_large(blocks, index, snapshot, block)? {
                 return Ok(Err(Fallback));
@@ -177,7 +258,7 @@ impl Inner {
             };
             at(&block_range, within)?
         } else {
-            at(&tail_range, pos - head - middle)?
+            at(&pieces.tail_range, pos - head - middle)?
         };
         Ok(key.map(Some).ok_or(Fallback))
     }

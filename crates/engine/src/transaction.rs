@@ -661,7 +661,7 @@ impl Transaction {
     /// read of the range. (For a whole table, [`Transaction::count`] is cheaper.)
     pub fn count_range(&mut self, index: &IndexInfo, range: &KeyRange) -> Result<u64, EngineError> {
         self.read_set.add(index.id, range.clone());
-        self.inner.persistence.count_range(index.id, range, self.snapshot)
+        self.inner.count_range(index.id, range, self.snapshot)
     }
 
     /// Like [`Transaction::scan`], but starting `offset` documents into `range`: a grid's

@@ -1,5 +1,5 @@
-//! Jumps through the order statistics (`order_stats.rs`, `jumps.rs`) against plain ordered
-//! scans: random offsets, ranges and orders, after random inserts, deletes and patches that
+//! Jumps and range counts through the order statistics (`order_stats.rs`, `jumps.rs`)
+//! against plain ordered scans: random offsets, ranges and orders, after random inserts, deletes and patches that
 //! move keys, across commits and at older snapshots — with blocks of four entries, so that
 //! splits, merges and every piece of a range are exercised.
 
@@ -126,6 +126,8 @@ fn check(engine: &Engine, snapshots: &[atrium_engine::Timestamp], j: &Jump) {
     let got: Vec<Vec<u8>> = page.documents.iter().map(|(k, _)| k.clone()).collect();
     assert_eq!(got, expected, "{j:?} at {ts:?} of {}", all.documents.len());
     assert_eq!(page.exhausted, j.offset + j.limit >= all.documents.len(), "{j:?}");
+    let count = tx.count_range(&index, &range).unwrap();
+    assert_eq!(count, all.documents.len() as u64, "count of {j:?} at {ts:?}");
 }
 
 #[test]
