@@ -3,12 +3,14 @@
 //! rows), to row 1,000 and to row 900,000, through the order statistics and through SQLite
 //! alone (the same file opened with `EngineOptions::order_stats` off: the path every jump
 //! took before), all in one run; plus the first window (count and first rows) and the
-//! one-off cost of building the statistics. `bench/jumps.sh` runs it and prints the ratios.
+//! one-off cost of building the statistics. The same within an index range over the middle
+//! 80% of the table (count of the range, then row 1,000 or row 720,000 of it). `bench/jumps.sh` runs it and prints the ratios.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use atrium_engine::{Engine, EngineOptions, KeyRange, Order};
+use atrium_engine::range::compile;
+use atrium_engine::{Engine, EngineOptions, IndexRangeExpr, KeyRange, Order};
 use atrium_value::{Object, Value};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -22,14 +24,32 @@ fn row(n: i64) -> Object {
     fields
 }
 
-/// A window as the grid reads it: the count, then `WINDOW` rows from `offset`.
+/// A window as the grid reads it: the count (of the table, or of the index range when one
+/// is given), then `WINDOW` rows from `offset`.
 fn window(engine: &Engine, offset: u64) -> usize {
+    window_in(engine, &[], offset)
+}
+
+fn window_in(engine: &Engine, range: &[IndexRangeExpr], offset: u64) -> usize {
     let mut tx = engine.begin();
-    let total = tx.count("rows").unwrap();
     let index = tx.index("rows", "by_creation_time").unwrap();
-    let page = tx.scan_from_offset(&index, &KeyRange::all(), Order::Desc, offset, WINDOW).unwrap();
+    let (total, range) = if range.is_empty() {
+        (tx.count("rows").unwrap(), KeyRange::all())
+    } else {
+        let range = compile(&index, "rows.by_creation_time", range).unwrap();
+        (tx.count_range(&index, &range).unwrap(), range)
+    };
+    let page = tx.scan_from_offset(&index, &range, Order::Desc, offset, WINDOW).unwrap();
     assert!(total > offset && !page.documents.is_empty());
     page.documents.len()
+}
+
+/// The creation time of the document at `offset` (oldest first).
+fn creation_time(engine: &Engine, offset: u64) -> f64 {
+    let mut tx = engine.begin();
+    let index = tx.index("rows", "by_creation_time").unwrap();
+    let page = tx.scan_from_offset(&index, &KeyRange::all(), Order::Asc, offset, 1).unwrap();
+    page.documents[0].1.creation_time
 }
 
 fn benches(c: &mut Criterion) {
@@ -57,14 +77,25 @@ fn benches(c: &mut Criterion) {
     // The first read of each counts the table once (both remember the count after).
     window(&sql, 0);
     window(&stats, 0);
-    let built = Instant::now();
+    let started = Instant::now();
     window(&stats, deep);
+    let first_jump = started.elapsed().as_secs_f64() * 1e3;
+    stats.wait_for_order_stats();
+    let ready = started.elapsed().as_secs_f64() * 1e3;
     let index = stats.begin().index("rows", "by_creation_time").unwrap().id;
     let (_, blocks, entries) = stats.order_stats_of(index).expect("the deep jump built them");
     eprintln!(
-        "first deep jump (builds the statistics: {blocks} blocks over {entries} entries): {:.1} ms",
-        built.elapsed().as_secs_f64() * 1e3
+        "first deep jump (counts in SQLite, starts the build): {first_jump:.1} ms; \
+         statistics ({blocks} blocks over {entries} entries) ready {ready:.1} ms after it started"
     );
+
+    // An index range over the middle 80% of the table (its edges fall inside blocks).
+    let field = || "_creationTime".to_string();
+    let middle = [
+        IndexRangeExpr::Gte(field(), Some(Value::Float64(creation_time(&stats, docs as u64 / 10)))),
+        IndexRangeExpr::Lt(field(), Some(Value::Float64(creation_time(&stats, deep)))),
+    ];
+    let range_deep = (deep - docs as u64 / 10) * 9 / 10;
 
     let mut group = c.benchmark_group("jump");
     group.bench_function("first_rows", |b| b.iter(|| black_box(window(&stats, 0))));
@@ -74,6 +105,12 @@ fn benches(c: &mut Criterion) {
         });
         group
             .bench_function(format!("{name}_deep"), |b| b.iter(|| black_box(window(engine, deep))));
+        group.bench_function(format!("{name}_range_shallow"), |b| {
+            b.iter(|| black_box(window_in(engine, &middle, shallow)))
+        });
+        group.bench_function(format!("{name}_range_deep"), |b| {
+            b.iter(|| black_box(window_in(engine, &middle, range_deep)))
+        });
     }
     group.finish();
 }

@@ -78,6 +78,7 @@ impl Engine {
                 listeners: RwLock::new(Vec::new()),
                 counts: Mutex::new(TableCounts::default()),
                 order_stats: Mutex::new(Default::default()),
+                order_stats_builds: (Mutex::new(0), std::sync::Condvar::new()),
                 vectors: RwLock::new(vectors),
                 vector_builds: (Mutex::new(0), std::sync::Condvar::new()),
                 searches: RwLock::new(Default::default()),

@@ -101,6 +101,8 @@ pub(crate) struct Inner {
     /// Order statistics of the indexes jumped into. Commits change them under the commit
     /// lock.
     pub(crate) order_stats: Mutex<crate::order_stats::OrderStats>,
+    /// Order statistics being built in the background, and a signal when one finishes.
+    pub(crate) order_stats_builds: (Mutex<usize>, std::sync::Condvar),
     /// Vector indexes by ID. Commits change them under the commit lock.
     pub(crate) vectors: RwLock<BTreeMap<IndexId, Arc<RwLock<VectorIndex>>>>,
     /// Vector graphs being built in the background, and a signal when one finishes.

@@ -8,17 +8,19 @@
 //! only the remainder inside one block is skipped in SQLite. A block that grew beyond two
 //! blocks' worth is cut again (one pass over it) before it is read inside.
 //!
-//! The statistics are built on the first jump of at least four blocks into an index (one
-//! ordered pass over its live entries, as of the latest commit, while commits go on and are
-//! logged). They are used when they describe the transaction's snapshot; otherwise (an
-//! older snapshot, a build running elsewhere, statistics turned off in
-//! [`crate::EngineOptions::order_stats`]) the jump counts in SQLite as before. Small offsets
-//! always do: skipping less than a block costs no more than reading inside one.
+//! The first jump of at least four blocks into an index starts building its statistics in
+//! the background (`order_stats/build.rs`) and, like every jump until they are ready, counts
+//! in SQLite as before. They are used when they describe the transaction's snapshot;
+//! otherwise (an older snapshot, statistics turned off in
+//! [`crate::EngineOptions::order_stats`]) the jump counts in SQLite. Small offsets always
+//! do: skipping less than a block costs no more than reading inside one.
 //!
 //! It must not record reads (the transaction does) nor see a transaction's own writes.
 
+use std::sync::Arc;
+
 use crate::inner::Inner;
-use crate::order_stats::{Blocks, Stats, finish_build};
+use crate::order_stats::{Blocks, Stats};
 use crate::{EngineError, IndexId, KeyRange, Order, Timestamp};
 
 impl crate::Engine {
@@ -59,7 +61,7 @@ impl Inner {
     /// The key of the live entry `offset` places into `range` (0 = the first) in `order`,
     /// as of `snapshot`; `None` when the range holds no more than `offset` entries.
     pub(crate) fn key_at_offset(
-        &self,
+        self: &Arc<Self>,
         index: IndexId,
         range: &KeyRange,
         snapshot: Timestamp,
@@ -80,7 +82,7 @@ impl Inner {
     /// The number of live entries of `index` within `range` as of `snapshot`: through the
     /// statistics when the index has them (a count does not build them), else in SQLite.
     pub(crate) fn count_range(
-        &self,
+        self: &Arc<Self>,
         index: IndexId,
         range: &KeyRange,
         snapshot: Timestamp,
@@ -98,11 +100,11 @@ impl Inner {
         }
     }
 
-    /// Runs `f` with the statistics of `index` when they describe `snapshot` (building them
-    /// first when `build` and there are none). `None`: count in SQLite instead. Statistics
-    /// that turn out to disagree with storage are forgotten.
+    /// Runs `f` with the statistics of `index` when they describe `snapshot` (when `build`
+    /// and there are none, a build starts in the background). `None`: count in SQLite
+    /// instead. Statistics that turn out to disagree with storage are forgotten.
     fn with_stats<T>(
-        &self,
+        self: &Arc<Self>,
         index: IndexId,
         snapshot: Timestamp,
         build: bool,
@@ -111,11 +113,13 @@ impl Inner {
         if !self.options.order_stats {
             return Ok(None);
         }
-        let mut stats = self.order_stats.lock().unwrap().get(index);
-        if stats.is_none() && build {
-            stats = self.build_order_stats(index)?;
-        }
-        let Some(stats) = stats else { return Ok(None) };
+        let stats = self.order_stats.lock().unwrap().get(index);
+        let Some(stats) = stats else {
+            if build {
+                self.spawn_order_stats_build(index);
+            }
+            return Ok(None);
+        };
         let mut stats = stats.lock().unwrap();
         let Stats::Ready(blocks) = &mut *stats else { return Ok(None) };
         if blocks.as_of > snapshot {
@@ -133,39 +137,6 @@ impl Inner {
                 Ok(None)
             }
         }
-    }
-
-    /// Builds `index`'s statistics as of the latest commit, unless they exist or are being
-    /// built; returns them when ready.
-    fn build_order_stats(
-        &self,
-        index: IndexId,
-    ) -> Result<Option<std::sync::Arc<std::sync::Mutex<Stats>>>, EngineError> {
-        let (since, stats) = {
-            // Registered under the commit lock, so every later commit is logged.
-            let state = self.commit.lock().unwrap();
-            let since = state.last_ts;
-            match self.order_stats.lock().unwrap().start_build(index, since) {
-                Some(stats) => (since, stats),
-                None => return Ok(None),
-            }
-        };
-        let block = self.options.order_stats_block.max(1);
-        let built = self.persistence.block_starts(index, &KeyRange::all(), since, block);
-        let mut guard = stats.lock().unwrap();
-        let finished = built.map(|(starts, counts)| {
-            finish_build(&mut guard, Blocks::new(starts, counts, since, block)).is_some()
-        });
-        if !matches!(finished, Ok(true)) {
-            drop(guard);
-            let mut registry = self.order_stats.lock().unwrap();
-            if registry.get(index).is_some_and(|s| std::sync::Arc::ptr_eq(&s, &stats)) {
-                registry.forget(index);
-            }
-            return finished.map(|_| None);
-        }
-        drop(guard);
-        Ok(Some(stats))
     }
 
     /// `range` in three pieces (see the module doc), its edge blocks cut first when they
@@ -279,8 +250,12 @@ impl Inner {
             start: blocks.start(block).to_vec(),
             end: blocks.end(block).map(<[u8]>::to_vec),
         };
-        let (mut starts, counts) =
-            self.persistence.block_starts(index, &range, snapshot, blocks.block_size())?;
+        let Some((mut starts, counts)) =
+            self.persistence
+                .block_starts(index, &range, snapshot, blocks.block_size(), &|| false)?
+        else {
+            return Ok(false);
+        };
         if counts.iter().sum::<u64>() != blocks.count(block) || starts.is_empty() {
             return Ok(false);
         }

@@ -8,8 +8,8 @@
 //! leaves only the part inside one block (at most two blocks' worth of entries) to SQLite; the
 //! jump itself lives in `jumps.rs`.
 //!
-//! [`OrderStats`] holds the blocks of the indexes jumped into (built on the first deep jump,
-//! see `jumps.rs`) and keeps them current: every commit adds or removes one per index entry
+//! [`OrderStats`] holds the blocks of the indexes jumped into (built in the background after
+//! the first deep jump, `build.rs`) and keeps them current: every commit adds or removes one per index entry
 //! it writes, under the commit lock, before the commit's timestamp is published. A
 //! structure describes every snapshot from its `as_of` on; an older snapshot falls back to
 //! counting in SQLite. A build in progress logs the commits that land meanwhile and applies
@@ -24,7 +24,9 @@
 //! into is forgotten first), and a build's log of commits is cut off at
 //! [`MAX_BUILD_LOG`] entries (the build is abandoned).
 //!
-//! It must not read storage itself (the jump and the builds do, in `jumps.rs`).
+//! It must not read storage itself (the jump in `jumps.rs` and the build in `build.rs` do).
+
+pub(crate) mod build;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -34,7 +36,7 @@ use crate::{IndexId, Timestamp};
 
 /// Entries per block when blocks are cut, unless
 /// [`crate::EngineOptions::order_stats_block`] says otherwise.
-pub(crate) const BLOCK: u64 = 1024;
+pub(crate) const BLOCK: u64 = 256;
 /// Indexes with blocks at most.
 pub(crate) const MAX_INDEXES: usize = 64;
 /// Index entries a build may log before it is abandoned.
