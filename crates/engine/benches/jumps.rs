@@ -4,7 +4,8 @@
 //! alone (the same file opened with `EngineOptions::order_stats` off: the path every jump
 //! took before), all in one run; plus the first window (count and first rows) and the
 //! one-off cost of building the statistics. The same within an index range over the middle
-//! 80% of the table (count of the range, then row 1,000 or row 720,000 of it). `bench/jumps.sh` runs it and prints the ratios.
+//! 80% of the table (count of the range, then row 1,000 or row 720,000 of it).
+//! `bench/jumps.sh` runs it and prints the ratios.
 
 use std::hint::black_box;
 use std::time::Instant;

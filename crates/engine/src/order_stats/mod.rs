@@ -5,23 +5,25 @@
 //! the number of live entries it holds at the latest commit it describes (`as_of`), and a
 //! Fenwick tree over those counts: the block holding position `n` and the entries before a
 //! block are found in O(log blocks). A jump then skips whole blocks by their counts and
-//! leaves only the part inside one block (at most two blocks' worth of entries) to SQLite; the
-//! jump itself lives in `jumps.rs`.
+//! leaves only the part inside one block (at most two blocks' worth of entries) to SQLite;
+//! the jump itself lives in `jumps.rs`.
 //!
 //! [`OrderStats`] holds the blocks of the indexes jumped into (built in the background after
-//! the first deep jump, `build.rs`) and keeps them current: every commit adds or removes one per index entry
-//! it writes, under the commit lock, before the commit's timestamp is published. A
-//! structure describes every snapshot from its `as_of` on; an older snapshot falls back to
-//! counting in SQLite. A build in progress logs the commits that land meanwhile and applies
-//! them when done. Dropping a table forgets its indexes' blocks (indexes are never dropped
-//! on their own; a new index or backfill has a new ID).
+//! the first deep jump, `build.rs`) and keeps them current: every commit adds or removes one
+//! per index entry it writes, under the commit lock, before the commit's timestamp is
+//! published — imports, clears and restores are commits like any other. A structure
+//! describes every snapshot from its `as_of` on; an older snapshot falls back to counting in
+//! SQLite. A build in progress logs the commits that land meanwhile and applies them when
+//! done. Dropping a table forgets its indexes' blocks (indexes are never dropped on their
+//! own; a new index or backfill has a new ID, whose blocks are built on its first deep jump).
 //!
-//! Memory: per block one key (the index key of an entry: its field values, creation time
-//! and ID, ~40–100 bytes for a typical index) plus a `Vec` header, a count and a tree node,
-//! ~100–150 bytes. Blocks hold [`BLOCK`] entries when cut and are merged again when
-//! adjacent ones fall under it, so an index of a million entries costs ~1,000–2,000 blocks,
-//! ~150–300 KB. At most [`MAX_INDEXES`] indexes keep blocks (the least recently jumped
-//! into is forgotten first), and a build's log of commits is cut off at
+//! Memory: per block one key (an index key: the indexed values, creation time and ID;
+//! ~45 bytes for `by_creation_time`) with its `Vec` header, a count and a tree node: ~90
+//! bytes. Blocks hold [`BLOCK`] (256) entries when cut; a jump merges neighbours again once
+//! there are more than `2 × entries / BLOCK + 16` blocks, so a million entries cost ~3,900
+//! blocks, ~350 KB, and never more than ~7,800 (~700 KB) — more for indexes over long
+//! values. At most [`MAX_INDEXES`] indexes keep blocks (the least recently jumped into is
+//! forgotten first), and a build's log of the commits landing meanwhile is cut off at
 //! [`MAX_BUILD_LOG`] entries (the build is abandoned).
 //!
 //! It must not read storage itself (the jump in `jumps.rs` and the build in `build.rs` do).

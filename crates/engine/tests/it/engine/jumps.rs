@@ -1,7 +1,8 @@
-//! Jumps and range counts through the order statistics (`order_stats.rs`, `jumps.rs`)
-//! against plain ordered scans: random offsets, ranges and orders, after random inserts, deletes and patches that
-//! move keys, across commits and at older snapshots — with blocks of four entries, so that
-//! splits, merges and every piece of a range are exercised.
+//! Jumps and range counts through the order statistics (`order_stats/`, `jumps.rs`) against
+//! plain ordered scans: random offsets, ranges and orders, after random inserts, deletes and
+//! patches that move keys, across commits and at older snapshots, and with commits landing
+//! while statistics are built — with blocks of four entries, so that splits, merges and
+//! every piece of a range are exercised.
 
 use std::collections::BTreeMap;
 
