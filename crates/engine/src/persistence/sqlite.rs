@@ -398,12 +398,28 @@ impl SqlitePersistence {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<IndexEntries, EngineError> {
+        // The cursor narrows the range itself: with two bounds on one side SQLite may seek
+        // to the range's and walk every entry up to the cursor (a deep jump's whole skip).
+        let range = &match (after, order) {
+            (None, _) => range.clone(),
+            (Some(after), Order::Asc) => KeyRange {
+                start: range.start.clone().max(crate::key_range::key_successor(after)),
+                end: range.end.clone(),
+            },
+            (Some(after), Order::Desc) => KeyRange {
+                start: range.start.clone(),
+                end: Some(match &range.end {
+                    Some(end) if end.as_slice() < after => end.clone(),
+                    _ => after.to_vec(),
+                }),
+            },
+        };
         let mut sql = live_entries_sql(
             "e.key, (SELECT d.json FROM documents d WHERE d.id = e.doc_id AND d.ts <= ?2 \
                  ORDER BY d.ts DESC LIMIT 1)",
             range,
             Some(order),
-            after.is_some(),
+            false,
         );
         sql.push_str(" LIMIT ?6");
         self.read(|c| {
@@ -413,7 +429,7 @@ impl SqlitePersistence {
                 to_i64(ts),
                 range.start,
                 range.end,
-                after,
+                Option::<Vec<u8>>::None,
                 (limit as i64).saturating_add(1)
             ])?;
             let mut entries = Vec::new();
