@@ -397,4 +397,17 @@ mod tests {
         registry.commit(Timestamp(7), &[write(0, true)]);
         assert!(registry.get(index).is_none(), "a count below zero forgets the index");
     }
+
+    #[test]
+    fn at_most_so_many_indexes_keep_statistics_the_least_recently_used_go_first() {
+        let mut registry = OrderStats::default();
+        for id in 0..MAX_INDEXES as u32 {
+            registry.start_build(IndexId(id), Timestamp(1)).unwrap();
+        }
+        registry.get(IndexId(0)).unwrap();
+        registry.start_build(IndexId(1000), Timestamp(1)).unwrap();
+        assert!(registry.get(IndexId(0)).is_some(), "used recently");
+        assert!(registry.get(IndexId(1)).is_none(), "the least recently used");
+        assert_eq!(registry.indexes.len(), MAX_INDEXES);
+    }
 }
