@@ -77,6 +77,8 @@ impl Engine {
                 next_index_id: AtomicU32::new(next_index_id),
                 listeners: RwLock::new(Vec::new()),
                 counts: Mutex::new(TableCounts::default()),
+                order_stats: Mutex::new(Default::default()),
+                order_stats_builds: (Mutex::new(0), std::sync::Condvar::new()),
                 vectors: RwLock::new(vectors),
                 vector_builds: (Mutex::new(0), std::sync::Condvar::new()),
                 searches: RwLock::new(Default::default()),
@@ -284,6 +286,7 @@ impl Engine {
 
         self.inner.persistence.commit(&batch)?;
         self.inner.counts.lock().unwrap().commit(ts, &deltas);
+        self.inner.order_stats.lock().unwrap().commit(ts, &batch.index_writes);
         crate::vector::apply_commit(
             &self.inner,
             &vectors,
@@ -385,6 +388,10 @@ impl Engine {
         let number = table.number;
         let batch = CommitBatch { ts, dropped_tables: vec![table], ..CommitBatch::default() };
         self.inner.persistence.commit(&batch)?;
+        {
+            let mut order_stats = self.inner.order_stats.lock().unwrap();
+            written.iter().for_each(|w| order_stats.forget(w.index));
+        }
         self.inner.vectors.write().unwrap().retain(|_, i| i.read().unwrap().info.table != number);
         let searches: Vec<IndexId> = self
             .inner

@@ -1,6 +1,6 @@
 //! [`Inner`]: the state an [`Engine`](crate::Engine) and each of its transactions share —
 //! storage, the latest catalog and schema, the commit state (recent commits for conflict
-//! checks), subscriptions, reserved table numbers, counts, vector and search indexes — with the
+//! checks), subscriptions, reserved table numbers, counts, order statistics, vector and search indexes — with the
 //! options it was opened with and what a commit reports.
 //!
 //! It must not import the engine's or a transaction's API (`engine.rs`, `transaction.rs`
@@ -41,6 +41,11 @@ pub struct EngineOptions {
     /// uses an HNSW graph.
     pub vector_exact_limit: usize,
     pub hnsw: HnswParams,
+    /// Keep order statistics for the indexes jumped into (`order_stats.rs`), so a jump to
+    /// row `n` does not count the `n` rows before it in SQLite. On by default.
+    pub order_stats: bool,
+    /// Entries per block of the order statistics (tests make it small).
+    pub order_stats_block: u64,
 }
 
 impl Default for EngineOptions {
@@ -52,6 +57,8 @@ impl Default for EngineOptions {
             log_retention: 100_000,
             vector_exact_limit: 10_000,
             hnsw: HnswParams::default(),
+            order_stats: true,
+            order_stats_block: crate::order_stats::BLOCK,
         }
     }
 }
@@ -91,6 +98,11 @@ pub(crate) struct Inner {
     pub(crate) next_index_id: AtomicU32,
     pub(crate) listeners: RwLock<Vec<Listener>>,
     pub(crate) counts: Mutex<TableCounts>,
+    /// Order statistics of the indexes jumped into. Commits change them under the commit
+    /// lock.
+    pub(crate) order_stats: Mutex<crate::order_stats::OrderStats>,
+    /// Order statistics being built in the background, and a signal when one finishes.
+    pub(crate) order_stats_builds: (Mutex<usize>, std::sync::Condvar),
     /// Vector indexes by ID. Commits change them under the commit lock.
     pub(crate) vectors: RwLock<BTreeMap<IndexId, Arc<RwLock<VectorIndex>>>>,
     /// Vector graphs being built in the background, and a signal when one finishes.

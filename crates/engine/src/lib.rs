@@ -29,9 +29,11 @@ mod engine;
 mod error;
 pub mod fault;
 mod inner;
+mod jumps;
 pub mod key_range;
 /// The function log store, a crate of its own (`atrium-logs`) kept in the engine's file.
 pub use atrium_logs as logs;
+mod order_stats;
 pub mod persistence;
 pub mod range;
 pub mod replay;

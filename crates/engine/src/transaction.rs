@@ -671,7 +671,7 @@ impl Transaction {
     /// read of the range. (For a whole table, [`Transaction::count`] is cheaper.)
     pub fn count_range(&mut self, index: &IndexInfo, range: &KeyRange) -> Result<u64, EngineError> {
         self.read_set.add(index.id, range.clone());
-        self.inner.persistence.count_range(index.id, range, self.snapshot)
+        self.inner.count_range(index.id, range, self.snapshot)
     }
 
     /// Like [`Transaction::scan`], but starting `offset` documents into `range`: a grid's
@@ -688,13 +688,8 @@ impl Transaction {
         if offset == 0 {
             return self.scan(index, range, order, None, limit);
         }
-        let Some(before) = self.inner.persistence.key_at_offset(
-            index.id,
-            range,
-            self.snapshot,
-            order,
-            offset - 1,
-        )?
+        let Some(before) =
+            self.inner.key_at_offset(index.id, range, self.snapshot, order, offset - 1)?
         else {
             self.read_set.add(index.id, range.clone());
             return Ok(ScanPage { documents: Vec::new(), exhausted: true });

@@ -10,6 +10,7 @@
 //! (`tests/it/model/`) checks the engine at its own API — transactions, conflicts,
 //! subscriptions — where a second storage implementation would only test itself.
 
+mod blocks;
 mod migrations;
 mod replays;
 mod sqlite;

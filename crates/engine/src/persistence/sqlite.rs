@@ -140,7 +140,7 @@ impl SqlitePersistence {
     }
 
     /// Runs `f` with a reader connection from the pool.
-    fn read<T>(
+    pub(super) fn read<T>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, EngineError>,
     ) -> Result<T, EngineError> {
@@ -198,7 +198,7 @@ impl SqlitePersistence {
     }
 }
 
-fn to_i64(ts: Timestamp) -> i64 {
+pub(super) fn to_i64(ts: Timestamp) -> i64 {
     ts.0 as i64
 }
 
@@ -212,7 +212,12 @@ fn revision_from_row(ts: i64, json: Option<String>) -> Result<Revision, EngineEr
 /// `SELECT <columns> FROM index_entries e` limited to the entries of index `?1` live at
 /// `?2` (newest per key, not a tombstone) with keys from `?3` (up to `?4` when the range
 /// has an end), in `order` when given. Every range read builds on this.
-fn live_entries_sql(columns: &str, range: &KeyRange, order: Option<Order>, after: bool) -> String {
+pub(super) fn live_entries_sql(
+    columns: &str,
+    range: &KeyRange,
+    order: Option<Order>,
+    after: bool,
+) -> String {
     let mut sql = format!(
         "SELECT {columns} FROM index_entries e \
          WHERE e.index_id = ?1 AND e.ts <= ?2 AND e.deleted = 0 \
@@ -397,12 +402,28 @@ impl SqlitePersistence {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<IndexEntries, EngineError> {
+        // The cursor narrows the range itself: with two bounds on one side SQLite may seek
+        // to the range's and walk every entry up to the cursor (a deep jump's whole skip).
+        let range = &match (after, order) {
+            (None, _) => range.clone(),
+            (Some(after), Order::Asc) => KeyRange {
+                start: range.start.clone().max(crate::key_range::key_successor(after)),
+                end: range.end.clone(),
+            },
+            (Some(after), Order::Desc) => KeyRange {
+                start: range.start.clone(),
+                end: Some(match &range.end {
+                    Some(end) if end.as_slice() < after => end.clone(),
+                    _ => after.to_vec(),
+                }),
+            },
+        };
         let mut sql = live_entries_sql(
             "e.key, (SELECT d.json FROM documents d WHERE d.id = e.doc_id AND d.ts <= ?2 \
                  ORDER BY d.ts DESC LIMIT 1)",
             range,
             Some(order),
-            after.is_some(),
+            false,
         );
         sql.push_str(" LIMIT ?6");
         self.read(|c| {
@@ -412,7 +433,7 @@ impl SqlitePersistence {
                 to_i64(ts),
                 range.start,
                 range.end,
-                after,
+                Option::<Vec<u8>>::None,
                 (limit as i64).saturating_add(1)
             ])?;
             let mut entries = Vec::new();

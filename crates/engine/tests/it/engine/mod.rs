@@ -13,6 +13,7 @@ use atrium_value::{DocumentId, Object, Value};
 mod commit_ts;
 mod concurrency;
 mod counts;
+mod jumps;
 mod rules;
 
 pub(super) fn open(dir: &tempfile::TempDir) -> Engine {
