@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Function-call throughput in process (criterion): an empty query and an insert mutation
 # through the runtime, beside the engine's raw get and raw insert measured in the same run
-# (targets: empty query ≤ 2× raw get, insert mutation ≤ 2× raw insert).
+# (targets: empty query ≤ 2× raw get, insert mutation ≤ 2× raw insert), and a query returning
+# 100 documents beside the engine's raw scan of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/atrium/target}"
@@ -13,9 +14,9 @@ root = sys.argv[1]
 def mean(name):
     with open(os.path.join(root, name, "new", "estimates.json")) as f:
         return json.load(f)["mean"]["point_estimate"]  # nanoseconds
-floors = {"empty_query": "engine_get", "insert_mutation": "engine_insert"}
+floors = {"empty_query": "engine_get", "insert_mutation": "engine_insert", "list_query": "engine_scan"}
 print(f"{'benchmark':<18} {'per call':>12} {'calls/s':>10} {'vs floor':>10}  floor")
-for name in ["empty_query", "engine_get", "insert_mutation", "engine_insert"]:
+for name in ["empty_query", "engine_get", "insert_mutation", "engine_insert", "list_query", "engine_scan"]:
     ns = mean(name)
     floor = floors.get(name)
     ratio = f"{ns / mean(floor):>9.2f}x" if floor else f"{'':>10}"

@@ -1,11 +1,12 @@
 //! Function-call throughput, in process: an empty query and an insert mutation through the
 //! runtime, beside the engine's raw get (a read-only transaction reading one document) and
-//! raw insert (the same document, no JavaScript) in the same run. `bench/runtime.sh` prints
+//! raw insert (the same document, no JavaScript) in the same run; and a query returning 100
+//! documents beside the engine's raw scan of the same 100 documents. `bench/runtime.sh` prints
 //! calls/s and ratios.
 
 use std::path::PathBuf;
 
-use atrium_engine::{Engine, EngineOptions};
+use atrium_engine::{Engine, EngineOptions, KeyRange, Order};
 use atrium_runtime::{FunctionKind, Project, Runner};
 use atrium_value::{Object, Value};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -55,6 +56,38 @@ fn benches(c: &mut Criterion) {
     let (id, _) = engine.run(1, |tx| tx.insert("raw", fields.clone())).unwrap();
     group.bench_function("engine_get", |b| {
         b.iter(|| engine.begin().get(&id).unwrap().expect("the document is there"))
+    });
+
+    // 100 small documents, read by a query and by the engine's raw scan of the same index.
+    engine
+        .run(1, |tx| {
+            for i in 0..100 {
+                let mut fields = Object::new();
+                fields.insert("author".into(), Value::from("bench"));
+                fields.insert("body".into(), Value::from(format!("message number {i}")));
+                fields.insert("n".into(), Value::Float64(i as f64));
+                tx.insert("benchList", fields)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    group.bench_function("list_query", |b| {
+        b.iter(|| {
+            runner
+                .run("bench:list", FunctionKind::Query, empty_args.clone())
+                .unwrap()
+                .result
+                .unwrap()
+        })
+    });
+    group.bench_function("engine_scan", |b| {
+        b.iter(|| {
+            let mut tx = engine.begin();
+            let index = tx.index("benchList", "by_creation_time").unwrap();
+            let page = tx.scan(&index, &KeyRange::all(), Order::Desc, None, 100).unwrap();
+            assert_eq!(page.documents.len(), 100);
+            page
+        })
     });
     group.finish();
 }
