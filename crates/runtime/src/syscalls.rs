@@ -46,8 +46,16 @@ impl HostState {
             "1.0/createFunctionHandle" => {
                 return calls::create_handle(self, parse(op, args)?).map(|r| r.to_string());
             }
-            "1.0/get" => database::get(self, parse(op, args)?)?,
-            "1.0/queryStreamNext" => query::next(self, parse(op, args)?)?,
+            "1.0/get" => {
+                let reply = database::get(self, parse(op, args)?)?;
+                self.check_limits()?;
+                return Ok(reply);
+            }
+            "1.0/queryStreamNext" => {
+                let reply = query::next(self, parse(op, args)?)?;
+                self.check_limits()?;
+                return Ok(reply);
+            }
             "1.0/insert" => database::insert(self, parse(op, args)?)?,
             "1.0/shallowMerge" => database::patch(self, parse(op, args)?)?,
             "1.0/replace" => database::replace(self, parse(op, args)?)?,

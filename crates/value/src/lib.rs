@@ -4,6 +4,7 @@
 //! - [`Value`]: the eight Convex types (null, int64, float64, boolean, string, bytes, array,
 //!   object) with Convex's total order across types ([`Ord`]);
 //! - [`json`]: the Convex JSON wire encoding (`$integer`, `$float`, `$bytes`) both ways;
+//! - [`json_text`]: Convex JSON written straight to text, without a `serde_json` tree;
 //! - [`sort_key`]: an order-preserving byte encoding of values, used for index keys;
 //! - [`names`]: field-name, identifier and table-name rules;
 //! - [`limits`]: size, nesting, array-length and field-count limits, and the rules for
@@ -16,6 +17,7 @@
 
 pub mod id;
 pub mod json;
+pub mod json_text;
 pub mod limits;
 pub mod names;
 pub mod path;

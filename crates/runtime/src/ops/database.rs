@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use atrium_engine::{Document, PatchValue, Transaction};
 use atrium_value::json::to_json;
+use atrium_value::json_text::object_with_to_json_text;
 use atrium_value::names::{CREATION_TIME_FIELD, ID_FIELD};
 use atrium_value::pending::CommitTsSlots;
 use atrium_value::{DocumentId, Object, Value};
@@ -85,6 +86,21 @@ pub(crate) fn document_json(tx: &Transaction, document: &Document) -> Json {
     }
 }
 
+/// [`document_json`] as text, written straight from the stored fields (no copy of the
+/// document, no JSON tree) unless the transaction's own write still holds a placeholder.
+pub(crate) fn document_json_text(tx: &Transaction, document: &Document) -> String {
+    match tx.commit_ts_slots(&document.id) {
+        Some(slots) if !slots.is_empty() => slots.encode(&document.to_value()).to_string(),
+        _ => object_with_to_json_text(
+            &document.fields,
+            &[
+                (CREATION_TIME_FIELD, Value::Float64(document.creation_time)),
+                (ID_FIELD, Value::String(document.id.encode())),
+            ],
+        ),
+    }
+}
+
 /// The document `id` as Convex JSON, or `null`.
 fn read(state: &mut HostState, id: &DocumentId) -> OpResult {
     let tx = state.tx_mut()?;
@@ -94,9 +110,14 @@ fn read(state: &mut HostState, id: &DocumentId) -> OpResult {
     })
 }
 
-pub(crate) fn get(state: &mut HostState, args: IdArgs) -> OpResult {
+/// `db.get`'s reply as text (see [`document_json_text`]).
+pub(crate) fn get(state: &mut HostState, args: IdArgs) -> Result<String, String> {
     let id = document_id(state, args.id.as_deref(), args.table.as_deref(), "id", "db.get")?;
-    read(state, &id)
+    let tx = state.tx_mut()?;
+    Ok(match tx.get(&id).map_err(|e| e.to_string())? {
+        Some(document) => document_json_text(tx, &document),
+        None => "null".to_owned(),
+    })
 }
 
 pub(crate) fn insert(state: &mut HostState, args: WriteArgs) -> OpResult {

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
 use super::OpResult;
-use super::database::document_json;
+use super::database::document_json_text;
 use crate::host::{HostState, import_time};
 use crate::query::{Query, QueryStream};
 
@@ -37,15 +37,20 @@ pub(crate) fn open(state: &mut HostState, args: OpenArgs) -> OpResult {
     Ok(json!({ "queryId": id }))
 }
 
-pub(crate) fn next(state: &mut HostState, args: StreamArgs) -> OpResult {
+/// The next document as the reply's text, written directly: this runs once per document a
+/// query reads, so it builds no JSON tree (the envelope's text and key order are those of
+/// `{"value": ..., "done": ...}` as `serde_json` would write them).
+pub(crate) fn next(state: &mut HostState, args: StreamArgs) -> Result<String, String> {
     let id = args.id()?;
     let stream = state.streams.get_mut(&id).ok_or_else(|| format!("Query {id} is not open"))?;
     let tx = state.tx.as_mut().ok_or_else(import_time)?;
     match stream.next(tx)? {
-        Some(document) => Ok(json!({ "value": document_json(tx, &document), "done": false })),
+        Some(document) => {
+            Ok(format!(r#"{{"value":{},"done":false}}"#, document_json_text(tx, &document)))
+        }
         None => {
             state.streams.remove(&id);
-            Ok(json!({ "value": null, "done": true }))
+            Ok(r#"{"value":null,"done":true}"#.to_owned())
         }
     }
 }
