@@ -120,11 +120,16 @@ mod tests {
         inner.insert("z".into(), Value::Int64(-7));
         inner.insert("a\"q\u{1}é".into(), Value::Bytes(vec![0, 1, 255]));
         let mut object = Object::new();
-        for (i, f) in [0.0, -0.0, 1.5, 5.0, 1e300, 1e-7, f64::NAN, f64::INFINITY, -3.0].iter().enumerate() {
+        for (i, f) in
+            [0.0, -0.0, 1.5, 5.0, 1e300, 1e-7, f64::NAN, f64::INFINITY, -3.0].iter().enumerate()
+        {
             object.insert(format!("f{i}"), Value::Float64(*f));
         }
         object.insert("Upper".into(), Value::Boolean(true));
-        object.insert("list".into(), Value::Array(vec![Value::Null, Value::Boolean(false), Value::Object(inner)]));
+        object.insert(
+            "list".into(),
+            Value::Array(vec![Value::Null, Value::Boolean(false), Value::Object(inner)]),
+        );
         object.insert("text".into(), Value::from("line\nbreak \u{1F600} \\"));
         object.insert("empty".into(), Value::Object(Object::new()));
         Value::Object(object)
@@ -139,14 +144,25 @@ mod tests {
     #[test]
     fn merged_object_is_the_inserted_objects_text() {
         let Value::Object(fields) = sample() else { unreachable!() };
-        let extra = [("_creationTime", Value::Float64(1.5e12)), ("_id", Value::from("abc")), ("list", Value::Null)];
+        let extra = [
+            ("_creationTime", Value::Float64(1.5e12)),
+            ("_id", Value::from("abc")),
+            ("list", Value::Null),
+        ];
         let mut merged = fields.clone();
         for (name, value) in &extra {
             merged.insert((*name).to_owned(), value.clone());
         }
-        assert_eq!(object_with_to_json_text(&fields, &extra), to_json(&Value::Object(merged)).to_string());
-        assert_eq!(object_with_to_json_text(&Object::new(), &extra[..2]), to_json(&Value::Object(
-            extra[..2].iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
-        )).to_string());
+        assert_eq!(
+            object_with_to_json_text(&fields, &extra),
+            to_json(&Value::Object(merged)).to_string()
+        );
+        assert_eq!(
+            object_with_to_json_text(&Object::new(), &extra[..2]),
+            to_json(&Value::Object(
+                extra[..2].iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+            ))
+            .to_string()
+        );
     }
 }

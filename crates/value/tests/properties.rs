@@ -1,7 +1,8 @@
-//! Property tests: JSON round trips, sort keys agree with the total order, IDs round trip
+//! Property tests: JSON round trips, direct JSON text equal to the tree encoder's, sort keys agree with the total order, IDs round trip
 //! and reject corruption.
 
 use atrium_value::json::{from_json, from_json_str, to_json};
+use atrium_value::json_text::{object_with_to_json_text, to_json_text};
 use atrium_value::sort_key::{index_key, sort_key};
 use atrium_value::{DocumentId, Object, TableNumber, Value};
 use proptest::prelude::*;
@@ -55,6 +56,19 @@ proptest! {
         prop_assert_eq!(to_json(&back), json.clone());
         // And through text, as on the wire.
         prop_assert_eq!(from_json_str(&serde_json::to_string(&json).unwrap()).unwrap(), v);
+    }
+
+    #[test]
+    fn direct_text_is_the_tree_encoders_text(v in value(), fields in prop::collection::btree_map(field_name(), value(), 0..4)) {
+        prop_assert_eq!(to_json_text(&v), to_json(&v).to_string());
+        // Extra (system) fields merged in, replacing fields of the same name.
+        let extra = [("_creationTime", Value::Float64(1.0)), ("_id", v.clone()), ("m", Value::Null)];
+        let mut merged: Object = fields.clone().into_iter().collect();
+        for (name, value) in &extra {
+            merged.insert((*name).to_owned(), value.clone());
+        }
+        let fields: Object = fields.into_iter().collect();
+        prop_assert_eq!(object_with_to_json_text(&fields, &extra), to_json(&Value::Object(merged)).to_string());
     }
 
     #[test]
