@@ -65,10 +65,110 @@ pub fn from_json(json: &Json) -> Result<Value, JsonError> {
 }
 
 /// Decodes Convex JSON text into a value.
+///
+/// Text is read straight into a [`Value`] (no `serde_json` tree in between: this runs for
+/// every stored document read and every function result). Anything that reader does not
+/// accept as plainly valid is decoded again through the tree, so errors, and every value,
+/// are exactly [`from_json`]'s.
 pub fn from_json_str(text: &str) -> Result<Value, JsonError> {
+    use serde::de::DeserializeSeed as _;
+    let mut reader = serde_json::Deserializer::from_str(text);
+    if let Ok(value) = (Direct { depth: 1 }).deserialize(&mut reader)
+        && reader.end().is_ok()
+    {
+        return Ok(value);
+    }
     let json: Json = serde_json::from_str(text)
         .map_err(|e| error(&Path::root(), format!("not valid JSON: {e}")))?;
     from_json(&json)
+}
+
+/// The direct reader of [`from_json_str`]: it fails (and the tree decoder takes over) on
+/// anything [`decode`] would refuse, so it never accepts what the tree decoder refuses.
+/// `depth` counts as in [`check_shape`].
+struct Direct {
+    depth: usize,
+}
+
+fn refuse<E: serde::de::Error>() -> E {
+    E::custom("not plain Convex JSON")
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Direct {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Direct {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Convex JSON")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Boolean(b))
+    }
+    // As `serde_json::Number::as_f64`.
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Float64(n as f64))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::Float64(n as f64))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(Value::Float64(n))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        if self.depth > MAX_VALUE_NESTING {
+            return Err(refuse());
+        }
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Direct { depth: self.depth + 1 })? {
+            if items.len() == MAX_ARRAY_LENGTH {
+                return Err(refuse());
+            }
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Object::new();
+        let mut key: Option<String> = map.next_key()?;
+        if let Some(first) = key.as_ref().filter(|k| k.starts_with('$')) {
+            // A `{"$integer": …}`-like scalar: the tree decoder reads it, from its entries.
+            let mut entries = serde_json::Map::new();
+            entries.insert(first.clone(), map.next_value()?);
+            while let Some((k, v)) = map.next_entry::<String, Json>()? {
+                entries.insert(k, v);
+            }
+            return from_json(&Json::Object(entries)).map_err(|_| refuse());
+        }
+        if self.depth > MAX_VALUE_NESTING {
+            return Err(refuse());
+        }
+        while let Some(name) = key {
+            if name.starts_with('$') || check_field_name(&name).is_err() {
+                return Err(refuse());
+            }
+            object.insert(name, map.next_value_seed(Direct { depth: self.depth + 1 })?);
+            if object.len() > MAX_OBJECT_FIELDS {
+                return Err(refuse());
+            }
+            key = map.next_key()?;
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// Convex's refusals of a value's shape, word for word.
@@ -199,6 +299,28 @@ mod tests {
 
     fn nested_arrays(levels: usize, inner: Json) -> Json {
         (0..levels).fold(inner, |inner, _| Json::Array(vec![inner]))
+    }
+
+    #[test]
+    fn text_at_and_past_the_limits_decodes_as_the_tree() {
+        let mut fields = serde_json::Map::new();
+        for i in 0..1025 {
+            fields.insert(format!("f{i}"), Json::Null);
+        }
+        let integer = serde_json::json!({ "$integer": "AQAAAAAAAAA=" });
+        for json in [
+            nested_arrays(64, Json::Null),
+            nested_arrays(65, Json::Null),
+            nested_arrays(64, integer.clone()),
+            nested_arrays(64, serde_json::json!({})),
+            nested_arrays(63, serde_json::json!({ "a": {} })),
+            Json::Array(vec![Json::Null; 8192]),
+            Json::Array(vec![Json::Null; 8193]),
+            Json::Object(fields.clone().into_iter().take(1024).collect()),
+            Json::Object(fields),
+        ] {
+            assert_eq!(from_json_str(&json.to_string()), from_json(&json));
+        }
     }
 
     #[test]
