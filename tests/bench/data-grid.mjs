@@ -65,7 +65,9 @@ try {
     return performance.now() - t;
   };
   const seedCount = await direct(0); // the first read counts the table once; later ones remember
-  const directFirst = median(await Promise.all([0, 1, 2, 3, 4].map(() => direct(0))));
+  const directFirstRuns = [];
+  for (let i = 0; i < 5; i++) directFirstRuns.push(await direct(0));
+  const directFirst = median(directFirstRuns);
   const directJump = [];
   for (let i = 0; i < 5; i++) directJump.push(await direct(TARGET - 100));
 
@@ -78,28 +80,71 @@ try {
   const page = await browser.context.newPage();
   const idleRss = rss(atrium.process.pid);
 
-  // Trade the launch token for the cookie first, then time a fresh load of the table.
+  // Trade the launch token for the cookie first, then time a fresh load of the table (the
+  // whole app loading in a new page, then its first rows).
   await page.goto(atrium.url);
   await page.goto("about:blank");
   started = performance.now();
   await page.goto(`${atrium.origin}/#/data/rows`);
-  await page.locator('.grid-row[data-row="0"] [data-column="n"]').filter({ hasText: /^\d+$/ }).waitFor({ timeout: 120_000 });
-  const firstRows = performance.now() - started;
+  const firstCell = page.locator('.grid-row[data-row="0"] [data-column="n"]').filter({ hasText: /^\d+$/ });
+  await firstCell.waitFor({ timeout: 120_000 });
+  const coldLoad = performance.now() - started;
   const afterOpenRss = rss(atrium.process.pid);
 
-  // Sorting: the view is newest first; row 900,000 (1-based 900,001) is n = DOCS - 900,001.
-  const jumps = [];
-  for (const row of [TARGET, 100_000, 500_000, TARGET, 250_000]) {
-    const t = performance.now();
-    await page.getByLabel("Go to row").fill(String(row + 1));
-    await page.getByLabel("Go to row").press("Enter");
-    await page
-      .locator(`.grid-row[data-row="${row}"] [data-column="n"]`)
-      .filter({ hasText: String(DOCS - 1 - row) })
-      .waitFor({ timeout: 120_000 });
-    jumps.push({ row, ms: performance.now() - t });
+  // The rest is timed in the page, from the user's action to the frame that shows the row
+  // (a MutationObserver sees the cell, then the next animation frame), so that the driver's
+  // own round trips are not counted.
+  const cellSelector = (row) => `.grid-row[data-row="${row}"] [data-column="n"]`;
+  const timeInPage = (action, row, expected) =>
+    page.evaluate(
+      ([action, selector, expected]) =>
+        new Promise((resolve, reject) => {
+          const shown = () => {
+            const text = document.querySelector(selector)?.textContent?.trim() ?? "";
+            return expected === null ? /^\d+$/.test(text) : text === expected;
+          };
+          const t0 = performance.now();
+          const observer = new MutationObserver(() => {
+            if (!shown()) return;
+            observer.disconnect();
+            clearTimeout(timeout);
+            requestAnimationFrame(() => resolve(performance.now() - t0));
+          });
+          const timeout = setTimeout(() => (observer.disconnect(), reject(new Error(`${selector} not shown`))), 120_000);
+          observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+          if (action.hash) location.hash = action.hash;
+          else {
+            const input = document.querySelector('input[aria-label="Go to row"]');
+            input.value = String(action.jump + 1);
+            input.form.requestSubmit();
+          }
+        }),
+      [action, cellSelector(row), expected],
+    );
+
+  // First rows with the app open: leave for another area, then open the table again, as a
+  // user does from the sidebar (the route change, the view opened, the grid's render).
+  const firstRowsRuns = [];
+  for (let i = 0; i < 5; i++) {
+    await page.evaluate(() => (location.hash = "#/functions"));
+    await firstCell.waitFor({ state: "detached", timeout: 60_000 });
+    firstRowsRuns.push(await timeInPage({ hash: "#/data/rows" }, 0, null));
   }
-  const jumpTarget = median(jumps.filter((j) => j.row === TARGET).map((j) => j.ms));
+  const firstRows = median(firstRowsRuns);
+
+  // Jumps: row 1,000 against row 900,000, interleaved with a jump to the middle so that no
+  // jump starts where the last one of its kind left the grid. The view is newest first: row
+  // r (0-based) shows n = DOCS - 1 - r.
+  const NEAR = Math.min(1_000, DOCS - 1);
+  const jumps = [];
+  for (let rep = 0; rep < 4; rep++) {
+    for (const row of [NEAR, Math.floor(DOCS / 2), TARGET]) {
+      jumps.push({ row, ms: await timeInPage({ jump: row }, row, String(DOCS - 1 - row)) });
+    }
+  }
+  const jumpMedian = (row) => median(jumps.filter((j) => j.row === row).map((j) => j.ms));
+  const jumpTarget = jumpMedian(TARGET);
+  const jumpNear = jumpMedian(NEAR);
 
   // Scrolling: 40 wheel steps, time until the last screen's rows are filled.
   const t = performance.now();
@@ -114,8 +159,11 @@ try {
   console.log(`\nData grid on ${DOCS.toLocaleString("en-US")} documents (release build)`);
   console.log(`  fill: ${fillSeconds.toFixed(1)} s (${Math.round(DOCS / fillSeconds).toLocaleString("en-US")} docs/s through applyWrites)`);
   console.log(`  first window read (counts the table once): ${ms(seedCount)}`);
-  console.log(`  time to first rows:   UI ${ms(firstRows)}   direct HTTP window ${ms(directFirst)}   ratio ${(firstRows / directFirst).toFixed(1)}×`);
-  console.log(`  jump to row ${TARGET.toLocaleString("en-US")}: UI ${ms(jumpTarget)}   direct HTTP window ${ms(median(directJump))}   ratio ${(jumpTarget / median(directJump)).toFixed(1)}×`);
+  console.log(`  app loaded in a fresh page, then its first rows: ${ms(coldLoad)}`);
+  console.log(`  first rows, app open (median of 5, action to frame): UI ${ms(firstRows)}   direct HTTP window ${ms(directFirst)}   (target: ≤ 100 ms)`);
+  console.log(`  jump to row ${NEAR.toLocaleString("en-US")} (median of 4): UI ${ms(jumpNear)}`);
+  console.log(`  jump to row ${TARGET.toLocaleString("en-US")} (median of 4): UI ${ms(jumpTarget)}   direct HTTP window ${ms(median(directJump))}`);
+  console.log(`  ratio row ${TARGET.toLocaleString("en-US")} / row ${NEAR.toLocaleString("en-US")}: ${(jumpTarget / jumpNear).toFixed(2)}× (target: ≤ 2×)`);
   console.log(`  all jumps: ${jumps.map((j) => `${j.row}: ${ms(j.ms)}`).join(", ")}`);
   console.log(`  40 wheel steps then rows filled: ${ms(scroll)}; rows in the DOM: ${domRows}`);
   console.log(`  studio RSS: idle ${mb(idleRss)}, table open ${mb(afterOpenRss)}, after jumps and scrolling ${mb(endRss)} (${(endRss / idleRss).toFixed(2)}× idle)`);

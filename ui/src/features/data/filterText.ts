@@ -21,13 +21,25 @@ const OPS: [string, FilterOp][] = [
 
 export const OP_LABELS: Record<FilterOp, string> = Object.fromEntries(OPS.map(([text, op]) => [op, text])) as Record<FilterOp, string>;
 
+/** Compact JSON text that keeps -0 wherever it is (JSON.stringify writes it as 0). */
+function jsonText(value: Json): string {
+  if (Object.is(value, -0)) return "-0";
+  if (Array.isArray(value)) return `[${value.map(jsonText).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${jsonText(v as Json)}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
 function valueText(clause: Clause): string {
   const value = clause.value as Json;
-  if (Object.is(value, -0)) return "-0"; // JSON.stringify would write 0
   if (clause.op === "type" && typeof value === "string") return value;
   if (value && typeof value === "object" && !Array.isArray(value) && "$integer" in value) return formatValue(value);
-  if (Array.isArray(value)) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
-  return JSON.stringify(value);
+  // A list reads better spaced; anything else stays compact (a space would end the value).
+  if (Array.isArray(value)) return `[${value.map(jsonText).join(", ")}]`;
+  return jsonText(value);
 }
 
 /** The filter as text (disabled clauses left out). */

@@ -42,9 +42,13 @@ export function useDataView(spec: ViewSpec | undefined, onOpened?: (rows: Rows) 
   }, []);
   const opened = useEffectEvent((rows: Rows) => onOpened?.(rows));
 
+  // The range last asked for, so a spell that ends where it began asks nothing more.
+  const fetched = useRef<{ start: number; count: number } | undefined>(undefined);
+
   const fetchNow = useCallback(() => {
     const id = view.current;
     if (id === undefined) return;
+    fetched.current = range.current;
     const { start, count } = range.current;
     void latest.run(call("data_rows", { view: id, offset: start, limit: count }), apply, (e) => setError(errorMessage(e)));
   }, [apply, latest]);
@@ -99,8 +103,14 @@ export function useDataView(spec: ViewSpec | undefined, onOpened?: (rows: Rows) 
       const same = range.current.start === start && range.current.count === count;
       range.current = { start, count };
       if (same) return;
-      clearTimeout(timer.current);
-      timer.current = setTimeout(fetchNow, 40);
+      // The first change after a quiet spell (a jump, the first wheel step) is read at once;
+      // changes while scrolling go on are read once the 40 ms spell after the last one ends.
+      if (timer.current === undefined) fetchNow();
+      else clearTimeout(timer.current);
+      timer.current = setTimeout(() => {
+        timer.current = undefined;
+        if (range.current !== fetched.current) fetchNow();
+      }, 40);
     },
     [fetchNow],
   );
