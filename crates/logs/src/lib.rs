@@ -9,9 +9,12 @@
 //! Entries a function call produces go in with [`LogStore::append_soon`]: queued and
 //! written in batches by a background thread, so a call does not wait for a SQLite write;
 //! every read writes what is queued first, so readers see every entry appended before.
+//! A store that shares its file with another writer of this process (the engine's
+//! commits) takes a [`WriteGate`] with it, so neither waits in SQLite's busy handler.
 //! It knows nothing of documents, transactions or how entries are produced or served.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -48,6 +51,26 @@ pub struct LogFilter {
     pub level: Option<String>,
 }
 
+/// Serialises the writes of the connections of this process that share one SQLite file
+/// (the engine's commits and its log store's batches). Without it, a writer finding the
+/// file locked by the other waits in SQLite's busy handler, which sleeps 1, 2, 5, 10… ms
+/// whatever the holder's write takes (usually well under one); waiting here wakes it as
+/// soon as the holder is done. It guards no data, so a panic while held does not poison
+/// it. Connections of other processes still meet SQLite's own lock.
+#[derive(Debug, Clone, Default)]
+pub struct WriteGate(Arc<Mutex<()>>);
+
+impl WriteGate {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Waits until no other holder writes, and holds the gate until the guard drops.
+    pub fn lock(&self) -> MutexGuard<'_, ()> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 #[derive(Debug)]
 pub struct LogStore {
     shared: Arc<Shared>,
@@ -58,6 +81,10 @@ pub struct LogStore {
 #[derive(Debug)]
 struct Shared {
     connection: Mutex<Connection>,
+    /// Held while writing, shared with the file's other writers in this process.
+    gate: WriteGate,
+    /// Frames in the write-ahead log after this connection's last commit (its WAL hook).
+    wal_frames: Arc<AtomicI32>,
     max_entries: usize,
     /// Entries appended with `append_soon`, not yet written.
     queue: Mutex<Queue>,
@@ -95,20 +122,46 @@ impl Queued {
 /// How long the writer waits for more entries before writing a batch.
 const BATCH_WINDOW: Duration = Duration::from_millis(5);
 
+/// The write-ahead log's length, in frames, past which a write is followed by a
+/// checkpoint (SQLite's own automatic checkpoint threshold).
+const CHECKPOINT_FRAMES: i32 = 1000;
+
 impl LogStore {
     pub fn open(path: &Path, max_entries: usize) -> Result<Self, LogError> {
-        let connection = Connection::open(path)?;
+        Self::open_gated(path, max_entries, WriteGate::new())
+    }
+
+    /// [`LogStore::open`] for a file another connection of this process writes too: every
+    /// write of the store holds `gate`, as that connection's writes must.
+    pub fn open_gated(path: &Path, max_entries: usize, gate: WriteGate) -> Result<Self, LogError> {
+        let mut connection = Connection::open(path)?;
         connection.busy_timeout(std::time::Duration::from_secs(10))?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
+        let held = gate.lock();
         connection.execute_batch(
             "CREATE TABLE IF NOT EXISTS function_logs (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 entry TEXT NOT NULL
             );",
         )?;
+        drop(held);
+        // SQLite checkpoints inside the commit that grows the log past the threshold, which
+        // would hold the gate through a checkpoint's copying and syncing; instead the hook
+        // (which replaces SQLite's automatic checkpoints on this connection) notes the
+        // length, and `write` checkpoints once the gate is released.
+        let wal_frames = Arc::new(AtomicI32::new(0));
+        let frames = wal_frames.clone();
+        connection.wal_hook(Some(
+            move |_: &mut rusqlite::hooks::Wal, pages: std::ffi::c_int| {
+                frames.store(pages, Ordering::Relaxed);
+                Ok(())
+            },
+        ))?;
         let shared = Shared {
             connection: Mutex::new(connection),
+            gate,
+            wal_frames,
             max_entries: max_entries.max(1),
             queue: Mutex::default(),
             queued: Condvar::new(),
@@ -256,17 +309,27 @@ impl Shared {
         connection: &mut Connection,
         entries: &[serde_json::Value],
     ) -> Result<u64, LogError> {
+        // Made before taking the gate, so the file's other writer waits only for the write.
+        let texts: Vec<String> = entries.iter().map(serde_json::Value::to_string).collect();
+        let gate = self.gate.lock();
         let tx = connection.transaction()?;
         {
             let mut insert = tx.prepare_cached("INSERT INTO function_logs (entry) VALUES (?1)")?;
-            for entry in entries {
-                insert.execute([entry.to_string()])?;
+            for text in &texts {
+                insert.execute([text])?;
             }
         }
         let last: i64 =
             tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM function_logs", [], |r| r.get(0))?;
         tx.execute("DELETE FROM function_logs WHERE seq <= ?1", [last - self.max_entries as i64])?;
         tx.commit()?;
+        drop(gate);
+        if self.wal_frames.load(Ordering::Relaxed) >= CHECKPOINT_FRAMES {
+            // Passive: copies what no reader still needs, waits for no one; the file's
+            // other writer may commit meanwhile.
+            connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+            self.wal_frames.store(0, Ordering::Relaxed);
+        }
         Ok(last as u64)
     }
 
@@ -410,6 +473,53 @@ mod tests {
         assert_eq!(samples.failed, vec![true, false]);
         assert_eq!(samples.timestamp, vec![20.0, 30.0]);
         assert!((samples.execution_ms[1] - 9.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_gated_store_writes_only_while_no_one_else_holds_the_gate() {
+        let dir = tempfile::tempdir().unwrap();
+        let gate = WriteGate::new();
+        let store = Arc::new(
+            LogStore::open_gated(&dir.path().join("db.sqlite3"), 10, gate.clone()).unwrap(),
+        );
+        let held = gate.lock();
+        let (done, finished) = std::sync::mpsc::channel();
+        let writer = {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                let cursor = store.append(&[json!({"n": 1})]).unwrap();
+                done.send(cursor).unwrap();
+            })
+        };
+        // Whatever the machine's speed, the write cannot finish while the gate is held.
+        assert!(finished.recv_timeout(Duration::from_millis(200)).is_err());
+        drop(held);
+        assert_eq!(finished.recv().unwrap(), 1, "written once the gate is free");
+        writer.join().unwrap();
+        // A panic while holding the gate does not stop later writers.
+        let poisoner = gate.clone();
+        let _ = std::thread::spawn(move || {
+            let _held = poisoner.lock();
+            panic!("a writer failed while holding the gate");
+        })
+        .join();
+        assert_eq!(store.append(&[json!({"n": 2})]).unwrap(), 2);
+    }
+
+    #[test]
+    fn the_write_ahead_log_is_checkpointed_as_entries_come() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let store = LogStore::open(&path, 100_000).unwrap();
+        for n in 0..3000 {
+            store.append(&[json!({"n": n})]).unwrap();
+        }
+        // Each append commits at least one 4 KiB frame: without checkpoints the log would
+        // hold every one of them; with them it restarts once past the threshold.
+        let wal = std::fs::metadata(dir.path().join("db.sqlite3-wal")).unwrap().len();
+        let frame = 4096 + 24;
+        assert!(wal < 2 * CHECKPOINT_FRAMES as u64 * frame, "the WAL is {wal} bytes");
+        assert_eq!(store.latest_cursor().unwrap(), 3000);
     }
 
     #[test]
