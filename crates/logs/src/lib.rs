@@ -104,17 +104,20 @@ impl std::fmt::Debug for Queue {
 }
 
 /// A queued entry: its JSON, or what makes it (run by whoever writes it, so a caller does
-/// not spend its own time building JSON nobody may read).
+/// not spend its own time building JSON nobody may read), as a tree or as text.
 enum Queued {
     Ready(serde_json::Value),
     Later(Box<dyn FnOnce() -> serde_json::Value + Send>),
+    LaterText(Box<dyn FnOnce() -> String + Send>),
 }
 
 impl Queued {
-    fn into_json(self) -> serde_json::Value {
+    /// The entry's JSON text, as stored.
+    fn into_text(self) -> String {
         match self {
-            Queued::Ready(entry) => entry,
-            Queued::Later(make) => make(),
+            Queued::Ready(entry) => entry.to_string(),
+            Queued::Later(make) => make().to_string(),
+            Queued::LaterText(make) => make(),
         }
     }
 }
@@ -173,7 +176,7 @@ impl LogStore {
     pub fn append(&self, entries: &[serde_json::Value]) -> Result<u64, LogError> {
         let mut connection = self.shared.connection.lock().unwrap();
         let mut all = self.shared.take_queued();
-        all.extend_from_slice(entries);
+        all.extend(entries.iter().map(serde_json::Value::to_string));
         self.shared.write(&mut connection, &all)
     }
 
@@ -187,6 +190,12 @@ impl LogStore {
     /// thread (or by the next read): its place in the order is taken now.
     pub fn append_soon_with(&self, make: impl FnOnce() -> serde_json::Value + Send + 'static) {
         self.queue(Queued::Later(Box::new(make)));
+    }
+
+    /// [`LogStore::append_soon_with`] for a maker of the entry's JSON text (an object),
+    /// for callers that write it without building a JSON tree; it is stored as given.
+    pub fn append_soon_text_with(&self, make: impl FnOnce() -> String + Send + 'static) {
+        self.queue(Queued::LaterText(Box::new(make)));
     }
 
     fn queue(&self, entry: Queued) {
@@ -297,31 +306,31 @@ impl LogStore {
 }
 
 impl Shared {
-    fn take_queued(&self) -> Vec<serde_json::Value> {
+    /// The queued entries' texts, made now (on the caller's thread: the writer's, or a
+    /// reader's).
+    fn take_queued(&self) -> Vec<String> {
         let queued = std::mem::take(&mut self.queue.lock().unwrap().entries);
-        queued.into_iter().map(Queued::into_json).collect()
+        queued.into_iter().map(Queued::into_text).collect()
     }
 
-    /// Writes `entries` in one transaction and drops the oldest beyond the retention bound;
+    /// Writes the entries' `texts` in one transaction and drops the oldest beyond the retention bound;
     /// the cursor of the last entry.
-    fn write(
-        &self,
-        connection: &mut Connection,
-        entries: &[serde_json::Value],
-    ) -> Result<u64, LogError> {
-        // Made before taking the gate, so the file's other writer waits only for the write.
-        let texts: Vec<String> = entries.iter().map(serde_json::Value::to_string).collect();
+    fn write(&self, connection: &mut Connection, texts: &[String]) -> Result<u64, LogError> {
+        // The texts are made before the gate is taken: the file's other writer waits only
+        // for the write.
         let gate = self.gate.lock();
         let tx = connection.transaction()?;
         {
             let mut insert = tx.prepare_cached("INSERT INTO function_logs (entry) VALUES (?1)")?;
-            for text in &texts {
+            for text in texts {
                 insert.execute([text])?;
             }
         }
-        let last: i64 =
-            tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM function_logs", [], |r| r.get(0))?;
-        tx.execute("DELETE FROM function_logs WHERE seq <= ?1", [last - self.max_entries as i64])?;
+        let last: i64 = tx
+            .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM function_logs")?
+            .query_row([], |r| r.get(0))?;
+        tx.prepare_cached("DELETE FROM function_logs WHERE seq <= ?1")?
+            .execute([last - self.max_entries as i64])?;
         tx.commit()?;
         drop(gate);
         if self.wal_frames.load(Ordering::Relaxed) >= CHECKPOINT_FRAMES {
@@ -534,7 +543,7 @@ mod tests {
             made.lock().unwrap().push(std::thread::current().id());
             json!({"n": 2})
         });
-        store.append_soon(json!({"n": 3}));
+        store.append_soon_text_with(|| r#"{"n":3}"#.to_owned());
         // Let the writer take the batch (a read would otherwise write it on this thread).
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         while made_on.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
