@@ -313,8 +313,8 @@ impl Shared {
         queued.into_iter().map(Queued::into_text).collect()
     }
 
-    /// Writes the entries' `texts` in one transaction and drops the oldest beyond the retention bound;
-    /// the cursor of the last entry.
+    /// Writes the entries' `texts` in one transaction and drops the oldest beyond the
+    /// retention bound; the cursor of the last entry.
     fn write(&self, connection: &mut Connection, texts: &[String]) -> Result<u64, LogError> {
         // The texts are made before the gate is taken: the file's other writer waits only
         // for the write.
@@ -335,9 +335,11 @@ impl Shared {
         drop(gate);
         if self.wal_frames.load(Ordering::Relaxed) >= CHECKPOINT_FRAMES {
             // Passive: copies what no reader still needs, waits for no one; the file's
-            // other writer may commit meanwhile.
-            connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
-            self.wal_frames.store(0, Ordering::Relaxed);
+            // other writer may commit meanwhile. The entries are stored whatever happens
+            // here; a checkpoint that failed is tried again after the next write.
+            if connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).is_ok() {
+                self.wal_frames.store(0, Ordering::Relaxed);
+            }
         }
         Ok(last as u64)
     }
