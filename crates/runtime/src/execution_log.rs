@@ -60,7 +60,7 @@ pub(crate) fn completion(
 
 /// What a Completion entry says of one top-level execution, taken when it ends (cheap: no
 /// JSON yet) and turned into the entry later, off the caller's thread
-/// (`LogStore::append_soon_with`).
+/// (`LogStore::append_soon_text_with`, written straight to text).
 pub(crate) struct Completion {
     identifier: String,
     kind: FunctionKind,
