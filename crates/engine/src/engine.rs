@@ -45,7 +45,9 @@ impl std::fmt::Debug for Engine {
 impl Engine {
     /// Opens the deployment stored at `path` (created if missing).
     pub fn open(path: &Path, options: EngineOptions) -> Result<Self, EngineError> {
-        let persistence = SqlitePersistence::open(path, options.durable)?;
+        // The function log store writes into the same file: both hold one gate to write.
+        let gate = atrium_logs::WriteGate::new();
+        let persistence = SqlitePersistence::open(path, options.durable, gate.clone())?;
         let loaded = persistence.load()?;
         // Old revisions beyond the retention window go at start-up.
         let keep = options.retention.as_nanos() as u64;
@@ -54,7 +56,7 @@ impl Engine {
         if pruned > 0 {
             tracing::info!("pruned {pruned} revisions older than the retention window");
         }
-        let logs = LogStore::open(path, options.log_retention)?;
+        let logs = LogStore::open_gated(path, options.log_retention, gate)?;
         let vectors = crate::vector::load(&persistence)?;
         let blobs = crate::blobs::store::BlobStore::open(path)
             .map_err(|e| EngineError::Files(format!("cannot open {}: {e}", path.display())))?;

@@ -9,9 +9,12 @@
 //! Entries a function call produces go in with [`LogStore::append_soon`]: queued and
 //! written in batches by a background thread, so a call does not wait for a SQLite write;
 //! every read writes what is queued first, so readers see every entry appended before.
+//! A store that shares its file with another writer of this process (the engine's
+//! commits) takes a [`WriteGate`] with it, so neither waits in SQLite's busy handler.
 //! It knows nothing of documents, transactions or how entries are produced or served.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -48,6 +51,26 @@ pub struct LogFilter {
     pub level: Option<String>,
 }
 
+/// Serialises the writes of the connections of this process that share one SQLite file
+/// (the engine's commits and its log store's batches). Without it, a writer finding the
+/// file locked by the other waits in SQLite's busy handler, which sleeps 1, 2, 5, 10… ms
+/// whatever the holder's write takes (usually well under one); waiting here wakes it as
+/// soon as the holder is done. It guards no data, so a panic while held does not poison
+/// it. Connections of other processes still meet SQLite's own lock.
+#[derive(Debug, Clone, Default)]
+pub struct WriteGate(Arc<Mutex<()>>);
+
+impl WriteGate {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Waits until no other holder writes, and holds the gate until the guard drops.
+    pub fn lock(&self) -> MutexGuard<'_, ()> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 #[derive(Debug)]
 pub struct LogStore {
     shared: Arc<Shared>,
@@ -58,6 +81,10 @@ pub struct LogStore {
 #[derive(Debug)]
 struct Shared {
     connection: Mutex<Connection>,
+    /// Held while writing, shared with the file's other writers in this process.
+    gate: WriteGate,
+    /// Frames in the write-ahead log after this connection's last commit (its WAL hook).
+    wal_frames: Arc<AtomicI32>,
     max_entries: usize,
     /// Entries appended with `append_soon`, not yet written.
     queue: Mutex<Queue>,
@@ -77,17 +104,20 @@ impl std::fmt::Debug for Queue {
 }
 
 /// A queued entry: its JSON, or what makes it (run by whoever writes it, so a caller does
-/// not spend its own time building JSON nobody may read).
+/// not spend its own time building JSON nobody may read), as a tree or as text.
 enum Queued {
     Ready(serde_json::Value),
     Later(Box<dyn FnOnce() -> serde_json::Value + Send>),
+    LaterText(Box<dyn FnOnce() -> String + Send>),
 }
 
 impl Queued {
-    fn into_json(self) -> serde_json::Value {
+    /// The entry's JSON text, as stored.
+    fn into_text(self) -> String {
         match self {
-            Queued::Ready(entry) => entry,
-            Queued::Later(make) => make(),
+            Queued::Ready(entry) => entry.to_string(),
+            Queued::Later(make) => make().to_string(),
+            Queued::LaterText(make) => make(),
         }
     }
 }
@@ -95,20 +125,46 @@ impl Queued {
 /// How long the writer waits for more entries before writing a batch.
 const BATCH_WINDOW: Duration = Duration::from_millis(5);
 
+/// The write-ahead log's length, in frames, past which a write is followed by a
+/// checkpoint (SQLite's own automatic checkpoint threshold).
+const CHECKPOINT_FRAMES: i32 = 1000;
+
 impl LogStore {
     pub fn open(path: &Path, max_entries: usize) -> Result<Self, LogError> {
-        let connection = Connection::open(path)?;
+        Self::open_gated(path, max_entries, WriteGate::new())
+    }
+
+    /// [`LogStore::open`] for a file another connection of this process writes too: every
+    /// write of the store holds `gate`, as that connection's writes must.
+    pub fn open_gated(path: &Path, max_entries: usize, gate: WriteGate) -> Result<Self, LogError> {
+        let mut connection = Connection::open(path)?;
         connection.busy_timeout(std::time::Duration::from_secs(10))?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
+        let held = gate.lock();
         connection.execute_batch(
             "CREATE TABLE IF NOT EXISTS function_logs (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 entry TEXT NOT NULL
             );",
         )?;
+        drop(held);
+        // SQLite checkpoints inside the commit that grows the log past the threshold, which
+        // would hold the gate through a checkpoint's copying and syncing; instead the hook
+        // (which replaces SQLite's automatic checkpoints on this connection) notes the
+        // length, and `write` checkpoints once the gate is released.
+        let wal_frames = Arc::new(AtomicI32::new(0));
+        let frames = wal_frames.clone();
+        connection.wal_hook(Some(
+            move |_: &mut rusqlite::hooks::Wal, pages: std::ffi::c_int| {
+                frames.store(pages, Ordering::Relaxed);
+                Ok(())
+            },
+        ))?;
         let shared = Shared {
             connection: Mutex::new(connection),
+            gate,
+            wal_frames,
             max_entries: max_entries.max(1),
             queue: Mutex::default(),
             queued: Condvar::new(),
@@ -120,7 +176,7 @@ impl LogStore {
     pub fn append(&self, entries: &[serde_json::Value]) -> Result<u64, LogError> {
         let mut connection = self.shared.connection.lock().unwrap();
         let mut all = self.shared.take_queued();
-        all.extend_from_slice(entries);
+        all.extend(entries.iter().map(serde_json::Value::to_string));
         self.shared.write(&mut connection, &all)
     }
 
@@ -134,6 +190,12 @@ impl LogStore {
     /// thread (or by the next read): its place in the order is taken now.
     pub fn append_soon_with(&self, make: impl FnOnce() -> serde_json::Value + Send + 'static) {
         self.queue(Queued::Later(Box::new(make)));
+    }
+
+    /// [`LogStore::append_soon_with`] for a maker of the entry's JSON text (an object),
+    /// for callers that write it without building a JSON tree; it is stored as given.
+    pub fn append_soon_text_with(&self, make: impl FnOnce() -> String + Send + 'static) {
+        self.queue(Queued::LaterText(Box::new(make)));
     }
 
     fn queue(&self, entry: Queued) {
@@ -244,29 +306,41 @@ impl LogStore {
 }
 
 impl Shared {
-    fn take_queued(&self) -> Vec<serde_json::Value> {
+    /// The queued entries' texts, made now (on the caller's thread: the writer's, or a
+    /// reader's).
+    fn take_queued(&self) -> Vec<String> {
         let queued = std::mem::take(&mut self.queue.lock().unwrap().entries);
-        queued.into_iter().map(Queued::into_json).collect()
+        queued.into_iter().map(Queued::into_text).collect()
     }
 
-    /// Writes `entries` in one transaction and drops the oldest beyond the retention bound;
-    /// the cursor of the last entry.
-    fn write(
-        &self,
-        connection: &mut Connection,
-        entries: &[serde_json::Value],
-    ) -> Result<u64, LogError> {
+    /// Writes the entries' `texts` in one transaction and drops the oldest beyond the
+    /// retention bound; the cursor of the last entry.
+    fn write(&self, connection: &mut Connection, texts: &[String]) -> Result<u64, LogError> {
+        // The texts are made before the gate is taken: the file's other writer waits only
+        // for the write.
+        let gate = self.gate.lock();
         let tx = connection.transaction()?;
         {
             let mut insert = tx.prepare_cached("INSERT INTO function_logs (entry) VALUES (?1)")?;
-            for entry in entries {
-                insert.execute([entry.to_string()])?;
+            for text in texts {
+                insert.execute([text])?;
             }
         }
-        let last: i64 =
-            tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM function_logs", [], |r| r.get(0))?;
-        tx.execute("DELETE FROM function_logs WHERE seq <= ?1", [last - self.max_entries as i64])?;
+        let last: i64 = tx
+            .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM function_logs")?
+            .query_row([], |r| r.get(0))?;
+        tx.prepare_cached("DELETE FROM function_logs WHERE seq <= ?1")?
+            .execute([last - self.max_entries as i64])?;
         tx.commit()?;
+        drop(gate);
+        if self.wal_frames.load(Ordering::Relaxed) >= CHECKPOINT_FRAMES {
+            // Passive: copies what no reader still needs, waits for no one; the file's
+            // other writer may commit meanwhile. The entries are stored whatever happens
+            // here; a checkpoint that failed is tried again after the next write.
+            if connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).is_ok() {
+                self.wal_frames.store(0, Ordering::Relaxed);
+            }
+        }
         Ok(last as u64)
     }
 
@@ -413,6 +487,53 @@ mod tests {
     }
 
     #[test]
+    fn a_gated_store_writes_only_while_no_one_else_holds_the_gate() {
+        let dir = tempfile::tempdir().unwrap();
+        let gate = WriteGate::new();
+        let store = Arc::new(
+            LogStore::open_gated(&dir.path().join("db.sqlite3"), 10, gate.clone()).unwrap(),
+        );
+        let held = gate.lock();
+        let (done, finished) = std::sync::mpsc::channel();
+        let writer = {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                let cursor = store.append(&[json!({"n": 1})]).unwrap();
+                done.send(cursor).unwrap();
+            })
+        };
+        // Whatever the machine's speed, the write cannot finish while the gate is held.
+        assert!(finished.recv_timeout(Duration::from_millis(200)).is_err());
+        drop(held);
+        assert_eq!(finished.recv().unwrap(), 1, "written once the gate is free");
+        writer.join().unwrap();
+        // A panic while holding the gate does not stop later writers.
+        let poisoner = gate.clone();
+        let _ = std::thread::spawn(move || {
+            let _held = poisoner.lock();
+            panic!("a writer failed while holding the gate");
+        })
+        .join();
+        assert_eq!(store.append(&[json!({"n": 2})]).unwrap(), 2);
+    }
+
+    #[test]
+    fn the_write_ahead_log_is_checkpointed_as_entries_come() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let store = LogStore::open(&path, 100_000).unwrap();
+        for n in 0..3000 {
+            store.append(&[json!({"n": n})]).unwrap();
+        }
+        // Each append commits at least one 4 KiB frame: without checkpoints the log would
+        // hold every one of them; with them it restarts once past the threshold.
+        let wal = std::fs::metadata(dir.path().join("db.sqlite3-wal")).unwrap().len();
+        let frame = 4096 + 24;
+        assert!(wal < 2 * CHECKPOINT_FRAMES as u64 * frame, "the WAL is {wal} bytes");
+        assert_eq!(store.latest_cursor().unwrap(), 3000);
+    }
+
+    #[test]
     fn queued_entries_keep_their_order_and_are_made_off_the_callers_thread() {
         let dir = tempfile::tempdir().unwrap();
         let store = LogStore::open(&dir.path().join("logs.sqlite3"), 100).unwrap();
@@ -424,7 +545,7 @@ mod tests {
             made.lock().unwrap().push(std::thread::current().id());
             json!({"n": 2})
         });
-        store.append_soon(json!({"n": 3}));
+        store.append_soon_text_with(|| r#"{"n":3}"#.to_owned());
         // Let the writer take the batch (a read would otherwise write it on this thread).
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         while made_on.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {

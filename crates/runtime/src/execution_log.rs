@@ -4,7 +4,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
+use serde_json::Value as Json;
 
 use crate::call::{Caller, ExecutionIds, FunctionKind, FunctionOutcome};
 
@@ -59,7 +60,7 @@ pub(crate) fn completion(
 
 /// What a Completion entry says of one top-level execution, taken when it ends (cheap: no
 /// JSON yet) and turned into the entry later, off the caller's thread
-/// (`LogStore::append_soon_with`).
+/// (`LogStore::append_soon_text_with`, written straight to text).
 pub(crate) struct Completion {
     identifier: String,
     kind: FunctionKind,
@@ -107,9 +108,150 @@ impl Completion {
         }
     }
 
+    /// The entry as JSON.
     pub(crate) fn into_json(self) -> Json {
-        let Completion { now, seconds, ids, usage, .. } = self;
-        let log_lines: Vec<Json> = self
+        serde_json::to_value(self.entry()).expect("a log entry serializes")
+    }
+
+    /// The entry as JSON text, written straight from its fields (no JSON tree): what the
+    /// log writer stores.
+    pub(crate) fn into_text(self) -> String {
+        serde_json::to_string(&self.entry()).expect("a log entry serializes")
+    }
+
+    fn entry(&self) -> Entry<'_> {
+        let Completion { now, seconds, ref ids, usage, .. } = *self;
+        Entry {
+            kind: "Completion",
+            udf_type: match self.kind {
+                FunctionKind::Query => "Query",
+                FunctionKind::Mutation => "Mutation",
+                FunctionKind::Action => "Action",
+            },
+            component_path: self.component.as_deref(),
+            identifier: &self.identifier,
+            log_lines: self
+                .logs
+                .iter()
+                .map(|line| EntryLine {
+                    messages: [&line.message],
+                    is_truncated: false,
+                    timestamp: (now * 1000.0) as u64,
+                    level: &line.level,
+                    system_metadata: None,
+                })
+                .collect(),
+            timestamp: now,
+            cached_result: false,
+            caller: match (self.caller, &ids.parent) {
+                (_, Some(_)) => "Action",
+                (Caller::Client, None) => "HttpApi",
+                (Caller::Internal, None) => "Tester",
+                (Caller::Scheduler, None) => "Scheduler",
+                (Caller::Cron, None) => "Cron",
+            },
+            parent_execution_id: ids.parent.as_deref(),
+            execution_time: seconds,
+            user_execution_time: seconds,
+            success: None,
+            error: self.error.as_deref(),
+            request_id: &ids.request_id,
+            execution_id: &ids.execution_id,
+            usage_stats: UsageStats {
+                database_read_bytes: usage.bytes_read,
+                database_write_bytes: 0,
+                database_read_documents: usage.documents_read,
+                database_write_documents: usage.documents_written,
+                storage_read_bytes: 0,
+                storage_write_bytes: 0,
+                vector_index_read_bytes: 0,
+                vector_index_write_bytes: 0,
+                memory_used_mb: 0,
+            },
+            return_bytes: self.return_bytes,
+            occ_info: None,
+            will_retry: false,
+            execution_timestamp: now - seconds,
+            identity_type: if self.as_user { "user" } else { "instance_admin" },
+            environment: "isolate",
+        }
+    }
+}
+
+/// A Completion entry's fields, in the order the entry has always been written.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry<'a> {
+    kind: &'static str,
+    udf_type: &'static str,
+    component_path: Option<&'a str>,
+    identifier: &'a str,
+    log_lines: Vec<EntryLine<'a>>,
+    timestamp: f64,
+    cached_result: bool,
+    caller: &'static str,
+    parent_execution_id: Option<&'a str>,
+    execution_time: f64,
+    user_execution_time: f64,
+    /// Always `null`.
+    success: Option<()>,
+    error: Option<&'a str>,
+    request_id: &'a str,
+    execution_id: &'a str,
+    usage_stats: UsageStats,
+    return_bytes: usize,
+    /// Always `null`.
+    occ_info: Option<()>,
+    will_retry: bool,
+    execution_timestamp: f64,
+    identity_type: &'static str,
+    environment: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EntryLine<'a> {
+    messages: [&'a str; 1],
+    is_truncated: bool,
+    timestamp: u64,
+    level: &'a str,
+    /// Always `null`.
+    system_metadata: Option<()>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UsageStats {
+    database_read_bytes: u64,
+    database_write_bytes: u64,
+    database_read_documents: u64,
+    database_write_documents: u64,
+    storage_read_bytes: u64,
+    storage_write_bytes: u64,
+    vector_index_read_bytes: u64,
+    vector_index_write_bytes: u64,
+    memory_used_mb: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::call::{LogLine, Usage};
+
+    #[test]
+    fn identifiers_drop_js_and_default() {
+        assert_eq!(identifier("messages.js:send"), "messages:send");
+        assert_eq!(identifier("messages:send"), "messages:send");
+        assert_eq!(identifier("folder/file.js:default"), "folder/file");
+        assert_eq!(execution_id().len(), 36);
+    }
+
+    /// The entry as `into_json` built it before entries were written straight to text.
+    fn reference_json(this: Completion) -> Json {
+        let Completion { now, seconds, ids, usage, .. } = this;
+        let log_lines: Vec<Json> = this
             .logs
             .into_iter()
             .map(|line| {
@@ -124,17 +266,17 @@ impl Completion {
             .collect();
         json!({
             "kind": "Completion",
-            "udfType": match self.kind {
+            "udfType": match this.kind {
                 FunctionKind::Query => "Query",
                 FunctionKind::Mutation => "Mutation",
                 FunctionKind::Action => "Action",
             },
-            "componentPath": self.component,
-            "identifier": self.identifier,
+            "componentPath": this.component,
+            "identifier": this.identifier,
             "logLines": log_lines,
             "timestamp": now,
             "cachedResult": false,
-            "caller": match (self.caller, &ids.parent) {
+            "caller": match (this.caller, &ids.parent) {
                 (_, Some(_)) => "Action",
                 (Caller::Client, None) => "HttpApi",
                 (Caller::Internal, None) => "Tester",
@@ -145,7 +287,7 @@ impl Completion {
             "executionTime": seconds,
             "userExecutionTime": seconds,
             "success": null,
-            "error": self.error,
+            "error": this.error,
             "requestId": ids.request_id,
             "executionId": ids.execution_id,
             "usageStats": {
@@ -159,25 +301,66 @@ impl Completion {
                 "vectorIndexWriteBytes": 0,
                 "memoryUsedMb": 0,
             },
-            "returnBytes": self.return_bytes,
+            "returnBytes": this.return_bytes,
             "occInfo": null,
             "willRetry": false,
             "executionTimestamp": now - seconds,
-            "identityType": if self.as_user { "user" } else { "instance_admin" },
+            "identityType": if this.as_user { "user" } else { "instance_admin" },
             "environment": "isolate",
         })
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    /// A completion of each shape: a client's mutation that logged (quotes, a newline,
+    /// non-ASCII), a cron's failed action in a component; either called by an action or not.
+    fn samples() -> Vec<Completion> {
+        let mut all = Vec::new();
+        for parent in [None, Some("0f0e-parent".to_owned())] {
+            let ids = ExecutionIds {
+                execution_id: "7b6c7c3a-1d2e-4f00-8a9b-0c1d2e3f4a5b".into(),
+                request_id: "0123456789abcdef".into(),
+                parent,
+            };
+            all.push(Completion {
+                identifier: "messages:send".into(),
+                kind: FunctionKind::Mutation,
+                caller: Caller::Client,
+                as_user: true,
+                logs: vec![
+                    LogLine { level: "LOG".into(), message: "hello \"there\"\n".into() },
+                    LogLine { level: "ERROR".into(), message: "ünïcode ✓".into() },
+                ],
+                error: None,
+                return_bytes: 17,
+                seconds: 0.000123,
+                usage: Usage { documents_read: 3, bytes_read: 456, documents_written: 1 },
+                ids: ids.clone(),
+                now: 1_764_000_000.123_456,
+                component: None,
+            });
+            all.push(Completion {
+                identifier: "folder/file".into(),
+                kind: FunctionKind::Action,
+                caller: Caller::Cron,
+                as_user: false,
+                logs: Vec::new(),
+                error: Some("Uncaught Error: boom".into()),
+                return_bytes: 0,
+                seconds: 1.5,
+                usage: Usage::default(),
+                ids,
+                now: 1_764_000_001.0,
+                component: Some("waitlist".into()),
+            });
+        }
+        all
+    }
 
     #[test]
-    fn identifiers_drop_js_and_default() {
-        assert_eq!(identifier("messages.js:send"), "messages:send");
-        assert_eq!(identifier("messages:send"), "messages:send");
-        assert_eq!(identifier("folder/file.js:default"), "folder/file");
-        assert_eq!(execution_id().len(), 36);
+    fn the_entry_text_is_the_json_it_always_was() {
+        for ((entry, again), reference) in samples().into_iter().zip(samples()).zip(samples()) {
+            let expected = reference_json(reference);
+            assert_eq!(entry.into_text(), expected.to_string(), "same text, same key order");
+            assert_eq!(again.into_json(), expected);
+        }
     }
 }

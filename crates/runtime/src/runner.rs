@@ -358,7 +358,7 @@ impl Runner {
                 entry.component = Some(self.component.to_string());
             }
             // The entry's JSON is made by the log writer, not on the caller's time.
-            self.engine.logs().append_soon_with(move || entry.into_json());
+            self.engine.logs().append_soon_text_with(move || entry.into_text());
         }
         outcome
     }

@@ -11,11 +11,17 @@
 //! mutations' answers for replaying clients. `meta.schema_version` is the storage format;
 //! `migrations.rs` upgrades older files on open.
 //!
+//! Every write holds the file's [`WriteGate`], shared with the function log store that
+//! writes into the same file, so the two wait for each other on a lock, not in SQLite's
+//! busy handler.
+//!
 //! Durability: WAL with `synchronous=NORMAL`, so a process crash loses nothing that was
 //! acknowledged; `EngineOptions::durable` switches to `FULL` for power-loss safety.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
+
+use atrium_logs::WriteGate;
 
 use atrium_value::{DocumentId, TableNumber};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -93,6 +99,8 @@ CREATE TABLE IF NOT EXISTS vector_graphs (
 pub struct SqlitePersistence {
     path: PathBuf,
     writer: Mutex<Connection>,
+    /// Held with `writer` by every write (see the module doc).
+    gate: WriteGate,
     readers: Mutex<Vec<Connection>>,
     /// Replay records written since open (`replays.rs` prunes every so many).
     replays_written: std::sync::atomic::AtomicU64,
@@ -118,7 +126,8 @@ fn open_connection(path: &Path, durable: bool) -> Result<Connection, EngineError
 
 impl SqlitePersistence {
     /// Opens (creating if needed) the store at `path`.
-    pub fn open(path: &Path, durable: bool) -> Result<Self, EngineError> {
+    pub fn open(path: &Path, durable: bool, gate: WriteGate) -> Result<Self, EngineError> {
+        let held = gate.lock();
         let mut writer = open_connection(path, durable)?;
         writer.execute_batch(SCHEMA)?;
         super::migrations::upgrade(&mut writer, path)?;
@@ -127,9 +136,11 @@ impl SqlitePersistence {
         if pruned > 0 {
             tracing::info!("forgot {pruned} mutation replay records");
         }
+        drop(held);
         Ok(Self {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
+            gate,
             readers: Mutex::new(Vec::new()),
             replays_written: std::sync::atomic::AtomicU64::new(0),
         })
@@ -137,6 +148,12 @@ impl SqlitePersistence {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The writer connection, for a write: the gate first, then the connection.
+    fn writer(&self) -> Writer<'_> {
+        let gate = self.gate.lock();
+        Writer { connection: self.writer.lock().unwrap(), _gate: gate }
     }
 
     /// Runs `f` with a reader connection from the pool.
@@ -295,7 +312,7 @@ impl SqlitePersistence {
     /// Writes a whole commit atomically: after a crash, either all of it or none of it is
     /// there.
     pub fn commit(&self, batch: &CommitBatch) -> Result<(), EngineError> {
-        let mut writer = self.writer.lock().unwrap();
+        let mut writer = self.writer();
         let tx = writer.transaction()?;
         let ts = to_i64(batch.ts);
         tx.execute("INSERT INTO commits (ts) VALUES (?1)", [ts])?;
@@ -471,7 +488,7 @@ impl SqlitePersistence {
     /// window), keeping whatever a read at `before` or later still sees. Returns how many
     /// rows were removed.
     pub fn prune(&self, before: Timestamp) -> Result<usize, EngineError> {
-        let mut writer = self.writer.lock().unwrap();
+        let mut writer = self.writer();
         let tx = writer.transaction()?;
         let b = to_i64(before);
         let mut removed = tx.execute(
@@ -750,7 +767,7 @@ impl SqlitePersistence {
         skipped: &std::collections::BTreeMap<DocumentId, String>,
         graph: Option<&[u8]>,
     ) -> Result<(), EngineError> {
-        let mut writer = self.writer.lock().unwrap();
+        let mut writer = self.writer();
         let tx = writer.transaction()?;
         let id = i64::from(info.id.0);
         tx.execute(
@@ -788,7 +805,7 @@ impl SqlitePersistence {
         slots: usize,
         graph: &[u8],
     ) -> Result<(), EngineError> {
-        self.writer.lock().unwrap().execute(
+        self.writer().execute(
             "INSERT OR REPLACE INTO vector_graphs (index_id, slots, graph) VALUES (?1, ?2, ?3)",
             params![i64::from(index.0), slots as i64, graph],
         )?;
@@ -797,7 +814,7 @@ impl SqlitePersistence {
 
     /// Forgets a vector index.
     pub fn drop_vector_index(&self, index: IndexId) -> Result<(), EngineError> {
-        let mut writer = self.writer.lock().unwrap();
+        let mut writer = self.writer();
         let tx = writer.transaction()?;
         let id = i64::from(index.0);
         for table in ["vector_entries", "vector_skipped", "vector_graphs"] {
@@ -806,5 +823,26 @@ impl SqlitePersistence {
         tx.execute("DELETE FROM vector_indexes WHERE id = ?1", [id])?;
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// The writer connection held with the file's write gate; the connection is released
+/// first.
+struct Writer<'a> {
+    connection: MutexGuard<'a, Connection>,
+    _gate: MutexGuard<'a, ()>,
+}
+
+impl std::ops::Deref for Writer<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.connection
+    }
+}
+
+impl std::ops::DerefMut for Writer<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.connection
     }
 }

@@ -141,11 +141,15 @@ fn conformance(p: &SqlitePersistence) {
 #[test]
 fn sqlite_passes() {
     let dir = tempfile::tempdir().unwrap();
-    conformance(&SqlitePersistence::open(&dir.path().join("a.sqlite3"), false).unwrap());
+    conformance(
+        &SqlitePersistence::open(&dir.path().join("a.sqlite3"), false, Default::default()).unwrap(),
+    );
 }
 
 #[test]
 fn sqlite_durable_passes() {
     let dir = tempfile::tempdir().unwrap();
-    conformance(&SqlitePersistence::open(&dir.path().join("b.sqlite3"), true).unwrap());
+    conformance(
+        &SqlitePersistence::open(&dir.path().join("b.sqlite3"), true, Default::default()).unwrap(),
+    );
 }
