@@ -159,17 +159,28 @@ impl Session {
         // since it was set): setting a fresh one on every pass would touch the runtime's
         // timer wheel once per message, for every session a commit wakes.
         let ping = tokio::time::sleep_until(last_sent + PING_AFTER);
-        tokio::pin!(ping);
-        loop {
-            // The flag only ever turns true, and a dropped server (its sender gone) has
-            // stopped too: either way the session ends.
-            if *closing.borrow() || closing.has_changed().is_err() {
-                let _ = socket.send(Message::Close(None)).await;
-                return;
+        // Likewise the waits for the server's stop and for the inbox are made once (and the
+        // inbox's again after each wake), not on every pass: each registration takes a
+        // lock, the stop signal's one shared by every session.
+        // The flag only ever turns true, and a dropped server (its sender gone) has
+        // stopped too: either way the session ends.
+        let closed = async move {
+            while !*closing.borrow_and_update() {
+                if closing.changed().await.is_err() {
+                    break;
+                }
             }
+        };
+        let inbox = self.inbox.clone();
+        let arrived = inbox.arrived();
+        tokio::pin!(ping, closed, arrived);
+        loop {
             let due = self.any_due();
             let outgoing = tokio::select! {
-                _ = closing.changed() => continue,
+                () = &mut closed => {
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
                 incoming = socket.recv() => match incoming {
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientMessage>(&text) {
                         Ok(message) => self.handle(message).await,
@@ -182,7 +193,10 @@ impl Session {
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                     Some(Ok(_)) => Ok(Vec::new()),
                 },
-                () = self.inbox.arrived() => self.advance(false).await.map(|t| t.into_iter().collect()),
+                () = &mut arrived => {
+                    arrived.set(inbox.arrived());
+                    self.advance(false).await.map(|t| t.into_iter().collect())
+                }
                 // A query outdated again while it ran: run it once more.
                 () = std::future::ready(()), if due => self.advance(false).await.map(|t| t.into_iter().collect()),
                 () = &mut ping => {
