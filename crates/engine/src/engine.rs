@@ -467,7 +467,7 @@ impl Engine {
     /// hit it, returns that invalidation instead of registering.
     pub fn subscribe(
         &self,
-        read_set: ReadSet,
+        read_set: impl Into<Arc<ReadSet>>,
         read_ts: Timestamp,
     ) -> Result<SubscriptionId, Invalidation> {
         self.subscribe_for(read_set, read_ts, 0)
@@ -478,17 +478,18 @@ impl Engine {
     /// that would race with registration.
     pub fn subscribe_for(
         &self,
-        read_set: ReadSet,
+        read_set: impl Into<Arc<ReadSet>>,
         read_ts: Timestamp,
         owner: u64,
     ) -> Result<SubscriptionId, Invalidation> {
+        let read_set = read_set.into();
         let state = self.inner.commit.lock().unwrap();
         for record in state.recent.iter().filter(|r| r.ts > read_ts) {
             if let Some(write) = read_set.first_hit(&record.written) {
                 return Err(Invalidation {
                     subscription: SubscriptionId(0),
                     ts: record.ts,
-                    table: write.table.clone(),
+                    table: write.table.as_str().into(),
                     document: write.document,
                     owner,
                 });

@@ -10,10 +10,10 @@
 //! commit's write to a search index carries the written document's terms and filter values
 //! ([`SearchEntry`]); a search read is hit when a version matches it.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use atrium_value::DocumentId;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::search::{SearchEntry, SearchRead};
 use crate::{IndexId, KeyRange, Timestamp};
@@ -111,7 +111,8 @@ pub struct SubscriptionId(pub u64);
 pub struct Invalidation {
     pub subscription: SubscriptionId,
     pub ts: Timestamp,
-    pub table: String,
+    /// Shared by every hit of one write (a commit may hit thousands of subscriptions).
+    pub table: Arc<str>,
     /// The document whose write hit the subscription (`None` when a whole table changed).
     pub document: Option<DocumentId>,
     /// Who registered the subscription ([`Subscriptions::register_for`]; 0: nobody said),
@@ -119,17 +120,51 @@ pub struct Invalidation {
     pub owner: u64,
 }
 
+/// The subscriptions reading one range of one index, in registration order. Clients
+/// subscribed to the same query read the same ranges: the range is stored and tested once,
+/// however many of them there are.
+#[derive(Debug)]
+struct RangeGroup {
+    range: KeyRange,
+    ids: Vec<SubscriptionId>,
+}
+
 /// Live subscriptions, indexed so a commit finds the ones it hits without testing all of
-/// them: point ranges (`db.get`) by exact key, other ranges per index sorted by start.
+/// them: point ranges (`db.get`) by exact key, other ranges per index sorted by start, each
+/// distinct range once with the subscriptions that read it. Registering, hitting and
+/// unregistering cost per distinct range, plus one step per subscription.
 #[derive(Debug, Default)]
 pub struct Subscriptions {
     next_id: u64,
-    read_sets: HashMap<SubscriptionId, ReadSet>,
+    /// Shared with whoever registered them (sessions sharing a query run share its read set).
+    read_sets: FxHashMap<SubscriptionId, Arc<ReadSet>>,
     /// The owners of subscriptions registered with one.
-    owners: HashMap<SubscriptionId, u64>,
-    points: HashMap<(IndexId, Vec<u8>), Vec<SubscriptionId>>,
-    ranges: HashMap<IndexId, Vec<(KeyRange, SubscriptionId)>>,
-    searches: HashMap<IndexId, Vec<(SearchRead, SubscriptionId)>>,
+    owners: FxHashMap<SubscriptionId, u64>,
+    points: FxHashMap<(IndexId, Vec<u8>), Vec<SubscriptionId>>,
+    ranges: FxHashMap<IndexId, Vec<RangeGroup>>,
+    searches: FxHashMap<IndexId, Vec<(SearchRead, SubscriptionId)>>,
+}
+
+/// Where `range`'s group is in `list` (sorted by start; equal starts in creation order):
+/// `Ok(position)`, or `Err(position)` where a new group for it goes.
+fn find_group(list: &[RangeGroup], range: &KeyRange) -> Result<usize, usize> {
+    let from = list.partition_point(|g| g.range.start < range.start);
+    let to = from + list[from..].partition_point(|g| g.range.start <= range.start);
+    list[from..to].iter().position(|g| g.range == *range).map(|at| from + at).ok_or(to)
+}
+
+/// Removes the `gone` subscriptions from `ids` (ascending, as registered).
+fn remove_ids(ids: &mut Vec<SubscriptionId>, gone: &FxHashSet<SubscriptionId>) {
+    if gone.len() <= 4 {
+        // One session leaving: find its few ids instead of testing every id here.
+        for id in gone {
+            if let Ok(at) = ids.binary_search(id) {
+                ids.remove(at);
+            }
+        }
+    } else {
+        ids.retain(|s| !gone.contains(s));
+    }
 }
 
 impl Subscriptions {
@@ -142,15 +177,20 @@ impl Subscriptions {
     }
 
     pub fn read_set(&self, id: SubscriptionId) -> Option<&ReadSet> {
-        self.read_sets.get(&id)
+        self.read_sets.get(&id).map(|r| &**r)
     }
 
-    pub fn register(&mut self, read_set: ReadSet) -> SubscriptionId {
+    pub fn register(&mut self, read_set: impl Into<Arc<ReadSet>>) -> SubscriptionId {
         self.register_for(read_set, 0)
     }
 
     /// Registers a read set for `owner`, whom its invalidation names (0: nobody).
-    pub fn register_for(&mut self, read_set: ReadSet, owner: u64) -> SubscriptionId {
+    pub fn register_for(
+        &mut self,
+        read_set: impl Into<Arc<ReadSet>>,
+        owner: u64,
+    ) -> SubscriptionId {
+        let read_set = read_set.into();
         self.next_id += 1;
         let id = SubscriptionId(self.next_id);
         for (index, range) in read_set.ranges() {
@@ -158,8 +198,12 @@ impl Subscriptions {
                 Some(key) => self.points.entry((*index, key.to_vec())).or_default().push(id),
                 None => {
                     let list = self.ranges.entry(*index).or_default();
-                    let at = list.partition_point(|(r, _)| r.start <= range.start);
-                    list.insert(at, (range.clone(), id));
+                    match find_group(list, range) {
+                        Ok(at) => list[at].ids.push(id),
+                        Err(at) => {
+                            list.insert(at, RangeGroup { range: range.clone(), ids: vec![id] })
+                        }
+                    }
                 }
             }
         }
@@ -181,12 +225,12 @@ impl Subscriptions {
     /// are removed: their result is stale, and whoever re-runs the query registers the new
     /// read set.
     pub fn invalidate(&mut self, writes: &[WrittenKey], ts: Timestamp) -> Vec<Invalidation> {
-        let mut hit: Vec<(SubscriptionId, &WrittenKey)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for write in writes {
+        let mut hit: Vec<(SubscriptionId, usize)> = Vec::new();
+        let mut seen = FxHashSet::default();
+        for (w, write) in writes.iter().enumerate() {
             let mut found = |id: SubscriptionId| {
                 if seen.insert(id) {
-                    hit.push((id, write));
+                    hit.push((id, w));
                 }
             };
             if let Some(reads) = self.searches.get(&write.index) {
@@ -199,18 +243,17 @@ impl Subscriptions {
             if write.search.is_some() {
                 continue;
             }
+            let groups = self.ranges.get(&write.index).map_or(&[][..], Vec::as_slice);
             match &write.key {
                 Some(key) => {
                     if let Some(ids) = self.points.get(&(write.index, key.clone())) {
                         ids.iter().copied().for_each(&mut found);
                     }
-                    if let Some(list) = self.ranges.get(&write.index) {
-                        let candidates =
-                            list.partition_point(|(r, _)| r.start.as_slice() <= key.as_slice());
-                        for (range, id) in &list[..candidates] {
-                            if range.contains(key) {
-                                found(*id);
-                            }
+                    let candidates =
+                        groups.partition_point(|g| g.range.start.as_slice() <= key.as_slice());
+                    for group in &groups[..candidates] {
+                        if group.range.contains(key) {
+                            group.ids.iter().copied().for_each(&mut found);
                         }
                     }
                 }
@@ -220,19 +263,21 @@ impl Subscriptions {
                             ids.iter().copied().for_each(&mut found);
                         }
                     }
-                    for (_, id) in self.ranges.get(&write.index).into_iter().flatten() {
-                        found(*id);
+                    for group in groups {
+                        group.ids.iter().copied().for_each(&mut found);
                     }
                 }
             }
         }
+        // One copy of each hitting write's table name, shared by all its hits.
+        let mut tables: Vec<Option<Arc<str>>> = vec![None; writes.len()];
         let invalidations: Vec<Invalidation> = hit
             .into_iter()
-            .map(|(subscription, write)| Invalidation {
+            .map(|(subscription, w)| Invalidation {
                 subscription,
                 ts,
-                table: write.table.clone(),
-                document: write.document,
+                table: tables[w].get_or_insert_with(|| writes[w].table.as_str().into()).clone(),
+                document: writes[w].document,
                 owner: self.owners.get(&subscription).copied().unwrap_or(0),
             })
             .collect();
@@ -240,40 +285,52 @@ impl Subscriptions {
         invalidations
     }
 
-    /// Unregisters many subscriptions at once: one pass over each index's ranges, however
-    /// many there are (a commit that hits thousands of subscribers of one query).
+    /// Unregisters many subscriptions at once: each distinct range or point they read is
+    /// visited once, however many of them read it (a commit that hits thousands of
+    /// subscribers of one query).
     fn unregister_all(&mut self, ids: impl Iterator<Item = SubscriptionId>) {
-        let mut gone = std::collections::HashSet::new();
-        let mut points = std::collections::HashSet::new();
-        let mut indexes = std::collections::HashSet::new();
-        let mut search_indexes = std::collections::HashSet::new();
+        let mut gone = FxHashSet::default();
+        let mut removed = Vec::new();
         for id in ids {
             let Some(read_set) = self.read_sets.remove(&id) else { continue };
             self.owners.remove(&id);
             gone.insert(id);
+            removed.push(read_set);
+        }
+        if removed.is_empty() {
+            return;
+        }
+        let mut points: FxHashSet<(IndexId, &[u8])> = FxHashSet::default();
+        let mut ranges: FxHashSet<(IndexId, &KeyRange)> = FxHashSet::default();
+        let mut search_indexes = FxHashSet::default();
+        for read_set in &removed {
             search_indexes.extend(read_set.searches().iter().map(|read| read.index));
             for (index, range) in read_set.ranges() {
                 match range.as_point() {
-                    Some(key) => {
-                        points.insert((*index, key.to_vec()));
-                    }
-                    None => {
-                        indexes.insert(*index);
-                    }
-                }
+                    Some(key) => points.insert((*index, key)),
+                    None => ranges.insert((*index, range)),
+                };
             }
         }
-        for slot in points {
+        for (index, key) in points {
+            let slot = (index, key.to_vec());
             if let Some(ids) = self.points.get_mut(&slot) {
-                ids.retain(|s| !gone.contains(s));
+                remove_ids(ids, &gone);
                 if ids.is_empty() {
                     self.points.remove(&slot);
                 }
             }
         }
-        for index in indexes {
-            if let Some(list) = self.ranges.get_mut(&index) {
-                list.retain(|(_, s)| !gone.contains(s));
+        for (index, range) in ranges {
+            let Some(list) = self.ranges.get_mut(&index) else { continue };
+            if let Ok(at) = find_group(list, range) {
+                remove_ids(&mut list[at].ids, &gone);
+                if list[at].ids.is_empty() {
+                    list.remove(at);
+                }
+            }
+            if list.is_empty() {
+                self.ranges.remove(&index);
             }
         }
         for index in search_indexes {
@@ -346,6 +403,38 @@ mod tests {
         let again = subs.register_for(read_set(&[(2, KeyRange::point(&[1]))]), 7);
         subs.unregister(again);
         assert!(subs.owners.is_empty(), "an unregistered subscription forgets its owner");
+    }
+
+    #[test]
+    fn subscribers_of_one_range_share_its_entry_and_leave_it_one_by_one() {
+        let mut subs = Subscriptions::default();
+        let shared = Arc::new(read_set(&[(1, KeyRange { start: vec![1], end: Some(vec![9]) })]));
+        let ids: Vec<_> =
+            (0..1000).map(|owner| subs.register_for(shared.clone(), owner + 1)).collect();
+        // Same start, another end: its own entry, between the shared one's readers.
+        let wider = subs.register(read_set(&[(1, KeyRange { start: vec![1], end: None })]));
+        let last = subs.register_for(shared.clone(), 5000);
+        assert_eq!(subs.ranges[&IndexId(1)].len(), 2, "one entry per distinct range");
+        assert_eq!(subs.ranges[&IndexId(1)][0].ids.len(), 1001);
+        subs.unregister(ids[500]);
+        subs.unregister(ids[0]);
+        assert_eq!(subs.ranges[&IndexId(1)][0].ids.len(), 999);
+        assert!(subs.read_set(ids[500]).is_none());
+        assert_eq!(subs.read_set(ids[1]), Some(&*shared));
+
+        // Outside the shared range: only the wider one.
+        let hits = subs.invalidate(&[write(1, &[20])], Timestamp(3));
+        assert_eq!(hits.iter().map(|h| h.subscription).collect::<Vec<_>>(), vec![wider]);
+        let hits = subs.invalidate(&[write(1, &[4])], Timestamp(4));
+        assert_eq!(hits.len(), 999, "every remaining reader, once");
+        assert!(hits.iter().all(|h| h.ts == Timestamp(4) && &*h.table == "t"));
+        let owners: Vec<u64> = hits.iter().map(|h| h.owner).collect();
+        let mut expected: Vec<u64> = (1..=1000).filter(|o| *o != 1 && *o != 501).collect();
+        expected.push(5000);
+        assert_eq!(owners, expected, "in registration order, each with its owner");
+        assert!(hits.iter().any(|h| h.subscription == last));
+        assert!(subs.is_empty());
+        assert!(subs.ranges.is_empty() && subs.owners.is_empty(), "nothing left behind");
     }
 
     #[test]

@@ -6,13 +6,15 @@
 //! `GET /api/atrium/subscriptions`; Convex itself has no such endpoint.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use atrium_engine::search::SearchRead;
 use atrium_engine::{Engine, IndexId, Invalidation, SubscriptionId};
 use atrium_protocol::atrium::{
     LiveQuery, LiveSubscriptions, ReadRange, SearchFilterInfo, SearchReadInfo, WriteCause,
 };
+use atrium_value::DocumentId;
+use rustc_hash::FxHashMap;
 use serde_json::Value as Json;
 
 /// Commits remembered for attribution (older ones are named by table and document only).
@@ -28,8 +30,10 @@ pub(crate) struct CommitSource {
 #[derive(Debug, Clone)]
 struct Cause {
     ts: u64,
-    table: String,
-    document: Option<String>,
+    /// Shared with the invalidation (one per write, however many queries it re-ran).
+    table: Arc<str>,
+    /// Encoded only when the report is read.
+    document: Option<DocumentId>,
     source: Option<CommitSource>,
 }
 
@@ -57,7 +61,7 @@ pub(crate) struct QueryRun<'a> {
     pub component: &'a str,
     /// Converted to JSON only when the query is first recorded.
     pub args: &'a atrium_value::Value,
-    pub identity: String,
+    pub identity: &'a str,
     pub subscription: Option<SubscriptionId>,
     pub result_bytes: usize,
     pub ts: u64,
@@ -74,13 +78,16 @@ pub(crate) struct Inspector {
 struct State {
     /// By (socket, query ID).
     queries: BTreeMap<(u64, u32), LiveQueryRecord>,
-    commits: VecDeque<(u64, CommitSource)>,
+    /// The commits remembered, oldest first, and what made each (looked up by every
+    /// query a commit re-runs: thousands of sessions, so by key, not by a scan).
+    commits: VecDeque<u64>,
+    sources: FxHashMap<u64, CommitSource>,
 }
 
 impl State {
     /// The function and request that committed at `ts`, when recorded.
     fn source_of(&self, ts: u64) -> Option<CommitSource> {
-        self.commits.iter().rev().find(|(at, _)| *at == ts).map(|(_, s)| s.clone())
+        self.sources.get(&ts).cloned()
     }
 }
 
@@ -88,9 +95,12 @@ impl Inspector {
     /// Remembers which function (and request) committed at `ts`.
     pub(crate) fn record_commit(&self, ts: u64, source: CommitSource) {
         let mut state = self.state.lock().unwrap();
-        state.commits.push_back((ts, source));
+        state.commits.push_back(ts);
+        state.sources.insert(ts, source);
         while state.commits.len() > COMMITS_REMEMBERED {
-            state.commits.pop_front();
+            if let Some(old) = state.commits.pop_front() {
+                state.sources.remove(&old);
+            }
         }
     }
 
@@ -99,7 +109,7 @@ impl Inspector {
         let cause = run.cause.map(|hit| Cause {
             ts: hit.ts.0,
             table: hit.table,
-            document: hit.document.map(|d| d.encode()),
+            document: hit.document,
             source: state.source_of(hit.ts.0),
         });
         let record =
@@ -108,7 +118,7 @@ impl Inspector {
                 function: run.function.to_owned(),
                 component: run.component.to_owned(),
                 args: atrium_value::json::to_json(run.args),
-                identity: run.identity.clone(),
+                identity: run.identity.to_owned(),
                 subscription: None,
                 result_bytes: 0,
                 runs: 0,
@@ -118,7 +128,9 @@ impl Inspector {
         if record.session_id != run.session_id {
             record.session_id = run.session_id.to_owned();
         }
-        record.identity = run.identity;
+        if record.identity != run.identity {
+            record.identity = run.identity.to_owned();
+        }
         record.subscription = run.subscription;
         record.result_bytes = run.result_bytes;
         record.runs += 1;
@@ -203,8 +215,8 @@ impl Inspector {
                     let source = c.source.clone().or_else(|| state.source_of(c.ts));
                     WriteCause {
                         ts: c.ts,
-                        table: c.table.clone(),
-                        document: c.document.clone(),
+                        table: c.table.to_string(),
+                        document: c.document.map(|d| d.encode()),
                         function: source.as_ref().map(|s| s.function.clone()),
                         request_id: source.map(|s| s.request_id),
                     }
@@ -238,7 +250,7 @@ mod tests {
             function: "messages:list",
             component: "",
             args: &ARGS,
-            identity: "admin".into(),
+            identity: "admin",
             subscription: None,
             result_bytes: 10,
             ts,

@@ -101,6 +101,8 @@ struct Session {
     socket: u64,
     session_id: String,
     identity: Identity,
+    /// `identity` in words, for the inspector (made once per identity, not per query run).
+    identity_label: String,
     /// When a user identity's token expires (`exp`, Unix seconds): past it, the session
     /// refuses to run anything as that user (see [`Session::refuse_expired`]).
     identity_expires: Option<f64>,
@@ -136,6 +138,7 @@ impl Session {
             socket,
             session_id: String::new(),
             identity: Identity::Anonymous,
+            identity_label: wire::identity_label(&Identity::Anonymous),
             identity_expires: None,
             query_set: 0,
             identity_version: 0,
@@ -152,16 +155,32 @@ impl Session {
         mut closing: tokio::sync::watch::Receiver<bool>,
     ) {
         let mut last_sent = tokio::time::Instant::now();
-        loop {
-            // The flag only ever turns true, and a dropped server (its sender gone) has
-            // stopped too: either way the session ends.
-            if *closing.borrow() || closing.has_changed().is_err() {
-                let _ = socket.send(Message::Close(None)).await;
-                return;
+        // One timer for the session, moved only when it fires early (something was sent
+        // since it was set): setting a fresh one on every pass would touch the runtime's
+        // timer wheel once per message, for every session a commit wakes.
+        let ping = tokio::time::sleep_until(last_sent + PING_AFTER);
+        // Likewise the waits for the server's stop and for the inbox are made once (and the
+        // inbox's again after each wake), not on every pass: each registration takes a
+        // lock, the stop signal's one shared by every session.
+        // The flag only ever turns true, and a dropped server (its sender gone) has
+        // stopped too: either way the session ends.
+        let closed = async move {
+            while !*closing.borrow_and_update() {
+                if closing.changed().await.is_err() {
+                    break;
+                }
             }
+        };
+        let inbox = self.inbox.clone();
+        let arrived = inbox.arrived();
+        tokio::pin!(ping, closed, arrived);
+        loop {
             let due = self.any_due();
             let outgoing = tokio::select! {
-                _ = closing.changed() => continue,
+                () = &mut closed => {
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
                 incoming = socket.recv() => match incoming {
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientMessage>(&text) {
                         Ok(message) => self.handle(message).await,
@@ -174,10 +193,20 @@ impl Session {
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                     Some(Ok(_)) => Ok(Vec::new()),
                 },
-                () = self.inbox.arrived() => self.advance(false).await.map(|t| t.into_iter().collect()),
+                () = &mut arrived => {
+                    arrived.set(inbox.arrived());
+                    self.advance(false).await.map(|t| t.into_iter().collect())
+                }
                 // A query outdated again while it ran: run it once more.
                 () = std::future::ready(()), if due => self.advance(false).await.map(|t| t.into_iter().collect()),
-                _ = tokio::time::sleep_until(last_sent + PING_AFTER) => Ok(vec![frames::message(&ServerMessage::Ping)]),
+                () = &mut ping => {
+                    let due = last_sent + PING_AFTER;
+                    if due > tokio::time::Instant::now() {
+                        ping.as_mut().reset(due);
+                        continue;
+                    }
+                    Ok(vec![frames::message(&ServerMessage::Ping)])
+                }
             };
             let (messages, close) = match outgoing {
                 Ok(messages) => (messages, false),
@@ -320,6 +349,7 @@ impl Session {
                 }
             }
         };
+        self.identity_label = wire::identity_label(&identity);
         self.identity = identity;
         self.identity_expires = expires;
         self.identity_version += 1;

@@ -77,8 +77,8 @@ impl Inboxes {
 
 impl Inbox {
     /// Waits until something arrives (at once if something did since the last wait).
-    pub(crate) async fn arrived(&self) {
-        self.arrived.notified().await;
+    pub(crate) fn arrived(&self) -> tokio::sync::futures::Notified<'_> {
+        self.arrived.notified()
     }
 
     /// Everything that arrived, emptying the inbox.

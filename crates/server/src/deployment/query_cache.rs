@@ -12,7 +12,10 @@ use atrium_runtime::FunctionOutcome;
 /// One query run, shared by every session that asks for it at the same timestamp.
 #[derive(Debug)]
 pub(crate) struct SharedRun {
+    /// Its read set is in `read_set`, not here.
     pub(crate) outcome: FunctionOutcome,
+    /// What it read, shared by every session's subscription to it.
+    pub(crate) read_set: Arc<atrium_engine::ReadSet>,
     /// For a result (not a thrown error): the fields of its `QueryUpdated` modification
     /// after `queryId`, as JSON text (see `sync/frames.rs`).
     pub(crate) body: Option<Arc<str>>,

@@ -24,7 +24,7 @@ use atrium_runtime::FunctionKind;
 use serde_json::Value as Json;
 
 use super::frames::{self, Modification, updated_body};
-use super::wire::{describe_runtime_error, identity_label, logs, server_error};
+use super::wire::{describe_runtime_error, logs, server_error};
 use super::{LiveQuery, Session};
 use crate::deployment::SharedRun;
 
@@ -137,7 +137,7 @@ impl Session {
             function: &query.udf_path,
             component: &query.component,
             args: &query.args,
-            identity: identity_label(&self.identity),
+            identity: &self.identity_label,
             subscription: query.subscription,
             result_bytes,
             ts: ts.0,
@@ -226,7 +226,8 @@ impl Session {
             Err(message) => return failure(message),
         };
         let outcome = &run.outcome;
-        let subscription = self.subscribe(outcome.read_set.clone(), outcome.snapshot);
+        // The run's read set is shared, not copied, by every session subscribing to it.
+        let subscription = self.subscribe(run.read_set.clone(), outcome.snapshot);
         let modification = match (&outcome.result, &run.body) {
             (Ok(_), Some(body)) => Modification::Updated { query_id, body: body.clone() },
             (Err(error), _) => failed(
@@ -245,7 +246,7 @@ impl Session {
     /// it lands in this session's inbox. `Err`: a commit after `snapshot` already hit it.
     fn subscribe(
         &self,
-        read_set: atrium_engine::ReadSet,
+        read_set: impl Into<Arc<atrium_engine::ReadSet>>,
         snapshot: Timestamp,
     ) -> Result<Option<SubscriptionId>, Invalidation> {
         self.deployment.engine().subscribe_for(read_set, snapshot, self.socket).map(Some)
@@ -266,7 +267,8 @@ struct Ran {
 }
 
 /// A finished run with its result serialized once, for every session that shares it.
-fn shared_run(outcome: atrium_runtime::FunctionOutcome) -> SharedRun {
+fn shared_run(mut outcome: atrium_runtime::FunctionOutcome) -> SharedRun {
+    let read_set = Arc::new(std::mem::take(&mut outcome.read_set));
     let (body, value_bytes) = match &outcome.result {
         Ok(value) => {
             let value = ValueFormat::ConvexEncodedJson.encode(value);
@@ -275,5 +277,5 @@ fn shared_run(outcome: atrium_runtime::FunctionOutcome) -> SharedRun {
         }
         Err(_) => (None, 0),
     };
-    SharedRun { outcome, body, value_bytes }
+    SharedRun { outcome, read_set, body, value_bytes }
 }

@@ -154,7 +154,7 @@ fn subscriptions_are_invalidated_precisely_with_their_cause() {
     assert_eq!(outcome.invalidated.len(), 1, "{:?}", outcome.invalidated);
     let hit = &outcome.invalidated[0];
     assert_eq!(hit.subscription, sub_a);
-    assert_eq!(hit.table, "messages");
+    assert_eq!(&*hit.table, "messages");
     assert_eq!(hit.document, Some(new_id));
     assert_eq!(hit.ts, outcome.ts);
 
