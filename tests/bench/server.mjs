@@ -35,7 +35,13 @@ async function startEngine(project) {
   let out = "";
   await new Promise((resolve) => child.stdout.on("data", (c) => { out += c; if (/Admin key/.test(out)) resolve(); }));
   const url = out.match(/Convex URL: (\S+)/)[1];
-  return { url, pid: child.pid, stop: () => { child.kill("SIGTERM"); rmSync(data, { recursive: true, force: true }); } };
+  return { url, pid: child.pid, stop: async () => {
+    // The data folder goes once the engine has exited (it still writes while it stops).
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+    rmSync(data, { recursive: true, force: true });
+  } };
 }
 
 // Two times per subscriber and round: when the Transition frame reached the client's socket
@@ -80,7 +86,7 @@ async function subscriptionLatency() {
     }
   }
   await Promise.all(clients.map((c) => c.close()));
-  engine.stop();
+  await engine.stop();
   return { latencies, frames };
 }
 
@@ -139,7 +145,7 @@ async function requestsPerSecond(url, body, seconds = 5, concurrency = 8) {
 async function emptyQueryRate() {
   const engine = await startEngine(join(REPO, "tests/fixtures/kitchen"));
   const rate = await requestsPerSecond(`${engine.url}/api/query`, JSON.stringify({ path: "bench:empty", args: {} }));
-  engine.stop();
+  await engine.stop();
   const bare = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
@@ -204,7 +210,7 @@ async function fanOut() {
     await sleep(500);
   }
   sockets.forEach((s) => s.terminate());
-  engine.stop();
+  await engine.stop();
   return { times, perSocket };
 }
 
