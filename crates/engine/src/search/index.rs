@@ -3,8 +3,9 @@
 //! document writes become index writes and read-set keys.
 //!
 //! A commit puts its changes in the index's writer; they are *published* (a tantivy
-//! commit: synced to disk and visible to searches) once [`PUBLISH_CHANGES`] wait or after
-//! [`PUBLISH_AFTER`], not on every commit, so a commit does not pay for a tantivy commit.
+//! commit: synced to disk and visible to searches) by the commit once [`PUBLISH_CHANGES`]
+//! wait, or by the engine's idle publisher once they waited [`PUBLISH_AFTER`]: a commit
+//! does not pay for a tantivy commit unless its writer is full.
 //! Searches read documents changed after the published commit from storage instead
 //! (`query.rs`), so they still see every commit.
 
@@ -34,7 +35,7 @@ const RECENT_CHANGES: usize = 10_000;
 const WRITER_MEMORY: usize = 32 << 20;
 /// A commit publishes an index once this many changes wait in its writer...
 const PUBLISH_CHANGES: usize = 1000;
-/// ...or once changes have waited this long (then the engine's idle publisher does too).
+/// ...and the engine's idle publisher once changes have waited this long.
 pub(crate) const PUBLISH_AFTER: Duration = Duration::from_millis(500);
 
 /// A document's text and filter values, when its search field is a string (otherwise it
@@ -182,9 +183,11 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Whether the writer holds so many changes that the commit itself publishes them;
+    /// changes that only waited long are the idle publisher's, off the commit's path (a
+    /// publish syncs files to disk, ~15 ms, which a mutation's reply would wait for).
     fn publish_due(&self) -> bool {
         self.pending >= PUBLISH_CHANGES
-            || (self.pending > 0 && self.last_publish.elapsed() >= PUBLISH_AFTER)
     }
 
     /// Publishes changes that have waited long enough (the engine's idle publisher).
