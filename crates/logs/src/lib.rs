@@ -104,11 +104,10 @@ impl std::fmt::Debug for Queue {
 }
 
 /// A queued entry: its JSON, or what makes it (run by whoever writes it, so a caller does
-/// not spend its own time building JSON nobody may read), as a tree or as text.
+/// not spend its own time building JSON nobody may read), as text.
 enum Queued {
     Ready(serde_json::Value),
-    Later(Box<dyn FnOnce() -> serde_json::Value + Send>),
-    LaterText(Box<dyn FnOnce() -> String + Send>),
+    Later(Box<dyn FnOnce() -> String + Send>),
 }
 
 impl Queued {
@@ -116,8 +115,7 @@ impl Queued {
     fn into_text(self) -> String {
         match self {
             Queued::Ready(entry) => entry.to_string(),
-            Queued::Later(make) => make().to_string(),
-            Queued::LaterText(make) => make(),
+            Queued::Later(make) => make(),
         }
     }
 }
@@ -186,16 +184,11 @@ impl LogStore {
         self.queue(Queued::Ready(entry));
     }
 
-    /// [`LogStore::append_soon`] for the entry `make` returns, called on the writer's
-    /// thread (or by the next read): its place in the order is taken now.
-    pub fn append_soon_with(&self, make: impl FnOnce() -> serde_json::Value + Send + 'static) {
-        self.queue(Queued::Later(Box::new(make)));
-    }
-
-    /// [`LogStore::append_soon_with`] for a maker of the entry's JSON text (an object),
-    /// for callers that write it without building a JSON tree; it is stored as given.
+    /// [`LogStore::append_soon`] for the entry's JSON text (an object) that `make` returns,
+    /// called on the writer's thread (or by the next read): its place in the order is taken
+    /// now. The text is stored as given.
     pub fn append_soon_text_with(&self, make: impl FnOnce() -> String + Send + 'static) {
-        self.queue(Queued::LaterText(Box::new(make)));
+        self.queue(Queued::Later(Box::new(make)));
     }
 
     fn queue(&self, entry: Queued) {
@@ -541,9 +534,9 @@ mod tests {
         let made_on = Arc::new(Mutex::new(Vec::new()));
         store.append_soon(json!({"n": 1}));
         let made = made_on.clone();
-        store.append_soon_with(move || {
+        store.append_soon_text_with(move || {
             made.lock().unwrap().push(std::thread::current().id());
-            json!({"n": 2})
+            json!({"n": 2}).to_string()
         });
         store.append_soon_text_with(|| r#"{"n":3}"#.to_owned());
         // Let the writer take the batch (a read would otherwise write it on this thread).
@@ -560,7 +553,7 @@ mod tests {
         assert_eq!(made_on.len(), 1, "made exactly once");
         assert_ne!(made_on[0], caller, "made by the writer thread");
         // Entries queued after the writer went idle are written too.
-        store.append_soon_with(|| json!({"n": 4}));
+        store.append_soon_text_with(|| json!({"n": 4}).to_string());
         assert_eq!(store.read_after(3, 10).unwrap()[0].entry, json!({"n": 4}));
     }
 }
