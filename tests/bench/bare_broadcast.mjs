@@ -1,14 +1,17 @@
-// The floor for the fan-out benchmark (tests/bench/server.mjs), in its own process as the
-// engine is: a WebSocket server that, on `POST /send`, sends the request's body to every
-// connected socket and answers. Prints its port.
+// The floor for the sync benchmarks (tests/bench/server.mjs), in its own process as the
+// engine is: a WebSocket server that, on `POST /send?bytes=N`, sends the request's body
+// padded with spaces to N bytes (the engine's frame in the same round) to every connected
+// socket, then answers. Prints its port.
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
 
 const http = createServer((req, res) => {
+  const bytes = Number(new URL(req.url, "http://localhost").searchParams.get("bytes") ?? 0);
   let body = "";
   req.on("data", (c) => (body += c));
   req.on("end", () => {
-    for (const client of sockets.clients) client.send(body);
+    const frame = body.length < bytes ? body + " ".repeat(bytes - body.length) : body;
+    for (const client of sockets.clients) client.send(frame);
     res.end("{}");
   });
 });

@@ -1,11 +1,13 @@
 // Server benchmarks, each beside a bare baseline measured in the same run:
-// 1. mutation → update latency for 100 subscribed ConvexClients, beside a bare WebSocket
-//    broadcast to 100 sockets (p50/p99);
+// 1. mutation → update latency at 100 subscribed sync sockets (p50/p99), beside a bare
+//    WebSocket broadcast of frames as long to 100 sockets; and, for reference, when 100
+//    ConvexClients in this process hand the update to their callbacks;
 // 2. empty-query HTTP requests/s, beside a bare Node HTTP server answering JSON;
 // 3. fan-out: one mutation reaching 10,000 sync sockets subscribed to one query (time until
 //    the last has its update), beside a bare WebSocket broadcast to as many sockets, and the
-//    engine's resident memory per idle subscribed socket (the bare server runs in its own
-//    process, `bare_broadcast.mjs`, as the engine does).
+//    engine's resident memory per idle subscribed socket.
+// The bare servers run in their own process (`bare_broadcast.mjs`), as the engine does, and
+// broadcast after a request, as the engine does after a mutation.
 // Run by bench/server.sh (which builds atrium-engine in release). Lives under tests/ to use
 // its npm packages.
 import { spawn } from "node:child_process";
@@ -21,7 +23,7 @@ const BIN = process.env.ATRIUM_ENGINE_BIN;
 const SUBSCRIBERS = 100;
 const ROUNDS = 30;
 const FANOUT = Number(process.env.ATRIUM_BENCH_FANOUT ?? 10_000);
-const FANOUT_ROUNDS = 3;
+const FANOUT_ROUNDS = 5;
 
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -44,81 +46,126 @@ async function startEngine(project) {
   } };
 }
 
-// Two times per subscriber and round: when the Transition frame reached the client's socket
-// (what the bare broadcast measures too) and when the ConvexClient handed the update to its
-// callback (that adds the client library's own work, 100 clients in this one process).
-async function subscriptionLatency() {
+// One raw sync socket (no ConvexClient) subscribed to `messages:list`; resolves once its
+// first Transition arrived. `onFrame(data)` sees every later frame.
+function syncSocket(syncUrl, i, onFrame) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(syncUrl);
+    ws.on("error", (e) => reject(new Error(`sync socket ${i}: ${e.message}`)));
+    ws.on("open", () => {
+      ws.send(JSON.stringify({ type: "Connect", sessionId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, connectionCount: 0, lastCloseReason: "InitialConnect", clientTs: Date.now() }));
+      ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "messages:list", args: [{}] }] }));
+    });
+    let ready = false;
+    ws.on("message", (data) => {
+      if (!ready) {
+        ready = true;
+        resolve(ws);
+      } else onFrame(data);
+    });
+  });
+}
+
+// A bare WebSocket server in its own process (`bare_broadcast.mjs`, as the engine is one):
+// `send(body, bytes)` is its "mutation", a request after which it sends `body`, padded to
+// `bytes`, to every socket.
+async function startBare() {
+  const child = spawn(process.execPath, [join(REPO, "tests/bench/bare_broadcast.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise((resolve) => child.stdout.on("data", (c) => { const m = /port (\d+)/.exec(String(c)); if (m) resolve(m[1]); }));
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    send: (body, bytes = 0) => fetch(`http://127.0.0.1:${port}/send?bytes=${bytes}`, { method: "POST", body }).then((r) => r.text()),
+    stop: () => child.kill("SIGTERM"),
+  };
+}
+
+// Rounds of one "mutation" reaching `sockets` subscribers: `mutate(body, round)` starts it,
+// `listen(onFrame)` gives each subscriber's frames. Per arrival, its time after the start;
+// per round, the largest frame's length.
+async function latencyRounds(count, listen, mutate) {
+  let waiting = null;
+  const sockets = await openAll(count, (i) => listen(i, (data) => {
+    if (waiting !== null && data.includes(waiting.body)) {
+      waiting.arrivals.push(performance.now() - waiting.start);
+      waiting.bytes = Math.max(waiting.bytes, data.length);
+      if (waiting.arrivals.length === count) waiting.done();
+    }
+  }));
+  await sleep(1000);
+  const latencies = [];
+  const bytes = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const body = `round ${round}`;
+    const all = new Promise((done) => { waiting = { body, arrivals: [], bytes: 0, start: performance.now(), done }; });
+    await mutate(body, round);
+    await Promise.race([all, sleep(10_000)]);
+    latencies.push(...waiting.arrivals);
+    bytes.push(waiting.bytes);
+    waiting = null;
+    await sleep(20);
+  }
+  sockets.forEach((s) => s.terminate());
+  return { latencies, bytes };
+}
+
+// Mutation → Transition at 100 raw sync sockets (the frame's arrival, as the bare broadcast
+// is timed: a socket's own time, not that of 100 clients parsing in one thread).
+async function syncLatency() {
+  const engine = await startEngine(join(REPO, "tests/fixtures/chat"));
+  const syncUrl = `${engine.url.replace(/^http/, "ws")}/api/sync`;
+  const writer = new ConvexHttpClient(engine.url);
+  const result = await latencyRounds(SUBSCRIBERS, (i, onFrame) => syncSocket(syncUrl, i, onFrame),
+    (body) => writer.mutation("messages:send", { body, author: "bench" }));
+  await engine.stop();
+  return result;
+}
+
+// The same rounds with 100 ConvexClients: when each client handed the update to its callback
+// (the client library's work included, 100 clients in this one process).
+async function clientLatency() {
   const engine = await startEngine(join(REPO, "tests/fixtures/chat"));
   const clients = [];
-  const seen = [];
-  const framesAt = [];
+  const seen = Array.from({ length: SUBSCRIBERS }, () => new Set());
+  let waiting = null;
   for (let i = 0; i < SUBSCRIBERS; i++) {
-    seen.push(new Map());
-    framesAt.push(0);
-    // Listens before the client does, so the time is taken before the client parses.
-    class TimedSocket extends WebSocket {
-      constructor(...args) {
-        super(...args);
-        this.on("message", () => { framesAt[i] = performance.now(); });
-      }
-    }
-    const client = new ConvexClient(engine.url, { webSocketConstructor: TimedSocket, unsavedChangesWarning: false });
+    const client = new ConvexClient(engine.url, { unsavedChangesWarning: false });
     client.onUpdate("messages:list", {}, (messages) => {
-      const now = performance.now();
-      for (const m of messages) if (!seen[i].has(m.body)) seen[i].set(m.body, { now, frame: framesAt[i] });
+      if (waiting === null || seen[i].has(waiting.body) || !messages.some((m) => m.body === waiting.body)) return;
+      seen[i].add(waiting.body);
+      waiting.arrivals.push(performance.now() - waiting.start);
+      if (waiting.arrivals.length === SUBSCRIBERS) waiting.done();
     });
     clients.push(client);
   }
   await sleep(2000);
   const writer = new ConvexHttpClient(engine.url);
   const latencies = [];
-  const frames = [];
   for (let round = 0; round < ROUNDS; round++) {
     const body = `round ${round}`;
-    const start = performance.now();
+    const all = new Promise((done) => { waiting = { body, arrivals: [], start: performance.now(), done }; });
     await writer.mutation("messages:send", { body, author: "bench" });
-    const deadline = Date.now() + 10_000;
-    while (seen.some((s) => !s.has(body)) && Date.now() < deadline) await sleep(1);
-    for (const s of seen) {
-      if (!s.has(body)) continue;
-      latencies.push(s.get(body).now - start);
-      frames.push(s.get(body).frame - start);
-    }
+    await Promise.race([all, sleep(10_000)]);
+    latencies.push(...waiting.arrivals);
+    waiting = null;
+    await sleep(20);
   }
   await Promise.all(clients.map((c) => c.close()));
   await engine.stop();
-  return { latencies, frames };
+  return latencies;
 }
 
-async function bareWebSocketLatency() {
-  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise((r) => server.on("listening", r));
-  const url = `ws://127.0.0.1:${server.address().port}`;
-  const arrivals = new Map();
-  const sockets = [];
-  for (let i = 0; i < SUBSCRIBERS; i++) {
-    const ws = new WebSocket(url);
-    await new Promise((r) => ws.on("open", r));
-    ws.on("message", (data) => {
-      const key = String(data);
-      if (!arrivals.has(key)) arrivals.set(key, []);
-      arrivals.get(key).push(performance.now());
-    });
-    sockets.push(ws);
-  }
-  const latencies = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const key = `round ${round}`;
-    const start = performance.now();
-    // The "mutation": a request to the server, which then pushes to every subscriber.
-    for (const client of server.clients) client.send(key);
-    const deadline = Date.now() + 5000;
-    while ((arrivals.get(key)?.length ?? 0) < SUBSCRIBERS && Date.now() < deadline) await sleep(1);
-    for (const t of arrivals.get(key) ?? []) latencies.push(t - start);
-  }
-  sockets.forEach((s) => s.close());
-  server.close();
-  return latencies;
+// The floor: the bare server's broadcast after a request, each round's frame as long as the
+// engine's was in the same round.
+async function bareLatency(frameBytes) {
+  const bare = await startBare();
+  const result = await latencyRounds(SUBSCRIBERS, (i, onFrame) => new Promise((resolve, reject) => {
+    const ws = new WebSocket(bare.url);
+    ws.on("error", (e) => reject(new Error(`bare socket ${i}: ${e.message}`)));
+    ws.on("open", () => resolve(ws));
+    ws.on("message", onFrame);
+  }), (body, round) => bare.send(body, frameBytes[round]));
+  bare.stop();
+  return result.latencies;
 }
 
 // Requests/s over `seconds`, after a one-second warm-up that is not counted (both servers
@@ -159,6 +206,12 @@ async function emptyQueryRate() {
   return { rate, bareRate };
 }
 
+// User and system CPU time of process `pid` so far, in milliseconds (at the clock tick's
+// 10 ms resolution).
+const cpuMillis = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
 const residentBytes = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) * 1024;
 
 // Opens `n` sockets, `batch` at a time; `open(i)` resolves once socket i is ready.
@@ -170,107 +223,103 @@ async function openAll(n, open, batch = 250) {
   return sockets;
 }
 
-// Raw sync sockets (no ConvexClient: 10,000 of those would measure Node), each subscribed
-// to `messages:list`; the time from a mutation's start until the last socket's Transition
-// carries the new message.
+// Fan-out: one mutation, FANOUT raw sync sockets (10,000 ConvexClients would measure Node)
+// subscribed to `messages:list`; the time from the mutation's start until the last socket's
+// Transition carries the new message. Also the engine's resident memory per idle socket.
 async function fanOut() {
   const engine = await startEngine(join(REPO, "tests/fixtures/chat"));
   const syncUrl = `${engine.url.replace(/^http/, "ws")}/api/sync`;
   const before = residentBytes(engine.pid);
-  let waiting = null;
-  const sockets = await openAll(FANOUT, (i) => new Promise((resolve, reject) => {
-    const ws = new WebSocket(syncUrl);
-    ws.on("error", (e) => reject(new Error(`sync socket ${i}: ${e.message}`)));
-    ws.on("open", () => {
-      ws.send(JSON.stringify({ type: "Connect", sessionId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, connectionCount: 0, lastCloseReason: "InitialConnect", clientTs: Date.now() }));
-      ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "messages:list", args: [{}] }] }));
-    });
-    let ready = false;
-    ws.on("message", (data) => {
-      if (!ready) {
-        ready = true;
-        resolve(ws);
-      } else if (waiting !== null && data.includes(waiting.body)) {
-        waiting.arrived += 1;
-        waiting.last = performance.now();
-        if (waiting.arrived === FANOUT) waiting.done();
-      }
-    });
-  }));
-  await sleep(2000);
-  const perSocket = (residentBytes(engine.pid) - before) / FANOUT;
-  const times = [];
-  for (let round = 0; round < FANOUT_ROUNDS; round++) {
-    const body = `fanout ${round}`;
-    const all = new Promise((done) => { waiting = { body, arrived: 0, last: 0, done }; });
-    const start = performance.now();
-    await fetch(`${engine.url}/api/mutation`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path: "messages:send", args: { body, author: "bench" } }) });
-    await Promise.race([all, sleep(30_000)]);
-    times.push({ ms: waiting.last - start, arrived: waiting.arrived });
-    await sleep(500);
-  }
-  sockets.forEach((s) => s.terminate());
+  let perSocket = 0;
+  let cpu = 0;
+  const { latencies, bytes } = await fanOutRounds((i, onFrame) => syncSocket(syncUrl, i, onFrame), (body, round) => {
+    // Taken here, once every socket is open and subscribed.
+    perSocket ||= (residentBytes(engine.pid) - before) / FANOUT;
+    if (round === 1) cpu = cpuMillis(engine.pid);
+    return fetch(`${engine.url}/api/mutation`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path: "messages:send", args: { body, author: "bench" } }) });
+  });
+  // The rounds' CPU time, with the pause after each (where background work such as the
+  // search index's publishing lands).
+  const cpuPerRound = (cpuMillis(engine.pid) - cpu) / FANOUT_ROUNDS;
   await engine.stop();
-  return { times, perSocket };
+  return { times: latencies, bytes, perSocket, cpuPerRound };
 }
 
-async function bareFanOut() {
-  const child = spawn(process.execPath, [join(REPO, "tests/bench/bare_broadcast.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise((resolve) => child.stdout.on("data", (c) => { const m = /port (\d+)/.exec(String(c)); if (m) resolve(m[1]); }));
-  const url = `ws://127.0.0.1:${port}`;
+// FANOUT_ROUNDS rounds over FANOUT sockets, each round's time until its last arrival.
+async function fanOutRounds(listen, mutate) {
   let waiting = null;
-  const sockets = await openAll(FANOUT, (i) => new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.on("error", (e) => reject(new Error(`bare socket ${i}: ${e.message}`)));
-    ws.on("open", () => resolve(ws));
-    ws.on("message", (data) => {
-      if (waiting !== null && data.includes(waiting.body)) {
-        waiting.arrived += 1;
-        waiting.last = performance.now();
-        if (waiting.arrived === FANOUT) waiting.done();
-      }
-    });
+  const sockets = await openAll(FANOUT, (i) => listen(i, (data) => {
+    if (waiting !== null && data.includes(waiting.body)) {
+      waiting.arrived += 1;
+      waiting.last = performance.now();
+      waiting.first ||= waiting.last;
+      waiting.bytes = Math.max(waiting.bytes, data.length);
+      if (waiting.arrived === FANOUT) waiting.done();
+    }
   }));
-  await sleep(500);
-  const times = [];
-  for (let round = 0; round < FANOUT_ROUNDS; round++) {
+  if (process.env.ATRIUM_BENCH_ONLY_FANOUT) console.error("fan-out: sockets open");
+  await sleep(2000);
+  const latencies = [];
+  const bytes = [];
+  // Round 0 warms up (the first mutation and query re-run of a fresh server) and is not kept.
+  for (let round = 0; round <= FANOUT_ROUNDS; round++) {
     const body = `fanout ${round}`;
-    const all = new Promise((done) => { waiting = { body, arrived: 0, last: 0, done }; });
+    const all = new Promise((done) => { waiting = { body, arrived: 0, last: 0, bytes: 0, done }; });
     const start = performance.now();
-    // The "mutation": a request to the server, which then pushes to every subscriber.
-    await fetch(`http://127.0.0.1:${port}/send`, { method: "POST", body });
+    await mutate(body, round);
+    const replied = performance.now() - start;
     await Promise.race([all, sleep(30_000)]);
-    times.push({ ms: waiting.last - start, arrived: waiting.arrived });
+    if (round > 0) {
+      latencies.push({ ms: waiting.last - start, arrived: waiting.arrived, first: waiting.first - start, replied });
+      bytes.push(waiting.bytes);
+    }
+    waiting = null;
     await sleep(500);
   }
   sockets.forEach((s) => s.terminate());
-  child.kill("SIGTERM");
-  return times;
+  return { latencies, bytes };
+}
+
+async function bareFanOut(frameBytes) {
+  const bare = await startBare();
+  const { latencies } = await fanOutRounds((i, onFrame) => new Promise((resolve, reject) => {
+    const ws = new WebSocket(bare.url);
+    ws.on("error", (e) => reject(new Error(`bare socket ${i}: ${e.message}`)));
+    ws.on("open", () => resolve(ws));
+    ws.on("message", onFrame);
+  }), (body, round) => bare.send(body, frameBytes[Math.max(0, round - 1)]));
+  bare.stop();
+  return latencies;
 }
 
 const median = (times) => percentile(times.map((t) => t.ms), 50);
 const fan = await fanOut();
-const bareFan = await bareFanOut();
+const bareFan = await bareFanOut(fan.bytes);
 if (process.env.ATRIUM_BENCH_ONLY_FANOUT) {
   console.log(fan, bareFan);
   process.exit(0);
 }
-const { latencies: engineLatency, frames: engineFrames } = await subscriptionLatency();
-const bareLatency = await bareWebSocketLatency();
+const engineFrames = await syncLatency();
+const bareFrames = await bareLatency(engineFrames.bytes);
+const clientUpdates = await clientLatency();
 const { rate, bareRate } = await emptyQueryRate();
-const row = (name, values) => `${name.padEnd(34)} p50 ${percentile(values, 50).toFixed(2).padStart(8)} ms   p99 ${percentile(values, 99).toFixed(2).padStart(8)} ms   (n=${values.length})`;
-console.log(`mutation → update, ${SUBSCRIBERS} subscribers, ${ROUNDS} rounds`);
-const ratios = (values) => `ratio p50 ${(percentile(values, 50) / percentile(bareLatency, 50)).toFixed(1)}x, p99 ${(percentile(values, 99) / percentile(bareLatency, 99)).toFixed(1)}x`;
-console.log(row("  atrium-engine, frame at the socket", engineFrames));
-console.log(row("  atrium-engine, ConvexClient update", engineLatency));
-console.log(row("  bare WebSocket broadcast", bareLatency));
-console.log(`  frame ${ratios(engineFrames)} (target p50 ≤ 2x, p99 ≤ 3x); client update ${ratios(engineLatency)}`);
+const row = (name, values) => `${name.padEnd(44)} p50 ${percentile(values, 50).toFixed(2).padStart(8)} ms   p99 ${percentile(values, 99).toFixed(2).padStart(8)} ms   (n=${values.length})`;
+const ratio = (values, p) => (percentile(values, p) / percentile(bareFrames, p)).toFixed(1);
+const frameSizes = `${Math.min(...engineFrames.bytes)}–${Math.max(...engineFrames.bytes)} bytes`;
+console.log(`mutation → update, ${SUBSCRIBERS} subscribers, ${ROUNDS} rounds (frames ${frameSizes})`);
+console.log(row("  atrium-engine, Transition at a sync socket", engineFrames.latencies));
+console.log(row("  bare broadcast after a request, same sizes", bareFrames));
+console.log(`  ratio p50 ${ratio(engineFrames.latencies, 50)}x, p99 ${ratio(engineFrames.latencies, 99)}x (target p50 ≤ 2x, p99 ≤ 3x)`);
+console.log(row("  100 ConvexClients in one process, callback", clientUpdates));
 console.log("empty query over HTTP (8 concurrent clients, 5 s after a 1 s warm-up)");
 console.log(`  atrium-engine  ${rate.toFixed(0).padStart(8)} requests/s`);
 console.log(`  bare node HTTP ${bareRate.toFixed(0).padStart(8)} requests/s   ratio ${(rate / bareRate).toFixed(3)}x`);
-console.log(`fan-out: one mutation → ${FANOUT} sockets subscribed to one query, ${FANOUT_ROUNDS} rounds (last socket updated)`);
-console.log(`  atrium-engine  ${fan.times.map((t) => `${t.ms.toFixed(1)} ms (${t.arrived})`).join(", ")}`);
-console.log(`  bare broadcast ${bareFan.map((t) => `${t.ms.toFixed(1)} ms (${t.arrived})`).join(", ")}`);
+console.log(`fan-out: one mutation → ${FANOUT} sockets subscribed to one query, ${FANOUT_ROUNDS} rounds after a warm-up round (last socket updated)`);
+// Per round: the last socket's update (how many arrived), the first's, and the mutation's reply.
+const rounds = (times) => times.map((t) => `${t.ms.toFixed(1)} ms (${t.arrived}; first ${t.first.toFixed(1)}, reply ${t.replied.toFixed(1)})`).join(", ");
+console.log(`  atrium-engine  ${rounds(fan.times)}`);
+console.log(`  bare broadcast ${rounds(bareFan)}`);
 console.log(`  median ${median(fan.times).toFixed(1)} ms vs ${median(bareFan).toFixed(1)} ms, ratio ${(median(fan.times) / median(bareFan)).toFixed(1)}x (target: last ≤ 200 ms)`);
+console.log(`  engine CPU per round: ${fan.cpuPerRound.toFixed(0)} ms (user + system, all threads, with the 500 ms pause after it)`);
 console.log(`idle memory per subscribed socket: ${(fan.perSocket / 1024).toFixed(1)} KiB (engine RSS growth / ${FANOUT})`);
 process.exit(0);

@@ -201,7 +201,7 @@ impl Engine {
                 ts: state.forgotten_until,
             });
         }
-        for record in state.recent.iter().filter(|r| r.ts > tx.snapshot) {
+        for record in state.commits_after(tx.snapshot) {
             if let Some(write) = tx.read_set.first_hit(&record.written) {
                 return Err(EngineError::Conflict {
                     table: write.table.clone(),
@@ -484,7 +484,7 @@ impl Engine {
     ) -> Result<SubscriptionId, Invalidation> {
         let read_set = read_set.into();
         let state = self.inner.commit.lock().unwrap();
-        for record in state.recent.iter().filter(|r| r.ts > read_ts) {
+        for record in state.commits_after(read_ts) {
             if let Some(write) = read_set.first_hit(&record.written) {
                 return Err(Invalidation {
                     subscription: SubscriptionId(0),

@@ -84,6 +84,15 @@ pub(crate) struct CommitState {
     pub(crate) forgotten_until: Timestamp,
 }
 
+impl CommitState {
+    /// The remembered commits after `ts`, oldest first (found by search: `recent` is in
+    /// timestamp order and holds thousands).
+    pub(crate) fn commits_after(&self, ts: Timestamp) -> impl Iterator<Item = &CommitRecord> {
+        let from = self.recent.partition_point(|r| r.ts <= ts);
+        self.recent.range(from..)
+    }
+}
+
 pub(crate) type Listener = Box<dyn Fn(&CommitOutcome) + Send + Sync>;
 
 pub(crate) struct Inner {

@@ -16,6 +16,7 @@
 mod calls;
 mod frames;
 mod queries;
+mod readable;
 mod wire;
 
 use std::collections::BTreeMap;
@@ -32,6 +33,7 @@ use atrium_value::Value;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
+use futures_util::StreamExt;
 use serde_json::Value as Json;
 
 use crate::Deployment;
@@ -84,9 +86,10 @@ struct LiveQuery {
     pending_cause: Option<Invalidation>,
     /// What was last sent, to skip unchanged results.
     last: Option<Modification>,
-    /// Its key among the runs sessions share (see `queries.rs`), made at its first run as
-    /// the session's identity then.
-    shared_key: Option<String>,
+    /// Its key among the runs sessions share (see `queries.rs`): the session's identity,
+    /// the query, its arguments and its journal, made at its first run and again once the
+    /// identity or the journal changed.
+    shared_key: Option<Arc<str>>,
     /// The journal its last run returned (or the client sent), which its next run
     /// continues from: a paginated query's page keeps its end.
     journal: Option<String>,
@@ -174,6 +177,8 @@ impl Session {
         let inbox = self.inbox.clone();
         let arrived = inbox.arrived();
         tokio::pin!(ping, closed, arrived);
+        // The socket is read only once it signalled it may have something (see `readable`).
+        let gate = readable::ReadGate::new();
         loop {
             let due = self.any_due();
             let outgoing = tokio::select! {
@@ -181,7 +186,7 @@ impl Session {
                     let _ = socket.send(Message::Close(None)).await;
                     return;
                 }
-                incoming = socket.recv() => match incoming {
+                incoming = std::future::poll_fn(|cx| gate.poll(cx, |cx| socket.poll_next_unpin(cx))) => match incoming {
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientMessage>(&text) {
                         Ok(message) => self.handle(message).await,
                         Err(e) => Err(fatal(format!("Invalid message: {e}"))),

@@ -406,7 +406,7 @@ impl Deployment {
 
     /// The slot holding (or about to hold) a query's shared run at `ts` (see
     /// `query_cache.rs`).
-    pub(crate) fn query_slot(&self, key: &str, ts: u64) -> Slot {
+    pub(crate) fn query_slot(&self, key: &Arc<str>, ts: u64) -> Slot {
         self.query_cache.lock().unwrap().slot(key, ts)
     }
 

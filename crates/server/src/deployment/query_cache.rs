@@ -3,9 +3,15 @@
 //! result, which every session holding the query sends as it is. A hundred clients
 //! subscribed to the same query cost one run and one serialization per commit, not a
 //! hundred. It stores and hands out; running and sending are `sync`'s.
+//!
+//! A slot is filled by the run itself, on the thread it ran on, and wakes its waiters
+//! then: a session that asks after the run finished takes the result at once, without
+//! waiting for the session that started the run to be polled again (behind thousands of
+//! others a commit woke).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use atrium_runtime::FunctionOutcome;
 
@@ -27,19 +33,76 @@ pub(crate) struct SharedRun {
 pub(crate) type SharedOutcome = Result<Arc<SharedRun>, String>;
 
 /// A slot that holds, or is about to hold, one shared run.
-pub(crate) type Slot = Arc<tokio::sync::OnceCell<SharedOutcome>>;
+pub(crate) type Slot = Arc<SlotCell>;
+
+/// One run's outcome once it is there; who starts the run; the wake-up of those waiting.
+#[derive(Debug, Default)]
+pub(crate) struct SlotCell {
+    outcome: OnceLock<SharedOutcome>,
+    claimed: AtomicBool,
+    filled: tokio::sync::Notify,
+}
+
+impl SlotCell {
+    /// True for the first caller only, which must start the run and give it a
+    /// [`SlotFiller`] (every caller then [`SlotCell::wait`]s).
+    pub(crate) fn claim(self: &Arc<Self>) -> Option<SlotFiller> {
+        (!self.claimed.swap(true, Ordering::AcqRel)).then(|| SlotFiller(Some(self.clone())))
+    }
+
+    /// The run's outcome, once it is there.
+    pub(crate) async fn wait(&self) -> SharedOutcome {
+        loop {
+            // Registered before looking, so a fill between the look and the wait still wakes.
+            let filled = self.filled.notified();
+            tokio::pin!(filled);
+            filled.as_mut().enable();
+            if let Some(outcome) = self.outcome.get() {
+                return outcome.clone();
+            }
+            filled.await;
+        }
+    }
+}
+
+/// The duty to fill a claimed slot: [`SlotFiller::fill`], or, dropped unfilled (the run
+/// panicked, or never started), the slot gets an error rather than leaving its waiters
+/// waiting for ever.
+#[derive(Debug)]
+pub(crate) struct SlotFiller(Option<Slot>);
+
+impl SlotFiller {
+    pub(crate) fn fill(mut self, outcome: SharedOutcome) {
+        if let Some(slot) = self.0.take() {
+            Self::set(&slot, outcome);
+        }
+    }
+
+    fn set(slot: &SlotCell, outcome: SharedOutcome) {
+        let _ = slot.outcome.set(outcome);
+        slot.filled.notify_waiters();
+    }
+}
+
+impl Drop for SlotFiller {
+    fn drop(&mut self) {
+        if let Some(slot) = self.0.take() {
+            Self::set(&slot, Err("The query's run ended without a result".into()));
+        }
+    }
+}
 
 /// Runs at one timestamp, by their key.
 #[derive(Debug, Default)]
 pub(crate) struct QueryCache {
     ts: u64,
-    slots: HashMap<String, Slot>,
+    slots: HashMap<Arc<str>, Slot>,
 }
 
 impl QueryCache {
     /// The slot of `key` at `ts`. Only the newest timestamp is cached; an older one gets a
     /// private slot.
-    pub(crate) fn slot(&mut self, key: &str, ts: u64) -> Slot {
+    pub(crate) fn slot(&mut self, key: &Arc<str>, ts: u64) -> Slot {
         if ts > self.ts {
             self.ts = ts;
             self.slots.clear();
@@ -47,11 +110,11 @@ impl QueryCache {
         if ts < self.ts {
             return Slot::default();
         }
-        if let Some(slot) = self.slots.get(key) {
+        if let Some(slot) = self.slots.get(&**key) {
             return slot.clone();
         }
         let slot = Slot::default();
-        self.slots.insert(key.to_owned(), slot.clone());
+        self.slots.insert(key.clone(), slot.clone());
         slot
     }
 
@@ -68,14 +131,63 @@ mod tests {
     #[test]
     fn a_key_shares_its_slot_at_the_newest_timestamp_only() {
         let mut cache = QueryCache::default();
-        let first = cache.slot("q", 5);
-        assert!(Arc::ptr_eq(&first, &cache.slot("q", 5)), "same key and timestamp: one slot");
-        assert!(!Arc::ptr_eq(&first, &cache.slot("other", 5)));
-        let newer = cache.slot("q", 6);
+        let first = cache.slot(&"q".into(), 5);
+        assert!(
+            Arc::ptr_eq(&first, &cache.slot(&"q".into(), 5)),
+            "same key and timestamp: one slot"
+        );
+        assert!(!Arc::ptr_eq(&first, &cache.slot(&"other".into(), 5)));
+        let newer = cache.slot(&"q".into(), 6);
         assert!(!Arc::ptr_eq(&first, &newer), "a newer timestamp starts afresh");
-        let older = cache.slot("q", 5);
-        assert!(!Arc::ptr_eq(&older, &cache.slot("q", 5)), "an older timestamp is never shared");
+        let older = cache.slot(&"q".into(), 5);
+        assert!(
+            !Arc::ptr_eq(&older, &cache.slot(&"q".into(), 5)),
+            "an older timestamp is never shared"
+        );
         cache.clear();
-        assert!(!Arc::ptr_eq(&newer, &cache.slot("q", 6)), "cleared");
+        assert!(!Arc::ptr_eq(&newer, &cache.slot(&"q".into(), 6)), "cleared");
+    }
+
+    fn failed(message: &str) -> SharedOutcome {
+        Err(message.to_owned())
+    }
+
+    #[tokio::test]
+    async fn one_claim_fills_the_slot_for_every_waiter_before_and_after() {
+        let slot = Slot::default();
+        let filler = slot.claim().expect("the first claim runs");
+        assert!(slot.claim().is_none(), "only one caller runs");
+        let early = tokio::spawn({
+            let slot = slot.clone();
+            async move { slot.wait().await }
+        });
+        tokio::task::yield_now().await;
+        // Filled from another thread, as a blocking run does.
+        std::thread::spawn(move || filler.fill(failed("from the run"))).join().unwrap();
+        assert_eq!(early.await.unwrap().unwrap_err(), "from the run");
+        assert_eq!(
+            slot.wait().await.unwrap_err(),
+            "from the run",
+            "a late caller takes it at once"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_filler_dropped_unfilled_ends_the_wait_with_an_error() {
+        let slot = Slot::default();
+        let filler = slot.claim().unwrap();
+        let waiting = tokio::spawn({
+            let slot = slot.clone();
+            async move { slot.wait().await }
+        });
+        tokio::task::yield_now().await;
+        // A run that panics drops its filler unfilled.
+        let _ = std::thread::spawn(move || {
+            let _filler = filler;
+            panic!("the run panicked");
+        })
+        .join();
+        let error = waiting.await.unwrap().unwrap_err();
+        assert!(error.contains("without a result"), "{error}");
     }
 }

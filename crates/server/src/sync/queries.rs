@@ -101,22 +101,26 @@ impl Session {
         let query = self.queries.get(&query_id)?;
         let key = match &query.shared_key {
             Some(key) => key.clone(),
-            None => format!(
-                "{:?}\u{0}{}\u{0}{}\u{0}{}",
+            None => Arc::from(format!(
+                "{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{:?}",
                 self.identity,
                 query.component,
                 query.udf_path,
-                atrium_value::json::to_json(&query.args)
-            ),
+                atrium_value::json::to_json(&query.args),
+                query.journal
+            )),
         };
         let ran = self.run_query(query_id, query, &key, ts).await;
         let query = self.queries.get_mut(&query_id).expect("present above");
         query.shared_key = Some(key);
         let Ran { modification, subscription, result_bytes, journal } = ran;
         // As Convex: the journal of the latest run, failed or not, is what the next run
-        // continues from.
-        if let Some(journal) = journal {
+        // continues from (and a new journal makes a new key).
+        if let Some(journal) = journal
+            && journal != query.journal
+        {
             query.journal = journal;
+            query.shared_key = None;
         }
         let cause = query.pending_cause.take();
         if let Some(old) = query.subscription.take() {
@@ -151,7 +155,13 @@ impl Session {
     }
 
     /// Runs one query at `ts` (or takes the run another session made of `key` there).
-    async fn run_query(&self, query_id: u32, query: &LiveQuery, key: &str, ts: Timestamp) -> Ran {
+    async fn run_query(
+        &self,
+        query_id: u32,
+        query: &LiveQuery,
+        key: &Arc<str>,
+        ts: Timestamp,
+    ) -> Ran {
         let (path, component) = (query.udf_path.as_str(), query.component.as_str());
         // A run that failed still sends the journal it recorded before it threw (as
         // Convex's does); one that never ran has none.
@@ -195,32 +205,32 @@ impl Session {
             };
         }
         // Sessions asking the same thing at exactly the same timestamp share one run: only
-        // the first builds a runner, runs it and serializes its result.
-        let slot_key = format!("{key}\u{0}{:?}", query.journal);
-        let slot = self.deployment.query_slot(&slot_key, ts.0);
-        let shared = slot
-            .get_or_init(|| async move {
-                let (runner, caller) = self.runner(component)?;
-                // Only the session that runs it copies what the run needs.
-                let (path, args, journal) =
-                    (path.to_owned(), query.args.clone(), query.journal.clone());
-                let run =
+        // the first builds a runner and starts it; the run serializes its result.
+        let slot = self.deployment.query_slot(key, ts.0);
+        if let Some(filler) = slot.claim() {
+            match self.runner(component) {
+                // Only the session that runs it copies what the run needs. The run fills
+                // the slot where it finishes, not after this session is polled again.
+                Ok((runner, caller)) => {
+                    let (path, args, journal) =
+                        (path.to_owned(), query.args.clone(), query.journal.clone());
                     tokio::task::spawn_blocking(move || {
-                        let outcome = runner
-                            .at_snapshot(ts)
-                            .with_journal(journal.as_deref())
-                            .run_as(caller, &path, FunctionKind::Query, args)?;
-                        Ok::<_, atrium_runtime::RuntimeError>(shared_run(outcome))
-                    })
-                    .await;
-                match run {
-                    Ok(Ok(run)) => Ok(Arc::new(run)),
-                    Ok(Err(error)) => Err(describe_runtime_error(&error)),
-                    Err(join) => Err(join.to_string()),
+                        let run = runner.at_snapshot(ts).with_journal(journal.as_deref()).run_as(
+                            caller,
+                            &path,
+                            FunctionKind::Query,
+                            args,
+                        );
+                        filler.fill(match run {
+                            Ok(outcome) => Ok(Arc::new(shared_run(outcome))),
+                            Err(error) => Err(describe_runtime_error(&error)),
+                        });
+                    });
                 }
-            })
-            .await
-            .clone();
+                Err(message) => filler.fill(Err(message)),
+            }
+        }
+        let shared = slot.wait().await;
         let run = match shared {
             Ok(run) => run,
             Err(message) => return failure(message),
