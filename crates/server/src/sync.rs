@@ -33,7 +33,6 @@ use atrium_value::Value;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
-use futures_util::StreamExt;
 use serde_json::Value as Json;
 
 use crate::Deployment;
@@ -86,9 +85,8 @@ struct LiveQuery {
     pending_cause: Option<Invalidation>,
     /// What was last sent, to skip unchanged results.
     last: Option<Modification>,
-    /// Its key among the runs sessions share (see `queries.rs`): the session's identity,
-    /// the query, its arguments and its journal, made at its first run and again once the
-    /// identity or the journal changed.
+    /// Its key among the runs sessions share (see `queries.rs`): identity, query, arguments
+    /// and journal, made at its first run and again once the identity or journal changed.
     shared_key: Option<Arc<str>>,
     /// The journal its last run returned (or the client sent), which its next run
     /// continues from: a paginated query's page keeps its end.
@@ -116,12 +114,6 @@ struct Session {
     queries: BTreeMap<u32, LiveQuery>,
     /// Queries removed since the last Transition, which announces them.
     removed: Vec<u32>,
-}
-
-/// The socket refused a message over [`MAX_CLIENT_MESSAGE`] (tungstenite's capacity
-/// error, which axum passes on only as text).
-fn too_large(error: &axum::Error) -> bool {
-    error.to_string().contains("Space limit exceeded")
 }
 
 /// Why a session ends early: a message to send before closing.
@@ -186,13 +178,13 @@ impl Session {
                     let _ = socket.send(Message::Close(None)).await;
                     return;
                 }
-                incoming = std::future::poll_fn(|cx| gate.poll(cx, |cx| socket.poll_next_unpin(cx))) => match incoming {
+                incoming = gate.next(&mut socket) => match incoming {
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientMessage>(&text) {
                         Ok(message) => self.handle(message).await,
                         Err(e) => Err(fatal(format!("Invalid message: {e}"))),
                     },
                     Some(Ok(Message::Binary(_))) => Err(fatal("Binary frames are not part of the sync protocol")),
-                    Some(Err(e)) if too_large(&e) => Err(fatal(format!(
+                    Some(Err(e)) if readable::too_large(&e) => Err(fatal(format!(
                         "Message is too large: the limit is {MAX_CLIENT_MESSAGE} bytes"
                     ))),
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,

@@ -4,13 +4,23 @@
 //! server's stop, the ping timer, the socket) and every wake-up polls each of them, but
 //! polling the WebSocket reader costs a read attempt (tungstenite clears its read buffer
 //! for it) even when nothing arrived: for the thousands of sessions one commit wakes, that
-//! was a tenth of their work. It only decides whether to poll; reading is the session's.
+//! was a tenth of their work. Also what a read's error means. Handling what is read is the
+//! session's.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::StreamExt;
 use futures_util::task::AtomicWaker;
+
+/// The socket refused a message over [`super::MAX_CLIENT_MESSAGE`] (tungstenite's capacity
+/// error, which axum passes on only as text).
+pub(super) fn too_large(error: &axum::Error) -> bool {
+    error.to_string().contains("Space limit exceeded")
+}
 
 /// Whether the reader may have something, and the session task to wake when it may.
 pub(super) struct ReadGate {
@@ -22,6 +32,14 @@ impl ReadGate {
     /// Open: the first poll reads.
     pub(super) fn new() -> Arc<Self> {
         Arc::new(Self { open: AtomicBool::new(true), task: AtomicWaker::new() })
+    }
+
+    /// The socket's next message, read through the gate.
+    pub(super) fn next<'a>(
+        self: &'a Arc<Self>,
+        socket: &'a mut WebSocket,
+    ) -> impl Future<Output = Option<Result<Message, axum::Error>>> + 'a {
+        std::future::poll_fn(move |cx| self.poll(cx, |cx| socket.poll_next_unpin(cx)))
     }
 
     /// Polls the reader (`read`) with a waker that opens the gate, unless the gate is
