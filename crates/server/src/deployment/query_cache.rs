@@ -44,8 +44,8 @@ pub(crate) struct SlotCell {
 }
 
 impl SlotCell {
-    /// True for the first caller only, which must start the run and give it a
-    /// [`SlotFiller`] (every caller then [`SlotCell::wait`]s).
+    /// For the first caller only, the filler: that caller starts the run and hands it the
+    /// filler; every caller then [`SlotCell::wait`]s.
     pub(crate) fn claim(self: &Arc<Self>) -> Option<SlotFiller> {
         (!self.claimed.swap(true, Ordering::AcqRel)).then(|| SlotFiller(Some(self.clone())))
     }
