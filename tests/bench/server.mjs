@@ -79,10 +79,22 @@ async function startBare() {
   };
 }
 
-// Rounds of one "mutation" reaching `sockets` subscribers: `mutate(body, round)` starts it,
-// `listen(onFrame)` gives each subscriber's frames. Per arrival, its time after the start;
-// per round, the largest frame's length.
-async function latencyRounds(count, listen, mutate) {
+// One socket of the bare server; `onFrame(data)` sees every frame.
+function bareSocket(url, i, onFrame) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.on("error", (e) => reject(new Error(`bare socket ${i}: ${e.message}`)));
+    ws.on("open", () => resolve(ws));
+    ws.on("message", onFrame);
+  });
+}
+
+// Rounds of one "mutation" reaching `count` subscribers, after `settle` ms: `listen(i,
+// onFrame)` opens subscriber i, `mutate(body, round)` starts a round (`round` is the kept
+// round's index, or null for the warm-up round, which runs first when `warmUp` is set).
+// Each kept round: every arrival's time after its start, the largest frame's length and
+// when the mutation replied; a round gives up after `timeout` ms and pauses `pause` ms.
+async function rounds({ count, kept, warmUp = false, settle, pause, timeout, listen, mutate }) {
   let waiting = null;
   const sockets = await openAll(count, (i) => listen(i, (data) => {
     if (waiting !== null && data.includes(waiting.body)) {
@@ -91,22 +103,27 @@ async function latencyRounds(count, listen, mutate) {
       if (waiting.arrivals.length === count) waiting.done();
     }
   }));
-  await sleep(1000);
-  const latencies = [];
-  const bytes = [];
-  for (let round = 0; round < ROUNDS; round++) {
+  await sleep(settle);
+  const results = [];
+  for (let round = warmUp ? -1 : 0; round < kept; round++) {
     const body = `round ${round}`;
     const all = new Promise((done) => { waiting = { body, arrivals: [], bytes: 0, start: performance.now(), done }; });
-    await mutate(body, round);
-    await Promise.race([all, sleep(10_000)]);
-    latencies.push(...waiting.arrivals);
-    bytes.push(waiting.bytes);
+    await mutate(body, round < 0 ? null : round);
+    const replied = performance.now() - waiting.start;
+    await Promise.race([all, sleep(timeout)]);
+    if (round >= 0) results.push({ arrivals: waiting.arrivals, bytes: waiting.bytes, replied });
     waiting = null;
-    await sleep(20);
+    await sleep(pause);
   }
   sockets.forEach((s) => s.terminate());
-  return { latencies, bytes };
+  return results;
 }
+
+// The 100-subscriber rounds: every arrival's latency, and each round's frame length.
+const latencyRounds = async (listen, mutate) => {
+  const results = await rounds({ count: SUBSCRIBERS, kept: ROUNDS, settle: 1000, pause: 20, timeout: 10_000, listen, mutate });
+  return { latencies: results.flatMap((r) => r.arrivals), bytes: results.map((r) => r.bytes) };
+};
 
 // Mutation → Transition at 100 raw sync sockets (the frame's arrival, as the bare broadcast
 // is timed: a socket's own time, not that of 100 clients parsing in one thread).
@@ -114,7 +131,7 @@ async function syncLatency() {
   const engine = await startEngine(join(REPO, "tests/fixtures/chat"));
   const syncUrl = `${engine.url.replace(/^http/, "ws")}/api/sync`;
   const writer = new ConvexHttpClient(engine.url);
-  const result = await latencyRounds(SUBSCRIBERS, (i, onFrame) => syncSocket(syncUrl, i, onFrame),
+  const result = await latencyRounds((i, onFrame) => syncSocket(syncUrl, i, onFrame),
     (body) => writer.mutation("messages:send", { body, author: "bench" }));
   await engine.stop();
   return result;
@@ -158,12 +175,8 @@ async function clientLatency() {
 // engine's was in the same round.
 async function bareLatency(frameBytes) {
   const bare = await startBare();
-  const result = await latencyRounds(SUBSCRIBERS, (i, onFrame) => new Promise((resolve, reject) => {
-    const ws = new WebSocket(bare.url);
-    ws.on("error", (e) => reject(new Error(`bare socket ${i}: ${e.message}`)));
-    ws.on("open", () => resolve(ws));
-    ws.on("message", onFrame);
-  }), (body, round) => bare.send(body, frameBytes[round]));
+  const result = await latencyRounds((i, onFrame) => bareSocket(bare.url, i, onFrame),
+    (body, round) => bare.send(body, frameBytes[round]));
   bare.stop();
   return result.latencies;
 }
@@ -232,64 +245,39 @@ async function fanOut() {
   const before = residentBytes(engine.pid);
   let perSocket = 0;
   let cpu = 0;
-  const { latencies, bytes } = await fanOutRounds((i, onFrame) => syncSocket(syncUrl, i, onFrame), (body, round) => {
+  const { times, bytes } = await fanOutRounds((i, onFrame) => syncSocket(syncUrl, i, onFrame), (body, round) => {
     // Taken here, once every socket is open and subscribed.
     perSocket ||= (residentBytes(engine.pid) - before) / FANOUT;
-    if (round === 1) cpu = cpuMillis(engine.pid);
+    if (round === 0) cpu = cpuMillis(engine.pid);
     return fetch(`${engine.url}/api/mutation`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path: "messages:send", args: { body, author: "bench" } }) });
   });
   // The rounds' CPU time, with the pause after each (where background work such as the
   // search index's publishing lands).
   const cpuPerRound = (cpuMillis(engine.pid) - cpu) / FANOUT_ROUNDS;
   await engine.stop();
-  return { times: latencies, bytes, perSocket, cpuPerRound };
+  return { times, bytes, perSocket, cpuPerRound };
 }
 
-// FANOUT_ROUNDS rounds over FANOUT sockets, each round's time until its last arrival.
+// FANOUT_ROUNDS rounds over FANOUT sockets after a warm-up round (the first mutation and
+// query re-run of a fresh server): per round, the last arrival (how many arrived), the
+// first, and the mutation's reply.
 async function fanOutRounds(listen, mutate) {
-  let waiting = null;
-  const sockets = await openAll(FANOUT, (i) => listen(i, (data) => {
-    if (waiting !== null && data.includes(waiting.body)) {
-      waiting.arrived += 1;
-      waiting.last = performance.now();
-      waiting.first ||= waiting.last;
-      waiting.bytes = Math.max(waiting.bytes, data.length);
-      if (waiting.arrived === FANOUT) waiting.done();
-    }
+  const results = await rounds({ count: FANOUT, kept: FANOUT_ROUNDS, warmUp: true, settle: 2000, pause: 500, timeout: 30_000, listen, mutate });
+  const times = results.map(({ arrivals, replied }) => ({
+    ms: Math.max(0, ...arrivals),
+    arrived: arrivals.length,
+    first: Math.min(...arrivals),
+    replied,
   }));
-  if (process.env.ATRIUM_BENCH_ONLY_FANOUT) console.error("fan-out: sockets open");
-  await sleep(2000);
-  const latencies = [];
-  const bytes = [];
-  // Round 0 warms up (the first mutation and query re-run of a fresh server) and is not kept.
-  for (let round = 0; round <= FANOUT_ROUNDS; round++) {
-    const body = `fanout ${round}`;
-    const all = new Promise((done) => { waiting = { body, arrived: 0, last: 0, bytes: 0, done }; });
-    const start = performance.now();
-    await mutate(body, round);
-    const replied = performance.now() - start;
-    await Promise.race([all, sleep(30_000)]);
-    if (round > 0) {
-      latencies.push({ ms: waiting.last - start, arrived: waiting.arrived, first: waiting.first - start, replied });
-      bytes.push(waiting.bytes);
-    }
-    waiting = null;
-    await sleep(500);
-  }
-  sockets.forEach((s) => s.terminate());
-  return { latencies, bytes };
+  return { times, bytes: results.map((r) => r.bytes) };
 }
 
 async function bareFanOut(frameBytes) {
   const bare = await startBare();
-  const { latencies } = await fanOutRounds((i, onFrame) => new Promise((resolve, reject) => {
-    const ws = new WebSocket(bare.url);
-    ws.on("error", (e) => reject(new Error(`bare socket ${i}: ${e.message}`)));
-    ws.on("open", () => resolve(ws));
-    ws.on("message", onFrame);
-  }), (body, round) => bare.send(body, frameBytes[Math.max(0, round - 1)]));
+  const { times } = await fanOutRounds((i, onFrame) => bareSocket(bare.url, i, onFrame),
+    (body, round) => bare.send(body, frameBytes[round ?? 0]));
   bare.stop();
-  return latencies;
+  return times;
 }
 
 const median = (times) => percentile(times.map((t) => t.ms), 50);
@@ -316,9 +304,9 @@ console.log(`  atrium-engine  ${rate.toFixed(0).padStart(8)} requests/s`);
 console.log(`  bare node HTTP ${bareRate.toFixed(0).padStart(8)} requests/s   ratio ${(rate / bareRate).toFixed(3)}x`);
 console.log(`fan-out: one mutation → ${FANOUT} sockets subscribed to one query, ${FANOUT_ROUNDS} rounds after a warm-up round (last socket updated)`);
 // Per round: the last socket's update (how many arrived), the first's, and the mutation's reply.
-const rounds = (times) => times.map((t) => `${t.ms.toFixed(1)} ms (${t.arrived}; first ${t.first.toFixed(1)}, reply ${t.replied.toFixed(1)})`).join(", ");
-console.log(`  atrium-engine  ${rounds(fan.times)}`);
-console.log(`  bare broadcast ${rounds(bareFan)}`);
+const roundsText = (times) => times.map((t) => `${t.ms.toFixed(1)} ms (${t.arrived}; first ${t.first.toFixed(1)}, reply ${t.replied.toFixed(1)})`).join(", ");
+console.log(`  atrium-engine  ${roundsText(fan.times)}`);
+console.log(`  bare broadcast ${roundsText(bareFan)}`);
 console.log(`  median ${median(fan.times).toFixed(1)} ms vs ${median(bareFan).toFixed(1)} ms, ratio ${(median(fan.times) / median(bareFan)).toFixed(1)}x (target: last ≤ 200 ms)`);
 console.log(`  engine CPU per round: ${fan.cpuPerRound.toFixed(0)} ms (user + system, all threads, with the 500 ms pause after it)`);
 console.log(`idle memory per subscribed socket: ${(fan.perSocket / 1024).toFixed(1)} KiB (engine RSS growth / ${FANOUT})`);
