@@ -1,8 +1,9 @@
 //! Function-call throughput, in process: an empty query and an insert mutation through the
 //! runtime, beside the engine's raw get (a read-only transaction reading one document) and
-//! raw insert (the same document, no JavaScript) in the same run; and a query returning 100
-//! documents beside the engine's raw scan of the same 100 documents. `bench/runtime.sh` prints
-//! calls/s and ratios.
+//! raw insert (the same document, no JavaScript) in the same run; the empty query's call
+//! without the `convex` library's `invokeQuery` (the runtime's own share); and a query
+//! returning 100 documents beside the engine's raw scan of the same 100 documents.
+//! `bench/runtime.sh` prints calls/s and ratios.
 
 use std::path::PathBuf;
 
@@ -23,6 +24,16 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             runner
                 .run("bench:empty", FunctionKind::Query, empty_args.clone())
+                .unwrap()
+                .result
+                .unwrap()
+        })
+    });
+    // The same call with the library's part taken out (see `bench:hostOnly`).
+    group.bench_function("host_query", |b| {
+        b.iter(|| {
+            runner
+                .run("bench:hostOnly", FunctionKind::Query, empty_args.clone())
                 .unwrap()
                 .result
                 .unwrap()

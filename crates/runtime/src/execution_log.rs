@@ -9,34 +9,35 @@ use serde_json::Value as Json;
 
 use crate::call::{Caller, ExecutionIds, FunctionKind, FunctionOutcome};
 
-/// Random bytes from the OS, fetched a few kilobytes at a time per thread: two IDs per
+/// `N` random bytes from the OS, fetched a few kilobytes at a time per thread: two IDs per
 /// function call would otherwise cost two system calls.
-fn random_hex(bytes: usize) -> String {
+fn random_bytes<const N: usize>() -> [u8; N] {
     const POOL: usize = 4096;
     thread_local! {
         static RANDOM: std::cell::RefCell<(Box<[u8; POOL]>, usize)> =
             std::cell::RefCell::new((Box::new([0; POOL]), POOL));
     }
     RANDOM.with_borrow_mut(|(pool, used)| {
-        if *used + bytes > POOL {
+        if *used + N > POOL {
             getrandom::fill(&mut pool[..]).expect("the OS random source is available");
             *used = 0;
         }
-        let taken = &pool[*used..*used + bytes];
-        *used += bytes;
-        hex::encode(taken)
+        let mut taken = [0; N];
+        taken.copy_from_slice(&pool[*used..*used + N]);
+        *used += N;
+        taken
     })
 }
 
 /// A new random request ID (16 hex digits, as Convex's).
 pub(crate) fn request_id() -> String {
-    random_hex(8)
+    hex::encode(random_bytes::<8>())
 }
 
 /// A new random execution ID (a UUID v4, as Convex's).
 pub(crate) fn execution_id() -> String {
-    let h = random_hex(16);
-    format!("{}-{}-4{}-{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[16..20], &h[20..32])
+    let id = uuid::Builder::from_random_bytes(random_bytes::<16>()).into_uuid();
+    id.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).to_owned()
 }
 
 /// `messages.js:send` and `messages:send` both read `messages:send`; `:default` goes.
@@ -245,7 +246,20 @@ mod tests {
         assert_eq!(identifier("messages.js:send"), "messages:send");
         assert_eq!(identifier("messages:send"), "messages:send");
         assert_eq!(identifier("folder/file.js:default"), "folder/file");
-        assert_eq!(execution_id().len(), 36);
+    }
+
+    #[test]
+    fn ids_are_random_uuids_and_hex() {
+        let (a, b) = (execution_id(), execution_id());
+        assert_ne!(a, b);
+        let parsed = uuid::Uuid::parse_str(&a).expect("a UUID");
+        assert_eq!(parsed.get_version(), Some(uuid::Version::Random));
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(parsed.hyphenated().to_string(), a, "lower-case, hyphenated");
+        let request = request_id();
+        assert_eq!(request.len(), 16);
+        assert!(request.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert_ne!(request, request_id());
     }
 
     /// The entry as `into_json` built it before entries were written straight to text.
