@@ -9,6 +9,8 @@
 //! Entries a function call produces go in with [`LogStore::append_soon`]: queued and
 //! written in batches by a background thread, so a call does not wait for a SQLite write;
 //! every read writes what is queued first, so readers see every entry appended before.
+//! The queue is bounded: callers that outpace the writer write the queue themselves rather
+//! than pile entries up in memory.
 //! A store that shares its file with another writer of this process (the engine's
 //! commits) takes a [`WriteGate`] with it, so neither waits in SQLite's busy handler.
 //! It knows nothing of documents, transactions or how entries are produced or served.
@@ -120,6 +122,11 @@ impl Queued {
     }
 }
 
+/// Queued entries (up to a kilobyte or so each) past which the caller appending one writes
+/// the queue itself: calls that outpace the writer (in-process loops reach twice its rate)
+/// then wait for their logs instead of holding gigabytes of them in memory.
+const MAX_QUEUED: usize = 16_384;
+
 /// How long the writer waits for more entries before writing a batch.
 const BATCH_WINDOW: Duration = Duration::from_millis(5);
 
@@ -201,12 +208,17 @@ impl LogStore {
         });
         let mut queue = self.shared.queue.lock().unwrap();
         queue.entries.push(entry);
+        let queued = queue.entries.len();
+        drop(queue);
         // The writer only waits on an empty queue: a wake-up for every entry would cost a
         // system call per function call.
-        let first = queue.entries.len() == 1;
-        drop(queue);
-        if first {
+        if queued == 1 {
             self.shared.queued.notify_one();
+        }
+        if queued > MAX_QUEUED
+            && let Err(e) = self.connection()
+        {
+            eprintln!("atrium-logs: queued log entries could not be written: {e}");
         }
     }
 
@@ -555,5 +567,39 @@ mod tests {
         // Entries queued after the writer went idle are written too.
         store.append_soon_text_with(|| json!({"n": 4}).to_string());
         assert_eq!(store.read_after(3, 10).unwrap()[0].entry, json!({"n": 4}));
+    }
+
+    #[test]
+    fn a_caller_outpacing_the_writer_writes_the_queue_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(LogStore::open(&dir.path().join("logs.sqlite3"), 100_000).unwrap());
+        // While the connection is held, neither the writer nor anyone else can write.
+        let held = store.shared.connection.lock().unwrap();
+        let (done, finished) = std::sync::mpsc::channel();
+        let appender = {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                for n in 0..=MAX_QUEUED {
+                    store.append_soon(json!({ "n": n }));
+                }
+                done.send(()).unwrap();
+            })
+        };
+        // The appends up to the bound return; the one past it waits to write the queue.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while store.shared.queue.lock().unwrap().entries.len() <= MAX_QUEUED
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(store.shared.queue.lock().unwrap().entries.len(), MAX_QUEUED + 1);
+        assert!(finished.recv_timeout(Duration::from_millis(200)).is_err(), "the caller waits");
+        drop(held);
+        finished.recv_timeout(Duration::from_secs(20)).expect("the caller wrote and went on");
+        appender.join().unwrap();
+        assert!(store.shared.queue.lock().unwrap().entries.is_empty(), "nothing left queued");
+        let last = store.read_after(MAX_QUEUED as u64, 10).unwrap();
+        assert_eq!(last.len(), 1);
+        assert_eq!(last[0].entry, json!({ "n": MAX_QUEUED }), "every entry, in order");
     }
 }
