@@ -21,27 +21,16 @@ fn benches(c: &mut Criterion) {
     let engine = Engine::open(&dir.path().join("bench.sqlite3"), EngineOptions::default()).unwrap();
     let runner = Runner::new(Project::open(&fixture).unwrap(), engine.clone());
     let empty_args = Value::Object(Object::new());
+    // One call of the query at `path` with no arguments.
+    let query = |path: &'static str| {
+        let (runner, args) = (&runner, &empty_args);
+        move || runner.run(path, FunctionKind::Query, args.clone()).unwrap().result.unwrap()
+    };
 
     let mut group = c.benchmark_group("calls");
-    group.bench_function("empty_query", |b| {
-        calls(b, &engine, || {
-            runner
-                .run("bench:empty", FunctionKind::Query, empty_args.clone())
-                .unwrap()
-                .result
-                .unwrap()
-        })
-    });
+    group.bench_function("empty_query", |b| calls(b, &engine, query("bench:empty")));
     // The same call with the library's part taken out (see `bench:hostOnly`).
-    group.bench_function("host_query", |b| {
-        calls(b, &engine, || {
-            runner
-                .run("bench:hostOnly", FunctionKind::Query, empty_args.clone())
-                .unwrap()
-                .result
-                .unwrap()
-        })
-    });
+    group.bench_function("host_query", |b| calls(b, &engine, query("bench:hostOnly")));
     let mut n = 0.0;
     group.bench_function("insert_mutation", |b| {
         calls(b, &engine, || {
@@ -85,15 +74,7 @@ fn benches(c: &mut Criterion) {
             Ok(())
         })
         .unwrap();
-    group.bench_function("list_query", |b| {
-        calls(b, &engine, || {
-            runner
-                .run("bench:list", FunctionKind::Query, empty_args.clone())
-                .unwrap()
-                .result
-                .unwrap()
-        })
-    });
+    group.bench_function("list_query", |b| calls(b, &engine, query("bench:list")));
     group.bench_function("engine_scan", |b| {
         b.iter(|| {
             let mut tx = engine.begin();
