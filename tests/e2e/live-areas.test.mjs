@@ -1,7 +1,7 @@
 // The Logs and Subscriptions areas in Chromium against `atrium-engine` (chat fixture): a
-// mutation from the official ConvexHttpClient shows up in the live log tail; filters by
-// function and status; the inspector lists a query the official ConvexClient keeps live
-// and names the mutation that re-ran it.
+// mutation from the official ConvexHttpClient shows up in the live log tail, and a repeated
+// query as answered from the query cache; filters by function and status; the inspector lists
+// a query the official ConvexClient keeps live and names the mutation that re-ran it.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -56,6 +56,13 @@ describe("the Logs and Subscriptions areas", () => {
     console.log(`# the mutation reached the log tail ${Date.now() - sent} ms after it was sent`);
     await http.query("messages:list", {});
     await page.getByTestId("log-list").locator(".log-entry").filter({ hasText: "messages:list" }).first().waitFor();
+    // Asked again with nothing changed: answered from the query cache, as Convex answers.
+    await http.query("messages:list", {});
+    const cached = page.getByTestId("log-list").locator(".log-entry").filter({ hasText: "messages:list" })
+      .filter({ has: page.locator(".log-duration em", { hasText: "cached" }) });
+    await cached.first().waitFor({ timeout: 10_000 });
+    assert.match(await cached.first().locator(".log-duration").getAttribute("title"), /^Answered from the query cache in \d/);
+    await page.screenshot({ path: join(ARTIFACTS, "logs-cached.png") });
 
     await page.getByLabel("Function", { exact: true }).fill("send");
     assert.equal(await page.getByTestId("log-list").locator(".log-entry").filter({ hasText: "messages:list" }).count(), 0);

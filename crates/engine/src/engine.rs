@@ -464,7 +464,8 @@ impl Engine {
     }
 
     /// Registers a query's read set, read at `read_ts`. If a commit after `read_ts` already
-    /// hit it, returns that invalidation instead of registering.
+    /// hit it, returns that invalidation instead of registering; so too (naming no document)
+    /// when `read_ts` is older than the commits the engine remembers.
     pub fn subscribe(
         &self,
         read_set: impl Into<Arc<ReadSet>>,
@@ -484,6 +485,16 @@ impl Engine {
     ) -> Result<SubscriptionId, Invalidation> {
         let read_set = read_set.into();
         let state = self.inner.commit.lock().unwrap();
+        // Commits it may have missed are no longer remembered: it may be outdated.
+        if read_ts < state.forgotten_until {
+            return Err(Invalidation {
+                subscription: SubscriptionId(0),
+                ts: state.forgotten_until,
+                table: "(any)".into(),
+                document: None,
+                owner,
+            });
+        }
         for record in state.commits_after(read_ts) {
             if let Some(write) = read_set.first_hit(&record.written) {
                 return Err(Invalidation {

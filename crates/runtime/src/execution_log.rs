@@ -70,13 +70,15 @@ pub(crate) struct Completion {
     logs: Vec<crate::call::LogLine>,
     error: Option<String>,
     return_bytes: usize,
-    seconds: f64,
-    usage: crate::call::Usage,
+    pub(crate) seconds: f64,
+    pub(crate) usage: crate::call::Usage,
     ids: ExecutionIds,
     /// When it ended, in seconds since the Unix epoch.
     now: f64,
     /// The component instance it ran in, when not the app.
     pub(crate) component: Option<String>,
+    /// Answered with the result of an earlier run (Convex's `cachedResult`).
+    pub(crate) cached: bool,
 }
 
 impl Completion {
@@ -106,6 +108,7 @@ impl Completion {
             ids,
             now,
             component: None,
+            cached: false,
         }
     }
 
@@ -143,7 +146,7 @@ impl Completion {
                 })
                 .collect(),
             timestamp: now,
-            cached_result: false,
+            cached_result: self.cached,
             caller: match (self.caller, &ids.parent) {
                 (_, Some(_)) => "Action",
                 (Caller::Client, None) => "HttpApi",
@@ -289,7 +292,7 @@ mod tests {
             "identifier": this.identifier,
             "logLines": log_lines,
             "timestamp": now,
-            "cachedResult": false,
+            "cachedResult": this.cached,
             "caller": match (this.caller, &ids.parent) {
                 (_, Some(_)) => "Action",
                 (Caller::Client, None) => "HttpApi",
@@ -325,7 +328,8 @@ mod tests {
     }
 
     /// A completion of each shape: a client's mutation that logged (quotes, a newline,
-    /// non-ASCII), a cron's failed action in a component; either called by an action or not.
+    /// non-ASCII), a cron's failed action in a component, a query answered from the cache;
+    /// each called by an action or not.
     fn samples() -> Vec<Completion> {
         let mut all = Vec::new();
         for parent in [None, Some("0f0e-parent".to_owned())] {
@@ -350,6 +354,7 @@ mod tests {
                 ids: ids.clone(),
                 now: 1_764_000_000.123_456,
                 component: None,
+                cached: false,
             });
             all.push(Completion {
                 identifier: "folder/file".into(),
@@ -361,9 +366,25 @@ mod tests {
                 return_bytes: 0,
                 seconds: 1.5,
                 usage: Usage::default(),
-                ids,
+                ids: ids.clone(),
                 now: 1_764_000_001.0,
                 component: Some("waitlist".into()),
+                cached: false,
+            });
+            all.push(Completion {
+                identifier: "messages:list".into(),
+                kind: FunctionKind::Query,
+                caller: Caller::Client,
+                as_user: false,
+                logs: vec![LogLine { level: "LOG".into(), message: "from the first run".into() }],
+                error: None,
+                return_bytes: 2,
+                seconds: 0.00001,
+                usage: Usage::default(),
+                ids,
+                now: 1_764_000_002.5,
+                component: None,
+                cached: true,
             });
         }
         all

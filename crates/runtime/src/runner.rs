@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use atrium_engine::{Engine, Timestamp, Transaction};
 use atrium_value::Value;
@@ -352,15 +352,37 @@ impl Runner {
         let outcome = runner.attempts(caller, path, kind, args, before_commit);
         if let Ok(outcome) = &outcome {
             let as_user = self.identity.is_some();
-            let mut entry = Completion::of(path, kind, caller, as_user, outcome, ids);
-            if !self.component.is_empty() {
-                // Logs name the component instance the function ran in.
-                entry.component = Some(self.component.to_string());
-            }
-            // The entry's JSON is made by the log writer, not on the caller's time.
-            self.engine.logs().append_soon_text_with(move || entry.into_text());
+            self.log(Completion::of(path, kind, caller, as_user, outcome, ids));
         }
         outcome
+    }
+
+    /// Logs a query answered with the result of an earlier run (`outcome`, Convex's
+    /// `cachedResult`): its log lines and result size, as a new execution of this runner's
+    /// request that took `took` and read nothing.
+    pub fn log_cached(
+        &self,
+        caller: Caller,
+        path: &str,
+        outcome: &FunctionOutcome,
+        took: Duration,
+    ) {
+        let (ids, _) = self.start_execution();
+        let as_user = self.identity.is_some();
+        let mut entry = Completion::of(path, FunctionKind::Query, caller, as_user, outcome, ids);
+        entry.cached = true;
+        entry.seconds = took.as_secs_f64();
+        entry.usage = Default::default();
+        self.log(entry);
+    }
+
+    fn log(&self, mut entry: Completion) {
+        if !self.component.is_empty() {
+            // Logs name the component instance the function ran in.
+            entry.component = Some(self.component.to_string());
+        }
+        // The entry's JSON is made by the log writer, not on the caller's time.
+        self.engine.logs().append_soon_text_with(move || entry.into_text());
     }
 
     fn attempts(

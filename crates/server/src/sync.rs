@@ -17,6 +17,7 @@ mod calls;
 mod frames;
 mod queries;
 mod readable;
+pub(crate) mod shared;
 mod wire;
 
 use std::collections::BTreeMap;

@@ -866,7 +866,11 @@ timestamp: number,
 /**
  * The error message of a failed execution.
  */
-error: string | null, execution_ms: number | null, request_id: string | null, 
+error: string | null, execution_ms: number | null, 
+/**
+ * A query answered with the result of an earlier run (Convex's `cachedResult`).
+ */
+cached: boolean, request_id: string | null, 
 /**
  * HttpApi, Scheduler, Action (called by another execution), …
  */

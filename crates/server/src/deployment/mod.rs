@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use atrium_engine::{CommitOutcome, Engine, EngineOptions, Schema};
 use atrium_protocol::push::PushedComponents;
@@ -36,6 +36,7 @@ mod folder;
 mod inboxes;
 mod pushed_files;
 mod query_cache;
+mod query_slot;
 mod replay;
 mod setup;
 
@@ -45,7 +46,7 @@ pub use error::DeploymentError;
 
 pub(crate) use inboxes::{Inbox, Inboxes};
 use query_cache::QueryCache;
-pub(crate) use query_cache::{SharedRun, Slot};
+pub(crate) use query_slot::{SharedOutcome, SharedRun, Slot};
 pub(crate) use replay::{MutationClaim, MutationResults};
 pub use setup::BackfillProgress;
 use setup::{apply_schema, load_or_create_admin_key};
@@ -130,8 +131,8 @@ pub struct Deployment {
     pushed_components: RwLock<PushedComponents>,
     /// A push between `start_push` and `finish_push`.
     pending: Mutex<Option<PendingPush>>,
-    /// Query results shared by sync sessions at the newest timestamp.
-    query_cache: Mutex<QueryCache>,
+    /// Query runs shared by sync sessions, and kept while still valid (`query_cache.rs`).
+    query_cache: Arc<Mutex<QueryCache>>,
     /// Snapshot exports made since start, newest last.
     pub(crate) exports: Mutex<Vec<ExportRecord>>,
     /// Imports since start, newest last, and uploads in progress by token.
@@ -214,9 +215,12 @@ impl Deployment {
         };
         let inboxes = Arc::new(Inboxes::default());
         let deliver = inboxes.clone();
+        let query_cache = Arc::new(Mutex::new(QueryCache::default()));
+        let evict = query_cache.clone();
         let wake: Arc<(Mutex<bool>, std::sync::Condvar)> = Arc::default();
         let waker = wake.clone();
         engine.on_commit(move |outcome: &CommitOutcome| {
+            evict.lock().unwrap_or_else(|e| e.into_inner()).evict(&outcome.invalidated);
             deliver.deliver(&outcome.invalidated);
             *waker.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
             waker.1.notify_one();
@@ -236,7 +240,7 @@ impl Deployment {
             data_dir: config.data_dir.clone(),
             pushed: RwLock::new(Vec::new()),
             pending: Mutex::new(None),
-            query_cache: Mutex::new(QueryCache::default()),
+            query_cache,
             exports: Mutex::new(Vec::new()),
             inspector: Default::default(),
             imports: Mutex::new(Vec::new()),
@@ -404,15 +408,46 @@ impl Deployment {
         Ok(pending)
     }
 
-    /// The slot holding (or about to hold) a query's shared run at `ts` (see
-    /// `query_cache.rs`).
+    /// The slot holding (or about to hold) a query's shared run at `ts`, or a run kept from
+    /// before `ts` that is still valid there (see `query_cache.rs`).
     pub(crate) fn query_slot(&self, key: &Arc<str>, ts: u64) -> Slot {
-        self.query_cache.lock().unwrap().slot(key, ts)
+        let (slot, stale) = self.query_cache().slot(key, ts, Instant::now());
+        self.unsubscribe_all(stale);
+        slot
+    }
+
+    /// Keeps `slot`'s run of `key`, `run`, for later timestamps, as long as no commit
+    /// touches what it read: an engine subscription of its own evicts it. A thrown error is
+    /// not kept (nor by Convex).
+    pub(crate) fn keep_run(&self, key: &Arc<str>, slot: &Slot, run: &SharedRun) {
+        if run.outcome.result.is_err() {
+            return;
+        }
+        // The key, the result's text and (about as large) its value.
+        let bytes = key.len() + 2 * run.body.as_ref().map_or(0, |b| b.len());
+        let Some(owner) = self.query_cache().begin_keep(key, slot, bytes, Instant::now()) else {
+            return;
+        };
+        let subscription =
+            self.engine.subscribe_for(run.read_set.clone(), run.outcome.snapshot, owner).ok();
+        let stale = self.query_cache().finish_keep(owner, subscription);
+        self.unsubscribe_all(stale);
     }
 
     /// Forgets shared results (new code or environment: the same query may answer otherwise).
     fn clear_query_cache(&self) {
-        self.query_cache.lock().unwrap().clear();
+        let stale = self.query_cache().clear();
+        self.unsubscribe_all(stale);
+    }
+
+    fn query_cache(&self) -> std::sync::MutexGuard<'_, QueryCache> {
+        self.query_cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn unsubscribe_all(&self, subscriptions: Vec<atrium_engine::SubscriptionId>) {
+        for id in subscriptions {
+            self.engine.unsubscribe(id);
+        }
     }
 
     /// The schema of the pending push, if it has one.

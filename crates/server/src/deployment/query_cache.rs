@@ -1,193 +1,338 @@
-//! Query runs shared by sync sessions: at the newest timestamp, one run per distinct
-//! (identity, component, function, arguments, journal), and with it the JSON text of its
-//! result, which every session holding the query sends as it is. A hundred clients
-//! subscribed to the same query cost one run and one serialization per commit, not a
-//! hundred. It stores and hands out; running and sending are `sync`'s.
+//! Which shared run a sync session's query takes: the query cache. At a timestamp, one run
+//! per distinct (identity, component, function, arguments, journal), whose result text every
+//! session holding the query sends as it is (`query_slot.rs`), so a hundred clients of one
+//! query cost one run per commit, not a hundred.
 //!
-//! A slot is filled by the run itself, on the thread it ran on, and wakes its waiters
-//! then: a session that asks after the run finished takes the result at once, without
-//! waiting for the session that started the run to be polled again (behind thousands of
-//! others a commit woke).
+//! A run that returned a value is then *kept*, as Convex's query cache keeps it: it holds an
+//! engine subscription of its own (an owner from [`CACHE_OWNERS`] up), and a session asking
+//! at a later timestamp takes it instead of running the query again, while no commit has
+//! touched what it read, it is at most [`MAX_AGE`] old and the deployment's code and
+//! environment are those it ran with ([`QueryCache::clear`]). Convex keeps no error, and
+//! bounds the age of results that read the clock by the same 17 s; Atrium does not track
+//! which results read the clock, so the bound holds for all.
+//!
+//! A commit that touches a kept run's read set evicts it ([`QueryCache::evict`]) inside the
+//! commit, before its timestamp becomes the latest, so a session that read timestamp `ts`
+//! never takes a run that a commit at or before `ts` outdated. Kept runs are bounded by count
+//! and by bytes (Convex's default, 100 MiB), the least recently used leaving first.
+//!
+//! It only decides and remembers; it never calls the engine (so its lock is never held
+//! inside the engine's, except by `evict`, which the commit calls): the subscriptions it
+//! lets go are handed back for the caller to drop.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use atrium_runtime::FunctionOutcome;
+use atrium_engine::{Invalidation, SubscriptionId};
+use lru::LruCache;
 
-/// One query run, shared by every session that asks for it at the same timestamp.
-#[derive(Debug)]
-pub(crate) struct SharedRun {
-    /// Its read set is in `read_set`, not here.
-    pub(crate) outcome: FunctionOutcome,
-    /// What it read, shared by every session's subscription to it.
-    pub(crate) read_set: Arc<atrium_engine::ReadSet>,
-    /// For a result (not a thrown error): the fields of its `QueryUpdated` modification
-    /// after `queryId`, as JSON text (see `sync/frames.rs`).
-    pub(crate) body: Option<Arc<str>>,
-    /// The size of the result's JSON, for the inspector.
-    pub(crate) value_bytes: usize,
-}
+use super::query_slot::Slot;
 
-/// A shared run, or why it could not run.
-pub(crate) type SharedOutcome = Result<Arc<SharedRun>, String>;
+/// The owners of kept runs' subscriptions: far above any socket number, so a hit names the
+/// kept run it outdated and no session's inbox.
+pub(crate) const CACHE_OWNERS: u64 = 1 << 63;
 
-/// A slot that holds, or is about to hold, one shared run.
-pub(crate) type Slot = Arc<SlotCell>;
+/// How long a kept run may be taken: Convex's bound for a result that read the clock (the
+/// user and system time limits of a query, 1 s and 15 s, and 1 s more).
+pub(crate) const MAX_AGE: Duration = Duration::from_secs(17);
 
-/// One run's outcome once it is there; who starts the run; the wake-up of those waiting.
-#[derive(Debug, Default)]
-pub(crate) struct SlotCell {
-    outcome: OnceLock<SharedOutcome>,
-    claimed: AtomicBool,
-    filled: tokio::sync::Notify,
-}
+/// How many queries the cache remembers (kept or not).
+const MAX_ENTRIES: usize = 10_000;
 
-impl SlotCell {
-    /// For the first caller only, the filler: that caller starts the run and hands it the
-    /// filler; every caller then [`SlotCell::wait`]s.
-    pub(crate) fn claim(self: &Arc<Self>) -> Option<SlotFiller> {
-        (!self.claimed.swap(true, Ordering::AcqRel)).then(|| SlotFiller(Some(self.clone())))
-    }
+/// How many bytes of kept results (their text and keys) the cache holds at most.
+const MAX_BYTES: usize = 100 << 20;
 
-    /// The run's outcome, once it is there.
-    pub(crate) async fn wait(&self) -> SharedOutcome {
-        loop {
-            // Registered before looking, so a fill between the look and the wait still wakes.
-            let filled = self.filled.notified();
-            tokio::pin!(filled);
-            filled.as_mut().enable();
-            if let Some(outcome) = self.outcome.get() {
-                return outcome.clone();
-            }
-            filled.await;
-        }
-    }
-}
-
-/// The duty to fill a claimed slot: [`SlotFiller::fill`], or, dropped unfilled (the run
-/// panicked, or never started), the slot gets an error rather than leaving its waiters
-/// waiting for ever.
-#[derive(Debug)]
-pub(crate) struct SlotFiller(Option<Slot>);
-
-impl SlotFiller {
-    pub(crate) fn fill(mut self, outcome: SharedOutcome) {
-        if let Some(slot) = self.0.take() {
-            Self::set(&slot, outcome);
-        }
-    }
-
-    fn set(slot: &SlotCell, outcome: SharedOutcome) {
-        let _ = slot.outcome.set(outcome);
-        slot.filled.notify_waiters();
-    }
-}
-
-impl Drop for SlotFiller {
-    fn drop(&mut self) {
-        if let Some(slot) = self.0.take() {
-            Self::set(&slot, Err("The query's run ended without a result".into()));
-        }
-    }
-}
-
-/// Runs at one timestamp, by their key.
-#[derive(Debug, Default)]
+/// Runs by their key: the latest run of each, kept or not.
 pub(crate) struct QueryCache {
+    entries: LruCache<Arc<str>, Entry>,
+    /// Each kept run's key, by the owner its subscription names.
+    kept: HashMap<u64, Arc<str>>,
+    kept_bytes: usize,
+    next_owner: u64,
+}
+
+impl Default for QueryCache {
+    fn default() -> Self {
+        Self {
+            entries: LruCache::new(NonZeroUsize::new(MAX_ENTRIES).expect("not zero")),
+            kept: HashMap::new(),
+            kept_bytes: 0,
+            next_owner: CACHE_OWNERS,
+        }
+    }
+}
+
+/// A query's latest run.
+struct Entry {
+    slot: Slot,
+    /// The timestamp it runs at.
     ts: u64,
-    slots: HashMap<Arc<str>, Slot>,
+    /// Set once the run is kept past `ts`.
+    kept: Option<Kept>,
+}
+
+/// What keeps a run valid past its timestamp.
+struct Kept {
+    owner: u64,
+    /// `None` while the engine subscription is being made: not to be taken yet.
+    subscription: Option<SubscriptionId>,
+    since: Instant,
+    bytes: usize,
+}
+
+impl Entry {
+    fn takeable_after_ts(&self, now: Instant) -> bool {
+        self.kept.as_ref().is_some_and(|k| {
+            k.subscription.is_some() && now.saturating_duration_since(k.since) <= MAX_AGE
+        })
+    }
 }
 
 impl QueryCache {
-    /// The slot of `key` at `ts`. Only the newest timestamp is cached; an older one gets a
-    /// private slot.
-    pub(crate) fn slot(&mut self, key: &Arc<str>, ts: u64) -> Slot {
-        if ts > self.ts {
-            self.ts = ts;
-            self.slots.clear();
-        }
-        if ts < self.ts {
-            return Slot::default();
-        }
-        if let Some(slot) = self.slots.get(&**key) {
-            return slot.clone();
+    /// The slot for `key` at `ts`: the run at `ts` (in flight or done), a kept run from
+    /// before `ts`, or a new one. A run newer than `ts` is never taken: an older timestamp
+    /// gets a slot of its own, which the cache does not remember. Also the subscriptions of
+    /// runs this let go, for the caller to drop.
+    pub(crate) fn slot(
+        &mut self,
+        key: &Arc<str>,
+        ts: u64,
+        now: Instant,
+    ) -> (Slot, Vec<SubscriptionId>) {
+        if let Some(entry) = self.entries.get(&**key) {
+            if entry.ts == ts || (entry.ts < ts && entry.takeable_after_ts(now)) {
+                return (entry.slot.clone(), Vec::new());
+            }
+            if entry.ts > ts {
+                return (Slot::default(), Vec::new());
+            }
         }
         let slot = Slot::default();
-        self.slots.insert(key.clone(), slot.clone());
-        slot
+        let mut stale = Vec::new();
+        let entry = Entry { slot: slot.clone(), ts, kept: None };
+        if let Some((_, old)) = self.entries.push(key.clone(), entry) {
+            self.forget(old, &mut stale);
+        }
+        (slot, stale)
+    }
+
+    /// Starts keeping `slot`'s run of `key`, `bytes` large: the owner to subscribe its read
+    /// set for. `None` when it is no longer the key's latest run (cleared or replaced
+    /// meanwhile) or already kept.
+    pub(crate) fn begin_keep(
+        &mut self,
+        key: &str,
+        slot: &Slot,
+        bytes: usize,
+        now: Instant,
+    ) -> Option<u64> {
+        let entry = self.entries.peek_mut(key)?;
+        if !Arc::ptr_eq(&entry.slot, slot) || entry.kept.is_some() {
+            return None;
+        }
+        let owner = self.next_owner;
+        self.next_owner += 1;
+        entry.kept = Some(Kept { owner, subscription: None, since: now, bytes });
+        self.kept.insert(owner, key.into());
+        self.kept_bytes += bytes;
+        Some(owner)
+    }
+
+    /// Ends [`QueryCache::begin_keep`] with its subscription (`None`: a commit after the
+    /// run's snapshot already touched what it read). The subscriptions to drop: this one if
+    /// the run was let go meanwhile, and those of runs the byte bound pushed out.
+    pub(crate) fn finish_keep(
+        &mut self,
+        owner: u64,
+        subscription: Option<SubscriptionId>,
+    ) -> Vec<SubscriptionId> {
+        let mut stale = Vec::new();
+        let kept = self.kept.get(&owner).and_then(|key| self.entries.peek_mut(&**key));
+        match (kept.and_then(|e| e.kept.as_mut()), subscription) {
+            (Some(kept), Some(id)) => kept.subscription = Some(id),
+            (Some(_), None) => self.unkeep(owner),
+            // A hit evicted it (the engine dropped the subscription), or it was let go.
+            (None, Some(id)) => stale.push(id),
+            (None, None) => {}
+        }
+        while self.kept_bytes > MAX_BYTES {
+            let Some((_, old)) = self.entries.pop_lru() else { break };
+            self.forget(old, &mut stale);
+        }
+        stale
+    }
+
+    /// Inside a commit: lets go of the kept runs its hits outdated (the engine has dropped
+    /// their subscriptions). Their runs still serve their own timestamp.
+    pub(crate) fn evict(&mut self, hits: &[Invalidation]) {
+        for hit in hits.iter().filter(|h| h.owner >= CACHE_OWNERS) {
+            self.unkeep(hit.owner);
+        }
     }
 
     /// Forgets every run (new code or environment: the same query may answer otherwise).
-    pub(crate) fn clear(&mut self) {
-        self.slots.clear();
+    /// The subscriptions of the kept ones, for the caller to drop.
+    pub(crate) fn clear(&mut self) -> Vec<SubscriptionId> {
+        let mut stale = Vec::new();
+        while let Some((_, old)) = self.entries.pop_lru() {
+            self.forget(old, &mut stale);
+        }
+        stale
+    }
+
+    /// How many runs are kept past their timestamp.
+    #[cfg(test)]
+    fn kept_count(&self) -> usize {
+        self.kept.len()
+    }
+
+    fn unkeep(&mut self, owner: u64) {
+        let Some(key) = self.kept.remove(&owner) else { return };
+        if let Some(entry) = self.entries.peek_mut(&*key)
+            && let Some(kept) = entry.kept.take_if(|k| k.owner == owner)
+        {
+            self.kept_bytes -= kept.bytes;
+        }
+    }
+
+    fn forget(&mut self, entry: Entry, stale: &mut Vec<SubscriptionId>) {
+        if let Some(kept) = entry.kept {
+            self.kept.remove(&kept.owner);
+            self.kept_bytes -= kept.bytes;
+            stale.extend(kept.subscription);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use atrium_engine::Timestamp;
+
+    fn hit(owner: u64) -> Invalidation {
+        Invalidation {
+            subscription: SubscriptionId(1),
+            ts: Timestamp(9),
+            table: "messages".into(),
+            document: None,
+            owner,
+        }
+    }
+
+    /// Keeps `slot` of `key` with subscription `id`, as the deployment does after its run.
+    fn keep(cache: &mut QueryCache, key: &str, slot: &Slot, id: u64, now: Instant) -> u64 {
+        let owner = cache.begin_keep(key, slot, 10, now).expect("its latest run");
+        assert!(cache.finish_keep(owner, Some(SubscriptionId(id))).is_empty());
+        owner
+    }
 
     #[test]
-    fn a_key_shares_its_slot_at_the_newest_timestamp_only() {
-        let mut cache = QueryCache::default();
-        let first = cache.slot(&"q".into(), 5);
+    fn a_run_is_shared_at_its_timestamp_and_taken_later_only_once_kept() {
+        let (mut cache, now, key) = (QueryCache::default(), Instant::now(), Arc::from("q"));
+        let (first, _) = cache.slot(&key, 5, now);
         assert!(
-            Arc::ptr_eq(&first, &cache.slot(&"q".into(), 5)),
-            "same key and timestamp: one slot"
+            Arc::ptr_eq(&first, &cache.slot(&key, 5, now).0),
+            "same key and timestamp: one run"
         );
-        assert!(!Arc::ptr_eq(&first, &cache.slot(&"other".into(), 5)));
-        let newer = cache.slot(&"q".into(), 6);
-        assert!(!Arc::ptr_eq(&first, &newer), "a newer timestamp starts afresh");
-        let older = cache.slot(&"q".into(), 5);
+        assert!(!Arc::ptr_eq(&first, &cache.slot(&"other".into(), 5, now).0));
+        let (newer, _) = cache.slot(&key, 6, now);
+        assert!(!Arc::ptr_eq(&first, &newer), "not kept: a later timestamp runs again");
+        keep(&mut cache, "q", &newer, 1, now);
         assert!(
-            !Arc::ptr_eq(&older, &cache.slot(&"q".into(), 5)),
-            "an older timestamp is never shared"
+            Arc::ptr_eq(&newer, &cache.slot(&key, 8, now).0),
+            "kept: taken at a later timestamp"
         );
-        cache.clear();
-        assert!(!Arc::ptr_eq(&newer, &cache.slot(&"q".into(), 6)), "cleared");
-    }
-
-    fn failed(message: &str) -> SharedOutcome {
-        Err(message.to_owned())
-    }
-
-    #[tokio::test]
-    async fn one_claim_fills_the_slot_for_every_waiter_before_and_after() {
-        let slot = Slot::default();
-        let filler = slot.claim().expect("the first claim runs");
-        assert!(slot.claim().is_none(), "only one caller runs");
-        let early = tokio::spawn({
-            let slot = slot.clone();
-            async move { slot.wait().await }
-        });
-        tokio::task::yield_now().await;
-        // Filled from another thread, as a blocking run does.
-        std::thread::spawn(move || filler.fill(failed("from the run"))).join().unwrap();
-        assert_eq!(early.await.unwrap().unwrap_err(), "from the run");
-        assert_eq!(
-            slot.wait().await.unwrap_err(),
-            "from the run",
-            "a late caller takes it at once"
+        let (older, _) = cache.slot(&key, 5, now);
+        assert!(!Arc::ptr_eq(&older, &newer), "a run is never taken before its timestamp");
+        assert!(!Arc::ptr_eq(&older, &cache.slot(&key, 5, now).0), "nor remembered for it");
+        assert!(
+            Arc::ptr_eq(&newer, &cache.slot(&key, 9, now).0),
+            "the older slot replaced nothing"
         );
     }
 
-    #[tokio::test]
-    async fn a_filler_dropped_unfilled_ends_the_wait_with_an_error() {
-        let slot = Slot::default();
-        let filler = slot.claim().unwrap();
-        let waiting = tokio::spawn({
-            let slot = slot.clone();
-            async move { slot.wait().await }
-        });
-        tokio::task::yield_now().await;
-        // A run that panics drops its filler unfilled.
-        let _ = std::thread::spawn(move || {
-            let _filler = filler;
-            panic!("the run panicked");
-        })
-        .join();
-        let error = waiting.await.unwrap().unwrap_err();
-        assert!(error.contains("without a result"), "{error}");
+    #[test]
+    fn a_hit_evicts_a_kept_run_and_a_later_timestamp_runs_again() {
+        let (mut cache, now, key) = (QueryCache::default(), Instant::now(), Arc::from("q"));
+        let (slot, _) = cache.slot(&key, 5, now);
+        let owner = keep(&mut cache, "q", &slot, 1, now);
+        cache.evict(&[hit(7), hit(owner + 1)]);
+        assert!(
+            Arc::ptr_eq(&slot, &cache.slot(&key, 6, now).0),
+            "other owners' hits evict nothing"
+        );
+        cache.evict(&[hit(owner)]);
+        assert_eq!(cache.kept_count(), 0);
+        assert!(
+            Arc::ptr_eq(&slot, &cache.slot(&key, 5, now).0),
+            "it still serves its own timestamp"
+        );
+        let (again, stale) = cache.slot(&key, 6, now);
+        assert!(!Arc::ptr_eq(&slot, &again));
+        assert!(stale.is_empty(), "the engine already dropped a hit subscription");
+    }
+
+    #[test]
+    fn a_kept_run_expires_and_its_subscription_is_handed_back() {
+        let (mut cache, now, key) = (QueryCache::default(), Instant::now(), Arc::from("q"));
+        let (slot, _) = cache.slot(&key, 5, now);
+        keep(&mut cache, "q", &slot, 41, now);
+        let later = now + MAX_AGE + Duration::from_millis(1);
+        let (again, stale) = cache.slot(&key, 6, later);
+        assert!(!Arc::ptr_eq(&slot, &again), "too old to take");
+        assert_eq!(stale, vec![SubscriptionId(41)], "the replaced run's subscription");
+        assert_eq!(cache.kept_count(), 0);
+    }
+
+    #[test]
+    fn a_run_let_go_while_subscribing_hands_its_subscription_back() {
+        let (mut cache, now, key) = (QueryCache::default(), Instant::now(), Arc::from("q"));
+        let (slot, _) = cache.slot(&key, 5, now);
+        let owner = cache.begin_keep("q", &slot, 10, now).unwrap();
+        assert!(!Arc::ptr_eq(&slot, &cache.slot(&key, 6, now).0), "not takeable before subscribed");
+        assert_eq!(cache.finish_keep(owner, Some(SubscriptionId(3))), vec![SubscriptionId(3)]);
+        assert_eq!(cache.kept_count(), 0);
+        assert!(cache.begin_keep("q", &slot, 10, now).is_none(), "no longer the key's latest run");
+        // Refused by the engine (a commit after the snapshot touched it): not kept.
+        let (latest, _) = cache.slot(&key, 6, now);
+        let owner = cache.begin_keep("q", &latest, 10, now).unwrap();
+        assert!(cache.finish_keep(owner, None).is_empty());
+        assert!(!Arc::ptr_eq(&latest, &cache.slot(&key, 7, now).0));
+    }
+
+    #[test]
+    fn clearing_forgets_every_run_and_hands_back_their_subscriptions() {
+        let (mut cache, now) = (QueryCache::default(), Instant::now());
+        let (a, _) = cache.slot(&"a".into(), 5, now);
+        let (b, _) = cache.slot(&"b".into(), 5, now);
+        keep(&mut cache, "a", &a, 1, now);
+        keep(&mut cache, "b", &b, 2, now);
+        let mut stale = cache.clear();
+        stale.sort();
+        assert_eq!(stale, vec![SubscriptionId(1), SubscriptionId(2)]);
+        assert!(!Arc::ptr_eq(&a, &cache.slot(&"a".into(), 5, now).0), "cleared");
+    }
+
+    #[test]
+    fn the_byte_bound_lets_the_least_recently_used_go_first() {
+        let (mut cache, now) = (QueryCache::default(), Instant::now());
+        let big = MAX_BYTES / 2 - 1;
+        let keep_big = |cache: &mut QueryCache, key: &str, id: u64| {
+            let (slot, _) = cache.slot(&key.into(), 5, now);
+            let owner = cache.begin_keep(key, &slot, big, now).unwrap();
+            (slot, cache.finish_keep(owner, Some(SubscriptionId(id))))
+        };
+        let (a, _) = keep_big(&mut cache, "a", 1);
+        let (b, _) = keep_big(&mut cache, "b", 2);
+        assert!(
+            Arc::ptr_eq(&a, &cache.slot(&"a".into(), 6, now).0),
+            "taking `a` makes `b` the oldest"
+        );
+        let (_, stale) = keep_big(&mut cache, "c", 3);
+        assert_eq!(stale, vec![SubscriptionId(2)]);
+        assert!(!Arc::ptr_eq(&b, &cache.slot(&"b".into(), 6, now).0));
+        assert_eq!(cache.kept_count(), 2);
     }
 }

@@ -1,8 +1,9 @@
 //! The function API: `/api/query`, `/api/mutation`, `/api/action`, `/api/function` (admin),
 //! `/api/run/*`, `/api/query_ts`, `/api/query_at_ts` and `/api/query_batch`. A call's
 //! arguments are decoded, the CLI's system functions answered natively (`crate::system`),
-//! others run on the runtime off the async threads, and the commit recorded for the
-//! subscription inspector.
+//! queries through the query cache (the result of an earlier run while still valid, as
+//! Convex answers them), others run on the runtime off the async threads, and the commit
+//! recorded for the subscription inspector.
 //!
 //! Function outcomes are always HTTP 200 (`{"status":"success"|"error", …}`); only a
 //! malformed request is an [`ApiError`]. This module must not check the admin key itself:
@@ -23,6 +24,7 @@ use axum::http::HeaderMap;
 
 use crate::auth::Identity;
 use crate::state::{ApiError, AppState, Peer, identity, parse_body};
+use crate::sync::shared::{QueryRun, query_key, shared_query};
 
 fn request_id(headers: &HeaderMap) -> String {
     if let Some(id) = headers.get("convex-request-id").and_then(|v| v.to_str().ok()) {
@@ -37,6 +39,7 @@ fn arguments(args: &serde_json::Value) -> Result<Value, ApiError> {
         .map_err(|message| ApiError::bad_request("InvalidArgs", message))
 }
 
+#[derive(Clone)]
 struct Call {
     path: String,
     /// The component instance the function is in (`""`: the app); admins only.
@@ -128,33 +131,17 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
         let reason = state.deployment.no_code_reason(&not_found(&call.path, &call.identity));
         return error_response(&call, reason, None, Vec::new());
     };
-    let path = call.path.clone();
-    let component = call.component.clone();
-    let args = call.args.clone();
-    let identity = call.identity.clone();
-    let request_id = call.request_id.clone();
-    let request = call.request.clone();
-    let kind = call.kind;
-    let at = call.at;
+    if call.kind == Some(FunctionKind::Query) {
+        return cached_query(state, call, runner).await;
+    }
+    let (path, args, kind, at) = (call.path.clone(), call.args.clone(), call.kind, call.at);
+    let prepared = call.clone();
     let outcome = tokio::task::spawn_blocking(move || -> Result<FunctionOutcome, RuntimeError> {
-        if !component.is_empty() && !matches!(identity, Identity::Admin) {
-            // Only admins reach a component's functions from outside; apps call them.
-            return Err(RuntimeError::FunctionNotFound(path));
-        }
-        let runner = runner.in_component(&component)?;
-        let (runner, caller): (Runner, Caller) = match identity {
-            Identity::Admin => (runner, Caller::Internal),
-            Identity::AdminActingAs(user) | Identity::User(user) => {
-                (runner.as_user(Some(user))?, Caller::Client)
-            }
-            Identity::Anonymous => (runner, Caller::Client),
-        };
+        let (runner, caller) = runner_for(&runner, &prepared)?;
         let runner = match at {
             Some(ts) => runner.at_snapshot(atrium_engine::Timestamp(ts)),
             None => runner,
-        }
-        .with_request_id(&request_id)
-        .with_request_metadata(request);
+        };
         let kind = match kind {
             Some(kind) => kind,
             None => runner.function_kind(&path)?,
@@ -167,21 +154,86 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
             if let Some(commit) = &outcome.commit {
                 state.deployment.inspector.record_commit(commit.ts.0, commit_source(&call));
             }
-            let logs = outcome.logs.iter().map(|l| log_line(&l.level, &l.message)).collect();
-            match outcome.result {
-                Ok(value) => {
-                    UdfResponse::Success { value: call.format.encode(&value), log_lines: logs }
-                }
-                Err(error) => error_response(&call, error.message, error.data.as_ref(), logs),
-            }
+            answer(&call, &outcome)
         }
-        Ok(Err(
-            RuntimeError::FunctionNotFound(_)
-            | RuntimeError::ModuleNotFound(..)
-            | RuntimeError::BadPath(_),
-        )) => error_response(&call, not_found(&call.path, &call.identity), None, Vec::new()),
-        Ok(Err(error)) => error_response(&call, error.to_string(), None, Vec::new()),
+        Ok(Err(error)) => {
+            error_response(&call, runtime_error_text(&call, &error), None, Vec::new())
+        }
         Err(join) => error_response(&call, format!("Internal error: {join}"), None, Vec::new()),
+    }
+}
+
+/// A query through the query cache (`sync/shared.rs`), as Convex answers one: the result of
+/// an earlier run while no commit has touched what it read (logged as a cached execution),
+/// or a run of its own, which later callers may take.
+async fn cached_query(state: &AppState, call: Call, runner: Runner) -> UdfResponse {
+    let started = std::time::Instant::now();
+    let (runner, caller) = match runner_for(&runner, &call) {
+        Ok(prepared) => prepared,
+        Err(error) => {
+            return error_response(&call, runtime_error_text(&call, &error), None, Vec::new());
+        }
+    };
+    let deployment = &state.deployment;
+    let ts = call.at.map_or_else(|| deployment.engine().latest_ts(), atrium_engine::Timestamp);
+    let key = query_key("http", &call.identity, &call.component, &call.path, &call.args, None);
+    let (shared, ran) = shared_query(deployment, &key, ts, || {
+        let describing = call.clone();
+        Ok(QueryRun {
+            runner: runner.clone(),
+            caller,
+            path: call.path.clone(),
+            args: call.args.clone(),
+            describe: Box::new(move |error| runtime_error_text(&describing, error)),
+        })
+    })
+    .await;
+    match shared {
+        Ok(run) => {
+            if !ran {
+                runner.log_cached(caller, &call.path, &run.outcome, started.elapsed());
+            }
+            answer(&call, &run.outcome)
+        }
+        Err(message) => error_response(&call, message, None, Vec::new()),
+    }
+}
+
+/// The runner and caller `call` runs with: its component (admins only), identity and request.
+fn runner_for(runner: &Runner, call: &Call) -> Result<(Runner, Caller), RuntimeError> {
+    if !call.component.is_empty() && !matches!(call.identity, Identity::Admin) {
+        // Only admins reach a component's functions from outside; apps call them.
+        return Err(RuntimeError::FunctionNotFound(call.path.clone()));
+    }
+    let runner = runner.in_component(&call.component)?;
+    let (runner, caller) = match &call.identity {
+        Identity::Admin => (runner, Caller::Internal),
+        Identity::AdminActingAs(user) | Identity::User(user) => {
+            (runner.as_user(Some(user.clone()))?, Caller::Client)
+        }
+        Identity::Anonymous => (runner, Caller::Client),
+    };
+    let runner =
+        runner.with_request_id(&call.request_id).with_request_metadata(call.request.clone());
+    Ok((runner, caller))
+}
+
+/// The answer to `call` from its function's outcome.
+fn answer(call: &Call, outcome: &FunctionOutcome) -> UdfResponse {
+    let logs = outcome.logs.iter().map(|l| log_line(&l.level, &l.message)).collect();
+    match &outcome.result {
+        Ok(value) => UdfResponse::Success { value: call.format.encode(value), log_lines: logs },
+        Err(error) => error_response(call, error.message.clone(), error.data.as_ref(), logs),
+    }
+}
+
+/// How a runtime error reads to `call`'s caller.
+fn runtime_error_text(call: &Call, error: &RuntimeError) -> String {
+    match error {
+        RuntimeError::FunctionNotFound(_)
+        | RuntimeError::ModuleNotFound(..)
+        | RuntimeError::BadPath(_) => not_found(&call.path, &call.identity),
+        other => other.to_string(),
     }
 }
 

@@ -11,7 +11,8 @@
 //! Transition. It must not send anything itself, nor advance the version any other way.
 //!
 //! Sessions asking the same thing at the same timestamp share one run and its serialized
-//! result (`deployment/query_cache.rs`); a session's own work is its subscription and the
+//! result, and take a kept run from an earlier timestamp while no commit has touched what it
+//! read (`deployment/query_cache.rs`, Convex's query cache); a session's own work is its subscription and the
 //! few bytes of its Transition around the shared text (`frames.rs`).
 
 use std::sync::Arc;
@@ -20,13 +21,12 @@ use atrium_engine::{Invalidation, SubscriptionId, Timestamp};
 use atrium_protocol::format::ValueFormat;
 use atrium_protocol::sync::{StateModification, StateVersion};
 use atrium_protocol::timestamp;
-use atrium_runtime::FunctionKind;
 use serde_json::Value as Json;
 
 use super::frames::{self, Modification, updated_body};
+use super::shared::{QueryRun, query_key, shared_query};
 use super::wire::{describe_runtime_error, logs, server_error};
 use super::{LiveQuery, Session};
-use crate::deployment::SharedRun;
 
 impl Session {
     /// Takes in everything the inbox holds: the queries a commit hit, or every query after
@@ -101,14 +101,14 @@ impl Session {
         let query = self.queries.get(&query_id)?;
         let key = match &query.shared_key {
             Some(key) => key.clone(),
-            None => Arc::from(format!(
-                "{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{:?}",
-                self.identity,
-                query.component,
-                query.udf_path,
-                atrium_value::json::to_json(&query.args),
-                query.journal
-            )),
+            None => query_key(
+                "sync",
+                &self.identity,
+                &query.component,
+                &query.udf_path,
+                &query.args,
+                query.journal.as_deref(),
+            ),
         };
         let ran = self.run_query(query_id, query, &key, ts).await;
         let query = self.queries.get_mut(&query_id).expect("present above");
@@ -204,33 +204,20 @@ impl Session {
                 Err(message) => failure(message),
             };
         }
-        // Sessions asking the same thing at exactly the same timestamp share one run: only
-        // the first builds a runner and starts it; the run serializes its result.
-        let slot = self.deployment.query_slot(key, ts.0);
-        if let Some(filler) = slot.claim() {
-            match self.runner(component) {
-                // Only the session that runs it copies what the run needs. The run fills
-                // the slot where it finishes, not after this session is polled again.
-                Ok((runner, caller)) => {
-                    let (path, args, journal) =
-                        (path.to_owned(), query.args.clone(), query.journal.clone());
-                    tokio::task::spawn_blocking(move || {
-                        let run = runner.at_snapshot(ts).with_journal(journal.as_deref()).run_as(
-                            caller,
-                            &path,
-                            FunctionKind::Query,
-                            args,
-                        );
-                        filler.fill(match run {
-                            Ok(outcome) => Ok(Arc::new(shared_run(outcome))),
-                            Err(error) => Err(describe_runtime_error(&error)),
-                        });
-                    });
-                }
-                Err(message) => filler.fill(Err(message)),
-            }
-        }
-        let shared = slot.wait().await;
+        // Sessions asking the same thing at the same timestamp share one run, and take a
+        // kept one from before while it is valid: only the first builds a runner (and copies
+        // what the run needs) and starts it; the run serializes its result.
+        let (shared, _) = shared_query(&self.deployment, key, ts, || {
+            let (runner, caller) = self.runner(component)?;
+            Ok(QueryRun {
+                runner: runner.with_journal(query.journal.as_deref()),
+                caller,
+                path: path.to_owned(),
+                args: query.args.clone(),
+                describe: Box::new(describe_runtime_error),
+            })
+        })
+        .await;
         let run = match shared {
             Ok(run) => run,
             Err(message) => return failure(message),
@@ -274,18 +261,4 @@ struct Ran {
     result_bytes: usize,
     /// The journal the query continues from next time, when this run sets it.
     journal: Option<Option<String>>,
-}
-
-/// A finished run with its result serialized once, for every session that shares it.
-fn shared_run(mut outcome: atrium_runtime::FunctionOutcome) -> SharedRun {
-    let read_set = Arc::new(std::mem::take(&mut outcome.read_set));
-    let (body, value_bytes) = match &outcome.result {
-        Ok(value) => {
-            let value = ValueFormat::ConvexEncodedJson.encode(value);
-            let (body, bytes) = updated_body(&value, &logs(&outcome), outcome.journal.as_deref());
-            (Some(body), bytes)
-        }
-        Err(_) => (None, 0),
-    };
-    SharedRun { outcome, read_set, body, value_bytes }
 }

@@ -486,3 +486,40 @@ async fn http_actions_stream_their_bodies_as_produced() {
         "the upstream waited for a chunk the client never got"
     );
 }
+
+/// Queries over HTTP go through the query cache, as on Convex: a repeated query is answered
+/// with the earlier run's result and log lines, logged as a cached execution, until a commit
+/// touches what it read; a commit elsewhere does not end it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repeated_http_query_is_answered_from_the_cache_until_its_data_changes() {
+    let f = start("chat").await;
+    let by_ann = json!({"path": "messages:byAuthor", "args": {"author": "ann"}});
+    let send = |author: &str| json!({"path": "messages:send", "args": {"body": format!("from {author}"), "author": author}});
+    let entries = || -> Vec<Value> {
+        let records = f.deployment.engine().logs().read_after(0, 100_000).unwrap();
+        records
+            .into_iter()
+            .map(|r| r.entry)
+            .filter(|e| e["identifier"].as_str().is_some_and(|i| i.contains("byAuthor")))
+            .collect()
+    };
+    let (_, first) = post(&f, "/api/query", by_ann.clone(), None).await;
+    assert_eq!(first["value"], json!([]));
+    post(&f, "/api/mutation", send("bob"), None).await;
+    let (_, second) = post(&f, "/api/query", by_ann.clone(), None).await;
+    assert_eq!(second, first);
+    let cached: Vec<Value> = entries().iter().map(|e| e["cachedResult"].clone()).collect();
+    assert_eq!(cached, vec![json!(false), json!(true)], "bob's message touched nothing it read");
+
+    post(&f, "/api/mutation", send("ann"), None).await;
+    let (_, third) = post(&f, "/api/query", by_ann.clone(), None).await;
+    assert_eq!(third["value"][0]["body"], "from ann", "never the outdated result: {third}");
+    assert_eq!(entries().last().unwrap()["cachedResult"], false, "ran again");
+
+    // Another caller is another key: an admin's query runs for itself.
+    let key = f.deployment.admin_key().to_owned();
+    let (_, admin) = post(&f, "/api/query", by_ann, Some(&key)).await;
+    assert_eq!(admin["value"], third["value"]);
+    assert_eq!(entries().last().unwrap()["cachedResult"], false);
+    f.server.stop().await;
+}

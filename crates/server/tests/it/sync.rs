@@ -159,3 +159,53 @@ async fn stopping_the_server_ends_its_sync_sessions_and_lets_go_of_the_deploymen
     .await;
     assert!(released.is_ok(), "still held {} times", Arc::strong_count(&deployment));
 }
+
+/// Convex's query cache: a run one session made is taken by a session asking at a later
+/// timestamp while no commit has touched what it read, and a commit that touches it makes
+/// the next session run the query again, with the new result.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kept_run_serves_later_sessions_until_a_commit_touches_what_it_read() {
+    let (server, deployment, _data) = start().await;
+    let runs = || {
+        let records = deployment.engine().logs().read_after(0, 100_000).unwrap();
+        records
+            .iter()
+            .filter(|r| r.entry["identifier"].as_str().is_some_and(|i| i.contains("byAuthor")))
+            .count()
+    };
+    let mut sockets = Vec::new();
+    let mut subscribe = async |session: &str| {
+        let mut socket = connect(&server, session).await;
+        send(
+            &mut socket,
+            json!({"type": "ModifyQuerySet", "baseVersion": 0, "newVersion": 1, "modifications": [
+            {"type": "Add", "queryId": 0, "udfPath": "messages:byAuthor", "args": [{"author": "ann"}]}]}),
+        )
+        .await;
+        let first = next(&mut socket).await;
+        sockets.push(socket);
+        (first["endVersion"]["ts"].clone(), first["modifications"][0]["value"].clone())
+    };
+    let (first_ts, first) = subscribe("11111111-1111-4111-8111-111111111111").await;
+    assert_eq!(first, json!([]));
+    assert_eq!(runs(), 1);
+
+    // Another author's message: a later timestamp, but nothing `byAuthor("ann")` read.
+    http_mutation(&server, "not ann's").await;
+    let (second_ts, second) = subscribe("22222222-2222-4222-8222-222222222222").await;
+    assert_ne!(second_ts, first_ts, "the second session is at a later timestamp");
+    assert_eq!(second, json!([]));
+    assert_eq!(runs(), 1, "the second session took the kept run instead of running the query");
+
+    // Ann's message touches the kept run's read set: the next session runs the query again.
+    reqwest::Client::new()
+        .post(format!("{}/api/mutation", server.cloud_url))
+        .json(&json!({"path": "messages:send", "args": {"body": "ann's", "author": "ann"}}))
+        .send()
+        .await
+        .unwrap();
+    let (_, third) = subscribe("33333333-3333-4333-8333-333333333333").await;
+    assert_eq!(third[0]["body"], "ann's", "never the outdated result: {third}");
+    assert!(runs() >= 2, "ran again after the commit");
+    server.stop().await;
+}

@@ -35,6 +35,8 @@ pub struct LogEntry {
     /// The error message of a failed execution.
     pub error: Option<String>,
     pub execution_ms: Option<f64>,
+    /// A query answered with the result of an earlier run (Convex's `cachedResult`).
+    pub cached: bool,
     pub request_id: Option<String>,
     /// HttpApi, Scheduler, Action (called by another execution), …
     pub caller: Option<String>,
@@ -95,6 +97,7 @@ pub(crate) fn entry(raw: &Json) -> LogEntry {
         timestamp: seconds * 1000.0,
         error: text(raw, "error"),
         execution_ms: number(raw, &["executionTime"]).map(|s| s * 1000.0),
+        cached: raw.get("cachedResult").and_then(Json::as_bool).unwrap_or(false),
         request_id: text(raw, "requestId"),
         caller: text(raw, "caller"),
         parent_id: text(raw, "parentExecutionId"),
@@ -128,6 +131,7 @@ mod tests {
             ("messages:send", "completion", 1500.0)
         );
         assert_eq!(e.execution_ms, Some(12.0));
+        assert!(!e.cached);
         assert_eq!(e.error, None);
         assert_eq!((e.documents_read, e.documents_written), (Some(3.0), Some(1.0)));
         assert_eq!(e.lines[0].text, "'hi' 42");
@@ -135,5 +139,8 @@ mod tests {
         assert_eq!(e.lines[1].text, "[LOG] plain");
         let failed = entry(&json!({"kind": "Completion", "identifier": "a:b", "error": "boom"}));
         assert_eq!(failed.error.as_deref(), Some("boom"));
+        let cached =
+            entry(&json!({"kind": "Completion", "identifier": "a:b", "cachedResult": true}));
+        assert!(cached.cached);
     }
 }

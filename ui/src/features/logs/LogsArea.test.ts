@@ -11,6 +11,7 @@ const entry = (over: Partial<LogEntry>): LogEntry => ({
   timestamp: Date.UTC(2026, 10, 24, 12, 0, 0),
   error: null,
   execution_ms: 12.5,
+  cached: false,
   request_id: "abc123",
   caller: "HttpApi",
   parent_id: null,
@@ -52,6 +53,8 @@ describe("log filters", () => {
     expect(entryText(entry({ error: "boom" }))).toBe(
       "2026-11-24T12:00:00.000Z Mutation messages:send failed in 12.5 ms [request abc123]\n  [INFO] sent 'hi'\n  Error: boom",
     );
+    const cached = entry({ function: "messages:list", udf_type: "Query", execution_ms: 0.02, cached: true, lines: [] });
+    expect(entryText(cached)).toBe("2026-11-24T12:00:00.000Z Query messages:list ok in 0.0 ms (cached) [request abc123]");
   });
 });
 

@@ -225,7 +225,9 @@ export function LogsArea({ connection }: { connection?: ConnectionStatus }) {
                 {entry.function}
               </span>
               <span className="log-status">{entry.kind === "progress" ? "…" : entry.error ? "failed" : "ok"}</span>
-              <span className="log-duration">{entry.execution_ms != null ? `${entry.execution_ms.toFixed(1)} ms` : ""}</span>
+              <span className="log-duration" title={entry.cached ? `Answered from the query cache${entry.execution_ms != null ? ` in ${entry.execution_ms.toFixed(2)} ms` : ""}` : undefined}>
+                {entry.cached ? <em>cached</em> : entry.execution_ms != null ? `${entry.execution_ms.toFixed(1)} ms` : ""}
+              </span>
               <span className="log-first">{entry.error ?? entry.lines[0]?.text ?? ""}</span>
             </button>
             {open === entry.id && (

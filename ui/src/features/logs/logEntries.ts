@@ -57,7 +57,7 @@ export function exportText(entries: LogEntry[], format: "csv" | "jsonl"): string
 
 /** An execution as plain text, for copying: one line per log line. */
 export function entryText(entry: LogEntry): string {
-  const head = `${new Date(entry.timestamp).toISOString()} ${entry.udf_type} ${entry.component ? `[${entry.component}] ` : ""}${entry.function} ${entry.error ? "failed" : "ok"}${entry.execution_ms != null ? ` in ${entry.execution_ms.toFixed(1)} ms` : ""}${entry.request_id ? ` [request ${entry.request_id}]` : ""}`;
+  const head = `${new Date(entry.timestamp).toISOString()} ${entry.udf_type} ${entry.component ? `[${entry.component}] ` : ""}${entry.function} ${entry.error ? "failed" : "ok"}${entry.execution_ms != null ? ` in ${entry.execution_ms.toFixed(1)} ms` : ""}${entry.cached ? " (cached)" : ""}${entry.request_id ? ` [request ${entry.request_id}]` : ""}`;
   const lines = entry.lines.map((l) => `  [${l.level}] ${l.text}`);
   return [head, ...lines, ...(entry.error ? [`  Error: ${entry.error}`] : [])].join("\n");
 }

@@ -183,6 +183,26 @@ fn a_subscription_registered_late_learns_of_commits_it_missed() {
     let missed = engine.subscribe(tx.read_set().clone(), tx.snapshot()).unwrap_err();
     assert_eq!(missed.document, Some(id));
 }
+
+#[test]
+fn a_subscription_older_than_the_remembered_commits_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = EngineOptions { commit_memory: 2, ..EngineOptions::default() };
+    let engine = Engine::open(&dir.path().join("deployment.sqlite3"), options).unwrap();
+    let id = insert(&engine, "t", Object::new());
+    let mut tx = engine.begin();
+    tx.get(&id).unwrap();
+    // Three commits elsewhere: the one after the read is no longer remembered.
+    for _ in 0..3 {
+        insert(&engine, "other", Object::new());
+    }
+    let refused = engine.subscribe(tx.read_set().clone(), tx.snapshot()).unwrap_err();
+    assert!(refused.ts > tx.snapshot(), "{refused:?}");
+    assert_eq!(refused.document, None);
+    let mut fresh = engine.begin();
+    fresh.get(&id).unwrap();
+    assert!(engine.subscribe(fresh.read_set().clone(), fresh.snapshot()).is_ok());
+}
 #[test]
 fn reads_do_not_wait_for_a_commit_in_progress() {
     // Readers use their own connections (WAL): many concurrent readers while writing.

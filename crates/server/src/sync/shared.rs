@@ -1,0 +1,95 @@
+//! A query run through the deployment's query cache, for sync sessions and the HTTP API
+//! alike: the run another caller made of the same key (at the same timestamp, or kept from
+//! before it, `deployment/query_cache.rs`), or a run of its own on a blocking thread, which
+//! fills the slot where it finishes and is kept for later callers. The run's result is
+//! serialized once, as the body of a sync `QueryUpdated` (`frames.rs`).
+//!
+//! It runs and shares; what a caller makes of the outcome (a Transition, an HTTP answer, a
+//! log entry for a cached answer) is the caller's.
+
+use std::sync::Arc;
+
+use atrium_engine::Timestamp;
+use atrium_protocol::format::ValueFormat;
+use atrium_runtime::{Caller, FunctionKind, FunctionOutcome, Runner, RuntimeError};
+use atrium_value::Value;
+
+use super::frames::updated_body;
+use super::wire::logs;
+use crate::auth::Identity;
+use crate::deployment::{Deployment, SharedOutcome, SharedRun};
+
+/// What a run of a query needs, made only by the caller that runs it.
+pub(crate) struct QueryRun {
+    /// Set up for the caller: component, identity, journal, request.
+    pub(crate) runner: Runner,
+    pub(crate) caller: Caller,
+    pub(crate) path: String,
+    pub(crate) args: Value,
+    /// How a runtime error reads to this caller.
+    pub(crate) describe: Box<dyn FnOnce(&RuntimeError) -> String + Send>,
+}
+
+/// The key of a query's shared runs: callers that ask the same thing share them. `scope`
+/// keeps apart callers whose errors read differently.
+pub(crate) fn query_key(
+    scope: &str,
+    identity: &Identity,
+    component: &str,
+    path: &str,
+    args: &Value,
+    journal: Option<&str>,
+) -> Arc<str> {
+    Arc::from(format!(
+        "{scope}\u{0}{identity:?}\u{0}{component}\u{0}{path}\u{0}{}\u{0}{journal:?}",
+        atrium_value::json::to_json(args),
+    ))
+}
+
+/// The run of `key` at `ts`: shared, or started by `start` (called only when this caller is
+/// the one to run it). `true` with it when this caller ran it.
+pub(crate) async fn shared_query(
+    deployment: &Arc<Deployment>,
+    key: &Arc<str>,
+    ts: Timestamp,
+    start: impl FnOnce() -> Result<QueryRun, String>,
+) -> (SharedOutcome, bool) {
+    let slot = deployment.query_slot(key, ts.0);
+    let Some(filler) = slot.claim() else {
+        return (slot.wait().await, false);
+    };
+    match start() {
+        // The run fills the slot where it finishes, not after this caller is polled again,
+        // once the deployment keeps it for later timestamps.
+        Ok(QueryRun { runner, caller, path, args, describe }) => {
+            let (deployment, key, kept) = (deployment.clone(), key.clone(), slot.clone());
+            tokio::task::spawn_blocking(move || {
+                let run = runner.at_snapshot(ts).run_as(caller, &path, FunctionKind::Query, args);
+                let shared = match run {
+                    Ok(outcome) => Ok(Arc::new(shared_run(outcome))),
+                    Err(error) => Err(describe(&error)),
+                };
+                if let Ok(run) = &shared {
+                    deployment.keep_run(&key, &kept, run);
+                }
+                filler.fill(shared);
+            });
+        }
+        Err(message) => filler.fill(Err(message)),
+    }
+    (slot.wait().await, true)
+}
+
+/// A finished run with its result serialized once, for every caller that shares it.
+fn shared_run(mut outcome: FunctionOutcome) -> SharedRun {
+    let read_set = Arc::new(std::mem::take(&mut outcome.read_set));
+    let (body, value_bytes) = match &outcome.result {
+        Ok(value) => {
+            let value = ValueFormat::ConvexEncodedJson.encode(value);
+            let (body, bytes) = updated_body(&value, &logs(&outcome), outcome.journal.as_deref());
+            (Some(body), bytes)
+        }
+        Err(_) => (None, 0),
+    };
+    SharedRun { outcome, read_set, body, value_bytes }
+}
