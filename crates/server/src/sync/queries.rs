@@ -223,8 +223,11 @@ impl Session {
             Err(message) => return failure(message),
         };
         let outcome = &run.outcome;
-        // The run's read set is shared, not copied, by every session subscribing to it.
-        let subscription = self.subscribe(run.read_set.clone(), outcome.snapshot);
+        // The run's read set is shared, not copied, by every session subscribing to it. A
+        // run kept from before `ts` was still valid at `ts` when taken (no commit up to `ts`
+        // touched it, `query_cache.rs`), so the subscription starts at `ts`: only later
+        // commits need checking, not every one since the run.
+        let subscription = self.subscribe(run.read_set.clone(), ts);
         let modification = match (&outcome.result, &run.body) {
             (Ok(_), Some(body)) => Modification::Updated { query_id, body: body.clone() },
             (Err(error), _) => failed(

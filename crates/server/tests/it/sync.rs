@@ -207,5 +207,8 @@ async fn a_kept_run_serves_later_sessions_until_a_commit_touches_what_it_read() 
     let (_, third) = subscribe("33333333-3333-4333-8333-333333333333").await;
     assert_eq!(third[0]["body"], "ann's", "never the outdated result: {third}");
     assert!(runs() >= 2, "ran again after the commit");
+    // The session that took the kept run is subscribed like the others: it hears of it too.
+    let update = next(&mut sockets[1]).await;
+    assert_eq!(update["modifications"][0]["value"][0]["body"], "ann's", "{update}");
     server.stop().await;
 }
