@@ -122,6 +122,10 @@ pub struct FunctionOutcome {
     pub journal: Option<String>,
     /// The size of the result's Convex JSON text, in bytes (0 for a failure).
     pub return_bytes: usize,
+    /// Whether it, or a function it called in its transaction, read the user's identity
+    /// (`ctx.auth.getUserIdentity()`): a query's result that did not is the same for every
+    /// user, and the server's query cache shares it between them, as Convex's does.
+    pub read_identity: bool,
 }
 
 /// What one execution read and wrote.
@@ -202,6 +206,9 @@ pub(crate) trait NestedCalls {
     fn refused_identity(&self) -> Option<&str> {
         None
     }
+
+    /// Notes that the execution read the user's identity ([`FunctionOutcome::read_identity`]).
+    fn note_identity_read(&self) {}
 
     /// The request that started the call, where the server told it.
     fn request_metadata(&self) -> Option<&RequestMetadata> {

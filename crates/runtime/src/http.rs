@@ -233,6 +233,7 @@ impl Runner {
             duration: started.elapsed(),
             usage: Usage::default(),
             journal: None,
+            read_identity: true,
             return_bytes: 0,
         };
         if !route.is_empty() || error.is_some() {

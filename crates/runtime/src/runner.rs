@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use atrium_engine::{Engine, Timestamp, Transaction};
@@ -64,6 +65,10 @@ pub struct Runner {
     file_urls: Arc<dyn FileUrls>,
     /// The (sync session, request) a mutation's answer is stored under in its commit.
     replay: Option<Arc<atrium_engine::replay::ReplayKey>>,
+    /// Set when the execution started through this runner, or a function it called in its
+    /// transaction, read the user's identity; each execution has its own
+    /// ([`Runner::start_execution`]).
+    identity_read: Arc<AtomicBool>,
 }
 
 struct Execution {
@@ -95,6 +100,7 @@ impl Runner {
             calling_execution: None,
             file_urls: Arc::new(LocalOrigin::default()),
             replay: None,
+            identity_read: Arc::default(),
         }
     }
 
@@ -112,6 +118,7 @@ impl Runner {
         let runner = Runner {
             request_id: Some(Arc::from(ids.request_id.as_str())),
             calling_execution: Some(Arc::from(ids.execution_id.as_str())),
+            identity_read: Arc::default(),
             ..self.clone()
         };
         (ids, runner)
@@ -321,6 +328,7 @@ impl Runner {
             commit: None,
             duration: started.elapsed(),
             journal: execution.state.journal_out,
+            read_identity: true,
         })
     }
 
@@ -435,6 +443,7 @@ impl Runner {
                 usage,
                 journal,
                 return_bytes,
+                read_identity: self.identity_read.load(Ordering::Relaxed),
             };
             if kind != FunctionKind::Mutation || execution.result.is_err() {
                 return Ok(outcome(execution.result, None));
@@ -593,6 +602,10 @@ impl NestedCalls for Runner {
 
     fn refused_identity(&self) -> Option<&str> {
         self.refused_identity.as_deref()
+    }
+
+    fn note_identity_read(&self) {
+        self.identity_read.store(true, Ordering::Relaxed);
     }
 
     fn request_metadata(&self) -> Option<&crate::call::RequestMetadata> {

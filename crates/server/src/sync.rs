@@ -86,9 +86,9 @@ struct LiveQuery {
     pending_cause: Option<Invalidation>,
     /// What was last sent, to skip unchanged results.
     last: Option<Modification>,
-    /// Its key among the runs sessions share (see `queries.rs`): identity, query, arguments
+    /// Its keys among the runs sessions share (see `queries.rs`): identity, query, arguments
     /// and journal, made at its first run and again once the identity or journal changed.
-    shared_key: Option<Arc<str>>,
+    shared_key: Option<crate::deployment::QueryKeys>,
     /// The journal its last run returned (or the client sent), which its next run
     /// continues from: a paginated query's page keeps its end.
     journal: Option<String>,

@@ -28,6 +28,10 @@ pub(crate) fn op(state: &mut HostState, op: &str) -> OpResult {
         },
         "1.0/getTransactionMetrics" => transaction_metrics(state),
         "1.0/getUserIdentity" => {
+            // The result now depends on who asks: not to be shared between users.
+            if let Some(calls) = state.calls() {
+                calls.note_identity_read();
+            }
             // A refused token throws in actions; queries and mutations see no identity.
             let refused = state.calls().and_then(|calls| calls.refused_identity());
             if let (Some(reason), FunctionKind::Action) = (refused, state.kind) {

@@ -247,6 +247,24 @@ fn functions_see_the_identity_they_run_as() {
     assert!(runner.as_user(Some(serde_json::json!({"name": "no subject"}))).is_err());
 }
 
+/// A query's outcome says whether its result depends on who asked (the server's query cache
+/// shares the others between users): reading the identity, itself or in a query it calls,
+/// sets it; each execution starts without it.
+#[test]
+fn an_outcome_says_whether_the_identity_was_read() {
+    let (_d, runner) = runner();
+    let user = runner
+        .as_user(Some(serde_json::json!({"issuer": "https://auth.example", "subject": "u1"})))
+        .unwrap();
+    let read = |path: &str| user.run(path, FunctionKind::Query, obj(vec![])).unwrap().read_identity;
+    assert!(read("auth:whoami"));
+    assert!(!read("bench:empty"), "a new execution starts without it");
+    let nested = user.run("auth:whoamiNested", FunctionKind::Query, obj(vec![])).unwrap();
+    assert_eq!(nested.result, Ok(Value::from("u1")));
+    assert!(nested.read_identity, "read by the query it called");
+    assert!(!runner.run("bench:empty", FunctionKind::Query, obj(vec![])).unwrap().read_identity);
+}
+
 #[test]
 fn use_node_modules_run_in_node_even_when_they_need_nothing_of_it() {
     let (_d, runner) = runner();

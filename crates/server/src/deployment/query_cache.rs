@@ -11,6 +11,10 @@
 //! bounds the age of results that read the clock by the same 17 s; Atrium does not track
 //! which results read the clock, so the bound holds for all.
 //!
+//! A run that read no identity is the same for every caller with the same access: it is
+//! filed and kept under the query's `any` key ([`QueryKeys`], [`QueryCache::adopt`]) and
+//! taken by them all; a run that read it, only by its own identity.
+//!
 //! A commit that touches a kept run's read set evicts it ([`QueryCache::evict`]) inside the
 //! commit, before its timestamp becomes the latest, so a session that read timestamp `ts`
 //! never takes a run that a commit at or before `ts` outdated. Kept runs are bounded by count
@@ -43,6 +47,15 @@ const MAX_ENTRIES: usize = 10_000;
 
 /// How many bytes of kept results (their text and keys) the cache holds at most.
 const MAX_BYTES: usize = 100 << 20;
+
+/// A query's two keys: `own` names the caller's identity; `any` the caller's access only
+/// (admin or public), under which a run that read no identity is kept, for every caller
+/// with that access (Convex keeps such results without the identity too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct QueryKeys {
+    pub(crate) own: Arc<str>,
+    pub(crate) any: Arc<str>,
+}
 
 /// Runs by their key: the latest run of each, kept or not.
 pub(crate) struct QueryCache {
@@ -116,6 +129,44 @@ impl QueryCache {
             self.forget(old, &mut stale);
         }
         (slot, stale)
+    }
+
+    /// The slot for a query at `ts` ([`QueryCache::slot`] of its own key), unless a run that
+    /// read no identity serves it: at `ts`, or kept from before.
+    pub(crate) fn slot_for(
+        &mut self,
+        keys: &QueryKeys,
+        ts: u64,
+        now: Instant,
+    ) -> (Slot, Vec<SubscriptionId>) {
+        let own = self.entries.get(&*keys.own);
+        if !own.is_some_and(|e| e.ts == ts || (e.ts < ts && e.takeable_after_ts(now)))
+            && let Some(any) = self.entries.get(&*keys.any)
+            && (any.ts == ts || (any.ts < ts && any.takeable_after_ts(now)))
+        {
+            return (any.slot.clone(), Vec::new());
+        }
+        self.slot(&keys.own, ts, now)
+    }
+
+    /// Files `slot`, a finished run at `ts` that read no identity, under `key` (a query's
+    /// `any` key) too, unless a run there is as new. `false` when it was not filed. Also the
+    /// subscriptions of the run it replaced, for the caller to drop.
+    pub(crate) fn adopt(
+        &mut self,
+        key: &Arc<str>,
+        slot: &Slot,
+        ts: u64,
+    ) -> (bool, Vec<SubscriptionId>) {
+        if self.entries.peek(&**key).is_some_and(|e| e.ts >= ts) {
+            return (false, Vec::new());
+        }
+        let mut stale = Vec::new();
+        let entry = Entry { slot: slot.clone(), ts, kept: None };
+        if let Some((_, old)) = self.entries.push(key.clone(), entry) {
+            self.forget(old, &mut stale);
+        }
+        (true, stale)
     }
 
     /// Starts keeping `slot`'s run of `key`, `bytes` large: the owner to subscribe its read
@@ -313,6 +364,27 @@ mod tests {
         stale.sort();
         assert_eq!(stale, vec![SubscriptionId(1), SubscriptionId(2)]);
         assert!(!Arc::ptr_eq(&a, &cache.slot(&"a".into(), 5, now).0), "cleared");
+    }
+
+    #[test]
+    fn a_run_that_read_no_identity_serves_every_caller_with_its_access() {
+        let (mut cache, now) = (QueryCache::default(), Instant::now());
+        let keys = |who: &str| QueryKeys { own: format!("{who} q").into(), any: "any q".into() };
+        let (ada, bob, cy) = (keys("ada"), keys("bob"), keys("cy"));
+        let (slot, _) = cache.slot_for(&ada, 5, now);
+        let (bobs, _) = cache.slot_for(&bob, 5, now);
+        assert!(!Arc::ptr_eq(&slot, &bobs), "until Ada's run is filed under `any`, Bob runs his");
+        assert_eq!(cache.adopt(&ada.any, &slot, 5), (true, Vec::new()));
+        assert!(Arc::ptr_eq(&slot, &cache.slot_for(&cy, 5, now).0), "Cy takes it at its timestamp");
+        assert!(Arc::ptr_eq(&bobs, &cache.slot_for(&bob, 5, now).0), "Bob keeps his own there");
+        let owner = keep(&mut cache, "any q", &slot, 1, now);
+        assert!(Arc::ptr_eq(&slot, &cache.slot_for(&bob, 7, now).0), "kept: taken later by anyone");
+        let (late, _) =
+            cache.slot_for(&QueryKeys { own: "dan q".into(), any: "any q".into() }, 4, now);
+        assert!(!cache.adopt(&ada.any, &late, 4).0, "an older run never replaces a newer");
+        assert!(Arc::ptr_eq(&slot, &cache.slot_for(&cy, 7, now).0));
+        cache.evict(&[hit(owner)]);
+        assert!(!Arc::ptr_eq(&slot, &cache.slot_for(&cy, 8, now).0), "outdated for everyone");
     }
 
     #[test]

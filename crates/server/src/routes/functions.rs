@@ -24,7 +24,7 @@ use axum::http::HeaderMap;
 
 use crate::auth::Identity;
 use crate::state::{ApiError, AppState, Peer, identity, parse_body};
-use crate::sync::shared::{QueryRun, query_key, shared_query};
+use crate::sync::shared::{QueryRun, query_keys, shared_query};
 
 fn request_id(headers: &HeaderMap) -> String {
     if let Some(id) = headers.get("convex-request-id").and_then(|v| v.to_str().ok()) {
@@ -176,8 +176,8 @@ async fn cached_query(state: &AppState, call: Call, runner: Runner) -> UdfRespon
     };
     let deployment = &state.deployment;
     let ts = call.at.map_or_else(|| deployment.engine().latest_ts(), atrium_engine::Timestamp);
-    let key = query_key("http", &call.identity, &call.component, &call.path, &call.args, None);
-    let (shared, ran) = shared_query(deployment, &key, ts, || {
+    let keys = query_keys("http", &call.identity, &call.component, &call.path, &call.args, None);
+    let (shared, ran) = shared_query(deployment, &keys, ts, || {
         let describing = call.clone();
         Ok(QueryRun {
             runner: runner.clone(),

@@ -24,9 +24,10 @@ use atrium_protocol::timestamp;
 use serde_json::Value as Json;
 
 use super::frames::{self, Modification, updated_body};
-use super::shared::{QueryRun, query_key, shared_query};
+use super::shared::{QueryRun, query_keys, shared_query};
 use super::wire::{describe_runtime_error, logs, server_error};
 use super::{LiveQuery, Session};
+use crate::deployment::QueryKeys;
 
 impl Session {
     /// Takes in everything the inbox holds: the queries a commit hit, or every query after
@@ -101,7 +102,7 @@ impl Session {
         let query = self.queries.get(&query_id)?;
         let key = match &query.shared_key {
             Some(key) => key.clone(),
-            None => query_key(
+            None => query_keys(
                 "sync",
                 &self.identity,
                 &query.component,
@@ -159,7 +160,7 @@ impl Session {
         &self,
         query_id: u32,
         query: &LiveQuery,
-        key: &Arc<str>,
+        keys: &QueryKeys,
         ts: Timestamp,
     ) -> Ran {
         let (path, component) = (query.udf_path.as_str(), query.component.as_str());
@@ -207,7 +208,7 @@ impl Session {
         // Sessions asking the same thing at the same timestamp share one run, and take a
         // kept one from before while it is valid: only the first builds a runner (and copies
         // what the run needs) and starts it; the run serializes its result.
-        let (shared, _) = shared_query(&self.deployment, key, ts, || {
+        let (shared, _) = shared_query(&self.deployment, keys, ts, || {
             let (runner, caller) = self.runner(component)?;
             Ok(QueryRun {
                 runner: runner.with_journal(query.journal.as_deref()),

@@ -1,7 +1,8 @@
 //! A query run through the deployment's query cache, for sync sessions and the HTTP API
-//! alike: the run another caller made of the same key (at the same timestamp, or kept from
-//! before it, `deployment/query_cache.rs`), or a run of its own on a blocking thread, which
-//! fills the slot where it finishes and is kept for later callers. The run's result is
+//! alike: the run another caller made of the same query (at the same timestamp, or kept from
+//! before it, `deployment/query_cache.rs`; another user's too when that run read no
+//! identity), or a run of its own on a blocking thread, which fills the slot where it
+//! finishes and is kept for later callers. The run's result is
 //! serialized once, as the body of a sync `QueryUpdated` (`frames.rs`).
 //!
 //! It runs and shares; what a caller makes of the outcome (a Transition, an HTTP answer, a
@@ -17,7 +18,7 @@ use atrium_value::Value;
 use super::frames::updated_body;
 use super::wire::logs;
 use crate::auth::Identity;
-use crate::deployment::{Deployment, SharedOutcome, SharedRun};
+use crate::deployment::{Deployment, QueryKeys, SharedOutcome, SharedRun};
 
 /// What a run of a query needs, made only by the caller that runs it.
 pub(crate) struct QueryRun {
@@ -30,31 +31,39 @@ pub(crate) struct QueryRun {
     pub(crate) describe: Box<dyn FnOnce(&RuntimeError) -> String + Send>,
 }
 
-/// The key of a query's shared runs: callers that ask the same thing share them. `scope`
-/// keeps apart callers whose errors read differently.
-pub(crate) fn query_key(
+/// A query's keys among the shared runs (`QueryKeys`): callers that ask the same thing share
+/// them. `scope` keeps apart callers whose errors read differently.
+pub(crate) fn query_keys(
     scope: &str,
     identity: &Identity,
     component: &str,
     path: &str,
     args: &Value,
     journal: Option<&str>,
-) -> Arc<str> {
-    Arc::from(format!(
-        "{scope}\u{0}{identity:?}\u{0}{component}\u{0}{path}\u{0}{}\u{0}{journal:?}",
-        atrium_value::json::to_json(args),
-    ))
+) -> QueryKeys {
+    let query =
+        format!("{component}\u{0}{path}\u{0}{}\u{0}{journal:?}", atrium_value::json::to_json(args));
+    // Admins may run internal functions and components' ones; everyone else, as a client,
+    // only public ones: a run one may take, another may not.
+    let access = match identity {
+        Identity::Admin => "admin",
+        Identity::AdminActingAs(_) | Identity::User(_) | Identity::Anonymous => "client",
+    };
+    QueryKeys {
+        own: Arc::from(format!("{scope}\u{0}{identity:?}\u{0}{query}")),
+        any: Arc::from(format!("{scope}\u{0}any {access}\u{0}{query}")),
+    }
 }
 
-/// The run of `key` at `ts`: shared, or started by `start` (called only when this caller is
-/// the one to run it). `true` with it when this caller ran it.
+/// The run of the query `keys` name at `ts`: shared, or started by `start` (called only when
+/// this caller is the one to run it). `true` with it when this caller ran it.
 pub(crate) async fn shared_query(
     deployment: &Arc<Deployment>,
-    key: &Arc<str>,
+    keys: &QueryKeys,
     ts: Timestamp,
     start: impl FnOnce() -> Result<QueryRun, String>,
 ) -> (SharedOutcome, bool) {
-    let slot = deployment.query_slot(key, ts.0);
+    let slot = deployment.query_slot(keys, ts.0);
     let Some(filler) = slot.claim() else {
         return (slot.wait().await, false);
     };
@@ -62,7 +71,7 @@ pub(crate) async fn shared_query(
         // The run fills the slot where it finishes, not after this caller is polled again,
         // once the deployment keeps it for later timestamps.
         Ok(QueryRun { runner, caller, path, args, describe }) => {
-            let (deployment, key, kept) = (deployment.clone(), key.clone(), slot.clone());
+            let (deployment, keys, kept) = (deployment.clone(), keys.clone(), slot.clone());
             tokio::task::spawn_blocking(move || {
                 let run = runner.at_snapshot(ts).run_as(caller, &path, FunctionKind::Query, args);
                 let shared = match run {
@@ -70,7 +79,7 @@ pub(crate) async fn shared_query(
                     Err(error) => Err(describe(&error)),
                 };
                 if let Ok(run) = &shared {
-                    deployment.keep_run(&key, &kept, run);
+                    deployment.keep_run(&keys, &kept, run);
                 }
                 filler.fill(shared);
             });

@@ -224,6 +224,65 @@ async fn oidc_tokens_become_identities_in_every_function_type() {
     assert_eq!(status, 200);
 }
 
+/// The query cache shares a run that read no identity between users (as Convex's does), and
+/// never one that read it: each user has their own, and the answer is never another's.
+#[tokio::test(flavor = "multi_thread")]
+async fn cached_queries_are_shared_between_users_only_when_they_read_no_identity() {
+    let f = start().await;
+    let ada = sign(RSA_A, Algorithm::RS256, "a", &oidc_claims(&f.issuer.url, "ada"));
+    let bob = sign(RSA_A, Algorithm::RS256, "a", &oidc_claims(&f.issuer.url, "bob"));
+    // (function, cachedResult) of every query logged after `from`.
+    let logged = |from: usize| -> Vec<(String, bool)> {
+        let records = f.deployment.engine().logs().read_after(0, 100_000).unwrap();
+        let queries = records.iter().filter(|r| r.entry["udfType"] == "Query");
+        let entries: Vec<_> = queries
+            .map(|r| {
+                let function = r.entry["identifier"].as_str().unwrap_or_default().to_owned();
+                (function, r.entry["cachedResult"].as_bool().unwrap())
+            })
+            .collect();
+        entries[from..].to_vec()
+    };
+    let before = logged(0).len();
+    for token in [Some(&ada), Some(&bob), None] {
+        let (_, body) = call(&f, "query", "identity:ping", token.map(String::as_str)).await;
+        assert_eq!(body["value"], "pong");
+    }
+    let ping = |cached| ("identity:ping".to_owned(), cached);
+    assert_eq!(logged(before), vec![ping(false), ping(true), ping(true)], "one run for all");
+
+    let before = logged(0).len();
+    for (token, subject) in
+        [(Some(&ada), json!("ada")), (Some(&bob), json!("bob")), (None, Value::Null)]
+    {
+        let (_, body) = call(&f, "query", "identity:whoami", token.map(String::as_str)).await;
+        let who =
+            if body["value"].is_null() { Value::Null } else { body["value"]["subject"].clone() };
+        assert_eq!(who, subject, "never another user's answer: {body}");
+    }
+    let (_, again) = call(&f, "query", "identity:whoami", Some(&ada)).await;
+    assert_eq!(again["value"]["subject"], "ada");
+    let whoami = |cached| ("identity:whoami".to_owned(), cached);
+    assert_eq!(
+        logged(before),
+        vec![whoami(false), whoami(false), whoami(false), whoami(true)],
+        "a run per user, and Ada's own again"
+    );
+
+    // An admin may run more than clients may: it never takes a client's run, nor they its.
+    let key = f.deployment.admin_key().to_owned();
+    let admin = reqwest::Client::new()
+        .post(format!("{}/api/query", f.server.cloud_url))
+        .header("authorization", format!("Convex {key}"))
+        .json(&json!({ "path": "identity:ping", "args": {} }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(admin.status().as_u16(), 200);
+    assert_eq!(logged(0).last().unwrap(), &ping(false));
+    f.server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn each_refused_token_names_its_cause_in_convex_words() {
     let f = start().await;
