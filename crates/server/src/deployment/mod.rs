@@ -47,7 +47,7 @@ pub use error::DeploymentError;
 pub(crate) use inboxes::{Inbox, Inboxes};
 use query_cache::QueryCache;
 pub(crate) use query_cache::QueryKeys;
-pub(crate) use query_slot::{SharedOutcome, SharedRun, Slot};
+pub(crate) use query_slot::{SharedOutcome, SharedRun, Slot, SlotFiller};
 pub(crate) use replay::{MutationClaim, MutationResults};
 pub use setup::BackfillProgress;
 use setup::{apply_schema, load_or_create_admin_key};
@@ -410,18 +410,20 @@ impl Deployment {
     }
 
     /// The slot holding (or about to hold) a query's shared run at `ts`, or a run kept from
-    /// before `ts` that is still valid there, this caller's or one that read no identity
-    /// (see `query_cache.rs`).
-    pub(crate) fn query_slot(&self, keys: &QueryKeys, ts: u64) -> Slot {
-        let (slot, stale) = self.query_cache().slot_for(keys, ts, Instant::now());
+    /// before `ts` that is still valid there, and whether it is under the query's `any` key
+    /// (see `QueryCache::slot_for`).
+    pub(crate) fn query_slot(&self, keys: &QueryKeys, ts: u64, own_only: bool) -> (Slot, bool) {
+        let (slot, under_any, stale) =
+            self.query_cache().slot_for(keys, ts, Instant::now(), own_only);
         self.unsubscribe_all(stale);
-        slot
+        (slot, under_any)
     }
 
     /// Keeps `slot`'s run of a query, `run`, for later timestamps, as long as no commit
     /// touches what it read: an engine subscription of its own evicts it. A run that read no
     /// identity is kept under the query's `any` key, for every caller with the same access;
-    /// another under the caller's own. A thrown error is not kept (nor by Convex).
+    /// one that read it, only under the caller's own (and taken out from under `any`). A
+    /// thrown error is not kept (nor by Convex).
     pub(crate) fn keep_run(&self, keys: &QueryKeys, slot: &Slot, run: &SharedRun) {
         if run.outcome.result.is_err() {
             return;
@@ -429,20 +431,22 @@ impl Deployment {
         let key = if run.outcome.read_identity { &keys.own } else { &keys.any };
         // The key, the result's text and (about as large) its value.
         let bytes = key.len() + 2 * run.body.as_ref().map_or(0, |b| b.len());
-        let (owner, replaced) = {
+        let (owner, mut stale) = {
             let mut cache = self.query_cache();
-            let (filed, replaced) = match run.outcome.read_identity {
-                false => cache.adopt(key, slot, run.outcome.snapshot.0),
-                true => (true, Vec::new()),
-            };
+            let mut stale = Vec::new();
+            if run.outcome.read_identity {
+                stale.extend(cache.withdraw(&keys.any, slot));
+            }
+            let (filed, replaced) = cache.adopt(key, slot, run.outcome.snapshot.0);
+            stale.extend(replaced);
             let owner = filed.then(|| cache.begin_keep(key, slot, bytes, Instant::now()));
-            (owner.flatten(), replaced)
+            (owner.flatten(), stale)
         };
-        self.unsubscribe_all(replaced);
-        let Some(owner) = owner else { return };
-        let subscription =
-            self.engine.subscribe_for(run.read_set.clone(), run.outcome.snapshot, owner).ok();
-        let stale = self.query_cache().finish_keep(owner, subscription);
+        if let Some(owner) = owner {
+            let subscription =
+                self.engine.subscribe_for(run.read_set.clone(), run.outcome.snapshot, owner).ok();
+            stale.extend(self.query_cache().finish_keep(owner, subscription));
+        }
         self.unsubscribe_all(stale);
     }
 

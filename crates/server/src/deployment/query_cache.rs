@@ -13,7 +13,11 @@
 //!
 //! A run that read no identity is the same for every caller with the same access: it is
 //! filed and kept under the query's `any` key ([`QueryKeys`], [`QueryCache::adopt`]) and
-//! taken by them all; a run that read it, only by its own identity.
+//! taken by them all; a run that read it, only by its own identity. Once a query's last run
+//! read no identity, its next run is started under `any`, so the callers of one commit's
+//! re-run wait for one run whoever they are; should that run read the identity after all,
+//! it is taken out from under `any` ([`QueryCache::withdraw`]) and every other caller runs
+//! its own (`sync/shared.rs` checks whose run it took).
 //!
 //! A commit that touches a kept run's read set evicts it ([`QueryCache::evict`]) inside the
 //! commit, before its timestamp becomes the latest, so a session that read timestamp `ts`
@@ -131,35 +135,50 @@ impl QueryCache {
         (slot, stale)
     }
 
-    /// The slot for a query at `ts` ([`QueryCache::slot`] of its own key), unless a run that
-    /// read no identity serves it: at `ts`, or kept from before.
+    /// The slot for a query at `ts`, and whether it is under the query's `any` key: this
+    /// caller's run at `ts` or kept from before; else a run that read no identity, at `ts`
+    /// or kept; else, when the query's last run read no identity, a new run under `any`,
+    /// which every caller at `ts` waits for (and runs its own after, should it read the
+    /// identity after all: `sync/shared.rs`); else a new run of its own. `own_only` skips
+    /// `any`. Also the subscriptions of runs this let go, for the caller to drop.
     pub(crate) fn slot_for(
         &mut self,
         keys: &QueryKeys,
         ts: u64,
         now: Instant,
-    ) -> (Slot, Vec<SubscriptionId>) {
-        let own = self.entries.get(&*keys.own);
-        if !own.is_some_and(|e| e.ts == ts || (e.ts < ts && e.takeable_after_ts(now)))
+        own_only: bool,
+    ) -> (Slot, bool, Vec<SubscriptionId>) {
+        let serves = |e: &Entry| e.ts == ts || (e.ts < ts && e.takeable_after_ts(now));
+        let own_serves = self.entries.get(&*keys.own).is_some_and(serves);
+        if !own_serves
+            && !own_only
             && let Some(any) = self.entries.get(&*keys.any)
-            && (any.ts == ts || (any.ts < ts && any.takeable_after_ts(now)))
         {
-            return (any.slot.clone(), Vec::new());
+            if serves(any) {
+                return (any.slot.clone(), true, Vec::new());
+            }
+            if any.ts < ts {
+                let (slot, stale) = self.slot(&keys.any, ts, now);
+                return (slot, true, stale);
+            }
         }
-        self.slot(&keys.own, ts, now)
+        let (slot, stale) = self.slot(&keys.own, ts, now);
+        (slot, false, stale)
     }
 
-    /// Files `slot`, a finished run at `ts` that read no identity, under `key` (a query's
-    /// `any` key) too, unless a run there is as new. `false` when it was not filed. Also the
-    /// subscriptions of the run it replaced, for the caller to drop.
+    /// Files `slot`, a finished run at `ts`, under `key` (where it is kept), unless it is
+    /// there already or a newer run is. `false` when it is not there. Also the subscriptions
+    /// of the run it replaced, for the caller to drop.
     pub(crate) fn adopt(
         &mut self,
         key: &Arc<str>,
         slot: &Slot,
         ts: u64,
     ) -> (bool, Vec<SubscriptionId>) {
-        if self.entries.peek(&**key).is_some_and(|e| e.ts >= ts) {
-            return (false, Vec::new());
+        match self.entries.peek(&**key) {
+            Some(e) if Arc::ptr_eq(&e.slot, slot) => return (true, Vec::new()),
+            Some(e) if e.ts >= ts => return (false, Vec::new()),
+            _ => {}
         }
         let mut stale = Vec::new();
         let entry = Entry { slot: slot.clone(), ts, kept: None };
@@ -167,6 +186,18 @@ impl QueryCache {
             self.forget(old, &mut stale);
         }
         (true, stale)
+    }
+
+    /// Takes `slot` out from under `key` (a run under a query's `any` key that read the
+    /// identity after all). The subscriptions to drop.
+    pub(crate) fn withdraw(&mut self, key: &str, slot: &Slot) -> Vec<SubscriptionId> {
+        let mut stale = Vec::new();
+        if self.entries.peek(key).is_some_and(|e| Arc::ptr_eq(&e.slot, slot))
+            && let Some(old) = self.entries.pop(key)
+        {
+            self.forget(old, &mut stale);
+        }
+        stale
     }
 
     /// Starts keeping `slot`'s run of `key`, `bytes` large: the owner to subscribe its read
@@ -366,25 +397,53 @@ mod tests {
         assert!(!Arc::ptr_eq(&a, &cache.slot(&"a".into(), 5, now).0), "cleared");
     }
 
+    fn keys(who: &str) -> QueryKeys {
+        QueryKeys { own: format!("{who} q").into(), any: "any q".into() }
+    }
+
     #[test]
     fn a_run_that_read_no_identity_serves_every_caller_with_its_access() {
         let (mut cache, now) = (QueryCache::default(), Instant::now());
-        let keys = |who: &str| QueryKeys { own: format!("{who} q").into(), any: "any q".into() };
         let (ada, bob, cy) = (keys("ada"), keys("bob"), keys("cy"));
-        let (slot, _) = cache.slot_for(&ada, 5, now);
-        let (bobs, _) = cache.slot_for(&bob, 5, now);
+        let mut take = |keys: &QueryKeys, ts| cache.slot_for(keys, ts, now, false);
+        let (slot, under_any, _) = take(&ada, 5);
+        assert!(!under_any, "nothing says yet that it reads no identity");
+        let (bobs, ..) = take(&bob, 5);
         assert!(!Arc::ptr_eq(&slot, &bobs), "until Ada's run is filed under `any`, Bob runs his");
         assert_eq!(cache.adopt(&ada.any, &slot, 5), (true, Vec::new()));
-        assert!(Arc::ptr_eq(&slot, &cache.slot_for(&cy, 5, now).0), "Cy takes it at its timestamp");
-        assert!(Arc::ptr_eq(&bobs, &cache.slot_for(&bob, 5, now).0), "Bob keeps his own there");
+        let (taken, under_any, _) = cache.slot_for(&cy, 5, now, false);
+        assert!(Arc::ptr_eq(&slot, &taken) && under_any, "Cy takes it at its timestamp");
+        assert!(Arc::ptr_eq(&bobs, &cache.slot_for(&bob, 5, now, false).0), "Bob has his own");
+        assert!(!Arc::ptr_eq(&slot, &cache.slot_for(&cy, 5, now, true).0), "unless own only");
         let owner = keep(&mut cache, "any q", &slot, 1, now);
-        assert!(Arc::ptr_eq(&slot, &cache.slot_for(&bob, 7, now).0), "kept: taken later by anyone");
-        let (late, _) =
-            cache.slot_for(&QueryKeys { own: "dan q".into(), any: "any q".into() }, 4, now);
+        assert!(Arc::ptr_eq(&slot, &cache.slot_for(&bob, 7, now, false).0), "kept: for anyone");
+        let (late, ..) = cache.slot_for(&keys("dan"), 4, now, false);
         assert!(!cache.adopt(&ada.any, &late, 4).0, "an older run never replaces a newer");
-        assert!(Arc::ptr_eq(&slot, &cache.slot_for(&cy, 7, now).0));
+        assert!(Arc::ptr_eq(&slot, &cache.slot_for(&cy, 7, now, false).0));
         cache.evict(&[hit(owner)]);
-        assert!(!Arc::ptr_eq(&slot, &cache.slot_for(&cy, 8, now).0), "outdated for everyone");
+        // Outdated for everyone; its last run read no identity, so the next one runs where
+        // every caller at its timestamp waits for it.
+        let (next, under_any, _) = cache.slot_for(&cy, 8, now, false);
+        assert!(!Arc::ptr_eq(&slot, &next) && under_any);
+        assert!(Arc::ptr_eq(&next, &cache.slot_for(&ada, 8, now, false).0));
+    }
+
+    #[test]
+    fn a_run_under_any_that_read_the_identity_is_withdrawn_from_it() {
+        let (mut cache, now) = (QueryCache::default(), Instant::now());
+        let (ada, bob) = (keys("ada"), keys("bob"));
+        let (first, ..) = cache.slot_for(&ada, 5, now, false);
+        cache.adopt(&ada.any, &first, 5);
+        let (speculative, under_any, _) = cache.slot_for(&bob, 6, now, false);
+        assert!(under_any);
+        // It read the identity: filed under Bob's own key, taken out from under `any`.
+        assert!(cache.withdraw(&bob.any, &speculative).is_empty());
+        assert_eq!(cache.adopt(&bob.own, &speculative, 6), (true, Vec::new()));
+        let owner = cache.begin_keep(&bob.own, &speculative, 10, now).unwrap();
+        assert!(cache.finish_keep(owner, Some(SubscriptionId(4))).is_empty());
+        let (adas, under_any, _) = cache.slot_for(&ada, 7, now, false);
+        assert!(!Arc::ptr_eq(&adas, &speculative) && !under_any, "never Bob's for Ada");
+        assert!(Arc::ptr_eq(&speculative, &cache.slot_for(&bob, 7, now, false).0), "Bob's own");
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub(crate) struct SharedRun {
     pub(crate) body: Option<Arc<str>>,
     /// The size of the result's JSON, for the inspector.
     pub(crate) value_bytes: usize,
+    /// The `own` key of the caller that ran it: a run that read the identity answers only
+    /// that caller's identity.
+    pub(crate) ran_as: Arc<str>,
 }
 
 /// A shared run, or why it could not run.

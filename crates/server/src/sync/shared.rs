@@ -18,7 +18,7 @@ use atrium_value::Value;
 use super::frames::updated_body;
 use super::wire::logs;
 use crate::auth::Identity;
-use crate::deployment::{Deployment, QueryKeys, SharedOutcome, SharedRun};
+use crate::deployment::{Deployment, QueryKeys, SharedOutcome, SharedRun, Slot, SlotFiller};
 
 /// What a run of a query needs, made only by the caller that runs it.
 pub(crate) struct QueryRun {
@@ -57,40 +57,72 @@ pub(crate) fn query_keys(
 
 /// The run of the query `keys` name at `ts`: shared, or started by `start` (called only when
 /// this caller is the one to run it). `true` with it when this caller ran it.
+///
+/// A run taken from under the query's `any` key while in flight was expected to read no
+/// identity; if it read it after all (or failed before it ran), it is another caller's
+/// answer, and this caller runs its own.
 pub(crate) async fn shared_query(
     deployment: &Arc<Deployment>,
     keys: &QueryKeys,
     ts: Timestamp,
     start: impl FnOnce() -> Result<QueryRun, String>,
 ) -> (SharedOutcome, bool) {
-    let slot = deployment.query_slot(keys, ts.0);
-    let Some(filler) = slot.claim() else {
-        return (slot.wait().await, false);
-    };
-    match start() {
-        // The run fills the slot where it finishes, not after this caller is polled again,
-        // once the deployment keeps it for later timestamps.
-        Ok(QueryRun { runner, caller, path, args, describe }) => {
-            let (deployment, keys, kept) = (deployment.clone(), keys.clone(), slot.clone());
-            tokio::task::spawn_blocking(move || {
-                let run = runner.at_snapshot(ts).run_as(caller, &path, FunctionKind::Query, args);
-                let shared = match run {
-                    Ok(outcome) => Ok(Arc::new(shared_run(outcome))),
-                    Err(error) => Err(describe(&error)),
-                };
-                if let Ok(run) = &shared {
-                    deployment.keep_run(&keys, &kept, run);
-                }
-                filler.fill(shared);
-            });
+    let mut start = Some(start);
+    let mut own_only = false;
+    loop {
+        let (slot, under_any) = deployment.query_slot(keys, ts.0, own_only);
+        let ran = match slot.claim() {
+            Some(filler) => {
+                // A caller that ran its own never looks again (below), so it is there.
+                let start = start.take().expect("a caller runs at most once");
+                run(deployment, keys, ts, &slot, filler, start);
+                true
+            }
+            None => false,
+        };
+        let outcome = slot.wait().await;
+        let anothers = match &outcome {
+            Ok(run) => run.outcome.read_identity && run.ran_as != keys.own,
+            Err(_) => under_any && !ran,
+        };
+        if anothers && !own_only && start.is_some() {
+            own_only = true;
+            continue;
         }
-        Err(message) => filler.fill(Err(message)),
+        return (outcome, ran);
     }
-    (slot.wait().await, true)
+}
+
+/// Starts `start`'s run on a blocking thread; it fills `slot` where it finishes, not after
+/// the caller is polled again, once the deployment keeps it for later timestamps.
+fn run(
+    deployment: &Arc<Deployment>,
+    keys: &QueryKeys,
+    ts: Timestamp,
+    slot: &Slot,
+    filler: SlotFiller,
+    start: impl FnOnce() -> Result<QueryRun, String>,
+) {
+    let QueryRun { runner, caller, path, args, describe } = match start() {
+        Ok(run) => run,
+        Err(message) => return filler.fill(Err(message)),
+    };
+    let (deployment, keys, kept) = (deployment.clone(), keys.clone(), slot.clone());
+    tokio::task::spawn_blocking(move || {
+        let run = runner.at_snapshot(ts).run_as(caller, &path, FunctionKind::Query, args);
+        let shared = match run {
+            Ok(outcome) => Ok(Arc::new(shared_run(outcome, keys.own.clone()))),
+            Err(error) => Err(describe(&error)),
+        };
+        if let Ok(run) = &shared {
+            deployment.keep_run(&keys, &kept, run);
+        }
+        filler.fill(shared);
+    });
 }
 
 /// A finished run with its result serialized once, for every caller that shares it.
-fn shared_run(mut outcome: FunctionOutcome) -> SharedRun {
+fn shared_run(mut outcome: FunctionOutcome, ran_as: Arc<str>) -> SharedRun {
     let read_set = Arc::new(std::mem::take(&mut outcome.read_set));
     let (body, value_bytes) = match &outcome.result {
         Ok(value) => {
@@ -100,5 +132,5 @@ fn shared_run(mut outcome: FunctionOutcome) -> SharedRun {
         }
         Err(_) => (None, 0),
     };
-    SharedRun { outcome, read_set, body, value_bytes }
+    SharedRun { outcome, read_set, body, value_bytes, ran_as }
 }

@@ -283,6 +283,37 @@ async fn cached_queries_are_shared_between_users_only_when_they_read_no_identity
     f.server.stop().await;
 }
 
+/// A query that read no identity, then does: its next run, which every caller waits for, is
+/// one user's answer; the others never get it, and run their own.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_query_that_starts_reading_the_identity_never_answers_another_user() {
+    let f = start().await;
+    let tokens: Vec<(String, String)> = ["ada", "bob", "cy"]
+        .iter()
+        .map(|who| {
+            (who.to_string(), sign(RSA_A, Algorithm::RS256, "a", &oidc_claims(&f.issuer.url, who)))
+        })
+        .collect();
+    for (_, token) in &tokens {
+        let (_, body) = call(&f, "query", "identity:whoamiOnceFlagged", Some(token)).await;
+        assert_eq!(body["value"], "nobody");
+    }
+    for round in 0..5 {
+        call(&f, "mutation", "identity:setFlag", None).await;
+        // All at once, so they may meet at one timestamp and one run.
+        let answers = futures_util::future::join_all(
+            tokens
+                .iter()
+                .map(|(_, token)| call(&f, "query", "identity:whoamiOnceFlagged", Some(token))),
+        )
+        .await;
+        for ((who, _), (_, body)) in tokens.iter().zip(&answers) {
+            assert_eq!(body["value"], who.as_str(), "round {round}: {who} got {body}");
+        }
+    }
+    f.server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn each_refused_token_names_its_cause_in_convex_words() {
     let f = start().await;
