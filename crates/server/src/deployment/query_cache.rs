@@ -35,6 +35,7 @@ use std::time::{Duration, Instant};
 
 use atrium_engine::{Invalidation, SubscriptionId};
 use lru::LruCache;
+use rustc_hash::FxBuildHasher;
 
 use super::query_slot::Slot;
 
@@ -63,7 +64,8 @@ pub(crate) struct QueryKeys {
 
 /// Runs by their key: the latest run of each, kept or not.
 pub(crate) struct QueryCache {
-    entries: LruCache<Arc<str>, Entry>,
+    /// Hashed with Fx: every session a commit wakes looks its query up here.
+    entries: LruCache<Arc<str>, Entry, FxBuildHasher>,
     /// Each kept run's key, by the owner its subscription names.
     kept: HashMap<u64, Arc<str>>,
     kept_bytes: usize,
@@ -73,7 +75,10 @@ pub(crate) struct QueryCache {
 impl Default for QueryCache {
     fn default() -> Self {
         Self {
-            entries: LruCache::new(NonZeroUsize::new(MAX_ENTRIES).expect("not zero")),
+            entries: LruCache::with_hasher(
+                NonZeroUsize::new(MAX_ENTRIES).expect("not zero"),
+                FxBuildHasher,
+            ),
             kept: HashMap::new(),
             kept_bytes: 0,
             next_owner: CACHE_OWNERS,
