@@ -1,7 +1,7 @@
-//! Which shared run a sync session's query takes: the query cache. At a timestamp, one run
-//! per distinct (identity, component, function, arguments, journal), whose result text every
-//! session holding the query sends as it is (`query_slot.rs`), so a hundred clients of one
-//! query cost one run per commit, not a hundred.
+//! Which shared run a query's caller (a sync session, an HTTP query) takes: the query cache.
+//! At a timestamp, one run per distinct (identity, component, function, arguments, journal),
+//! whose result text every session holding the query sends as it is (`query_slot.rs`), so a
+//! hundred clients of one query cost one run per commit, not a hundred.
 //!
 //! A run that returned a value is then *kept*, as Convex's query cache keeps it: it holds an
 //! engine subscription of its own (an owner from [`CACHE_OWNERS`] up), and a session asking
@@ -132,11 +132,7 @@ impl QueryCache {
             }
         }
         let slot = Slot::default();
-        let mut stale = Vec::new();
-        let entry = Entry { slot: slot.clone(), ts, kept: None };
-        if let Some((_, old)) = self.entries.push(key.clone(), entry) {
-            self.forget(old, &mut stale);
-        }
+        let stale = self.put(key, &slot, ts);
         (slot, stale)
     }
 
@@ -185,12 +181,7 @@ impl QueryCache {
             Some(e) if e.ts >= ts => return (false, Vec::new()),
             _ => {}
         }
-        let mut stale = Vec::new();
-        let entry = Entry { slot: slot.clone(), ts, kept: None };
-        if let Some((_, old)) = self.entries.push(key.clone(), entry) {
-            self.forget(old, &mut stale);
-        }
-        (true, stale)
+        (true, self.put(key, slot, ts))
     }
 
     /// Takes `slot` out from under `key` (a run under a query's `any` key that read the
@@ -282,6 +273,17 @@ impl QueryCache {
         {
             self.kept_bytes -= kept.bytes;
         }
+    }
+
+    /// Makes `slot`, a run at `ts`, the latest of `key`; the subscriptions of the run it
+    /// replaced (or the least recently used one it pushed out), for the caller to drop.
+    fn put(&mut self, key: &Arc<str>, slot: &Slot, ts: u64) -> Vec<SubscriptionId> {
+        let mut stale = Vec::new();
+        let entry = Entry { slot: slot.clone(), ts, kept: None };
+        if let Some((_, old)) = self.entries.push(key.clone(), entry) {
+            self.forget(old, &mut stale);
+        }
+        stale
     }
 
     fn forget(&mut self, entry: Entry, stale: &mut Vec<SubscriptionId>) {

@@ -39,7 +39,6 @@ fn arguments(args: &serde_json::Value) -> Result<Value, ApiError> {
         .map_err(|message| ApiError::bad_request("InvalidArgs", message))
 }
 
-#[derive(Clone)]
 struct Call {
     path: String,
     /// The component instance the function is in (`""`: the app); admins only.
@@ -134,10 +133,12 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
     if call.kind == Some(FunctionKind::Query) {
         return cached_query(state, call, runner).await;
     }
+    let (runner, caller) = match runner_for(&runner, &call) {
+        Ok(prepared) => prepared,
+        Err(error) => return runtime_error(&call, &error),
+    };
     let (path, args, kind, at) = (call.path.clone(), call.args.clone(), call.kind, call.at);
-    let prepared = call.clone();
     let outcome = tokio::task::spawn_blocking(move || -> Result<FunctionOutcome, RuntimeError> {
-        let (runner, caller) = runner_for(&runner, &prepared)?;
         let runner = match at {
             Some(ts) => runner.at_snapshot(atrium_engine::Timestamp(ts)),
             None => runner,
@@ -156,9 +157,7 @@ async fn run_call(state: &AppState, call: Call) -> UdfResponse {
             }
             answer(&call, &outcome)
         }
-        Ok(Err(error)) => {
-            error_response(&call, runtime_error_text(&call, &error), None, Vec::new())
-        }
+        Ok(Err(error)) => runtime_error(&call, &error),
         Err(join) => error_response(&call, format!("Internal error: {join}"), None, Vec::new()),
     }
 }
@@ -170,21 +169,19 @@ async fn cached_query(state: &AppState, call: Call, runner: Runner) -> UdfRespon
     let started = std::time::Instant::now();
     let (runner, caller) = match runner_for(&runner, &call) {
         Ok(prepared) => prepared,
-        Err(error) => {
-            return error_response(&call, runtime_error_text(&call, &error), None, Vec::new());
-        }
+        Err(error) => return runtime_error(&call, &error),
     };
     let deployment = &state.deployment;
     let ts = call.at.map_or_else(|| deployment.engine().latest_ts(), atrium_engine::Timestamp);
     let keys = query_keys("http", &call.identity, &call.component, &call.path, &call.args, None);
     let (shared, ran) = shared_query(deployment, &keys, ts, || {
-        let describing = call.clone();
+        let (path, identity) = (call.path.clone(), call.identity.clone());
         Ok(QueryRun {
             runner: runner.clone(),
             caller,
             path: call.path.clone(),
             args: call.args.clone(),
-            describe: Box::new(move |error| runtime_error_text(&describing, error)),
+            describe: Box::new(move |error| runtime_error_text(&path, &identity, error)),
         })
     })
     .await;
@@ -227,12 +224,18 @@ fn answer(call: &Call, outcome: &FunctionOutcome) -> UdfResponse {
     }
 }
 
-/// How a runtime error reads to `call`'s caller.
-fn runtime_error_text(call: &Call, error: &RuntimeError) -> String {
+/// The answer to `call` when the runtime could not run it.
+fn runtime_error(call: &Call, error: &RuntimeError) -> UdfResponse {
+    let message = runtime_error_text(&call.path, &call.identity, error);
+    error_response(call, message, None, Vec::new())
+}
+
+/// How a runtime error reads to the caller of `path` as `identity`.
+fn runtime_error_text(path: &str, identity: &Identity, error: &RuntimeError) -> String {
     match error {
         RuntimeError::FunctionNotFound(_)
         | RuntimeError::ModuleNotFound(..)
-        | RuntimeError::BadPath(_) => not_found(&call.path, &call.identity),
+        | RuntimeError::BadPath(_) => not_found(path, identity),
         other => other.to_string(),
     }
 }

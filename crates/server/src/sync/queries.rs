@@ -12,8 +12,9 @@
 //!
 //! Sessions asking the same thing at the same timestamp share one run and its serialized
 //! result, and take a kept run from an earlier timestamp while no commit has touched what it
-//! read (`deployment/query_cache.rs`, Convex's query cache); a session's own work is its subscription and the
-//! few bytes of its Transition around the shared text (`frames.rs`).
+//! read (`shared.rs`, `deployment/query_cache.rs`: Convex's query cache); a session's own
+//! work is its subscription and the few bytes of its Transition around the shared text
+//! (`frames.rs`).
 
 use std::sync::Arc;
 
@@ -100,8 +101,8 @@ impl Session {
     /// Runs one due query at `ts`; the modification to send, if its result changed.
     async fn rerun(&mut self, query_id: u32, ts: Timestamp) -> Option<Modification> {
         let query = self.queries.get(&query_id)?;
-        let key = match &query.shared_key {
-            Some(key) => key.clone(),
+        let keys = match &query.shared_key {
+            Some(keys) => keys.clone(),
             None => query_keys(
                 "sync",
                 &self.identity,
@@ -111,9 +112,9 @@ impl Session {
                 query.journal.as_deref(),
             ),
         };
-        let ran = self.run_query(query_id, query, &key, ts).await;
+        let ran = self.run_query(query_id, query, &keys, ts).await;
         let query = self.queries.get_mut(&query_id).expect("present above");
-        query.shared_key = Some(key);
+        query.shared_key = Some(keys);
         let Ran { modification, subscription, result_bytes, journal } = ran;
         // As Convex: the journal of the latest run, failed or not, is what the next run
         // continues from (and a new journal makes a new key).
